@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: MIT
+# digestd build. Honours CC, CPPFLAGS, CFLAGS, LDFLAGS, LDLIBS, PKG_CONFIG,
+# PREFIX, DESTDIR and CROSS_COMPILE; our own required flags live in ALL_CFLAGS
+# so that a packager's CFLAGS= cannot drop them.
+
+CROSS_COMPILE ?=
+ifeq ($(origin CC),default)
+CC = $(CROSS_COMPILE)gcc
+endif
+PKG_CONFIG ?= $(CROSS_COMPILE)pkg-config
+CLANG ?= clang
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+CFLAGS ?= -O2 -g
+SAN ?= 0
+
+ifeq ($(SAN),1)
+BUILD ?= build/san
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SAN_FLAGS =
+endif
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wformat=2 -Wundef -Wpointer-arith -Wcast-qual -Wwrite-strings -Wvla \
+       -Wold-style-definition
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+
+# Debian's mbedtls 2.28 ships no .pc file, hence the plain -l flags.
+DEP_PKGS = libcurl inih
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lmbedtls -lmbedx509 -lmbedcrypto
+
+ALL_CPPFLAGS = -Isrc -D_DEFAULT_SOURCE $(CPPFLAGS)
+ALL_CFLAGS = -std=c11 $(WARN) $(SAN_FLAGS) $(DEP_CFLAGS) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+ALL_LDLIBS = $(LDLIBS) $(DEP_LIBS)
+
+LIB_SRC := $(sort $(wildcard src/*/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/src/main.o
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps run check check-only bench fuzz install clean lint
+all: $(BUILD)/digestd $(UNIT_BIN) $(FUZZ_REPLAY)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/digestd: $(MAIN_OBJ) $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# Fuzz targets built without libFuzzer: replay committed corpora and crash
+# inputs under the normal test run (and under SAN=1).
+$(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+deps:
+	@sh tools/deps.sh
+
+run: deps $(BUILD)/digestd
+	@sh tools/run-demo.sh $(BUILD)/digestd
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-only
+
+check-only:
+	@DIGESTD=$(BUILD)/digestd BUILD=$(BUILD) TEST_WRAPPER="$(TEST_WRAPPER)" \
+		sh tests/run.sh $(UNIT_BIN) $(FUZZ_REPLAY)
+
+bench: deps $(BUILD)/digestd
+	@sh tools/bench.sh $(BUILD)/digestd
+
+# libFuzzer builds: clang, ASan+UBSan, every library object rebuilt for it.
+FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(DEP_CFLAGS) $(ALL_CPPFLAGS)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(DEP_LIBS)
+
+fuzz: deps $(FUZZ_BIN)
+	@sh tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+install: $(BUILD)/digestd
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BUILD)/digestd $(DESTDIR)$(BINDIR)/digestd
+
+lint:
+	@sh tools/lint.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* JSON and text output helpers. One decoder loop serves both so that text
+ * and JSON show the same characters for the same input. */
+#include "json.h"
+
+#include <stdint.h>
+
+#include "core/utf8.h"
+
+static void emit(FILE *f, const unsigned char *p, size_t len, int collapse, int json)
+{
+	const unsigned char *end = p + len;
+	int pending_space = 0;
+
+	while (p < end) {
+		uint32_t cp;
+		unsigned char enc[4];
+		size_t n = utf8_decode(p, end, &cp);
+
+		p += n;
+		if (collapse && utf8_is_space(cp)) {
+			pending_space = 1;
+			continue;
+		}
+		if (pending_space) {
+			fputc(' ', f);
+			pending_space = 0;
+		}
+		if (json && (cp == '"' || cp == '\\')) {
+			fputc('\\', f);
+			fputc((int)cp, f);
+		} else if (json && cp < 0x20) {
+			fprintf(f, "\\u%04x", (unsigned)cp);
+		} else if (!json && cp < 0x20 && cp != '\n' && cp != '\t') {
+			fputc(' ', f);
+		} else {
+			fwrite(enc, 1, utf8_encode(cp, enc), f);
+		}
+	}
+}
+
+void text_write(FILE *f, const void *text, size_t len, int collapse)
+{
+	emit(f, text, len, collapse, 0);
+}
+
+void json_write_string(FILE *f, const void *text, size_t len, int collapse)
+{
+	fputc('"', f);
+	emit(f, text, len, collapse, 1);
+	fputc('"', f);
+}

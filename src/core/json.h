@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* Writing JSON and plain text safely from untrusted bytes: strings escaped,
+ * invalid UTF-8 replaced by U+FFFD, whitespace runs optionally collapsed. */
+#ifndef DIGESTD_JSON_H
+#define DIGESTD_JSON_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Writes text to f as valid UTF-8: invalid sequences become U+FFFD and, when
+ * collapse is set, every run of whitespace becomes one space. */
+void text_write(FILE *f, const void *text, size_t len, int collapse);
+/* Writes a quoted JSON string with the same replacements. */
+void json_write_string(FILE *f, const void *text, size_t len, int collapse);
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* Every capacity digestd has, in one place: each line says what it bounds and
+ * what it costs in RAM. Nothing in the program grows past these numbers. */
+#ifndef DIGESTD_LIMITS_H
+#define DIGESTD_LIMITS_H
+
+/* Summariser window: the first bytes of an article kept verbatim so that the
+ * chosen sentences can be printed exactly. 256 KiB holds about 40,000 words,
+ * four times the longest news story; text beyond it is read for term
+ * statistics only and never offered as a sentence. RAM: 256 KiB. */
+#define SUMM_WINDOW_BYTES (256u * 1024u)
+
+/* Candidate sentences considered inside the window. 4096 entries of 24 bytes:
+ * 96 KiB. Sentences past the 4096th are read for term statistics only. */
+#define SUMM_MAX_SENTENCES 4096u
+
+/* Hashed term-frequency table (power of two). Collisions merge two terms'
+ * counts, which only blurs salience a little. 16384 x 4 bytes: 64 KiB. */
+#define SUMM_TERM_SLOTS 16384u
+
+/* A sentence longer than this is cut at a space and treated as a fragment:
+ * text without punctuation then still yields readable pieces. */
+#define SEG_MAX_SENTENCE_BYTES 1024u
+
+/* Largest N a summary may ask for (`-n`): the selection keeps a bitmap over
+ * candidates, so this only bounds output size. */
+#define SUMM_MAX_PICK 64u
+
+/* Article header block (Title:, URL:, Date:, Lang:): at most this many bytes
+ * are examined before the body starts; each value is cut to its field size. */
+#define ARTICLE_HEADER_BYTES 4096u
+#define ARTICLE_TITLE_BYTES 512u
+#define ARTICLE_URL_BYTES 1024u
+#define ARTICLE_DATE_BYTES 64u
+#define ARTICLE_LANG_BYTES 16u
+
+/* Read buffer for streaming input: 64 KiB. */
+#define INPUT_CHUNK_BYTES (64u * 1024u)
+
+_Static_assert((SUMM_TERM_SLOTS & (SUMM_TERM_SLOTS - 1)) == 0,
+	       "SUMM_TERM_SLOTS must be a power of two");
+_Static_assert(SUMM_WINDOW_BYTES < 0x7fffffffu, "offsets are 32-bit");
+_Static_assert(SEG_MAX_SENTENCE_BYTES < SUMM_WINDOW_BYTES,
+	       "a sentence must fit in the window");
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* Logging to stderr in the three shapes digestd needs: journald (priority
+ * prefix), terminal daemon (timestamp) and command-line tool (program name). */
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static enum log_level current_level = LOG_LVL_INFO;
+static enum { STYLE_TOOL, STYLE_JOURNAL, STYLE_STAMP } style = STYLE_TOOL;
+
+void log_init(enum log_level level, int tool)
+{
+	current_level = level;
+	if (tool)
+		style = STYLE_TOOL;
+	else if (getenv("JOURNAL_STREAM"))
+		style = STYLE_JOURNAL;
+	else
+		style = STYLE_STAMP;
+}
+
+void log_set_level(enum log_level level)
+{
+	current_level = level;
+}
+
+enum log_level log_get_level(void)
+{
+	return current_level;
+}
+
+int log_level_parse(const char *name, enum log_level *out)
+{
+	static const struct {
+		const char *name;
+		enum log_level level;
+	} names[] = {
+		{ "err", LOG_LVL_ERR },   { "error", LOG_LVL_ERR },
+		{ "warn", LOG_LVL_WARN }, { "warning", LOG_LVL_WARN },
+		{ "info", LOG_LVL_INFO }, { "debug", LOG_LVL_DEBUG },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(names[i].name, name) == 0) {
+			*out = names[i].level;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static void vlog(enum log_level level, const char *suffix, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+
+	if (level > current_level || n < 0)
+		return;
+	switch (style) {
+	case STYLE_JOURNAL:
+		fprintf(stderr, "<%d>", (int)level);
+		break;
+	case STYLE_STAMP: {
+		char stamp[32];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+		fprintf(stderr, "%s ", stamp);
+		break;
+	}
+	case STYLE_TOOL:
+		fputs("digestd: ", stderr);
+		break;
+	}
+	/* Control characters from network input would forge extra log lines. */
+	for (char *c = line; *c; c++)
+		if ((unsigned char)*c < 0x20 && *c != '\t')
+			*c = ' ';
+	fputs(line, stderr);
+	if (suffix)
+		fprintf(stderr, ": %s", suffix);
+	fputc('\n', stderr);
+}
+
+#define LOG_FN(name, level, with_errno)                                        \
+	void name(const char *fmt, ...)                                        \
+	{                                                                      \
+		int saved = errno;                                             \
+		va_list ap;                                                    \
+		va_start(ap, fmt);                                             \
+		vlog(level, with_errno ? strerror(saved) : NULL, fmt, ap);     \
+		va_end(ap);                                                    \
+		errno = saved;                                                 \
+	}
+
+LOG_FN(log_warn, LOG_LVL_WARN, 1)
+LOG_FN(log_warnx, LOG_LVL_WARN, 0)
+LOG_FN(log_errx, LOG_LVL_ERR, 0)
+LOG_FN(log_info, LOG_LVL_INFO, 0)
+LOG_FN(log_debug, LOG_LVL_DEBUG, 0)

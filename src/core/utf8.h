@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* UTF-8 decoding and the character classes the text modules share (space,
+ * word character, case) with simple case folding for Latin, Greek and
+ * Cyrillic. Pure functions over caller buffers; no allocation, no locale. */
+#ifndef DIGESTD_UTF8_H
+#define DIGESTD_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UTF8_REPLACEMENT 0xFFFDu
+
+/* Decodes the code point at p (p < end). Returns its byte length (1..4); an
+ * invalid, overlong, surrogate or truncated sequence yields U+FFFD, length 1. */
+size_t utf8_decode(const unsigned char *p, const unsigned char *end, uint32_t *cp);
+
+/* Writes cp as UTF-8 into out (4 bytes of room); returns the length. */
+size_t utf8_encode(uint32_t cp, unsigned char out[4]);
+
+/* Whitespace for text purposes: ASCII space and controls (NUL, CR included),
+ * NBSP, the U+2000 spaces, U+202F, U+205F, U+3000 and the BOM. */
+int utf8_is_space(uint32_t cp);
+/* Letters and digits of any script; punctuation and symbols are not. */
+int utf8_is_word(uint32_t cp);
+int utf8_is_upper(uint32_t cp);
+int utf8_is_lower(uint32_t cp);
+static inline int utf8_is_digit(uint32_t cp)
+{
+	return cp >= '0' && cp <= '9';
+}
+/* Lower-case form for Latin, Greek and Cyrillic; other code points as is. */
+uint32_t utf8_fold(uint32_t cp);
+
+#endif

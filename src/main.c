@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* digestd's entry point: picks the command and hands over to it. */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd/summarize.h"
+#include "core/log.h"
+#include "core/version.h"
+
+static const char usage[] =
+	"usage: digestd COMMAND [OPTIONS]\n"
+	"commands:\n"
+	"  summarize [-n N | --ratio R] [--lang L] [--format text|json] [FILE|-]...\n"
+	"  version\n";
+
+int main(int argc, char **argv)
+{
+	log_init(LOG_LVL_INFO, 1);
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(argv[1], "summarize") == 0 || strcmp(argv[1], "summarise") == 0)
+		return cmd_summarize(argc - 1, argv + 1);
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("digestd %s\n", DIGESTD_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	log_errx("unknown command '%s'", argv[1]);
+	fputs(usage, stderr);
+	return EX_USAGE;
+}

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/* Sentence scoring and selection. Scores are integers so that every
+ * architecture picks the same sentences: salience of a sentence's content
+ * terms (hashed term frequencies, title terms boosted), normalised for length,
+ * weighted by a news position prior, then a greedy pick that discounts terms
+ * already covered and skips near-duplicates. */
+#include "summ.h"
+
+#include <string.h>
+
+#include "summarise/segment.h"
+
+/* Tunables, in thousandths unless said otherwise; set on the dev sets
+ * (docs/quality.md) and kept as plain constants so results are stable. */
+#define TITLE_BOOST 2000u       /* weight multiplier for title terms */
+#define POS_LEAD 1500u          /* extra prior for the first sentence ... */
+#define POS_DECAY 3u            /* ... fading as POS_LEAD*DECAY/(k+DECAY) */
+#define PARA_START_BONUS 150u   /* first sentence of a paragraph */
+#define FRAGMENT_FACTOR 250u    /* headings, cut pieces, bullets w/o stop */
+#define SHORT_WORDS 6u          /* fewer words than this is a short sentence */
+#define SHORT_FACTOR 300u
+#define LONG_WORDS 60u          /* more words than this is a long sentence */
+#define LONG_FACTOR 700u
+#define COVERED_DIVISOR 3u      /* weight / (1 + 3 * times covered) */
+#define DUPLICATE_SHARE 600u    /* skip when this share of terms is covered */
+#define LANG_VOTE_WORDS 4000u   /* words looked at to detect the language */
+
+#define FLAG_TITLE 0x01u
+#define FLAG_COVER 0x06u /* times covered by a pick, saturating at 3 */
+#define SENT_FRAGMENT 0x01u
+#define SENT_PARA_START 0x02u
+#define SENT_PICKED 0x04u
+
+void summ_begin(struct summ *s, const struct summ_opts *o)
+{
+	s->opts = *o;
+	s->stream_len = 0;
+	s->window_len = 0;
+	s->body_start = 0;
+	s->n_sent = 0;
+	s->pass = 0;
+	s->lang = LANG_UND;
+	memset(s->tf, 0, sizeof(s->tf));
+	memset(s->mark, 0, sizeof(s->mark));
+	memset(s->term_flags, 0, sizeof(s->term_flags));
+	memset(&s->votes, 0, sizeof(s->votes));
+	token_init(&s->tail, SUMM_WINDOW_BYTES);
+}
+
+static int is_counted(const struct token *t)
+{
+	return t->chars >= 2 && t->digits < t->chars;
+}
+
+static void count_tail(void *ctx, const struct token *t)
+{
+	struct summ *s = ctx;
+
+	if (is_counted(t))
+		s->tf[t->stem_hash & (SUMM_TERM_SLOTS - 1)]++;
+}
+
+void summ_feed(struct summ *s, const void *buf, size_t n)
+{
+	const unsigned char *p = buf;
+	size_t room = SUMM_WINDOW_BYTES - s->window_len;
+	size_t keep = n < room ? n : room;
+
+	memcpy(s->window + s->window_len, p, keep);
+	s->window_len += (uint32_t)keep;
+	s->stream_len += n;
+	/* Past the window, text still counts towards term salience. */
+	if (n > keep)
+		token_feed(&s->tail, p + keep, n - keep, count_tail, s);
+}
+
+static void count_body(void *ctx, const struct token *t)
+{
+	struct summ *s = ctx;
+
+	if (s->votes.words < LANG_VOTE_WORDS)
+		lang_vote(&s->votes, lang_stopword_mask(t->word_hash));
+	if (is_counted(t))
+		s->tf[t->stem_hash & (SUMM_TERM_SLOTS - 1)]++;
+}
+
+static void mark_title(void *ctx, const struct token *t)
+{
+	struct summ *s = ctx;
+
+	if (is_counted(t))
+		s->term_flags[t->stem_hash & (SUMM_TERM_SLOTS - 1)] |= FLAG_TITLE;
+}
+
+static void tokenize(const void *p, size_t n, uint64_t offset, token_fn fn, void *ctx)
+{
+	struct token_state t;
+
+	token_init(&t, offset);
+	token_feed(&t, p, n, fn, ctx);
+	token_finish(&t, fn, ctx);
+}
+
+/* 1000 * (1 + ln n) for n = 0..32: term frequency damped, in integers. */
+static const uint16_t log_tf[33] = {
+	0,    1000, 1693, 2099, 2386, 2609, 2792, 2946, 3079, 3197, 3303,
+	3398, 3485, 3565, 3639, 3708, 3773, 3833, 3890, 3944, 3996, 4045,
+	4091, 4135, 4178, 4219, 4258, 4296, 4332, 4367, 4401, 4434, 4466,
+};
+
+static uint32_t term_weight(const struct summ *s, uint32_t slot)
+{
+	uint32_t tf = s->tf[slot], w;
+	unsigned covered = (s->term_flags[slot] & FLAG_COVER) >> 1;
+
+	w = tf < 33 ? log_tf[tf] : log_tf[32] + (tf > 64) * 500u;
+	if (s->term_flags[slot] & FLAG_TITLE)
+		w = w * TITLE_BOOST / 1000u;
+	return w / (1u + COVERED_DIVISOR * covered);
+}
+
+static uint32_t isqrt(uint32_t v)
+{
+	uint32_t r = 0, bit = 1u << 30;
+
+	while (bit > v)
+		bit >>= 2;
+	while (bit) {
+		if (v >= r + bit) {
+			v -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return r;
+}
+
+struct sentence_eval {
+	struct summ *s;
+	uint64_t sum;      /* weights of distinct content terms */
+	uint32_t distinct; /* distinct content terms */
+	uint32_t covered;  /* of which already covered by picks */
+	uint32_t words;
+	unsigned stop_mask;
+};
+
+static void eval_token(void *ctx, const struct token *t)
+{
+	struct sentence_eval *e = ctx;
+	struct summ *s = e->s;
+	uint32_t slot = t->stem_hash & (SUMM_TERM_SLOTS - 1);
+
+	e->words++;
+	if (!is_counted(t) || (lang_stopword_mask(t->word_hash) & e->stop_mask))
+		return;
+	if (s->mark[slot] == s->pass)
+		return;
+	s->mark[slot] = s->pass;
+	e->distinct++;
+	e->covered += (s->term_flags[slot] & FLAG_COVER) != 0;
+	e->sum += term_weight(s, slot);
+}
+
+static void eval_sentence(struct summ *s, uint32_t i, struct sentence_eval *e)
+{
+	const struct summ_sentence *ss = &s->sent[i];
+
+	memset(e, 0, sizeof(*e));
+	e->s = s;
+	e->stop_mask = s->lang == LANG_UND ? LANG_ANY_STOP : LANG_BIT(s->lang);
+	s->pass++;
+	tokenize(s->window + ss->start, ss->end - ss->start, ss->start, eval_token, e);
+}
+
+/* The score of sentence i with the current term weights. */
+static uint32_t score_sentence(struct summ *s, uint32_t i, uint32_t *covered_share)
+{
+	struct summ_sentence *ss = &s->sent[i];
+	struct sentence_eval e;
+	uint64_t score;
+	uint32_t k = i, prior;
+
+	eval_sentence(s, i, &e);
+	ss->words = (uint16_t)(e.words > 0xFFFF ? 0xFFFF : e.words);
+	*covered_share = e.distinct ? e.covered * 1000u / e.distinct : 1000u;
+	if (e.distinct == 0)
+		return 0;
+	/* Mean weight, softened towards the sum: long sentences earn a little
+	 * for carrying more, never in proportion. */
+	score = e.sum * 1000u / (isqrt(e.distinct * 1000000u) + 1u);
+	prior = 1000u + POS_LEAD * POS_DECAY / (k + POS_DECAY);
+	if (ss->flags & SENT_PARA_START)
+		prior += PARA_START_BONUS;
+	score = score * prior / 1000u;
+	if (ss->flags & SENT_FRAGMENT)
+		score = score * FRAGMENT_FACTOR / 1000u;
+	if (e.words < SHORT_WORDS)
+		score = score * SHORT_FACTOR / 1000u;
+	else if (e.words > LONG_WORDS)
+		score = score * LONG_FACTOR / 1000u;
+	return score > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)score;
+}
+
+static unsigned wanted(const struct summ *s)
+{
+	uint64_t n = s->opts.count;
+
+	if (s->opts.ratio_permille)
+		n = ((uint64_t)s->n_sent * s->opts.ratio_permille + 999u) / 1000u;
+	if (n == 0)
+		n = 1;
+	if (n > s->n_sent)
+		n = s->n_sent;
+	return n > SUMM_MAX_PICK ? SUMM_MAX_PICK : (unsigned)n;
+}
+
+static void cover(struct summ *s, uint32_t i)
+{
+	struct sentence_eval e;
+
+	/* Marks this sentence's terms, then raises their cover count. */
+	eval_sentence(s, i, &e);
+	for (uint32_t slot = 0; slot < SUMM_TERM_SLOTS; slot++) {
+		if (s->mark[slot] != s->pass)
+			continue;
+		uint8_t c = (s->term_flags[slot] & FLAG_COVER) >> 1;
+		if (c < 3)
+			s->term_flags[slot] = (uint8_t)((s->term_flags[slot] & ~FLAG_COVER) |
+							((c + 1u) << 1));
+	}
+}
+
+static void pick_ranked(struct summ *s, unsigned n, struct summ_result *r)
+{
+	uint32_t best_first = 1;
+
+	for (unsigned round = 0; round < n; round++) {
+		uint32_t best = UINT32_MAX, best_score = 0;
+
+		for (uint32_t i = 0; i < s->n_sent; i++) {
+			uint32_t share, sc;
+
+			if (s->sent[i].flags & SENT_PICKED)
+				continue;
+			sc = score_sentence(s, i, &share);
+			if (round > 0 && share >= DUPLICATE_SHARE)
+				sc /= 16u;
+			if (round == 0)
+				s->sent[i].score = sc;
+			if (best == UINT32_MAX || sc > best_score) {
+				best = i;
+				best_score = sc;
+			}
+		}
+		if (best == UINT32_MAX)
+			break;
+		if (round == 0)
+			best_first = best_score ? best_score : 1;
+		s->sent[best].flags |= SENT_PICKED;
+		cover(s, best);
+	}
+	for (uint32_t i = 0; i < s->n_sent && r->n_picks < n; i++) {
+		if (!(s->sent[i].flags & SENT_PICKED))
+			continue;
+		uint64_t rel = (uint64_t)s->sent[i].score * 10000u / best_first;
+		r->picks[r->n_picks++] = (struct summ_pick){
+			.offset = s->sent[i].start,
+			.length = s->sent[i].end - s->sent[i].start,
+			.score = rel > 10000u ? 10000u : (uint32_t)rel,
+			.index = i,
+		};
+	}
+}
+
+int summ_end(struct summ *s, struct summ_result *r)
+{
+	struct seg_cursor cur;
+	struct seg_sentence seg;
+	const unsigned char *body;
+	uint32_t body_len;
+	unsigned n;
+
+	memset(r, 0, sizeof(*r));
+	token_finish(&s->tail, count_tail, s);
+	s->body_start = (uint32_t)article_parse_header((const char *)s->window, s->window_len,
+						       &s->header);
+	body = s->window + s->body_start;
+	body_len = s->window_len - s->body_start;
+
+	tokenize(body, body_len, s->body_start, count_body, s);
+	tokenize(s->header.title, strlen(s->header.title), 0, mark_title, s);
+	s->lang = s->opts.lang;
+	if (s->lang == LANG_UND && s->header.lang[0])
+		lang_parse(s->header.lang, strlen(s->header.lang), &s->lang);
+	if (s->lang == LANG_UND)
+		s->lang = lang_decide(&s->votes);
+
+	seg_init(&cur, (const char *)body, body_len);
+	while (seg_next(&cur, &seg)) {
+		if (s->n_sent == SUMM_MAX_SENTENCES) {
+			r->truncated = 1;
+			break;
+		}
+		/* A sentence running into the window's end is incomplete. */
+		if (s->stream_len > s->window_len && seg.end == body_len && seg.fragment)
+			break;
+		s->sent[s->n_sent++] = (struct summ_sentence){
+			.start = s->body_start + seg.start,
+			.end = s->body_start + seg.end,
+			.paragraph = seg.paragraph,
+			.flags = (uint16_t)((seg.fragment ? SENT_FRAGMENT : 0) |
+					    (seg.para_start ? SENT_PARA_START : 0)),
+		};
+	}
+	r->lang = s->lang;
+	r->sentences = s->n_sent;
+	r->bytes = s->stream_len;
+	r->truncated |= s->stream_len > s->window_len;
+	n = wanted(s);
+	if (s->n_sent == 0)
+		return 0;
+	if (s->opts.method == SUMM_LEAD) {
+		for (unsigned i = 0; i < n; i++)
+			r->picks[r->n_picks++] = (struct summ_pick){
+				.offset = s->sent[i].start,
+				.length = s->sent[i].end - s->sent[i].start,
+				.score = 10000u * (n - i) / n,
+				.index = i,
+			};
+		return 0;
+	}
+	pick_ranked(s, n, r);
+	return 0;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* The extractive summariser: streams an article through a fixed arena
+ * (struct summ, sizeof fixed at compile time), then picks its key sentences.
+ * Never allocates; the caller owns the arena and may reuse it per article. */
+#ifndef DIGESTD_SUMM_H
+#define DIGESTD_SUMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/limits.h"
+#include "sources/article.h"
+#include "summarise/lang.h"
+#include "summarise/token.h"
+
+enum summ_method {
+	SUMM_RANK, /* salience, position and redundancy: the summariser */
+	SUMM_LEAD, /* the first N sentences: the Lead-N baseline */
+};
+
+struct summ_opts {
+	unsigned count;          /* sentences wanted, when ratio_permille is 0 */
+	unsigned ratio_permille; /* else this share of the sentences (1..1000) */
+	enum lang lang;          /* LANG_UND: the header's Lang:, else detected */
+	enum summ_method method;
+};
+
+struct summ_pick {
+	uint32_t offset; /* byte offset of the sentence in the input */
+	uint32_t length; /* its length in bytes, as in the input */
+	uint32_t score;  /* 0..10000, relative to the best candidate */
+	uint32_t index;  /* its number among the article's sentences */
+};
+
+struct summ_result {
+	enum lang lang;
+	uint32_t sentences; /* sentences found (candidates) */
+	int truncated;      /* input went past the window or the sentence cap */
+	uint64_t bytes;     /* input size */
+	unsigned n_picks;   /* picks, in document order */
+	struct summ_pick picks[SUMM_MAX_PICK];
+};
+
+struct summ_sentence {
+	uint32_t start, end, paragraph, score;
+	uint16_t words, flags;
+};
+
+struct summ {
+	unsigned char window[SUMM_WINDOW_BYTES];
+	uint32_t tf[SUMM_TERM_SLOTS];
+	uint32_t mark[SUMM_TERM_SLOTS]; /* last pass that saw a term */
+	uint8_t term_flags[SUMM_TERM_SLOTS];
+	struct summ_sentence sent[SUMM_MAX_SENTENCES];
+	struct article_header header;
+	struct token_state tail;
+	struct lang_votes votes;
+	struct summ_opts opts;
+	uint64_t stream_len;
+	uint32_t window_len, body_start, n_sent, pass;
+	enum lang lang;
+};
+
+/* The arena's size is the summariser's whole working memory. */
+#define SUMM_ARENA_BYTES (sizeof(struct summ))
+_Static_assert(sizeof(struct summ) <= 512u * 1024u, "summariser arena over budget");
+
+/* Starts an article. o is copied. Never fails. */
+void summ_begin(struct summ *s, const struct summ_opts *o);
+/* Feeds the next n bytes of the article (any chunking). Never fails. */
+void summ_feed(struct summ *s, const void *buf, size_t n);
+/* Segments, scores and picks. Fills *r; returns 0. The header and the window
+ * stay readable through s until the next summ_begin. */
+int summ_end(struct summ *s, struct summ_result *r);
+
+/* The article's bytes as kept (the window): picks index into it. */
+static inline const unsigned char *summ_text(const struct summ *s)
+{
+	return s->window;
+}
+
+#endif
