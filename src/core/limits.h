@@ -37,6 +37,15 @@
 /* Read buffer for streaming input: 64 KiB. */
 #define INPUT_CHUNK_BYTES (64u * 1024u)
 
+/* Webhook signing key: Standard Webhooks secrets are 24 to 64 bytes. The key
+ * file is read through a stack buffer of SIGN_KEY_FILE_BYTES (whsec_ plus the
+ * base64 of 64 bytes is 94 characters); a webhook-signature header longer than
+ * SIGN_HEADER_MAX_BYTES is refused unread. RAM: 64 bytes per loaded key. */
+#define SIGN_KEY_MIN_BYTES 24u
+#define SIGN_KEY_MAX_BYTES 64u
+#define SIGN_KEY_FILE_BYTES 512u
+#define SIGN_HEADER_MAX_BYTES 4096u
+
 _Static_assert((SUMM_TERM_SLOTS & (SUMM_TERM_SLOTS - 1)) == 0,
 	       "SUMM_TERM_SLOTS must be a power of two");
 _Static_assert(SUMM_WINDOW_BYTES < 0x7fffffffu, "offsets are 32-bit");
