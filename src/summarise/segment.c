@@ -29,7 +29,9 @@ static int is_terminal(uint32_t cp)
 static int is_closer(uint32_t cp)
 {
 	return cp == '"' || cp == '\'' || cp == ')' || cp == ']' || cp == '}' || cp == 0x201D ||
-	       cp == 0x2019 || cp == 0xBB || cp == 0x203A;
+	       cp == 0x2019 || cp == 0xBB || cp == 0x203A ||
+	       /* German „…“ and ‚…‘ close with what English opens with. */
+	       cp == 0x201C || cp == 0x2018;
 }
 
 /* Closers that French and German typography set after a space. */

@@ -12,12 +12,12 @@
 
 /* Tunables, in thousandths unless said otherwise; set on the dev sets
  * (docs/quality.md) and kept as plain constants so results are stable. */
-#define TITLE_BOOST 2000u       /* weight multiplier for title terms */
-#define POS_LEAD 1500u          /* extra prior for the first sentence ... */
-#define POS_DECAY 3u            /* ... fading as POS_LEAD*DECAY/(k+DECAY) */
+#define TITLE_BOOST 3000u       /* weight multiplier for title terms */
+#define POS_LEAD 6000u          /* extra prior for the first sentence ... */
+#define POS_DECAY 4u            /* ... fading as POS_LEAD*DECAY/(k+DECAY) */
 #define PARA_START_BONUS 150u   /* first sentence of a paragraph */
 #define FRAGMENT_FACTOR 250u    /* headings, cut pieces, bullets w/o stop */
-#define SHORT_WORDS 6u          /* fewer words than this is a short sentence */
+#define SHORT_WORDS 8u          /* fewer words than this is a short sentence */
 #define SHORT_FACTOR 300u
 #define LONG_WORDS 60u          /* more words than this is a long sentence */
 #define LONG_FACTOR 700u
@@ -137,6 +137,17 @@ static uint32_t isqrt(uint32_t v)
 	return r;
 }
 
+/* Proportional to d^0.75: between the mean (which favours short sentences)
+ * and the sum (which favours long ones); news references sit in between.
+ * d is at most SEG_MAX_SENTENCE_BYTES / 2, far below the 4000 that would
+ * overflow. */
+static uint32_t length_norm(uint32_t d)
+{
+	if (d > 4000u)
+		d = 4000u;
+	return isqrt(isqrt(d * 1000000u) * 1000u) * isqrt(d * 1000u) / 1000u;
+}
+
 struct sentence_eval {
 	struct summ *s;
 	uint64_t sum;      /* weights of distinct content terms */
@@ -187,9 +198,7 @@ static uint32_t score_sentence(struct summ *s, uint32_t i, uint32_t *covered_sha
 	*covered_share = e.distinct ? e.covered * 1000u / e.distinct : 1000u;
 	if (e.distinct == 0)
 		return 0;
-	/* Mean weight, softened towards the sum: long sentences earn a little
-	 * for carrying more, never in proportion. */
-	score = e.sum * 1000u / (isqrt(e.distinct * 1000000u) + 1u);
+	score = e.sum * 1000u / (length_norm(e.distinct) + 1u);
 	prior = 1000u + POS_LEAD * POS_DECAY / (k + POS_DECAY);
 	if (ss->flags & SENT_PARA_START)
 		prior += PARA_START_BONUS;
