@@ -10,12 +10,13 @@
  * statistics only and never offered as a sentence. RAM: 256 KiB. */
 #define SUMM_WINDOW_BYTES (256u * 1024u)
 
-/* Candidate sentences considered inside the window. 4096 entries of 24 bytes:
- * 96 KiB. Sentences past the 4096th are read for term statistics only. */
+/* Candidate sentences considered inside the window. 4096 entries of 20 bytes:
+ * 80 KiB. Sentences past the 4096th are read for term statistics only. */
 #define SUMM_MAX_SENTENCES 4096u
 
-/* Hashed term-frequency table (power of two). Collisions merge two terms'
- * counts, which only blurs salience a little. 16384 x 4 bytes: 64 KiB. */
+/* Hashed term tables (power of two): frequency, last pass seen, flags.
+ * Collisions merge two terms' counts, which only blurs salience a little.
+ * 16384 x 9 bytes: 144 KiB. */
 #define SUMM_TERM_SLOTS 16384u
 
 /* A sentence longer than this is cut at a space and treated as a fragment:
@@ -33,6 +34,18 @@
 #define ARTICLE_URL_BYTES 1024u
 #define ARTICLE_DATE_BYTES 64u
 #define ARTICLE_LANG_BYTES 16u
+
+/* XML tokenizer (src/sources/xml): a tag or attribute name is cut to
+ * XML_NAME_BYTES; XML_MAX_ATTRS attributes per tag are kept (the rest are
+ * skipped); XML_MAX_DEPTH open elements are tracked for end-tag matching and
+ * namespace scope (deeper ones are counted only); XML_MAX_NSDECL namespace
+ * declarations are in scope at once. RAM: a reader is 64 x 72 + 32 x 36 bytes
+ * (about 6 KiB); a token 32 x 88 + 80 bytes (about 3 KiB). */
+#define XML_NAME_BYTES 64u
+#define XML_PREFIX_BYTES 32u
+#define XML_MAX_ATTRS 32u
+#define XML_MAX_DEPTH 64u
+#define XML_MAX_NSDECL 32u
 
 /* Read buffer for streaming input: 64 KiB. */
 #define INPUT_CHUNK_BYTES (64u * 1024u)
