@@ -114,7 +114,10 @@ static const char *const titles[] = {
 	"mr", "mrs", "ms", "dr", "prof", "sr", "sra", "srta", "dra", "st", "gen", "col",
 	"lt", "sgt", "capt", "cmdr", "adm", "gov", "sen", "rep", "rev", "hon", "pres",
 	"mme", "mmes", "mlle", "mlles", "mm", "mgr", "hr", "hrn", "frl", "dott", "sig",
-	"sigg", "avv", "ing", "vs", "jr", "messrs", "gén", "ste", "dres", NULL,
+	"sigg", "avv", "ing", "vs", "jr", "messrs", "gén", "ste", "dres",
+	/* and abbreviations that stand before a noun: "28 Mio. Tonnen" */
+	"mio", "mrd", "tsd", "bzw", "vgl", "ggf", "inkl", "zzgl", "evtl", "sog", "ee",
+	"ej", NULL,
 };
 
 /* Abbreviations that stand before a number ("No. 10", "Jan. 5"). */
@@ -130,9 +133,18 @@ static const char *const months[] = {
 	"september", "oktober", "november", "dezember", NULL,
 };
 
-static int is_starter(const char *folded, size_t len)
+/* A capitalised function word ("The", not "EST") of the text's language. */
+static int is_starter(const struct seg_cursor *c, uint32_t at, const char *folded, size_t len)
 {
-	return len > 0 && lang_stopword_mask(lang_hash(folded, len)) != 0;
+	uint32_t cp;
+	size_t n;
+
+	if (len == 0)
+		return 0;
+	n = dec(c, at, &cp);
+	if (at + n < c->len && dec(c, at + (uint32_t)n, &cp) && utf8_is_upper(cp))
+		return 0;
+	return (lang_stopword_mask(lang_hash(folded, len)) & c->starters) != 0;
 }
 
 /* Is the full stop at q (a lone '.') the end of a sentence, given the next
@@ -173,10 +185,12 @@ static int period_ends(const struct seg_cursor *c, uint32_t start, uint32_t q, u
 	}
 	if (inner_dot) {
 		/* "the U.S. Army" goes on; "in the U.S. The" ends. */
-		return newline || !utf8_is_upper(next_cp) || is_starter(after, after_len);
+		return newline || !utf8_is_upper(next_cp) || is_starter(c, next, after, after_len);
 	}
-	if (letters == 1 && digits == 0 && upper == 1)
-		return 0; /* an initial: "J. K. Rowling", "M. Macron" */
+	/* An initial ("J. K. Rowling", "M. Macron") or a spaced abbreviation
+	 * ("z. B.", "u. a.", "p. ex."). */
+	if (letters == 1 && digits == 0)
+		return 0;
 	if (digits && !letters) {
 		if (ws == start)
 			return 0; /* a list number: "1. Introduction" */
@@ -260,9 +274,10 @@ static int boundary(const struct seg_cursor *c, uint32_t start, uint32_t q, size
 	return 1;
 }
 
-void seg_init(struct seg_cursor *c, const char *buf, uint32_t len)
+void seg_init(struct seg_cursor *c, const char *buf, uint32_t len, unsigned langs)
 {
 	memset(c, 0, sizeof(*c));
+	c->starters = langs;
 	c->buf = (const unsigned char *)buf;
 	c->len = len;
 }

@@ -22,12 +22,16 @@ struct seg_cursor {
 	uint32_t len;
 	uint32_t pos;
 	uint32_t paragraph;
+	unsigned starters; /* LANG_BIT mask of the stopword lists whose words
+			      start sentences after an abbreviation */
 	int started;       /* a sentence has been returned */
 	int para_pending;  /* the next sentence opens a paragraph */
 };
 
-/* buf must stay valid while the cursor is used; len < 2^31. */
-void seg_init(struct seg_cursor *c, const char *buf, uint32_t len);
+/* buf must stay valid while the cursor is used; len < 2^31. langs is the
+ * LANG_BIT mask of the text's language (LANG_ANY_STOP when unknown): its
+ * function words ("The", "Il", "Der") tell a sentence start after "U.S.". */
+void seg_init(struct seg_cursor *c, const char *buf, uint32_t len, unsigned langs);
 /* Finds the next sentence: returns 1 and fills *s, or 0 at the end. */
 int seg_next(struct seg_cursor *c, struct seg_sentence *s);
 

@@ -306,7 +306,8 @@ int summ_end(struct summ *s, struct summ_result *r)
 	if (s->lang == LANG_UND)
 		s->lang = lang_decide(&s->votes);
 
-	seg_init(&cur, (const char *)body, body_len);
+	seg_init(&cur, (const char *)body, body_len,
+		 s->lang == LANG_UND ? LANG_ANY_STOP : LANG_BIT(s->lang));
 	while (seg_next(&cur, &seg)) {
 		if (s->n_sent == SUMM_MAX_SENTENCES) {
 			r->truncated = 1;

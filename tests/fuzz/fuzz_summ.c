@@ -50,7 +50,7 @@ static void check_segments(const unsigned char *buf, size_t len)
 	struct seg_sentence s;
 	uint32_t prev_end = 0, prev_para = 0, count = 0;
 
-	seg_init(&c, (const char *)buf, (uint32_t)len);
+	seg_init(&c, (const char *)buf, (uint32_t)len, LANG_ANY_STOP);
 	while (seg_next(&c, &s)) {
 		CHECK(s.start < s.end);
 		CHECK(s.end <= len);
@@ -129,7 +129,7 @@ static void check_result(const struct summ_opts *o, const struct summ_result *r,
 	CHECK(r->n_picks == want);
 	check_segments(w, kept);
 
-	seg_init(&c, (const char *)w + body, kept - body);
+	seg_init(&c, (const char *)w + body, kept - body, LANG_ANY_STOP);
 	for (unsigned i = 0; i < r->n_picks; i++) {
 		const struct summ_pick *p = &r->picks[i];
 

@@ -8,6 +8,7 @@
 #include "check.h"
 #include "core/utf8.h"
 #include "sources/article.h"
+#include "summarise/lang.h"
 #include "summarise/segment.h"
 
 static char file_buf[64 * 1024];
@@ -56,7 +57,7 @@ static const char *split(const char *text)
 	struct seg_sentence s;
 	size_t o = 0;
 
-	seg_init(&c, text, (uint32_t)strlen(text));
+	seg_init(&c, text, (uint32_t)strlen(text), LANG_ANY_STOP);
 	out[0] = '\0';
 	while (seg_next(&c, &s)) {
 		char one[1024];
@@ -82,7 +83,7 @@ static void seed_article(void)
 	CHECK(slurp("tests/data/seed-000.sentences", want_buf, sizeof(want_buf)) > 0);
 	CHECK(h.title[0] != '\0');
 	CHECK_STR(h.lang, "fr");
-	seg_init(&c, file_buf + body, (uint32_t)(n - body));
+	seg_init(&c, file_buf + body, (uint32_t)(n - body), LANG_BIT(LANG_FR));
 	while (seg_next(&c, &s)) {
 		char got[2048];
 
@@ -136,6 +137,14 @@ static void abbreviations(void)
 	CHECK_STR(split("Sie kam am 3. Oktober an. Es war kalt."),
 		  "Sie kam am 3. Oktober an. | Es war kalt.");
 	CHECK_STR(split("He lives at No. 10 now. Good."), "He lives at No. 10 now. | Good.");
+	CHECK_STR(split("It landed at 11:03 a.m. EST on Monday. Fine."),
+		  "It landed at 11:03 a.m. EST on Monday. | Fine.");
+	CHECK_STR(split("Dabei waren u. a. Bundeskanzlerin Merkel, z. B. mit Gästen. Gut."),
+		  "Dabei waren u. a. Bundeskanzlerin Merkel, z. B. mit Gästen. | Gut.");
+	CHECK_STR(split("Rund 28 Mio. Tonnen kosteten 12 Mrd. Franken. Gut."),
+		  "Rund 28 Mio. Tonnen kosteten 12 Mrd. Franken. | Gut.");
+	CHECK_STR(split("Cuesta 1,18 dólares de EE. UU., pero hoy no. Bien."),
+		  "Cuesta 1,18 dólares de EE. UU., pero hoy no. | Bien.");
 }
 
 static void numbers_and_ellipses(void)
@@ -185,7 +194,7 @@ static void paragraphs(void)
 	uint32_t para[4] = { 0 }, start[4] = { 0 };
 	int n = 0;
 
-	seg_init(&c, text, (uint32_t)strlen(text));
+	seg_init(&c, text, (uint32_t)strlen(text), LANG_ANY_STOP);
 	while (n < 4 && seg_next(&c, &s)) {
 		para[n] = s.paragraph;
 		start[n] = s.para_start;
@@ -210,7 +219,7 @@ static void long_sentence_is_cut(void)
 
 	for (size_t i = 0; i + 1 < sizeof(text); i++)
 		text[i] = (i % 7 == 6) ? ' ' : 'a';
-	seg_init(&c, text, (uint32_t)strlen(text));
+	seg_init(&c, text, (uint32_t)strlen(text), LANG_ANY_STOP);
 	while (seg_next(&c, &s)) {
 		CHECK(s.end > s.start);
 		CHECK(s.end - s.start <= 1024);
@@ -227,7 +236,7 @@ static void invalid_utf8_and_nul(void)
 	struct seg_sentence s;
 	int n = 0;
 
-	seg_init(&c, text, sizeof(text) - 1);
+	seg_init(&c, text, sizeof(text) - 1, LANG_ANY_STOP);
 	while (seg_next(&c, &s)) {
 		CHECK(s.end > s.start && s.end <= sizeof(text) - 1);
 		n++;
