@@ -1,0 +1,889 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Scores digestd's summariser, Lead-N and the Open Text Summarizer with ROUGE-1/2/L
+# against the reference summaries of ../shared/data/summ and writes docs/quality.md.
+# Python 3 stdlib only; reads the data where it lies and never copies it into the repo.
+"""Summarisation evaluator for digestd.
+
+Usage: python3 tools/eval-summ.py [--set PATH]... [--n N] [--limit K]
+       [--digestd PATH] [--jobs J] [--markdown FILE] [--no-ots]
+       python3 tools/eval-summ.py --self-test
+"""
+
+import argparse
+import concurrent.futures
+import datetime
+import glob
+import json
+import os
+import random
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA_GLOB = os.path.join("..", "shared", "data", "summ", "*.dev.jsonl")
+# digestd caps a summary at this many sentences (SUMM_MAX_PICK in src/core/limits.h).
+MAX_PICK = 64
+# Files per digestd process: few processes, and argv stays far below ARG_MAX.
+BATCH = 200
+OTS_TIMEOUT = 60
+OTS_DICT = {"en": "en", "fr": "fr", "de": "de", "es": "es", "it": "it", "pt": "pt"}
+# Languages whose tokens are Porter-stemmed; rouge-score's stemmer is English-only.
+STEMMED = {"en"}
+
+
+class Failure(Exception):
+    """An error the user can fix; carries a sysexits status."""
+
+    def __init__(self, msg, status):
+        super().__init__(msg)
+        self.status = status
+
+
+class OtsFailure(Failure):
+    """OTS failed on one article: the run goes on without that summary."""
+
+
+# ---------------------------------------------------------------- Porter 1980
+# The algorithm as published (M.F. Porter, "An algorithm for suffix stripping",
+# Program 14(3), 1980): the longest matching suffix of a step decides, and when
+# its condition fails the step does nothing.
+
+def _cons(w, i):
+    c = w[i]
+    if c in "aeiou":
+        return False
+    if c == "y":
+        return i == 0 or not _cons(w, i - 1)
+    return True
+
+
+def _measure(stem):
+    """m in [C](VC)^m[V]: the number of vowel-run to consonant-run changes."""
+    m = 0
+    prev_vowel = False
+    for i in range(len(stem)):
+        vowel = not _cons(stem, i)
+        if prev_vowel and not vowel:
+            m += 1
+        prev_vowel = vowel
+    return m
+
+
+def _has_vowel(stem):
+    return any(not _cons(stem, i) for i in range(len(stem)))
+
+
+def _double_cons(w):
+    return len(w) >= 2 and w[-1] == w[-2] and _cons(w, len(w) - 1)
+
+
+def _cvc(w):
+    n = len(w)
+    return (n >= 3 and _cons(w, n - 3) and not _cons(w, n - 2) and _cons(w, n - 1)
+            and w[-1] not in "wxy")
+
+
+_STEP2 = [("ational", "ate"), ("tional", "tion"), ("enci", "ence"), ("anci", "ance"),
+          ("izer", "ize"), ("abli", "able"), ("alli", "al"), ("entli", "ent"),
+          ("eli", "e"), ("ousli", "ous"), ("ization", "ize"), ("ation", "ate"),
+          ("ator", "ate"), ("alism", "al"), ("iveness", "ive"), ("fulness", "ful"),
+          ("ousness", "ous"), ("aliti", "al"), ("iviti", "ive"), ("biliti", "ble")]
+_STEP3 = [("icate", "ic"), ("ative", ""), ("alize", "al"), ("iciti", "ic"),
+          ("ical", "ic"), ("ful", ""), ("ness", "")]
+_STEP4 = ["al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment",
+          "ent", "ion", "ou", "ism", "ate", "iti", "ous", "ive", "ize"]
+for _rules in (_STEP2, _STEP3):
+    _rules.sort(key=lambda r: -len(r[0]))
+_STEP4.sort(key=len, reverse=True)
+
+
+def _replace(w, rules, min_m):
+    for suffix, repl in rules:
+        if w.endswith(suffix):
+            stem = w[:len(w) - len(suffix)]
+            return stem + repl if _measure(stem) > min_m else w
+    return w
+
+
+def porter_stem(w):
+    """Stems one lower-case word with the original Porter (1980) algorithm."""
+    if len(w) <= 2:
+        return w
+    # Step 1a
+    if w.endswith("sses") or w.endswith("ies"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    # Step 1b
+    cut = False
+    if w.endswith("eed"):
+        if _measure(w[:-3]) > 0:
+            w = w[:-1]
+    elif w.endswith("ed") and _has_vowel(w[:-2]):
+        w, cut = w[:-2], True
+    elif w.endswith("ing") and _has_vowel(w[:-3]):
+        w, cut = w[:-3], True
+    if cut:
+        if w.endswith(("at", "bl", "iz")):
+            w += "e"
+        elif _double_cons(w) and w[-1] not in "lsz":
+            w = w[:-1]
+        elif _measure(w) == 1 and _cvc(w):
+            w += "e"
+    # Step 1c
+    if w.endswith("y") and _has_vowel(w[:-1]):
+        w = w[:-1] + "i"
+    w = _replace(w, _STEP2, 0)
+    w = _replace(w, _STEP3, 0)
+    # Step 4
+    for suffix in _STEP4:
+        if w.endswith(suffix):
+            stem = w[:len(w) - len(suffix)]
+            if _measure(stem) > 1 and (suffix != "ion" or stem.endswith(("s", "t"))):
+                w = stem
+            break
+    # Step 5
+    if w.endswith("e"):
+        stem = w[:-1]
+        m = _measure(stem)
+        if m > 1 or (m == 1 and not _cvc(stem)):
+            w = stem
+    if w.endswith("ll") and _measure(w) > 1:
+        w = w[:-1]
+    return w
+
+
+# ---------------------------------------------------------------------- ROUGE
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def tokenize(text, lang):
+    """Lower-cased runs of Unicode letters/digits; English tokens longer than 3
+    characters are Porter-stemmed (rouge-score's rule)."""
+    toks = _TOKEN.findall(text.lower())
+    if lang in STEMMED:
+        toks = [porter_stem(t) if len(t) > 3 else t for t in toks]
+    return toks
+
+
+def _prf(hits, n_pred, n_ref):
+    p = hits / n_pred if n_pred else 0.0
+    r = hits / n_ref if n_ref else 0.0
+    f = 2 * p * r / (p + r) if p > 0 and r > 0 else 0.0
+    return p, r, f
+
+
+def _ngrams(toks, n):
+    counts = {}
+    for i in range(len(toks) - n + 1):
+        g = tuple(toks[i:i + n])
+        counts[g] = counts.get(g, 0) + 1
+    return counts
+
+
+def rouge_n(ref, pred, n):
+    """(P, R, F1) of n-grams with clipped counts, over token lists."""
+    rc, pc = _ngrams(ref, n), _ngrams(pred, n)
+    hits = sum(min(c, rc.get(g, 0)) for g, c in pc.items())
+    return _prf(hits, sum(pc.values()), sum(rc.values()))
+
+
+def lcs_len(a, b):
+    """Length of the longest common subsequence (bit-parallel, Hyyro 2004)."""
+    if not a or not b:
+        return 0
+    masks = {}
+    for i, t in enumerate(a):
+        masks[t] = masks.get(t, 0) | (1 << i)
+    full = (1 << len(a)) - 1
+    v = full
+    for t in b:
+        u = v & masks.get(t, 0)
+        v = ((v + u) | (v - u)) & full
+    return len(a) - bin(v).count("1")
+
+
+def rouge_l(ref, pred):
+    """(P, R, F1) from the LCS over the whole token sequences (rougeL)."""
+    return _prf(lcs_len(ref, pred), len(pred), len(ref))
+
+
+def score(ref_toks, pred_toks):
+    """F1 of ROUGE-1, ROUGE-2, ROUGE-L."""
+    return (rouge_n(ref_toks, pred_toks, 1)[2], rouge_n(ref_toks, pred_toks, 2)[2],
+            rouge_l(ref_toks, pred_toks)[2])
+
+
+# ------------------------------------------------------------ OTS ratio search
+
+def pick_ratio(count, n, guess):
+    """Finds the OTS ratio (1..100 percent) whose output has n sentences.
+
+    count(r) gives the sentence count at ratio r (assumed non-decreasing in r).
+    Gallops from guess, then bisects to the smallest ratio with >= n
+    sentences. Of all ratios tried, returns the one whose count is closest to
+    n; ties go to the output with more sentences, then to the smallest ratio
+    (the largest one when there are fewer than n). Returns (ratio, count)."""
+    seen = {}
+
+    def probe(r):
+        if r not in seen:
+            seen[r] = count(r)
+        return seen[r]
+
+    lo, hi = 0, 101  # count(lo) < n and count(hi) >= n, both virtual so far
+    r = min(max(guess, 1), 100)
+    step = 1
+    if probe(r) >= n:
+        hi = r
+        while hi - step > lo:
+            if probe(hi - step) < n:
+                lo = hi - step
+                break
+            hi -= step
+            step *= 2
+    else:
+        lo = r
+        while lo + step < hi:
+            if probe(lo + step) >= n:
+                hi = lo + step
+                break
+            lo += step
+            step *= 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if probe(mid) >= n:
+            hi = mid
+        else:
+            lo = mid
+    best = min(seen, key=lambda k: (abs(seen[k] - n), seen[k] < n,
+                                    k if seen[k] >= n else -k))
+    return best, seen[best]
+
+
+# ------------------------------------------------------------------- self-test
+
+def self_test():
+    failed = 0
+
+    def check(name, got, want):
+        nonlocal failed
+        ok = (abs(got - want) < 1e-9 if isinstance(want, float) else got == want)
+        if ok:
+            print("PASS: %s" % name)
+        else:
+            failed += 1
+            print("FAIL: %s\n  got %r, want %r" % (name, got, want))
+
+    def f1(text_ref, text_pred, lang="fr"):
+        return score(tokenize(text_ref, lang), tokenize(text_pred, lang))
+
+    check("tokenize: Unicode letters and digits, '_' and punctuation split",
+          tokenize("Hello, World_foo! Été 2004-05 l'arbre", "fr"),
+          ["hello", "world", "foo", "été", "2004", "05", "l", "arbre"])
+    check("tokenize: English stems tokens longer than 3 characters only",
+          tokenize("The dogs was running ties", "en"), ["the", "dog", "was", "run", "ti"])
+    # Hand-computed: ref 6 tokens, pred 5, all pred unigrams in ref; 3 of the 4
+    # pred bigrams in ref (5 ref bigrams); LCS = 5.
+    r1, r2, rl = f1("the cat sat on the mat", "the cat on the mat")
+    check("ROUGE-1 F1 the cat/mat = 10/11", r1, 10 / 11)
+    check("ROUGE-2 F1 the cat/mat = 2/3", r2, 2 / 3)
+    check("ROUGE-L F1 the cat/mat = 10/11", rl, 10 / 11)
+    check("ROUGE-1 P,R the cat/mat", rouge_n(tokenize("the cat sat on the mat", "fr"),
+                                             tokenize("the cat on the mat", "fr"), 1)[:2],
+          (1.0, 5 / 6))
+    # Clipping: pred "the" x4 against ref "the" x2: 2 hits; bigram "the the" x3
+    # against x1: 1 hit.
+    r1, r2, rl = f1("the the cat", "the the the the")
+    check("ROUGE-1 clipped counts = 4/7", r1, 4 / 7)
+    check("ROUGE-2 clipped counts = 2/5", r2, 2 / 5)
+    check("ROUGE-L repeated token = 4/7", rl, 4 / 7)
+    check("ROUGE-L reversed order: LCS 1 of 5 = 1/5", f1("a b c d e", "e d c b a")[2], 1 / 5)
+    check("ROUGE-L LCS skips gaps: a x b y c vs a b c = 3/4",
+          f1("a x b y c", "a b c")[2], 2 * 1.0 * 0.6 / 1.6)
+    check("ROUGE empty prediction scores 0", f1("un chat", ""), (0.0, 0.0, 0.0))
+    check("ROUGE disjoint texts score 0", f1("un chat", "deux chiens"), (0.0, 0.0, 0.0))
+    check("ROUGE identical texts score 1", f1("Le chat dort.", "le chat, dort"), (1.0, 1.0, 1.0))
+    check("ROUGE-2 one-token texts have no bigrams: 0", f1("chat", "chat")[1], 0.0)
+    # English: running->run, dogs->dog; "the"/"dog" too short to stem.
+    r1, _, rl = f1("running dogs", "the dog runs", "en")
+    check("ROUGE-1 with English stemming = 0.8", r1, 0.8)
+    check("ROUGE-L with English stemming = 0.4", rl, 0.4)
+    check("French is not stemmed: chats vs chat = 0", f1("chats", "chat")[0], 0.0)
+
+    def lcs_dp(a, b):
+        row = [0] * (len(b) + 1)
+        for x in a:
+            prev = 0
+            for j, y in enumerate(b):
+                cur = row[j + 1]
+                row[j + 1] = prev + 1 if x == y else max(row[j + 1], row[j])
+                prev = cur
+        return row[-1]
+
+    rng = random.Random(7)
+    bad = 0
+    for _ in range(300):
+        a = [rng.choice("abcde") for _ in range(rng.randint(0, 40))]
+        b = [rng.choice("abcdef") for _ in range(rng.randint(0, 40))]
+        bad += lcs_len(a, b) != lcs_dp(a, b)
+    check("bit-parallel LCS agrees with dynamic programming on 300 random pairs", bad, 0)
+
+    porter = {
+        "caresses": "caress", "ponies": "poni", "ties": "ti", "caress": "caress",
+        "cats": "cat", "feed": "feed", "agreed": "agre", "plastered": "plaster",
+        "bled": "bled", "motoring": "motor", "sing": "sing", "conflated": "conflat",
+        "troubled": "troubl", "sized": "size", "hopping": "hop", "tanned": "tan",
+        "falling": "fall", "hissing": "hiss", "fizzed": "fizz", "failing": "fail",
+        "filing": "file", "happy": "happi", "sky": "sky", "relational": "relat",
+        "conditional": "condit", "rational": "ration", "valenci": "valenc",
+        "hesitanci": "hesit", "digitizer": "digit", "conformabli": "conform",
+        "radicalli": "radic", "differentli": "differ", "vileli": "vile",
+        "analogousli": "analog", "vietnamization": "vietnam", "predication": "predic",
+        "operator": "oper", "feudalism": "feudal", "decisiveness": "decis",
+        "hopefulness": "hope", "callousness": "callous", "formaliti": "formal",
+        "sensitiviti": "sensit", "sensibiliti": "sensibl", "triplicate": "triplic",
+        "formative": "form", "formalize": "formal", "electriciti": "electr",
+        "electrical": "electr", "hopeful": "hope", "goodness": "good", "revival": "reviv",
+        "allowance": "allow", "inference": "infer", "airliner": "airlin",
+        "gyroscopic": "gyroscop", "adjustable": "adjust", "defensible": "defens",
+        "irritant": "irrit", "replacement": "replac", "adjustment": "adjust",
+        "dependent": "depend", "adoption": "adopt", "homologou": "homolog",
+        "communism": "commun", "activate": "activ", "angulariti": "angular",
+        "homologous": "homolog", "effective": "effect", "bowdlerize": "bowdler",
+        "probate": "probat", "rate": "rate", "cease": "ceas", "controll": "control",
+        "roll": "roll", "generalizations": "gener", "oscillators": "oscil",
+        "cement": "cement", "logical": "logic", "abbreviation": "abbrevi",
+    }
+    wrong = ["%s->%s (want %s)" % (w, porter_stem(w), s) for w, s in porter.items()
+             if porter_stem(w) != s]
+    check("Porter 1980: %d words from the paper and its vocabulary" % len(porter), wrong, [])
+
+    def stepped(table):
+        return lambda r: table[min(r, len(table)) - 1]
+
+    check("OTS ratio: exact hit is the smallest ratio with N sentences",
+          pick_ratio(stepped([1] * 9 + [2] * 5 + [3] * 6 + [4] * 80), 3, 50), (15, 3))
+    check("OTS ratio: N unreachable, 2 and 5 around it: 2 is closer",
+          pick_ratio(stepped([1] * 9 + [2] * 11 + [5] * 80), 3, 3), (20, 2))
+    check("OTS ratio: tie between 2 and 4 goes to the longer output",
+          pick_ratio(stepped([1] * 9 + [2] * 11 + [4] * 80), 3, 90), (21, 4))
+    check("OTS ratio: short article, whole text at ratio 100",
+          pick_ratio(stepped([1] * 60 + [2] * 40), 3, 10), (100, 2))
+    check("OTS ratio: more than N even at ratio 1",
+          pick_ratio(stepped([5] * 100), 3, 30), (1, 5))
+    calls = []
+    pick_ratio(lambda r: calls.append(r) or (3 if r >= 12 else 2), 3, 12)
+    check("OTS ratio: a good guess needs 2 OTS runs", sorted(calls), [11, 12])
+    return 1 if failed else 0
+
+
+# ------------------------------------------------------------------ the run
+
+def load_set(path, limit):
+    rows = []
+    try:
+        f = open(path, encoding="utf-8")
+    except OSError as e:
+        raise Failure("eval-summ: cannot read set '%s': %s" % (path, e.strerror),
+                      os.EX_NOINPUT)
+    with f:
+        for lineno, line in enumerate(f, 1):
+            if limit is not None and len(rows) >= limit:
+                break
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+            except ValueError as e:
+                raise Failure("eval-summ: %s:%d: bad JSON: %s" % (path, lineno, e),
+                              os.EX_DATAERR)
+            missing = [k for k in ("id", "lang", "text", "summary")
+                       if not isinstance(d.get(k), str)]
+            if missing:
+                raise Failure("eval-summ: %s:%d: missing string field(s) %s"
+                              % (path, lineno, ", ".join(missing)), os.EX_DATAERR)
+            if d["lang"] not in OTS_DICT:
+                raise Failure("eval-summ: %s:%d: unsupported lang '%s'"
+                              % (path, lineno, d["lang"]), os.EX_DATAERR)
+            d.setdefault("title", "")
+            rows.append(d)
+    return rows
+
+
+def set_name(path):
+    base = os.path.basename(path)
+    for suffix in (".dev.jsonl", ".jsonl"):
+        if base.endswith(suffix):
+            return base[:-len(suffix)]
+    return base
+
+
+def write_article(path, art):
+    title = " ".join(str(art.get("title") or "").split())
+    with open(path, "w", encoding="utf-8") as f:
+        if title:
+            f.write("Title: %s\n" % title)
+        f.write("Lang: %s\n\n" % art["lang"])
+        f.write(art["text"])
+
+
+def parse_digestd_json(out, what):
+    results = {}
+    for line in out.splitlines():
+        try:
+            d = json.loads(line)
+        except ValueError:
+            raise Failure("eval-summ: %s: digestd printed a line that is not JSON: %.200s"
+                          % (what, line), os.EX_SOFTWARE)
+        results[d["file"]] = d
+    return results
+
+
+def run_digestd(digestd, args, files, stdin=None):
+    """Runs `digestd summarize --format json ARGS FILES`; returns {file: result}."""
+    cmd = [digestd, "summarize", "--format", "json"] + args + files
+    try:
+        p = subprocess.run(cmd, input=stdin, capture_output=True)
+    except OSError as e:
+        raise Failure("eval-summ: cannot run '%s': %s (build it with make, or pass "
+                      "--digestd PATH)" % (digestd, e.strerror), os.EX_UNAVAILABLE)
+    res = parse_digestd_json(p.stdout.decode("utf-8", "replace"), " ".join(cmd[:6]))
+    if p.returncode != 0 or len(res) != len(files):
+        raise Failure("eval-summ: '%s ... (%d files)' exited with status %d, %d results:\n%s"
+                      % (" ".join(cmd[:4 + len(args)]), len(files), p.returncode,
+                         len(res), p.stderr.decode("utf-8", "replace")[-2000:]),
+                      os.EX_SOFTWARE)
+    return res
+
+
+def resplit(digestd, text, lang):
+    """digestd's sentences of text (at most MAX_PICK) and its sentence count."""
+    header = ("Lang: %s\n\n" % lang).encode()
+    res = run_digestd(digestd, ["--method", "lead", "--ratio", "1"], ["-"],
+                      header + text.encode("utf-8"))
+    d = res["-"]
+    return [s["text"] for s in d["summary"]], d["sentences"]
+
+
+def ots_summary(digestd, art, n, guess):
+    """OTS summary of art re-split by digestd, with the ratio searched so that it
+    has n sentences. Returns a dict; raises OtsFailure when OTS fails on it."""
+    outs = {}
+
+    def count(r):
+        # A file, not stdin: ots 0.5.0 crashes (SIGSEGV) when it has no file argument.
+        cmd = ["ots", "-r", str(r), "-d", OTS_DICT[art["lang"]], art["_plain"]]
+        try:
+            p = subprocess.run(cmd, capture_output=True, timeout=OTS_TIMEOUT)
+        except OSError as e:
+            raise Failure("eval-summ: cannot run ots: %s (install the Debian package ots, "
+                          "tools/deps.sh, or pass --no-ots)" % e.strerror, os.EX_UNAVAILABLE)
+        except subprocess.TimeoutExpired:
+            raise OtsFailure("ots -r %d timed out after %d s on %s"
+                             % (r, OTS_TIMEOUT, art["id"]), os.EX_SOFTWARE)
+        if p.returncode != 0:
+            raise OtsFailure("ots -r %d failed (status %d) on %s: %s"
+                             % (r, p.returncode, art["id"],
+                                p.stderr.decode("utf-8", "replace").strip()[:300]),
+                             os.EX_SOFTWARE)
+        outs[r] = resplit(digestd, p.stdout.decode("utf-8", "replace"), art["lang"])
+        return outs[r][1]
+
+    ratio, got = pick_ratio(count, n, guess)
+    sents = outs[ratio][0]
+    return {"ratio": ratio, "sentences": got, "summary": sents, "probes": len(outs)}
+
+
+def in_batches(items, size):
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def stale_binary(digestd):
+    """True when some source file is newer than the binary."""
+    try:
+        built = os.path.getmtime(digestd)
+    except OSError:
+        return False
+    for pattern in ("src/*.[ch]", "src/*/*.[ch]"):
+        for p in glob.glob(os.path.join(REPO, pattern)):
+            if os.path.getmtime(p) > built:
+                return True
+    return False
+
+
+def git(*args):
+    try:
+        p = subprocess.run(["git", "-C", REPO] + list(args), capture_output=True, text=True)
+    except OSError:
+        return ""
+    return p.stdout.strip() if p.returncode == 0 else ""
+
+
+def evaluate(opts):
+    started = time.monotonic()
+    if opts.set:
+        paths = opts.set
+    else:
+        paths = sorted(glob.glob(os.path.join(REPO, DATA_GLOB)))
+        if not paths:
+            raise Failure("eval-summ: no sets found at %s (the data lives in ../shared beside "
+                          "the repo); pass --set PATH" % DATA_GLOB, os.EX_NOINPUT)
+    sets = [(set_name(p), p, load_set(p, opts.limit)) for p in paths]
+    lead_name = "Lead-%d" % opts.n
+    systems = ["digestd", lead_name] + ([] if opts.no_ots else ["OTS"])
+    notes = []
+    if stale_binary(opts.digestd):
+        msg = ("%s is older than a file under src/: it may not be the current summariser"
+               % opts.digestd)
+        print("eval-summ: warning: " + msg, file=sys.stderr)
+        notes.append(msg + ".")
+
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=opts.jobs)
+    try:
+        with tempfile.TemporaryDirectory(prefix="eval-summ.") as tmp:
+            files = []
+            for si, (_, _, rows) in enumerate(sets):
+                for ai, art in enumerate(rows):
+                    path = os.path.join(tmp, "s%d-%05d.txt" % (si, ai))
+                    write_article(path, art)
+                    art["_file"] = path
+                    files.append(path)
+                    if not opts.no_ots:
+                        art["_plain"] = path[:-4] + ".plain"
+                        with open(art["_plain"], "w", encoding="utf-8") as f:
+                            f.write(art["text"])
+            jobs = {}
+            for method in ("rank", "lead"):
+                for batch in in_batches(files, BATCH):
+                    jobs[pool.submit(run_digestd, opts.digestd,
+                                     ["-n", str(opts.n), "--method", method], batch)] = method
+            out = {"rank": {}, "lead": {}}
+            for fut in concurrent.futures.as_completed(jobs):
+                out[jobs[fut]].update(fut.result())
+
+            ots_failed = {}
+            if not opts.no_ots:
+                futs = {}
+                for _, _, rows in sets:
+                    for art in rows:
+                        total = out["lead"][art["_file"]]["sentences"]
+                        guess = round(100.0 * opts.n / total) if total else 100
+                        futs[pool.submit(ots_summary, opts.digestd, art, opts.n, guess)] = art
+                for fut in concurrent.futures.as_completed(futs):
+                    art = futs[fut]
+                    try:
+                        art["_ots"] = fut.result()
+                    except OtsFailure as e:
+                        ots_failed[art["id"]] = str(e)
+                        art["_ots"] = {"ratio": 0, "sentences": 0, "summary": [], "probes": 0}
+    finally:
+        # On an error, do not wait for the queued OTS and digestd runs.
+        pool.shutdown(cancel_futures=True)
+
+    table = []
+    for name, path, rows in sets:
+        sums = {s: [0.0, 0.0, 0.0, 0] for s in systems}
+        ref_words = 0
+        odd = {"short_rank": [], "short_lead": [], "truncated": [], "lang": [],
+               "ots_fewer": [], "ots_more": [], "ots_capped": []}
+        probes = 0
+        for art in rows:
+            ref = tokenize(art["summary"], art["lang"])
+            ref_words += len(ref)
+            rank, lead = out["rank"][art["_file"]], out["lead"][art["_file"]]
+            preds = {"digestd": [s["text"] for s in rank["summary"]],
+                     lead_name: [s["text"] for s in lead["summary"]]}
+            if len(rank["summary"]) < opts.n:
+                odd["short_rank"].append("%s (%d of %d sentences)"
+                                         % (art["id"], len(rank["summary"]), rank["sentences"]))
+            if len(lead["summary"]) < opts.n:
+                odd["short_lead"].append(art["id"])
+            if rank["truncated"]:
+                odd["truncated"].append(art["id"])
+            if rank["lang"] != art["lang"]:
+                odd["lang"].append("%s (%s)" % (art["id"], rank["lang"]))
+            if "OTS" in systems:
+                o = art["_ots"]
+                preds["OTS"] = o["summary"]
+                probes += o["probes"]
+                if art["id"] not in ots_failed:
+                    if o["sentences"] < opts.n:
+                        odd["ots_fewer"].append("%s (%d)" % (art["id"], o["sentences"]))
+                    elif o["sentences"] > opts.n:
+                        odd["ots_more"].append("%s (%d)" % (art["id"], o["sentences"]))
+                    if o["sentences"] > len(o["summary"]):
+                        odd["ots_capped"].append(art["id"])
+            for s in systems:
+                pred = tokenize(" ".join(preds[s]), art["lang"])
+                r1, r2, rl = score(ref, pred)
+                acc = sums[s]
+                acc[0] += r1
+                acc[1] += r2
+                acc[2] += rl
+                acc[3] += len(pred)
+        k = max(len(rows), 1)
+        for s in systems:
+            acc = sums[s]
+            table.append({"set": name, "path": path, "lang": rows[0]["lang"] if rows else "",
+                          "articles": len(rows), "system": s,
+                          "r1": round(100 * acc[0] / k, 2), "r2": round(100 * acc[1] / k, 2),
+                          "rl": round(100 * acc[2] / k, 2), "words": round(acc[3] / k, 1),
+                          "ref_words": round(ref_words / k, 1)})
+        set_notes(notes, name, opts.n, odd, probes, len(rows), "OTS" in systems)
+    for art_id, msg in sorted(ots_failed.items()):
+        notes.append("OTS failed on %s, scored as an empty summary: %s" % (art_id, msg))
+    return table, notes, systems, time.monotonic() - started
+
+
+def _some(ids, limit=5):
+    more = len(ids) - limit
+    return ", ".join(ids[:limit]) + (", and %d more" % more if more > 0 else "")
+
+
+def set_notes(notes, name, n, odd, probes, count, with_ots):
+    if odd["short_rank"]:
+        notes.append("%s: digestd returned fewer than %d sentences for %d article(s): %s."
+                     % (name, n, len(odd["short_rank"]), _some(odd["short_rank"])))
+    if odd["short_lead"]:
+        notes.append("%s: Lead-%d has fewer than %d sentences for %d article(s) "
+                     "(the article is that short): %s."
+                     % (name, n, n, len(odd["short_lead"]), _some(odd["short_lead"])))
+    if odd["truncated"]:
+        notes.append("%s: digestd reported truncated input for %d article(s): %s."
+                     % (name, len(odd["truncated"]), _some(odd["truncated"])))
+    if odd["lang"]:
+        notes.append("%s: digestd used another language than the set's for %d article(s): %s."
+                     % (name, len(odd["lang"]), _some(odd["lang"])))
+    if with_ots:
+        notes.append("%s: OTS needed %.1f runs per article on average; no ratio gave exactly "
+                     "%d sentences for %d of %d articles (%d kept fewer, %d kept more)."
+                     % (name, probes / max(count, 1), n,
+                        len(odd["ots_fewer"]) + len(odd["ots_more"]), count,
+                        len(odd["ots_fewer"]), len(odd["ots_more"])))
+        if odd["ots_fewer"]:
+            notes.append("%s: OTS summaries with fewer than %d sentences: %s."
+                         % (name, n, _some(odd["ots_fewer"])))
+        if odd["ots_more"]:
+            notes.append("%s: OTS summaries with more than %d sentences: %s."
+                         % (name, n, _some(odd["ots_more"])))
+        if odd["ots_capped"]:
+            notes.append("%s: %d OTS output(s) had more than %d sentences; only the first %d "
+                         "were scored: %s." % (name, len(odd["ots_capped"]), MAX_PICK,
+                                               MAX_PICK, _some(odd["ots_capped"])))
+
+
+def verdicts(table, systems, lead_name):
+    lines = []
+    for name in dict.fromkeys(r["set"] for r in table):
+        rows = {r["system"]: r for r in table if r["set"] == name}
+        d = rows["digestd"]
+        parts = []
+        for other, op in ((lead_name, ">="), ("OTS", ">")):
+            if other not in systems:
+                parts.append("OTS not run")
+                continue
+            o = rows[other]
+            marks = []
+            for key, label in (("r1", "R-1"), ("r2", "R-2"), ("rl", "R-L")):
+                ok = d[key] >= o[key] if op == ">=" else d[key] > o[key]
+                marks.append("%s %s (%.2f vs %.2f)" % (label, "yes" if ok else "**no**",
+                                                       d[key], o[key]))
+            parts.append("digestd %s %s: %s" % (op, other, ", ".join(marks)))
+        lines.append("%s: %s." % (name, "; ".join(parts)))
+    return lines
+
+
+COLUMNS = [("set", "set"), ("articles", "articles"), ("system", "system"), ("r1", "R-1"),
+           ("r2", "R-2"), ("rl", "R-L"), ("words", "words/summary"),
+           ("ref_words", "reference words")]
+
+
+def _cell(row, key):
+    v = row[key]
+    if key in ("r1", "r2", "rl"):
+        return "%.2f" % v
+    if key in ("words", "ref_words"):
+        return "%.1f" % v
+    return str(v)
+
+
+def print_table(table):
+    cells = [[h for _, h in COLUMNS]] + [[_cell(r, k) for k, _ in COLUMNS] for r in table]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(COLUMNS))]
+    for c in cells:
+        print("  ".join(v.ljust(w) if i < 3 else v.rjust(w)
+                        for i, (v, w) in enumerate(zip(c, widths))))
+
+
+MARKDOWN = """\
+# Summary quality
+
+<!-- Generated by tools/eval-summ.py: edit the template in the tool, not this page. -->
+
+How close digestd's extractive summaries come to human reference summaries,
+next to two baselines: **Lead-{n}** (the first {n} sentences of the article, by
+digestd's own segmenter, `digestd summarize --method lead`) and the **Open Text
+Summarizer** (OTS, the Debian package `ots`, a classic word-frequency
+summariser). Every system gives {n} sentences per article. The sets are the
+*dev* parts of the summarisation sets described in
+`../shared/data/summ/README.md` (tuning data: the held-out parts are not used
+here). The reference summaries differ a lot between sets: BBC's are extractive
+and long (about 45 % of the article), CNN/DailyMail's are abstractive
+highlights, XSum's is one sentence that the article does not contain (so
+Lead-{n} is weak by design), and OrangeSum's (French) is the article's own
+abstract.
+
+## How this page was made
+
+- Command: `{command}`
+- Date: {date}
+- digestd: commit `{commit}`{dirty}, binary `{digestd}`; run time {seconds:.0f} s
+  with {jobs} parallel jobs.
+- Sets: {sets}.
+- Each article is written once as a seed-format file (`Title:` line when the
+  title is not empty, `Lang:` line with the set's language, blank line, text)
+  and summarised with `digestd summarize --format json -n {n} --method rank`
+  (digestd) and `--method lead` (Lead-{n}), {batch} files per process.
+- Scores are ROUGE F1 in percent, averaged over the articles of a set. They
+  are computed by the tool itself, following the conventions of Google's
+  `rouge-score` package: text lower-cased; tokens are runs of Unicode letters
+  and digits (anything else, `_` included, separates tokens; rouge-score's
+  default tokeniser keeps only `a-z0-9`, which would drop accented French
+  letters); English tokens longer than 3 characters are stemmed with the
+  original Porter (1980) algorithm (it gives the same stems as NLTK's
+  `PorterStemmer` in `ORIGINAL_ALGORITHM` mode on all 19,131 word types of the
+  English sets; rouge-score uses NLTK's default mode, whose extensions stem
+  about 3 % of the English tokens differently, e.g. "says" -> "say" instead of
+  "sai": on 2026-11-28 that moved digestd's and Lead-3's scores by at most
+  0.06 points); French tokens are not stemmed (rouge-score has no French
+  stemmer). ROUGE-N counts clipped n-gram matches; ROUGE-L is the
+  longest common subsequence over the whole token sequences (rouge-score's
+  `rougeL`, not the sentence-level `rougeLsum`); F1 = 2PR/(P+R), 0 when P or R
+  is 0. A system's summary is its sentences joined by spaces. Words/summary
+  counts these tokens: summaries with the same number of sentences can differ
+  a lot in length, and a longer one gains recall against a long reference
+  (BBC) and loses precision against a short one. `tests/cli/eval_selftest.sh` checks the ROUGE and
+  Porter code against hand-computed cases.
+- OTS gets the plain article text (no header) in a file (ots 0.5.0 crashes
+  when it reads standard input) with the dictionary of the set's language
+  (`ots -r RATIO -d en|fr FILE`). Its output is re-split into sentences
+  with digestd's segmenter (`digestd summarize --method lead --ratio 1`), so
+  that sentences are counted the same way for all systems. RATIO, a whole
+  percentage from 1 to 100, is searched per article: starting from
+  100 x {n} / (the article's sentence count), the tool gallops then bisects to
+  the smallest ratio whose output has at least {n} sentences (OTS's output
+  grows with the ratio). Of the ratios tried, the output with the sentence
+  count closest to {n} is kept whole; a tie (for example {n_minus} and {n_plus}
+  sentences) goes to the longer output; among ratios giving the same count,
+  the smallest is kept (the largest when the count is below {n}). So an OTS
+  summary can have fewer or more than {n} sentences when no ratio gives
+  exactly {n} (one OTS sentence can hold several of digestd's: OTS does not
+  end a sentence at a line break, so a list of lines is one OTS sentence; and
+  OTS adds whole sentences per step); the counts are under "Notes". An OTS
+  run that fails is scored as an empty summary and listed under "Notes".
+
+## Results
+
+{table}
+
+Is digestd at least as good as Lead-{n} (>=), and better than OTS (>), on each
+metric (compared at the two decimals shown)?
+
+{verdicts}
+
+## Notes
+
+{notes}
+"""
+
+
+def write_markdown(path, opts, table, notes, systems, seconds):
+    header = "| " + " | ".join(h for _, h in COLUMNS) + " |"
+    align = "| " + " | ".join("---" if i < 3 else "---:" for i in range(len(COLUMNS))) + " |"
+    lines = [header, align]
+    for r in table:
+        lines.append("| " + " | ".join(("**%s**" % _cell(r, k)) if r["system"] == "digestd"
+                                       and k == "system" else _cell(r, k)
+                                       for k, _ in COLUMNS) + " |")
+    dirty = git("status", "--porcelain", "--", "src", "Makefile")
+    sets = []
+    for name, path_ in dict.fromkeys((r["set"], r["path"]) for r in table):
+        shown = os.path.relpath(os.path.abspath(path_), REPO)
+        sets.append("%s (`%s`)" % (name, shown))
+    lead_name = "Lead-%d" % opts.n
+    text = MARKDOWN.format(
+        n=opts.n, n_minus=opts.n - 1, n_plus=opts.n + 1,
+        command="python3 " + shlex.join(sys.argv),
+        date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        commit=git("rev-parse", "--short", "HEAD") or "unknown",
+        dirty=" plus uncommitted changes under src/ or in the Makefile" if dirty else "",
+        digestd=opts.digestd, seconds=seconds, jobs=opts.jobs, batch=BATCH,
+        sets=", ".join(sets) + (" (first %d articles of each)" % opts.limit
+                                if opts.limit is not None else ""),
+        table="\n".join(lines),
+        verdicts="\n".join("- " + v for v in verdicts(table, systems, lead_name)),
+        notes="\n".join("- " + v for v in notes) if notes else "- None.")
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise Failure("eval-summ: cannot write '%s': %s" % (path, e.strerror),
+                      os.EX_CANTCREAT)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        print("eval-summ: %s" % message, file=sys.stderr)
+        sys.exit(os.EX_USAGE)
+
+
+def main():
+    ap = _Parser(description="Score digestd, Lead-N and OTS summaries with ROUGE.")
+    ap.add_argument("--set", action="append", metavar="PATH",
+                    help="JSONL set (repeatable; default: all of %s)" % DATA_GLOB)
+    ap.add_argument("--n", type=int, default=3, help="sentences per summary (default 3)")
+    ap.add_argument("--limit", type=int, metavar="K", help="first K articles of each set")
+    ap.add_argument("--digestd", default="build/digestd", metavar="PATH",
+                    help="digestd binary (default build/digestd)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="J",
+                    help="parallel processes (default: number of CPUs)")
+    ap.add_argument("--markdown", metavar="FILE", help="write the results page to FILE")
+    ap.add_argument("--no-ots", action="store_true", help="skip the OTS baseline")
+    ap.add_argument("--self-test", action="store_true",
+                    help="check the ROUGE, Porter and OTS-ratio code, print PASS:/FAIL: lines")
+    opts = ap.parse_args()
+    if opts.self_test:
+        return self_test()
+    if not 1 <= opts.n <= MAX_PICK:
+        ap.error("--n wants a whole number from 1 to %d" % MAX_PICK)
+    if opts.limit is not None and opts.limit < 1:
+        ap.error("--limit wants a positive number")
+    if opts.jobs < 1:
+        ap.error("--jobs wants a positive number")
+    try:
+        table, notes, systems, seconds = evaluate(opts)
+        print_table(table)
+        print()
+        for v in verdicts(table, systems, "Lead-%d" % opts.n):
+            print(v.replace("**", ""))
+        for v in notes:
+            print("note: " + v)
+        print("run time: %.1f s (%d jobs)" % (seconds, opts.jobs))
+        if opts.markdown:
+            write_markdown(opts.markdown, opts, table, notes, systems, seconds)
+    except Failure as e:
+        print(e, file=sys.stderr)
+        return e.status
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
