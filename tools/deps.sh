@@ -6,7 +6,7 @@
 set -eu
 
 pkgs="gcc make libc6-dev pkg-config libcurl4-openssl-dev libmbedtls-dev libinih-dev
-ca-certificates python3 ots clang libclang-rt-14-dev time"
+ca-certificates python3 ots clang libclang-rt-14-dev time curl"
 
 missing=""
 for p in $pkgs; do
