@@ -3,9 +3,36 @@
 # PREFIX, DESTDIR and CROSS_COMPILE; our own required flags live in ALL_CFLAGS
 # so that a packager's CFLAGS= cannot drop them.
 
+# Board builds: ARCH=arm64|armhf picks the toolchain prefix, a Debian sysroot
+# (made by tools/deps.sh) and the qemu-user command the tests run under.
+ARCH ?=
+KNOWN_ARCHS = arm64 armhf
+ifeq ($(ARCH),arm64)
+CROSS_COMPILE ?= aarch64-linux-gnu-
+QEMU ?= qemu-aarch64
+else ifeq ($(ARCH),armhf)
+CROSS_COMPILE ?= arm-linux-gnueabihf-
+QEMU ?= qemu-arm
+else ifneq ($(ARCH),)
+$(error ARCH=$(ARCH): use one of $(KNOWN_ARCHS), or CROSS_COMPILE= alone)
+endif
+ifneq ($(ARCH),)
+SYSROOT ?= build/sysroot-$(ARCH)
+BUILD ?= build/$(ARCH)$(if $(filter 1,$(SAN)),-san)
+TEST_WRAPPER ?= $(QEMU) -L $(abspath $(SYSROOT))
+endif
+SYSROOT_FLAGS = $(if $(SYSROOT),--sysroot=$(SYSROOT))
+
 CROSS_COMPILE ?=
 ifeq ($(origin CC),default)
 CC = $(CROSS_COMPILE)gcc
+endif
+# Cross pkg-config: <triplet>-pkg-config if installed, else the host's; read
+# the sysroot's .pc files (or multiarch ones when there is no sysroot).
+ifneq ($(CROSS_COMPILE),)
+CROSS_PKG_CONFIG := $(shell command -v $(CROSS_COMPILE)pkg-config 2>/dev/null)
+PKG_CONFIG_DIRS = $(SYSROOT)/usr/lib/$(patsubst %-,%,$(CROSS_COMPILE))/pkgconfig:$(SYSROOT)/usr/share/pkgconfig
+PKG_CONFIG ?= $(if $(SYSROOT),env PKG_CONFIG_SYSROOT_DIR=$(SYSROOT) PKG_CONFIG_LIBDIR=$(PKG_CONFIG_DIRS),$(if $(CROSS_PKG_CONFIG),,env PKG_CONFIG_LIBDIR=$(PKG_CONFIG_DIRS))) $(or $(CROSS_PKG_CONFIG),pkg-config)
 endif
 PKG_CONFIG ?= $(CROSS_COMPILE)pkg-config
 CLANG ?= clang
@@ -38,8 +65,8 @@ DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lmbedtls -lmbedx509 -lmbedcrypto
 
 ALL_CPPFLAGS = -Isrc -D_DEFAULT_SOURCE $(CPPFLAGS)
-ALL_CFLAGS = -std=c11 $(WARN) $(SAN_FLAGS) $(DEP_CFLAGS) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP
-ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+ALL_CFLAGS = -std=c11 $(WARN) $(SAN_FLAGS) $(SYSROOT_FLAGS) $(DEP_CFLAGS) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SAN_FLAGS) $(SYSROOT_FLAGS) $(LDFLAGS)
 ALL_LDLIBS = $(LDLIBS) $(DEP_LIBS)
 
 LIB_SRC := $(sort $(wildcard src/*/*.c))
@@ -77,7 +104,18 @@ $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/rep
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 deps:
-	@sh tools/deps.sh
+	@sh tools/deps.sh $(ARCH) $(if $(ARCH),$(SYSROOT))
+
+# DEP_CFLAGS need the sysroot when make reads this file: a missing one is made
+# through this included file, after which make starts over and finds it.
+ifneq ($(ARCH),)
+ifeq ($(wildcard $(SYSROOT)/usr/include),)
+-include $(BUILD)/sysroot.mk
+$(BUILD)/sysroot.mk:
+	sh tools/deps.sh $(ARCH) $(SYSROOT)
+	@mkdir -p $(@D) && echo '# $(SYSROOT) made by tools/deps.sh' >$@
+endif
+endif
 
 run: deps $(BUILD)/digestd
 	@sh tools/run-demo.sh $(BUILD)/digestd
@@ -89,6 +127,21 @@ check: deps
 check-only:
 	@DIGESTD=$(BUILD)/digestd BUILD=$(BUILD) TEST_WRAPPER="$(TEST_WRAPPER)" \
 		sh tests/run.sh $(UNIT_BIN) $(FUZZ_REPLAY)
+
+# Stripped digestd and the shared libraries it loads: the native build and
+# every board build present, or ARCH's alone.
+.PHONY: size size-one
+size:
+ifeq ($(ARCH),)
+	@$(MAKE) --no-print-directory size-one
+	@for a in $(patsubst build/%/digestd,%,$(wildcard $(KNOWN_ARCHS:%=build/%/digestd))); do \
+		$(MAKE) --no-print-directory size-one ARCH=$$a BUILD=build/$$a || exit; done
+else
+	@$(MAKE) --no-print-directory size-one
+endif
+
+size-one: $(BUILD)/digestd
+	@CROSS_COMPILE=$(CROSS_COMPILE) SYSROOT=$(SYSROOT) sh tools/size.sh $(or $(ARCH),native) $(BUILD)/digestd
 
 bench: deps $(BUILD)/digestd
 	@sh tools/bench.sh $(BUILD)/digestd
@@ -112,4 +165,4 @@ lint:
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path 'build/sysroot-*' -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -2,11 +2,27 @@
 # SPDX-License-Identifier: MIT
 # Installs the Debian packages digestd needs to build, test and run its tools,
 # only those missing, saying which. Run as root on Debian 12; as another user
-# it only lists what is missing.
+# it only lists what is missing. With an ARM target (arm64, armhf) it also
+# installs the cross toolchain and qemu-user, and makes a Debian sysroot.
 set -eu
+
+arch=${1:-}
+case $arch in
+"") ;;
+arm64) triplet=aarch64-linux-gnu ;;
+armhf) triplet=arm-linux-gnueabihf ;;
+*)
+	echo "usage: sh tools/deps.sh [arm64|armhf [SYSROOT]]" >&2
+	exit 64
+	;;
+esac
 
 pkgs="gcc make libc6-dev pkg-config libcurl4-openssl-dev libmbedtls-dev libinih-dev
 ca-certificates python3 ots clang libclang-rt-14-dev time curl"
+
+if [ -n "$arch" ]; then
+	pkgs="$pkgs gcc-$triplet binutils-$triplet qemu-user mmdebstrap arch-test"
+fi
 
 missing=""
 for p in $pkgs; do
@@ -16,14 +32,79 @@ for p in $pkgs; do
 	*) missing="$missing $p" ;;
 	esac
 done
-[ -z "$missing" ] && exit 0
+if [ -n "$missing" ]; then
+	echo "tools/deps.sh: installing missing Debian packages:$missing"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "tools/deps.sh: not root; install them with: apt-get install$missing" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing
+fi
+[ -z "$arch" ] && exit 0
 
-echo "tools/deps.sh: installing missing Debian packages:$missing"
+# The sysroot: the target's -dev packages and their dependencies unpacked
+# (not configured) into a folder, so the host's dpkg never sees a foreign
+# architecture and host and target versions need not move in lock-step.
+sysroot=${2:-build/sysroot-$arch}
+[ -d "$sysroot/usr/include" ] && exit 0
+
+# Prints "URI SUITE" for each enabled deb source of this machine's apt, in
+# one-line and deb822 formats, so the sysroot comes from the same mirror.
+apt_sources() {
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -r "$f" ] || continue
+		awk '$1 == "deb" {
+			i = 2
+			if ($2 ~ /^\[/) { while (i < NF && $i !~ /\]$/) i++; i++ }
+			print $i, $(i + 1)
+		}' "$f"
+	done
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] || continue
+		awk 'function flush(  u, s, nu, ns, us, ss) {
+			if (types ~ /(^| )deb( |$)/ && enabled != "no") {
+				nu = split(uris, us, " "); ns = split(suites, ss, " ")
+				for (u = 1; u <= nu; u++) for (s = 1; s <= ns; s++) print us[u], ss[s]
+			}
+			types = ""; uris = ""; suites = ""; enabled = ""
+		}
+		/^[ \t]*$/ { flush(); next }
+		/^#/ { next }
+		{ key = tolower($1); $1 = "" }
+		key == "types:" { types = $0 }
+		key == "uris:" { uris = $0 }
+		key == "suites:" { suites = $0 }
+		key == "enabled:" { enabled = tolower($0); gsub(/ /, "", enabled) }
+		END { flush() }' "$f"
+	done
+}
+
+codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+lines=$(apt_sources | awk -v c="$codename" '$2 == c || $2 == c "-updates" || $2 == c "-security" {
+	print "deb " $1 " " $2 " main" }' | sort -u)
+case $lines in
+*" $codename main"*) ;;
+*)
+	echo "tools/deps.sh: no '$codename' suite in the apt sources; cannot make $sysroot" >&2
+	exit 69
+	;;
+esac
 if [ "$(id -u)" -ne 0 ]; then
-	echo "tools/deps.sh: not root; install them with: apt-get install$missing" >&2
+	echo "tools/deps.sh: not root; make the sysroot with: sh tools/deps.sh $arch" >&2
 	exit 1
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null
+echo "tools/deps.sh: making the $arch sysroot $sysroot from:"
+printf '%s\n' "$lines" | sed 's/^/  /'
+rm -rf "$sysroot.tmp"
+mkdir -p "$(dirname "$sysroot")"
+set -f
+IFS='
+'
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing
+mmdebstrap --quiet --variant=extract --arch="$arch" \
+	--include=libc6-dev,libcurl4-openssl-dev,libmbedtls-dev,libinih-dev \
+	"$codename" "$sysroot.tmp" $lines
+mv "$sysroot.tmp" "$sysroot"

@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Prints the stripped size of a digestd build and of each shared library it
+# loads (NEEDED resolved recursively in SYSROOT, or by ldd when native).
+# Usage: [CROSS_COMPILE=prefix SYSROOT=dir] sh tools/size.sh LABEL BINARY
+set -eu
+
+[ $# -eq 2 ] || { echo "usage: sh tools/size.sh LABEL BINARY" >&2; exit 64; }
+label=$1 bin=$2
+: "${CROSS_COMPILE:=}" "${SYSROOT:=}"
+[ -f "$bin" ] || { echo "tools/size.sh: $bin: no such file" >&2; exit 66; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+cp "$bin" "$tmp/stripped"
+"${CROSS_COMPILE}strip" "$tmp/stripped"
+stripped=$(wc -c <"$tmp/stripped")
+
+# Follows a symlink chain inside the sysroot: absolute targets are sysroot
+# paths, not host paths.
+resolve() {
+	f=$1 n=0
+	while [ -L "$f" ] && [ $n -lt 20 ]; do
+		t=$(readlink "$f")
+		case $t in
+		/*) f=$SYSROOT$t ;;
+		*) f=$(dirname "$f")/$t ;;
+		esac
+		n=$((n + 1))
+	done
+	printf '%s\n' "$f"
+}
+
+needed() {
+	"${CROSS_COMPILE}readelf" -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'
+}
+
+# Writes "NAME PATH" lines for every library $bin loads into $tmp/libs.
+: >"$tmp/libs"
+if [ -n "$SYSROOT" ]; then
+	triplet=${CROSS_COMPILE%-}
+	dirs="/lib/$triplet /usr/lib/$triplet /lib /usr/lib"
+	needed "$bin" >"$tmp/queue"
+	while [ -s "$tmp/queue" ]; do
+		name=$(head -n 1 "$tmp/queue")
+		sed -i 1d "$tmp/queue"
+		grep -q "^$name " "$tmp/libs" && continue
+		path=""
+		for d in $dirs; do
+			if [ -e "$SYSROOT$d/$name" ]; then
+				path=$d/$name
+				break
+			fi
+		done
+		if [ -z "$path" ]; then
+			echo "tools/size.sh: $name (needed by $bin) not found in $SYSROOT" >&2
+			exit 65
+		fi
+		echo "$name $path" >>"$tmp/libs"
+		needed "$(resolve "$SYSROOT$path")" >>"$tmp/queue"
+	done
+else
+	ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 } $1 ~ /^\// { print $1, $1 }' >"$tmp/libs"
+fi
+
+printf '%s: digestd %d bytes stripped (%s)\n' "$label" "$stripped" "$bin"
+total=0 count=0
+while read -r name path; do
+	size=$(wc -c <"$(resolve "$SYSROOT$path")")
+	printf '  %-28s %10d  %s\n' "$name" "$size" "$path"
+	total=$((total + size))
+	count=$((count + 1))
+done <"$tmp/libs"
+printf '%s: %d shared libraries, %d bytes; with digestd %d bytes\n' \
+	"$label" "$count" "$total" $((total + stripped))
