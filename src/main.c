@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "cmd/fetch.h"
 #include "cmd/summarize.h"
 #include "core/log.h"
 #include "core/version.h"
@@ -11,6 +12,7 @@
 static const char usage[] =
 	"usage: digestd COMMAND [OPTIONS]\n"
 	"commands:\n"
+	"  fetch [--type feed|page] [--format text|json] URL|FILE|-\n"
 	"  summarize [-n N | --ratio R] [--lang L] [--format text|json] [FILE|-]...\n"
 	"  version\n";
 
@@ -21,6 +23,8 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return EX_USAGE;
 	}
+	if (strcmp(argv[1], "fetch") == 0)
+		return cmd_fetch(argc - 1, argv + 1);
 	if (strcmp(argv[1], "summarize") == 0 || strcmp(argv[1], "summarise") == 0)
 		return cmd_summarize(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {

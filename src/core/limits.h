@@ -47,6 +47,27 @@
 #define XML_MAX_DEPTH 64u
 #define XML_MAX_NSDECL 32u
 
+/* HTML tokenizer: a tag name, an attribute name and the attributes kept per
+ * tag (later ones are skipped); one token costs about 1.3 KiB of stack. */
+#define HTML_TAG_NAME_BYTES 16u
+#define HTML_ATTR_NAME_BYTES 24u
+#define HTML_MAX_ATTRS 32u
+/* class, id, style and role values examined for hints are cut to this. */
+#define HTML_HINT_BYTES 128u
+/* Open elements tracked; deeper ones are treated as closed by any end tag.
+ * 256 x 8 bytes: 2 KiB (one static, one per html_to_text call on stack). */
+#define HTML_MAX_DEPTH 256u
+/* Main-content finder, one static workspace: containers (block elements)
+ * and text blocks. The largest test page has about 4,300 tags; containers
+ * past the table share their parent's entry and blocks past it are never
+ * kept. Nodes 4096 x 44 bytes = 176 KiB, blocks 8192 x 20 bytes = 160 KiB. */
+#define HTML_MAX_NODES 4096u
+#define HTML_MAX_BLOCKS 8192u
+
+/* `digestd fetch` reads a page or feed whole into one static buffer; bigger
+ * input is refused. RAM: 4 MiB. */
+#define FETCH_MAX_BYTES (4u * 1024u * 1024u)
+
 /* Read buffer for streaming input: 64 KiB. */
 #define INPUT_CHUNK_BYTES (64u * 1024u)
 

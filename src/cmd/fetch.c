@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/* `digestd fetch`: argument parsing, reading the input whole into a fixed
+ * buffer, guessing feed or page, and printing a page's text as text or JSON.
+ * No network yet: http(s) URLs are refused with EX_UNAVAILABLE. */
+#include "fetch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "core/json.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "extract/html.h"
+
+static const char usage[] =
+	"usage: digestd fetch [--type feed|page] [--format text|json] URL|FILE|-\n";
+
+/* Input and extracted text; one extra byte tells "exactly full" from "too
+ * big". Text can outgrow its page only through U+FFFD replacements, and is
+ * cut at the buffer's end then. */
+static char input[FETCH_MAX_BYTES + 1];
+static char text[FETCH_MAX_BYTES];
+
+static int starts_with(const char *p, const char *end, const char *s)
+{
+	size_t n = strlen(s);
+
+	return (size_t)(end - p) >= n && memcmp(p, s, n) == 0;
+}
+
+static const char *skip_past(const char *p, const char *end, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (; (size_t)(end - p) >= n; p++)
+		if (memcmp(p, s, n) == 0)
+			return p + n;
+	return end;
+}
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int name_ends(const char *p, const char *end)
+{
+	return p >= end || is_ws(*p) || *p == '>' || *p == '/';
+}
+
+/* A JSON object whose "version" string names jsonfeed.org. Only the
+ * first 64 KiB are searched: "version" comes early in every JSON Feed. */
+static int is_json_feed(const char *p, const char *end)
+{
+	if (end - p > 65536)
+		end = p + 65536;
+	while (p < end) {
+		const char *q = skip_past(p, end, "\"version\"");
+		const char *v;
+
+		if (q >= end)
+			return 0;
+		p = q;
+		while (q < end && is_ws(*q))
+			q++;
+		if (q >= end || *q != ':')
+			continue;
+		q++;
+		while (q < end && is_ws(*q))
+			q++;
+		if (q >= end || *q != '"')
+			continue;
+		v = ++q;
+		while (q < end && *q != '"')
+			q++;
+		if (skip_past(v, q, "jsonfeed.org") < q ||
+		    (q - v >= 12 && memcmp(q - 12, "jsonfeed.org", 12) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+enum fetch_type fetch_guess_type(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+
+	if (starts_with(p, end, "\xEF\xBB\xBF"))
+		p += 3;
+	for (;;) {
+		while (p < end && is_ws(*p))
+			p++;
+		if (starts_with(p, end, "<!--"))
+			p = skip_past(p + 4, end, "-->");
+		else if (starts_with(p, end, "<?"))
+			p = skip_past(p + 2, end, "?>");
+		else if (starts_with(p, end, "<!DOCTYPE") || starts_with(p, end, "<!doctype"))
+			p = skip_past(p, end, ">");
+		else
+			break;
+	}
+	if (p < end && *p == '{')
+		return is_json_feed(p, end) ? FETCH_FEED : FETCH_PAGE;
+	if ((starts_with(p, end, "<rss") && name_ends(p + 4, end)) ||
+	    (starts_with(p, end, "<feed") && name_ends(p + 5, end)) ||
+	    (starts_with(p, end, "<rdf:RDF") && name_ends(p + 8, end)))
+		return FETCH_FEED;
+	return FETCH_PAGE;
+}
+
+/* Maps the argument to a local path; NULL with *status set otherwise. */
+static const char *local_path(const char *arg, int *status)
+{
+	if (strncmp(arg, "file://", 7) == 0) {
+		const char *path = arg + 7;
+
+		if (strncmp(path, "localhost/", 10) == 0)
+			path += 9;
+		if (path[0] != '/') {
+			log_errx("fetch: %s: only file:///path and file://localhost/path are supported",
+				 arg);
+			*status = EX_USAGE;
+			return NULL;
+		}
+		return path;
+	}
+	if (strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0) {
+		log_errx("fetch: %s: network fetching is not built yet; save the page and give its file",
+			 arg);
+		*status = EX_UNAVAILABLE;
+		return NULL;
+	}
+	if (strstr(arg, "://")) {
+		log_errx("fetch: %s: unsupported URL scheme", arg);
+		*status = EX_USAGE;
+		return NULL;
+	}
+	return arg;
+}
+
+/* Reads the whole input into `input`. Returns a sysexits status. */
+static int read_input(const char *name, const char *path, size_t *len)
+{
+	int fd, status = 0;
+	struct stat st;
+	size_t n = 0;
+
+	if (strcmp(path, "-") == 0) {
+		fd = STDIN_FILENO;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			log_warn("fetch: %s", name);
+			return errno == ENOENT || errno == EACCES ? EX_NOINPUT : EX_IOERR;
+		}
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			log_errx("fetch: %s: is a directory", name);
+			status = EX_NOINPUT;
+			goto out;
+		}
+	}
+	while (n < sizeof(input)) {
+		ssize_t r = read(fd, input + n, sizeof(input) - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			log_warn("fetch: %s: read", name);
+			status = EX_IOERR;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > FETCH_MAX_BYTES) {
+		log_errx("fetch: %s: larger than %u bytes, the most digestd reads", name,
+			 FETCH_MAX_BYTES);
+		status = EX_DATAERR;
+		goto out;
+	}
+	*len = n;
+out:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return status;
+}
+
+static int print_page(const char *buf, size_t len, const char *name, enum fetch_format fmt)
+{
+	static struct html_page meta;
+	long n = html_extract(buf, len, &meta, text, sizeof(text));
+
+	if (n < 0) {
+		log_errx("fetch: %s: cannot read the page", name);
+		return EX_SOFTWARE;
+	}
+	if (n == 0)
+		log_warnx("fetch: %s: no main text found", name);
+	if (fmt == FETCH_JSON) {
+		fputs("{\"title\":", stdout);
+		json_write_string(stdout, meta.title, strlen(meta.title), 1);
+		fputs(",\"date\":", stdout);
+		json_write_string(stdout, meta.date, strlen(meta.date), 1);
+		fputs(",\"lang\":", stdout);
+		json_write_string(stdout, meta.lang, strlen(meta.lang), 1);
+		fputs(",\"text\":", stdout);
+		json_write_string(stdout, text, (size_t)n, 0);
+		fputs("}\n", stdout);
+	} else {
+		text_write(stdout, meta.title, strlen(meta.title), 1);
+		fputs("\n\n", stdout);
+		text_write(stdout, text, (size_t)n, 0);
+		if (n > 0)
+			putchar('\n');
+	}
+	if (fflush(stdout) != 0) {
+		log_warn("fetch: writing output");
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+int cmd_fetch(int argc, char **argv)
+{
+	enum fetch_type type = FETCH_AUTO;
+	enum fetch_format fmt = FETCH_TEXT;
+	const char *name = NULL, *path;
+	size_t len = 0;
+	int status = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		size_t k = 0;
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		if (strncmp(a, "--type", 6) == 0 || strncmp(a, "--format", 8) == 0) {
+			k = a[2] == 't' ? 6 : 8;
+			if (a[k] == '=')
+				v = a + k + 1;
+			else if (a[k] == '\0' && i + 1 < argc)
+				v = argv[++i];
+			else if (a[k] != '\0')
+				k = 0;
+		}
+		if (k == 6 && v && strcmp(v, "feed") == 0) {
+			type = FETCH_FEED;
+		} else if (k == 6 && v && strcmp(v, "page") == 0) {
+			type = FETCH_PAGE;
+		} else if (k == 8 && v && strcmp(v, "text") == 0) {
+			fmt = FETCH_TEXT;
+		} else if (k == 8 && v && strcmp(v, "json") == 0) {
+			fmt = FETCH_JSON;
+		} else if (k != 0) {
+			log_errx("fetch: %s wants %s, not '%s'", k == 6 ? "--type" : "--format",
+				 k == 6 ? "feed or page" : "text or json", v ? v : "nothing");
+			return EX_USAGE;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			log_errx("fetch: unknown option '%s'", a);
+			fputs(usage, stderr);
+			return EX_USAGE;
+		} else if (name) {
+			log_errx("fetch: one URL or FILE at a time ('%s' and '%s')", name, a);
+			return EX_USAGE;
+		} else {
+			name = a;
+		}
+	}
+	if (!name) {
+		fputs(usage, stderr);
+		return EX_USAGE;
+	}
+	path = local_path(name, &status);
+	if (!path)
+		return status;
+	status = read_input(strcmp(name, "-") == 0 ? "stdin" : name, path, &len);
+	if (status != 0)
+		return status;
+	if (type == FETCH_AUTO)
+		type = fetch_guess_type(input, len);
+	if (type == FETCH_FEED)
+		status = fetch_print_feed(input, len, name, fmt);
+	else
+		status = print_page(input, len, name, fmt);
+	return status;
+}
+
+/* TEMPORARY: replaced by src/cmd/fetch_feed.c */
+int fetch_print_feed(const char *buf, size_t len, const char *base_url,
+		     enum fetch_format fmt)
+{
+	(void)buf;
+	(void)len;
+	(void)base_url;
+	(void)fmt;
+	log_errx("feed parsing is not built yet");
+	return EX_SOFTWARE;
+}
