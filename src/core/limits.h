@@ -47,6 +47,31 @@
 #define XML_MAX_DEPTH 64u
 #define XML_MAX_NSDECL 32u
 
+/* Feed entries (src/sources/feed): one struct feed_entry, reused for every
+ * entry, so feed size never matters. Each text field is cut to its size on a
+ * character boundary. Sum: about 158 KiB (content 128 KiB, summary 16 KiB,
+ * enclosures 4 x 2.2 KiB, the rest under 4 KiB). */
+#define FEED_ID_BYTES 512u
+#define FEED_TITLE_BYTES 1024u
+#define FEED_URL_BYTES 2048u
+#define FEED_AUTHOR_BYTES 256u
+#define FEED_LANG_BYTES 36u
+#define FEED_SUMMARY_BYTES (16u * 1024u)
+#define FEED_CONTENT_BYTES (128u * 1024u)
+#define FEED_TYPE_BYTES 128u
+#define FEED_MAX_ENCLOSURES 4u
+/* Scratch for one element's decoded text before HTML reduction (escaped HTML
+ * is longer than its text). RAM: 512 KiB, static in feed.c. */
+#define FEED_SCRATCH_BYTES (512u * 1024u)
+/* Nested xml:base / xml:lang scopes tracked (deeper ones are ignored).
+ * RAM: 8 x (2 KiB + 36 bytes), about 17 KiB. */
+#define FEED_MAX_SCOPES 8u
+/* A feed that is not UTF-8 is converted here first (Latin-1 text grows at
+ * most 2x, windows-1252 3x). Static in feed.c; the pages are only touched
+ * when a non-UTF-8 feed arrives. Up to 8 MiB; a longer result is cut and
+ * the entries that fitted are read. */
+#define FEED_CONVERT_BYTES (8u * 1024u * 1024u)
+
 /* HTML tokenizer: a tag name, an attribute name and the attributes kept per
  * tag (later ones are skipped); one token costs about 1.3 KiB of stack. */
 #define HTML_TAG_NAME_BYTES 16u

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* URL reference resolution (RFC 3986 section 5) into caller buffers, for
+ * feed links relative to the feed URL or xml:base. No allocation, no I/O. */
+#ifndef DIGESTD_URL_H
+#define DIGESTD_URL_H
+
+#include <stddef.h>
+
+/* Resolves ref against base (both NUL-terminated; surrounding whitespace in
+ * ref is ignored) and writes the result with a NUL into out. A ref with a
+ * scheme, or any ref when base has none, is copied with its dot segments
+ * removed. Returns 0, or -ENOSPC when out is too small (out then holds ""). */
+int url_resolve(const char *base, const char *ref, char *out, size_t size);
+
+/* Length of the scheme of s ("http" in "http://x"), or 0 when s has none. */
+size_t url_scheme_len(const char *s, size_t len);
+
+#endif
