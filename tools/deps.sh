@@ -98,13 +98,27 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "tools/deps.sh: making the $arch sysroot $sysroot from:"
 printf '%s\n' "$lines" | sed 's/^/  /'
-rm -rf "$sysroot.tmp"
 mkdir -p "$(dirname "$sysroot")"
 set -f
 IFS='
 '
-# shellcheck disable=SC2086
-mmdebstrap --quiet --variant=extract --arch="$arch" \
-	--include=libc6-dev,libcurl4-openssl-dev,libmbedtls-dev,libinih-dev \
-	"$codename" "$sysroot.tmp" $lines
+make_sysroot() {
+	rm -rf "$sysroot.tmp"
+	# shellcheck disable=SC2086
+	mmdebstrap --quiet --variant=extract --arch="$arch" \
+		--include=libc6-dev,libcurl4-openssl-dev,libmbedtls-dev,libinih-dev \
+		"$codename" "$sysroot.tmp" $1
+}
+# A mirror can serve a security index for one architecture out of step with
+# its Release file (seen for armhf): the release's own versions still build
+# and test the same code, so fall back to them rather than fail.
+if ! make_sysroot "$lines"; then
+	case $lines in
+	*-security*) ;;
+	*) exit 1 ;;
+	esac
+	lines=$(printf '%s\n' "$lines" | grep -v -- '-security ')
+	echo "tools/deps.sh: $arch sysroot failed with the security suite; retrying without it" >&2
+	make_sysroot "$lines"
+fi
 mv "$sysroot.tmp" "$sysroot"
