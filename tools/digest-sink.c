@@ -582,20 +582,36 @@ static int rd_line(struct conn *c, char *out, size_t cap)
 	}
 }
 
-/* Discards what the client still sends, so that an early answer is read
- * rather than lost in a connection reset. Bounded in bytes and time. */
-static void drain(struct conn *c)
+/* Ends a connection whose request was not read to the end: close_notify
+ * and FIN after the answer, then what the client still sends is discarded
+ * unread, so that it sees the answer rather than a connection reset.
+ * Bounded in bytes and time. */
+static void close_early(struct conn *c)
 {
 	unsigned char tmp[4096];
 	unsigned long total = 0;
+	int64_t idle_end = mono_ms() + DRAIN_IDLE_MS;
 
-	c->idle_ms = DRAIN_IDLE_MS;
-	while (total < DRAIN_MAX_BYTES) {
-		int r = tls_read(c, tmp, sizeof(tmp));
+	mbedtls_ssl_close_notify(&c->ssl);
+	shutdown(c->net.fd, SHUT_WR);
+	while (total < DRAIN_MAX_BYTES && !stop_requested) {
+		struct pollfd pfd = { .fd = c->net.fd, .events = POLLIN };
+		int64_t wait = idle_end - mono_ms();
+		ssize_t r;
+		int n;
 
+		if (wait <= 0)
+			break;
+		n = poll(&pfd, 1, (int)(wait < SLICE_MS ? wait : SLICE_MS));
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n <= 0)
+			continue;
+		r = recv(c->net.fd, tmp, sizeof(tmp), 0);
 		if (r <= 0)
 			break;
 		total += (unsigned long)r;
+		idle_end = mono_ms() + DRAIN_IDLE_MS;
 	}
 }
 
@@ -1145,6 +1161,7 @@ static void hang(struct conn *c, const char *eid, long req_no)
 	unsigned char tmp[1024];
 	const char *how = "client gave up";
 
+	printf("misbehaved id=%s request=%ld mode=hang: holding the answer\n", eid, req_no);
 	c->idle_ms = HANG_MAX_MS;
 	c->deadline_ms = mono_ms() + HANG_MAX_MS;
 	for (;;) {
@@ -1159,7 +1176,7 @@ static void hang(struct conn *c, const char *eid, long req_no)
 		break;
 	}
 	st.misbehaved++;
-	printf("misbehaved id=%s request=%ld mode=hang: no answer, %s\n", eid, req_no, how);
+	printf("hang over id=%s request=%ld: %s\n", eid, req_no, how);
 }
 
 static void handle_request(struct conn *c)
@@ -1326,9 +1343,10 @@ static void handle_request(struct conn *c)
 	}
 	respond(c, 200, NULL, text);
 out:
-	if (!complete)
-		drain(c);
-	mbedtls_ssl_close_notify(&c->ssl);
+	if (complete)
+		mbedtls_ssl_close_notify(&c->ssl);
+	else
+		close_early(c);
 	mbedtls_net_free(&c->net);
 }
 
