@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "cmd/check_config.h"
 #include "cmd/fetch.h"
 #include "cmd/summarize.h"
 #include "core/log.h"
@@ -12,6 +13,7 @@
 static const char usage[] =
 	"usage: digestd COMMAND [OPTIONS]\n"
 	"commands:\n"
+	"  check-config [--config PATH] [--keys]\n"
 	"  fetch [--type feed|page] [--format text|json] URL|FILE|-\n"
 	"  summarize [-n N | --ratio R] [--lang L] [--format text|json] [FILE|-]...\n"
 	"  version\n";
@@ -23,6 +25,8 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return EX_USAGE;
 	}
+	if (strcmp(argv[1], "check-config") == 0)
+		return cmd_check_config(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fetch") == 0)
 		return cmd_fetch(argc - 1, argv + 1);
 	if (strcmp(argv[1], "summarize") == 0 || strcmp(argv[1], "summarise") == 0)

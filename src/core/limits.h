@@ -105,10 +105,34 @@
 #define SIGN_KEY_FILE_BYTES 512u
 #define SIGN_HEADER_MAX_BYTES 4096u
 
+/* Configuration (src/core/cfg): struct cfg keeps every setting in fixed
+ * arrays. A source is about 1.1 KiB (URL_BYTES dominates), so the 64 sources
+ * make a struct cfg about 76 KiB; the loader parses into one static scratch
+ * copy (about 86 KiB with per-key line numbers) so a failed SIGHUP reload
+ * leaves the running config untouched. An ini line may be CFG_LINE_BYTES
+ * long (inih keeps it on the stack); a file larger than CFG_FILE_BYTES is
+ * refused. Repeated [endpoint] header lines: CFG_MAX_HEADERS of
+ * CFG_HEADER_BYTES (2 KiB); CFG_MAX_TIMES digest times of day. */
+#define CFG_MAX_SOURCES 64u
+#define CFG_SOURCE_NAME_BYTES 32u
+#define CFG_URL_BYTES 1024u
+#define CFG_PATH_BYTES 256u
+#define CFG_CONTACT_BYTES 128u
+#define CFG_LANG_BYTES 16u
+#define CFG_PIN_BYTES 256u
+#define CFG_MAX_HEADERS 8u
+#define CFG_HEADER_BYTES 256u
+#define CFG_MAX_TIMES 24u
+#define CFG_LINE_BYTES 1280u
+#define CFG_FILE_BYTES (1024u * 1024u)
+#define CFG_ERROR_BYTES 512u
+
 _Static_assert((SUMM_TERM_SLOTS & (SUMM_TERM_SLOTS - 1)) == 0,
 	       "SUMM_TERM_SLOTS must be a power of two");
 _Static_assert(SUMM_WINDOW_BYTES < 0x7fffffffu, "offsets are 32-bit");
 _Static_assert(SEG_MAX_SENTENCE_BYTES < SUMM_WINDOW_BYTES,
 	       "a sentence must fit in the window");
+_Static_assert(CFG_URL_BYTES + 32 < CFG_LINE_BYTES && 2 * CFG_PATH_BYTES + 64 < CFG_LINE_BYTES,
+	       "a dumped config line (value and comment) must load back");
 
 #endif

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/* The configuration: one ini file, read with inih into a fixed-size struct
+ * cfg whose fields, defaults, checks, dump and docs all come from cfg.def.
+ * Loading never allocates and never leaves a half-filled struct behind. */
+#ifndef DIGESTD_CFG_H
+#define DIGESTD_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/limits.h"
+#include "core/log.h"
+
+/*
+ * Types in cfg.def's third column; min and max mean, per type:
+ *   PATH      a file or folder path; a relative one is resolved against the
+ *             config file's folder when loaded. max: buffer bytes.
+ *   SECRET    the path of a file holding a secret, kept as written; a name
+ *             without '/' is a systemd credential when $CREDENTIALS_DIRECTORY
+ *             is set. Use cfg_secret_path(). max: buffer bytes.
+ *   URL(m)    a URL whose allowed forms are the CFG_URL_* bits m (a plain
+ *             path when CFG_URL_PATH, resolved like PATH). max: buffer bytes.
+ *   BOOL      yes/no, true/false, on/off, 1/0.
+ *   UINT      a whole number in min..max.
+ *   DURATION  seconds, written 30s, 15m, 2h, 1d, 1h30m or plain seconds.
+ *   SIZE      bytes, written 512K, 4M, 1G (powers of 1024) or plain bytes.
+ *   SCHEDULE  an interval (a DURATION in min..max) or times of day 07:00,19:00.
+ *   LOGLEVEL  err, warn, info or debug.
+ *   ENUM(a|b) one of the listed words, stored as its index.
+ *   LANG      auto or a language code such as en or pt-BR. max: buffer bytes.
+ *   PIN       sha256//BASE64 public-key hashes separated by ';'. max: bytes.
+ *   HEADER    "Name: value", repeatable up to CFG_MAX_HEADERS. max: bytes.
+ * A default of NULL marks a required key; "" an optional one left unset.
+ */
+#define CFG_URL_HTTPS 0x01u
+#define CFG_URL_HTTP 0x02u
+#define CFG_URL_FILE 0x04u
+#define CFG_URL_PATH 0x08u
+#define CFG_URL_MAILTO 0x10u
+
+/* A digest schedule: either every `interval` seconds, or at each of the
+ * n_times local times of day (minutes after midnight, ascending). */
+struct cfg_schedule {
+	unsigned interval;
+	unsigned n_times;
+	unsigned short times[CFG_MAX_TIMES];
+};
+
+/* Extra push headers, each stored as "Name: value". */
+struct cfg_headers {
+	unsigned n;
+	char line[CFG_MAX_HEADERS][CFG_HEADER_BYTES];
+};
+
+/* Index values of the ENUM keys, in the order cfg.def lists the words.
+ * CFG_SOURCE_AUTO never survives loading: it becomes feed or folder. */
+enum cfg_source_type { CFG_SOURCE_AUTO, CFG_SOURCE_FEED, CFG_SOURCE_PAGE, CFG_SOURCE_FOLDER };
+enum cfg_format { CFG_FORMAT_JSON, CFG_FORMAT_MARKDOWN, CFG_FORMAT_TEXT };
+
+#define CFG_DECL_PATH(key, max) char key[max];
+#define CFG_DECL_SECRET(key, max) char key[max];
+#define CFG_DECL_URL(m) CFG_DECL_PATH
+#define CFG_DECL_BOOL(key, max) bool key;
+#define CFG_DECL_UINT(key, max) unsigned key;
+#define CFG_DECL_DURATION(key, max) unsigned key;
+#define CFG_DECL_SIZE(key, max) uint64_t key;
+#define CFG_DECL_SCHEDULE(key, max) struct cfg_schedule key;
+#define CFG_DECL_LOGLEVEL(key, max) enum log_level key;
+#define CFG_DECL_ENUM(words) CFG_DECL_UINT
+#define CFG_DECL_LANG(key, max) char key[max];
+#define CFG_DECL_PIN(key, max) char key[max];
+#define CFG_DECL_HEADER(key, max) struct cfg_headers key;
+
+/* One struct per section, each made from that section's lines of cfg.def. */
+#define CFG(sec, ...) CFG_##sec(__VA_ARGS__)
+#define CFG_FIELD(key, type, def, min, max, doc) CFG_DECL_##type(key, max)
+#define CFG_SKIP(key, type, def, min, max, doc)
+
+#define CFG_daemon CFG_FIELD
+#define CFG_http CFG_SKIP
+#define CFG_source CFG_SKIP
+#define CFG_digest CFG_SKIP
+#define CFG_endpoint CFG_SKIP
+struct cfg_daemon {
+#include "core/cfg.def"
+};
+
+#undef CFG_daemon
+#undef CFG_http
+#define CFG_daemon CFG_SKIP
+#define CFG_http CFG_FIELD
+struct cfg_http {
+#include "core/cfg.def"
+};
+
+#undef CFG_http
+#undef CFG_source
+#define CFG_http CFG_SKIP
+#define CFG_source CFG_FIELD
+struct cfg_source {
+	char name[CFG_SOURCE_NAME_BYTES];
+#include "core/cfg.def"
+};
+
+#undef CFG_source
+#undef CFG_digest
+#define CFG_source CFG_SKIP
+#define CFG_digest CFG_FIELD
+struct cfg_digest {
+#include "core/cfg.def"
+};
+
+#undef CFG_digest
+#undef CFG_endpoint
+#define CFG_digest CFG_SKIP
+#define CFG_endpoint CFG_FIELD
+struct cfg_endpoint {
+#include "core/cfg.def"
+};
+
+#undef CFG
+#undef CFG_FIELD
+#undef CFG_SKIP
+#undef CFG_daemon
+#undef CFG_http
+#undef CFG_source
+#undef CFG_digest
+#undef CFG_endpoint
+
+struct cfg {
+	struct cfg_daemon daemon;
+	struct cfg_http http;
+	struct cfg_digest digest;
+	bool has_endpoint; /* an [endpoint] section was given */
+	struct cfg_endpoint endpoint;
+	unsigned n_sources;
+	struct cfg_source sources[CFG_MAX_SOURCES];
+	/* Absolute folder of the config file: relative PATH values were
+	 * resolved against it, relative SECRET values are at use time. */
+	char base_dir[CFG_PATH_BYTES];
+};
+
+/* "FILE:LINE: message" (or "FILE: message" when no line applies). */
+struct cfg_error {
+	unsigned line;
+	char msg[CFG_ERROR_BYTES];
+};
+
+/* The configuration of an empty file: every default, no sources, no
+ * endpoint, base_dir /etc/digestd. Reads $STATE_DIRECTORY. Never fails. */
+void cfg_defaults(struct cfg *c);
+
+/* Reads and checks the ini file at path. Returns 0 and fills *out; or
+ * -EINVAL for an invalid configuration (exit 78) and any other negative
+ * errno when the file cannot be read (exit 66), with err->msg saying why.
+ * On failure *out is untouched, so a reload can keep the running config.
+ * Not reentrant (one static scratch copy); blocks on the file only. */
+int cfg_load(const char *path, struct cfg *out, struct cfg_error *err);
+
+/* cfg_load on len bytes in memory: name is used in messages and base_dir
+ * (absolute) resolves relative paths. Returns 0 or -EINVAL. */
+int cfg_load_buffer(const char *buf, size_t len, const char *name, const char *base_dir,
+		    struct cfg *out, struct cfg_error *err);
+
+/* Where a SECRET key's value points: an absolute path as it is; a name with
+ * no '/' in $CREDENTIALS_DIRECTORY when that is set (systemd LoadCredential=);
+ * anything else relative to c->base_dir. Writes a normalised absolute path
+ * to out. Returns 0, -EINVAL for an empty value, -ENAMETOOLONG. Never reads
+ * the file: opening it is up to the caller, once, at start-up. */
+int cfg_secret_path(const struct cfg *c, const char *value, char *out, size_t size);
+
+/* `digestd run` needs at least one source and an [endpoint]: returns 0, or
+ * -EINVAL with err->msg ("NAME: ...") saying what is missing. */
+int cfg_check_run(const struct cfg *c, const char *name, struct cfg_error *err);
+
+/* Writes the effective configuration as an ini file that loads back to the
+ * same struct: every key, defaults filled in, secrets only as the path they
+ * come from (never their contents). */
+void cfg_dump(const struct cfg *c, FILE *f);
+
+/* Writes the key reference (section, key, type, default, range, meaning) as
+ * a Markdown table; docs/config.md embeds it. */
+void cfg_dump_keys(FILE *f);
+
+#endif
