@@ -148,7 +148,9 @@ static int copy_str(char *out, size_t size, const char *s)
 
 	if (len >= size)
 		return -ENAMETOOLONG;
-	memcpy(out, s, len + 1);
+	memcpy(out, s, len);
+	/* The whole field is written, so equal configs compare equal bytewise. */
+	memset(out + len, 0, size - len);
 	return 0;
 }
 
@@ -195,7 +197,7 @@ static int path_join(const char *base, const char *rel, char *out, size_t size)
 			return -ENAMETOOLONG;
 		out[len++] = '/';
 	}
-	out[len] = '\0';
+	memset(out + len, 0, size - len);
 	return 0;
 }
 
@@ -461,7 +463,7 @@ static int is_b64(int c)
 /* sha256//BASE64 of 32 bytes (43 characters and '='), ';'-separated. */
 static int parse_pin(const char *v)
 {
-	do {
+	for (;;) {
 		if (strncmp(v, "sha256//", 8) != 0)
 			return -EINVAL;
 		v += 8;
@@ -472,8 +474,11 @@ static int parse_pin(const char *v)
 		if (!strchr("AEIMQUYcgkosw048", v[42]) || v[43] != '=')
 			return -EINVAL;
 		v += 44;
-	} while (*v == ';' && *++v);
-	return *v ? -EINVAL : 0;
+		if (!*v)
+			return 0;
+		if (*v++ != ';')
+			return -EINVAL;
+	}
 }
 
 static int parse_times(const char *v, struct cfg_schedule *s, char *why, size_t whysz)
@@ -887,9 +892,10 @@ static int set_value(const struct key *k, void *field, const char *v, const char
 
 		memset(&s, 0, sizeof(s));
 		why[0] = '\0';
+		/* "0700" would be 700 seconds: a unit is required here. */
 		if (strchr(v, ':'))
 			rc = parse_times(v, &s, why, whysz);
-		else if (parse_duration(v, &n) < 0)
+		else if (v[strspn(v, "0123456789")] == '\0' || parse_duration(v, &n) < 0)
 			rc = -EINVAL;
 		else if (n < k->min || n > k->max) {
 			fmt_duration(k->min, lo, sizeof(lo));

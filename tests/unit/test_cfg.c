@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: MIT */
+/* The configuration loader: value types, messages and their lines, secrets
+ * resolution, defaults, the dump loading back to the same config. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "core/cfg.h"
+
+static struct cfg c, c2;
+static struct cfg_error err;
+static char text[64 * 1024];
+
+static int load(const char *ini)
+{
+	return cfg_load_buffer(ini, strlen(ini), "t.ini", "/etc/digestd", &c, &err);
+}
+
+/* Loads "[section]\nkey = value\n" plus extra lines. */
+static int load_kv(const char *section, const char *key, const char *value, const char *extra)
+{
+	snprintf(text, sizeof(text), "[%s]\n%s = %s\n%s", section, key, value, extra);
+	return load(text);
+}
+
+static const char endpoint_extra[] = "signing_key_file = /etc/digestd/key\n";
+
+static void durations(void)
+{
+	static const struct {
+		const char *v;
+		unsigned want;
+	} good[] = {
+		{ "30s", 30 },	   { "15m", 900 },	 { "2h", 7200 }, { "1h30m", 5400 },
+		{ "90", 90 },	   { "1m30s", 90 },	 { "1h0m5s", 3605 }, { "0h1m", 60 },
+		{ "3600s", 3600 },
+	};
+	static const char *const bad[] = { "",	   "1.5h", "30m1h", "1h1h", "h",    "-1",
+					   "30 s", "1w",   "1H",    "1h30", "30ms", "99999999999999999999" };
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK_INT(load_kv("http", "backoff_base", good[i].v, ""), 0);
+		CHECK_INT(c.http.backoff_base, good[i].want);
+	}
+	CHECK_INT(load_kv("http", "backoff_max", "1d", ""), 0);
+	CHECK_INT(c.http.backoff_max, 86400);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_INT(load_kv("http", "timeout", bad[i], ""), -EINVAL);
+		CHECK(strstr(err.msg, "expected a duration like 30s, 15m, 2h, 1d or 1h30m, from 1s "
+				      "to 1h") != NULL);
+	}
+	/* Out of range: timeout is 1s to 1h, min_host_delay may be 0. */
+	CHECK_INT(load_kv("http", "timeout", "2h", ""), -EINVAL);
+	CHECK_INT(load_kv("http", "timeout", "0", ""), -EINVAL);
+	CHECK_INT(load_kv("http", "min_host_delay", "0", ""), 0);
+	CHECK_INT(c.http.min_host_delay, 0);
+}
+
+static void sizes(void)
+{
+	static const struct {
+		const char *v;
+		unsigned long long want;
+	} good[] = {
+		{ "4M", 4ull << 20 },  { "512K", 512ull << 10 }, { "4096", 4096 },
+		{ "4MiB", 4ull << 20 }, { "2k", 2048 },	  { "64M", 64ull << 20 },
+	};
+	static const char *const bad[] = { "4MB", "1.5M", "4 M", "-1", "M", "", "1T", "65M", "1023" };
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK_INT(load_kv("http", "max_size", good[i].v, ""), 0);
+		CHECK_INT(c.http.max_size, good[i].want);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_INT(load_kv("http", "max_size", bad[i], ""), -EINVAL);
+		CHECK(strstr(err.msg, "from 1K to 64M") != NULL);
+	}
+	CHECK_INT(load_kv("digest", "outbox_max", "1G", ""), 0);
+	CHECK_INT(c.digest.outbox_max, 1ull << 30);
+}
+
+static void booleans(void)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1", "YES", "True" };
+	static const char *const no[] = { "no", "false", "off", "0", "No" };
+	static const char *const bad[] = { "maybe", "2", "y", "", "yes please" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		CHECK_INT(load_kv("digest", "send_empty", yes[i], ""), 0);
+		CHECK(c.digest.send_empty);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		CHECK_INT(load_kv("digest", "send_empty", no[i], ""), 0);
+		CHECK(!c.digest.send_empty);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_INT(load_kv("digest", "send_empty", bad[i], ""), -EINVAL);
+		CHECK(strstr(err.msg, "expected yes or no") != NULL);
+	}
+}
+
+static void times_of_day(void)
+{
+	static const char *const bad[] = { "24:00", "7:0",    "07:60", "07:00,", ",07:00", "0700",
+					   "07:00;19:00", "7:00am", "3600", "-1:00", "007:00", "25:00" };
+	char many[256] = "";
+
+	CHECK_INT(load_kv("digest", "schedule", "07:00,19:00", ""), 0);
+	CHECK_INT(c.digest.schedule.n_times, 2);
+	CHECK_INT(c.digest.schedule.times[0], 7 * 60);
+	CHECK_INT(c.digest.schedule.times[1], 19 * 60);
+	CHECK_INT(c.digest.schedule.interval, 0);
+	CHECK_INT(load_kv("digest", "schedule", "19:30, 7:05 ,00:00", ""), 0);
+	CHECK_INT(c.digest.schedule.n_times, 3);
+	CHECK_INT(c.digest.schedule.times[0], 0);
+	CHECK_INT(c.digest.schedule.times[1], 7 * 60 + 5);
+	CHECK_INT(c.digest.schedule.times[2], 19 * 60 + 30);
+	CHECK_INT(load_kv("digest", "schedule", "23:59", ""), 0);
+	CHECK_INT(c.digest.schedule.times[0], 23 * 60 + 59);
+	CHECK_INT(load_kv("digest", "schedule", "2h", ""), 0);
+	CHECK_INT(c.digest.schedule.interval, 7200);
+	CHECK_INT(c.digest.schedule.n_times, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_INT(load_kv("digest", "schedule", bad[i], ""), -EINVAL);
+		CHECK(strstr(err.msg, "expected an interval like 1h or times of day like "
+				      "07:00,19:00") != NULL);
+	}
+	CHECK_INT(load_kv("digest", "schedule", "07:00,19:00,7:00", ""), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:2: [digest] schedule = '07:00,19:00,7:00': 07:00 is listed "
+			   "twice");
+	CHECK_INT(load_kv("digest", "schedule", "30s", ""), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:2: [digest] schedule = '30s': the interval must be from 1m "
+			   "to 7d");
+	for (int h = 0; h < 25; h++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s%02d:%02d",
+			 h ? "," : "", h % 24, h / 24);
+	CHECK_INT(load_kv("digest", "schedule", many, ""), -EINVAL);
+	CHECK(strstr(err.msg, "at most 24 times of day") != NULL);
+}
+
+static void urls(void)
+{
+	static const char *const endpoint_bad[] = {
+		"ftp://example.org/",	   "https://",		 "https:///x",
+		"https://host:0/",	   "https://host:65536/", "https://ho st/",
+		"example.org/digests",	   "https://[zz]/",	 "https://host:/",
+		"https://host:80x/",	   "file:///tmp/x",	 "mailto:a@b",
+	};
+
+	CHECK_INT(load_kv("endpoint", "url", "https://digests.example.org:8443/in?x=1",
+			  endpoint_extra),
+		  0);
+	CHECK_STR(c.endpoint.url, "https://digests.example.org:8443/in?x=1");
+	CHECK_INT(load_kv("endpoint", "url", "HTTPS://[2001:db8::1]:443/", endpoint_extra), 0);
+	for (size_t i = 0; i < sizeof(endpoint_bad) / sizeof(endpoint_bad[0]); i++)
+		CHECK_INT(load_kv("endpoint", "url", endpoint_bad[i], endpoint_extra), -EINVAL);
+
+	/* Plain http: loopback only, and only when allowed. */
+	CHECK_INT(load_kv("endpoint", "url", "http://127.0.0.1:8080/", "allow_insecure = yes\n"
+		  "signing_key_file = k\n"), 0);
+	CHECK_INT(load_kv("endpoint", "url", "http://localhost/", "allow_insecure = yes\n"
+		  "signing_key_file = k\n"), 0);
+	CHECK_INT(load_kv("endpoint", "url", "http://[::1]:9/", "allow_insecure = yes\n"
+		  "signing_key_file = k\n"), 0);
+	CHECK_INT(load_kv("endpoint", "url", "http://127.0.0.1/", endpoint_extra), -EINVAL);
+	CHECK(strstr(err.msg, "plain http:// needs allow_insecure = yes") != NULL);
+	CHECK_INT(err.line, 2);
+	static const char *const not_loopback[] = { "http://localhost.example.org/",
+						    "http://127.0.0.1.example.org/",
+						    "http://128.0.0.1/", "http://127.0.0.256/",
+						    "http://[::2]/", "http://10.0.0.1/" };
+	for (size_t i = 0; i < sizeof(not_loopback) / sizeof(not_loopback[0]); i++) {
+		CHECK_INT(load_kv("endpoint", "url", not_loopback[i],
+				  "allow_insecure = yes\nsigning_key_file = k\n"),
+			  -EINVAL);
+		CHECK(strstr(err.msg, "only to a loopback address") != NULL);
+	}
+
+	/* Credentials in a URL are refused without repeating them. */
+	CHECK_INT(load_kv("endpoint", "url", "https://user:hunter2@example.org/", endpoint_extra),
+		  -EINVAL);
+	CHECK(strstr(err.msg, "hunter2") == NULL);
+	CHECK(strstr(err.msg, "user name or password") != NULL);
+
+	/* Sources: URLs, file:///, and paths resolved against the file's folder. */
+	CHECK_INT(load_kv("source news", "url", "https://example.org/feed.xml", ""), 0);
+	CHECK_INT(c.sources[0].type, CFG_SOURCE_FEED);
+	CHECK_INT(load_kv("source news", "url", "file:///srv/feed.xml", ""), 0);
+	CHECK_INT(c.sources[0].type, CFG_SOURCE_FEED);
+	CHECK_INT(load_kv("source news", "url", "../seeds/", ""), 0);
+	CHECK_STR(c.sources[0].url, "/etc/seeds");
+	CHECK_INT(c.sources[0].type, CFG_SOURCE_FOLDER);
+	CHECK_INT(load_kv("source news", "url", "/srv//news/./a/../b", ""), 0);
+	CHECK_STR(c.sources[0].url, "/srv/news/b");
+	CHECK_INT(load_kv("source news", "url", "file://srv/feed.xml", ""), -EINVAL);
+	CHECK_INT(load_kv("source news", "url", "gopher://example.org/", ""), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:2: [source news] url = 'gopher://example.org/': expected an "
+			   "https://, http:// or file:/// URL or a folder path");
+	CHECK_INT(load_kv("source news", "url", "https://example.org/", "type = folder\n"),
+		  -EINVAL);
+	CHECK_STR(err.msg, "t.ini:3: [source news] type = folder needs a folder path, not an "
+			   "http(s) URL");
+	CHECK_INT(load_kv("source news", "url", "seeds", "fetch_pages = yes\n"), -EINVAL);
+	CHECK_INT(err.line, 3);
+
+	CHECK_INT(load_kv("daemon", "contact", "mailto:ops@example.org", ""), 0);
+	CHECK_INT(load_kv("daemon", "contact", "mailto:nobody", ""), -EINVAL);
+	CHECK_INT(load_kv("daemon", "contact", "/tmp/x", ""), -EINVAL);
+}
+
+static void enums_and_levels(void)
+{
+	CHECK_INT(load_kv("digest", "format", "markdown", ""), 0);
+	CHECK_INT(c.digest.format, CFG_FORMAT_MARKDOWN);
+	CHECK_INT(load_kv("digest", "format", "TEXT", ""), 0);
+	CHECK_INT(c.digest.format, CFG_FORMAT_TEXT);
+	CHECK_INT(load_kv("digest", "format", "html", ""), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:2: [digest] format = 'html': expected one of json, markdown, "
+			   "text");
+	CHECK_INT(load_kv("digest", "format", "jso", ""), -EINVAL);
+	CHECK_INT(load_kv("source a", "url", "x", "type = page\n"), 0);
+	CHECK_INT(c.sources[0].type, CFG_SOURCE_PAGE);
+	CHECK_INT(load_kv("source a", "url", "x", "type = folder\n"), 0);
+	CHECK_INT(c.sources[0].type, CFG_SOURCE_FOLDER);
+	CHECK_INT(load_kv("daemon", "log_level", "debug", ""), 0);
+	CHECK_INT(c.daemon.log_level, LOG_LVL_DEBUG);
+	CHECK_INT(load_kv("daemon", "log_level", "loud", ""), -EINVAL);
+	CHECK_INT(load_kv("source a", "url", "x", "lang = pt-BR\n"), 0);
+	CHECK_STR(c.sources[0].lang, "pt-BR");
+	CHECK_INT(load_kv("source a", "url", "x", "lang = english\n"), -EINVAL);
+	CHECK_INT(load_kv("source a", "url", "x", "lang = e\n"), -EINVAL);
+}
+
+static void pins_and_headers(void)
+{
+	static const char pin[] = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+	char two[200], extra[1024];
+
+	CHECK_INT(load_kv("endpoint", "pinned_pubkey", pin, "url = https://x.org/\n"
+		  "signing_key_file = k\n"), 0);
+	snprintf(two, sizeof(two), "%s;%s", pin, pin);
+	CHECK_INT(load_kv("endpoint", "pinned_pubkey", two, "url = https://x.org/\n"
+		  "signing_key_file = k\n"), 0);
+	CHECK_INT(load_kv("endpoint", "pinned_pubkey", "sha256//abc=", "url = https://x.org/\n"
+		  "signing_key_file = k\n"), -EINVAL);
+	CHECK_INT(load_kv("endpoint", "pinned_pubkey",
+			  "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB=",
+			  "url = https://x.org/\nsigning_key_file = k\n"),
+		  -EINVAL);
+	snprintf(two, sizeof(two), "%s;", pin);
+	CHECK_INT(load_kv("endpoint", "pinned_pubkey", two, "url = https://x.org/\n"
+		  "signing_key_file = k\n"), -EINVAL);
+
+	extra[0] = '\0';
+	for (int i = 0; i < 7; i++)
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), "header = X-N%d: %d\n",
+			 i, i);
+	CHECK_INT(load_kv("endpoint", "url", "https://x.org/", "signing_key_file = k\n"
+		  "header = X-Trace:    on\n"), 0);
+	CHECK_INT(c.endpoint.header.n, 1);
+	CHECK_STR(c.endpoint.header.line[0], "X-Trace: on");
+	snprintf(text, sizeof(text), "[endpoint]\nurl = https://x.org/\nsigning_key_file = k\n"
+		 "header = A: 1\n%s", extra);
+	CHECK_INT(load(text), 0);
+	CHECK_INT(c.endpoint.header.n, 8);
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), "header = B: 2\n");
+	CHECK_INT(load(text), -EINVAL);
+	CHECK(strstr(err.msg, "at most 8 header lines") != NULL);
+	CHECK_INT(load_kv("endpoint", "header", "Bad Name: x", ""), -EINVAL);
+	CHECK_INT(load_kv("endpoint", "header", "NoColon", ""), -EINVAL);
+	CHECK_INT(load_kv("endpoint", "header", "X-Empty:", ""), -EINVAL);
+	CHECK_INT(load_kv("endpoint", "header", "content-type: text/plain", ""), -EINVAL);
+	CHECK(strstr(err.msg, "digestd sets Content-Type itself") != NULL);
+	CHECK_INT(load_kv("endpoint", "header", "Authorization: Bearer s3cr3t", ""), -EINVAL);
+	CHECK(strstr(err.msg, "s3cr3t") == NULL);
+	CHECK_INT(load_kv("endpoint", "header", "X-Api-Key: s3cr3t", ""), -EINVAL);
+	CHECK(strstr(err.msg, "s3cr3t") == NULL);
+}
+
+static void closest_key(void)
+{
+	CHECK_INT(load("[source news]\nurl = https://e.org/f\nintervall = 10m\n"), -EINVAL);
+	CHECK_STR(err.msg,
+		  "t.ini:3: unknown key 'intervall' in [source news]; did you mean 'interval'?");
+	CHECK_INT(err.line, 3);
+	CHECK_INT(load("[digest]\nSchedule = 1h\n"), -EINVAL);
+	CHECK(strstr(err.msg, "did you mean 'schedule'?") != NULL);
+	CHECK_INT(load("[http]\nmax_sizes = 4M\n"), -EINVAL);
+	CHECK(strstr(err.msg, "did you mean 'max_size'?") != NULL);
+	CHECK_INT(load("[http]\nxyzzy = 1\n"), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:2: unknown key 'xyzzy' in [http]");
+	CHECK_INT(load("[digest]\ntimeout = 5s\n"), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:2: unknown key 'timeout' in [digest]; it belongs in [http] or "
+			   "[endpoint]");
+	CHECK_INT(load("[endpint]\n"), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:1: unknown section [endpint]; did you mean [endpoint]?");
+	CHECK_INT(load("[sorce news]\n"), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:1: unknown section [sorce news]; did you mean [source news]?");
+	CHECK_INT(load("[weather]\n"), -EINVAL);
+	CHECK(strstr(err.msg, "did you mean") == NULL);
+	CHECK_INT(load("[endpoint]\ntoken = abc123\n"), -EINVAL);
+	CHECK(strstr(err.msg, "use") != NULL || strstr(err.msg, "token_file") != NULL);
+	CHECK(strstr(err.msg, "abc123") == NULL);
+	CHECK_INT(load("[endpoint]\nsigning_key = abc123\n"), -EINVAL);
+	CHECK(strstr(err.msg, "signing_key_file") != NULL);
+}
+
+static void lines_and_syntax(void)
+{
+	/* BOM, CRLF, comments, blank and indented lines keep the count exact. */
+	CHECK_INT(load("\xef\xbb\xbf; comment\r\n\r\n  [digest]\r\n  # x\r\n  sentences = 99\r\n"),
+		  -EINVAL);
+	CHECK_INT(err.line, 5);
+	CHECK_STR(err.msg, "t.ini:5: [digest] sentences = '99': expected a whole number from 1 "
+			   "to 64");
+	/* An indented key is a key, not a continuation of the previous value. */
+	CHECK_INT(load("[digest]\n  sentences = 4\n  max_articles = 7 ; inline comment\n"), 0);
+	CHECK_INT(c.digest.sentences, 4);
+	CHECK_INT(c.digest.max_articles, 7);
+	CHECK_INT(load("[digest]\nsentences = 4\nsentences = 5\n"), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:3: [digest] sentences is set twice (first at line 2)");
+	CHECK_INT(load("[digest]\n[http]\n[digest]\n"), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:3: [digest] appears twice (first at line 1)");
+	CHECK_INT(load("[digest\n"), -EINVAL);
+	CHECK_INT(err.line, 1);
+	CHECK_INT(load("[digest]\njust words\n"), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:2: expected 'key = value', a [section] or a comment");
+	CHECK_INT(load("[digest]\nsend empty = yes\n"), -EINVAL);
+	CHECK_INT(load("[digest] extra\n"), -EINVAL);
+	CHECK_INT(load("[digest]\n= 3\n"), -EINVAL);
+	CHECK_INT(load("[digest]\nsentences = 3\n\0\n"), 0); /* strlen stops at the NUL */
+	CHECK_INT(cfg_load_buffer("[digest]\nx\0y = 1\n", 16, "t.ini", "/", &c, &err), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:2: NUL byte in the line; is this a text file?");
+	memset(text, 'a', 2000);
+	memcpy(text, "[digest]\n; ", 11);
+	text[2000] = '\0';
+	CHECK_INT(load(text), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:2: line longer than 1279 bytes");
+	CHECK_INT(load("sentences = 3\n"), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:1: key 'sentences' comes before any [section]");
+}
+
+static void sources(void)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < CFG_MAX_SOURCES; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "[source s%u]\nurl = f%u\n", i, i);
+	CHECK_INT(load(text), 0);
+	CHECK_INT(c.n_sources, CFG_MAX_SOURCES);
+	CHECK_STR(c.sources[63].name, "s63");
+	CHECK_STR(c.sources[63].url, "/etc/digestd/f63");
+	snprintf(text + n, sizeof(text) - n, "[source one-too-many]\nurl = x\n");
+	CHECK_INT(load(text), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:129: too many sources: at most 64 [source NAME] sections");
+	CHECK_INT(load("[source a]\nurl = x\n[source a]\nurl = y\n"), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:3: [source a] is defined twice (first at line 1)");
+	CHECK_INT(load("[source]\nurl = x\n"), -EINVAL);
+	CHECK_INT(load("[source a/b]\nurl = x\n"), -EINVAL);
+	CHECK_INT(load("[source abcdefghijabcdefghijabcdefghijab]\nurl = x\n"), -EINVAL);
+	CHECK_INT(load("[source  tabs\t]\nurl = x\n"), 0);
+	CHECK_STR(c.sources[0].name, "tabs");
+	CHECK_INT(load("[source a]\ninterval = 1h\n"), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:1: [source a] has no url (required)");
+	CHECK_INT(load("[source a]\nurl = x\ninterval = 30s\n"), -EINVAL);
+}
+
+static void required_and_pairs(void)
+{
+	CHECK_INT(load("[endpoint]\nurl = https://x.org/\n"), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:1: [endpoint] has no signing_key_file (required)");
+	CHECK_INT(load("[endpoint]\nsigning_key_file = k\n"), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:1: [endpoint] has no url (required)");
+	CHECK_INT(load("[endpoint]\nurl = https://x.org/\nsigning_key_file = k\nclient_cert = c\n"),
+		  -EINVAL);
+	CHECK_INT(err.line, 4);
+	CHECK_INT(load("[endpoint]\nurl = https://x.org/\nsigning_key_file = k\nclient_cert = c\n"
+		       "client_key = key.pem\n"),
+		  0);
+	CHECK_INT(load("[http]\nbackoff_base = 12h\n"), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:2: [http] backoff_base (12h) is longer than backoff_max (6h)");
+	CHECK_INT(load("[endpoint]\nurl = https://x.org/\nsigning_key_file = k\nretry_max = 10s\n"),
+		  -EINVAL);
+	CHECK_INT(err.line, 4);
+	CHECK_INT(load("[endpoint]\nurl = https://x.org/\nsigning_key_file = "
+		       "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"),
+		  -EINVAL);
+	CHECK(strstr(err.msg, "MfKQ9r8") == NULL);
+	CHECK_INT(load("[endpoint]\nurl = https://x.org/\nsigning_key_file = ..\n"), -EINVAL);
+
+	CHECK_INT(load(""), 0);
+	CHECK_INT(cfg_check_run(&c, "t.ini", &err), -EINVAL);
+	CHECK_STR(err.msg, "t.ini: no [source NAME] section: digestd run needs at least one "
+			   "source");
+	CHECK_INT(load("[source a]\nurl = x\n"), 0);
+	CHECK_INT(cfg_check_run(&c, "t.ini", &err), -EINVAL);
+	CHECK(strstr(err.msg, "no [endpoint] section") != NULL);
+	CHECK_INT(load("[source a]\nurl = x\n[endpoint]\nurl = https://x.org/\nsigning_key_file = "
+		       "k\n"),
+		  0);
+	CHECK_INT(cfg_check_run(&c, "t.ini", &err), 0);
+}
+
+static void secret_paths(void)
+{
+	char out[CFG_PATH_BYTES], small[8], longname[300];
+
+	CHECK_INT(load("[endpoint]\nurl = https://x.org/\nsigning_key_file = signing-key\n"
+		       "token_file = sub/../tok\nclient_cert = c.pem\nclient_key = /abs/key.pem\n"),
+		  0);
+	CHECK_STR(c.endpoint.signing_key_file, "signing-key"); /* kept as written */
+	unsetenv("CREDENTIALS_DIRECTORY");
+	CHECK_INT(cfg_secret_path(&c, c.endpoint.signing_key_file, out, sizeof(out)), 0);
+	CHECK_STR(out, "/etc/digestd/signing-key");
+	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/digestd.service", 1);
+	CHECK_INT(cfg_secret_path(&c, c.endpoint.signing_key_file, out, sizeof(out)), 0);
+	CHECK_STR(out, "/run/credentials/digestd.service/signing-key");
+	/* A name with a '/' is a path, credentials or not. */
+	CHECK_INT(cfg_secret_path(&c, c.endpoint.token_file, out, sizeof(out)), 0);
+	CHECK_STR(out, "/etc/digestd/tok");
+	CHECK_INT(cfg_secret_path(&c, c.endpoint.client_key, out, sizeof(out)), 0);
+	CHECK_STR(out, "/abs/key.pem");
+	CHECK_STR(c.endpoint.client_cert, "/etc/digestd/c.pem");
+	CHECK_INT(cfg_secret_path(&c, "", out, sizeof(out)), -EINVAL);
+	CHECK_INT(cfg_secret_path(&c, "signing-key", small, sizeof(small)), -ENAMETOOLONG);
+	setenv("CREDENTIALS_DIRECTORY", "", 1);
+	CHECK_INT(cfg_secret_path(&c, "signing-key", out, sizeof(out)), 0);
+	CHECK_STR(out, "/etc/digestd/signing-key");
+	unsetenv("CREDENTIALS_DIRECTORY");
+	memset(longname, '.', sizeof(longname) - 1);
+	longname[0] = 'k';
+	longname[sizeof(longname) - 1] = '\0';
+	snprintf(text, sizeof(text), "[endpoint]\nurl = https://x.org/\nsigning_key_file = %s\n",
+		 longname);
+	CHECK_INT(load(text), -EINVAL);
+	CHECK(strstr(err.msg, "longer than 255 bytes") != NULL);
+}
+
+static void defaults(void)
+{
+	unsetenv("STATE_DIRECTORY");
+	cfg_defaults(&c);
+	CHECK_STR(c.daemon.state_dir, "/var/lib/digestd");
+	CHECK_INT(c.daemon.log_level, LOG_LVL_INFO);
+	CHECK_STR(c.daemon.contact, "");
+	CHECK_INT(c.http.connect_timeout, 10);
+	CHECK_INT(c.http.timeout, 30);
+	CHECK_INT(c.http.low_speed_limit, 100);
+	CHECK_INT(c.http.max_size, 4u << 20);
+	CHECK_INT(c.http.min_host_delay, 2);
+	CHECK_INT(c.digest.schedule.interval, 3600);
+	CHECK_INT(c.digest.max_articles, 50);
+	CHECK_INT(c.digest.sentences, 3);
+	CHECK_INT(c.digest.format, CFG_FORMAT_JSON);
+	CHECK(!c.digest.send_empty);
+	CHECK_INT(c.digest.seen_capacity, 4096);
+	CHECK_INT(c.digest.outbox_max, 16u << 20);
+	CHECK(!c.has_endpoint);
+	CHECK_INT(c.endpoint.timeout, 30);
+	CHECK_INT(c.endpoint.retry_base, 30);
+	CHECK_INT(c.endpoint.retry_max, 3600);
+	CHECK_INT(c.n_sources, 0);
+	CHECK_STR(c.base_dir, "/etc/digestd");
+	CHECK_INT(load("[source a]\nurl = x\n"), 0);
+	CHECK_INT(c.sources[0].interval, 1800);
+	CHECK_INT(c.sources[0].max_items, 20);
+	CHECK_STR(c.sources[0].lang, "auto");
+	CHECK(!c.sources[0].fetch_pages);
+
+	setenv("STATE_DIRECTORY", "/var/lib/private/digestd:/var/lib/other", 1);
+	cfg_defaults(&c);
+	CHECK_STR(c.daemon.state_dir, "/var/lib/private/digestd");
+	CHECK_INT(load("[daemon]\nstate_dir = here\n"), 0);
+	CHECK_STR(c.daemon.state_dir, "/etc/digestd/here");
+	setenv("STATE_DIRECTORY", "relative", 1);
+	cfg_defaults(&c);
+	CHECK_STR(c.daemon.state_dir, "/var/lib/digestd");
+	unsetenv("STATE_DIRECTORY");
+}
+
+/* Column col (1-based) of a Markdown table row, trimmed, into out. */
+static void column(const char *row, int col, char *out, size_t size)
+{
+	const char *p = row, *e;
+
+	for (int i = 0; i < col && p; i++)
+		p = strchr(p + 1, '|');
+	if (!p) {
+		out[0] = '\0';
+		return;
+	}
+	p++;
+	while (*p == ' ')
+		p++;
+	e = strchr(p, '|');
+	while (e && e > p && e[-1] == ' ')
+		e--;
+	snprintf(out, size, "%.*s", e ? (int)(e - p) : 0, p);
+}
+
+/* Every default in cfg.def, written out as a value, loads: the key table
+ * printed by cfg_dump_keys gives each key's default. */
+static void every_default_parses(void)
+{
+	static char table[32 * 1024];
+	FILE *f = fmemopen(table, sizeof(table) - 1, "w");
+	size_t n = 0;
+	int keys = 0;
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	cfg_dump_keys(f);
+	fclose(f);
+	for (char *line = table, *next; *line; line = next) {
+		char key[64], def[128];
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (!strcmp(line, "### [source NAME]")) {
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "[source a]\nurl = x\n");
+		} else if (!strcmp(line, "### [endpoint]")) {
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "[endpoint]\nurl = "
+					      "https://x.org/\nsigning_key_file = k\n");
+		} else if (!strncmp(line, "### ", 4)) {
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\n", line + 4);
+		} else if (!strncmp(line, "| `", 3)) {
+			keys++;
+			column(line, 0, key, sizeof(key));
+			column(line, 2, def, sizeof(def));
+			/* `value`, or "required" / "unset" for keys without one. */
+			if (def[0] == '`')
+				n += (size_t)snprintf(text + n, sizeof(text) - n, "%.*s = %.*s\n",
+						      (int)strlen(key) - 2, key + 1,
+						      (int)strlen(def) - 2, def + 1);
+		}
+	}
+	CHECK_INT(keys, 37);
+	CHECK_INT(load(text), 0);
+	if (err.msg[0])
+		printf("  %s\n", err.msg);
+}
+
+/* The dump loads back to the same configuration, and prints it the same. */
+static void dump_round_trip(void)
+{
+	static char a[64 * 1024], b[64 * 1024];
+	static const char ini[] =
+		"[daemon]\nstate_dir = state\nlog_level = debug\ncontact = https://me.example/\n"
+		"[http]\nca_file = /etc/ssl/ca.pem\nbackoff_base = 90\n"
+		"[source one]\nurl = https://e.org/feed\nfetch_pages = yes\nlang = fr\n"
+		"[source two]\nurl = ../seeds\n"
+		"[digest]\nschedule = 19:00,07:30\nformat = text\noutbox_max = 1048576\n"
+		"[endpoint]\nurl = https://x.org/in\nsigning_key_file = signing-key\n"
+		"token_file = secrets/token\nheader = X-A:  1\nheader = X-B: two words\n"
+		"pinned_pubkey = sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
+	FILE *f;
+
+	CHECK_INT(load(ini), 0);
+	f = fmemopen(a, sizeof(a) - 1, "w");
+	cfg_dump(&c, f);
+	fclose(f);
+	CHECK(strstr(a, "signing_key_file = signing-key ; read from /etc/digestd/signing-key\n"));
+	CHECK(strstr(a, "backoff_base = 1m30s\n"));
+	CHECK(strstr(a, "schedule = 07:30,19:00\n"));
+	CHECK(strstr(a, "outbox_max = 1M\n"));
+	CHECK(strstr(a, "header = X-A: 1\nheader = X-B: two words\n"));
+	CHECK(strstr(a, "[source two]\nurl = /etc/seeds\ntype = folder\n"));
+	CHECK_INT(cfg_load_buffer(a, strlen(a), "dump", "/etc/digestd", &c2, &err), 0);
+	CHECK(memcmp(&c, &c2, sizeof(c)) == 0);
+	f = fmemopen(b, sizeof(b) - 1, "w");
+	cfg_dump(&c2, f);
+	fclose(f);
+	CHECK_STR(b, a);
+}
+
+/* A failed load leaves the previous configuration exactly as it was. */
+static void failed_load_keeps_old(void)
+{
+	static struct cfg before;
+
+	CHECK_INT(load("[source a]\nurl = x\n[digest]\nsentences = 5\n"), 0);
+	memcpy(&before, &c, sizeof(c));
+	CHECK_INT(load("[source b]\nurl = y\n[digest]\nsentences = 6\nformat = pdf\n"), -EINVAL);
+	CHECK(memcmp(&before, &c, sizeof(c)) == 0);
+	CHECK_INT(cfg_load("/nonexistent/digestd.ini", &c, &err), -ENOENT);
+	CHECK_STR(err.msg, "/nonexistent/digestd.ini: cannot read: No such file or directory");
+	CHECK(memcmp(&before, &c, sizeof(c)) == 0);
+}
+
+int main(void)
+{
+	RUN(durations);
+	RUN(sizes);
+	RUN(booleans);
+	RUN(times_of_day);
+	RUN(urls);
+	RUN(enums_and_levels);
+	RUN(pins_and_headers);
+	RUN(closest_key);
+	RUN(lines_and_syntax);
+	RUN(sources);
+	RUN(required_and_pairs);
+	RUN(secret_paths);
+	RUN(defaults);
+	RUN(every_default_parses);
+	RUN(dump_round_trip);
+	RUN(failed_load_keeps_old);
+	return CHECK_EXIT();
+}
