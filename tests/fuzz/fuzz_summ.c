@@ -44,13 +44,13 @@ static int splits_char(const unsigned char *buf, size_t len, size_t at)
 /* Sentences of buf[0, len): non-empty, in order, disjoint, inside the
  * buffer, never starting or ending inside a character; the cursor always
  * advances, so the loop ends. */
-static void check_segments(const unsigned char *buf, size_t len)
+static void check_segments(const unsigned char *buf, size_t len, unsigned langs)
 {
 	struct seg_cursor c;
 	struct seg_sentence s;
 	uint32_t prev_end = 0, prev_para = 0, count = 0;
 
-	seg_init(&c, (const char *)buf, (uint32_t)len, LANG_ANY_STOP);
+	seg_init(&c, (const char *)buf, (uint32_t)len, langs);
 	while (seg_next(&c, &s)) {
 		CHECK(s.start < s.end);
 		CHECK(s.end <= len);
@@ -99,7 +99,7 @@ static uint64_t run(const struct summ_opts *o, const uint8_t *text, size_t len, 
 }
 
 /* Picks against the window the arena kept and the sentences the segmenter
- * finds in its body. */
+ * finds in its body, told the language the summariser settled on. */
 static void check_result(const struct summ_opts *o, const struct summ_result *r,
 			 uint64_t total)
 {
@@ -107,6 +107,7 @@ static void check_result(const struct summ_opts *o, const struct summ_result *r,
 	uint32_t kept = total < SUMM_WINDOW_BYTES ? (uint32_t)total : SUMM_WINDOW_BYTES;
 	uint32_t body = (uint32_t)article_parse_header((const char *)w, kept, &header);
 	uint64_t want = o->count;
+	unsigned langs = r->lang == LANG_UND ? LANG_ANY_STOP : LANG_BIT(r->lang);
 	struct seg_cursor c;
 	struct seg_sentence s;
 	uint32_t seen = 0;
@@ -127,9 +128,9 @@ static void check_result(const struct summ_opts *o, const struct summ_result *r,
 	if (want > SUMM_MAX_PICK)
 		want = SUMM_MAX_PICK;
 	CHECK(r->n_picks == want);
-	check_segments(w, kept);
+	check_segments(w, kept, langs);
 
-	seg_init(&c, (const char *)w + body, kept - body, LANG_ANY_STOP);
+	seg_init(&c, (const char *)w + body, kept - body, langs);
 	for (unsigned i = 0; i < r->n_picks; i++) {
 		const struct summ_pick *p = &r->picks[i];
 
@@ -174,7 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text = data + 3;
 	len = size - 3;
 
-	check_segments(text, len);
+	check_segments(text, len, o.lang == LANG_UND ? LANG_ANY_STOP : LANG_BIT(o.lang));
 	total = run(&o, text, len, chunk, past, &first);
 	check_result(&o, &first, total);
 	/* The same article in one piece must give the same summary. */

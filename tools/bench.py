@@ -1,0 +1,260 @@
+# SPDX-License-Identifier: MIT
+# `make bench` helper (run by tools/bench.sh): throughput of `digestd
+# summarize` against `wc -w` and ots, its peak RSS per input size, and where
+# that RSS lives. Reports targets as met or missed; never fails on a miss.
+"""Usage: python3 tools/bench.py DIGESTD SIZEOF_PROGRAM
+
+Inputs are generated once under build/bench/inputs/ from the article texts of
+../shared/data/summ/*.dev.jsonl and reused by later runs."""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+DATA_GLOB = "../shared/data/summ/*.dev.jsonl"
+INPUT_DIR = "build/bench/inputs"
+SIZES = [("10k", 10 * 1024), ("1m", 1024 * 1024), ("100m", 100 * 1024 * 1024)]
+RUNS = 5
+SLOW_BUDGET = 60.0  # seconds of repeated runs spent on one slow command
+WC_TARGET = 2.0  # digestd/wc time on 100 MiB: at most this
+OTS_TARGET = 100.0  # ots/digestd time on 1 MiB: at least this
+RSS_SPREAD_TARGET = 64  # KiB between the largest and smallest peak RSS
+
+
+def articles():
+    files = sorted(glob.glob(DATA_GLOB))
+    if not files:
+        sys.exit("bench: no data in %s (run from the repo root, with shared/ "
+                 "beside it)" % DATA_GLOB)
+    for path in files:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                text = json.loads(line)["text"].strip()
+                if text:
+                    yield text.encode("utf-8")
+
+
+def make_input(path, size):
+    """Article texts, blank-line separated, cycled until `size` bytes and cut
+    at a character boundary (then padded with spaces to the exact size)."""
+    if os.path.exists(path) and os.path.getsize(path) == size:
+        return
+    texts = list(articles())
+    tmp = path + ".tmp"
+    written = 0
+    with open(tmp, "wb") as out:
+        while written < size:
+            for t in texts:
+                piece = t + b"\n\n"
+                if written + len(piece) > size:
+                    piece = piece[:size - written]
+                    cut = len(piece)
+                    while cut > 0 and (piece[cut - 1] & 0xC0) == 0x80:
+                        cut -= 1
+                    if cut > 0 and piece[cut - 1] >= 0xC0:
+                        cut -= 1
+                    piece = piece[:cut] + b" " * (len(piece) - cut)
+                out.write(piece)
+                written += len(piece)
+                if written >= size:
+                    break
+    os.replace(tmp, path)
+
+
+def run_once(argv, locale):
+    env = dict(os.environ, LC_ALL=locale)
+    t0 = time.perf_counter()
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, env=env, check=False)
+    t1 = time.perf_counter()
+    if p.returncode != 0:
+        sys.exit("bench: %s exited %d: %s" % (" ".join(argv), p.returncode,
+                                              p.stderr.decode(errors="replace")[:300]))
+    return t1 - t0
+
+
+def best_time(argv, locale, runs=RUNS):
+    """Minimum wall time over `runs` runs, fewer when one run is slow."""
+    times = []
+    spent = 0.0
+    while len(times) < runs and (not times or spent + times[-1] <= SLOW_BUDGET):
+        t = run_once(argv, locale)
+        times.append(t)
+        spent += t
+    return min(times), len(times)
+
+
+def peak_rss_kib(argv, stdin_file=None, via_pipe=False):
+    """Peak RSS of the command, from GNU time's %M (the child's maxrss).
+    GNU time is small, so its own RSS at fork stays below ours."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as out:
+        cmd = ["/usr/bin/time", "-f", "%M", "-o", out.name] + argv
+        if via_pipe:
+            cat = subprocess.Popen(["cat", stdin_file], stdout=subprocess.PIPE)
+            p = subprocess.run(cmd, stdin=cat.stdout, stdout=subprocess.DEVNULL,
+                               check=False)
+            cat.stdout.close()
+            cat.wait()
+        else:
+            p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, check=False)
+        if p.returncode != 0:
+            sys.exit("bench: %s exited %d" % (" ".join(argv), p.returncode))
+        return int(out.read().split()[-1])
+
+
+def smaps_split(digestd, feed_path):
+    """Starts `digestd summarize -` on a pipe, feeds it an input, and reads
+    its mappings while it waits for more: Rss (and Pss) per kind."""
+    p = subprocess.Popen([digestd, "summarize", "-"], stdin=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL)
+    binary = os.path.realpath(digestd)
+    kinds = {}
+    try:
+        with open(feed_path, "rb") as f:
+            p.stdin.write(f.read())
+        p.stdin.flush()
+        time.sleep(0.5)  # let it read everything and block on the pipe
+        with open("/proc/%d/smaps" % p.pid, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    finally:
+        p.stdin.close()
+        p.wait()
+    prev_end = None
+    prev_kind = None
+    current = None
+    for line in lines:
+        fields = line.split()
+        if "-" in fields[0] and ":" not in fields[0]:
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            path = fields[5] if len(fields) > 5 else ""
+            if path == binary:
+                kind = "digestd binary (text, data)"
+            elif ".so" in os.path.basename(path):
+                kind = "shared libraries (file-backed)"
+            elif path == "[heap]":
+                kind = "heap"
+            elif path == "[stack]":
+                kind = "stack"
+            elif path in ("[vdso]", "[vvar]", "[vsyscall]"):
+                kind = "vdso/vvar"
+            elif path == "" and prev_kind and prev_kind.startswith("digestd") \
+                    and prev_end == start:
+                kind = "digestd .bss (arena, buffers)"
+            elif path == "":
+                kind = "other anonymous (libraries' bss, loader)"
+            else:
+                kind = "other files (%s)" % path
+            current = kinds.setdefault(kind, {"rss": 0, "pss": 0, "size": 0})
+            current["size"] += (end - start) // 1024
+            prev_end, prev_kind = end, kind
+        elif fields[0] == "Rss:":
+            current["rss"] += int(fields[1])
+        elif fields[0] == "Pss:":
+            current["pss"] += int(fields[1])
+    return kinds
+
+
+def mib_s(size, secs):
+    return size / (1024 * 1024) / secs
+
+
+def verdict(ok):
+    return "met" if ok else "MISSED"
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    digestd, sizeof_prog = sys.argv[1], sys.argv[2]
+    os.makedirs(INPUT_DIR, exist_ok=True)
+    inputs = {}
+    for name, size in SIZES:
+        inputs[name] = os.path.join(INPUT_DIR, "news-%s.txt" % name)
+        make_input(inputs[name], size)
+    size_of = dict(SIZES)
+    summary = []
+
+    print("== 1. Throughput (best of up to %d runs, wall clock; slow commands "
+          "stop after %.0f s) ==" % (RUNS, SLOW_BUDGET))
+    print("%-34s %6s %5s %10s %10s" % ("command", "input", "runs", "seconds", "MiB/s"))
+    t = {}
+    # wc -w runs in both locales and the faster one is the ceiling.
+    cases = [
+        ("digestd", "100m", [digestd, "summarize"], "C.UTF-8"),
+        ("wc", "100m", ["wc", "-w"], "C.UTF-8"),
+        ("wc", "100m", ["wc", "-w"], "C"),
+        ("digestd", "1m", [digestd, "summarize"], "C.UTF-8"),
+        ("wc", "1m", ["wc", "-w"], "C.UTF-8"),
+        ("wc", "1m", ["wc", "-w"], "C"),
+        ("ots", "1m", ["ots"], "C.UTF-8"),
+        ("digestd", "10k", [digestd, "summarize"], "C.UTF-8"),
+        ("ots", "10k", ["ots"], "C.UTF-8"),
+    ]
+    for tool, name, argv, locale in cases:
+        secs, runs = best_time(argv + [inputs[name]], locale)
+        t[(tool, name)] = min(secs, t.get((tool, name), secs))
+        label = " ".join([os.path.basename(argv[0])] + argv[1:])
+        if tool == "wc":
+            label += " (LC_ALL=%s)" % locale
+        print("%-34s %6s %5d %10.4f %10.1f" % (label, name, runs, secs,
+                                               mib_s(size_of[name], secs)))
+    ratio_wc = t[("digestd", "100m")] / t[("wc", "100m")]
+    ratio_wc1 = t[("digestd", "1m")] / t[("wc", "1m")]
+    ratio_ots = t[("ots", "1m")] / t[("digestd", "1m")]
+    ratio_ots10 = t[("ots", "10k")] / t[("digestd", "10k")]
+    print("digestd/wc time (faster wc), 100 MiB: %.2f   (1 MiB: %.2f)"
+          % (ratio_wc, ratio_wc1))
+    print("ots/digestd time, 1 MiB: %.1f   (10 KiB: %.1f)" % (ratio_ots, ratio_ots10))
+    summary.append(("digestd/wc time on 100 MiB <= %.1f" % WC_TARGET,
+                    "%.2f" % ratio_wc, ratio_wc <= WC_TARGET))
+    summary.append(("ots/digestd time on 1 MiB >= %.0f" % OTS_TARGET,
+                    "%.1f" % ratio_ots, ratio_ots >= OTS_TARGET))
+
+    print()
+    print("== 2. Peak RSS of digestd summarize (GNU time %M, KiB) ==")
+    peaks = []
+    for name, _ in SIZES:
+        by_file = peak_rss_kib([digestd, "summarize", inputs[name]])
+        by_pipe = peak_rss_kib([digestd, "summarize", "-"], inputs[name], via_pipe=True)
+        peaks += [by_file, by_pipe]
+        print("%-6s file argument %7d   pipe %7d" % (name, by_file, by_pipe))
+    spread = max(peaks) - min(peaks)
+    print("spread (max - min): %d KiB" % spread)
+    summary.append(("peak RSS spread over sizes and pipe/file <= %d KiB" % RSS_SPREAD_TARGET,
+                    "%d KiB" % spread, spread <= RSS_SPREAD_TARGET))
+
+    print()
+    print("== 3. Where the RSS is (/proc/PID/smaps of `digestd summarize -` "
+          "blocked on a pipe after 1 MiB) ==")
+    kinds = smaps_split(digestd, inputs["1m"])
+    total_rss = sum(k["rss"] for k in kinds.values())
+    total_pss = sum(k["pss"] for k in kinds.values())
+    print("%-44s %9s %9s %9s" % ("mapping kind", "Rss KiB", "Pss KiB", "Size KiB"))
+    for kind, k in sorted(kinds.items(), key=lambda kv: -kv[1]["rss"]):
+        print("%-44s %9d %9d %9d" % (kind, k["rss"], k["pss"], k["size"]))
+    print("%-44s %9d %9d" % ("total", total_rss, total_pss))
+    libs = kinds.get("shared libraries (file-backed)", {"rss": 0})["rss"]
+    own = total_rss - libs - kinds.get("vdso/vvar", {"rss": 0})["rss"]
+    print("shared libraries: %d KiB (%.0f%%); digestd's own (binary, bss, heap, "
+          "stack, anonymous): %d KiB" % (libs, 100.0 * libs / total_rss, own))
+    sizes = subprocess.run([sizeof_prog], stdout=subprocess.PIPE, check=True,
+                           text=True).stdout
+    print(sizes.rstrip())
+
+    print()
+    print("== Summary ==")
+    for what, got, ok in summary:
+        print("%-56s %-10s %s" % (what, got, verdict(ok)))
+    missed = sum(1 for _, _, ok in summary if not ok)
+    print("%d of %d targets met%s" % (len(summary) - missed, len(summary),
+                                      "" if not missed else
+                                      " (a missed target is reported, not a build failure)"))
+
+
+if __name__ == "__main__":
+    main()
