@@ -291,15 +291,3 @@ int cmd_fetch(int argc, char **argv)
 		status = print_page(input, len, name, fmt);
 	return status;
 }
-
-/* TEMPORARY: replaced by src/cmd/fetch_feed.c */
-int fetch_print_feed(const char *buf, size_t len, const char *base_url,
-		     enum fetch_format fmt)
-{
-	(void)buf;
-	(void)len;
-	(void)base_url;
-	(void)fmt;
-	log_errx("feed parsing is not built yet");
-	return EX_SOFTWARE;
-}

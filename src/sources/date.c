@@ -342,7 +342,7 @@ static int parse_tokens(const char *p, const char *end, int64_t *out)
 					d.zone_min += z;
 			} else if (m && !d.month) {
 				d.month = m;
-			} else if (!day_name(w, n) && n > 1 && !(n == 2 && lower(w[0]) == 'a' && lower(w[1]) == 't') &&
+			} else if (!day_name(w, n) && !(n == 2 && lower(w[0]) == 'a' && lower(w[1]) == 't') &&
 				   !(n == 2 && lower(w[0]) == 'o' && lower(w[1]) == 'f')) {
 				/* A word we do not know is not a date. */
 				return -EINVAL;

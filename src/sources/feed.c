@@ -89,7 +89,11 @@ static void put_text(char *dst, size_t size, const char *src, size_t n, int keep
 		size_t k = utf8_decode(p, end, &cp), w;
 
 		p += k;
-		if (utf8_is_space(cp) || cp < 0x20) {
+		/* C0 controls other than white space are not XML characters:
+		 * they vanish rather than split a word. */
+		if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r' && cp != '\f' && cp != '\v')
+			continue;
+		if (utf8_is_space(cp)) {
 			if (keep_nl && cp == '\n')
 				pending = 2;
 			else if (!pending)
@@ -109,6 +113,38 @@ static void put_text(char *dst, size_t size, const char *src, size_t n, int keep
 		o += w;
 	}
 	dst[o] = '\0';
+}
+
+/* UTF-8 that was encoded to UTF-8 a second time ("FÃ³rmula" for
+ * "Fórmula"), as some publishing tools do: when every character of s is
+ * below U+0100, some above U+007F, and those bytes form valid UTF-8, the
+ * text is decoded once more in place (it only gets shorter). */
+static void repair_double_utf8(char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+	unsigned char bytes[FEED_TITLE_BYTES];
+	size_t n = 0, i = 0;
+	int high = 0;
+
+	while (p < end) {
+		uint32_t cp;
+		p += utf8_decode(p, end, &cp);
+		if (cp > 0xFF || n >= sizeof(bytes))
+			return;
+		high |= cp >= 0x80;
+		bytes[n++] = (unsigned char)cp;
+	}
+	if (!high)
+		return;
+	while (i < n) {
+		uint32_t cp;
+		size_t k = utf8_decode(bytes + i, bytes + n, &cp);
+		if (cp == UTF8_REPLACEMENT && k == 1)
+			return; /* not UTF-8 underneath: genuine Latin-1 text */
+		i += k;
+	}
+	memcpy(s, bytes, n);
+	s[n] = '\0';
 }
 
 static char lower(char c)
@@ -400,6 +436,8 @@ static void capture_end(const struct xml_token *t)
 			if (first)
 				return; /* an empty element does not erase a value */
 		}
+		if (c->f == F_TITLE || c->f == F_AUTHOR)
+			repair_double_utf8(dst);
 	}
 	if (c->f != F_FEED_LANG)
 		taken(c->f, c->rank, c->depth);
@@ -466,7 +504,7 @@ static void atom_link(const struct xml_token *t)
 
 	if (!href)
 		href = xml_attr_find(t, XML_NS_NONE, "url");
-	if (!href || href->val_len == 0)
+	if (!href)
 		return;
 	if (attr_is(rel, "enclosure")) {
 		enclosure_add(href->val, href->val_len, type ? type->val : "", type ? type->val_len : 0,
@@ -900,6 +938,11 @@ static int parse_json(const char *buf, size_t len)
 	}
 	if (!is_feed)
 		return -EBADMSG;
+	/* Attachment URLs resolve against the home page like item URLs. */
+	if (url_resolve(P.base_url ? P.base_url : "", home, P.base[0].url, FEED_URL_BYTES) == 0) {
+		P.base[0].depth = 0;
+		P.nbase = 1;
+	}
 	jsonr_init(&r, buf, len);
 	if (jsonr_enter(&r, JSONR_OBJECT) < 0)
 		return -EBADMSG;

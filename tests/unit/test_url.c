@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for src/sources/url: the RFC 3986 section 5.4 examples plus the
+ * cases feeds bring (no base, whitespace, small buffers). */
+#include <errno.h>
+#include <string.h>
+
+#include "check.h"
+#include "sources/url.h"
+
+static const char *res(const char *base, const char *ref)
+{
+	static char out[256];
+
+	if (url_resolve(base, ref, out, sizeof(out)) != 0)
+		return "ERR";
+	return out;
+}
+
+static void test_rfc3986_normal(void)
+{
+	const char *b = "http://a/b/c/d;p?q";
+
+	CHECK_STR(res(b, "g:h"), "g:h");
+	CHECK_STR(res(b, "g"), "http://a/b/c/g");
+	CHECK_STR(res(b, "./g"), "http://a/b/c/g");
+	CHECK_STR(res(b, "g/"), "http://a/b/c/g/");
+	CHECK_STR(res(b, "/g"), "http://a/g");
+	CHECK_STR(res(b, "//g"), "http://g");
+	CHECK_STR(res(b, "?y"), "http://a/b/c/d;p?y");
+	CHECK_STR(res(b, "g?y"), "http://a/b/c/g?y");
+	CHECK_STR(res(b, "#s"), "http://a/b/c/d;p?q#s");
+	CHECK_STR(res(b, "g#s"), "http://a/b/c/g#s");
+	CHECK_STR(res(b, "g?y#s"), "http://a/b/c/g?y#s");
+	CHECK_STR(res(b, ";x"), "http://a/b/c/;x");
+	CHECK_STR(res(b, "g;x"), "http://a/b/c/g;x");
+	CHECK_STR(res(b, "g;x?y#s"), "http://a/b/c/g;x?y#s");
+	CHECK_STR(res(b, ""), "http://a/b/c/d;p?q");
+	CHECK_STR(res(b, "."), "http://a/b/c/");
+	CHECK_STR(res(b, "./"), "http://a/b/c/");
+	CHECK_STR(res(b, ".."), "http://a/b/");
+	CHECK_STR(res(b, "../"), "http://a/b/");
+	CHECK_STR(res(b, "../g"), "http://a/b/g");
+	CHECK_STR(res(b, "../.."), "http://a/");
+	CHECK_STR(res(b, "../../"), "http://a/");
+	CHECK_STR(res(b, "../../g"), "http://a/g");
+}
+
+static void test_rfc3986_abnormal(void)
+{
+	const char *b = "http://a/b/c/d;p?q";
+
+	CHECK_STR(res(b, "../../../g"), "http://a/g");
+	CHECK_STR(res(b, "../../../../g"), "http://a/g");
+	CHECK_STR(res(b, "/./g"), "http://a/g");
+	CHECK_STR(res(b, "/../g"), "http://a/g");
+	CHECK_STR(res(b, "g."), "http://a/b/c/g.");
+	CHECK_STR(res(b, ".g"), "http://a/b/c/.g");
+	CHECK_STR(res(b, "g.."), "http://a/b/c/g..");
+	CHECK_STR(res(b, "..g"), "http://a/b/c/..g");
+	CHECK_STR(res(b, "./../g"), "http://a/b/g");
+	CHECK_STR(res(b, "./g/."), "http://a/b/c/g/");
+	CHECK_STR(res(b, "g/./h"), "http://a/b/c/g/h");
+	CHECK_STR(res(b, "g/../h"), "http://a/b/c/h");
+	CHECK_STR(res(b, "g;x=1/./y"), "http://a/b/c/g;x=1/y");
+	CHECK_STR(res(b, "g;x=1/../y"), "http://a/b/c/y");
+	CHECK_STR(res(b, "g?y/./x"), "http://a/b/c/g?y/./x");
+	CHECK_STR(res(b, "g#s/../x"), "http://a/b/c/g#s/../x");
+	CHECK_STR(res(b, "http:g"), "http:g");
+}
+
+static void test_feed_cases(void)
+{
+	CHECK_STR(res("http://example.org", "post/1"), "http://example.org/post/1");
+	CHECK_STR(res("https://example.org/feed/", "  /a b \n"), "https://example.org/a b");
+	CHECK_STR(res("", "/relative"), "/relative");
+	CHECK_STR(res(NULL, "post/1"), "post/1");
+	CHECK_STR(res("feeds/local.xml", "post/1"), "post/1");
+	CHECK_STR(res("", "HTTP://Example.org/x/../y"), "HTTP://Example.org/y");
+	CHECK_STR(res("http://a/b", "mailto:x@y"), "mailto:x@y");
+	CHECK_STR(res("http://a/b?q", "urn:uuid:1234"), "urn:uuid:1234");
+}
+
+static void test_small_buffer(void)
+{
+	char out[12];
+
+	CHECK_INT(url_resolve("http://a/", "b", out, sizeof(out)), 0);
+	CHECK_STR(out, "http://a/b");
+	CHECK_INT(url_resolve("http://a/", "bcdefgh", out, sizeof(out)), -ENOSPC);
+	CHECK_STR(out, "");
+	CHECK_INT(url_resolve("http://a/", "bc", out, 0), -ENOSPC);
+}
+
+static void test_scheme_len(void)
+{
+	CHECK_INT(url_scheme_len("http://x", 8), 4);
+	CHECK_INT(url_scheme_len("a+b.c-d:x", 9), 7);
+	CHECK_INT(url_scheme_len("1http://x", 9), 0);
+	CHECK_INT(url_scheme_len("/a:b", 4), 0);
+	CHECK_INT(url_scheme_len("http", 4), 0);
+}
+
+int main(void)
+{
+	RUN(test_rfc3986_normal);
+	RUN(test_rfc3986_abnormal);
+	RUN(test_feed_cases);
+	RUN(test_small_buffer);
+	RUN(test_scheme_len);
+	return CHECK_EXIT();
+}
