@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define CFG_DEFAULT_DIR "/etc/digestd"
+#define CFG_DEFAULT_STATE_DIR "/var/lib/digestd"
 
 enum type {
 	T_PATH, T_SECRET, T_URL, T_BOOL, T_UINT, T_DURATION, T_SIZE,
@@ -579,8 +580,8 @@ static int url_host(const char *v, const char **host, size_t *len, char *why, si
 	size_t alen = strcspn(a, "/?#"), i = 0;
 
 	if (memchr(a, '@', alen)) {
-		snprintf(why, whysz, "a URL must not carry a user name or password; put the "
-				     "credential in a file and set token_file");
+		snprintf(why, whysz, "a URL must not carry a user name or password (not "
+				     "shown): secrets never go in the config file");
 		return -EACCES;
 	}
 	if (a[0] == '[') {
@@ -977,28 +978,31 @@ static void apply_defaults(void *base, unsigned sec, const char *base_dir)
 	}
 }
 
-void cfg_defaults(struct cfg *c)
+/* An unset state_dir: systemd's $STATE_DIRECTORY (several paths joined by
+ * ':' when the unit lists several; the first is ours), else the FHS place. */
+static void default_state_dir(struct cfg_daemon *d)
 {
 	const char *sd = getenv("STATE_DIRECTORY");
 	char first[CFG_PATH_BYTES];
-	size_t len;
+	size_t len = sd ? strcspn(sd, ":") : 0;
 
+	if (sd && sd[0] == '/' && len < sizeof(first)) {
+		memcpy(first, sd, len);
+		first[len] = '\0';
+		if (path_join("/", first, d->state_dir, sizeof(d->state_dir)) == 0)
+			return;
+	}
+	(void)copy_str(d->state_dir, sizeof(d->state_dir), CFG_DEFAULT_STATE_DIR);
+}
+
+void cfg_defaults(struct cfg *c)
+{
 	memset(c, 0, sizeof(*c));
 	memcpy(c->base_dir, CFG_DEFAULT_DIR, sizeof(CFG_DEFAULT_DIR));
 	for (unsigned sec = 0; sec < SEC_COUNT; sec++)
 		if (sec != SEC_source)
 			apply_defaults(section_base(c, sec, 0), sec, c->base_dir);
-	/* systemd sets $STATE_DIRECTORY (several paths joined by ':' when the
-	 * unit lists several; the first is ours). */
-	if (sd && sd[0] == '/') {
-		len = strcspn(sd, ":");
-		if (len < sizeof(first)) {
-			memcpy(first, sd, len);
-			first[len] = '\0';
-			(void)path_join("/", first, c->daemon.state_dir,
-					sizeof(c->daemon.state_dir));
-		}
-	}
+	default_state_dir(&c->daemon);
 }
 
 /* ---- the loader ---- */
@@ -1512,6 +1516,8 @@ static void finish_endpoint(struct parse *ps)
 
 static void finish(struct parse *ps)
 {
+	if (!ps->cfg.daemon.state_dir[0])
+		default_state_dir(&ps->cfg.daemon);
 	for (unsigned sec = 0; sec < SEC_COUNT; sec++)
 		if (sec != SEC_source && ps->sec_line[sec])
 			check_required(ps, sec, 0, ps->sec_line[sec]);
