@@ -63,11 +63,11 @@ enum {
 	X(em, T_INLINE) \
 	X(embed, T_VOID|T_NOISE) \
 	X(fieldset, T_BLOCK) \
-	X(figcaption, T_BLOCK) \
+	X(figcaption, T_BLOCK|T_NOISE) \
 	X(figure, T_BLOCK) \
 	X(font, T_INLINE) \
 	X(footer, T_BLOCK|T_NOISE) \
-	X(form, T_BLOCK|T_NOISE) \
+	X(form, T_BLOCK) \
 	X(frame, T_VOID) \
 	X(frameset, T_NOISE) \
 	X(h1, T_BLOCK|T_HEADING) \
@@ -88,7 +88,7 @@ enum {
 	X(ins, T_INLINE) \
 	X(kbd, T_INLINE) \
 	X(keygen, T_VOID) \
-	X(label, T_INLINE) \
+	X(label, T_NOISE) \
 	X(legend, T_BLOCK) \
 	X(li, T_BLOCK) \
 	X(link, T_VOID) \
@@ -1284,7 +1284,7 @@ static void score_blocks(struct workspace *w, unsigned flags)
 		int32_t a;
 
 		if (b->node < 0 || !block_used(b, flags) || b->chars < 25 ||
-		    (b->flags & (B_HEADING | B_LI)))
+		    (b->flags & B_HEADING))
 			continue;
 		s = 1.0f + (float)b->commas + (b->chars / 100 < 3 ? (float)(b->chars / 100) : 3.0f);
 		a = w->nodes[b->node].parent;
@@ -1389,6 +1389,8 @@ static void choose_siblings(struct workspace *w, int32_t top)
 	for (uint32_t i = (uint32_t)t->parent + 1; i < w->nnodes; i++) {
 		struct node *n = &w->nodes[i];
 		float bonus = 0, ld;
+		/* A div holding only text is a paragraph too. */
+		int plike = n->tag == TAG_p || (n->tag == TAG_div && n->children == 0);
 
 		if (n->parent != t->parent || (int32_t)i == top)
 			continue;
@@ -1397,9 +1399,12 @@ static void choose_siblings(struct workspace *w, int32_t top)
 		ld = link_density(n);
 		if ((n->flags & N_SCORED) && n->score + bonus >= threshold)
 			n->flags |= N_CHOSEN;
-		else if (n->tag == TAG_p && n->chars > 80 && ld < 0.25f)
+		else if (n->pblocks >= 3 && n->chars >= 500 && n->chars * 3 >= t->chars &&
+			 ld < 0.2f && n->weight >= 0)
+			n->flags |= N_CHOSEN; /* paragraphs deeper than scoring reaches */
+		else if (plike && n->chars > 80 && ld < 0.25f)
 			n->flags |= N_CHOSEN;
-		else if (n->tag == TAG_p && n->chars > 0 && n->chars <= 80 && ld == 0 &&
+		else if (plike && n->chars > 0 && n->chars <= 80 && ld == 0 &&
 			 n->stops > 0)
 			n->flags |= N_CHOSEN;
 	}
@@ -1476,6 +1481,10 @@ static uint32_t run_attempt(struct workspace *w, unsigned flags, const uint32_t 
 		else
 			keep = n && (n->flags & N_CHOSEN) && !(n->flags & N_DROP);
 		keep = keep && block_used(b, flags);
+		/* A paragraph that is nothing but a link is navigation or a
+		 * teaser, not prose; a linked heading is still a heading. */
+		if (keep && top >= 0 && !(b->flags & B_HEADING) && b->links * 10 >= b->chars * 9)
+			keep = 0;
 		if (keep && (b->flags & B_TOPHEAD) && title_match(b->hash, title, ntitle))
 			keep = 0;
 		if (keep && (b->flags & B_HEADING) && (flags & A_WEIGHT) && n && n->weight < 0)
