@@ -61,7 +61,7 @@ if [ -n "$SYSROOT" ]; then
 		needed "$(resolve "$SYSROOT$path")" >>"$tmp/queue"
 	done
 else
-	ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 } $1 ~ /^\// { print $1, $1 }' >"$tmp/libs"
+	ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 } $1 ~ /^\// { n = $1; sub(/.*\//, "", n); print n, $1 }' >"$tmp/libs"
 fi
 
 printf '%s: digestd %d bytes stripped (%s)\n' "$label" "$stripped" "$bin"
