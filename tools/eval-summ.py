@@ -227,41 +227,33 @@ def pick_ratio(count, n, guess):
 
     count(r) gives the sentence count at ratio r (assumed non-decreasing in r).
     Gallops from guess, then bisects to the smallest ratio with >= n
-    sentences. Of all ratios tried, returns the one whose count is closest to
-    n; ties go to the output with more sentences, then to the smallest ratio
-    (the largest one when there are fewer than n). Returns (ratio, count)."""
+    sentences, stopping at the first ratio with exactly n. Otherwise, of all
+    ratios tried, returns the one whose count is closest to n; ties go to the
+    output with more sentences, then to the smallest ratio (the largest one
+    when there are fewer than n). Returns (ratio, count)."""
     seen = {}
-
-    def probe(r):
+    lo, hi = 0, 101  # count(lo) < n < count(hi); 0 and 101 are not run
+    r = min(max(guess, 1), 100)
+    step, first_high = 1, None
+    while hi - lo > 1:
         if r not in seen:
             seen[r] = count(r)
-        return seen[r]
-
-    lo, hi = 0, 101  # count(lo) < n and count(hi) >= n, both virtual so far
-    r = min(max(guess, 1), 100)
-    step = 1
-    if probe(r) >= n:
-        hi = r
-        while hi - step > lo:
-            if probe(hi - step) < n:
-                lo = hi - step
-                break
-            hi -= step
-            step *= 2
-    else:
-        lo = r
-        while lo + step < hi:
-            if probe(lo + step) >= n:
-                hi = lo + step
-                break
-            lo += step
-            step *= 2
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if probe(mid) >= n:
-            hi = mid
+        if seen[r] == n:
+            return r, n
+        high = seen[r] > n
+        if high:
+            hi = r
         else:
-            lo = mid
+            lo = r
+        if first_high is None:
+            first_high = high
+        if step and high == first_high:
+            r = hi - step if high else lo + step
+            step *= 2
+            if lo < r < hi:
+                continue
+        step = 0
+        r = (lo + hi) // 2
     best = min(seen, key=lambda k: (abs(seen[k] - n), seen[k] < n,
                                     k if seen[k] >= n else -k))
     return best, seen[best]
@@ -368,8 +360,8 @@ def self_test():
     def stepped(table):
         return lambda r: table[min(r, len(table)) - 1]
 
-    check("OTS ratio: exact hit is the smallest ratio with N sentences",
-          pick_ratio(stepped([1] * 9 + [2] * 5 + [3] * 6 + [4] * 80), 3, 50), (15, 3))
+    check("OTS ratio: the search stops at the first ratio giving N sentences",
+          pick_ratio(stepped([1] * 9 + [2] * 5 + [3] * 6 + [4] * 80), 3, 50), (19, 3))
     check("OTS ratio: N unreachable, 2 and 5 around it: 2 is closer",
           pick_ratio(stepped([1] * 9 + [2] * 11 + [5] * 80), 3, 3), (20, 2))
     check("OTS ratio: tie between 2 and 4 goes to the longer output",
@@ -380,7 +372,10 @@ def self_test():
           pick_ratio(stepped([5] * 100), 3, 30), (1, 5))
     calls = []
     pick_ratio(lambda r: calls.append(r) or (3 if r >= 12 else 2), 3, 12)
-    check("OTS ratio: a good guess needs 2 OTS runs", sorted(calls), [11, 12])
+    check("OTS ratio: a right guess needs 1 OTS run", calls, [12])
+    calls.clear()
+    pick_ratio(lambda r: calls.append(r) or (4 if r >= 12 else 2), 3, 12)
+    check("OTS ratio: a miss is bracketed by 2 OTS runs", sorted(calls), [11, 12])
     return 1 if failed else 0
 
 
@@ -777,10 +772,11 @@ abstract.
   with digestd's segmenter (`digestd summarize --method lead --ratio 1`), so
   that sentences are counted the same way for all systems. RATIO, a whole
   percentage from 1 to 100, is searched per article: starting from
-  100 x {n} / (the article's sentence count), the tool gallops then bisects to
-  the smallest ratio whose output has at least {n} sentences (OTS's output
-  grows with the ratio). Of the ratios tried, the output with the sentence
-  count closest to {n} is kept whole; a tie (for example {n_minus} and {n_plus}
+  100 x {n} / (the article's sentence count), the tool gallops then bisects
+  towards the smallest ratio whose output has at least {n} sentences (OTS's
+  output grows with the ratio), and stops at the first ratio whose output has
+  exactly {n}. When none has, the output with the sentence count closest to
+  {n} among the ratios tried is kept whole; a tie (for example {n_minus} and {n_plus}
   sentences) goes to the longer output; among ratios giving the same count,
   the smallest is kept (the largest when the count is below {n}). So an OTS
   summary can have fewer or more than {n} sentences when no ratio gives

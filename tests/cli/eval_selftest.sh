@@ -3,6 +3,7 @@
 # Runs the self-checks of tools/eval-summ.py (ROUGE-1/2/L against hand-computed
 # values, Porter stemming, the OTS ratio choice); a crash or bad exit is a FAIL.
 cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/cli/lib.sh
 . tests/cli/lib.sh
 
 python3 tools/eval-summ.py --self-test >"$TMP/selftest" 2>&1
