@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* libFuzzer target over the config loader: the input is an ini file. When it
+ * loads, its dump must load back to the very same config and print the same;
+ * the error message must name the file. Aborts when an invariant breaks. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cfg.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct cfg first, second;
+static struct cfg_error err;
+static char dump1[512 * 1024], dump2[512 * 1024];
+
+#define CHECK(cond)                \
+	do {                       \
+		if (!(cond))       \
+			abort();   \
+	} while (0)
+
+static size_t dump(const struct cfg *c, char *buf, size_t size)
+{
+	FILE *f = fmemopen(buf, size, "w");
+	long n;
+
+	CHECK(f != NULL);
+	cfg_dump(c, f);
+	n = ftell(f);
+	fclose(f);
+	CHECK(n > 0 && (size_t)n < size); /* the buffer was large enough */
+	return (size_t)n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char path[CFG_PATH_BYTES];
+	size_t n1, n2;
+	int rc;
+
+	rc = cfg_load_buffer((const char *)data, size, "fuzz.ini", "/etc/digestd", &first, &err);
+	if (rc < 0) {
+		CHECK(rc == -EINVAL);
+		CHECK(strncmp(err.msg, "fuzz.ini:", 9) == 0);
+		CHECK(memchr(err.msg, '\0', sizeof(err.msg)) != NULL);
+		return 0;
+	}
+	CHECK(first.n_sources <= CFG_MAX_SOURCES);
+	for (unsigned i = 0; i < first.n_sources; i++)
+		CHECK(first.sources[i].type != CFG_SOURCE_AUTO && first.sources[i].url[0]);
+	if (first.has_endpoint) {
+		CHECK(first.endpoint.url[0] && first.endpoint.signing_key_file[0]);
+		CHECK(cfg_secret_path(&first, first.endpoint.signing_key_file, path,
+				      sizeof(path)) == 0);
+		CHECK(path[0] == '/');
+	}
+	n1 = dump(&first, dump1, sizeof(dump1));
+	rc = cfg_load_buffer(dump1, n1, "dump.ini", "/etc/digestd", &second, &err);
+	if (rc < 0) {
+		fprintf(stderr, "dump does not load: %s\n%s", err.msg, dump1);
+		abort();
+	}
+	CHECK(memcmp(&first, &second, sizeof(first)) == 0);
+	n2 = dump(&second, dump2, sizeof(dump2));
+	CHECK(n1 == n2 && memcmp(dump1, dump2, n1) == 0);
+	return 0;
+}
