@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Main-text extraction scores on ../shared/data/html: digestd fetch against
 # readability-lxml (python3-readability) on the same pages, same metrics.
-"""Usage: tools/eval-html.py [--digestd PATH] [--data DIR] [--digestd-only]
+"""Usage: tools/eval-html.py [--digestd PATH] [--wrapper CMD] [--data DIR] [--digestd-only]
                           [--json FILE] [--pages] [--floor SET=F1 ...]
 
 Pages with a full expected text (readability, zyte-aeb) are scored with
@@ -25,6 +25,7 @@ import html.parser
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -111,9 +112,9 @@ class TextOf(html.parser.HTMLParser):
         return "\n".join(l for l in lines if l)
 
 
-def run_digestd(binary, page):
+def run_digestd(binary, page, wrapper):
     t0 = time.monotonic()
-    p = subprocess.run([binary, "fetch", "--type", "page", "--format", "json", "-"],
+    p = subprocess.run(wrapper + [binary, "fetch", "--type", "page", "--format", "json", "-"],
                        input=page.encode("utf-8"), capture_output=True, timeout=60)
     dt = time.monotonic() - t0
     if p.returncode != 0:
@@ -188,6 +189,7 @@ def main():
     ap.add_argument("--digestd", default=os.path.join(here, "..", "build", "digestd"))
     ap.add_argument("--data", default=os.path.join(here, "..", "..", "shared", "data", "html"))
     ap.add_argument("--digestd-only", action="store_true")
+    ap.add_argument("--wrapper", default="", help="command prefix, e.g. qemu-aarch64")
     ap.add_argument("--json")
     ap.add_argument("--pages", action="store_true", help="print per-page scores")
     ap.add_argument("--floor", action="append", default=[], metavar="SET=F1")
@@ -204,7 +206,7 @@ def main():
     for row in rows:
         page = read_page(os.path.join(a.data, row["html"]))
         res = {"source": row["source"], "page": row["page"]}
-        out, err, res["digestd_s"] = run_digestd(a.digestd, page)
+        out, err, res["digestd_s"] = run_digestd(a.digestd, page, shlex.split(a.wrapper))
         if err:
             failures.append("%s/%s: %s" % (row["source"], row["page"], err))
             out = {"title": "", "text": "", "lang": "", "date": ""}
