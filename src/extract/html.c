@@ -351,6 +351,30 @@ static const char *find_end_tag(const char *p, const char *end, const char *name
 	return NULL;
 }
 
+/* '<' followed by a letter, '!', '/' or '?' opens markup; any other '<' is
+ * text. */
+static int starts_markup(const char *p, const char *end)
+{
+	return end - p >= 2 && p[0] == '<' &&
+	       (is_alpha(p[1]) || p[1] == '!' || p[1] == '/' || p[1] == '?');
+}
+
+/* The end of a text run starting at p: the next '<' that opens markup, so
+ * that stray '<' characters do not each make a token. */
+static const char *text_end(const char *p, const char *end)
+{
+	while (p < end) {
+		const char *q = memchr(p, '<', (size_t)(end - p));
+
+		if (!q)
+			return end;
+		if (starts_markup(q, end))
+			return q;
+		p = q + 1;
+	}
+	return end;
+}
+
 static void next_token(struct cursor *c, struct token *t)
 {
 	const char *p = c->p, *end = c->end;
@@ -361,10 +385,8 @@ static void next_token(struct cursor *c, struct token *t)
 	t->nattr = 0;
 	if (p >= end)
 		return;
-	if (*p != '<' || end - p < 2) {
-		const char *q = memchr(p + 1, '<', (size_t)(end - p - 1));
-
-		c->p = q ? q : end;
+	if (!starts_markup(p, end)) {
+		c->p = text_end(p + 1, end);
 		t->kind = TOK_TEXT;
 		t->text = p;
 		t->tlen = (size_t)(c->p - p);
@@ -404,15 +426,6 @@ static void next_token(struct cursor *c, struct token *t)
 		} else {
 			skip_past(c, ">");
 		}
-		return;
-	}
-	if (!is_alpha(p[1])) {
-		const char *q = memchr(p + 1, '<', (size_t)(end - p - 1));
-
-		c->p = q ? q : end;
-		t->kind = TOK_TEXT;
-		t->text = p;
-		t->tlen = (size_t)(c->p - p);
 		return;
 	}
 	t->kind = TOK_START;
