@@ -728,8 +728,8 @@ static int parse_header(const char *v, struct cfg_headers *h, char *why, size_t 
 	val = colon + 1;
 	while (*val == ' ' || *val == '\t')
 		val++;
-	if (!*val) {
-		snprintf(why, whysz, "the header has no value");
+	if (!*val || *val == ';') {
+		snprintf(why, whysz, "the header has no value (a value cannot start with ';')");
 		return -EINVAL;
 	}
 	for (const char *s = val; *s; s++) {
@@ -1420,6 +1420,13 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		return 1;
 	}
 	*seen = ps->line;
+	/* inih reads "key =;x" as ";x" but "key = ;x" as a comment: such a
+	 * value could not be written back, and is a slip anyway. */
+	if (value[0] == ';') {
+		fail(ps, ps->line, "%s %s: a value cannot start with ';' (a comment needs a "
+				   "space before it)", where, k->name);
+		return 1;
+	}
 	why[0] = '\0';
 	rc = set_value(k, (char *)section_base(&ps->cfg, k->sec, ps->src) + k->offset, value,
 		       ps->cfg.base_dir, why, sizeof(why));
