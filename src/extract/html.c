@@ -1496,7 +1496,7 @@ static uint32_t run_attempt(struct workspace *w, unsigned flags, const uint32_t 
 		keep = keep && block_used(b, flags);
 		/* A paragraph that is nothing but a link is navigation or a
 		 * teaser, not prose; a linked heading is still a heading. */
-		if (keep && top >= 0 && !(b->flags & B_HEADING) && b->links * 10 >= b->chars * 9)
+		if (keep && top >= 0 && !(b->flags & (B_HEADING | B_LI)) && b->links * 10 >= b->chars * 9)
 			keep = 0;
 		if (keep && (b->flags & B_TOPHEAD) && title_match(b->hash, title, ntitle))
 			keep = 0;
