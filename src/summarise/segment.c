@@ -206,9 +206,10 @@ static int period_ends(const struct seg_cursor *c, uint32_t start, uint32_t q, u
 
 /* Decides whether the terminal punctuation at q (n bytes) ends the sentence
  * that began at start; on yes, *end is just past the punctuation and its
- * closing quotes or brackets. */
+ * closing quotes or brackets. *run_end is always set past the whole run of
+ * punctuation ("?!", "...") so that the caller never examines it again. */
 static int boundary(const struct seg_cursor *c, uint32_t start, uint32_t q, size_t n,
-		    uint32_t *end)
+		    uint32_t *end, uint32_t *run_end)
 {
 	uint32_t j = q + (uint32_t)n, k, m, cp;
 	int dots = c->buf[q] == '.', newline = 0;
@@ -220,6 +221,7 @@ static int boundary(const struct seg_cursor *c, uint32_t start, uint32_t q, size
 		dots += cp == '.';
 		j += (uint32_t)l;
 	}
+	*run_end = j;
 	for (;;) {
 		k = j;
 		while (k < c->len) {
@@ -316,9 +318,24 @@ static uint32_t trim_end(const struct seg_cursor *c, uint32_t start, uint32_t en
 	return end;
 }
 
+/* Where to cut a sentence that outgrew SEG_MAX_SENTENCE_BYTES: at its last
+ * space, else at the limit on a character boundary. */
+static uint32_t cut_point(const struct seg_cursor *c, uint32_t start, uint32_t last_space)
+{
+	uint32_t end = start + SEG_MAX_SENTENCE_BYTES;
+
+	if (last_space > start)
+		return last_space;
+	if (end >= c->len)
+		return c->len;
+	while (end > start + 1 && (c->buf[end] & 0xC0) == 0x80)
+		end--;
+	return end;
+}
+
 int seg_next(struct seg_cursor *c, struct seg_sentence *s)
 {
-	uint32_t i, start, end, last_space = 0, cp;
+	uint32_t i, start, end, run_end, last_space = 0, cp;
 	int newlines = 0, at_line_start, bullet;
 
 	while (c->pos < c->len) {
@@ -354,14 +371,24 @@ int seg_next(struct seg_cursor *c, struct seg_sentence *s)
 				end = i;
 				goto out;
 			}
-		} else if (is_terminal(cp) && boundary(c, start, i, n, &end)) {
-			s->fragment = 0;
-			goto out;
+		} else if (is_terminal(cp)) {
+			int ends = boundary(c, start, i, n, &end, &run_end);
+
+			if (ends && end - start <= SEG_MAX_SENTENCE_BYTES) {
+				s->fragment = 0;
+				goto out;
+			}
+			if (ends || run_end - start > SEG_MAX_SENTENCE_BYTES) {
+				end = cut_point(c, start, last_space);
+				goto out;
+			}
+			i = run_end;
+			continue;
 		}
 		if (utf8_is_space(cp))
 			last_space = i;
 		if (i + n - start > SEG_MAX_SENTENCE_BYTES) {
-			end = last_space > start ? last_space : i;
+			end = cut_point(c, start, last_space);
 			goto out;
 		}
 		i += (uint32_t)n;
