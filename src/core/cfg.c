@@ -156,7 +156,8 @@ static int copy_str(char *out, size_t size, const char *s)
 }
 
 /* Joins base and rel (rel alone when absolute) into a normalised absolute
- * path: no ".", "..", repeated or trailing slashes. */
+ * path: no ".", "..", repeated or trailing slashes. The result may end with
+ * a blank ("a /" gives "a "), which a config value cannot: see path_value. */
 static int path_join(const char *base, const char *rel, char *out, size_t size)
 {
 	const char *parts[2] = { rel[0] == '/' ? "" : base, rel };
@@ -786,6 +787,28 @@ static void *section_base(struct cfg *c, unsigned sec, unsigned src)
 	}
 }
 
+/* A PATH value (or a URL key's plain path), resolved into field. */
+static int path_value(const char *v, const char *base_dir, char *field, size_t size, char *why,
+		      size_t whysz)
+{
+	size_t len;
+
+	if (!*v || has_control(v)) {
+		snprintf(why, whysz, "expected a file path");
+		return -EINVAL;
+	}
+	if (path_join(base_dir, v, field, size) < 0) {
+		snprintf(why, whysz, "the path is longer than %zu bytes once resolved", size - 1);
+		return -ENAMETOOLONG;
+	}
+	len = strlen(field);
+	if (is_blank((unsigned char)field[len - 1])) {
+		snprintf(why, whysz, "a file name cannot end with a space");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Parses v for key k into field. Returns 0, or a negative errno with why
  * saying what was expected. */
 static int set_value(const struct key *k, void *field, const char *v, const char *base_dir,
@@ -803,16 +826,7 @@ static int set_value(const struct key *k, void *field, const char *v, const char
 	}
 	switch (k->type) {
 	case T_PATH:
-		if (!*v || has_control(v)) {
-			snprintf(why, whysz, "expected a file path");
-			return -EINVAL;
-		}
-		if (path_join(base_dir, v, field, k->size) < 0) {
-			snprintf(why, whysz, "the path is longer than %zu bytes once resolved",
-				 k->size - 1);
-			return -ENAMETOOLONG;
-		}
-		return 0;
+		return path_value(v, base_dir, field, k->size, why, whysz);
 	case T_SECRET:
 		if (!*v || has_control(v) || !strcmp(v, ".") || !strcmp(v, "..")) {
 			snprintf(why, whysz, "expected the path of a file or a systemd credential "
@@ -839,20 +853,13 @@ static int set_value(const struct key *k, void *field, const char *v, const char
 			snprintf(why, whysz, "expected %s", tmp);
 			return -EINVAL;
 		}
-		if (form == CFG_URL_PATH) {
-			if (has_control(v)) {
-				snprintf(why, whysz, "expected a folder path");
-				return -EINVAL;
-			}
-			rc = path_join(base_dir, v, field, k->size);
-		} else {
-			rc = check_url(v, form, why, whysz);
-			if (rc < 0)
-				return rc;
-			rc = copy_str(field, k->size, v);
-		}
-		if (rc < 0)
+		if (form == CFG_URL_PATH)
+			return path_value(v, base_dir, field, k->size, why, whysz);
+		rc = check_url(v, form, why, whysz);
+		if (rc == 0 && copy_str(field, k->size, v) < 0) {
 			snprintf(why, whysz, "longer than %zu bytes", k->size - 1);
+			rc = -E2BIG;
+		}
 		return rc;
 	case T_BOOL:
 		if (parse_bool(v, field) < 0) {

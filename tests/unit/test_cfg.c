@@ -474,6 +474,9 @@ static void defaults(void)
 	CHECK_STR(c.daemon.state_dir, "/var/lib/private/digestd");
 	CHECK_INT(load("[daemon]\nstate_dir = here\n"), 0);
 	CHECK_STR(c.daemon.state_dir, "/etc/digestd/here");
+	CHECK_INT(load("[daemon]\nstate_dir = here /\n"), -EINVAL);
+	CHECK_STR(err.msg, "t.ini:2: [daemon] state_dir = 'here /': a file name cannot end with a "
+			   "space");
 	setenv("STATE_DIRECTORY", "relative", 1);
 	cfg_defaults(&c);
 	CHECK_STR(c.daemon.state_dir, "/var/lib/digestd");
