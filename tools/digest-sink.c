@@ -334,7 +334,7 @@ static int make_self_signed(const char *dir, mbedtls_ctr_drbg_context *drbg,
 	unsigned char pem[4096], serial_bytes[16];
 	char not_before[16], not_after[16], msg[128];
 	time_t now = time(NULL);
-	int ret, rc = -EIO;
+	int ret = 0, rc = -EIO;
 
 	mbedtls_x509write_crt_init(&w);
 	mbedtls_mpi_init(&serial);
@@ -350,7 +350,7 @@ static int make_self_signed(const char *dir, mbedtls_ctr_drbg_context *drbg,
 	if (ret == 0)
 		ret = mbedtls_ctr_drbg_random(drbg, serial_bytes, sizeof(serial_bytes));
 	if (ret != 0)
-		goto tls_fail;
+		goto out;
 	serial_bytes[0] &= 0x7f; /* a positive serial number */
 	serial_bytes[0] |= 0x01;
 	ret = mbedtls_mpi_read_binary(&serial, serial_bytes, sizeof(serial_bytes));
@@ -384,7 +384,7 @@ static int make_self_signed(const char *dir, mbedtls_ctr_drbg_context *drbg,
 	if (ret == 0)
 		ret = mbedtls_pk_write_key_pem(pk, pem, sizeof(pem));
 	if (ret != 0)
-		goto tls_fail;
+		goto out;
 	rc = write_pem(dir, "key.pem", pem, 0600);
 	mbedtls_platform_zeroize(pem, sizeof(pem));
 	if (rc < 0)
@@ -393,13 +393,13 @@ static int make_self_signed(const char *dir, mbedtls_ctr_drbg_context *drbg,
 	if (ret == 0)
 		ret = mbedtls_x509_crt_parse(crt, pem, strlen((const char *)pem) + 1);
 	if (ret != 0)
-		goto tls_fail;
+		goto out;
 	rc = write_pem(dir, "cert.pem", pem, 0644);
-	goto out;
-tls_fail:
-	log_errx("--self-signed %s: %s", dir, tls_err(ret, msg, sizeof(msg)));
-	rc = -EIO;
 out:
+	if (ret != 0) {
+		log_errx("--self-signed %s: %s", dir, tls_err(ret, msg, sizeof(msg)));
+		rc = -EIO;
+	}
 	mbedtls_mpi_free(&serial);
 	mbedtls_x509write_crt_free(&w);
 	return rc;
