@@ -424,18 +424,22 @@ static void capture_end(const struct xml_token *t)
 		if (!text[0] || url_resolve(current_base(), text, dst, size) < 0)
 			return;
 	} else {
-		/* An element that turns out empty does not erase a value
-		 * found before (its first byte is all we need to restore). */
-		char first = dst[0];
+		/* An element that turns out empty must not erase a value found
+		 * before: when there is one, write into the free end of the
+		 * scratch buffer first (it holds at most the source). */
+		size_t used = src == P.scratch ? n + 1 : 0;
+		char *tmp = dst;
+
+		if (dst[0] && sizeof(P.scratch) - used >= size)
+			tmp = P.scratch + used;
 		if (html)
-			put_html(dst, size, src, n, keep_nl);
+			put_html(tmp, size, src, n, keep_nl);
 		else
-			put_text(dst, size, src, n, keep_nl);
-		if (!dst[0]) {
-			dst[0] = first;
-			if (first)
-				return; /* an empty element does not erase a value */
-		}
+			put_text(tmp, size, src, n, keep_nl);
+		if (!tmp[0])
+			return;
+		if (tmp != dst)
+			memcpy(dst, tmp, strlen(tmp) + 1);
 		if (c->f == F_TITLE || c->f == F_AUTHOR)
 			repair_double_utf8(dst);
 	}
@@ -926,8 +930,12 @@ static int parse_json(const char *buf, size_t len)
 				is_feed = 1;
 		} else if (jsonr_key_is(k, kl, "language")) {
 			n = json_text(&r, P.feed_lang, sizeof(P.feed_lang));
-		} else if (jsonr_key_is(k, kl, "home_page_url") && !P.base_url) {
-			n = json_text(&r, home, sizeof(home));
+		} else if (jsonr_key_is(k, kl, "home_page_url")) {
+			char ref[FEED_URL_BYTES];
+			n = json_text(&r, ref, sizeof(ref));
+			if (n >= 0 && ref[0] &&
+			    url_resolve(P.base_url ? P.base_url : "", ref, home, sizeof(home)) < 0)
+				home[0] = '\0';
 		} else {
 			n = jsonr_skip(&r);
 		}
@@ -938,11 +946,11 @@ static int parse_json(const char *buf, size_t len)
 	}
 	if (!is_feed)
 		return -EBADMSG;
-	/* Attachment URLs resolve against the home page like item URLs. */
-	if (url_resolve(P.base_url ? P.base_url : "", home, P.base[0].url, FEED_URL_BYTES) == 0) {
-		P.base[0].depth = 0;
-		P.nbase = 1;
-	}
+	/* Item and attachment URLs resolve against the home page, which
+	 * itself was resolved against the feed URL. */
+	memcpy(P.base[0].url, home, sizeof(home));
+	P.base[0].depth = 0;
+	P.nbase = 1;
 	jsonr_init(&r, buf, len);
 	if (jsonr_enter(&r, JSONR_OBJECT) < 0)
 		return -EBADMSG;
