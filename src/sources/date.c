@@ -110,9 +110,10 @@ static int numeric_zone(const char **pp, const char *end, int *zone_min)
 		m = digits(&p, end, 2);
 	} else if (n == 1 || n == 2) {
 		h = digits(&p, end, (int)n);
-		if (p < end && *p == ':' && count_digits(p + 1, end) == 2) {
+		n = p < end && *p == ':' ? count_digits(p + 1, end) : 0;
+		if (n == 1 || n == 2) {
 			p++;
-			m = digits(&p, end, 2);
+			m = digits(&p, end, (int)n);
 		}
 	} else if (n == 3) {
 		/* "+530": one-digit hour, as some feeds write it. */
@@ -211,13 +212,16 @@ static int clock_time(const char **pp, const char *end, struct date_parts *d)
 	if (n < 1 || n > 2)
 		return -EINVAL;
 	d->hour = digits(&p, end, (int)n);
-	if (p >= end || *p != ':' || count_digits(p + 1, end) != 2)
+	/* Minutes and seconds of one digit ("12:35:9") are seen in feeds. */
+	n = p < end && *p == ':' ? count_digits(p + 1, end) : 0;
+	if (n < 1 || n > 2)
 		return -EINVAL;
 	p++;
-	d->min = digits(&p, end, 2);
-	if (p < end && *p == ':' && count_digits(p + 1, end) == 2) {
+	d->min = digits(&p, end, (int)n);
+	n = p < end && *p == ':' ? count_digits(p + 1, end) : 0;
+	if (n == 1 || n == 2) {
 		p++;
-		d->sec = digits(&p, end, 2);
+		d->sec = digits(&p, end, (int)n);
 		if (p < end && (*p == '.' || *p == ',') && count_digits(p + 1, end) > 0) {
 			p++;
 			p += count_digits(p, end);

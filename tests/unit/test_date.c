@@ -125,6 +125,9 @@ static void test_iso8601(void)
 	CHECK_STR(iso("2016-12-31T23:59:60Z"), "2016-12-31T23:59:59Z");
 	CHECK_STR(iso("2004-2-8"), "2004-02-08T00:00:00Z");
 	CHECK_STR(iso("2004/02/08 10:00"), "2004-02-08T10:00:00Z");
+	/* one-digit seconds and a one-digit zone minute, as found in feeds */
+	CHECK_STR(iso("2006-01-17T12:35:9+01:00"), "2006-01-17T11:35:09Z");
+	CHECK_STR(iso("2017-06-13T03:18:00+00:0"), "2017-06-13T03:18:00Z");
 }
 
 static void test_invalid(void)
