@@ -110,8 +110,12 @@ int fetch_print_feed(const char *buf, size_t len, const char *base_url,
 
 	rc = feed_parse(buf, len, base_url, NULL, fmt == FETCH_JSON ? print_json : print_text, &n);
 	if (rc < 0) {
-		log_errx("%s: not a feed (no RSS, Atom or JSON Feed found)",
-			 base_url ? base_url : "input");
+		if (len >= 2 && (unsigned char)buf[0] == 0x1F && (unsigned char)buf[1] == 0x8B)
+			log_errx("%s: gzip-compressed; decompress it first (over HTTP "
+				 "the transfer layer does)", base_url ? base_url : "input");
+		else
+			log_errx("%s: not a feed (no RSS, Atom or JSON Feed found)",
+				 base_url ? base_url : "input");
 		return EX_DATAERR;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -533,6 +533,10 @@ static void entry_start(const struct xml_token *t)
 	enum xml_ns ns = t->ns;
 	const char *l = t->name + t->local;
 
+	/* Unprefixed elements under an unknown default namespace are the
+	 * feed's own (is_entry_element took their item as an entry). */
+	if (ns == XML_NS_OTHER && t->local == 0)
+		ns = XML_NS_NONE;
 	if (P.author_depth) {
 		if (strcmp(l, "name") == 0)
 			capture_begin(t, F_AUTHOR, M_PLAIN, 0);
@@ -645,13 +649,17 @@ static void entry_start(const struct xml_token *t)
 static int is_entry_element(const struct xml_token *t)
 {
 	switch (t->ns) {
-	case XML_NS_NONE:
 	case XML_NS_OTHER:
+		/* An unknown default namespace still holds the feed's own
+		 * items; a prefixed extension element ("foo:item") does not. */
+		if (t->local != 0)
+			return 0;
+		return is_local(t, "item") || is_local(t, "entry");
+	case XML_NS_NONE:
 	case XML_NS_ATOM:
 	case XML_NS_ATOM03:
 	case XML_NS_RSS10:
 	case XML_NS_RSS090:
-	case XML_NS_RDF:
 		return is_local(t, "item") || is_local(t, "entry");
 	default:
 		return 0;
