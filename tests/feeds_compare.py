@@ -23,7 +23,9 @@ Normalisation, applied to both sides alike:
   * published: both RFC 3339 UTC ("YYYY-MM-DDTHH:MM:SSZ") or absent; compared
     as strings, i.e. as UTC seconds. updated is reported, not a target; the
     reference's updated falls back to published (feedparser only, not its
-    JSON Feed records), so ours does too there.
+    JSON Feed records), so ours does too there. has_content (content present
+    on both sides or neither) and enclosures (count, ours capped at 4) are
+    reported too, not targets.
   * exceptions (TSV: file, field, entry index or *, reason) mark cases where
     the reference is judged wrong; they count as matches and are listed.
 """
@@ -119,7 +121,8 @@ def main():
         i += 2
     exc = load_exceptions(exc_path)
     used = set()
-    tally = {k: [0, 0, 0] for k in ("count", "title", "link", "published", "updated")}
+    tally = {k: [0, 0, 0] for k in ("count", "title", "link", "published", "updated",
+                                    "has_content", "enclosures")}
     misses = []
     with open(os.path.join(data, "expected.jsonl"), encoding="utf-8") as f:
         refs = [json.loads(line) for line in f if line.strip()]
@@ -156,7 +159,8 @@ def main():
         for idx, re_ in enumerate(ref["entries"]):
             mine = ours[idx] if idx < len(ours) else None
             if mine is None:
-                for field in ("title", "link", "published", "updated"):
+                for field in ("title", "link", "published", "updated", "has_content",
+                              "enclosures"):
                     record(field, idx, False, None, "entry")
                 continue
             record("title", idx, title_match(mine.get("title"), re_.get("title")),
@@ -172,6 +176,14 @@ def main():
             if not upd and ref.get("peer", "").startswith("feedparser"):
                 upd = mine.get("published")
             record("updated", idx, upd == re_.get("updated_iso"), upd, re_.get("updated_iso"))
+            # Informational: content present on both sides or neither, and
+            # the number of enclosures (ours stops at 4).
+            has = bool(mine.get("content"))
+            record("has_content", idx, has == bool(re_.get("has_content")), has,
+                   re_.get("has_content"))
+            nenc = len(mine.get("enclosures", []))
+            record("enclosures", idx, nenc == min(re_.get("enclosures", 0), 4), nenc,
+                   re_.get("enclosures"))
     for m in misses[:show] if show else []:
         print("  mismatch: %s %s[%s]: %s" % m)
     if show:

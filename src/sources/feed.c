@@ -19,7 +19,7 @@
 #include "sources/xml.h"
 
 enum field { F_ID, F_TITLE, F_LINK, F_AUTHOR, F_LANG, F_SUMMARY, F_CONTENT, F_PUBLISHED,
-	     F_UPDATED, F_FEED_LANG, F_COUNT };
+	     F_UPDATED, F_FEED_LANG, F_ENCLOSURE, F_COUNT };
 
 /* How an element's content becomes text. */
 enum mode {
@@ -334,7 +334,7 @@ static void enclosure_add(const char *url, size_t url_len, const char *type, siz
 
 static void capture_begin(const struct xml_token *t, enum field f, enum mode m, int rank)
 {
-	if (f != F_FEED_LANG && !accepts(f, rank, t->depth))
+	if (f != F_FEED_LANG && f != F_ENCLOSURE && !accepts(f, rank, t->depth))
 		return;
 	P.cap.on = 1;
 	P.cap.depth = t->depth;
@@ -361,6 +361,7 @@ static char *field_buf(enum field f, size_t *size)
 	case F_FEED_LANG: *size = sizeof(P.feed_lang); return P.feed_lang;
 	case F_PUBLISHED:
 	case F_UPDATED:
+	case F_ENCLOSURE:
 	case F_COUNT:
 	default: *size = 0; return NULL;
 	}
@@ -412,6 +413,13 @@ static void capture_end(const struct xml_token *t)
 			P.e.has_updated = 1;
 		}
 		taken(c->f, c->rank, c->depth);
+		return;
+	}
+	if (c->f == F_ENCLOSURE) {
+		/* <enclosure>URL</enclosure>: the URL given as text. */
+		char url[FEED_URL_BYTES];
+		put_text(url, sizeof(url), src, n, 0);
+		enclosure_add(url, strlen(url), "", 0, "", 0);
 		return;
 	}
 	dst = field_buf(c->f, &size);
@@ -508,8 +516,11 @@ static void atom_link(const struct xml_token *t)
 
 	if (!href)
 		href = xml_attr_find(t, XML_NS_NONE, "url");
-	if (!href)
+	if (!href) {
+		if (attr_is(rel, "enclosure"))
+			capture_begin(t, F_ENCLOSURE, M_PLAIN, 0);
 		return;
+	}
 	if (attr_is(rel, "enclosure")) {
 		enclosure_add(href->val, href->val_len, type ? type->val : "", type ? type->val_len : 0,
 			      len ? len->val : "", len ? len->val_len : 0);
@@ -610,7 +621,8 @@ static void entry_start(const struct xml_token *t)
 	if (strcmp(l, "title") == 0) {
 		capture_begin(t, F_TITLE, atomish(ns) ? atom_mode(t, M_PLAIN) : M_GUESS, 0);
 	} else if (strcmp(l, "link") == 0) {
-		if (xml_attr_find(t, XML_NS_NONE, "href"))
+		if (xml_attr_find(t, XML_NS_NONE, "href") ||
+		    attr_is(xml_attr_find(t, XML_NS_NONE, "rel"), "enclosure"))
 			atom_link(t);
 		else if (rssish(ns))
 			capture_begin(t, F_LINK, M_PLAIN, 0);
@@ -643,6 +655,8 @@ static void entry_start(const struct xml_token *t)
 		if (u)
 			enclosure_add(u->val, u->val_len, ty ? ty->val : "", ty ? ty->val_len : 0,
 				      ln ? ln->val : "", ln ? ln->val_len : 0);
+		else
+			capture_begin(t, F_ENCLOSURE, M_PLAIN, 0);
 	}
 }
 
