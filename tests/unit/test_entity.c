@@ -110,6 +110,7 @@ static void test_missing_semicolon(void)
 
 static void test_not_references(void)
 {
+	static const char amp[] = "&amp;", num[] = "&#65;";
 	uint32_t cp[2];
 	unsigned n;
 
@@ -122,8 +123,8 @@ static void test_not_references(void)
 	CHECK_INT(dec("x&amp;", cp, &n), 0);
 	/* end bounds the read: "&amp;" cut after "&am" is not a reference and
 	 * "&#65;" cut after "&#6" is U+0006. */
-	CHECK_INT(entity_decode("&amp;", "&amp;" + 3, cp, &n), 0);
-	CHECK_INT(entity_decode("&#65;", "&#65;" + 3, cp, &n), 3);
+	CHECK_INT(entity_decode(amp, amp + 3, cp, &n), 0);
+	CHECK_INT(entity_decode(num, num + 3, cp, &n), 3);
 	CHECK_INT(cp[0], 6);
 }
 
