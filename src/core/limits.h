@@ -88,6 +88,9 @@
  * kept. Nodes 4096 x 44 bytes = 176 KiB, blocks 8192 x 24 bytes = 192 KiB. */
 #define HTML_MAX_NODES 4096u
 #define HTML_MAX_BLOCKS 8192u
+_Static_assert(HTML_TAG_NAME_BYTES >= sizeof("figcaption"), "known tag names must fit");
+_Static_assert(HTML_ATTR_NAME_BYTES >= sizeof("aria-hidden"), "known attributes must fit");
+_Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys must fit");
 
 /* `digestd fetch` reads a page or feed whole into one static buffer; bigger
  * input is refused. RAM: 4 MiB. */
