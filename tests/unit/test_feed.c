@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for src/sources/feed: return values, callback control, field
+ * precedence, truncation at the field sizes, charsets and base URLs. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "core/log.h"
+#include "sources/feed.h"
+
+struct seen {
+	int n, stop_after;
+	char title[4][FEED_TITLE_BYTES];
+	char link[4][FEED_URL_BYTES];
+	char id[4][FEED_ID_BYTES];
+	int has_pub[4], has_upd[4];
+	long long pub[4];
+	size_t title_len;
+	unsigned nenc;
+};
+
+static int collect(const struct feed_entry *e, void *ctx)
+{
+	struct seen *s = ctx;
+
+	if (s->n < 4) {
+		memcpy(s->title[s->n], e->title, sizeof(e->title));
+		memcpy(s->link[s->n], e->link, sizeof(e->link));
+		memcpy(s->id[s->n], e->id, sizeof(e->id));
+		s->has_pub[s->n] = e->has_published;
+		s->has_upd[s->n] = e->has_updated;
+		s->pub[s->n] = (long long)e->published;
+	}
+	s->title_len = strlen(e->title);
+	s->nenc = e->nenclosures;
+	s->n++;
+	return s->stop_after && s->n >= s->stop_after;
+}
+
+static int parse(const char *doc, const char *base, const char *ct, struct seen *s)
+{
+	memset(s, 0, sizeof(*s));
+	return feed_parse(doc, strlen(doc), base, ct, collect, s);
+}
+
+static void test_not_a_feed(void)
+{
+	struct seen s;
+
+	CHECK_INT(parse("", NULL, NULL, &s), -EBADMSG);
+	CHECK_INT(parse("<html><body><item>x</item></body></html>", NULL, NULL, &s), -EBADMSG);
+	CHECK_INT(parse("{\"title\":\"not a feed\"}", NULL, NULL, &s), -EBADMSG);
+	CHECK_INT(parse("\x1f\x8b\x08\x00", NULL, NULL, &s), -EBADMSG);
+	CHECK_INT(parse("<rss version=\"2.0\"><channel></channel></rss>", NULL, NULL, &s), 0);
+	CHECK_INT(s.n, 0);
+}
+
+static void test_stop(void)
+{
+	struct seen s;
+	const char *doc = "<rss><channel><item><title>1</title></item><item><title>2</title>"
+			  "</item><item><title>3</title></item></channel></rss>";
+
+	memset(&s, 0, sizeof(s));
+	s.stop_after = 2;
+	CHECK_INT(feed_parse(doc, strlen(doc), NULL, NULL, collect, &s), 2);
+	CHECK_INT(s.n, 2);
+	CHECK_INT(parse(doc, NULL, NULL, &s), 3);
+	CHECK_STR(s.title[2], "3");
+}
+
+static void test_precedence(void)
+{
+	struct seen s;
+	const char *doc =
+		"<rss xmlns:dc='http://purl.org/dc/elements/1.1/' "
+		"xmlns:media='http://search.yahoo.com/mrss/'><channel>"
+		"<item><media:title>media</media:title><dc:title>dc</dc:title>"
+		"<title>own</title><title></title><guid>http://x/g</guid></item>"
+		"<item><guid isPermaLink='false'>nolink</guid><dc:date>2004-02-28</dc:date></item>"
+		"<item><guid>http://x/g3</guid><link>http://x/l3</link>"
+		"<pubDate>Sat, 28 Feb 2004 00:00:00 GMT</pubDate></item>"
+		"</channel></rss>";
+
+	CHECK_INT(parse(doc, NULL, NULL, &s), 3);
+	CHECK_STR(s.title[0], "own");	 /* an empty later title erases nothing */
+	CHECK_STR(s.link[0], "http://x/g"); /* permalink guid as the link */
+	CHECK_STR(s.link[1], "");
+	CHECK_INT(s.has_pub[1], 0);	/* dc:date is the updated time */
+	CHECK_INT(s.has_upd[1], 1);
+	CHECK_STR(s.link[2], "http://x/l3");
+	CHECK_INT(s.has_pub[2], 1);
+	CHECK_INT(s.pub[2], 1077926400);
+}
+
+static void test_truncation(void)
+{
+	static char doc[3 * FEED_TITLE_BYTES + 200];
+	struct seen s;
+	size_t o;
+
+	/* a title of 2-byte characters longer than the field */
+	o = (size_t)snprintf(doc, sizeof(doc), "<rss><channel><item><title>a");
+	while (o < 3 * FEED_TITLE_BYTES) {
+		memcpy(doc + o, "\xC3\xA9", 2);
+		o += 2;
+	}
+	snprintf(doc + o, sizeof(doc) - o, "</title></item></channel></rss>");
+	CHECK_INT(parse(doc, NULL, NULL, &s), 1);
+	CHECK(s.title_len < FEED_TITLE_BYTES);
+	CHECK(s.title_len >= FEED_TITLE_BYTES - 2);
+	CHECK((s.title[0][s.title_len - 1] & 0xC0) == 0x80); /* ends on a whole é */
+}
+
+static void test_enclosure_cap(void)
+{
+	struct seen s;
+	const char *doc = "<rss><channel><item>"
+			  "<enclosure url='/1'/><enclosure url='/2'/><enclosure url='/3'/>"
+			  "<enclosure url='/4'/><enclosure url='/5'/><enclosure url=''/>"
+			  "</item></channel></rss>";
+
+	CHECK_INT(parse(doc, "http://h/", NULL, &s), 1);
+	CHECK_INT(s.nenc, FEED_MAX_ENCLOSURES);
+}
+
+static void test_charset_and_base(void)
+{
+	struct seen s;
+	const char *latin = "<rss><channel><item><title>caf\xE9</title><link>p?a=1&amp;b=2</link>"
+			    "</item></channel></rss>";
+
+	/* undeclared and not UTF-8: read as windows-1252 */
+	CHECK_INT(parse(latin, "https://example.org/feed/", NULL, &s), 1);
+	CHECK_STR(s.title[0], "caf\xC3\xA9");
+	CHECK_STR(s.link[0], "https://example.org/feed/p?a=1&b=2");
+	/* the HTTP charset is used when the document declares none */
+	CHECK_INT(parse(latin, NULL, "application/rss+xml; charset=ISO-8859-15", &s), 1);
+	CHECK_STR(s.title[0], "caf\xC3\xA9");
+}
+
+static void test_atom_text_constructs(void)
+{
+	struct seen s;
+	const char *doc = "<feed xmlns='http://www.w3.org/2005/Atom'>"
+			  "<entry><title type='text'>a &lt;b&gt; c</title><id>urn:x</id></entry>"
+			  "<entry><title type='html'>a &lt;b&gt;bold&lt;/b&gt; c</title></entry>"
+			  "<entry><title type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>"
+			  "x <i>y</i></div></title></entry></feed>";
+
+	CHECK_INT(parse(doc, NULL, NULL, &s), 3);
+	CHECK_STR(s.title[0], "a <b> c");
+	CHECK_STR(s.link[0], "urn:x"); /* the id stands in for a missing link */
+	CHECK_STR(s.title[1], "a bold c");
+	CHECK_STR(s.title[2], "x y");
+}
+
+int main(void)
+{
+	log_init(LOG_LVL_ERR, 1);
+	RUN(test_not_a_feed);
+	RUN(test_stop);
+	RUN(test_precedence);
+	RUN(test_truncation);
+	RUN(test_enclosure_cap);
+	RUN(test_charset_and_base);
+	RUN(test_atom_text_constructs);
+	return CHECK_EXIT();
+}
