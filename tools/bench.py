@@ -2,7 +2,7 @@
 # `make bench` helper (run by tools/bench.sh): throughput of `digestd
 # summarize` against `wc -w` and ots, its peak RSS per input size, and where
 # that RSS lives. Reports targets as met or missed; never fails on a miss.
-"""Usage: python3 tools/bench.py DIGESTD SIZEOF_PROGRAM
+"""Usage: python3 tools/bench.py DIGESTD SIZEOF_PROGRAM RSS_PROBE_SO
 
 Inputs are generated once under build/bench/inputs/ from the article texts of
 ../shared/data/summ/*.dev.jsonl and reused by later runs."""
@@ -19,6 +19,7 @@ DATA_GLOB = "../shared/data/summ/*.dev.jsonl"
 INPUT_DIR = "build/bench/inputs"
 SIZES = [("10k", 10 * 1024), ("1m", 1024 * 1024), ("100m", 100 * 1024 * 1024)]
 RUNS = 5
+RSS_RUNS = 3  # peak RSS: the smallest of this many runs, to damp page-cache noise
 SLOW_BUDGET = 60.0  # seconds of repeated runs spent on one slow command
 WC_TARGET = 2.0  # digestd/wc time on 100 MiB: at most this
 OTS_TARGET = 100.0  # ots/digestd time on 1 MiB: at least this
@@ -88,23 +89,44 @@ def best_time(argv, locale, runs=RUNS):
     return min(times), len(times)
 
 
-def peak_rss_kib(argv, stdin_file=None, via_pipe=False):
-    """Peak RSS of the command, from GNU time's %M (the child's maxrss).
-    GNU time is small, so its own RSS at fork stays below ours."""
+def run_measured(argv, input_file, via_pipe, env=None):
+    if via_pipe:
+        cat = subprocess.Popen(["cat", input_file], stdout=subprocess.PIPE)
+        p = subprocess.run(argv, stdin=cat.stdout, stdout=subprocess.DEVNULL,
+                           env=env, check=False)
+        cat.stdout.close()
+        cat.wait()
+    else:
+        p = subprocess.run(argv + [input_file], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, env=env, check=False)
+    if p.returncode != 0:
+        sys.exit("bench: %s exited %d" % (" ".join(argv), p.returncode))
+
+
+def peak_rss_kib(argv, input_file, via_pipe):
+    """Peak RSS from GNU time's %M (the child's maxrss), the smallest of
+    RSS_RUNS runs. GNU time is small, so its own RSS at fork, which maxrss
+    also covers, stays below ours; Python's would not."""
+    peaks = []
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as out:
-        cmd = ["/usr/bin/time", "-f", "%M", "-o", out.name] + argv
-        if via_pipe:
-            cat = subprocess.Popen(["cat", stdin_file], stdout=subprocess.PIPE)
-            p = subprocess.run(cmd, stdin=cat.stdout, stdout=subprocess.DEVNULL,
-                               check=False)
-            cat.stdout.close()
-            cat.wait()
-        else:
-            p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, check=False)
-        if p.returncode != 0:
-            sys.exit("bench: %s exited %d" % (" ".join(argv), p.returncode))
-        return int(out.read().split()[-1])
+        for _ in range(RSS_RUNS):
+            run_measured(["/usr/bin/time", "-f", "%M", "-o", out.name] + argv,
+                         input_file, via_pipe)
+            out.seek(0)
+            peaks.append(int(out.read().split()[-1]))
+    return min(peaks), peaks
+
+
+def rss_at_exit(argv, input_file, via_pipe, probe):
+    """(RssAnon, RssFile, VmHWM) in KiB as digestd exits, via the probe."""
+    with tempfile.NamedTemporaryFile("r", suffix=".status") as out:
+        env = dict(os.environ, LD_PRELOAD=os.path.abspath(probe), RSS_AT_EXIT=out.name)
+        run_measured(argv, input_file, via_pipe, env)
+        status = {}
+        for line in out.read().splitlines():
+            key, _, value = line.partition(":")
+            status[key] = value.split()[0] if value.split() else ""
+    return int(status["RssAnon"]), int(status["RssFile"]), int(status["VmHWM"])
 
 
 def smaps_split(digestd, feed_path):
@@ -135,12 +157,12 @@ def smaps_split(digestd, feed_path):
             if path == binary:
                 kind = "digestd binary (text, data)"
             elif ".so" in os.path.basename(path):
-                kind = "shared libraries (file-backed)"
+                kind = "  " + os.path.basename(path)
             elif path == "[heap]":
                 kind = "heap"
             elif path == "[stack]":
                 kind = "stack"
-            elif path in ("[vdso]", "[vvar]", "[vsyscall]"):
+            elif path.startswith(("[vdso", "[vvar", "[vsyscall")):
                 kind = "vdso/vvar"
             elif path == "" and prev_kind and prev_kind.startswith("digestd") \
                     and prev_end == start:
@@ -168,9 +190,9 @@ def verdict(ok):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 4:
         sys.exit(__doc__)
-    digestd, sizeof_prog = sys.argv[1], sys.argv[2]
+    digestd, sizeof_prog, probe = sys.argv[1:4]
     os.makedirs(INPUT_DIR, exist_ok=True)
     inputs = {}
     for name, size in SIZES:
@@ -178,6 +200,11 @@ def main():
         make_input(inputs[name], size)
     size_of = dict(SIZES)
     summary = []
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "?")
+    print("machine: %d CPUs, %s; load average at start %s" % (
+        os.cpu_count(), cpu, " ".join("%.2f" % x for x in os.getloadavg())))
+    print()
 
     print("== 1. Throughput (best of up to %d runs, wall clock; slow commands "
           "stop after %.0f s) ==" % (RUNS, SLOW_BUDGET))
@@ -216,17 +243,29 @@ def main():
                     "%.1f" % ratio_ots, ratio_ots >= OTS_TARGET))
 
     print()
-    print("== 2. Peak RSS of digestd summarize (GNU time %M, KiB) ==")
+    print("== 2. Peak RSS of digestd summarize (KiB) ==")
+    print("peak: GNU time %%M, smallest of %d runs (all runs in brackets);" % RSS_RUNS)
+    print("at exit: RssAnon (our own: bss, heap, stack) and RssFile (binary and "
+          "shared libraries' pages)")
     peaks = []
+    anons = []
     for name, _ in SIZES:
-        by_file = peak_rss_kib([digestd, "summarize", inputs[name]])
-        by_pipe = peak_rss_kib([digestd, "summarize", "-"], inputs[name], via_pipe=True)
-        peaks += [by_file, by_pipe]
-        print("%-6s file argument %7d   pipe %7d" % (name, by_file, by_pipe))
+        for mode, via_pipe in (("file", False), ("pipe", True)):
+            argv = [digestd, "summarize"] + (["-"] if via_pipe else [])
+            peak, runs = peak_rss_kib(argv, inputs[name], via_pipe)
+            anon, filed, hwm = rss_at_exit(argv, inputs[name], via_pipe, probe)
+            peaks.append(peak)
+            anons.append(anon)
+            print("%-5s %-5s peak %6d %-22s at exit: anon %5d  file %5d  (VmHWM %d)"
+                  % (name, mode, peak, str(runs), anon, filed, hwm))
     spread = max(peaks) - min(peaks)
-    print("spread (max - min): %d KiB" % spread)
+    anon_spread = max(anons) - min(anons)
+    print("spread (max - min) of peak RSS: %d KiB; of RssAnon at exit: %d KiB"
+          % (spread, anon_spread))
     summary.append(("peak RSS spread over sizes and pipe/file <= %d KiB" % RSS_SPREAD_TARGET,
                     "%d KiB" % spread, spread <= RSS_SPREAD_TARGET))
+    summary.append(("  (own memory only: RssAnon spread <= %d KiB)" % RSS_SPREAD_TARGET,
+                    "%d KiB" % anon_spread, anon_spread <= RSS_SPREAD_TARGET))
 
     print()
     print("== 3. Where the RSS is (/proc/PID/smaps of `digestd summarize -` "
@@ -234,11 +273,23 @@ def main():
     kinds = smaps_split(digestd, inputs["1m"])
     total_rss = sum(k["rss"] for k in kinds.values())
     total_pss = sum(k["pss"] for k in kinds.values())
+    libs_kind = {"rss": 0, "pss": 0, "size": 0}
+    for kind, k in kinds.items():
+        if kind.startswith("  "):
+            for field in libs_kind:
+                libs_kind[field] += k[field]
+    kinds["shared libraries (file-backed)"] = libs_kind
     print("%-44s %9s %9s %9s" % ("mapping kind", "Rss KiB", "Pss KiB", "Size KiB"))
-    for kind, k in sorted(kinds.items(), key=lambda kv: -kv[1]["rss"]):
+    ordered = sorted((kv for kv in kinds.items() if not kv[0].startswith("  ")),
+                     key=lambda kv: -kv[1]["rss"])
+    for kind, k in ordered:
         print("%-44s %9d %9d %9d" % (kind, k["rss"], k["pss"], k["size"]))
+        if kind.startswith("shared"):
+            for lib, lk in sorted(((n, v) for n, v in kinds.items() if n.startswith("  ")),
+                                  key=lambda kv: -kv[1]["rss"]):
+                print("%-44s %9d %9d %9d" % (lib, lk["rss"], lk["pss"], lk["size"]))
     print("%-44s %9d %9d" % ("total", total_rss, total_pss))
-    libs = kinds.get("shared libraries (file-backed)", {"rss": 0})["rss"]
+    libs = libs_kind["rss"]
     own = total_rss - libs - kinds.get("vdso/vvar", {"rss": 0})["rss"]
     print("shared libraries: %d KiB (%.0f%%); digestd's own (binary, bss, heap, "
           "stack, anonymous): %d KiB" % (libs, 100.0 * libs / total_rss, own))
@@ -247,6 +298,7 @@ def main():
     print(sizes.rstrip())
 
     print()
+    print("load average at end: %s" % " ".join("%.2f" % x for x in os.getloadavg()))
     print("== Summary ==")
     for what, got, ok in summary:
         print("%-56s %-10s %s" % (what, got, verdict(ok)))

@@ -121,6 +121,14 @@ if grep -qi 'harbour bridge closes\|^Title\|^URL\|^Lang' "$TMP/out"; then
 else
 	pass "the title and header are never output"
 fi
+# A title line longer than the header's 4 KiB scan is still all title.
+py 'import sys; sys.stdout.write("Title: " + "Longword headline " * 300 + "\n\nThe body starts here today. It has a second sentence too.\n")' >"$TMP/longtitle"
+digestd summarize -n 5 "$TMP/longtitle" >"$TMP/out" 2>"$TMP/err"
+if grep -q 'Longword' "$TMP/out"; then
+	fail "a 5 KB title line is never output" "$(cut -c 1-100 "$TMP/out")"
+else
+	pass "a 5 KB title line is never output"
+fi
 # With every sentence asked for, the body is printed in full, in order.
 digestd summarize -n 64 "$TMP/b.txt" >"$TMP/out" 2>"$TMP/err"
 if [ "$(wc -l <"$TMP/out")" -eq 6 ] &&
