@@ -158,15 +158,16 @@ static void degenerate_inputs(void)
 	struct summ_opts o = { .count = 3, .lang = LANG_UND, .method = SUMM_RANK };
 	struct summ_result r;
 	static const char nul[] = "Zero\0bytes\0inside. And more text here.";
+	static const char bad[] = "\xff\xfe\xfd words without any stop";
 
 	run("", 0, &o, &r, 16);
 	CHECK_INT(r.n_picks, 0);
 	CHECK_INT(r.sentences, 0);
-	run("Title: Only a title\n\n", 21, &o, &r, 16);
+	run("Title: Only a title\n\n", strlen("Title: Only a title\n\n"), &o, &r, 16);
 	CHECK_INT(r.n_picks, 0);
 	run(nul, sizeof(nul) - 1, &o, &r, 3);
 	CHECK_INT(r.n_picks, 2);
-	run("\xff\xfe\xfd words without any stop", 29, &o, &r, 2);
+	run(bad, strlen(bad), &o, &r, 2);
 	CHECK_INT(r.n_picks, 1);
 }
 
