@@ -130,6 +130,45 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
 #define CFG_FILE_BYTES (1024u * 1024u)
 #define CFG_ERROR_BYTES 512u
 
+/* A digest being composed (src/digest/digest): its articles' cleaned text in
+ * one arena, DIGEST_MAX_ARTICLES index entries (24 bytes each, the largest
+ * max_articles cfg allows) and the cap on a rendered body in any format;
+ * digest_add refuses an article that would push any rendering past it.
+ * RAM: struct digest about 524 KiB; one body buffer 1 MiB (the caller's). */
+#define DIGEST_ARENA_BYTES (512u * 1024u)
+#define DIGEST_MAX_ARTICLES 500u
+#define DIGEST_BODY_BYTES (1024u * 1024u)
+#define DIGEST_ID_BYTES 64u
+#define DIGEST_HOST_BYTES 256u
+
+/* Seen-set (src/digest/seen): a ring of SHA-256 keys plus a linear-probing
+ * index of 32-bit slots (a power of two at least twice the capacity). The
+ * arrays are sized for the largest seen_capacity cfg allows (8 MiB + 2 MiB
+ * of bss) but only capacity x 32 + slots x 4 bytes are ever touched, so the
+ * resident cost is that: 160 KiB for the default 4096, 10 MiB at 262144. */
+#define SEEN_MAX_CAPACITY 262144u
+#define SEEN_MAX_SLOTS (2u * SEEN_MAX_CAPACITY)
+#define SEEN_MIN_CAPACITY 64u
+
+/* Outbox (src/outbox/outbox): an entry file is a text header of at most
+ * OUTBOX_HEADER_BYTES and a body of at most DIGEST_BODY_BYTES. One struct
+ * outbox_entry holds a whole entry: about 1 MiB, owned by the caller. */
+#define OUTBOX_HEADER_BYTES 512u
+#define OUTBOX_NAME_BYTES 128u
+#define OUTBOX_REASON_BYTES 256u
+
+/* Push (src/push/push): the first PUSH_ANSWER_BYTES of an endpoint's answer
+ * are kept for the log and the dead letter (the rest is read and dropped);
+ * a bearer token file may hold PUSH_TOKEN_BYTES. RAM: about 6 KiB per
+ * struct push_client plus libcurl's own handle. */
+#define PUSH_ANSWER_BYTES 1024u
+#define PUSH_TOKEN_BYTES 1024u
+#define PUSH_MESSAGE_BYTES 512u
+
+_Static_assert(DIGEST_ARENA_BYTES < 0xffffffffu, "arena offsets are 32-bit");
+_Static_assert(DIGEST_ID_BYTES + 32 < OUTBOX_NAME_BYTES, "an outbox file name holds an id");
+_Static_assert((SEEN_MAX_SLOTS & (SEEN_MAX_SLOTS - 1)) == 0, "SEEN_MAX_SLOTS must be a power of two");
+
 _Static_assert((SUMM_TERM_SLOTS & (SUMM_TERM_SLOTS - 1)) == 0,
 	       "SUMM_TERM_SLOTS must be a power of two");
 _Static_assert(SUMM_WINDOW_BYTES < 0x7fffffffu, "offsets are 32-bit");

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/* A digest being composed: the articles' cleaned text in a fixed arena and
+ * its rendering as JSON (docs/digest.md), Markdown or plain text. No I/O and
+ * no allocation; the caller owns struct digest (about 524 KiB: keep it static). */
+#ifndef DIGESTD_DIGEST_H
+#define DIGESTD_DIGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cfg.h"
+#include "core/limits.h"
+
+/* The "schema" value of the JSON form; bumped on any change to its shape. */
+#define DIGEST_SCHEMA "digestd.digest/1"
+
+/* Bytes that need not be NUL-terminated (a key sentence inside the
+ * summariser's window, for instance). */
+struct digest_span {
+	const char *p;
+	size_t len;
+};
+
+/* One article as digest_add takes it. The strings are NUL-terminated and may
+ * be NULL or "" when unknown (url and lang then render as null); published
+ * counts only when has_published is set. Nothing is kept by reference. */
+struct digest_article {
+	const char *source;
+	const char *title;
+	const char *url;
+	const char *lang;
+	int64_t published; /* Unix seconds, UTC */
+	bool has_published;
+	const struct digest_span *sentences;
+	unsigned n_sentences;
+};
+
+struct digest_entry {
+	uint32_t off;  /* source, title, url, lang, sentences: NUL-terminated, in order */
+	uint32_t n_sentences;
+	int64_t published;
+	uint32_t has_published;
+	uint32_t pad;
+};
+
+struct digest {
+	char id[DIGEST_ID_BYTES];
+	char host[DIGEST_HOST_BYTES];
+	int64_t created;
+	unsigned max_articles;
+	unsigned n_articles;
+	size_t used;                   /* arena bytes in use */
+	size_t rendered[3];            /* exact body length per enum cfg_format */
+	struct digest_entry entry[DIGEST_MAX_ARTICLES];
+	char arena[DIGEST_ARENA_BYTES];
+};
+
+/* Writes a fresh digest id into out (DIGEST_ID_BYTES): "dg_" + the UTC time
+ * of created as YYYYMMDDTHHMMSSZ + "_" + 8 hex digits from getrandom(), e.g.
+ * dg_20261128T180000Z_1f0c3a9e. Only [A-Za-z0-9_] characters. The id is
+ * fixed when the digest is composed and kept in the outbox entry, so every
+ * retry sends the same id. Returns 0 or -EIO (no randomness). May block only
+ * before the kernel's entropy pool is ready (early boot). */
+int digest_new_id(int64_t created, char *out, size_t size);
+
+/* Starts an empty digest. id (at most DIGEST_ID_BYTES - 1 bytes of
+ * [A-Za-z0-9_-]) and host are copied; created is Unix seconds (UTC);
+ * max_articles is clamped to 1..DIGEST_MAX_ARTICLES. Returns 0 or -EINVAL
+ * (bad id; d is then an empty digest with id ""). A host name too long is
+ * cut. Never blocks. */
+int digest_begin(struct digest *d, const char *id, int64_t created, const char *host,
+		 unsigned max_articles);
+
+/* Appends a copy of a. Text is cleaned on the way in: invalid UTF-8 becomes
+ * U+FFFD, control characters and whitespace runs become one space, ends are
+ * trimmed; empty sentences are skipped. Returns 0; -ENOSPC when max_articles
+ * are in, the arena is full, or any rendering would pass DIGEST_BODY_BYTES
+ * (d is then unchanged: keep the article for the next digest); -EINVAL for a
+ * NULL a or more than SUMM_MAX_PICK sentences. Never blocks. */
+int digest_add(struct digest *d, const struct digest_article *a);
+
+/* Number of articles added so far. */
+unsigned digest_count(const struct digest *d);
+
+/* Renders d in fmt into out[0..cap). On success returns 0 with *len the body
+ * length (out is NUL-terminated when cap > *len). -ENOSPC when cap is too
+ * small (*len is then the length needed); a digest built by digest_add
+ * always fits in DIGEST_BODY_BYTES. -EINVAL for an unknown fmt. Never
+ * blocks. The same digest always renders to the same bytes. */
+int digest_render(const struct digest *d, enum cfg_format fmt, char *out, size_t cap,
+		  size_t *len);
+
+/* The MIME type of a format's body: "application/json",
+ * "text/markdown; charset=utf-8" or "text/plain; charset=utf-8". A static
+ * string; NULL for an unknown fmt. */
+const char *digest_content_type(enum cfg_format fmt);
+
+#endif

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* The seen-set: SHA-256 keys of articles already digested, in a fixed ring
+ * (oldest forgotten first) with an index, kept in one file replaced
+ * atomically. Never allocates; reading a damaged file never crashes. */
+#ifndef DIGESTD_SEEN_H
+#define DIGESTD_SEEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/limits.h"
+
+#define SEEN_KEY_BYTES 32u
+
+/* On-disk layout (all integers little-endian), SEEN_HEADER_BYTES then
+ * capacity x 32 bytes of keys:
+ *   0  "DGSTSEEN"   8  version (1)   12 capacity   16 count   20 next
+ *   24 8 zero bytes 32 SHA-256 of the key area
+ * Keys [0, count) are in use; next is where the next key goes (the oldest
+ * once count == capacity). docs/digest.md describes it too. */
+#define SEEN_HEADER_BYTES 64u
+#define SEEN_VERSION 1u
+
+/* The set lives in the caller's struct (static: about 10 MiB of bss, of
+ * which only capacity x 32 bytes of ring and slots x 4 bytes of index are
+ * ever touched; see limits.h). */
+struct seen {
+	char path[CFG_PATH_BYTES + 16];
+	uint32_t capacity, count, next;
+	uint32_t slots;  /* index size: power of two >= 2 x capacity */
+	int dirty;       /* keys added since the last commit */
+	uint32_t index[SEEN_MAX_SLOTS]; /* ring position + 1; 0 = empty */
+	unsigned char key[SEEN_MAX_CAPACITY][SEEN_KEY_BYTES];
+};
+
+/* The key of an article: SHA-256 of "url:" + the canonical form of url when
+ * url is neither NULL nor blank, else of "guid:" + guid with surrounding
+ * whitespace trimmed. Canonical URL: whitespace trimmed, scheme and host
+ * lower-cased, http treated as https, default port (80, 443) and userinfo
+ * dropped, empty path made "/", fragment dropped, query parameters whose
+ * name starts with utm_ (any case) dropped, an empty query dropped. Other
+ * bytes are kept as they are. Returns 0, or -EINVAL when both are blank. */
+int seen_key(const char *url, const char *guid, unsigned char key[SEEN_KEY_BYTES]);
+
+/* The canonical form seen_key hashes, for tests and debugging: writes it and
+ * a NUL into out. Returns 0, -EINVAL (blank url) or -ENOSPC. */
+int seen_canonical_url(const char *url, char *out, size_t size);
+
+/* Loads the set from path (copied; its folder must exist) with room for
+ * capacity keys (SEEN_MIN_CAPACITY..SEEN_MAX_CAPACITY, else -EINVAL and s
+ * unusable). A file of another capacity keeps its newest keys. Returns 0
+ * when the file was read or does not exist (an empty set). A damaged file
+ * (bad magic, version, sizes, checksum, truncation) is logged with its name,
+ * renamed to path + ".corrupt" and replaced by an empty set: returns
+ * -EBADMSG. An unreadable file: logged, empty set, its negative errno. In
+ * every case but -EINVAL, s is usable afterwards. Blocks on file I/O. */
+int seen_open(struct seen *s, const char *path, unsigned capacity);
+
+/* Memory only; never block. seen_contains returns 1 or 0. seen_add returns
+ * 1 when the key was added (forgetting the oldest when full) and 0 when it
+ * was already there. */
+int seen_contains(const struct seen *s, const unsigned char key[SEEN_KEY_BYTES]);
+int seen_add(struct seen *s, const unsigned char key[SEEN_KEY_BYTES]);
+unsigned seen_count(const struct seen *s);
+
+/* Writes the set to its file when keys were added since the last commit:
+ * a temporary file beside it, fsync, rename over the file, fsync of the
+ * folder. Returns 0, or a negative errno after logging (the old file is then
+ * intact and the set stays dirty, to be committed later). Blocks on I/O.
+ * Commit after the digest holding those articles is in the outbox: a crash
+ * in between then repeats articles rather than losing them. */
+int seen_commit(struct seen *s);
+
+/* Parses a seen file image (as seen_open reads it) into s with room for
+ * capacity keys, without I/O or logging. Returns 0 or -EBADMSG (s is then an
+ * empty set), -EINVAL for a bad capacity. For seen_open and the fuzzer. */
+int seen_load_buffer(struct seen *s, const void *buf, size_t len, unsigned capacity);
+
+#endif

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/* The outbox: composed digests on disk in <state_dir>/outbox until a 2xx, and
+ * <state_dir>/dead for those refused or unreadable. Every write is a temp
+ * file, fsync, rename, fsync of the folder; nothing composed is ever dropped. */
+#ifndef DIGESTD_OUTBOX_H
+#define DIGESTD_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cfg.h"
+#include "core/limits.h"
+
+/*
+ * An entry is one file named <seq>-<id>.digest: seq is 20 decimal digits,
+ * one more than the largest in the outbox when it was written, so names sort
+ * oldest first whatever the clock does. The file is a text header, a blank
+ * line, then exactly `length` body bytes:
+ *
+ *   digestd-outbox 1
+ *   id: dg_20261128T180000Z_1f0c3a9e
+ *   created: 1795802400
+ *   format: json
+ *   attempts: 0
+ *   next-attempt: 0
+ *   length: 2291
+ *
+ * Temporary files start with ".tmp-" and are removed by outbox_open.
+ */
+
+struct outbox_entry {
+	char name[OUTBOX_NAME_BYTES]; /* file name inside the outbox folder */
+	char id[DIGEST_ID_BYTES];
+	int64_t created;              /* Unix seconds */
+	enum cfg_format format;
+	unsigned attempts;            /* push attempts made so far */
+	int64_t next_attempt;         /* Unix seconds; 0 = now */
+	size_t len;
+	char body[DIGEST_BODY_BYTES];
+};
+
+struct outbox {
+	int dirfd;  /* <state_dir>/outbox */
+	int deadfd; /* <state_dir>/dead */
+	uint64_t next_seq;
+};
+
+/* Opens (creating, mode 0700) <state_dir>/outbox and <state_dir>/dead;
+ * state_dir must exist. Removes temporary files left by a crash (logged)
+ * and finds the next sequence number. Returns 0, or a negative errno after
+ * logging a message naming the folder. Blocks on file I/O. */
+int outbox_open(struct outbox *ob, const char *state_dir);
+void outbox_close(struct outbox *ob);
+
+/* Writes a new entry (attempts 0, next_attempt 0) durably: returns only
+ * after the file and its folder entry are on disk. id is [A-Za-z0-9_-], at
+ * most DIGEST_ID_BYTES - 1 bytes; len at most DIGEST_BODY_BYTES. The entry's
+ * file name goes to name (OUTBOX_NAME_BYTES) when name is not NULL. Returns
+ * 0; -EINVAL for a bad id or length; or the write's negative errno (-ENOSPC,
+ * -EFBIG, -EDQUOT, -EIO, ...) after logging, with no file left behind: the
+ * caller still holds the digest and must keep its articles. Blocks on I/O. */
+int outbox_add(struct outbox *ob, const char *id, int64_t created, enum cfg_format fmt,
+	       const void *body, size_t len, char *name);
+
+/* Finds the oldest entry whose name sorts after `after` ("" or NULL for the
+ * very oldest) and writes its name to name (OUTBOX_NAME_BYTES). Files that
+ * are not entries are skipped. Returns 0, -ENOENT when there is none, or a
+ * negative errno from reading the folder. Blocks on I/O (one folder scan). */
+int outbox_next(struct outbox *ob, const char *after, char *name);
+
+/* outbox_next(ob, NULL, name). */
+int outbox_oldest(struct outbox *ob, char *name);
+
+/* Reads entry `name` into e (caller-owned, about 1 MiB). Returns 0;
+ * -ENOENT when it has gone; -EBADMSG when it is damaged (bad header, wrong
+ * length, unknown format, id not matching the name), in which case it has
+ * been moved to dead/ with a reason file and logged: go on with the next.
+ * Other negative errnos: an I/O error, logged, entry left in place. */
+int outbox_read(struct outbox *ob, const char *name, struct outbox_entry *e);
+
+/* Records a failed attempt: sets e->attempts and e->next_attempt and
+ * rewrites the entry atomically. Returns 0 or a negative errno after
+ * logging (the old file is then intact). Blocks on I/O. */
+int outbox_update_attempt(struct outbox *ob, struct outbox_entry *e, unsigned attempts,
+			  int64_t next_attempt);
+
+/* Deletes a delivered entry. Call only after a 2xx. Returns 0 (also when it
+ * is already gone) or a negative errno after logging. Blocks on I/O. */
+int outbox_remove(struct outbox *ob, const char *name);
+
+/* Moves entry `name` to dead/ beside <name>.reason, which holds the reason
+ * line, a blank line, then the first answer_len bytes of answer (may be
+ * NULL/0). The reason file is written first, so a crash leaves the entry in
+ * the outbox, never nowhere. Returns 0 or a negative errno after logging.
+ * Blocks on I/O. */
+int outbox_dead_letter(struct outbox *ob, const char *name, const char *reason,
+		       const void *answer, size_t answer_len);
+
+/* Total size in bytes of the entry files now in the outbox, for the
+ * [digest] outbox_max cap: at or over it, stop composing (articles wait)
+ * and say so. Returns 0 with *bytes set, or a negative errno. Blocks on I/O. */
+int outbox_bytes(struct outbox *ob, uint64_t *bytes);
+
+/* Number of entries in the outbox, same rules as outbox_bytes. */
+int outbox_count(struct outbox *ob, unsigned *count);
+
+/* Parses an entry file image named `name` into e, without I/O or logging.
+ * Returns 0, or -EBADMSG with a short reason in why (OUTBOX_REASON_BYTES).
+ * For outbox_read and the fuzzer. */
+int outbox_parse(const char *name, const void *buf, size_t len, struct outbox_entry *e,
+		 char *why);
+
+#endif

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* One signed HTTPS push of one outbox entry with libcurl, and what to do
+ * next (delivered, retry when, dead letter). Holds the signing key and token
+ * read once at start-up; never logs them. TLS verification is never off. */
+#ifndef DIGESTD_PUSH_H
+#define DIGESTD_PUSH_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cfg.h"
+#include "core/limits.h"
+#include "outbox/outbox.h"
+#include "push/sign.h"
+
+enum push_outcome {
+	PUSH_DELIVERED, /* 2xx: outbox_remove the entry */
+	PUSH_RETRY,     /* outbox_update_attempt(e->attempts + 1, retry_at) */
+	PUSH_DEAD,      /* outbox_dead_letter with message and answer */
+	PUSH_STOPPED,   /* the stop flag was raised: entry untouched, stays queued */
+};
+
+struct push_result {
+	enum push_outcome outcome;
+	long status;      /* HTTP status, 0 when no answer came */
+	int64_t retry_at; /* PUSH_RETRY: Unix seconds of the next attempt */
+	char message[PUSH_MESSAGE_BYTES]; /* "HTTP 500", "TLS: ...", "timeout ..." */
+	size_t answer_len; /* bytes kept of the answer body (the first ones) */
+	char answer[PUSH_ANSWER_BYTES];
+};
+
+struct push_client {
+	void *curl; /* CURL *, reused across attempts */
+	const struct cfg_endpoint *ep;
+	volatile sig_atomic_t *stop;
+	struct sign_key key;
+	char token[PUSH_TOKEN_BYTES];
+	size_t token_len;
+	char client_key[CFG_PATH_BYTES + 64]; /* resolved path, handed to libcurl */
+	char hdr_buf[128]; /* Retry-After value of the current answer */
+	struct push_result *cur;
+};
+
+/* Start-up: checks [endpoint] (https, or http to a loopback host only with
+ * allow_insecure; client_cert with client_key; no extra header that would
+ * override ours), loads the signing key and the token through
+ * cfg_secret_path, and makes the curl handle. c keeps pointing at cfg's
+ * endpoint, which must outlive it. stop may be NULL; when it points to a
+ * flag that becomes nonzero, a push in flight is abandoned. Call
+ * curl_global_init first. Returns 0 or a negative errno after logging a
+ * message naming the key or file (never its contents): exit 78 material. */
+int push_init(struct push_client *c, const struct cfg *cfg, volatile sig_atomic_t *stop);
+
+/* Frees the curl handle and wipes the key and token. Safe on a zeroed or
+ * already freed client. */
+void push_free(struct push_client *c);
+
+/* POSTs e->body to the endpoint, signed for timestamp `now` (Unix seconds):
+ * Content-Type from e->format, webhook-id e->id, webhook-timestamp,
+ * webhook-signature, Authorization when a token is set, the extra header
+ * lines. Classifies the result into r: 2xx delivered; no answer, timeout,
+ * TLS failure, 408, 429, 5xx (and 1xx/3xx, which are never followed) retry
+ * at now + Retry-After (clamped to 1 s..retry_max) or else
+ * push_backoff(e->attempts + 1); other 4xx dead. Logs one line per attempt
+ * (status and the first bytes of a refusal, never secrets or the body).
+ * Returns 0 with r filled; -EINVAL (r->message says why) when e cannot be
+ * sent at all. Blocks for at most [endpoint] timeout, less when *stop rises. */
+int push_attempt(struct push_client *c, const struct outbox_entry *e, int64_t now,
+		 struct push_result *r);
+
+/* Delay in seconds before retry number `attempt` (1 = first retry):
+ * d = min(retry_max, retry_base x 2^(attempt-1)), then a jitter that keeps
+ * it in [d/2, d] using `rnd` (any 32-bit random value). Pure. */
+int64_t push_backoff(const struct cfg_endpoint *ep, unsigned attempt, uint32_t rnd);
+
+/* Parses a Retry-After value, delay-seconds or an HTTP-date (IMF-fixdate,
+ * RFC 850 or asctime forms), into a delay from now in seconds (0 for a date
+ * in the past). Returns 0 or -EINVAL. Pure. */
+int push_retry_after(const char *value, int64_t now, int64_t *delay);
+
+#endif
