@@ -40,6 +40,7 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 CFLAGS ?= -O2 -g
 SAN ?= 0
@@ -155,9 +156,19 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 fuzz: deps $(FUZZ_BIN)
 	@sh tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
+# The unit names the installed paths; an existing config is never replaced.
 install: $(BUILD)/digestd
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/digestd
 	install -m 0755 $(BUILD)/digestd $(DESTDIR)$(BINDIR)/digestd
+	sed -e 's|/usr/bin/digestd|$(BINDIR)/digestd|g' -e 's|/etc/digestd|$(SYSCONFDIR)/digestd|g' \
+		firmware/digestd.service >$(DESTDIR)$(UNITDIR)/digestd.service.tmp
+	chmod 0644 $(DESTDIR)$(UNITDIR)/digestd.service.tmp
+	mv -f $(DESTDIR)$(UNITDIR)/digestd.service.tmp $(DESTDIR)$(UNITDIR)/digestd.service
+	install -m 0644 docs/man/digestd.8 $(DESTDIR)$(MANDIR)/man8/digestd.8
+	install -m 0644 docs/man/digestd.ini.5 $(DESTDIR)$(MANDIR)/man5/digestd.ini.5
+	[ -e $(DESTDIR)$(SYSCONFDIR)/digestd/digestd.ini ] || \
+		install -m 0644 config/digestd.ini $(DESTDIR)$(SYSCONFDIR)/digestd/digestd.ini
 
 lint:
 	@sh tools/lint.sh

@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# `make install DESTDIR= PREFIX=`: the binary, the unit (naming the installed
+# paths), the example config (kept when present) and the man pages, which
+# render without warnings and document every config key.
+. tests/cli/lib.sh
+: "${BUILD:=build}"
+
+# -o: install the binary under test as it is, never rebuild it here.
+install_to() {
+	make --no-print-directory -o "$BUILD/digestd" install BUILD="$BUILD" DESTDIR="$1" \
+		PREFIX="$2" >"$TMP/make.out" 2>&1
+}
+
+root=$TMP/root
+if install_to "$root" /usr; then pass "make install DESTDIR PREFIX=/usr"; else
+	fail "make install DESTDIR PREFIX=/usr" "$(tail -n 5 "$TMP/make.out")"; fi
+for f in usr/bin/digestd usr/lib/systemd/system/digestd.service etc/digestd/digestd.ini \
+	usr/share/man/man8/digestd.8 usr/share/man/man5/digestd.ini.5; do
+	if [ -f "$root/$f" ]; then pass "installed $f"; else fail "installed $f"; fi
+done
+if [ -x "$root/usr/bin/digestd" ]; then pass "binary is executable"; else fail "binary is executable"; fi
+# shellcheck disable=SC2086
+if $TEST_WRAPPER "$root/usr/bin/digestd" version | grep -q '^digestd '; then
+	pass "installed binary runs"; else fail "installed binary runs"; fi
+expect_same "unit installed as is for PREFIX=/usr" "$root/usr/lib/systemd/system/digestd.service" \
+	firmware/digestd.service
+expect_same "example config installed" "$root/etc/digestd/digestd.ini" config/digestd.ini
+expect_status "installed config checks" 0 digestd check-config --config "$root/etc/digestd/digestd.ini"
+
+echo "; edited by the administrator" >>"$root/etc/digestd/digestd.ini"
+cp "$root/etc/digestd/digestd.ini" "$TMP/edited.ini"
+install_to "$root" /usr
+expect_same "a second install keeps the existing config" "$root/etc/digestd/digestd.ini" \
+	"$TMP/edited.ini"
+
+install_to "$TMP/local" /usr/local
+expect_grep "PREFIX=/usr/local: unit runs the installed binary" \
+	'^ExecStart=/usr/local/bin/digestd run --config /etc/digestd/digestd.ini$' \
+	"$TMP/local/usr/local/lib/systemd/system/digestd.service"
+
+if command -v man >/dev/null 2>&1; then
+	for page in "$root/usr/share/man/man8/digestd.8" "$root/usr/share/man/man5/digestd.ini.5"; do
+		MANWIDTH=80 man -l --warnings "$page" >"$TMP/page" 2>"$TMP/warn"
+		if [ -s "$TMP/warn" ] || [ ! -s "$TMP/page" ]; then
+			fail "man -l renders $(basename "$page") without warnings" "$(head -n 5 "$TMP/warn")"
+		else
+			pass "man -l renders $(basename "$page") without warnings"
+		fi
+	done
+else
+	echo "SKIP: man is missing: pages not rendered"
+fi
+
+# digestd.ini(5) has an entry (".B key" line) for every key of the table.
+digestd check-config --keys | awk '/^\| `/ { k = $2; gsub(/`/, "", k); print k }' | sort -u >"$TMP/keys"
+missing=""
+while read -r key; do
+	grep -qx "\.B $key" docs/man/digestd.ini.5 || missing="$missing $key"
+done <"$TMP/keys"
+if [ -z "$missing" ] && [ -s "$TMP/keys" ]; then pass "digestd.ini(5) documents every key"; else
+	fail "digestd.ini(5) documents every key" "missing:$missing"; fi

@@ -1,0 +1,33 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# firmware/digestd.service: systemd-analyze rates its sandbox at an overall
+# exposure of 1.5 or lower (skipped where systemd-analyze is missing), and it
+# keeps the settings digestd relies on.
+. tests/cli/lib.sh
+
+unit=firmware/digestd.service
+for line in 'Type=notify' 'ExecStart=/usr/bin/digestd run --config /etc/digestd/digestd.ini' \
+	'ExecReload=/bin/kill -HUP $MAINPID' 'DynamicUser=yes' 'StateDirectory=digestd' \
+	'LoadCredential=signing-key:/etc/digestd/signing-key' 'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX'; do
+	if grep -qxF "$line" "$unit"; then pass "unit: $line"; else fail "unit: $line" "not in $unit"; fi
+done
+for key in WatchdogSec MemoryMax Restart; do
+	expect_grep "unit sets $key" "^$key=." "$unit"
+done
+# The example config names the credential the unit loads.
+expect_grep "digestd.ini reads the unit's credential" '^signing_key_file = signing-key$' config/digestd.ini
+
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+	echo "SKIP: systemd-analyze is missing: unit exposure not measured"
+	exit 0
+fi
+# --offline needs a unit file name ending in .service; the binary need not exist.
+systemd-analyze security --offline=true "$unit" >"$TMP/sec" 2>&1
+score=$(sed -n 's/.*Overall exposure level for digestd.service: \([0-9.]*\).*/\1/p' "$TMP/sec")
+if [ -z "$score" ]; then
+	fail "systemd-analyze security rates the unit" "$(tail -n 5 "$TMP/sec")"
+elif awk -v s="$score" 'BEGIN { exit !(s <= 1.5) }'; then
+	pass "unit exposure $score <= 1.5"
+else
+	fail "unit exposure $score <= 1.5" "$(grep '✗' "$TMP/sec" | head -n 20)"
+fi
