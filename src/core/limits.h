@@ -96,6 +96,34 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
  * input is refused. RAM: 4 MiB. */
 #define FETCH_MAX_BYTES (4u * 1024u * 1024u)
 
+/* HTTP client (src/sources/fetch): cache validators, reason and Content-Type
+ * strings and the effective URL of one response (about 2.7 KiB in struct
+ * fetch_response), and a table of the FETCH_MAX_HOSTS hosts most recently
+ * asked, for the per-host delay (32 x 264 bytes: about 8.3 KiB). */
+#define FETCH_ETAG_BYTES 256u
+#define FETCH_DATE_BYTES 64u
+#define FETCH_REASON_BYTES 320u
+#define FETCH_URL_BYTES 2048u
+#define FETCH_CTYPE_BYTES 128u
+#define FETCH_MAX_HOSTS 32u
+#define FETCH_HOST_BYTES 256u
+
+/* Per-source HTTP state file (src/sources/srcstate): a file longer than this
+ * is corrupt. Read through a stack buffer: 4 KiB. */
+#define SRCSTATE_FILE_BYTES 4096u
+
+/* Sources (src/sources/source): a seed file in a folder source larger than
+ * SOURCE_FILE_BYTES is skipped; at most SOURCE_MAX_FILES files are read per
+ * poll (names are picked in order by rescanning the folder, so no name table
+ * is kept). A fetched page's main text is cut at SOURCE_TEXT_BYTES, the
+ * summariser's window (static: 256 KiB). Feed entries are ranked by date
+ * in a table of the newest max_items (at most SOURCE_MAX_ITEMS x 16 bytes:
+ * 8 KiB). A source_ctx's two body buffers are malloc'd once, max_size each. */
+#define SOURCE_FILE_BYTES (1024u * 1024u)
+#define SOURCE_MAX_FILES 4096u
+#define SOURCE_TEXT_BYTES SUMM_WINDOW_BYTES
+#define SOURCE_MAX_ITEMS 500u
+
 /* Read buffer for streaming input: 64 KiB. */
 #define INPUT_CHUNK_BYTES (64u * 1024u)
 

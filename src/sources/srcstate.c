@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-source state files: a "key value" line format read tolerantly through
+ * a bounded cursor and written atomically. Holds no state in memory between
+ * calls; never allocates. */
+#include "srcstate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/log.h"
+
+#define MAGIC "digestd-source-state 1"
+
+void srcstate_init(struct srcstate *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+int srcstate_path(const char *state_dir, const char *name, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s/source-%016llx.state", state_dir,
+			 (unsigned long long)fnv1a(name));
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* A value may not hold control characters: each sits on one line, and the
+ * validators go back into request headers. */
+static int clean(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int parse_int(const char *p, size_t n, int64_t max, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (n == 0 || n > 19)
+		return -EBADMSG;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -EBADMSG;
+		v = v * 10 + (p[i] - '0');
+	}
+	if (v > max)
+		return -EBADMSG;
+	*out = v;
+	return 0;
+}
+
+static int set_str(char *dst, size_t size, const char *v, size_t n)
+{
+	if (n >= size)
+		return -EBADMSG;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+/* One "key value" line (value may be empty). */
+static int parse_line(const char *k, size_t kn, const char *v, size_t vn, const char *name,
+		      struct srcstate *s)
+{
+	int64_t x = 0;
+	int rc;
+
+#define KEY(lit) (kn == sizeof(lit) - 1 && memcmp(k, lit, kn) == 0)
+	if (KEY("name"))
+		return vn == strlen(name) && memcmp(v, name, vn) == 0 ? 0 : -EBADMSG;
+	if (KEY("etag"))
+		return set_str(s->v.etag, sizeof(s->v.etag), v, vn);
+	if (KEY("last_modified"))
+		return set_str(s->v.last_modified, sizeof(s->v.last_modified), v, vn);
+	if (KEY("failures")) {
+		rc = parse_int(v, vn, UINT_MAX, &x);
+		s->failures = (unsigned)x;
+		return rc;
+	}
+	if (KEY("last_attempt"))
+		return parse_int(v, vn, INT64_MAX, &s->last_attempt);
+	if (KEY("last_success"))
+		return parse_int(v, vn, INT64_MAX, &s->last_success);
+	if (KEY("next_due"))
+		return parse_int(v, vn, INT64_MAX, &s->next_due);
+	if (KEY("retry_after_until"))
+		return parse_int(v, vn, INT64_MAX, &s->retry_after_until);
+#undef KEY
+	return 0;
+}
+
+int srcstate_parse(const char *buf, size_t len, const char *name, struct srcstate *s)
+{
+	const char *p = buf, *end = buf + len;
+	int line = 0, named = 0, rc = 0;
+
+	srcstate_init(s);
+	if (len > SRCSTATE_FILE_BYTES) {
+		rc = -EBADMSG;
+		goto out;
+	}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *sp;
+		size_t n;
+
+		if (!nl) { /* files are written whole: a cut last line is damage */
+			rc = -EBADMSG;
+			goto out;
+		}
+		n = (size_t)(nl - p);
+		if (!clean(p, n)) {
+			rc = -EBADMSG;
+			goto out;
+		}
+		if (line++ == 0) {
+			if (n != sizeof(MAGIC) - 1 || memcmp(p, MAGIC, n) != 0) {
+				rc = -EBADMSG;
+				goto out;
+			}
+		} else {
+			sp = memchr(p, ' ', n);
+			if (!sp) {
+				rc = -EBADMSG;
+				goto out;
+			}
+			if (sp - p == 4 && memcmp(p, "name", 4) == 0)
+				named = 1;
+			rc = parse_line(p, (size_t)(sp - p), sp + 1, (size_t)(nl - sp - 1), name, s);
+			if (rc != 0)
+				goto out;
+		}
+		p = nl + 1;
+	}
+	if (!named)
+		rc = -EBADMSG;
+out:
+	if (rc != 0)
+		srcstate_init(s);
+	return rc;
+}
+
+struct wbuf {
+	char *p;
+	size_t size, len;
+	int full;
+};
+
+static void wprintf(struct wbuf *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void wprintf(struct wbuf *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (w->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(w->p + w->len, w->size - w->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= w->size - w->len)
+		w->full = 1;
+	else
+		w->len += (size_t)n;
+}
+
+long srcstate_format(const struct srcstate *s, const char *name, char *out, size_t size)
+{
+	struct wbuf w = { out, size, 0, size == 0 };
+
+	if (!clean(name, strlen(name)) || !clean(s->v.etag, strlen(s->v.etag)) ||
+	    !clean(s->v.last_modified, strlen(s->v.last_modified)))
+		return -EINVAL;
+	wprintf(&w, "%s\nname %s\netag %s\nlast_modified %s\n", MAGIC, name, s->v.etag,
+		s->v.last_modified);
+	wprintf(&w, "last_attempt %lld\nlast_success %lld\nfailures %u\n",
+		(long long)s->last_attempt, (long long)s->last_success, s->failures);
+	wprintf(&w, "next_due %lld\nretry_after_until %lld\n", (long long)s->next_due,
+		(long long)s->retry_after_until);
+	return w.full || w.len > SRCSTATE_FILE_BYTES ? -ENOSPC : (long)w.len;
+}
+
+void srcstate_load(const char *state_dir, const char *name, struct srcstate *s)
+{
+	char path[CFG_PATH_BYTES + 64], buf[SRCSTATE_FILE_BYTES + 1];
+	size_t n = 0;
+	int fd;
+
+	srcstate_init(s);
+	if (srcstate_path(state_dir, name, path, sizeof(path)) != 0)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			log_warn("source %s: state file %s (starting afresh)", name, path);
+		return;
+	}
+	while (n < sizeof(buf)) {
+		ssize_t r = read(fd, buf + n, sizeof(buf) - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (srcstate_parse(buf, n, name, s) != 0)
+		log_warnx("source %s: state file %s is damaged; starting afresh", name, path);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int srcstate_save(const char *state_dir, const char *name, const struct srcstate *s)
+{
+	char path[CFG_PATH_BYTES + 64], tmp[CFG_PATH_BYTES + 72], buf[SRCSTATE_FILE_BYTES];
+	long len = srcstate_format(s, name, buf, sizeof(buf));
+	int fd = -1, dfd = -1, rc = 0;
+	const char *what = path;
+
+	if (srcstate_path(state_dir, name, path, sizeof(path)) != 0 ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		log_warnx("source %s: state folder name too long: %s", name, state_dir);
+		return -ENAMETOOLONG;
+	}
+	if (len < 0) {
+		log_warnx("source %s: state does not fit in %u bytes; not saved", name,
+			  SRCSTATE_FILE_BYTES);
+		return (int)len;
+	}
+	if (mkdir(state_dir, 0700) != 0 && errno != EEXIST) {
+		rc = -errno;
+		what = state_dir;
+		goto out;
+	}
+	what = tmp;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = write_all(fd, buf, (size_t)len);
+	if (rc == 0 && fsync(fd) != 0)
+		rc = -errno;
+	if (close(fd) != 0 && rc == 0)
+		rc = -errno;
+	fd = -1;
+	if (rc != 0)
+		goto out;
+	if (rename(tmp, path) != 0) {
+		rc = -errno;
+		goto out;
+	}
+	what = state_dir;
+	dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) != 0)
+		rc = -errno;
+out:
+	if (dfd >= 0)
+		close(dfd);
+	if (rc != 0) {
+		errno = -rc;
+		log_warn("source %s: saving state: %s", name, what);
+		if (what == tmp)
+			unlink(tmp);
+	}
+	return rc;
+}
+
+void srcstate_record(struct srcstate *s, const struct cfg_http *h, int64_t now, int ok,
+		     int64_t retry_after)
+{
+	int64_t delay = h->backoff_base;
+
+	s->last_attempt = now;
+	s->retry_after_until = retry_after;
+	if (ok) {
+		s->last_success = now;
+		s->failures = 0;
+		s->next_due = 0;
+		return;
+	}
+	if (s->failures < UINT_MAX)
+		s->failures++;
+	for (unsigned i = 1; i < s->failures && delay < (int64_t)h->backoff_max; i++)
+		delay *= 2;
+	if (delay > (int64_t)h->backoff_max)
+		delay = h->backoff_max;
+	s->next_due = now + delay;
+	if (retry_after > s->next_due)
+		s->next_due = retry_after;
+}
+
+int64_t srcstate_not_before(const struct srcstate *s, const struct cfg_http *h, int64_t now)
+{
+	int64_t ra = s->retry_after_until, due = 0;
+
+	if (ra > now + FETCH_RETRY_AFTER_MAX)
+		ra = now + FETCH_RETRY_AFTER_MAX;
+	/* A next_due not past the Retry-After came from it: ra covers it. */
+	if (s->next_due > s->retry_after_until) {
+		due = s->next_due;
+		if (due > now + (int64_t)h->backoff_max)
+			due = now + h->backoff_max;
+	}
+	return due > ra ? due : ra;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-source HTTP state kept in the state directory: cache validators,
+ * attempts, failures, backoff and Retry-After, so a restart neither refetches
+ * unchanged feeds nor hammers a failing server. Owns the file format only. */
+#ifndef DIGESTD_SRCSTATE_H
+#define DIGESTD_SRCSTATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cfg.h"
+#include "sources/fetch.h"
+
+/* Times are UTC seconds, 0 when never. */
+struct srcstate {
+	struct fetch_validators v; /* of the last complete successful poll */
+	int64_t last_attempt, last_success;
+	unsigned failures;	   /* consecutive, reset by a success */
+	int64_t next_due;	   /* backoff: no request before this */
+	int64_t retry_after_until; /* the server's Retry-After, as a UTC second */
+};
+
+/* A fresh state: nothing known. */
+void srcstate_init(struct srcstate *s);
+
+/* The state file of source `name`: STATE_DIR/source-HASH.state, HASH being
+ * 16 hex digits of a 64-bit FNV-1a hash of the name (names may hold any
+ * character). Returns 0 or -ENAMETOOLONG. */
+int srcstate_path(const char *state_dir, const char *name, char *out, size_t size);
+
+/* Parses a state file's bytes. The file names its source; one written for
+ * another name (a hash collision, a copied file) counts as corrupt. Returns
+ * 0, or -EBADMSG with *s fresh. Unknown keys are skipped (a newer digestd may
+ * add some). Never allocates; reads at most len bytes. */
+int srcstate_parse(const char *buf, size_t len, const char *name, struct srcstate *s);
+
+/* Writes the file form of s into out. Returns its length, or -ENOSPC. */
+long srcstate_format(const struct srcstate *s, const char *name, char *out, size_t size);
+
+/* Reads the state of `name`. A missing file gives a fresh state quietly; an
+ * unreadable or corrupt one a fresh state and one log_warnx naming the file.
+ * Never fails. Blocks on the file. */
+void srcstate_load(const char *state_dir, const char *name, struct srcstate *s);
+
+/* Writes the state atomically (temporary file, fsync, rename, fsync of the
+ * folder; the folder is made, mode 0700, if missing). Returns 0, or a
+ * negative errno after one log_warn naming the file. Blocks on the disk. */
+int srcstate_save(const char *state_dir, const char *name, const struct srcstate *s);
+
+/* Records a poll at now. ok: failures reset, backoff cleared. Otherwise the
+ * failure count grows and next_due = now + backoff_base * 2^(failures-1),
+ * capped at backoff_max; retry_after (a UTC second, 0 when none) is kept and
+ * next_due moved to it when later. */
+void srcstate_record(struct srcstate *s, const struct cfg_http *h, int64_t now, int ok,
+		     int64_t retry_after);
+
+/* The UTC second before which the source must not be asked (backoff or
+ * Retry-After), or 0. Values further ahead than the config allows (a clock
+ * set back, a hand-edited file) are pulled in to now plus that limit. */
+int64_t srcstate_not_before(const struct srcstate *s, const struct cfg_http *h, int64_t now);
+
+#endif
