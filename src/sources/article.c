@@ -56,8 +56,10 @@ size_t article_parse_header(const char *buf, size_t len, struct article_header *
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		pos = 3;
 	while (pos < limit) {
-		const char *nl = memchr(buf + pos, '\n', limit - pos);
-		size_t n = nl ? (size_t)(nl - (buf + pos)) : limit - pos;
+		/* A header line may run past the limit (a long title); only its
+		 * start must lie within it. */
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
 		size_t next = pos + n + (nl ? 1 : 0);
 
 		if (n == 0 || (n == 1 && buf[pos] == '\r'))
