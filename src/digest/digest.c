@@ -1,0 +1,518 @@
+/* SPDX-License-Identifier: MIT */
+/* Digest composition and rendering into caller buffers. Text is cleaned once
+ * on the way in, so every format renders it the same way; rendered lengths
+ * are measured on add so that a composed digest always fits its body cap. */
+#include "digest.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "core/utf8.h"
+#include "core/version.h"
+#include "sources/date.h"
+
+/* A checked output: counts every byte, stores those that fit. With p NULL it
+ * only measures. */
+struct dout {
+	char *p;
+	size_t len, cap;
+};
+
+static void put(struct dout *o, const char *s, size_t n)
+{
+	if (o->p && n <= o->cap && o->len <= o->cap - n)
+		memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+static void puts_(struct dout *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static int id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n >= DIGEST_ID_BYTES)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = id[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int digest_new_id(int64_t created, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	char t[21];
+	unsigned char rnd[4];
+	size_t k = 0;
+
+	if (size < DIGEST_ID_BYTES)
+		return -EINVAL;
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		return -EIO;
+	if (date_format_rfc3339(created, t) < 0)
+		return -EINVAL;
+	out[k++] = 'd';
+	out[k++] = 'g';
+	out[k++] = '_';
+	for (size_t i = 0; t[i]; i++)
+		if (t[i] != '-' && t[i] != ':')
+			out[k++] = t[i];
+	out[k++] = '_';
+	for (size_t i = 0; i < sizeof rnd; i++) {
+		out[k++] = hex[rnd[i] >> 4];
+		out[k++] = hex[rnd[i] & 15];
+	}
+	out[k] = '\0';
+	return 0;
+}
+
+/* Unicode line and paragraph separators are whitespace too (JSON allows them
+ * raw, but JavaScript string literals and many viewers do not). */
+static int is_blank_cp(uint32_t cp)
+{
+	return utf8_is_space(cp) || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+	       cp == 0x2028 || cp == 0x2029;
+}
+
+/* Appends the cleaned form of p[0..n) and a NUL to arena[*used..cap).
+ * Returns 0 or -ENOSPC (arena unchanged as far as the caller can tell:
+ * *used only moves on success). */
+static int clean_into(char *arena, size_t *used, size_t cap, const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	const unsigned char *end = s + n;
+	size_t k = *used;
+	int pending = 0, any = 0;
+
+	while (s < end) {
+		uint32_t cp;
+		unsigned char enc[4];
+		size_t step = utf8_decode(s, end, &cp);
+		size_t m;
+
+		s += step;
+		if (is_blank_cp(cp)) {
+			pending = any;
+			continue;
+		}
+		m = utf8_encode(cp, enc);
+		if (k + pending + m + 1 > cap)
+			return -ENOSPC;
+		if (pending)
+			arena[k++] = ' ';
+		pending = 0;
+		memcpy(arena + k, enc, m);
+		k += m;
+		any = 1;
+	}
+	if (k + 1 > cap)
+		return -ENOSPC;
+	arena[k++] = '\0';
+	*used = k;
+	return 0;
+}
+
+static int clean_str(char *arena, size_t *used, size_t cap, const char *s)
+{
+	return clean_into(arena, used, cap, s ? s : "", s ? strlen(s) : 0);
+}
+
+int digest_begin(struct digest *d, const char *id, int64_t created, const char *host,
+		 unsigned max_articles)
+{
+	char t[21];
+	size_t used = 0;
+
+	d->id[0] = '\0';
+	d->created = created;
+	d->n_articles = 0;
+	d->used = 0;
+	d->max_articles = max_articles < 1 ? 1
+			  : max_articles > DIGEST_MAX_ARTICLES ? DIGEST_MAX_ARTICLES
+							       : max_articles;
+	d->host[0] = '\0';
+	/* A cleaned byte grows to at most 3 (U+FFFD), so a quarter always fits. */
+	if (host && clean_str(d->host, &used, sizeof d->host, host) < 0) {
+		used = 0;
+		if (clean_into(d->host, &used, sizeof d->host, host, sizeof d->host / 4) < 0)
+			d->host[0] = '\0';
+	}
+	for (int f = 0; f < 3; f++)
+		d->rendered[f] = 0;
+	if (!id || !id_valid(id) || date_format_rfc3339(created, t) < 0)
+		return -EINVAL;
+	memcpy(d->id, id, strlen(id) + 1);
+	for (int f = 0; f < 3; f++) {
+		size_t len = 0;
+		digest_render(d, (enum cfg_format)f, NULL, 0, &len);
+		d->rendered[f] = len;
+	}
+	return 0;
+}
+
+unsigned digest_count(const struct digest *d)
+{
+	return d->n_articles;
+}
+
+/* An article's strings in the arena, in the order digest_add wrote them. */
+struct art {
+	const char *source, *title, *url, *lang, *sent;
+	unsigned n_sent;
+	int64_t published;
+	int has_published;
+};
+
+static void art_get(const struct digest *d, const struct digest_entry *e, struct art *a)
+{
+	const char *p = d->arena + e->off;
+
+	a->source = p;
+	p += strlen(p) + 1;
+	a->title = p;
+	p += strlen(p) + 1;
+	a->url = p;
+	p += strlen(p) + 1;
+	a->lang = p;
+	p += strlen(p) + 1;
+	a->sent = p;
+	a->n_sent = e->n_sentences;
+	a->published = e->published;
+	a->has_published = (int)e->has_published;
+}
+
+static void put_time(struct dout *o, int64_t t)
+{
+	char buf[21];
+
+	date_format_rfc3339(t, buf);
+	puts_(o, buf);
+}
+
+static void put_json_str(struct dout *o, const char *s)
+{
+	const char *run = s;
+
+	put(o, "\"", 1);
+	for (; *s; s++) {
+		if (*s != '"' && *s != '\\')
+			continue;
+		put(o, run, (size_t)(s - run));
+		put(o, "\\", 1);
+		run = s;
+	}
+	put(o, run, (size_t)(s - run));
+	put(o, "\"", 1);
+}
+
+static void put_json_opt(struct dout *o, const char *s)
+{
+	if (*s)
+		put_json_str(o, s);
+	else
+		puts_(o, "null");
+}
+
+/* CommonMark lets any ASCII punctuation be backslash-escaped; these are the
+ * ones that could start emphasis, links, code, HTML or entities inline. */
+static void put_md_text(struct dout *o, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("\\`*_[]<>#!|~&", *s))
+			put(o, "\\", 1);
+		put(o, s, 1);
+	}
+}
+
+/* A link destination inside <...>: only '<', '>' and spaces need encoding
+ * (cleaned text holds no line breaks). */
+static void put_md_url(struct dout *o, const char *s)
+{
+	put(o, "<", 1);
+	for (; *s; s++) {
+		if (*s == '<')
+			puts_(o, "%3C");
+		else if (*s == '>')
+			puts_(o, "%3E");
+		else if (*s == ' ')
+			puts_(o, "%20");
+		else
+			put(o, s, 1);
+	}
+	put(o, ">", 1);
+}
+
+static void head_json(const struct digest *d, struct dout *o)
+{
+	puts_(o, "{\"schema\":\"" DIGEST_SCHEMA "\",\"id\":");
+	put_json_str(o, d->id);
+	puts_(o, ",\"created\":\"");
+	put_time(o, d->created);
+	puts_(o, "\",\"generator\":\"digestd/" DIGESTD_VERSION "\",\"host\":");
+	put_json_str(o, d->host);
+	puts_(o, ",\"articles\":[");
+}
+
+static void article_json(const struct art *a, struct dout *o)
+{
+	const char *s = a->sent;
+
+	puts_(o, "\n{\"source\":");
+	put_json_str(o, a->source);
+	puts_(o, ",\"title\":");
+	put_json_str(o, a->title);
+	puts_(o, ",\"url\":");
+	put_json_opt(o, a->url);
+	puts_(o, ",\"published\":");
+	if (a->has_published) {
+		put(o, "\"", 1);
+		put_time(o, a->published);
+		put(o, "\"", 1);
+	} else {
+		puts_(o, "null");
+	}
+	puts_(o, ",\"lang\":");
+	put_json_opt(o, a->lang);
+	puts_(o, ",\"sentences\":[");
+	for (unsigned i = 0; i < a->n_sent; i++) {
+		if (i)
+			put(o, ",", 1);
+		put_json_str(o, s);
+		s += strlen(s) + 1;
+	}
+	puts_(o, "]}");
+}
+
+static void head_markdown(const struct digest *d, struct dout *o)
+{
+	puts_(o, "# Digest ");
+	put_md_text(o, d->id);
+	puts_(o, "\n\nCreated ");
+	put_time(o, d->created);
+	puts_(o, " on ");
+	put_md_text(o, d->host);
+	puts_(o, " by digestd/" DIGESTD_VERSION ".\n");
+}
+
+static void article_markdown(const struct art *a, struct dout *o)
+{
+	const char *s = a->sent;
+	const char *sep = "";
+
+	puts_(o, "\n## ");
+	if (*a->url) {
+		put(o, "[", 1);
+		put_md_text(o, *a->title ? a->title : a->url);
+		put(o, "](", 2);
+		put_md_url(o, a->url);
+		put(o, ")", 1);
+	} else {
+		put_md_text(o, *a->title ? a->title : "(untitled)");
+	}
+	puts_(o, "\n\n");
+	if (*a->source) {
+		put(o, "*", 1);
+		put_md_text(o, a->source);
+		put(o, "*", 1);
+		sep = " · ";
+	}
+	if (a->has_published) {
+		puts_(o, sep);
+		put_time(o, a->published);
+		sep = " · ";
+	}
+	if (*a->lang) {
+		puts_(o, sep);
+		put_md_text(o, a->lang);
+		sep = " · ";
+	}
+	if (*sep)
+		puts_(o, "\n\n");
+	for (unsigned i = 0; i < a->n_sent; i++) {
+		puts_(o, "- ");
+		put_md_text(o, s);
+		put(o, "\n", 1);
+		s += strlen(s) + 1;
+	}
+}
+
+static void head_text(const struct digest *d, struct dout *o)
+{
+	puts_(o, "Digest ");
+	puts_(o, d->id);
+	puts_(o, "\nCreated ");
+	put_time(o, d->created);
+	puts_(o, " on ");
+	puts_(o, d->host);
+	puts_(o, " by digestd/" DIGESTD_VERSION "\n");
+}
+
+static void article_text(const struct art *a, struct dout *o)
+{
+	const char *s = a->sent;
+	const char *sep = "";
+
+	puts_(o, "\n");
+	puts_(o, *a->title ? a->title : "(untitled)");
+	puts_(o, "\n");
+	if (*a->source) {
+		puts_(o, a->source);
+		sep = " | ";
+	}
+	if (a->has_published) {
+		puts_(o, sep);
+		put_time(o, a->published);
+		sep = " | ";
+	}
+	if (*a->lang) {
+		puts_(o, sep);
+		puts_(o, a->lang);
+		sep = " | ";
+	}
+	if (*sep)
+		puts_(o, "\n");
+	if (*a->url) {
+		puts_(o, a->url);
+		puts_(o, "\n");
+	}
+	for (unsigned i = 0; i < a->n_sent; i++) {
+		puts_(o, "  - ");
+		puts_(o, s);
+		put(o, "\n", 1);
+		s += strlen(s) + 1;
+	}
+}
+
+static void article_any(enum cfg_format fmt, const struct art *a, struct dout *o, int first)
+{
+	switch (fmt) {
+	case CFG_FORMAT_JSON:
+		if (!first)
+			put(o, ",", 1);
+		article_json(a, o);
+		break;
+	case CFG_FORMAT_MARKDOWN:
+		article_markdown(a, o);
+		break;
+	case CFG_FORMAT_TEXT:
+		article_text(a, o);
+		break;
+	}
+}
+
+int digest_render(const struct digest *d, enum cfg_format fmt, char *out, size_t cap,
+		  size_t *len)
+{
+	struct dout o = { out, 0, cap };
+
+	switch (fmt) {
+	case CFG_FORMAT_JSON:
+		head_json(d, &o);
+		break;
+	case CFG_FORMAT_MARKDOWN:
+		head_markdown(d, &o);
+		break;
+	case CFG_FORMAT_TEXT:
+		head_text(d, &o);
+		break;
+	default:
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < d->n_articles; i++) {
+		struct art a;
+		art_get(d, &d->entry[i], &a);
+		article_any(fmt, &a, &o, i == 0);
+	}
+	if (fmt == CFG_FORMAT_JSON)
+		puts_(&o, d->n_articles ? "\n]}\n" : "]}\n");
+	*len = o.len;
+	if (o.len >= cap) {
+		if (out && o.len == cap)
+			return 0;
+		return -ENOSPC;
+	}
+	out[o.len] = '\0';
+	return 0;
+}
+
+int digest_add(struct digest *d, const struct digest_article *a)
+{
+	char t[21];
+	size_t used = d->used;
+	size_t added[3];
+	struct digest_entry *e;
+	struct art view;
+	unsigned n = 0;
+	int rc;
+
+	if (!a || a->n_sentences > SUMM_MAX_PICK || (a->n_sentences && !a->sentences))
+		return -EINVAL;
+	if (d->id[0] == '\0')
+		return -EINVAL;
+	if (d->n_articles >= d->max_articles)
+		return -ENOSPC;
+	e = &d->entry[d->n_articles];
+	e->off = (uint32_t)used;
+	rc = clean_str(d->arena, &used, sizeof d->arena, a->source);
+	if (rc == 0)
+		rc = clean_str(d->arena, &used, sizeof d->arena, a->title);
+	if (rc == 0)
+		rc = clean_str(d->arena, &used, sizeof d->arena, a->url);
+	if (rc == 0)
+		rc = clean_str(d->arena, &used, sizeof d->arena, a->lang);
+	for (unsigned i = 0; rc == 0 && i < a->n_sentences; i++) {
+		size_t before = used;
+		const struct digest_span *sp = &a->sentences[i];
+
+		rc = clean_into(d->arena, &used, sizeof d->arena, sp->p ? sp->p : "",
+				sp->p ? sp->len : 0);
+		if (rc == 0 && used - before == 1)
+			used = before;
+		else if (rc == 0)
+			n++;
+	}
+	if (rc < 0)
+		return rc;
+	e->n_sentences = n;
+	/* A date outside years 0..9999 cannot be written in RFC 3339: unknown. */
+	e->has_published = a->has_published && date_format_rfc3339(a->published, t) == 0;
+	e->published = e->has_published ? a->published : 0;
+	e->pad = 0;
+	art_get(d, e, &view);
+	for (int f = 0; f < 3; f++) {
+		struct dout o = { NULL, 0, 0 };
+		article_any((enum cfg_format)f, &view, &o, d->n_articles == 0);
+		added[f] = o.len;
+		/* The JSON closing changes from "]}" to "\n]}" with the first article. */
+		if (f == CFG_FORMAT_JSON && d->n_articles == 0)
+			added[f]++;
+		if (d->rendered[f] + added[f] > DIGEST_BODY_BYTES)
+			return -ENOSPC;
+	}
+	for (int f = 0; f < 3; f++)
+		d->rendered[f] += added[f];
+	d->used = used;
+	d->n_articles++;
+	return 0;
+}
+
+const char *digest_content_type(enum cfg_format fmt)
+{
+	switch (fmt) {
+	case CFG_FORMAT_JSON:
+		return "application/json";
+	case CFG_FORMAT_MARKDOWN:
+		return "text/markdown; charset=utf-8";
+	case CFG_FORMAT_TEXT:
+		return "text/plain; charset=utf-8";
+	}
+	return NULL;
+}

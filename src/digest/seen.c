@@ -1,0 +1,627 @@
+/* SPDX-License-Identifier: MIT */
+/* The seen-set: URL canonicalisation, SHA-256 keys, a ring with a linear-
+ * probing index, and its file. Reads damaged files without trusting any
+ * field; writes only through a temporary file and rename. */
+#include "seen.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
+
+#include "core/log.h"
+#include "sources/url.h"
+
+static const char seen_magic[8] = { 'D', 'G', 'S', 'T', 'S', 'E', 'E', 'N' };
+
+/* mbedtls 3 renamed the *_ret functions to the plain names. */
+static void sha_start(mbedtls_sha256_context *c)
+{
+	mbedtls_sha256_init(c);
+#if MBEDTLS_VERSION_MAJOR < 3
+	mbedtls_sha256_starts_ret(c, 0);
+#else
+	mbedtls_sha256_starts(c, 0);
+#endif
+}
+
+static void sha_update(mbedtls_sha256_context *c, const void *p, size_t n)
+{
+#if MBEDTLS_VERSION_MAJOR < 3
+	mbedtls_sha256_update_ret(c, p, n);
+#else
+	mbedtls_sha256_update(c, p, n);
+#endif
+}
+
+static void sha_finish(mbedtls_sha256_context *c, unsigned char out[32])
+{
+#if MBEDTLS_VERSION_MAJOR < 3
+	mbedtls_sha256_finish_ret(c, out);
+#else
+	mbedtls_sha256_finish(c, out);
+#endif
+	mbedtls_sha256_free(c);
+}
+
+static void sha_once(const void *p, size_t n, unsigned char out[32])
+{
+	mbedtls_sha256_context c;
+
+	sha_start(&c);
+	sha_update(&c, p, n);
+	sha_finish(&c, out);
+}
+
+/* Canonical URL output: into a buffer, or straight into a hash, so that URLs
+ * of any length get a key without a copy. */
+struct canon {
+	mbedtls_sha256_context *sha;
+	char *buf;
+	size_t len, cap;
+};
+
+static void emit(struct canon *c, const char *p, size_t n)
+{
+	if (c->sha)
+		sha_update(c->sha, p, n);
+	else if (c->buf && n < c->cap && c->len < c->cap - n)
+		memcpy(c->buf + c->len, p, n);
+	c->len += n;
+}
+
+static void emit_lower(struct canon *c, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char ch = p[i];
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		emit(c, &ch, 1);
+	}
+}
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+static void trim(const char **p, size_t *n)
+{
+	while (*n && is_ws(**p)) {
+		(*p)++;
+		(*n)--;
+	}
+	while (*n && is_ws((*p)[*n - 1]))
+		(*n)--;
+}
+
+static size_t span_until(const char *p, size_t n, const char *stops)
+{
+	size_t i = 0;
+
+	while (i < n && !strchr(stops, p[i]))
+		i++;
+	return i;
+}
+
+static int starts_utm(const char *p, size_t n)
+{
+	return n >= 4 && (p[0] | 0x20) == 'u' && (p[1] | 0x20) == 't' && (p[2] | 0x20) == 'm' &&
+	       p[3] == '_';
+}
+
+static void canon_url(struct canon *c, const char *p, size_t n)
+{
+	size_t sl = url_scheme_len(p, n);
+	int web = 0;
+
+	if (sl) {
+		web = (sl == 4 && strncasecmp(p, "http", 4) == 0) ||
+		      (sl == 5 && strncasecmp(p, "https", 5) == 0);
+		if (web)
+			emit(c, "https", 5);
+		else
+			emit_lower(c, p, sl);
+		emit(c, ":", 1);
+		p += sl + 1;
+		n -= sl + 1;
+	}
+	if (n >= 2 && p[0] == '/' && p[1] == '/') {
+		size_t alen = span_until(p + 2, n - 2, "/?#");
+		const char *a = p + 2, *host, *colon = NULL;
+		size_t hlen;
+
+		emit(c, "//", 2);
+		host = a;
+		for (size_t i = 0; i < alen; i++)
+			if (a[i] == '@')
+				host = a + i + 1;
+		hlen = alen - (size_t)(host - a);
+		/* The port's colon comes after an IPv6 literal's closing bracket. */
+		for (size_t i = hlen; i > 0; i--) {
+			if (host[i - 1] == ']')
+				break;
+			if (host[i - 1] == ':') {
+				colon = host + i - 1;
+				break;
+			}
+		}
+		if (colon) {
+			const char *port = colon + 1;
+			size_t plen = hlen - (size_t)(port - host);
+			int dflt = plen == 0 || (web && ((plen == 2 && memcmp(port, "80", 2) == 0) ||
+							 (plen == 3 && memcmp(port, "443", 3) == 0)));
+			emit_lower(c, host, (size_t)(colon - host));
+			if (!dflt)
+				emit(c, colon, plen + 1);
+		} else {
+			emit_lower(c, host, hlen);
+		}
+		p += 2 + alen;
+		n -= 2 + alen;
+		if (n == 0 || *p != '/')
+			emit(c, "/", 1);
+	}
+	{
+		size_t plen = span_until(p, n, "?#");
+		emit(c, p, plen);
+		p += plen;
+		n -= plen;
+	}
+	if (n && *p == '?') {
+		size_t qlen = span_until(p + 1, n - 1, "#");
+		const char *q = p + 1, *qend = q + qlen;
+		int kept = 0;
+
+		while (q < qend) {
+			size_t plen = span_until(q, (size_t)(qend - q), "&");
+			if (plen && !starts_utm(q, plen)) {
+				emit(c, kept ? "&" : "?", 1);
+				emit(c, q, plen);
+				kept = 1;
+			}
+			q += plen;
+			if (q < qend)
+				q++;
+		}
+	}
+}
+
+int seen_canonical_url(const char *url, char *out, size_t size)
+{
+	struct canon c = { NULL, out, 0, size };
+	size_t n = url ? strlen(url) : 0;
+
+	trim(&url, &n);
+	if (n == 0 || size == 0)
+		return size ? -EINVAL : -ENOSPC;
+	canon_url(&c, url, n);
+	if (c.len >= size) {
+		out[0] = '\0';
+		return -ENOSPC;
+	}
+	out[c.len] = '\0';
+	return 0;
+}
+
+int seen_key(const char *url, const char *guid, unsigned char key[SEEN_KEY_BYTES])
+{
+	mbedtls_sha256_context sha;
+	struct canon c = { &sha, NULL, 0, 0 };
+	size_t un = url ? strlen(url) : 0, gn = guid ? strlen(guid) : 0;
+
+	trim(&url, &un);
+	trim(&guid, &gn);
+	if (un == 0 && gn == 0)
+		return -EINVAL;
+	sha_start(&sha);
+	if (un) {
+		sha_update(&sha, "url:", 4);
+		canon_url(&c, url, un);
+	} else {
+		sha_update(&sha, "guid:", 5);
+		sha_update(&sha, guid, gn);
+	}
+	sha_finish(&sha, key);
+	return 0;
+}
+
+static uint32_t home(const struct seen *s, const unsigned char *k)
+{
+	uint32_t h = (uint32_t)k[0] | (uint32_t)k[1] << 8 | (uint32_t)k[2] << 16 |
+		     (uint32_t)k[3] << 24;
+	return h & (s->slots - 1);
+}
+
+static void index_insert(struct seen *s, uint32_t pos)
+{
+	uint32_t i = home(s, s->key[pos]);
+
+	while (s->index[i])
+		i = (i + 1) & (s->slots - 1);
+	s->index[i] = pos + 1;
+}
+
+/* Backward-shift deletion keeps every probe chain unbroken without
+ * tombstones, so lookups never slow down as the ring turns over. */
+static void index_remove(struct seen *s, uint32_t pos)
+{
+	uint32_t mask = s->slots - 1;
+	uint32_t i = home(s, s->key[pos]), j;
+
+	while (s->index[i] != pos + 1) {
+		if (s->index[i] == 0)
+			return;
+		i = (i + 1) & mask;
+	}
+	j = i;
+	for (;;) {
+		uint32_t k;
+
+		j = (j + 1) & mask;
+		if (s->index[j] == 0)
+			break;
+		k = home(s, s->key[s->index[j] - 1]);
+		/* Entry j may move to the hole at i unless its home lies
+		 * cyclically in (i, j]. */
+		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+			s->index[i] = s->index[j];
+			i = j;
+		}
+	}
+	s->index[i] = 0;
+}
+
+int seen_contains(const struct seen *s, const unsigned char key[SEEN_KEY_BYTES])
+{
+	uint32_t i = home(s, key);
+
+	while (s->index[i]) {
+		if (memcmp(s->key[s->index[i] - 1], key, SEEN_KEY_BYTES) == 0)
+			return 1;
+		i = (i + 1) & (s->slots - 1);
+	}
+	return 0;
+}
+
+int seen_add(struct seen *s, const unsigned char key[SEEN_KEY_BYTES])
+{
+	uint32_t pos = s->next;
+
+	if (seen_contains(s, key))
+		return 0;
+	if (s->count == s->capacity)
+		index_remove(s, pos);
+	memcpy(s->key[pos], key, SEEN_KEY_BYTES);
+	index_insert(s, pos);
+	s->next = (pos + 1) % s->capacity;
+	if (s->count < s->capacity)
+		s->count++;
+	s->dirty = 1;
+	return 1;
+}
+
+unsigned seen_count(const struct seen *s)
+{
+	return s->count;
+}
+
+static int set_capacity(struct seen *s, unsigned capacity)
+{
+	if (capacity < SEEN_MIN_CAPACITY || capacity > SEEN_MAX_CAPACITY)
+		return -EINVAL;
+	s->capacity = capacity;
+	s->slots = 1;
+	while (s->slots < 2 * capacity)
+		s->slots <<= 1;
+	return 0;
+}
+
+static void make_empty(struct seen *s)
+{
+	s->count = 0;
+	s->next = 0;
+	s->dirty = 0;
+	memset(s->index, 0, s->slots * sizeof s->index[0]);
+	memset(s->key, 0, (size_t)s->capacity * SEEN_KEY_BYTES);
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+/* Checks a header; on success stores the file's capacity, count and next.
+ * why says what is wrong otherwise. */
+static int header_check(const unsigned char *h, uint32_t *fcap, uint32_t *count, uint32_t *next,
+			const char **why)
+{
+	static const unsigned char zero[8];
+
+	*fcap = get32(h + 12);
+	*count = get32(h + 16);
+	*next = get32(h + 20);
+	if (memcmp(h, seen_magic, sizeof seen_magic) != 0)
+		*why = "not a seen-set file";
+	else if (get32(h + 8) != SEEN_VERSION)
+		*why = "unknown version";
+	else if (*fcap == 0 || *fcap > SEEN_MAX_CAPACITY)
+		*why = "capacity out of range";
+	else if (*count > *fcap || *next >= *fcap || (*count < *fcap && *next != *count))
+		*why = "count or position out of range";
+	else if (memcmp(h + 24, zero, sizeof zero) != 0)
+		*why = "reserved bytes set";
+	else
+		return 0;
+	return -EBADMSG;
+}
+
+static void swap_keys(struct seen *s, uint32_t a, uint32_t b)
+{
+	unsigned char t[SEEN_KEY_BYTES];
+
+	memcpy(t, s->key[a], SEEN_KEY_BYTES);
+	memcpy(s->key[a], s->key[b], SEEN_KEY_BYTES);
+	memcpy(s->key[b], t, SEEN_KEY_BYTES);
+}
+
+static void reverse_keys(struct seen *s, uint32_t a, uint32_t b)
+{
+	while (a + 1 < b) {
+		swap_keys(s, a, b - 1);
+		a++;
+		b--;
+	}
+}
+
+/* The file's keys are in s->key[0, fcap): put them oldest first, keep the
+ * newest that fit the configured capacity, zero the rest, build the index. */
+static void adopt(struct seen *s, uint32_t fcap, uint32_t count, uint32_t next)
+{
+	uint32_t keep;
+
+	if (count == fcap && next) {
+		reverse_keys(s, 0, next);
+		reverse_keys(s, next, fcap);
+		reverse_keys(s, 0, fcap);
+	}
+	keep = count < s->capacity ? count : s->capacity;
+	if (keep < count)
+		memmove(s->key[0], s->key[count - keep], (size_t)keep * SEEN_KEY_BYTES);
+	if (keep < s->capacity)
+		memset(s->key[keep], 0, (size_t)(s->capacity - keep) * SEEN_KEY_BYTES);
+	if (fcap > s->capacity)
+		memset(s->key[s->capacity], 0, (size_t)(fcap - s->capacity) * SEEN_KEY_BYTES);
+	s->count = keep;
+	s->next = keep % s->capacity;
+	memset(s->index, 0, s->slots * sizeof s->index[0]);
+	for (uint32_t i = 0; i < keep; i++)
+		index_insert(s, i);
+	/* A file of another capacity is rewritten in the new shape. */
+	s->dirty = fcap != s->capacity;
+}
+
+int seen_load_buffer(struct seen *s, const void *buf, size_t len, unsigned capacity)
+{
+	const unsigned char *b = buf;
+	unsigned char sum[32];
+	uint32_t fcap, count, next;
+	const char *why;
+	size_t area;
+
+	if (set_capacity(s, capacity) < 0)
+		return -EINVAL;
+	make_empty(s);
+	if (len < SEEN_HEADER_BYTES || header_check(b, &fcap, &count, &next, &why) < 0)
+		return -EBADMSG;
+	area = (size_t)fcap * SEEN_KEY_BYTES;
+	if (len != SEEN_HEADER_BYTES + area)
+		return -EBADMSG;
+	sha_once(b + SEEN_HEADER_BYTES, area, sum);
+	if (memcmp(sum, b + 32, sizeof sum) != 0)
+		return -EBADMSG;
+	memcpy(s->key[0], b + SEEN_HEADER_BYTES, area);
+	adopt(s, fcap, count, next);
+	return 0;
+}
+
+static int read_full(int fd, void *buf, size_t n, size_t *got)
+{
+	unsigned char *p = buf;
+
+	*got = 0;
+	while (*got < n) {
+		ssize_t r = read(fd, p + *got, n - *got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		*got += (size_t)r;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+	const unsigned char *p = buf;
+
+	while (n) {
+		ssize_t r = write(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Reads and checks the file into s; why names the damage for -EBADMSG. */
+static int load_file(struct seen *s, int fd, const char **why)
+{
+	unsigned char h[SEEN_HEADER_BYTES], sum[32], extra;
+	uint32_t fcap, count, next;
+	size_t got, area;
+	struct stat st;
+	mbedtls_sha256_context sha;
+	int rc;
+
+	rc = read_full(fd, h, sizeof h, &got);
+	if (rc < 0)
+		return rc;
+	*why = "truncated header";
+	if (got < sizeof h || header_check(h, &fcap, &count, &next, why) < 0)
+		return -EBADMSG;
+	area = (size_t)fcap * SEEN_KEY_BYTES;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	*why = st.st_size < (off_t)(SEEN_HEADER_BYTES + area) ? "truncated" : "trailing bytes";
+	if (st.st_size != (off_t)(SEEN_HEADER_BYTES + area))
+		return -EBADMSG;
+	rc = read_full(fd, s->key[0], area, &got);
+	if (rc < 0)
+		return rc;
+	*why = "truncated";
+	if (got != area)
+		return -EBADMSG;
+	rc = read_full(fd, &extra, 1, &got);
+	if (rc < 0)
+		return rc;
+	*why = "trailing bytes";
+	if (got)
+		return -EBADMSG;
+	sha_start(&sha);
+	sha_update(&sha, s->key[0], area);
+	sha_finish(&sha, sum);
+	*why = "checksum mismatch";
+	if (memcmp(sum, h + 32, sizeof sum) != 0)
+		return -EBADMSG;
+	adopt(s, fcap, count, next);
+	return 0;
+}
+
+int seen_open(struct seen *s, const char *path, unsigned capacity)
+{
+	char bad[sizeof s->path + 16];
+	const char *why = "damaged";
+	size_t n = strlen(path);
+	int fd, rc;
+
+	if (n == 0 || n >= sizeof s->path || set_capacity(s, capacity) < 0)
+		return -EINVAL;
+	memcpy(s->path, path, n + 1);
+	make_empty(s);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		if (rc == -ENOENT)
+			return 0;
+		log_warn("%s: cannot read the seen-set; starting with an empty one", path);
+		return rc;
+	}
+	rc = load_file(s, fd, &why);
+	close(fd);
+	if (rc == 0)
+		return 0;
+	make_empty(s);
+	if (rc != -EBADMSG) {
+		log_warnx("%s: cannot read the seen-set (%s); starting with an empty one", path,
+			  strerror(-rc));
+		return rc;
+	}
+	snprintf(bad, sizeof bad, "%s.corrupt", path);
+	if (rename(path, bad) == 0)
+		log_warnx("%s: damaged seen-set (%s), kept as %s; starting with an empty one",
+			  path, why, bad);
+	else
+		log_warnx("%s: damaged seen-set (%s); starting with an empty one", path, why);
+	s->dirty = 1;
+	return -EBADMSG;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char dir[sizeof(((struct seen *)0)->path)];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+	int fd, rc = 0;
+
+	if (!slash) {
+		dir[0] = '.';
+		n = 1;
+	} else if (n == 0) {
+		dir[0] = '/';
+		n = 1;
+	} else {
+		memcpy(dir, path, n);
+	}
+	dir[n] = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int seen_commit(struct seen *s)
+{
+	char tmp[sizeof s->path + 16];
+	unsigned char h[SEEN_HEADER_BYTES];
+	size_t area = (size_t)s->capacity * SEEN_KEY_BYTES;
+	int fd = -1, rc = 0;
+
+	if (!s->dirty)
+		return 0;
+	snprintf(tmp, sizeof tmp, "%s.tmp", s->path);
+	memset(h, 0, sizeof h);
+	memcpy(h, seen_magic, sizeof seen_magic);
+	put32(h + 8, SEEN_VERSION);
+	put32(h + 12, s->capacity);
+	put32(h + 16, s->count);
+	put32(h + 20, s->next);
+	sha_once(s->key[0], area, h + 32);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = write_full(fd, h, sizeof h);
+	if (rc == 0)
+		rc = write_full(fd, s->key[0], area);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	fd = -1;
+	if (rc == 0 && rename(tmp, s->path) < 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = fsync_dir_of(s->path);
+	if (rc == 0)
+		s->dirty = 0;
+out:
+	if (rc < 0) {
+		log_warnx("%s: cannot save the seen-set: %s", s->path, strerror(-rc));
+		unlink(tmp);
+	}
+	return rc;
+}

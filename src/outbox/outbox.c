@@ -1,0 +1,648 @@
+/* SPDX-License-Identifier: MIT */
+/* Outbox entries on disk: names, the text header, atomic writes, the dead
+ * letter folder and a reader that trusts nothing it reads back. Never
+ * deletes an entry except outbox_remove after a delivery. */
+#include "outbox.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/log.h"
+
+#define SEQ_DIGITS 20u
+#define SUFFIX ".digest"
+#define SUFFIX_LEN (sizeof SUFFIX - 1)
+#define TMP_PREFIX ".tmp-"
+#define MAGIC_LINE "digestd-outbox 1\n"
+/* Each header line is short; this bounds a line's value when parsing. */
+#define VALUE_BYTES 80u
+
+static const char *const format_names[] = { "json", "markdown", "text" };
+
+static int id_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+static int id_valid(const char *id, size_t n)
+{
+	if (n == 0 || n >= DIGEST_ID_BYTES)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!id_char(id[i]))
+			return 0;
+	return 1;
+}
+
+/* An entry name: SEQ_DIGITS digits, '-', an id, ".digest". Stores the
+ * sequence number and where the id is. */
+static int name_parse(const char *name, uint64_t *seq, const char **id, size_t *idlen)
+{
+	size_t n = strlen(name);
+	uint64_t v = 0;
+
+	if (n <= SEQ_DIGITS + 1 + SUFFIX_LEN || name[SEQ_DIGITS] != '-' ||
+	    memcmp(name + n - SUFFIX_LEN, SUFFIX, SUFFIX_LEN) != 0)
+		return 0;
+	for (size_t i = 0; i < SEQ_DIGITS; i++) {
+		unsigned d = (unsigned)(name[i] - '0');
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	*id = name + SEQ_DIGITS + 1;
+	*idlen = n - SEQ_DIGITS - 1 - SUFFIX_LEN;
+	if (!id_valid(*id, *idlen))
+		return 0;
+	*seq = v;
+	return 1;
+}
+
+static int is_entry_name(const char *name)
+{
+	uint64_t seq;
+	const char *id;
+	size_t idlen;
+
+	return name_parse(name, &seq, &id, &idlen);
+}
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+	const unsigned char *p = buf;
+
+	while (n) {
+		ssize_t r = write(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Writes a then b as dirfd/name through dirfd/.tmp-name, fsync, rename and
+ * an fsync of the folder. On failure nothing is left behind and an existing
+ * dirfd/name is untouched. */
+static int write_atomic(int dirfd, const char *name, const void *a, size_t alen, const void *b,
+			size_t blen)
+{
+	char tmp[OUTBOX_NAME_BYTES + 16];
+	int fd, rc = 0;
+
+	snprintf(tmp, sizeof tmp, TMP_PREFIX "%s", name);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	rc = write_full(fd, a, alen);
+	if (rc == 0 && blen)
+		rc = write_full(fd, b, blen);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlinkat(dirfd, tmp, 0);
+		return rc;
+	}
+	if (fsync(dirfd) < 0)
+		return -errno;
+	return 0;
+}
+
+static int header_make(const char *id, int64_t created, enum cfg_format fmt, unsigned attempts,
+		       int64_t next_attempt, size_t len, char *out, size_t size)
+{
+	int n = snprintf(out, size,
+			 MAGIC_LINE "id: %s\ncreated: %" PRId64 "\nformat: %s\nattempts: %u\n"
+				    "next-attempt: %" PRId64 "\nlength: %zu\n\n",
+			 id, created, format_names[fmt], attempts, next_attempt, len);
+
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return n;
+}
+
+/* Returns a descriptor of parent/sub, made if missing, or a negative errno. */
+static int open_sub(int parent, const char *sub, const char *state_dir)
+{
+	int fd, rc;
+
+	if (mkdirat(parent, sub, 0700) < 0 && errno != EEXIST) {
+		rc = -errno;
+		log_warnx("%s/%s: cannot create: %s", state_dir, sub, strerror(-rc));
+		return rc;
+	}
+	fd = openat(parent, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		log_warnx("%s/%s: cannot open: %s", state_dir, sub, strerror(-rc));
+		return rc;
+	}
+	return fd;
+}
+
+/* Removes ".tmp-" files (a write cut short by a crash; the entry it would
+ * have replaced, if any, is intact). With seq, finds the largest entry
+ * sequence number. */
+static int sweep(int dirfd, const char *what, uint64_t *max_seq)
+{
+	int fd = dup(dirfd);
+	DIR *d;
+	struct dirent *de;
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)) != NULL) {
+		uint64_t seq;
+		const char *id;
+		size_t idlen;
+
+		if (strncmp(de->d_name, TMP_PREFIX, sizeof TMP_PREFIX - 1) == 0) {
+			if (unlinkat(dirfd, de->d_name, 0) == 0)
+				log_info("%s: removed %s left by an interrupted write", what,
+					 de->d_name);
+			continue;
+		}
+		if (max_seq && name_parse(de->d_name, &seq, &id, &idlen) && seq > *max_seq)
+			*max_seq = seq;
+	}
+	closedir(d);
+	return 0;
+}
+
+int outbox_open(struct outbox *ob, const char *state_dir)
+{
+	uint64_t max_seq = 0;
+	int top, rc = 0;
+
+	ob->dirfd = -1;
+	ob->deadfd = -1;
+	ob->next_seq = 1;
+	top = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0) {
+		rc = -errno;
+		log_warn("%s: cannot open the state folder", state_dir);
+		return rc;
+	}
+	rc = open_sub(top, "outbox", state_dir);
+	if (rc < 0)
+		goto out;
+	ob->dirfd = rc;
+	rc = open_sub(top, "dead", state_dir);
+	if (rc < 0)
+		goto out;
+	ob->deadfd = rc;
+	rc = 0;
+	if (fsync(top) < 0) {
+		rc = -errno;
+		log_warn("%s: fsync", state_dir);
+		goto out;
+	}
+	rc = sweep(ob->dirfd, "outbox", &max_seq);
+	if (rc == 0)
+		rc = sweep(ob->deadfd, "dead", NULL);
+	if (rc < 0) {
+		log_warnx("%s/outbox: cannot list: %s", state_dir, strerror(-rc));
+		goto out;
+	}
+	ob->next_seq = max_seq + 1;
+out:
+	close(top);
+	if (rc < 0)
+		outbox_close(ob);
+	return rc;
+}
+
+void outbox_close(struct outbox *ob)
+{
+	if (ob->dirfd >= 0)
+		close(ob->dirfd);
+	if (ob->deadfd >= 0)
+		close(ob->deadfd);
+	ob->dirfd = -1;
+	ob->deadfd = -1;
+}
+
+int outbox_add(struct outbox *ob, const char *id, int64_t created, enum cfg_format fmt,
+	       const void *body, size_t len, char *name)
+{
+	char hdr[OUTBOX_HEADER_BYTES];
+	char fname[OUTBOX_NAME_BYTES];
+	int n, rc;
+
+	if (!id || !id_valid(id, strlen(id)) || len > DIGEST_BODY_BYTES ||
+	    (unsigned)fmt > CFG_FORMAT_TEXT || (len && !body))
+		return -EINVAL;
+	snprintf(fname, sizeof fname, "%020" PRIu64 "-%s" SUFFIX, ob->next_seq, id);
+	n = header_make(id, created, fmt, 0, 0, len, hdr, sizeof hdr);
+	if (n < 0)
+		return n;
+	ob->next_seq++;
+	rc = write_atomic(ob->dirfd, fname, hdr, (size_t)n, body, len);
+	if (rc < 0) {
+		log_warnx("outbox: cannot write digest %s: %s", id, strerror(-rc));
+		return rc;
+	}
+	if (name)
+		memcpy(name, fname, strlen(fname) + 1);
+	return 0;
+}
+
+int outbox_next(struct outbox *ob, const char *after, char *name)
+{
+	int fd = dup(ob->dirfd);
+	DIR *d;
+	struct dirent *de;
+	int found = 0;
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!is_entry_name(de->d_name) || strlen(de->d_name) >= OUTBOX_NAME_BYTES)
+			continue;
+		if (after && strcmp(de->d_name, after) <= 0)
+			continue;
+		if (found && strcmp(de->d_name, name) >= 0)
+			continue;
+		memcpy(name, de->d_name, strlen(de->d_name) + 1);
+		found = 1;
+	}
+	closedir(d);
+	return found ? 0 : -ENOENT;
+}
+
+int outbox_oldest(struct outbox *ob, char *name)
+{
+	return outbox_next(ob, NULL, name);
+}
+
+/* Decimal number in [min, max]. */
+static int num_parse(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
+{
+	int neg = 0;
+	int64_t v = 0;
+	size_t i = 0;
+
+	if (n && s[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	if (i == n || n - i > 19)
+		return -1;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > (INT64_MAX - (s[i] - '0')) / 10)
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (neg)
+		v = -v;
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+enum { F_ID = 1, F_CREATED = 2, F_FORMAT = 4, F_ATTEMPTS = 8, F_NEXT = 16, F_LENGTH = 32 };
+
+static int set_why(char *why, const char *msg)
+{
+	if (why)
+		snprintf(why, OUTBOX_REASON_BYTES, "%s", msg);
+	return -EBADMSG;
+}
+
+/* Parses one "key: value" line into e; returns its F_ flag, or 0 when the
+ * line is not understood. */
+static int header_line(const char *k, size_t klen, const char *v, size_t vlen,
+		       struct outbox_entry *e)
+{
+	int64_t x;
+
+#define KEY(s) (klen == sizeof(s) - 1 && memcmp(k, s, klen) == 0)
+	if (KEY("id")) {
+		if (!id_valid(v, vlen))
+			return 0;
+		memcpy(e->id, v, vlen);
+		e->id[vlen] = '\0';
+		return F_ID;
+	}
+	if (KEY("created")) {
+		if (num_parse(v, vlen, INT64_MIN + 1, INT64_MAX, &x) < 0)
+			return 0;
+		e->created = x;
+		return F_CREATED;
+	}
+	if (KEY("format")) {
+		for (unsigned i = 0; i < 3; i++) {
+			if (vlen == strlen(format_names[i]) && memcmp(v, format_names[i], vlen) == 0) {
+				e->format = (enum cfg_format)i;
+				return F_FORMAT;
+			}
+		}
+		return 0;
+	}
+	if (KEY("attempts")) {
+		if (num_parse(v, vlen, 0, 1000000000, &x) < 0)
+			return 0;
+		e->attempts = (unsigned)x;
+		return F_ATTEMPTS;
+	}
+	if (KEY("next-attempt")) {
+		if (num_parse(v, vlen, 0, INT64_MAX, &x) < 0)
+			return 0;
+		e->next_attempt = x;
+		return F_NEXT;
+	}
+	if (KEY("length")) {
+		if (num_parse(v, vlen, 0, DIGEST_BODY_BYTES, &x) < 0)
+			return 0;
+		e->len = (size_t)x;
+		return F_LENGTH;
+	}
+#undef KEY
+	return 0;
+}
+
+/* Parses the header at the start of buf[0..len) for entry `name`; stores the
+ * header's length (through the blank line) in *hlen. */
+static int header_parse(const char *name, const char *buf, size_t len, struct outbox_entry *e,
+			size_t *hlen, char *why)
+{
+	const char *p = buf, *end, *nid;
+	size_t nidlen;
+	uint64_t seq;
+	unsigned seen = 0;
+
+	if (len > OUTBOX_HEADER_BYTES)
+		len = OUTBOX_HEADER_BYTES;
+	end = buf + len;
+	if (!name_parse(name, &seq, &nid, &nidlen))
+		return set_why(why, "not an outbox entry name");
+	if (len < sizeof MAGIC_LINE - 1 || memcmp(buf, MAGIC_LINE, sizeof MAGIC_LINE - 1) != 0)
+		return set_why(why, "not an outbox entry (bad first line)");
+	p += sizeof MAGIC_LINE - 1;
+	for (;;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *colon;
+		int flag;
+
+		if (!nl)
+			return set_why(why, "header cut short or too long");
+		if (nl == p) {
+			p++;
+			break;
+		}
+		colon = memchr(p, ':', (size_t)(nl - p));
+		if (!colon || colon + 1 >= nl || colon[1] != ' ' ||
+		    (size_t)(nl - colon - 2) >= VALUE_BYTES)
+			return set_why(why, "malformed header line");
+		flag = header_line(p, (size_t)(colon - p), colon + 2, (size_t)(nl - colon - 2), e);
+		if (flag == 0)
+			return set_why(why, "unknown header key or bad value");
+		if (seen & (unsigned)flag)
+			return set_why(why, "repeated header key");
+		seen |= (unsigned)flag;
+		p = nl + 1;
+	}
+	if (seen != (F_ID | F_CREATED | F_FORMAT | F_ATTEMPTS | F_NEXT | F_LENGTH))
+		return set_why(why, "header key missing");
+	if (strlen(e->id) != nidlen || memcmp(e->id, nid, nidlen) != 0)
+		return set_why(why, "id does not match the file name");
+	memcpy(e->name, name, strlen(name) + 1);
+	*hlen = (size_t)(p - buf);
+	return 0;
+}
+
+int outbox_parse(const char *name, const void *buf, size_t len, struct outbox_entry *e,
+		 char *why)
+{
+	size_t hlen;
+	int rc = header_parse(name, buf, len, e, &hlen, why);
+
+	if (rc < 0)
+		return rc;
+	if (len - hlen != e->len)
+		return set_why(why, len - hlen < e->len ? "body cut short" : "bytes after the body");
+	memcpy(e->body, (const char *)buf + hlen, e->len);
+	return 0;
+}
+
+static int read_at(int fd, void *buf, size_t n, off_t off, size_t *got)
+{
+	unsigned char *p = buf;
+
+	*got = 0;
+	while (*got < n) {
+		ssize_t r = pread(fd, p + *got, n - *got, off + (off_t)*got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		*got += (size_t)r;
+	}
+	return 0;
+}
+
+/* Reads entry name into e; why says what is damaged for -EBADMSG. */
+static int read_entry(int fd, const char *name, struct outbox_entry *e, char *why)
+{
+	char hdr[OUTBOX_HEADER_BYTES];
+	struct stat st;
+	size_t got, hlen;
+	int rc;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return set_why(why, "not a regular file");
+	if ((uint64_t)st.st_size > OUTBOX_HEADER_BYTES + DIGEST_BODY_BYTES)
+		return set_why(why, "larger than any entry can be");
+	rc = read_at(fd, hdr, sizeof hdr, 0, &got);
+	if (rc < 0)
+		return rc;
+	rc = header_parse(name, hdr, got, e, &hlen, why);
+	if (rc < 0)
+		return rc;
+	if ((uint64_t)st.st_size != hlen + e->len)
+		return set_why(why, (uint64_t)st.st_size < hlen + e->len ? "body cut short"
+									  : "bytes after the body");
+	rc = read_at(fd, e->body, e->len, (off_t)hlen, &got);
+	if (rc < 0)
+		return rc;
+	if (got != e->len)
+		return set_why(why, "body cut short");
+	return 0;
+}
+
+int outbox_read(struct outbox *ob, const char *name, struct outbox_entry *e)
+{
+	char why[OUTBOX_REASON_BYTES] = "";
+	int fd, rc;
+
+	if (!is_entry_name(name) || strlen(name) >= OUTBOX_NAME_BYTES)
+		return -EINVAL;
+	fd = openat(ob->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		rc = -errno;
+		if (rc == -ELOOP)
+			goto damaged;
+		if (rc != -ENOENT)
+			log_warnx("outbox/%s: cannot open: %s", name, strerror(-rc));
+		return rc;
+	}
+	rc = read_entry(fd, name, e, why);
+	close(fd);
+	if (rc == 0 || rc != -EBADMSG) {
+		if (rc < 0)
+			log_warnx("outbox/%s: cannot read: %s", name, strerror(-rc));
+		return rc;
+	}
+damaged:
+	if (!why[0])
+		snprintf(why, sizeof why, "a symbolic link");
+	log_warnx("outbox/%s: damaged entry (%s); moved to dead/", name, why);
+	rc = outbox_dead_letter(ob, name, why, NULL, 0);
+	return rc < 0 ? rc : -EBADMSG;
+}
+
+int outbox_update_attempt(struct outbox *ob, struct outbox_entry *e, unsigned attempts,
+			  int64_t next_attempt)
+{
+	char hdr[OUTBOX_HEADER_BYTES];
+	int n, rc;
+
+	if (!is_entry_name(e->name) || e->len > DIGEST_BODY_BYTES ||
+	    (unsigned)e->format > CFG_FORMAT_TEXT)
+		return -EINVAL;
+	e->attempts = attempts;
+	e->next_attempt = next_attempt < 0 ? 0 : next_attempt;
+	n = header_make(e->id, e->created, e->format, e->attempts, e->next_attempt, e->len, hdr,
+			sizeof hdr);
+	if (n < 0)
+		return n;
+	rc = write_atomic(ob->dirfd, e->name, hdr, (size_t)n, e->body, e->len);
+	if (rc < 0)
+		log_warnx("outbox/%s: cannot record the attempt: %s", e->name, strerror(-rc));
+	return rc;
+}
+
+int outbox_remove(struct outbox *ob, const char *name)
+{
+	int rc = 0;
+
+	if (!is_entry_name(name))
+		return -EINVAL;
+	if (unlinkat(ob->dirfd, name, 0) < 0) {
+		rc = -errno;
+		if (rc == -ENOENT)
+			return 0;
+		log_warnx("outbox/%s: cannot remove: %s", name, strerror(-rc));
+		return rc;
+	}
+	if (fsync(ob->dirfd) < 0) {
+		rc = -errno;
+		log_warnx("outbox: fsync after removing %s: %s", name, strerror(-rc));
+	}
+	return rc;
+}
+
+int outbox_dead_letter(struct outbox *ob, const char *name, const char *reason,
+		       const void *answer, size_t answer_len)
+{
+	char rname[OUTBOX_NAME_BYTES + 16];
+	char head[OUTBOX_REASON_BYTES + 8];
+	int n, rc;
+
+	if (!is_entry_name(name))
+		return -EINVAL;
+	snprintf(rname, sizeof rname, "%s.reason", name);
+	n = snprintf(head, sizeof head, "%.*s\n\n", (int)OUTBOX_REASON_BYTES - 1,
+		     reason ? reason : "");
+	if (n < 0 || (size_t)n >= sizeof head)
+		n = (int)sizeof head - 1;
+	rc = write_atomic(ob->deadfd, rname, head, (size_t)n, answer, answer ? answer_len : 0);
+	if (rc < 0) {
+		log_warnx("dead/%s: cannot write: %s", rname, strerror(-rc));
+		return rc;
+	}
+	if (renameat(ob->dirfd, name, ob->deadfd, name) < 0) {
+		rc = -errno;
+		log_warnx("outbox/%s: cannot move to dead/: %s", name, strerror(-rc));
+		return rc;
+	}
+	if (fsync(ob->deadfd) < 0 || fsync(ob->dirfd) < 0) {
+		rc = -errno;
+		log_warnx("outbox: fsync after moving %s: %s", name, strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+static int tally(struct outbox *ob, uint64_t *bytes, unsigned *count)
+{
+	int fd = dup(ob->dirfd);
+	DIR *d;
+	struct dirent *de;
+
+	*bytes = 0;
+	*count = 0;
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (!is_entry_name(de->d_name))
+			continue;
+		if (fstatat(ob->dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		*bytes += (uint64_t)st.st_size;
+		(*count)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+int outbox_bytes(struct outbox *ob, uint64_t *bytes)
+{
+	unsigned count;
+
+	return tally(ob, bytes, &count);
+}
+
+int outbox_count(struct outbox *ob, unsigned *count)
+{
+	uint64_t bytes;
+
+	return tally(ob, &bytes, count);
+}
