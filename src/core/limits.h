@@ -124,6 +124,13 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
 #define SOURCE_TEXT_BYTES SUMM_WINDOW_BYTES
 #define SOURCE_MAX_ITEMS 500u
 
+/* The daemon's pending list (src/cmd/run): summarised articles waiting for
+ * the next digest, their strings (source, title, URL, language, sentences)
+ * in one arena. When either fills up, sources pause until a digest goes out.
+ * RAM: 500 x 56 bytes + 512 KiB, about 540 KiB. */
+#define RUN_PENDING_MAX 500u
+#define RUN_PENDING_BYTES (512u * 1024u)
+
 /* Read buffer for streaming input: 64 KiB. */
 #define INPUT_CHUNK_BYTES (64u * 1024u)
 
