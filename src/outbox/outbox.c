@@ -96,7 +96,7 @@ static int write_full(int fd, const void *buf, size_t n)
 static int write_atomic(int dirfd, const char *name, const void *a, size_t alen, const void *b,
 			size_t blen)
 {
-	char tmp[OUTBOX_NAME_BYTES + 16];
+	char tmp[OUTBOX_NAME_BYTES + 64];
 	int fd, rc = 0;
 
 	snprintf(tmp, sizeof tmp, TMP_PREFIX "%s", name);
@@ -169,6 +169,8 @@ static int sweep(int dirfd, const char *what, uint64_t *max_seq)
 		close(fd);
 		return -errno;
 	}
+	/* The duplicate shares the offset a previous scan left at the end. */
+	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		uint64_t seq;
 		const char *id;
@@ -279,6 +281,8 @@ int outbox_next(struct outbox *ob, const char *after, char *name)
 		close(fd);
 		return -errno;
 	}
+	/* The duplicate shares the offset a previous scan left at the end. */
+	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		if (!is_entry_name(de->d_name) || strlen(de->d_name) >= OUTBOX_NAME_BYTES)
 			continue;
@@ -572,16 +576,42 @@ int outbox_remove(struct outbox *ob, const char *name)
 	return rc;
 }
 
+/* A name in dead/ for entry `name` that is not taken (with its .reason):
+ * the name itself, else name.1, name.2, ... */
+static int dead_name(struct outbox *ob, const char *name, char *out, size_t size)
+{
+	for (unsigned i = 0; i < 1000; i++) {
+		char r[OUTBOX_NAME_BYTES + 32];
+		struct stat st;
+
+		if (i == 0)
+			snprintf(out, size, "%s", name);
+		else
+			snprintf(out, size, "%s.%u", name, i);
+		snprintf(r, sizeof r, "%s.reason", out);
+		if (fstatat(ob->deadfd, out, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+		    fstatat(ob->deadfd, r, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+			return 0;
+	}
+	return -EEXIST;
+}
+
 int outbox_dead_letter(struct outbox *ob, const char *name, const char *reason,
 		       const void *answer, size_t answer_len)
 {
-	char rname[OUTBOX_NAME_BYTES + 16];
+	char dname[OUTBOX_NAME_BYTES + 8];
+	char rname[OUTBOX_NAME_BYTES + 32];
 	char head[OUTBOX_REASON_BYTES + 8];
 	int n, rc;
 
 	if (!is_entry_name(name))
 		return -EINVAL;
-	snprintf(rname, sizeof rname, "%s.reason", name);
+	rc = dead_name(ob, name, dname, sizeof dname);
+	if (rc < 0) {
+		log_warnx("dead/%s: no free name", name);
+		return rc;
+	}
+	snprintf(rname, sizeof rname, "%s.reason", dname);
 	n = snprintf(head, sizeof head, "%.*s\n\n", (int)OUTBOX_REASON_BYTES - 1,
 		     reason ? reason : "");
 	if (n < 0 || (size_t)n >= sizeof head)
@@ -591,7 +621,7 @@ int outbox_dead_letter(struct outbox *ob, const char *name, const char *reason,
 		log_warnx("dead/%s: cannot write: %s", rname, strerror(-rc));
 		return rc;
 	}
-	if (renameat(ob->dirfd, name, ob->deadfd, name) < 0) {
+	if (renameat(ob->dirfd, name, ob->deadfd, dname) < 0) {
 		rc = -errno;
 		log_warnx("outbox/%s: cannot move to dead/: %s", name, strerror(-rc));
 		return rc;
@@ -619,6 +649,8 @@ static int tally(struct outbox *ob, uint64_t *bytes, unsigned *count)
 		close(fd);
 		return -errno;
 	}
+	/* The duplicate shares the offset a previous scan left at the end. */
+	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		struct stat st;
 

@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for src/outbox/outbox: the entry round trip, oldest-first order,
+ * attempts, removal, dead letters, crash leftovers, damaged entries (moved
+ * aside, never deleted) and a full disk (RLIMIT_FSIZE): a clean error and
+ * nothing lost. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "outbox/outbox.h"
+
+static struct outbox ob;
+static struct outbox_entry e;
+static char dir[64];
+
+static void pathof(char *out, size_t size, const char *sub, const char *name)
+{
+	snprintf(out, size, "%s/%s/%s", dir, sub, name);
+}
+
+static int exists(const char *sub, const char *name)
+{
+	char p[512];
+	struct stat st;
+
+	pathof(p, sizeof p, sub, name);
+	return lstat(p, &st) == 0;
+}
+
+static void put_file(const char *sub, const char *name, const char *text, size_t n)
+{
+	char p[512];
+	FILE *f;
+
+	pathof(p, sizeof p, sub, name);
+	f = fopen(p, "wb");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fwrite(text, 1, n, f);
+	fclose(f);
+}
+
+static size_t get_file(const char *sub, const char *name, char *buf, size_t cap)
+{
+	char p[512];
+	FILE *f;
+	size_t n;
+
+	pathof(p, sizeof p, sub, name);
+	f = fopen(p, "rb");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, cap - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return n;
+}
+
+/* Empties outbox/ and dead/ between tests. */
+static void wipe(void)
+{
+	static const char *const subs[] = { "outbox", "dead" };
+
+	for (int i = 0; i < 2; i++) {
+		char p[200];
+		DIR *d;
+		struct dirent *de;
+
+		snprintf(p, sizeof p, "%s/%s", dir, subs[i]);
+		d = opendir(p);
+		while (d && (de = readdir(d)) != NULL) {
+			char f[520];
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(f, sizeof f, "%s/%s", p, de->d_name);
+			if (unlink(f) < 0)
+				rmdir(f);
+		}
+		if (d)
+			closedir(d);
+	}
+}
+
+static void test_round_trip(void)
+{
+	char n1[OUTBOX_NAME_BYTES], n2[OUTBOX_NAME_BYTES], n3[OUTBOX_NAME_BYTES];
+	char name[OUTBOX_NAME_BYTES];
+	uint64_t bytes = 0;
+	unsigned count = 0;
+
+	wipe();
+	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(outbox_oldest(&ob, name), -ENOENT);
+	CHECK_INT(outbox_add(&ob, "dg_b", 200, CFG_FORMAT_JSON, "{\"a\":1}\n", 8, n1), 0);
+	CHECK_INT(outbox_add(&ob, "dg_a", 100, CFG_FORMAT_MARKDOWN, "# x\n", 4, n2), 0);
+	CHECK_INT(outbox_add(&ob, "dg_c", 300, CFG_FORMAT_TEXT, "", 0, n3), 0);
+	CHECK_STR(n1, "00000000000000000001-dg_b.digest");
+	CHECK_STR(n2, "00000000000000000002-dg_a.digest");
+	/* Oldest first by the order written, not by id or created time. */
+	CHECK_INT(outbox_oldest(&ob, name), 0);
+	CHECK_STR(name, n1);
+	CHECK_INT(outbox_next(&ob, name, name), 0);
+	CHECK_STR(name, n2);
+	CHECK_INT(outbox_next(&ob, name, name), 0);
+	CHECK_STR(name, n3);
+	CHECK_INT(outbox_next(&ob, name, name), -ENOENT);
+
+	CHECK_INT(outbox_read(&ob, n2, &e), 0);
+	CHECK_STR(e.name, n2);
+	CHECK_STR(e.id, "dg_a");
+	CHECK_INT(e.created, 100);
+	CHECK_INT(e.format, CFG_FORMAT_MARKDOWN);
+	CHECK_INT(e.attempts, 0);
+	CHECK_INT(e.next_attempt, 0);
+	CHECK_INT(e.len, 4);
+	CHECK(memcmp(e.body, "# x\n", 4) == 0);
+	CHECK_INT(outbox_read(&ob, n3, &e), 0);
+	CHECK_INT(e.len, 0);
+
+	CHECK_INT(outbox_count(&ob, &count), 0);
+	CHECK_INT(count, 3);
+	CHECK_INT(outbox_bytes(&ob, &bytes), 0);
+	CHECK(bytes > 12 && bytes < 12 + 3 * OUTBOX_HEADER_BYTES);
+
+	CHECK_INT(outbox_remove(&ob, n1), 0);
+	CHECK_INT(outbox_remove(&ob, n1), 0);
+	CHECK_INT(outbox_read(&ob, n1, &e), -ENOENT);
+	CHECK_INT(outbox_oldest(&ob, name), 0);
+	CHECK_STR(name, n2);
+	outbox_close(&ob);
+
+	/* Reopened: numbering goes on after the largest present. */
+	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(outbox_add(&ob, "dg_d", 400, CFG_FORMAT_JSON, "{}", 2, n1), 0);
+	CHECK_STR(n1, "00000000000000000004-dg_d.digest");
+	outbox_close(&ob);
+}
+
+static void test_attempts(void)
+{
+	char n1[OUTBOX_NAME_BYTES];
+
+	wipe();
+	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(outbox_add(&ob, "dg_x", 5, CFG_FORMAT_JSON, "body", 4, n1), 0);
+	CHECK_INT(outbox_read(&ob, n1, &e), 0);
+	CHECK_INT(outbox_update_attempt(&ob, &e, 3, 1795888800), 0);
+	memset(&e, 0, offsetof(struct outbox_entry, body));
+	CHECK_INT(outbox_read(&ob, n1, &e), 0);
+	CHECK_INT(e.attempts, 3);
+	CHECK_INT(e.next_attempt, 1795888800);
+	CHECK_INT(e.len, 4);
+	CHECK(memcmp(e.body, "body", 4) == 0);
+	outbox_close(&ob);
+}
+
+static void test_invalid_arguments(void)
+{
+	static char big[DIGEST_BODY_BYTES + 1];
+
+	wipe();
+	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(outbox_add(&ob, "../x", 1, CFG_FORMAT_JSON, "x", 1, NULL), -EINVAL);
+	CHECK_INT(outbox_add(&ob, "", 1, CFG_FORMAT_JSON, "x", 1, NULL), -EINVAL);
+	CHECK_INT(outbox_add(&ob, "dg", 1, (enum cfg_format)9, "x", 1, NULL), -EINVAL);
+	CHECK_INT(outbox_add(&ob, "dg", 1, CFG_FORMAT_JSON, big, sizeof big, NULL), -EINVAL);
+	CHECK_INT(outbox_add(&ob, "dg", 1, CFG_FORMAT_JSON, big, DIGEST_BODY_BYTES, NULL), 0);
+	CHECK_INT(outbox_read(&ob, "../../etc/passwd", &e), -EINVAL);
+	CHECK_INT(outbox_remove(&ob, "x"), -EINVAL);
+	outbox_close(&ob);
+	CHECK(outbox_open(&ob, "/nonexistent/state") < 0);
+}
+
+static void test_dead_letter(void)
+{
+	char n1[OUTBOX_NAME_BYTES], name[OUTBOX_NAME_BYTES], buf[512], rname[200];
+
+	wipe();
+	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(outbox_add(&ob, "dg_r", 5, CFG_FORMAT_JSON, "body", 4, n1), 0);
+	CHECK_INT(outbox_dead_letter(&ob, n1, "HTTP 400", "bad request\n", 12), 0);
+	CHECK(!exists("outbox", n1));
+	CHECK(exists("dead", n1));
+	snprintf(rname, sizeof rname, "%s.reason", n1);
+	get_file("dead", rname, buf, sizeof buf);
+	CHECK_STR(buf, "HTTP 400\n\nbad request\n");
+	get_file("dead", n1, buf, sizeof buf);
+	CHECK(strstr(buf, "id: dg_r\n") != NULL);
+	CHECK_INT(outbox_oldest(&ob, name), -ENOENT);
+	outbox_close(&ob);
+}
+
+static void test_crash_leftovers(void)
+{
+	char n1[OUTBOX_NAME_BYTES], name[OUTBOX_NAME_BYTES];
+
+	wipe();
+	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(outbox_add(&ob, "dg_k", 5, CFG_FORMAT_JSON, "kept", 4, n1), 0);
+	outbox_close(&ob);
+	/* A crash in the middle of writing a new entry, an attempt update and
+	 * a reason file. */
+	put_file("outbox", ".tmp-00000000000000000002-dg_n.digest", "digestd-outbox 1\nid:", 20);
+	put_file("outbox", ".tmp-00000000000000000001-dg_k.digest", "digestd-ou", 10);
+	put_file("dead", ".tmp-00000000000000000009-dg_z.digest.reason", "HTTP", 4);
+	put_file("outbox", "notes.txt", "not ours", 8);
+	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK(!exists("outbox", ".tmp-00000000000000000002-dg_n.digest"));
+	CHECK(!exists("outbox", ".tmp-00000000000000000001-dg_k.digest"));
+	CHECK(!exists("dead", ".tmp-00000000000000000009-dg_z.digest.reason"));
+	/* Files that are not entries are skipped and left alone. */
+	CHECK(exists("outbox", "notes.txt"));
+	CHECK_INT(outbox_oldest(&ob, name), 0);
+	CHECK_STR(name, n1);
+	CHECK_INT(outbox_read(&ob, n1, &e), 0);
+	CHECK(memcmp(e.body, "kept", 4) == 0);
+	CHECK_INT(outbox_next(&ob, name, name), -ENOENT);
+	outbox_close(&ob);
+}
+
+static void expect_damaged(const char *what, const char *name, const char *text, size_t n)
+{
+	char rname[200];
+	int rc;
+
+	put_file("outbox", name, text, n);
+	rc = outbox_read(&ob, name, &e);
+	snprintf(rname, sizeof rname, "%s.reason", name);
+	if (rc != -EBADMSG || exists("outbox", name) || !exists("dead", name) ||
+	    !exists("dead", rname)) {
+		printf("  %s: rc %d\n", what, rc);
+		check_current_failed = 1;
+	}
+}
+
+static void test_damaged_entries(void)
+{
+	static const char good[] = "digestd-outbox 1\nid: dg_1\ncreated: 5\nformat: json\n"
+				   "attempts: 0\nnext-attempt: 0\nlength: 4\n\nbody";
+	static char big[OUTBOX_HEADER_BYTES + 64];
+	const char *nm = "00000000000000000001-dg_1.digest";
+	char buf[300], p[256];
+
+	wipe();
+	CHECK_INT(outbox_open(&ob, dir), 0);
+	put_file("outbox", nm, good, sizeof good - 1);
+	CHECK_INT(outbox_read(&ob, nm, &e), 0);
+	CHECK(memcmp(e.body, "body", 4) == 0);
+
+	expect_damaged("empty", nm, "", 0);
+	expect_damaged("magic", nm, "digestd-outbox 2\n", 17);
+	expect_damaged("body short", nm, good, sizeof good - 2);
+	snprintf(buf, sizeof buf, "%sX", good);
+	expect_damaged("body long", nm, buf, strlen(buf));
+	expect_damaged("id mismatch", "00000000000000000002-dg_2.digest", good, sizeof good - 1);
+	snprintf(buf, sizeof buf, "digestd-outbox 1\nid: dg_1\ncreated: 5\nformat: json\n"
+				  "attempts: 0\nnext-attempt: 0\nlength: 4\nextra: 1\n\nbody");
+	expect_damaged("unknown key", nm, buf, strlen(buf));
+	snprintf(buf, sizeof buf, "digestd-outbox 1\nid: dg_1\ncreated: 5\nformat: json\n"
+				  "attempts: 0\nlength: 4\n\nbody");
+	expect_damaged("missing key", nm, buf, strlen(buf));
+	snprintf(buf, sizeof buf, "digestd-outbox 1\nid: dg_1\nid: dg_1\ncreated: 5\nformat: "
+				  "json\nattempts: 0\nnext-attempt: 0\nlength: 4\n\nbody");
+	expect_damaged("repeated key", nm, buf, strlen(buf));
+	snprintf(buf, sizeof buf, "digestd-outbox 1\nid: dg_1\ncreated: 5\nformat: pdf\n"
+				  "attempts: 0\nnext-attempt: 0\nlength: 4\n\nbody");
+	expect_damaged("format", nm, buf, strlen(buf));
+	snprintf(buf, sizeof buf, "digestd-outbox 1\nid: dg_1\ncreated: 5\nformat: json\n"
+				  "attempts: 0\nnext-attempt: 0\nlength: 99999999999999999999\n\nbody");
+	expect_damaged("huge length", nm, buf, strlen(buf));
+	snprintf(buf, sizeof buf, "digestd-outbox 1\nid: dg_1\ncreated: 5\nformat: json\n"
+				  "attempts: -1\nnext-attempt: 0\nlength: 4\n\nbody");
+	expect_damaged("negative attempts", nm, buf, strlen(buf));
+	memset(big, 'a', sizeof big);
+	memcpy(big, "digestd-outbox 1\nid: ", 21);
+	expect_damaged("endless header", nm, big, sizeof big);
+	pathof(p, sizeof p, "outbox", nm);
+	CHECK_INT(symlink("/etc/passwd", p), 0);
+	expect_damaged("symlink", nm, NULL, 0);
+	CHECK_INT(mkdir(p, 0700), 0);
+	CHECK_INT(outbox_read(&ob, nm, &e), -EBADMSG);
+	CHECK(exists("dead", nm));
+	outbox_close(&ob);
+}
+
+/* The file-size limit stands in for a full disk: writes past it fail with
+ * EFBIG (SIGXFSZ ignored), exactly where ENOSPC would. */
+static void test_full_disk(void)
+{
+	static char body[64 * 1024];
+	char n1[OUTBOX_NAME_BYTES], name[OUTBOX_NAME_BYTES];
+	struct rlimit old, lim;
+	unsigned count = 0;
+	int rc;
+
+	wipe();
+	memset(body, 'x', sizeof body);
+	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(outbox_add(&ob, "dg_ok", 1, CFG_FORMAT_JSON, body, 1000, n1), 0);
+	CHECK_INT(outbox_read(&ob, n1, &e), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	CHECK_INT(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 16 * 1024;
+	CHECK_INT(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	rc = outbox_add(&ob, "dg_big", 2, CFG_FORMAT_JSON, body, sizeof body, name);
+	/* The entry that is there survives a failed rewrite too. */
+	e.len = sizeof body;
+	memcpy(e.body, body, sizeof body);
+	CHECK_INT(outbox_update_attempt(&ob, &e, 1, 99), -EFBIG);
+	CHECK_INT(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	CHECK_INT(rc, -EFBIG);
+	CHECK_INT(outbox_count(&ob, &count), 0);
+	CHECK_INT(count, 1);
+	CHECK(!exists("outbox", ".tmp-00000000000000000002-dg_big.digest"));
+	CHECK(!exists("outbox", ".tmp-00000000000000000001-dg_ok.digest"));
+	CHECK_INT(outbox_read(&ob, n1, &e), 0);
+	CHECK_INT(e.attempts, 0);
+	CHECK_INT(e.len, 1000);
+	/* With room again the same digest goes in. */
+	CHECK_INT(outbox_add(&ob, "dg_big", 2, CFG_FORMAT_JSON, body, sizeof body, name), 0);
+	CHECK_INT(outbox_read(&ob, name, &e), 0);
+	CHECK_INT(e.len, sizeof body);
+	outbox_close(&ob);
+}
+
+int main(void)
+{
+	const char *t = getenv("TMPDIR");
+	char cmd[128];
+
+	snprintf(dir, sizeof dir, "%s/test_outbox.XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(dir)) {
+		perror(dir);
+		return 1;
+	}
+	RUN(test_round_trip);
+	RUN(test_attempts);
+	RUN(test_invalid_arguments);
+	RUN(test_dead_letter);
+	RUN(test_crash_leftovers);
+	RUN(test_damaged_entries);
+	RUN(test_full_disk);
+	wipe();
+	snprintf(cmd, sizeof cmd, "%s/outbox", dir);
+	rmdir(cmd);
+	snprintf(cmd, sizeof cmd, "%s/dead", dir);
+	rmdir(cmd);
+	rmdir(dir);
+	return CHECK_EXIT();
+}

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for src/digest/seen: canonical URLs, keys, the ring and its
+ * index against a plain model, the file round trip, capacity changes and
+ * damaged files (each read back as an empty set, never a crash). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "digest/seen.h"
+
+static struct seen s;
+static char dir[64];
+static char path[128];
+
+static void canon_is(const char *in, const char *want)
+{
+	char out[256];
+	int rc = seen_canonical_url(in, out, sizeof out);
+
+	if (rc != 0 || strcmp(out, want) != 0) {
+		printf("  canonical(\"%s\") = %d \"%s\", want \"%s\"\n", in, rc, out, want);
+		check_current_failed = 1;
+	}
+}
+
+static void test_canonical(void)
+{
+	char small[8];
+
+	canon_is("HTTPS://Example.COM/Path/A?x=1#frag", "https://example.com/Path/A?x=1");
+	canon_is("http://example.com", "https://example.com/");
+	canon_is("  https://example.com:443/a \n", "https://example.com/a");
+	canon_is("http://example.com:80/a", "https://example.com/a");
+	canon_is("https://example.com:8443/a", "https://example.com:8443/a");
+	canon_is("https://user:pw@Example.com/a", "https://example.com/a");
+	canon_is("https://x.org/a?utm_source=rss&id=5&UTM_Medium=f&utm_campaign",
+		 "https://x.org/a?id=5");
+	canon_is("https://x.org/a?utm_source=rss", "https://x.org/a");
+	canon_is("https://x.org/a?", "https://x.org/a");
+	canon_is("https://x.org/a?&&b=2&", "https://x.org/a?b=2");
+	canon_is("https://x.org/a?utmost=1", "https://x.org/a?utmost=1");
+	canon_is("https://[::1]:443/a", "https://[::1]/a");
+	canon_is("https://[FE80::1]:8080", "https://[fe80::1]:8080/");
+	canon_is("https://x.org:/a", "https://x.org/a");
+	canon_is("urn:uuid:ABC#x", "urn:uuid:ABC");
+	canon_is("/relative/path?utm_x=1#y", "/relative/path");
+	canon_is("FTP://Host/a", "ftp://host/a");
+	CHECK_INT(seen_canonical_url("   ", small, sizeof small), -EINVAL);
+	CHECK_INT(seen_canonical_url(NULL, small, sizeof small), -EINVAL);
+	CHECK_INT(seen_canonical_url("https://example.com/long", small, sizeof small), -ENOSPC);
+	CHECK_STR(small, "");
+}
+
+static void test_keys(void)
+{
+	unsigned char a[32], b[32], c[32];
+
+	CHECK_INT(seen_key("http://Ex.org/a#top", NULL, a), 0);
+	CHECK_INT(seen_key("https://ex.org/a?utm_source=x", "guid-1", b), 0);
+	CHECK(memcmp(a, b, 32) == 0);
+	/* The guid only counts when there is no URL. */
+	CHECK_INT(seen_key("", " guid-1 ", c), 0);
+	CHECK(memcmp(a, c, 32) != 0);
+	CHECK_INT(seen_key(NULL, "guid-1", b), 0);
+	CHECK(memcmp(b, c, 32) == 0);
+	/* A guid that looks like the URL is still another key. */
+	CHECK_INT(seen_key(NULL, "https://ex.org/a", b), 0);
+	CHECK(memcmp(a, b, 32) != 0);
+	CHECK_INT(seen_key(" ", "\t", a), -EINVAL);
+	CHECK_INT(seen_key(NULL, NULL, a), -EINVAL);
+}
+
+static void key_of(unsigned n, unsigned char k[32])
+{
+	char url[64];
+
+	snprintf(url, sizeof url, "https://example.org/%u", n);
+	seen_key(url, NULL, k);
+}
+
+static void test_ring_and_file(void)
+{
+	unsigned char k[32];
+	struct stat st;
+
+	unlink(path);
+	CHECK_INT(seen_open(&s, path, 64), 0);
+	CHECK_INT(seen_count(&s), 0);
+	/* Nothing added: no file is written. */
+	CHECK_INT(seen_commit(&s), 0);
+	CHECK(stat(path, &st) < 0);
+	for (unsigned i = 0; i < 100; i++) {
+		key_of(i, k);
+		CHECK_INT(seen_add(&s, k), 1);
+		CHECK_INT(seen_add(&s, k), 0);
+	}
+	CHECK_INT(seen_count(&s), 64);
+	for (unsigned i = 0; i < 100; i++) {
+		key_of(i, k);
+		CHECK_INT(seen_contains(&s, k), i >= 36);
+	}
+	CHECK_INT(seen_commit(&s), 0);
+	CHECK(stat(path, &st) == 0 && st.st_size == SEEN_HEADER_BYTES + 64 * 32);
+	CHECK_INT(seen_open(&s, path, 64), 0);
+	CHECK_INT(seen_count(&s), 64);
+	for (unsigned i = 0; i < 100; i++) {
+		key_of(i, k);
+		CHECK_INT(seen_contains(&s, k), i >= 36);
+	}
+	/* The oldest is still the next to go after a reload. */
+	key_of(1000, k);
+	CHECK_INT(seen_add(&s, k), 1);
+	key_of(36, k);
+	CHECK_INT(seen_contains(&s, k), 0);
+	key_of(37, k);
+	CHECK_INT(seen_contains(&s, k), 1);
+}
+
+static void test_capacity_change(void)
+{
+	unsigned char k[32];
+
+	unlink(path);
+	CHECK_INT(seen_open(&s, path, 128), 0);
+	for (unsigned i = 0; i < 200; i++) {
+		key_of(i, k);
+		seen_add(&s, k);
+	}
+	CHECK_INT(seen_commit(&s), 0);
+	/* Smaller: the newest 64 stay. */
+	CHECK_INT(seen_open(&s, path, 64), 0);
+	CHECK_INT(seen_count(&s), 64);
+	for (unsigned i = 0; i < 200; i++) {
+		key_of(i, k);
+		CHECK_INT(seen_contains(&s, k), i >= 136);
+	}
+	CHECK_INT(seen_commit(&s), 0);
+	/* Larger: all 64 stay and new ones fill the room before any goes. */
+	CHECK_INT(seen_open(&s, path, 256), 0);
+	CHECK_INT(seen_count(&s), 64);
+	for (unsigned i = 200; i < 392; i++) {
+		key_of(i, k);
+		seen_add(&s, k);
+	}
+	CHECK_INT(seen_count(&s), 256);
+	key_of(136, k);
+	CHECK_INT(seen_contains(&s, k), 1);
+	key_of(392, k);
+	seen_add(&s, k);
+	key_of(136, k);
+	CHECK_INT(seen_contains(&s, k), 0);
+	CHECK_INT(seen_open(&s, path, 63), -EINVAL);
+	CHECK_INT(seen_open(&s, path, SEEN_MAX_CAPACITY + 1), -EINVAL);
+}
+
+/* Keys sharing their first bytes collide in the index: the ring turning over
+ * many times must keep every probe chain intact (checked against a model). */
+static void test_index_against_model(void)
+{
+	enum { CAP = 64, N = 5000 };
+	static unsigned char model[CAP][32];
+	unsigned mcount = 0, mnext = 0;
+	unsigned rng = 12345;
+
+	unlink(path);
+	CHECK_INT(seen_open(&s, path, CAP), 0);
+	for (unsigned i = 0; i < N; i++) {
+		unsigned char k[32];
+		int in_model = 0;
+
+		memset(k, 0, sizeof k);
+		rng = rng * 1103515245u + 12345u;
+		/* 8 home buckets for all keys, 300 distinct keys. */
+		k[0] = (unsigned char)((rng >> 16) & 7);
+		k[8] = (unsigned char)((rng >> 19) % 300 & 0xff);
+		k[9] = (unsigned char)((rng >> 19) % 300 >> 8);
+		for (unsigned j = 0; j < mcount; j++)
+			in_model |= memcmp(model[j], k, 32) == 0;
+		CHECK_INT(seen_contains(&s, k), in_model);
+		CHECK_INT(seen_add(&s, k), !in_model);
+		if (!in_model) {
+			memcpy(model[mnext], k, 32);
+			mnext = (mnext + 1) % CAP;
+			if (mcount < CAP)
+				mcount++;
+		}
+		if (check_current_failed)
+			break;
+	}
+	for (unsigned j = 0; j < mcount; j++)
+		CHECK_INT(seen_contains(&s, model[j]), 1);
+}
+
+static void write_file(const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fwrite(p, 1, n, f);
+	fclose(f);
+}
+
+static size_t read_file(unsigned char *p, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(p, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+static void expect_damaged(const char *what, const unsigned char *img, size_t n)
+{
+	char bad[160];
+	struct stat st;
+	int rc;
+
+	snprintf(bad, sizeof bad, "%s.corrupt", path);
+	unlink(bad);
+	write_file(img, n);
+	rc = seen_open(&s, path, 64);
+	if (rc != -EBADMSG || seen_count(&s) != 0 || stat(bad, &st) != 0) {
+		printf("  %s: rc %d, count %u\n", what, rc, seen_count(&s));
+		check_current_failed = 1;
+	}
+	/* The fresh set is written over the damaged one at the next commit. */
+	CHECK_INT(seen_commit(&s), 0);
+	CHECK_INT(seen_open(&s, path, 64), 0);
+}
+
+static void test_damaged_files(void)
+{
+	static unsigned char good[SEEN_HEADER_BYTES + 64 * 32 + 8];
+	static unsigned char img[sizeof good];
+	unsigned char k[32];
+	size_t n;
+
+	unlink(path);
+	CHECK_INT(seen_open(&s, path, 64), 0);
+	key_of(1, k);
+	seen_add(&s, k);
+	CHECK_INT(seen_commit(&s), 0);
+	n = read_file(good, sizeof good);
+	CHECK_INT(n, SEEN_HEADER_BYTES + 64 * 32);
+
+	expect_damaged("empty", good, 0);
+	expect_damaged("short header", good, 10);
+	expect_damaged("truncated keys", good, n - 1);
+	memcpy(img, good, n);
+	img[n] = 0;
+	expect_damaged("trailing byte", img, n + 1);
+	memcpy(img, good, n);
+	img[0] = 'X';
+	expect_damaged("magic", img, n);
+	memcpy(img, good, n);
+	img[8] = 2;
+	expect_damaged("version", img, n);
+	memcpy(img, good, n);
+	img[16] = 65;
+	expect_damaged("count over capacity", img, n);
+	memcpy(img, good, n);
+	img[20] = 5;
+	expect_damaged("next not after count", img, n);
+	memcpy(img, good, n);
+	img[12] = 0xff;
+	img[13] = 0xff;
+	img[14] = 0xff;
+	img[15] = 0x7f;
+	expect_damaged("huge capacity", img, n);
+	memcpy(img, good, n);
+	img[SEEN_HEADER_BYTES + 3] ^= 1;
+	expect_damaged("flipped key bit", img, n);
+	memcpy(img, good, n);
+	img[25] = 1;
+	expect_damaged("reserved", img, n);
+
+	/* The intact image still loads with its key. */
+	write_file(good, n);
+	CHECK_INT(seen_open(&s, path, 64), 0);
+	CHECK_INT(seen_contains(&s, k), 1);
+	CHECK_INT(seen_load_buffer(&s, good, n, 64), 0);
+	CHECK_INT(seen_contains(&s, k), 1);
+	CHECK_INT(seen_load_buffer(&s, good, n - 1, 64), -EBADMSG);
+	CHECK_INT(seen_count(&s), 0);
+}
+
+static void test_unwritable(void)
+{
+	unsigned char k[32];
+	char missing[160];
+
+	snprintf(missing, sizeof missing, "%s/no/such/seen", dir);
+	CHECK_INT(seen_open(&s, missing, 64), 0);
+	key_of(7, k);
+	seen_add(&s, k);
+	CHECK_INT(seen_commit(&s), -ENOENT);
+	/* Still dirty: it is written once the folder exists. */
+	CHECK_INT(s.dirty, 1);
+	CHECK_INT(seen_contains(&s, k), 1);
+}
+
+int main(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(dir, sizeof dir, "%s/test_seen.XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(dir)) {
+		perror(dir);
+		return 1;
+	}
+	snprintf(path, sizeof path, "%s/seen", dir);
+	RUN(test_canonical);
+	RUN(test_keys);
+	RUN(test_ring_and_file);
+	RUN(test_capacity_change);
+	RUN(test_index_against_model);
+	RUN(test_damaged_files);
+	RUN(test_unwritable);
+	unlink(path);
+	{
+		char bad[160];
+		snprintf(bad, sizeof bad, "%s.corrupt", path);
+		unlink(bad);
+	}
+	rmdir(dir);
+	return CHECK_EXIT();
+}
