@@ -231,7 +231,8 @@ int push_init(struct push_client *c, const struct cfg *cfg, volatile sig_atomic_
 		if (rc == 0 && access(c->client_key, R_OK) < 0)
 			rc = -errno;
 		if (rc < 0) {
-			log_errx("[endpoint] client_key: %s: %s", ep->client_key, strerror(-rc));
+			log_errx("[endpoint] client_key: %s: %s",
+				 c->client_key[0] ? c->client_key : ep->client_key, strerror(-rc));
 			goto out;
 		}
 	}
@@ -368,6 +369,8 @@ static void answer_excerpt(const struct push_result *r, char *out, size_t size)
 	size_t n = r->answer_len < LOG_ANSWER_BYTES ? r->answer_len : LOG_ANSWER_BYTES;
 	size_t k = 0;
 
+	while (n && is_ws(r->answer[n - 1]))
+		n--;
 	for (size_t i = 0; i < n && k + 1 < size; i++) {
 		unsigned char ch = (unsigned char)r->answer[i];
 		out[k++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;

@@ -1,0 +1,700 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for src/push/push against tools/digest-sink over real TLS on
+ * loopback ($BUILD/digest-sink, through $TEST_WRAPPER): delivery with the
+ * signature checked, every retry and dead-letter path, TLS refusals. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mbedtls/base64.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
+#include <mbedtls/x509_crt.h>
+
+#include "check.h"
+#include "digest/digest.h"
+#include "push/push.h"
+
+static char dir[64];
+static char sink_bin[256];
+static const char *wrapper = "";
+static pid_t sink_pid = -1;
+static int port;
+static char sink_dir[256]; /* the running sink's folder: tls/, store/, out */
+static struct cfg cfg;
+static struct push_client pc;
+static struct outbox_entry e;
+static struct push_result r;
+static struct digest dg;
+static volatile sig_atomic_t stop_flag;
+
+/* Runs a shell command line (fork and exec of /bin/sh); returns its status. */
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	pid_t pid;
+	int st = 0;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int file_has(const char *path, const char *needle)
+{
+	static char buf[64 * 1024];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+static void stop_sink(void)
+{
+	if (sink_pid > 0) {
+		kill(sink_pid, SIGTERM);
+		waitpid(sink_pid, NULL, 0);
+	}
+	sink_pid = -1;
+}
+
+/* Starts a sink in dir/NAME with the given extra arguments (TLS: a fresh
+ * self-signed certificate unless ARGS give --cert/--key). */
+static int start_sink(const char *name, const char *args)
+{
+	char ready[300], cmd[2048];
+	int tls_given = strstr(args, "--cert ") != NULL;
+
+	stop_sink();
+	snprintf(sink_dir, sizeof sink_dir, "%s/%s", dir, name);
+	mkdir(sink_dir, 0700);
+	snprintf(ready, sizeof ready, "%s/ready", sink_dir);
+	unlink(ready);
+	snprintf(cmd, sizeof cmd,
+		 "exec %s '%s' %s%s%s --store '%s/store' --signing-key '%s/key' --port 0 "
+		 "--ready-file '%s' %s >'%s/out' 2>'%s/err'",
+		 wrapper, sink_bin, tls_given ? "" : "--self-signed '", tls_given ? "" : sink_dir,
+		 tls_given ? "" : "/tls'", sink_dir, dir, ready, args, sink_dir, sink_dir);
+	sink_pid = fork();
+	if (sink_pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 600; i++) {
+		FILE *f = fopen(ready, "r");
+		if (f) {
+			int ok = fscanf(f, "%d", &port) == 1;
+			fclose(f);
+			if (ok)
+				return 0;
+		}
+		if (waitpid(sink_pid, NULL, WNOHANG) == sink_pid)
+			break;
+		usleep(50 * 1000);
+	}
+	printf("  sink %s did not start: %s\n", name, args);
+	sink_pid = -1;
+	return -1;
+}
+
+/* Loads an [endpoint] for the running sink plus `extra` lines and makes the
+ * push client. */
+static int client(const char *extra)
+{
+	char ini[4096];
+	struct cfg_error err;
+	int n, rc;
+
+	char ca[400];
+
+	push_free(&pc);
+	snprintf(ca, sizeof ca, "ca_file = %s/tls/cert.pem\n", sink_dir);
+	/* extra may replace any of these defaults. */
+	n = snprintf(ini, sizeof ini,
+		     "[endpoint]\nurl = https://localhost:%d/digest\n%s%s%s%s%s", port,
+		     strstr(extra, "ca_file =") ? "" : ca,
+		     strstr(extra, "signing_key_file =") ? "" : "signing_key_file = key\n",
+		     strstr(extra, "timeout =") ? "" : "timeout = 3s\n",
+		     strstr(extra, "retry_max =") ? "" : "retry_base = 10s\nretry_max = 1h\n", extra);
+	rc = cfg_load_buffer(ini, (size_t)n, "test.ini", dir, &cfg, &err);
+	if (rc < 0) {
+		printf("  config: %s\n", err.msg);
+		return rc;
+	}
+	return push_init(&pc, &cfg, &stop_flag);
+}
+
+/* A one-article JSON digest as the daemon would queue it. */
+static void make_entry(const char *id)
+{
+	static const struct digest_span s[] = { { "Something happened today.", 25 } };
+	struct digest_article a = { "test", "A title", "https://example.org/a", "en",
+				    1795888800, true, s, 1 };
+
+	digest_begin(&dg, id, time(NULL), "testhost", 10);
+	digest_add(&dg, &a);
+	memset(&e, 0, offsetof(struct outbox_entry, body));
+	snprintf(e.name, sizeof e.name, "00000000000000000001-%s.digest", id);
+	snprintf(e.id, sizeof e.id, "%s", id);
+	e.created = dg.created;
+	e.format = CFG_FORMAT_JSON;
+	digest_render(&dg, CFG_FORMAT_JSON, e.body, sizeof e.body, &e.len);
+}
+
+static int attempt(void)
+{
+	int64_t now = time(NULL);
+	int rc = push_attempt(&pc, &e, now, &r);
+
+	if (rc == 0 && r.outcome == PUSH_RETRY)
+		e.attempts++;
+	return rc;
+}
+
+static int stored_same(const char *id)
+{
+	static char got[DIGEST_BODY_BYTES];
+	char p[400];
+	FILE *f;
+	size_t n;
+
+	snprintf(p, sizeof p, "%s/store/%s.json", sink_dir, id);
+	f = fopen(p, "rb");
+	if (!f)
+		return 0;
+	n = fread(got, 1, sizeof got, f);
+	fclose(f);
+	return n == e.len && memcmp(got, e.body, n) == 0;
+}
+
+static void test_delivered(void)
+{
+	char out[300];
+
+	if (start_sink("ok", "") < 0 || client("") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	make_entry("dg_ok");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	CHECK_INT(r.status, 200);
+	CHECK(stored_same("dg_ok"));
+	CHECK(strncmp(r.answer, "stored dg_ok", 12) == 0);
+	/* A retry of the same id is answered 200 and stored once. */
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	stop_sink();
+	snprintf(out, sizeof out, "%s/out", sink_dir);
+	CHECK(file_has(out, "received id=dg_ok bytes="));
+	CHECK(file_has(out, "articles=1 status=200"));
+	CHECK(file_has(out, "duplicate id=dg_ok"));
+}
+
+static void test_other_formats(void)
+{
+	if (start_sink("fmt", "") < 0 || client("") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	make_entry("dg_md");
+	e.format = CFG_FORMAT_MARKDOWN;
+	digest_render(&dg, CFG_FORMAT_MARKDOWN, e.body, sizeof e.body, &e.len);
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	CHECK(stored_same("dg_md"));
+	stop_sink();
+}
+
+/* The sink checks the signature: a client with another key is refused with
+ * 401, which is final (dead letter). */
+static void test_wrong_key_refused(void)
+{
+	char p[300];
+	FILE *f;
+
+	if (start_sink("wrongkey", "") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	snprintf(p, sizeof p, "%s/otherkey", dir);
+	f = fopen(p, "w");
+	if (f) {
+		fputs("whsec_ZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmY=\n", f);
+		fclose(f);
+	}
+	CHECK_INT(client("signing_key_file = otherkey\n"), 0);
+	make_entry("dg_badsig");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DEAD);
+	CHECK_INT(r.status, 401);
+	CHECK(strstr(r.answer, "bad signature") != NULL);
+	stop_sink();
+}
+
+static void test_500_then_ok(void)
+{
+	int64_t before;
+
+	if (start_sink("fail500", "--mode fail500:1") < 0 || client("") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	make_entry("dg_500");
+	before = time(NULL);
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK_INT(r.status, 500);
+	/* First retry: retry_base (10 s) with jitter into [5, 10]. */
+	CHECK(r.retry_at >= before + 5 && r.retry_at <= time(NULL) + 10);
+	CHECK_STR(r.message, "HTTP 500");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	CHECK(stored_same("dg_500"));
+	stop_sink();
+}
+
+static void test_429_retry_after(void)
+{
+	int64_t now;
+
+	if (start_sink("ratelimit", "--mode ratelimit:7:1") < 0 || client("") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	make_entry("dg_429");
+	now = time(NULL);
+	CHECK_INT(push_attempt(&pc, &e, now, &r), 0);
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK_INT(r.status, 429);
+	CHECK_INT(r.retry_at, now + 7);
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	stop_sink();
+	/* A Retry-After above retry_max is capped by it. */
+	if (start_sink("ratelimit2", "--mode ratelimit:7200:1") < 0 ||
+	    client("retry_max = 60s\n") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	now = time(NULL);
+	CHECK_INT(push_attempt(&pc, &e, now, &r), 0);
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK_INT(r.retry_at, now + 60);
+	stop_sink();
+}
+
+static void test_hang_times_out(void)
+{
+	if (start_sink("hang", "--mode hang:1") < 0 || client("timeout = 2s\n") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	make_entry("dg_hang");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK_INT(r.status, 0);
+	CHECK(strncmp(r.message, "timeout after 2 s", 17) == 0);
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	CHECK(stored_same("dg_hang"));
+	stop_sink();
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* SIGTERM's flag abandons a push in flight; the entry is untouched. */
+static void test_stop_flag(void)
+{
+	struct sigaction sa;
+
+	if (start_sink("stop", "--mode hang:1") < 0 || client("timeout = 60s\n") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	make_entry("dg_stop");
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	stop_flag = 0;
+	alarm(1);
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_STOPPED);
+	CHECK_INT(e.attempts, 0);
+	/* Raised before the attempt: nothing is sent. */
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_STOPPED);
+	stop_flag = 0;
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	stop_sink();
+}
+
+static void test_close_mid_request(void)
+{
+	if (start_sink("close", "--mode close:1") < 0 || client("") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	make_entry("dg_close");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK_INT(r.status, 0);
+	CHECK(strncmp(r.message, "network: ", 9) == 0 || strncmp(r.message, "TLS: ", 5) == 0);
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	CHECK(stored_same("dg_close"));
+	stop_sink();
+}
+
+static void test_400_dead(void)
+{
+	if (start_sink("reject", "--mode reject400") < 0 || client("") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	make_entry("dg_400");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DEAD);
+	CHECK_INT(r.status, 400);
+	CHECK(r.answer_len > 0);
+	CHECK_STR(r.message, "HTTP 400");
+	stop_sink();
+}
+
+static void test_sink_down(void)
+{
+	if (start_sink("down", "") < 0 || client("") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	stop_sink();
+	make_entry("dg_down");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK_INT(r.status, 0);
+	CHECK(strncmp(r.message, "network: ", 9) == 0);
+}
+
+static void test_unknown_ca(void)
+{
+	char other[300];
+
+	/* Another sink's self-signed certificate is a CA that never signed
+	 * this sink's. */
+	if (start_sink("ca-other", "") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	snprintf(other, sizeof other, "%s", sink_dir);
+	if (start_sink("ca", "") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	{
+		char extra[400];
+		snprintf(extra, sizeof extra, "ca_file = %s/tls/cert.pem\n", other);
+		CHECK_INT(client(extra), 0);
+	}
+	make_entry("dg_ca");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK_INT(r.status, 0);
+	CHECK(strncmp(r.message, "TLS: ", 5) == 0);
+	stop_sink();
+}
+
+static void test_wrong_host_name(void)
+{
+	char args[700];
+
+	CHECK_INT(sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 "
+		     "-subj /CN=wrong.example -addext subjectAltName=DNS:wrong.example "
+		     "-keyout '%s/wrong.key' -out '%s/wrong.pem' 2>/dev/null",
+		     dir, dir),
+		  0);
+	snprintf(args, sizeof args, "--cert '%s/wrong.pem' --key '%s/wrong.key'", dir, dir);
+	if (start_sink("wronghost", args) < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	{
+		char extra[400];
+		snprintf(extra, sizeof extra, "ca_file = %s/wrong.pem\n", dir);
+		CHECK_INT(client(extra), 0);
+	}
+	make_entry("dg_host");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK(strncmp(r.message, "TLS: ", 5) == 0);
+	stop_sink();
+}
+
+/* "sha256//" + base64 of the SHA-256 of the certificate's public key. */
+static int pin_of(const char *cert, char *out, size_t size)
+{
+	mbedtls_x509_crt crt;
+	unsigned char der[1024], sum[32];
+	size_t olen = 0;
+	int n, rc = -1;
+
+	mbedtls_x509_crt_init(&crt);
+	if (mbedtls_x509_crt_parse_file(&crt, cert) != 0)
+		goto out;
+	n = mbedtls_pk_write_pubkey_der(&crt.pk, der, sizeof der);
+	if (n <= 0)
+		goto out;
+#if MBEDTLS_VERSION_MAJOR < 3
+	mbedtls_sha256_ret(der + sizeof der - n, (size_t)n, sum, 0);
+#else
+	mbedtls_sha256(der + sizeof der - n, (size_t)n, sum, 0);
+#endif
+	memcpy(out, "sha256//", 8);
+	if (mbedtls_base64_encode((unsigned char *)out + 8, size - 8, &olen, sum, sizeof sum) != 0)
+		goto out;
+	rc = 0;
+out:
+	mbedtls_x509_crt_free(&crt);
+	return rc;
+}
+
+static void test_pinned_key(void)
+{
+	char cert[300], pin[100], extra[300];
+
+	if (start_sink("pin", "") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	snprintf(cert, sizeof cert, "%s/tls/cert.pem", sink_dir);
+	CHECK_INT(pin_of(cert, pin, sizeof pin), 0);
+	snprintf(extra, sizeof extra, "pinned_pubkey = %s\n", pin);
+	CHECK_INT(client(extra), 0);
+	make_entry("dg_pin");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	/* Another key's hash: refused even though the CA is right. */
+	CHECK_INT(client("pinned_pubkey = sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"), 0);
+	make_entry("dg_pin2");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK(strstr(r.message, "pinned_pubkey") != NULL);
+	stop_sink();
+}
+
+static void test_token(void)
+{
+	char args[400], p[300];
+	FILE *f;
+
+	snprintf(p, sizeof p, "%s/tokenfile", dir);
+	f = fopen(p, "w");
+	if (f) {
+		fputs("s3cr3t-token\n", f);
+		fclose(f);
+	}
+	snprintf(args, sizeof args, "--token '%s'", p);
+	if (start_sink("token", args) < 0 || client("token_file = tokenfile\n") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	make_entry("dg_tok");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	CHECK_INT(client(""), 0);
+	make_entry("dg_notok");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DEAD);
+	CHECK_INT(r.status, 401);
+	stop_sink();
+}
+
+static void test_mutual_tls(void)
+{
+	char args[400], extra[600];
+
+	CHECK_INT(sh("cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+		     "-nodes -days 1 -subj /CN=test-ca -keyout cca.key -out cca.pem 2>/dev/null && "
+		     "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+		     "-subj /CN=digestd -keyout client.key -out client.csr 2>/dev/null && "
+		     "openssl x509 -req -in client.csr -CA cca.pem -CAkey cca.key -CAcreateserial "
+		     "-days 1 -out client.pem 2>/dev/null",
+		     dir),
+		  0);
+	snprintf(args, sizeof args, "--client-ca '%s/cca.pem'", dir);
+	if (start_sink("mtls", args) < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	snprintf(extra, sizeof extra, "client_cert = %s/client.pem\nclient_key = %s/client.key\n",
+		 dir, dir);
+	CHECK_INT(client(extra), 0);
+	make_entry("dg_mtls");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	CHECK_INT(client(""), 0);
+	make_entry("dg_nocert");
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK_INT(r.status, 0);
+	stop_sink();
+}
+
+static void test_init_refusals(void)
+{
+	port = 1;
+	snprintf(sink_dir, sizeof sink_dir, "%s/none", dir);
+	CHECK_INT(client("header = X-Team: news\n"), 0);
+	/* cfg refuses these already; push checks again. */
+	snprintf(cfg.endpoint.header.line[0], CFG_HEADER_BYTES, "Webhook-Signature: v1,x");
+	CHECK_INT(push_init(&pc, &cfg, NULL), -EINVAL);
+	snprintf(cfg.endpoint.header.line[0], CFG_HEADER_BYTES, "content-type: text/html");
+	CHECK_INT(push_init(&pc, &cfg, NULL), -EINVAL);
+	CHECK_INT(client("signing_key_file = missing\n"), -ENOENT);
+	CHECK_INT(client("token_file = missing\n"), -ENOENT);
+	CHECK_INT(client("client_key = missing\nclient_cert = x.pem\n"), -ENOENT);
+	{
+		struct cfg_error err;
+		static const char ini[] = "[endpoint]\nurl = http://localhost:1/\nallow_insecure = yes\n"
+					  "signing_key_file = key\n";
+		CHECK_INT(cfg_load_buffer(ini, sizeof ini - 1, "t.ini", dir, &cfg, &err), 0);
+		CHECK_INT(push_init(&pc, &cfg, NULL), 0);
+		/* push double-checks what cfg validated. */
+		cfg.endpoint.allow_insecure = false;
+		CHECK_INT(push_init(&pc, &cfg, NULL), -EINVAL);
+		snprintf(cfg.endpoint.url, sizeof cfg.endpoint.url, "http://example.org/");
+		cfg.endpoint.allow_insecure = true;
+		CHECK_INT(push_init(&pc, &cfg, NULL), -EINVAL);
+		snprintf(cfg.endpoint.url, sizeof cfg.endpoint.url, "http://127.0.0.1.evil.org/");
+		CHECK_INT(push_init(&pc, &cfg, NULL), -EINVAL);
+		snprintf(cfg.endpoint.url, sizeof cfg.endpoint.url, "ftp://localhost/");
+		CHECK_INT(push_init(&pc, &cfg, NULL), -EINVAL);
+		cfg.has_endpoint = false;
+		CHECK_INT(push_init(&pc, &cfg, NULL), -EINVAL);
+	}
+	push_free(&pc);
+	push_free(&pc);
+}
+
+static void test_backoff(void)
+{
+	struct cfg_endpoint ep;
+
+	memset(&ep, 0, sizeof ep);
+	ep.retry_base = 30;
+	ep.retry_max = 3600;
+	CHECK_INT(push_backoff(&ep, 1, 0), 15);
+	CHECK_INT(push_backoff(&ep, 1, 15), 30);
+	CHECK_INT(push_backoff(&ep, 1, 16), 15);
+	CHECK_INT(push_backoff(&ep, 2, 30), 60);
+	CHECK_INT(push_backoff(&ep, 3, 0), 60);
+	CHECK_INT(push_backoff(&ep, 8, 1800), 3600);
+	CHECK_INT(push_backoff(&ep, 1000000, 0), 1800);
+	for (uint32_t rnd = 0; rnd < 2000; rnd += 7) {
+		int64_t d = push_backoff(&ep, 4, rnd * 2654435761u);
+		CHECK(d >= 120 && d <= 240);
+	}
+	ep.retry_base = 1;
+	ep.retry_max = 1;
+	CHECK_INT(push_backoff(&ep, 5, 12345), 1);
+}
+
+static void test_retry_after(void)
+{
+	int64_t d = -1;
+	/* Sun, 06 Nov 1994 08:49:37 GMT */
+	const int64_t t = 784111777;
+
+	CHECK_INT(push_retry_after(" 120 ", t, &d), 0);
+	CHECK_INT(d, 120);
+	CHECK_INT(push_retry_after("0", t, &d), 0);
+	CHECK_INT(d, 0);
+	CHECK_INT(push_retry_after("Sun, 06 Nov 1994 08:50:37 GMT", t, &d), 0);
+	CHECK_INT(d, 60);
+	CHECK_INT(push_retry_after("Sunday, 06-Nov-94 08:49:47 GMT", t, &d), 0);
+	CHECK_INT(d, 10);
+	CHECK_INT(push_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", t, &d), 0);
+	CHECK_INT(d, 0);
+	CHECK_INT(push_retry_after("99999999999999999999999", t, &d), 0);
+	CHECK(d >= 10 * 365 * 86400);
+	CHECK_INT(push_retry_after("", t, &d), -EINVAL);
+	CHECK_INT(push_retry_after("12s", t, &d), -EINVAL);
+	CHECK_INT(push_retry_after("soon", t, &d), -EINVAL);
+}
+
+int main(void)
+{
+	const char *b = getenv("BUILD"), *t = getenv("TMPDIR"), *w = getenv("TEST_WRAPPER");
+	char p[300];
+	FILE *f;
+
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(sink_bin, sizeof sink_bin, "%s/digest-sink", b && *b ? b : "build");
+	if (w)
+		wrapper = w;
+	snprintf(dir, sizeof dir, "%s/test_push.XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(dir)) {
+		perror(dir);
+		return 1;
+	}
+	snprintf(p, sizeof p, "%s/key", dir);
+	f = fopen(p, "w");
+	if (!f)
+		return 1;
+	fputs("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n", f);
+	fclose(f);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	RUN(test_backoff);
+	RUN(test_retry_after);
+	RUN(test_init_refusals);
+	RUN(test_delivered);
+	RUN(test_other_formats);
+	RUN(test_wrong_key_refused);
+	RUN(test_500_then_ok);
+	RUN(test_429_retry_after);
+	RUN(test_hang_times_out);
+	RUN(test_stop_flag);
+	RUN(test_close_mid_request);
+	RUN(test_400_dead);
+	RUN(test_sink_down);
+	RUN(test_unknown_ca);
+	RUN(test_wrong_host_name);
+	RUN(test_pinned_key);
+	RUN(test_token);
+	RUN(test_mutual_tls);
+	stop_sink();
+	push_free(&pc);
+	curl_global_cleanup();
+	sh("rm -rf '%s'", dir);
+	return CHECK_EXIT();
+}
