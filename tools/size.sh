@@ -45,7 +45,7 @@ if [ -n "$SYSROOT" ]; then
 	while [ -s "$tmp/queue" ]; do
 		name=$(head -n 1 "$tmp/queue")
 		sed -i 1d "$tmp/queue"
-		grep -q "^$name " "$tmp/libs" && continue
+		awk -v n="$name" '$1 == n { f = 1 } END { exit !f }' "$tmp/libs" && continue
 		path=""
 		for d in $dirs; do
 			if [ -e "$SYSROOT$d/$name" ]; then
