@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `digestd fetch`: argument parsing, reading the input whole into a fixed
- * buffer, guessing feed or page, and printing a page's text as text or JSON.
- * No network yet: http(s) URLs are refused with EX_UNAVAILABLE. */
+ * buffer (from a file, stdin or one HTTP(S) GET), guessing feed or page, and
+ * printing a page's text as text or JSON. */
 #include "fetch.h"
 
 #include <errno.h>
@@ -16,9 +16,12 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "extract/html.h"
+#include "sources/fetch.h"
 
 static const char usage[] =
-	"usage: digestd fetch [--type feed|page] [--format text|json] URL|FILE|-\n";
+	"usage: digestd fetch [--type feed|page] [--format text|json] [--config FILE]\n"
+	"                     [--ca-file FILE] URL|FILE|-\n"
+	"       digestd fetch --config FILE --source NAME [--format text|json]\n";
 
 /* Input and extracted text; one extra byte tells "exactly full" from "too
  * big". Text can outgrow its page only through U+FFFD replacements, and is
@@ -128,12 +131,6 @@ static const char *local_path(const char *arg, int *status)
 		}
 		return path;
 	}
-	if (strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0) {
-		log_errx("fetch: %s: network fetching is not built yet; save the page and give its file",
-			 arg);
-		*status = EX_UNAVAILABLE;
-		return NULL;
-	}
 	if (strstr(arg, "://")) {
 		log_errx("fetch: %s: unsupported URL scheme", arg);
 		*status = EX_USAGE;
@@ -190,6 +187,96 @@ out:
 	return status;
 }
 
+/* [http] settings: defaults, or from --config; --ca-file overrides. */
+static struct cfg cfg;
+static struct fetch_client client;
+static struct fetch_response resp;
+
+static int is_http(const char *arg)
+{
+	return strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0;
+}
+
+/* Transient failures (worth retrying later) give EX_TEMPFAIL. */
+static int url_status(int rc, const struct fetch_response *r)
+{
+	switch (r->kind) {
+	case FETCH_KIND_TOO_LARGE:
+		return EX_DATAERR;
+	case FETCH_KIND_URL:
+		return EX_USAGE;
+	case FETCH_KIND_DNS:
+	case FETCH_KIND_CONNECT:
+	case FETCH_KIND_TIMEOUT:
+	case FETCH_KIND_STALLED:
+	case FETCH_KIND_STOPPED:
+		return EX_TEMPFAIL;
+	case FETCH_KIND_HTTP_STATUS:
+		return r->status == 429 || r->status >= 500 ? EX_TEMPFAIL : EX_UNAVAILABLE;
+	default:
+		return rc < 0 ? EX_UNAVAILABLE : EX_PROTOCOL;
+	}
+}
+
+/* One GET into `input`. Returns a sysexits status. */
+static int read_url(const char *url, size_t *len)
+{
+	int rc;
+
+	if (fetch_init(&client, &cfg, NULL) != 0) {
+		log_errx("fetch: cannot start the HTTP client");
+		return EX_OSERR;
+	}
+	rc = fetch_get(&client, url, NULL, &resp, input, FETCH_MAX_BYTES);
+	fetch_free(&client);
+	if (rc == 0 && resp.kind == FETCH_KIND_OK) {
+		*len = resp.len;
+		return 0;
+	}
+	log_errx("fetch: %s: %s", url, resp.reason);
+	return url_status(rc, &resp);
+}
+
+/* Matches "--OPT VALUE" and "--OPT=VALUE": returns 1 with *v set (NULL when
+ * the value is missing), 0 for any other argument. */
+static int opt_value(const char *a, const char *opt, int argc, char **argv, int *i,
+		     const char **v)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(a, opt, n) != 0 || (a[n] != '\0' && a[n] != '='))
+		return 0;
+	if (a[n] == '=')
+		*v = a + n + 1;
+	else
+		*v = *i + 1 < argc ? argv[++*i] : NULL;
+	return 1;
+}
+
+/* Loads --config and applies --ca-file. Returns a sysexits status. */
+static int setup_cfg(const char *config, const char *ca_file)
+{
+	struct cfg_error err;
+	int rc;
+
+	cfg_defaults(&cfg);
+	if (config) {
+		rc = cfg_load(config, &cfg, &err);
+		if (rc != 0) {
+			log_errx("%s", err.msg);
+			return rc == -EINVAL ? EX_CONFIG : EX_NOINPUT;
+		}
+	}
+	if (ca_file) {
+		if (strlen(ca_file) >= sizeof(cfg.http.ca_file)) {
+			log_errx("fetch: --ca-file: path too long");
+			return EX_USAGE;
+		}
+		memcpy(cfg.http.ca_file, ca_file, strlen(ca_file) + 1);
+	}
+	return 0;
+}
+
 static int print_page(const char *buf, size_t len, const char *name, enum fetch_format fmt)
 {
 	static struct html_page meta;
@@ -229,7 +316,9 @@ int cmd_fetch(int argc, char **argv)
 {
 	enum fetch_type type = FETCH_AUTO;
 	enum fetch_format fmt = FETCH_TEXT;
-	const char *name = NULL, *path;
+	const char *name = NULL, *path, *config = NULL, *ca_file = NULL, *source = NULL;
+	static const char *const vopts[] = { "--config", "--ca-file", "--source" };
+	const char **vdst[] = { &config, &ca_file, &source };
 	size_t len = 0;
 	int status = 0;
 
@@ -241,6 +330,18 @@ int cmd_fetch(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		}
+		for (size_t j = 0; j < sizeof(vopts) / sizeof(vopts[0]); j++) {
+			if (!opt_value(a, vopts[j], argc, argv, &i, &v))
+				continue;
+			if (!v || !v[0]) {
+				log_errx("fetch: %s wants a value", vopts[j]);
+				return EX_USAGE;
+			}
+			*vdst[j] = v;
+			k = 1;
+		}
+		if (k)
+			continue;
 		if (strncmp(a, "--type", 6) == 0 || strncmp(a, "--format", 8) == 0) {
 			k = a[2] == 't' ? 6 : 8;
 			if (a[k] == '=')
@@ -273,20 +374,35 @@ int cmd_fetch(int argc, char **argv)
 			name = a;
 		}
 	}
-	if (!name) {
+	if (source && (name || !config)) {
+		log_errx("fetch: --source takes no URL or FILE, and needs --config");
+		return EX_USAGE;
+	}
+	if (!name && !source) {
 		fputs(usage, stderr);
 		return EX_USAGE;
 	}
-	path = local_path(name, &status);
-	if (!path)
+	status = setup_cfg(config, ca_file);
+	if (status != 0)
 		return status;
-	status = read_input(strcmp(name, "-") == 0 ? "stdin" : name, path, &len);
+	if (source)
+		return fetch_print_source(&cfg, source, fmt);
+	if (is_http(name)) {
+		status = read_url(name, &len);
+	} else {
+		path = local_path(name, &status);
+		if (!path)
+			return status;
+		status = read_input(strcmp(name, "-") == 0 ? "stdin" : name, path, &len);
+	}
 	if (status != 0)
 		return status;
 	if (type == FETCH_AUTO)
 		type = fetch_guess_type(input, len);
 	if (type == FETCH_FEED)
-		status = fetch_print_feed(input, len, name, fmt);
+		status = is_http(name) ? fetch_print_feed(input, len, resp.effective_url,
+							  resp.content_type, fmt)
+				       : fetch_print_feed(input, len, name, NULL, fmt);
 	else
 		status = print_page(input, len, name, fmt);
 	return status;

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* `digestd fetch`: reads one page or feed (local file, file:// URL or stdin
- * for now) and prints its text and metadata. */
+/* `digestd fetch`: reads one page or feed (http(s) URL, local file, file://
+ * URL or stdin) or polls one configured source, and prints what it read. */
 #ifndef DIGESTD_CMD_FETCH_H
 #define DIGESTD_CMD_FETCH_H
 
 #include <stddef.h>
 
+#include "core/cfg.h"
+
 enum fetch_type { FETCH_AUTO, FETCH_FEED, FETCH_PAGE };
 enum fetch_format { FETCH_TEXT, FETCH_JSON };
 
 /* Runs the command; returns a sysexits status (0, EX_USAGE, EX_DATAERR,
- * EX_NOINPUT, EX_IOERR, EX_UNAVAILABLE for http(s) URLs). Blocks on input. */
+ * EX_NOINPUT, EX_IOERR, EX_CONFIG; for http(s): EX_UNAVAILABLE, EX_TEMPFAIL).
+ * Blocks on input and on the network. */
 int cmd_fetch(int argc, char **argv);
 
 /* Guesses feed or page from the first bytes: feed when, past a BOM,
@@ -19,9 +22,15 @@ int cmd_fetch(int argc, char **argv);
  * jsonfeed.org. Never FETCH_AUTO. */
 enum fetch_type fetch_guess_type(const char *buf, size_t len);
 
-/* Prints the entries of the feed in buf (base_url resolves relative links)
- * on stdout in fmt. Returns a sysexits status. Defined in fetch_feed.c. */
+/* Prints the entries of the feed in buf (base_url resolves relative links;
+ * content_type, may be NULL, is the HTTP Content-Type, for its charset) on
+ * stdout in fmt. Returns a sysexits status. Defined in fetch_feed.c. */
 int fetch_print_feed(const char *buf, size_t len, const char *base_url,
-		     enum fetch_format fmt);
+		     const char *content_type, enum fetch_format fmt);
+
+/* Polls the source called name in cfg once (source_poll) and prints its
+ * articles on stdout in fmt. Returns a sysexits status. Defined in
+ * fetch_source.c. */
+int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_format fmt);
 
 #endif

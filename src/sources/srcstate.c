@@ -58,12 +58,10 @@ static int parse_int(const char *p, size_t n, int64_t max, int64_t *out)
 	if (n == 0 || n > 19)
 		return -EBADMSG;
 	for (size_t i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
+		if (p[i] < '0' || p[i] > '9' || v > (max - (p[i] - '0')) / 10)
 			return -EBADMSG;
 		v = v * 10 + (p[i] - '0');
 	}
-	if (v > max)
-		return -EBADMSG;
 	*out = v;
 	return 0;
 }

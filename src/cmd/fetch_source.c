@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/* `digestd fetch --config FILE --source NAME`: one poll of a configured
+ * source, as the daemon does it (state, backoff, conditional GET), with the
+ * articles printed instead of summarised. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd/fetch.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "sources/date.h"
+#include "sources/source.h"
+
+static struct source_ctx ctx;
+
+static void json_str(const char *key, const char *v, int first)
+{
+	printf("%s\"%s\":", first ? "{" : ",", key);
+	json_write_string(stdout, v, strlen(v), 1);
+}
+
+static int print_article(const struct source_article *a, void *arg)
+{
+	const enum fetch_format *fmt = arg;
+	char date[21] = "";
+
+	if (a->has_date)
+		date_format_rfc3339(a->date, date);
+	if (*fmt == FETCH_JSON) {
+		json_str("id", a->id, 1);
+		json_str("title", a->title, 0);
+		json_str("url", a->url, 0);
+		fputs(",\"date\":", stdout);
+		if (date[0])
+			printf("\"%s\"", date);
+		else
+			fputs("null", stdout);
+		json_str("lang", a->lang, 0);
+		fputs(",\"text\":", stdout);
+		json_write_string(stdout, a->text, a->text_len, 0);
+		fputs("}\n", stdout);
+	} else {
+		text_write(stdout, a->title, strlen(a->title), 1);
+		putchar('\n');
+		text_write(stdout, a->url, strlen(a->url), 1);
+		printf("\n%s\n\n", date);
+		text_write(stdout, a->text, a->text_len, 0);
+		fputs("\n\n", stdout);
+	}
+	return ferror(stdout) ? -EIO : 0;
+}
+
+int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_format fmt)
+{
+	const struct cfg_source *src = NULL;
+	int rc, status = 0;
+	char until[21];
+
+	for (unsigned i = 0; i < cfg->n_sources; i++)
+		if (strcmp(cfg->sources[i].name, name) == 0)
+			src = &cfg->sources[i];
+	if (!src) {
+		log_errx("fetch: no [source %s] in the configuration", name);
+		return EX_USAGE;
+	}
+	if (source_ctx_init(&ctx, cfg, NULL) != 0) {
+		log_errx("fetch: cannot start the HTTP client");
+		return EX_OSERR;
+	}
+	rc = source_poll(cfg, src, &ctx, print_article, &fmt);
+	if (rc == -EAGAIN) {
+		date_format_rfc3339(ctx.not_before, until);
+		log_errx("source %s: %s: backing off (earlier failures or Retry-After); "
+			 "not asked before %s", name, src->url, until);
+	}
+	if (rc >= 0)
+		status = 0;
+	else if (rc == -EAGAIN || rc == -ETIMEDOUT || rc == -ECONNREFUSED || rc == -EHOSTUNREACH)
+		status = EX_TEMPFAIL;
+	else if (rc == -EFBIG || rc == -EBADMSG)
+		status = EX_DATAERR;
+	else if (rc == -ENOENT || rc == -EACCES || rc == -ENOTDIR)
+		status = EX_NOINPUT;
+	else
+		status = EX_UNAVAILABLE;
+	source_ctx_free(&ctx);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		log_warn("fetch: writing output");
+		return EX_IOERR;
+	}
+	return status;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* Polling one configured source (feed, page or folder) into articles handed
+ * to a callback one at a time, with conditional GET, backoff and per-source
+ * state. Owns the source rules (which entries, teasers); not the seen-set. */
+#ifndef DIGESTD_SOURCE_H
+#define DIGESTD_SOURCE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cfg.h"
+#include "sources/fetch.h"
+
+/* With fetch_pages, an entry whose text has fewer words than this is a
+ * teaser (full stories run to hundreds of words; teasers to a few dozen). */
+#define SOURCE_TEASER_WORDS 150
+
+/* One article. Every string is NUL-terminated valid UTF-8 except text,
+ * which is as the source gave it (feeds and pages: valid UTF-8; folder
+ * files: their bytes). All pointers are only valid during the callback. */
+struct source_article {
+	const char *id;	   /* feed guid, else the link; page: the configured URL;
+			    * folder: the URL: header, else the file's path */
+	const char *title; /* "" when unknown; folder files: the file name then */
+	const char *url;   /* the article's link, "" when none */
+	int64_t date;	   /* UTC seconds (published, else updated), when has_date */
+	int has_date;
+	const char *lang;  /* [source] lang unless auto, else the article's; "" = unknown */
+	const char *text;  /* body text, paragraphs separated by '\n' */
+	size_t text_len;
+};
+
+/* Return 0 to go on, nonzero to end the poll early (the rest of the source is
+ * then offered again next time: validators are not updated). */
+typedef int (*source_article_fn)(const struct source_article *a, void *arg);
+
+/* Working memory and the HTTP client for polling; one per process. */
+struct source_ctx {
+	struct fetch_client fetch;
+	char *body, *page; /* malloc'd by source_ctx_init, body_cap bytes each */
+	size_t body_cap;
+	/* Set by source_poll: the UTC second before which this source should not
+	 * be polled again (backoff or Retry-After), 0 when only its interval
+	 * applies; and the entries the source offered in this poll. */
+	int64_t not_before;
+	unsigned entries;
+};
+
+/* Sets ctx up: the HTTP client (fetch_init with cfg and stop) and two body
+ * buffers of [http] max_size bytes, allocated here once (pages are only
+ * touched as responses fill them). Returns 0 or -ENOMEM. Call at start-up;
+ * after a config reload, source_ctx_free and init again. */
+int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, volatile sig_atomic_t *stop);
+void source_ctx_free(struct source_ctx *ctx);
+
+/* Polls src once and calls fn for each article, in the source's order:
+ *  folder: the seed-format files at the top level of the folder, by name
+ *          (hidden files, README.md and non-regular files skipped; a file
+ *          over SOURCE_FILE_BYTES or unreadable is one warning and skipped);
+ *  feed:   a conditional GET (304: no articles), then the newest max_items
+ *          entries (by published, else updated date; undated ones last)
+ *          yielded in feed order; text is the entry's content, else its
+ *          summary; with fetch_pages, a teaser (under SOURCE_TEASER_WORDS
+ *          words, or ending in an ellipsis, "read more" or "continue
+ *          reading") is replaced by the main text of the linked page;
+ *  page:   a conditional GET of the page and its main text as one article.
+ * Returns the number of articles yielded (>= 0); or -EAGAIN without any
+ * request while the source is backing off (ctx->not_before says until when);
+ * -EINTR when the stop flag rose; another negative errno when the source
+ * failed (fetch_get's codes, -EBADMSG for a response that is not a feed or
+ * has no main text, -ENOENT/-EACCES for a folder). Each failure is logged as
+ * one line "source NAME: URL: reason"; HTTP failures and parse failures add
+ * to the backoff recorded in [daemon] state_dir (source-HASH.state).
+ * Blocks for the transfers (each at most [http] timeout, plus the per-host
+ * delay between page fetches). Not reentrant: uses static buffers. */
+int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct source_ctx *ctx,
+		source_article_fn fn, void *arg);
+
+/* From the state file, the UTC second before which src must not be polled
+ * (backoff or Retry-After from an earlier run), or 0. For scheduling at
+ * start-up; the daemon adds interval itself. Never fails. */
+int64_t source_not_before(const struct cfg *cfg, const struct cfg_source *src, int64_t now);
+
+#endif

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""HTTPS test server for tests/cli/fetch_http.sh: serves the feed corpus and
+crafted misbehaviours on 127.0.0.1, on three ports at once (a certificate from
+the test CA for localhost, one from the test CA for another name, and one from
+an unknown CA). Python standard library only.
+
+usage: httpd.py --tls DIR --feeds DIR --ready FILE --log FILE
+  DIR holds good.pem/key, wrong.pem/key and unknown.pem/key. The ready file
+  receives "GOOD WRONG UNKNOWN" port numbers once all three listen; the log
+  file one tab-separated line per request: path, If-None-Match,
+  If-Modified-Since, Accept-Encoding, User-Agent.
+
+Routes:
+  /feeds/PATH       a corpus file; ETag and Last-Modified, 304 when they match
+  /gzip/PATH        the same, gzip-encoded when the client accepts gzip
+  /r/N/PATH         N redirects (302) before /PATH
+  /loop             redirects to itself
+  /status/CODE      that status; ?after=S sends Retry-After: S, ?date=S an
+                    HTTP-date S seconds ahead
+  /big              a 5 MiB feed with Content-Length
+  /huge             a 100 MB feed streamed without Content-Length
+  /stall            a feed that stops after 2000 of its bytes for 60 s
+  /invalid-utf8     an RSS feed with invalid UTF-8 in its text
+  /latin1           an ISO-8859-1 feed declared only in the Content-Type
+  /page.html        an article page
+  /teasers.xml      an RSS feed: one teaser linking to /page.html, one full story
+"""
+import argparse
+import email.utils
+import gzip
+import hashlib
+import http.server
+import os
+import ssl
+import sys
+import threading
+import time
+import urllib.parse
+
+LAST_MODIFIED = "Wed, 21 Oct 2015 07:28:00 GMT"
+
+STORY = ("The harbour authority opened the new northern breakwater on Tuesday after "
+         "four years of work, ending a long argument about how to protect the old "
+         "fishing quarter from winter storms. Engineers said the wall would cut wave "
+         "height inside the basin by two thirds. ")
+
+PAGE = ("<!DOCTYPE html><html lang=\"en\"><head><title>Breakwater opens</title>"
+        "<meta property=\"article:published_time\" content=\"2024-03-05T09:00:00Z\">"
+        "</head><body><nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav>"
+        "<article><h1>Breakwater opens</h1>"
+        + "".join("<p>%s Paragraph %d of the full story.</p>" % (STORY, i) for i in range(8))
+        + "</article><footer>Copyright</footer></body></html>")
+
+
+def rss(items, title="Test feed"):
+    body = "".join(
+        "<item><title>%s</title><link>%s</link><guid>%s</guid>"
+        "<pubDate>%s</pubDate><description>%s</description></item>" % it
+        for it in items)
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            "<title>%s</title><link>https://example.org/</link>%s</channel></rss>"
+            % (title, body)).encode()
+
+
+def big_item(i):
+    return ("<item><title>Item %d</title><link>https://example.org/%d</link>"
+            "<description>%s</description></item>" % (i, i, STORY * 4)).encode()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    server_version = "digestd-test"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def record(self):
+        h = self.headers
+        line = "\t".join([self.path, h.get("If-None-Match", "-"),
+                          h.get("If-Modified-Since", "-"),
+                          h.get("Accept-Encoding", "-"), h.get("User-Agent", "-")])
+        with self.server.log_lock:
+            with open(self.server.log_path, "a") as f:
+                f.write(line + "\n")
+
+    def send(self, code, body=b"", ctype="application/xml", extra=()):
+        self.send_response(code)
+        if code != 304:
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+        for k, v in extra:
+            self.send_header(k, v)
+        self.end_headers()
+        if code != 304:
+            self.wfile.write(body)
+
+    def corpus(self, rel, compress):
+        root = os.path.realpath(self.server.feeds)
+        path = os.path.realpath(os.path.join(root, rel))
+        if not path.startswith(root + os.sep) or not os.path.isfile(path):
+            return self.send(404, b"not found", "text/plain")
+        with open(path, "rb") as f:
+            data = f.read()
+        etag = '"%s"' % hashlib.sha1(data).hexdigest()[:16]
+        val = [("ETag", etag), ("Last-Modified", LAST_MODIFIED)]
+        inm = self.headers.get("If-None-Match")
+        ims = self.headers.get("If-Modified-Since")
+        if (inm is not None and inm == etag) or (inm is None and ims == LAST_MODIFIED):
+            return self.send(304, extra=val)
+        ctype = "application/feed+json" if path.endswith(".json") else "application/xml"
+        if compress:
+            if "gzip" not in self.headers.get("Accept-Encoding", ""):
+                return self.send(406, b"gzip only", "text/plain")
+            data = gzip.compress(data)
+            val.append(("Content-Encoding", "gzip"))
+        self.send(200, data, ctype, val)
+
+    def stream(self, total):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.end_headers()
+        self.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title>')
+        sent, i = 0, 0
+        try:
+            while sent < total:
+                chunk = b"".join(big_item(i + k) for k in range(64))
+                self.wfile.write(chunk)
+                sent += len(chunk)
+                i += 64
+            self.wfile.write(b"</channel></rss>")
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            pass
+
+    def do_GET(self):
+        self.record()
+        url = urllib.parse.urlsplit(self.path)
+        q = urllib.parse.parse_qs(url.query)
+        p = url.path
+        host = "https://localhost:%d" % self.server.server_address[1]
+        if p.startswith("/feeds/"):
+            return self.corpus(urllib.parse.unquote(p[7:]), False)
+        if p.startswith("/gzip/"):
+            return self.corpus(urllib.parse.unquote(p[6:]), True)
+        if p.startswith("/r/"):
+            n, _, rest = p[3:].partition("/")
+            loc = "/r/%d/%s" % (int(n) - 1, rest) if int(n) > 0 else "/" + rest
+            return self.send(302, b"moved", "text/plain", [("Location", loc)])
+        if p == "/loop":
+            return self.send(302, b"moved", "text/plain", [("Location", "/loop")])
+        if p.startswith("/status/"):
+            extra = []
+            if "after" in q:
+                extra.append(("Retry-After", q["after"][0]))
+            if "date" in q:
+                extra.append(("Retry-After", email.utils.formatdate(
+                    time.time() + int(q["date"][0]), usegmt=True)))
+            return self.send(int(p[8:]), b"status page", "text/html", extra)
+        if p == "/big":
+            items = b"".join(big_item(i) for i in range(5 * 1024 * 1024 // 1000))
+            return self.send(200, b'<?xml version="1.0"?><rss version="2.0"><channel>'
+                             + items + b"</channel></rss>", "application/rss+xml")
+        if p == "/huge":
+            return self.stream(100 * 1000 * 1000)
+        if p == "/stall":
+            body = rss([("Stalled", "https://example.org/s", "s", "", STORY)] * 40)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                self.wfile.write(body[:2000])
+                self.wfile.flush()
+                time.sleep(60)
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+                pass
+            return None
+        if p == "/invalid-utf8":
+            return self.send(200, b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0">'
+                             b"<channel><title>Bad</title><item><title>Caf\xe9 \xc0\xaf</title>"
+                             b"<link>https://example.org/1</link><guid>u1</guid><description>"
+                             b"broken \xff\xfe bytes \xc3( here</description></item>"
+                             b"</channel></rss>", "application/rss+xml; charset=utf-8")
+        if p == "/latin1":
+            body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>L</title>'
+                    "<item><title>Caf\xe9 cr\xe8me</title><link>https://example.org/l</link>"
+                    "<description>na\xefve</description></item></channel></rss>").encode("latin-1")
+            return self.send(200, body, "application/rss+xml; charset=iso-8859-1")
+        if p == "/page.html":
+            return self.send(200, PAGE.encode(), "text/html; charset=utf-8")
+        if p == "/teasers.xml":
+            return self.send(200, rss([
+                ("Breakwater opens", host + "/page.html", "t1", "Tue, 05 Mar 2024 09:00:00 GMT",
+                 "The harbour authority opened the breakwater. Read more"),
+                ("Full story", "https://example.org/full", "t2", "Mon, 04 Mar 2024 09:00:00 GMT",
+                 STORY * 12)]), "application/rss+xml")
+        return self.send(404, b"not found", "text/plain")
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # failed handshakes are the point of some tests
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tls", required=True)
+    ap.add_argument("--feeds", required=True)
+    ap.add_argument("--ready", required=True)
+    ap.add_argument("--log", required=True)
+    a = ap.parse_args()
+    ports = []
+    lock = threading.Lock()
+    for name in ("good", "wrong", "unknown"):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(os.path.join(a.tls, name + ".pem"), os.path.join(a.tls, name + ".key"))
+        srv = Server(("127.0.0.1", 0), Handler)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        srv.feeds, srv.log_path, srv.log_lock = a.feeds, a.log, lock
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        ports.append(str(srv.server_address[1]))
+    tmp = a.ready + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(" ".join(ports) + "\n")
+    os.rename(tmp, a.ready)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
