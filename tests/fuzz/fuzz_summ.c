@@ -167,15 +167,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	/* Byte 0: bits 0-2 the count - 1, bit 3 use a ratio, bit 4 Lead-N,
 	 * bits 5-7 the language (0 and 7: detect). Byte 1: the ratio.
-	 * Byte 2: bits 0-5 the chunk size (0: one piece); both bits 6-7
-	 * set: feed past the window (slow, so only a quarter of the runs). */
+	 * Byte 2: bits 0-5 the chunk size (0: one piece). Bits 6-7 of byte 2
+	 * and bit 7 of byte 1 all set: feed past the window (ten times
+	 * slower, so only an eighth of the runs). */
 	o.count = (data[0] & 7u) + 1u;
 	if (data[0] & 8u)
 		o.ratio_permille = 1u + data[1] * 999u / 255u;
 	o.method = (data[0] & 16u) ? SUMM_LEAD : SUMM_RANK;
 	o.lang = (data[0] >> 5) < LANG_COUNT ? (enum lang)(data[0] >> 5) : LANG_UND;
 	chunk = (data[2] & 0x3Fu) ? (data[2] & 0x3Fu) : SIZE_MAX;
-	past = (data[2] & 0xC0u) == 0xC0u;
+	past = (data[2] & 0xC0u) == 0xC0u && (data[1] & 0x80u);
 	text = data + 3;
 	len = size - 3;
 
