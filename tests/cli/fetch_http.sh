@@ -1,0 +1,287 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# digestd fetch over HTTPS against tests/httpd.py on 127.0.0.1 (certificates
+# made here with openssl): corpus feeds, 304, gzip, redirects, Retry-After,
+# size cap, stalls, TLS failures, bad UTF-8, sources with state and backoff.
+. tests/cli/lib.sh
+FEEDS=../shared/data/feeds
+SRV_PID=
+stop_server() {
+	if [ -n "$SRV_PID" ]; then
+		kill "$SRV_PID" 2>/dev/null
+		wait "$SRV_PID" 2>/dev/null
+		SRV_PID=
+	fi
+}
+trap 'stop_server; rm -rf "$TMP"' EXIT
+trap 'exit 1' INT TERM
+
+# check NAME 'SHELL CONDITION' [DETAIL FILE]: PASS when the condition holds.
+check() {
+	if eval "$2"; then pass "$1"; else
+		fail "$1" "failed: $2" "$(head -c 600 "${3:-$TMP/err}" 2>/dev/null)"
+	fi
+}
+
+# run ARGS...: digestd fetch ARGS with stdout in $TMP/out, stderr in
+# $TMP/err and the exit status in $RC.
+run() {
+	digestd fetch "$@" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+}
+
+# Certificates: a test CA, a localhost certificate and one for another name
+# from it, and a self-signed localhost certificate nobody trusts. EC keys are
+# quick to make; host names, not 127.0.0.1 (mbedtls builds of libcurl do not
+# match IP addresses against certificates).
+T=$TMP/tls
+mkdir -p "$T" "$TMP/state"
+ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+mkcerts() {
+	# shellcheck disable=SC2086
+	openssl req -x509 $ec -keyout "$T/ca.key" -out "$T/ca.pem" -days 2 \
+		-subj /CN=digestd-test-CA -addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign || return 1
+	for pair in good:localhost wrong:wronghost.invalid; do
+		n=${pair%%:*} h=${pair#*:}
+		# shellcheck disable=SC2086
+		openssl req $ec -keyout "$T/$n.key" -out "$T/$n.csr" -subj "/CN=$h" || return 1
+		printf 'subjectAltName=DNS:%s\n' "$h" >"$T/$n.ext"
+		openssl x509 -req -in "$T/$n.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
+			-CAcreateserial -out "$T/$n.pem" -days 2 -extfile "$T/$n.ext" || return 1
+	done
+	# shellcheck disable=SC2086
+	openssl req -x509 $ec -keyout "$T/unknown.key" -out "$T/unknown.pem" -days 2 \
+		-subj /CN=localhost -addext subjectAltName=DNS:localhost
+}
+if ! mkcerts >"$TMP/openssl.log" 2>&1; then
+	fail "test certificates made with openssl" "$(tail -n 5 "$TMP/openssl.log")"
+	exit 1
+fi
+
+python3 tests/httpd.py --tls "$T" --feeds "$FEEDS" --ready "$TMP/ready" \
+	--log "$TMP/requests" >"$TMP/httpd.out" 2>&1 &
+SRV_PID=$!
+i=0
+while [ ! -s "$TMP/ready" ] && [ $i -lt 100 ] && kill -0 "$SRV_PID" 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ ! -s "$TMP/ready" ]; then
+	fail "tests/httpd.py starts" "$(cat "$TMP/httpd.out")"
+	exit 1
+fi
+read -r PORT WRONG UNKNOWN <"$TMP/ready"
+BASE=https://localhost:$PORT
+CA="--ca-file $T/ca.pem"
+now() { date +%s; }
+
+# Feeds from the corpus read the same over HTTPS as from the file (these
+# give absolute links, so the base URL does not matter).
+for f in flus/framablog.rss.xml feed-rs/atom/atom_mediarss_reddit_1.xml \
+	miniflux/parser/encoding_ISO-8859-1.xml miniflux/parser/rdf_UTF8.xml \
+	simplepie/feed_rss-2.0_for_file_mock.xml; do
+	digestd fetch --format json "$FEEDS/$f" >"$TMP/local" 2>/dev/null
+	# shellcheck disable=SC2086
+	run --format json $CA "$BASE/feeds/$f"
+	if [ "$RC" -eq 0 ] && [ -s "$TMP/local" ] && cmp -s "$TMP/out" "$TMP/local"; then
+		pass "https parse equals local parse: $f"
+	else
+		fail "https parse equals local parse: $f" "exit $RC" "$(head -c 300 "$TMP/err")"
+	fi
+done
+
+# gzip on the wire, decoded by the transfer layer.
+f=flus/carnet_de_flus.atom.xml
+digestd fetch --format json "$FEEDS/$f" >"$TMP/local" 2>/dev/null
+# shellcheck disable=SC2086
+run --format json $CA "$BASE/gzip/$f"
+check "gzip body decoded, same entries" '[ $RC -eq 0 ] && cmp -s "$TMP/out" "$TMP/local"'
+check "Accept-Encoding offers gzip" 'grep "^/gzip/" "$TMP/requests" | grep -q "gzip"' "$TMP/requests"
+
+# Redirects: three hops are followed, six are too many, a loop is caught.
+# shellcheck disable=SC2086
+run --format json $CA "$BASE/r/2/gzip/$f"
+check "redirect chain of 3 hops followed" '[ $RC -eq 0 ] && cmp -s "$TMP/out" "$TMP/local"'
+# shellcheck disable=SC2086
+run $CA "$BASE/r/5/feeds/$f"
+check "6 redirects: too many" '[ $RC -eq 69 ] && grep -q "too many redirects" "$TMP/err" && [ ! -s "$TMP/out" ]'
+# shellcheck disable=SC2086
+run $CA "$BASE/loop"
+check "redirect loop: too many redirects" '[ $RC -eq 69 ] && grep -q "loop: too many redirects" "$TMP/err"'
+
+# Size cap: announced (Content-Length) and streamed without a length.
+# shellcheck disable=SC2086
+run $CA "$BASE/big"
+check "5 MiB body over the 4 MiB cap: error, nothing printed" \
+	'[ $RC -eq 65 ] && grep -q "too large" "$TMP/err" && [ ! -s "$TMP/out" ]'
+# shellcheck disable=SC2086
+/usr/bin/time -f %M -o "$TMP/rss" $TEST_WRAPPER "$DIGESTD" fetch $CA "$BASE/huge" \
+	>"$TMP/out" 2>"$TMP/err"
+RC=$?
+check "100 MB feed rejected while arriving" \
+	'[ $RC -eq 65 ] && grep -q "too large: body over 4194304 bytes" "$TMP/err" && [ ! -s "$TMP/out" ]'
+# qemu-user's own footprint comes on top under a wrapper.
+limit=30000
+[ -n "$TEST_WRAPPER" ] && limit=80000
+check "100 MB feed: peak RSS under $limit KiB ($(tail -n 1 "$TMP/rss") KiB)" \
+	'[ "$(tail -n 1 "$TMP/rss")" -lt $limit ]' "$TMP/rss"
+
+# A configuration for the rest: short stall window, no host delay.
+cat >"$TMP/cfg.ini" <<EOF
+[daemon]
+state_dir = $TMP/state
+contact = https://example.org/contact
+[http]
+ca_file = $T/ca.pem
+low_speed_limit = 1000
+low_speed_time = 2s
+timeout = 120s
+min_host_delay = 0s
+backoff_base = 60s
+backoff_max = 1h
+[source corpus]
+url = $BASE/feeds/flus/framablog.rss.xml
+max_items = 3
+[source teasers]
+url = $BASE/teasers.xml
+fetch_pages = yes
+[source page]
+url = $BASE/page.html
+type = page
+lang = fr
+[source seeds]
+url = $(pwd)/seeds
+[source crafted]
+url = $TMP/folder
+type = folder
+[source limited]
+url = $BASE/status/429?after=120
+[source dated]
+url = $BASE/status/503?date=3600
+[source down]
+url = https://localhost:1/feed.xml
+[source gone]
+url = $BASE/status/404
+EOF
+
+run --config "$TMP/cfg.ini" "$BASE/stall"
+check "stalled body: error after low_speed_time" \
+	'[ $RC -eq 75 ] && grep -q "transfer stalled" "$TMP/err" && [ ! -s "$TMP/out" ]'
+check "User-Agent names digestd, version and contact" \
+	'grep -q "digestd/[0-9.]* (+https://example.org/contact)" "$TMP/requests"' "$TMP/requests"
+
+# TLS: an unknown CA, a certificate for another name, no CA file given.
+# shellcheck disable=SC2086
+run $CA "https://localhost:$UNKNOWN/feeds/$f"
+check "certificate from an unknown CA refused" \
+	'[ $RC -eq 69 ] && grep -q "TLS certificate verification failed" "$TMP/err"'
+# shellcheck disable=SC2086
+run $CA "https://localhost:$WRONG/feeds/$f"
+check "certificate for another host name refused" \
+	'[ $RC -eq 69 ] && grep -q "TLS certificate verification failed" "$TMP/err"'
+run "$BASE/feeds/$f"
+check "test CA not trusted without --ca-file" \
+	'[ $RC -eq 69 ] && grep -q "TLS certificate verification failed" "$TMP/err"'
+
+# Text comes out as valid UTF-8 whatever the bytes; Content-Type charset used.
+# shellcheck disable=SC2086
+run --format json $CA "$BASE/invalid-utf8"
+check "invalid UTF-8 feed: valid UTF-8 JSON with U+FFFD" \
+	'[ $RC -eq 0 ] && python3 -c "
+import json, sys
+lines = open(sys.argv[1], \"rb\").read().decode(\"utf-8\").splitlines()
+e = json.loads(lines[0])
+sys.exit(0 if len(lines) == 1 and \"\\ufffd\" in e[\"title\"] + e[\"summary\"] else 1)" "$TMP/out"' "$TMP/out"
+# shellcheck disable=SC2086
+run --format json $CA "$BASE/latin1"
+check "charset from Content-Type (ISO-8859-1)" \
+	'[ $RC -eq 0 ] && grep -q "\"title\":\"Café crème\"" "$TMP/out"' "$TMP/out"
+
+# Conditional GET: the second poll sends the validators, gets 304 and
+# yields nothing.
+run --config "$TMP/cfg.ini" --source corpus --format json
+n1=$(wc -l <"$TMP/out")
+check "feed source: max_items = 3 newest entries" '[ $RC -eq 0 ] && [ "$n1" -eq 3 ]' "$TMP/out"
+check "state file keeps the ETag" 'grep -q "^etag \"" "$TMP"/state/source-*.state'
+run --config "$TMP/cfg.ini" --source corpus --format json
+check "304 round trip: second poll yields no articles" '[ $RC -eq 0 ] && [ ! -s "$TMP/out" ]'
+check "second request carried If-None-Match and If-Modified-Since" \
+	'grep "^/feeds/flus/framablog.rss.xml" "$TMP/requests" | tail -n 1 | grep -q "\"[0-9a-f]*\"	Wed, 21 Oct 2015"' \
+	"$TMP/requests"
+
+# Teasers: the linked page's main text replaces a teaser; a full entry stays.
+run --config "$TMP/cfg.ini" --source teasers --format json
+check "fetch_pages: teaser replaced by the page's main text" \
+	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 2 ] && head -n 1 "$TMP/out" | grep -q "Paragraph 7 of the full story" && tail -n 1 "$TMP/out" | grep -q "\"id\":\"t2\""' \
+	"$TMP/out"
+run --config "$TMP/cfg.ini" --source page --format json
+check "page source: one article, configured lang, page date" \
+	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -q "\"title\":\"Breakwater opens\"" "$TMP/out" && grep -q "\"date\":\"2024-03-05T09:00:00Z\",\"lang\":\"fr\"" "$TMP/out"' \
+	"$TMP/out"
+
+# Folder sources: seeds/ in name order, README.md left out; hidden files,
+# folders, FIFOs and over-size files skipped.
+run --config "$TMP/cfg.ini" --source seeds --format json
+want=$(find seeds -maxdepth 1 -type f ! -name '.*' ! -name README.md | wc -l)
+check "folder source over seeds/: every seed, in name order" \
+	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq "$want" ] && head -n 1 "$TMP/out" | grep -q "seeds/000_" && ! grep -q README "$TMP/out"' \
+	"$TMP/out"
+mkdir -p "$TMP/folder/sub"
+printf 'Title: B\n\nSecond.\n' >"$TMP/folder/b.txt"
+printf 'Title: A\nURL: https://example.org/a\nDate: 2024-01-02\nLang: de\n\nFirst.\n' >"$TMP/folder/a.txt"
+printf 'hidden\n' >"$TMP/folder/.hidden"
+printf 'readme\n' >"$TMP/folder/README.md"
+head -c 1100000 /dev/zero | tr '\0' 'x' >"$TMP/folder/c-big.txt"
+mkfifo "$TMP/folder/fifo" 2>/dev/null
+run --config "$TMP/cfg.ini" --source crafted --format json
+first='{"id":"https://example.org/a","title":"A","url":"https://example.org/a","date":"2024-01-02T00:00:00Z","lang":"de","text":"First.\u000a"}'
+check "folder source: two articles, header fields, skips" \
+	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 2 ] && head -n 1 "$TMP/out" | grep -qF "$first"' \
+	"$TMP/out"
+check "folder source: over-size file named in one warning" \
+	'[ "$(grep -c "c-big.txt: larger than" "$TMP/err")" -eq 1 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ]'
+
+# Retry-After (seconds and HTTP-date) recorded; no request while it holds.
+state_of() { grep "^$2 " "$(grep -l "^name $1\$" "$TMP"/state/source-*.state)" | cut -d' ' -f2; }
+t0=$(now)
+run --config "$TMP/cfg.ini" --source limited
+ra=$(state_of limited retry_after_until)
+check "429 Retry-After: 120 -> one log line, recorded in the state" \
+	'[ $RC -ne 0 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "source limited: .*: HTTP status 429, retry after 120 s" "$TMP/err" && [ "$ra" -ge $((t0 + 100)) ] && [ "$ra" -le $((t0 + 140)) ]'
+reqs=$(grep -c "^/status/429" "$TMP/requests")
+run --config "$TMP/cfg.ini" --source limited
+check "while Retry-After holds: no request, backing off" \
+	'[ $RC -eq 75 ] && grep -q "backing off" "$TMP/err" && [ "$(grep -c "^/status/429" "$TMP/requests")" -eq "$reqs" ]'
+t0=$(now)
+run --config "$TMP/cfg.ini" --source dated
+ra=$(state_of dated retry_after_until)
+check "503 Retry-After as HTTP-date recorded" \
+	'[ $RC -ne 0 ] && grep -q "HTTP status 503, retry after" "$TMP/err" && [ "$ra" -ge $((t0 + 3500)) ] && [ "$ra" -le $((t0 + 3700)) ]'
+
+# Backoff after a failure, kept across runs.
+t0=$(now)
+run --config "$TMP/cfg.ini" --source down
+due=$(state_of down next_due)
+check "connection failure: one log line naming source, URL and reason" \
+	'[ $RC -eq 75 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "source down: https://localhost:1/feed.xml: connection failed" "$TMP/err"'
+check "backoff recorded: failures 1, next_due = now + backoff_base" \
+	'[ "$(state_of down failures)" -eq 1 ] && [ "$due" -ge $((t0 + 55)) ] && [ "$due" -le $((t0 + 70)) ]'
+run --config "$TMP/cfg.ini" --source down
+check "next run backs off without asking" \
+	'[ $RC -eq 75 ] && grep -q "backing off" "$TMP/err" && [ "$(state_of down failures)" -eq 1 ]'
+run --config "$TMP/cfg.ini" --source gone
+check "HTTP 404: failure recorded" \
+	'[ $RC -ne 0 ] && grep -q "source gone: .*: HTTP status 404" "$TMP/err" && [ "$(state_of gone failures)" -eq 1 ]'
+
+# A damaged state file: one warning, a fresh start.
+file=$(grep -l "^name corpus\$" "$TMP"/state/source-*.state)
+printf 'garbage\n' >"$file"
+run --config "$TMP/cfg.ini" --source corpus --format json
+check "damaged state file: one warning, fetched afresh" \
+	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 3 ] && grep -q "state file .* is damaged" "$TMP/err" && grep -q "^name corpus" "$file"'
+
+# Usage errors.
+expect_status "--source without --config" 64 digestd fetch --source corpus
+expect_status "--source with an unknown name" 64 digestd fetch --config "$TMP/cfg.ini" --source nosuch
+expect_status "ftp:// URL refused" 64 digestd fetch ftp://localhost/feed.xml
