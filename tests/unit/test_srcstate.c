@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for per-source state (file format, backoff, atomic save) and
+ * the pure helpers of the HTTP client (host names, Retry-After). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "core/cfg.h"
+#include "core/log.h"
+#include "sources/fetch.h"
+#include "sources/srcstate.h"
+
+static struct cfg cfg;
+
+static void test_format_parse_round_trip(void)
+{
+	struct srcstate s, back;
+	char buf[SRCSTATE_FILE_BYTES];
+	long n;
+
+	srcstate_init(&s);
+	snprintf(s.v.etag, sizeof(s.v.etag), "W/\"abc\"");
+	snprintf(s.v.last_modified, sizeof(s.v.last_modified), "Wed, 21 Oct 2015 07:28:00 GMT");
+	s.last_attempt = 1700000000;
+	s.last_success = 1699990000;
+	s.failures = 3;
+	s.next_due = 1700000240;
+	s.retry_after_until = 1700000100;
+	n = srcstate_format(&s, "my source", buf, sizeof(buf));
+	CHECK(n > 0);
+	CHECK_INT(srcstate_parse(buf, (size_t)n, "my source", &back), 0);
+	CHECK_STR(back.v.etag, "W/\"abc\"");
+	CHECK_STR(back.v.last_modified, "Wed, 21 Oct 2015 07:28:00 GMT");
+	CHECK_INT(back.last_attempt, 1700000000);
+	CHECK_INT(back.last_success, 1699990000);
+	CHECK_INT(back.failures, 3);
+	CHECK_INT(back.next_due, 1700000240);
+	CHECK_INT(back.retry_after_until, 1700000100);
+	CHECK_INT(srcstate_format(&s, "my source", buf, 40), -ENOSPC);
+}
+
+static void test_parse_rejects_damage(void)
+{
+	static const char *const bad[] = {
+		"",
+		"digestd-source-state 2\nname a\n",
+		"digestd-source-state 1\n",				     /* no name */
+		"digestd-source-state 1\nname b\n",			     /* another source */
+		"digestd-source-state 1\nname a\nfailures 1",		     /* cut line */
+		"digestd-source-state 1\nname a\nfailures -1\n",
+		"digestd-source-state 1\nname a\nnext_due 99999999999999999999\n",
+		"digestd-source-state 1\nname a\nfailures 4294967296\n",
+		"digestd-source-state 1\nname a\netag a\tb\n",	     /* control character */
+		"digestd-source-state 1\nname a\nnokeyvalue\n",
+	};
+	static const char newer[] = "digestd-source-state 1\nname a\nfuture 1\nfailures 2\n";
+	struct srcstate s;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		s.failures = 7;
+		CHECK_INT(srcstate_parse(bad[i], strlen(bad[i]), "a", &s), -EBADMSG);
+		CHECK_INT(s.failures, 0);
+	}
+	/* Unknown keys are a newer digestd's business, not damage. */
+	CHECK_INT(srcstate_parse(newer, strlen(newer), "a", &s), 0);
+	CHECK_INT(s.failures, 2);
+}
+
+static void test_backoff_doubles_and_caps(void)
+{
+	struct srcstate s;
+	int64_t now = 1000000;
+
+	cfg_defaults(&cfg);
+	cfg.http.backoff_base = 60;
+	cfg.http.backoff_max = 600;
+	srcstate_init(&s);
+	srcstate_record(&s, &cfg.http, now, 0, 0);
+	CHECK_INT(s.failures, 1);
+	CHECK_INT(s.next_due, now + 60);
+	srcstate_record(&s, &cfg.http, now, 0, 0);
+	CHECK_INT(s.next_due, now + 120);
+	srcstate_record(&s, &cfg.http, now, 0, 0);
+	CHECK_INT(s.next_due, now + 240);
+	srcstate_record(&s, &cfg.http, now, 0, 0);
+	CHECK_INT(s.next_due, now + 480);
+	srcstate_record(&s, &cfg.http, now, 0, 0);
+	CHECK_INT(s.next_due, now + 600);
+	CHECK_INT(srcstate_not_before(&s, &cfg.http, now), now + 600);
+	/* A Retry-After later than the backoff wins. */
+	srcstate_record(&s, &cfg.http, now, 0, now + 5000);
+	CHECK_INT(s.next_due, now + 5000);
+	CHECK_INT(srcstate_not_before(&s, &cfg.http, now), now + 5000);
+	/* A success clears the backoff and the failure count. */
+	srcstate_record(&s, &cfg.http, now + 6000, 1, 0);
+	CHECK_INT(s.failures, 0);
+	CHECK_INT(srcstate_not_before(&s, &cfg.http, now + 6000), 0);
+	/* A due time beyond what the config allows (clock set back) is pulled in. */
+	s.next_due = now + 1000000;
+	CHECK_INT(srcstate_not_before(&s, &cfg.http, now), now + 600);
+	s.retry_after_until = s.next_due = now + 100 * 86400;
+	CHECK_INT(srcstate_not_before(&s, &cfg.http, now), now + FETCH_RETRY_AFTER_MAX);
+}
+
+static void test_save_load(void)
+{
+	char dir[] = "/tmp/test_srcstate.XXXXXX", path[512], sub[600];
+	struct srcstate s, back;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(sub, sizeof(sub), "%s/state", dir);
+	srcstate_init(&s);
+	s.failures = 2;
+	snprintf(s.v.etag, sizeof(s.v.etag), "\"x\"");
+	CHECK_INT(srcstate_save(sub, "name with spaces", &s), 0);
+	srcstate_load(sub, "name with spaces", &back);
+	CHECK_INT(back.failures, 2);
+	CHECK_STR(back.v.etag, "\"x\"");
+	CHECK_INT(srcstate_path(sub, "name with spaces", path, sizeof(path)), 0);
+	CHECK(strstr(path, "/state/source-") != NULL);
+	/* Another name, same file contents: a fresh state for it. */
+	srcstate_load(sub, "other", &back);
+	CHECK_INT(back.failures, 0);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("digestd-source-state 1\nname name with spaces\nfailures x\n", f);
+		fclose(f);
+	}
+	srcstate_load(sub, "name with spaces", &back);
+	CHECK_INT(back.failures, 0);
+	unlink(path);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+static void test_url_host(void)
+{
+	char h[FETCH_HOST_BYTES];
+
+	CHECK_INT(fetch_url_host("https://Example.ORG/feed", h, sizeof(h)), 0);
+	CHECK_STR(h, "example.org");
+	CHECK_INT(fetch_url_host("http://user:pw@host.test:8080?x", h, sizeof(h)), 0);
+	CHECK_STR(h, "host.test");
+	CHECK_INT(fetch_url_host("https://[::1]:443/", h, sizeof(h)), 0);
+	CHECK_STR(h, "[::1]");
+	CHECK_INT(fetch_url_host("https:///path", h, sizeof(h)), -EINVAL);
+	CHECK_INT(fetch_url_host("no scheme", h, sizeof(h)), -EINVAL);
+	CHECK_INT(fetch_url_host("https://abcdef/", h, 4), -EINVAL);
+}
+
+static void test_retry_after(void)
+{
+	int64_t until, now = 1445412480; /* Wed, 21 Oct 2015 07:28:00 GMT */
+
+	CHECK_INT(fetch_parse_retry_after("120", 3, now, &until), 0);
+	CHECK_INT(until, now + 120);
+	CHECK_INT(fetch_parse_retry_after(" 0 ", 3, now, &until), 0);
+	CHECK_INT(until, now);
+	CHECK_INT(fetch_parse_retry_after("Wed, 21 Oct 2015 08:28:00 GMT", 29, now, &until), 0);
+	CHECK_INT(until, now + 3600);
+	/* A date in the past means now; a huge delay is capped. */
+	CHECK_INT(fetch_parse_retry_after("Wed, 21 Oct 2015 06:28:00 GMT", 29, now, &until), 0);
+	CHECK_INT(until, now);
+	CHECK_INT(fetch_parse_retry_after("99999999999999999999999", 23, now, &until), 0);
+	CHECK_INT(until, now + FETCH_RETRY_AFTER_MAX);
+	CHECK_INT(fetch_parse_retry_after("12s", 3, now, &until), -EINVAL);
+	CHECK_INT(fetch_parse_retry_after("-5", 2, now, &until), -EINVAL);
+	CHECK_INT(fetch_parse_retry_after("", 0, now, &until), -EINVAL);
+}
+
+int main(void)
+{
+	log_init(LOG_LVL_ERR, 1);
+	RUN(test_format_parse_round_trip);
+	RUN(test_parse_rejects_damage);
+	RUN(test_backoff_doubles_and_caps);
+	RUN(test_save_load);
+	RUN(test_url_host);
+	RUN(test_retry_after);
+	return CHECK_EXIT();
+}
