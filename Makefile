@@ -118,7 +118,7 @@ $(BUILD)/sysroot.mk:
 endif
 endif
 
-run: deps $(BUILD)/digestd
+run: deps $(BUILD)/digestd $(BUILD)/digest-sink
 	@sh tools/run-demo.sh $(BUILD)/digestd
 
 check: deps

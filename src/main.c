@@ -6,6 +6,7 @@
 
 #include "cmd/check_config.h"
 #include "cmd/fetch.h"
+#include "cmd/run.h"
 #include "cmd/summarize.h"
 #include "core/log.h"
 #include "core/version.h"
@@ -15,6 +16,7 @@ static const char usage[] =
 	"commands:\n"
 	"  check-config [--config PATH] [--keys]\n"
 	"  fetch [--type feed|page] [--format text|json] URL|FILE|-\n"
+	"  run [--config PATH] [--once]\n"
 	"  summarize [-n N | --ratio R] [--lang L] [--format text|json] [FILE|-]...\n"
 	"  version\n";
 
@@ -29,6 +31,8 @@ int main(int argc, char **argv)
 		return cmd_check_config(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fetch") == 0)
 		return cmd_fetch(argc - 1, argv + 1);
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "summarize") == 0 || strcmp(argv[1], "summarise") == 0)
 		return cmd_summarize(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {

@@ -1,11 +1,81 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# `make run`: summarises every article in seeds/ and prints the result.
+# `make run`: starts digest-sink with a fresh self-signed certificate and a
+# fresh signing key, runs one cycle of digestd over seeds/ (config/demo.ini)
+# pushing to it, shows the digest the sink received and stops the sink.
+# Usage: tools/run-demo.sh BUILD/digestd   (from the repo root)
 set -eu
 digestd=${1:-build/digestd}
-for f in seeds/*.txt; do
-	title=$(sed -n 's/^Title: *//p;/^$/q' "$f")
-	echo "== $f${title:+ — $title}"
-	"$digestd" summarize "$f"
-	echo
+build=$(dirname "$digestd")
+sink=$build/digest-sink
+demo=build/demo
+config=config/demo.ini
+for f in "$digestd" "$sink"; do
+	if [ ! -x "$f" ]; then
+		echo "run-demo: $f is missing (make builds it)" >&2
+		exit 1
+	fi
 done
+command -v python3 >/dev/null 2>&1 || { echo "run-demo: python3 is missing (make deps)" >&2; exit 1; }
+
+# A fresh demo every time: new key, new certificate, empty state and store,
+# so that the seeds are digested again.
+rm -rf "$demo/state" "$demo/store" "$demo/tls" "$demo/ready" "$demo/demo.ini"
+mkdir -p "$demo"
+(umask 077 && printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64)" >"$demo/signing-key")
+
+sink_pid=
+stop_sink() {
+	if [ -n "$sink_pid" ]; then
+		kill "$sink_pid" 2>/dev/null || true
+		wait "$sink_pid" 2>/dev/null || true
+		sink_pid=
+	fi
+}
+trap stop_sink EXIT
+trap 'stop_sink; exit 130' INT TERM
+
+# Port 8443 as config/demo.ini says; when it is taken, a free one and a copy
+# of the effective config pointing at it (paths in it are absolute).
+start_sink() {
+	rm -f "$demo/ready"
+	"$sink" --self-signed "$demo/tls" --store "$demo/store" --signing-key "$demo/signing-key" \
+		--port "$1" --ready-file "$demo/ready" >"$demo/sink.log" 2>&1 &
+	sink_pid=$!
+	i=0
+	while [ ! -s "$demo/ready" ]; do
+		if ! kill -0 "$sink_pid" 2>/dev/null; then
+			wait "$sink_pid" 2>/dev/null || true
+			sink_pid=
+			return 1
+		fi
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "run-demo: digest-sink did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+if ! start_sink 8443; then
+	start_sink 0 || { cat "$demo/sink.log" >&2; exit 1; }
+	port=$(cat "$demo/ready")
+	echo "run-demo: port 8443 is taken; digest-sink listens on $port instead"
+	"$digestd" check-config --config "$config" 2>/dev/null |
+		sed -e "s|^url = https://localhost:8443/|url = https://localhost:$port/|" \
+			-e 's|^\(signing_key_file\) = .* ; read from \(.*\)$|\1 = \2|' >"$demo/demo.ini"
+	config=$demo/demo.ini
+fi
+echo "== digest-sink: $(head -n 1 "$demo/sink.log")"
+echo "== digestd run --once --config $config"
+rc=0
+"$digestd" run --once --config "$config" || rc=$?
+stop_sink
+echo "== digest-sink log"
+cat "$demo/sink.log"
+found=0
+for f in "$demo"/store/*.json; do
+	[ -f "$f" ] || continue
+	found=1
+	echo "== received: $f"
+	python3 -m json.tool --no-ensure-ascii "$f"
+done
+[ $found -eq 1 ] || echo "== no digest was received"
+exit $rc

@@ -1,0 +1,907 @@
+/* SPDX-License-Identifier: MIT */
+/* `digestd run`: starts the modules in a fixed order, runs the poll() loop
+ * (sources -> summaries -> pending list -> digest -> outbox -> push) and stops
+ * them in reverse. Signal handlers only raise flags; fatal only at start-up. */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "core/cfg.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/notify.h"
+#include "digest/digest.h"
+#include "digest/seen.h"
+#include "outbox/outbox.h"
+#include "push/push.h"
+#include "sources/source.h"
+#include "summarise/lang.h"
+#include "summarise/summ.h"
+
+#define NEVER INT64_MAX
+
+static const char usage[] = "usage: digestd run [--config PATH] [--once]\n";
+
+/* Raised by the handlers; read and cleared by the loop only. The self-pipe
+ * wakes poll(); stop is also handed to fetch and push so that a transfer in
+ * flight is abandoned. */
+static volatile sig_atomic_t sig_stop, sig_hup, sig_usr1;
+static int sig_pipe[2] = { -1, -1 };
+
+/* A summarised article waiting for the next digest. Its strings live in
+ * pend_arena at off: source, title, url, lang, then the sentences, each
+ * NUL-terminated. */
+struct pending {
+	unsigned char key[SEEN_KEY_BYTES];
+	int64_t published;
+	bool has_published;
+	uint32_t off;
+	unsigned n_sentences;
+};
+
+struct counters {
+	unsigned long polls, poll_failures, articles, summarised, known;
+	unsigned long digests, delivered, push_failures, dead;
+};
+
+/* Everything the loop owns. The big parts are static: nothing is allocated
+ * after start-up by our code. Two configs, push clients and source contexts so that a
+ * reload is built beside the running one and swapped in only when whole.
+ * The source contexts hold the HTTP client for feeds and pages. */
+static struct cfg cfgs[2];
+static struct push_client pushes[2];
+static struct source_ctx sources[2];
+static struct seen seen;
+static struct outbox outbox;
+static struct outbox_entry entry;
+static struct digest dg;
+static struct summ summ;
+static char body[DIGEST_BODY_BYTES];
+static struct pending pend[RUN_PENDING_MAX];
+static char pend_arena[RUN_PENDING_BYTES];
+
+static struct {
+	const char *path;
+	bool once;
+	unsigned cur; /* index of the running config, push client and sources */
+	struct cfg *cfg;
+	unsigned n_pend;
+	size_t pend_used;
+	bool pend_full;      /* an article did not fit: sources wait for a digest */
+	bool outbox_full;    /* said once per episode */
+	int64_t source_due[CFG_MAX_SOURCES]; /* monotonic ms */
+	int64_t digest_due;  /* monotonic ms (interval schedules) */
+	int64_t digest_wall; /* Unix seconds (times-of-day schedules) */
+	int64_t compose_retry; /* monotonic ms, after a failed outbox write */
+	int64_t outbox_due;  /* Unix seconds of the earliest push due, NEVER */
+	int64_t watchdog_due, watchdog_ms;
+	unsigned ob_count;
+	uint64_t ob_bytes;
+	bool left_over;      /* --once: something stays for a later run */
+	struct counters n;
+	char status[192];
+} R;
+
+static void on_signal(int signo)
+{
+	int saved = errno;
+	ssize_t w;
+
+	if (signo == SIGHUP)
+		sig_hup = 1;
+	else if (signo == SIGUSR1)
+		sig_usr1 = 1;
+	else
+		sig_stop = 1;
+	w = write(sig_pipe[1], "", 1);
+	(void)w; /* a full pipe already holds a wake-up */
+	errno = saved;
+}
+
+static int signals_init(void)
+{
+	struct sigaction sa;
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
+
+	if (pipe(sig_pipe) < 0)
+		return -errno;
+	for (int i = 0; i < 2; i++)
+		if (fcntl(sig_pipe[i], F_SETFL, O_NONBLOCK) < 0 ||
+		    fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC) < 0)
+			return -errno;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			return -errno;
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Pings the systemd watchdog when half its period has passed. Called from
+ * the loop and between long steps (each source, each push). */
+static void watchdog_kick(void)
+{
+	int64_t now;
+
+	if (!R.watchdog_ms)
+		return;
+	now = mono_ms();
+	if (now < R.watchdog_due)
+		return;
+	notify_watchdog();
+	R.watchdog_due = now + R.watchdog_ms / 2;
+}
+
+/* ---- the digest schedule ---- */
+
+/* The first of the schedule's local times of day strictly after now. */
+static int64_t next_time_of_day(const struct cfg_schedule *s, time_t now)
+{
+	int64_t best = NEVER;
+
+	for (int day = 0; day <= 1; day++) {
+		for (unsigned i = 0; i < s->n_times; i++) {
+			struct tm tm;
+			time_t t;
+
+			localtime_r(&now, &tm);
+			tm.tm_mday += day;
+			tm.tm_hour = s->times[i] / 60;
+			tm.tm_min = s->times[i] % 60;
+			tm.tm_sec = 0;
+			tm.tm_isdst = -1;
+			t = mktime(&tm);
+			if (t != (time_t)-1 && t > now)
+				best = min64(best, (int64_t)t);
+		}
+	}
+	return best;
+}
+
+static void schedule_next_digest(void)
+{
+	const struct cfg_schedule *s = &R.cfg->digest.schedule;
+
+	if (s->n_times) {
+		R.digest_wall = next_time_of_day(s, time(NULL));
+		R.digest_due = NEVER;
+	} else {
+		R.digest_wall = NEVER;
+		R.digest_due = mono_ms() + (int64_t)s->interval * 1000;
+	}
+}
+
+static bool digest_is_due(void)
+{
+	return mono_ms() >= R.digest_due || time(NULL) >= R.digest_wall;
+}
+
+/* ---- the pending list ---- */
+
+static bool pending_has(const unsigned char key[SEEN_KEY_BYTES])
+{
+	for (unsigned i = 0; i < R.n_pend; i++)
+		if (memcmp(pend[i].key, key, SEEN_KEY_BYTES) == 0)
+			return true;
+	return false;
+}
+
+static void arena_put(size_t *at, const char *s, size_t n)
+{
+	memcpy(pend_arena + *at, s, n);
+	pend_arena[*at + n] = '\0';
+	*at += n + 1;
+}
+
+/* Copies an article and its picked sentences into the list. Returns 0 or
+ * -ENOSPC when the list or its arena is full. */
+static int pending_add(const unsigned char key[SEEN_KEY_BYTES], const char *source,
+		       const char *title, const char *url, const char *lang, int64_t published,
+		       bool has_published, const struct summ_result *res, const unsigned char *text)
+{
+	const char *strs[] = { source, title ? title : "", url ? url : "", lang ? lang : "" };
+	size_t need = 0, at = R.pend_used;
+	struct pending *p;
+
+	for (size_t i = 0; i < 4; i++)
+		need += strlen(strs[i]) + 1;
+	for (unsigned i = 0; i < res->n_picks; i++)
+		need += res->picks[i].length + 1;
+	if (R.n_pend >= RUN_PENDING_MAX || need > sizeof(pend_arena) - R.pend_used)
+		return -ENOSPC;
+	p = &pend[R.n_pend];
+	memcpy(p->key, key, SEEN_KEY_BYTES);
+	p->published = published;
+	p->has_published = has_published;
+	p->off = (uint32_t)R.pend_used;
+	p->n_sentences = res->n_picks;
+	for (size_t i = 0; i < 4; i++)
+		arena_put(&at, strs[i], strlen(strs[i]));
+	for (unsigned i = 0; i < res->n_picks; i++)
+		arena_put(&at, (const char *)text + res->picks[i].offset, res->picks[i].length);
+	R.pend_used = at;
+	R.n_pend++;
+	return 0;
+}
+
+/* Drops the first n entries (they went out in a digest). */
+static void pending_shift(unsigned n)
+{
+	size_t cut;
+
+	if (n == 0)
+		return;
+	cut = n < R.n_pend ? pend[n].off : R.pend_used;
+	memmove(pend_arena, pend_arena + cut, R.pend_used - cut);
+	R.pend_used -= cut;
+	memmove(pend, pend + n, (R.n_pend - n) * sizeof(pend[0]));
+	R.n_pend -= n;
+	for (unsigned i = 0; i < R.n_pend; i++)
+		pend[i].off -= (uint32_t)cut;
+	R.pend_full = false;
+}
+
+/* ---- sources ---- */
+
+/* The summariser's input for an article: a seed-format header line with the
+ * title (weighed as `digestd summarize` weighs a seed file's) and the text. */
+static void summarise(const struct source_article *a, enum lang lang, struct summ_result *res)
+{
+	struct summ_opts o = { .count = R.cfg->digest.sentences, .lang = lang, .method = SUMM_RANK };
+	static const char title[] = "Title: ";
+
+	summ_begin(&summ, &o);
+	summ_feed(&summ, title, sizeof(title) - 1);
+	summ_feed(&summ, a->title, strcspn(a->title, "\r\n"));
+	summ_feed(&summ, "\n\n", 2);
+	summ_feed(&summ, a->text, a->text_len);
+	summ_end(&summ, res);
+}
+
+struct poll_arg {
+	const struct cfg_source *src;
+	unsigned taken;
+};
+
+/* source_poll's callback: one article. Returns nonzero to stop the poll
+ * (the pending list is full, or digestd is stopping). */
+static int on_article(const struct source_article *a, void *arg)
+{
+	struct poll_arg *pa = arg;
+	const struct cfg_source *src = pa->src;
+	unsigned char key[SEEN_KEY_BYTES];
+	struct summ_result res;
+	enum lang lang = LANG_UND;
+	const char *lang_name;
+
+	watchdog_kick();
+	if (sig_stop)
+		return 1;
+	R.n.articles++;
+	if (seen_key(a->url, a->id, key) < 0) {
+		log_warnx("source %s: an article with neither URL nor id skipped", src->name);
+		return 0;
+	}
+	if (seen_contains(&seen, key) || pending_has(key)) {
+		R.n.known++;
+		return 0;
+	}
+	/* a->lang is the source's language unless that is auto; a code the
+	 * summariser does not know leaves detection on (LANG_UND). */
+	if (a->lang[0] && lang_parse(a->lang, strlen(a->lang), &lang) < 0)
+		lang = LANG_UND;
+	summarise(a, lang, &res);
+	lang_name = res.lang != LANG_UND ? lang_code(res.lang) : a->lang;
+	if (pending_add(key, src->name, a->title, a->url, lang_name, a->date, a->has_date != 0,
+			&res, summ_text(&summ)) < 0) {
+		if (!R.pend_full)
+			log_warnx("%u articles wait for the next digest (the most it holds): "
+				  "sources pause until it goes out", R.n_pend);
+		R.pend_full = true;
+		return 1;
+	}
+	R.n.summarised++;
+	pa->taken++;
+	return 0;
+}
+
+static void poll_source(unsigned i)
+{
+	const struct cfg_source *src = &R.cfg->sources[i];
+	struct poll_arg pa = { .src = src, .taken = 0 };
+
+	struct source_ctx *ctx = &sources[R.cur];
+	int64_t due;
+	int rc;
+
+	notify_status("polling %s", src->name);
+	R.n.polls++;
+	rc = source_poll(R.cfg, src, ctx, on_article, &pa);
+	if (rc == -EAGAIN)
+		log_debug("source %s: backing off", src->name);
+	else if (rc < 0 && rc != -EINTR)
+		R.n.poll_failures++;
+	if (pa.taken)
+		log_info("source %s: %u new articles", src->name, pa.taken);
+	due = mono_ms() + (int64_t)src->interval * 1000;
+	if (ctx->not_before)
+		due = mono_ms() + (ctx->not_before * 1000 - wall_ms());
+	R.source_due[i] = due;
+}
+
+static void poll_due_sources(bool all)
+{
+	for (unsigned i = 0; i < R.cfg->n_sources && !sig_stop && !R.pend_full; i++) {
+		if (!all && mono_ms() < R.source_due[i])
+			continue;
+		poll_source(i);
+		watchdog_kick();
+	}
+}
+
+/* ---- the outbox ---- */
+
+static void outbox_refresh(void)
+{
+	if (outbox_count(&outbox, &R.ob_count) < 0 || outbox_bytes(&outbox, &R.ob_bytes) < 0)
+		log_warnx("outbox: cannot count its entries");
+}
+
+/* One pass over the outbox, oldest first. In the daemon only entries whose
+ * time has come are tried; with `every`, each entry once (--once). The pass
+ * stops at the first push to retry: the endpoint is then unlikely to take the
+ * next one either. `after` (may be NULL) names where to start and receives
+ * the last entry tried. Returns true when a push is to be retried. */
+static bool push_pass(bool every, char *after)
+{
+	char name[OUTBOX_NAME_BYTES], from[OUTBOX_NAME_BYTES] = "";
+	struct push_client *pc = &pushes[R.cur];
+	int64_t due = NEVER;
+	bool retry = false;
+	int rc;
+
+	if (after)
+		snprintf(from, sizeof(from), "%s", after);
+	while (!sig_stop) {
+		struct push_result res;
+		int64_t now = time(NULL);
+
+		rc = outbox_next(&outbox, from, name);
+		if (rc == -ENOENT)
+			break;
+		if (rc < 0) {
+			due = now + R.cfg->endpoint.retry_base;
+			retry = true;
+			break;
+		}
+		snprintf(from, sizeof(from), "%s", name);
+		rc = outbox_read(&outbox, name, &entry);
+		if (rc == -ENOENT || rc == -EBADMSG)
+			continue;
+		if (rc < 0) {
+			due = min64(due, now + R.cfg->endpoint.retry_base);
+			continue;
+		}
+		if (!every && entry.next_attempt > now) {
+			due = min64(due, entry.next_attempt);
+			continue;
+		}
+		notify_status("pushing %s", entry.id);
+		rc = push_attempt(pc, &entry, now, &res);
+		watchdog_kick();
+		if (rc < 0) {
+			R.n.dead++;
+			outbox_dead_letter(&outbox, name, res.message, NULL, 0);
+			continue;
+		}
+		switch (res.outcome) {
+		case PUSH_DELIVERED:
+			R.n.delivered++;
+			outbox_remove(&outbox, name);
+			break;
+		case PUSH_RETRY:
+			R.n.push_failures++;
+			if (outbox_update_attempt(&outbox, &entry, entry.attempts + 1, res.retry_at) < 0)
+				res.retry_at = now + R.cfg->endpoint.retry_base;
+			due = min64(due, res.retry_at);
+			retry = true;
+			break;
+		case PUSH_DEAD:
+			R.n.dead++;
+			outbox_dead_letter(&outbox, name, res.message, res.answer, res.answer_len);
+			break;
+		case PUSH_STOPPED:
+			break;
+		}
+		if (retry || res.outcome == PUSH_STOPPED)
+			break;
+	}
+	if (after)
+		snprintf(after, OUTBOX_NAME_BYTES, "%s", from);
+	R.outbox_due = due;
+	outbox_refresh();
+	if (R.outbox_full && R.ob_bytes < R.cfg->digest.outbox_max) {
+		log_info("outbox below its cap again (%llu bytes): composing resumes",
+			 (unsigned long long)R.ob_bytes);
+		R.outbox_full = false;
+	}
+	return retry;
+}
+
+/* ---- composing ---- */
+
+/* Composes one digest from the pending list, writes it to the outbox and
+ * only then marks its articles seen. Returns 0 (also when there was nothing
+ * to send), -ENOSPC when the outbox is full, or the write's negative errno
+ * (the articles stay pending). */
+static int compose(void)
+{
+	const struct cfg_digest *dc = &R.cfg->digest;
+	struct digest_article art;
+	struct digest_span spans[SUMM_MAX_PICK];
+	char id[DIGEST_ID_BYTES], host[DIGEST_HOST_BYTES] = "localhost";
+	char name[OUTBOX_NAME_BYTES];
+	int64_t created = time(NULL);
+	unsigned k = 0;
+	size_t len;
+	int rc;
+
+	if (R.n_pend == 0 && !dc->send_empty)
+		return 0;
+	if (R.ob_bytes >= dc->outbox_max) {
+		if (!R.outbox_full)
+			log_warnx("outbox full (%llu bytes, outbox_max %llu): composing paused, "
+				  "%u articles wait", (unsigned long long)R.ob_bytes,
+				  (unsigned long long)dc->outbox_max, R.n_pend);
+		R.outbox_full = true;
+		return -ENOSPC;
+	}
+	rc = digest_new_id(created, id, sizeof(id));
+	if (rc < 0) {
+		log_warnx("digest: no random id: %s", strerror(-rc));
+		return rc;
+	}
+	gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	digest_begin(&dg, id, created, host, dc->max_articles);
+	for (; k < R.n_pend; k++) {
+		const struct pending *p = &pend[k];
+		const char *s = pend_arena + p->off;
+
+		art.source = s;
+		s += strlen(s) + 1;
+		art.title = s;
+		s += strlen(s) + 1;
+		art.url = s;
+		s += strlen(s) + 1;
+		art.lang = s;
+		s += strlen(s) + 1;
+		for (unsigned j = 0; j < p->n_sentences; j++) {
+			spans[j].p = s;
+			spans[j].len = strlen(s);
+			s += spans[j].len + 1;
+		}
+		art.sentences = spans;
+		art.n_sentences = p->n_sentences;
+		art.published = p->published;
+		art.has_published = p->has_published;
+		if (digest_add(&dg, &art) < 0)
+			break;
+	}
+	/* Cannot happen within the limits (64 sentences of at most 1 KiB fit an
+	 * empty digest), but an article that never fits must not block the rest. */
+	if (k == 0 && R.n_pend > 0) {
+		log_warnx("digest: an article from %s does not fit any digest; dropped",
+			  pend_arena + pend[0].off);
+		pending_shift(1);
+		return 0;
+	}
+	rc = digest_render(&dg, (enum cfg_format)dc->format, body, sizeof(body), &len);
+	if (rc < 0) {
+		log_warnx("digest %s: cannot render: %s", id, strerror(-rc));
+		return rc;
+	}
+	rc = outbox_add(&outbox, id, created, (enum cfg_format)dc->format, body, len, name);
+	if (rc < 0) {
+		log_warnx("digest %s not composed (%u articles wait): outbox: %s", id, R.n_pend,
+			  strerror(-rc));
+		return rc;
+	}
+	for (unsigned i = 0; i < k; i++)
+		seen_add(&seen, pend[i].key);
+	seen_commit(&seen);
+	pending_shift(k);
+	R.n.digests++;
+	R.outbox_due = 0;
+	R.ob_count++;
+	R.ob_bytes += len;
+	log_info("digest %s composed: %u articles, %zu bytes%s", id, k, len,
+		 R.n_pend ? " (more wait for the next one)" : "");
+	return 0;
+}
+
+/* ---- status ---- */
+
+static void next_wakeup_text(char *out, size_t size, int64_t ms)
+{
+	if (ms == NEVER)
+		snprintf(out, size, "none");
+	else
+		snprintf(out, size, "in %llds", (long long)((ms + 999) / 1000));
+}
+
+static int64_t next_wakeup_ms(void);
+
+static void log_status(void)
+{
+	char next[32];
+
+	next_wakeup_text(next, sizeof(next), next_wakeup_ms());
+	log_info("status: %u sources, %u articles waiting, outbox %u digests (%llu bytes), "
+		 "next wake-up %s; since start: %lu polls (%lu failed), %lu articles offered "
+		 "(%lu new, %lu known), %lu digests composed, %lu delivered, %lu push failures, "
+		 "%lu dead letters",
+		 R.cfg->n_sources, R.n_pend, R.ob_count, (unsigned long long)R.ob_bytes, next,
+		 R.n.polls, R.n.poll_failures, R.n.articles, R.n.summarised, R.n.known, R.n.digests,
+		 R.n.delivered, R.n.push_failures, R.n.dead);
+}
+
+static void idle_status(void)
+{
+	char s[sizeof(R.status)];
+
+	snprintf(s, sizeof(s), "idle: %u articles waiting, %u digests in the outbox%s%s",
+		 R.n_pend, R.ob_count, R.outbox_full ? " (full)" : "",
+		 R.pend_full ? ", sources paused" : "");
+	if (strcmp(s, R.status) != 0) {
+		memcpy(R.status, s, sizeof(s));
+		notify_status("%s", s);
+	}
+}
+
+/* ---- start, reload, stop ---- */
+
+static int load_config(const char *path, struct cfg *c)
+{
+	struct cfg_error err;
+	int rc = cfg_load(path, c, &err);
+
+	if (rc == 0)
+		rc = cfg_check_run(c, path, &err);
+	if (rc < 0)
+		log_errx("%s", err.msg);
+	return rc;
+}
+
+/* Makes the state directory and its missing parents (mode 0700) and proves
+ * it writable by creating and removing a file in it. */
+static int state_dir_init(const char *dir)
+{
+	char probe[CFG_PATH_BYTES + 32];
+	int fd;
+
+	snprintf(probe, sizeof(probe), "%s", dir);
+	for (char *c = probe + 1;; c++) {
+		char end = *c;
+
+		if (end != '/' && end != '\0')
+			continue;
+		*c = '\0';
+		if (mkdir(probe, 0700) < 0 && errno != EEXIST) {
+			log_warn("state directory %s: cannot create %s", dir, probe);
+			return -1;
+		}
+		*c = end;
+		if (!end)
+			break;
+	}
+	snprintf(probe, sizeof(probe), "%s/.tmp-probe-%ld", dir, (long)getpid());
+	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_warn("state directory %s: not writable", dir);
+		return -1;
+	}
+	close(fd);
+	unlink(probe);
+	return 0;
+}
+
+/* Sources kept across a reload keep their time; new ones (and all at start)
+ * are due now, or when an earlier run's backoff ends. */
+static void sources_reschedule(const struct cfg *old, const int64_t *old_due)
+{
+	int64_t now = mono_ms(), wall = time(NULL);
+
+	for (unsigned i = 0; i < R.cfg->n_sources; i++) {
+		int64_t nb = source_not_before(R.cfg, &R.cfg->sources[i], wall);
+
+		R.source_due[i] = nb > wall ? now + (nb - wall) * 1000 : now;
+		for (unsigned j = 0; old && j < old->n_sources; j++)
+			if (strcmp(old->sources[j].name, R.cfg->sources[i].name) == 0)
+				R.source_due[i] = old_due[j];
+	}
+}
+
+static void reload(void)
+{
+	unsigned next = !R.cur;
+	struct cfg *nc = &cfgs[next];
+	int64_t old_due[CFG_MAX_SOURCES];
+	struct cfg *old = R.cfg;
+
+	notify_reloading();
+	log_info("reloading %s", R.path);
+	if (load_config(R.path, nc) < 0) {
+		log_warnx("reload failed: still running on the previous configuration");
+		goto out;
+	}
+	if (strcmp(nc->daemon.state_dir, old->daemon.state_dir) != 0) {
+		log_warnx("reload: state_dir changes only on restart; still using %s",
+			  old->daemon.state_dir);
+		memcpy(nc->daemon.state_dir, old->daemon.state_dir, sizeof(nc->daemon.state_dir));
+	}
+	if (push_init(&pushes[next], nc, &sig_stop) < 0) {
+		log_warnx("reload failed: still running on the previous configuration");
+		goto out;
+	}
+	if (source_ctx_init(&sources[next], nc, &sig_stop) < 0) {
+		push_free(&pushes[next]);
+		log_warnx("reload failed: out of memory; still running on the previous configuration");
+		goto out;
+	}
+	push_free(&pushes[R.cur]);
+	source_ctx_free(&sources[R.cur]);
+	memcpy(old_due, R.source_due, sizeof(old_due));
+	R.cur = next;
+	R.cfg = nc;
+	log_set_level(nc->daemon.log_level);
+	sources_reschedule(old, old_due);
+	if (memcmp(&old->digest.schedule, &nc->digest.schedule, sizeof(nc->digest.schedule)) != 0)
+		schedule_next_digest();
+	if (old->digest.seen_capacity != nc->digest.seen_capacity) {
+		char path[sizeof(seen.path)];
+
+		memcpy(path, seen.path, sizeof(path));
+		seen_commit(&seen);
+		seen_open(&seen, path, nc->digest.seen_capacity);
+	}
+	R.outbox_due = 0;
+	log_info("reloaded %s: %u sources", R.path, nc->n_sources);
+out:
+	notify_ready();
+}
+
+static int64_t next_wakeup_ms(void)
+{
+	int64_t now = mono_ms(), t = R.watchdog_ms ? R.watchdog_due : NEVER;
+
+	if (!R.pend_full)
+		for (unsigned i = 0; i < R.cfg->n_sources; i++)
+			t = min64(t, R.source_due[i]);
+	if (!R.outbox_full) {
+		t = min64(t, R.digest_due);
+		if (R.digest_wall != NEVER)
+			t = min64(t, now + (R.digest_wall * 1000 - wall_ms()));
+	}
+	t = min64(t, R.compose_retry);
+	if (R.outbox_due != NEVER)
+		t = min64(t, now + (R.outbox_due * 1000 - wall_ms()));
+	return t == NEVER ? NEVER : (t > now ? t - now : 0);
+}
+
+static void handle_signals(void)
+{
+	char buf[64];
+
+	while (read(sig_pipe[0], buf, sizeof(buf)) > 0)
+		;
+	if (sig_hup && !sig_stop) {
+		sig_hup = 0;
+		reload();
+	}
+	if (sig_usr1) {
+		sig_usr1 = 0;
+		log_status();
+	}
+}
+
+static void loop(void)
+{
+	struct pollfd pfd = { .fd = sig_pipe[0], .events = POLLIN };
+
+	while (!sig_stop) {
+		int64_t wait;
+
+		handle_signals();
+		if (sig_stop)
+			break;
+		if (R.outbox_due != NEVER && time(NULL) >= R.outbox_due)
+			push_pass(false, NULL);
+		if (!R.pend_full)
+			poll_due_sources(false);
+		if (!sig_stop && (digest_is_due() || mono_ms() >= R.compose_retry)) {
+			int rc = compose();
+
+			R.compose_retry = NEVER;
+			if (rc == 0)
+				schedule_next_digest();
+			else if (rc != -ENOSPC)
+				R.compose_retry = mono_ms() + (int64_t)R.cfg->endpoint.retry_base * 1000;
+			if (R.outbox_due == 0)
+				continue;
+		}
+		/* A full outbox whose entries cannot be read has no push time:
+		 * look again later rather than never. */
+		if (R.outbox_full && R.outbox_due == NEVER)
+			R.outbox_due = time(NULL) + R.cfg->endpoint.retry_base;
+		watchdog_kick();
+		idle_status();
+		wait = next_wakeup_ms();
+		if (poll(&pfd, 1, wait == NEVER ? -1 : (int)min64(wait, INT_MAX)) < 0 && errno != EINTR)
+			log_warn("poll");
+	}
+}
+
+/* --once: the outbox as it is, every source once, one digest, then the new
+ * entry; true when something is left to retry. */
+static bool run_once(void)
+{
+	char after[OUTBOX_NAME_BYTES] = "";
+	bool retry;
+
+	retry = push_pass(true, after);
+	if (!sig_stop)
+		poll_due_sources(true);
+	if (!sig_stop && compose() < 0)
+		R.left_over = true;
+	if (!sig_stop && !retry)
+		push_pass(true, after);
+	outbox_refresh();
+	return R.left_over || R.n_pend > 0 || R.ob_count > 0 || sig_stop;
+}
+
+static int parse_args(int argc, char **argv)
+{
+	R.path = RUN_DEFAULT_CONFIG;
+	for (int i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "--config") || !strcmp(argv[i], "-c")) && i + 1 < argc) {
+			R.path = argv[++i];
+		} else if (!strncmp(argv[i], "--config=", 9)) {
+			R.path = argv[i] + 9;
+		} else if (!strcmp(argv[i], "--once")) {
+			R.once = true;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 1;
+		} else {
+			log_errx("run: unexpected argument '%s'", argv[i]);
+			fputs(usage, stderr);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	char path[CFG_PATH_BYTES + 16];
+	int rc, status = EX_SOFTWARE;
+	bool curl_up = false, push_up = false, sources_up = false, outbox_up = false;
+
+	rc = parse_args(argc, argv);
+	if (rc)
+		return rc > 0 ? 0 : EX_USAGE;
+	/* Start: config, log, state directory, seen-set, outbox, sources. */
+	R.cfg = &cfgs[0];
+	rc = load_config(R.path, R.cfg);
+	if (rc < 0)
+		return rc == -EINVAL ? EX_CONFIG : EX_NOINPUT;
+	log_init(R.cfg->daemon.log_level, 0);
+	if (state_dir_init(R.cfg->daemon.state_dir) < 0)
+		return EX_CANTCREAT;
+	if (signals_init() < 0) {
+		log_warn("signals");
+		goto out;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_errx("libcurl cannot start");
+		goto out;
+	}
+	curl_up = true;
+	if (push_init(&pushes[0], R.cfg, &sig_stop) < 0) {
+		status = EX_CONFIG;
+		goto out;
+	}
+	push_up = true;
+	snprintf(path, sizeof(path), "%s/seen", R.cfg->daemon.state_dir);
+	rc = seen_open(&seen, path, R.cfg->digest.seen_capacity);
+	if (rc == -EINVAL) {
+		status = EX_CONFIG;
+		goto out;
+	}
+	if (outbox_open(&outbox, R.cfg->daemon.state_dir) < 0) {
+		status = EX_CANTCREAT;
+		goto out;
+	}
+	outbox_up = true;
+	outbox_refresh();
+	if (source_ctx_init(&sources[0], R.cfg, &sig_stop) < 0) {
+		log_errx("sources cannot start: out of memory");
+		goto out;
+	}
+	sources_up = true;
+	R.watchdog_ms = (int64_t)(notify_watchdog_usec() / 1000);
+	R.watchdog_due = mono_ms();
+	R.compose_retry = NEVER;
+	R.outbox_due = 0;
+	sources_reschedule(NULL, NULL);
+	schedule_next_digest();
+	log_info("digestd started: %s, %u sources, state in %s, %u digests in the outbox%s", R.path,
+		 R.cfg->n_sources, R.cfg->daemon.state_dir, R.ob_count, R.once ? " (one cycle)" : "");
+	notify_ready();
+	watchdog_kick();
+
+	if (R.once) {
+		status = run_once() ? EX_TEMPFAIL : 0;
+		log_info("one cycle done: %lu new articles, %lu digests composed, %lu delivered, "
+			 "%u left in the outbox%s", R.n.summarised, R.n.digests, R.n.delivered,
+			 R.ob_count, status ? " (exit 75: run again later)" : "");
+	} else {
+		loop();
+		status = 0;
+	}
+	notify_stopping();
+	log_info("stopping%s", sig_stop ? " on a signal" : "");
+out:
+	/* Stop in reverse order. */
+	if (sources_up)
+		source_ctx_free(&sources[R.cur]);
+	if (outbox_up)
+		outbox_close(&outbox);
+	if (seen.dirty)
+		seen_commit(&seen);
+	if (push_up)
+		push_free(&pushes[R.cur]);
+	if (curl_up)
+		curl_global_cleanup();
+	return status;
+}
