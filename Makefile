@@ -144,8 +144,9 @@ endif
 size-one: $(BUILD)/digestd
 	@CROSS_COMPILE=$(CROSS_COMPILE) SYSROOT=$(SYSROOT) sh tools/size.sh $(or $(ARCH),native) $(BUILD)/digestd
 
-bench: deps $(BUILD)/digestd
+bench: deps $(BUILD)/digestd $(BUILD)/digest-sink
 	@sh tools/bench.sh $(BUILD)/digestd
+	@sh tools/bench-daemon.sh $(BUILD)/digestd
 
 # libFuzzer builds: clang, ASan+UBSan, every library object rebuilt for it.
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(DEP_CFLAGS) $(ALL_CPPFLAGS)

@@ -730,10 +730,6 @@ static int64_t next_wakeup_ms(void)
 
 static void handle_signals(void)
 {
-	char buf[64];
-
-	while (read(sig_pipe[0], buf, sizeof(buf)) > 0)
-		;
 	if (sig_hup && !sig_stop) {
 		sig_hup = 0;
 		reload();
@@ -778,6 +774,13 @@ static void loop(void)
 		wait = next_wakeup_ms();
 		if (poll(&pfd, 1, wait == NEVER ? -1 : (int)min64(wait, INT_MAX)) < 0 && errno != EINTR)
 			log_warn("poll");
+		/* Drained only when written to: an idle wake-up costs no read. */
+		if (pfd.revents & POLLIN) {
+			char buf[64];
+
+			while (read(sig_pipe[0], buf, sizeof(buf)) > 0)
+				;
+		}
 	}
 }
 
