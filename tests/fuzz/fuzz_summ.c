@@ -41,9 +41,9 @@ static int splits_char(const unsigned char *buf, size_t len, size_t at)
 	return 0;
 }
 
-/* Sentences of buf[0, len): non-empty, in order, disjoint, inside the
- * buffer, never starting or ending inside a character; the cursor always
- * advances, so the loop ends. */
+/* Sentences of buf[0, len): non-empty, at most SEG_MAX_SENTENCE_BYTES, in
+ * order, disjoint, inside the buffer, never starting or ending inside a
+ * character; the cursor always advances, so the loop ends. */
 static void check_segments(const unsigned char *buf, size_t len, unsigned langs)
 {
 	struct seg_cursor c;
@@ -53,6 +53,7 @@ static void check_segments(const unsigned char *buf, size_t len, unsigned langs)
 	seg_init(&c, (const char *)buf, (uint32_t)len, langs);
 	while (seg_next(&c, &s)) {
 		CHECK(s.start < s.end);
+		CHECK(s.end - s.start <= SEG_MAX_SENTENCE_BYTES);
 		CHECK(s.end <= len);
 		CHECK(s.start >= prev_end);
 		CHECK(count == 0 || s.paragraph >= prev_para);
