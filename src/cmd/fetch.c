@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -192,6 +193,26 @@ static struct cfg cfg;
 static struct fetch_client client;
 static struct fetch_response resp;
 
+/* SIGTERM or SIGINT during a transfer: end it cleanly, as the daemon does. */
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
 static int is_http(const char *arg)
 {
 	return strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0;
@@ -223,7 +244,8 @@ static int read_url(const char *url, size_t *len)
 {
 	int rc;
 
-	if (fetch_init(&client, &cfg, NULL) != 0) {
+	catch_signals();
+	if (fetch_init(&client, &cfg, &stop_flag) != 0) {
 		log_errx("fetch: cannot start the HTTP client");
 		return EX_OSERR;
 	}
@@ -385,8 +407,10 @@ int cmd_fetch(int argc, char **argv)
 	status = setup_cfg(config, ca_file);
 	if (status != 0)
 		return status;
-	if (source)
-		return fetch_print_source(&cfg, source, fmt);
+	if (source) {
+		catch_signals();
+		return fetch_print_source(&cfg, source, fmt, &stop_flag);
+	}
 	if (is_http(name)) {
 		status = read_url(name, &len);
 	} else {

@@ -52,7 +52,8 @@ static int print_article(const struct source_article *a, void *arg)
 	return ferror(stdout) ? -EIO : 0;
 }
 
-int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_format fmt)
+int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_format fmt,
+		       volatile sig_atomic_t *stop)
 {
 	const struct cfg_source *src = NULL;
 	int rc, status = 0;
@@ -65,11 +66,13 @@ int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_forma
 		log_errx("fetch: no [source %s] in the configuration", name);
 		return EX_USAGE;
 	}
-	if (source_ctx_init(&ctx, cfg, NULL) != 0) {
+	if (source_ctx_init(&ctx, cfg, stop) != 0) {
 		log_errx("fetch: cannot start the HTTP client");
 		return EX_OSERR;
 	}
 	rc = source_poll(cfg, src, &ctx, print_article, &fmt);
+	if (rc == -EINTR)
+		log_errx("source %s: %s: stopped", name, src->url);
 	if (rc == -EAGAIN) {
 		date_format_rfc3339(ctx.not_before, until);
 		log_errx("source %s: %s: backing off (earlier failures or Retry-After); "
@@ -77,7 +80,8 @@ int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_forma
 	}
 	if (rc >= 0)
 		status = 0;
-	else if (rc == -EAGAIN || rc == -ETIMEDOUT || rc == -ECONNREFUSED || rc == -EHOSTUNREACH)
+	else if (rc == -EAGAIN || rc == -ETIMEDOUT || rc == -ECONNREFUSED || rc == -EHOSTUNREACH ||
+		 rc == -EINTR)
 		status = EX_TEMPFAIL;
 	else if (rc == -EFBIG || rc == -EBADMSG)
 		status = EX_DATAERR;

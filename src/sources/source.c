@@ -195,6 +195,10 @@ static int poll_folder(const struct cfg_source *src, struct source_ctx *ctx,
 		return rc;
 	}
 	for (unsigned i = 0; i < SOURCE_MAX_FILES && next_name(d, last, name, sizeof(name)); i++) {
+		if (ctx->fetch.stop && *ctx->fetch.stop) {
+			yielded = -EINTR;
+			break;
+		}
 		struct source_article a;
 		long n = read_file(dirfd(d), name, ctx->body, cap);
 		size_t off;

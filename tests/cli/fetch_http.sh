@@ -170,6 +170,23 @@ EOF
 run --config "$TMP/cfg.ini" "$BASE/stall"
 check "stalled body: error after low_speed_time" \
 	'[ $RC -eq 75 ] && grep -q "transfer stalled" "$TMP/err" && [ ! -s "$TMP/out" ]'
+
+# The stop flag: SIGTERM during a stalled transfer ends it at once, long
+# before the default 30 s low-speed window would.
+# shellcheck disable=SC2086
+$TEST_WRAPPER "$DIGESTD" fetch $CA "$BASE/stall?term" >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+i=0
+while ! grep -q "^/stall?term" "$TMP/requests" && [ $i -lt 200 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid"
+RC=$?
+check "SIGTERM ends a transfer in progress: stopped" \
+	'[ $RC -eq 75 ] && grep -q "stall?term: stopped" "$TMP/err"'
 check "User-Agent names digestd, version and contact" \
 	'grep -q "digestd/[0-9.]* (+https://example.org/contact)" "$TMP/requests"' "$TMP/requests"
 
