@@ -15,7 +15,9 @@ static const char usage[] =
 	"usage: digestd COMMAND [OPTIONS]\n"
 	"commands:\n"
 	"  check-config [--config PATH] [--keys]\n"
-	"  fetch [--type feed|page] [--format text|json] URL|FILE|-\n"
+	"  fetch [--type feed|page] [--format text|json] [--config PATH] [--ca-file FILE]\n"
+	"        URL|FILE|-\n"
+	"  fetch --config PATH --source NAME [--format text|json]\n"
 	"  run [--config PATH] [--once]\n"
 	"  summarize [-n N | --ratio R] [--lang L] [--format text|json] [FILE|-]...\n"
 	"  version\n";
