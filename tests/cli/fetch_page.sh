@@ -35,8 +35,8 @@ printf '\357\273\277 <?xml version="1.0"?>\n<!-- c --><rss version="2.0"><channe
 expect_status "guess: rss after BOM, prolog and comment is a feed" 0 digestd fetch --format json "$TMP/feed.xml"
 expect_grep "guess: feed output" '"title":"T"' "$TMP/out"
 
-expect_status "http URL: exit 69" 69 digestd fetch https://example.org/news
-expect_grep "http URL: message names the URL" "https://example.org/news" "$TMP/err"
+expect_status "unreachable https URL: exit 75" 75 digestd fetch https://localhost:1/news
+expect_grep "unreachable https URL: message names the URL" "https://localhost:1/news" "$TMP/err"
 expect_status "missing file: exit 66" 66 digestd fetch "$TMP/nonexistent.html"
 expect_grep "missing file: message names it" "nonexistent.html" "$TMP/err"
 expect_status "directory: exit 66" 66 digestd fetch "$TMP"
