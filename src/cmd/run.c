@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "core/notify.h"
 #include "digest/digest.h"
+#include "digest/pending.h"
 #include "digest/seen.h"
 #include "outbox/outbox.h"
 #include "push/push.h"
@@ -41,17 +42,6 @@ static const char usage[] = "usage: digestd run [--config PATH] [--once]\n";
  * flight is abandoned. */
 static volatile sig_atomic_t sig_stop, sig_hup, sig_usr1;
 static int sig_pipe[2] = { -1, -1 };
-
-/* A summarised article waiting for the next digest. Its strings live in
- * pend_arena at off: source, title, url, lang, then the sentences, each
- * NUL-terminated. */
-struct pending {
-	unsigned char key[SEEN_KEY_BYTES];
-	int64_t published;
-	bool has_published;
-	uint32_t off;
-	unsigned n_sentences;
-};
 
 struct counters {
 	unsigned long polls, poll_failures, articles, summarised, known;
@@ -71,16 +61,14 @@ static struct outbox_entry entry;
 static struct digest dg;
 static struct summ summ;
 static char body[DIGEST_BODY_BYTES];
-static struct pending pend[RUN_PENDING_MAX];
-static char pend_arena[RUN_PENDING_BYTES];
+static struct pending pend;
 
 static struct {
 	const char *path;
 	bool once;
 	unsigned cur; /* index of the running config, push client and sources */
 	struct cfg *cfg;
-	unsigned n_pend;
-	size_t pend_used;
+	char pend_path[CFG_PATH_BYTES + 16];
 	bool pend_full;      /* an article did not fit: sources wait for a digest */
 	bool outbox_full;    /* said once per episode */
 	int64_t source_due[CFG_MAX_SOURCES]; /* monotonic ms */
@@ -215,71 +203,6 @@ static bool digest_is_due(void)
 	return mono_ms() >= R.digest_due || time(NULL) >= R.digest_wall;
 }
 
-/* ---- the pending list ---- */
-
-static bool pending_has(const unsigned char key[SEEN_KEY_BYTES])
-{
-	for (unsigned i = 0; i < R.n_pend; i++)
-		if (memcmp(pend[i].key, key, SEEN_KEY_BYTES) == 0)
-			return true;
-	return false;
-}
-
-static void arena_put(size_t *at, const char *s, size_t n)
-{
-	memcpy(pend_arena + *at, s, n);
-	pend_arena[*at + n] = '\0';
-	*at += n + 1;
-}
-
-/* Copies an article and its picked sentences into the list. Returns 0 or
- * -ENOSPC when the list or its arena is full. */
-static int pending_add(const unsigned char key[SEEN_KEY_BYTES], const char *source,
-		       const char *title, const char *url, const char *lang, int64_t published,
-		       bool has_published, const struct summ_result *res, const unsigned char *text)
-{
-	const char *strs[] = { source, title ? title : "", url ? url : "", lang ? lang : "" };
-	size_t need = 0, at = R.pend_used;
-	struct pending *p;
-
-	for (size_t i = 0; i < 4; i++)
-		need += strlen(strs[i]) + 1;
-	for (unsigned i = 0; i < res->n_picks; i++)
-		need += res->picks[i].length + 1;
-	if (R.n_pend >= RUN_PENDING_MAX || need > sizeof(pend_arena) - R.pend_used)
-		return -ENOSPC;
-	p = &pend[R.n_pend];
-	memcpy(p->key, key, SEEN_KEY_BYTES);
-	p->published = published;
-	p->has_published = has_published;
-	p->off = (uint32_t)R.pend_used;
-	p->n_sentences = res->n_picks;
-	for (size_t i = 0; i < 4; i++)
-		arena_put(&at, strs[i], strlen(strs[i]));
-	for (unsigned i = 0; i < res->n_picks; i++)
-		arena_put(&at, (const char *)text + res->picks[i].offset, res->picks[i].length);
-	R.pend_used = at;
-	R.n_pend++;
-	return 0;
-}
-
-/* Drops the first n entries (they went out in a digest). */
-static void pending_shift(unsigned n)
-{
-	size_t cut;
-
-	if (n == 0)
-		return;
-	cut = n < R.n_pend ? pend[n].off : R.pend_used;
-	memmove(pend_arena, pend_arena + cut, R.pend_used - cut);
-	R.pend_used -= cut;
-	memmove(pend, pend + n, (R.n_pend - n) * sizeof(pend[0]));
-	R.n_pend -= n;
-	for (unsigned i = 0; i < R.n_pend; i++)
-		pend[i].off -= (uint32_t)cut;
-	R.pend_full = false;
-}
-
 /* ---- sources ---- */
 
 /* The summariser's input for an article: a seed-format header line with the
@@ -309,9 +232,10 @@ static int on_article(const struct source_article *a, void *arg)
 	struct poll_arg *pa = arg;
 	const struct cfg_source *src = pa->src;
 	unsigned char key[SEEN_KEY_BYTES];
+	struct digest_span spans[SUMM_MAX_PICK];
+	struct digest_article art;
 	struct summ_result res;
 	enum lang lang = LANG_UND;
-	const char *lang_name;
 
 	watchdog_kick();
 	if (sig_stop)
@@ -321,7 +245,7 @@ static int on_article(const struct source_article *a, void *arg)
 		log_warnx("source %s: an article with neither URL nor id skipped", src->name);
 		return 0;
 	}
-	if (seen_contains(&seen, key) || pending_has(key)) {
+	if (seen_contains(&seen, key) || pending_has(&pend, key)) {
 		R.n.known++;
 		return 0;
 	}
@@ -330,12 +254,22 @@ static int on_article(const struct source_article *a, void *arg)
 	if (a->lang[0] && lang_parse(a->lang, strlen(a->lang), &lang) < 0)
 		lang = LANG_UND;
 	summarise(a, lang, &res);
-	lang_name = res.lang != LANG_UND ? lang_code(res.lang) : a->lang;
-	if (pending_add(key, src->name, a->title, a->url, lang_name, a->date, a->has_date != 0,
-			&res, summ_text(&summ)) < 0) {
+	art.source = src->name;
+	art.title = a->title;
+	art.url = a->url;
+	art.lang = res.lang != LANG_UND ? lang_code(res.lang) : a->lang;
+	art.published = a->date;
+	art.has_published = a->has_date != 0;
+	for (unsigned i = 0; i < res.n_picks; i++) {
+		spans[i].p = (const char *)summ_text(&summ) + res.picks[i].offset;
+		spans[i].len = res.picks[i].length;
+	}
+	art.sentences = spans;
+	art.n_sentences = res.n_picks;
+	if (pending_add(&pend, key, &art) < 0) {
 		if (!R.pend_full)
 			log_warnx("%u articles wait for the next digest (the most it holds): "
-				  "sources pause until it goes out", R.n_pend);
+				  "sources pause until it goes out", pend.n);
 		R.pend_full = true;
 		return 1;
 	}
@@ -360,8 +294,10 @@ static void poll_source(unsigned i)
 		log_debug("source %s: backing off", src->name);
 	else if (rc < 0 && rc != -EINTR)
 		R.n.poll_failures++;
-	if (pa.taken)
+	if (pa.taken) {
 		log_info("source %s: %u new articles", src->name, pa.taken);
+		pending_save(&pend, R.pend_path);
+	}
 	due = mono_ms() + (int64_t)src->interval * 1000;
 	if (ctx->not_before)
 		due = mono_ms() + (ctx->not_before * 1000 - wall_ms());
@@ -467,6 +403,57 @@ static bool push_pass(bool every, char *after)
 	return retry;
 }
 
+/* True when the outbox holds the entry of digest id: <seq>-<id>.digest. */
+static bool outbox_has(const char *id)
+{
+	char name[OUTBOX_NAME_BYTES], from[OUTBOX_NAME_BYTES] = "";
+	size_t n = strlen(id);
+
+	while (outbox_next(&outbox, from, name) == 0) {
+		size_t l = strlen(name);
+
+		if (l >= n + 8 && name[l - n - 8] == '-' && memcmp(name + l - n - 7, id, n) == 0)
+			return true;
+		memcpy(from, name, sizeof(from));
+	}
+	return false;
+}
+
+static int in_seen(const unsigned char key[SEEN_KEY_BYTES], void *arg)
+{
+	return seen_contains(arg, key);
+}
+
+/* The articles waiting when digestd last stopped. A digest being written
+ * then is finished (its articles marked seen) if it reached the outbox and
+ * forgotten if not; articles already seen are dropped. */
+static void pending_restore(void)
+{
+	bool changed = false;
+	unsigned dropped;
+
+	pending_load(&pend, R.pend_path);
+	if (pend.inflight) {
+		if (outbox_has(pend.inflight_id)) {
+			for (unsigned i = 0; i < pend.inflight; i++)
+				seen_add(&seen, pend.item[i].key);
+			seen_commit(&seen);
+			log_info("digest %s reached the outbox before the stop: its %u articles "
+				 "are done", pend.inflight_id, pend.inflight);
+			pending_shift(&pend, pend.inflight);
+		} else {
+			pend.inflight = 0;
+			memset(pend.inflight_id, 0, sizeof(pend.inflight_id));
+		}
+		changed = true;
+	}
+	dropped = pending_drop_if(&pend, in_seen, &seen);
+	if (changed || dropped)
+		pending_save(&pend, R.pend_path);
+	if (pend.n)
+		log_info("%u articles from before the restart wait for the next digest", pend.n);
+}
+
 /* ---- composing ---- */
 
 /* Composes one digest from the pending list, writes it to the outbox and
@@ -485,13 +472,13 @@ static int compose(void)
 	size_t len;
 	int rc;
 
-	if (R.n_pend == 0 && !dc->send_empty)
+	if (pend.n == 0 && !dc->send_empty)
 		return 0;
 	if (R.ob_bytes >= dc->outbox_max) {
 		if (!R.outbox_full)
 			log_warnx("outbox full (%llu bytes, outbox_max %llu): composing paused, "
 				  "%u articles wait", (unsigned long long)R.ob_bytes,
-				  (unsigned long long)dc->outbox_max, R.n_pend);
+				  (unsigned long long)dc->outbox_max, pend.n);
 		R.outbox_full = true;
 		return -ENOSPC;
 	}
@@ -503,36 +490,17 @@ static int compose(void)
 	gethostname(host, sizeof(host) - 1);
 	host[sizeof(host) - 1] = '\0';
 	digest_begin(&dg, id, created, host, dc->max_articles);
-	for (; k < R.n_pend; k++) {
-		const struct pending *p = &pend[k];
-		const char *s = pend_arena + p->off;
-
-		art.source = s;
-		s += strlen(s) + 1;
-		art.title = s;
-		s += strlen(s) + 1;
-		art.url = s;
-		s += strlen(s) + 1;
-		art.lang = s;
-		s += strlen(s) + 1;
-		for (unsigned j = 0; j < p->n_sentences; j++) {
-			spans[j].p = s;
-			spans[j].len = strlen(s);
-			s += spans[j].len + 1;
-		}
-		art.sentences = spans;
-		art.n_sentences = p->n_sentences;
-		art.published = p->published;
-		art.has_published = p->has_published;
+	for (; k < pend.n; k++) {
+		pending_get(&pend, k, &art, spans);
 		if (digest_add(&dg, &art) < 0)
 			break;
 	}
 	/* Cannot happen within the limits (64 sentences of at most 1 KiB fit an
 	 * empty digest), but an article that never fits must not block the rest. */
-	if (k == 0 && R.n_pend > 0) {
-		log_warnx("digest: an article from %s does not fit any digest; dropped",
-			  pend_arena + pend[0].off);
-		pending_shift(1);
+	if (k == 0 && pend.n > 0) {
+		log_warnx("digest: an article from %s does not fit any digest; dropped", art.source);
+		pending_shift(&pend, 1);
+		pending_save(&pend, R.pend_path);
 		return 0;
 	}
 	rc = digest_render(&dg, (enum cfg_format)dc->format, body, sizeof(body), &len);
@@ -540,22 +508,30 @@ static int compose(void)
 		log_warnx("digest %s: cannot render: %s", id, strerror(-rc));
 		return rc;
 	}
+	/* Two phases: the list names the digest before it is written, so that
+	 * start-up can tell whether its articles went into the outbox. */
+	pend.inflight = k;
+	memcpy(pend.inflight_id, id, sizeof(pend.inflight_id));
+	pending_save(&pend, R.pend_path);
 	rc = outbox_add(&outbox, id, created, (enum cfg_format)dc->format, body, len, name);
 	if (rc < 0) {
-		log_warnx("digest %s not composed (%u articles wait): outbox: %s", id, R.n_pend,
+		pend.inflight = 0;
+		memset(pend.inflight_id, 0, sizeof(pend.inflight_id));
+		log_warnx("digest %s not composed (%u articles wait): outbox: %s", id, pend.n,
 			  strerror(-rc));
 		return rc;
 	}
 	for (unsigned i = 0; i < k; i++)
-		seen_add(&seen, pend[i].key);
+		seen_add(&seen, pend.item[i].key);
 	seen_commit(&seen);
-	pending_shift(k);
+	pending_shift(&pend, k);
+	pending_save(&pend, R.pend_path);
 	R.n.digests++;
 	R.outbox_due = 0;
 	R.ob_count++;
 	R.ob_bytes += len;
 	log_info("digest %s composed: %u articles, %zu bytes%s", id, k, len,
-		 R.n_pend ? " (more wait for the next one)" : "");
+		 pend.n ? " (more wait for the next one)" : "");
 	return 0;
 }
 
@@ -580,7 +556,7 @@ static void log_status(void)
 		 "next wake-up %s; since start: %lu polls (%lu failed), %lu articles offered "
 		 "(%lu new, %lu known), %lu digests composed, %lu delivered, %lu push failures, "
 		 "%lu dead letters",
-		 R.cfg->n_sources, R.n_pend, R.ob_count, (unsigned long long)R.ob_bytes, next,
+		 R.cfg->n_sources, pend.n, R.ob_count, (unsigned long long)R.ob_bytes, next,
 		 R.n.polls, R.n.poll_failures, R.n.articles, R.n.summarised, R.n.known, R.n.digests,
 		 R.n.delivered, R.n.push_failures, R.n.dead);
 }
@@ -590,7 +566,7 @@ static void idle_status(void)
 	char s[sizeof(R.status)];
 
 	snprintf(s, sizeof(s), "idle: %u articles waiting, %u digests in the outbox%s%s",
-		 R.n_pend, R.ob_count, R.outbox_full ? " (full)" : "",
+		 pend.n, R.ob_count, R.outbox_full ? " (full)" : "",
 		 R.pend_full ? ", sources paused" : "");
 	if (strcmp(s, R.status) != 0) {
 		memcpy(R.status, s, sizeof(s));
@@ -799,7 +775,7 @@ static bool run_once(void)
 	if (!sig_stop && !retry)
 		push_pass(true, after);
 	outbox_refresh();
-	return R.left_over || R.n_pend > 0 || R.ob_count > 0 || sig_stop;
+	return R.left_over || pend.n > 0 || R.ob_count > 0 || sig_stop;
 }
 
 static int parse_args(int argc, char **argv)
@@ -867,6 +843,8 @@ int cmd_run(int argc, char **argv)
 	}
 	outbox_up = true;
 	outbox_refresh();
+	snprintf(R.pend_path, sizeof(R.pend_path), "%s/pending", R.cfg->daemon.state_dir);
+	pending_restore();
 	if (source_ctx_init(&sources[0], R.cfg, &sig_stop) < 0) {
 		log_errx("sources cannot start: out of memory");
 		goto out;

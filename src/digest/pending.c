@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: MIT */
+/* The pending list in memory and its file: every field of a file read back
+ * is checked (sizes, offsets, string counts, checksum) before it is used;
+ * writes go through a temporary file and rename only. */
+#include "pending.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
+
+#include "core/log.h"
+
+static const char pending_magic[8] = { 'D', 'G', 'S', 'T', 'P', 'E', 'N', 'D' };
+
+_Static_assert(PENDING_HEADER_BYTES == 88 + 32, "header: fields then checksum");
+_Static_assert(24 + DIGEST_ID_BYTES == 88, "the id fills the header up to the checksum");
+_Static_assert(RUN_PENDING_BYTES < 0xffffffffu, "arena offsets are 32-bit");
+
+/* mbedtls 3 renamed the *_ret functions to the plain names. */
+static void sha_start(mbedtls_sha256_context *c)
+{
+	mbedtls_sha256_init(c);
+#if MBEDTLS_VERSION_MAJOR < 3
+	mbedtls_sha256_starts_ret(c, 0);
+#else
+	mbedtls_sha256_starts(c, 0);
+#endif
+}
+
+static void sha_update(mbedtls_sha256_context *c, const void *p, size_t n)
+{
+#if MBEDTLS_VERSION_MAJOR < 3
+	mbedtls_sha256_update_ret(c, p, n);
+#else
+	mbedtls_sha256_update(c, p, n);
+#endif
+}
+
+static void sha_finish(mbedtls_sha256_context *c, unsigned char out[32])
+{
+#if MBEDTLS_VERSION_MAJOR < 3
+	mbedtls_sha256_finish_ret(c, out);
+#else
+	mbedtls_sha256_finish(c, out);
+#endif
+	mbedtls_sha256_free(c);
+}
+
+static void put32(unsigned char *b, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get32(const unsigned char *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static void put64(unsigned char *b, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get64(const unsigned char *b)
+{
+	return (uint64_t)get32(b) | (uint64_t)get32(b + 4) << 32;
+}
+
+void pending_init(struct pending *p)
+{
+	p->n = 0;
+	p->used = 0;
+	p->inflight = 0;
+	memset(p->inflight_id, 0, sizeof(p->inflight_id));
+}
+
+int pending_has(const struct pending *p, const unsigned char key[SEEN_KEY_BYTES])
+{
+	for (unsigned i = 0; i < p->n; i++)
+		if (memcmp(p->item[i].key, key, SEEN_KEY_BYTES) == 0)
+			return 1;
+	return 0;
+}
+
+static void put_str(struct pending *p, uint32_t *at, const char *s, size_t n)
+{
+	memcpy(p->arena + *at, s, n);
+	/* A NUL inside a sentence would end it early and shift the rest. */
+	for (size_t i = 0; i < n; i++)
+		if (p->arena[*at + i] == '\0')
+			p->arena[*at + i] = ' ';
+	p->arena[*at + n] = '\0';
+	*at += (uint32_t)n + 1;
+}
+
+int pending_add(struct pending *p, const unsigned char key[SEEN_KEY_BYTES],
+		const struct digest_article *a)
+{
+	const char *strs[4] = { a->source, a->title ? a->title : "", a->url ? a->url : "",
+				a->lang ? a->lang : "" };
+	struct pending_item *it;
+	uint32_t at = p->used;
+	size_t need = 0;
+
+	if (!a->source || a->n_sentences > SUMM_MAX_PICK)
+		return -EINVAL;
+	for (int i = 0; i < 4; i++)
+		need += strlen(strs[i]) + 1;
+	for (unsigned i = 0; i < a->n_sentences; i++)
+		need += a->sentences[i].len + 1;
+	if (p->n >= RUN_PENDING_MAX || need > sizeof(p->arena) - p->used)
+		return -ENOSPC;
+	it = &p->item[p->n];
+	memcpy(it->key, key, SEEN_KEY_BYTES);
+	it->published = a->has_published ? a->published : 0;
+	it->has_published = a->has_published;
+	it->off = p->used;
+	it->len = (uint32_t)need;
+	it->n_sentences = a->n_sentences;
+	for (int i = 0; i < 4; i++)
+		put_str(p, &at, strs[i], strlen(strs[i]));
+	for (unsigned i = 0; i < a->n_sentences; i++)
+		put_str(p, &at, a->sentences[i].p, a->sentences[i].len);
+	p->used = at;
+	p->n++;
+	return 0;
+}
+
+void pending_get(const struct pending *p, unsigned i, struct digest_article *a,
+		 struct digest_span *spans)
+{
+	const struct pending_item *it = &p->item[i];
+	const char *s = p->arena + it->off;
+	const char **strs[4] = { &a->source, &a->title, &a->url, &a->lang };
+
+	for (int k = 0; k < 4; k++) {
+		*strs[k] = s;
+		s += strlen(s) + 1;
+	}
+	for (unsigned k = 0; k < it->n_sentences; k++) {
+		spans[k].p = s;
+		spans[k].len = strlen(s);
+		s += spans[k].len + 1;
+	}
+	a->sentences = spans;
+	a->n_sentences = it->n_sentences;
+	a->published = it->published;
+	a->has_published = it->has_published != 0;
+}
+
+/* Removes item i, closing the gap in the arena. */
+static void remove_at(struct pending *p, unsigned i)
+{
+	uint32_t off = p->item[i].off, len = p->item[i].len;
+
+	memmove(p->arena + off, p->arena + off + len, p->used - off - len);
+	p->used -= len;
+	memmove(&p->item[i], &p->item[i + 1], (p->n - i - 1) * sizeof(p->item[0]));
+	p->n--;
+	for (unsigned k = i; k < p->n; k++)
+		p->item[k].off -= len;
+}
+
+void pending_shift(struct pending *p, unsigned n)
+{
+	uint32_t cut;
+
+	if (n > p->n)
+		n = p->n;
+	cut = n < p->n ? p->item[n].off : p->used;
+	memmove(p->arena, p->arena + cut, p->used - cut);
+	p->used -= cut;
+	memmove(p->item, p->item + n, (p->n - n) * sizeof(p->item[0]));
+	p->n -= n;
+	for (unsigned k = 0; k < p->n; k++)
+		p->item[k].off -= cut;
+	p->inflight = 0;
+	memset(p->inflight_id, 0, sizeof(p->inflight_id));
+}
+
+unsigned pending_drop_if(struct pending *p,
+			 int (*drop)(const unsigned char key[SEEN_KEY_BYTES], void *arg), void *arg)
+{
+	unsigned dropped = 0;
+
+	for (unsigned i = 0; i < p->n;) {
+		if (drop(p->item[i].key, arg)) {
+			remove_at(p, i);
+			dropped++;
+		} else {
+			i++;
+		}
+	}
+	return dropped;
+}
+
+static void header(const struct pending *p, unsigned char h[PENDING_HEADER_BYTES])
+{
+	memset(h, 0, PENDING_HEADER_BYTES);
+	memcpy(h, pending_magic, sizeof(pending_magic));
+	put32(h + 8, PENDING_VERSION);
+	put32(h + 12, p->n);
+	put32(h + 16, p->used);
+	put32(h + 20, p->inflight);
+	memcpy(h + 24, p->inflight_id, strnlen(p->inflight_id, DIGEST_ID_BYTES - 1));
+}
+
+static void record(const struct pending_item *it, unsigned char r[PENDING_RECORD_BYTES])
+{
+	memcpy(r, it->key, SEEN_KEY_BYTES);
+	put64(r + 32, (uint64_t)it->published);
+	put32(r + 40, it->has_published);
+	put32(r + 44, it->off);
+	put32(r + 48, it->len);
+	put32(r + 52, it->n_sentences);
+}
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+	const char *c = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The file is written in three parts, the checksum (last in the header) is
+ * computed first and the header rewritten: records are small and built twice
+ * rather than buffered. */
+static int write_file(int fd, const struct pending *p)
+{
+	unsigned char h[PENDING_HEADER_BYTES], r[PENDING_RECORD_BYTES];
+	mbedtls_sha256_context sha;
+	int rc;
+
+	header(p, h);
+	sha_start(&sha);
+	sha_update(&sha, h, 88);
+	for (unsigned i = 0; i < p->n; i++) {
+		record(&p->item[i], r);
+		sha_update(&sha, r, sizeof(r));
+	}
+	sha_update(&sha, p->arena, p->used);
+	sha_finish(&sha, h + 88);
+	rc = write_full(fd, h, sizeof(h));
+	for (unsigned i = 0; i < p->n && rc == 0; i++) {
+		record(&p->item[i], r);
+		rc = write_full(fd, r, sizeof(r));
+	}
+	if (rc == 0)
+		rc = write_full(fd, p->arena, p->used);
+	return rc;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char dir[CFG_PATH_BYTES + 32];
+	char *slash;
+	int fd, rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int pending_save(const struct pending *p, const char *path)
+{
+	char tmp[CFG_PATH_BYTES + 32];
+	int fd, rc;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		rc = -ENAMETOOLONG;
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = write_file(fd, p);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = fsync_dir_of(path);
+out:
+	if (rc < 0) {
+		log_warnx("%s: cannot save the articles waiting for a digest: %s", path,
+			  strerror(-rc));
+		unlink(tmp);
+	}
+	return rc;
+}
+
+/* Checks one record's strings: exactly 4 + n_sentences NUL-terminated
+ * strings fill its bytes. */
+static int strings_ok(const char *s, uint32_t len, uint32_t n_sentences)
+{
+	uint32_t nuls = 0;
+
+	if (len == 0 || s[len - 1] != '\0')
+		return 0;
+	for (uint32_t i = 0; i < len; i++)
+		nuls += s[i] == '\0';
+	return nuls == 4 + n_sentences;
+}
+
+static int id_ok(const char *id)
+{
+	size_t n = strnlen(id, DIGEST_ID_BYTES);
+
+	if (n == 0 || n == DIGEST_ID_BYTES)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = id[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return 0;
+	}
+	for (size_t i = n; i < DIGEST_ID_BYTES; i++)
+		if (id[i])
+			return 0;
+	return 1;
+}
+
+int pending_parse(struct pending *p, const void *buf, size_t len)
+{
+	const unsigned char *b = buf, *rec;
+	unsigned char sum[32];
+	mbedtls_sha256_context sha;
+	uint32_t count, arena_len, inflight, at = 0;
+
+	pending_init(p);
+	if (len < PENDING_HEADER_BYTES || memcmp(b, pending_magic, sizeof(pending_magic)) != 0 ||
+	    get32(b + 8) != PENDING_VERSION)
+		goto bad;
+	count = get32(b + 12);
+	arena_len = get32(b + 16);
+	inflight = get32(b + 20);
+	if (count > RUN_PENDING_MAX || arena_len > RUN_PENDING_BYTES || inflight > count ||
+	    len != PENDING_HEADER_BYTES + (size_t)count * PENDING_RECORD_BYTES + arena_len)
+		goto bad;
+	sha_start(&sha);
+	sha_update(&sha, b, 88);
+	sha_update(&sha, b + PENDING_HEADER_BYTES, len - PENDING_HEADER_BYTES);
+	sha_finish(&sha, sum);
+	if (memcmp(sum, b + 88, sizeof(sum)) != 0)
+		goto bad;
+	memcpy(p->inflight_id, b + 24, DIGEST_ID_BYTES);
+	if (inflight ? !id_ok(p->inflight_id) : p->inflight_id[0] != '\0')
+		goto bad;
+	memcpy(p->arena, b + PENDING_HEADER_BYTES + (size_t)count * PENDING_RECORD_BYTES, arena_len);
+	rec = b + PENDING_HEADER_BYTES;
+	for (uint32_t i = 0; i < count; i++, rec += PENDING_RECORD_BYTES) {
+		struct pending_item *it = &p->item[i];
+
+		memcpy(it->key, rec, SEEN_KEY_BYTES);
+		it->published = (int64_t)get64(rec + 32);
+		it->has_published = get32(rec + 40);
+		it->off = get32(rec + 44);
+		it->len = get32(rec + 48);
+		it->n_sentences = get32(rec + 52);
+		if (it->has_published > 1 || it->off != at || it->len > arena_len - at ||
+		    it->n_sentences > SUMM_MAX_PICK ||
+		    !strings_ok(p->arena + it->off, it->len, it->n_sentences))
+			goto bad;
+		at += it->len;
+	}
+	if (at != arena_len)
+		goto bad;
+	p->n = count;
+	p->used = arena_len;
+	p->inflight = inflight;
+	return 0;
+bad:
+	pending_init(p);
+	return -EBADMSG;
+}
+
+int pending_load(struct pending *p, const char *path)
+{
+	char aside[CFG_PATH_BYTES + 32];
+	void *map = MAP_FAILED;
+	struct stat st;
+	int fd, rc = 0;
+
+	pending_init(p);
+	snprintf(aside, sizeof(aside), "%s.tmp", path);
+	unlink(aside);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		rc = -errno;
+		log_warn("%s: cannot read the articles waiting for a digest", path);
+		return rc;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		log_warn("%s: cannot read the articles waiting for a digest", path);
+		goto out;
+	}
+	/* Larger than any list could be: damaged, and never mapped whole. */
+	if (st.st_size < (off_t)PENDING_HEADER_BYTES ||
+	    (uint64_t)st.st_size > PENDING_HEADER_BYTES +
+					   (uint64_t)RUN_PENDING_MAX * PENDING_RECORD_BYTES +
+					   RUN_PENDING_BYTES) {
+		rc = -EBADMSG;
+	} else {
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			rc = -errno;
+			log_warn("%s: cannot read the articles waiting for a digest", path);
+			goto out;
+		}
+		rc = pending_parse(p, map, (size_t)st.st_size);
+		munmap(map, (size_t)st.st_size);
+	}
+	if (rc == -EBADMSG) {
+		snprintf(aside, sizeof(aside), "%s.corrupt", path);
+		if (rename(path, aside) == 0)
+			log_warnx("%s: damaged; moved to %s, starting with no articles waiting", path,
+				  aside);
+		else
+			log_warn("%s: damaged, and cannot be moved aside", path);
+	}
+out:
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/* The pending list: summarised articles waiting for the next digest, in a
+ * fixed arena, kept on disk (<state_dir>/pending, replaced atomically) so a
+ * restart loses none. Never allocates; reading a damaged file never crashes. */
+#ifndef DIGESTD_PENDING_H
+#define DIGESTD_PENDING_H
+
+#include <stdint.h>
+
+#include "core/limits.h"
+#include "digest/digest.h"
+#include "digest/seen.h"
+
+/*
+ * On-disk layout (integers little-endian): a PENDING_HEADER_BYTES header,
+ * count records of PENDING_RECORD_BYTES, then arena_len bytes of strings.
+ *   header:  0 "DGSTPEND"  8 version (1)  12 count  16 arena_len
+ *            20 inflight (articles of the digest being written, 0 = none)
+ *            24 its id, NUL-padded to DIGEST_ID_BYTES
+ *            88 SHA-256 of header bytes 0..88, the records and the arena
+ *   record:  0 key (32)  32 published (int64)  40 has_published  44 offset
+ *            48 length  52 sentence count
+ * A record's strings (source, title, url, lang, then its sentences, each
+ * NUL-terminated) fill [offset, offset + length) of the arena; records are
+ * contiguous and in order. docs/daemon.md describes the two-phase use.
+ */
+#define PENDING_HEADER_BYTES 120u
+#define PENDING_RECORD_BYTES 56u
+#define PENDING_VERSION 1u
+
+struct pending_item {
+	unsigned char key[SEEN_KEY_BYTES];
+	int64_t published;
+	uint32_t has_published;
+	uint32_t off, len, n_sentences;
+};
+
+/* About 540 KiB: keep it static. inflight/inflight_id mark the first
+ * `inflight` articles as going into digest inflight_id (see pending_save). */
+struct pending {
+	unsigned n;
+	uint32_t used;
+	unsigned inflight;
+	char inflight_id[DIGEST_ID_BYTES];
+	struct pending_item item[RUN_PENDING_MAX];
+	char arena[RUN_PENDING_BYTES];
+};
+
+/* An empty list. Never fails. */
+void pending_init(struct pending *p);
+
+/* 1 when an article with this key is waiting, else 0. */
+int pending_has(const struct pending *p, const unsigned char key[SEEN_KEY_BYTES]);
+
+/* Appends a copy of a (its strings may be NULL for ""; NUL bytes inside a
+ * sentence become spaces). Returns 0; -ENOSPC when the list or its arena is
+ * full (p unchanged); -EINVAL for more than SUMM_MAX_PICK sentences or a
+ * NULL source. Never blocks. */
+int pending_add(struct pending *p, const unsigned char key[SEEN_KEY_BYTES],
+		const struct digest_article *a);
+
+/* Article i (< p->n) as digest_add takes it; its strings and spans point
+ * into p and stay valid until p changes. spans needs SUMM_MAX_PICK slots. */
+void pending_get(const struct pending *p, unsigned i, struct digest_article *a,
+		 struct digest_span *spans);
+
+/* Drops the first n articles (they went out) and clears inflight. */
+void pending_shift(struct pending *p, unsigned n);
+
+/* Drops every article for which drop(key, arg) returns nonzero, keeping the
+ * order of the rest. Returns how many were dropped. */
+unsigned pending_drop_if(struct pending *p,
+			 int (*drop)(const unsigned char key[SEEN_KEY_BYTES], void *arg), void *arg);
+
+/* Writes p to path through path + ".tmp", fsync, rename and an fsync of the
+ * folder. Returns 0 or a negative errno after logging (the old file is then
+ * intact). Blocks on I/O. */
+int pending_save(const struct pending *p, const char *path);
+
+/* Reads path into p. Returns 0 (also for a missing file: an empty list); a
+ * damaged file is logged, renamed to path + ".corrupt" and gives an empty
+ * list and -EBADMSG; an unreadable one is logged and gives an empty list and
+ * its negative errno. A leftover path + ".tmp" is removed. Blocks on I/O. */
+int pending_load(struct pending *p, const char *path);
+
+/* Parses a file image into p, without I/O or logging: 0, or -EBADMSG with
+ * p empty. For pending_load and the fuzzer. */
+int pending_parse(struct pending *p, const void *buf, size_t len);
+
+#endif
