@@ -9,7 +9,7 @@ usage: httpd.py --tls DIR --feeds DIR --ready FILE --log FILE
   DIR holds good.pem/key, wrong.pem/key and unknown.pem/key. The ready file
   receives "GOOD WRONG UNKNOWN" port numbers once all three listen; the log
   file one tab-separated line per request: path, If-None-Match,
-  If-Modified-Since, Accept-Encoding, User-Agent.
+  If-Modified-Since, Accept-Encoding, User-Agent, arrival (Unix seconds).
 
 Routes:
   /feeds/PATH       a corpus file; ETag and Last-Modified, 304 when they match
@@ -78,7 +78,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         h = self.headers
         line = "\t".join([self.path, h.get("If-None-Match", "-"),
                           h.get("If-Modified-Since", "-"),
-                          h.get("Accept-Encoding", "-"), h.get("User-Agent", "-")])
+                          h.get("Accept-Encoding", "-"), h.get("User-Agent", "-"),
+                          "%.3f" % time.time()])
         with self.server.log_lock:
             with open(self.server.log_path, "a") as f:
                 f.write(line + "\n")

@@ -237,6 +237,14 @@ run --config "$TMP/cfg.ini" --source teasers --format json
 check "fetch_pages: teaser replaced by the page's main text" \
 	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 2 ] && head -n 1 "$TMP/out" | grep -q "Paragraph 7 of the full story" && tail -n 1 "$TMP/out" | grep -q "\"id\":\"t2\""' \
 	"$TMP/out"
+# min_host_delay: the page is asked no sooner than 2 s after the feed.
+sed -e 's/^min_host_delay = 0s/min_host_delay = 2s/' -e "s|^state_dir = .*|state_dir = $TMP/state2|" \
+	"$TMP/cfg.ini" >"$TMP/polite.ini"
+run --config "$TMP/polite.ini" --source teasers --format json
+gap=$(awk -F'\t' '$1 == "/teasers.xml" { t = $6 } $1 == "/page.html" { p = $6 }
+	END { print (p - t >= 2) ? "ok" : p - t }' "$TMP/requests")
+check "min_host_delay between requests to one host (gap: $gap)" \
+	'[ $RC -eq 0 ] && [ "$gap" = ok ]' "$TMP/requests"
 run --config "$TMP/cfg.ini" --source page --format json
 check "page source: one article, configured lang, page date" \
 	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -q "\"title\":\"Breakwater opens\"" "$TMP/out" && grep -q "\"date\":\"2024-03-05T09:00:00Z\",\"lang\":\"fr\"" "$TMP/out"' \
