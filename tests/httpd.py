@@ -25,6 +25,8 @@ Routes:
   /latin1           an ISO-8859-1 feed declared only in the Content-Type
   /page.html        an article page
   /teasers.xml      an RSS feed: one teaser linking to /page.html, one full story
+  /shuffled.xml     five dated entries out of date order, one undated
+  /rel/feed.xml     an RSS feed whose item link is relative ("item1")
 """
 import argparse
 import email.utils
@@ -194,6 +196,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                  "The harbour authority opened the breakwater. Read more"),
                 ("Full story", "https://example.org/full", "t2", "Mon, 04 Mar 2024 09:00:00 GMT",
                  STORY * 12)]), "application/rss+xml")
+        if p == "/shuffled.xml":
+            days = [3, 5, 1, 4, 2]
+            items = [("Day %d" % d, "https://example.org/%d" % d, "d%d" % d,
+                      "Tue, %02d Mar 2024 09:00:00 GMT" % d, STORY) for d in days]
+            items.insert(2, ("Undated", "https://example.org/u", "du", "", STORY))
+            return self.send(200, rss(items).replace(b"<pubDate></pubDate>", b""),
+                             "application/rss+xml")
+        if p == "/rel/feed.xml":
+            return self.send(200, rss([("Relative", "item1", "r1", "", "x")]),
+                             "application/rss+xml")
         return self.send(404, b"not found", "text/plain")
 
 

@@ -160,6 +160,9 @@ url = $(pwd)/seeds
 [source crafted]
 url = $TMP/folder
 type = folder
+[source shuffled]
+url = $BASE/shuffled.xml
+max_items = 2
 [source limited]
 url = $BASE/status/429?after=120
 [source dated]
@@ -231,6 +234,17 @@ check "304 round trip: second poll yields no articles" '[ $RC -eq 0 ] && [ ! -s 
 check "second request carried If-None-Match and If-Modified-Since" \
 	'grep "^/feeds/flus/framablog.rss.xml" "$TMP/requests" | tail -n 1 | grep -q "\"[0-9a-f]*\"	Wed, 21 Oct 2015"' \
 	"$TMP/requests"
+
+run --config "$TMP/cfg.ini" --source shuffled --format json
+check "max_items takes the newest entries, yielded in feed order" \
+	'[ $RC -eq 0 ] && [ "$(grep -o "\"id\":\"d[0-9u]\"" "$TMP/out" | tr -d "\n")" = "\"id\":\"d5\"\"id\":\"d4\"" ]' \
+	"$TMP/out"
+
+# Relative links resolve against the URL after redirects.
+# shellcheck disable=SC2086
+run --format json $CA "$BASE/r/1/rel/feed.xml"
+check "relative link resolved against the effective URL" \
+	'[ $RC -eq 0 ] && grep -qF "\"link\":\"$BASE/rel/item1\"" "$TMP/out"' "$TMP/out"
 
 # Teasers: the linked page's main text replaces a teaser; a full entry stays.
 run --config "$TMP/cfg.ini" --source teasers --format json
