@@ -33,6 +33,8 @@ int main(void)
 	return 0;
 }
 EOF
+# CFLAGS holds several flags: split on purpose.
+# shellcheck disable=SC2086
 ${CC:-cc} -std=c11 -Isrc -D_DEFAULT_SOURCE ${CFLAGS:--O2 -g} \
 	-o "$build/bench-sizeof" "$build/bench-sizeof.c"
 
