@@ -65,7 +65,10 @@ DEP_PKGS = libcurl inih
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lmbedtls -lmbedx509 -lmbedcrypto
 
-ALL_CPPFLAGS = -Isrc -D_DEFAULT_SOURCE $(CPPFLAGS)
+# 64-bit off_t and readdir on 32-bit targets too: without it armhf readdir
+# fails with EOVERFLOW on 64-bit directory cookies (NFS, overlayfs, and ext4
+# under qemu-user on a 64-bit host).
+ALL_CPPFLAGS = -Isrc -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARN) $(SAN_FLAGS) $(SYSROOT_FLAGS) $(DEP_CFLAGS) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(SAN_FLAGS) $(SYSROOT_FLAGS) $(LDFLAGS)
 ALL_LDLIBS = $(LDLIBS) $(DEP_LIBS)
