@@ -39,15 +39,16 @@ static int exists(const char *sub, const char *name)
 static void put_file(const char *sub, const char *name, const char *text, size_t n)
 {
 	char p[512];
-	FILE *f;
+	int fd;
 
 	pathof(p, sizeof p, sub, name);
-	f = fopen(p, "wb");
-	CHECK(f != NULL);
-	if (!f)
+	/* Never through a symbolic link: the tests plant some. */
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	CHECK(fd >= 0);
+	if (fd < 0)
 		return;
-	fwrite(text, 1, n, f);
-	fclose(f);
+	CHECK(n == 0 || write(fd, text, n) == (ssize_t)n);
+	close(fd);
 }
 
 static size_t get_file(const char *sub, const char *name, char *buf, size_t cap)
@@ -228,12 +229,13 @@ static void test_crash_leftovers(void)
 	outbox_close(&ob);
 }
 
-static void expect_damaged(const char *what, const char *name, const char *text, size_t n)
+/* Reads entry `name` (already in place), which must be found damaged and
+ * moved to dead/ with its reason. */
+static void expect_moved(const char *what, const char *name)
 {
 	char rname[200];
 	int rc;
 
-	put_file("outbox", name, text, n);
 	rc = outbox_read(&ob, name, &e);
 	snprintf(rname, sizeof rname, "%s.reason", name);
 	if (rc != -EBADMSG || exists("outbox", name) || !exists("dead", name) ||
@@ -241,6 +243,12 @@ static void expect_damaged(const char *what, const char *name, const char *text,
 		printf("  %s: rc %d\n", what, rc);
 		check_current_failed = 1;
 	}
+}
+
+static void expect_damaged(const char *what, const char *name, const char *text, size_t n)
+{
+	put_file("outbox", name, text, n);
+	expect_moved(what, name);
 }
 
 static void test_damaged_entries(void)
@@ -284,9 +292,17 @@ static void test_damaged_entries(void)
 	memset(big, 'a', sizeof big);
 	memcpy(big, "digestd-outbox 1\nid: ", 21);
 	expect_damaged("endless header", nm, big, sizeof big);
+	/* A link to a well-formed entry elsewhere is still not an entry. */
+	put_file("dead", "target", good, sizeof good - 1);
 	pathof(p, sizeof p, "outbox", nm);
-	CHECK_INT(symlink("/etc/passwd", p), 0);
-	expect_damaged("symlink", nm, NULL, 0);
+	{
+		char target[512];
+		pathof(target, sizeof target, "dead", "target");
+		CHECK_INT(symlink(target, p), 0);
+	}
+	expect_moved("symlink", nm);
+	get_file("dead", "target", buf, sizeof buf);
+	CHECK_STR(buf, good);
 	CHECK_INT(mkdir(p, 0700), 0);
 	CHECK_INT(outbox_read(&ob, nm, &e), -EBADMSG);
 	CHECK(exists("dead", nm));
