@@ -109,10 +109,14 @@ static int start_sink(const char *name, const char *args)
 	for (int i = 0; i < 600; i++) {
 		FILE *f = fopen(ready, "r");
 		if (f) {
-			int ok = fscanf(f, "%d", &port) == 1;
+			char line[32];
+			char *end = NULL;
+			long v = fgets(line, sizeof line, f) ? strtol(line, &end, 10) : 0;
 			fclose(f);
-			if (ok)
+			if (end && end != line && v > 0 && v < 65536) {
+				port = (int)v;
 				return 0;
+			}
 		}
 		if (waitpid(sink_pid, NULL, WNOHANG) == sink_pid)
 			break;
