@@ -4,9 +4,11 @@
  * damaged files (each read back as an empty set, never a crash). */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -309,6 +311,43 @@ static void test_unwritable(void)
 	CHECK_INT(seen_contains(&s, k), 1);
 }
 
+/* A full disk (RLIMIT_FSIZE, SIGXFSZ ignored): the commit fails cleanly, the
+ * old file stays as it was and the keys stay in memory for a later commit. */
+static void test_full_disk(void)
+{
+	static unsigned char before[SEEN_HEADER_BYTES + 1024 * 32], after[sizeof before];
+	unsigned char k[32];
+	struct rlimit old, lim;
+	size_t n1, n2;
+	char tmp[160];
+	struct stat st;
+
+	unlink(path);
+	CHECK_INT(seen_open(&s, path, 1024), 0);
+	key_of(1, k);
+	seen_add(&s, k);
+	CHECK_INT(seen_commit(&s), 0);
+	n1 = read_file(before, sizeof before);
+	key_of(2, k);
+	seen_add(&s, k);
+	signal(SIGXFSZ, SIG_IGN);
+	CHECK_INT(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 4096;
+	CHECK_INT(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	CHECK_INT(seen_commit(&s), -EFBIG);
+	CHECK_INT(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	n2 = read_file(after, sizeof after);
+	CHECK(n1 == n2 && memcmp(before, after, n1) == 0);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	CHECK(stat(tmp, &st) < 0);
+	CHECK_INT(s.dirty, 1);
+	CHECK_INT(seen_commit(&s), 0);
+	CHECK_INT(seen_open(&s, path, 1024), 0);
+	CHECK_INT(seen_contains(&s, k), 1);
+}
+
 int main(void)
 {
 	const char *t = getenv("TMPDIR");
@@ -326,6 +365,7 @@ int main(void)
 	RUN(test_index_against_model);
 	RUN(test_damaged_files);
 	RUN(test_unwritable);
+	RUN(test_full_disk);
 	unlink(path);
 	{
 		char bad[160];
