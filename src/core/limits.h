@@ -194,8 +194,8 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
 
 /* Push (src/push/push): the first PUSH_ANSWER_BYTES of an endpoint's answer
  * are kept for the log and the dead letter (the rest is read and dropped);
- * a bearer token file may hold PUSH_TOKEN_BYTES. RAM: about 6 KiB per
- * struct push_client plus libcurl's own handle. */
+ * a bearer token file may hold PUSH_TOKEN_BYTES. RAM: 1.6 KiB per
+ * struct push_client and per struct push_result, plus libcurl's handle. */
 #define PUSH_ANSWER_BYTES 1024u
 #define PUSH_TOKEN_BYTES 1024u
 #define PUSH_MESSAGE_BYTES 512u
