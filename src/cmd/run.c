@@ -49,9 +49,9 @@ struct counters {
 };
 
 /* Everything the loop owns. The big parts are static: nothing is allocated
- * after start-up by our code. Two configs, push clients and source contexts so that a
- * reload is built beside the running one and swapped in only when whole.
- * The source contexts hold the HTTP client for feeds and pages. */
+ * after start-up by our code. Two configs, push clients and source contexts
+ * (which hold the HTTP client for feeds and pages), so that a reload is built
+ * beside the running one and swapped in only when whole. */
 static struct cfg cfgs[2];
 static struct push_client pushes[2];
 static struct source_ctx sources[2];
@@ -693,12 +693,13 @@ static int64_t next_wakeup_ms(void)
 	if (!R.pend_full)
 		for (unsigned i = 0; i < R.cfg->n_sources; i++)
 			t = min64(t, R.source_due[i]);
-	if (!R.outbox_full) {
+	if (R.compose_retry != NEVER) {
+		t = min64(t, R.compose_retry);
+	} else if (!R.outbox_full) {
 		t = min64(t, R.digest_due);
 		if (R.digest_wall != NEVER)
 			t = min64(t, now + (R.digest_wall * 1000 - wall_ms()));
 	}
-	t = min64(t, R.compose_retry);
 	if (R.outbox_due != NEVER)
 		t = min64(t, now + (R.outbox_due * 1000 - wall_ms()));
 	return t == NEVER ? NEVER : (t > now ? t - now : 0);
@@ -730,7 +731,9 @@ static void loop(void)
 			push_pass(false, NULL);
 		if (!R.pend_full)
 			poll_due_sources(false);
-		if (!sig_stop && (digest_is_due() || mono_ms() >= R.compose_retry)) {
+		/* After a failed outbox write the retry time replaces the schedule. */
+		if (!sig_stop && (R.compose_retry == NEVER ? digest_is_due()
+							   : mono_ms() >= R.compose_retry)) {
 			int rc = compose();
 
 			R.compose_retry = NEVER;
@@ -884,5 +887,8 @@ out:
 		push_free(&pushes[R.cur]);
 	if (curl_up)
 		curl_global_cleanup();
+	for (int i = 0; i < 2; i++)
+		if (sig_pipe[i] >= 0)
+			close(sig_pipe[i]);
 	return status;
 }
