@@ -18,7 +18,7 @@ armhf) triplet=arm-linux-gnueabihf ;;
 esac
 
 pkgs="gcc make libc6-dev pkg-config libcurl4-openssl-dev libmbedtls-dev libinih-dev
-ca-certificates python3 ots clang libclang-rt-14-dev time curl openssl python3-readability"
+ca-certificates python3 ots clang libclang-rt-14-dev time curl openssl python3-readability strace"
 
 if [ -n "$arch" ]; then
 	pkgs="$pkgs gcc-$triplet binutils-$triplet qemu-user mmdebstrap arch-test"
