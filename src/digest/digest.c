@@ -225,6 +225,17 @@ static void put_json_opt(struct dout *o, const char *s)
  * ones that could start emphasis, links, code, HTML or entities inline. */
 static void put_md_text(struct dout *o, const char *s)
 {
+	size_t digits = strspn(s, "0123456789");
+
+	/* At the start of a list item or heading, "-", "+" or "1." would open
+	 * a nested list. */
+	if (*s == '-' || *s == '+') {
+		put(o, "\\", 1);
+	} else if (digits && (s[digits] == '.' || s[digits] == ')')) {
+		put(o, s, digits);
+		put(o, "\\", 1);
+		s += digits;
+	}
 	for (; *s; s++) {
 		if (strchr("\\`*_[]<>#!|~&", *s))
 			put(o, "\\", 1);

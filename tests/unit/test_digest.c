@@ -255,6 +255,24 @@ static void test_dates_out_of_range(void)
 	CHECK(strstr(out, "\"published\":null") != NULL);
 }
 
+/* Sentences that would read as Markdown block syntax stay plain text. */
+static void test_markdown_block_starts(void)
+{
+	static const struct digest_span s[] = { { "- not a list", 12 }, { "1. not ordered", 14 },
+						{ "2024) either", 12 }, { "# nor a heading", 15 },
+						{ "+ nor this", 10 }, { "1999 was fine.", 14 } };
+	struct digest_article a = { "", "10. Title", "", "", 0, false, s, 6 };
+	size_t len = 0;
+
+	CHECK_INT(digest_begin(&d, "dg_8", T0, "h", 10), 0);
+	CHECK_INT(digest_add(&d, &a), 0);
+	CHECK_INT(digest_render(&d, CFG_FORMAT_MARKDOWN, out, sizeof out, &len), 0);
+	CHECK(strstr(out, "\n## 10\\. Title\n") != NULL);
+	CHECK(strstr(out, "\n- \\- not a list\n- 1\\. not ordered\n- 2024\\) either\n"
+			  "- \\# nor a heading\n- \\+ nor this\n- 1999 was fine.\n") != NULL);
+	CHECK_INT(len, d.rendered[CFG_FORMAT_MARKDOWN]);
+}
+
 static void test_deterministic(void)
 {
 	static char again[DIGEST_BODY_BYTES];
@@ -289,6 +307,7 @@ int main(void)
 	RUN(test_fills_to_cap);
 	RUN(test_small_buffer);
 	RUN(test_dates_out_of_range);
+	RUN(test_markdown_block_starts);
 	RUN(test_deterministic);
 	RUN(test_content_types);
 	return CHECK_EXIT();
