@@ -6,13 +6,17 @@
 # Board builds: ARCH=arm64|armhf picks the toolchain prefix, a Debian sysroot
 # (made by tools/deps.sh) and the qemu-user command the tests run under.
 ARCH ?=
-KNOWN_ARCHS = arm64 armhf
+KNOWN_ARCHS = arm64 armhf armv6
 ifeq ($(ARCH),arm64)
 CROSS_COMPILE ?= aarch64-linux-gnu-
 QEMU ?= qemu-aarch64
 else ifeq ($(ARCH),armhf)
 CROSS_COMPILE ?= arm-linux-gnueabihf-
 QEMU ?= qemu-arm
+else ifeq ($(ARCH),armv6)
+# Pi Zero/1: Debian's armel toolchain and sysroot (armhf is ARMv7-only).
+CROSS_COMPILE ?= arm-linux-gnueabi-
+QEMU ?= qemu-arm -cpu arm1176
 else ifneq ($(ARCH),)
 $(error ARCH=$(ARCH): use one of $(KNOWN_ARCHS), or CROSS_COMPILE= alone)
 endif
@@ -147,6 +151,15 @@ endif
 size-one: $(BUILD)/digestd
 	@CROSS_COMPILE=$(CROSS_COMPILE) SYSROOT=$(SYSROOT) sh tools/size.sh $(or $(ARCH),native) $(BUILD)/digestd
 
+# A fully static digestd per board (tools/firmware.sh), and an emulated
+# board booting it under systemd and pushing to digest-sink (tools/boot-test.sh).
+.PHONY: firmware boot-test
+firmware:
+	@sh tools/firmware.sh $(or $(ARCH),arm64)
+
+boot-test:
+	@sh tools/boot-test.sh $(or $(ARCH),arm64)
+
 bench: deps $(BUILD)/digestd $(BUILD)/digest-sink
 	@sh tools/bench.sh $(BUILD)/digestd
 	@sh tools/bench-daemon.sh $(BUILD)/digestd
@@ -180,4 +193,4 @@ lint:
 clean:
 	rm -rf build
 
--include $(shell find build -path 'build/sysroot-*' -prune -o -name '*.d' -type f -print 2>/dev/null)
+-include $(shell find build -path 'build/sysroot-*' -prune -o -path build/firmware-src -prune -o -name '*.d' -type f -print 2>/dev/null)

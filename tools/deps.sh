@@ -7,12 +7,20 @@
 set -eu
 
 arch=${1:-}
+# firmware-ARCH: also what tools/firmware.sh and tools/boot-test.sh need.
+firmware=no
+case $arch in
+firmware-*) firmware=yes arch=${arch#firmware-} ;;
+esac
+debarch=$arch
 case $arch in
 "") ;;
 arm64) triplet=aarch64-linux-gnu ;;
 armhf) triplet=arm-linux-gnueabihf ;;
+# Pi Zero/1: Debian's armhf is ARMv7; armel (ARMv5TE) runs on ARMv6.
+armv6) triplet=arm-linux-gnueabi debarch=armel ;;
 *)
-	echo "usage: sh tools/deps.sh [arm64|armhf [SYSROOT]]" >&2
+	echo "usage: sh tools/deps.sh [[firmware-]arm64|armhf|armv6 [SYSROOT]]" >&2
 	exit 64
 	;;
 esac
@@ -22,6 +30,12 @@ ca-certificates python3 ots clang libclang-rt-14-dev time curl openssl python3-r
 
 if [ -n "$arch" ]; then
 	pkgs="$pkgs gcc-$triplet binutils-$triplet qemu-user mmdebstrap arch-test"
+fi
+# Source packages, the boot-test image (a foreign chroot for mmdebstrap
+# needs qemu-user-static through binfmt) and the emulated boards.
+if [ "$firmware" = yes ]; then
+	pkgs="$pkgs dpkg-dev qemu-user-static binfmt-support qemu-system-arm e2fsprogs cpio
+device-tree-compiler"
 fi
 
 missing=""
@@ -105,7 +119,7 @@ IFS='
 make_sysroot() {
 	rm -rf "$sysroot.tmp"
 	# shellcheck disable=SC2086
-	mmdebstrap --quiet --variant=extract --arch="$arch" \
+	mmdebstrap --quiet --variant=extract --arch="$debarch" \
 		--include=libc6-dev,libcurl4-openssl-dev,libmbedtls-dev,libinih-dev \
 		"$codename" "$sysroot.tmp" $1
 }

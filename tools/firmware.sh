@@ -1,0 +1,148 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# `make firmware ARCH=arm64|armhf|armv6`: a fully static digestd in
+# build/firmware-ARCH/digestd, with zlib, mbedtls and a minimal libcurl built
+# from Debian's source packages (fetched with a private apt setup, cached under build/).
+set -eu
+
+arch=${1:-}
+case $arch in
+arm64) triplet=aarch64-linux-gnu tune="" ;;
+armhf) triplet=arm-linux-gnueabihf tune="" ;;
+# Pi Zero/1: Debian's armel (ARMv5TE, soft-float ABI) libc and libgcc run on
+# ARMv6; our code and the libraries built here also use the VFP unit, through
+# the soft-float calling convention (softfp) so that they link with armel's libc.
+armv6) triplet=arm-linux-gnueabi tune="-march=armv6+fp -mtune=arm1176jzf-s -mfloat-abi=softfp -marm" ;;
+*)
+	echo "usage: sh tools/firmware.sh arm64|armhf|armv6" >&2
+	exit 64
+	;;
+esac
+
+sh tools/deps.sh "firmware-$arch"
+
+top=$(pwd)
+sysroot=$top/build/sysroot-$arch
+src=$top/build/firmware-src
+work=build/firmware-$arch
+# Library builds live under build/firmware-src, which the Makefile does not
+# scan for dependency (.d) files: curl's documentation has .d files too.
+libs=$src/$arch
+prefix=$libs/prefix
+cc="$triplet-gcc --sysroot=$sysroot"
+cflags="$tune -Os -ffunction-sections -fdata-sections"
+jobs=$(nproc 2>/dev/null || echo 2)
+mkdir -p "$src" "$libs" "$work"
+
+# Private apt state: only deb-src lines, for the mirrors this machine's apt
+# already uses (as `apt-cache policy` lists them), so /etc/apt stays as it is.
+apt_dir=$src/apt
+apt_opts="-o Dir::Etc::SourceList=$apt_dir/sources.list -o Dir::Etc::SourceParts=$apt_dir/none
+-o Dir::State::Lists=$apt_dir/lists -o Dir::Cache=$apt_dir/cache -o Debug::NoLocking=1"
+codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+fetch_source() { # PACKAGE: unpacks Debian's source of PACKAGE into $src/PACKAGE
+	[ -d "$src/$1" ] && return 0
+	if [ ! -e "$apt_dir/updated" ]; then
+		mkdir -p "$apt_dir/none" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+		apt-cache policy | awk -v c="$codename" '$1 ~ /^[0-9]+$/ && $2 ~ /:\/\// {
+			split($3, s, "/")
+			if (s[1] == c || s[1] == c "-updates" || s[1] == c "-security")
+				print "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]", $2, s[1], "main"
+		}' | sort -u >"$apt_dir/sources.list"
+		if ! grep -q " $codename main\$" "$apt_dir/sources.list"; then
+			echo "firmware: no '$codename' suite in this machine's apt sources" >&2
+			exit 69
+		fi
+		echo "firmware: Debian sources from:"
+		sed 's/^/  /' "$apt_dir/sources.list"
+		# shellcheck disable=SC2086
+		apt-get -q $apt_opts update >"$apt_dir/update.log" 2>&1 ||
+			{ cat "$apt_dir/update.log" >&2; exit 69; }
+		touch "$apt_dir/updated"
+	fi
+	rm -rf "$src/$1.tmp"
+	mkdir -p "$src/$1.tmp"
+	# shellcheck disable=SC2086
+	(cd "$src/$1.tmp" && apt-get -q $apt_opts source --download-only "$1" >download.log 2>&1 &&
+		dpkg-source -x ./*.dsc tree >unpack.log 2>&1) ||
+		{ cat "$src/$1.tmp"/*.log >&2; exit 69; }
+	mv "$src/$1.tmp" "$src/$1"
+}
+
+# Each library is built in its own copy of the unpacked source, so the
+# architectures never share object files; a stamp marks a finished install.
+build_copy() { # PACKAGE
+	rm -rf "${libs:?}/$1"
+	cp -a "$src/$1/tree" "$libs/$1"
+}
+
+fetch_source zlib
+fetch_source mbedtls
+fetch_source curl
+
+if [ ! -e "$libs/zlib.done" ]; then
+	echo "firmware: zlib for $arch"
+	build_copy zlib
+	(cd "$libs/zlib" && CC="$cc" CFLAGS="$cflags" AR="$triplet-ar" RANLIB="$triplet-ranlib" \
+		./configure --static --prefix="$prefix" >configure.log &&
+		make -j"$jobs" libz.a >make.log && make install >install.log) ||
+		{ echo "firmware: zlib failed; see $libs/zlib/*.log" >&2; exit 1; }
+	touch "$libs/zlib.done"
+fi
+
+if [ ! -e "$libs/mbedtls.done" ]; then
+	echo "firmware: mbedtls for $arch"
+	build_copy mbedtls
+	(cd "$libs/mbedtls" &&
+		make -j"$jobs" -C library CC="$cc" AR="$triplet-ar" CFLAGS="$cflags" static >make.log &&
+		mkdir -p "$prefix/lib" "$prefix/include" &&
+		cp library/libmbedtls.a library/libmbedx509.a library/libmbedcrypto.a "$prefix/lib/" &&
+		cp -R include/mbedtls include/psa "$prefix/include/") ||
+		{ echo "firmware: mbedtls failed; see $libs/mbedtls/make.log" >&2; exit 1; }
+	touch "$libs/mbedtls.done"
+fi
+
+# libcurl with what digestd uses: HTTP and HTTPS over mbedtls, gzip/deflate
+# through zlib (feeds and pages compress several times over, the decoder costs
+# some 60 KB of code), proxies from the environment, a resolver thread so
+# that DNS never blocks the poll loop. The CA bundle is Debian's and Pi OS's
+# file; no CA path, since mbedtls builds fail when that folder is missing.
+if [ ! -e "$libs/curl.done" ]; then
+	echo "firmware: libcurl for $arch"
+	build_copy curl
+	# Debian's patches touch configure.ac; the shipped configure is current
+	# enough, and autoreconf is not needed if make sees nothing stale.
+	(cd "$libs/curl" && touch aclocal.m4 && touch configure && find . -name Makefile.in -exec touch {} + &&
+		./configure --host="$triplet" CC="$cc" CFLAGS="$cflags" CPPFLAGS="-I$prefix/include" \
+			LDFLAGS="-L$prefix/lib" --prefix="$prefix" --disable-shared --enable-static \
+			--with-mbedtls="$prefix" --without-openssl --with-zlib="$prefix" \
+			--with-ca-bundle=/etc/ssl/certs/ca-certificates.crt --without-ca-path \
+			--enable-http --disable-ftp --disable-file --disable-ldap --disable-ldaps \
+			--disable-rtsp --disable-dict --disable-telnet --disable-tftp --disable-pop3 \
+			--disable-imap --disable-smb --disable-smtp --disable-gopher --disable-mqtt \
+			--disable-manual --disable-ntlm --disable-ntlm-wb --disable-unix-sockets \
+			--disable-alt-svc --disable-cookies --disable-docs --disable-doh --disable-mime \
+			--disable-netrc --disable-hsts --disable-aws --disable-dnsshuffle \
+			--disable-get-easy-options --disable-crypto-auth --disable-tls-srp \
+			--without-brotli --without-zstd --without-libpsl --without-nghttp2 \
+			--without-libidn2 --without-librtmp --without-libssh2 --without-libgsasl \
+			--enable-threaded-resolver >configure.log 2>&1 &&
+		make -j"$jobs" -C lib >make.log 2>&1 &&
+		make -C lib install >install.log 2>&1 && make -C include install >>install.log 2>&1) ||
+		{ echo "firmware: libcurl failed; see $libs/curl/*.log" >&2; exit 1; }
+	sed -n '/Protocols:/p;/SSL:/p;/ZLIB:/p' "$libs/curl/configure.log"
+	touch "$libs/curl.done"
+fi
+
+# digestd itself through the Makefile, with the libraries above and the
+# sysroot's libinih.a (Debian's own build: same ini behaviour as the dynamic
+# build). The map file lets `make size` say which library takes the space.
+echo "firmware: digestd for $arch"
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -j"$jobs" ARCH= \
+	CROSS_COMPILE="$triplet-" SYSROOT="$sysroot" BUILD="$work" \
+	CFLAGS="$cflags" DEP_CFLAGS="-I$prefix/include" \
+	LDFLAGS="-static -Wl,--gc-sections -Wl,-Map=$work/digestd.map" \
+	DEP_LIBS="$prefix/lib/libcurl.a $prefix/lib/libmbedtls.a $prefix/lib/libmbedx509.a \
+$prefix/lib/libmbedcrypto.a $prefix/lib/libz.a -linih -lpthread" \
+	"$work/digestd"
+echo "firmware: $work/digestd"
