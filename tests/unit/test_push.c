@@ -351,7 +351,7 @@ static void test_stop_flag(void)
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
 	stop_flag = 0;
-	alarm(1);
+	alarm(2);
 	CHECK_INT(attempt(), 0);
 	CHECK_INT(r.outcome, PUSH_STOPPED);
 	CHECK_INT(e.attempts, 0);
