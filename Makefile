@@ -193,4 +193,4 @@ lint:
 clean:
 	rm -rf build
 
--include $(shell find build -path 'build/sysroot-*' -prune -o -path build/firmware-src -prune -o -name '*.d' -type f -print 2>/dev/null)
+-include $(shell find build -path 'build/sysroot-*' -prune -o -path build/firmware-src -prune -o -path 'build/boot-*' -prune -o -name '*.d' -type f -print 2>/dev/null)
