@@ -138,15 +138,22 @@ check-only:
 
 # Stripped digestd and the shared libraries it loads: the native build and
 # every board build present, or ARCH's alone.
-.PHONY: size size-one
+.PHONY: size size-one size-firmware
 size:
 ifeq ($(ARCH),)
 	@$(MAKE) --no-print-directory size-one
 	@for a in $(patsubst build/%/digestd,%,$(wildcard $(KNOWN_ARCHS:%=build/%/digestd))); do \
 		$(MAKE) --no-print-directory size-one ARCH=$$a BUILD=build/$$a || exit; done
+	@for a in $(patsubst build/firmware-%/digestd,%,$(wildcard $(KNOWN_ARCHS:%=build/firmware-%/digestd))); do \
+		$(MAKE) --no-print-directory size-firmware ARCH=$$a || exit; done
 else
 	@$(MAKE) --no-print-directory size-one
+	@if [ -f build/firmware-$(ARCH)/digestd ]; then $(MAKE) --no-print-directory size-firmware; fi
 endif
+
+# The static build of `make firmware` (target: at most 2 MB stripped).
+size-firmware:
+	@CROSS_COMPILE=$(CROSS_COMPILE) SYSROOT=$(SYSROOT) sh tools/size.sh firmware-$(ARCH) build/firmware-$(ARCH)/digestd
 
 size-one: $(BUILD)/digestd
 	@CROSS_COMPILE=$(CROSS_COMPILE) SYSROOT=$(SYSROOT) sh tools/size.sh $(or $(ARCH),native) $(BUILD)/digestd

@@ -74,3 +74,44 @@ while read -r name path; do
 done <"$tmp/libs"
 printf '%s: %d shared libraries, %d bytes; with digestd %d bytes\n' \
 	"$label" "$count" "$total" $((total + stripped))
+
+# A static build (tools/firmware.sh) leaves BINARY.map, the linker's map: the
+# bytes of the input sections that land in the file, summed per archive.
+[ -f "$bin.map" ] || exit 0
+printf '%s: where the bytes come from (linker map, code and data):\n' "$label"
+awk 'function hex(s,  i, n, c) {
+	n = 0
+	s = tolower(substr(s, 3))
+	for (i = 1; i <= length(s); i++) {
+		c = index("0123456789abcdef", substr(s, i, 1)) - 1
+		n = n * 16 + c
+	}
+	return n
+}
+/^Linker script and memory map/ { go = 1; next }
+!go { next }
+$1 ~ /^\./ && NF == 1 { pend = $1; next }
+{
+	if ($1 ~ /^\./ && $2 ~ /^0x/ && $3 ~ /^0x/ && NF >= 4) { sec = $1; size = $3; file = $4 }
+	else if (pend != "" && $1 ~ /^0x/ && $2 ~ /^0x/ && NF >= 3) { sec = pend; size = $2; file = $3 }
+	else { pend = ""; next }
+	pend = ""
+	if (sec ~ /^\.(bss|tbss|debug|comment|note|gnu\.attributes|ARM\.attributes)/) next
+	if (file ~ /\.a\(/) { sub(/\(.*/, "", file); sub(/.*\//, "", file) }
+	else if (file ~ /\/obj\/src\//) file = "digestd (src/)"
+	else { sub(/.*\//, "", file); file = "startup " file }
+	by[file] += hex(size); total += hex(size)
+}
+END {
+	for (f in by) printf "%d %s\n", by[f], f
+	printf "%d total\n", total
+}' "$bin.map" | sort -rn | awk '$2 == "total" { t = $1; next } { n[++k] = $0 }
+END {
+	for (i = 1; i <= k; i++) {
+		split(n[i], a, " "); name = substr(n[i], length(a[1]) + 2)
+		if (a[1] * 100 < t && i > 8) { rest += a[1]; continue }
+		printf "  %-28s %10d  %3d%%\n", name, a[1], a[1] * 100 / t
+	}
+	if (rest) printf "  %-28s %10d  %3d%%\n", "(others)", rest, rest * 100 / t
+	printf "  %-28s %10d\n", "total", t
+}'
