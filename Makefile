@@ -200,4 +200,6 @@ lint:
 clean:
 	rm -rf build
 
--include $(shell find build -path 'build/sysroot-*' -prune -o -path build/firmware-src -prune -o -path 'build/boot-*' -prune -o -name '*.d' -type f -print 2>/dev/null)
+# Only our own objects' dependency files: build/ also holds sysroots and
+# images whose files may end in .d.
+-include $(shell find $(BUILD)/obj -name '*.d' -type f 2>/dev/null)

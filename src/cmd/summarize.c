@@ -227,9 +227,10 @@ int cmd_summarize(int argc, char **argv)
 		nfiles = 1;
 	}
 
-	/* Touch the whole arena once so that memory use is the same for a
-	 * tweet and for a 100 MB stream. */
+	/* Touch the arena and the read buffer once so that memory use is the
+	 * same for a tweet and for a 100 MB stream. */
 	memset(&arena, 0, sizeof(arena));
+	memset(chunk, 0, sizeof(chunk));
 	for (int f = 0; f < nfiles; f++) {
 		struct summ_result r;
 		const char *name = files[f];

@@ -15,6 +15,7 @@
 #include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
 
+#include "core/file.h"
 #include "core/log.h"
 #include "sources/url.h"
 
@@ -439,40 +440,6 @@ int seen_load_buffer(struct seen *s, const void *buf, size_t len, unsigned capac
 	return 0;
 }
 
-static int read_full(int fd, void *buf, size_t n, size_t *got)
-{
-	unsigned char *p = buf;
-
-	*got = 0;
-	while (*got < n) {
-		ssize_t r = read(fd, p + *got, n - *got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		*got += (size_t)r;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const void *buf, size_t n)
-{
-	const unsigned char *p = buf;
-
-	while (n) {
-		ssize_t r = write(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 /* Reads and checks the file into s; why names the damage for -EBADMSG. */
 static int load_file(struct seen *s, int fd, const char **why)
 {
@@ -483,7 +450,7 @@ static int load_file(struct seen *s, int fd, const char **why)
 	mbedtls_sha256_context sha;
 	int rc;
 
-	rc = read_full(fd, h, sizeof h, &got);
+	rc = file_read_full(fd, h, sizeof h, &got);
 	if (rc < 0)
 		return rc;
 	*why = "truncated header";
@@ -495,13 +462,13 @@ static int load_file(struct seen *s, int fd, const char **why)
 	*why = st.st_size < (off_t)(SEEN_HEADER_BYTES + area) ? "truncated" : "trailing bytes";
 	if (st.st_size != (off_t)(SEEN_HEADER_BYTES + area))
 		return -EBADMSG;
-	rc = read_full(fd, s->key[0], area, &got);
+	rc = file_read_full(fd, s->key[0], area, &got);
 	if (rc < 0)
 		return rc;
 	*why = "truncated";
 	if (got != area)
 		return -EBADMSG;
-	rc = read_full(fd, &extra, 1, &got);
+	rc = file_read_full(fd, &extra, 1, &got);
 	if (rc < 0)
 		return rc;
 	*why = "trailing bytes";
@@ -556,42 +523,14 @@ int seen_open(struct seen *s, const char *path, unsigned capacity)
 	return -EBADMSG;
 }
 
-static int fsync_dir_of(const char *path)
-{
-	char dir[sizeof(((struct seen *)0)->path)];
-	const char *slash = strrchr(path, '/');
-	size_t n = slash ? (size_t)(slash - path) : 0;
-	int fd, rc = 0;
-
-	if (!slash) {
-		dir[0] = '.';
-		n = 1;
-	} else if (n == 0) {
-		dir[0] = '/';
-		n = 1;
-	} else {
-		memcpy(dir, path, n);
-	}
-	dir[n] = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
 int seen_commit(struct seen *s)
 {
-	char tmp[sizeof s->path + 16];
 	unsigned char h[SEEN_HEADER_BYTES];
 	size_t area = (size_t)s->capacity * SEEN_KEY_BYTES;
-	int fd = -1, rc = 0;
+	int rc = 0;
 
 	if (!s->dirty)
 		return 0;
-	snprintf(tmp, sizeof tmp, "%s.tmp", s->path);
 	memset(h, 0, sizeof h);
 	memcpy(h, seen_magic, sizeof seen_magic);
 	put32(h + 8, SEEN_VERSION);
@@ -599,29 +538,10 @@ int seen_commit(struct seen *s)
 	put32(h + 16, s->count);
 	put32(h + 20, s->next);
 	sha_once(s->key[0], area, h + 32);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	rc = write_full(fd, h, sizeof h);
-	if (rc == 0)
-		rc = write_full(fd, s->key[0], area);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	fd = -1;
-	if (rc == 0 && rename(tmp, s->path) < 0)
-		rc = -errno;
-	if (rc == 0)
-		rc = fsync_dir_of(s->path);
-	if (rc == 0)
-		s->dirty = 0;
-out:
-	if (rc < 0) {
+	rc = file_replace(s->path, h, sizeof h, s->key[0], area);
+	if (rc < 0)
 		log_warnx("%s: cannot save the seen-set: %s", s->path, strerror(-rc));
-		unlink(tmp);
-	}
+	else
+		s->dirty = 0;
 	return rc;
 }

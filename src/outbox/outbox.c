@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/log.h"
 
 #define SEQ_DIGITS 20u
@@ -74,51 +75,14 @@ static int is_entry_name(const char *name)
 	return name_parse(name, &seq, &id, &idlen);
 }
 
-static int write_full(int fd, const void *buf, size_t n)
-{
-	const unsigned char *p = buf;
-
-	while (n) {
-		ssize_t r = write(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-/* Writes a then b as dirfd/name through dirfd/.tmp-name, fsync, rename and
- * an fsync of the folder. On failure nothing is left behind and an existing
- * dirfd/name is untouched. */
+/* Writes a then b as dirfd/name through dirfd/.tmp-name (swept on open). */
 static int write_atomic(int dirfd, const char *name, const void *a, size_t alen, const void *b,
 			size_t blen)
 {
 	char tmp[OUTBOX_NAME_BYTES + 64];
-	int fd, rc = 0;
 
 	snprintf(tmp, sizeof tmp, TMP_PREFIX "%s", name);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	rc = write_full(fd, a, alen);
-	if (rc == 0 && blen)
-		rc = write_full(fd, b, blen);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-		rc = -errno;
-	if (rc < 0) {
-		unlinkat(dirfd, tmp, 0);
-		return rc;
-	}
-	if (fsync(dirfd) < 0)
-		return -errno;
-	return 0;
+	return file_replace_at(dirfd, name, tmp, a, alen, b, blen);
 }
 
 static int header_make(const char *id, int64_t created, enum cfg_format fmt, unsigned attempts,

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/log.h"
 
 #define MAGIC "digestd-source-state 1"
@@ -225,30 +226,13 @@ void srcstate_load(const char *state_dir, const char *name, struct srcstate *s)
 		log_warnx("source %s: state file %s is damaged; starting afresh", name, path);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int srcstate_save(const char *state_dir, const char *name, const struct srcstate *s)
 {
-	char path[CFG_PATH_BYTES + 64], tmp[CFG_PATH_BYTES + 72], buf[SRCSTATE_FILE_BYTES];
+	char path[CFG_PATH_BYTES + 64], buf[SRCSTATE_FILE_BYTES];
 	long len = srcstate_format(s, name, buf, sizeof(buf));
-	int fd = -1, dfd = -1, rc = 0;
-	const char *what = path;
+	int rc;
 
-	if (srcstate_path(state_dir, name, path, sizeof(path)) != 0 ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+	if (srcstate_path(state_dir, name, path, sizeof(path)) != 0) {
 		log_warnx("source %s: state folder name too long: %s", name, state_dir);
 		return -ENAMETOOLONG;
 	}
@@ -259,39 +243,13 @@ int srcstate_save(const char *state_dir, const char *name, const struct srcstate
 	}
 	if (mkdir(state_dir, 0700) != 0 && errno != EEXIST) {
 		rc = -errno;
-		what = state_dir;
-		goto out;
+		log_warn("source %s: saving state: %s", name, state_dir);
+		return rc;
 	}
-	what = tmp;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	rc = write_all(fd, buf, (size_t)len);
-	if (rc == 0 && fsync(fd) != 0)
-		rc = -errno;
-	if (close(fd) != 0 && rc == 0)
-		rc = -errno;
-	fd = -1;
-	if (rc != 0)
-		goto out;
-	if (rename(tmp, path) != 0) {
-		rc = -errno;
-		goto out;
-	}
-	what = state_dir;
-	dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd) != 0)
-		rc = -errno;
-out:
-	if (dfd >= 0)
-		close(dfd);
+	rc = file_replace(path, buf, (size_t)len, NULL, 0);
 	if (rc != 0) {
 		errno = -rc;
-		log_warn("source %s: saving state: %s", name, what);
-		if (what == tmp)
-			unlink(tmp);
+		log_warn("source %s: saving state: %s", name, path);
 	}
 	return rc;
 }

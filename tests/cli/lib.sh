@@ -2,6 +2,8 @@
 # Helpers for the command-line tests: each check prints one PASS:/FAIL: line.
 # Sourced by tests/cli/*.sh; DIGESTD names the binary, TEST_WRAPPER may
 # prefix it (qemu-user).
+# Tests that run make must not inherit the outer make's variables.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 : "${DIGESTD:=build/digestd}"
 : "${TEST_WRAPPER:=}"
 TMP=$(mktemp -d)
