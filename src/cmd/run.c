@@ -589,7 +589,8 @@ static int load_config(const char *path, struct cfg *c)
 }
 
 /* Makes the state directory and its missing parents (mode 0700) and proves
- * it writable by creating and removing a file in it. */
+ * it writable by creating and removing a file in it. The probe's name is
+ * fixed, so one left by a kill is replaced and removed by the next start. */
 static int state_dir_init(const char *dir)
 {
 	char probe[CFG_PATH_BYTES + 32];
@@ -610,8 +611,8 @@ static int state_dir_init(const char *dir)
 		if (!end)
 			break;
 	}
-	snprintf(probe, sizeof(probe), "%s/.tmp-probe-%ld", dir, (long)getpid());
-	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	snprintf(probe, sizeof(probe), "%s/.tmp-probe", dir);
+	fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		log_warn("state directory %s: not writable", dir);
 		return -1;

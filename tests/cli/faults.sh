@@ -31,7 +31,7 @@ pid=$!
 PIDS="$PIDS $pid"
 sleep 2
 start_sink "$PORT" || exit 1
-if wait_stored 1 30; then pass "sink up again: the daemon delivers"; else
+if wait_grep ': delivered' "$TMP/daemon.log" 30; then pass "sink up again: the daemon delivers"; else
 	fail "sink up again: the daemon delivers" "$(tail -n 5 "$TMP/daemon.log")"; fi
 kill -TERM $pid
 wait_gone $pid 10
@@ -46,7 +46,7 @@ expect_status "500: --once exit 75" 75 digestd run --once --config "$TMP/d.ini"
 $TEST_WRAPPER "$DIGESTD" run --config "$TMP/d.ini" 2>"$TMP/daemon.log" &
 pid=$!
 PIDS="$PIDS $pid"
-wait_stored 2 30
+wait_grep ': delivered' "$TMP/daemon.log" 30
 kill -TERM $pid
 wait_gone $pid 10
 if [ "$(grep -c 'mode=fail500 status=500' "$TMP/sink.log")" -eq 2 ] && [ "$(stored)" -eq 2 ]; then
@@ -164,15 +164,22 @@ while [ $i -lt $cycles ]; do
 	new_article "k$i-b"
 	$TEST_WRAPPER "$DIGESTD" run --once --config "$TMP/k.ini" 2>>"$TMP/kill.log" &
 	pid=$!
-	# 0 to 255 ms: early kills land in start-up, late ones in pushes.
-	ms=$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')
-	sleep "$(printf '0.%03d' "$ms")"
+	# 0 to 255 ms (times SLOW under emulation): early kills land in
+	# start-up, late ones in pushes.
+	ms=$(($(od -An -N1 -tu1 /dev/urandom | tr -d ' ') * SLOW))
+	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
 	if kill -KILL $pid 2>/dev/null; then kills=$((kills + 1)); fi
 	wait $pid 2>/dev/null
 done
-# A clean run delivers whatever the kills left behind.
-digestd run --once --config "$TMP/k.ini" 2>>"$TMP/kill.log" >/dev/null
-rc=$?
+# Clean runs deliver whatever the kills left behind (a digest takes at most
+# max_articles of the articles left waiting).
+n=0
+until digestd run --once --config "$TMP/k.ini" 2>>"$TMP/kill.log" >/dev/null; do
+	rc=$?
+	n=$((n + 1))
+	[ $n -lt 10 ] || break
+done
+[ $n -lt 10 ] && rc=0
 sed -n 's/.*digest \(dg_[0-9A-Za-z_]*\) composed.*/\1/p' "$TMP/kill.log" | sort -u >"$TMP/composed"
 find "$TMP/store" -name '*.json' | sed 's|.*/||; s|\.json$||' | sort >"$TMP/delivered"
 sed -n 's/^received id=\([^ ]*\) .*/\1/p' "$TMP/sink.log" | sort | uniq -d >"$TMP/dups"
