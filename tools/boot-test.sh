@@ -1,0 +1,367 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# `make boot-test [ARCH=arm64|armv6]`: boots the firmware build of digestd on
+# an emulated board and checks what it delivered. Images are cached under
+# build/boot-ARCH/; the host's apt sources and network stay as they are.
+set -eu
+
+arch=${1:-arm64}
+case $arch in
+arm64) debarch=arm64 triplet=aarch64-linux-gnu ;;
+armv6) debarch=armel triplet=arm-linux-gnueabi ;;
+*)
+	echo "usage: sh tools/boot-test.sh [arm64|armv6]" >&2
+	exit 64
+	;;
+esac
+if [ "$(id -u)" -ne 0 ]; then
+	echo "boot-test: run as root (mmdebstrap makes a root-owned file system)" >&2
+	exit 77
+fi
+
+top=$(pwd)
+dir=build/boot-$arch
+digestd=build/firmware-$arch/digestd
+sink=build/host-boot/digest-sink
+codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+mkdir -p "$dir"
+
+sh tools/firmware.sh "$arch"
+# The sink runs on the host: a native build of its own, whatever ARCH is.
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s ARCH= BUILD=build/host-boot "$sink"
+
+# mmdebstrap ARGS... SUITE TARGET with the mirrors this machine's apt uses.
+mirrors=$(sh tools/apt-mirrors.sh | awk '{ print "deb " $1 " " $2 " main" }')
+debstrap() {
+	(
+		set -f
+		IFS='
+'
+		# shellcheck disable=SC2086
+		mmdebstrap --quiet "$@" $mirrors
+	)
+}
+
+now() { date +%s.%N; }
+seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+# Extracts a module list's .ko files with their dependencies first (read from
+# each module's .modinfo, as there is no depmod output to rely on), into
+# $initrd/lib/modules, and their load order into $initrd/modules.
+add_modules() { # TREE MODULE...
+	tree=$1
+	shift
+	for m in "$@"; do
+		pattern=$(printf '%s' "$m" | sed 's/[-_]/[-_]/g')
+		ko=$(find "$tree/lib/modules" -name "$pattern.ko" | head -n 1)
+		[ -n "$ko" ] || { echo "boot-test: kernel module $m not found" >&2; exit 1; }
+		base=$(basename "$ko")
+		grep -qx "$base" "$initrd/modules" 2>/dev/null && continue
+		deps=$("$triplet-objcopy" -O binary --only-section=.modinfo "$ko" /dev/stdout |
+			tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' ')
+		# A subshell: sh has no local variables, and this function recurses.
+		# shellcheck disable=SC2086
+		[ -z "$deps" ] || (add_modules "$tree" $deps)
+		cp "$ko" "$initrd/lib/modules/$base"
+		echo "$base" >>"$initrd/modules"
+	done
+}
+
+# Kernel, busybox and a module stack, unpacked from Debian's packages; only
+# the kernel, the device trees and $dir/initrd (busybox, modules) are kept.
+make_kernel() { # PACKAGES MODULE...
+	packages=$1
+	shift
+	[ -s "$dir/vmlinuz" ] && [ -d "$dir/initrd" ] && return 0
+	echo "boot-test: kernel and initramfs from Debian's $packages ($debarch)"
+	rm -rf "$dir/kernel.tmp" "$dir/initrd" "$dir/dtbs"
+	debstrap --variant=extract --arch="$debarch" --include="$packages" \
+		"$codename" "$dir/kernel.tmp" >"$dir/kernel.log" 2>&1 ||
+		{ cat "$dir/kernel.log" >&2; exit 1; }
+	initrd=$dir/initrd
+	mkdir -p "$initrd/bin" "$initrd/lib/modules" "$initrd/proc" "$initrd/sys" "$initrd/dev" \
+		"$initrd/newroot" "$initrd/etc" "$initrd/tmp"
+	: >"$initrd/modules"
+	add_modules "$dir/kernel.tmp" "$@"
+	cp "$dir/kernel.tmp/bin/busybox" "$initrd/bin/busybox"
+	mkdir -p "$dir/dtbs"
+	find "$dir/kernel.tmp/usr/lib" -path '*/linux-image-*/*.dtb' -exec cp {} "$dir/dtbs/" \;
+	cp "$dir/kernel.tmp"/boot/vmlinuz-* "$dir/vmlinuz"
+	rm -rf "$dir/kernel.tmp"
+}
+
+pack_initrd() { # DIR FILE: a gzipped newc cpio archive of DIR
+	(cd "$1" && find . | cpio --quiet -o -H newc) | gzip -1 >"$2.tmp"
+	mv "$2.tmp" "$2"
+}
+
+# The certificate of the host's sink is for the name sink.test, which the
+# guest maps to 10.0.2.100 (QEMU refuses a forward to its own 10.0.2.2);
+# curl on mbedtls 2.28 cannot match IP addresses.
+start_sink() {
+	rm -rf "$dir/run"
+	mkdir -p "$dir/run/store"
+	(umask 077 && printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64)" >"$dir/run/signing-key")
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj /CN=sink.test -addext subjectAltName=DNS:sink.test \
+		-keyout "$dir/run/sink-key.pem" -out "$dir/run/sink-cert.pem" 2>/dev/null
+	"$sink" --cert "$dir/run/sink-cert.pem" --key "$dir/run/sink-key.pem" --store "$dir/run/store" \
+		--signing-key "$dir/run/signing-key" --port 0 --ready-file "$dir/run/ready" \
+		>"$dir/run/sink.log" 2>&1 &
+	sink_pid=$!
+	i=0
+	while [ ! -s "$dir/run/ready" ]; do
+		kill -0 "$sink_pid" 2>/dev/null || { cat "$dir/run/sink.log" >&2; exit 1; }
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "boot-test: digest-sink did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+	port=$(cat "$dir/run/ready")
+}
+sink_pid=
+stop_sink() {
+	if [ -n "$sink_pid" ]; then
+		kill "$sink_pid" 2>/dev/null || true
+		wait "$sink_pid" 2>/dev/null || true
+		sink_pid=
+	fi
+}
+trap stop_sink EXIT
+trap 'stop_sink; exit 130' INT TERM
+
+# QEMU's guestfwd runs this per guest connection to 10.0.2.100:8443, with the
+# connection on stdin/stdout, and joins it to the sink on 127.0.0.1:PORT.
+write_relay() {
+	cat >"$dir/relay.py" <<'EOF'
+import os, select, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+fds = {0: s.fileno(), s.fileno(): 1}
+while fds:
+    for r in select.select(list(fds), [], [])[0]:
+        data = os.read(r, 65536)
+        if data:
+            os.write(fds[r], data)
+        else:
+            if fds[r] == 1:
+                os.close(1)
+            else:
+                s.shutdown(socket.SHUT_WR)
+            del fds[r]
+EOF
+}
+
+# The guest's config: the seeds, pushed to the sink as sink.test; KEY is the
+# signing key as a credential name (systemd) or an absolute path.
+write_config() { # ROOT KEY
+	cat >"${1:?}/etc/digestd/digestd.ini" <<EOF
+; boot test: the seeds, pushed to digest-sink on the host (tools/boot-test.sh).
+[daemon]
+log_level = info
+
+[source seeds]
+url = /usr/share/digestd/seeds
+type = folder
+lang = auto
+
+[digest]
+format = json
+
+[endpoint]
+url = https://sink.test:8443/digests
+ca_file = /etc/digestd/sink-ca.pem
+signing_key_file = $2
+timeout = 30s
+EOF
+	install -m 0644 "$dir/run/sink-cert.pem" "$1/etc/digestd/sink-ca.pem"
+	install -m 0600 "$dir/run/signing-key" "$1/etc/digestd/signing-key"
+	cp -R seeds "$1/usr/share/digestd/seeds"
+	printf '127.0.0.1 localhost\n10.0.2.100 sink.test\n' >"$1/etc/hosts"
+}
+
+# Passes when the guest's digestd exited 0 and the sink verified and stored
+# exactly one digest; prints the wall time and digestd's peak RSS.
+check_result() { # QEMU-STATUS WALL-SECONDS
+	grep -a -e 'digestd\[' -e 'digestd:' -e 'boot-test:' "$dir/console.log" |
+		sed 's/^/  guest: /' || true
+	sed 's/^/  sink: /' "$dir/run/sink.log"
+	echo "boot-test: qemu exit $1 after $2 s wall (boot, one cycle, power-off)"
+	rss=$(sed -n 's/.*boot-test: digestd exit 0, peak RSS \([0-9]*\) KB.*/\1/p' "$dir/console.log" | tail -n 1)
+	stored=$(find "$dir/run/store" -name '*.json' | wc -l)
+	if [ "$1" -ne 0 ] || [ -z "$rss" ] || [ "$stored" -ne 1 ] ||
+		! grep -q '^received id=.* status=200$' "$dir/run/sink.log"; then
+		echo "FAIL: boot-test $arch: no signed digest reached the sink (console: $dir/console.log)"
+		exit 1
+	fi
+	echo "boot-test: digestd peak RSS in the guest: $rss KB (target 4096 KB)"
+	echo "PASS: boot-test $arch: the sink verified and stored $(basename "$(find "$dir/run/store" -name '*.json')")"
+	[ "$rss" -le 4096 ] || { echo "FAIL: boot-test $arch: peak RSS $rss KB is over 4 MB"; exit 1; }
+}
+
+boot_arm64() {
+	# The guest's file system: Debian minbase with systemd, made once (about
+	# 3 minutes: its packages are configured under qemu-user through binfmt).
+	if [ ! -s "$dir/base.tar" ]; then
+		if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+			echo "boot-test: enabling qemu-aarch64 in binfmt_misc (mmdebstrap runs arm64 programs)"
+			[ -e /proc/sys/fs/binfmt_misc/register ] ||
+				mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+			update-binfmts --enable qemu-aarch64
+		fi
+		echo "boot-test: Debian $codename minbase + systemd for arm64 (cached in $dir/base.tar)"
+		t0=$(now)
+		debstrap --mode=root --arch=arm64 --variant=minbase \
+			--aptopt='Apt::Install-Recommends "false"' \
+			--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+			--dpkgopt='path-exclude=/usr/share/locale/*' \
+			--include=systemd-sysv,time "$codename" "$dir/base.tmp.tar" \
+			>"$dir/base.log" 2>&1 || { cat "$dir/base.log" >&2; exit 1; }
+		mv "$dir/base.tmp.tar" "$dir/base.tar"
+		echo "boot-test: root file system made in $(seconds "$t0" "$(now)") s"
+	fi
+	if [ ! -s "$dir/initrd.cpio.gz" ]; then
+		make_kernel linux-image-arm64,busybox-static virtio_pci virtio_blk virtio_net crc32c_generic ext4
+		# The network is set up here, before systemd: the guest has no udev
+		# (nothing to rename eth0, no systemd-networkd waiting for it).
+		cat >"$dir/initrd/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+for m in $(cat /modules); do insmod "/lib/modules/$m" || echo "initrd: insmod $m failed"; done
+ip link set lo up
+ip addr add 10.0.2.15/24 dev eth0
+ip link set eth0 up
+ip route add default via 10.0.2.2
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+mount -t ext4 /dev/vda /newroot || { echo "initrd: no root file system"; poweroff -f; }
+umount /proc /sys
+mount --move /dev /newroot/dev
+exec switch_root /newroot /sbin/init
+EOF
+		chmod 0755 "$dir/initrd/init"
+		pack_initrd "$dir/initrd" "$dir/initrd.cpio.gz"
+	fi
+
+	start_sink
+	write_relay
+	echo "boot-test: image with $digestd, firmware/digestd.service and seeds/"
+	root=$dir/root
+	rm -rf "$root"
+	mkdir -p "$root"
+	tar -C "$root" --numeric-owner -xpf "$dir/base.tar"
+	install -m 0755 "$digestd" "$root/usr/bin/digestd"
+	install -m 0644 firmware/digestd.service "$root/etc/systemd/system/digestd.service"
+	ln -s ../digestd.service "$root/etc/systemd/system/multi-user.target.wants/digestd.service"
+	mkdir -p "$root/etc/systemd/system/digestd.service.d" "$root/etc/digestd" "$root/usr/share/digestd"
+	# One cycle, then power off either way; GNU time reports the peak RSS
+	# (the kernel's ru_maxrss of the process it waits for).
+	cat >"$root/etc/systemd/system/digestd.service.d/boot-test.conf" <<'EOF'
+[Unit]
+SuccessAction=poweroff-force
+FailureAction=poweroff-force
+
+[Service]
+Type=oneshot
+ExecStart=
+ExecStart=/usr/bin/time -f "boot-test: digestd exit %%x, peak RSS %%M KB, %%e s" /usr/bin/digestd run --once --config /etc/digestd/digestd.ini
+Restart=no
+WatchdogSec=0
+StandardOutput=journal+console
+StandardError=journal+console
+SyslogIdentifier=digestd
+EOF
+	write_config "$root" signing-key
+	echo boot-test >"$root/etc/hostname"
+	rm -f "$dir/root.ext4"
+	mke2fs -q -t ext4 -L root -d "$root" "$dir/root.ext4" 400M >/dev/null
+	rm -rf "$root"
+
+	echo "boot-test: booting qemu-system-aarch64 -M virt (TCG, -m 512); the sink listens on 127.0.0.1:$port"
+	t0=$(now)
+	rc=0
+	timeout 600 qemu-system-aarch64 -M virt -cpu cortex-a53 -smp 2 -m 512 -nographic -no-reboot \
+		-kernel "$dir/vmlinuz" -initrd "$dir/initrd.cpio.gz" \
+		-append "console=ttyAMA0 panic=-1 quiet" \
+		-drive file="$dir/root.ext4",format=raw,if=none,id=hd0 -device virtio-blk-pci,drive=hd0 \
+		-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:8443-cmd:python3 $top/$dir/relay.py $port" \
+		-device virtio-net-pci,netdev=n0,romfile= </dev/null >"$dir/console.log" 2>&1 || rc=$?
+	boot=$(seconds "$t0" "$(now)")
+	stop_sink
+	check_result "$rc" "$boot"
+}
+
+# Pi Zero: QEMU's raspi0 runs Debian's armel rpi kernel, but has no SD card
+# model this kernel drives without more work and no RTC, so the board boots
+# an initramfs (busybox, no systemd) and gets the time from the command line.
+# Its network is a USB Ethernet adapter (usb-net) on the emulated DWC2 port.
+boot_armv6() {
+	make_kernel linux-image-rpi,busybox-static usbnet cdc_ether rndis_host
+	if [ ! -s "$dir/rpi0.dtb" ]; then
+		# QEMU 7.2 does not model the power manager's ASB registers, which
+		# the stock device tree gives the watchdog node: the kernel then
+		# panics in bcm2835_power_probe. Keep its first register range only.
+		dtc -q -I dtb -O dts "$dir/dtbs/bcm2835-rpi-zero.dtb" |
+			sed '/watchdog@7e100000 {/,/};/{
+				s/reg = <0x7e100000 0x114 .*>;/reg = <0x7e100000 0x114>;/
+				s/reg-names = .*;/reg-names = "pm";/
+			}' | dtc -q -I dts -O dtb -o "$dir/rpi0.dtb.tmp"
+		mv "$dir/rpi0.dtb.tmp" "$dir/rpi0.dtb"
+	fi
+
+	start_sink
+	write_relay
+	root=$dir/root
+	rm -rf "$root"
+	cp -a "$dir/initrd" "$root"
+	mkdir -p "$root/usr/bin" "$root/etc/digestd" "$root/usr/share/digestd" "$root/var/lib/digestd"
+	install -m 0755 "$digestd" "$root/usr/bin/digestd"
+	write_config "$root" /etc/digestd/signing-key
+	echo 'hosts: files' >"$root/etc/nsswitch.conf"
+	# busybox time prints ru_maxrss as if it counted pages (it is KB on
+	# Linux): %M is 4 times the KB figure with 4 KiB pages, hence the /4.
+	cat >"$root/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+t=$(sed -n 's/.*boottest.time=\([0-9]*\).*/\1/p' /proc/cmdline)
+date -s "@$t" >/dev/null
+for m in $(cat /modules); do insmod "/lib/modules/$m" || echo "init: insmod $m failed"; done
+i=0
+while [ -z "$(ls /sys/class/net | grep -v '^lo$')" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+dev=$(ls /sys/class/net | grep -v '^lo$' | head -n 1)
+ip link set lo up
+ip addr add 10.0.2.15/24 dev "$dev"
+ip link set "$dev" up
+ip route add default via 10.0.2.2
+echo "boot-test: $(uname -m), $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), network on $dev"
+cd /var/lib/digestd
+time -o /tmp/time -f "%x %M %e" digestd run --once --config /etc/digestd/digestd.ini
+read -r status rss secs </tmp/time
+echo "boot-test: digestd exit $status, peak RSS $((rss / 4)) KB, $secs s"
+poweroff -f
+EOF
+	chmod 0755 "$root/init"
+	pack_initrd "$root" "$dir/initrd-run.cpio.gz"
+	rm -rf "$root"
+
+	echo "boot-test: booting qemu-system-arm -M raspi0 (ARM1176, 512 MB); the sink listens on 127.0.0.1:$port"
+	t0=$(now)
+	rc=0
+	timeout 600 qemu-system-arm -M raspi0 -nographic -no-reboot \
+		-kernel "$dir/vmlinuz" -dtb "$dir/rpi0.dtb" -initrd "$dir/initrd-run.cpio.gz" \
+		-append "console=ttyAMA0 panic=-1 quiet boottest.time=$(date +%s)" \
+		-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:8443-cmd:python3 $top/$dir/relay.py $port" \
+		-device usb-net,netdev=n0 </dev/null >"$dir/console.log" 2>&1 || rc=$?
+	boot=$(seconds "$t0" "$(now)")
+	stop_sink
+	check_result "$rc" "$boot"
+}
+
+case $arch in
+arm64) boot_arm64 ;;
+armv6) boot_armv6 ;;
+esac
