@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sources/url.h"
+
 #define CFG_DEFAULT_DIR "/etc/digestd"
 #define CFG_DEFAULT_STATE_DIR "/var/lib/digestd"
 
@@ -575,7 +577,7 @@ static void url_expected(unsigned m, char *why, size_t whysz)
 
 /* The host of an http(s) URL: sets *host and *len; returns 0 or -EINVAL with
  * why filled. */
-static int url_host(const char *v, const char **host, size_t *len, char *why, size_t whysz)
+static int url_authority(const char *v, const char **host, size_t *len, char *why, size_t whysz)
 {
 	const char *a = strstr(v, "://") + 3;
 	size_t alen = strcspn(a, "/?#"), i = 0;
@@ -618,23 +620,9 @@ bad:
 
 static int is_loopback(const char *url)
 {
-	const char *h, *p;
-	size_t len;
-	char why[CFG_ERROR_BYTES];
-	unsigned long long part;
+	char host[CFG_URL_BYTES];
 
-	if (url_host(url, &h, &len, why, sizeof(why)) < 0)
-		return 0;
-	if ((len == 9 && has_prefix_ci(h, "localhost")) || (len == 5 && !memcmp(h, "[::1]", 5)))
-		return 1;
-	p = h;
-	for (int i = 0; i < 4; i++) {
-		if (read_number(&p, &part) < 0 || part > 255 || (i == 0 && part != 127))
-			return 0;
-		if (i < 3 && *p++ != '.')
-			return 0;
-	}
-	return p == h + len;
+	return url_host(url, host, sizeof(host)) == 0 && url_host_is_loopback(host);
 }
 
 static int check_url(const char *v, unsigned form, char *why, size_t whysz)
@@ -651,7 +639,7 @@ static int check_url(const char *v, unsigned form, char *why, size_t whysz)
 	switch (form) {
 	case CFG_URL_HTTPS:
 	case CFG_URL_HTTP:
-		return url_host(v, &h, &len, why, whysz);
+		return url_authority(v, &h, &len, why, whysz);
 	case CFG_URL_FILE:
 		if (v[7] != '/' || !v[8]) {
 			snprintf(why, whysz, "expected an absolute path after file://, as in "

@@ -21,6 +21,7 @@
 #include "core/version.h"
 #include "digest/digest.h"
 #include "sources/date.h"
+#include "sources/url.h"
 
 /* First bytes of a refusal shown in the log line (the dead letter keeps
  * PUSH_ANSWER_BYTES). */
@@ -29,52 +30,6 @@
 static int is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Host of an http(s) URL (userinfo and port removed) into out. */
-static int url_host(const char *url, char *out, size_t size)
-{
-	const char *p = strstr(url, "://"), *a, *end, *h;
-	size_t n;
-
-	if (!p)
-		return -EINVAL;
-	a = p + 3;
-	end = a + strcspn(a, "/?#");
-	h = a;
-	for (const char *q = a; q < end; q++)
-		if (*q == '@')
-			h = q + 1;
-	if (h < end && *h == '[') {
-		const char *rb = memchr(h, ']', (size_t)(end - h));
-		if (!rb)
-			return -EINVAL;
-		end = rb + 1;
-	} else {
-		const char *colon = memchr(h, ':', (size_t)(end - h));
-		if (colon)
-			end = colon;
-	}
-	n = (size_t)(end - h);
-	if (n == 0 || n >= size)
-		return -EINVAL;
-	memcpy(out, h, n);
-	out[n] = '\0';
-	return 0;
-}
-
-static int is_loopback(const char *host)
-{
-	const char *p;
-
-	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
-		return 1;
-	if (strncmp(host, "127.", 4) != 0)
-		return 0;
-	for (p = host + 4; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || *p == '.'))
-			return 0;
-	return 1;
 }
 
 /* Headers digestd sets itself; an extra header line must not replace them. */
@@ -108,7 +63,7 @@ static int check_endpoint(const struct cfg_endpoint *ep)
 		log_errx("[endpoint] url: %s: http:// needs allow_insecure = yes", ep->url);
 		return -EINVAL;
 	}
-	if (url_host(ep->url, host, sizeof host) < 0 || !is_loopback(host)) {
+	if (url_host(ep->url, host, sizeof host) < 0 || !url_host_is_loopback(host)) {
 		log_errx("[endpoint] url: %s: http:// is only allowed to a loopback address",
 			 ep->url);
 		return -EINVAL;

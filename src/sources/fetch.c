@@ -14,6 +14,7 @@
 
 #include "core/version.h"
 #include "sources/date.h"
+#include "sources/url.h"
 
 /* Longest single sleep while waiting for a host: short enough that a raised
  * stop flag is noticed promptly. */
@@ -65,42 +66,6 @@ void fetch_free(struct fetch_client *c)
 		curl_global_cleanup();
 	}
 	c->curl = NULL;
-}
-
-int fetch_url_host(const char *url, char *out, size_t size)
-{
-	const char *p = strstr(url, "://"), *h, *end;
-	size_t n;
-
-	if (!p || size == 0)
-		return -EINVAL;
-	h = p + 3;
-	end = h + strcspn(h, "/?#");
-	for (const char *at = h; at < end; at++)
-		if (*at == '@')
-			h = at + 1;
-	if (*h == '[') {
-		const char *close = memchr(h, ']', (size_t)(end - h));
-
-		if (!close)
-			return -EINVAL;
-		end = close + 1;
-	} else {
-		const char *colon = memchr(h, ':', (size_t)(end - h));
-
-		if (colon)
-			end = colon;
-	}
-	n = (size_t)(end - h);
-	if (n == 0 || n >= size)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		char ch = h[i];
-
-		out[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
-	}
-	out[n] = '\0';
-	return 0;
 }
 
 int fetch_parse_retry_after(const char *s, size_t len, int64_t now, int64_t *until)
@@ -446,7 +411,7 @@ int fetch_get(struct fetch_client *c, const char *url, const struct fetch_valida
 		set_reason(out, FETCH_KIND_URL, "unusable URL (only http and https)");
 		return -EINVAL;
 	}
-	if (fetch_url_host(url, host, sizeof(host)) == 0) {
+	if (url_host(url, host, sizeof(host)) == 0) {
 		slot = host_slot(c, host);
 		if (host_wait(c, slot) != 0) {
 			set_reason(out, FETCH_KIND_STOPPED, "stopped");

@@ -101,10 +101,6 @@ void fetch_free(struct fetch_client *c);
 int fetch_get(struct fetch_client *c, const char *url, const struct fetch_validators *in,
 	      struct fetch_response *out, char *body, size_t cap);
 
-/* The host part of an http(s) URL, lowercased, into out (NUL-terminated).
- * Returns 0, or -EINVAL when url has no host or it does not fit. */
-int fetch_url_host(const char *url, char *out, size_t size);
-
 /* Parses a Retry-After value (delta-seconds or an HTTP-date) received at
  * UTC second now into the UTC second to wait for, capped at
  * now + FETCH_RETRY_AFTER_MAX. Returns 0, or -EINVAL when unreadable. */

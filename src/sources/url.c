@@ -220,3 +220,61 @@ out:
 	out[o.len] = '\0';
 	return 0;
 }
+
+int url_host(const char *url, char *out, size_t size)
+{
+	const char *p = strstr(url, "://"), *h, *end;
+	size_t n;
+
+	if (!p || size == 0)
+		return -EINVAL;
+	h = p + 3;
+	end = h + strcspn(h, "/?#");
+	for (const char *at = h; at < end; at++)
+		if (*at == '@')
+			h = at + 1;
+	if (*h == '[') {
+		const char *close = memchr(h, ']', (size_t)(end - h));
+
+		if (!close)
+			return -EINVAL;
+		end = close + 1;
+	} else {
+		const char *colon = memchr(h, ':', (size_t)(end - h));
+
+		if (colon)
+			end = colon;
+	}
+	n = (size_t)(end - h);
+	if (n == 0 || n >= size)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		char ch = h[i];
+
+		out[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+
+int url_host_is_loopback(const char *host)
+{
+	const char *p = host;
+
+	if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+		return 1;
+	for (int i = 0; i < 4; i++) {
+		unsigned part = 0, digits = 0;
+
+		while (*p >= '0' && *p <= '9' && digits < 4) {
+			part = part * 10 + (unsigned)(*p++ - '0');
+			digits++;
+		}
+		if (digits == 0 || digits > 3 || part > 255 || (i == 0 && part != 127))
+			return 0;
+		if (i < 3 && *p++ != '.')
+			return 0;
+	}
+	return *p == '\0';
+}

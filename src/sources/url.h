@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* URL reference resolution (RFC 3986 section 5) into caller buffers, for
- * feed links relative to the feed URL or xml:base. No allocation, no I/O. */
+/* URL reference resolution (RFC 3986 section 5) and host extraction into
+ * caller buffers, for feed links, politeness and endpoint checks. No
+ * allocation, no I/O. */
 #ifndef DIGESTD_URL_H
 #define DIGESTD_URL_H
 
@@ -14,5 +15,14 @@ int url_resolve(const char *base, const char *ref, char *out, size_t size);
 
 /* Length of the scheme of s ("http" in "http://x"), or 0 when s has none. */
 size_t url_scheme_len(const char *s, size_t len);
+
+/* The host part of an http(s) URL (no user info, no port), lowercased, into
+ * out with a NUL. Returns 0, or -EINVAL when url has no host or it does not
+ * fit. */
+int url_host(const char *url, char *out, size_t size);
+
+/* Is host (as url_host gives it) a loopback name: localhost, 127.x.y.z or
+ * [::1]? */
+int url_host_is_loopback(const char *host);
 
 #endif

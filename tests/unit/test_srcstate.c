@@ -138,21 +138,6 @@ static void test_save_load(void)
 	rmdir(dir);
 }
 
-static void test_url_host(void)
-{
-	char h[FETCH_HOST_BYTES];
-
-	CHECK_INT(fetch_url_host("https://Example.ORG/feed", h, sizeof(h)), 0);
-	CHECK_STR(h, "example.org");
-	CHECK_INT(fetch_url_host("http://user:pw@host.test:8080?x", h, sizeof(h)), 0);
-	CHECK_STR(h, "host.test");
-	CHECK_INT(fetch_url_host("https://[::1]:443/", h, sizeof(h)), 0);
-	CHECK_STR(h, "[::1]");
-	CHECK_INT(fetch_url_host("https:///path", h, sizeof(h)), -EINVAL);
-	CHECK_INT(fetch_url_host("no scheme", h, sizeof(h)), -EINVAL);
-	CHECK_INT(fetch_url_host("https://abcdef/", h, 4), -EINVAL);
-}
-
 static void test_retry_after(void)
 {
 	int64_t until, now = 1445412480; /* Wed, 21 Oct 2015 07:28:00 GMT */
@@ -180,7 +165,6 @@ int main(void)
 	RUN(test_parse_rejects_damage);
 	RUN(test_backoff_doubles_and_caps);
 	RUN(test_save_load);
-	RUN(test_url_host);
 	RUN(test_retry_after);
 	return CHECK_EXIT();
 }

@@ -100,6 +100,36 @@ static void test_scheme_len(void)
 	CHECK_INT(url_scheme_len("http", 4), 0);
 }
 
+static void test_url_host(void)
+{
+	char h[64];
+
+	CHECK_INT(url_host("https://Example.ORG/feed", h, sizeof(h)), 0);
+	CHECK_STR(h, "example.org");
+	CHECK_INT(url_host("http://user:pw@host.test:8080?x", h, sizeof(h)), 0);
+	CHECK_STR(h, "host.test");
+	CHECK_INT(url_host("https://[::1]:443/", h, sizeof(h)), 0);
+	CHECK_STR(h, "[::1]");
+	CHECK_INT(url_host("https:///path", h, sizeof(h)), -EINVAL);
+	CHECK_INT(url_host("no scheme", h, sizeof(h)), -EINVAL);
+	CHECK_INT(url_host("https://abcdef/", h, 4), -EINVAL);
+}
+
+static void test_loopback(void)
+{
+	CHECK(url_host_is_loopback("localhost"));
+	CHECK(url_host_is_loopback("127.0.0.1"));
+	CHECK(url_host_is_loopback("127.1.2.254"));
+	CHECK(url_host_is_loopback("[::1]"));
+	CHECK(!url_host_is_loopback("128.0.0.1"));
+	CHECK(!url_host_is_loopback("127.0.0.256"));
+	CHECK(!url_host_is_loopback("127.0.0"));
+	CHECK(!url_host_is_loopback("127.0.0.1.evil.test"));
+	CHECK(!url_host_is_loopback("localhost.evil.test"));
+	CHECK(!url_host_is_loopback("0177.0.0.1"));
+}
+
+
 int main(void)
 {
 	RUN(test_rfc3986_normal);
@@ -107,5 +137,7 @@ int main(void)
 	RUN(test_feed_cases);
 	RUN(test_small_buffer);
 	RUN(test_scheme_len);
+	RUN(test_url_host);
+	RUN(test_loopback);
 	return CHECK_EXIT();
 }
