@@ -15,6 +15,7 @@
 #include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
 
+#include "core/file.h"
 #include "core/log.h"
 
 static const char pending_magic[8] = { 'D', 'G', 'S', 'T', 'P', 'E', 'N', 'D' };
@@ -224,103 +225,29 @@ static void record(const struct pending_item *it, unsigned char r[PENDING_RECORD
 	put32(r + 52, it->n_sentences);
 }
 
-static int write_full(int fd, const void *buf, size_t n)
-{
-	const char *c = buf;
-
-	while (n > 0) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* The file is written in three parts, the checksum (last in the header) is
- * computed first and the header rewritten: records are small and built twice
- * rather than buffered. */
-static int write_file(int fd, const struct pending *p)
-{
-	unsigned char h[PENDING_HEADER_BYTES], r[PENDING_RECORD_BYTES];
-	mbedtls_sha256_context sha;
-	int rc;
-
-	header(p, h);
-	sha_start(&sha);
-	sha_update(&sha, h, 88);
-	for (unsigned i = 0; i < p->n; i++) {
-		record(&p->item[i], r);
-		sha_update(&sha, r, sizeof(r));
-	}
-	sha_update(&sha, p->arena, p->used);
-	sha_finish(&sha, h + 88);
-	rc = write_full(fd, h, sizeof(h));
-	for (unsigned i = 0; i < p->n && rc == 0; i++) {
-		record(&p->item[i], r);
-		rc = write_full(fd, r, sizeof(r));
-	}
-	if (rc == 0)
-		rc = write_full(fd, p->arena, p->used);
-	return rc;
-}
-
-static int fsync_dir_of(const char *path)
-{
-	char dir[CFG_PATH_BYTES + 32];
-	char *slash;
-	int fd, rc = 0;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
+/* The header and the records, built whole so that the file is written in
+ * two parts (this and the arena). RAM: 28 KiB. */
+static unsigned char image[PENDING_HEADER_BYTES + RUN_PENDING_MAX * PENDING_RECORD_BYTES];
 
 int pending_save(const struct pending *p, const char *path)
 {
-	char tmp[CFG_PATH_BYTES + 32];
-	int fd, rc;
+	unsigned char *r = image + PENDING_HEADER_BYTES;
+	mbedtls_sha256_context sha;
+	int rc;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		rc = -ENAMETOOLONG;
-		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	rc = write_file(fd, p);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc == 0)
-		rc = fsync_dir_of(path);
-out:
-	if (rc < 0) {
+	header(p, image);
+	for (unsigned i = 0; i < p->n; i++)
+		record(&p->item[i], r + (size_t)i * PENDING_RECORD_BYTES);
+	sha_start(&sha);
+	sha_update(&sha, image, 88);
+	sha_update(&sha, r, (size_t)p->n * PENDING_RECORD_BYTES);
+	sha_update(&sha, p->arena, p->used);
+	sha_finish(&sha, image + 88);
+	rc = file_replace(path, image, PENDING_HEADER_BYTES + (size_t)p->n * PENDING_RECORD_BYTES,
+			  p->arena, p->used);
+	if (rc < 0)
 		log_warnx("%s: cannot save the articles waiting for a digest: %s", path,
 			  strerror(-rc));
-		unlink(tmp);
-	}
 	return rc;
 }
 

@@ -43,10 +43,10 @@ stop_sink
 start_sink "$PORT" --mode fail500:2 || exit 1
 new_article five-hundred
 expect_status "500: --once exit 75" 75 digestd run --once --config "$TMP/d.ini"
-$TEST_WRAPPER "$DIGESTD" run --config "$TMP/d.ini" 2>"$TMP/daemon.log" &
+$TEST_WRAPPER "$DIGESTD" run --config "$TMP/d.ini" 2>"$TMP/daemon2.log" &
 pid=$!
 PIDS="$PIDS $pid"
-wait_grep ': delivered' "$TMP/daemon.log" 30
+wait_grep ': delivered' "$TMP/daemon2.log" 30
 kill -TERM $pid
 wait_gone $pid 10
 if [ "$(grep -c 'mode=fail500 status=500' "$TMP/sink.log")" -eq 2 ] && [ "$(stored)" -eq 2 ]; then
@@ -64,7 +64,7 @@ next=$(sed -n 's/^next-attempt: //p' "$TMP"/state/outbox/*.digest)
 if [ -n "$next" ] && [ "$next" -ge $((t0 + 120)) ]; then pass "429: next attempt after Retry-After (120 s)"; else
 	fail "429: next attempt after Retry-After (120 s)" "next-attempt '$next', start $t0"; fi
 # The daemon honours it: nothing is sent before the time has come.
-$TEST_WRAPPER "$DIGESTD" run --config "$TMP/d.ini" 2>"$TMP/daemon.log" &
+$TEST_WRAPPER "$DIGESTD" run --config "$TMP/d.ini" 2>"$TMP/daemon3.log" &
 pid=$!
 PIDS="$PIDS $pid"
 sleep 2
