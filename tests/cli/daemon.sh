@@ -5,7 +5,8 @@
 # runs, exit statuses 0 and 75), and the daemon under a fake notify socket:
 # READY, STATUS, WATCHDOG, RELOADING, STOPPING, SIGHUP good and bad, SIGUSR1,
 # articles waiting for a digest across a restart, and SIGTERM during a
-# hanging push (the digest stays queued, then goes once).
+# hanging push (the digest stays queued, then goes once), and a digest on the
+# daemon's own one-minute schedule.
 . tests/cli/lib.sh
 . tests/cli/daemon.lib
 
@@ -205,3 +206,26 @@ if [ "$(stored)" -eq $((before + 1)) ] && [ -f "$TMP/store/$queued.json" ] &&
 	[ "$(grep -c "^received id=$queued " "$TMP/sink.log")" -eq 1 ]; then
 	pass "the interrupted digest is delivered exactly once"; else
 	fail "the interrupted digest is delivered exactly once" "stored $(stored), id '$queued'"; fi
+
+# ---- a digest on the daemon's own schedule (the shortest: one minute) ----
+stop_sink
+start_sink "$PORT" || exit 1
+sed 's/^Title: .*/Title: A story for the schedule/' seeds/004_gotthard-base-tunnel-opens.txt \
+	>"$TMP/articles/scheduled.txt"
+before=$(stored)
+SCHEDULE=1m write_config "$TMP/d.ini"
+$TEST_WRAPPER "$DIGESTD" run --config "$TMP/d.ini" 2>"$TMP/daemon5.log" &
+pid=$!
+PIDS="$PIDS $pid"
+if wait_grep ': delivered' "$TMP/daemon5.log" 120; then
+	pass "schedule 1m: the daemon composes and pushes on time"; else
+	fail "schedule 1m: the daemon composes and pushes on time" "$(tail -n 3 "$TMP/daemon5.log")"; fi
+kill -USR1 $pid
+wait_grep 'status:.*1 digests composed, 1 delivered' "$TMP/daemon5.log"
+if grep -q 'status: 1 sources, 0 articles waiting, outbox 0 digests (0 bytes), next wake-up in [1-6][0-9]s' \
+	"$TMP/daemon5.log"; then pass "schedule 1m: the next digest is the next wake-up"; else
+	fail "schedule 1m: the next digest is the next wake-up" "$(grep status: "$TMP/daemon5.log")"; fi
+kill -TERM $pid
+wait_gone $pid 10
+if [ "$(stored)" -eq $((before + 1)) ]; then pass "schedule 1m: one digest"; else
+	fail "schedule 1m: one digest" "stored $before -> $(stored)"; fi
