@@ -181,7 +181,7 @@ EOF
 # Passes when the guest's digestd exited 0 and the sink verified and stored
 # exactly one digest; prints the wall time and digestd's peak RSS.
 check_result() { # QEMU-STATUS WALL-SECONDS
-	grep -a -e 'digestd\[' -e 'digestd:' -e 'boot-test:' "$dir/console.log" |
+	grep -a -e 'digestd\[' -e 'boot-test:' -e '^[0-9-]* [0-9:]* ' "$dir/console.log" |
 		sed 's/^/  guest: /' || true
 	sed 's/^/  sink: /' "$dir/run/sink.log"
 	echo "boot-test: qemu exit $1 after $2 s wall (boot, one cycle, power-off)"

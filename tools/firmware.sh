@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # `make firmware ARCH=arm64|armhf|armv6`: a fully static digestd in
 # build/firmware-ARCH/digestd, with zlib, mbedtls and a minimal libcurl built
-# from Debian's source packages (fetched with a private apt setup, cached under build/).
+# from Debian's source packages (private apt setup; all cached under build/).
 set -eu
 
 arch=${1:-}
@@ -102,9 +102,10 @@ fi
 
 # libcurl with what digestd uses: HTTP and HTTPS over mbedtls, gzip/deflate
 # through zlib (feeds and pages compress several times over; the decoder costs
-# about 23 KB of code and 40 KB of RAM per transfer), proxies from the environment, a resolver thread so
-# that DNS never blocks the poll loop. The CA bundle is Debian's and Pi OS's
-# file; no CA path, since mbedtls builds fail when that folder is missing.
+# 15-23 KB of code and 40 KB of RAM per transfer), proxies from the
+# environment, a resolver thread so that DNS never blocks the poll loop. The
+# CA bundle is Debian's and Pi OS's file; no CA path, since mbedtls builds
+# fail when that folder is missing.
 if [ ! -e "$libs/curl.done" ]; then
 	echo "firmware: libcurl for $arch"
 	build_copy curl
