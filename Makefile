@@ -3,7 +3,7 @@
 # PREFIX, DESTDIR and CROSS_COMPILE; our own required flags live in ALL_CFLAGS
 # so that a packager's CFLAGS= cannot drop them.
 
-# Board builds: ARCH=arm64|armhf picks the toolchain prefix, a Debian sysroot
+# Board builds: ARCH=arm64|armhf|armv6 picks the toolchain prefix, a Debian sysroot
 # (made by tools/deps.sh) and the qemu-user command the tests run under.
 ARCH ?=
 KNOWN_ARCHS = arm64 armhf armv6

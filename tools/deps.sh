@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Installs the Debian packages digestd needs to build, test and run its tools,
 # only those missing, saying which. Run as root on Debian 12; as another user
-# it only lists what is missing. With an ARM target (arm64, armhf) it also
-# installs the cross toolchain and qemu-user, and makes a Debian sysroot.
+# it only lists what is missing. With an ARM target (arm64, armhf, armv6) it
+# also installs the cross toolchain and qemu-user, and makes a Debian sysroot;
+# firmware-ARCH adds what `make firmware` and `make boot-test` need.
 set -eu
 
 arch=${1:-}

@@ -78,6 +78,12 @@ printf '%s: %d shared libraries, %d bytes; with digestd %d bytes\n' \
 # A static build (tools/firmware.sh) leaves BINARY.map, the linker's map: the
 # bytes of the input sections that land in the file, summed per archive.
 [ -f "$bin.map" ] || exit 0
+limit=2097152
+if [ "$stripped" -le $limit ]; then
+	printf '%s: static, %d bytes stripped: within the 2 MB target\n' "$label" "$stripped"
+else
+	printf '%s: static, %d bytes stripped: OVER the 2 MB target\n' "$label" "$stripped"
+fi
 printf '%s: where the bytes come from (linker map, code and data):\n' "$label"
 awk 'function hex(s,  i, n, c) {
 	n = 0
