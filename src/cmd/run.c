@@ -458,8 +458,9 @@ static void pending_restore(void)
 
 /* Composes one digest from the pending list, writes it to the outbox and
  * only then marks its articles seen. Returns 0 (also when there was nothing
- * to send), -ENOSPC when the outbox is full, or the write's negative errno
- * (the articles stay pending). */
+ * to send), -EBUSY while the outbox is at outbox_max (composing waits for
+ * pushes to make room), or the write's negative errno (-ENOSPC for a full
+ * disk); the articles then stay pending. */
 static int compose(void)
 {
 	const struct cfg_digest *dc = &R.cfg->digest;
@@ -480,7 +481,7 @@ static int compose(void)
 				  "%u articles wait", (unsigned long long)R.ob_bytes,
 				  (unsigned long long)dc->outbox_max, pend.n);
 		R.outbox_full = true;
-		return -ENOSPC;
+		return -EBUSY;
 	}
 	rc = digest_new_id(created, id, sizeof(id));
 	if (rc < 0) {
@@ -740,7 +741,7 @@ static void loop(void)
 			R.compose_retry = NEVER;
 			if (rc == 0)
 				schedule_next_digest();
-			else if (rc != -ENOSPC)
+			else if (rc != -EBUSY)
 				R.compose_retry = mono_ms() + (int64_t)R.cfg->endpoint.retry_base * 1000;
 			if (R.outbox_due == 0)
 				continue;

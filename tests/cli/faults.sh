@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # Faults on the way to the endpoint (issue 4): sink down then up, 500s, 429
 # with Retry-After, a hanging sink, an unknown CA, a wrong host name, a pinned
-# key mismatch, a full disk for the outbox, and digestd killed with SIGKILL at
-# random moments across 100 cycles. A digest is never lost nor stored twice,
-# and every article goes out in exactly one digest.
+# key mismatch, a full disk for the outbox, the outbox at its size cap, and
+# digestd killed with SIGKILL at random moments across 100 cycles. A digest
+# is never lost nor stored twice, and every article goes out in exactly one
+# digest.
 . tests/cli/lib.sh
 . tests/cli/daemon.lib
 
@@ -146,6 +147,30 @@ if [ -z "$left" ]; then pass "full disk: no partial outbox entry left"; else
 expect_status "disk freed: the same articles go out" 0 digestd run --once --config "$TMP/d.ini"
 if [ "$(stored)" -eq $((before + 1)) ] && grep -q "^received id=.* articles=6 " "$TMP/sink.log"; then
 	pass "full disk: no article lost"; else fail "full disk: no article lost" "$(tail -n 2 "$TMP/sink.log")"; fi
+
+# ---- the outbox at outbox_max: composing pauses, nothing is dropped ----
+stop_sink
+OUTBOX_MAX=64K write_config "$TMP/cap.ini"
+before=$(stored)
+i=0
+while [ "$(cat "$TMP"/state/outbox/*.digest 2>/dev/null | wc -c)" -lt 65536 ] && [ $i -lt 20 ]; do
+	i=$((i + 1))
+	for j in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do new_article "cap-$i-$j"; done
+	digestd run --once --config "$TMP/cap.ini" >/dev/null 2>&1
+done
+queued=$(outbox_entries)
+new_article cap-last
+expect_status "outbox at its cap: --once exit 75" 75 digestd run --once --config "$TMP/cap.ini"
+expect_grep "outbox at its cap: says composing is paused" "outbox full .*composing paused" "$TMP/err"
+if [ "$(outbox_entries)" -eq "$queued" ]; then pass "outbox at its cap: no digest composed"; else
+	fail "outbox at its cap: no digest composed" "$queued -> $(outbox_entries)"; fi
+start_sink "$PORT" || exit 1
+expect_status "room again: --once delivers everything, exit 0" 0 digestd run --once --config "$TMP/cap.ini"
+if [ "$(stored)" -eq $((before + queued + 1)) ] && [ "$(outbox_entries)" -eq 0 ] &&
+	grep -l 'Story cap-last' "$TMP"/store/*.json >/dev/null 2>&1; then
+	pass "outbox at its cap: every digest and the waiting article delivered"; else
+	fail "outbox at its cap: every digest and the waiting article delivered" \
+		"stored $before -> $(stored), queued $queued"; fi
 
 # ---- SIGKILL at random moments across 100 cycles ----
 rm -rf "$TMP/articles" "$TMP/state" "$TMP/store"
