@@ -6,7 +6,8 @@
 # READY, STATUS, WATCHDOG, RELOADING, STOPPING, SIGHUP good and bad, SIGUSR1,
 # articles waiting for a digest across a restart, and SIGTERM during a
 # hanging push (the digest stays queued, then goes once), and a digest on the
-# daemon's own one-minute schedule.
+# daemon's own one-minute schedule (first into a full outbox disk, retried
+# without a busy loop).
 . tests/cli/lib.sh
 . tests/cli/daemon.lib
 
@@ -214,9 +215,26 @@ sed 's/^Title: .*/Title: A story for the schedule/' seeds/004_gotthard-base-tunn
 	>"$TMP/articles/scheduled.txt"
 before=$(stored)
 SCHEDULE=1m write_config "$TMP/d.ini"
+# Where a tmpfs can be mounted, the outbox starts full: the digest due must be
+# retried every retry_base (1 s here), not in a busy loop, until there is room.
+mkdir -p "$TMP/state/outbox"
+full=no
+if mount -t tmpfs -o size=4k tmpfs "$TMP/state/outbox" 2>/dev/null; then
+	echo x >"$TMP/state/outbox/filler"
+	full=yes
+fi
 $TEST_WRAPPER "$DIGESTD" run --config "$TMP/d.ini" 2>"$TMP/daemon5.log" &
 pid=$!
 PIDS="$PIDS $pid"
+if [ $full = yes ]; then
+	wait_grep 'not composed' "$TMP/daemon5.log" 120
+	sleep 3
+	tries=$(grep -c 'not composed' "$TMP/daemon5.log")
+	if [ "$tries" -ge 1 ] && [ "$tries" -le 10 ]; then
+		pass "disk full in the daemon: composing retried after retry_base ($tries tries in 3 s)"; else
+		fail "disk full in the daemon: composing retried after retry_base" "$tries tries in 3 s"; fi
+	rm "$TMP/state/outbox/filler"
+fi
 if wait_grep ': delivered' "$TMP/daemon5.log" 120; then
 	pass "schedule 1m: the daemon composes and pushes on time"; else
 	fail "schedule 1m: the daemon composes and pushes on time" "$(tail -n 3 "$TMP/daemon5.log")"; fi
@@ -227,5 +245,6 @@ if grep -q 'status: 1 sources, 0 articles waiting, outbox 0 digests (0 bytes), n
 	fail "schedule 1m: the next digest is the next wake-up" "$(grep status: "$TMP/daemon5.log")"; fi
 kill -TERM $pid
 wait_gone $pid 10
+[ $full = yes ] && umount "$TMP/state/outbox"
 if [ "$(stored)" -eq $((before + 1)) ]; then pass "schedule 1m: one digest"; else
 	fail "schedule 1m: one digest" "stored $before -> $(stored)"; fi
