@@ -273,6 +273,10 @@ static int on_article(const struct source_article *a, void *arg)
 		R.pend_full = true;
 		return 1;
 	}
+	/* Saved before the source hears back: a feed records its validators at
+	 * the end of the poll, and would answer 304 for this article after a
+	 * crash. A small file (header, records, the text in use). */
+	pending_save(&pend, R.pend_path);
 	R.n.summarised++;
 	pa->taken++;
 	return 0;
@@ -294,10 +298,8 @@ static void poll_source(unsigned i)
 		log_debug("source %s: backing off", src->name);
 	else if (rc < 0 && rc != -EINTR)
 		R.n.poll_failures++;
-	if (pa.taken) {
+	if (pa.taken)
 		log_info("source %s: %u new articles", src->name, pa.taken);
-		pending_save(&pend, R.pend_path);
-	}
 	due = mono_ms() + (int64_t)src->interval * 1000;
 	if (ctx->not_before)
 		due = mono_ms() + (ctx->not_before * 1000 - wall_ms());
