@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # `make boot-test [ARCH=arm64|armv6]`: boots the firmware build of digestd on
 # an emulated board and checks what it delivered. Images are cached under
-# build/boot-ARCH/; the host's apt sources and network stay as they are.
+# build/boot-ARCH/; the host's apt setup is untouched (binfmt_misc may be enabled).
 set -eu
 
 arch=${1:-arm64}
