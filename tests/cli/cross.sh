@@ -30,11 +30,11 @@ expect_grep "ARCH=armhf compiles with arm-linux-gnueabihf-gcc" '^arm-linux-gnuea
 
 # The defaults: build folder and wrapper (run.sh exports TEST_WRAPPER and
 # BUILD, which would take precedence over them).
-env -u TEST_WRAPPER -u BUILD make -n ARCH=arm64 SYSROOT="$sr" check-only >"$TMP/n" 2>&1
+env -u TEST_WRAPPER -u BUILD -u SAN make -n ARCH=arm64 SYSROOT="$sr" check-only >"$TMP/n" 2>&1
 expect_grep "ARCH=arm64 builds into build/arm64" 'DIGESTD=build/arm64/digestd BUILD=build/arm64 ' "$TMP/n"
 expect_grep "ARCH=arm64 runs the tests under qemu-aarch64 -L SYSROOT" \
 	"TEST_WRAPPER=\"qemu-aarch64 -L $sr\"" "$TMP/n"
-env -u TEST_WRAPPER -u BUILD make -n ARCH=armhf SYSROOT="$sr" check-only >"$TMP/n" 2>&1
+env -u TEST_WRAPPER -u BUILD -u SAN make -n ARCH=armhf SYSROOT="$sr" check-only >"$TMP/n" 2>&1
 expect_grep "ARCH=armhf runs the tests under qemu-arm" "TEST_WRAPPER=\"qemu-arm -L $sr\"" "$TMP/n"
 
 make -n -B ARCH= CROSS_COMPILE=arm-linux-gnueabihf- BUILD="$TMP/b" "$TMP/b/digestd" >"$TMP/n" 2>&1
