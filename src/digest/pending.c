@@ -12,47 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mbedtls/sha256.h>
-#include <mbedtls/version.h>
-
 #include "core/file.h"
 #include "core/log.h"
+#include "core/sha256.h"
 
 static const char pending_magic[8] = { 'D', 'G', 'S', 'T', 'P', 'E', 'N', 'D' };
 
 _Static_assert(PENDING_HEADER_BYTES == 88 + 32, "header: fields then checksum");
 _Static_assert(24 + DIGEST_ID_BYTES == 88, "the id fills the header up to the checksum");
 _Static_assert(RUN_PENDING_BYTES < 0xffffffffu, "arena offsets are 32-bit");
-
-/* mbedtls 3 renamed the *_ret functions to the plain names. */
-static void sha_start(mbedtls_sha256_context *c)
-{
-	mbedtls_sha256_init(c);
-#if MBEDTLS_VERSION_MAJOR < 3
-	mbedtls_sha256_starts_ret(c, 0);
-#else
-	mbedtls_sha256_starts(c, 0);
-#endif
-}
-
-static void sha_update(mbedtls_sha256_context *c, const void *p, size_t n)
-{
-#if MBEDTLS_VERSION_MAJOR < 3
-	mbedtls_sha256_update_ret(c, p, n);
-#else
-	mbedtls_sha256_update(c, p, n);
-#endif
-}
-
-static void sha_finish(mbedtls_sha256_context *c, unsigned char out[32])
-{
-#if MBEDTLS_VERSION_MAJOR < 3
-	mbedtls_sha256_finish_ret(c, out);
-#else
-	mbedtls_sha256_finish(c, out);
-#endif
-	mbedtls_sha256_free(c);
-}
 
 static void put32(unsigned char *b, uint32_t v)
 {
@@ -238,11 +206,11 @@ int pending_save(const struct pending *p, const char *path)
 	header(p, image);
 	for (unsigned i = 0; i < p->n; i++)
 		record(&p->item[i], r + (size_t)i * PENDING_RECORD_BYTES);
-	sha_start(&sha);
-	sha_update(&sha, image, 88);
-	sha_update(&sha, r, (size_t)p->n * PENDING_RECORD_BYTES);
-	sha_update(&sha, p->arena, p->used);
-	sha_finish(&sha, image + 88);
+	sha256_start(&sha);
+	sha256_update(&sha, image, 88);
+	sha256_update(&sha, r, (size_t)p->n * PENDING_RECORD_BYTES);
+	sha256_update(&sha, p->arena, p->used);
+	sha256_finish(&sha, image + 88);
 	rc = file_replace(path, image, PENDING_HEADER_BYTES + (size_t)p->n * PENDING_RECORD_BYTES,
 			  p->arena, p->used);
 	if (rc < 0)
@@ -300,10 +268,10 @@ int pending_parse(struct pending *p, const void *buf, size_t len)
 	if (count > RUN_PENDING_MAX || arena_len > RUN_PENDING_BYTES || inflight > count ||
 	    len != PENDING_HEADER_BYTES + (size_t)count * PENDING_RECORD_BYTES + arena_len)
 		goto bad;
-	sha_start(&sha);
-	sha_update(&sha, b, 88);
-	sha_update(&sha, b + PENDING_HEADER_BYTES, len - PENDING_HEADER_BYTES);
-	sha_finish(&sha, sum);
+	sha256_start(&sha);
+	sha256_update(&sha, b, 88);
+	sha256_update(&sha, b + PENDING_HEADER_BYTES, len - PENDING_HEADER_BYTES);
+	sha256_finish(&sha, sum);
 	if (memcmp(sum, b + 88, sizeof(sum)) != 0)
 		goto bad;
 	memcpy(p->inflight_id, b + 24, DIGEST_ID_BYTES);

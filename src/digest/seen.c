@@ -12,53 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mbedtls/sha256.h>
-#include <mbedtls/version.h>
 
 #include "core/file.h"
 #include "core/log.h"
+#include "core/sha256.h"
 #include "sources/url.h"
 
 static const char seen_magic[8] = { 'D', 'G', 'S', 'T', 'S', 'E', 'E', 'N' };
-
-/* mbedtls 3 renamed the *_ret functions to the plain names. */
-static void sha_start(mbedtls_sha256_context *c)
-{
-	mbedtls_sha256_init(c);
-#if MBEDTLS_VERSION_MAJOR < 3
-	mbedtls_sha256_starts_ret(c, 0);
-#else
-	mbedtls_sha256_starts(c, 0);
-#endif
-}
-
-static void sha_update(mbedtls_sha256_context *c, const void *p, size_t n)
-{
-#if MBEDTLS_VERSION_MAJOR < 3
-	mbedtls_sha256_update_ret(c, p, n);
-#else
-	mbedtls_sha256_update(c, p, n);
-#endif
-}
-
-static void sha_finish(mbedtls_sha256_context *c, unsigned char out[32])
-{
-#if MBEDTLS_VERSION_MAJOR < 3
-	mbedtls_sha256_finish_ret(c, out);
-#else
-	mbedtls_sha256_finish(c, out);
-#endif
-	mbedtls_sha256_free(c);
-}
-
-static void sha_once(const void *p, size_t n, unsigned char out[32])
-{
-	mbedtls_sha256_context c;
-
-	sha_start(&c);
-	sha_update(&c, p, n);
-	sha_finish(&c, out);
-}
 
 /* Canonical URL output: into a buffer, or straight into a hash, so that URLs
  * of any length get a key without a copy. */
@@ -71,7 +31,7 @@ struct canon {
 static void emit(struct canon *c, const char *p, size_t n)
 {
 	if (c->sha)
-		sha_update(c->sha, p, n);
+		sha256_update(c->sha, p, n);
 	else if (c->buf && n < c->cap && c->len < c->cap - n)
 		memcpy(c->buf + c->len, p, n);
 	c->len += n;
@@ -221,15 +181,15 @@ int seen_key(const char *url, const char *guid, unsigned char key[SEEN_KEY_BYTES
 	trim(&guid, &gn);
 	if (un == 0 && gn == 0)
 		return -EINVAL;
-	sha_start(&sha);
+	sha256_start(&sha);
 	if (un) {
-		sha_update(&sha, "url:", 4);
+		sha256_update(&sha, "url:", 4);
 		canon_url(&c, url, un);
 	} else {
-		sha_update(&sha, "guid:", 5);
-		sha_update(&sha, guid, gn);
+		sha256_update(&sha, "guid:", 5);
+		sha256_update(&sha, guid, gn);
 	}
-	sha_finish(&sha, key);
+	sha256_finish(&sha, key);
 	return 0;
 }
 
@@ -432,7 +392,7 @@ int seen_load_buffer(struct seen *s, const void *buf, size_t len, unsigned capac
 	area = (size_t)fcap * SEEN_KEY_BYTES;
 	if (len != SEEN_HEADER_BYTES + area)
 		return -EBADMSG;
-	sha_once(b + SEEN_HEADER_BYTES, area, sum);
+	sha256_once(b + SEEN_HEADER_BYTES, area, sum);
 	if (memcmp(sum, b + 32, sizeof sum) != 0)
 		return -EBADMSG;
 	memcpy(s->key[0], b + SEEN_HEADER_BYTES, area);
@@ -474,9 +434,9 @@ static int load_file(struct seen *s, int fd, const char **why)
 	*why = "trailing bytes";
 	if (got)
 		return -EBADMSG;
-	sha_start(&sha);
-	sha_update(&sha, s->key[0], area);
-	sha_finish(&sha, sum);
+	sha256_start(&sha);
+	sha256_update(&sha, s->key[0], area);
+	sha256_finish(&sha, sum);
 	*why = "checksum mismatch";
 	if (memcmp(sum, h + 32, sizeof sum) != 0)
 		return -EBADMSG;
@@ -537,7 +497,7 @@ int seen_commit(struct seen *s)
 	put32(h + 12, s->capacity);
 	put32(h + 16, s->count);
 	put32(h + 20, s->next);
-	sha_once(s->key[0], area, h + 32);
+	sha256_once(s->key[0], area, h + 32);
 	rc = file_replace(s->path, h, sizeof h, s->key[0], area);
 	if (rc < 0)
 		log_warnx("%s: cannot save the seen-set: %s", s->path, strerror(-rc));
