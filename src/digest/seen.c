@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 #include "core/file.h"
 #include "core/log.h"
 #include "core/sha256.h"
