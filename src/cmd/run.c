@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
@@ -21,6 +22,7 @@
 #include <curl/curl.h>
 
 #include "core/cfg.h"
+#include "core/file.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/notify.h"
@@ -74,6 +76,7 @@ static struct {
 	int64_t source_due[CFG_MAX_SOURCES]; /* monotonic ms */
 	int64_t digest_due;  /* monotonic ms (interval schedules) */
 	int64_t digest_wall; /* Unix seconds (times-of-day schedules) */
+	int64_t last_digest; /* Unix seconds of the last composed digest, or -1 */
 	int64_t compose_retry; /* monotonic ms, after a failed outbox write */
 	int64_t outbox_due;  /* Unix seconds of the earliest push due, NEVER */
 	int64_t watchdog_due, watchdog_ms;
@@ -185,17 +188,69 @@ static int64_t next_time_of_day(const struct cfg_schedule *s, time_t now)
 	return best;
 }
 
+/* The time of the last composed digest is kept in the state folder so that
+ * an interval schedule survives restarts: a board that reboots more often
+ * than its interval would otherwise never compose. */
+static void last_digest_path(char *out, size_t size)
+{
+	snprintf(out, size, "%s/last-digest", R.cfg->daemon.state_dir);
+}
+
+static int64_t last_digest_load(void)
+{
+	char path[CFG_PATH_BYTES + 16], buf[32], *end;
+	size_t got = 0;
+	long long t;
+	int fd;
+
+	last_digest_path(path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (file_read_full(fd, buf, sizeof(buf) - 1, &got) < 0)
+		got = 0;
+	close(fd);
+	buf[got] = '\0';
+	errno = 0;
+	t = strtoll(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n') || t < 0) {
+		log_warnx("%s: not a time; the digest schedule starts afresh", path);
+		return -1;
+	}
+	return (int64_t)t;
+}
+
+static void last_digest_save(int64_t t)
+{
+	char path[CFG_PATH_BYTES + 16], buf[32];
+	int n = snprintf(buf, sizeof(buf), "%lld\n", (long long)t);
+	int rc;
+
+	R.last_digest = t;
+	last_digest_path(path, sizeof(path));
+	rc = file_replace(path, buf, (size_t)n, NULL, 0);
+	if (rc < 0)
+		log_warnx("%s: cannot save: %s", path, strerror(-rc));
+}
+
 static void schedule_next_digest(void)
 {
 	const struct cfg_schedule *s = &R.cfg->digest.schedule;
+	int64_t wait = s->interval, since;
 
 	if (s->n_times) {
 		R.digest_wall = next_time_of_day(s, time(NULL));
 		R.digest_due = NEVER;
-	} else {
-		R.digest_wall = NEVER;
-		R.digest_due = mono_ms() + (int64_t)s->interval * 1000;
+		return;
 	}
+	/* Counted from the last digest, even one composed before a restart. */
+	if (R.last_digest >= 0) {
+		since = (int64_t)time(NULL) - R.last_digest;
+		if (since >= 0)
+			wait = since >= wait ? 0 : wait - since;
+	}
+	R.digest_wall = NEVER;
+	R.digest_due = mono_ms() + wait * 1000;
 }
 
 static bool digest_is_due(void)
@@ -741,8 +796,10 @@ static void loop(void)
 			int rc = compose();
 
 			R.compose_retry = NEVER;
-			if (rc == 0)
+			if (rc == 0) {
+				last_digest_save(time(NULL));
 				schedule_next_digest();
+			}
 			else if (rc != -EBUSY)
 				R.compose_retry = mono_ms() + (int64_t)R.cfg->endpoint.retry_base * 1000;
 			if (R.outbox_due == 0)
@@ -862,6 +919,7 @@ int cmd_run(int argc, char **argv)
 	R.compose_retry = NEVER;
 	R.outbox_due = 0;
 	sources_reschedule(NULL, NULL);
+	R.last_digest = last_digest_load();
 	schedule_next_digest();
 	log_info("digestd started: %s, %u sources, state in %s, %u digests in the outbox%s", R.path,
 		 R.cfg->n_sources, R.cfg->daemon.state_dir, R.ob_count, R.once ? " (one cycle)" : "");
