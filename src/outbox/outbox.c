@@ -117,24 +117,38 @@ static int open_sub(int parent, const char *sub, const char *state_dir)
 	return fd;
 }
 
+/* A directory stream over dirfd, from its first entry; NULL with errno set.
+ * It works on a duplicate, which shares the offset a previous scan left at
+ * the end: hence the rewind. */
+static DIR *scan_open(int dirfd)
+{
+	int fd = dup(dirfd);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+	rewinddir(d);
+	return d;
+}
+
 /* Removes ".tmp-" files (a write cut short by a crash; the entry it would
  * have replaced, if any, is intact). With seq, finds the largest entry
  * sequence number. */
 static int sweep(int dirfd, const char *what, uint64_t *max_seq)
 {
-	int fd = dup(dirfd);
-	DIR *d;
+	DIR *d = scan_open(dirfd);
 	struct dirent *de;
 
-	if (fd < 0)
+	if (!d)
 		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	/* The duplicate shares the offset a previous scan left at the end. */
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		uint64_t seq;
 		const char *id;
@@ -233,20 +247,12 @@ int outbox_add(struct outbox *ob, const char *id, int64_t created, enum cfg_form
 
 int outbox_next(struct outbox *ob, const char *after, char *name)
 {
-	int fd = dup(ob->dirfd);
-	DIR *d;
+	DIR *d = scan_open(ob->dirfd);
 	struct dirent *de;
 	int found = 0;
 
-	if (fd < 0)
+	if (!d)
 		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	/* The duplicate shares the offset a previous scan left at the end. */
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		if (!is_entry_name(de->d_name) || strlen(de->d_name) >= OUTBOX_NAME_BYTES)
 			continue;
@@ -600,21 +606,13 @@ int outbox_dead_letter(struct outbox *ob, const char *name, const char *reason,
 
 static int tally(struct outbox *ob, uint64_t *bytes, unsigned *count)
 {
-	int fd = dup(ob->dirfd);
-	DIR *d;
+	DIR *d = scan_open(ob->dirfd);
 	struct dirent *de;
 
 	*bytes = 0;
 	*count = 0;
-	if (fd < 0)
+	if (!d)
 		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	/* The duplicate shares the offset a previous scan left at the end. */
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		struct stat st;
 
