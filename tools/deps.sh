@@ -27,7 +27,7 @@ armv6) triplet=arm-linux-gnueabi debarch=armel ;;
 esac
 
 pkgs="gcc make libc6-dev pkg-config libcurl4-openssl-dev libmbedtls-dev libinih-dev
-ca-certificates python3 ots clang libclang-rt-14-dev time curl openssl python3-readability strace"
+ca-certificates python3 ots clang libclang-rt-14-dev time curl openssl python3-readability strace man-db"
 
 if [ -n "$arch" ]; then
 	pkgs="$pkgs gcc-$triplet binutils-$triplet qemu-user mmdebstrap arch-test"
