@@ -128,10 +128,10 @@ int jsonr_enter(struct jsonr *r, enum jsonr_type want)
 	return 0;
 }
 
-int jsonr_next_key(struct jsonr *r, const char **key, size_t *klen)
+/* Steps over the separating comma to the next member or item: 1 when there
+ * is one, 0 after the closing character, -EINVAL at the end of input. */
+static int next_member(struct jsonr *r, char close)
 {
-	const char *k;
-
 	ws(r);
 	if (r->p < r->end && *r->p == ',') {
 		r->p++;
@@ -139,10 +139,20 @@ int jsonr_next_key(struct jsonr *r, const char **key, size_t *klen)
 	}
 	if (r->p >= r->end)
 		return -EINVAL;
-	if (*r->p == '}') {
+	if (*r->p == close) {
 		r->p++;
 		return 0;
 	}
+	return 1;
+}
+
+int jsonr_next_key(struct jsonr *r, const char **key, size_t *klen)
+{
+	const char *k;
+	int rc = next_member(r, '}');
+
+	if (rc <= 0)
+		return rc;
 	if (*r->p != '"')
 		return -EINVAL;
 	k = r->p + 1;
@@ -159,18 +169,7 @@ int jsonr_next_key(struct jsonr *r, const char **key, size_t *klen)
 
 int jsonr_next_item(struct jsonr *r)
 {
-	ws(r);
-	if (r->p < r->end && *r->p == ',') {
-		r->p++;
-		ws(r);
-	}
-	if (r->p >= r->end)
-		return -EINVAL;
-	if (*r->p == ']') {
-		r->p++;
-		return 0;
-	}
-	return 1;
+	return next_member(r, ']');
 }
 
 int jsonr_key_is(const char *key, size_t klen, const char *s)
