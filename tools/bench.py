@@ -19,7 +19,7 @@ DATA_GLOB = "../shared/data/summ/*.dev.jsonl"
 INPUT_DIR = "build/bench/inputs"
 SIZES = [("10k", 10 * 1024), ("1m", 1024 * 1024), ("100m", 100 * 1024 * 1024)]
 RUNS = 5
-RSS_RUNS = 3  # peak RSS: the smallest of this many runs, to damp page-cache noise
+RSS_RUNS = 5  # peak RSS: the smallest of this many rounds, to damp page-cache noise
 SLOW_BUDGET = 60.0  # seconds of repeated runs spent on one slow command
 WC_TARGET = 2.0  # digestd/wc time on 100 MiB: at most this
 OTS_TARGET = 100.0  # ots/digestd time on 1 MiB: at least this
@@ -103,18 +103,39 @@ def run_measured(argv, input_file, via_pipe, env=None):
         sys.exit("bench: %s exited %d" % (" ".join(argv), p.returncode))
 
 
-def peak_rss_kib(argv, input_file, via_pipe):
-    """Peak RSS from GNU time's %M (the child's maxrss), the smallest of
-    RSS_RUNS runs. GNU time is small, so its own RSS at fork, which maxrss
-    also covers, stays below ours; Python's would not."""
-    peaks = []
+def peak_rss_kib(argv, input_file, via_pipe, fixed_layout):
+    """Peak RSS of one run from GNU time's %M (the child's maxrss). GNU time
+    is small, so its own RSS at fork, which maxrss also covers, stays below
+    ours; Python's would not. fixed_layout runs it under `setarch -R`."""
+    prefix = ["setarch", "-R"] if fixed_layout else []
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as out:
-        for _ in range(RSS_RUNS):
-            run_measured(["/usr/bin/time", "-f", "%M", "-o", out.name] + argv,
-                         input_file, via_pipe)
-            out.seek(0)
-            peaks.append(int(out.read().split()[-1]))
-    return min(peaks), peaks
+        run_measured(prefix + ["/usr/bin/time", "-f", "%M", "-o", out.name] + argv,
+                     input_file, via_pipe)
+        return int(out.read().split()[-1])
+
+
+def can_fix_layout():
+    """Whether address-space randomisation can be switched off for a child
+    (a container's seccomp filter may refuse the personality call)."""
+    try:
+        return subprocess.run(["setarch", "-R", "true"], stderr=subprocess.DEVNULL,
+                              check=False).returncode == 0
+    except OSError:
+        return False
+
+
+def peak_rss_rounds(digestd, inputs, fixed_layout):
+    """Peak RSS per (size, mode), RSS_RUNS rounds, each round running every
+    case once, so that a change in the page cache during the run falls on
+    all cases alike instead of on the sizes measured last."""
+    cases = [(name, mode, via_pipe) for name, _ in SIZES
+             for mode, via_pipe in (("file", False), ("pipe", True))]
+    runs = {case: [] for case in cases}
+    for _ in range(RSS_RUNS):
+        for case in cases:
+            argv = [digestd, "summarize"] + (["-"] if case[2] else [])
+            runs[case].append(peak_rss_kib(argv, inputs[case[0]], case[2], fixed_layout))
+    return cases, runs
 
 
 def rss_at_exit(argv, input_file, via_pipe, probe):
@@ -244,20 +265,23 @@ def main():
 
     print()
     print("== 2. Peak RSS of digestd summarize (KiB) ==")
-    print("peak: GNU time %%M, smallest of %d runs (all runs in brackets);" % RSS_RUNS)
+    fixed = can_fix_layout()
+    print("peak: GNU time %%M, smallest of %d rounds (all runs in brackets), %s;"
+          % (RSS_RUNS, "address layout fixed (setarch -R)" if fixed else
+             "address layout randomised (setarch -R refused here)"))
     print("at exit: RssAnon (our own: bss, heap, stack) and RssFile (binary and "
           "shared libraries' pages)")
+    cases, runs = peak_rss_rounds(digestd, inputs, fixed)
     peaks = []
     anons = []
-    for name, _ in SIZES:
-        for mode, via_pipe in (("file", False), ("pipe", True)):
-            argv = [digestd, "summarize"] + (["-"] if via_pipe else [])
-            peak, runs = peak_rss_kib(argv, inputs[name], via_pipe)
-            anon, filed, hwm = rss_at_exit(argv, inputs[name], via_pipe, probe)
-            peaks.append(peak)
-            anons.append(anon)
-            print("%-5s %-5s peak %6d %-22s at exit: anon %5d  file %5d  (VmHWM %d)"
-                  % (name, mode, peak, str(runs), anon, filed, hwm))
+    for case in cases:
+        name, mode, via_pipe = case
+        argv = [digestd, "summarize"] + (["-"] if via_pipe else [])
+        anon, filed, hwm = rss_at_exit(argv, inputs[name], via_pipe, probe)
+        peaks.append(min(runs[case]))
+        anons.append(anon)
+        print("%-5s %-5s peak %6d %-36s at exit: anon %5d  file %5d  (VmHWM %d)"
+              % (name, mode, min(runs[case]), str(runs[case]), anon, filed, hwm))
     spread = max(peaks) - min(peaks)
     anon_spread = max(anons) - min(anons)
     print("spread (max - min) of peak RSS: %d KiB; of RssAnon at exit: %d KiB"
@@ -266,6 +290,15 @@ def main():
                     "%d KiB" % spread, spread <= RSS_SPREAD_TARGET))
     summary.append(("  (own memory only: RssAnon spread <= %d KiB)" % RSS_SPREAD_TARGET,
                     "%d KiB" % anon_spread, anon_spread <= RSS_SPREAD_TARGET))
+    if fixed:
+        # The control: the same runs as deployed, with randomised addresses.
+        _, aslr = peak_rss_rounds(digestd, inputs, False)
+        same = aslr[cases[0]]
+        mins = [min(r) for r in aslr.values()]
+        print("with randomised addresses (as deployed): spread of the smallest peaks "
+              "%d KiB; %s %s alone, %d runs: %s, spread %d KiB"
+              % (max(mins) - min(mins), cases[0][0], cases[0][1], len(same), same,
+                 max(same) - min(same)))
 
     print()
     print("== 3. Where the RSS is (/proc/PID/smaps of `digestd summarize -` "
