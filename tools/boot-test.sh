@@ -106,29 +106,12 @@ start_sink() {
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
 		-subj /CN=sink.test -addext subjectAltName=DNS:sink.test,DNS:localhost \
 		-keyout "$dir/run/sink-key.pem" -out "$dir/run/sink-cert.pem" 2>/dev/null
-	"$sink" --cert "$dir/run/sink-cert.pem" --key "$dir/run/sink-key.pem" --store "$dir/run/store" \
-		--signing-key "$dir/run/signing-key" --port 0 --ready-file "$dir/run/ready" \
-		>"$dir/run/sink.log" 2>&1 &
-	sink_pid=$!
-	i=0
-	while [ ! -s "$dir/run/ready" ]; do
-		kill -0 "$sink_pid" 2>/dev/null || { cat "$dir/run/sink.log" >&2; exit 1; }
-		i=$((i + 1))
-		[ $i -lt 100 ] || { echo "boot-test: digest-sink did not start" >&2; exit 1; }
-		sleep 0.1
-	done
+	sink_start "$sink" "$dir/run/ready" "$dir/run/sink.log" --cert "$dir/run/sink-cert.pem" \
+		--key "$dir/run/sink-key.pem" --store "$dir/run/store" \
+		--signing-key "$dir/run/signing-key" --port 0 || { cat "$dir/run/sink.log" >&2; exit 1; }
 	port=$(cat "$dir/run/ready")
 }
-sink_pid=
-stop_sink() {
-	if [ -n "$sink_pid" ]; then
-		kill "$sink_pid" 2>/dev/null || true
-		wait "$sink_pid" 2>/dev/null || true
-		sink_pid=
-	fi
-}
-trap stop_sink EXIT
-trap 'stop_sink; exit 130' INT TERM
+. tools/sink-lib.sh
 
 # QEMU's guestfwd runs this per guest connection to 10.0.2.100:8443, with the
 # connection on stdin/stdout, and joins it to the sink on 127.0.0.1:PORT.
@@ -323,7 +306,7 @@ EOF
 		-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:8443-cmd:python3 $top/$dir/relay.py $port" \
 		-device virtio-net-pci,netdev=n0,romfile= </dev/null >"$dir/console.log" 2>&1 || rc=$?
 	boot=$(seconds "$t0" "$(now)")
-	stop_sink
+	sink_stop
 	check_result "$rc" "$boot"
 }
 
@@ -393,7 +376,7 @@ EOF
 		-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:8443-cmd:python3 $top/$dir/relay.py $port" \
 		-device usb-net,netdev=n0 </dev/null >"$dir/console.log" 2>&1 || rc=$?
 	boot=$(seconds "$t0" "$(now)")
-	stop_sink
+	sink_stop
 	check_result "$rc" "$boot"
 }
 

@@ -24,35 +24,13 @@ rm -rf "$demo/state" "$demo/store" "$demo/tls" "$demo/ready" "$demo/demo.ini"
 mkdir -p "$demo"
 (umask 077 && printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64)" >"$demo/signing-key")
 
-sink_pid=
-stop_sink() {
-	if [ -n "$sink_pid" ]; then
-		kill "$sink_pid" 2>/dev/null || true
-		wait "$sink_pid" 2>/dev/null || true
-		sink_pid=
-	fi
-}
-trap stop_sink EXIT
-trap 'stop_sink; exit 130' INT TERM
+. tools/sink-lib.sh
 
 # Port 8443 as config/demo.ini says; when it is taken, a free one and a copy
 # of the effective config pointing at it (paths in it are absolute).
 start_sink() {
-	rm -f "$demo/ready"
-	"$sink" --self-signed "$demo/tls" --store "$demo/store" --signing-key "$demo/signing-key" \
-		--port "$1" --ready-file "$demo/ready" >"$demo/sink.log" 2>&1 &
-	sink_pid=$!
-	i=0
-	while [ ! -s "$demo/ready" ]; do
-		if ! kill -0 "$sink_pid" 2>/dev/null; then
-			wait "$sink_pid" 2>/dev/null || true
-			sink_pid=
-			return 1
-		fi
-		i=$((i + 1))
-		[ $i -lt 100 ] || { echo "run-demo: digest-sink did not start" >&2; exit 1; }
-		sleep 0.1
-	done
+	sink_start "$sink" "$demo/ready" "$demo/sink.log" --self-signed "$demo/tls" \
+		--store "$demo/store" --signing-key "$demo/signing-key" --port "$1"
 }
 if ! start_sink 8443; then
 	start_sink 0 || { cat "$demo/sink.log" >&2; exit 1; }
@@ -67,7 +45,7 @@ echo "== digest-sink: $(head -n 1 "$demo/sink.log")"
 echo "== digestd run --once --config $config"
 rc=0
 "$digestd" run --once --config "$config" || rc=$?
-stop_sink
+sink_stop
 echo "== digest-sink log"
 cat "$demo/sink.log"
 found=0
