@@ -31,19 +31,17 @@ static void puts_(struct dout *o, const char *s)
 	put(o, s, strlen(s));
 }
 
-static int id_valid(const char *id)
+bool digest_id_valid(const char *id, size_t n)
 {
-	size_t n = strlen(id);
-
 	if (n == 0 || n >= DIGEST_ID_BYTES)
-		return 0;
+		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = id[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '_' || c == '-'))
-			return 0;
+			return false;
 	}
-	return 1;
+	return true;
 }
 
 int digest_new_id(int64_t created, char *out, size_t size)
@@ -147,7 +145,7 @@ int digest_begin(struct digest *d, const char *id, int64_t created, const char *
 	}
 	for (int f = 0; f < 3; f++)
 		d->rendered[f] = 0;
-	if (!id || !id_valid(id) || date_format_rfc3339(created, t) < 0)
+	if (!id || !digest_id_valid(id, strlen(id)) || date_format_rfc3339(created, t) < 0)
 		return -EINVAL;
 	memcpy(d->id, id, strlen(id) + 1);
 	for (int f = 0; f < 3; f++) {

@@ -64,6 +64,10 @@ struct digest {
  * before the kernel's entropy pool is ready (early boot). */
 int digest_new_id(int64_t created, char *out, size_t size);
 
+/* Whether id[0..n) is a valid digest id: 1 to DIGEST_ID_BYTES - 1 bytes of
+ * [A-Za-z0-9_-], safe in a file name and an HTTP header. */
+bool digest_id_valid(const char *id, size_t n);
+
 /* Starts an empty digest. id (at most DIGEST_ID_BYTES - 1 bytes of
  * [A-Za-z0-9_-]) and host are copied; created is Unix seconds (UTC);
  * max_articles is clamped to 1..DIGEST_MAX_ARTICLES. Returns 0 or -EINVAL

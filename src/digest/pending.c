@@ -15,6 +15,7 @@
 #include "core/file.h"
 #include "core/log.h"
 #include "core/sha256.h"
+#include "digest/digest.h"
 
 static const char pending_magic[8] = { 'D', 'G', 'S', 'T', 'P', 'E', 'N', 'D' };
 
@@ -236,15 +237,8 @@ static int id_ok(const char *id)
 {
 	size_t n = strnlen(id, DIGEST_ID_BYTES);
 
-	if (n == 0 || n == DIGEST_ID_BYTES)
+	if (!digest_id_valid(id, n))
 		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = id[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-'))
-			return 0;
-	}
 	for (size_t i = n; i < DIGEST_ID_BYTES; i++)
 		if (id[i])
 			return 0;

@@ -15,6 +15,7 @@
 
 #include "core/file.h"
 #include "core/log.h"
+#include "digest/digest.h"
 
 #define SEQ_DIGITS 20u
 #define SUFFIX ".digest"
@@ -25,22 +26,6 @@
 #define VALUE_BYTES 80u
 
 static const char *const format_names[] = { "json", "markdown", "text" };
-
-static int id_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-';
-}
-
-static int id_valid(const char *id, size_t n)
-{
-	if (n == 0 || n >= DIGEST_ID_BYTES)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!id_char(id[i]))
-			return 0;
-	return 1;
-}
 
 /* An entry name: SEQ_DIGITS digits, '-', an id, ".digest". Stores the
  * sequence number and where the id is. */
@@ -60,7 +45,7 @@ static int name_parse(const char *name, uint64_t *seq, const char **id, size_t *
 	}
 	*id = name + SEQ_DIGITS + 1;
 	*idlen = n - SEQ_DIGITS - 1 - SUFFIX_LEN;
-	if (!id_valid(*id, *idlen))
+	if (!digest_id_valid(*id, *idlen))
 		return 0;
 	*seq = v;
 	return 1;
@@ -227,7 +212,7 @@ int outbox_add(struct outbox *ob, const char *id, int64_t created, enum cfg_form
 	char fname[OUTBOX_NAME_BYTES];
 	int n, rc;
 
-	if (!id || !id_valid(id, strlen(id)) || len > DIGEST_BODY_BYTES ||
+	if (!id || !digest_id_valid(id, strlen(id)) || len > DIGEST_BODY_BYTES ||
 	    (unsigned)fmt > CFG_FORMAT_TEXT || (len && !body))
 		return -EINVAL;
 	snprintf(fname, sizeof fname, "%020" PRIu64 "-%s" SUFFIX, ob->next_seq, id);
@@ -318,7 +303,7 @@ static int header_line(const char *k, size_t klen, const char *v, size_t vlen,
 
 #define KEY(s) (klen == sizeof(s) - 1 && memcmp(k, s, klen) == 0)
 	if (KEY("id")) {
-		if (!id_valid(v, vlen))
+		if (!digest_id_valid(v, vlen))
 			return 0;
 		memcpy(e->id, v, vlen);
 		e->id[vlen] = '\0';
