@@ -15,6 +15,7 @@ import concurrent.futures
 import datetime
 import glob
 import json
+import math
 import os
 import random
 import re
@@ -585,6 +586,7 @@ def evaluate(opts):
     table = []
     for name, path, rows in sets:
         sums = {s: [0.0, 0.0, 0.0, 0] for s in systems}
+        per_article = {s: [] for s in systems}
         ref_words = 0
         odd = {"short_rank": [], "short_lead": [], "truncated": [], "lang": [],
                "ots_fewer": [], "ots_more": [], "ots_capped": []}
@@ -618,6 +620,7 @@ def evaluate(opts):
             for s in systems:
                 pred = tokenize(" ".join(preds[s]), art["lang"])
                 r1, r2, rl = score(ref, pred)
+                per_article[s].append((r1, r2, rl))
                 acc = sums[s]
                 acc[0] += r1
                 acc[1] += r2
@@ -630,11 +633,26 @@ def evaluate(opts):
                           "articles": len(rows), "system": s,
                           "r1": round(100 * acc[0] / k, 2), "r2": round(100 * acc[1] / k, 2),
                           "rl": round(100 * acc[2] / k, 2), "words": round(acc[3] / k, 1),
-                          "ref_words": round(ref_words / k, 1)})
+                          "ref_words": round(ref_words / k, 1),
+                          "paired": paired_differences(per_article["digestd"], per_article[s])})
         set_notes(notes, name, opts.n, odd, probes, len(rows), "OTS" in systems)
     for art_id, msg in sorted(ots_failed.items()):
         notes.append("OTS failed on %s, scored as an empty summary: %s" % (art_id, msg))
     return table, notes, systems, time.monotonic() - started
+
+
+def paired_differences(ours, theirs):
+    """Per metric, the mean of (ours - theirs) over the same articles and its
+    standard error, in points: whether a gap is larger than the spread of
+    the per-article gaps allows by chance."""
+    out = []
+    n = len(ours)
+    for m in range(3):
+        d = [100 * (a[m] - b[m]) for a, b in zip(ours, theirs)]
+        mean = sum(d) / n if n else 0.0
+        var = sum((x - mean) ** 2 for x in d) / (n - 1) if n > 1 else 0.0
+        out.append((mean, math.sqrt(var / n) if n else 0.0))
+    return out
 
 
 def _some(ids, limit=5):
@@ -686,10 +704,11 @@ def verdicts(table, systems, lead_name):
                 continue
             o = rows[other]
             marks = []
-            for key, label in (("r1", "R-1"), ("r2", "R-2"), ("rl", "R-L")):
+            for m, (key, label) in enumerate((("r1", "R-1"), ("r2", "R-2"), ("rl", "R-L"))):
                 ok = d[key] >= o[key] if op == ">=" else d[key] > o[key]
-                marks.append("%s %s (%.2f vs %.2f)" % (label, "yes" if ok else "**no**",
-                                                       d[key], o[key]))
+                mean, se = o["paired"][m]
+                marks.append("%s %s (%.2f vs %.2f, %+.2f ± %.2f)"
+                              % (label, "yes" if ok else "**no**", d[key], o[key], mean, se))
             parts.append("digestd %s %s: %s" % (op, other, ", ".join(marks)))
         lines.append("%s: %s." % (name, "; ".join(parts)))
     return lines
@@ -790,7 +809,10 @@ abstract.
 {table}
 
 Is digestd at least as good as Lead-{n} (>=), and better than OTS (>), on each
-metric (compared at the two decimals shown)?
+metric (compared at the two decimals shown)? In brackets: the two scores,
+then digestd's lead over the other system, article by article, as mean ±
+standard error in points; a lead within about two standard errors could be
+chance on a set this size.
 
 {verdicts}
 
