@@ -24,6 +24,9 @@ Routes:
   /invalid-utf8     an RSS feed with invalid UTF-8 in its text
   /latin1           an ISO-8859-1 feed declared only in the Content-Type
   /page.html        an article page
+  /latin1-page.html a French article page in windows-1252 bytes, declared only
+                    as ISO-8859-1 in the Content-Type (no <meta>)
+  /utf16-page.html  the article page in UTF-16 with a BOM
   /teasers.xml      an RSS feed: one teaser linking to /page.html, one full story
   /shuffled.xml     five dated entries out of date order, one undated
   /rel/feed.xml     an RSS feed whose item link is relative ("item1")
@@ -53,6 +56,16 @@ PAGE = ("<!DOCTYPE html><html lang=\"en\"><head><title>Breakwater opens</title>"
         "<article><h1>Breakwater opens</h1>"
         + "".join("<p>%s Paragraph %d of the full story.</p>" % (STORY, i) for i in range(8))
         + "</article><footer>Copyright</footer></body></html>")
+
+LATIN1_STORY = ("Le conseil r\u00e9gional a vot\u00e9 mardi une aide de 5 \u20ac par habitant "
+                "pour l\u2019\u0153uvre \u00ab C\u0153ur de ville \u00bb, apr\u00e8s un "
+                "d\u00e9bat tr\u00e8s anim\u00e9 sur les \u00e9coles et la gare "
+                "\u201cprovisoire\u201d du quartier. ")
+
+LATIN1_PAGE = ("<!DOCTYPE html><html lang=\"fr\"><head>"
+               "<title>Le c\u0153ur du d\u00e9bat \u00e0 5 \u20ac</title></head><body><article>"
+               + "".join("<p>%s Paragraphe %d.</p>" % (LATIN1_STORY, i) for i in range(6))
+               + "</article></body></html>")
 
 
 def rss(items, title="Test feed"):
@@ -190,6 +203,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, body, "application/rss+xml; charset=iso-8859-1")
         if p == "/page.html":
             return self.send(200, PAGE.encode(), "text/html; charset=utf-8")
+        if p == "/latin1-page.html":
+            return self.send(200, LATIN1_PAGE.encode("cp1252"), "text/html; charset=iso-8859-1")
+        if p == "/utf16-page.html":
+            return self.send(200, PAGE.encode("utf-16"), "text/html; charset=utf-16")
         if p == "/teasers.xml":
             return self.send(200, rss([
                 ("Breakwater opens", host + "/page.html", "t1", "Tue, 05 Mar 2024 09:00:00 GMT",

@@ -299,11 +299,16 @@ static int setup_cfg(const char *config, const char *ca_file)
 	return 0;
 }
 
-static int print_page(const char *buf, size_t len, const char *name, enum fetch_format fmt)
+static int print_page(const char *buf, size_t len, const char *name, const char *ctype,
+		      enum fetch_format fmt)
 {
 	static struct html_page meta;
-	long n = html_extract(buf, len, &meta, text, sizeof(text));
+	long n = html_extract(buf, len, ctype, &meta, text, sizeof(text));
 
+	if (n == -ENOTSUP) {
+		log_errx("fetch: %s: the page is UTF-16, which digestd does not read", name);
+		return EX_DATAERR;
+	}
 	if (n < 0) {
 		log_errx("fetch: %s: cannot read the page", name);
 		return EX_SOFTWARE;
@@ -428,6 +433,6 @@ int cmd_fetch(int argc, char **argv)
 							  resp.content_type, fmt)
 				       : fetch_print_feed(input, len, name, NULL, fmt);
 	else
-		status = print_page(input, len, name, fmt);
+		status = print_page(input, len, name, is_http(name) ? resp.content_type : NULL, fmt);
 	return status;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/charset.h"
 #include "core/utf8.h"
 #include "extract/entity.h"
 
@@ -460,9 +461,11 @@ static const struct attr *tok_attr(const struct token *t, const char *name)
 
 /* ---- Text decoding and the checked sink -------------------------------- */
 
-/* One step of text decoding: entity or UTF-8 sequence (invalid -> U+FFFD). */
-static size_t next_cp(const char *p, const char *end, int entities, uint32_t cp[2],
-		      unsigned *ncp)
+/* One step of text decoding: entity or one character of the page's charset
+ * (invalid -> U+FFFD). Every charset the walk sees is ASCII-compatible, so
+ * '&' and markup are the same bytes in all of them. */
+static size_t next_cp(enum charset cs, const char *p, const char *end, int entities,
+		      uint32_t cp[2], unsigned *ncp)
 {
 	size_t n;
 
@@ -475,7 +478,7 @@ static size_t next_cp(const char *p, const char *end, int entities, uint32_t cp[
 		*ncp = 1;
 		return 1;
 	}
-	return utf8_decode((const unsigned char *)p, (const unsigned char *)end, &cp[0]);
+	return charset_decode(cs, (const unsigned char *)p, (const unsigned char *)end, &cp[0]);
 }
 
 /* Invisible format characters that would split words if kept. */
@@ -521,7 +524,7 @@ static void sink_close(struct sink *s)
 
 /* Whole attribute or title text into a small field: entities decoded,
  * whitespace collapsed and trimmed, cut on a character boundary. */
-static void field_set(char *dst, size_t size, const char *p, size_t n, int entities)
+static void field_set(char *dst, size_t size, const char *p, size_t n, enum charset cs)
 {
 	struct sink s = {dst, size, 0, 0};
 	const char *end = p + n;
@@ -531,7 +534,7 @@ static void field_set(char *dst, size_t size, const char *p, size_t n, int entit
 		uint32_t cp[2];
 		unsigned ncp;
 
-		p += next_cp(p, end, entities, cp, &ncp);
+		p += next_cp(cs, p, end, 1, cp, &ncp);
 		for (unsigned i = 0; i < ncp; i++) {
 			if (utf8_is_space(cp[i])) {
 				space = s.len > 0;
@@ -712,6 +715,7 @@ struct open_el {
 
 struct walk {
 	enum walk_mode mode;
+	enum charset cs;	/* of the bytes walked; never UTF-16 */
 	struct workspace *w;	/* WALK_SCAN/WALK_EMIT */
 	struct html_page *meta; /* WALK_SCAN */
 	struct sink out;
@@ -852,7 +856,7 @@ static void walk_text(struct walk *k, const char *p, size_t n, int entities)
 		uint32_t cp[2];
 		unsigned ncp;
 
-		p += next_cp(p, end, entities, cp, &ncp);
+		p += next_cp(k->cs, p, end, entities, cp, &ncp);
 		for (unsigned i = 0; i < ncp; i++)
 			text_cp(k, cp[i]);
 	}
@@ -997,10 +1001,10 @@ static void scan_meta(struct walk *k, const struct token *t)
 		return;
 	hint_copy(key, sizeof(key), prop);
 	if (strcmp(key, "og:title") == 0 && !k->og_title) {
-		field_set(k->meta->title, sizeof(k->meta->title), content->val, content->vlen, 1);
+		field_set(k->meta->title, sizeof(k->meta->title), content->val, content->vlen, k->cs);
 		k->og_title = k->meta->title[0] != '\0';
 	} else if (strcmp(key, "article:published_time") == 0 && !k->meta_date) {
-		field_set(k->meta->date, sizeof(k->meta->date), content->val, content->vlen, 1);
+		field_set(k->meta->date, sizeof(k->meta->date), content->val, content->vlen, k->cs);
 		k->meta_date = k->meta->date[0] != '\0';
 	}
 }
@@ -1057,16 +1061,16 @@ static void start_tag(struct walk *k, const struct token *t)
 			const struct attr *a = tok_attr(t, "lang");
 
 			if (a)
-				field_set(k->meta->lang, sizeof(k->meta->lang), a->val, a->vlen, 1);
+				field_set(k->meta->lang, sizeof(k->meta->lang), a->val, a->vlen, k->cs);
 		}
 		if (tag == TAG_time && !k->meta_date && !k->meta->date[0]) {
 			const struct attr *a = tok_attr(t, "datetime");
 
 			if (a)
-				field_set(k->meta->date, sizeof(k->meta->date), a->val, a->vlen, 1);
+				field_set(k->meta->date, sizeof(k->meta->date), a->val, a->vlen, k->cs);
 		}
 		if (tag == TAG_title && !k->og_title && !k->title_tag && !k->noise) {
-			field_set(k->meta->title, sizeof(k->meta->title), t->text, t->tlen, 1);
+			field_set(k->meta->title, sizeof(k->meta->title), t->text, t->tlen, k->cs);
 			k->title_tag = k->meta->title[0] != '\0';
 		}
 		if (tag == TAG_img && !k->noise) {
@@ -1510,6 +1514,7 @@ static uint32_t run_attempt(struct workspace *w, unsigned flags, const uint32_t 
 	return kept;
 }
 
+/* Over the title field, which field_set has already made UTF-8. */
 static uint32_t hash_words(const char *p, const char *end)
 {
 	uint32_t h = 2166136261u;
@@ -1581,23 +1586,37 @@ static void select_content(struct workspace *w, const struct html_page *meta)
 
 /* ---- Public ------------------------------------------------------------ */
 
-long html_extract(const char *html, size_t len, struct html_page *meta, char *out,
-		  size_t out_size)
+long html_extract(const char *html, size_t len, const char *content_type,
+		  struct html_page *meta, char *out, size_t out_size)
 {
 	static struct walk k;
+	enum charset cs;
+	size_t skip;
 
 	if (!out || out_size == 0 || !meta || (!html && len > 0))
 		return -EINVAL;
 	memset(meta, 0, sizeof(*meta));
+	out[0] = '\0';
+	if (!html)
+		html = "";
+	cs = charset_detect_html(html, len, content_type, &skip);
+	/* The tokenizer reads ASCII bytes; converting a UTF-16 page first would
+	 * need a second page-sized buffer for pages that are very rare. */
+	if (cs == CHARSET_UTF16LE || cs == CHARSET_UTF16BE)
+		return -ENOTSUP;
+	html += skip;
+	len -= skip;
 	memset(&k, 0, sizeof(k));
 	ws.nnodes = ws.nblocks = 0;
 	k.mode = WALK_SCAN;
+	k.cs = cs;
 	k.w = &ws;
 	k.meta = meta;
 	walk_run(&k, html, len);
 	select_content(&ws, meta);
 	memset(&k, 0, sizeof(k));
 	k.mode = WALK_EMIT;
+	k.cs = cs;
 	k.w = &ws;
 	k.out.buf = out;
 	k.out.cap = out_size;
@@ -1614,6 +1633,7 @@ long html_to_text(const char *html, size_t len, char *out, size_t out_size)
 		return -EINVAL;
 	memset(&k, 0, sizeof(k));
 	k.mode = WALK_ALL;
+	k.cs = CHARSET_UTF8;
 	k.out.buf = out;
 	k.out.cap = out_size;
 	walk_run(&k, html, len);

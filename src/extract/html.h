@@ -21,15 +21,19 @@ struct html_page {
 /* Extracts the main text of an HTML page into out (paragraphs separated by
  * '\n', entities decoded, whitespace collapsed, valid UTF-8), cut at
  * out_size-1 bytes on a character boundary and NUL-terminated; fills meta.
- * Returns the text length, or -EINVAL only when nothing could be read (out
- * NULL or out_size 0). Never allocates, never blocks. Not reentrant: it uses
+ * content_type (may be NULL) is the page's HTTP Content-Type: the page is
+ * decoded in the charset charset_detect_html picks from it, a BOM or a <meta>.
+ * Returns the text length; -ENOTSUP for a UTF-16 page, which the byte-wise
+ * tokenizer cannot read (out and meta are then empty); -EINVAL when out is
+ * NULL or out_size 0. Never allocates, never blocks. Not reentrant: it uses
  * one static workspace (digestd has one thread). */
-long html_extract(const char *html, size_t len, struct html_page *meta, char *out,
-		  size_t out_size);
+long html_extract(const char *html, size_t len, const char *content_type,
+		  struct html_page *meta, char *out, size_t out_size);
 
 /* Reduces an HTML fragment (feed content) to plain text the same way, without
  * main-content selection: all text blocks kept, scripts, styles, forms and
- * hidden elements dropped. Same return convention; reentrant. */
+ * hidden elements dropped. html is UTF-8 (feeds are converted before they are
+ * parsed). Same return convention, never -ENOTSUP; reentrant. */
 long html_to_text(const char *html, size_t len, char *out, size_t out_size);
 
 #endif

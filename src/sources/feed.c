@@ -12,7 +12,7 @@
 #include "core/log.h"
 #include "core/utf8.h"
 #include "extract/html.h"
-#include "sources/charset.h"
+#include "core/charset.h"
 #include "sources/date.h"
 #include "sources/jsonr.h"
 #include "sources/url.h"

@@ -305,8 +305,12 @@ static long expand_teaser(struct poll *p, const char *link)
 			  page_resp.reason);
 		return 0;
 	}
-	n = html_extract(p->ctx->page, page_resp.len, &page_meta, page_text, sizeof(page_text));
-	if (n <= 0)
+	n = html_extract(p->ctx->page, page_resp.len, page_resp.content_type, &page_meta,
+			 page_text, sizeof(page_text));
+	if (n == -ENOTSUP)
+		log_warnx("source %s: %s: the page is UTF-16, which digestd does not read; keeping "
+			  "the feed's text", name, link);
+	else if (n <= 0)
 		log_warnx("source %s: %s: no main text in the page, keeping the feed's text", name,
 			  link);
 	return n > 0 ? n : 0;
@@ -422,13 +426,18 @@ static int read_feed(struct poll *p, const char *body, size_t len, const char *b
 	return (int)p->yielded;
 }
 
-static int read_page(struct poll *p, const char *body, size_t len, const char *url)
+/* Returns 1 for the page's article, -ENOTSUP for a UTF-16 page or -EBADMSG
+ * when it has no text. */
+static int read_page(struct poll *p, const char *body, size_t len, const char *url,
+		     const char *ctype)
 {
 	struct source_article a;
 	int64_t t;
-	long n = html_extract(body, len, &page_meta, page_text, sizeof(page_text));
+	long n = html_extract(body, len, ctype, &page_meta, page_text, sizeof(page_text));
 
 	p->ended = 0;
+	if (n == -ENOTSUP)
+		return -ENOTSUP;
 	if (n <= 0)
 		return -EBADMSG;
 	p->ctx->entries = 1;
@@ -449,17 +458,23 @@ static int parse_body(struct poll *p, const char *body, size_t len, const char *
 		      const char *ctype)
 {
 	if (p->src->type == CFG_SOURCE_PAGE)
-		return read_page(p, body, len, url);
+		return read_page(p, body, len, url, ctype);
 	return read_feed(p, body, len, url, ctype);
 }
 
-static void log_parse_failure(const struct cfg_source *src, const char *url)
+/* Logs why the body gave nothing (rc from parse_body) and returns -EBADMSG,
+ * the one code source_poll reports for an unreadable response. */
+static int log_parse_failure(const struct cfg_source *src, const char *url, int rc)
 {
-	if (src->type == CFG_SOURCE_PAGE)
+	if (rc == -ENOTSUP)
+		log_warnx("source %s: %s: the page is UTF-16, which digestd does not read",
+			  src->name, url);
+	else if (src->type == CFG_SOURCE_PAGE)
 		log_warnx("source %s: %s: no main text found in the page", src->name, url);
 	else
 		log_warnx("source %s: %s: not a feed (no RSS, Atom or JSON Feed found)", src->name,
 			  url);
+	return -EBADMSG;
 }
 
 /* feed or page from a local file: no HTTP, no state. */
@@ -475,7 +490,7 @@ static int poll_file(struct poll *p, const char *path)
 	}
 	rc = parse_body(p, p->ctx->body, (size_t)n, p->src->url, NULL);
 	if (rc < 0)
-		log_parse_failure(p->src, p->src->url);
+		rc = log_parse_failure(p->src, p->src->url, rc);
 	return rc;
 }
 
@@ -513,7 +528,7 @@ static int poll_http(struct poll *p)
 	if (rc == 0) {
 		rc = parse_body(p, ctx->body, resp.len, resp.effective_url, resp.content_type);
 		if (rc < 0)
-			log_parse_failure(src, src->url);
+			rc = log_parse_failure(src, src->url, rc);
 	} else {
 		log_warnx("source %s: %s: %s", src->name, src->url, resp.reason);
 	}

@@ -69,7 +69,7 @@ void source_ctx_free(struct source_ctx *ctx);
  * request while the source is backing off (ctx->not_before says until when);
  * -EINTR when the stop flag rose; another negative errno when the source
  * failed (fetch_get's codes, -EBADMSG for a response that is not a feed or
- * has no main text, -ENOENT/-EACCES for a folder). Each failure is logged as
+ * has no main text or is a UTF-16 page, -ENOENT/-EACCES for a folder). Each failure is logged as
  * one line "source NAME: URL: reason"; HTTP failures and parse failures add
  * to the backoff recorded in [daemon] state_dir (source-HASH.state).
  * Blocks for the transfers (each at most [http] timeout, plus the per-host

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # digestd fetch over HTTPS against tests/httpd.py on 127.0.0.1 (certificates
 # made here with openssl): corpus feeds, 304, gzip, redirects, Retry-After,
-# size cap, stalls, TLS failures, bad UTF-8, sources with state and backoff.
+# size cap, stalls, TLS failures, bad UTF-8, page charsets, sources with state
+# and backoff.
 # check's conditions are single-quoted and eval'd, so the variables they
 # read look unused to shellcheck:
 # shellcheck disable=SC2016,SC2034
@@ -155,6 +156,12 @@ fetch_pages = yes
 url = $BASE/page.html
 type = page
 lang = fr
+[source latin1page]
+url = $BASE/latin1-page.html
+type = page
+[source utf16page]
+url = $BASE/utf16-page.html
+type = page
 [source seeds]
 url = $(pwd)/seeds
 [source crafted]
@@ -222,6 +229,18 @@ sys.exit(0 if len(lines) == 1 and \"\\ufffd\" in e[\"title\"] + e[\"summary\"] e
 run --format json $CA "$BASE/latin1"
 check "charset from Content-Type (ISO-8859-1)" \
 	'[ $RC -eq 0 ] && grep -q "\"title\":\"Café crème\"" "$TMP/out"' "$TMP/out"
+# A page whose only declaration is the header's ISO-8859-1, over windows-1252
+# bytes (0x80 the euro sign, 0x9C oe, 0x93/0x94 quotes).
+# shellcheck disable=SC2086
+run $CA "$BASE/latin1-page.html"
+check "page charset from Content-Type (ISO-8859-1 read as windows-1252)" \
+	'[ $RC -eq 0 ] && [ "$(head -n 1 "$TMP/out")" = "Le cœur du débat à 5 €" ] &&
+	 grep -q "aide de 5 € par habitant pour l$(printf "\342\200\231")œuvre « Cœur de ville », après un débat très animé" "$TMP/out" &&
+	 grep -q "$(printf "\342\200\234provisoire\342\200\235")" "$TMP/out" && ! grep -q "$(printf "\357\277\275")" "$TMP/out"' "$TMP/out"
+# shellcheck disable=SC2086
+run $CA "$BASE/utf16-page.html"
+check "UTF-16 page refused with a clear message" \
+	'[ $RC -eq 65 ] && [ ! -s "$TMP/out" ] && grep -q "utf16-page.html: the page is UTF-16" "$TMP/err"'
 
 # Conditional GET: the second poll sends the validators, gets 304 and
 # yields nothing.
@@ -263,6 +282,15 @@ run --config "$TMP/cfg.ini" --source page --format json
 check "page source: one article, configured lang, page date" \
 	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -q "\"title\":\"Breakwater opens\"" "$TMP/out" && grep -q "\"date\":\"2024-03-05T09:00:00Z\",\"lang\":\"fr\"" "$TMP/out"' \
 	"$TMP/out"
+# The daemon's page path gets the Content-Type charset too.
+run --config "$TMP/cfg.ini" --source latin1page --format json
+check "page source: charset from Content-Type" \
+	'[ $RC -eq 0 ] && grep -q "\"title\":\"Le cœur du débat à 5 €\"" "$TMP/out" && grep -q "aide de 5 € par habitant" "$TMP/out"' \
+	"$TMP/out"
+run --config "$TMP/cfg.ini" --source utf16page --format json
+check "page source: UTF-16 page refused, one line naming source and URL" \
+	'[ $RC -eq 65 ] && [ ! -s "$TMP/out" ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF "source utf16page: $BASE/utf16-page.html: the page is UTF-16, which digestd does not read" "$TMP/err"' \
+	"$TMP/err"
 
 # Folder sources: seeds/ in name order, README.md left out; hidden files,
 # folders, FIFOs and over-size files skipped.

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # `digestd fetch` on pages: JSON and text output, input forms (file,
-# file:// URL, stdin), type guessing, and the error statuses.
+# file:// URL, stdin), type guessing, encodings, and the error statuses.
 . tests/cli/lib.sh
 
 cat >"$TMP/page.html" <<'HTML'
@@ -51,6 +51,14 @@ expect_grep "too big: message names the file" "big.html" "$TMP/err"
 head -c 4194304 /dev/zero | tr '\0' 'a' >"$TMP/full.html"
 expect_status "exactly 4 MiB: accepted" 0 digestd fetch --format json "$TMP/full.html"
 
-printf '<p>\377\376 bad bytes</p>' >"$TMP/bad.html"
+printf '<meta charset=utf-8><p>\377\376 bad bytes</p>' >"$TMP/bad.html"
 expect_status "invalid UTF-8: exit 0" 0 digestd fetch --format json "$TMP/bad.html"
 expect_grep "invalid UTF-8: replaced by U+FFFD" "$(printf '"text":"\357\277\275\357\277\275 bad bytes"')" "$TMP/out"
+# Undeclared and not UTF-8: windows-1252, as the HTML standard falls back.
+printf '<p>caf\351 \200 \223ok\224</p>' >"$TMP/cp1252.html"
+expect_status "undeclared 8-bit page: exit 0" 0 digestd fetch --format json "$TMP/cp1252.html"
+expect_grep "undeclared 8-bit page: read as windows-1252" '"text":"café € “ok”"' "$TMP/out"
+# A <meta> names the charset of a file (no HTTP header): ISO-8859-15.
+printf '<meta http-equiv=content-type content="text/html;charset=iso-8859-15"><p>\244 \275uvre</p>' >"$TMP/latin9.html"
+expect_status "meta charset: exit 0" 0 digestd fetch --format json "$TMP/latin9.html"
+expect_grep "meta charset: ISO-8859-15 (euro sign, oe)" '"text":"€ œuvre"' "$TMP/out"

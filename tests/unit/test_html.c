@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests for the HTML extractor: text reduction (entities, dropped elements,
- * malformed markup, caps, bad UTF-8), metadata and main-content choice. */
+ * malformed markup, caps, bad UTF-8), metadata, main-content choice and pages
+ * in legacy charsets. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -19,7 +20,7 @@ static long text_of(const char *html)
 
 static long extract(const char *html)
 {
-	return html_extract(html, strlen(html), &meta, out, sizeof(out));
+	return html_extract(html, strlen(html), NULL, &meta, out, sizeof(out));
 }
 
 static int valid_utf8(const char *s, size_t n)
@@ -152,12 +153,12 @@ static void test_output_cap(void)
 	n = html_to_text(html, strlen(html), small, 1);
 	CHECK_INT(n, 0);
 	CHECK_STR(small, "");
-	n = html_extract(article_page, strlen(article_page), &meta, small, sizeof(small));
+	n = html_extract(article_page, strlen(article_page), NULL, &meta, small, sizeof(small));
 	CHECK(n >= 0 && n <= 7);
 	CHECK_INT(strlen(small), n);
 	CHECK_INT(html_to_text(html, strlen(html), NULL, 10), -EINVAL);
 	CHECK_INT(html_to_text(html, strlen(html), small, 0), -EINVAL);
-	CHECK_INT(html_extract(html, strlen(html), &meta, small, 0), -EINVAL);
+	CHECK_INT(html_extract(html, strlen(html), NULL, &meta, small, 0), -EINVAL);
 }
 
 static void test_metadata(void)
@@ -211,6 +212,52 @@ static void test_link_density(void)
 	CHECK(!has("Link one"));
 }
 
+static long extract_as(const char *html, const char *content_type)
+{
+	return html_extract(html, strlen(html), content_type, &meta, out, sizeof(out));
+}
+
+/* Pages in legacy charsets: the Content-Type or a <meta> names them, the
+ * bytes are decoded in text, <title> and attribute values alike. */
+static void test_legacy_charsets(void)
+{
+	static const char cp1252[] =
+		"<html lang=fr><head><title>Le c\x9Cur du d\xE9" "bat \x96 5 \x80</title></head>"
+		"<body><p>Le c\x9Cur du d\xE9" "bat co\xFBte 5 \x80, \x93" "dit\x94 l'\xE9lu &amp; "
+		"&eacute;t\xE9.</p></body></html>";
+	static const char latin9[] =
+		"<html><head><meta http-equiv=Content-Type content=\"text/html; charset=ISO-8859-15\">"
+		"<meta property=og:title content=\"\xA4 et \xBDuvre\"><title>x</title></head>"
+		"<body><p>Une \xBDuvre \xE0 10 \xA4, \xE9t\xE9 \xA6" "a.</p></body></html>";
+	static const char utf16[] = "\xFF\xFE<\0p\0>\0x\0";
+
+	CHECK(extract_as(cp1252, "text/html; charset=windows-1252") > 0);
+	CHECK_STR(meta.title, "Le c\xC5\x93ur du d\xC3\xA9" "bat \xE2\x80\x93 5 \xE2\x82\xAC");
+	CHECK_STR(out, "Le c\xC5\x93ur du d\xC3\xA9" "bat co\xC3\xBB" "te 5 \xE2\x82\xAC, "
+		       "\xE2\x80\x9C" "dit\xE2\x80\x9D l'\xC3\xA9lu & \xC3\xA9t\xC3\xA9.");
+	/* ISO-8859-1 is read as windows-1252, as browsers do */
+	CHECK(extract_as(cp1252, "text/html; charset=iso-8859-1") > 0);
+	CHECK(has("5 \xE2\x82\xAC, \xE2\x80\x9C" "dit"));
+	/* undeclared and not UTF-8: windows-1252 too */
+	CHECK(extract_as(cp1252, NULL) > 0);
+	CHECK(has("Le c\xC5\x93ur"));
+	/* declared in a <meta>: ISO-8859-15, where 0xA4 is the euro sign */
+	CHECK(extract_as(latin9, "text/html") > 0);
+	CHECK_STR(meta.title, "\xE2\x82\xAC et \xC5\x93uvre");
+	CHECK_STR(out, "Une \xC5\x93uvre \xC3\xA0 10 \xE2\x82\xAC, \xC3\xA9t\xC3\xA9 \xC5\xA0" "a.");
+	/* the header beats the meta */
+	CHECK(extract_as(latin9, "text/html; charset=windows-1252") > 0);
+	CHECK(has("10 \xC2\xA4"));
+	/* a UTF-16 page is refused with empty results */
+	CHECK_INT(html_extract(utf16, sizeof(utf16) - 1, NULL, &meta, out, sizeof(out)),
+		  -ENOTSUP);
+	CHECK_STR(out, "");
+	CHECK_STR(meta.title, "");
+	/* a UTF-8 BOM is not text */
+	CHECK(extract_as("\xEF\xBB\xBF<title>T\xC3\xA9</title><p>x</p>", "text/html; charset=koi8-r") > 0);
+	CHECK_STR(meta.title, "T\xC3\xA9");
+}
+
 static void test_fragment_keeps_all(void)
 {
 	text_of("<nav>Fragment nav</nav><p>Body</p><aside>Aside note</aside>"
@@ -231,5 +278,6 @@ int main(void)
 	RUN(test_main_content);
 	RUN(test_link_density);
 	RUN(test_fragment_keeps_all);
+	RUN(test_legacy_charsets);
 	return CHECK_EXIT();
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Encoding detection and conversion to UTF-8. The single-byte tables cover
- * only the rows that differ from ISO-8859-1; everything else maps 1:1. */
+/* Encoding detection (feeds: BOM, prolog, Content-Type; pages: the HTML
+ * standard's order with its <meta> prescan) and decoding to UTF-8. The tables
+ * cover only the rows that differ from ISO-8859-1; the rest maps 1:1. */
 #include "charset.h"
 
 #include <errno.h>
@@ -21,15 +22,19 @@ enum charset charset_from_name(const char *name, size_t len)
 		const char *label;
 		enum charset cs;
 	} labels[] = {
+		/* WHATWG labels; ISO-8859-1 and US-ASCII are windows-1252 there. */
 		{ "utf8", CHARSET_UTF8 },	   { "unicode11utf8", CHARSET_UTF8 },
-		{ "usascii", CHARSET_UTF8 },	   { "ascii", CHARSET_UTF8 },
-		{ "utf16le", CHARSET_UTF16LE },	   { "utf16be", CHARSET_UTF16BE },
-		{ "utf16", CHARSET_UTF16BE },	   { "iso88591", CHARSET_LATIN1 },
-		{ "latin1", CHARSET_LATIN1 },	   { "l1", CHARSET_LATIN1 },
-		{ "iso885915", CHARSET_LATIN9 },   { "latin9", CHARSET_LATIN9 },
+		{ "usascii", CHARSET_CP1252 },	   { "ascii", CHARSET_CP1252 },
+		{ "ansix341968", CHARSET_CP1252 }, { "utf16le", CHARSET_UTF16LE },
+		{ "utf16be", CHARSET_UTF16BE },	   { "utf16", CHARSET_UTF16BE },
+		{ "iso88591", CHARSET_CP1252 },	   { "iso885911987", CHARSET_CP1252 },
+		{ "latin1", CHARSET_CP1252 },	   { "l1", CHARSET_CP1252 },
+		{ "csisolatin1", CHARSET_CP1252 }, { "isoir100", CHARSET_CP1252 },
+		{ "ibm819", CHARSET_CP1252 },	   { "cp819", CHARSET_CP1252 },
 		{ "windows1252", CHARSET_CP1252 }, { "cp1252", CHARSET_CP1252 },
-		{ "xcp1252", CHARSET_CP1252 },	   { "ibm819", CHARSET_LATIN1 },
-		{ "cp819", CHARSET_LATIN1 },	   { "windows1251", CHARSET_CP1251 },
+		{ "xcp1252", CHARSET_CP1252 },	   { "iso885915", CHARSET_LATIN9 },
+		{ "latin9", CHARSET_LATIN9 },	   { "l9", CHARSET_LATIN9 },
+		{ "csisolatin9", CHARSET_LATIN9 }, { "windows1251", CHARSET_CP1251 },
 		{ "cp1251", CHARSET_CP1251 },	   { "xcp1251", CHARSET_CP1251 },
 		{ "koi8r", CHARSET_KOI8R },	   { "koi8", CHARSET_KOI8R },
 		{ "iso88597", CHARSET_LATIN7 },	   { "greek", CHARSET_LATIN7 },
@@ -87,28 +92,63 @@ static int prolog_encoding(const char *buf, size_t len, const char **name, size_
 	return 0;
 }
 
-static int content_type_charset(const char *ct, const char **name, size_t *nlen)
+static int is_space(char c)
 {
-	const char *p;
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
 
-	if (!ct)
-		return 0;
-	for (p = ct; *p; p++) {
-		if (strncasecmp(p, "charset", 7) != 0)
-			continue;
-		p += 7;
-		while (*p == ' ')
-			p++;
-		if (*p != '=')
-			return 0;
+/* The "= value" after a name at *pp: optional spaces, '=', optional spaces,
+ * then a quoted value or a bare one ending at a space or at stop. Returns 1
+ * with the value and *pp past it; 0 when no '=' follows (*pp past the
+ * spaces); -1 when a quote is never closed. */
+static int span_value(const char **pp, const char *end, char stop, const char **val,
+		      size_t *vlen)
+{
+	const char *p = *pp;
+
+	while (p < end && is_space(*p))
 		p++;
-		while (*p == ' ' || *p == '"' || *p == '\'')
+	*pp = p;
+	if (p >= end || *p != '=')
+		return 0;
+	p++;
+	while (p < end && is_space(*p))
+		p++;
+	if (p < end && (*p == '"' || *p == '\'')) {
+		const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+
+		if (!q)
+			return -1;
+		*val = p + 1;
+		*vlen = (size_t)(q - *val);
+		*pp = q + 1;
+		return 1;
+	}
+	*val = p;
+	while (p < end && !is_space(*p) && *p != stop)
+		p++;
+	*vlen = (size_t)(p - *val);
+	*pp = p;
+	return 1;
+}
+
+/* The charset= parameter of a Content-Type header or of a <meta content>
+ * value s[0..len), as the HTML standard extracts it: "charset" in any case,
+ * optional spaces around '=', a quoted or bare value. */
+static int content_type_charset(const char *s, size_t len, const char **name, size_t *nlen)
+{
+	const char *p = s, *end = s + len;
+	int r;
+
+	while ((size_t)(end - p) >= 7) {
+		if (strncasecmp(p, "charset", 7) != 0) {
 			p++;
-		*name = p;
-		while (*p && *p != ';' && *p != ' ' && *p != '"' && *p != '\'')
-			p++;
-		*nlen = (size_t)(p - *name);
-		return *nlen > 0;
+			continue;
+		}
+		p += 7;
+		r = span_value(&p, end, ';', name, nlen);
+		if (r != 0)
+			return r > 0 && *nlen > 0;
 	}
 	return 0;
 }
@@ -146,14 +186,10 @@ static enum charset single_byte_check(enum charset cs, const char *buf, size_t l
 	return cs;
 }
 
-enum charset charset_detect(const char *buf, size_t len, const char *content_type,
-			    size_t *skip)
+/* A byte order mark: its encoding with *skip set to its length, or
+ * CHARSET_UNKNOWN with *skip 0. */
+static enum charset bom(const unsigned char *u, size_t len, size_t *skip)
 {
-	const unsigned char *u = (const unsigned char *)buf;
-	const char *name;
-	size_t nlen;
-	enum charset cs;
-
 	*skip = 0;
 	if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
 		*skip = 3;
@@ -167,6 +203,20 @@ enum charset charset_detect(const char *buf, size_t len, const char *content_typ
 		*skip = 2;
 		return CHARSET_UTF16BE;
 	}
+	return CHARSET_UNKNOWN;
+}
+
+enum charset charset_detect(const char *buf, size_t len, const char *content_type,
+			    size_t *skip)
+{
+	const unsigned char *u = (const unsigned char *)buf;
+	const char *name;
+	size_t nlen;
+	enum charset cs;
+
+	cs = bom(u, len, skip);
+	if (*skip > 0)
+		return cs;
 	/* "<?" in UTF-16 without a BOM. */
 	if (len >= 4 && u[0] == '<' && u[1] == 0 && u[2] == '?' && u[3] == 0)
 		return CHARSET_UTF16LE;
@@ -181,7 +231,7 @@ enum charset charset_detect(const char *buf, size_t len, const char *content_typ
 		if (cs != CHARSET_UNKNOWN)
 			return single_byte_check(cs, buf, len);
 	}
-	if (content_type_charset(content_type, &name, &nlen)) {
+	if (content_type && content_type_charset(content_type, strlen(content_type), &name, &nlen)) {
 		cs = charset_from_name(name, nlen);
 		if (cs == CHARSET_UTF16LE || cs == CHARSET_UTF16BE || cs == CHARSET_UNKNOWN)
 			cs = CHARSET_UTF8;
@@ -189,6 +239,167 @@ enum charset charset_detect(const char *buf, size_t len, const char *content_typ
 	}
 	/* Nothing declared: UTF-8 if the bytes are UTF-8, else the legacy
 	 * Western encoding that undeclared 8-bit feeds almost always use. */
+	return utf8_shape(buf, len) < 0 ? CHARSET_CP1252 : CHARSET_UTF8;
+}
+
+/* The HTML standard's "get an attribute" inside a tag at *pp: the name
+ * lower-cased into name (cut to size-1 bytes; every name we look for is far
+ * shorter), the value as a span. Returns 1 for an attribute, 0 at '>' (*pp
+ * then points at it), -1 when the bytes end first. */
+static int prescan_attr(const char **pp, const char *end, char *name, size_t size,
+			const char **val, size_t *vlen)
+{
+	const char *p = *pp;
+	size_t n = 0;
+	int r;
+
+	while (p < end && (is_space(*p) || *p == '/'))
+		p++;
+	*pp = p;
+	if (p >= end)
+		return -1;
+	if (*p == '>')
+		return 0;
+	do {
+		if (n + 1 < size)
+			name[n++] = lower(*p);
+		p++;
+	} while (p < end && *p != '=' && !is_space(*p) && *p != '/' && *p != '>');
+	name[n] = '\0';
+	*val = p;
+	*vlen = 0;
+	r = span_value(&p, end, '>', val, vlen);
+	*pp = p;
+	return r >= 0 && p < end ? 1 : -1;
+}
+
+/* The attributes of a <meta> at *pp (just past "<meta"), moving *pp past
+ * its '>'. Returns 1 with *cs set when the tag declares a charset: charset=,
+ * or content="...; charset=" together with http-equiv="Content-Type". The
+ * first of repeated attributes counts. Returns 0 for another meta, -1 when
+ * the bytes end inside the tag. */
+static int prescan_meta(const char **pp, const char *end, enum charset *cs)
+{
+	const char *val, *label = NULL;
+	size_t vlen, llen = 0;
+	char name[16];
+	int got_pragma = 0, need_pragma = -1, r;
+	unsigned seen = 0;
+
+	for (;;) {
+		r = prescan_attr(pp, end, name, sizeof(name), &val, &vlen);
+		if (r <= 0)
+			break;
+		if (strcmp(name, "http-equiv") == 0 && !(seen & 1)) {
+			seen |= 1;
+			got_pragma = vlen == 12 && strncasecmp(val, "content-type", 12) == 0;
+		} else if (strcmp(name, "content") == 0 && !(seen & 2)) {
+			seen |= 2;
+			if (!label && content_type_charset(val, vlen, &label, &llen))
+				need_pragma = 1;
+		} else if (strcmp(name, "charset") == 0 && !(seen & 4)) {
+			seen |= 4;
+			label = val;
+			llen = vlen;
+			need_pragma = 0;
+		}
+	}
+	if (r < 0)
+		return -1;
+	(*pp)++;
+	if (need_pragma < 0 || (need_pragma == 1 && !got_pragma) || llen == 0)
+		return 0;
+	*cs = charset_from_name(label, llen);
+	/* The standard's rule: a page whose <meta> we could read as bytes is
+	 * not UTF-16, whatever the label says. */
+	if (*cs == CHARSET_UTF16LE || *cs == CHARSET_UTF16BE)
+		*cs = CHARSET_UTF8;
+	return 1;
+}
+
+static int is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The HTML standard's prescan of head[0..len): the first <meta> declaring a
+ * charset, skipping comments and the attribute values of other tags (a
+ * '<meta' inside a value or a comment is not a declaration). Returns 1 with
+ * *cs set, 0 when none is found. */
+static int prescan(const char *head, size_t len, enum charset *cs)
+{
+	const char *p = head, *end = head + len, *q;
+	char name[16];
+	const char *val;
+	size_t vlen;
+	int r;
+
+	for (;;) {
+		p = p < end ? memchr(p, '<', (size_t)(end - p)) : NULL;
+		if (!p)
+			return 0;
+		if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+			/* "<!-->" ends the comment too: the dashes may overlap. */
+			for (q = p + 2; q + 3 <= end && memcmp(q, "-->", 3) != 0; q++)
+				;
+			if (q + 3 > end)
+				return 0;
+			p = q + 3;
+		} else if (end - p >= 6 && strncasecmp(p + 1, "meta", 4) == 0 &&
+			   (is_space(p[5]) || p[5] == '/')) {
+			p += 5;
+			r = prescan_meta(&p, end, cs);
+			if (r != 0)
+				return r > 0;
+		} else if (end - p >= 3 && (is_letter(p[1]) || (p[1] == '/' && is_letter(p[2])))) {
+			p += 2;
+			while (p < end && !is_space(*p) && *p != '>')
+				p++;
+			do
+				r = prescan_attr(&p, end, name, sizeof(name), &val, &vlen);
+			while (r > 0);
+			if (r < 0)
+				return 0;
+			p++;
+		} else if (end - p >= 2 && (p[1] == '!' || p[1] == '/' || p[1] == '?')) {
+			q = memchr(p, '>', (size_t)(end - p));
+			if (!q)
+				return 0;
+			p = q + 1;
+		} else {
+			p++;
+		}
+	}
+}
+
+enum charset charset_detect_html(const char *buf, size_t len, const char *content_type,
+				 size_t *skip)
+{
+	const unsigned char *u = (const unsigned char *)buf;
+	size_t head = len < CHARSET_PRESCAN_BYTES ? len : CHARSET_PRESCAN_BYTES;
+	const char *name;
+	size_t nlen;
+	enum charset cs = bom(u, len, skip);
+
+	if (*skip > 0)
+		return cs;
+	if (content_type && content_type_charset(content_type, strlen(content_type), &name, &nlen)) {
+		cs = charset_from_name(name, nlen);
+		/* UTF-16 text has a NUL in every ASCII character: a header
+		 * naming UTF-16 over bytes without one is wrong about the width. */
+		if (cs != CHARSET_UTF16LE && cs != CHARSET_UTF16BE)
+			return single_byte_check(cs, buf, len);
+		if (memchr(buf, 0, head))
+			return cs;
+	}
+	if (prescan(buf, head, &cs))
+		return single_byte_check(cs, buf, len);
+	/* "<" and an ASCII character in UTF-16 without a BOM: no prescan can
+	 * read it, and as bytes it would pass for ASCII with NULs. */
+	if (len >= 4 && u[0] == '<' && u[1] == 0 && u[2] != 0 && u[3] == 0)
+		return CHARSET_UTF16LE;
+	if (len >= 4 && u[0] == 0 && u[1] == '<' && u[2] == 0 && u[3] != 0)
+		return CHARSET_UTF16BE;
 	return utf8_shape(buf, len) < 0 ? CHARSET_CP1252 : CHARSET_UTF8;
 }
 
@@ -275,9 +486,8 @@ static uint32_t latin9(unsigned char c)
 	}
 }
 
-/* Decodes one character of cs at p; returns bytes consumed (>= 1). */
-static size_t decode_one(enum charset cs, const unsigned char *p, const unsigned char *end,
-			 uint32_t *cp)
+size_t charset_decode(enum charset cs, const unsigned char *p, const unsigned char *end,
+		      uint32_t *cp)
 {
 	switch (cs) {
 	case CHARSET_UTF16LE:
@@ -306,9 +516,6 @@ static size_t decode_one(enum charset cs, const unsigned char *p, const unsigned
 		*cp = 0x10000 + ((w1 - 0xD800) << 10) + (w2 - 0xDC00);
 		return 4;
 	}
-	case CHARSET_LATIN1:
-		*cp = p[0];
-		return 1;
 	case CHARSET_LATIN9:
 		*cp = latin9(p[0]);
 		return 1;
@@ -346,7 +553,7 @@ long charset_to_utf8(enum charset cs, const char *in, size_t len, char *out, siz
 	while (p < end) {
 		uint32_t cp;
 		unsigned char enc[4];
-		size_t n = decode_one(cs, p, end, &cp), k = utf8_encode(cp, enc);
+		size_t n = charset_decode(cs, p, end, &cp), k = utf8_encode(cp, enc);
 
 		if (k >= size - o) {
 			out[o] = '\0';
