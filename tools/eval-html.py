@@ -13,8 +13,9 @@ averaged per page. trafilatura pages only have snippets: 'with' snippets
 found are true positives, 'without' snippets found false positives, pooled
 over the set as trafilatura's own evaluation does.
 
-Inputs are handed to digestd as UTF-8 (the fetch layer converts charsets
-before extraction); readability gets the same decoded text.
+digestd gets each page's bytes as they are stored (gzip undone), without an
+HTTP Content-Type, so it decides the charset itself (BOM, <meta>, then UTF-8
+or windows-1252); readability gets text decoded here the same way.
 With --floor SET=F1 the exit status is 1 when a set's F1 is below it or
 digestd failed on any page.
 """
@@ -38,6 +39,10 @@ def read_page(path):
     raw = open(path, "rb").read()
     if path.endswith(".gz"):
         raw = gzip.decompress(raw)
+    return raw
+
+
+def decode_page(raw):
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -115,7 +120,7 @@ class TextOf(html.parser.HTMLParser):
 def run_digestd(binary, page, wrapper):
     t0 = time.monotonic()
     p = subprocess.run(wrapper + [binary, "fetch", "--type", "page", "--format", "json", "-"],
-                       input=page.encode("utf-8"), capture_output=True, timeout=60)
+                       input=page, capture_output=True, timeout=60)
     dt = time.monotonic() - t0
     if p.returncode != 0:
         return None, "exit %d: %s" % (p.returncode, p.stderr.decode(errors="replace")[:200]), dt
@@ -214,7 +219,7 @@ def main():
         res["digestd_title"] = out["title"]
         res["title_ok"] = bool(row.get("title")) and collapse(out["title"]) == collapse(row["title"])
         if not a.digestd_only:
-            text, rerr, res["readability_s"] = run_readability(page)
+            text, rerr, res["readability_s"] = run_readability(decode_page(page))
             res["readability"] = score(row, text)
             res["readability_error"] = rerr
             pk = peer.get((row["source"], row["page"]))
