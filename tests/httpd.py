@@ -28,6 +28,7 @@ Routes:
                     as ISO-8859-1 in the Content-Type (no <meta>)
   /utf16-page.html  the article page in UTF-16 with a BOM
   /teasers.xml      an RSS feed: one teaser linking to /page.html, one full story
+  /teasers-utf16.xml  an RSS feed: one teaser linking to /utf16-page.html
   /shuffled.xml     five dated entries out of date order, one undated
   /rel/feed.xml     an RSS feed whose item link is relative ("item1")
 """
@@ -213,6 +214,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                  "The harbour authority opened the breakwater. Read more"),
                 ("Full story", "https://example.org/full", "t2", "Mon, 04 Mar 2024 09:00:00 GMT",
                  STORY * 12)]), "application/rss+xml")
+        if p == "/teasers-utf16.xml":
+            return self.send(200, rss([
+                ("Breakwater opens", host + "/utf16-page.html", "u1",
+                 "Tue, 05 Mar 2024 09:00:00 GMT",
+                 "The harbour authority opened the breakwater. Read more")]),
+                "application/rss+xml")
         if p == "/shuffled.xml":
             days = [3, 5, 1, 4, 2]
             items = [("Day %d" % d, "https://example.org/%d" % d, "d%d" % d,

@@ -152,6 +152,9 @@ max_items = 3
 [source teasers]
 url = $BASE/teasers.xml
 fetch_pages = yes
+[source teasers16]
+url = $BASE/teasers-utf16.xml
+fetch_pages = yes
 [source page]
 url = $BASE/page.html
 type = page
@@ -270,6 +273,10 @@ run --config "$TMP/cfg.ini" --source teasers --format json
 check "fetch_pages: teaser replaced by the page's main text" \
 	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 2 ] && head -n 1 "$TMP/out" | grep -q "Paragraph 7 of the full story" && tail -n 1 "$TMP/out" | grep -q "\"id\":\"t2\""' \
 	"$TMP/out"
+run --config "$TMP/cfg.ini" --source teasers16 --format json
+check "fetch_pages: a UTF-16 page keeps the teaser, with a warning naming source and URL" \
+	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -q "opened the breakwater. Read more" "$TMP/out" && grep -qF "source teasers16: $BASE/utf16-page.html: the page is UTF-16, which digestd does not read" "$TMP/err"' \
+	"$TMP/err"
 # min_host_delay: the page is asked no sooner than 2 s after the feed.
 sed -e 's/^min_host_delay = 0s/min_host_delay = 2s/' -e "s|^state_dir = .*|state_dir = $TMP/state2|" \
 	"$TMP/cfg.ini" >"$TMP/polite.ini"
