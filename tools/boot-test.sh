@@ -68,11 +68,13 @@ add_modules() { # TREE MODULE...
 }
 
 # Kernel, busybox and a module stack, unpacked from Debian's packages; only
-# the kernel, the device trees and $dir/initrd (busybox, modules) are kept.
+# the kernel, the device trees and $dir/initrd (busybox, modules) are kept,
+# until PACKAGES or the module list change.
 make_kernel() { # PACKAGES MODULE...
 	packages=$1
 	shift
-	[ -s "$dir/vmlinuz" ] && [ -d "$dir/initrd" ] && return 0
+	wanted="$packages $*"
+	[ -s "$dir/vmlinuz" ] && [ "$(cat "$dir/initrd/wanted" 2>/dev/null)" = "$wanted" ] && return 0
 	echo "boot-test: kernel and initramfs from Debian's $packages ($debarch)"
 	rm -rf "$dir/kernel.tmp" "$dir/initrd" "$dir/dtbs"
 	debstrap --variant=extract --arch="$debarch" --include="$packages" \
@@ -88,6 +90,7 @@ make_kernel() { # PACKAGES MODULE...
 	find "$dir/kernel.tmp/usr/lib" -path '*/linux-image-*/*.dtb' -exec cp {} "$dir/dtbs/" \;
 	cp "$dir/kernel.tmp"/boot/vmlinuz-* "$dir/vmlinuz"
 	rm -rf "$dir/kernel.tmp"
+	echo "$wanted" >"$initrd/wanted"
 }
 
 pack_initrd() { # DIR FILE: a gzipped newc cpio archive of DIR
@@ -208,62 +211,82 @@ check_result() { # QEMU-STATUS WALL-SECONDS
 		echo "FAIL: boot-test $arch: no signed digest reached the sink (console: $dir/console.log)"
 		exit 1
 	fi
+	# DynamicUser=, NoNewPrivileges=, the empty CapabilityBoundingSet= and
+	# SystemCallFilter= (seccomp mode 2) as the kernel applied them.
+	if ! grep -a -q 'boot-test: sandbox CapEff=0\{16\} CapBnd=0\{16\} NoNewPrivs=1 Seccomp=2 uid [1-9]' "$dir/console.log"; then
+		echo "FAIL: boot-test $arch: digestd.service's sandbox was not applied (console: $dir/console.log)"
+		exit 1
+	fi
+	echo "boot-test: digestd ran sandboxed: no new privileges, seccomp filter, no capabilities, dynamic user"
 	echo "boot-test: digestd peak RSS in the guest: $rss KB (target 4096 KB)"
 	id=$(sed -n 's/^received id=\([^ ]*\) .*/\1/p' "$dir/run/sink.log" | tail -n 1)
 	echo "PASS: boot-test $arch: the sink verified and stored the guest's digest $id"
 	[ "$rss" -le 4096 ] || { echo "FAIL: boot-test $arch: peak RSS $rss KB is over 4 MB"; exit 1; }
 }
 
-boot_arm64() {
-	# The guest's file system: Debian minbase with systemd, made once (about
-	# 3 minutes: its packages are configured under qemu-user through binfmt).
-	if [ ! -s "$dir/base.tar" ]; then
-		if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
-			echo "boot-test: enabling qemu-aarch64 in binfmt_misc (mmdebstrap runs arm64 programs)"
-			[ -e /proc/sys/fs/binfmt_misc/register ] ||
-				mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
-			update-binfmts --enable qemu-aarch64
-		fi
-		echo "boot-test: Debian $codename minbase + systemd for arm64 (cached in $dir/base.tar)"
-		t0=$(now)
-		debstrap --mode=root --arch=arm64 --variant=minbase \
-			--aptopt='Apt::Install-Recommends "false"' \
-			--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
-			--dpkgopt='path-exclude=/usr/share/locale/*' \
-			--include=systemd-sysv,time "$codename" "$dir/base.tmp.tar" \
-			>"$dir/base.log" 2>&1 || { cat "$dir/base.log" >&2; exit 1; }
-		mv "$dir/base.tmp.tar" "$dir/base.tar"
-		echo "boot-test: root file system made in $(seconds "$t0" "$(now)") s"
+# The guest's file system: Debian minbase with systemd, made once (3 to 5
+# minutes: its packages are configured under qemu-user through binfmt).
+make_base() { # BINFMT-NAME
+	[ -s "$dir/base.tar" ] && return 0
+	if [ ! -e "/proc/sys/fs/binfmt_misc/$1" ]; then
+		echo "boot-test: enabling $1 in binfmt_misc (mmdebstrap runs $debarch programs)"
+		[ -e /proc/sys/fs/binfmt_misc/register ] ||
+			mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+		update-binfmts --enable "$1"
 	fi
-	if [ ! -s "$dir/initrd.cpio.gz" ]; then
-		make_kernel linux-image-arm64,busybox-static virtio_pci virtio_blk virtio_net crc32c_generic ext4
-		# The network is set up here, before systemd: the guest has no udev
-		# (nothing to rename eth0, no systemd-networkd waiting for it).
-		cat >"$dir/initrd/init" <<'EOF'
+	echo "boot-test: Debian $codename minbase + systemd for $debarch (cached in $dir/base.tar)"
+	t0=$(now)
+	debstrap --mode=root --arch="$debarch" --variant=minbase \
+		--aptopt='Apt::Install-Recommends "false"' \
+		--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' \
+		--include=systemd-sysv,time "$codename" "$dir/base.tmp.tar" \
+		>"$dir/base.log" 2>&1 || { cat "$dir/base.log" >&2; exit 1; }
+	mv "$dir/base.tmp.tar" "$dir/base.tar"
+	echo "boot-test: root file system made in $(seconds "$t0" "$(now)") s"
+}
+
+# The initramfs's /init: loads the modules, sets up the network here, before
+# systemd (the guest has no udev: nothing renames the interface, no
+# systemd-networkd waits for it), mounts DEVICE and switches to its systemd.
+# The clock comes from the command line (boottest.time=), for boards without
+# an RTC: TLS and the sink's signature window need it.
+write_init() { # NETDEV-OR-EMPTY DEVICE
+	cat >"$dir/initrd/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-for m in $(cat /modules); do insmod "/lib/modules/$m" || echo "initrd: insmod $m failed"; done
-ip link set lo up
-ip addr add 10.0.2.15/24 dev eth0
-ip link set eth0 up
-ip route add default via 10.0.2.2
+t=\$(sed -n 's/.*boottest.time=\([0-9]*\).*/\1/p' /proc/cmdline)
+[ -z "\$t" ] || date -s "@\$t" >/dev/null
+for m in \$(cat /modules); do insmod "/lib/modules/\$m" || echo "initrd: insmod \$m failed"; done
+dev=$1
 i=0
-while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-mount -t ext4 /dev/vda /newroot || { echo "initrd: no root file system"; poweroff -f; }
+while [ -z "\$dev" ] && [ \$i -lt 100 ]; do
+	dev=\$(ls /sys/class/net | grep -v '^lo\$' | head -n 1)
+	[ -n "\$dev" ] || sleep 0.1
+	i=\$((i + 1))
+done
+ip link set lo up
+ip addr add 10.0.2.15/24 dev "\$dev"
+ip link set "\$dev" up
+ip route add default via 10.0.2.2
+cpu=\$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
+echo "boot-test: \$(uname -m) \$(uname -r)\${cpu:+, \$cpu}, network on \$dev"
+i=0
+while [ ! -b $2 ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
+mount -t ext4 $2 /newroot || { echo "initrd: no root file system on $2"; poweroff -f; }
 umount /proc /sys
 mount --move /dev /newroot/dev
 exec switch_root /newroot /sbin/init
 EOF
-		chmod 0755 "$dir/initrd/init"
-		pack_initrd "$dir/initrd" "$dir/initrd.cpio.gz"
-	fi
+	chmod 0755 "$dir/initrd/init"
+}
 
-	start_sink
-	user_check qemu-aarch64
-	write_relay
+# The root file system image of SIZE: the base, digestd, firmware/digestd.service
+# enabled as `make install` would, with a drop-in for one cycle and power-off.
+make_image() { # IMAGE SIZE
 	echo "boot-test: image with $digestd, firmware/digestd.service and seeds/"
 	root=$dir/root
 	rm -rf "$root"
@@ -282,6 +305,7 @@ FailureAction=poweroff-force
 
 [Service]
 Type=oneshot
+ExecStartPre=/usr/local/bin/boot-test-sandbox
 ExecStart=
 ExecStart=/usr/bin/time -f "boot-test: digestd exit %%x, peak RSS %%M KB, %%e s" /usr/bin/digestd run --once --config /etc/digestd/digestd.ini
 Restart=no
@@ -290,18 +314,37 @@ StandardOutput=journal+console
 StandardError=journal+console
 SyslogIdentifier=digestd
 EOF
+	# Runs in the unit's sandbox before digestd: the kernel's view of it.
+	cat >"$root/usr/local/bin/boot-test-sandbox" <<'EOF'
+#!/bin/sh
+s=$(sed -n 's/^\(NoNewPrivs\|Seccomp\|CapEff\|CapBnd\):[[:space:]]*/\1=/p' /proc/self/status | tr '\n' ' ')
+echo "boot-test: sandbox ${s}uid $(id -u)"
+EOF
+	chmod 0755 "$root/usr/local/bin/boot-test-sandbox"
 	write_config "$root" signing-key
 	echo boot-test >"$root/etc/hostname"
-	rm -f "$dir/root.ext4"
-	mke2fs -q -t ext4 -L root -d "$root" "$dir/root.ext4" 400M >/dev/null
+	rm -f "$1"
+	mke2fs -q -t ext4 -L root -d "$root" "$1" "$2" >/dev/null
 	rm -rf "$root"
+}
+
+boot_arm64() {
+	make_base qemu-aarch64
+	make_kernel linux-image-arm64,busybox-static virtio_pci virtio_blk virtio_net crc32c_generic ext4
+	write_init eth0 /dev/vda
+	pack_initrd "$dir/initrd" "$dir/initrd.cpio.gz"
+
+	start_sink
+	user_check qemu-aarch64
+	write_relay
+	make_image "$dir/root.ext4" 400M
 
 	echo "boot-test: booting qemu-system-aarch64 -M virt (TCG, -m 512); the sink listens on 127.0.0.1:$port"
 	t0=$(now)
 	rc=0
 	timeout 600 qemu-system-aarch64 -M virt -cpu cortex-a53 -smp 2 -m 512 -nographic -no-reboot \
 		-kernel "$dir/vmlinuz" -initrd "$dir/initrd.cpio.gz" \
-		-append "console=ttyAMA0 panic=-1 quiet" \
+		-append "console=ttyAMA0 panic=-1 quiet boottest.time=$(date +%s)" \
 		-drive file="$dir/root.ext4",format=raw,if=none,id=hd0 -device virtio-blk-pci,drive=hd0 \
 		-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:8443-cmd:python3 $top/$dir/relay.py $port" \
 		-device virtio-net-pci,netdev=n0,romfile= </dev/null >"$dir/console.log" 2>&1 || rc=$?
@@ -310,12 +353,16 @@ EOF
 	check_result "$rc" "$boot"
 }
 
-# Pi Zero: QEMU's raspi0 runs Debian's armel rpi kernel, but has no SD card
-# model this kernel drives without more work and no RTC, so the board boots
-# an initramfs (busybox, no systemd) and gets the time from the command line.
-# Its network is a USB Ethernet adapter (usb-net) on the emulated DWC2 port.
+# Pi Zero: QEMU's raspi0 runs Debian's armel rpi kernel and its built-in
+# bcm2835 SD host driver reads the root file system from the emulated SD
+# card (QEMU wants a power-of-two card size). The board has no RTC, so the
+# initramfs sets the time from the command line. Its network is a USB
+# Ethernet adapter (usb-net) on the emulated DWC2 port.
 boot_armv6() {
-	make_kernel linux-image-rpi,busybox-static usbnet cdc_ether rndis_host
+	make_base qemu-arm
+	make_kernel linux-image-rpi,busybox-static usbnet cdc_ether rndis_host crc32c_generic ext4
+	write_init "" /dev/mmcblk0
+	pack_initrd "$dir/initrd" "$dir/initrd.cpio.gz"
 	if [ ! -s "$dir/rpi0.dtb" ]; then
 		# QEMU 7.2 does not model the power manager's ASB registers, which
 		# the stock device tree gives the watchdog node: the kernel then
@@ -331,48 +378,15 @@ boot_armv6() {
 	start_sink
 	user_check qemu-arm -cpu arm1176
 	write_relay
-	root=$dir/root
-	rm -rf "$root"
-	cp -a "$dir/initrd" "$root"
-	mkdir -p "$root/usr/bin" "$root/etc/digestd" "$root/usr/share/digestd" "$root/var/lib/digestd"
-	install -m 0755 "$digestd" "$root/usr/bin/digestd"
-	write_config "$root" /etc/digestd/signing-key
-	echo 'hosts: files' >"$root/etc/nsswitch.conf"
-	# busybox time prints ru_maxrss as if it counted pages (it is KB on
-	# Linux): %M is 4 times the KB figure with 4 KiB pages, hence the /4.
-	cat >"$root/init" <<'EOF'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-t=$(sed -n 's/.*boottest.time=\([0-9]*\).*/\1/p' /proc/cmdline)
-date -s "@$t" >/dev/null
-for m in $(cat /modules); do insmod "/lib/modules/$m" || echo "init: insmod $m failed"; done
-i=0
-while [ -z "$(ls /sys/class/net | grep -v '^lo$')" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-dev=$(ls /sys/class/net | grep -v '^lo$' | head -n 1)
-ip link set lo up
-ip addr add 10.0.2.15/24 dev "$dev"
-ip link set "$dev" up
-ip route add default via 10.0.2.2
-echo "boot-test: $(uname -m), $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), network on $dev"
-cd /var/lib/digestd
-time -o /tmp/time -f "%x %M %e" digestd run --once --config /etc/digestd/digestd.ini
-read -r status rss secs </tmp/time
-echo "boot-test: digestd exit $status, peak RSS $((rss / 4)) KB, $secs s"
-poweroff -f
-EOF
-	chmod 0755 "$root/init"
-	pack_initrd "$root" "$dir/initrd-run.cpio.gz"
-	rm -rf "$root"
+	make_image "$dir/sd.img" 512M
 
-	echo "boot-test: booting qemu-system-arm -M raspi0 (ARM1176, 512 MB); the sink listens on 127.0.0.1:$port"
+	echo "boot-test: booting qemu-system-arm -M raspi0 (ARM1176, 512 MB, SD card); the sink listens on 127.0.0.1:$port"
 	t0=$(now)
 	rc=0
-	timeout 600 qemu-system-arm -M raspi0 -nographic -no-reboot \
-		-kernel "$dir/vmlinuz" -dtb "$dir/rpi0.dtb" -initrd "$dir/initrd-run.cpio.gz" \
+	timeout 900 qemu-system-arm -M raspi0 -nographic -no-reboot \
+		-kernel "$dir/vmlinuz" -dtb "$dir/rpi0.dtb" -initrd "$dir/initrd.cpio.gz" \
 		-append "console=ttyAMA0 panic=-1 quiet boottest.time=$(date +%s)" \
+		-drive file="$dir/sd.img",format=raw,if=sd \
 		-netdev "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:8443-cmd:python3 $top/$dir/relay.py $port" \
 		-device usb-net,netdev=n0 </dev/null >"$dir/console.log" 2>&1 || rc=$?
 	boot=$(seconds "$t0" "$(now)")
