@@ -410,24 +410,6 @@ int outbox_parse(const char *name, const void *buf, size_t len, struct outbox_en
 	return 0;
 }
 
-static int read_at(int fd, void *buf, size_t n, off_t off, size_t *got)
-{
-	unsigned char *p = buf;
-
-	*got = 0;
-	while (*got < n) {
-		ssize_t r = pread(fd, p + *got, n - *got, off + (off_t)*got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		*got += (size_t)r;
-	}
-	return 0;
-}
-
 /* Reads entry name into e; why says what is damaged for -EBADMSG. */
 static int read_entry(int fd, const char *name, struct outbox_entry *e, char *why)
 {
@@ -442,7 +424,7 @@ static int read_entry(int fd, const char *name, struct outbox_entry *e, char *wh
 		return set_why(why, "not a regular file");
 	if ((uint64_t)st.st_size > OUTBOX_HEADER_BYTES + DIGEST_BODY_BYTES)
 		return set_why(why, "larger than any entry can be");
-	rc = read_at(fd, hdr, sizeof hdr, 0, &got);
+	rc = file_read_full(fd, hdr, sizeof hdr, &got);
 	if (rc < 0)
 		return rc;
 	rc = header_parse(name, hdr, got, e, &hlen, why);
@@ -451,7 +433,10 @@ static int read_entry(int fd, const char *name, struct outbox_entry *e, char *wh
 	if ((uint64_t)st.st_size != hlen + e->len)
 		return set_why(why, (uint64_t)st.st_size < hlen + e->len ? "body cut short"
 									  : "bytes after the body");
-	rc = read_at(fd, e->body, e->len, (off_t)hlen, &got);
+	/* The header read went past the header: come back to the body. */
+	if (lseek(fd, (off_t)hlen, SEEK_SET) < 0)
+		return -errno;
+	rc = file_read_full(fd, e->body, e->len, &got);
 	if (rc < 0)
 		return rc;
 	if (got != e->len)
