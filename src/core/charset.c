@@ -11,11 +11,6 @@
 
 #include "core/utf8.h"
 
-static char lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 enum charset charset_from_name(const char *name, size_t len)
 {
 	static const struct {
@@ -45,7 +40,7 @@ enum charset charset_from_name(const char *name, size_t len)
 	/* Compare on letters and digits only: "ISO_8859-1", "iso8859-1" and
 	 * "ISO-8859-1" are the same label. */
 	for (size_t i = 0; i < len && k < sizeof(key) - 1; i++) {
-		char c = lower(name[i]);
+		char c = utf8_ascii_lower(name[i]);
 		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
 			key[k++] = c;
 	}
@@ -262,7 +257,7 @@ static int prescan_attr(const char **pp, const char *end, char *name, size_t siz
 		return 0;
 	do {
 		if (n + 1 < size)
-			name[n++] = lower(*p);
+			name[n++] = utf8_ascii_lower(*p);
 		p++;
 	} while (p < end && *p != '=' && !is_space(*p) && *p != '/' && *p != '>');
 	name[n] = '\0';

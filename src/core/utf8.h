@@ -28,6 +28,12 @@ static inline int utf8_is_digit(uint32_t cp)
 {
 	return cp >= '0' && cp <= '9';
 }
+/* A-Z to a-z, every other byte as is: for protocol words, tag names and
+ * labels, which are ASCII whatever the text around them. */
+static inline char utf8_ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
 /* Lower-case form for Latin, Greek and Cyrillic; other code points as is. */
 uint32_t utf8_fold(uint32_t cp);
 

@@ -224,11 +224,6 @@ static int is_tag_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-static char lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c;
-}
-
 static const char *find_str(const char *p, const char *end, const char *s)
 {
 	size_t n = strlen(s);
@@ -265,7 +260,7 @@ static void read_name(struct cursor *c, char *buf, size_t size, int attr)
 		if (is_tag_space(ch) || ch == '/' || ch == '>' || (attr && ch == '=' && n > 0))
 			break;
 		if (n + 1 < size)
-			buf[n++] = lower(ch);
+			buf[n++] = utf8_ascii_lower(ch);
 		else
 			cut = 1;
 		c->p++;
@@ -342,7 +337,7 @@ static const char *find_end_tag(const char *p, const char *end, const char *name
 			p = q + 1;
 			continue;
 		}
-		for (i = 0; i < n && lower(q[2 + i]) == name[i]; i++)
+		for (i = 0; i < n && utf8_ascii_lower(q[2 + i]) == name[i]; i++)
 			;
 		if (i == n && ((size_t)(end - q) == n + 2 || is_tag_space(q[2 + n]) ||
 			       q[2 + n] == '/' || q[2 + n] == '>'))
@@ -617,7 +612,7 @@ static void hint_copy(char *dst, size_t size, const struct attr *a)
 
 	if (a)
 		for (; n < a->vlen && n + 1 < size; n++)
-			dst[n] = lower(a->val[n]);
+			dst[n] = utf8_ascii_lower(a->val[n]);
 	dst[n] = '\0';
 }
 
@@ -957,7 +952,7 @@ static int attr_is(const struct attr *a, const char *v)
 	if (!a || a->vlen != n)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (lower(a->val[i]) != v[i])
+		if (utf8_ascii_lower(a->val[i]) != v[i])
 			return 0;
 	return 1;
 }

@@ -6,6 +6,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
+
+#include "core/utf8.h"
 
 struct date_parts {
 	int64_t year;
@@ -64,11 +67,6 @@ static int is_digit(char c)
 static int is_alpha(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static char lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 /* Reads exactly n digits at *p (within end); returns the value or -1. */
@@ -147,7 +145,7 @@ static int zone_name(const char *w, size_t n, int *zone_min)
 	if (n == 0 || n >= sizeof(buf))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++)
-		buf[i] = lower(w[i]);
+		buf[i] = utf8_ascii_lower(w[i]);
 	buf[n] = '\0';
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strcmp(buf, names[i].name) == 0) {
@@ -179,7 +177,7 @@ static int month_name(const char *w, size_t n)
 	if (n < 3)
 		return 0;
 	for (int i = 0; i < 3; i++)
-		b[i] = lower(w[i]);
+		b[i] = utf8_ascii_lower(w[i]);
 	for (int m = 0; m < 12; m++) {
 		if (memcmp(b, months[m], 3) == 0)
 			return m + 1;
@@ -195,7 +193,7 @@ static int day_name(const char *w, size_t n)
 	if (n < 3)
 		return 0;
 	for (int i = 0; i < 3; i++)
-		b[i] = lower(w[i]);
+		b[i] = utf8_ascii_lower(w[i]);
 	for (int d = 0; d < 7; d++) {
 		if (memcmp(b, days[d], 3) == 0)
 			return 1;
@@ -327,14 +325,13 @@ static int parse_tokens(const char *p, const char *end, int64_t *out)
 			while (p < end && (is_alpha(*p) || *p == '/'))
 				p++;
 			n = (size_t)(p - w);
-			if (n >= 4 && lower(w[0]) == 'e' && lower(w[1]) == 't' && lower(w[2]) == 'c' &&
-			    w[3] == '/') {
+			if (n >= 4 && strncasecmp(w, "etc/", 4) == 0) {
 				w += 4;
 				n -= 4;
 			}
 			m = month_name(w, n);
-			if (n == 2 && (lower(w[0]) == 'a' || lower(w[0]) == 'p') && lower(w[1]) == 'm') {
-				pm = lower(w[0]) == 'p';
+			if (n == 2 && (strncasecmp(w, "am", 2) == 0 || strncasecmp(w, "pm", 2) == 0)) {
+				pm = utf8_ascii_lower(w[0]) == 'p';
 				am = !pm;
 			} else if (!have_zone && zone_name(w, n, &z) == 0 &&
 				   (have_time || n > 1 || d.month)) {
@@ -346,8 +343,8 @@ static int parse_tokens(const char *p, const char *end, int64_t *out)
 					d.zone_min += z;
 			} else if (m && !d.month) {
 				d.month = m;
-			} else if (!day_name(w, n) && !(n == 2 && lower(w[0]) == 'a' && lower(w[1]) == 't') &&
-				   !(n == 2 && lower(w[0]) == 'o' && lower(w[1]) == 'f')) {
+			} else if (!day_name(w, n) &&
+				   !(n == 2 && (strncasecmp(w, "at", 2) == 0 || strncasecmp(w, "of", 2) == 0))) {
 				/* A word we do not know is not a date. */
 				return -EINVAL;
 			}
@@ -370,7 +367,7 @@ static int parse_tokens(const char *p, const char *end, int64_t *out)
 			/* "1st", "2nd", "3rd", "4th" */
 			if (end - p >= 2 && is_alpha(p[0]) && is_alpha(p[1]) &&
 			    (p + 2 == end || !is_alpha(p[2]))) {
-				char a = lower(p[0]), b = lower(p[1]);
+				char a = utf8_ascii_lower(p[0]), b = utf8_ascii_lower(p[1]);
 				if ((a == 's' && b == 't') || (a == 'n' && b == 'd') ||
 				    (a == 'r' && b == 'd') || (a == 't' && b == 'h'))
 					p += 2;

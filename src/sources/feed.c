@@ -147,11 +147,6 @@ static void repair_double_utf8(char *s)
 	s[n] = '\0';
 }
 
-static char lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* feedparser's test: a close tag or an entity reference, and no tag outside
  * the common HTML element set. Titles like "AT&T" or "a < b" stay text. */
 static int looks_like_html(const char *s, size_t n)
@@ -177,7 +172,7 @@ static int looks_like_html(const char *s, size_t n)
 				    ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z') ||
 				     (s[j] >= '0' && s[j] <= '9'));
 			     j++)
-				name[k++] = lower(s[j]);
+				name[k++] = utf8_ascii_lower(s[j]);
 			name[k] = '\0';
 			if (k == 0)
 				continue;
