@@ -103,6 +103,12 @@ def run_measured(argv, input_file, via_pipe, env=None):
         sys.exit("bench: %s exited %d" % (" ".join(argv), p.returncode))
 
 
+def summarize_argv(digestd, via_pipe):
+    """`digestd summarize`, reading standard input for the pipe cases (the
+    file cases get the path appended by run_measured)."""
+    return [digestd, "summarize"] + (["-"] if via_pipe else [])
+
+
 def peak_rss_kib(argv, input_file, via_pipe, fixed_layout):
     """Peak RSS of one run from GNU time's %M (the child's maxrss). GNU time
     is small, so its own RSS at fork, which maxrss also covers, stays below
@@ -133,8 +139,8 @@ def peak_rss_rounds(digestd, inputs, fixed_layout):
     runs = {case: [] for case in cases}
     for _ in range(RSS_RUNS):
         for case in cases:
-            argv = [digestd, "summarize"] + (["-"] if case[2] else [])
-            runs[case].append(peak_rss_kib(argv, inputs[case[0]], case[2], fixed_layout))
+            runs[case].append(peak_rss_kib(summarize_argv(digestd, case[2]), inputs[case[0]],
+                                           case[2], fixed_layout))
     return cases, runs
 
 
@@ -276,8 +282,8 @@ def main():
     anons = []
     for case in cases:
         name, mode, via_pipe = case
-        argv = [digestd, "summarize"] + (["-"] if via_pipe else [])
-        anon, filed, hwm = rss_at_exit(argv, inputs[name], via_pipe, probe)
+        anon, filed, hwm = rss_at_exit(summarize_argv(digestd, via_pipe), inputs[name],
+                                       via_pipe, probe)
         peaks.append(min(runs[case]))
         anons.append(anon)
         print("%-5s %-5s peak %6d %-36s at exit: anon %5d  file %5d  (VmHWM %d)"
