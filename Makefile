@@ -88,7 +88,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps run check check-only bench fuzz install clean lint
-all: $(BUILD)/digestd $(BUILD)/digest-sink $(UNIT_BIN) $(FUZZ_REPLAY)
+all: $(BUILD)/digestd $(BUILD)/digest-sink $(UNIT_BIN) $(FUZZ_REPLAY) $(BUILD)/tests/libenospc.so
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -110,6 +110,13 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB_OBJ)
 $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# The disk-full test's fault injector (tests/cli/diskfull.sh), preloaded into
+# digestd: the target's compiler, but no sanitizer (it is not the first
+# library loaded) and no _FILE_OFFSET_BITS (it defines open and open64 both).
+$(BUILD)/tests/libenospc.so: tests/fault/enospc.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(WARN) $(SYSROOT_FLAGS) $(CFLAGS) -shared -fPIC -o $@ $< $(LDFLAGS) -ldl
 
 deps:
 	@sh tools/deps.sh $(ARCH) $(if $(ARCH),$(SYSROOT))

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cmd/fetch.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/statedir.h"
 #include "sources/date.h"
 #include "sources/source.h"
 
@@ -70,6 +72,13 @@ int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_forma
 		log_errx("fetch: cannot start the HTTP client");
 		return EX_OSERR;
 	}
+	/* Validators and backoff are kept in the state folder, as the daemon
+	 * keeps them, and under the same checks. */
+	ctx.state_fd = statedir_open(cfg->daemon.state_dir);
+	if (ctx.state_fd < 0) {
+		source_ctx_free(&ctx);
+		return EX_CANTCREAT;
+	}
 	rc = source_poll(cfg, src, &ctx, print_article, &fmt);
 	if (rc == -EINTR)
 		log_errx("source %s: %s: stopped", name, src->url);
@@ -89,6 +98,7 @@ int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_forma
 		status = EX_NOINPUT;
 	else
 		status = EX_UNAVAILABLE;
+	close(ctx.state_fd);
 	source_ctx_free(&ctx);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		log_warn("fetch: writing output");

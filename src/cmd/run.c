@@ -26,6 +26,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/notify.h"
+#include "core/statedir.h"
 #include "digest/digest.h"
 #include "digest/pending.h"
 #include "digest/seen.h"
@@ -70,8 +71,11 @@ static struct {
 	bool once;
 	unsigned cur; /* index of the running config, push client and sources */
 	struct cfg *cfg;
-	char pend_path[CFG_PATH_BYTES + 16];
+	int state_fd;        /* the state folder, checked once (statedir_open) */
+	int lock_fd;         /* its lock, held until exit */
 	bool pend_full;      /* an article did not fit: sources wait for a digest */
+	bool pend_dirty;     /* the pending list in memory is not the one on disk */
+	bool inflight_written; /* pend.inflight's digest reached the outbox */
 	bool outbox_full;    /* said once per episode */
 	int64_t source_due[CFG_MAX_SOURCES]; /* monotonic ms */
 	int64_t digest_due;  /* monotonic ms (interval schedules) */
@@ -190,23 +194,22 @@ static int64_t next_time_of_day(const struct cfg_schedule *s, time_t now)
 
 /* The time of the last composed digest is kept in the state folder so that
  * an interval schedule survives restarts: a board that reboots more often
- * than its interval would otherwise never compose. */
-static void last_digest_path(char *out, size_t size)
-{
-	snprintf(out, size, "%s/last-digest", R.cfg->daemon.state_dir);
-}
-
+ * than its interval would otherwise never compose. Losing it only restarts
+ * the schedule, so a file that cannot be read or saved is said and skipped. */
 static int64_t last_digest_load(void)
 {
-	char path[CFG_PATH_BYTES + 16], buf[32], *end;
+	const char *dir = R.cfg->daemon.state_dir;
+	char buf[32], *end;
 	size_t got = 0;
 	long long t;
-	int fd;
+	int fd = file_open_read(R.state_fd, "last-digest");
 
-	last_digest_path(path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		if (fd != -ENOENT)
+			log_warnx("%s/last-digest: %s; the digest schedule starts afresh", dir,
+				  file_strerror(fd));
 		return -1;
+	}
 	if (file_read_full(fd, buf, sizeof(buf) - 1, &got) < 0)
 		got = 0;
 	close(fd);
@@ -214,7 +217,7 @@ static int64_t last_digest_load(void)
 	errno = 0;
 	t = strtoll(buf, &end, 10);
 	if (errno || end == buf || (*end && *end != '\n') || t < 0) {
-		log_warnx("%s: not a time; the digest schedule starts afresh", path);
+		log_warnx("%s/last-digest: not a time; the digest schedule starts afresh", dir);
 		return -1;
 	}
 	return (int64_t)t;
@@ -222,15 +225,15 @@ static int64_t last_digest_load(void)
 
 static void last_digest_save(int64_t t)
 {
-	char path[CFG_PATH_BYTES + 16], buf[32];
+	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%lld\n", (long long)t);
 	int rc;
 
 	R.last_digest = t;
-	last_digest_path(path, sizeof(path));
-	rc = file_replace(path, buf, (size_t)n, NULL, 0);
+	rc = file_replace_at(R.state_fd, "last-digest", "last-digest.tmp", buf, (size_t)n, NULL, 0);
 	if (rc < 0)
-		log_warnx("%s: cannot save: %s", path, strerror(-rc));
+		log_warnx("%s/last-digest: cannot save: %s (the schedule still holds until a restart)",
+			  R.cfg->daemon.state_dir, strerror(-rc));
 }
 
 static void schedule_next_digest(void)
@@ -256,6 +259,19 @@ static void schedule_next_digest(void)
 static bool digest_is_due(void)
 {
 	return mono_ms() >= R.digest_due || time(NULL) >= R.digest_wall;
+}
+
+/* ---- the pending list ---- */
+
+/* Saves the pending list. A failure is remembered: until a save succeeds no
+ * source is polled (a feed would record validators covering articles that
+ * are only in memory) and --once does not report success. */
+static int pend_save(void)
+{
+	int rc = pending_save(&pend, R.state_fd, R.cfg->daemon.state_dir);
+
+	R.pend_dirty = rc < 0;
+	return rc;
 }
 
 /* ---- sources ---- */
@@ -328,12 +344,17 @@ static int on_article(const struct source_article *a, void *arg)
 		R.pend_full = true;
 		return 1;
 	}
-	/* Saved before the source hears back: a feed records its validators at
-	 * the end of the poll, and would answer 304 for this article after a
-	 * crash. A small file (header, records, the text in use). */
-	pending_save(&pend, R.pend_path);
 	R.n.summarised++;
 	pa->taken++;
+	/* Saved before the source hears back: a feed records its validators at
+	 * the end of the poll, and would answer 304 for this article after a
+	 * crash. A small file (header, records, the text in use). When it cannot
+	 * be saved the poll ends here, so that the feed keeps its old validators
+	 * and offers the article again. */
+	if (pend_save() < 0) {
+		log_warnx("source %s: poll cut short: the articles taken cannot be saved", src->name);
+		return 1;
+	}
 	return 0;
 }
 
@@ -366,6 +387,15 @@ static void poll_due_sources(bool all)
 	for (unsigned i = 0; i < R.cfg->n_sources && !sig_stop && !R.pend_full; i++) {
 		if (!all && mono_ms() < R.source_due[i])
 			continue;
+		/* Articles only in memory: saved first, or no poll (retried later). */
+		if (R.pend_dirty && pend_save() < 0) {
+			int64_t later = mono_ms() + (int64_t)R.cfg->endpoint.retry_base * 1000;
+
+			log_warnx("sources not polled: the articles waiting cannot be saved");
+			for (unsigned j = 0; j < R.cfg->n_sources; j++)
+				R.source_due[j] = R.source_due[j] > later ? R.source_due[j] : later;
+			return;
+		}
 		poll_source(i);
 		watchdog_kick();
 	}
@@ -460,76 +490,138 @@ static bool push_pass(bool every, char *after)
 	return retry;
 }
 
-/* True when the outbox holds the entry of digest id: <seq>-<id>.digest. */
-static bool outbox_has(const char *id)
-{
-	char name[OUTBOX_NAME_BYTES], from[OUTBOX_NAME_BYTES] = "";
-	size_t n = strlen(id);
-
-	while (outbox_next(&outbox, from, name) == 0) {
-		size_t l = strlen(name);
-
-		if (l >= n + 8 && name[l - n - 8] == '-' && memcmp(name + l - n - 7, id, n) == 0)
-			return true;
-		memcpy(from, name, sizeof(from));
-	}
-	return false;
-}
-
 static int in_seen(const unsigned char key[SEEN_KEY_BYTES], void *arg)
 {
 	return seen_contains(arg, key);
 }
 
-/* The articles waiting when digestd last stopped. A digest being written
- * then is finished (its articles marked seen) if it reached the outbox and
- * forgotten if not; articles already seen are dropped. */
-static void pending_restore(void)
-{
-	bool changed = false;
-	unsigned dropped;
-
-	pending_load(&pend, R.pend_path);
-	if (pend.inflight) {
-		if (outbox_has(pend.inflight_id)) {
-			for (unsigned i = 0; i < pend.inflight; i++)
-				seen_add(&seen, pend.item[i].key);
-			seen_commit(&seen);
-			log_info("digest %s reached the outbox before the stop: its %u articles "
-				 "are done", pend.inflight_id, pend.inflight);
-			pending_shift(&pend, pend.inflight);
-		} else {
-			pend.inflight = 0;
-			memset(pend.inflight_id, 0, sizeof(pend.inflight_id));
-		}
-		changed = true;
-	}
-	dropped = pending_drop_if(&pend, in_seen, &seen);
-	if (changed || dropped)
-		pending_save(&pend, R.pend_path);
-	if (pend.n)
-		log_info("%u articles from before the restart wait for the next digest", pend.n);
-}
-
 /* ---- composing ---- */
 
+/* A digest's articles move into the seen-set in two phases (docs/daemon.md):
+ * the pending list names the digest (pend.inflight articles, inflight_id)
+ * before it is written to the outbox; once it is there, settle() puts its
+ * articles into the seen-set and only then takes them off the list. A save
+ * failing at any step leaves the marker, and nothing new is composed until
+ * the step is done: no article is lost, and none goes into a second digest
+ * (a digest composed again has the same articles, hence the same id). */
+static int settle(void)
+{
+	int rc;
+
+	R.inflight_written = false;
+	if (!pend.inflight)
+		return 0; /* an empty digest (send_empty) has nothing to settle */
+	R.inflight_written = true;
+	for (unsigned i = 0; i < pend.inflight; i++)
+		seen_add(&seen, pend.item[i].key);
+	rc = seen_commit(&seen);
+	if (rc < 0) {
+		log_warnx("digest %s: its %u articles stay listed until the seen-set is saved; "
+			  "nothing new is composed before", pend.inflight_id, pend.inflight);
+		return rc;
+	}
+	R.inflight_written = false;
+	pending_shift(&pend, pend.inflight);
+	/* Failing here repeats nothing: the seen-set holds the articles, and
+	 * start-up drops them from an old list. The list is saved again before
+	 * the next poll, and --once says 75 meanwhile. */
+	pend_save();
+	return 0;
+}
+
+/* Adds the first articles of the pending list (at most limit) to a digest
+ * with this id; returns how many went in. */
+static unsigned fill(const char *id, int64_t created, const char *host, unsigned limit)
+{
+	struct digest_article art;
+	struct digest_span spans[SUMM_MAX_PICK];
+	unsigned k = 0;
+
+	digest_begin(&dg, id, created, host, R.cfg->digest.max_articles);
+	for (; k < limit; k++) {
+		pending_get(&pend, k, &art, spans);
+		if (digest_add(&dg, &art) < 0)
+			break;
+	}
+	return k;
+}
+
+/* The articles waiting when digestd last stopped. A digest being written
+ * then is settled if it reached the outbox (or its articles are seen
+ * already), and composed again from the same articles if not; articles
+ * already seen are dropped. A damaged list is set aside after the feeds'
+ * validators are dropped, so that their next polls offer every article
+ * again. Returns 0, or a negative errno after logging when the list cannot
+ * be trusted (start-up then stops: saving over it would lose it). */
+static int pending_restore(void)
+{
+	const char *dir = R.cfg->daemon.state_dir;
+	char name[OUTBOX_NAME_BYTES];
+	unsigned dropped = 0;
+	int rc;
+
+	rc = pending_load(&pend, R.state_fd, dir);
+	if (rc == -EBADMSG) {
+		rc = source_forget_validators(R.cfg, &sources[R.cur]);
+		if (rc < 0) {
+			log_errx("%s/pending: damaged, and the feeds' validators cannot be dropped "
+				 "to fetch its articles again; trying again later", dir);
+			return -EAGAIN;
+		}
+		log_warnx("%s/pending: damaged; every feed is fetched in full at its next poll", dir);
+		rc = pending_set_aside(R.state_fd, dir);
+		if (rc < 0)
+			return -EAGAIN;
+	} else if (rc < 0) {
+		return rc;
+	}
+	if (pend.inflight) {
+		bool seen_all = true;
+
+		for (unsigned i = 0; i < pend.inflight; i++)
+			seen_all = seen_all && seen_contains(&seen, pend.item[i].key);
+		if (seen_all || outbox_find(&outbox, pend.inflight_id, name) == 0) {
+			R.inflight_written = true;
+			if (settle() == 0)
+				log_info("digest %s reached the outbox before the stop: its %u articles "
+					 "are done", pend.inflight_id, pend.inflight);
+		} else {
+			log_info("digest %s was being written at the stop: composed again from its "
+				 "%u articles, under the same id", pend.inflight_id, pend.inflight);
+		}
+	}
+	/* Only with no digest in flight: its articles must stay first. */
+	if (!pend.inflight)
+		dropped = pending_drop_if(&pend, in_seen, &seen);
+	if (dropped)
+		pend_save();
+	if (pend.n)
+		log_info("%u articles from before the restart wait for the next digest", pend.n);
+	return 0;
+}
+
 /* Composes one digest from the pending list, writes it to the outbox and
- * only then marks its articles seen. Returns 0 (also when there was nothing
- * to send), -EBUSY while the outbox is at outbox_max (composing waits for
- * pushes to make room), or the write's negative errno (-ENOSPC for a full
- * disk); the articles then stay pending. */
+ * only then marks its articles seen (settle). An unsettled digest goes
+ * first: if it reached the outbox only the seen-set is retried, else it is
+ * composed again from the same articles. Returns 0 (also when there was
+ * nothing to send), -EBUSY while the outbox is at outbox_max (composing
+ * waits for pushes to make room), or a save's negative errno (-ENOSPC for a
+ * full disk); the articles then stay pending. */
 static int compose(void)
 {
 	const struct cfg_digest *dc = &R.cfg->digest;
-	struct digest_article art;
-	struct digest_span spans[SUMM_MAX_PICK];
+	static const char placeholder[] = "dg_00000000000000000000000000000000";
+	const unsigned char *keys[DIGEST_MAX_ARTICLES];
 	char id[DIGEST_ID_BYTES], host[DIGEST_HOST_BYTES] = "localhost";
 	char name[OUTBOX_NAME_BYTES];
 	int64_t created = time(NULL);
-	unsigned k = 0;
+	unsigned k, limit;
+	bool again = false;
 	size_t len;
 	int rc;
 
+	if (pend.inflight && R.inflight_written)
+		return settle();
 	if (pend.n == 0 && !dc->send_empty)
 		return 0;
 	if (R.ob_bytes >= dc->outbox_max) {
@@ -540,57 +632,75 @@ static int compose(void)
 		R.outbox_full = true;
 		return -EBUSY;
 	}
-	rc = digest_new_id(created, id, sizeof(id));
-	if (rc < 0) {
-		log_warnx("digest: no random id: %s", strerror(-rc));
-		return rc;
-	}
 	gethostname(host, sizeof(host) - 1);
 	host[sizeof(host) - 1] = '\0';
-	digest_begin(&dg, id, created, host, dc->max_articles);
-	for (; k < pend.n; k++) {
-		pending_get(&pend, k, &art, spans);
-		if (digest_add(&dg, &art) < 0)
-			break;
-	}
+	/* Which articles fit decides the id, and the id's length how much fits:
+	 * a placeholder of the content id's length finds them, then the digest
+	 * is made again under its id. */
+	_Static_assert(sizeof(placeholder) == sizeof("dg_") + 32, "a content id's length");
+	limit = pend.inflight ? pend.inflight : pend.n;
+	k = fill(placeholder, created, host, limit);
 	/* Cannot happen within the limits (64 sentences of at most 1 KiB fit an
 	 * empty digest), but an article that never fits must not block the rest. */
 	if (k == 0 && pend.n > 0) {
+		struct digest_article art;
+		struct digest_span spans[SUMM_MAX_PICK];
+
+		pending_get(&pend, 0, &art, spans);
 		log_warnx("digest: an article from %s does not fit any digest; dropped", art.source);
 		pending_shift(&pend, 1);
-		pending_save(&pend, R.pend_path);
-		return 0;
+		return pend_save();
 	}
+	if (k) {
+		for (unsigned i = 0; i < k; i++)
+			keys[i] = pend.item[i].key;
+		rc = digest_content_id(host, keys, k, id, sizeof(id));
+	} else {
+		rc = digest_new_id(created, id, sizeof(id));
+	}
+	if (rc < 0) {
+		log_warnx("digest: no id: %s", strerror(-rc));
+		return rc;
+	}
+	if (pend.inflight) {
+		again = true;
+		if (strcmp(id, pend.inflight_id) != 0)
+			log_warnx("digest %s: its %u articles no longer fit one digest; composed "
+				  "again as %s", pend.inflight_id, pend.inflight, id);
+	}
+	fill(id, created, host, k);
 	rc = digest_render(&dg, (enum cfg_format)dc->format, body, sizeof(body), &len);
 	if (rc < 0) {
 		log_warnx("digest %s: cannot render: %s", id, strerror(-rc));
 		return rc;
 	}
-	/* Two phases: the list names the digest before it is written, so that
+	/* Phase one: the list names the digest before it is written, so that
 	 * start-up can tell whether its articles went into the outbox. */
 	pend.inflight = k;
 	memcpy(pend.inflight_id, id, sizeof(pend.inflight_id));
-	pending_save(&pend, R.pend_path);
+	if (k && pend_save() < 0) {
+		log_warnx("digest %s not composed (%u articles wait): the article list cannot be "
+			  "saved", id, pend.n);
+		return -EIO;
+	}
 	rc = outbox_add(&outbox, id, created, (enum cfg_format)dc->format, body, len, name);
-	if (rc < 0) {
-		pend.inflight = 0;
-		memset(pend.inflight_id, 0, sizeof(pend.inflight_id));
+	if (rc == -EEXIST) {
+		log_info("digest %s is in the outbox already as %s", id, name);
+	} else if (rc < 0) {
 		log_warnx("digest %s not composed (%u articles wait): outbox: %s", id, pend.n,
 			  strerror(-rc));
 		return rc;
+	} else {
+		R.n.digests++;
+		R.ob_count++;
+		R.ob_bytes += len;
+		log_info("digest %s %s: %u articles, %zu bytes%s", id,
+			 again ? "composed again" : "composed", k, len,
+			 pend.n > k ? " (more wait for the next one)" : "");
 	}
-	for (unsigned i = 0; i < k; i++)
-		seen_add(&seen, pend.item[i].key);
-	seen_commit(&seen);
-	pending_shift(&pend, k);
-	pending_save(&pend, R.pend_path);
-	R.n.digests++;
 	R.outbox_due = 0;
-	R.ob_count++;
-	R.ob_bytes += len;
-	log_info("digest %s composed: %u articles, %zu bytes%s", id, k, len,
-		 pend.n ? " (more wait for the next one)" : "");
-	return 0;
+	R.inflight_written = true;
+	return settle();
 }
 
 /* ---- status ---- */
@@ -646,40 +756,6 @@ static int load_config(const char *path, struct cfg *c)
 	return rc;
 }
 
-/* Makes the state directory and its missing parents (mode 0700) and proves
- * it writable by creating and removing a file in it. The probe's name is
- * fixed, so one left by a kill is replaced and removed by the next start. */
-static int state_dir_init(const char *dir)
-{
-	char probe[CFG_PATH_BYTES + 32];
-	int fd;
-
-	snprintf(probe, sizeof(probe), "%s", dir);
-	for (char *c = probe + 1;; c++) {
-		char end = *c;
-
-		if (end != '/' && end != '\0')
-			continue;
-		*c = '\0';
-		if (mkdir(probe, 0700) < 0 && errno != EEXIST) {
-			log_warn("state directory %s: cannot create %s", dir, probe);
-			return -1;
-		}
-		*c = end;
-		if (!end)
-			break;
-	}
-	snprintf(probe, sizeof(probe), "%s/.tmp-probe", dir);
-	fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		log_warn("state directory %s: not writable", dir);
-		return -1;
-	}
-	close(fd);
-	unlink(probe);
-	return 0;
-}
-
 /* Sources kept across a reload keep their time; new ones (and all at start)
  * are due now, or when an earlier run's backoff ends. */
 static void sources_reschedule(const struct cfg *old, const int64_t *old_due)
@@ -687,7 +763,7 @@ static void sources_reschedule(const struct cfg *old, const int64_t *old_due)
 	int64_t now = mono_ms(), wall = time(NULL);
 
 	for (unsigned i = 0; i < R.cfg->n_sources; i++) {
-		int64_t nb = source_not_before(R.cfg, &R.cfg->sources[i], wall);
+		int64_t nb = source_not_before(R.cfg, &sources[R.cur], &R.cfg->sources[i], wall);
 
 		R.source_due[i] = nb > wall ? now + (nb - wall) * 1000 : now;
 		for (unsigned j = 0; old && j < old->n_sources; j++)
@@ -723,6 +799,7 @@ static void reload(void)
 		log_warnx("reload failed: out of memory; still running on the previous configuration");
 		goto out;
 	}
+	sources[next].state_fd = R.state_fd;
 	push_free(&pushes[R.cur]);
 	source_ctx_free(&sources[R.cur]);
 	memcpy(old_due, R.source_due, sizeof(old_due));
@@ -732,13 +809,9 @@ static void reload(void)
 	sources_reschedule(old, old_due);
 	if (memcmp(&old->digest.schedule, &nc->digest.schedule, sizeof(nc->digest.schedule)) != 0)
 		schedule_next_digest();
-	if (old->digest.seen_capacity != nc->digest.seen_capacity) {
-		char path[sizeof(seen.path)];
-
-		memcpy(path, seen.path, sizeof(path));
-		seen_commit(&seen);
-		seen_open(&seen, path, nc->digest.seen_capacity);
-	}
+	/* A new capacity rereads the set: only from a committed file. */
+	if (old->digest.seen_capacity != nc->digest.seen_capacity && seen_commit(&seen) == 0)
+		seen_open(&seen, R.state_fd, nc->daemon.state_dir, nc->digest.seen_capacity);
 	R.outbox_due = 0;
 	log_info("reloaded %s: %u sources", R.path, nc->n_sources);
 out:
@@ -838,8 +911,12 @@ static bool run_once(void)
 		R.left_over = true;
 	if (!sig_stop && !retry)
 		push_pass(true, after);
+	/* A list or a seen-set not saved is something left for a later run. */
+	if (R.pend_dirty)
+		pend_save();
 	outbox_refresh();
-	return R.left_over || pend.n > 0 || R.ob_count > 0 || sig_stop;
+	return R.left_over || R.pend_dirty || seen.dirty || pend.n > 0 || R.ob_count > 0 ||
+	       sig_stop;
 }
 
 static int parse_args(int argc, char **argv)
@@ -866,7 +943,7 @@ static int parse_args(int argc, char **argv)
 
 int cmd_run(int argc, char **argv)
 {
-	char path[CFG_PATH_BYTES + 16];
+	const char *dir;
 	int rc, status = EX_SOFTWARE;
 	bool curl_up = false, push_up = false, sources_up = false, outbox_up = false;
 
@@ -879,8 +956,18 @@ int cmd_run(int argc, char **argv)
 	if (rc < 0)
 		return rc == -EINVAL ? EX_CONFIG : EX_NOINPUT;
 	log_init(R.cfg->daemon.log_level, 0);
-	if (state_dir_init(R.cfg->daemon.state_dir) < 0)
+	dir = R.cfg->daemon.state_dir;
+	R.lock_fd = -1;
+	R.state_fd = statedir_open(dir);
+	if (R.state_fd < 0)
 		return EX_CANTCREAT;
+	/* Before anything in the folder is read or swept: a second instance
+	 * would compose and push the same articles. It is told to try later. */
+	R.lock_fd = statedir_lock(R.state_fd, dir);
+	if (R.lock_fd < 0) {
+		status = R.lock_fd == -EBUSY ? EX_TEMPFAIL : EX_CANTCREAT;
+		goto out;
+	}
 	if (signals_init() < 0) {
 		log_warn("signals");
 		goto out;
@@ -895,25 +982,36 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	push_up = true;
-	snprintf(path, sizeof(path), "%s/seen", R.cfg->daemon.state_dir);
-	rc = seen_open(&seen, path, R.cfg->digest.seen_capacity);
+	rc = seen_open(&seen, R.state_fd, dir, R.cfg->digest.seen_capacity);
 	if (rc == -EINVAL) {
 		status = EX_CONFIG;
 		goto out;
 	}
-	if (outbox_open(&outbox, R.cfg->daemon.state_dir) < 0) {
+	/* A set that could not be read (said by seen_open) would be saved
+	 * over: refused. */
+	if (rc < 0 && rc != -EBADMSG) {
 		status = EX_CANTCREAT;
+		goto out;
+	}
+	rc = outbox_open(&outbox, R.state_fd, dir);
+	if (rc < 0) {
+		/* A full disk passes; a refused folder needs a person. */
+		status = rc == -ENOSPC || rc == -EDQUOT || rc == -EIO ? EX_TEMPFAIL : EX_CANTCREAT;
 		goto out;
 	}
 	outbox_up = true;
 	outbox_refresh();
-	snprintf(R.pend_path, sizeof(R.pend_path), "%s/pending", R.cfg->daemon.state_dir);
-	pending_restore();
 	if (source_ctx_init(&sources[0], R.cfg, &sig_stop) < 0) {
 		log_errx("sources cannot start: out of memory");
 		goto out;
 	}
+	sources[0].state_fd = R.state_fd;
 	sources_up = true;
+	rc = pending_restore();
+	if (rc < 0) {
+		status = rc == -EAGAIN ? EX_TEMPFAIL : EX_CANTCREAT;
+		goto out;
+	}
 	R.watchdog_ms = (int64_t)(notify_watchdog_usec() / 1000);
 	R.watchdog_due = mono_ms();
 	R.compose_retry = NEVER;
@@ -952,5 +1050,8 @@ out:
 	for (int i = 0; i < 2; i++)
 		if (sig_pipe[i] >= 0)
 			close(sig_pipe[i]);
+	if (R.lock_fd >= 0)
+		close(R.lock_fd);
+	close(R.state_fd);
 	return status;
 }

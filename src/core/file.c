@@ -5,9 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int file_write_full(int fd, const void *buf, size_t n)
@@ -51,7 +51,11 @@ int file_replace_at(int dirfd, const char *name, const char *tmp_name, const voi
 {
 	int fd, rc;
 
-	fd = openat(dirfd, tmp_name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* A leftover of a crash, or anything planted under the name (a link, a
+	 * FIFO), goes first: the file written is always a new regular file. */
+	if (unlinkat(dirfd, tmp_name, 0) < 0 && errno != ENOENT)
+		return -errno;
+	fd = openat(dirfd, tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
 	rc = file_write_full(fd, a, alen);
@@ -72,27 +76,33 @@ int file_replace_at(int dirfd, const char *name, const char *tmp_name, const voi
 	return 0;
 }
 
-int file_replace(const char *path, const void *a, size_t alen, const void *b, size_t blen)
+int file_open_read(int dirfd, const char *name)
 {
-	char dir[PATH_MAX], tmp[NAME_MAX + 1];
-	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-	size_t dlen = slash ? (size_t)(slash - path) : 0;
-	int dirfd, rc;
+	struct stat st;
+	int fd, rc;
 
-	if (dlen >= sizeof(dir) || (size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", base) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	if (!slash)
-		memcpy(dir, ".", 2);
-	else if (dlen == 0)
-		memcpy(dir, "/", 2);
-	else {
-		memcpy(dir, path, dlen);
-		dir[dlen] = '\0';
-	}
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	rc = file_replace_at(dirfd, base, tmp, a, alen, b, blen);
-	close(dirfd);
-	return rc;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -ENXIO;
+	}
+	return fd;
+}
+
+const char *file_strerror(int rc)
+{
+	if (rc == -ELOOP)
+		return "a symbolic link, not followed";
+	if (rc == -EISDIR)
+		return "not a regular file (a folder)";
+	if (rc == -ENXIO)
+		return "not a regular file";
+	return strerror(-rc);
 }

@@ -14,14 +14,26 @@ int file_write_full(int fd, const void *buf, size_t n);
 int file_read_full(int fd, void *buf, size_t n, size_t *got);
 
 /* Replaces dirfd/name with the bytes a then b (b may be NULL with blen 0):
- * writes them to dirfd/tmp_name (mode 0600, never following a link), fsyncs
- * it, renames it over name and fsyncs the folder. On failure the temporary
- * file is removed and an existing dirfd/name is untouched. 0 or -errno.
- * Blocks on disk I/O. */
+ * removes whatever dirfd/tmp_name is, writes a new file there (mode 0600,
+ * O_EXCL and O_NOFOLLOW: never through a link or into a FIFO), fsyncs it,
+ * renames it over name and fsyncs the folder. 0 or -errno. On failure
+ * before the rename the temporary file is removed and dirfd/name is
+ * untouched; when only the folder's fsync fails, the new file is in place
+ * but not known to be durable: callers treat it as not saved, and must
+ * cope with finding it later. Blocks on disk I/O. */
 int file_replace_at(int dirfd, const char *name, const char *tmp_name, const void *a,
 		    size_t alen, const void *b, size_t blen);
 
-/* The same for a path: the temporary file is path + ".tmp" beside it. */
-int file_replace(const char *path, const void *a, size_t alen, const void *b, size_t blen);
+/* Opens dirfd/name for reading, for a state file: never through a symbolic
+ * link (-ELOOP), never blocking on a FIFO (opened O_NONBLOCK), and only a
+ * regular file (-EISDIR for a folder, -ENXIO for a FIFO, socket or device).
+ * Returns the descriptor (O_NONBLOCK is harmless on a regular file) or a
+ * negative errno (-ENOENT when it does not exist). */
+int file_open_read(int dirfd, const char *name);
+
+/* A short text for a negative errno from the calls above, naming the
+ * refusals of file_open_read ("a symbolic link, not followed", "not a
+ * regular file"); strerror otherwise. Static strings. */
+const char *file_strerror(int rc);
 
 #endif

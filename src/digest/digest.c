@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "core/sha256.h"
 #include "core/utf8.h"
 #include "core/version.h"
 #include "sources/date.h"
@@ -44,9 +45,38 @@ bool digest_id_valid(const char *id, size_t n)
 	return true;
 }
 
+static const char hex_digits[] = "0123456789abcdef";
+
+int digest_content_id(const char *host, const unsigned char *const *keys, unsigned n, char *out,
+		      size_t size)
+{
+	static const char tag[] = "digestd digest 1\n";
+	mbedtls_sha256_context sha;
+	unsigned char sum[32];
+	size_t k = 0;
+
+	if (n == 0 || size < DIGEST_ID_BYTES)
+		return -EINVAL;
+	sha256_start(&sha);
+	sha256_update(&sha, tag, sizeof(tag) - 1);
+	sha256_update(&sha, host, strlen(host));
+	sha256_update(&sha, "\n", 1);
+	for (unsigned i = 0; i < n; i++)
+		sha256_update(&sha, keys[i], 32);
+	sha256_finish(&sha, sum);
+	out[k++] = 'd';
+	out[k++] = 'g';
+	out[k++] = '_';
+	for (size_t i = 0; i < 16; i++) {
+		out[k++] = hex_digits[sum[i] >> 4];
+		out[k++] = hex_digits[sum[i] & 15];
+	}
+	out[k] = '\0';
+	return 0;
+}
+
 int digest_new_id(int64_t created, char *out, size_t size)
 {
-	static const char hex[] = "0123456789abcdef";
 	char t[21];
 	unsigned char rnd[4];
 	size_t k = 0;
@@ -65,8 +95,8 @@ int digest_new_id(int64_t created, char *out, size_t size)
 			out[k++] = t[i];
 	out[k++] = '_';
 	for (size_t i = 0; i < sizeof rnd; i++) {
-		out[k++] = hex[rnd[i] >> 4];
-		out[k++] = hex[rnd[i] & 15];
+		out[k++] = hex_digits[rnd[i] >> 4];
+		out[k++] = hex_digits[rnd[i] & 15];
 	}
 	out[k] = '\0';
 	return 0;

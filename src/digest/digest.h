@@ -56,16 +56,29 @@ struct digest {
 	char arena[DIGEST_ARENA_BYTES];
 };
 
-/* Writes a fresh digest id into out (DIGEST_ID_BYTES): "dg_" + the UTC time
- * of created as YYYYMMDDTHHMMSSZ + "_" + 8 hex digits from getrandom(), e.g.
- * dg_20261128T180000Z_1f0c3a9e. Only [A-Za-z0-9_] characters. The id is
- * fixed when the digest is composed and kept in the outbox entry, so every
- * retry sends the same id. Returns 0 or -EIO (no randomness). May block only
- * before the kernel's entropy pool is ready (early boot). */
+/* The id of a digest of articles: "dg_" + 32 lowercase hex digits, the
+ * first 16 bytes of SHA-256 over "digestd digest 1\n", host, "\n" and the
+ * articles' seen-set keys (keys[i] points to 32 bytes) in digest order. The
+ * same articles composed on the same host always get the same id: a digest
+ * composed again after a failed save or a crash carries the id of the first
+ * try, so a receiver dropping repeated webhook-ids drops it. out needs
+ * DIGEST_ID_BYTES. Returns 0, or -EINVAL for n == 0 or a small out. Never
+ * blocks. */
+int digest_content_id(const char *host, const unsigned char *const *keys, unsigned n, char *out,
+		      size_t size);
+
+/* The id of a digest without articles (send_empty), which has no article
+ * set to name it: "dg_" + the UTC time of created as YYYYMMDDTHHMMSSZ + "_"
+ * + 8 hex digits from getrandom(), e.g. dg_20261128T180000Z_1f0c3a9e (the
+ * form every digest id had before content ids). Only [A-Za-z0-9_]
+ * characters. Returns 0 or -EIO (no randomness). May block only before the
+ * kernel's entropy pool is ready (early boot). */
 int digest_new_id(int64_t created, char *out, size_t size);
 
-/* Whether id[0..n) is a valid digest id: 1 to DIGEST_ID_BYTES - 1 bytes of
- * [A-Za-z0-9_-], safe in a file name and an HTTP header. */
+/* Whether id[0..n) may be a digest id: 1 to DIGEST_ID_BYTES - 1 bytes of
+ * [A-Za-z0-9_-], safe in a file name and an HTTP header. Both forms above
+ * pass, and so do ids written by other versions (a state file is read
+ * back whatever wrote it). */
 bool digest_id_valid(const char *id, size_t n);
 
 /* Starts an empty digest. id (at most DIGEST_ID_BYTES - 1 bytes of

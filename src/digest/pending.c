@@ -198,7 +198,7 @@ static void record(const struct pending_item *it, unsigned char r[PENDING_RECORD
  * two parts (this and the arena). RAM: 28 KiB. */
 static unsigned char image[PENDING_HEADER_BYTES + RUN_PENDING_MAX * PENDING_RECORD_BYTES];
 
-int pending_save(const struct pending *p, const char *path)
+int pending_save(const struct pending *p, int dirfd, const char *dir)
 {
 	unsigned char *r = image + PENDING_HEADER_BYTES;
 	mbedtls_sha256_context sha;
@@ -212,10 +212,11 @@ int pending_save(const struct pending *p, const char *path)
 	sha256_update(&sha, r, (size_t)p->n * PENDING_RECORD_BYTES);
 	sha256_update(&sha, p->arena, p->used);
 	sha256_finish(&sha, image + 88);
-	rc = file_replace(path, image, PENDING_HEADER_BYTES + (size_t)p->n * PENDING_RECORD_BYTES,
-			  p->arena, p->used);
+	rc = file_replace_at(dirfd, "pending", "pending.tmp", image,
+			     PENDING_HEADER_BYTES + (size_t)p->n * PENDING_RECORD_BYTES, p->arena,
+			     p->used);
 	if (rc < 0)
-		log_warnx("%s: cannot save the articles waiting for a digest: %s", path,
+		log_warnx("%s/pending: cannot save the articles waiting for a digest: %s", dir,
 			  strerror(-rc));
 	return rc;
 }
@@ -299,27 +300,26 @@ bad:
 	return -EBADMSG;
 }
 
-int pending_load(struct pending *p, const char *path)
+int pending_load(struct pending *p, int dirfd, const char *dir)
 {
-	char aside[CFG_PATH_BYTES + 32];
 	void *map = MAP_FAILED;
 	struct stat st;
 	int fd, rc = 0;
 
 	pending_init(p);
-	snprintf(aside, sizeof(aside), "%s.tmp", path);
-	unlink(aside);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	unlinkat(dirfd, "pending.tmp", 0);
+	fd = file_open_read(dirfd, "pending");
 	if (fd < 0) {
-		if (errno == ENOENT)
+		if (fd == -ENOENT)
 			return 0;
-		rc = -errno;
-		log_warn("%s: cannot read the articles waiting for a digest", path);
-		return rc;
+		log_errx("%s/pending: cannot read the articles waiting for a digest: %s", dir,
+			 file_strerror(fd));
+		return fd;
 	}
 	if (fstat(fd, &st) < 0) {
 		rc = -errno;
-		log_warn("%s: cannot read the articles waiting for a digest", path);
+		log_errx("%s/pending: cannot read the articles waiting for a digest: %s", dir,
+			 strerror(-rc));
 		goto out;
 	}
 	/* Larger than any list could be: damaged, and never mapped whole. */
@@ -332,21 +332,29 @@ int pending_load(struct pending *p, const char *path)
 		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map == MAP_FAILED) {
 			rc = -errno;
-			log_warn("%s: cannot read the articles waiting for a digest", path);
+			log_errx("%s/pending: cannot read the articles waiting for a digest: %s",
+				 dir, strerror(-rc));
 			goto out;
 		}
 		rc = pending_parse(p, map, (size_t)st.st_size);
 		munmap(map, (size_t)st.st_size);
 	}
-	if (rc == -EBADMSG) {
-		snprintf(aside, sizeof(aside), "%s.corrupt", path);
-		if (rename(path, aside) == 0)
-			log_warnx("%s: damaged; moved to %s, starting with no articles waiting", path,
-				  aside);
-		else
-			log_warn("%s: damaged, and cannot be moved aside", path);
-	}
+	if (rc == -EBADMSG)
+		log_warnx("%s/pending: damaged; starting with no articles waiting", dir);
 out:
 	close(fd);
 	return rc;
+}
+
+int pending_set_aside(int dirfd, const char *dir)
+{
+	int rc;
+
+	if (renameat(dirfd, "pending", dirfd, "pending.corrupt") < 0) {
+		rc = -errno;
+		log_warnx("%s/pending: damaged, and cannot be moved aside: %s", dir, strerror(-rc));
+		return rc;
+	}
+	log_warnx("%s/pending: damaged; moved to %s/pending.corrupt", dir, dir);
+	return 0;
 }

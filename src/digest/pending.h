@@ -72,16 +72,25 @@ void pending_shift(struct pending *p, unsigned n);
 unsigned pending_drop_if(struct pending *p,
 			 int (*drop)(const unsigned char key[SEEN_KEY_BYTES], void *arg), void *arg);
 
-/* Writes p to path through path + ".tmp", fsync, rename and an fsync of the
- * folder. Returns 0 or a negative errno after logging (the old file is then
- * intact). Blocks on I/O. */
-int pending_save(const struct pending *p, const char *path);
+/* Writes p to the file "pending" in the state folder dirfd (dir names it in
+ * messages) through "pending.tmp", fsync, rename and an fsync of the folder.
+ * Returns 0 or a negative errno after logging (the old file is then intact,
+ * or, when only the folder's fsync failed, replaced but not known durable).
+ * Blocks on I/O. */
+int pending_save(const struct pending *p, int dirfd, const char *dir);
 
-/* Reads path into p. Returns 0 (also for a missing file: an empty list); a
- * damaged file is logged, renamed to path + ".corrupt" and gives an empty
- * list and -EBADMSG; an unreadable one is logged and gives an empty list and
- * its negative errno. A leftover path + ".tmp" is removed. Blocks on I/O. */
-int pending_load(struct pending *p, const char *path);
+/* Reads dirfd's "pending" into p. Returns 0 (also for a missing file: an
+ * empty list). A damaged file gives an empty list and -EBADMSG, logged and
+ * left in place: the caller first forgets what the file covered (the feeds'
+ * validators), then calls pending_set_aside. A file that cannot be read or
+ * is not a regular file (never followed if a link, never waited on if a
+ * FIFO; see file_open_read) is logged and gives an empty list and its
+ * negative errno. A leftover "pending.tmp" is removed. Blocks on I/O. */
+int pending_load(struct pending *p, int dirfd, const char *dir);
+
+/* Renames dirfd's damaged "pending" to "pending.corrupt" (kept for a look)
+ * and logs it. Returns 0 or a negative errno after logging. */
+int pending_set_aside(int dirfd, const char *dir);
 
 /* Parses a file image into p, without I/O or logging: 0, or -EBADMSG with
  * p empty. For pending_load and the fuzzer. */

@@ -443,24 +443,22 @@ static int load_file(struct seen *s, int fd, const char **why)
 	return 0;
 }
 
-int seen_open(struct seen *s, const char *path, unsigned capacity)
+int seen_open(struct seen *s, int dirfd, const char *dir, unsigned capacity)
 {
-	char bad[sizeof s->path + 16];
-	const char *why = "damaged";
-	size_t n = strlen(path);
+	const char *why = "damaged", *path = s->path;
+	int n = snprintf(s->path, sizeof s->path, "%s/seen", dir);
 	int fd, rc;
 
-	if (n == 0 || n >= sizeof s->path || set_capacity(s, capacity) < 0)
+	if (n < 0 || (size_t)n >= sizeof s->path || set_capacity(s, capacity) < 0)
 		return -EINVAL;
-	memcpy(s->path, path, n + 1);
+	s->dirfd = dirfd;
 	make_empty(s);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = file_open_read(dirfd, "seen");
 	if (fd < 0) {
-		rc = -errno;
-		if (rc == -ENOENT)
+		if (fd == -ENOENT)
 			return 0;
-		log_warn("%s: cannot read the seen-set; starting with an empty one", path);
-		return rc;
+		log_errx("%s: cannot read the seen-set: %s", path, file_strerror(fd));
+		return fd;
 	}
 	rc = load_file(s, fd, &why);
 	close(fd);
@@ -472,10 +470,9 @@ int seen_open(struct seen *s, const char *path, unsigned capacity)
 			  strerror(-rc));
 		return rc;
 	}
-	snprintf(bad, sizeof bad, "%s.corrupt", path);
-	if (rename(path, bad) == 0)
-		log_warnx("%s: damaged seen-set (%s), kept as %s; starting with an empty one",
-			  path, why, bad);
+	if (renameat(dirfd, "seen", dirfd, "seen.corrupt") == 0)
+		log_warnx("%s: damaged seen-set (%s), kept as %s.corrupt; starting with an empty one",
+			  path, why, path);
 	else
 		log_warnx("%s: damaged seen-set (%s); starting with an empty one", path, why);
 	s->dirty = 1;
@@ -497,7 +494,7 @@ int seen_commit(struct seen *s)
 	put32(h + 16, s->count);
 	put32(h + 20, s->next);
 	sha256_once(s->key[0], area, h + 32);
-	rc = file_replace(s->path, h, sizeof h, s->key[0], area);
+	rc = file_replace_at(s->dirfd, "seen", "seen.tmp", h, sizeof h, s->key[0], area);
 	if (rc < 0)
 		log_warnx("%s: cannot save the seen-set: %s", s->path, strerror(-rc));
 	else

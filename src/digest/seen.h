@@ -25,7 +25,8 @@
  * which only capacity x 32 bytes of ring and slots x 4 bytes of index are
  * ever touched; see limits.h). */
 struct seen {
-	char path[CFG_PATH_BYTES + 16];
+	char path[CFG_PATH_BYTES + 16]; /* <state_dir>/seen, for messages */
+	int dirfd;       /* the state folder (the caller's): the file is "seen" in it */
 	uint32_t capacity, count, next;
 	uint32_t slots;  /* index size: power of two >= 2 x capacity */
 	int dirty;       /* keys added since the last commit */
@@ -46,15 +47,19 @@ int seen_key(const char *url, const char *guid, unsigned char key[SEEN_KEY_BYTES
  * a NUL into out. Returns 0, -EINVAL (blank url) or -ENOSPC. */
 int seen_canonical_url(const char *url, char *out, size_t size);
 
-/* Loads the set from path (copied; its folder must exist) with room for
+/* Loads the set from the file "seen" in the state folder dirfd (dir names
+ * it in messages; dirfd stays the caller's and must stay open) with room for
  * capacity keys (SEEN_MIN_CAPACITY..SEEN_MAX_CAPACITY, else -EINVAL and s
  * unusable). A file of another capacity keeps its newest keys. Returns 0
  * when the file was read or does not exist (an empty set). A damaged file
  * (bad magic, version, sizes, checksum, truncation) is logged with its name,
- * renamed to path + ".corrupt" and replaced by an empty set: returns
- * -EBADMSG. An unreadable file: logged, empty set, its negative errno. In
- * every case but -EINVAL, s is usable afterwards. Blocks on file I/O. */
-int seen_open(struct seen *s, const char *path, unsigned capacity);
+ * renamed to "seen.corrupt" and replaced by an empty set: returns -EBADMSG.
+ * A file that cannot be read, or is not a regular file (a symbolic link is
+ * never followed, a FIFO never waited on; see file_open_read): logged, an
+ * empty set, its negative errno; the caller should not go on with it, since
+ * saving would replace what it could not read. In every case but -EINVAL, s
+ * is usable afterwards. Blocks on file I/O. */
+int seen_open(struct seen *s, int dirfd, const char *dir, unsigned capacity);
 
 /* Memory only; never block. seen_contains returns 1 or 0. seen_add returns
  * 1 when the key was added (forgetting the oldest when full) and 0 when it
@@ -64,8 +69,8 @@ int seen_add(struct seen *s, const unsigned char key[SEEN_KEY_BYTES]);
 unsigned seen_count(const struct seen *s);
 
 /* Writes the set to its file when keys were added since the last commit:
- * a temporary file beside it, fsync, rename over the file, fsync of the
- * folder. Returns 0, or a negative errno after logging (the old file is then
+ * a temporary file beside it ("seen.tmp"), fsync, rename over the file,
+ * fsync of the folder. Returns 0, or a negative errno after logging (the old file is then
  * intact and the set stays dirty, to be committed later). Blocks on I/O.
  * Commit after the digest holding those articles is in the outbox: a crash
  * in between then repeats articles rather than losing them. */

@@ -15,13 +15,18 @@
 
 #include "core/file.h"
 #include "core/log.h"
+#include "core/sha256.h"
+#include "core/statedir.h"
 #include "digest/digest.h"
 
 #define SEQ_DIGITS 20u
 #define SUFFIX ".digest"
 #define SUFFIX_LEN (sizeof SUFFIX - 1)
 #define TMP_PREFIX ".tmp-"
-#define MAGIC_LINE "digestd-outbox 1\n"
+#define MAGIC_LINE "digestd-outbox 2\n"
+/* Entries written before the body checksum: read without one. */
+#define MAGIC_LINE_V1 "digestd-outbox 1\n"
+#define SUM_HEX 64u
 /* Each header line is short; this bounds a line's value when parsing. */
 #define VALUE_BYTES 80u
 
@@ -70,36 +75,34 @@ static int write_atomic(int dirfd, const char *name, const void *a, size_t alen,
 	return file_replace_at(dirfd, name, tmp, a, alen, b, blen);
 }
 
-static int header_make(const char *id, int64_t created, enum cfg_format fmt, unsigned attempts,
-		       int64_t next_attempt, size_t len, char *out, size_t size)
+static void sum_hex(const void *body, size_t len, char out[SUM_HEX + 1])
 {
-	int n = snprintf(out, size,
-			 MAGIC_LINE "id: %s\ncreated: %" PRId64 "\nformat: %s\nattempts: %u\n"
-				    "next-attempt: %" PRId64 "\nlength: %zu\n\n",
-			 id, created, format_names[fmt], attempts, next_attempt, len);
+	static const char hex[] = "0123456789abcdef";
+	unsigned char sum[32];
+
+	sha256_once(body, len, sum);
+	for (size_t i = 0; i < sizeof sum; i++) {
+		out[2 * i] = hex[sum[i] >> 4];
+		out[2 * i + 1] = hex[sum[i] & 15];
+	}
+	out[SUM_HEX] = '\0';
+}
+
+static int header_make(const char *id, int64_t created, enum cfg_format fmt, unsigned attempts,
+		       int64_t next_attempt, const void *body, size_t len, char *out, size_t size)
+{
+	char sum[SUM_HEX + 1];
+	int n;
+
+	sum_hex(body, len, sum);
+	n = snprintf(out, size,
+		     MAGIC_LINE "id: %s\ncreated: %" PRId64 "\nformat: %s\nattempts: %u\n"
+				"next-attempt: %" PRId64 "\nlength: %zu\nsha256: %s\n\n",
+		     id, created, format_names[fmt], attempts, next_attempt, len, sum);
 
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
 	return n;
-}
-
-/* Returns a descriptor of parent/sub, made if missing, or a negative errno. */
-static int open_sub(int parent, const char *sub, const char *state_dir)
-{
-	int fd, rc;
-
-	if (mkdirat(parent, sub, 0700) < 0 && errno != EEXIST) {
-		rc = -errno;
-		log_warnx("%s/%s: cannot create: %s", state_dir, sub, strerror(-rc));
-		return rc;
-	}
-	fd = openat(parent, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		log_warnx("%s/%s: cannot open: %s", state_dir, sub, strerror(-rc));
-		return rc;
-	}
-	return fd;
 }
 
 /* A directory stream over dirfd, from its first entry; NULL with errno set.
@@ -152,34 +155,22 @@ static int sweep(int dirfd, const char *what, uint64_t *max_seq)
 	return 0;
 }
 
-int outbox_open(struct outbox *ob, const char *state_dir)
+int outbox_open(struct outbox *ob, int state_fd, const char *state_dir)
 {
 	uint64_t max_seq = 0;
-	int top, rc = 0;
+	int rc = 0;
 
 	ob->dirfd = -1;
 	ob->deadfd = -1;
 	ob->next_seq = 1;
-	top = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (top < 0) {
-		rc = -errno;
-		log_warn("%s: cannot open the state folder", state_dir);
-		return rc;
-	}
-	rc = open_sub(top, "outbox", state_dir);
+	rc = statedir_sub(state_fd, state_dir, "outbox");
 	if (rc < 0)
 		goto out;
 	ob->dirfd = rc;
-	rc = open_sub(top, "dead", state_dir);
+	rc = statedir_sub(state_fd, state_dir, "dead");
 	if (rc < 0)
 		goto out;
 	ob->deadfd = rc;
-	rc = 0;
-	if (fsync(top) < 0) {
-		rc = -errno;
-		log_warn("%s: fsync", state_dir);
-		goto out;
-	}
 	rc = sweep(ob->dirfd, "outbox", &max_seq);
 	if (rc == 0)
 		rc = sweep(ob->deadfd, "dead", NULL);
@@ -189,7 +180,6 @@ int outbox_open(struct outbox *ob, const char *state_dir)
 	}
 	ob->next_seq = max_seq + 1;
 out:
-	close(top);
 	if (rc < 0)
 		outbox_close(ob);
 	return rc;
@@ -215,8 +205,15 @@ int outbox_add(struct outbox *ob, const char *id, int64_t created, enum cfg_form
 	if (!id || !digest_id_valid(id, strlen(id)) || len > DIGEST_BODY_BYTES ||
 	    (unsigned)fmt > CFG_FORMAT_TEXT || (len && !body))
 		return -EINVAL;
+	/* One entry per id: a digest composed again after a failure that came
+	 * after its write must not go out twice. */
+	if (outbox_find(ob, id, fname) == 0) {
+		if (name)
+			memcpy(name, fname, strlen(fname) + 1);
+		return -EEXIST;
+	}
 	snprintf(fname, sizeof fname, "%020" PRIu64 "-%s" SUFFIX, ob->next_seq, id);
-	n = header_make(id, created, fmt, 0, 0, len, hdr, sizeof hdr);
+	n = header_make(id, created, fmt, 0, 0, body, len, hdr, sizeof hdr);
 	if (n < 0)
 		return n;
 	ob->next_seq++;
@@ -257,6 +254,31 @@ int outbox_oldest(struct outbox *ob, char *name)
 	return outbox_next(ob, NULL, name);
 }
 
+int outbox_find(struct outbox *ob, const char *id, char *name)
+{
+	DIR *d = scan_open(ob->dirfd);
+	struct dirent *de;
+	size_t n = strlen(id);
+	int rc = -ENOENT;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) != NULL) {
+		uint64_t seq;
+		const char *eid;
+		size_t elen;
+
+		if (!name_parse(de->d_name, &seq, &eid, &elen) || elen != n ||
+		    memcmp(eid, id, n) != 0 || strlen(de->d_name) >= OUTBOX_NAME_BYTES)
+			continue;
+		memcpy(name, de->d_name, strlen(de->d_name) + 1);
+		rc = 0;
+		break;
+	}
+	closedir(d);
+	return rc;
+}
+
 /* Decimal number in [min, max]. */
 static int num_parse(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
 {
@@ -285,7 +307,10 @@ static int num_parse(const char *s, size_t n, int64_t min, int64_t max, int64_t 
 	return 0;
 }
 
-enum { F_ID = 1, F_CREATED = 2, F_FORMAT = 4, F_ATTEMPTS = 8, F_NEXT = 16, F_LENGTH = 32 };
+enum {
+	F_ID = 1, F_CREATED = 2, F_FORMAT = 4, F_ATTEMPTS = 8, F_NEXT = 16, F_LENGTH = 32,
+	F_SUM = 64
+};
 
 static int set_why(char *why, const char *msg)
 {
@@ -342,6 +367,16 @@ static int header_line(const char *k, size_t klen, const char *v, size_t vlen,
 		e->len = (size_t)x;
 		return F_LENGTH;
 	}
+	if (KEY("sha256")) {
+		if (vlen != SUM_HEX)
+			return 0;
+		for (size_t i = 0; i < vlen; i++)
+			if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
+				return 0;
+		memcpy(e->sum, v, SUM_HEX);
+		e->sum[SUM_HEX] = '\0';
+		return F_SUM;
+	}
 #undef KEY
 	return 0;
 }
@@ -359,10 +394,18 @@ static int header_parse(const char *name, const char *buf, size_t len, struct ou
 	if (len > OUTBOX_HEADER_BYTES)
 		len = OUTBOX_HEADER_BYTES;
 	end = buf + len;
+	unsigned want = F_ID | F_CREATED | F_FORMAT | F_ATTEMPTS | F_NEXT | F_LENGTH | F_SUM;
+
 	if (!name_parse(name, &seq, &nid, &nidlen))
 		return set_why(why, "not an outbox entry name");
-	if (len < sizeof MAGIC_LINE - 1 || memcmp(buf, MAGIC_LINE, sizeof MAGIC_LINE - 1) != 0)
+	_Static_assert(sizeof MAGIC_LINE == sizeof MAGIC_LINE_V1, "magic lines of one length");
+	if (len < sizeof MAGIC_LINE - 1)
 		return set_why(why, "not an outbox entry (bad first line)");
+	if (memcmp(buf, MAGIC_LINE_V1, sizeof MAGIC_LINE_V1 - 1) == 0)
+		want &= ~(unsigned)F_SUM;
+	else if (memcmp(buf, MAGIC_LINE, sizeof MAGIC_LINE - 1) != 0)
+		return set_why(why, "not an outbox entry (bad first line)");
+	e->sum[0] = '\0';
 	p += sizeof MAGIC_LINE - 1;
 	for (;;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -387,12 +430,26 @@ static int header_parse(const char *name, const char *buf, size_t len, struct ou
 		seen |= (unsigned)flag;
 		p = nl + 1;
 	}
-	if (seen != (F_ID | F_CREATED | F_FORMAT | F_ATTEMPTS | F_NEXT | F_LENGTH))
-		return set_why(why, "header key missing");
+	if (seen != want)
+		return set_why(why, (seen & ~want) ? "a checksum in a version 1 entry"
+						   : "header key missing");
 	if (strlen(e->id) != nidlen || memcmp(e->id, nid, nidlen) != 0)
 		return set_why(why, "id does not match the file name");
 	memcpy(e->name, name, strlen(name) + 1);
 	*hlen = (size_t)(p - buf);
+	return 0;
+}
+
+/* The body against the header's checksum (entries of version 1 have none). */
+static int sum_check(const struct outbox_entry *e, char *why)
+{
+	char sum[SUM_HEX + 1];
+
+	if (!e->sum[0])
+		return 0;
+	sum_hex(e->body, e->len, sum);
+	if (memcmp(sum, e->sum, SUM_HEX) != 0)
+		return set_why(why, "body checksum mismatch (sha256 in the header)");
 	return 0;
 }
 
@@ -407,7 +464,7 @@ int outbox_parse(const char *name, const void *buf, size_t len, struct outbox_en
 	if (len - hlen != e->len)
 		return set_why(why, len - hlen < e->len ? "body cut short" : "bytes after the body");
 	memcpy(e->body, (const char *)buf + hlen, e->len);
-	return 0;
+	return sum_check(e, why);
 }
 
 /* Reads entry name into e; why says what is damaged for -EBADMSG. */
@@ -441,7 +498,7 @@ static int read_entry(int fd, const char *name, struct outbox_entry *e, char *wh
 		return rc;
 	if (got != e->len)
 		return set_why(why, "body cut short");
-	return 0;
+	return sum_check(e, why);
 }
 
 int outbox_read(struct outbox *ob, const char *name, struct outbox_entry *e)
@@ -451,7 +508,9 @@ int outbox_read(struct outbox *ob, const char *name, struct outbox_entry *e)
 
 	if (!is_entry_name(name) || strlen(name) >= OUTBOX_NAME_BYTES)
 		return -EINVAL;
-	fd = openat(ob->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO under an entry's name must not hang the reader;
+	 * read_entry then refuses it as not a regular file. */
+	fd = openat(ob->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		rc = -errno;
 		if (rc == -ELOOP)
@@ -486,8 +545,8 @@ int outbox_update_attempt(struct outbox *ob, struct outbox_entry *e, unsigned at
 		return -EINVAL;
 	e->attempts = attempts;
 	e->next_attempt = next_attempt < 0 ? 0 : next_attempt;
-	n = header_make(e->id, e->created, e->format, e->attempts, e->next_attempt, e->len, hdr,
-			sizeof hdr);
+	n = header_make(e->id, e->created, e->format, e->attempts, e->next_attempt, e->body, e->len,
+			hdr, sizeof hdr);
 	if (n < 0)
 		return n;
 	rc = write_atomic(ob->dirfd, e->name, hdr, (size_t)n, e->body, e->len);

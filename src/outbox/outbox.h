@@ -15,16 +15,19 @@
  * An entry is one file named <seq>-<id>.digest: seq is 20 decimal digits,
  * one more than the largest in the outbox when it was written, so names sort
  * oldest first whatever the clock does. The file is a text header, a blank
- * line, then exactly `length` body bytes:
+ * line, then exactly `length` body bytes whose SHA-256 is `sha256`:
  *
- *   digestd-outbox 1
- *   id: dg_20261128T180000Z_1f0c3a9e
+ *   digestd-outbox 2
+ *   id: dg_3f1c0a9e5b7d2c4e6f8a0b1c2d3e4f50
  *   created: 1795802400
  *   format: json
  *   attempts: 0
  *   next-attempt: 0
  *   length: 2291
+ *   sha256: <64 lowercase hex digits>
  *
+ * Entries of the previous version ("digestd-outbox 1", no sha256 line) are
+ * read and sent as they are; a new attempt count rewrites them as version 2.
  * Temporary files start with ".tmp-" and are removed by outbox_open.
  */
 
@@ -36,6 +39,7 @@ struct outbox_entry {
 	unsigned attempts;            /* push attempts made so far */
 	int64_t next_attempt;         /* Unix seconds; 0 = now */
 	size_t len;
+	char sum[65];                 /* the header's sha256, "" for version 1 */
 	char body[DIGEST_BODY_BYTES];
 };
 
@@ -45,20 +49,24 @@ struct outbox {
 	uint64_t next_seq;
 };
 
-/* Opens (creating, mode 0700) <state_dir>/outbox and <state_dir>/dead;
- * state_dir must exist. Removes temporary files left by a crash (logged)
- * and finds the next sequence number. Returns 0, or a negative errno after
- * logging a message naming the folder. Blocks on file I/O. */
-int outbox_open(struct outbox *ob, const char *state_dir);
+/* Opens (creating, mode 0700) outbox/ and dead/ in the state folder state_fd
+ * (state_dir names it in messages) through statedir_sub: a link, another
+ * owner or group/other write access is refused. Removes temporary files left
+ * by a crash (logged) and finds the next sequence number. Returns 0, or a
+ * negative errno after logging a message naming the folder. Blocks on I/O. */
+int outbox_open(struct outbox *ob, int state_fd, const char *state_dir);
 void outbox_close(struct outbox *ob);
 
 /* Writes a new entry (attempts 0, next_attempt 0) durably: returns only
  * after the file and its folder entry are on disk. id is [A-Za-z0-9_-], at
  * most DIGEST_ID_BYTES - 1 bytes; len at most DIGEST_BODY_BYTES. The entry's
  * file name goes to name (OUTBOX_NAME_BYTES) when name is not NULL. Returns
- * 0; -EINVAL for a bad id or length; or the write's negative errno (-ENOSPC,
- * -EFBIG, -EDQUOT, -EIO, ...) after logging, with no file left behind: the
- * caller still holds the digest and must keep its articles. Blocks on I/O. */
+ * 0; -EEXIST, writing nothing, when an entry of this id is in the outbox
+ * already (its name goes to name); -EINVAL for a bad id or length; or the
+ * write's negative errno (-ENOSPC, -EFBIG, -EDQUOT, -EIO, ...) after
+ * logging: the caller still holds the digest and must keep its articles.
+ * When only the final fsync of the folder failed the entry may still be
+ * there, and may be sent: hence one entry per id. Blocks on I/O. */
 int outbox_add(struct outbox *ob, const char *id, int64_t created, enum cfg_format fmt,
 	       const void *body, size_t len, char *name);
 
@@ -71,10 +79,17 @@ int outbox_next(struct outbox *ob, const char *after, char *name);
 /* outbox_next(ob, NULL, name). */
 int outbox_oldest(struct outbox *ob, char *name);
 
+/* Finds the entry of digest id and writes its name to name
+ * (OUTBOX_NAME_BYTES). Returns 0, -ENOENT when there is none, or a negative
+ * errno from reading the folder. Blocks on I/O (one folder scan). */
+int outbox_find(struct outbox *ob, const char *id, char *name);
+
 /* Reads entry `name` into e (caller-owned, about 1 MiB). Returns 0;
  * -ENOENT when it has gone; -EBADMSG when it is damaged (bad header, wrong
- * length, unknown format, id not matching the name), in which case it has
- * been moved to dead/ with a reason file and logged: go on with the next.
+ * length, unknown format, id not matching the name, body not matching its
+ * checksum, a link, a FIFO or anything but a regular file: opened without
+ * following links or blocking), in which case it has been moved to dead/
+ * with a reason file and logged: go on with the next.
  * Other negative errnos: an I/O error, logged, entry left in place. */
 int outbox_read(struct outbox *ob, const char *name, struct outbox_entry *e);
 

@@ -53,6 +53,7 @@ int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, volatile sig_
 	int rc;
 
 	memset(ctx, 0, sizeof(*ctx));
+	ctx->state_fd = -1;
 	ctx->body_cap = (size_t)cfg->http.max_size;
 	ctx->body = malloc(ctx->body_cap);
 	ctx->page = malloc(ctx->body_cap);
@@ -504,7 +505,7 @@ static int poll_http(struct poll *p)
 	int64_t now = now_utc(), nb;
 	int rc;
 
-	srcstate_load(dir, src->name, &st);
+	srcstate_load(ctx->state_fd, dir, src->name, &st);
 	nb = srcstate_not_before(&st, &cfg->http, now);
 	if (nb > now) {
 		ctx->not_before = nb;
@@ -520,7 +521,7 @@ static int poll_http(struct poll *p)
 		if (resp.validators.etag[0] || resp.validators.last_modified[0])
 			st.v = resp.validators;
 		srcstate_record(&st, &cfg->http, now, 1, 0);
-		srcstate_save(dir, src->name, &st);
+		srcstate_save(ctx->state_fd, dir, src->name, &st);
 		return 0;
 	}
 	if (rc == 0 && resp.kind != FETCH_KIND_OK)
@@ -539,7 +540,7 @@ static int poll_http(struct poll *p)
 	 * yet taken are offered again. */
 	if (rc >= 0 && !p->ended)
 		st.v = resp.validators;
-	srcstate_save(dir, src->name, &st);
+	srcstate_save(ctx->state_fd, dir, src->name, &st);
 	ctx->not_before = srcstate_not_before(&st, &cfg->http, now);
 	return rc;
 }
@@ -564,12 +565,35 @@ int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct sour
 	return poll_http(p);
 }
 
-int64_t source_not_before(const struct cfg *cfg, const struct cfg_source *src, int64_t now)
+int64_t source_not_before(const struct cfg *cfg, const struct source_ctx *ctx,
+			  const struct cfg_source *src, int64_t now)
 {
 	struct srcstate st;
 
 	if (!is_http(src->url))
 		return 0;
-	srcstate_load(cfg->daemon.state_dir, src->name, &st);
+	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
 	return srcstate_not_before(&st, &cfg->http, now);
+}
+
+int source_forget_validators(const struct cfg *cfg, const struct source_ctx *ctx)
+{
+	int first = 0;
+
+	for (unsigned i = 0; i < cfg->n_sources; i++) {
+		const struct cfg_source *src = &cfg->sources[i];
+		struct srcstate st;
+		int rc;
+
+		if (!is_http(src->url))
+			continue;
+		srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
+		if (!st.v.etag[0] && !st.v.last_modified[0])
+			continue;
+		memset(&st.v, 0, sizeof(st.v));
+		rc = srcstate_save(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
+		if (rc < 0 && first == 0)
+			first = rc;
+	}
+	return first;
 }

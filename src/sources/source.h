@@ -45,6 +45,9 @@ struct source_ctx {
 	 * applies; and the entries the source offered in this poll. */
 	int64_t not_before;
 	unsigned entries;
+	/* The state folder (statedir_open), the caller's: set it after
+	 * source_ctx_init and before the first poll of an HTTP source. */
+	int state_fd;
 };
 
 /* Sets ctx up: the HTTP client (fetch_init with cfg and stop) and two body
@@ -80,6 +83,13 @@ int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct sour
 /* From the state file, the UTC second before which src must not be polled
  * (backoff or Retry-After from an earlier run), or 0. For scheduling at
  * start-up; the daemon adds interval itself. Never fails. */
-int64_t source_not_before(const struct cfg *cfg, const struct cfg_source *src, int64_t now);
+int64_t source_not_before(const struct cfg *cfg, const struct source_ctx *ctx,
+			  const struct cfg_source *src, int64_t now);
+
+/* Forgets the cache validators (ETag, Last-Modified) of every HTTP source,
+ * so that each next poll fetches in full: for when articles a 304 would
+ * hide were lost (a damaged pending list). Returns 0, or the first negative
+ * errno of a state file that could not be saved (logged). Blocks on the disk. */
+int source_forget_validators(const struct cfg *cfg, const struct source_ctx *ctx);
 
 #endif

@@ -34,10 +34,9 @@ static uint64_t fnv1a(const char *s)
 	return h;
 }
 
-int srcstate_path(const char *state_dir, const char *name, char *out, size_t size)
+int srcstate_name(const char *name, char *out, size_t size)
 {
-	int n = snprintf(out, size, "%s/source-%016llx.state", state_dir,
-			 (unsigned long long)fnv1a(name));
+	int n = snprintf(out, size, "source-%016llx.state", (unsigned long long)fnv1a(name));
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
@@ -197,60 +196,49 @@ long srcstate_format(const struct srcstate *s, const char *name, char *out, size
 	return w.full || w.len > SRCSTATE_FILE_BYTES ? -ENOSPC : (long)w.len;
 }
 
-void srcstate_load(const char *state_dir, const char *name, struct srcstate *s)
+void srcstate_load(int dirfd, const char *state_dir, const char *name, struct srcstate *s)
 {
-	char path[CFG_PATH_BYTES + 64], buf[SRCSTATE_FILE_BYTES + 1];
+	char file[64], buf[SRCSTATE_FILE_BYTES + 1];
 	size_t n = 0;
-	int fd;
+	int fd, rc;
 
 	srcstate_init(s);
-	if (srcstate_path(state_dir, name, path, sizeof(path)) != 0)
+	if (srcstate_name(name, file, sizeof(file)) != 0)
 		return;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = file_open_read(dirfd, file);
 	if (fd < 0) {
-		if (errno != ENOENT)
-			log_warn("source %s: state file %s (starting afresh)", name, path);
+		if (fd != -ENOENT)
+			log_warnx("source %s: state file %s/%s: %s (starting afresh)", name, state_dir,
+				  file, file_strerror(fd));
 		return;
 	}
-	while (n < sizeof(buf)) {
-		ssize_t r = read(fd, buf + n, sizeof(buf) - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
+	rc = file_read_full(fd, buf, sizeof(buf), &n);
 	close(fd);
-	if (srcstate_parse(buf, n, name, s) != 0)
-		log_warnx("source %s: state file %s is damaged; starting afresh", name, path);
+	if (rc < 0)
+		log_warnx("source %s: state file %s/%s: %s (starting afresh)", name, state_dir, file,
+			  strerror(-rc));
+	else if (srcstate_parse(buf, n, name, s) != 0)
+		log_warnx("source %s: state file %s/%s is damaged; starting afresh", name,
+			  state_dir, file);
 }
 
-int srcstate_save(const char *state_dir, const char *name, const struct srcstate *s)
+int srcstate_save(int dirfd, const char *state_dir, const char *name, const struct srcstate *s)
 {
-	char path[CFG_PATH_BYTES + 64], buf[SRCSTATE_FILE_BYTES];
+	char file[64], tmp[72], buf[SRCSTATE_FILE_BYTES];
 	long len = srcstate_format(s, name, buf, sizeof(buf));
 	int rc;
 
-	if (srcstate_path(state_dir, name, path, sizeof(path)) != 0) {
-		log_warnx("source %s: state folder name too long: %s", name, state_dir);
-		return -ENAMETOOLONG;
-	}
+	srcstate_name(name, file, sizeof(file));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
 	if (len < 0) {
 		log_warnx("source %s: state does not fit in %u bytes; not saved", name,
 			  SRCSTATE_FILE_BYTES);
 		return (int)len;
 	}
-	if (mkdir(state_dir, 0700) != 0 && errno != EEXIST) {
-		rc = -errno;
-		log_warn("source %s: saving state: %s", name, state_dir);
-		return rc;
-	}
-	rc = file_replace(path, buf, (size_t)len, NULL, 0);
-	if (rc != 0) {
-		errno = -rc;
-		log_warn("source %s: saving state: %s", name, path);
-	}
+	rc = file_replace_at(dirfd, file, tmp, buf, (size_t)len, NULL, 0);
+	if (rc != 0)
+		log_warnx("source %s: saving state: %s/%s: %s", name, state_dir, file,
+			  strerror(-rc));
 	return rc;
 }
 

@@ -23,10 +23,10 @@ struct srcstate {
 /* A fresh state: nothing known. */
 void srcstate_init(struct srcstate *s);
 
-/* The state file of source `name`: STATE_DIR/source-HASH.state, HASH being
- * 16 hex digits of a 64-bit FNV-1a hash of the name (names may hold any
- * character). Returns 0 or -ENAMETOOLONG. */
-int srcstate_path(const char *state_dir, const char *name, char *out, size_t size);
+/* The state file's name of source `name` inside the state folder:
+ * source-HASH.state, HASH being 16 hex digits of a 64-bit FNV-1a hash of the
+ * name (names may hold any character). Returns 0 or -ENAMETOOLONG. */
+int srcstate_name(const char *name, char *out, size_t size);
 
 /* Parses a state file's bytes. The file names its source; one written for
  * another name (a hash collision, a copied file) counts as corrupt. Returns
@@ -37,15 +37,17 @@ int srcstate_parse(const char *buf, size_t len, const char *name, struct srcstat
 /* Writes the file form of s into out. Returns its length, or -ENOSPC. */
 long srcstate_format(const struct srcstate *s, const char *name, char *out, size_t size);
 
-/* Reads the state of `name`. A missing file gives a fresh state quietly; an
- * unreadable or corrupt one a fresh state and one log_warnx naming the file.
- * Never fails. Blocks on the file. */
-void srcstate_load(const char *state_dir, const char *name, struct srcstate *s);
+/* Reads the state of `name` from the state folder dirfd (state_dir names it
+ * in messages). A missing file gives a fresh state quietly; an unreadable or
+ * corrupt one, or one that is not a regular file (never followed if a link,
+ * never waited on if a FIFO), a fresh state and one log_warnx naming the
+ * file. Never fails. Blocks on the file. */
+void srcstate_load(int dirfd, const char *state_dir, const char *name, struct srcstate *s);
 
-/* Writes the state atomically (temporary file, fsync, rename, fsync of the
- * folder; the folder is made, mode 0700, if missing). Returns 0, or a
- * negative errno after one log_warn naming the file. Blocks on the disk. */
-int srcstate_save(const char *state_dir, const char *name, const struct srcstate *s);
+/* Writes the state atomically into the state folder dirfd (temporary file,
+ * fsync, rename, fsync of the folder). Returns 0, or a negative errno after
+ * one log_warnx naming the file. Blocks on the disk. */
+int srcstate_save(int dirfd, const char *state_dir, const char *name, const struct srcstate *s);
 
 /* Records a poll at now. ok: failures reset, backoff cleared. Otherwise the
  * failure count grows and next_due = now + backoff_base * 2^(failures-1),

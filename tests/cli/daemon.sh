@@ -51,7 +51,7 @@ digestd run --once --config "$TMP/d.ini" >"$TMP/out" 2>"$TMP/once.log"
 rc=$?
 if [ $rc -eq 0 ] && [ "$(stored)" -eq 1 ]; then pass "--once: delivered, exit 0"; else
 	fail "--once: delivered, exit 0" "exit $rc, $(stored) stored" "$(tail -n 5 "$TMP/once.log")"; fi
-expect_grep "the sink verified the signature" "^received id=dg_[0-9TZ]*_[0-9a-f]* bytes=[0-9]* articles=8 status=200" \
+expect_grep "the sink verified the signature" "^received id=dg_[0-9a-f]\{32\} bytes=[0-9]* articles=8 status=200" \
 	"$TMP/sink.log"
 if [ "$(outbox_entries)" -eq 0 ]; then pass "--once: outbox empty after delivery"; else
 	fail "--once: outbox empty after delivery"; fi
@@ -219,7 +219,7 @@ SCHEDULE=1m write_config "$TMP/d.ini"
 # retried every retry_base (1 s here), not in a busy loop, until there is room.
 mkdir -p "$TMP/state/outbox"
 full=no
-if mount -t tmpfs -o size=4k tmpfs "$TMP/state/outbox" 2>/dev/null; then
+if mount -t tmpfs -o size=4k,mode=0700 tmpfs "$TMP/state/outbox" 2>/dev/null; then
 	echo x >"$TMP/state/outbox/filler"
 	full=yes
 fi

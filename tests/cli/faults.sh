@@ -9,15 +9,6 @@
 . tests/cli/lib.sh
 . tests/cli/daemon.lib
 
-# new_article NAME: a seed copy with its own title and URL.
-new_article() {
-	src=$(ls seeds/*.txt | sed -n "$(($(od -An -N1 -tu1 /dev/urandom) % 8 + 1))p")
-	{
-		printf 'Title: Story %s\nURL: https://news.example.org/%s\n' "$1" "$1"
-		sed -n '/^$/,$p' "$src"
-	} >"$TMP/articles/$1.txt"
-}
-
 mkdir -p "$TMP/articles"
 new_article first
 start_sink 0 || exit 1
@@ -125,7 +116,7 @@ before=$(stored)
 for i in 1 2 3 4 5 6; do new_article "full-$i"; done
 # Only the outbox folder is small: the seen-set and source state have room.
 mkdir -p "$TMP/state/outbox"
-if mount -t tmpfs -o size=4k tmpfs "$TMP/state/outbox" 2>/dev/null; then
+if mount -t tmpfs -o size=4k,mode=0700 tmpfs "$TMP/state/outbox" 2>/dev/null; then
 	how="a 4 KiB tmpfs"
 	# Its one page taken: not a byte of a digest fits.
 	echo x >"$TMP/state/outbox/filler"

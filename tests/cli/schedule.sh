@@ -14,7 +14,7 @@ SCHEDULE=1h write_config "$TMP/s.ini"
 
 # The last digest went out an hour ago, less 3 seconds.
 echo $(($(date +%s) - 3600 + 3)) >"$TMP/state/last-digest"
-digestd run --config "$TMP/s.ini" >"$TMP/d1.log" 2>&1 &
+$TEST_WRAPPER "$DIGESTD" run --config "$TMP/s.ini" >"$TMP/d1.log" 2>&1 &
 pid=$!
 PIDS="$PIDS $pid"
 if wait_count 1 "received id=" "$TMP/sink.log" 40; then
@@ -34,7 +34,7 @@ wait_gone "$pid" 10
 
 # Restarted right after it, with a new article: nothing due for an hour.
 sed 's/^Title: .*/Title: A later story/' seeds/002_*.txt >"$TMP/articles/later.txt"
-digestd run --config "$TMP/s.ini" >"$TMP/d2.log" 2>&1 &
+$TEST_WRAPPER "$DIGESTD" run --config "$TMP/s.ini" >"$TMP/d2.log" 2>&1 &
 pid=$!
 PIDS="$PIDS $pid"
 wait_grep "new articles" "$TMP/d2.log" 20
@@ -50,7 +50,7 @@ wait_gone "$pid" 10
 
 # A damaged file: a warning, and the schedule starts from now.
 echo "not a time" >"$TMP/state/last-digest"
-digestd run --config "$TMP/s.ini" >"$TMP/d3.log" 2>&1 &
+$TEST_WRAPPER "$DIGESTD" run --config "$TMP/s.ini" >"$TMP/d3.log" 2>&1 &
 pid=$!
 PIDS="$PIDS $pid"
 wait_grep "started" "$TMP/d3.log" 20

@@ -43,6 +43,30 @@ static void test_new_id(void)
 	CHECK_INT(digest_begin(&d, a, T0, "h", 5), 0);
 }
 
+/* A content id names the article set: the same keys in the same order on
+ * the same host give the same id; another key, order or host another. */
+static void test_content_id(void)
+{
+	static const unsigned char k1[32] = { 1 }, k2[32] = { 2 };
+	const unsigned char *ab[] = { k1, k2 }, *ba[] = { k2, k1 };
+	char a[DIGEST_ID_BYTES], b[DIGEST_ID_BYTES];
+
+	CHECK_INT(digest_content_id("pi", ab, 2, a, sizeof a), 0);
+	CHECK_INT(strlen(a), 3 + 32);
+	CHECK(strncmp(a, "dg_", 3) == 0 && strspn(a + 3, "0123456789abcdef") == 32);
+	CHECK(digest_id_valid(a, strlen(a)));
+	CHECK_INT(digest_content_id("pi", ab, 2, b, sizeof b), 0);
+	CHECK_STR(a, b);
+	CHECK_INT(digest_content_id("pi", ba, 2, b, sizeof b), 0);
+	CHECK(strcmp(a, b) != 0);
+	CHECK_INT(digest_content_id("pi", ab, 1, b, sizeof b), 0);
+	CHECK(strcmp(a, b) != 0);
+	CHECK_INT(digest_content_id("pi2", ab, 2, b, sizeof b), 0);
+	CHECK(strcmp(a, b) != 0);
+	CHECK_INT(digest_content_id("pi", ab, 0, b, sizeof b), -EINVAL);
+	CHECK_INT(digest_content_id("pi", ab, 2, b, 10), -EINVAL);
+}
+
 static void test_begin_rejects_bad_ids(void)
 {
 	char longid[DIGEST_ID_BYTES + 1];
@@ -296,6 +320,7 @@ static void test_content_types(void)
 int main(void)
 {
 	RUN(test_new_id);
+	RUN(test_content_id);
 	RUN(test_begin_rejects_bad_ids);
 	RUN(test_empty_json);
 	RUN(test_json_two);

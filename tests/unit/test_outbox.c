@@ -67,6 +67,16 @@ static size_t get_file(const char *sub, const char *name, char *buf, size_t cap)
 	return n;
 }
 
+/* outbox_open on the test's state folder. */
+static int ob_open(void)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = outbox_open(&ob, fd, dir);
+
+	close(fd);
+	return rc;
+}
+
 /* Empties outbox/ and dead/ between tests. */
 static void wipe(void)
 {
@@ -100,7 +110,7 @@ static void test_round_trip(void)
 	unsigned count = 0;
 
 	wipe();
-	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(ob_open(), 0);
 	CHECK_INT(outbox_oldest(&ob, name), -ENOENT);
 	CHECK_INT(outbox_add(&ob, "dg_b", 200, CFG_FORMAT_JSON, "{\"a\":1}\n", 8, n1), 0);
 	CHECK_INT(outbox_add(&ob, "dg_a", 100, CFG_FORMAT_MARKDOWN, "# x\n", 4, n2), 0);
@@ -141,7 +151,7 @@ static void test_round_trip(void)
 	outbox_close(&ob);
 
 	/* Reopened: numbering goes on after the largest present. */
-	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(ob_open(), 0);
 	CHECK_INT(outbox_add(&ob, "dg_d", 400, CFG_FORMAT_JSON, "{}", 2, n1), 0);
 	CHECK_STR(n1, "00000000000000000004-dg_d.digest");
 	outbox_close(&ob);
@@ -152,7 +162,7 @@ static void test_attempts(void)
 	char n1[OUTBOX_NAME_BYTES];
 
 	wipe();
-	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(ob_open(), 0);
 	CHECK_INT(outbox_add(&ob, "dg_x", 5, CFG_FORMAT_JSON, "body", 4, n1), 0);
 	CHECK_INT(outbox_read(&ob, n1, &e), 0);
 	CHECK_INT(outbox_update_attempt(&ob, &e, 3, 1795888800), 0);
@@ -170,7 +180,7 @@ static void test_invalid_arguments(void)
 	static char big[DIGEST_BODY_BYTES + 1];
 
 	wipe();
-	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(ob_open(), 0);
 	CHECK_INT(outbox_add(&ob, "../x", 1, CFG_FORMAT_JSON, "x", 1, NULL), -EINVAL);
 	CHECK_INT(outbox_add(&ob, "", 1, CFG_FORMAT_JSON, "x", 1, NULL), -EINVAL);
 	CHECK_INT(outbox_add(&ob, "dg", 1, (enum cfg_format)9, "x", 1, NULL), -EINVAL);
@@ -179,7 +189,7 @@ static void test_invalid_arguments(void)
 	CHECK_INT(outbox_read(&ob, "../../etc/passwd", &e), -EINVAL);
 	CHECK_INT(outbox_remove(&ob, "x"), -EINVAL);
 	outbox_close(&ob);
-	CHECK(outbox_open(&ob, "/nonexistent/state") < 0);
+	CHECK(outbox_open(&ob, -1, "/nonexistent/state") < 0);
 }
 
 static void test_dead_letter(void)
@@ -187,7 +197,7 @@ static void test_dead_letter(void)
 	char n1[OUTBOX_NAME_BYTES], name[OUTBOX_NAME_BYTES], buf[512], rname[200];
 
 	wipe();
-	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(ob_open(), 0);
 	CHECK_INT(outbox_add(&ob, "dg_r", 5, CFG_FORMAT_JSON, "body", 4, n1), 0);
 	CHECK_INT(outbox_dead_letter(&ob, n1, "HTTP 400", "bad request\n", 12), 0);
 	CHECK(!exists("outbox", n1));
@@ -206,7 +216,7 @@ static void test_crash_leftovers(void)
 	char n1[OUTBOX_NAME_BYTES], name[OUTBOX_NAME_BYTES];
 
 	wipe();
-	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(ob_open(), 0);
 	CHECK_INT(outbox_add(&ob, "dg_k", 5, CFG_FORMAT_JSON, "kept", 4, n1), 0);
 	outbox_close(&ob);
 	/* A crash in the middle of writing a new entry, an attempt update and
@@ -215,7 +225,7 @@ static void test_crash_leftovers(void)
 	put_file("outbox", ".tmp-00000000000000000001-dg_k.digest", "digestd-ou", 10);
 	put_file("dead", ".tmp-00000000000000000009-dg_z.digest.reason", "HTTP", 4);
 	put_file("outbox", "notes.txt", "not ours", 8);
-	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(ob_open(), 0);
 	CHECK(!exists("outbox", ".tmp-00000000000000000002-dg_n.digest"));
 	CHECK(!exists("outbox", ".tmp-00000000000000000001-dg_k.digest"));
 	CHECK(!exists("dead", ".tmp-00000000000000000009-dg_z.digest.reason"));
@@ -260,13 +270,13 @@ static void test_damaged_entries(void)
 	char buf[300], p[256];
 
 	wipe();
-	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(ob_open(), 0);
 	put_file("outbox", nm, good, sizeof good - 1);
 	CHECK_INT(outbox_read(&ob, nm, &e), 0);
 	CHECK(memcmp(e.body, "body", 4) == 0);
 
 	expect_damaged("empty", nm, "", 0);
-	expect_damaged("magic", nm, "digestd-outbox 2\n", 17);
+	expect_damaged("magic", nm, "digestd-outbox 3\n", 17);
 	expect_damaged("body short", nm, good, sizeof good - 2);
 	snprintf(buf, sizeof buf, "%sX", good);
 	expect_damaged("body long", nm, buf, strlen(buf));
@@ -309,6 +319,70 @@ static void test_damaged_entries(void)
 	outbox_close(&ob);
 }
 
+/* A body byte changed on disk is caught by the header's checksum and the
+ * entry goes to dead/ with the reason; entries of version 1 (no checksum)
+ * are read as they are, and a checksum line in one is damage. */
+static void test_checksum(void)
+{
+	static const char v1_sum[] = "digestd-outbox 1\nid: dg_1\ncreated: 5\nformat: json\n"
+				     "attempts: 0\nnext-attempt: 0\nlength: 4\nsha256: "
+				     "0000000000000000000000000000000000000000000000000000000000000000"
+				     "\n\nbody";
+	char n1[OUTBOX_NAME_BYTES], p[512], buf[600], rname[200];
+	FILE *f;
+
+	wipe();
+	CHECK_INT(ob_open(), 0);
+	CHECK_INT(outbox_add(&ob, "dg_sum", 5, CFG_FORMAT_JSON, "{\"a\":\"body\"}", 12, n1), 0);
+	get_file("outbox", n1, buf, sizeof buf);
+	CHECK(strncmp(buf, "digestd-outbox 2\n", 17) == 0);
+	/* SHA-256 of {"a":"body"} */
+	CHECK(strstr(buf, "\nsha256: e0f848f2f16b77b3322b7876051e3552cdb07b2762eab8ebb555543bad967570\n\n") != NULL);
+	CHECK_INT(outbox_read(&ob, n1, &e), 0);
+	pathof(p, sizeof p, "outbox", n1);
+	f = fopen(p, "r+b");
+	CHECK(f != NULL);
+	if (f) {
+		CHECK(fseek(f, -3, SEEK_END) == 0);
+		CHECK(fputc('B', f) != EOF);
+		fclose(f);
+	}
+	CHECK_INT(outbox_read(&ob, n1, &e), -EBADMSG);
+	CHECK(!exists("outbox", n1));
+	snprintf(rname, sizeof rname, "%s.reason", n1);
+	get_file("dead", rname, buf, sizeof buf);
+	CHECK(strstr(buf, "checksum") != NULL);
+	/* An attempt count rewritten keeps the checksum right. */
+	CHECK_INT(outbox_add(&ob, "dg_sum2", 5, CFG_FORMAT_TEXT, "text", 4, n1), 0);
+	CHECK_INT(outbox_read(&ob, n1, &e), 0);
+	CHECK_INT(outbox_update_attempt(&ob, &e, 2, 7), 0);
+	CHECK_INT(outbox_read(&ob, n1, &e), 0);
+	CHECK_INT(e.attempts, 2);
+	expect_damaged("a checksum in a version 1 entry", "00000000000000000001-dg_1.digest", v1_sum,
+		       sizeof v1_sum - 1);
+	outbox_close(&ob);
+}
+
+/* One entry per id: a digest composed again is not queued twice. */
+static void test_one_entry_per_id(void)
+{
+	char n1[OUTBOX_NAME_BYTES], n2[OUTBOX_NAME_BYTES];
+	unsigned count = 0;
+
+	wipe();
+	CHECK_INT(ob_open(), 0);
+	CHECK_INT(outbox_find(&ob, "dg_same", n2), -ENOENT);
+	CHECK_INT(outbox_add(&ob, "dg_same", 5, CFG_FORMAT_JSON, "{}", 2, n1), 0);
+	CHECK_INT(outbox_add(&ob, "dg_same", 6, CFG_FORMAT_JSON, "{}", 2, n2), -EEXIST);
+	CHECK_STR(n2, n1);
+	CHECK_INT(outbox_find(&ob, "dg_same", n2), 0);
+	CHECK_STR(n2, n1);
+	CHECK_INT(outbox_find(&ob, "dg_sam", n2), -ENOENT);
+	CHECK_INT(outbox_count(&ob, &count), 0);
+	CHECK_INT(count, 1);
+	outbox_close(&ob);
+}
+
 /* The file-size limit stands in for a full disk: writes past it fail with
  * EFBIG (SIGXFSZ ignored), exactly where ENOSPC would. */
 static void test_full_disk(void)
@@ -321,7 +395,7 @@ static void test_full_disk(void)
 
 	wipe();
 	memset(body, 'x', sizeof body);
-	CHECK_INT(outbox_open(&ob, dir), 0);
+	CHECK_INT(ob_open(), 0);
 	CHECK_INT(outbox_add(&ob, "dg_ok", 1, CFG_FORMAT_JSON, body, 1000, n1), 0);
 	CHECK_INT(outbox_read(&ob, n1, &e), 0);
 	signal(SIGXFSZ, SIG_IGN);
@@ -367,6 +441,8 @@ int main(void)
 	RUN(test_dead_letter);
 	RUN(test_crash_leftovers);
 	RUN(test_damaged_entries);
+	RUN(test_checksum);
+	RUN(test_one_entry_per_id);
 	RUN(test_full_disk);
 	wipe();
 	snprintf(cmd, sizeof cmd, "%s/outbox", dir);

@@ -2,6 +2,7 @@
 /* The pending list: add and get back, NUL bytes, caps, shift and drop, the
  * file round trip with an in-flight digest, damaged and missing files. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 static struct pending p, q;
 static char dir[64];
+static int dfd = -1; /* the test's state folder */
 
 static void key_of(unsigned i, unsigned char key[SEEN_KEY_BYTES])
 {
@@ -141,16 +143,16 @@ static void save_and_load(void)
 
 	snprintf(path, sizeof(path), "%s/pending", dir);
 	pending_init(&p);
-	CHECK_INT(pending_load(&p, path), 0); /* missing: empty */
+	CHECK_INT(pending_load(&p, dfd, dir), 0); /* missing: empty */
 	CHECK_INT(p.n, 0);
 	for (unsigned i = 0; i < 5; i++)
 		CHECK_INT(add(&p, i, "Héllo", 2), 0);
 	p.inflight = 3;
 	snprintf(p.inflight_id, sizeof(p.inflight_id), "dg_20261128T180000Z_1f0c3a9e");
-	CHECK_INT(pending_save(&p, path), 0);
+	CHECK_INT(pending_save(&p, dfd, dir), 0);
 	snprintf(other, sizeof(other), "%s.tmp", path);
 	CHECK(access(other, F_OK) != 0);
-	CHECK_INT(pending_load(&q, path), 0);
+	CHECK_INT(pending_load(&q, dfd, dir), 0);
 	CHECK_INT(q.n, 5);
 	CHECK_INT(q.used, p.used);
 	CHECK_INT(q.inflight, 3);
@@ -164,7 +166,7 @@ static void save_and_load(void)
 	CHECK(f != NULL);
 	if (f)
 		fclose(f);
-	CHECK_INT(pending_load(&q, path), 0);
+	CHECK_INT(pending_load(&q, dfd, dir), 0);
 	CHECK(access(other, F_OK) != 0);
 }
 
@@ -179,7 +181,7 @@ static void damaged(void)
 	snprintf(aside, sizeof(aside), "%s.corrupt", path);
 	pending_init(&p);
 	CHECK_INT(add(&p, 0, "T", 2), 0);
-	CHECK_INT(pending_save(&p, path), 0);
+	CHECK_INT(pending_save(&p, dfd, dir), 0);
 	/* One flipped byte in the arena: the checksum catches it. */
 	f = fopen(path, "r+b");
 	CHECK(f != NULL);
@@ -193,18 +195,42 @@ static void damaged(void)
 	fseek(f, size - 3, SEEK_SET);
 	fwrite(&byte, 1, 1, f);
 	fclose(f);
-	CHECK_INT(pending_load(&q, path), -EBADMSG);
+	CHECK_INT(pending_load(&q, dfd, dir), -EBADMSG);
 	CHECK_INT(q.n, 0);
+	/* Left in place until the caller has dropped what it covered. */
+	CHECK(access(path, F_OK) == 0);
+	CHECK_INT(pending_set_aside(dfd, dir), 0);
 	CHECK(access(aside, F_OK) == 0);
 	CHECK(access(path, F_OK) != 0);
 	/* Truncated and oversized files. */
-	CHECK_INT(pending_save(&p, path), 0);
+	CHECK_INT(pending_save(&p, dfd, dir), 0);
 	CHECK(truncate(path, 100) == 0);
-	CHECK_INT(pending_load(&q, path), -EBADMSG);
-	CHECK_INT(pending_save(&p, path), 0);
+	CHECK_INT(pending_load(&q, dfd, dir), -EBADMSG);
+	CHECK_INT(pending_save(&p, dfd, dir), 0);
 	CHECK(truncate(path, 4L << 20) == 0);
-	CHECK_INT(pending_load(&q, path), -EBADMSG);
+	CHECK_INT(pending_load(&q, dfd, dir), -EBADMSG);
 	CHECK_INT(pending_parse(&q, "DGSTPEND", 8), -EBADMSG);
+}
+
+/* A FIFO or a link planted as the list: refused at once, never waited on
+ * nor followed. */
+static void planted(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/pending", dir);
+	unlink(path);
+	CHECK_INT(mkfifo(path, 0600), 0);
+	CHECK_INT(pending_load(&q, dfd, dir), -ENXIO);
+	unlink(path);
+	CHECK_INT(symlink("/etc/hostname", path), 0);
+	CHECK_INT(pending_load(&q, dfd, dir), -ELOOP);
+	unlink(path);
+	CHECK_INT(mkdir(path, 0700), 0);
+	CHECK_INT(pending_load(&q, dfd, dir), -EISDIR);
+	pending_init(&p);
+	CHECK(pending_save(&p, dfd, dir) < 0);
+	rmdir(path);
 }
 
 static void remove_dir(void)
@@ -223,12 +249,15 @@ int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/test_pending.%ld", (long)getpid());
 	mkdir(dir, 0700);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	log_init(LOG_LVL_ERR, 1);
 	RUN(add_and_get);
 	RUN(caps);
 	RUN(shift_and_drop);
 	RUN(save_and_load);
 	RUN(damaged);
+	RUN(planted);
 	remove_dir();
+	close(dfd);
 	return CHECK_EXIT();
 }

@@ -18,6 +18,7 @@
 static struct seen s;
 static char dir[64];
 static char path[128];
+static int dfd = -1; /* the test's state folder */
 
 static void canon_is(const char *in, const char *want)
 {
@@ -91,7 +92,7 @@ static void test_ring_and_file(void)
 	struct stat st;
 
 	unlink(path);
-	CHECK_INT(seen_open(&s, path, 64), 0);
+	CHECK_INT(seen_open(&s, dfd, dir, 64), 0);
 	CHECK_INT(seen_count(&s), 0);
 	/* Nothing added: no file is written. */
 	CHECK_INT(seen_commit(&s), 0);
@@ -108,7 +109,7 @@ static void test_ring_and_file(void)
 	}
 	CHECK_INT(seen_commit(&s), 0);
 	CHECK(stat(path, &st) == 0 && st.st_size == SEEN_HEADER_BYTES + 64 * 32);
-	CHECK_INT(seen_open(&s, path, 64), 0);
+	CHECK_INT(seen_open(&s, dfd, dir, 64), 0);
 	CHECK_INT(seen_count(&s), 64);
 	for (unsigned i = 0; i < 100; i++) {
 		key_of(i, k);
@@ -128,14 +129,14 @@ static void test_capacity_change(void)
 	unsigned char k[32];
 
 	unlink(path);
-	CHECK_INT(seen_open(&s, path, 128), 0);
+	CHECK_INT(seen_open(&s, dfd, dir, 128), 0);
 	for (unsigned i = 0; i < 200; i++) {
 		key_of(i, k);
 		seen_add(&s, k);
 	}
 	CHECK_INT(seen_commit(&s), 0);
 	/* Smaller: the newest 64 stay. */
-	CHECK_INT(seen_open(&s, path, 64), 0);
+	CHECK_INT(seen_open(&s, dfd, dir, 64), 0);
 	CHECK_INT(seen_count(&s), 64);
 	for (unsigned i = 0; i < 200; i++) {
 		key_of(i, k);
@@ -143,7 +144,7 @@ static void test_capacity_change(void)
 	}
 	CHECK_INT(seen_commit(&s), 0);
 	/* Larger: all 64 stay and new ones fill the room before any goes. */
-	CHECK_INT(seen_open(&s, path, 256), 0);
+	CHECK_INT(seen_open(&s, dfd, dir, 256), 0);
 	CHECK_INT(seen_count(&s), 64);
 	for (unsigned i = 200; i < 392; i++) {
 		key_of(i, k);
@@ -156,8 +157,8 @@ static void test_capacity_change(void)
 	seen_add(&s, k);
 	key_of(136, k);
 	CHECK_INT(seen_contains(&s, k), 0);
-	CHECK_INT(seen_open(&s, path, 63), -EINVAL);
-	CHECK_INT(seen_open(&s, path, SEEN_MAX_CAPACITY + 1), -EINVAL);
+	CHECK_INT(seen_open(&s, dfd, dir, 63), -EINVAL);
+	CHECK_INT(seen_open(&s, dfd, dir, SEEN_MAX_CAPACITY + 1), -EINVAL);
 }
 
 /* Keys sharing their first bytes collide in the index: the ring turning over
@@ -170,7 +171,7 @@ static void test_index_against_model(void)
 	unsigned rng = 12345;
 
 	unlink(path);
-	CHECK_INT(seen_open(&s, path, CAP), 0);
+	CHECK_INT(seen_open(&s, dfd, dir, CAP), 0);
 	for (unsigned i = 0; i < N; i++) {
 		unsigned char k[32];
 		int in_model = 0;
@@ -230,14 +231,14 @@ static void expect_damaged(const char *what, const unsigned char *img, size_t n)
 	snprintf(bad, sizeof bad, "%s.corrupt", path);
 	unlink(bad);
 	write_file(img, n);
-	rc = seen_open(&s, path, 64);
+	rc = seen_open(&s, dfd, dir, 64);
 	if (rc != -EBADMSG || seen_count(&s) != 0 || stat(bad, &st) != 0) {
 		printf("  %s: rc %d, count %u\n", what, rc, seen_count(&s));
 		check_current_failed = 1;
 	}
 	/* The fresh set is written over the damaged one at the next commit. */
 	CHECK_INT(seen_commit(&s), 0);
-	CHECK_INT(seen_open(&s, path, 64), 0);
+	CHECK_INT(seen_open(&s, dfd, dir, 64), 0);
 }
 
 static void test_damaged_files(void)
@@ -248,7 +249,7 @@ static void test_damaged_files(void)
 	size_t n;
 
 	unlink(path);
-	CHECK_INT(seen_open(&s, path, 64), 0);
+	CHECK_INT(seen_open(&s, dfd, dir, 64), 0);
 	key_of(1, k);
 	seen_add(&s, k);
 	CHECK_INT(seen_commit(&s), 0);
@@ -288,7 +289,7 @@ static void test_damaged_files(void)
 
 	/* The intact image still loads with its key. */
 	write_file(good, n);
-	CHECK_INT(seen_open(&s, path, 64), 0);
+	CHECK_INT(seen_open(&s, dfd, dir, 64), 0);
 	CHECK_INT(seen_contains(&s, k), 1);
 	CHECK_INT(seen_load_buffer(&s, good, n, 64), 0);
 	CHECK_INT(seen_contains(&s, k), 1);
@@ -299,16 +300,61 @@ static void test_damaged_files(void)
 static void test_unwritable(void)
 {
 	unsigned char k[32];
-	char missing[160];
+	char gone[160];
+	int fd;
 
-	snprintf(missing, sizeof missing, "%s/no/such/seen", dir);
-	CHECK_INT(seen_open(&s, missing, 64), 0);
+	snprintf(gone, sizeof gone, "%s/gone", dir);
+	CHECK_INT(mkdir(gone, 0700), 0);
+	fd = open(gone, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK_INT(rmdir(gone), 0);
+	CHECK_INT(seen_open(&s, fd, gone, 64), 0);
 	key_of(7, k);
 	seen_add(&s, k);
 	CHECK_INT(seen_commit(&s), -ENOENT);
-	/* Still dirty: it is written once the folder exists. */
+	/* Still dirty: it is written once the folder can take it. */
 	CHECK_INT(s.dirty, 1);
 	CHECK_INT(seen_contains(&s, k), 1);
+	close(fd);
+}
+
+/* What a local user might plant: a FIFO or a link named seen is refused at
+ * once (never followed, never waited on); a link named seen.tmp is
+ * replaced, its target untouched. */
+static void test_planted(void)
+{
+	char tmp[160], target[160], buf[8] = "";
+	unsigned char k[32];
+	FILE *f;
+
+	unlink(path);
+	CHECK_INT(mkfifo(path, 0600), 0);
+	CHECK_INT(seen_open(&s, dfd, dir, 64), -ENXIO);
+	unlink(path);
+	snprintf(target, sizeof target, "%s/target", dir);
+	f = fopen(target, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("keep", f);
+		fclose(f);
+	}
+	CHECK_INT(symlink(target, path), 0);
+	CHECK_INT(seen_open(&s, dfd, dir, 64), -ELOOP);
+	unlink(path);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	CHECK_INT(symlink(target, tmp), 0);
+	CHECK_INT(seen_open(&s, dfd, dir, 64), 0);
+	key_of(3, k);
+	seen_add(&s, k);
+	CHECK_INT(seen_commit(&s), 0);
+	f = fopen(target, "r");
+	CHECK(f != NULL && fread(buf, 1, 4, f) == 4);
+	if (f)
+		fclose(f);
+	CHECK_STR(buf, "keep");
+	CHECK_INT(seen_open(&s, dfd, dir, 64), 0);
+	CHECK_INT(seen_contains(&s, k), 1);
+	unlink(target);
 }
 
 /* A full disk (RLIMIT_FSIZE, SIGXFSZ ignored): the commit fails cleanly, the
@@ -323,7 +369,7 @@ static void test_full_disk(void)
 	struct stat st;
 
 	unlink(path);
-	CHECK_INT(seen_open(&s, path, 1024), 0);
+	CHECK_INT(seen_open(&s, dfd, dir, 1024), 0);
 	key_of(1, k);
 	seen_add(&s, k);
 	CHECK_INT(seen_commit(&s), 0);
@@ -344,7 +390,7 @@ static void test_full_disk(void)
 	CHECK(stat(tmp, &st) < 0);
 	CHECK_INT(s.dirty, 1);
 	CHECK_INT(seen_commit(&s), 0);
-	CHECK_INT(seen_open(&s, path, 1024), 0);
+	CHECK_INT(seen_open(&s, dfd, dir, 1024), 0);
 	CHECK_INT(seen_contains(&s, k), 1);
 }
 
@@ -358,6 +404,7 @@ int main(void)
 		return 1;
 	}
 	snprintf(path, sizeof path, "%s/seen", dir);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	RUN(test_canonical);
 	RUN(test_keys);
 	RUN(test_ring_and_file);
@@ -365,6 +412,7 @@ int main(void)
 	RUN(test_index_against_model);
 	RUN(test_damaged_files);
 	RUN(test_unwritable);
+	RUN(test_planted);
 	RUN(test_full_disk);
 	unlink(path);
 	{
@@ -372,6 +420,7 @@ int main(void)
 		snprintf(bad, sizeof bad, "%s.corrupt", path);
 		unlink(bad);
 	}
+	close(dfd);
 	rmdir(dir);
 	return CHECK_EXIT();
 }

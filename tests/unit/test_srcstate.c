@@ -2,9 +2,11 @@
 /* Unit tests for per-source state (file format, backoff, atomic save) and
  * the pure helpers of the HTTP client (host names, Retry-After). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -107,23 +109,25 @@ static void test_backoff_doubles_and_caps(void)
 
 static void test_save_load(void)
 {
-	char dir[] = "/tmp/test_srcstate.XXXXXX", path[512], sub[600];
+	char dir[] = "/tmp/test_srcstate.XXXXXX", name[64], path[512], tmp[600];
 	struct srcstate s, back;
 	FILE *f;
+	int fd;
 
 	CHECK(mkdtemp(dir) != NULL);
-	snprintf(sub, sizeof(sub), "%s/state", dir);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	srcstate_init(&s);
 	s.failures = 2;
 	snprintf(s.v.etag, sizeof(s.v.etag), "\"x\"");
-	CHECK_INT(srcstate_save(sub, "name with spaces", &s), 0);
-	srcstate_load(sub, "name with spaces", &back);
+	CHECK_INT(srcstate_save(fd, dir, "name with spaces", &s), 0);
+	srcstate_load(fd, dir, "name with spaces", &back);
 	CHECK_INT(back.failures, 2);
 	CHECK_STR(back.v.etag, "\"x\"");
-	CHECK_INT(srcstate_path(sub, "name with spaces", path, sizeof(path)), 0);
-	CHECK(strstr(path, "/state/source-") != NULL);
+	CHECK_INT(srcstate_name("name with spaces", name, sizeof(name)), 0);
+	CHECK(strncmp(name, "source-", 7) == 0 && strlen(name) == 7 + 16 + 6);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	/* Another name, same file contents: a fresh state for it. */
-	srcstate_load(sub, "other", &back);
+	srcstate_load(fd, dir, "other", &back);
 	CHECK_INT(back.failures, 0);
 	f = fopen(path, "w");
 	CHECK(f != NULL);
@@ -131,10 +135,22 @@ static void test_save_load(void)
 		fputs("digestd-source-state 1\nname name with spaces\nfailures x\n", f);
 		fclose(f);
 	}
-	srcstate_load(sub, "name with spaces", &back);
+	srcstate_load(fd, dir, "name with spaces", &back);
 	CHECK_INT(back.failures, 0);
+	/* A FIFO under the name: a fresh state at once, not a hang. */
 	unlink(path);
-	rmdir(sub);
+	CHECK_INT(mkfifo(path, 0600), 0);
+	srcstate_load(fd, dir, "name with spaces", &back);
+	CHECK_INT(back.failures, 0);
+	/* Saving replaces it with a regular file; a link at the temporary name
+	 * is replaced too, never written through. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	CHECK_INT(symlink("/nonexistent/target", tmp), 0);
+	CHECK_INT(srcstate_save(fd, dir, "name with spaces", &s), 0);
+	srcstate_load(fd, dir, "name with spaces", &back);
+	CHECK_INT(back.failures, 2);
+	unlink(path);
+	close(fd);
 	rmdir(dir);
 }
 

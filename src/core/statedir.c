@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* The state folder's checks and its lock. The lock file is never removed:
+ * removing it would let a third instance lock a new file while the second
+ * still holds the old one. */
+#include "statedir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/file.h"
+#include "core/log.h"
+
+/* 0, or -EPERM after a log line when the open folder fd is not ours alone. */
+static int check_owner(int fd, const char *dir, const char *sub)
+{
+	struct stat st;
+	int rc;
+
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		log_errx("%s%s%s: %s", dir, sub ? "/" : "", sub ? sub : "", strerror(-rc));
+		return rc;
+	}
+	if (st.st_uid != geteuid()) {
+		log_errx("%s%s%s: owned by uid %lu, not by digestd's uid %lu; refusing to use it",
+			 dir, sub ? "/" : "", sub ? sub : "", (unsigned long)st.st_uid,
+			 (unsigned long)geteuid());
+		return -EPERM;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		log_errx("%s%s%s: writable by group or others (mode %04o); refusing to use it "
+			 "(chmod go-w)", dir, sub ? "/" : "", sub ? sub : "",
+			 (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* fd when check_owner accepts it; else closed, and the refusal. */
+static int checked(int fd, const char *dir, const char *sub)
+{
+	int rc = check_owner(fd, dir, sub);
+
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+int statedir_open(const char *dir)
+{
+	char path[PATH_MAX];
+	size_t n = strlen(dir);
+	int fd, rc;
+
+	if (n == 0 || n >= sizeof(path)) {
+		log_errx("state directory %s: name too long", dir);
+		return -ENAMETOOLONG;
+	}
+	memcpy(path, dir, n + 1);
+	for (char *c = path + 1;; c++) {
+		char end = *c;
+
+		if (end != '/' && end != '\0')
+			continue;
+		*c = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+			rc = -errno;
+			log_warn("state directory %s: cannot create %s", dir, path);
+			return rc;
+		}
+		*c = end;
+		if (!end)
+			break;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		log_warn("state directory %s: cannot open", dir);
+		return rc;
+	}
+	return checked(fd, dir, NULL);
+}
+
+int statedir_sub(int dirfd, const char *dir, const char *sub)
+{
+	int fd, rc;
+
+	if (mkdirat(dirfd, sub, 0700) == 0) {
+		/* A new folder: durable before anything is written into it. */
+		if (fsync(dirfd) < 0) {
+			rc = -errno;
+			log_errx("%s: fsync after creating %s/: %s", dir, sub, strerror(-rc));
+			return rc;
+		}
+	} else if (errno != EEXIST) {
+		rc = -errno;
+		log_errx("%s/%s: cannot create: %s", dir, sub, strerror(-rc));
+		return rc;
+	}
+	fd = openat(dirfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		/* O_DIRECTORY with O_NOFOLLOW fails ENOTDIR on a link. */
+		if (rc == -ENOTDIR || rc == -ELOOP) {
+			struct stat st;
+
+			if (fstatat(dirfd, sub, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+				rc = -ELOOP;
+		}
+		log_errx("%s/%s: %s; refusing to use it", dir, sub,
+			 rc == -ELOOP ? "a symbolic link" : file_strerror(rc));
+		return rc;
+	}
+	return checked(fd, dir, sub);
+}
+
+/* The pid written in a held lock file, or 0 when it cannot be read. */
+static long holder_pid(int fd)
+{
+	char buf[24];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	char *end;
+	long pid;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	pid = strtol(buf, &end, 10);
+	return end != buf && (*end == '\n' || *end == '\0') && pid > 0 ? pid : 0;
+}
+
+int statedir_lock(int dirfd, const char *dir)
+{
+	char buf[24];
+	int fd, n, rc;
+	struct stat st;
+
+	/* Created only when missing, so that a full disk fails start-up only
+	 * the first time ever. */
+	fd = openat(dirfd, "lock", O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		fd = openat(dirfd, "lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = -errno;
+		log_errx("%s/lock: cannot open: %s", dir, file_strerror(rc));
+		return rc;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		log_errx("%s/lock: not a regular file; refusing to use the state folder", dir);
+		return -ENXIO;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		rc = -errno;
+		if (rc == -EWOULDBLOCK) {
+			long pid = holder_pid(fd);
+
+			if (pid)
+				log_errx("%s: in use by digestd pid %ld (%s/lock held); exiting",
+					 dir, pid, dir);
+			else
+				log_errx("%s: in use by another digestd (%s/lock held); exiting",
+					 dir, dir);
+			rc = -EBUSY;
+		} else {
+			log_errx("%s/lock: cannot lock: %s", dir, strerror(-rc));
+		}
+		close(fd);
+		return rc;
+	}
+	/* The pid only names the holder for a second instance: failing to
+	 * write it (a full disk) leaves the lock as good, and is said. */
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
+		log_warn("%s/lock: cannot record our pid (the lock holds)", dir);
+	return fd;
+}

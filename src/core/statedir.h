@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* The state folder: made, opened once and checked (owner, mode), locked
+ * against a second instance; its subfolders opened through it without
+ * following links. Each refusal is one log line naming the path and why. */
+#ifndef DIGESTD_STATEDIR_H
+#define DIGESTD_STATEDIR_H
+
+/* Makes dir and its missing parents (mode 0700), opens dir (a symbolic link
+ * on the way is followed, once: systemd's DynamicUser StateDirectory is one)
+ * and checks the open folder: owned by the effective uid and not writable by
+ * group or others, else refused (-EPERM). Everything inside is then reached
+ * through the returned descriptor. Returns it, or a negative errno after one
+ * log line naming dir. Blocks on the disk. */
+int statedir_open(const char *dir);
+
+/* Opens the subfolder sub of the state folder dirfd (dir names it in
+ * messages), making it (mode 0700) if missing. A symbolic link is refused
+ * (-ELOOP), as is a folder of another owner or writable by group or others
+ * (-EPERM). A folder made here is fsynced into dirfd first. Returns the descriptor, or a negative errno after one log line
+ * naming dir/sub. Blocks on the disk. */
+int statedir_sub(int dirfd, const char *dir, const char *sub);
+
+/* Takes the exclusive lock of the state folder: flock on dirfd/lock (made,
+ * mode 0600, if missing; never through a link), held until the returned
+ * descriptor is closed (or the process ends), and writes our pid into it.
+ * Returns the descriptor; -EBUSY when another process holds it, after one
+ * log line naming the state folder and the holder's pid; another negative
+ * errno after a log line. Never blocks waiting for the lock. */
+int statedir_lock(int dirfd, const char *dir);
+
+#endif
