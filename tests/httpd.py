@@ -95,6 +95,13 @@ def big_item(i):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "digestd-test"
+    # Keep-alive, as real servers do, so that a client's connection reuse is
+    # tested; responses without a length close the connection.
+    protocol_version = "HTTP/1.1"
+
+    def no_length(self):
+        self.send_header("Connection", "close")
+        self.close_connection = True
 
     def log_message(self, fmt, *args):
         pass
@@ -144,6 +151,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def stream(self, total):
         self.send_response(200)
         self.send_header("Content-Type", "application/rss+xml")
+        self.no_length()
         self.end_headers()
         self.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title>')
         sent, i = 0, 0
@@ -192,6 +200,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Type", "application/rss+xml")
             self.send_header("Content-Length", str(len(body)))
+            self.no_length()
             self.end_headers()
             try:
                 self.wfile.write(body[:2000])
@@ -264,6 +273,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if p.startswith("/trickle/"):
             self.send_response(int(p[9:]))
             self.send_header("Content-Type", "text/html")
+            self.no_length()
             self.end_headers()
             try:
                 for _ in range(120):
@@ -272,7 +282,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     time.sleep(0.5)
             except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
                 pass
-            self.close_connection = True
             return None
         return self.send(404, b"not found", "text/plain")
 

@@ -5,6 +5,7 @@
  * cap ends the transfer. */
 #include "fetch.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -241,37 +242,79 @@ static size_t on_header(char *line, size_t size, size_t nitems, void *arg)
 	return n;
 }
 
-/* libcurl's socket for each connection it makes (redirects included), after
- * name resolution: the one place that sees the address really connected
- * to, so a feed cannot smuggle a private one through DNS. */
-static curl_socket_t on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+/* The address rule (struct fetch_scope) for a connection to sa, new or
+ * reused, for the current request. Returns 1 when it must not be used,
+ * with the reason in c->refused. */
+static int refused(struct fetch_client *c, const struct sockaddr *sa, size_t len)
 {
-	struct fetch_client *c = arg;
 	struct fetch_scope *sc = c->scope;
-	const char *kind = addr_private_kind(&a->addr, a->addrlen);
+	const char *kind = addr_private_kind(sa, len);
 	char host[FETCH_HOST_BYTES] = "", addr[ADDR_TEXT_BYTES];
 	const char *url = NULL;
 	long redirects = 0;
 
-	(void)purpose;
-	if (kind && !sc->allow_private) {
-		curl_easy_getinfo(c->curl, CURLINFO_EFFECTIVE_URL, &url);
-		curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_COUNT, &redirects);
-		if (!url || url_host(url, host, sizeof(host)) != 0)
-			host[0] = '\0';
-		if (sc->host[0] && strcmp(host, sc->host) == 0 && sc->own && redirects == 0)
+	if (!kind || sc->allow_private)
+		return 0;
+	curl_easy_getinfo(c->curl, CURLINFO_EFFECTIVE_URL, &url);
+	curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_COUNT, &redirects);
+	if (!url || url_host(url, host, sizeof(host)) != 0)
+		host[0] = '\0';
+	if (sc->host[0] && strcmp(host, sc->host) == 0) {
+		if (sc->own && redirects == 0)
 			sc->host_private = 1;
-		if (!sc->host[0] || strcmp(host, sc->host) != 0 || !sc->host_private) {
-			snprintf(c->refused, sizeof(c->refused),
-				 "refused to connect to %s, %s, for %s: links and redirects "
-				 "reach only public addresses unless allow_private = yes",
-				 addr_format(&a->addr, a->addrlen, addr, sizeof(addr)), kind,
-				 host[0] ? host : "?");
-			return CURL_SOCKET_BAD;
-		}
+		if (sc->host_private)
+			return 0;
 	}
+	snprintf(c->refused, sizeof(c->refused),
+		 "refused to connect to %s, %s, for %s: links and redirects reach only public "
+		 "addresses unless allow_private = yes",
+		 addr_format(sa, len, addr, sizeof(addr)), kind, host[0] ? host : "?");
+	return 1;
+}
+
+/* libcurl's socket for each connection it makes (redirects included), after
+ * name resolution: the address really connected to, so a feed cannot
+ * smuggle a private one through DNS, and no packet goes to a refused one. */
+static curl_socket_t on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct fetch_client *c = arg;
+
+	(void)purpose;
+	if (refused(c, &a->addr, a->addrlen))
+		return CURL_SOCKET_BAD;
 	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
+
+#if LIBCURL_VERSION_NUM >= 0x075000
+/* Called before each request goes out, on a new or a reused connection: a
+ * connection one source left open to its own loopback host must not carry
+ * another source's link there. */
+static int on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port,
+		     int local_port)
+{
+	struct fetch_client *c = arg;
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+	const struct sockaddr *sa = (const struct sockaddr *)&in4;
+	size_t len = sizeof(in4);
+
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	memset(&in4, 0, sizeof(in4));
+	memset(&in6, 0, sizeof(in6));
+	if (inet_pton(AF_INET, primary_ip, &in4.sin_addr) == 1) {
+		in4.sin_family = AF_INET;
+	} else if (inet_pton(AF_INET6, primary_ip, &in6.sin6_addr) == 1) {
+		in6.sin6_family = AF_INET6;
+		sa = (const struct sockaddr *)&in6;
+		len = sizeof(in6);
+	} else {
+		len = 0; /* unknown: refused below unless allow_private */
+	}
+	return refused(c, sa, len) ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+}
+#endif
 
 /* Stores a 2xx body; other statuses' bodies (error pages, redirect notes)
  * are read and dropped. Returning short makes libcurl abandon the transfer. */
@@ -379,6 +422,10 @@ static int classify(struct fetch_client *c, CURLcode rc, struct fetch_response *
 		set_reason(out, FETCH_KIND_URL, "unusable URL (only http and https): %s", d);
 		return -EINVAL;
 	case CURLE_ABORTED_BY_CALLBACK:
+		if (c->refused[0] && !stopped(c)) { /* on_prereq, not the stop flag */
+			set_reason(out, FETCH_KIND_ADDRESS, "%s", c->refused);
+			return -EACCES;
+		}
 		set_reason(out, FETCH_KIND_STOPPED, "stopped");
 		return -EINTR;
 	default:
@@ -460,6 +507,15 @@ static int set_options(struct fetch_client *c, const char *url, struct curl_slis
 	SET(CURLOPT_XFERINFODATA, c);
 	SET(CURLOPT_OPENSOCKETFUNCTION, on_open);
 	SET(CURLOPT_OPENSOCKETDATA, c);
+#if LIBCURL_VERSION_NUM >= 0x075000
+	SET(CURLOPT_PREREQFUNCTION, on_prereq);
+	SET(CURLOPT_PREREQDATA, c);
+#else
+	/* No check before each request: never reuse a connection, so that
+	 * every request's connection passes on_open. */
+	SET(CURLOPT_FRESH_CONNECT, 1L);
+	SET(CURLOPT_FORBID_REUSE, 1L);
+#endif
 	if (headers)
 		SET(CURLOPT_HTTPHEADER, headers);
 #undef SET

@@ -162,3 +162,16 @@ rc=$?
 check "entries already delivered: their teaser pages are not fetched again" \
 	'[ $rc -eq 0 ] && grep -q "^/slow.xml?fresh" "$TMP/requests" && [ "$(grep -c "^/slow/" "$TMP/requests")" -eq "$n0" ]' \
 	"$TMP/err"
+
+# One daemon polls a source on loopback, then a file feed linking to the
+# same server: the open connection the first source left must not carry the
+# second one's request (the rule holds for reused connections too).
+feed_linking "$BASE/page.html?reused" >"$TMP/reuse.xml"
+write_config "$TMP/reuse.ini" "[source own]" "url = $BASE/teasers.xml" "fetch_pages = yes" \
+	"[source byname]" "url = file://$TMP/reuse.xml" "type = feed" "fetch_pages = yes" \
+	"[http]" "ca_file = $T/ca.pem" "min_host_delay = 0s"
+digestd run --once --config "$TMP/reuse.ini" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "a reused connection is checked too: the file feed's link to loopback refused" \
+	'[ $rc -eq 0 ] && grep -q "^/teasers.xml" "$TMP/requests" && ! grep -q "^/page.html?reused" "$TMP/requests" && grep -q "source byname: $BASE/page.html?\*\*\*: page not fetched, keeping the feed.s text: refused to connect to \(127.0.0.1\|::1\), a loopback address" "$TMP/err"' \
+	"$TMP/err"
