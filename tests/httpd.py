@@ -36,8 +36,9 @@ Routes:
   /to?u=URL         a 302 redirect to URL
   /teaser.xml?link=URL  an RSS feed: one teaser linking to URL
   /slow.xml         an RSS feed (ETag, 304) of six teasers linking to /slow/1..6;
-                    ?fresh: the same without ETag, so every poll gets it whole
-  /slow/N           an article page "Slow story N", sent after a one-second wait
+                    ?fresh: the same without ETag, so every poll gets it whole;
+                    ?d=S: the pages wait S seconds (default 1)
+  /slow/N           an article page "Slow story N", sent after ?d=S seconds
   /trickle/CODE     that status with a body of one byte every half second
                     for 60 s and no Content-Length
 """
@@ -256,7 +257,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                  "The harbour authority opened the breakwater. Read more")]),
                 "application/rss+xml")
         if p == "/slow.xml":
-            body = rss([("Slow story %d" % k, host + "/slow/%d" % k, "s%d" % k,
+            d = q.get("d", ["1"])[0]
+            body = rss([("Slow story %d" % k, host + "/slow/%d?d=%s" % (k, d), "s%d" % k,
                          "Tue, %02d Mar 2024 09:00:00 GMT" % (10 - k),
                          "Slow story %d begins here. Read more" % k) for k in range(1, 7)])
             if "fresh" in url.query:
@@ -266,7 +268,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.send(304, extra=[("ETag", etag)])
             return self.send(200, body, "application/rss+xml", [("ETag", etag)])
         if p.startswith("/slow/"):
-            time.sleep(1)
+            time.sleep(float(q.get("d", ["1"])[0]))
             page = PAGE.replace("Breakwater opens", "Slow story %s" % p[6:]).replace(
                 "The harbour authority", "Slow story %s: the harbour authority" % p[6:])
             return self.send(200, page.encode(), "text/html; charset=utf-8")

@@ -18,11 +18,11 @@
 
 #include "core/log.h"
 #include "extract/html.h"
-#include "sources/url.h"
 #include "sources/article.h"
 #include "sources/date.h"
 #include "sources/feed.h"
 #include "sources/srcstate.h"
+#include "sources/url.h"
 
 _Static_assert(SOURCE_MAX_ITEMS >= 500, "max_items may be 500 (cfg.def)");
 
