@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""HTTPS test server for tests/cli/fetch_http.sh: serves the feed corpus and
-crafted misbehaviours on 127.0.0.1, on three ports at once (a certificate from
-the test CA for localhost, one from the test CA for another name, and one from
-an unknown CA). Python standard library only.
+"""HTTPS test server for tests/cli/fetch_http.sh and hostile.sh: serves the
+feed corpus and crafted misbehaviours on loopback, on four ports at once (a
+certificate from the test CA for localhost, one from the test CA for another
+name, one from an unknown CA, and the localhost one again on 127.0.0.2).
+Python standard library only.
 
 usage: httpd.py --tls DIR --feeds DIR --ready FILE --log FILE
   DIR holds good.pem/key, wrong.pem/key and unknown.pem/key. The ready file
-  receives "GOOD WRONG UNKNOWN" port numbers once all three listen; the log
-  file one tab-separated line per request: path, If-None-Match,
-  If-Modified-Since, Accept-Encoding, User-Agent, arrival (Unix seconds).
+  receives "GOOD WRONG UNKNOWN ALT" port numbers once all four listen; the
+  log file one tab-separated line per request: path, If-None-Match,
+  If-Modified-Since, Accept-Encoding, User-Agent, arrival (Unix seconds),
+  and the address the request came to.
 
 Routes:
   /feeds/PATH       a corpus file; ETag and Last-Modified, 304 when they match
@@ -31,6 +33,14 @@ Routes:
   /teasers-utf16.xml  an RSS feed: one teaser linking to /utf16-page.html
   /shuffled.xml     five dated entries out of date order, one undated
   /rel/feed.xml     an RSS feed whose item link is relative ("item1")
+  /to?u=URL         a 302 redirect to URL
+  /teaser.xml?link=URL  an RSS feed: one teaser linking to URL
+  /slow.xml         an RSS feed (ETag, 304) of six teasers linking to /slow/1..6;
+                    ?fresh: the same without ETag, so every poll gets it whole;
+                    ?d=S: the pages wait S seconds (default 1)
+  /slow/N           an article page "Slow story N", sent after ?d=S seconds
+  /trickle/CODE     that status with a body of one byte every half second
+                    for 60 s and no Content-Length
 """
 import argparse
 import email.utils
@@ -86,6 +96,13 @@ def big_item(i):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "digestd-test"
+    # Keep-alive, as real servers do, so that a client's connection reuse is
+    # tested; responses without a length close the connection.
+    protocol_version = "HTTP/1.1"
+
+    def no_length(self):
+        self.send_header("Connection", "close")
+        self.close_connection = True
 
     def log_message(self, fmt, *args):
         pass
@@ -95,7 +112,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         line = "\t".join([self.path, h.get("If-None-Match", "-"),
                           h.get("If-Modified-Since", "-"),
                           h.get("Accept-Encoding", "-"), h.get("User-Agent", "-"),
-                          "%.3f" % time.time()])
+                          "%.3f" % time.time(), self.server.server_address[0]])
         with self.server.log_lock:
             with open(self.server.log_path, "a") as f:
                 f.write(line + "\n")
@@ -135,6 +152,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def stream(self, total):
         self.send_response(200)
         self.send_header("Content-Type", "application/rss+xml")
+        self.no_length()
         self.end_headers()
         self.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title>')
         sent, i = 0, 0
@@ -183,6 +201,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Type", "application/rss+xml")
             self.send_header("Content-Length", str(len(body)))
+            self.no_length()
             self.end_headers()
             try:
                 self.wfile.write(body[:2000])
@@ -230,6 +249,42 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if p == "/rel/feed.xml":
             return self.send(200, rss([("Relative", "item1", "r1", "", "x")]),
                              "application/rss+xml")
+        if p == "/to":
+            return self.send(302, b"moved", "text/plain", [("Location", q["u"][0])])
+        if p == "/teaser.xml":
+            return self.send(200, rss([
+                ("Linked story", q["link"][0], "l1", "Tue, 05 Mar 2024 09:00:00 GMT",
+                 "The harbour authority opened the breakwater. Read more")]),
+                "application/rss+xml")
+        if p == "/slow.xml":
+            d = q.get("d", ["1"])[0]
+            body = rss([("Slow story %d" % k, host + "/slow/%d?d=%s" % (k, d), "s%d" % k,
+                         "Tue, %02d Mar 2024 09:00:00 GMT" % (10 - k),
+                         "Slow story %d begins here. Read more" % k) for k in range(1, 7)])
+            if "fresh" in url.query:
+                return self.send(200, body, "application/rss+xml")
+            etag = '"slow-%s"' % hashlib.sha1(body).hexdigest()[:12]
+            if self.headers.get("If-None-Match") == etag:
+                return self.send(304, extra=[("ETag", etag)])
+            return self.send(200, body, "application/rss+xml", [("ETag", etag)])
+        if p.startswith("/slow/"):
+            time.sleep(float(q.get("d", ["1"])[0]))
+            page = PAGE.replace("Breakwater opens", "Slow story %s" % p[6:]).replace(
+                "The harbour authority", "Slow story %s: the harbour authority" % p[6:])
+            return self.send(200, page.encode(), "text/html; charset=utf-8")
+        if p.startswith("/trickle/"):
+            self.send_response(int(p[9:]))
+            self.send_header("Content-Type", "text/html")
+            self.no_length()
+            self.end_headers()
+            try:
+                for _ in range(120):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+                pass
+            return None
         return self.send(404, b"not found", "text/plain")
 
 
@@ -249,10 +304,11 @@ def main():
     a = ap.parse_args()
     ports = []
     lock = threading.Lock()
-    for name in ("good", "wrong", "unknown"):
+    for name, addr in (("good", "127.0.0.1"), ("wrong", "127.0.0.1"),
+                       ("unknown", "127.0.0.1"), ("good", "127.0.0.2")):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(os.path.join(a.tls, name + ".pem"), os.path.join(a.tls, name + ".key"))
-        srv = Server(("127.0.0.1", 0), Handler)
+        srv = Server((addr, 0), Handler)
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
         srv.feeds, srv.log_path, srv.log_lock = a.feeds, a.log, lock
         threading.Thread(target=srv.serve_forever, daemon=True).start()

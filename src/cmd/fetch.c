@@ -13,11 +13,14 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "core/charset.h"
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "extract/html.h"
 #include "sources/fetch.h"
+#include "sources/url.h"
+#include "sources/xml.h"
 
 static const char usage[] =
 	"usage: digestd fetch [--type feed|page] [--format text|json] [--config FILE]\n"
@@ -29,13 +32,6 @@ static const char usage[] =
  * cut at the buffer's end then. */
 static char input[FETCH_MAX_BYTES + 1];
 static char text[FETCH_MAX_BYTES];
-
-static int starts_with(const char *p, const char *end, const char *s)
-{
-	size_t n = strlen(s);
-
-	return (size_t)(end - p) >= n && memcmp(p, s, n) == 0;
-}
 
 static const char *skip_past(const char *p, const char *end, const char *s)
 {
@@ -52,9 +48,14 @@ static int is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static int name_ends(const char *p, const char *end)
+/* Length of the whitespace that s[0..len) starts with. */
+static size_t skip_ws(const char *s, size_t len)
 {
-	return p >= end || is_ws(*p) || *p == '>' || *p == '/';
+	size_t i = 0;
+
+	while (i < len && is_ws(s[i]))
+		i++;
+	return i;
 }
 
 /* A JSON object whose "version" string names jsonfeed.org. Only the
@@ -89,31 +90,49 @@ static int is_json_feed(const char *p, const char *end)
 	return 0;
 }
 
+/* The first element of an XML document, past its prolog, comments, PIs and
+ * DOCTYPE (whose internal subset may hold '>'), read with the feed's own
+ * tokenizer: is it <rss>, <feed> or <rdf:RDF>? */
+static int starts_feed_element(const char *p, size_t len)
+{
+	struct xml_reader r;
+	struct xml_token t;
+
+	xml_init(&r, p, len);
+	for (;;) {
+		enum xml_type type = xml_next(&r, &t);
+		const char *local = t.name + t.local;
+
+		if (type == XML_START)
+			return strcmp(local, "rss") == 0 || strcmp(local, "feed") == 0 ||
+			       (strcmp(local, "RDF") == 0 && t.local > 0);
+		if (type == XML_EOF || (type == XML_TEXT && skip_ws(t.text, t.text_len) != t.text_len))
+			return 0;
+	}
+}
+
 enum fetch_type fetch_guess_type(const char *buf, size_t len)
 {
-	const char *p = buf, *end = buf + len;
+	/* UTF-16 input is guessed from its first FETCH_GUESS_BYTES, as UTF-8. */
+	char wide[FETCH_GUESS_BYTES];
+	size_t skip = 0, used;
+	enum charset cs = charset_detect(buf, len, NULL, &skip);
+	const char *p, *end;
 
-	if (starts_with(p, end, "\xEF\xBB\xBF"))
-		p += 3;
-	for (;;) {
-		while (p < end && is_ws(*p))
-			p++;
-		if (starts_with(p, end, "<!--"))
-			p = skip_past(p + 4, end, "-->");
-		else if (starts_with(p, end, "<?"))
-			p = skip_past(p + 2, end, "?>");
-		else if (starts_with(p, end, "<!DOCTYPE") || starts_with(p, end, "<!doctype"))
-			p = skip_past(p, end, ">");
-		else
-			break;
+	if (cs == CHARSET_UTF16LE || cs == CHARSET_UTF16BE) {
+		long n = charset_to_utf8(cs, buf + skip, len - skip, wide, sizeof(wide), &used);
+
+		buf = wide;
+		len = n >= 0 ? (size_t)n : strlen(wide);
+	} else {
+		buf += skip;
+		len -= skip;
 	}
+	p = buf + skip_ws(buf, len);
+	end = buf + len;
 	if (p < end && *p == '{')
 		return is_json_feed(p, end) ? FETCH_FEED : FETCH_PAGE;
-	if ((starts_with(p, end, "<rss") && name_ends(p + 4, end)) ||
-	    (starts_with(p, end, "<feed") && name_ends(p + 5, end)) ||
-	    (starts_with(p, end, "<rdf:RDF") && name_ends(p + 8, end)))
-		return FETCH_FEED;
-	return FETCH_PAGE;
+	return starts_feed_element(p, (size_t)(end - p)) ? FETCH_FEED : FETCH_PAGE;
 }
 
 /* Maps the argument to a local path; NULL with *status set otherwise. */
@@ -239,9 +258,13 @@ static int url_status(int rc, const struct fetch_response *r)
 	}
 }
 
-/* One GET into `input`. Returns a sysexits status. */
+/* One GET into `input`. The URL given is the configured one of a source:
+ * it may be on any address, its redirects as a source's are (fetch_scope).
+ * Returns a sysexits status. */
 static int read_url(const char *url, size_t *len)
 {
+	struct fetch_scope scope;
+	char lu[FETCH_URL_BYTES];
 	int rc;
 
 	catch_signals();
@@ -249,13 +272,15 @@ static int read_url(const char *url, size_t *len)
 		log_errx("fetch: cannot start the HTTP client");
 		return EX_OSERR;
 	}
-	rc = fetch_get(&client, url, NULL, &resp, input, FETCH_MAX_BYTES);
+	fetch_scope_init(&scope, url, 0);
+	scope.own = 1;
+	rc = fetch_get(&client, url, NULL, &scope, &resp, input, FETCH_MAX_BYTES);
 	fetch_free(&client);
 	if (rc == 0 && resp.kind == FETCH_KIND_OK) {
 		*len = resp.len;
 		return 0;
 	}
-	log_errx("fetch: %s: %s", url, resp.reason);
+	log_errx("fetch: %s: %s", url_redact(url, lu, sizeof(lu)), resp.reason);
 	return url_status(rc, &resp);
 }
 

@@ -18,9 +18,11 @@ enum fetch_format { FETCH_TEXT, FETCH_JSON };
 int cmd_fetch(int argc, char **argv);
 
 /* Guesses feed or page from the first bytes: feed when, past a BOM,
- * whitespace, comments, an <?xml?> prolog and a doctype, the document starts
- * with <rss, <feed or <rdf:RDF, or is a JSON object whose "version" names
- * jsonfeed.org. Never FETCH_AUTO. */
+ * whitespace, comments, an <?xml?> prolog and a doctype (its internal
+ * subset included), the first element is <rss>, <feed> or <rdf:RDF>, or the
+ * document is a JSON object whose "version" names jsonfeed.org. UTF-16
+ * (a BOM, or "<" as UTF-16) is judged by its first FETCH_GUESS_BYTES as
+ * UTF-8. Never FETCH_AUTO; any bytes are safe. */
 enum fetch_type fetch_guess_type(const char *buf, size_t len);
 
 /* Prints the entries of the feed in buf (base_url resolves relative links;

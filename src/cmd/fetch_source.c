@@ -14,6 +14,7 @@
 #include "core/statedir.h"
 #include "sources/date.h"
 #include "sources/source.h"
+#include "sources/url.h"
 
 static struct source_ctx ctx;
 
@@ -59,7 +60,7 @@ int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_forma
 {
 	const struct cfg_source *src = NULL;
 	int rc, status = 0;
-	char until[21];
+	char until[21], lu[FETCH_URL_BYTES];
 
 	for (unsigned i = 0; i < cfg->n_sources; i++)
 		if (strcmp(cfg->sources[i].name, name) == 0)
@@ -79,18 +80,19 @@ int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_forma
 		source_ctx_free(&ctx);
 		return EX_CANTCREAT;
 	}
-	rc = source_poll(cfg, src, &ctx, print_article, &fmt);
+	rc = source_poll(cfg, src, &ctx, print_article, NULL, &fmt);
+	url_redact(src->url, lu, sizeof(lu));
 	if (rc == -EINTR)
-		log_errx("source %s: %s: stopped", name, src->url);
+		log_errx("source %s: %s: stopped", name, lu);
 	if (rc == -EAGAIN) {
 		date_format_rfc3339(ctx.not_before, until);
 		log_errx("source %s: %s: backing off (earlier failures or Retry-After); "
-			 "not asked before %s", name, src->url, until);
+			 "not asked before %s", name, lu, until);
 	}
 	if (rc >= 0)
 		status = 0;
 	else if (rc == -EAGAIN || rc == -ETIMEDOUT || rc == -ECONNREFUSED || rc == -EHOSTUNREACH ||
-		 rc == -EINTR)
+		 rc == -EINTR || rc == -ETIME)
 		status = EX_TEMPFAIL;
 	else if (rc == -EFBIG || rc == -EBADMSG)
 		status = EX_DATAERR;

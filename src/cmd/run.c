@@ -358,6 +358,17 @@ static int on_article(const struct source_article *a, void *arg)
 	return 0;
 }
 
+/* source_poll's question before it fetches a teaser's page: is the article
+ * digested or waiting already? Then the page is not fetched again. */
+static int article_known(const struct source_article *a, void *arg)
+{
+	unsigned char key[SEEN_KEY_BYTES];
+
+	(void)arg;
+	return seen_key(a->url, a->id, key) == 0 &&
+	       (seen_contains(&seen, key) || pending_has(&pend, key));
+}
+
 static void poll_source(unsigned i)
 {
 	const struct cfg_source *src = &R.cfg->sources[i];
@@ -369,7 +380,7 @@ static void poll_source(unsigned i)
 
 	notify_status("polling %s", src->name);
 	R.n.polls++;
-	rc = source_poll(R.cfg, src, ctx, on_article, &pa);
+	rc = source_poll(R.cfg, src, ctx, on_article, article_known, &pa);
 	if (rc == -EAGAIN)
 		log_debug("source %s: backing off", src->name);
 	else if (rc < 0 && rc != -EINTR)

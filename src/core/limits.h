@@ -95,6 +95,9 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
 /* `digestd fetch` reads a page or feed whole into one static buffer; bigger
  * input is refused. RAM: 4 MiB. */
 #define FETCH_MAX_BYTES (4u * 1024u * 1024u)
+/* `digestd fetch` guesses the type of a UTF-16 document from its start
+ * converted to UTF-8 into a stack buffer of this size: 8 KiB. */
+#define FETCH_GUESS_BYTES (8u * 1024u)
 
 /* HTTP client (src/sources/fetch): cache validators, reason and Content-Type
  * strings and the effective URL of one response (about 2.7 KiB in struct

@@ -22,6 +22,7 @@
 #include "sources/date.h"
 #include "sources/feed.h"
 #include "sources/srcstate.h"
+#include "sources/url.h"
 
 _Static_assert(SOURCE_MAX_ITEMS >= 500, "max_items may be 500 (cfg.def)");
 
@@ -31,10 +32,13 @@ struct poll {
 	const struct cfg_source *src;
 	struct source_ctx *ctx;
 	source_article_fn fn;
+	source_known_fn known;
 	void *arg;
+	struct fetch_scope scope; /* where teaser links and redirects may go */
 	unsigned n;	 /* entries seen in this pass */
 	unsigned yielded;
-	int ended;	 /* fn asked to stop, or the stop flag rose */
+	int ended;	 /* fn asked to stop, the stop flag rose, or cut */
+	int cut;	 /* poll_timeout came first */
 	/* The newest entries: (date, index), then the chosen indexes sorted. */
 	unsigned nrank, next;
 	struct rank {
@@ -104,12 +108,16 @@ static const char *file_path(const char *url)
 	return NULL;
 }
 
-/* Reads a regular file whole into buf. Returns its length, -EFBIG when it is
- * longer than cap, -ENOTSUP when it is not a regular file, or -errno. */
-static long read_file(int dirfd, const char *path, char *buf, size_t cap)
+/* Reads a regular file whole into buf. flags adds to the open flags
+ * (O_NOFOLLOW for a file named inside a folder source). Returns its length,
+ * -EFBIG when it is longer than cap, -ENOTSUP when it is not a regular file,
+ * -ELOOP for a symbolic link under O_NOFOLLOW, -EMLINK for a file with more
+ * than one name under O_NOFOLLOW (a hard link can point at a secret as a
+ * symbolic link can), or -errno. */
+static long read_file(int dirfd, const char *path, int flags, char *buf, size_t cap)
 {
 	/* O_NONBLOCK: opening a FIFO must not hang the poll. */
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
 	struct stat st;
 	size_t n = 0;
 	long rc;
@@ -122,6 +130,10 @@ static long read_file(int dirfd, const char *path, char *buf, size_t cap)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		rc = -ENOTSUP;
+		goto out;
+	}
+	if ((flags & O_NOFOLLOW) && st.st_nlink > 1) {
+		rc = -EMLINK;
 		goto out;
 	}
 	if ((uint64_t)st.st_size > cap) {
@@ -169,7 +181,9 @@ static int next_name(DIR *d, const char *last, char *best, size_t size)
 
 		if (nm[0] == '.' || strcmp(nm, "README.md") == 0)
 			continue;
-		if (strlen(nm) >= size || (last[0] && strcmp(nm, last) <= 0))
+		/* readdir never gives a '/', but a name with one would leave
+		 * the folder under openat: never take it. */
+		if (strlen(nm) >= size || strchr(nm, '/') || (last[0] && strcmp(nm, last) <= 0))
 			continue;
 		if (found && strcmp(nm, best) >= 0)
 			continue;
@@ -177,6 +191,22 @@ static int next_name(DIR *d, const char *last, char *best, size_t size)
 		found = 1;
 	}
 	return found;
+}
+
+/* Opens the folder of a folder source for reading its entries (opendir
+ * opens with O_DIRECTORY): every file is then opened relative to this fd,
+ * so it must really be a folder. */
+static DIR *open_folder(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct stat st;
+
+	if (d && (fstat(dirfd(d), &st) != 0 || !S_ISDIR(st.st_mode))) {
+		closedir(d);
+		errno = ENOTDIR;
+		return NULL;
+	}
+	return d;
 }
 
 static int poll_folder(const struct cfg_source *src, struct source_ctx *ctx,
@@ -188,7 +218,7 @@ static int poll_folder(const struct cfg_source *src, struct source_ctx *ctx,
 	char path[CFG_URL_BYTES + NAME_MAX + 2];
 	static struct article_header h;
 	int yielded = 0, rc;
-	DIR *d = opendir(dir);
+	DIR *d = open_folder(dir);
 
 	if (!d) {
 		rc = -errno;
@@ -201,7 +231,9 @@ static int poll_folder(const struct cfg_source *src, struct source_ctx *ctx,
 			break;
 		}
 		struct source_article a;
-		long n = read_file(dirfd(d), name, ctx->body, cap);
+		/* Regular files inside the folder only: a planted link to the
+		 * signing key or the token would put it into a pushed digest. */
+		long n = read_file(dirfd(d), name, O_NOFOLLOW, ctx->body, cap);
 		size_t off;
 		int64_t t;
 
@@ -209,6 +241,15 @@ static int poll_folder(const struct cfg_source *src, struct source_ctx *ctx,
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		if (n == -ENOTSUP)
 			continue;
+		if (n == -ELOOP) {
+			log_warnx("source %s: %s: a symbolic link; skipped", src->name, path);
+			continue;
+		}
+		if (n == -EMLINK) {
+			log_warnx("source %s: %s: a file with more than one name (hard link); skipped",
+				  src->name, path);
+			continue;
+		}
 		if (n == -EFBIG) {
 			log_warnx("source %s: %s: larger than %zu bytes; skipped", src->name, path, cap);
 			continue;
@@ -289,20 +330,25 @@ static int is_teaser(const char *text)
 }
 
 /* Fetches a linked page and extracts its main text into page_text. Returns
- * its length, 0 when the page gave nothing better, or -EINTR when stopping. */
+ * its length, 0 when the page gave nothing better, -EINTR when stopping, or
+ * -ETIME when poll_timeout came first (the entry then waits for the next
+ * poll, not taken with its teaser). */
 static long expand_teaser(struct poll *p, const char *link)
 {
 	const char *name = p->src->name;
+	char lu[FETCH_URL_BYTES];
 	long n;
 	int rc;
 
 	if (!is_http(link))
 		return 0;
-	rc = fetch_get(&p->ctx->fetch, link, NULL, &page_resp, p->ctx->page, p->ctx->body_cap);
-	if (rc == -EINTR)
-		return -EINTR;
+	rc = fetch_get(&p->ctx->fetch, link, NULL, &p->scope, &page_resp, p->ctx->page,
+		       p->ctx->body_cap);
+	if (rc == -EINTR || rc == -ETIME)
+		return rc;
+	url_redact(link, lu, sizeof(lu));
 	if (rc < 0 || page_resp.kind != FETCH_KIND_OK) {
-		log_warnx("source %s: %s: page not fetched, keeping the feed's text: %s", name, link,
+		log_warnx("source %s: %s: page not fetched, keeping the feed's text: %s", name, lu,
 			  page_resp.reason);
 		return 0;
 	}
@@ -310,10 +356,10 @@ static long expand_teaser(struct poll *p, const char *link)
 			 page_text, sizeof(page_text));
 	if (n == -ENOTSUP)
 		log_warnx("source %s: %s: the page is UTF-16, which digestd does not read; keeping "
-			  "the feed's text", name, link);
+			  "the feed's text", name, lu);
 	else if (n <= 0)
 		log_warnx("source %s: %s: no main text in the page, keeping the feed's text", name,
-			  link);
+			  lu);
 	return n > 0 ? n : 0;
 }
 
@@ -356,42 +402,45 @@ static int by_idx(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Pass 2: yield the chosen entries, in feed order. */
+/* Pass 2: yield the chosen entries, in feed order. An entry the caller
+ * already knows is yielded as it stands: its teaser's page is not fetched
+ * again on every poll. */
 static int yield_entry(const struct feed_entry *e, void *arg)
 {
 	struct poll *p = arg;
 	unsigned idx = p->n++;
 	struct source_article a;
-	const char *text = e->content[0] ? e->content : e->summary, *lang = e->lang;
-	size_t len = strlen(text);
+	const char *text = e->content[0] ? e->content : e->summary;
 
 	if (p->next >= p->nrank)
 		return 1;
 	if (p->rank[p->next].idx != idx)
 		return 0;
 	p->next++;
-	if (p->src->fetch_pages && e->link[0] && is_teaser(text)) {
-		long n = expand_teaser(p, e->link);
-
-		if (n < 0) {
-			p->ended = 1;
-			return 1;
-		}
-		if ((size_t)n > len) {
-			text = page_text;
-			len = (size_t)n;
-			if (!lang[0])
-				lang = page_meta.lang;
-		}
-	}
 	a.id = e->id[0] ? e->id : e->link[0] ? e->link : e->title;
 	a.title = e->title;
 	a.url = e->link;
 	a.has_date = e->has_published || e->has_updated;
 	a.date = e->has_published ? e->published : e->has_updated ? e->updated : 0;
-	a.lang = lang_of(p->src, lang);
+	a.lang = lang_of(p->src, e->lang);
 	a.text = text;
-	a.text_len = len;
+	a.text_len = strlen(text);
+	if (p->src->fetch_pages && e->link[0] && is_teaser(text) &&
+	    !(p->known && p->known(&a, p->arg))) {
+		long n = expand_teaser(p, e->link);
+
+		if (n < 0) {
+			p->ended = 1;
+			p->cut = n == -ETIME;
+			return 1;
+		}
+		if ((size_t)n > a.text_len) {
+			a.text = page_text;
+			a.text_len = (size_t)n;
+			if (!e->lang[0])
+				a.lang = lang_of(p->src, page_meta.lang);
+		}
+	}
 	p->yielded++;
 	if (p->fn(&a, p->arg) != 0) {
 		p->ended = 1;
@@ -410,7 +459,7 @@ static int read_feed(struct poll *p, const char *body, size_t len, const char *b
 	int n;
 
 	p->n = p->nrank = p->next = p->yielded = 0;
-	p->ended = 0;
+	p->ended = p->cut = 0;
 	/* The first pass would repeat the second pass's warning about a broken
 	 * feed: only the second one may speak. */
 	log_set_level(LOG_LVL_ERR);
@@ -424,6 +473,10 @@ static int read_feed(struct poll *p, const char *body, size_t len, const char *b
 	n = feed_parse(body, len, base, ctype, yield_entry, p);
 	if (n < 0)
 		return n;
+	if (p->cut)
+		log_info("source %s: poll stopped at poll_timeout (%u s); %u entries left for the "
+			 "next poll", p->src->name, p->cfg->http.poll_timeout,
+			 p->nrank - p->next + 1);
 	return (int)p->yielded;
 }
 
@@ -465,8 +518,11 @@ static int parse_body(struct poll *p, const char *body, size_t len, const char *
 
 /* Logs why the body gave nothing (rc from parse_body) and returns -EBADMSG,
  * the one code source_poll reports for an unreadable response. */
-static int log_parse_failure(const struct cfg_source *src, const char *url, int rc)
+static int log_parse_failure(const struct cfg_source *src, const char *raw, int rc)
 {
+	char url[FETCH_URL_BYTES];
+
+	url_redact(raw, url, sizeof(url));
 	if (rc == -ENOTSUP)
 		log_warnx("source %s: %s: the page is UTF-16, which digestd does not read",
 			  src->name, url);
@@ -481,12 +537,13 @@ static int log_parse_failure(const struct cfg_source *src, const char *url, int 
 /* feed or page from a local file: no HTTP, no state. */
 static int poll_file(struct poll *p, const char *path)
 {
-	long n = read_file(AT_FDCWD, path, p->ctx->body, p->ctx->body_cap);
+	char lu[FETCH_URL_BYTES];
+	long n = read_file(AT_FDCWD, path, 0, p->ctx->body, p->ctx->body_cap);
 	int rc;
 
 	if (n < 0) {
 		errno = n == -ENOTSUP ? EISDIR : n == -EFBIG ? EFBIG : (int)-n;
-		log_warn("source %s: %s", p->src->name, p->src->url);
+		log_warn("source %s: %s", p->src->name, url_redact(p->src->url, lu, sizeof(lu)));
 		return (int)n;
 	}
 	rc = parse_body(p, p->ctx->body, (size_t)n, p->src->url, NULL);
@@ -503,6 +560,7 @@ static int poll_http(struct poll *p)
 	const char *dir = cfg->daemon.state_dir;
 	static struct srcstate st;
 	int64_t now = now_utc(), nb;
+	char lu[FETCH_URL_BYTES];
 	int rc;
 
 	srcstate_load(ctx->state_fd, dir, src->name, &st);
@@ -512,12 +570,15 @@ static int poll_http(struct poll *p)
 		log_debug("source %s: backing off for %lld s more", src->name, (long long)(nb - now));
 		return -EAGAIN;
 	}
-	rc = fetch_get(&ctx->fetch, src->url, &st.v, &resp, ctx->body, ctx->body_cap);
+	p->scope.own = 1;
+	rc = fetch_get(&ctx->fetch, src->url, &st.v, &p->scope, &resp, ctx->body, ctx->body_cap);
+	p->scope.own = 0;
 	if (rc == -EINTR)
 		return rc;
 	now = now_utc();
+	url_redact(src->url, lu, sizeof(lu));
 	if (rc == 0 && resp.kind == FETCH_KIND_NOT_MODIFIED) {
-		log_debug("source %s: %s: not modified", src->name, src->url);
+		log_debug("source %s: %s: not modified", src->name, lu);
 		if (resp.validators.etag[0] || resp.validators.last_modified[0])
 			st.v = resp.validators;
 		srcstate_record(&st, &cfg->http, now, 1, 0);
@@ -531,7 +592,7 @@ static int poll_http(struct poll *p)
 		if (rc < 0)
 			rc = log_parse_failure(src, src->url, rc);
 	} else {
-		log_warnx("source %s: %s: %s", src->name, src->url, resp.reason);
+		log_warnx("source %s: %s: %s", src->name, lu, resp.reason);
 	}
 	if (rc == -EINTR || (rc >= 0 && p->ended && ctx->fetch.stop && *ctx->fetch.stop))
 		return rc; /* stopping: nothing learnt about the source */
@@ -546,10 +607,11 @@ static int poll_http(struct poll *p)
 }
 
 int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct source_ctx *ctx,
-		source_article_fn fn, void *arg)
+		source_article_fn fn, source_known_fn known, void *arg)
 {
 	struct poll *p = &poll_state;
 	const char *path = file_path(src->url);
+	int rc;
 
 	ctx->not_before = 0;
 	ctx->entries = 0;
@@ -559,10 +621,16 @@ int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct sour
 	p->src = src;
 	p->ctx = ctx;
 	p->fn = fn;
+	p->known = known;
 	p->arg = arg;
+	fetch_scope_init(&p->scope, src->url, src->allow_private);
+	fetch_set_deadline(&ctx->fetch, cfg->http.poll_timeout);
 	if (!is_http(src->url))
-		return poll_file(p, path ? path : src->url);
-	return poll_http(p);
+		rc = poll_file(p, path ? path : src->url);
+	else
+		rc = poll_http(p);
+	fetch_set_deadline(&ctx->fetch, 0);
+	return rc;
 }
 
 int64_t source_not_before(const struct cfg *cfg, const struct source_ctx *ctx,

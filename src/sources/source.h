@@ -35,6 +35,12 @@ struct source_article {
  * then offered again next time: validators are not updated). */
 typedef int (*source_article_fn)(const struct source_article *a, void *arg);
 
+/* Asked before a teaser's page is fetched, with the article as the feed
+ * gives it: nonzero when the caller already has it (digested or waiting),
+ * so the page is not fetched again on every poll; the article is then
+ * yielded with its teaser text. */
+typedef int (*source_known_fn)(const struct source_article *a, void *arg);
+
 /* Working memory and the HTTP client for polling; one per process. */
 struct source_ctx {
 	struct fetch_client fetch;
@@ -59,15 +65,24 @@ void source_ctx_free(struct source_ctx *ctx);
 
 /* Polls src once and calls fn for each article, in the source's order:
  *  folder: the seed-format files at the top level of the folder, by name
- *          (hidden files, README.md and non-regular files skipped; a file
- *          over SOURCE_FILE_BYTES or unreadable is one warning and skipped);
+ *          (hidden files, README.md and non-regular files skipped; a
+ *          symbolic link, a file with more than one name (hard link), a
+ *          file over SOURCE_FILE_BYTES or an unreadable one is one warning
+ *          and skipped: only regular files inside the folder are read);
  *  feed:   a conditional GET (304: no articles), then the newest max_items
  *          entries (by published, else updated date; undated ones last)
  *          yielded in feed order; text is the entry's content, else its
  *          summary; with fetch_pages, a teaser (under SOURCE_TEASER_WORDS
  *          words, or ending in an ellipsis, "read more" or "continue
- *          reading") is replaced by the main text of the linked page;
+ *          reading") is replaced by the main text of the linked page,
+ *          unless known (may be NULL) says the caller has the entry;
  *  page:   a conditional GET of the page and its main text as one article.
+ * Links and redirects may reach only public addresses, except the source's
+ * own host when it is not public, or any with allow_private (struct
+ * fetch_scope); each refused page is one warning and keeps the teaser.
+ * The whole poll ends by [http] poll_timeout: entries left then are not
+ * yielded, the validators stay as they were (the next poll gets the feed
+ * whole and yields them), and one info line says how many were left.
  * Returns the number of articles yielded (>= 0); or -EAGAIN without any
  * request while the source is backing off (ctx->not_before says until when);
  * -EINTR when the stop flag rose; another negative errno when the source
@@ -76,9 +91,10 @@ void source_ctx_free(struct source_ctx *ctx);
  * one line "source NAME: URL: reason"; HTTP failures and parse failures add
  * to the backoff recorded in [daemon] state_dir (source-HASH.state).
  * Blocks for the transfers (each at most [http] timeout, plus the per-host
- * delay between page fetches). Not reentrant: uses static buffers. */
+ * delay between page fetches; all at most [http] poll_timeout). URLs in
+ * log lines are redacted (url_redact). Not reentrant: uses static buffers. */
 int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct source_ctx *ctx,
-		source_article_fn fn, void *arg);
+		source_article_fn fn, source_known_fn known, void *arg);
 
 /* From the state file, the UTC second before which src must not be polled
  * (backoff or Retry-After from an earlier run), or 0. For scheduling at

@@ -221,6 +221,34 @@ out:
 	return 0;
 }
 
+const char *url_redact(const char *url, char *out, size_t size)
+{
+	struct url_out o = { out, size, 0, 0 };
+	struct url_parts u;
+	const char *at = NULL;
+
+	if (size == 0)
+		return out;
+	split(url, strlen(url), &u);
+	put(&o, u.scheme, u.scheme_len ? u.scheme_len + 1 : 0);
+	if (u.has_auth) {
+		put(&o, "//", 2);
+		for (const char *p = u.auth; p < u.auth + u.auth_len; p++)
+			if (*p == '@')
+				at = p;
+		if (at)
+			put(&o, "***", 3);
+		put(&o, at ? at : u.auth, u.auth_len - (size_t)(at ? at - u.auth : 0));
+	}
+	put(&o, u.path, u.path_len);
+	if (u.has_query)
+		put(&o, "?***", 4);
+	/* put() takes a part whole or not at all (and nothing after it), so a
+	 * cut drops whole parts from the end. */
+	out[o.len] = '\0';
+	return out;
+}
+
 int url_host(const char *url, char *out, size_t size)
 {
 	const char *p = strstr(url, "://"), *h, *end;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* URL reference resolution (RFC 3986 section 5) and host extraction into
- * caller buffers, for feed links, politeness and endpoint checks. No
- * allocation, no I/O. */
+ * caller buffers, for feed links, politeness and endpoint checks, and the
+ * redacted form of a URL for log lines. No allocation, no I/O. */
 #ifndef DIGESTD_URL_H
 #define DIGESTD_URL_H
 
@@ -20,6 +20,12 @@ size_t url_scheme_len(const char *s, size_t len);
  * out with a NUL. Returns 0, or -EINVAL when url has no host or it does not
  * fit. */
 int url_host(const char *url, char *out, size_t size);
+
+/* Writes url into out (size bytes, NUL-terminated, cut to fit) for a log
+ * line: its user info and query string each replaced by "***" and its
+ * fragment dropped, since they may carry a password, an API key or a token.
+ * Anything else is kept as it is. Returns out. */
+const char *url_redact(const char *url, char *out, size_t size);
 
 /* Is host (as url_host gives it) a loopback name: localhost, 127.x.y.z or
  * [::1]? */

@@ -83,3 +83,21 @@ expect_grep "windows-1252: converted to UTF-8" '"title":"“café” €"' "$TMP
 printf '{"version":"https://jsonfeed.org/version/1.1","home_page_url":"https://example.org/","items":[{"id":7,"url":"p/7","title":"J","content_html":"<p>a &amp; b</p>","date_published":"2010-02-07T14:04:00-05:00"}]}' >"$TMP/feed.json"
 expect_status "JSON Feed: exit 0" 0 digestd fetch --type feed --format json "$TMP/feed.json"
 expect_grep "JSON Feed: fields" '{"id":"7","title":"J","link":"https://example.org/p/7","published":"2010-02-07T19:04:00Z"' "$TMP/out"
+
+# Type guessing (no --type): a UTF-16 feed and a feed whose DOCTYPE has an
+# internal subset (a '>' inside it) are feeds, not pages.
+cat >"$TMP/subset.xml" <<'X'
+<?xml version="1.0"?>
+<!DOCTYPE rss [ <!ENTITY note "a > b"> <!ELEMENT rss ANY> ]>
+<rss version="2.0"><channel><title>S</title>
+<item><title>Subset entry</title><link>http://example.org/s</link><guid>s1</guid></item>
+</channel></rss>
+X
+expect_status "guess: DOCTYPE with an internal subset: exit 0" 0 digestd fetch --format json "$TMP/subset.xml"
+expect_grep "guess: DOCTYPE with an internal subset is read as a feed" '"id":"s1","title":"Subset entry"' "$TMP/out"
+for enc in utf-16-le utf-16-be; do
+	python3 -c 'import sys; sys.stdout.buffer.write(("\ufeff" + open(sys.argv[2], encoding="utf-8").read().replace("<?xml version=\"1.0\"?>", "<?xml version=\"1.0\" encoding=\"UTF-16\"?>")).encode(sys.argv[1]))' \
+		"$enc" "$TMP/subset.xml" >"$TMP/feed16.xml"
+	expect_status "guess: $enc feed: exit 0" 0 digestd fetch --format json "$TMP/feed16.xml"
+	expect_grep "guess: $enc feed is read as a feed" '"id":"s1","title":"Subset entry"' "$TMP/out"
+done

@@ -8,76 +8,8 @@
 # read look unused to shellcheck:
 # shellcheck disable=SC2016,SC2034
 . tests/cli/lib.sh
-FEEDS=../shared/data/feeds
-SRV_PID=
-stop_server() {
-	if [ -n "$SRV_PID" ]; then
-		kill "$SRV_PID" 2>/dev/null
-		wait "$SRV_PID" 2>/dev/null
-		SRV_PID=
-	fi
-}
-trap 'stop_server; rm -rf "$TMP"' EXIT
-trap 'exit 1' INT TERM
+. tests/cli/httpd.lib
 
-# check NAME 'SHELL CONDITION' [DETAIL FILE]: PASS when the condition holds.
-check() {
-	if eval "$2"; then pass "$1"; else
-		fail "$1" "failed: $2" "$(head -c 600 "${3:-$TMP/err}" 2>/dev/null)"
-	fi
-}
-
-# run ARGS...: digestd fetch ARGS with stdout in $TMP/out, stderr in
-# $TMP/err and the exit status in $RC.
-run() {
-	digestd fetch "$@" >"$TMP/out" 2>"$TMP/err"
-	RC=$?
-}
-
-# Certificates: a test CA, a localhost certificate and one for another name
-# from it, and a self-signed localhost certificate nobody trusts. EC keys are
-# quick to make; host names, not 127.0.0.1 (mbedtls builds of libcurl do not
-# match IP addresses against certificates).
-T=$TMP/tls
-mkdir -p "$T" "$TMP/state"
-ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-mkcerts() {
-	# shellcheck disable=SC2086
-	openssl req -x509 $ec -keyout "$T/ca.key" -out "$T/ca.pem" -days 2 \
-		-subj /CN=digestd-test-CA -addext basicConstraints=critical,CA:TRUE \
-		-addext keyUsage=critical,keyCertSign || return 1
-	for pair in good:localhost wrong:wronghost.invalid; do
-		n=${pair%%:*} h=${pair#*:}
-		# shellcheck disable=SC2086
-		openssl req $ec -keyout "$T/$n.key" -out "$T/$n.csr" -subj "/CN=$h" || return 1
-		printf 'subjectAltName=DNS:%s\n' "$h" >"$T/$n.ext"
-		openssl x509 -req -in "$T/$n.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
-			-CAcreateserial -out "$T/$n.pem" -days 2 -extfile "$T/$n.ext" || return 1
-	done
-	# shellcheck disable=SC2086
-	openssl req -x509 $ec -keyout "$T/unknown.key" -out "$T/unknown.pem" -days 2 \
-		-subj /CN=localhost -addext subjectAltName=DNS:localhost
-}
-if ! mkcerts >"$TMP/openssl.log" 2>&1; then
-	fail "test certificates made with openssl" "$(tail -n 5 "$TMP/openssl.log")"
-	exit 1
-fi
-
-python3 tests/httpd.py --tls "$T" --feeds "$FEEDS" --ready "$TMP/ready" \
-	--log "$TMP/requests" >"$TMP/httpd.out" 2>&1 &
-SRV_PID=$!
-i=0
-while [ ! -s "$TMP/ready" ] && [ $i -lt 100 ] && kill -0 "$SRV_PID" 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ ! -s "$TMP/ready" ]; then
-	fail "tests/httpd.py starts" "$(cat "$TMP/httpd.out")"
-	exit 1
-fi
-read -r PORT WRONG UNKNOWN <"$TMP/ready"
-BASE=https://localhost:$PORT
-CA="--ca-file $T/ca.pem"
 now() { date +%s; }
 
 # Feeds from the corpus read the same over HTTPS as from the file (these
@@ -134,18 +66,9 @@ check "100 MB feed: peak RSS under $limit KiB ($(tail -n 1 "$TMP/rss") KiB)" \
 	'[ "$(tail -n 1 "$TMP/rss")" -lt $limit ]' "$TMP/rss"
 
 # A configuration for the rest: short stall window, no host delay.
-cat >"$TMP/cfg.ini" <<EOF
-[daemon]
-state_dir = $TMP/state
-contact = https://example.org/contact
-[http]
-ca_file = $T/ca.pem
-low_speed_limit = 1000
-low_speed_time = 2s
-timeout = 120s
-min_host_delay = 0s
-backoff_base = 60s
-backoff_max = 1h
+http_config "contact = https://example.org/contact" "backoff_base = 60s" "backoff_max = 1h" \
+	>"$TMP/cfg.ini"
+cat >>"$TMP/cfg.ini" <<EOF
 [source corpus]
 url = $BASE/feeds/flus/framablog.rss.xml
 max_items = 3
@@ -169,6 +92,9 @@ type = page
 url = $(pwd)/seeds
 [source crafted]
 url = $TMP/folder
+type = folder
+[source planted]
+url = $TMP/planted
 type = folder
 [source shuffled]
 url = $BASE/shuffled.xml
@@ -202,7 +128,7 @@ kill -TERM "$pid"
 wait "$pid"
 RC=$?
 check "SIGTERM ends a transfer in progress: stopped" \
-	'[ $RC -eq 75 ] && grep -q "stall?term: stopped" "$TMP/err"'
+	'[ $RC -eq 75 ] && grep -q "stall?\*\*\*: stopped" "$TMP/err"'
 check "User-Agent names digestd, version and contact" \
 	'grep -q "digestd/[0-9.]* (+https://example.org/contact)" "$TMP/requests"' "$TMP/requests"
 
@@ -320,6 +246,25 @@ check "folder source: two articles, header fields, skips" \
 	"$TMP/out"
 check "folder source: over-size file named in one warning" \
 	'[ "$(grep -c "c-big.txt: larger than" "$TMP/err")" -eq 1 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ]'
+
+# A folder source reads regular files inside the folder only: a planted
+# symbolic link to a secret (the signing key, the token), a hard link to it,
+# a link to a folder, a FIFO and a subfolder give nothing away, and each link
+# is named in one warning.
+mkdir -p "$TMP/planted/sub" "$TMP/elsewhere"
+printf 'Title: Secret\n\nSECRET-SIGNING-KEY whsec_abc\n' >"$TMP/elsewhere/key"
+printf 'Title: Fine\n\nAn ordinary seed.\n' >"$TMP/planted/a.txt"
+printf 'Title: Sub\n\nSUBFOLDER-TEXT\n' >"$TMP/planted/sub/x.txt"
+ln -s "$TMP/elsewhere/key" "$TMP/planted/b-symlink.txt"
+ln "$TMP/elsewhere/key" "$TMP/planted/c-hardlink.txt"
+ln -s "$TMP/elsewhere" "$TMP/planted/d-dirlink"
+mkfifo "$TMP/planted/e-fifo.txt" 2>/dev/null
+run --config "$TMP/cfg.ini" --source planted --format json
+check "folder source: a planted symlink or hard link to a secret is not read" \
+	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -q "An ordinary seed" "$TMP/out" && ! grep -q "SECRET\|SUBFOLDER" "$TMP/out"' \
+	"$TMP/out"
+check "folder source: each link named in one warning" \
+	'[ "$(wc -l <"$TMP/err")" -eq 3 ] && grep -q "source planted: $TMP/planted/b-symlink.txt: a symbolic link; skipped" "$TMP/err" && grep -q "source planted: $TMP/planted/c-hardlink.txt: .*hard link.*; skipped" "$TMP/err" && grep -q "source planted: $TMP/planted/d-dirlink: a symbolic link; skipped" "$TMP/err"'
 
 # Retry-After (seconds and HTTP-date) recorded; no request while it holds.
 state_of() { grep "^$2 " "$(grep -l "^name $1\$" "$TMP"/state/source-*.state)" | cut -d' ' -f2; }

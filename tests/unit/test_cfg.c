@@ -543,7 +543,7 @@ static void every_default_parses(void)
 						      (int)strlen(def) - 2, def + 1);
 		}
 	}
-	CHECK_INT(keys, 37);
+	CHECK_INT(keys, 39);
 	CHECK_INT(load(text), 0);
 	if (err.msg[0])
 		printf("  %s\n", err.msg);

@@ -129,6 +129,25 @@ static void test_loopback(void)
 	CHECK(!url_host_is_loopback("0177.0.0.1"));
 }
 
+/* Log lines never show a password, a query string or a fragment. */
+static void test_redact(void)
+{
+	char out[64];
+
+	CHECK_STR(url_redact("https://e.org/feed?api_key=K&x=1", out, sizeof(out)),
+		  "https://e.org/feed?***");
+	CHECK_STR(url_redact("https://u:pw@e.org:8443/a?b#c", out, sizeof(out)),
+		  "https://***@e.org:8443/a?***");
+	CHECK_STR(url_redact("https://e.org/a#access_token=T", out, sizeof(out)), "https://e.org/a");
+	CHECK_STR(url_redact("https://a@b@e.org/", out, sizeof(out)), "https://***@e.org/");
+	CHECK_STR(url_redact("https://e.org/plain/path", out, sizeof(out)),
+		  "https://e.org/plain/path");
+	CHECK_STR(url_redact("/var/lib/seeds", out, sizeof(out)), "/var/lib/seeds");
+	CHECK_STR(url_redact("", out, sizeof(out)), "");
+	/* Cut to fit: whole parts only, so no secret shows in half. */
+	CHECK_STR(url_redact("https://e.org/long/path?key=SECRET", out, 26), "https://e.org/long/path");
+	CHECK_STR(url_redact("https://user:SECRET@e.org/", out, 10), "https://");
+}
 
 int main(void)
 {
@@ -139,5 +158,6 @@ int main(void)
 	RUN(test_scheme_len);
 	RUN(test_url_host);
 	RUN(test_loopback);
+	RUN(test_redact);
 	return CHECK_EXIT();
 }
