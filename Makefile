@@ -97,8 +97,9 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/digestd: $(MAIN_OBJ) $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
-# The test and demo HTTPS receiver (docs/sink.md).
-$(BUILD)/digest-sink: $(BUILD)/obj/tools/digest-sink.o $(LIB_OBJ)
+# The test and demo HTTPS receiver (docs/sink.md); its request reader is a
+# module of its own, which the fuzz target fuzz_sink links too.
+$(BUILD)/digest-sink: $(BUILD)/obj/tools/digest-sink.o $(BUILD)/obj/tools/sink_req.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB_OBJ)
@@ -110,6 +111,7 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB_OBJ)
 $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+$(BUILD)/tests/replay_fuzz_sink: $(BUILD)/obj/tools/sink_req.o
 
 # The disk-full test's fault injector (tests/cli/diskfull.sh), preloaded into
 # digestd: the target's compiler, but no sanitizer (it is not the first
@@ -182,7 +184,8 @@ bench: deps $(BUILD)/digestd $(BUILD)/digest-sink
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(DEP_CFLAGS) $(ALL_CPPFLAGS)
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(DEP_LIBS)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(DEP_LIBS)
+build/fuzz/fuzz_sink: tools/sink_req.c
 
 fuzz: deps $(FUZZ_BIN)
 	@sh tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)

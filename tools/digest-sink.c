@@ -36,15 +36,8 @@
 
 #include "core/log.h"
 #include "push/sign.h"
+#include "sink_req.h"
 
-/* Request header block and the read buffer that holds it. */
-#define HDR_MAX_BYTES (16u * 1024u)
-#define RDBUF_BYTES (32u * 1024u)
-/* A header value we keep; longer ones are refused with 400. */
-#define HVAL_BYTES 1024u
-/* Raw webhook-id bytes; escaped, the file name stays under NAME_MAX. */
-#define ID_MAX_BYTES 64u
-#define ID_NAME_BYTES (ID_MAX_BYTES * 3u + 1u)
 #define TOKEN_MAX_BYTES 4096u
 #define MAX_BODY_LIMIT (1024ul * 1024ul * 1024ul)
 /* Poll slice, so that SIGTERM is noticed while waiting on a client. */
@@ -74,23 +67,13 @@ struct stats {
 	long requests, stored, duplicates, rejected, misbehaved;
 };
 
-/* One parsed request head; values are copies, cut at HVAL_BYTES. */
-struct req {
-	char method[16];
-	char id[HVAL_BYTES], ts[HVAL_BYTES], auth[HVAL_BYTES];
-	char sig[SIGN_HEADER_MAX_BYTES + 1];
-	int has_id, has_ts, has_sig, has_auth, has_cl, chunked, expect_continue;
-	uint64_t content_length;
-};
-
 struct conn {
 	mbedtls_net_context net;
 	mbedtls_ssl_context ssl;
 	int64_t deadline_ms; /* whole request */
 	int64_t idle_ms;     /* per read */
 	int stopped, timed_out;
-	unsigned char buf[RDBUF_BYTES];
-	size_t pos, len;
+	struct sink_req_buf rd;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -486,6 +469,12 @@ static int tls_read(struct conn *c, unsigned char *buf, size_t len)
 	}
 }
 
+/* The request reader's fill function (sink_req_fill_fn) over TLS. */
+static int tls_fill(void *ctx, unsigned char *buf, size_t cap)
+{
+	return tls_read(ctx, buf, cap);
+}
+
 static int tls_write(struct conn *c, const void *data, size_t len)
 {
 	const unsigned char *p = data;
@@ -501,85 +490,6 @@ static int tls_write(struct conn *c, const void *data, size_t len)
 		len -= (size_t)r;
 	}
 	return 0;
-}
-
-/* Appends to the read buffer; returns bytes added, 0 at EOF, -ENOBUFS when
- * full, or a tls_read error. */
-static int rd_fill(struct conn *c)
-{
-	int r;
-
-	if (c->pos == c->len) {
-		c->pos = 0;
-		c->len = 0;
-	} else if (c->pos > 0 && c->len == sizeof(c->buf)) {
-		memmove(c->buf, c->buf + c->pos, c->len - c->pos);
-		c->len -= c->pos;
-		c->pos = 0;
-	}
-	if (c->len == sizeof(c->buf))
-		return -ENOBUFS;
-	r = tls_read(c, c->buf + c->len, sizeof(c->buf) - c->len);
-	if (r > 0)
-		c->len += (size_t)r;
-	return r;
-}
-
-/* Copies n body bytes to dst (NULL: discards them). Returns 0, -EPIPE (EOF
- * before n bytes) or a tls_read error. */
-static int rd_bytes(struct conn *c, unsigned char *dst, size_t n)
-{
-	while (n) {
-		size_t have = c->len - c->pos, take;
-		int r;
-
-		if (have == 0) {
-			r = rd_fill(c);
-			if (r == 0)
-				return -EPIPE;
-			if (r < 0)
-				return r;
-			continue;
-		}
-		take = have < n ? have : n;
-		if (dst) {
-			memcpy(dst, c->buf + c->pos, take);
-			dst += take;
-		}
-		c->pos += take;
-		n -= take;
-	}
-	return 0;
-}
-
-/* Reads one CRLF- or LF-terminated line into out (terminator removed).
- * Returns 0, -E2BIG when longer than cap - 1, -EPIPE or a tls_read error. */
-static int rd_line(struct conn *c, char *out, size_t cap)
-{
-	size_t n = 0;
-
-	for (;;) {
-		int r;
-
-		while (c->pos < c->len) {
-			char ch = (char)c->buf[c->pos++];
-
-			if (ch == '\n') {
-				if (n && out[n - 1] == '\r')
-					n--;
-				out[n] = '\0';
-				return 0;
-			}
-			if (n + 1 >= cap)
-				return -E2BIG;
-			out[n++] = ch;
-		}
-		r = rd_fill(c);
-		if (r == 0)
-			return -EPIPE;
-		if (r < 0)
-			return r;
-	}
 }
 
 /* Ends a connection whose request was not read to the end: close_notify
@@ -649,270 +559,6 @@ static void respond(struct conn *c, int status, const char *extra, const char *t
 		return;
 	if (tls_write(c, head, (size_t)n) == 0)
 		tls_write(c, text, tlen);
-}
-
-/* ---- request parsing ---- */
-
-static int is_tchar(unsigned char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       (ch && strchr("!#$%&'*+-.^_`|~", ch));
-}
-
-/* Escapes an id for file names and output: [A-Za-z0-9_-] and non-leading
- * '.' stay, every other byte becomes %XX, so distinct ids never collide. */
-static void escape_id(const char *id, char *out, size_t cap)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (size_t i = 0; id[i] && o + 4 <= cap; i++) {
-		unsigned char ch = (unsigned char)id[i];
-
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || (ch == '.' && i > 0)) {
-			out[o++] = (char)ch;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[ch >> 4];
-			out[o++] = hex[ch & 15];
-		}
-	}
-	out[o] = '\0';
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Stores a header value; 0, or -E2BIG (too long) / -EEXIST (repeated). */
-static int keep(char *dst, size_t cap, int *has, const char *v)
-{
-	size_t n = strlen(v);
-
-	if (*has)
-		return -EEXIST;
-	if (n >= cap)
-		return -E2BIG;
-	memcpy(dst, v, n + 1);
-	*has = 1;
-	return 0;
-}
-
-/* Parses the head (request line and header lines, NUL-terminated, in
- * place). Returns 0 or an HTTP status with *why set. */
-static int parse_head(char *head, struct req *r, const char **why)
-{
-	char *line = head, *next, *sp1, *sp2;
-	int first = 1;
-
-	memset(r, 0, sizeof(*r));
-	for (; *line; line = next) {
-		char *colon, *v, *e;
-		int rc = 0;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		e = line + strlen(line);
-		if (e > line && e[-1] == '\r')
-			*--e = '\0';
-		if (first) {
-			first = 0;
-			sp1 = strchr(line, ' ');
-			sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
-			if (!sp1 || !sp2 || sp1 == line || (size_t)(sp1 - line) >= sizeof(r->method) ||
-			    sp1[1] != '/' || strchr(sp2 + 1, ' ') ||
-			    (strcmp(sp2 + 1, "HTTP/1.1") != 0 && strcmp(sp2 + 1, "HTTP/1.0") != 0)) {
-				*why = "malformed request line";
-				return 400;
-			}
-			memcpy(r->method, line, (size_t)(sp1 - line));
-			r->method[sp1 - line] = '\0';
-			continue;
-		}
-		if (*line == '\0')
-			break;
-		colon = strchr(line, ':');
-		if (!colon || colon == line) {
-			*why = "malformed header line";
-			return 400;
-		}
-		for (char *p = line; p < colon; p++) {
-			if (!is_tchar((unsigned char)*p)) {
-				*why = "malformed header name";
-				return 400;
-			}
-		}
-		*colon = '\0';
-		v = colon + 1;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		e = v + strlen(v);
-		while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
-			*--e = '\0';
-		for (char *p = v; *p; p++) {
-			if ((unsigned char)*p < 0x20 && *p != '\t') {
-				*why = "control character in a header value";
-				return 400;
-			}
-		}
-		if (strcasecmp(line, "webhook-id") == 0) {
-			rc = keep(r->id, ID_MAX_BYTES + 1, &r->has_id, v);
-		} else if (strcasecmp(line, "webhook-timestamp") == 0) {
-			rc = keep(r->ts, sizeof(r->ts), &r->has_ts, v);
-		} else if (strcasecmp(line, "webhook-signature") == 0) {
-			rc = keep(r->sig, sizeof(r->sig), &r->has_sig, v);
-		} else if (strcasecmp(line, "authorization") == 0) {
-			rc = keep(r->auth, sizeof(r->auth), &r->has_auth, v);
-		} else if (strcasecmp(line, "content-length") == 0) {
-			uint64_t cl;
-
-			if (parse_u64(v, &cl) < 0 || (r->has_cl && cl != r->content_length)) {
-				*why = "bad Content-Length";
-				return 400;
-			}
-			r->content_length = cl;
-			r->has_cl = 1;
-		} else if (strcasecmp(line, "transfer-encoding") == 0) {
-			if (strcasecmp(v, "chunked") != 0 || r->chunked) {
-				*why = "unsupported Transfer-Encoding";
-				return 501;
-			}
-			r->chunked = 1;
-		} else if (strcasecmp(line, "expect") == 0) {
-			if (strcasecmp(v, "100-continue") == 0)
-				r->expect_continue = 1;
-		}
-		if (rc == -E2BIG) {
-			*why = "header value too long";
-			return 400;
-		}
-		if (rc == -EEXIST) {
-			*why = "repeated webhook or authorization header";
-			return 400;
-		}
-	}
-	if (r->has_cl && r->chunked) {
-		*why = "both Content-Length and Transfer-Encoding";
-		return 400;
-	}
-	return 0;
-}
-
-/* Reads up to and including the blank line that ends the head. Returns 0,
- * 431 (too large), -EPIPE (closed) or a tls_read error. */
-static int read_head(struct conn *c, char *head, size_t cap, size_t *hlen)
-{
-	for (;;) {
-		size_t end = 0;
-		int r;
-
-		for (size_t i = 0; i + 1 < c->len; i++) {
-			if (c->buf[i] == '\n' &&
-			    (c->buf[i + 1] == '\n' ||
-			     (c->buf[i + 1] == '\r' && i + 2 < c->len && c->buf[i + 2] == '\n'))) {
-				end = i + (c->buf[i + 1] == '\n' ? 2 : 3);
-				break;
-			}
-		}
-		if (end) {
-			if (end >= cap)
-				return 431;
-			memcpy(head, c->buf, end);
-			head[end] = '\0';
-			*hlen = end;
-			c->pos = end;
-			return 0;
-		}
-		if (c->len >= HDR_MAX_BYTES)
-			return 431;
-		r = rd_fill(c);
-		if (r == 0)
-			return -EPIPE;
-		if (r < 0)
-			return r;
-	}
-}
-
-/* Reads a chunked body into body[]. Returns 0, 413, 400, or an I/O error. */
-static int read_chunked(struct conn *c, size_t *got, const char **why)
-{
-	char line[256];
-	size_t total = 0;
-	int rc;
-
-	for (;;) {
-		uint64_t size = 0;
-		char *p = line;
-
-		rc = rd_line(c, line, sizeof(line));
-		if (rc == -E2BIG)
-			goto bad;
-		if (rc < 0)
-			return rc;
-		if (!*p)
-			goto bad;
-		for (; *p && *p != ';' && *p != ' ' && *p != '\t'; p++) {
-			int d;
-
-			if (*p >= '0' && *p <= '9')
-				d = *p - '0';
-			else if (*p >= 'a' && *p <= 'f')
-				d = *p - 'a' + 10;
-			else if (*p >= 'A' && *p <= 'F')
-				d = *p - 'A' + 10;
-			else
-				goto bad;
-			if (size > (UINT64_MAX >> 4))
-				goto too_big;
-			size = size * 16 + (uint64_t)d;
-		}
-		if (size == 0)
-			break;
-		if (size > opt.max_body - total)
-			goto too_big;
-		rc = rd_bytes(c, body + total, (size_t)size);
-		if (rc < 0)
-			return rc;
-		total += (size_t)size;
-		rc = rd_line(c, line, sizeof(line));
-		if (rc == -E2BIG || (rc == 0 && line[0]))
-			goto bad;
-		if (rc < 0)
-			return rc;
-	}
-	/* trailer fields, up to the blank line */
-	for (int i = 0; i < 64; i++) {
-		rc = rd_line(c, line, sizeof(line));
-		if (rc == -E2BIG)
-			goto bad;
-		if (rc < 0)
-			return rc;
-		if (!line[0]) {
-			*got = total;
-			return 0;
-		}
-	}
-bad:
-	*why = "malformed chunked body";
-	return 400;
-too_big:
-	*why = "body larger than --max-body";
-	return 413;
 }
 
 /* ---- JSON: count the elements of the top-level "articles" array ---- */
@@ -1067,7 +713,7 @@ static long count_articles(const unsigned char *p, size_t len)
  * of the folder. Returns 0 (stored), 1 (already there) or a negative errno. */
 static int store_body(const char *name, const unsigned char *p, size_t len)
 {
-	char final[ID_NAME_BYTES + 8], tmp[ID_NAME_BYTES + 16];
+	char final[SINK_REQ_ID_NAME_BYTES + 8], tmp[SINK_REQ_ID_NAME_BYTES + 16];
 	struct stat sb;
 	int fd, rc = 0;
 
@@ -1109,7 +755,7 @@ static int store_body(const char *name, const unsigned char *p, size_t len)
 
 /* ---- one request ---- */
 
-static int token_ok(const struct req *r)
+static int token_ok(const struct sink_req *r)
 {
 	const char *v = r->auth;
 	size_t n;
@@ -1181,36 +827,32 @@ static void hang(struct conn *c, const char *eid, long req_no)
 
 static void handle_request(struct conn *c)
 {
-	static char head[HDR_MAX_BYTES + 1];
-	static struct req r;
-	char eid[ID_NAME_BYTES], text[ID_NAME_BYTES + 32], extra[64];
+	static char head[SINK_REQ_HEAD_BYTES + 1];
+	static struct sink_req r;
+	char eid[SINK_REQ_ID_NAME_BYTES], text[SINK_REQ_ID_NAME_BYTES + 32], extra[64];
 	const char *why = "";
 	size_t got = 0, hlen = 0;
 	long req_no, articles;
 	int rc, complete = 0;
 
-	rc = read_head(c, head, sizeof(head), &hlen);
+	rc = sink_req_head(&c->rd, head, sizeof(head), &hlen);
 	if (rc < 0) {
-		if (c->len > 0)
+		if (c->rd.len > 0)
 			printf("dropped connection: %s\n", io_reason(rc));
 		mbedtls_net_free(&c->net);
 		return;
 	}
 	req_no = ++st.requests;
-	if (rc != 0) {
+	if (rc != 0)
 		why = "request head too large";
-	} else if (memchr(head, '\0', hlen)) {
-		rc = 400;
-		why = "NUL byte in the request head";
-	} else {
-		rc = parse_head(head, &r, &why);
-	}
+	else
+		rc = sink_req_parse_head(head, hlen, &r, &why);
 	if (rc != 0) {
 		reject(c, "-", rc, why, NULL);
 		goto out;
 	}
 	if (r.has_id)
-		escape_id(r.id, eid, sizeof(eid));
+		sink_req_escape_id(r.id, eid, sizeof(eid));
 	else
 		memcpy(eid, "-", 2);
 	if (strcmp(r.method, "POST") != 0) {
@@ -1223,11 +865,11 @@ static void handle_request(struct conn *c)
 	}
 	if (mode_applies(MODE_CLOSE, req_no)) {
 		size_t half = r.has_cl ? (size_t)(r.content_length / 2) : 0;
-		size_t have = c->len - c->pos;
+		size_t have = c->rd.len - c->rd.pos;
 
 		if (half > opt.max_body)
 			half = opt.max_body;
-		rc = rd_bytes(c, NULL, half);
+		rc = sink_req_body(&c->rd, NULL, half);
 		st.misbehaved++;
 		printf("misbehaved id=%s request=%ld mode=close: closed after %zu body bytes%s\n",
 		       eid, req_no, half > have ? half : have, rc < 0 ? " (client left first)" : "");
@@ -1246,10 +888,10 @@ static void handle_request(struct conn *c)
 			goto out;
 	}
 	if (r.chunked) {
-		rc = read_chunked(c, &got, &why);
+		rc = sink_req_chunked(&c->rd, body, opt.max_body, &got, &why);
 	} else {
 		got = (size_t)r.content_length;
-		rc = rd_bytes(c, body, got);
+		rc = sink_req_body(&c->rd, body, got);
 	}
 	if (rc > 0) {
 		reject(c, eid, rc, why, NULL);
@@ -1366,8 +1008,7 @@ static void serve_one(mbedtls_net_context *listen_ctx)
 	setsockopt(c->net.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	c->stopped = 0;
 	c->timed_out = 0;
-	c->pos = 0;
-	c->len = 0;
+	sink_req_buf_init(&c->rd, tls_fill, c);
 	c->idle_ms = opt.timeout_s * 1000;
 	c->deadline_ms = mono_ms() + opt.timeout_s * 6000;
 	mbedtls_ssl_session_reset(&c->ssl);

@@ -12,6 +12,7 @@
 #include "core/utf8.h"
 #include "core/version.h"
 #include "sources/date.h"
+#include "sources/url.h"
 
 /* A checked output: counts every byte, stores those that fit. With p NULL it
  * only measures. */
@@ -250,7 +251,10 @@ static void put_json_opt(struct dout *o, const char *s)
 }
 
 /* CommonMark lets any ASCII punctuation be backslash-escaped; these are the
- * ones that could start emphasis, links, code, HTML or entities inline. */
+ * ones that could start emphasis, links, code, HTML or entities inline, and
+ * '@' and the ':' of "://", from which GitHub's and linkify's autolinks
+ * would make mailto:, xmpp: and ftp: links (an escape splits the text they
+ * search). */
 static void put_md_text(struct dout *o, const char *s)
 {
 	size_t digits = strspn(s, "0123456789");
@@ -265,26 +269,36 @@ static void put_md_text(struct dout *o, const char *s)
 		s += digits;
 	}
 	for (; *s; s++) {
-		if (strchr("\\`*_[]<>#!|~&", *s))
+		if (strchr("\\`*_[]<>#!|~&@", *s) || (*s == ':' && s[1] == '/' && s[2] == '/'))
 			put(o, "\\", 1);
 		put(o, s, 1);
 	}
 }
 
-/* A link destination inside <...>: only '<', '>' and spaces need encoding
- * (cleaned text holds no line breaks). */
+/* A link destination inside <...>, which ends at the first '>' that is not
+ * backslash-escaped (cleaned text holds no line breaks): '<', '>' and spaces
+ * are percent-encoded, and backslashes and '&' escaped, so that a URL ending
+ * in a backslash cannot escape our '>' and an entity such as &amp; stays as
+ * written. */
 static void put_md_url(struct dout *o, const char *s)
 {
 	put(o, "<", 1);
 	for (; *s; s++) {
-		if (*s == '<')
+		if (*s == '<') {
 			puts_(o, "%3C");
-		else if (*s == '>')
+			continue;
+		}
+		if (*s == '>') {
 			puts_(o, "%3E");
-		else if (*s == ' ')
+			continue;
+		}
+		if (*s == ' ') {
 			puts_(o, "%20");
-		else
-			put(o, s, 1);
+			continue;
+		}
+		if (*s == '\\' || *s == '&')
+			put(o, "\\", 1);
+		put(o, s, 1);
 	}
 	put(o, ">", 1);
 }
@@ -485,7 +499,7 @@ int digest_render(const struct digest *d, enum cfg_format fmt, char *out, size_t
 int digest_add(struct digest *d, const struct digest_article *a)
 {
 	char t[21];
-	size_t used = d->used;
+	size_t used = d->used, url_at = 0;
 	size_t added[3];
 	struct digest_entry *e;
 	struct art view;
@@ -503,8 +517,16 @@ int digest_add(struct digest *d, const struct digest_article *a)
 	rc = clean_str(d->arena, &used, sizeof d->arena, a->source);
 	if (rc == 0)
 		rc = clean_str(d->arena, &used, sizeof d->arena, a->title);
-	if (rc == 0)
+	if (rc == 0) {
+		url_at = used;
 		rc = clean_str(d->arena, &used, sizeof d->arena, a->url);
+	}
+	/* Only http(s) links reach a digest: a javascript: or data: URL would
+	 * be a live link in Markdown, and a relative one leads nowhere. */
+	if (rc == 0 && !url_is_http(d->arena + url_at)) {
+		d->arena[url_at] = '\0';
+		used = url_at + 1;
+	}
 	if (rc == 0)
 		rc = clean_str(d->arena, &used, sizeof d->arena, a->lang);
 	for (unsigned i = 0; rc == 0 && i < a->n_sentences; i++) {

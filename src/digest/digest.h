@@ -91,10 +91,12 @@ int digest_begin(struct digest *d, const char *id, int64_t created, const char *
 
 /* Appends a copy of a. Text is cleaned on the way in: invalid UTF-8 becomes
  * U+FFFD, control characters and whitespace runs become one space, ends are
- * trimmed; empty sentences are skipped. Returns 0; -ENOSPC when max_articles
- * are in, the arena is full, or any rendering would pass DIGEST_BODY_BYTES
- * (d is then unchanged: keep the article for the next digest); -EINVAL for a
- * NULL a or more than SUMM_MAX_PICK sentences. Never blocks. */
+ * trimmed; empty sentences are skipped. A url that is then not an absolute
+ * http(s) URL (url_is_http) is dropped, as if unknown. Returns 0; -ENOSPC
+ * when max_articles are in, the arena is full, or any rendering would pass
+ * DIGEST_BODY_BYTES (d is then unchanged: keep the article for the next
+ * digest); -EINVAL for a NULL a or more than SUMM_MAX_PICK sentences. Never
+ * blocks. */
 int digest_add(struct digest *d, const struct digest_article *a);
 
 /* Number of articles added so far. */
@@ -104,7 +106,9 @@ unsigned digest_count(const struct digest *d);
  * length (out is NUL-terminated when cap > *len). -ENOSPC when cap is too
  * small (*len is then the length needed); a digest built by digest_add
  * always fits in DIGEST_BODY_BYTES. -EINVAL for an unknown fmt. Never
- * blocks. The same digest always renders to the same bytes. */
+ * blocks. The same digest always renders to the same bytes. Markdown text is
+ * escaped so that its only links are the articles' http(s) URLs
+ * (docs/digest.md). */
 int digest_render(const struct digest *d, enum cfg_format fmt, char *out, size_t cap,
 		  size_t *len);
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 struct url_parts {
 	const char *scheme, *auth, *path, *query, *frag;
@@ -247,6 +248,18 @@ const char *url_redact(const char *url, char *out, size_t size)
 	 * cut drops whole parts from the end. */
 	out[o.len] = '\0';
 	return out;
+}
+
+int url_is_http(const char *url)
+{
+	size_t n = url_scheme_len(url, strlen(url));
+	const char *rest;
+
+	if (!((n == 4 && strncasecmp(url, "http", 4) == 0) ||
+	      (n == 5 && strncasecmp(url, "https", 5) == 0)))
+		return 0;
+	rest = url + n + 1;
+	return rest[0] == '/' && rest[1] == '/' && rest[2] != '\0' && !strchr("/?#", rest[2]);
 }
 
 int url_host(const char *url, char *out, size_t size)

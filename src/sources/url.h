@@ -16,6 +16,12 @@ int url_resolve(const char *base, const char *ref, char *out, size_t size);
 /* Length of the scheme of s ("http" in "http://x"), or 0 when s has none. */
 size_t url_scheme_len(const char *s, size_t len);
 
+/* Is url (NUL-terminated) an absolute http:// or https:// URL, scheme in
+ * any case, with something after the "//" that can be a host? Anything else
+ * (javascript:, data:, relative, protocol-relative "//host", "https:x",
+ * "https:///x") is not. */
+int url_is_http(const char *url);
+
 /* The host part of an http(s) URL (no user info, no port), lowercased, into
  * out with a NUL. Returns 0, or -EINVAL when url has no host or it does not
  * fit. */

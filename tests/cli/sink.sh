@@ -159,9 +159,14 @@ if start_sink main --signing-key "$TMP/key"; then
 	# Garbage must never take the sink down: plain HTTP, and malformed
 	# requests over TLS.
 	curl -sS -o /dev/null --max-time 5 "http://localhost:$PORT/" 2>/dev/null
-	python3 - "$PORT" "$D/tls/cert.pem" >"$TMP/bad" 2>&1 <<'EOF'
+	: >"$TMP/empty"
+	sig=$(sink --sign "$TMP/key" dg_9 "$now" "$TMP/empty")
+	python3 - "$PORT" "$D/tls/cert.pem" "$now" "$sig" >"$TMP/bad" 2>&1 <<'EOF'
 import socket, ssl, sys
 port, ca = int(sys.argv[1]), sys.argv[2]
+# Signed for an empty body: a size line without digits must not end the body.
+signed = b"webhook-id: dg_9\r\nwebhook-timestamp: " + sys.argv[3].encode() + \
+    b"\r\nwebhook-signature: " + sys.argv[4].encode() + b"\r\n"
 ctx = ssl.create_default_context(cafile=ca)
 cases = [
     ("bad request line", b"HELLO\r\n\r\n", "400"),
@@ -173,6 +178,7 @@ cases = [
     ("two lengths", b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", "400"),
     ("bad chunk", b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "400"),
     ("huge chunk", b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n", "413"),
+    ("chunk size without digits", b"POST / HTTP/1.1\r\n" + signed + b"Transfer-Encoding: chunked\r\n\r\n;x\r\n5\r\nhello\r\n0\r\n\r\n", "400"),
     ("gzip", b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", "501"),
     ("huge head", b"POST / HTTP/1.1\r\nX: " + b"a" * 20000 + b"\r\n\r\n", "431"),
     ("long id", b"POST / HTTP/1.1\r\nwebhook-id: " + b"i" * 100 + b"\r\nContent-Length: 0\r\n\r\n", "400"),

@@ -5,27 +5,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../fuzz/digest_check.h"
 #include "check.h"
 #include "digest/digest.h"
 #include "core/version.h"
-#include "sources/jsonr.h"
 
 static struct digest d;
 static char out[DIGEST_BODY_BYTES + 1];
 
+/* A span over a string literal (which may hold NUL bytes). */
+#define SPAN(lit) { lit, sizeof(lit) - 1 }
+
 /* 2026-11-28T18:00:00Z */
 #define T0 1795888800
 
+/* A body that passes check and holds no control character or line
+ * separator; prints why when it does not. */
+static int body_ok(const char *(*check)(const char *, size_t), const char *s, size_t n)
+{
+	const char *why = check(s, n);
+
+	if (!why)
+		why = dcheck_clean(s, n);
+	if (why)
+		printf("  %s\n", why);
+	return why == NULL;
+}
+
+/* Strict JSON (RFC 8259). */
 static int json_ok(const char *s, size_t n)
 {
-	struct jsonr r;
+	return body_ok(dcheck_json, s, n);
+}
 
-	jsonr_init(&r, s, n);
-	if (jsonr_skip(&r) < 0)
-		return 0;
-	while (r.p < r.end && (*r.p == '\n' || *r.p == ' '))
-		r.p++;
-	return r.p == r.end;
+/* Markdown whose only links are http(s). */
+static int markdown_ok(const char *s, size_t n)
+{
+	return body_ok(dcheck_markdown, s, n);
 }
 
 static void test_new_id(void)
@@ -166,19 +182,39 @@ static void test_text_two(void)
 	CHECK_INT(len, d.rendered[CFG_FORMAT_TEXT]);
 }
 
+/* JSON stays strict and free of raw controls whatever bytes come in: C0
+ * and C1 controls, DEL, U+2028/2029, NUL inside a sentence, quotes and
+ * backslashes, and every kind of invalid UTF-8 (overlong, surrogate, past
+ * U+10FFFF, cut short). */
 static void test_invalid_utf8_and_controls(void)
 {
+	static const char ctl[] = "a\x01\x02\x08\x09\x0a\x0c\x0d\x1b[31m\x1f\x7f"
+				  "\xc2\x80\xc2\x9b" "b";
 	static const struct digest_span s[] = { { "caf\xc3\xa9 \xff\xfe end\x7f\xc2\x85x", 16 } };
+	static const struct digest_span s2[] = {
+		SPAN(ctl),
+		SPAN("x\0y\"\\z"),
+		SPAN("\xe2\x80\xa8sep\xe2\x80\xa9"),
+		SPAN("\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xe2\x82"),
+	};
 	struct digest_article a = { "S\xe2\x80\xa8T", "t", NULL, NULL, 0, false, s, 1 };
+	struct digest_article b = { "\"src\\", "t\xe2\x80\xa8" "2", "https://ex.org/\"q\\", "e\x01n",
+				    0, false, s2, 4 };
 	size_t len = 0;
 
 	CHECK_INT(digest_begin(&d, "dg_3", T0, "bad\nhost", 5), 0);
 	CHECK_INT(digest_add(&d, &a), 0);
+	CHECK_INT(digest_add(&d, &b), 0);
 	CHECK_INT(digest_render(&d, CFG_FORMAT_JSON, out, sizeof out, &len), 0);
 	CHECK(json_ok(out, len));
 	CHECK(strstr(out, "\"host\":\"bad host\"") != NULL);
 	CHECK(strstr(out, "\"source\":\"S T\"") != NULL);
 	CHECK(strstr(out, "\"caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd end x\"") != NULL);
+	CHECK(strstr(out, "{\"source\":\"\\\"src\\\\\",\"title\":\"t 2\","
+			  "\"url\":\"https://ex.org/\\\"q\\\\\",\"published\":null,\"lang\":\"e n\","
+			  "\"sentences\":[\"a [31m b\",\"x y\\\"\\\\z\",\"sep\","
+			  "\"\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd"
+			  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\"]}") != NULL);
 }
 
 static void test_max_articles(void)
@@ -297,6 +333,157 @@ static void test_markdown_block_starts(void)
 	CHECK_INT(len, d.rendered[CFG_FORMAT_MARKDOWN]);
 }
 
+/* Renders one article with url in every format into bodies[f]. */
+static void render_one(const char *title, const char *url, char bodies[3][4096])
+{
+	static const struct digest_span s[] = { SPAN("One.") };
+	struct digest_article a = { "src", title, url, "en", 0, false, s, 1 };
+
+	CHECK_INT(digest_begin(&d, "dg_9", T0, "h", 10), 0);
+	CHECK_INT(digest_add(&d, &a), 0);
+	for (int f = 0; f < 3; f++) {
+		size_t len = 0;
+		CHECK_INT(digest_render(&d, (enum cfg_format)f, bodies[f], 4096, &len), 0);
+		CHECK_INT(len, d.rendered[f]);
+	}
+}
+
+/* Only absolute http(s) URLs reach a digest: any other scheme, however it is
+ * spelled, and relative or protocol-relative references are omitted in every
+ * format, exactly as an article without a URL. */
+static void test_links_only_http(void)
+{
+	static const char *const bad[] = {
+		"javascript:alert(1)",
+		"JaVaScRiPt:alert(1)",
+		" \t javascript:alert(document.cookie)",
+		"java\tscript:alert(1)",
+		"java\nscript:alert(1)",
+		"\x01javascript:alert(1)",
+		"jav&#x61;script:alert(1)",
+		"&#106;avascript:alert(1)",
+		"javascript&colon;alert(1)",
+		"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+		"DATA:text/html,<script>alert(1)</script>",
+		"vbscript:msgbox(1)",
+		"VBScript:msgbox(1)",
+		"//evil.example/x",
+		"/relative/path",
+		"relative",
+		"file:///etc/passwd",
+		"mailto:a@evil.example",
+		"ftp://evil.example/",
+		"https:evil.example",
+		"https:/evil.example",
+		"http://",
+		"https:///path",
+		"https://?q",
+		"httpx://evil.example/",
+	};
+	static const char *const good[][2] = {
+		{ "https://ex.org/a", "https://ex.org/a" },
+		{ "HTTP://EX.ORG/", "HTTP://EX.ORG/" },
+		{ "  https://ex.org/x \n", "https://ex.org/x" },
+		{ "http://h", "http://h" },
+	};
+	static char want[3][4096], got[3][4096];
+
+	render_one("T", NULL, want);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		render_one("T", bad[i], got);
+		for (int f = 0; f < 3; f++) {
+			if (strcmp(got[f], want[f]) != 0) {
+				printf("  format %d keeps the URL \"%s\"\n", f, bad[i]);
+				check_current_failed = 1;
+			}
+		}
+		CHECK(markdown_ok(got[CFG_FORMAT_MARKDOWN], strlen(got[CFG_FORMAT_MARKDOWN])));
+	}
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		char json[256], md[256], text[256];
+
+		render_one("T", good[i][0], got);
+		snprintf(json, sizeof json, "\"url\":\"%s\"", good[i][1]);
+		snprintf(md, sizeof md, "\n## [T](<%s>)\n", good[i][1]);
+		snprintf(text, sizeof text, "\nsrc | en\n%s\n", good[i][1]);
+		CHECK(strstr(got[CFG_FORMAT_JSON], json) != NULL);
+		CHECK(strstr(got[CFG_FORMAT_MARKDOWN], md) != NULL);
+		CHECK(strstr(got[CFG_FORMAT_TEXT], text) != NULL);
+		CHECK(markdown_ok(got[CFG_FORMAT_MARKDOWN], strlen(got[CFG_FORMAT_MARKDOWN])));
+	}
+	/* Without a title the link text is the URL; a dropped URL leaves none. */
+	render_one("", "javascript:alert(1)", got);
+	CHECK(strstr(got[CFG_FORMAT_MARKDOWN], "\n## (untitled)\n") != NULL);
+	CHECK(strstr(got[CFG_FORMAT_TEXT], "\n(untitled)\nsrc | en\n  - One.\n") != NULL);
+}
+
+/* Hostile titles, sources, languages, sentences and URLs in Markdown: every
+ * character that could open a link, an autolink, HTML, an entity, code or
+ * emphasis is escaped, and a URL cannot leave its <destination>. */
+static void test_markdown_injection(void)
+{
+	static const struct digest_span s[] = {
+		SPAN("[x]: javascript:alert(1)"),
+		SPAN("<script>alert(1)</script>"),
+		SPAN("<javascript:alert(1)> and <https://ok.example/>"),
+		SPAN("mail x@evil.example or mailto:x@evil.example"),
+		SPAN("ftp://evil.example/ then https://ok.example/"),
+		SPAN("[a](javascript:alert(1)) ![i](data:x) [r][1]"),
+		SPAN("&#106;avascript: &lt;b&gt; `code` ``x``"),
+		SPAN("line\nbreak\r\nand\x0bmore"),
+		SPAN("trailing \\"),
+	};
+	struct digest_article a = {
+		"*s*<b>", "a](javascript:alert(1)) <img src=x onerror=alert(1)> `c` \\",
+		"https://ex.org/a b(c)<d>&amp;\\", "en](x)", 0, false, s,
+		sizeof s / sizeof s[0],
+	};
+	size_t len = 0;
+
+	CHECK_INT(digest_begin(&d, "dg_10", T0, "h", 10), 0);
+	CHECK_INT(digest_add(&d, &a), 0);
+	CHECK_INT(digest_render(&d, CFG_FORMAT_MARKDOWN, out, sizeof out, &len), 0);
+	CHECK_INT(len, d.rendered[CFG_FORMAT_MARKDOWN]);
+	CHECK(markdown_ok(out, len));
+	CHECK_STR(strstr(out, "\n## "),
+		  "\n## [a\\](javascript:alert(1)) \\<img src=x onerror=alert(1)\\> \\`c\\` \\\\]"
+		  "(<https://ex.org/a%20b(c)%3Cd%3E\\&amp;\\\\>)\n\n"
+		  "*\\*s\\*\\<b\\>* · en\\](x)\n\n"
+		  "- \\[x\\]: javascript:alert(1)\n"
+		  "- \\<script\\>alert(1)\\</script\\>\n"
+		  "- \\<javascript:alert(1)\\> and \\<https\\://ok.example/\\>\n"
+		  "- mail x\\@evil.example or mailto:x\\@evil.example\n"
+		  "- ftp\\://evil.example/ then https\\://ok.example/\n"
+		  "- \\[a\\](javascript:alert(1)) \\!\\[i\\](data:x) \\[r\\]\\[1\\]\n"
+		  "- \\&\\#106;avascript: \\&lt;b\\&gt; \\`code\\` \\`\\`x\\`\\`\n"
+		  "- line break and more\n"
+		  "- trailing \\\\\n");
+}
+
+/* Text: no terminal escape sequence (7-bit ESC or 8-bit CSI), OSC 8
+ * hyperlink, bell or other control character survives into the body. */
+static void test_text_hostile(void)
+{
+	static const struct digest_span s[] = {
+		SPAN("\x1b[2J\x1b[31mred\x1b[0m \xc2\x9b" "1m"),
+		SPAN("\x1b]8;;javascript:alert(1)\x07" "click\x1b]8;;\x07"),
+	};
+	struct digest_article a = { "s\x1b[1m", "\x1b]0;owned\x07title\r\n",
+				    "https://ex.org/\x1b[1m", "en\x9b", 0, false, s, 2 };
+	size_t len = 0;
+
+	CHECK_INT(digest_begin(&d, "dg_12", T0, "h\x07", 10), 0);
+	CHECK_INT(digest_add(&d, &a), 0);
+	CHECK_INT(digest_render(&d, CFG_FORMAT_TEXT, out, sizeof out, &len), 0);
+	CHECK(dcheck_clean(out, len) == NULL);
+	CHECK_STR(strstr(out, "\n]0;owned title\n"),
+		  "\n]0;owned title\ns [1m | en\xef\xbf\xbd\nhttps://ex.org/ [1m\n"
+		  "  - [2J [31mred [0m 1m\n"
+		  "  - ]8;;javascript:alert(1) click ]8;;\n");
+	CHECK_INT(digest_render(&d, CFG_FORMAT_MARKDOWN, out, sizeof out, &len), 0);
+	CHECK(markdown_ok(out, len));
+}
+
 static void test_deterministic(void)
 {
 	static char again[DIGEST_BODY_BYTES];
@@ -333,6 +520,9 @@ int main(void)
 	RUN(test_small_buffer);
 	RUN(test_dates_out_of_range);
 	RUN(test_markdown_block_starts);
+	RUN(test_links_only_http);
+	RUN(test_markdown_injection);
+	RUN(test_text_hostile);
 	RUN(test_deterministic);
 	RUN(test_content_types);
 	return CHECK_EXIT();

@@ -115,6 +115,28 @@ static void test_url_host(void)
 	CHECK_INT(url_host("https://abcdef/", h, 4), -EINVAL);
 }
 
+static void test_is_http(void)
+{
+	CHECK(url_is_http("https://ex.org/a"));
+	CHECK(url_is_http("http://h"));
+	CHECK(url_is_http("HTTPS://EX.ORG"));
+	CHECK(url_is_http("https://user@h:8443/?q#f"));
+	CHECK(!url_is_http(""));
+	CHECK(!url_is_http("javascript:alert(1)"));
+	CHECK(!url_is_http("data:text/html,x"));
+	CHECK(!url_is_http("//evil.test/x"));
+	CHECK(!url_is_http("/path"));
+	CHECK(!url_is_http("https:evil.test"));
+	CHECK(!url_is_http("https:/evil.test"));
+	CHECK(!url_is_http("https://"));
+	CHECK(!url_is_http("https:///x"));
+	CHECK(!url_is_http("https://?q"));
+	CHECK(!url_is_http("https://#f"));
+	CHECK(!url_is_http("httpx://h"));
+	CHECK(!url_is_http("ftp://h"));
+	CHECK(!url_is_http(" https://h"));
+}
+
 static void test_loopback(void)
 {
 	CHECK(url_host_is_loopback("localhost"));
@@ -157,6 +179,7 @@ int main(void)
 	RUN(test_small_buffer);
 	RUN(test_scheme_len);
 	RUN(test_url_host);
+	RUN(test_is_http);
 	RUN(test_loopback);
 	RUN(test_redact);
 	return CHECK_EXIT();

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/* libFuzzer target: digest rendering (src/digest/digest) with arbitrary bytes
+ * in every field: strict JSON with null or http(s) urls, Markdown with only
+ * http(s) links, text with the same URLs, no control characters anywhere. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "digest/digest.h"
+#include "digest_check.h"
+#include "sources/jsonr.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct digest d;
+static char body[3][DIGEST_BODY_BYTES + 1];
+static size_t blen[3];
+
+struct in {
+	const uint8_t *p, *end;
+};
+
+/* The next field: a length byte (255: the rest of the input), then as many
+ * bytes. Fields may hold any byte, NUL included. */
+static size_t take(struct in *in, const char **s)
+{
+	size_t n;
+
+	if (in->p >= in->end) {
+		*s = "";
+		return 0;
+	}
+	n = *in->p++;
+	if (n == 255 || n > (size_t)(in->end - in->p))
+		n = (size_t)(in->end - in->p);
+	*s = (const char *)in->p;
+	in->p += n;
+	return n;
+}
+
+/* A field as a C string (digest_article's strings end at their first NUL). */
+static const char *take_str(struct in *in, char *buf, size_t cap)
+{
+	const char *s;
+	size_t n = take(in, &s);
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void fail(const char *what, const char *why)
+{
+	fprintf(stderr, "%s: %s\n", what, why);
+	abort();
+}
+
+/* One line of a text body: [*p, nl) and *p moved past the '\n'. */
+static size_t next_line(const char **p, const char *end, const char **line)
+{
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+
+	if (!nl)
+		fail("text", "a line without its newline");
+	*line = *p;
+	*p = nl + 1;
+	return (size_t)(nl - *line);
+}
+
+/* A JSON string or null at the cursor into out ("" for null); 1 when it
+ * was a string. */
+static int json_str_or_null(struct jsonr *r, char *out, size_t cap)
+{
+	if (jsonr_peek(r) == JSONR_NULL) {
+		jsonr_skip(r);
+		out[0] = '\0';
+		return 0;
+	}
+	if (jsonr_string(r, out, cap) < 0)
+		fail("JSON", "a field is neither a string nor null");
+	return 1;
+}
+
+/* Walks the JSON articles and, in step, the text body's lines: title,
+ * "source | published | lang" when any is known, the URL when there is
+ * one, and one "  - " line per sentence. */
+static void check_json_and_text(void)
+{
+	static char title[DIGEST_BODY_BYTES], url[DIGEST_BODY_BYTES], tmp[64];
+	const char *tp = body[CFG_FORMAT_TEXT], *tend = tp + blen[CFG_FORMAT_TEXT], *line;
+	struct jsonr r;
+	const char *key;
+	size_t klen, n;
+	unsigned count = 0;
+
+	next_line(&tp, tend, &line);
+	next_line(&tp, tend, &line);
+	jsonr_init(&r, body[CFG_FORMAT_JSON], blen[CFG_FORMAT_JSON]);
+	if (jsonr_enter(&r, JSONR_OBJECT) < 0)
+		fail("JSON", "not an object");
+	while (jsonr_next_key(&r, &key, &klen) == 1) {
+		if (!jsonr_key_is(key, klen, "articles")) {
+			jsonr_skip(&r);
+			continue;
+		}
+		if (jsonr_enter(&r, JSONR_ARRAY) < 0)
+			fail("JSON", "articles is not an array");
+		while (jsonr_next_item(&r) == 1) {
+			int meta = 0, has_url = 0;
+			unsigned sentences = 0;
+
+			count++;
+			if (jsonr_enter(&r, JSONR_OBJECT) < 0)
+				fail("JSON", "an article is not an object");
+			while (jsonr_next_key(&r, &key, &klen) == 1) {
+				if (jsonr_key_is(key, klen, "title")) {
+					json_str_or_null(&r, title, sizeof title);
+				} else if (jsonr_key_is(key, klen, "url")) {
+					has_url = json_str_or_null(&r, url, sizeof url);
+					if (has_url && strncasecmp(url, "http://", 7) != 0 &&
+					    strncasecmp(url, "https://", 8) != 0)
+						fail("JSON", "a url other than http(s)");
+				} else if (jsonr_key_is(key, klen, "sentences")) {
+					if (jsonr_enter(&r, JSONR_ARRAY) < 0)
+						fail("JSON", "sentences is not an array");
+					while (jsonr_next_item(&r) == 1) {
+						jsonr_skip(&r);
+						sentences++;
+					}
+				} else {
+					meta |= json_str_or_null(&r, tmp, sizeof tmp) && tmp[0];
+				}
+			}
+			if (next_line(&tp, tend, &line) != 0)
+				fail("text", "no blank line before an article");
+			n = next_line(&tp, tend, &line);
+			if (title[0] ? n != strlen(title) || memcmp(line, title, n) != 0
+				     : n != 10 || memcmp(line, "(untitled)", 10) != 0)
+				fail("text", "the title line differs from the JSON title");
+			if (meta)
+				next_line(&tp, tend, &line);
+			if (has_url) {
+				n = next_line(&tp, tend, &line);
+				if (n != strlen(url) || memcmp(line, url, n) != 0)
+					fail("text", "the URL line differs from the JSON url");
+			}
+			for (unsigned i = 0; i < sentences; i++)
+				if (next_line(&tp, tend, &line) < 4 || memcmp(line, "  - ", 4) != 0)
+					fail("text", "a sentence line without its '  - '");
+		}
+	}
+	if (count != digest_count(&d))
+		fail("JSON", "not every added article is in the articles array");
+	if (tp != tend)
+		fail("text", "lines after the last article");
+}
+
+/* Input: a byte for max_articles, the host, then per article: source,
+ * title, url, lang, a published byte (odd: known, from the next 8 bytes),
+ * a sentence count byte and the sentences. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char source[4096], title[4096], url[4096], lang[4096], host[512];
+	static struct digest_span spans[SUMM_MAX_PICK + 1];
+	struct in in = { data, data + size };
+	const char *why;
+
+	if (size < 1)
+		return 0;
+	in.p++;
+	if (digest_begin(&d, "dg_fuzz", 1795888800, take_str(&in, host, sizeof host),
+			 1 + data[0] % 16) != 0)
+		abort();
+	while (in.p < in.end) {
+		struct digest_article a = { 0 };
+		const char *s;
+		unsigned n;
+		int rc;
+
+		a.source = take_str(&in, source, sizeof source);
+		a.title = take_str(&in, title, sizeof title);
+		a.url = take_str(&in, url, sizeof url);
+		a.lang = take_str(&in, lang, sizeof lang);
+		if (take(&in, &s) && (s[0] & 1) && in.end - in.p >= 8) {
+			uint64_t t = 0;
+
+			for (int i = 0; i < 8; i++)
+				t = t << 8 | *in.p++;
+			a.has_published = true;
+			a.published = (int64_t)t;
+		}
+		n = take(&in, &s) ? (unsigned char)s[0] % (SUMM_MAX_PICK + 2) : 0;
+		for (unsigned i = 0; i < n; i++)
+			spans[i].len = take(&in, &spans[i].p);
+		a.sentences = spans;
+		a.n_sentences = n;
+		rc = digest_add(&d, &a);
+		if (rc == -ENOSPC)
+			break;
+		if (rc != 0 && !(rc == -EINVAL && n > SUMM_MAX_PICK))
+			abort();
+	}
+	for (int f = 0; f < 3; f++) {
+		if (digest_render(&d, (enum cfg_format)f, body[f], sizeof body[f], &blen[f]) != 0 ||
+		    blen[f] != d.rendered[f] || blen[f] > DIGEST_BODY_BYTES)
+			abort();
+		why = dcheck_clean(body[f], blen[f]);
+		if (why)
+			fail(f == CFG_FORMAT_JSON ? "JSON" : f == CFG_FORMAT_TEXT ? "text" : "Markdown",
+			     why);
+	}
+	why = dcheck_json(body[CFG_FORMAT_JSON], blen[CFG_FORMAT_JSON]);
+	if (!why)
+		why = dcheck_markdown(body[CFG_FORMAT_MARKDOWN], blen[CFG_FORMAT_MARKDOWN]);
+	if (why)
+		fail("fuzz_digest", why);
+	check_json_and_text();
+	return 0;
+}
