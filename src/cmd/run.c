@@ -634,15 +634,14 @@ static void idle_status(void)
 
 /* ---- start, reload, stop ---- */
 
+/* The same checks as check-config (CFG_RUN), so that both say the same. */
 static int load_config(const char *path, struct cfg *c)
 {
 	struct cfg_error err;
-	int rc = cfg_load(path, c, &err);
+	int rc = cfg_load(path, CFG_RUN, c, &err);
 
-	if (rc == 0)
-		rc = cfg_check_run(c, path, &err);
 	if (rc < 0)
-		log_errx("%s", err.msg);
+		cfg_log_errors(&err);
 	return rc;
 }
 

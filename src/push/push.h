@@ -42,14 +42,16 @@ struct push_client {
 	struct push_result *cur;
 };
 
-/* Start-up: checks [endpoint] (https, or http to a loopback host only with
- * allow_insecure; client_cert with client_key; no extra header that would
- * override ours), loads the signing key and the token through
- * cfg_secret_path, and makes the curl handle. c keeps pointing at cfg's
- * endpoint, which must outlive it. stop may be NULL; when it points to a
- * flag that becomes nonzero, a push in flight is abandoned. Call
- * curl_global_init first. Returns 0 or a negative errno after logging a
- * message naming the key or file (never its contents): exit 78 material. */
+/* Start-up: reads the signing key and the token and checks the client key
+ * (each opened with cfg_secret_open), and makes the curl handle. cfg must
+ * come from cfg_load with CFG_RUN, which checked the [endpoint] rules (https,
+ * or http to a loopback host only with allow_insecure; client_cert with
+ * client_key; no extra header that would override ours): they are not
+ * checked again here. c keeps pointing at cfg's endpoint, which must outlive
+ * it. stop may be NULL; when it points to a flag that becomes nonzero, a push
+ * in flight is abandoned. Call curl_global_init first. Returns 0 or a
+ * negative errno after logging a message naming the key or file (never its
+ * contents): exit 78 material. */
 int push_init(struct push_client *c, const struct cfg *cfg, volatile sig_atomic_t *stop);
 
 /* Frees the curl handle and wipes the key and token. Safe on a zeroed or

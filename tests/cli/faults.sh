@@ -237,3 +237,4 @@ before=$(stored)
 expect_status "after the kills: nothing new is digested again" 0 digestd run --once --config "$TMP/k.ini"
 if [ "$(stored)" -eq "$before" ]; then pass "after the kills: the seen-set holds"; else
 	fail "after the kills: the seen-set holds" "$before -> $(stored)"; fi
+
