@@ -203,6 +203,10 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
 #define PUSH_ANSWER_BYTES 1024u
 #define PUSH_TOKEN_BYTES 1024u
 #define PUSH_MESSAGE_BYTES 512u
+/* Longest wait an endpoint's Retry-After can ask for, in seconds (a day;
+ * retry_max instead when that is set longer): honoured past retry_max, but
+ * a broken or hostile answer cannot hold the outbox back for longer. */
+#define PUSH_RETRY_AFTER_MAX 86400
 
 _Static_assert(DIGEST_ARENA_BYTES < 0xffffffffu, "arena offsets are 32-bit");
 _Static_assert(DIGEST_ID_BYTES + 32 < OUTBOX_NAME_BYTES, "an outbox file name holds an id");

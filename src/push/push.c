@@ -382,11 +382,17 @@ static void retry_at(struct push_client *c, const struct outbox_entry *e, int64_
 {
 	int64_t delay;
 
+	/* The server knows best when it can take the digest: its Retry-After
+	 * is honoured past retry_max, up to a ceiling that a hostile or broken
+	 * endpoint cannot push further out. */
 	if (r->status && c->hdr_buf[0] && push_retry_after(c->hdr_buf, now, &delay) == 0) {
+		int64_t most = c->ep->retry_max > PUSH_RETRY_AFTER_MAX ? c->ep->retry_max
+									: PUSH_RETRY_AFTER_MAX;
+
 		if (delay < 1)
 			delay = 1;
-		if (delay > (int64_t)c->ep->retry_max)
-			delay = c->ep->retry_max;
+		if (delay > most)
+			delay = most;
 	} else {
 		delay = push_backoff(c->ep, e->attempts + 1, jitter_random());
 	}

@@ -63,8 +63,9 @@ void push_free(struct push_client *c);
  * webhook-signature, Authorization when a token is set, the extra header
  * lines. Classifies the result into r: 2xx delivered; no answer, timeout,
  * TLS failure, 408, 429, 5xx (and 1xx/3xx, which are never followed) retry
- * at now + Retry-After (clamped to 1 s..retry_max) or else
- * push_backoff(e->attempts + 1); other 4xx dead. Logs one line per attempt
+ * at now + Retry-After (at least 1 s, at most PUSH_RETRY_AFTER_MAX or
+ * retry_max when that is longer) or else push_backoff(e->attempts + 1);
+ * other 4xx dead. Logs one line per attempt
  * (status and the first bytes of a refusal, never secrets or the body).
  * Returns 0 with r filled; -EINVAL (r->message says why) when e cannot be
  * sent at all. Blocks for at most [endpoint] timeout, less when *stop rises. */

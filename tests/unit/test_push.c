@@ -286,34 +286,44 @@ static void test_500_then_ok(void)
 	stop_sink();
 }
 
-static void test_429_retry_after(void)
+/* Against a sink answering 429 with Retry-After: after, under the [endpoint]
+ * lines extra: the next attempt is `want` seconds away. */
+static void retry_after_waits(const char *name, long after, const char *extra, int64_t want)
 {
+	char mode[64];
 	int64_t now;
 
+	snprintf(mode, sizeof mode, "--mode ratelimit:%ld:1", after);
+	if (start_sink(name, mode) < 0 || client(extra) < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	now = time(NULL);
+	CHECK_INT(push_attempt(&pc, &e, now, &r), 0);
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK_INT(r.status, 429);
+	CHECK_INT(r.retry_at, now + want);
+	stop_sink();
+}
+
+static void test_429_retry_after(void)
+{
 	if (start_sink("ratelimit", "--mode ratelimit:7:1") < 0 || client("") < 0) {
 		check_current_failed = 1;
 		return;
 	}
 	make_entry("dg_429");
-	now = time(NULL);
-	CHECK_INT(push_attempt(&pc, &e, now, &r), 0);
+	CHECK_INT(push_attempt(&pc, &e, time(NULL), &r), 0);
 	CHECK_INT(r.outcome, PUSH_RETRY);
-	CHECK_INT(r.status, 429);
-	CHECK_INT(r.retry_at, now + 7);
 	CHECK_INT(attempt(), 0);
 	CHECK_INT(r.outcome, PUSH_DELIVERED);
 	stop_sink();
-	/* A Retry-After above retry_max is capped by it. */
-	if (start_sink("ratelimit2", "--mode ratelimit:7200:1") < 0 ||
-	    client("retry_max = 60s\n") < 0) {
-		check_current_failed = 1;
-		return;
-	}
-	now = time(NULL);
-	CHECK_INT(push_attempt(&pc, &e, now, &r), 0);
-	CHECK_INT(r.outcome, PUSH_RETRY);
-	CHECK_INT(r.retry_at, now + 60);
-	stop_sink();
+	retry_after_waits("ratelimit-7", 7, "", 7);
+	/* Above retry_max it is honoured: the server knows when it can take it. */
+	retry_after_waits("ratelimit-2h", 7200, "retry_max = 60s\n", 7200);
+	/* Up to a day (PUSH_RETRY_AFTER_MAX), or retry_max when that is longer. */
+	retry_after_waits("ratelimit-11d", 1000000, "retry_max = 60s\n", PUSH_RETRY_AFTER_MAX);
+	retry_after_waits("ratelimit-11d-3d", 1000000, "retry_max = 3d\n", 3 * 86400);
 }
 
 static void test_hang_times_out(void)
