@@ -3,9 +3,10 @@
 # Faults on the way to the endpoint (issue 4): sink down then up, 500s, 429
 # with Retry-After (honoured past retry_max, up to a day), a hanging sink, an
 # unknown CA, a wrong host name, a pinned key mismatch, a full disk for the
-# outbox, the outbox at its size cap, and digestd killed with SIGKILL at
-# random moments across 100 cycles. A digest is never lost nor stored twice,
-# and every article goes out in exactly one digest.
+# outbox, the outbox at its size cap, digestd killed with SIGKILL at random
+# moments across 100 cycles, and refusals (401, 400: dead/, --once exit 69).
+# A digest is never lost nor stored twice, and every article goes out in
+# exactly one digest.
 . tests/cli/lib.sh
 . tests/cli/daemon.lib
 
@@ -258,3 +259,20 @@ expect_status "after the kills: nothing new is digested again" 0 digestd run --o
 if [ "$(stored)" -eq "$before" ]; then pass "after the kills: the seen-set holds"; else
 	fail "after the kills: the seen-set holds" "$before -> $(stored)"; fi
 
+# ---- a refusal (401: another signing key) moves the digest to dead/ ----
+# --once must not look like success then, nor like "run again later" (75).
+(umask 077 && printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64)" >"$TMP/otherkey")
+sed "s|^signing_key_file = .*|signing_key_file = $TMP/otherkey|" "$TMP/k.ini" >"$TMP/wrongkey.ini"
+new_article refused
+before=$(stored)
+expect_status "401: --once exit 69" 69 digestd run --once --config "$TMP/wrongkey.ini"
+expect_grep "401: logged" "refused with HTTP 401" "$TMP/err"
+expect_grep "401: the exit status is explained" "exit 69: 1 digest refused, moved to dead/" "$TMP/err"
+if [ "$(find "$TMP/state/dead" -name '*.digest' | wc -l)" -eq 1 ] && [ "$(stored)" -eq "$before" ] &&
+	[ "$(outbox_entries)" -eq 0 ]; then pass "401: the digest is in dead/, not delivered"; else
+	fail "401: the digest is in dead/, not delivered" "$(find "$TMP/state/dead")"; fi
+expect_status "after the 401: nothing left, exit 0" 0 digestd run --once --config "$TMP/k.ini"
+stop_sink
+start_sink "$PORT" --mode reject400 || exit 1
+new_article rejected
+expect_status "400: --once exit 69" 69 digestd run --once --config "$TMP/k.ini"
