@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* `digestd check-config [--config PATH] [--keys]`: loads the file as the
- * daemon would, then prints the effective configuration (or, with --keys,
- * the key reference that docs/config.md embeds). Never reads secrets. */
+/* `digestd check-config [--config PATH] [--keys]`: loads and checks the file
+ * exactly as `digestd run` does, then prints the effective configuration (or,
+ * with --keys, the key reference that docs/config.md embeds). Secret files
+ * are opened to check them, never read. */
 #include "check_config.h"
 
 #include <errno.h>
@@ -42,14 +43,11 @@ int cmd_check_config(int argc, char **argv)
 		cfg_dump_keys(stdout);
 		return 0;
 	}
-	rc = cfg_load(path, &config, &err);
+	rc = cfg_load(path, CFG_RUN, &config, &err);
 	if (rc < 0) {
-		log_errx("%s", err.msg);
+		cfg_log_errors(&err);
 		return rc == -EINVAL ? EX_CONFIG : EX_NOINPUT;
 	}
-	/* Not errors: such a file suits `digestd fetch` and tests, not `run`. */
-	if (cfg_check_run(&config, path, &err) < 0)
-		log_warnx("note: %s", err.msg);
 	printf("; effective configuration of %s: defaults filled in, relative paths\n"
 	       "; resolved, secrets shown only as the file they are read from\n",
 	       path);

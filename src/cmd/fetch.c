@@ -308,9 +308,10 @@ static int setup_cfg(const char *config, const char *ca_file)
 
 	cfg_defaults(&cfg);
 	if (config) {
-		rc = cfg_load(config, &cfg, &err);
+		/* Without CFG_RUN: fetch needs no [endpoint] and reads no secret. */
+		rc = cfg_load(config, 0, &cfg, &err);
 		if (rc != 0) {
-			log_errx("%s", err.msg);
+			cfg_log_errors(&err);
 			return rc == -EINVAL ? EX_CONFIG : EX_NOINPUT;
 		}
 	}

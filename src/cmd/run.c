@@ -755,15 +755,14 @@ static void idle_status(void)
 
 /* ---- start, reload, stop ---- */
 
+/* The same checks as check-config (CFG_RUN), so that both say the same. */
 static int load_config(const char *path, struct cfg *c)
 {
 	struct cfg_error err;
-	int rc = cfg_load(path, c, &err);
+	int rc = cfg_load(path, CFG_RUN, c, &err);
 
-	if (rc == 0)
-		rc = cfg_check_run(c, path, &err);
 	if (rc < 0)
-		log_errx("%s", err.msg);
+		cfg_log_errors(&err);
 	return rc;
 }
 
@@ -1036,10 +1035,17 @@ int cmd_run(int argc, char **argv)
 	watchdog_kick();
 
 	if (R.once) {
-		status = run_once() ? EX_TEMPFAIL : 0;
+		bool left = run_once();
+
+		/* A refusal needs someone to look (dead/): it must not pass for
+		 * success, nor for "run again later", which would not help. */
+		status = R.n.dead ? EX_UNAVAILABLE : left ? EX_TEMPFAIL : 0;
 		log_info("one cycle done: %lu new articles, %lu digests composed, %lu delivered, "
 			 "%u left in the outbox%s", R.n.summarised, R.n.digests, R.n.delivered,
-			 R.ob_count, status ? " (exit 75: run again later)" : "");
+			 R.ob_count, status == EX_TEMPFAIL ? " (exit 75: run again later)" : "");
+		if (status == EX_UNAVAILABLE)
+			log_warnx("exit 69: %lu digest%s refused, moved to dead/ in %s", R.n.dead,
+				  R.n.dead == 1 ? "" : "s", R.cfg->daemon.state_dir);
 	} else {
 		loop();
 		status = 0;

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* Loading, checking and printing the configuration that cfg.def describes.
  * inih splits lines; our reader counts them, tracks sections and refuses what
- * inih would let pass. Nothing here allocates or opens a secret. */
+ * inih would let pass. Nothing here allocates or reads a secret. */
 #include "cfg.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sources/url.h"
 
@@ -58,23 +61,48 @@ static const struct key keys[] = {
 static const char *const sec_names[SEC_COUNT] = { "daemon", "http", "source", "digest",
 						  "endpoint" };
 
+/* ps->sec before the first section, and in one whose header was refused
+ * (its keys are skipped: they would only repeat that error). */
+#define SEC_NONE (-1)
+#define SEC_SKIP (-2)
+
 /* The loader's scratch: the config being built plus where each thing was
  * set, so that messages can name lines. Static: see CFG_* in limits.h. */
 struct parse {
 	struct cfg cfg;
 	const char *name;
+	unsigned flags;
 	struct cfg_error *err;
-	int failed; /* 0, -EINVAL, or -errno of a read error */
+	int failed;  /* 0, -EINVAL, or -errno of a read error */
+	bool stop;   /* the file cannot be read on: no more lines */
+	unsigned errors; /* found, including those past err's room */
 	FILE *f;
 	const char *p, *end;
 	unsigned line;
 	size_t total;
-	int sec; /* enum sec of the current section, -1 before the first */
+	int sec; /* enum sec of the current section, or SEC_NONE, SEC_SKIP */
 	unsigned src;
+	bool refused_section; /* some section header was refused */
 	unsigned sec_line[SEC_COUNT];
 	unsigned src_line[CFG_MAX_SOURCES];
 	/* Slot 0: the single sections; slot 1 + i: source i. */
 	unsigned key_line[1 + CFG_MAX_SOURCES][N_KEYS];
+	/* A value that was refused: checks across keys leave it alone, so that
+	 * one mistake is reported once. */
+	bool bad[1 + CFG_MAX_SOURCES][N_KEYS];
+	/* A section with a line that could not be read (or an unknown key, maybe
+	 * a required one mistyped) is not said to lack a required key. */
+	bool damaged_sec[SEC_COUNT];
+	bool damaged_src[CFG_MAX_SOURCES];
+	/* A field's value before a refused line, put back so that later checks
+	 * see a well-formed config. Any field fits: it is part of one of these. */
+	union {
+		struct cfg_daemon daemon;
+		struct cfg_http http;
+		struct cfg_source source;
+		struct cfg_digest digest;
+		struct cfg_endpoint endpoint;
+	} undo;
 };
 static struct parse scratch;
 
@@ -220,11 +248,82 @@ static int secret_resolve(const char *base_dir, const char *value, char *out, si
 	return path_join(base_dir, value, out, size);
 }
 
-int cfg_secret_path(const struct cfg *c, const char *value, char *out, size_t size)
+/* Is the normalised path inside $CREDENTIALS_DIRECTORY? */
+static int in_credentials(const char *path)
 {
-	int credential;
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	char dir[CFG_PATH_BYTES];
+	size_t n;
 
-	return secret_resolve(c->base_dir, value, out, size, &credential);
+	if (!creds || creds[0] != '/' || path_join("/", creds, dir, sizeof(dir)) < 0)
+		return 0;
+	n = strlen(dir);
+	return n > 1 && strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+/* Links are followed: an admin may link /etc/digestd/signing-key to where
+ * keys are kept, and what is checked below is the file reached. Whoever can
+ * write the folder holding a secret can point digestd elsewhere anyway; that
+ * folder is root's (/etc/digestd) or systemd's. */
+int cfg_secret_open(const struct cfg *c, const char *value, char *path, size_t size, char *why,
+		    size_t whysz)
+{
+	struct stat st;
+	int credential, fd, rc;
+
+	rc = secret_resolve(c->base_dir, value, path, size, &credential);
+	if (rc < 0) {
+		snprintf(path, size, "%s", value);
+		if (rc == -ENAMETOOLONG)
+			snprintf(why, whysz, "the path is longer than %zu bytes once resolved",
+				 size - 1);
+		else
+			snprintf(why, whysz, "expected the path of a file");
+		return rc;
+	}
+	/* A FIFO or a device is refused before it is opened: opening one can
+	 * block or act (a watchdog device starts counting). */
+	if (stat(path, &st) < 0) {
+		rc = -errno;
+		snprintf(why, whysz, "cannot open: %s", strerror(-rc));
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whysz, "not a regular file");
+		return -EINVAL;
+	}
+	/* O_NONBLOCK: should a FIFO be swapped in meanwhile, it does not hang
+	 * start-up (fstat below refuses it); a regular file ignores the flag. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(why, whysz, "cannot open: %s", strerror(-rc));
+		return rc;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		snprintf(why, whysz, "cannot stat: %s", strerror(-rc));
+	} else if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		snprintf(why, whysz, "not a regular file");
+	} else if (in_credentials(path)) {
+		rc = 0;
+	} else if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		/* Its owner could rewrite the key we sign with. */
+		rc = -EPERM;
+		snprintf(why, whysz, "owned by uid %u, neither root nor digestd's user (uid %u); "
+				     "chown %u %s", (unsigned)st.st_uid, (unsigned)geteuid(),
+			 (unsigned)geteuid(), path);
+	} else if (st.st_mode & 077) {
+		rc = -EPERM;
+		snprintf(why, whysz, "mode %04o gives group or others access; chmod 600 %s",
+			 (unsigned)(st.st_mode & 07777), path);
+	}
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 /* ---- numbers, durations, sizes ---- */
@@ -1005,17 +1104,23 @@ void cfg_defaults(struct cfg *c)
 static void fail(struct parse *ps, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Records one error and goes on: the user gets every mistake in one go.
+ * The last of err's lines is kept to say how many did not fit. */
 static void fail(struct parse *ps, unsigned line, const char *fmt, ...)
 {
-	char *msg = ps->err->msg;
-	size_t size = sizeof(ps->err->msg);
+	struct cfg_error *err = ps->err;
+	char *msg;
+	size_t size = sizeof(err->msg[0]);
 	va_list ap;
 	int n;
 
-	if (ps->failed)
+	if (!ps->failed)
+		ps->failed = -EINVAL;
+	ps->errors++;
+	if (err->n == CFG_MAX_ERRORS - 1)
 		return;
-	ps->failed = -EINVAL;
-	ps->err->line = line;
+	msg = err->msg[err->n];
+	err->line[err->n++] = line;
 	if (line)
 		n = snprintf(msg, size, "%s:%u: ", ps->name, line);
 	else
@@ -1027,6 +1132,34 @@ static void fail(struct parse *ps, unsigned line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg + n, size - (size_t)n, fmt, ap);
 	va_end(ap);
+}
+
+/* The line of err that says how many errors were left out, when some were. */
+static void count_left_out(struct parse *ps)
+{
+	struct cfg_error *err = ps->err;
+
+	if (ps->errors <= err->n)
+		return;
+	err->line[err->n] = 0;
+	snprintf(err->msg[err->n], sizeof(err->msg[0]), "%s: %u more errors not shown",
+		 ps->name, ps->errors - err->n);
+	err->n++;
+}
+
+void cfg_log_errors(const struct cfg_error *err)
+{
+	for (unsigned i = 0; i < err->n; i++)
+		log_errx("%s", err->msg[i]);
+}
+
+/* The current section had a line that could not be read or set. */
+static void damage(struct parse *ps)
+{
+	if (ps->sec == SEC_source)
+		ps->damaged_src[ps->src] = true;
+	else if (ps->sec >= 0)
+		ps->damaged_sec[ps->sec] = true;
 }
 
 static void label(const struct parse *ps, unsigned sec, unsigned src, char *out, size_t size)
@@ -1098,7 +1231,7 @@ static int valid_source_name(const char *s, size_t len)
 	return 1;
 }
 
-static void enter_source(struct parse *ps, const char *name, size_t len)
+static int enter_source(struct parse *ps, const char *name, size_t len)
 {
 	struct cfg *c = &ps->cfg;
 	char q[80];
@@ -1106,44 +1239,45 @@ static void enter_source(struct parse *ps, const char *name, size_t len)
 	quote(q, sizeof(q), name, len);
 	if (len == 0) {
 		fail(ps, ps->line, "a source section needs a name: [source NAME]");
-		return;
+		return -EINVAL;
 	}
 	if (!valid_source_name(name, len)) {
 		fail(ps, ps->line, "source name '%s' may use only letters, digits, '.', '_' "
 				   "and '-' (not first)", q);
-		return;
+		return -EINVAL;
 	}
 	if (len >= CFG_SOURCE_NAME_BYTES) {
 		fail(ps, ps->line, "source name '%s' is longer than %u bytes", q,
 		     CFG_SOURCE_NAME_BYTES - 1);
-		return;
+		return -EINVAL;
 	}
 	for (unsigned i = 0; i < c->n_sources; i++) {
 		if (strlen(c->sources[i].name) == len && !memcmp(c->sources[i].name, name, len)) {
 			fail(ps, ps->line, "[source %s] is defined twice (first at line %u)", q,
 			     ps->src_line[i]);
-			return;
+			return -EINVAL;
 		}
 	}
 	if (c->n_sources == CFG_MAX_SOURCES) {
 		fail(ps, ps->line, "too many sources: at most %u [source NAME] sections",
 		     CFG_MAX_SOURCES);
-		return;
+		return -EINVAL;
 	}
 	ps->src = c->n_sources++;
 	source_defaults(&c->sources[ps->src], c->base_dir);
 	memcpy(c->sources[ps->src].name, name, len);
 	ps->src_line[ps->src] = ps->line;
 	ps->sec = SEC_source;
+	return 0;
 }
 
-static void enter_section(struct parse *ps, const char *name, size_t len)
+/* Follows a section header. Returns 0, or -EINVAL for a refused one. */
+static int enter_section(struct parse *ps, const char *name, size_t len)
 {
 	unsigned best = UINT_MAX, best_sec = 0;
 	size_t word = 0;
 	char q[80], rest[80];
 
-	ps->sec = -1;
 	for (unsigned sec = 0; sec < SEC_COUNT; sec++) {
 		if (sec == SEC_source || strlen(sec_names[sec]) != len ||
 		    memcmp(sec_names[sec], name, len))
@@ -1151,21 +1285,20 @@ static void enter_section(struct parse *ps, const char *name, size_t len)
 		if (ps->sec_line[sec]) {
 			fail(ps, ps->line, "[%s] appears twice (first at line %u)", sec_names[sec],
 			     ps->sec_line[sec]);
-			return;
+			return -EINVAL;
 		}
 		ps->sec_line[sec] = ps->line;
 		ps->sec = (int)sec;
 		if (sec == SEC_endpoint)
 			ps->cfg.has_endpoint = true;
-		return;
+		return 0;
 	}
 	if (len >= 6 && !memcmp(name, "source", 6) && (len == 6 || is_blank(name[6]))) {
 		size_t skip = 6;
 
 		while (skip < len && is_blank(name[skip]))
 			skip++;
-		enter_source(ps, name + skip, len - skip);
-		return;
+		return enter_source(ps, name + skip, len - skip);
 	}
 	while (word < len && !is_blank(name[word]))
 		word++;
@@ -1188,6 +1321,7 @@ static void enter_section(struct parse *ps, const char *name, size_t len)
 	else
 		fail(ps, ps->line, "unknown section [%s]; sections are [daemon], [http], "
 				   "[source NAME], [digest] and [endpoint]", q);
+	return -EINVAL;
 }
 
 /* inih's rule for where a value or section name ends: at one of chars, or
@@ -1203,6 +1337,37 @@ static const char *find_chars_or_comment(const char *s, const char *chars)
 	return s;
 }
 
+/* Follows a section header line. Returns 0, or -EINVAL for a refused one,
+ * whose keys are then skipped. */
+static int header_line(struct parse *ps, const char *s)
+{
+	const char *end, *rest, *name = s + 1;
+	size_t len;
+
+	end = find_chars_or_comment(name, "]");
+	if (*end != ']') {
+		fail(ps, ps->line, "a section header needs a closing ']'");
+		goto refused;
+	}
+	for (rest = end + 1; is_blank((unsigned char)*rest); rest++)
+		;
+	if (*rest && *rest != ';' && *rest != '#') {
+		fail(ps, ps->line, "unexpected text after ']'");
+		goto refused;
+	}
+	while (name < end && is_blank((unsigned char)*name))
+		name++;
+	len = (size_t)(end - name);
+	while (len > 0 && is_blank((unsigned char)name[len - 1]))
+		len--;
+	if (enter_section(ps, name, len) == 0)
+		return 0;
+refused:
+	ps->sec = SEC_SKIP;
+	ps->refused_section = true;
+	return -EINVAL;
+}
+
 /* Checks the syntax of one line (leading blanks already gone) the way inih
  * will read it, and follows section headers. Returns 0 or -EINVAL. */
 static int classify_line(struct parse *ps, const char *s)
@@ -1213,28 +1378,8 @@ static int classify_line(struct parse *ps, const char *s)
 
 	if (!*s || *s == ';' || *s == '#')
 		return 0;
-	if (*s == '[') {
-		const char *rest, *name = s + 1;
-
-		end = find_chars_or_comment(name, "]");
-		if (*end != ']') {
-			fail(ps, ps->line, "a section header needs a closing ']'");
-			return -EINVAL;
-		}
-		for (rest = end + 1; is_blank((unsigned char)*rest); rest++)
-			;
-		if (*rest && *rest != ';' && *rest != '#') {
-			fail(ps, ps->line, "unexpected text after ']'");
-			return -EINVAL;
-		}
-		while (name < end && is_blank((unsigned char)*name))
-			name++;
-		len = (size_t)(end - name);
-		while (len > 0 && is_blank((unsigned char)name[len - 1]))
-			len--;
-		enter_section(ps, name, len);
-		return ps->failed;
-	}
+	if (*s == '[')
+		return header_line(ps, s);
 	end = find_chars_or_comment(s, "=:");
 	if (*end != '=' && *end != ':') {
 		fail(ps, ps->line, "expected 'key = value', a [section] or a comment");
@@ -1272,14 +1417,16 @@ static int next_byte(struct parse *ps)
 /* inih's reader: hands over one whole physical line at a time, so that the
  * line count is exact and a long line is refused instead of split. Leading
  * blanks are dropped: an indented key then stays a key instead of becoming
- * a continuation of the previous value (inih's multi-line mode). */
+ * a continuation of the previous value (inih's multi-line mode). A line
+ * that is refused goes to inih empty, so that reading goes on; only a file
+ * that cannot be read (or is too large) stops it. */
 static char *read_line(char *str, int num, void *stream)
 {
 	struct parse *ps = stream;
 	size_t cap = num > 1 ? (size_t)num - 1 : 0, n = 0, skip = 0;
-	int c, any = 0;
+	int c, any = 0, nul = 0, too_long = 0;
 
-	if (ps->failed)
+	if (ps->stop)
 		return NULL;
 	ps->line++;
 	for (;;) {
@@ -1290,25 +1437,24 @@ static char *read_line(char *str, int num, void *stream)
 		if (++ps->total > CFG_FILE_BYTES) {
 			fail(ps, 0, "larger than %u KiB; is this the right file?",
 			     CFG_FILE_BYTES / 1024);
+			ps->stop = true;
 			return NULL;
 		}
 		if (c == '\n')
 			break;
-		if (c == '\0') {
-			fail(ps, ps->line, "NUL byte in the line; is this a text file?");
-			return NULL;
-		}
-		if (n == cap) {
-			fail(ps, ps->line, "line longer than %zu bytes", cap);
-			return NULL;
-		}
-		str[n++] = (char)c;
+		if (c == '\0')
+			nul = 1;
+		else if (n == cap)
+			too_long = 1;
+		else
+			str[n++] = (char)c;
 	}
 	if (c == -2) {
 		int e = errno ? errno : EIO;
 
 		fail(ps, 0, "cannot read: %s", strerror(e));
 		ps->failed = -e;
+		ps->stop = true;
 		return NULL;
 	}
 	if (!any) {
@@ -1316,13 +1462,24 @@ static char *read_line(char *str, int num, void *stream)
 		return NULL;
 	}
 	str[n] = '\0';
+	if (nul)
+		fail(ps, ps->line, "NUL byte in the line; is this a text file?");
+	else if (too_long)
+		fail(ps, ps->line, "line longer than %zu bytes", cap);
+	if (nul || too_long) {
+		damage(ps);
+		str[0] = '\0';
+		return str;
+	}
 	if (ps->line == 1 && n >= 3 && !memcmp(str, "\xef\xbb\xbf", 3))
 		skip = 3;
 	while (skip < n && is_blank((unsigned char)str[skip]))
 		skip++;
 	memmove(str, str + skip, n - skip + 1);
-	if (classify_line(ps, str) < 0)
-		return NULL;
+	if (classify_line(ps, str) < 0) {
+		damage(ps);
+		str[0] = '\0';
+	}
 	return str;
 }
 
@@ -1385,19 +1542,20 @@ static void unknown_key(struct parse *ps, const char *name, const char *where)
 
 /* inih's handler. The section argument is ignored: read_line tracks
  * sections itself, since inih cuts long names and never reports a section
- * without keys. Always returns 1: errors are ours to report, first one only. */
+ * without keys. Always returns 1: errors are ours to report, every one. */
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *ps = user;
 	const struct key *k;
 	unsigned slot, *seen;
 	char where[CFG_SOURCE_NAME_BYTES + 16], why[CFG_ERROR_BYTES], q[80];
+	char *field;
 	int rc;
 
 	(void)section;
-	if (ps->failed)
+	if (ps->sec == SEC_SKIP)
 		return 1;
-	if (ps->sec < 0) {
+	if (ps->sec == SEC_NONE) {
 		quote(q, sizeof(q), name, strlen(name));
 		fail(ps, ps->line, "key '%s' comes before any [section]", q);
 		return 1;
@@ -1406,6 +1564,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	k = key_named((unsigned)ps->sec, name);
 	if (!k) {
 		unknown_key(ps, name, where);
+		damage(ps);
 		return 1;
 	}
 	slot = k->sec == SEC_source ? 1 + ps->src : 0;
@@ -1420,16 +1579,22 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	if (value[0] == ';') {
 		fail(ps, ps->line, "%s %s: a value cannot start with ';' (a comment needs a "
 				   "space before it)", where, k->name);
+		ps->bad[slot][k - keys] = true;
 		return 1;
 	}
 	why[0] = '\0';
-	rc = set_value(k, (char *)section_base(&ps->cfg, k->sec, ps->src) + k->offset, value,
-		       ps->cfg.base_dir, why, sizeof(why));
+	field = (char *)section_base(&ps->cfg, k->sec, ps->src) + k->offset;
+	memcpy(&ps->undo, field, k->size);
+	rc = set_value(k, field, value, ps->cfg.base_dir, why, sizeof(why));
+	if (rc == 0)
+		return 1;
+	memcpy(field, &ps->undo, k->size);
+	ps->bad[slot][k - keys] = true;
 	quote(q, sizeof(q), value, strlen(value));
 	/* -EACCES: the value may carry a secret, so it is not repeated. */
 	if (rc == -EACCES)
 		fail(ps, ps->line, "%s %s: %s", where, k->name, why);
-	else if (rc < 0)
+	else
 		fail(ps, ps->line, "%s %s = '%s': %s", where, k->name, q, why);
 	return 1;
 }
@@ -1443,17 +1608,26 @@ static unsigned line_of(const struct parse *ps, unsigned sec, unsigned src, cons
 	return ps->key_line[sec == SEC_source ? 1 + src : 0][k - keys];
 }
 
+/* Was the key's value refused? Its field then holds the default. */
+static bool is_bad(const struct parse *ps, unsigned sec, unsigned src, const char *name)
+{
+	const struct key *k = key_named(sec, name);
+
+	return ps->bad[sec == SEC_source ? 1 + src : 0][k - keys];
+}
+
 static void check_required(struct parse *ps, unsigned sec, unsigned src, unsigned header_line)
 {
 	char where[CFG_SOURCE_NAME_BYTES + 16];
 
+	if (sec == SEC_source ? ps->damaged_src[src] : ps->damaged_sec[sec])
+		return;
 	for (size_t i = 0; i < N_KEYS; i++) {
 		if (keys[i].sec != sec || keys[i].def)
 			continue;
 		if (!line_of(ps, sec, src, keys[i].name)) {
 			label(ps, sec, src, where, sizeof(where));
 			fail(ps, header_line, "%s has no %s (required)", where, keys[i].name);
-			return;
 		}
 	}
 }
@@ -1467,7 +1641,7 @@ static void check_order(struct parse *ps, unsigned sec, const char *a, const cha
 	unsigned la = line_of(ps, sec, 0, a), lb = line_of(ps, sec, 0, b);
 	char sa[32], sb[32];
 
-	if (va <= vb)
+	if (va <= vb || is_bad(ps, sec, 0, a) || is_bad(ps, sec, 0, b))
 		return;
 	fmt_duration(va, sa, sizeof(sa));
 	fmt_duration(vb, sb, sizeof(sb));
@@ -1481,8 +1655,13 @@ static void finish_source(struct parse *ps, unsigned i)
 	unsigned form = url_form(s->url);
 	char type[16];
 
+	/* Without a usable url there is no type to check it against. */
+	if (!line_of(ps, SEC_source, i, "url") || is_bad(ps, SEC_source, i, "url"))
+		return;
 	if (s->type == CFG_SOURCE_AUTO)
 		s->type = form == CFG_URL_PATH ? CFG_SOURCE_FOLDER : CFG_SOURCE_FEED;
+	if (is_bad(ps, SEC_source, i, "type"))
+		return;
 	if (s->type == CFG_SOURCE_FOLDER && (form == CFG_URL_HTTPS || form == CFG_URL_HTTP))
 		fail(ps, line_of(ps, SEC_source, i, "type"),
 		     "[source %s] type = folder needs a folder path, not an http(s) URL", s->name);
@@ -1494,26 +1673,60 @@ static void finish_source(struct parse *ps, unsigned i)
 	}
 }
 
+/* The endpoint rules: checked here, once, for `run`, check-config and a
+ * reload alike; the push client trusts them. */
 static void finish_endpoint(struct parse *ps)
 {
 	const struct cfg_endpoint *e = &ps->cfg.endpoint;
 	unsigned url_line = line_of(ps, SEC_endpoint, 0, "url");
+	bool http = url_line && !is_bad(ps, SEC_endpoint, 0, "url") &&
+		    url_form(e->url) == CFG_URL_HTTP;
 	char q[80];
 
 	quote(q, sizeof(q), e->url, strlen(e->url));
-	if (url_form(e->url) == CFG_URL_HTTP && !is_loopback(e->url))
+	if (http && !is_loopback(e->url))
 		fail(ps, url_line, "[endpoint] url = '%s': plain http:// is allowed only to a "
 				   "loopback address (localhost, 127.0.0.1, [::1]); use https://",
 		     q);
-	else if (url_form(e->url) == CFG_URL_HTTP && !e->allow_insecure)
+	else if (http && !e->allow_insecure && !is_bad(ps, SEC_endpoint, 0, "allow_insecure"))
 		fail(ps, url_line, "[endpoint] url = '%s': plain http:// needs allow_insecure = yes",
 		     q);
-	if (!e->client_cert[0] != !e->client_key[0])
+	if (!e->client_cert[0] != !e->client_key[0] && !is_bad(ps, SEC_endpoint, 0, "client_cert") &&
+	    !is_bad(ps, SEC_endpoint, 0, "client_key"))
 		fail(ps,
 		     e->client_cert[0] ? line_of(ps, SEC_endpoint, 0, "client_cert")
 				       : line_of(ps, SEC_endpoint, 0, "client_key"),
 		     "[endpoint] client_cert and client_key go together (mutual TLS)");
 	check_order(ps, SEC_endpoint, "retry_base", "retry_max");
+}
+
+/* CFG_RUN: what `digestd run` needs besides a valid file. Secret files are
+ * opened to prove they can be, and closed unread. */
+static void finish_run(struct parse *ps)
+{
+	const struct cfg_endpoint *e = &ps->cfg.endpoint;
+	char path[CFG_PATH_BYTES + 64], why[CFG_ERROR_BYTES];
+
+	/* A refused section header may have been the missing one. */
+	if (!ps->refused_section && !ps->cfg.n_sources)
+		fail(ps, 0, "no [source NAME] section: digestd run needs at least one source");
+	if (!ps->refused_section && !ps->cfg.has_endpoint)
+		fail(ps, 0, "no [endpoint] section: digestd run needs somewhere to push digests");
+	if (!ps->cfg.has_endpoint)
+		return;
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const char *value = (const char *)e + keys[i].offset;
+		int fd;
+
+		if (keys[i].sec != SEC_endpoint || keys[i].type != T_SECRET || !*value ||
+		    ps->bad[0][i])
+			continue;
+		fd = cfg_secret_open(&ps->cfg, value, path, sizeof(path), why, sizeof(why));
+		if (fd < 0)
+			fail(ps, ps->key_line[0][i], "[endpoint] %s: %s: %s", keys[i].name, path, why);
+		else
+			close(fd);
+	}
 }
 
 static void finish(struct parse *ps)
@@ -1531,23 +1744,25 @@ static void finish(struct parse *ps)
 	check_order(ps, SEC_http, "backoff_base", "backoff_max");
 	if (ps->cfg.has_endpoint)
 		finish_endpoint(ps);
+	if (ps->flags & CFG_RUN)
+		finish_run(ps);
 }
 
 static int load(FILE *f, const char *buf, size_t len, const char *name, const char *base_dir,
-		struct cfg *out, struct cfg_error *err)
+		unsigned flags, struct cfg *out, struct cfg_error *err)
 {
 	struct parse *ps = &scratch;
 	int rc;
 
 	memset(ps, 0, sizeof(*ps));
-	err->line = 0;
-	err->msg[0] = '\0';
+	err->n = 0;
 	ps->name = name;
+	ps->flags = flags;
 	ps->err = err;
 	ps->f = f;
 	ps->p = buf;
 	ps->end = buf ? buf + len : NULL;
-	ps->sec = -1;
+	ps->sec = SEC_NONE;
 	cfg_defaults(&ps->cfg);
 	if (path_join("/", base_dir, ps->cfg.base_dir, sizeof(ps->cfg.base_dir)) < 0) {
 		fail(ps, 0, "the config file's folder has a path longer than %u bytes",
@@ -1561,8 +1776,10 @@ static int load(FILE *f, const char *buf, size_t len, const char *name, const ch
 	rc = ini_parse_stream(read_line, ps, on_key, ps);
 	if (rc != 0)
 		fail(ps, rc > 0 ? (unsigned)rc : 0, "cannot parse this line");
-	if (!ps->failed)
+	/* The checks across keys need the whole file. */
+	if (rc == 0 && !ps->stop)
 		finish(ps);
+	count_left_out(ps);
 	if (ps->failed)
 		return ps->failed;
 	memcpy(out, &ps->cfg, sizeof(*out));
@@ -1570,23 +1787,25 @@ static int load(FILE *f, const char *buf, size_t len, const char *name, const ch
 }
 
 int cfg_load_buffer(const char *buf, size_t len, const char *name, const char *base_dir,
-		    struct cfg *out, struct cfg_error *err)
+		    unsigned flags, struct cfg *out, struct cfg_error *err)
 {
-	return load(NULL, buf, len, name, base_dir, out, err);
+	return load(NULL, buf, len, name, base_dir, flags, out, err);
 }
 
-int cfg_load(const char *path, struct cfg *out, struct cfg_error *err)
+int cfg_load(const char *path, unsigned flags, struct cfg *out, struct cfg_error *err)
 {
 	char dir[PATH_MAX], real[PATH_MAX];
 	const char *slash = strrchr(path, '/');
 	FILE *f;
 	int rc;
 
-	err->line = 0;
+	err->n = 1;
+	err->line[0] = 0;
 	f = fopen(path, "re");
 	if (!f) {
 		rc = -errno;
-		snprintf(err->msg, sizeof(err->msg), "%s: cannot read: %s", path, strerror(-rc));
+		snprintf(err->msg[0], sizeof(err->msg[0]), "%s: cannot read: %s", path,
+			 strerror(-rc));
 		return rc;
 	}
 	if (!slash)
@@ -1597,30 +1816,14 @@ int cfg_load(const char *path, struct cfg *out, struct cfg_error *err)
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
 	if (!realpath(dir, real)) {
 		rc = -errno;
-		snprintf(err->msg, sizeof(err->msg), "%s: cannot resolve its folder: %s", path,
-			 strerror(-rc));
+		snprintf(err->msg[0], sizeof(err->msg[0]), "%s: cannot resolve its folder: %s",
+			 path, strerror(-rc));
 		goto out;
 	}
-	rc = load(f, NULL, 0, path, real, out, err);
+	rc = load(f, NULL, 0, path, real, flags, out, err);
 out:
 	fclose(f);
 	return rc;
-}
-
-int cfg_check_run(const struct cfg *c, const char *name, struct cfg_error *err)
-{
-	err->line = 0;
-	if (c->n_sources == 0) {
-		snprintf(err->msg, sizeof(err->msg), "%s: no [source NAME] section: digestd run "
-						     "needs at least one source", name);
-		return -EINVAL;
-	}
-	if (!c->has_endpoint) {
-		snprintf(err->msg, sizeof(err->msg), "%s: no [endpoint] section: digestd run "
-						     "needs somewhere to push digests", name);
-		return -EINVAL;
-	}
-	return 0;
 }
 
 /* ---- printing ---- */

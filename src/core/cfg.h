@@ -19,7 +19,7 @@
  *             config file's folder when loaded. max: buffer bytes.
  *   SECRET    the path of a file holding a secret, kept as written; a name
  *             without '/' is a systemd credential when $CREDENTIALS_DIRECTORY
- *             is set. Use cfg_secret_path(). max: buffer bytes.
+ *             is set. Open it with cfg_secret_open(). max: buffer bytes.
  *   URL(m)    a URL whose allowed forms are the CFG_URL_* bits m (a plain
  *             path when CFG_URL_PATH, resolved like PATH). max: buffer bytes.
  *   BOOL      yes/no, true/false, on/off, 1/0.
@@ -142,38 +142,56 @@ struct cfg {
 	char base_dir[CFG_PATH_BYTES];
 };
 
-/* "FILE:LINE: message" (or "FILE: message" when no line applies). */
+/* What a load found wrong, in the order found (lines in file order, then
+ * checks across keys, then what CFG_RUN adds): n lines "FILE:LINE: message",
+ * or "FILE: message" when no line applies (line 0). When there were more
+ * than CFG_MAX_ERRORS, the last line says how many were left out. */
 struct cfg_error {
-	unsigned line;
-	char msg[CFG_ERROR_BYTES];
+	unsigned n;
+	unsigned line[CFG_MAX_ERRORS];
+	char msg[CFG_MAX_ERRORS][CFG_ERROR_BYTES];
 };
+
+/* cfg_load flags. CFG_RUN: also what `digestd run` needs (check-config
+ * checks the same): at least one source, an [endpoint], and each of its
+ * secret files present, readable and safe as cfg_secret_open says; they are
+ * opened and closed, never read. */
+#define CFG_RUN 0x1u
 
 /* The configuration of an empty file: every default, no sources, no
  * endpoint, base_dir /etc/digestd. Reads $STATE_DIRECTORY. Never fails. */
 void cfg_defaults(struct cfg *c);
 
-/* Reads and checks the ini file at path. Returns 0 and fills *out; or
- * -EINVAL for an invalid configuration (exit 78) and any other negative
- * errno when the file cannot be read (exit 66), with err->msg saying why.
- * On failure *out is untouched, so a reload can keep the running config.
- * Not reentrant (one static scratch copy); blocks on the file only. */
-int cfg_load(const char *path, struct cfg *out, struct cfg_error *err);
+/* Reads and checks the ini file at path, reporting every error it finds.
+ * Returns 0 and fills *out; or -EINVAL for an invalid configuration (exit
+ * 78) and any other negative errno when the file cannot be read (exit 66),
+ * with err saying why. On failure *out is untouched, so a reload can keep
+ * the running config. Not reentrant (one static scratch copy); blocks on
+ * the file (and, with CFG_RUN, on opening the secret files) only. */
+int cfg_load(const char *path, unsigned flags, struct cfg *out, struct cfg_error *err);
 
 /* cfg_load on len bytes in memory: name is used in messages and base_dir
  * (absolute) resolves relative paths. Returns 0 or -EINVAL. */
 int cfg_load_buffer(const char *buf, size_t len, const char *name, const char *base_dir,
-		    struct cfg *out, struct cfg_error *err);
+		    unsigned flags, struct cfg *out, struct cfg_error *err);
 
-/* Where a SECRET key's value points: an absolute path as it is; a name with
- * no '/' in $CREDENTIALS_DIRECTORY when that is set (systemd LoadCredential=);
- * anything else relative to c->base_dir. Writes a normalised absolute path
- * to out. Returns 0, -EINVAL for an empty value, -ENAMETOOLONG. Never reads
- * the file: opening it is up to the caller, once, at start-up. */
-int cfg_secret_path(const struct cfg *c, const char *value, char *out, size_t size);
+/* Logs each line of err with log_errx. */
+void cfg_log_errors(const struct cfg_error *err);
 
-/* `digestd run` needs at least one source and an [endpoint]: returns 0, or
- * -EINVAL with err->msg ("NAME: ...") saying what is missing. */
-int cfg_check_run(const struct cfg *c, const char *name, struct cfg_error *err);
+/* Opens for reading, without reading it, the secret file that a SECRET
+ * key's value names: an absolute path as it is; a name with no '/' in
+ * $CREDENTIALS_DIRECTORY when that is set (systemd LoadCredential=); anything
+ * else relative to c->base_dir. A symbolic link is followed and the file it
+ * leads to must be a regular file and, unless it lies in
+ * $CREDENTIALS_DIRECTORY (systemd sets those modes), owned by root or our
+ * effective user with no access for group or others, as OpenSSH wants of a
+ * private key. Writes the normalised path to path (size bytes) either way.
+ * Returns the descriptor (O_CLOEXEC; the caller closes it), or a negative
+ * errno with why ("cannot open: ...", "not a regular file", "mode 0644 ...;
+ * chmod 600 PATH", ...) saying what is wrong and how to fix it. A FIFO
+ * does not block it. */
+int cfg_secret_open(const struct cfg *c, const char *value, char *path, size_t size, char *why,
+		    size_t whysz);
 
 /* Writes the effective configuration as an ini file that loads back to the
  * same struct: every key, defaults filled in, secrets only as the path they

@@ -149,11 +149,14 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
 /* Configuration (src/core/cfg): struct cfg keeps every setting in fixed
  * arrays. A source is about 1.1 KiB (URL_BYTES dominates), so the 64 sources
  * make a struct cfg about 76 KiB; the loader parses into one static scratch
- * copy (about 86 KiB with per-key line numbers) so a failed SIGHUP reload
+ * copy (about 90 KiB with per-key line numbers and refused-value flags, and a
+ * copy of one section to undo a refused value) so a failed SIGHUP reload
  * leaves the running config untouched. An ini line may be CFG_LINE_BYTES
  * long (inih keeps it on the stack); a file larger than CFG_FILE_BYTES is
  * refused. Repeated [endpoint] header lines: CFG_MAX_HEADERS of
- * CFG_HEADER_BYTES (2 KiB); CFG_MAX_TIMES digest times of day. */
+ * CFG_HEADER_BYTES (2 KiB); CFG_MAX_TIMES digest times of day. A load
+ * reports up to CFG_MAX_ERRORS lines of CFG_ERROR_BYTES (the last says how
+ * many more there were): a struct cfg_error is 8 KiB, the caller's. */
 #define CFG_MAX_SOURCES 64u
 #define CFG_SOURCE_NAME_BYTES 32u
 #define CFG_URL_BYTES 1024u
@@ -167,6 +170,7 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
 #define CFG_LINE_BYTES 1280u
 #define CFG_FILE_BYTES (1024u * 1024u)
 #define CFG_ERROR_BYTES 512u
+#define CFG_MAX_ERRORS 16u
 
 /* A digest being composed (src/digest/digest): its articles' cleaned text in
  * one arena, DIGEST_MAX_ARTICLES index entries (24 bytes each, the largest
@@ -202,6 +206,10 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
 #define PUSH_ANSWER_BYTES 1024u
 #define PUSH_TOKEN_BYTES 1024u
 #define PUSH_MESSAGE_BYTES 512u
+/* Longest wait an endpoint's Retry-After can ask for, in seconds (a day;
+ * retry_max instead when that is set longer): honoured past retry_max, but
+ * a broken or hostile answer cannot hold the outbox back for longer. */
+#define PUSH_RETRY_AFTER_MAX 86400
 
 _Static_assert(DIGEST_ARENA_BYTES < 0xffffffffu, "arena offsets are 32-bit");
 _Static_assert(DIGEST_ID_BYTES + 32 < OUTBOX_NAME_BYTES, "an outbox file name holds an id");

@@ -6,7 +6,6 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -17,11 +16,11 @@
 
 #include <mbedtls/platform_util.h>
 
+#include "core/file.h"
 #include "core/log.h"
 #include "core/version.h"
 #include "digest/digest.h"
 #include "sources/date.h"
-#include "sources/url.h"
 
 /* First bytes of a refusal shown in the log line (the dead letter keeps
  * PUSH_ANSWER_BYTES). */
@@ -32,70 +31,19 @@ static int is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Headers digestd sets itself; an extra header line must not replace them. */
-static int header_reserved(const char *line)
-{
-	static const char *const names[] = { "webhook-id",     "webhook-timestamp",
-					     "webhook-signature", "authorization",
-					     "content-type",   "content-length",
-					     "host",           "transfer-encoding",
-					     "expect" };
-	size_t n = strcspn(line, ":");
-
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strlen(names[i]) == n && strncasecmp(line, names[i], n) == 0)
-			return 1;
-	return 0;
-}
-
-static int check_endpoint(const struct cfg_endpoint *ep)
-{
-	char host[CFG_URL_BYTES];
-
-	if (strncasecmp(ep->url, "https://", 8) == 0)
-		return 0;
-	if (strncasecmp(ep->url, "http://", 7) != 0) {
-		log_errx("[endpoint] url: %s: only https:// (or http:// to loopback) is allowed",
-			 ep->url);
-		return -EINVAL;
-	}
-	if (!ep->allow_insecure) {
-		log_errx("[endpoint] url: %s: http:// needs allow_insecure = yes", ep->url);
-		return -EINVAL;
-	}
-	if (url_host(ep->url, host, sizeof host) < 0 || !url_host_is_loopback(host)) {
-		log_errx("[endpoint] url: %s: http:// is only allowed to a loopback address",
-			 ep->url);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int token_load(struct push_client *c, const char *path)
+/* Reads the bearer token from fd (path names it in messages): one word of
+ * printable ASCII, blanks around it ignored. */
+static int token_read(struct push_client *c, int fd, const char *path)
 {
 	char buf[PUSH_TOKEN_BYTES + 1];
 	const char *p = buf;
 	size_t n = 0;
-	int fd, rc = 0;
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		log_errx("[endpoint] token_file: %s: %s", path, strerror(-rc));
-		return rc;
-	}
-	while (n < sizeof buf) {
-		ssize_t r = read(fd, buf + n, sizeof buf - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			log_errx("[endpoint] token_file: %s: %s", path, strerror(-rc));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
+	rc = file_read_full(fd, buf, sizeof buf, &n);
+	if (rc < 0) {
+		log_errx("[endpoint] token_file: %s: cannot read: %s", path, strerror(-rc));
+		goto out;
 	}
 	if (n == sizeof buf) {
 		rc = -EFBIG;
@@ -129,67 +77,59 @@ static int token_load(struct push_client *c, const char *path)
 	rc = 0;
 out:
 	mbedtls_platform_zeroize(buf, sizeof buf);
-	close(fd);
 	return rc;
+}
+
+/* Opens the secret file of [endpoint] key (cfg_secret_open: the rules
+ * cfg_load already checked, checked again on the descriptor we read). */
+static int secret_open(const struct cfg *cfg, const char *key, const char *value, char *path,
+		       size_t size)
+{
+	char why[CFG_ERROR_BYTES];
+	int fd = cfg_secret_open(cfg, value, path, size, why, sizeof why);
+
+	if (fd < 0)
+		log_errx("[endpoint] %s: %s: %s", key, path, why);
+	return fd;
 }
 
 int push_init(struct push_client *c, const struct cfg *cfg, volatile sig_atomic_t *stop)
 {
 	const struct cfg_endpoint *ep = &cfg->endpoint;
 	char path[CFG_PATH_BYTES + 64];
-	int rc;
+	int fd, rc;
 
 	memset(c, 0, sizeof *c);
 	c->ep = ep;
 	c->stop = stop;
-	if (!cfg->has_endpoint) {
-		log_errx("no [endpoint] section: nowhere to push digests");
-		return -EINVAL;
-	}
-	rc = check_endpoint(ep);
-	if (rc < 0)
-		return rc;
-	if (!ep->client_cert[0] != !ep->client_key[0]) {
-		log_errx("[endpoint] client_cert and client_key go together");
-		return -EINVAL;
-	}
-	for (unsigned i = 0; i < ep->header.n; i++) {
-		if (header_reserved(ep->header.line[i])) {
-			log_errx("[endpoint] header: '%.*s' is set by digestd itself",
-				 (int)strcspn(ep->header.line[i], ":"), ep->header.line[i]);
-			return -EINVAL;
-		}
-	}
-	rc = cfg_secret_path(cfg, ep->signing_key_file, path, sizeof path);
-	if (rc < 0) {
-		log_errx("[endpoint] signing_key_file: %s: %s", ep->signing_key_file,
-			 strerror(-rc));
-		return rc;
-	}
-	rc = sign_key_load(path, &c->key);
+	fd = secret_open(cfg, "signing_key_file", ep->signing_key_file, path, sizeof path);
+	if (fd < 0)
+		return fd;
+	rc = sign_key_read(fd, path, &c->key);
+	close(fd);
 	if (rc < 0)
 		goto out;
 	if (ep->token_file[0]) {
-		rc = cfg_secret_path(cfg, ep->token_file, path, sizeof path);
-		if (rc < 0) {
-			log_errx("[endpoint] token_file: %s: %s", ep->token_file, strerror(-rc));
+		fd = secret_open(cfg, "token_file", ep->token_file, path, sizeof path);
+		if (fd < 0) {
+			rc = fd;
 			goto out;
 		}
-		rc = token_load(c, path);
+		rc = token_read(c, fd, path);
+		close(fd);
 		if (rc < 0)
 			goto out;
 	}
 	if (ep->client_key[0]) {
 		/* libcurl reads the key file itself at each handshake; check now
 		 * that it can, so that a mistake stops start-up. */
-		rc = cfg_secret_path(cfg, ep->client_key, c->client_key, sizeof c->client_key);
-		if (rc == 0 && access(c->client_key, R_OK) < 0)
-			rc = -errno;
-		if (rc < 0) {
-			log_errx("[endpoint] client_key: %s: %s",
-				 c->client_key[0] ? c->client_key : ep->client_key, strerror(-rc));
+		fd = secret_open(cfg, "client_key", ep->client_key, c->client_key,
+				 sizeof c->client_key);
+		if (fd < 0) {
+			rc = fd;
 			goto out;
 		}
+		close(fd);
 	}
 	c->curl = curl_easy_init();
 	if (!c->curl) {
@@ -442,11 +382,17 @@ static void retry_at(struct push_client *c, const struct outbox_entry *e, int64_
 {
 	int64_t delay;
 
+	/* The server knows best when it can take the digest: its Retry-After
+	 * is honoured past retry_max, up to a ceiling that a hostile or broken
+	 * endpoint cannot push further out. */
 	if (r->status && c->hdr_buf[0] && push_retry_after(c->hdr_buf, now, &delay) == 0) {
+		int64_t most = c->ep->retry_max > PUSH_RETRY_AFTER_MAX ? c->ep->retry_max
+									: PUSH_RETRY_AFTER_MAX;
+
 		if (delay < 1)
 			delay = 1;
-		if (delay > (int64_t)c->ep->retry_max)
-			delay = c->ep->retry_max;
+		if (delay > most)
+			delay = most;
 	} else {
 		delay = push_backoff(c->ep, e->attempts + 1, jitter_random());
 	}

@@ -42,14 +42,16 @@ struct push_client {
 	struct push_result *cur;
 };
 
-/* Start-up: checks [endpoint] (https, or http to a loopback host only with
- * allow_insecure; client_cert with client_key; no extra header that would
- * override ours), loads the signing key and the token through
- * cfg_secret_path, and makes the curl handle. c keeps pointing at cfg's
- * endpoint, which must outlive it. stop may be NULL; when it points to a
- * flag that becomes nonzero, a push in flight is abandoned. Call
- * curl_global_init first. Returns 0 or a negative errno after logging a
- * message naming the key or file (never its contents): exit 78 material. */
+/* Start-up: reads the signing key and the token and checks the client key
+ * (each opened with cfg_secret_open), and makes the curl handle. cfg must
+ * come from cfg_load with CFG_RUN, which checked the [endpoint] rules (https,
+ * or http to a loopback host only with allow_insecure; client_cert with
+ * client_key; no extra header that would override ours): they are not
+ * checked again here. c keeps pointing at cfg's endpoint, which must outlive
+ * it. stop may be NULL; when it points to a flag that becomes nonzero, a push
+ * in flight is abandoned. Call curl_global_init first. Returns 0 or a
+ * negative errno after logging a message naming the key or file (never its
+ * contents): exit 78 material. */
 int push_init(struct push_client *c, const struct cfg *cfg, volatile sig_atomic_t *stop);
 
 /* Frees the curl handle and wipes the key and token. Safe on a zeroed or
@@ -61,8 +63,9 @@ void push_free(struct push_client *c);
  * webhook-signature, Authorization when a token is set, the extra header
  * lines. Classifies the result into r: 2xx delivered; no answer, timeout,
  * TLS failure, 408, 429, 5xx (and 1xx/3xx, which are never followed) retry
- * at now + Retry-After (clamped to 1 s..retry_max) or else
- * push_backoff(e->attempts + 1); other 4xx dead. Logs one line per attempt
+ * at now + Retry-After (at least 1 s, at most PUSH_RETRY_AFTER_MAX or
+ * retry_max when that is longer) or else push_backoff(e->attempts + 1);
+ * other 4xx dead. Logs one line per attempt
  * (status and the first bytes of a refusal, never secrets or the body).
  * Returns 0 with r filled; -EINVAL (r->message says why) when e cannot be
  * sent at all. Blocks for at most [endpoint] timeout, less when *stop rises. */

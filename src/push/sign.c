@@ -14,6 +14,7 @@
 #include <mbedtls/md.h>
 #include <mbedtls/platform_util.h>
 
+#include "core/file.h"
 #include "core/log.h"
 
 #define MAC_BYTES 32u
@@ -97,33 +98,18 @@ int sign_key_parse(const char *text, size_t len, struct sign_key *key)
 	return key_parse(text, len, key, &why);
 }
 
-int sign_key_load(const char *path, struct sign_key *key)
+int sign_key_read(int fd, const char *path, struct sign_key *key)
 {
 	char buf[SIGN_KEY_FILE_BYTES + 1];
 	const char *why = NULL;
 	size_t len = 0;
-	int fd, rc;
+	int rc;
 
 	sign_key_clear(key);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		log_warn("signing key file %s", path);
-		return rc;
-	}
-	while (len < sizeof(buf)) {
-		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			log_warn("signing key file %s: read", path);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
+	rc = file_read_full(fd, buf, sizeof(buf), &len);
+	if (rc < 0) {
+		log_errx("signing key file %s: cannot read: %s", path, strerror(-rc));
+		goto out;
 	}
 	if (len > SIGN_KEY_FILE_BYTES) {
 		rc = -EFBIG;
@@ -135,6 +121,21 @@ int sign_key_load(const char *path, struct sign_key *key)
 		log_errx("signing key file %s: %s", path, why);
 out:
 	mbedtls_platform_zeroize(buf, sizeof(buf));
+	return rc;
+}
+
+int sign_key_load(const char *path, struct sign_key *key)
+{
+	int fd, rc;
+
+	sign_key_clear(key);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		log_warn("signing key file %s", path);
+		return rc;
+	}
+	rc = sign_key_read(fd, path, key);
 	close(fd);
 	return rc;
 }

@@ -23,8 +23,13 @@ struct sign_key {
  * silently become a different key. The decoded key must be 24 to 64 bytes.
  * Returns 0, or a negative errno after logging a message naming the file:
  * -ENOENT/-EACCES/... (cannot read), -EINVAL (bad content), -EFBIG. Blocks on
- * file I/O only. */
+ * file I/O only. For tools: the daemon opens its key with cfg_secret_open
+ * and reads it with sign_key_read. */
 int sign_key_load(const char *path, struct sign_key *key);
+
+/* The same from fd, open for reading at the start of the file; path names
+ * it in messages. The caller closes fd. */
+int sign_key_read(int fd, const char *path, struct sign_key *key);
 
 /* Decodes key text already in memory, with the same rules; silent.
  * Returns 0 or -EINVAL. */

@@ -1,10 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # `digestd check-config`: every bad config in tests/config/bad/ fails with
-# status 78 and exactly its .expected stderr line; the shipped examples pass
-# and list every key; unreadable files give 66; docs/config.md is current.
+# status 78 and exactly its .expected stderr lines (every error, one line
+# each); secret files that are missing, not regular files, unsafe (group or
+# others may read or write them, or another user owns them) or unreadable are
+# refused by check-config and `run` alike, with the same message; the shipped
+# examples pass and list every key; unreadable files give 66;
+# docs/config.md is current.
 . tests/cli/lib.sh
 
+# The bad configs name their signing key as a systemd credential: present
+# here, so that each file has only the error it is about.
+creds=$TMP/creds
+mkdir -p "$creds"
+printf 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n' >"$creds/signing-key"
+chmod 600 "$creds/signing-key"
+export CREDENTIALS_DIRECTORY="$creds"
 for ini in tests/config/bad/*.ini; do
 	name=$(basename "$ini" .ini)
 	digestd check-config --config "$ini" >"$TMP/out" 2>"$TMP/err"
@@ -37,50 +48,189 @@ if [ "$(wc -l <"$TMP/keys")" -ge 30 ]; then pass "check-config --keys lists the 
 ini_keys config/digestd.ini >"$TMP/example-keys"
 expect_same "config/digestd.ini sets every key in its section" "$TMP/example-keys" "$TMP/keys"
 
-for ini in config/digestd.ini config/demo.ini; do
-	expect_status "check-config $ini" 0 digestd check-config --config "$ini"
+# config/demo.ini names ../build/demo/signing-key, which `make run` makes: a
+# copy of it in $TMP/demo/config/ finds its key in $TMP/demo/build/demo/.
+mkdir -p "$TMP/demo/config" "$TMP/demo/build/demo"
+demo=$(cd "$TMP/demo" && pwd -P)
+cp config/demo.ini "$demo/config/demo.ini"
+cp "$creds/signing-key" "$demo/build/demo/signing-key"
+for ini in config/digestd.ini "$demo/config/demo.ini"; do
+	ex=$(basename "$ini")
+	expect_status "check-config $ex" 0 digestd check-config --config "$ini"
 	cp "$TMP/out" "$TMP/dump"
 	ini_keys "$TMP/dump" >"$TMP/dump-keys"
-	expect_same "check-config $ini prints every key" "$TMP/dump-keys" "$TMP/keys"
-	# The dump is itself a valid config that prints the same again.
-	cp "$TMP/dump" "$TMP/again.ini"
-	digestd check-config --config "$TMP/again.ini" >"$TMP/again" 2>/dev/null
+	expect_same "check-config $ex prints every key" "$TMP/dump-keys" "$TMP/keys"
+	# The dump is itself a valid config that prints the same again (beside
+	# demo.ini, where its secret's relative path leads).
+	cp "$TMP/dump" "$demo/config/again.ini"
+	digestd check-config --config "$demo/config/again.ini" >"$TMP/again" 2>/dev/null
 	grep -v '^; effective\|^; resolved' "$TMP/dump" | sed 's/ ; read from .*//' >"$TMP/a"
 	grep -v '^; effective\|^; resolved' "$TMP/again" | sed 's/ ; read from .*//' >"$TMP/b"
-	expect_same "check-config $ini: the dump loads back the same" "$TMP/b" "$TMP/a"
+	expect_same "check-config $ex: the dump loads back the same" "$TMP/b" "$TMP/a"
 done
 
-digestd check-config --config config/demo.ini >"$TMP/out" 2>"$TMP/err"
-repo=$(pwd -P)
-expect_grep "demo.ini: paths relative to config/" "^url = $repo/seeds\$" "$TMP/out"
-expect_grep "demo.ini: state under build/demo" "^state_dir = $repo/build/demo/state\$" "$TMP/out"
+digestd check-config --config "$demo/config/demo.ini" >"$TMP/out" 2>"$TMP/err"
+expect_grep "demo.ini: paths relative to config/" "^url = $demo/seeds\$" "$TMP/out"
+expect_grep "demo.ini: state under build/demo" "^state_dir = $demo/build/demo/state\$" "$TMP/out"
 expect_grep "demo.ini: secret shown as its file only" \
-	"^signing_key_file = ../build/demo/signing-key ; read from $repo/build/demo/signing-key\$" \
+	"^signing_key_file = ../build/demo/signing-key ; read from $demo/build/demo/signing-key\$" \
 	"$TMP/out"
-if [ -s "$TMP/err" ]; then fail "demo.ini: no notes (sources and endpoint present)" \
-	"$(cat "$TMP/err")"; else pass "demo.ini: no notes (sources and endpoint present)"; fi
+if [ -s "$TMP/err" ]; then fail "demo.ini: nothing on stderr" "$(cat "$TMP/err")"; else
+	pass "demo.ini: nothing on stderr"; fi
 
-CREDENTIALS_DIRECTORY=/run/credentials/digestd.service STATE_DIRECTORY=/var/lib/private/digestd \
-	digestd check-config --config config/digestd.ini >"$TMP/out" 2>&1
+STATE_DIRECTORY=/var/lib/private/digestd $TEST_WRAPPER "$DIGESTD" check-config \
+	--config config/digestd.ini >"$TMP/out" 2>&1
 expect_grep "credential names resolve in \$CREDENTIALS_DIRECTORY" \
-	'^signing_key_file = signing-key ; read from /run/credentials/digestd.service/signing-key (systemd credential)$' \
+	"^signing_key_file = signing-key ; read from $creds/signing-key (systemd credential)\$" \
 	"$TMP/out"
 expect_grep "\$STATE_DIRECTORY replaces the default state_dir" \
 	'^state_dir = /var/lib/private/digestd$' "$TMP/out"
-
-# A secret's contents are never read or printed: only its path is.
-mkdir -p "$TMP/conf"
-printf 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n' >"$TMP/conf/key"
-printf '[endpoint]\nurl = https://x.example/\nsigning_key_file = key\n' >"$TMP/conf/d.ini"
-digestd check-config --config "$TMP/conf/d.ini" >"$TMP/out" 2>&1
-if grep -q MfKQ9r8 "$TMP/out"; then fail "check-config never prints a secret's contents"; else
-	pass "check-config never prints a secret's contents"; fi
-
-printf '[source a]\nurl = x\n' >"$TMP/conf/nopush.ini"
-expect_status "no [endpoint]: valid, exit 0" 0 digestd check-config --config "$TMP/conf/nopush.ini"
-expect_grep "no [endpoint]: a note on stderr" \
-	"^digestd: note: $TMP/conf/nopush.ini: no \[endpoint\] section: digestd run needs somewhere to push digests\$" \
+export CREDENTIALS_DIRECTORY="$TMP/nocreds"
+expect_status "config/digestd.ini without its credential: exit 78" 78 \
+	digestd check-config --config config/digestd.ini
+unset CREDENTIALS_DIRECTORY
+line=$(grep -n '^signing_key_file =' config/digestd.ini | cut -d: -f1)
+expect_grep "config/digestd.ini without its credential: says which file" \
+	"^digestd: config/digestd.ini:$line: \[endpoint\] signing_key_file: $TMP/nocreds/signing-key: cannot open: No such file or directory\$" \
 	"$TMP/err"
+
+# ---- secret files: check-config and run refuse the same, with the same line ----
+s=$(mkdir -p "$TMP/s/empty" && cd "$TMP/s" && pwd -P)
+# secret_config LINES...: a config that `run` accepts but for the [endpoint]
+# lines given (signing_key_file = key unless they set it).
+secret_config() {
+	{
+		printf '[daemon]\nstate_dir = %s/state\n\n' "$s"
+		printf '[source empty]\nurl = %s/empty\ntype = folder\n\n' "$s"
+		printf '[endpoint]\nurl = https://127.0.0.1:9/in\n'
+		case "$*" in *signing_key_file*) ;; *) echo 'signing_key_file = key' ;; esac
+		for line in "$@"; do printf '%s\n' "$line"; done
+	} >"$s/d.ini"
+}
+# both_refuse NAME MESSAGE: check-config and `run --once` exit 78 with
+# exactly "digestd: MESSAGE" on stderr; run makes no state. A FIFO must not
+# block either: timeout only guards the test against a hang.
+both_refuse() {
+	timeout 60 $TEST_WRAPPER "$DIGESTD" check-config --config "$s/d.ini" >"$TMP/out" 2>"$TMP/cc.err"
+	cc=$?
+	timeout 60 $TEST_WRAPPER "$DIGESTD" run --once --config "$s/d.ini" >/dev/null 2>"$TMP/run.err"
+	rr=$?
+	echo "digestd: $2" >"$TMP/want.err"
+	if [ $cc -ne 78 ] || ! cmp -s "$TMP/cc.err" "$TMP/want.err"; then
+		fail "$1: check-config refuses it" "exit $cc, want 78" "got:  $(head -c 400 "$TMP/cc.err")" \
+			"want: $(cat "$TMP/want.err")"
+	elif [ $rr -ne 78 ] || ! cmp -s "$TMP/run.err" "$TMP/cc.err"; then
+		fail "$1: run refuses it with check-config's line" "exit $rr, want 78" \
+			"got:  $(head -c 400 "$TMP/run.err")"
+	elif [ -e "$s/state" ]; then
+		fail "$1: refused before any state is made"
+	else
+		pass "$1: check-config and run refuse it, same line"
+	fi
+	rm -rf "$s/state"
+}
+# both_accept NAME: check-config exits 0.
+both_accept() {
+	expect_status "$1: accepted" 0 digestd check-config --config "$s/d.ini"
+}
+key() { # key FILE MODE: a signing key in FILE with MODE
+	printf 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n' >"$1"
+	chmod "$2" "$1"
+}
+key "$s/key" 600
+secret_config
+both_accept "signing key 0600"
+key "$s/key" 400
+both_accept "signing key 0400"
+key "$s/key" 644
+both_refuse "signing key 0644" \
+	"$s/d.ini:10: [endpoint] signing_key_file: $s/key: mode 0644 gives group or others access; chmod 600 $s/key"
+key "$s/key" 620
+both_refuse "signing key 0620 (group may write)" \
+	"$s/d.ini:10: [endpoint] signing_key_file: $s/key: mode 0620 gives group or others access; chmod 600 $s/key"
+key "$s/key" 600
+key "$s/token" 660
+secret_config 'token_file = token'
+both_refuse "token file 0660" \
+	"$s/d.ini:11: [endpoint] token_file: $s/token: mode 0660 gives group or others access; chmod 600 $s/token"
+key "$s/client.key" 604
+secret_config 'client_cert = client.pem' 'client_key = client.key'
+both_refuse "client key 0604" \
+	"$s/d.ini:12: [endpoint] client_key: $s/client.key: mode 0604 gives group or others access; chmod 600 $s/client.key"
+chmod 600 "$s/client.key"
+both_accept "client key 0600"
+mkfifo "$s/fifo"
+secret_config 'signing_key_file = fifo'
+both_refuse "a FIFO as the signing key (no hang)" \
+	"$s/d.ini:10: [endpoint] signing_key_file: $s/fifo: not a regular file"
+mkdir "$s/adir"
+secret_config 'signing_key_file = adir'
+both_refuse "a folder as the signing key" "$s/d.ini:10: [endpoint] signing_key_file: $s/adir: not a regular file"
+# A link is followed (an admin may link /etc/digestd/signing-key to where the
+# key is kept); the rules hold for the file it leads to.
+ln -s key "$s/link"
+secret_config 'signing_key_file = link'
+both_accept "a link to a 0600 key"
+key "$s/shared" 644
+ln -s shared "$s/link-shared"
+secret_config 'signing_key_file = link-shared'
+both_refuse "a link to a 0644 key" \
+	"$s/d.ini:10: [endpoint] signing_key_file: $s/link-shared: mode 0644 gives group or others access; chmod 600 $s/link-shared"
+# systemd hands credentials over with modes of its own choosing.
+mkdir -p "$s/creds"
+key "$s/creds/signing-key" 644
+secret_config 'signing_key_file = signing-key'
+export CREDENTIALS_DIRECTORY="$s/creds"
+both_accept "a 0644 credential in \$CREDENTIALS_DIRECTORY"
+unset CREDENTIALS_DIRECTORY
+secret_config
+if [ "$(id -u)" -eq 0 ]; then
+	# Another user could rewrite the key that root signs with.
+	chown 65534 "$s/key"
+	both_refuse "a key owned by another user" \
+		"$s/d.ini:10: [endpoint] signing_key_file: $s/key: owned by uid 65534, neither root nor digestd's user (uid 0); chown 0 $s/key"
+	chown 0 "$s/key"
+	# Unreadable for digestd's user: run as uid 65534 (root reads anything).
+	if command -v setpriv >/dev/null 2>&1; then
+		chmod 755 "$TMP" "$s"
+		chmod 644 "$s/d.ini"
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			$TEST_WRAPPER "$DIGESTD" check-config --config "$s/d.ini" >/dev/null 2>"$TMP/err"
+		rc=$?
+		chmod 700 "$TMP" "$s"
+		if [ $rc -eq 78 ] && grep -q "^digestd: $s/d.ini:10: \[endpoint\] signing_key_file: $s/key: cannot open: Permission denied\$" "$TMP/err"; then
+			pass "a key digestd's user cannot read"; else
+			fail "a key digestd's user cannot read" "exit $rc" "$(head -c 400 "$TMP/err")"; fi
+	else
+		echo "SKIP: setpriv is missing: an unreadable key is not tried as root"
+	fi
+else
+	chmod 000 "$s/key"
+	both_refuse "a key digestd's user cannot read" \
+		"$s/d.ini:10: [endpoint] signing_key_file: $s/key: cannot open: Permission denied"
+	chmod 600 "$s/key"
+fi
+
+# check-config never reads a secret: a key file with bad contents passes it
+# and is refused by run, which reads it; neither prints a secret's contents.
+printf 'not a key MfKQ9r8\n' >"$s/key"
+chmod 600 "$s/key"
+secret_config
+expect_status "check-config does not read the key's contents" 0 digestd check-config --config "$s/d.ini"
+if grep -q MfKQ9r8 "$TMP/out" "$TMP/err"; then fail "check-config never prints a secret's contents"; else
+	pass "check-config never prints a secret's contents"; fi
+expect_status "run reads it: bad contents, exit 78" 78 digestd run --once --config "$s/d.ini"
+expect_grep "run: the key file is named" "signing key file $s/key: not base64" "$TMP/err"
+if grep -q MfKQ9r8 "$TMP/err"; then fail "run never prints a secret's contents"; else
+	pass "run never prints a secret's contents"; fi
+rm -rf "$s/state"
+
+# `digestd fetch --config` needs neither an [endpoint] nor its secrets.
+mkdir -p "$TMP/conf"
+printf '[source seeds]\nurl = %s/seeds\ntype = folder\n' "$(pwd -P)" >"$TMP/conf/nopush.ini"
+expect_status "fetch --config without [endpoint]: exit 0" 0 \
+	digestd fetch --config "$TMP/conf/nopush.ini" --source seeds
+expect_grep "fetch --config without [endpoint]: the seeds are read" "Channel Tunnel" "$TMP/out"
 
 expect_status "missing file: exit 66" 66 digestd check-config --config "$TMP/none.ini"
 expect_grep "missing file: named in the message" \

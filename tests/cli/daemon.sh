@@ -12,11 +12,15 @@
 . tests/cli/daemon.lib
 
 # ---- start-up failures ----
+# The bad configs' signing key is a systemd credential (as in config.sh).
+mkdir -p "$TMP/creds"
+cp "$TMP/key" "$TMP/creds/signing-key"
 n=0
 for ini in tests/config/bad/*.ini; do
 	name=$(basename "$ini" .ini)
 	n=$((n + 1))
-	STATE_DIRECTORY=$TMP/never digestd run --config "$ini" >"$TMP/out" 2>"$TMP/err"
+	CREDENTIALS_DIRECTORY=$TMP/creds STATE_DIRECTORY=$TMP/never $TEST_WRAPPER "$DIGESTD" run \
+		--config "$ini" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
 	if [ "$rc" -ne 78 ]; then
 		fail "run, bad config $name: exit 78" "exit $rc" "$(head -c 300 "$TMP/err")"

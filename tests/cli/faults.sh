@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Faults on the way to the endpoint (issue 4): sink down then up, 500s, 429
-# with Retry-After, a hanging sink, an unknown CA, a wrong host name, a pinned
-# key mismatch, a full disk for the outbox, the outbox at its size cap, and
-# digestd killed with SIGKILL at random moments across 100 cycles. A digest
-# is never lost nor stored twice, and every article goes out in exactly one
-# digest.
+# with Retry-After (honoured past retry_max, up to a day), a hanging sink, an
+# unknown CA, a wrong host name, a pinned key mismatch, a full disk for the
+# outbox, the outbox at its size cap, digestd killed with SIGKILL at random
+# moments across 100 cycles, and refusals (401, 400: dead/, --once exit 69).
+# A digest is never lost nor stored twice, and every article goes out in
+# exactly one digest.
 . tests/cli/lib.sh
 . tests/cli/daemon.lib
 
@@ -67,6 +68,26 @@ if [ "$(grep -c 'mode=ratelimit' "$TMP/sink.log")" -eq 1 ] && [ "$(outbox_entrie
 	fail "429: the daemon waits for Retry-After" "$(tail -n 3 "$TMP/sink.log")"; fi
 expect_status "429 over: --once delivers" 0 digestd run --once --config "$TMP/d.ini"
 write_config "$TMP/d.ini"
+
+# ---- a Retry-After past retry_max (2 s here) is honoured, up to a day ----
+# retry_after_waits SECONDS WAIT NAME: with the sink answering 429 and
+# Retry-After: SECONDS, --once exits 75 and the entry's next attempt is WAIT
+# seconds after the push.
+retry_after_waits() {
+	stop_sink
+	start_sink "$PORT" --mode "ratelimit:$1:1" || exit 1
+	t0=$(date +%s)
+	expect_status "429, Retry-After $1 s: --once exit 75" 75 digestd run --once --config "$TMP/d.ini"
+	t1=$(date +%s)
+	next=$(sed -n 's/^next-attempt: //p' "$TMP"/state/outbox/*.digest)
+	if [ -n "$next" ] && [ "$next" -ge $((t0 + $2)) ] && [ "$next" -le $((t1 + $2)) ]; then
+		pass "429: $3"; else fail "429: $3" "next-attempt '$next', start $t0"; fi
+	expect_grep "429: the log says $2 s" "HTTP 429, retry in $2 s" "$TMP/err"
+}
+new_article rate-limited-long
+retry_after_waits 7200 7200 "a Retry-After of 2 h beyond retry_max is honoured"
+retry_after_waits 1000000 86400 "a Retry-After past a day waits a day"
+expect_status "Retry-After over: --once delivers" 0 digestd run --once --config "$TMP/d.ini"
 
 # ---- a hanging sink: the push times out, the digest stays ----
 stop_sink
@@ -228,3 +249,21 @@ before=$(stored)
 expect_status "after the kills: nothing new is digested again" 0 digestd run --once --config "$TMP/k.ini"
 if [ "$(stored)" -eq "$before" ]; then pass "after the kills: the seen-set holds"; else
 	fail "after the kills: the seen-set holds" "$before -> $(stored)"; fi
+
+# ---- a refusal (401: another signing key) moves the digest to dead/ ----
+# --once must not look like success then, nor like "run again later" (75).
+(umask 077 && printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64)" >"$TMP/otherkey")
+sed "s|^signing_key_file = .*|signing_key_file = $TMP/otherkey|" "$TMP/k.ini" >"$TMP/wrongkey.ini"
+new_article refused
+before=$(stored)
+expect_status "401: --once exit 69" 69 digestd run --once --config "$TMP/wrongkey.ini"
+expect_grep "401: logged" "refused with HTTP 401" "$TMP/err"
+expect_grep "401: the exit status is explained" "exit 69: 1 digest refused, moved to dead/" "$TMP/err"
+if [ "$(find "$TMP/state/dead" -name '*.digest' | wc -l)" -eq 1 ] && [ "$(stored)" -eq "$before" ] &&
+	[ "$(outbox_entries)" -eq 0 ]; then pass "401: the digest is in dead/, not delivered"; else
+	fail "401: the digest is in dead/, not delivered" "$(find "$TMP/state/dead")"; fi
+expect_status "after the 401: nothing left, exit 0" 0 digestd run --once --config "$TMP/k.ini"
+stop_sink
+start_sink "$PORT" --mode reject400 || exit 1
+new_article rejected
+expect_status "400: --once exit 69" 69 digestd run --once --config "$TMP/k.ini"

@@ -26,6 +26,10 @@ if $TEST_WRAPPER "$root/usr/bin/digestd" version | grep -q '^digestd '; then
 expect_same "unit installed as is for PREFIX=/usr" "$root/usr/lib/systemd/system/digestd.service" \
 	firmware/digestd.service
 expect_same "example config installed" "$root/etc/digestd/digestd.ini" config/digestd.ini
+# check-config checks the signing key as `run` does: beside the config here
+# (under systemd it is a credential), private.
+[ -e "$root/etc/digestd/signing-key" ] ||
+	(umask 077 && printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64)" >"$root/etc/digestd/signing-key")
 expect_status "installed config checks" 0 digestd check-config --config "$root/etc/digestd/digestd.ini"
 
 echo "; edited by the administrator" >>"$root/etc/digestd/digestd.ini"

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* The configuration loader: value types, messages and their lines, secrets
- * resolution, defaults, the dump loading back to the same config. */
+/* The configuration loader: value types, messages and their lines (every
+ * error, each once), secrets resolution and the rules for secret files, what
+ * `run` needs, defaults, the dump loading back to the same config. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "core/cfg.h"
@@ -15,7 +19,7 @@ static char text[64 * 1024];
 
 static int load(const char *ini)
 {
-	return cfg_load_buffer(ini, strlen(ini), "t.ini", "/etc/digestd", &c, &err);
+	return cfg_load_buffer(ini, strlen(ini), "t.ini", "/etc/digestd", 0, &c, &err);
 }
 
 /* Loads "[section]\nkey = value\n" plus extra lines. */
@@ -48,7 +52,7 @@ static void durations(void)
 	CHECK_INT(c.http.backoff_max, 86400);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK_INT(load_kv("http", "timeout", bad[i], ""), -EINVAL);
-		CHECK(strstr(err.msg, "expected a duration like 30s, 15m, 2h, 1d or 1h30m, from 1s "
+		CHECK(strstr(err.msg[0], "expected a duration like 30s, 15m, 2h, 1d or 1h30m, from 1s "
 				      "to 1h") != NULL);
 	}
 	/* Out of range: timeout is 1s to 1h, min_host_delay may be 0. */
@@ -75,7 +79,7 @@ static void sizes(void)
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK_INT(load_kv("http", "max_size", bad[i], ""), -EINVAL);
-		CHECK(strstr(err.msg, "from 1K to 64M") != NULL);
+		CHECK(strstr(err.msg[0], "from 1K to 64M") != NULL);
 	}
 	CHECK_INT(load_kv("digest", "outbox_max", "1G", ""), 0);
 	CHECK_INT(c.digest.outbox_max, 1ull << 30);
@@ -97,7 +101,7 @@ static void booleans(void)
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK_INT(load_kv("digest", "send_empty", bad[i], ""), -EINVAL);
-		CHECK(strstr(err.msg, "expected yes or no") != NULL);
+		CHECK(strstr(err.msg[0], "expected yes or no") != NULL);
 	}
 }
 
@@ -124,20 +128,20 @@ static void times_of_day(void)
 	CHECK_INT(c.digest.schedule.n_times, 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK_INT(load_kv("digest", "schedule", bad[i], ""), -EINVAL);
-		CHECK(strstr(err.msg, "expected an interval like 1h or times of day like "
+		CHECK(strstr(err.msg[0], "expected an interval like 1h or times of day like "
 				      "07:00,19:00") != NULL);
 	}
 	CHECK_INT(load_kv("digest", "schedule", "07:00,19:00,7:00", ""), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:2: [digest] schedule = '07:00,19:00,7:00': 07:00 is listed "
+	CHECK_STR(err.msg[0], "t.ini:2: [digest] schedule = '07:00,19:00,7:00': 07:00 is listed "
 			   "twice");
 	CHECK_INT(load_kv("digest", "schedule", "30s", ""), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:2: [digest] schedule = '30s': the interval must be from 1m "
+	CHECK_STR(err.msg[0], "t.ini:2: [digest] schedule = '30s': the interval must be from 1m "
 			   "to 7d");
 	for (int h = 0; h < 25; h++)
 		snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s%02d:%02d",
 			 h ? "," : "", h % 24, h / 24);
 	CHECK_INT(load_kv("digest", "schedule", many, ""), -EINVAL);
-	CHECK(strstr(err.msg, "at most 24 times of day") != NULL);
+	CHECK(strstr(err.msg[0], "at most 24 times of day") != NULL);
 }
 
 static void urls(void)
@@ -165,8 +169,8 @@ static void urls(void)
 	CHECK_INT(load_kv("endpoint", "url", "http://[::1]:9/", "allow_insecure = yes\n"
 		  "signing_key_file = k\n"), 0);
 	CHECK_INT(load_kv("endpoint", "url", "http://127.0.0.1/", endpoint_extra), -EINVAL);
-	CHECK(strstr(err.msg, "plain http:// needs allow_insecure = yes") != NULL);
-	CHECK_INT(err.line, 2);
+	CHECK(strstr(err.msg[0], "plain http:// needs allow_insecure = yes") != NULL);
+	CHECK_INT(err.line[0], 2);
 	static const char *const not_loopback[] = { "http://localhost.example.org/",
 						    "http://127.0.0.1.example.org/",
 						    "http://128.0.0.1/", "http://127.0.0.256/",
@@ -175,14 +179,14 @@ static void urls(void)
 		CHECK_INT(load_kv("endpoint", "url", not_loopback[i],
 				  "allow_insecure = yes\nsigning_key_file = k\n"),
 			  -EINVAL);
-		CHECK(strstr(err.msg, "only to a loopback address") != NULL);
+		CHECK(strstr(err.msg[0], "only to a loopback address") != NULL);
 	}
 
 	/* Credentials in a URL are refused without repeating them. */
 	CHECK_INT(load_kv("endpoint", "url", "https://user:hunter2@example.org/", endpoint_extra),
 		  -EINVAL);
-	CHECK(strstr(err.msg, "hunter2") == NULL);
-	CHECK(strstr(err.msg, "user name or password") != NULL);
+	CHECK(strstr(err.msg[0], "hunter2") == NULL);
+	CHECK(strstr(err.msg[0], "user name or password") != NULL);
 
 	/* Sources: URLs, file:///, and paths resolved against the file's folder. */
 	CHECK_INT(load_kv("source news", "url", "https://example.org/feed.xml", ""), 0);
@@ -196,14 +200,14 @@ static void urls(void)
 	CHECK_STR(c.sources[0].url, "/srv/news/b");
 	CHECK_INT(load_kv("source news", "url", "file://srv/feed.xml", ""), -EINVAL);
 	CHECK_INT(load_kv("source news", "url", "gopher://example.org/", ""), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:2: [source news] url = 'gopher://example.org/': expected an "
+	CHECK_STR(err.msg[0], "t.ini:2: [source news] url = 'gopher://example.org/': expected an "
 			   "https://, http:// or file:/// URL or a folder path");
 	CHECK_INT(load_kv("source news", "url", "https://example.org/", "type = folder\n"),
 		  -EINVAL);
-	CHECK_STR(err.msg, "t.ini:3: [source news] type = folder needs a folder path, not an "
+	CHECK_STR(err.msg[0], "t.ini:3: [source news] type = folder needs a folder path, not an "
 			   "http(s) URL");
 	CHECK_INT(load_kv("source news", "url", "seeds", "fetch_pages = yes\n"), -EINVAL);
-	CHECK_INT(err.line, 3);
+	CHECK_INT(err.line[0], 3);
 
 	CHECK_INT(load_kv("daemon", "contact", "mailto:ops@example.org", ""), 0);
 	CHECK_INT(load_kv("daemon", "contact", "mailto:nobody", ""), -EINVAL);
@@ -217,7 +221,7 @@ static void enums_and_levels(void)
 	CHECK_INT(load_kv("digest", "format", "TEXT", ""), 0);
 	CHECK_INT(c.digest.format, CFG_FORMAT_TEXT);
 	CHECK_INT(load_kv("digest", "format", "html", ""), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:2: [digest] format = 'html': expected one of json, markdown, "
+	CHECK_STR(err.msg[0], "t.ini:2: [digest] format = 'html': expected one of json, markdown, "
 			   "text");
 	CHECK_INT(load_kv("digest", "format", "jso", ""), -EINVAL);
 	CHECK_INT(load_kv("source a", "url", "x", "type = page\n"), 0);
@@ -267,44 +271,57 @@ static void pins_and_headers(void)
 	CHECK_INT(c.endpoint.header.n, 8);
 	snprintf(text + strlen(text), sizeof(text) - strlen(text), "header = B: 2\n");
 	CHECK_INT(load(text), -EINVAL);
-	CHECK(strstr(err.msg, "at most 8 header lines") != NULL);
+	CHECK(strstr(err.msg[0], "at most 8 header lines") != NULL);
 	CHECK_INT(load_kv("endpoint", "header", "Bad Name: x", ""), -EINVAL);
 	CHECK_INT(load_kv("endpoint", "header", "NoColon", ""), -EINVAL);
 	CHECK_INT(load_kv("endpoint", "header", "X-Empty:", ""), -EINVAL);
 	CHECK_INT(load_kv("endpoint", "header", "content-type: text/plain", ""), -EINVAL);
-	CHECK(strstr(err.msg, "digestd sets Content-Type itself") != NULL);
+	CHECK(strstr(err.msg[0], "digestd sets Content-Type itself") != NULL);
 	CHECK_INT(load_kv("endpoint", "header", "Authorization: Bearer s3cr3t", ""), -EINVAL);
-	CHECK(strstr(err.msg, "s3cr3t") == NULL);
+	CHECK(strstr(err.msg[0], "s3cr3t") == NULL);
 	CHECK_INT(load_kv("endpoint", "header", "X-Api-Key: s3cr3t", ""), -EINVAL);
-	CHECK(strstr(err.msg, "s3cr3t") == NULL);
+	CHECK(strstr(err.msg[0], "s3cr3t") == NULL);
+	/* The one list of headers digestd sets itself (push trusts it): it
+	 * holds every name the push client used to refuse on its own. */
+	static const char *const ours[] = { "webhook-id",	  "webhook-timestamp",
+					    "webhook-signature", "authorization",
+					    "content-type",	  "content-length",
+					    "host",		  "transfer-encoding",
+					    "expect",		  "User-Agent" };
+	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
+		snprintf(extra, sizeof(extra), "%s: x", ours[i]);
+		CHECK_INT(load_kv("endpoint", "header", extra, "url = https://x.org/\n"
+				  "signing_key_file = k\n"), -EINVAL);
+		CHECK_INT(err.n, 1);
+	}
 }
 
 static void closest_key(void)
 {
 	CHECK_INT(load("[source news]\nurl = https://e.org/f\nintervall = 10m\n"), -EINVAL);
-	CHECK_STR(err.msg,
+	CHECK_STR(err.msg[0],
 		  "t.ini:3: unknown key 'intervall' in [source news]; did you mean 'interval'?");
-	CHECK_INT(err.line, 3);
+	CHECK_INT(err.line[0], 3);
 	CHECK_INT(load("[digest]\nSchedule = 1h\n"), -EINVAL);
-	CHECK(strstr(err.msg, "did you mean 'schedule'?") != NULL);
+	CHECK(strstr(err.msg[0], "did you mean 'schedule'?") != NULL);
 	CHECK_INT(load("[http]\nmax_sizes = 4M\n"), -EINVAL);
-	CHECK(strstr(err.msg, "did you mean 'max_size'?") != NULL);
+	CHECK(strstr(err.msg[0], "did you mean 'max_size'?") != NULL);
 	CHECK_INT(load("[http]\nxyzzy = 1\n"), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:2: unknown key 'xyzzy' in [http]");
+	CHECK_STR(err.msg[0], "t.ini:2: unknown key 'xyzzy' in [http]");
 	CHECK_INT(load("[digest]\ntimeout = 5s\n"), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:2: unknown key 'timeout' in [digest]; it belongs in [http] or "
+	CHECK_STR(err.msg[0], "t.ini:2: unknown key 'timeout' in [digest]; it belongs in [http] or "
 			   "[endpoint]");
 	CHECK_INT(load("[endpint]\n"), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:1: unknown section [endpint]; did you mean [endpoint]?");
+	CHECK_STR(err.msg[0], "t.ini:1: unknown section [endpint]; did you mean [endpoint]?");
 	CHECK_INT(load("[sorce news]\n"), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:1: unknown section [sorce news]; did you mean [source news]?");
+	CHECK_STR(err.msg[0], "t.ini:1: unknown section [sorce news]; did you mean [source news]?");
 	CHECK_INT(load("[weather]\n"), -EINVAL);
-	CHECK(strstr(err.msg, "did you mean") == NULL);
+	CHECK(strstr(err.msg[0], "did you mean") == NULL);
 	CHECK_INT(load("[endpoint]\ntoken = abc123\n"), -EINVAL);
-	CHECK(strstr(err.msg, "use") != NULL || strstr(err.msg, "token_file") != NULL);
-	CHECK(strstr(err.msg, "abc123") == NULL);
+	CHECK(strstr(err.msg[0], "use") != NULL || strstr(err.msg[0], "token_file") != NULL);
+	CHECK(strstr(err.msg[0], "abc123") == NULL);
 	CHECK_INT(load("[endpoint]\nsigning_key = abc123\n"), -EINVAL);
-	CHECK(strstr(err.msg, "signing_key_file") != NULL);
+	CHECK(strstr(err.msg[0], "signing_key_file") != NULL);
 }
 
 static void lines_and_syntax(void)
@@ -312,34 +329,34 @@ static void lines_and_syntax(void)
 	/* BOM, CRLF, comments, blank and indented lines keep the count exact. */
 	CHECK_INT(load("\xef\xbb\xbf; comment\r\n\r\n  [digest]\r\n  # x\r\n  sentences = 99\r\n"),
 		  -EINVAL);
-	CHECK_INT(err.line, 5);
-	CHECK_STR(err.msg, "t.ini:5: [digest] sentences = '99': expected a whole number from 1 "
+	CHECK_INT(err.line[0], 5);
+	CHECK_STR(err.msg[0], "t.ini:5: [digest] sentences = '99': expected a whole number from 1 "
 			   "to 64");
 	/* An indented key is a key, not a continuation of the previous value. */
 	CHECK_INT(load("[digest]\n  sentences = 4\n  max_articles = 7 ; inline comment\n"), 0);
 	CHECK_INT(c.digest.sentences, 4);
 	CHECK_INT(c.digest.max_articles, 7);
 	CHECK_INT(load("[digest]\nsentences = 4\nsentences = 5\n"), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:3: [digest] sentences is set twice (first at line 2)");
+	CHECK_STR(err.msg[0], "t.ini:3: [digest] sentences is set twice (first at line 2)");
 	CHECK_INT(load("[digest]\n[http]\n[digest]\n"), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:3: [digest] appears twice (first at line 1)");
+	CHECK_STR(err.msg[0], "t.ini:3: [digest] appears twice (first at line 1)");
 	CHECK_INT(load("[digest\n"), -EINVAL);
-	CHECK_INT(err.line, 1);
+	CHECK_INT(err.line[0], 1);
 	CHECK_INT(load("[digest]\njust words\n"), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:2: expected 'key = value', a [section] or a comment");
+	CHECK_STR(err.msg[0], "t.ini:2: expected 'key = value', a [section] or a comment");
 	CHECK_INT(load("[digest]\nsend empty = yes\n"), -EINVAL);
 	CHECK_INT(load("[digest] extra\n"), -EINVAL);
 	CHECK_INT(load("[digest]\n= 3\n"), -EINVAL);
 	CHECK_INT(load("[digest]\nsentences = 3\n\0\n"), 0); /* strlen stops at the NUL */
-	CHECK_INT(cfg_load_buffer("[digest]\nx\0y = 1\n", 16, "t.ini", "/", &c, &err), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:2: NUL byte in the line; is this a text file?");
+	CHECK_INT(cfg_load_buffer("[digest]\nx\0y = 1\n", 16, "t.ini", "/", 0, &c, &err), -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:2: NUL byte in the line; is this a text file?");
 	memset(text, 'a', 2000);
 	memcpy(text, "[digest]\n; ", 11);
 	text[2000] = '\0';
 	CHECK_INT(load(text), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:2: line longer than 1279 bytes");
+	CHECK_STR(err.msg[0], "t.ini:2: line longer than 1279 bytes");
 	CHECK_INT(load("sentences = 3\n"), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:1: key 'sentences' comes before any [section]");
+	CHECK_STR(err.msg[0], "t.ini:1: key 'sentences' comes before any [section]");
 }
 
 static void sources(void)
@@ -354,53 +371,64 @@ static void sources(void)
 	CHECK_STR(c.sources[63].url, "/etc/digestd/f63");
 	snprintf(text + n, sizeof(text) - n, "[source one-too-many]\nurl = x\n");
 	CHECK_INT(load(text), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:129: too many sources: at most 64 [source NAME] sections");
+	CHECK_STR(err.msg[0], "t.ini:129: too many sources: at most 64 [source NAME] sections");
 	CHECK_INT(load("[source a]\nurl = x\n[source a]\nurl = y\n"), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:3: [source a] is defined twice (first at line 1)");
+	CHECK_STR(err.msg[0], "t.ini:3: [source a] is defined twice (first at line 1)");
 	CHECK_INT(load("[source]\nurl = x\n"), -EINVAL);
 	CHECK_INT(load("[source a/b]\nurl = x\n"), -EINVAL);
 	CHECK_INT(load("[source abcdefghijabcdefghijabcdefghijab]\nurl = x\n"), -EINVAL);
 	CHECK_INT(load("[source  tabs\t]\nurl = x\n"), 0);
 	CHECK_STR(c.sources[0].name, "tabs");
 	CHECK_INT(load("[source a]\ninterval = 1h\n"), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:1: [source a] has no url (required)");
+	CHECK_STR(err.msg[0], "t.ini:1: [source a] has no url (required)");
 	CHECK_INT(load("[source a]\nurl = x\ninterval = 30s\n"), -EINVAL);
 }
 
 static void required_and_pairs(void)
 {
 	CHECK_INT(load("[endpoint]\nurl = https://x.org/\n"), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:1: [endpoint] has no signing_key_file (required)");
+	CHECK_STR(err.msg[0], "t.ini:1: [endpoint] has no signing_key_file (required)");
 	CHECK_INT(load("[endpoint]\nsigning_key_file = k\n"), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:1: [endpoint] has no url (required)");
+	CHECK_STR(err.msg[0], "t.ini:1: [endpoint] has no url (required)");
 	CHECK_INT(load("[endpoint]\nurl = https://x.org/\nsigning_key_file = k\nclient_cert = c\n"),
 		  -EINVAL);
-	CHECK_INT(err.line, 4);
+	CHECK_INT(err.line[0], 4);
 	CHECK_INT(load("[endpoint]\nurl = https://x.org/\nsigning_key_file = k\nclient_cert = c\n"
 		       "client_key = key.pem\n"),
 		  0);
 	CHECK_INT(load("[http]\nbackoff_base = 12h\n"), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:2: [http] backoff_base (12h) is longer than backoff_max (6h)");
+	CHECK_STR(err.msg[0], "t.ini:2: [http] backoff_base (12h) is longer than backoff_max (6h)");
 	CHECK_INT(load("[endpoint]\nurl = https://x.org/\nsigning_key_file = k\nretry_max = 10s\n"),
 		  -EINVAL);
-	CHECK_INT(err.line, 4);
+	CHECK_INT(err.line[0], 4);
 	CHECK_INT(load("[endpoint]\nurl = https://x.org/\nsigning_key_file = "
 		       "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"),
 		  -EINVAL);
-	CHECK(strstr(err.msg, "MfKQ9r8") == NULL);
+	CHECK(strstr(err.msg[0], "MfKQ9r8") == NULL);
 	CHECK_INT(load("[endpoint]\nurl = https://x.org/\nsigning_key_file = ..\n"), -EINVAL);
+}
 
-	CHECK_INT(load(""), 0);
-	CHECK_INT(cfg_check_run(&c, "t.ini", &err), -EINVAL);
-	CHECK_STR(err.msg, "t.ini: no [source NAME] section: digestd run needs at least one "
-			   "source");
-	CHECK_INT(load("[source a]\nurl = x\n"), 0);
-	CHECK_INT(cfg_check_run(&c, "t.ini", &err), -EINVAL);
-	CHECK(strstr(err.msg, "no [endpoint] section") != NULL);
-	CHECK_INT(load("[source a]\nurl = x\n[endpoint]\nurl = https://x.org/\nsigning_key_file = "
-		       "k\n"),
-		  0);
-	CHECK_INT(cfg_check_run(&c, "t.ini", &err), 0);
+static char why[CFG_ERROR_BYTES];
+
+/* cfg_secret_open on value, its descriptor closed: 0 or its negative errno,
+ * with the path it looked at in out and the reason in why. */
+static int try_open(const char *value, char *out, size_t size)
+{
+	int fd = cfg_secret_open(&c, value, out, size, why, sizeof(why));
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+/* Where cfg_secret_open looks for value (none of these files exist). */
+static int secret_where(const char *value, char *out, size_t size)
+{
+	int rc = try_open(value, out, size);
+
+	/* Whether a file is there does not matter, only where it is looked for. */
+	return rc == -ENOENT || rc == -EACCES || rc == -EPERM ? 0 : rc;
 }
 
 static void secret_paths(void)
@@ -412,21 +440,21 @@ static void secret_paths(void)
 		  0);
 	CHECK_STR(c.endpoint.signing_key_file, "signing-key"); /* kept as written */
 	unsetenv("CREDENTIALS_DIRECTORY");
-	CHECK_INT(cfg_secret_path(&c, c.endpoint.signing_key_file, out, sizeof(out)), 0);
+	CHECK_INT(secret_where(c.endpoint.signing_key_file, out, sizeof(out)), 0);
 	CHECK_STR(out, "/etc/digestd/signing-key");
 	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/digestd.service", 1);
-	CHECK_INT(cfg_secret_path(&c, c.endpoint.signing_key_file, out, sizeof(out)), 0);
+	CHECK_INT(secret_where(c.endpoint.signing_key_file, out, sizeof(out)), 0);
 	CHECK_STR(out, "/run/credentials/digestd.service/signing-key");
 	/* A name with a '/' is a path, credentials or not. */
-	CHECK_INT(cfg_secret_path(&c, c.endpoint.token_file, out, sizeof(out)), 0);
+	CHECK_INT(secret_where(c.endpoint.token_file, out, sizeof(out)), 0);
 	CHECK_STR(out, "/etc/digestd/tok");
-	CHECK_INT(cfg_secret_path(&c, c.endpoint.client_key, out, sizeof(out)), 0);
+	CHECK_INT(secret_where(c.endpoint.client_key, out, sizeof(out)), 0);
 	CHECK_STR(out, "/abs/key.pem");
 	CHECK_STR(c.endpoint.client_cert, "/etc/digestd/c.pem");
-	CHECK_INT(cfg_secret_path(&c, "", out, sizeof(out)), -EINVAL);
-	CHECK_INT(cfg_secret_path(&c, "signing-key", small, sizeof(small)), -ENAMETOOLONG);
+	CHECK_INT(secret_where("", out, sizeof(out)), -EINVAL);
+	CHECK_INT(secret_where("signing-key", small, sizeof(small)), -ENAMETOOLONG);
 	setenv("CREDENTIALS_DIRECTORY", "", 1);
-	CHECK_INT(cfg_secret_path(&c, "signing-key", out, sizeof(out)), 0);
+	CHECK_INT(secret_where("signing-key", out, sizeof(out)), 0);
 	CHECK_STR(out, "/etc/digestd/signing-key");
 	unsetenv("CREDENTIALS_DIRECTORY");
 	memset(longname, '.', sizeof(longname) - 1);
@@ -435,7 +463,204 @@ static void secret_paths(void)
 	snprintf(text, sizeof(text), "[endpoint]\nurl = https://x.org/\nsigning_key_file = %s\n",
 		 longname);
 	CHECK_INT(load(text), -EINVAL);
-	CHECK(strstr(err.msg, "longer than 255 bytes") != NULL);
+	CHECK(strstr(err.msg[0], "longer than 255 bytes") != NULL);
+}
+
+/* ---- what `run` needs (CFG_RUN), and secret files ---- */
+
+static char dir[64]; /* a private folder for secret files */
+
+static int load_run(const char *ini)
+{
+	return cfg_load_buffer(ini, strlen(ini), "t.ini", dir, CFG_RUN, &c, &err);
+}
+
+static int put(const char *name, const char *body, mode_t mode)
+{
+	char p[128];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	unlink(p);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, body, strlen(body)) != (ssize_t)strlen(body) || close(fd) < 0 ||
+	    chmod(p, mode) < 0)
+		return -1;
+	return 0;
+}
+
+static void run_needs(void)
+{
+	static const char ok[] = "[source a]\nurl = x\n[endpoint]\nurl = https://x.org/\n"
+				 "signing_key_file = key\n";
+
+	CHECK_INT(put("key", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n", 0600), 0);
+	CHECK_INT(load_run(ok), 0);
+	CHECK_INT(err.n, 0);
+	/* Without CFG_RUN (digestd fetch) neither is needed. */
+	CHECK_INT(load(""), 0);
+	CHECK_INT(load_run(""), -EINVAL);
+	CHECK_INT(err.n, 2);
+	CHECK_STR(err.msg[0], "t.ini: no [source NAME] section: digestd run needs at least one "
+			      "source");
+	CHECK_STR(err.msg[1], "t.ini: no [endpoint] section: digestd run needs somewhere to push "
+			      "digests");
+	CHECK_INT(err.line[0], 0);
+	CHECK_INT(load_run("[source a]\nurl = x\n"), -EINVAL);
+	CHECK_INT(err.n, 1);
+	CHECK(strstr(err.msg[0], "no [endpoint] section") != NULL);
+	/* A refused section header may be the missing one: not said again. */
+	CHECK_INT(load_run("[sorce a]\nurl = x\n[endpoint]\nurl = https://x.org/\n"
+			   "signing_key_file = key\n"),
+		  -EINVAL);
+	CHECK_INT(err.n, 1);
+	/* Each secret file is checked; the contents are not read. */
+	CHECK_INT(put("key", "not a key at all", 0600), 0);
+	CHECK_INT(load_run(ok), 0);
+	CHECK_INT(load_run("[source a]\nurl = x\n[endpoint]\nurl = https://x.org/\n"
+			   "signing_key_file = nokey\ntoken_file = notoken\n"
+			   "client_cert = c.pem\nclient_key = noclient\n"),
+		  -EINVAL);
+	CHECK_INT(err.n, 3);
+	snprintf(text, sizeof(text), "t.ini:8: [endpoint] client_key: %s/noclient: cannot open: No "
+		 "such file or directory", dir);
+	CHECK_STR(err.msg[0], text);
+	CHECK_INT(err.line[1], 6);
+	CHECK(strstr(err.msg[1], "[endpoint] token_file: ") != NULL);
+	CHECK_INT(err.line[2], 5);
+	CHECK(strstr(err.msg[2], "[endpoint] signing_key_file: ") != NULL);
+	/* A refused value is not opened. */
+	CHECK_INT(load_run("[source a]\nurl = x\n[endpoint]\nurl = https://x.org/\n"
+			   "signing_key_file = whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"),
+		  -EINVAL);
+	CHECK_INT(err.n, 1);
+}
+
+static void secret_rules(void)
+{
+	char path[CFG_PATH_BYTES], p[128], q[128];
+
+	cfg_defaults(&c);
+	snprintf(c.base_dir, sizeof(c.base_dir), "%s", dir);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	CHECK_INT(put("key", "k\n", 0600), 0);
+	CHECK_INT(try_open("key", path, sizeof(path)), 0);
+	CHECK_INT(put("key", "k\n", 0400), 0);
+	CHECK_INT(try_open("key", path, sizeof(path)), 0);
+	/* Group or others may read, write or even only execute: refused. */
+	static const mode_t open_modes[] = { 0644, 0604, 0640, 0620, 0602, 0610, 0666 };
+	for (size_t i = 0; i < sizeof(open_modes) / sizeof(open_modes[0]); i++) {
+		CHECK_INT(put("key", "k\n", open_modes[i]), 0);
+		CHECK_INT(try_open("key", path, sizeof(path)), -EPERM);
+	}
+	snprintf(text, sizeof(text), "mode 0666 gives group or others access; chmod 600 %s/key",
+		 dir);
+	CHECK_STR(why, text);
+	/* Not a regular file: a FIFO does not block, a folder is refused. */
+	snprintf(p, sizeof(p), "%s/fifo", dir);
+	CHECK_INT(mkfifo(p, 0600), 0);
+	CHECK_INT(try_open("fifo", path, sizeof(path)), -EINVAL);
+	CHECK_STR(why, "not a regular file");
+	CHECK_INT(try_open("/", path, sizeof(path)), -EINVAL);
+	/* A link is followed; the rules hold for the file it leads to. */
+	CHECK_INT(put("key", "k\n", 0600), 0);
+	snprintf(p, sizeof(p), "%s/link", dir);
+	CHECK_INT(symlink("key", p), 0);
+	CHECK_INT(try_open("link", path, sizeof(path)), 0);
+	CHECK_INT(put("key", "k\n", 0644), 0);
+	CHECK_INT(try_open("link", path, sizeof(path)), -EPERM);
+	/* In $CREDENTIALS_DIRECTORY systemd sets the modes: not checked. */
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	CHECK_INT(try_open("key", path, sizeof(path)), 0);
+	snprintf(q, sizeof(q), "%s/key", dir);
+	CHECK_INT(try_open(q, path, sizeof(path)), 0);
+	/* Only inside it: a sibling folder whose name starts the same is not. */
+	snprintf(p, sizeof(p), "%s/ke", dir);
+	setenv("CREDENTIALS_DIRECTORY", p, 1);
+	CHECK_INT(try_open(q, path, sizeof(path)), -EPERM);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	CHECK_INT(put("key", "k\n", 0600), 0);
+	if (geteuid() == 0) {
+		/* Root reads anything: the owner is what tells. */
+		CHECK_INT(chown(q, 65534, 65534), 0);
+		CHECK_INT(try_open("key", path, sizeof(path)), -EPERM);
+		snprintf(text, sizeof(text), "owned by uid 65534, neither root nor digestd's user "
+					     "(uid 0); chown 0 %s", q);
+		CHECK_STR(why, text);
+		CHECK_INT(chown(q, 0, 0), 0);
+	} else {
+		CHECK_INT(chmod(q, 0), 0);
+		CHECK_INT(try_open("key", path, sizeof(path)), -EACCES);
+		CHECK_STR(why, "cannot open: Permission denied");
+	}
+}
+
+/* err holds n errors, at these lines. */
+static void check_lines(unsigned n, const unsigned *want)
+{
+	CHECK_INT(err.n, n);
+	for (unsigned i = 0; i < n && i < err.n; i++)
+		CHECK_INT(err.line[i], want[i]);
+}
+
+/* Every error is reported, each once, in file order, then the checks
+ * across keys; a refused line does not bring others with it. */
+static void every_error(void)
+{
+	size_t n = 0;
+
+	CHECK_INT(load("[source news]\nurl = https://e.org/f\nintervall = 10m\n[digest]\n"
+		       "format = html\nsentences = 0\n[http]\nconnect_timeout = 1m\n"
+		       "timeout = 30s\n"),
+		  -EINVAL);
+	check_lines(4, (const unsigned[]){ 3, 5, 6, 9 });
+	CHECK_STR(err.msg[3], "t.ini:9: [http] connect_timeout (1m) is longer than timeout (30s)");
+	/* A refused header's keys are skipped, reading goes on past a bad line. */
+	CHECK_INT(load("[digets]\nschedule = 1h\nformat = x\n[digest\nsentences = 0\n[digest]\n"
+		       "just words\nsentences = 99\n"),
+		  -EINVAL);
+	check_lines(4, (const unsigned[]){ 1, 4, 7, 8 });
+	/* A line too long, or with a NUL, may hide a required key: not said. */
+	memset(text, 'a', 2000);
+	memcpy(text, "[source a]\nurl = ", 17);
+	snprintf(text + 2000, sizeof(text) - 2000, "\n[http]\ntimeout = 0\n");
+	CHECK_INT(load(text), -EINVAL);
+	CHECK_INT(err.n, 2);
+	CHECK_STR(err.msg[0], "t.ini:2: line longer than 1279 bytes");
+	CHECK_INT(err.line[1], 4);
+	{
+		static const char nul[] = "[source a]\nu\0rl = x\n[digest]\nsentences = 0\n";
+
+		CHECK_INT(cfg_load_buffer(nul, sizeof(nul) - 1, "t.ini", "/", 0, &c, &err), -EINVAL);
+	}
+	CHECK_INT(err.n, 2);
+	/* So may an unknown key ('ulr' for 'url'). */
+	CHECK_INT(load("[source a]\nulr = x\n"), -EINVAL);
+	CHECK_INT(err.n, 1);
+	/* A refused value is not checked against others. */
+	CHECK_INT(load("[source a]\nurl = x\ntype = pdf\nfetch_pages = yes\n"), -EINVAL);
+	CHECK_INT(err.n, 1);
+	CHECK_INT(load("[source a]\nurl = gopher://x/\nfetch_pages = yes\n"), -EINVAL);
+	CHECK_INT(err.n, 1);
+	CHECK_INT(load("[http]\ntimeout = forever\nconnect_timeout = 1m\n"), -EINVAL);
+	CHECK_INT(err.n, 1);
+	CHECK_INT(load("[endpoint]\nurl = http://x.org/\nallow_insecure = maybe\n"
+		       "signing_key_file = k\n"),
+		  -EINVAL);
+	CHECK_INT(err.n, 2); /* the value, and http:// to a host that is not loopback */
+	CHECK_INT(load("[endpoint]\nurl = http://127.0.0.1/\nallow_insecure = maybe\n"
+		       "signing_key_file = k\n"),
+		  -EINVAL);
+	CHECK_INT(err.n, 1);
+	/* Past the room, the last line says how many more there were. */
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s[digest]\n",
+				      i ? "" : "[http]\n");
+	CHECK_INT(load(text), -EINVAL);
+	CHECK_INT(err.n, CFG_MAX_ERRORS);
+	CHECK_STR(err.msg[CFG_MAX_ERRORS - 2], "t.ini:17: [digest] appears twice (first at line 2)");
+	CHECK_STR(err.msg[CFG_MAX_ERRORS - 1], "t.ini: 24 more errors not shown");
+	CHECK_INT(err.line[CFG_MAX_ERRORS - 1], 0);
 }
 
 static void defaults(void)
@@ -475,7 +700,7 @@ static void defaults(void)
 	CHECK_INT(load("[daemon]\nstate_dir = here\n"), 0);
 	CHECK_STR(c.daemon.state_dir, "/etc/digestd/here");
 	CHECK_INT(load("[daemon]\nstate_dir = here /\n"), -EINVAL);
-	CHECK_STR(err.msg, "t.ini:2: [daemon] state_dir = 'here /': a file name cannot end with a "
+	CHECK_STR(err.msg[0], "t.ini:2: [daemon] state_dir = 'here /': a file name cannot end with a "
 			   "space");
 	setenv("STATE_DIRECTORY", "relative", 1);
 	cfg_defaults(&c);
@@ -545,8 +770,8 @@ static void every_default_parses(void)
 	}
 	CHECK_INT(keys, 39);
 	CHECK_INT(load(text), 0);
-	if (err.msg[0])
-		printf("  %s\n", err.msg);
+	for (unsigned i = 0; i < err.n; i++)
+		printf("  %s\n", err.msg[i]);
 }
 
 /* The dump loads back to the same configuration, and prints it the same. */
@@ -574,7 +799,7 @@ static void dump_round_trip(void)
 	CHECK(strstr(a, "outbox_max = 1M\n"));
 	CHECK(strstr(a, "header = X-A: 1\nheader = X-B: two words\n"));
 	CHECK(strstr(a, "[source two]\nurl = /etc/seeds\ntype = folder\n"));
-	CHECK_INT(cfg_load_buffer(a, strlen(a), "dump", "/etc/digestd", &c2, &err), 0);
+	CHECK_INT(cfg_load_buffer(a, strlen(a), "dump", "/etc/digestd", 0, &c2, &err), 0);
 	CHECK(memcmp(&c, &c2, sizeof(c)) == 0);
 	f = fmemopen(b, sizeof(b) - 1, "w");
 	cfg_dump(&c2, f);
@@ -591,13 +816,21 @@ static void failed_load_keeps_old(void)
 	memcpy(&before, &c, sizeof(c));
 	CHECK_INT(load("[source b]\nurl = y\n[digest]\nsentences = 6\nformat = pdf\n"), -EINVAL);
 	CHECK(memcmp(&before, &c, sizeof(c)) == 0);
-	CHECK_INT(cfg_load("/nonexistent/digestd.ini", &c, &err), -ENOENT);
-	CHECK_STR(err.msg, "/nonexistent/digestd.ini: cannot read: No such file or directory");
+	CHECK_INT(cfg_load("/nonexistent/digestd.ini", 0, &c, &err), -ENOENT);
+	CHECK_STR(err.msg[0], "/nonexistent/digestd.ini: cannot read: No such file or directory");
 	CHECK(memcmp(&before, &c, sizeof(c)) == 0);
 }
 
 int main(void)
 {
+	const char *t = getenv("TMPDIR");
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/test_cfg.XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(dir)) {
+		perror(dir);
+		return 1;
+	}
 	RUN(durations);
 	RUN(sizes);
 	RUN(booleans);
@@ -610,9 +843,20 @@ int main(void)
 	RUN(sources);
 	RUN(required_and_pairs);
 	RUN(secret_paths);
+	RUN(run_needs);
+	RUN(secret_rules);
+	RUN(every_error);
 	RUN(defaults);
 	RUN(every_default_parses);
 	RUN(dump_round_trip);
 	RUN(failed_load_keeps_old);
-	return CHECK_EXIT();
+	rc = CHECK_EXIT();
+	for (const char *const *f = (const char *const[]){ "key", "fifo", "link", NULL }; *f; f++) {
+		char p[128];
+
+		snprintf(p, sizeof(p), "%s/%s", dir, *f);
+		unlink(p);
+	}
+	rmdir(dir);
+	return rc;
 }
