@@ -87,7 +87,7 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run check check-only bench fuzz install clean lint
+.PHONY: all deps run check check-only eval bench fuzz install clean lint
 all: $(BUILD)/digestd $(BUILD)/digest-sink $(UNIT_BIN) $(FUZZ_REPLAY)
 
 $(BUILD)/obj/%.o: %.c
@@ -125,7 +125,10 @@ $(BUILD)/sysroot.mk:
 endif
 endif
 
-run: deps $(BUILD)/digestd $(BUILD)/digest-sink
+# Targets that install the libraries first build in a second make, which
+# reads their pkg-config flags only once tools/deps.sh has installed them.
+run: deps
+	@$(MAKE) --no-print-directory $(BUILD)/digestd $(BUILD)/digest-sink
 	@sh tools/run-demo.sh $(BUILD)/digestd
 
 check: deps
@@ -135,6 +138,14 @@ check: deps
 check-only:
 	@DIGESTD=$(BUILD)/digestd BUILD=$(BUILD) TEST_WRAPPER="$(TEST_WRAPPER)" \
 		sh tests/run.sh $(UNIT_BIN) $(FUZZ_REPLAY)
+
+# The evaluation against the corpora in ../shared/data (tests/eval/*.sh):
+# feeds against a reference parser, HTML pages against readability-lxml and
+# the summariser against Lead-3 and OTS. Reports land in $(BUILD)/eval/.
+eval: deps
+	@$(MAKE) --no-print-directory $(BUILD)/digestd
+	@DIGESTD=$(BUILD)/digestd BUILD=$(BUILD) TEST_WRAPPER="$(TEST_WRAPPER)" SCRIPTS=tests/eval \
+		sh tests/run.sh
 
 # Stripped digestd and the shared libraries it loads: the native build and
 # every board build present, or ARCH's alone.
@@ -167,7 +178,8 @@ firmware:
 boot-test:
 	@sh tools/boot-test.sh $(or $(ARCH),arm64)
 
-bench: deps $(BUILD)/digestd $(BUILD)/digest-sink
+bench: deps
+	@$(MAKE) --no-print-directory $(BUILD)/digestd $(BUILD)/digest-sink
 	@sh tools/bench.sh $(BUILD)/digestd
 	@sh tools/bench-daemon.sh $(BUILD)/digestd
 
@@ -177,7 +189,8 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(DEP_LIBS)
 
-fuzz: deps $(FUZZ_BIN)
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@sh tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 # The unit names the installed paths; an existing config is never replaced.

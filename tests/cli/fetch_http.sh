@@ -1,14 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # digestd fetch over HTTPS against tests/httpd.py on 127.0.0.1 (certificates
-# made here with openssl): corpus feeds, 304, gzip, redirects, Retry-After,
-# size cap, stalls, TLS failures, bad UTF-8, page charsets, sources with state
-# and backoff.
+# made here with openssl): the feeds of tests/data/feeds, 304, gzip,
+# redirects, Retry-After, size cap, stalls, TLS failures, bad UTF-8, page
+# charsets, sources with state and backoff.
 # check's conditions are single-quoted and eval'd, so the variables they
 # read look unused to shellcheck:
 # shellcheck disable=SC2016,SC2034
 . tests/cli/lib.sh
-FEEDS=../shared/data/feeds
+FEEDS=tests/data/feeds
 SRV_PID=
 stop_server() {
 	if [ -n "$SRV_PID" ]; then
@@ -80,11 +80,9 @@ BASE=https://localhost:$PORT
 CA="--ca-file $T/ca.pem"
 now() { date +%s; }
 
-# Feeds from the corpus read the same over HTTPS as from the file (these
-# give absolute links, so the base URL does not matter).
-for f in flus/framablog.rss.xml feed-rs/atom/atom_mediarss_reddit_1.xml \
-	miniflux/parser/encoding_ISO-8859-1.xml miniflux/parser/rdf_UTF8.xml \
-	simplepie/feed_rss-2.0_for_file_mock.xml; do
+# Each format reads the same over HTTPS as from the file (these feeds give
+# absolute links or their own xml:base, so the base URL does not matter).
+for f in rss2-fr.xml atom-media.xml iso-8859-1.xml rdf.xml rss2-enclosure.xml feed.json; do
 	digestd fetch --format json "$FEEDS/$f" >"$TMP/local" 2>/dev/null
 	# shellcheck disable=SC2086
 	run --format json $CA "$BASE/feeds/$f"
@@ -96,7 +94,7 @@ for f in flus/framablog.rss.xml feed-rs/atom/atom_mediarss_reddit_1.xml \
 done
 
 # gzip on the wire, decoded by the transfer layer.
-f=flus/carnet_de_flus.atom.xml
+f=atom-fr.xml
 digestd fetch --format json "$FEEDS/$f" >"$TMP/local" 2>/dev/null
 # shellcheck disable=SC2086
 run --format json $CA "$BASE/gzip/$f"
@@ -147,7 +145,7 @@ min_host_delay = 0s
 backoff_base = 60s
 backoff_max = 1h
 [source corpus]
-url = $BASE/feeds/flus/framablog.rss.xml
+url = $BASE/feeds/rss2-fr.xml
 max_items = 3
 [source teasers]
 url = $BASE/teasers.xml
@@ -254,7 +252,7 @@ check "state file keeps the ETag" 'grep -q "^etag \"" "$TMP"/state/source-*.stat
 run --config "$TMP/cfg.ini" --source corpus --format json
 check "304 round trip: second poll yields no articles" '[ $RC -eq 0 ] && [ ! -s "$TMP/out" ]'
 check "second request carried If-None-Match and If-Modified-Since" \
-	'grep "^/feeds/flus/framablog.rss.xml" "$TMP/requests" | tail -n 1 | grep -q "\"[0-9a-f]*\"	Wed, 21 Oct 2015"' \
+	'grep "^/feeds/rss2-fr.xml" "$TMP/requests" | tail -n 1 | grep -q "\"[0-9a-f]*\"	Wed, 21 Oct 2015"' \
 	"$TMP/requests"
 
 run --config "$TMP/cfg.ini" --source shuffled --format json
