@@ -181,6 +181,7 @@ boot-test:
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/digestd $(BUILD)/digest-sink
 	@sh tools/bench.sh $(BUILD)/digestd
+	@python3 tools/bench-memory.py $(BUILD)/digestd
 	@sh tools/bench-daemon.sh $(BUILD)/digestd
 
 # libFuzzer builds: clang, ASan+UBSan, every library object rebuilt for it.
@@ -193,7 +194,8 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@sh tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-# The unit names the installed paths; an existing config is never replaced.
+# The unit names the installed paths; an existing config or signing key is
+# never replaced (the unit's LoadCredential= reads the key written here).
 install: $(BUILD)/digestd
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/digestd
@@ -206,6 +208,7 @@ install: $(BUILD)/digestd
 	install -m 0644 docs/man/digestd.ini.5 $(DESTDIR)$(MANDIR)/man5/digestd.ini.5
 	[ -e $(DESTDIR)$(SYSCONFDIR)/digestd/digestd.ini ] || \
 		install -m 0644 config/digestd.ini $(DESTDIR)$(SYSCONFDIR)/digestd/digestd.ini
+	sh tools/signing-key.sh $(DESTDIR)$(SYSCONFDIR)/digestd/signing-key
 
 lint:
 	@sh tools/lint.sh

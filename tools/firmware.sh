@@ -103,7 +103,8 @@ fi
 # libcurl with what digestd uses: HTTP and HTTPS over mbedtls, gzip/deflate
 # through zlib (feeds and pages compress several times over; the decoder costs
 # 15-23 KB of code and 40 KB of RAM per transfer), proxies from the
-# environment, a resolver thread so that DNS never blocks the poll loop. The
+# environment, a resolver thread so that a slow DNS lookup is abandoned at the
+# connect timeout or on the stop flag (the whole transfer still blocks). The
 # CA bundle is Debian's and Pi OS's file; no CA path, since mbedtls builds
 # fail when that folder is missing.
 if ! cmp -s "$src/curl/version" "$libs/curl.done"; then

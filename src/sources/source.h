@@ -38,8 +38,9 @@ typedef int (*source_article_fn)(const struct source_article *a, void *arg);
 /* Working memory and the HTTP client for polling; one per process. */
 struct source_ctx {
 	struct fetch_client fetch;
-	char *body, *page; /* malloc'd by source_ctx_init, body_cap bytes each */
-	size_t body_cap;
+	char *body, *page; /* mapped by source_ctx_init: body_cap, page_cap bytes */
+	size_t body_cap;   /* [http] max_size */
+	size_t page_cap;   /* a teaser's page: SOURCE_PAGE_BYTES, or max_size if less */
 	/* Set by source_poll: the UTC second before which this source should not
 	 * be polled again (backoff or Retry-After), 0 when only its interval
 	 * applies; and the entries the source offered in this poll. */
@@ -47,10 +48,11 @@ struct source_ctx {
 	unsigned entries;
 };
 
-/* Sets ctx up: the HTTP client (fetch_init with cfg and stop) and two body
- * buffers of [http] max_size bytes, allocated here once (pages are only
- * touched as responses fill them). Returns 0 or -ENOMEM. Call at start-up;
- * after a config reload, source_ctx_free and init again. */
+/* Sets ctx up: the HTTP client (fetch_init with cfg and stop) and the body
+ * and page buffers, mapped here once (their pages are only touched as
+ * responses fill them, and source_poll gives them back when it ends).
+ * Returns 0 or -ENOMEM. Call at start-up; after a config reload,
+ * source_ctx_free and init again. */
 int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, volatile sig_atomic_t *stop);
 void source_ctx_free(struct source_ctx *ctx);
 
@@ -63,7 +65,8 @@ void source_ctx_free(struct source_ctx *ctx);
  *          yielded in feed order; text is the entry's content, else its
  *          summary; with fetch_pages, a teaser (under SOURCE_TEASER_WORDS
  *          words, or ending in an ellipsis, "read more" or "continue
- *          reading") is replaced by the main text of the linked page;
+ *          reading") is replaced by the main text of the linked page (at
+ *          most page_cap bytes; a larger page keeps the teaser);
  *  page:   a conditional GET of the page and its main text as one article.
  * Returns the number of articles yielded (>= 0); or -EAGAIN without any
  * request while the source is backing off (ctx->not_before says until when);
@@ -73,7 +76,8 @@ void source_ctx_free(struct source_ctx *ctx);
  * one line "source NAME: URL: reason"; HTTP failures and parse failures add
  * to the backoff recorded in [daemon] state_dir (source-HASH.state).
  * Blocks for the transfers (each at most [http] timeout, plus the per-host
- * delay between page fetches). Not reentrant: uses static buffers. */
+ * delay between page fetches). Not reentrant: uses static buffers. The
+ * pages of ctx's buffers are given back before it returns. */
 int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct source_ctx *ctx,
 		source_article_fn fn, void *arg);
 

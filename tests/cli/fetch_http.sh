@@ -297,6 +297,55 @@ check "page source: UTF-16 page refused, one line naming source and URL" \
 	'[ $RC -eq 65 ] && [ ! -s "$TMP/out" ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF "source utf16page: $BASE/utf16-page.html: the page is UTF-16, which digestd does not read" "$TMP/err"' \
 	"$TMP/err"
 
+# Memory (docs/daemon.md, "Memory"): with max_size = 16M a teaser's page still
+# has its own 4 MiB buffer (SOURCE_PAGE_BYTES), and the daemon gives the
+# pages a large poll touched back to the system once the poll is over.
+cat >"$TMP/big.ini" <<EOF
+[daemon]
+state_dir = $TMP/state-big
+[http]
+ca_file = $T/ca.pem
+max_size = 16M
+min_host_delay = 0s
+[source huge]
+url = $BASE/huge
+[source teasersbig]
+url = $BASE/feeds/teaser-big.xml
+fetch_pages = yes
+[digest]
+schedule = 1h
+[endpoint]
+url = https://localhost:1/digests
+signing_key_file = $TMP/key
+EOF
+sh tools/signing-key.sh "$TMP/key"
+run --config "$TMP/big.ini" --source teasersbig --format json
+check "page over its 4 MiB buffer under max_size = 16M: refused, teaser kept" \
+	'[ $RC -eq 0 ] && grep -q "Read more" "$TMP/out" && grep -qF "source teasersbig: $BASE/big: page not fetched, keeping the feed'"'"'s text: too large: body over 4194304 bytes" "$TMP/err"' \
+	"$TMP/err"
+# A fresh state: the feed's validators would get a 304 now.
+rm -rf "$TMP/state-big"
+$TEST_WRAPPER "$DIGESTD" run --config "$TMP/big.ini" >"$TMP/daemon.log" 2>&1 &
+pid=$!
+i=0
+until grep -q "source teasersbig: 1 new article" "$TMP/daemon.log" || [ $i -ge 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status")
+rss=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status")
+kill -TERM "$pid"
+wait "$pid"
+check "daemon: the 100 MB feed stopped at max_size = 16M, then the page source polled" \
+	'grep -q "source huge: $BASE/huge: too large: body over 16777216 bytes" "$TMP/daemon.log" && grep -q "source teasersbig: 1 new article" "$TMP/daemon.log"' \
+	"$TMP/daemon.log"
+# qemu-user keeps the pages of a guest's madvise(MADV_DONTNEED): there only
+# the polls above are checked.
+if [ -z "$TEST_WRAPPER" ]; then
+	check "daemon: the 16 MiB the refused feed filled are given back (VmHWM $hwm KiB, VmRSS $rss KiB)" \
+		'[ -n "$hwm" ] && [ -n "$rss" ] && [ $((hwm - rss)) -ge 12288 ]'
+fi
+
 # Folder sources: seeds/ in name order, README.md left out; hidden files,
 # folders, FIFOs and over-size files skipped.
 run --config "$TMP/cfg.ini" --source seeds --format json
