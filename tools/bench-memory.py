@@ -312,6 +312,7 @@ timeout = 600s
         procs.append(d)
         polled = wait_for(dlog, r"source hostile: \d+ new articles", 600)
         after_poll = status_kib(d.pid, "VmRSS")
+        anon, files = status_kib(d.pid, "RssAnon"), status_kib(d.pid, "RssFile")
         # The first digest is due a minute after start (schedule = 1m).
         delivered = polled and wait_for(dlog, r"delivered", 180)
         hwm, vmrss = status_kib(d.pid, "VmHWM"), status_kib(d.pid, "VmRSS")
@@ -325,6 +326,8 @@ timeout = 600s
               "the digest was delivered %d KiB (%.1f MiB)%s" %
               (hwm, hwm / 1024, after_poll, after_poll / 1024, vmrss, vmrss / 1024,
                "" if delivered else " (the digest was NOT delivered)"))
+        print("daemon after the poll: RssAnon %d KiB (static data, heap, stacks), RssFile %d KiB "
+              "(the binary and the shared libraries)" % (anon, files))
         st = run_static_bytes(digestd)
         if st:
             rest = st[0] - st[1] - lim["FEED_CONVERT_BYTES"]
