@@ -87,7 +87,7 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run check check-only bench fuzz install clean lint
+.PHONY: all deps run check check-only eval bench fuzz install clean lint
 all: $(BUILD)/digestd $(BUILD)/digest-sink $(UNIT_BIN) $(FUZZ_REPLAY) $(BUILD)/tests/libenospc.so
 
 $(BUILD)/obj/%.o: %.c
@@ -134,7 +134,10 @@ $(BUILD)/sysroot.mk:
 endif
 endif
 
-run: deps $(BUILD)/digestd $(BUILD)/digest-sink
+# Targets that install the libraries first build in a second make, which
+# reads their pkg-config flags only once tools/deps.sh has installed them.
+run: deps
+	@$(MAKE) --no-print-directory $(BUILD)/digestd $(BUILD)/digest-sink
 	@sh tools/run-demo.sh $(BUILD)/digestd
 
 check: deps
@@ -144,6 +147,14 @@ check: deps
 check-only:
 	@DIGESTD=$(BUILD)/digestd BUILD=$(BUILD) TEST_WRAPPER="$(TEST_WRAPPER)" \
 		sh tests/run.sh $(UNIT_BIN) $(FUZZ_REPLAY)
+
+# The evaluation against the corpora in ../shared/data (tests/eval/*.sh):
+# feeds against a reference parser, HTML pages against readability-lxml and
+# the summariser against Lead-3 and OTS. Reports land in $(BUILD)/eval/.
+eval: deps
+	@$(MAKE) --no-print-directory $(BUILD)/digestd
+	@DIGESTD=$(BUILD)/digestd BUILD=$(BUILD) TEST_WRAPPER="$(TEST_WRAPPER)" SCRIPTS=tests/eval \
+		sh tests/run.sh
 
 # Stripped digestd and the shared libraries it loads: the native build and
 # every board build present, or ARCH's alone.
@@ -176,8 +187,10 @@ firmware:
 boot-test:
 	@sh tools/boot-test.sh $(or $(ARCH),arm64)
 
-bench: deps $(BUILD)/digestd $(BUILD)/digest-sink
+bench: deps
+	@$(MAKE) --no-print-directory $(BUILD)/digestd $(BUILD)/digest-sink
 	@sh tools/bench.sh $(BUILD)/digestd
+	@python3 tools/bench-memory.py $(BUILD)/digestd
 	@sh tools/bench-daemon.sh $(BUILD)/digestd
 
 # libFuzzer builds: clang, ASan+UBSan, every library object rebuilt for it.
@@ -187,10 +200,12 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(DEP_LIBS)
 build/fuzz/fuzz_sink: tools/sink_req.c
 
-fuzz: deps $(FUZZ_BIN)
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@sh tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-# The unit names the installed paths; an existing config is never replaced.
+# The unit names the installed paths; an existing config or signing key is
+# never replaced (the unit's LoadCredential= reads the key written here).
 install: $(BUILD)/digestd
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/digestd
@@ -203,6 +218,7 @@ install: $(BUILD)/digestd
 	install -m 0644 docs/man/digestd.ini.5 $(DESTDIR)$(MANDIR)/man5/digestd.ini.5
 	[ -e $(DESTDIR)$(SYSCONFDIR)/digestd/digestd.ini ] || \
 		install -m 0644 config/digestd.ini $(DESTDIR)$(SYSCONFDIR)/digestd/digestd.ini
+	sh tools/signing-key.sh $(DESTDIR)$(SYSCONFDIR)/digestd/signing-key
 
 lint:
 	@sh tools/lint.sh

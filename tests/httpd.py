@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """HTTPS test server for tests/cli/fetch_http.sh and hostile.sh: serves the
-feed corpus and crafted misbehaviours on loopback, on four ports at once (a
-certificate from the test CA for localhost, one from the test CA for another
-name, one from an unknown CA, and the localhost one again on 127.0.0.2).
-Python standard library only.
+test feeds (tests/data/feeds) and crafted misbehaviours on loopback, on four
+ports at once (a certificate from the test CA for localhost, one from the test
+CA for another name, one from an unknown CA, and the localhost one again on
+127.0.0.2). Python standard library only.
 
 usage: httpd.py --tls DIR --feeds DIR --ready FILE --log FILE
   DIR holds good.pem/key, wrong.pem/key and unknown.pem/key. The ready file
@@ -14,7 +14,7 @@ usage: httpd.py --tls DIR --feeds DIR --ready FILE --log FILE
   and the address the request came to.
 
 Routes:
-  /feeds/PATH       a corpus file; ETag and Last-Modified, 304 when they match
+  /feeds/PATH       a file of --feeds DIR; ETag and Last-Modified, 304 when they match
   /gzip/PATH        the same, gzip-encoded when the client accepts gzip
   /r/N/PATH         N redirects (302) before /PATH
   /loop             redirects to itself

@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Test runner: runs each unit-test program, each fuzz replay over its committed
-# inputs and each tests/cli/*.sh script, counts their PASS:/FAIL: lines and
+# inputs and each $SCRIPTS/*.sh script, counts their PASS:/FAIL: lines and
 # ends with "N passed, N failed". TEST_WRAPPER (e.g. a qemu-user command)
 # prefixes every program the tests start.
-# Environment: DIGESTD (the binary under test), BUILD (the build folder).
+# Environment: DIGESTD (the binary under test), BUILD (the build folder),
+# SCRIPTS (the folder of test scripts: tests/cli, or tests/eval for `make eval`).
 set -u
 : "${DIGESTD:=build/digestd}"
+: "${SCRIPTS:=tests/cli}"
 : "${BUILD:=build}"
 : "${TEST_WRAPPER:=}"
 export DIGESTD BUILD TEST_WRAPPER
@@ -44,7 +46,7 @@ for bin in "$@"; do
 	esac
 done
 
-for script in tests/cli/*.sh; do
+for script in "$SCRIPTS"/*.sh; do
 	case $script in */lib.sh) continue ;; esac
 	run_one "$(basename "$script")" sh "$script"
 done

@@ -35,7 +35,7 @@ wait_for() { # wait_for PATTERN FILE
 	done
 }
 
-(umask 077 && printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64)" >"$tmp/key")
+sh tools/signing-key.sh "$tmp/key"
 "$sink" --self-signed "$tmp/tls" --store "$tmp/store" --signing-key "$tmp/key" --port 0 \
 	--ready-file "$tmp/ready" >"$tmp/sink.log" 2>&1 &
 pids="$pids $!"

@@ -105,7 +105,7 @@ pack_initrd() { # DIR FILE: a gzipped newc cpio archive of DIR
 start_sink() {
 	rm -rf "$dir/run"
 	mkdir -p "$dir/run/store"
-	(umask 077 && printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64)" >"$dir/run/signing-key")
+	sh tools/signing-key.sh "$dir/run/signing-key"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
 		-subj /CN=sink.test -addext subjectAltName=DNS:sink.test,DNS:localhost \
 		-keyout "$dir/run/sink-key.pem" -out "$dir/run/sink-cert.pem" 2>/dev/null

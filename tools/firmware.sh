@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # `make firmware ARCH=arm64|armhf|armv6`: a fully static digestd in
 # build/firmware-ARCH/digestd, with zlib, mbedtls and a minimal libcurl built
-# from Debian's source packages (private apt setup; all cached under build/).
+# from Debian's source packages (private apt setup; all cached under build/;
+# tools/apt-source.sh falls back to the release suite's version when the
+# mirror lacks the newest). build/firmware-ARCH/versions says which went in.
 set -eu
 
 arch=${1:-}
@@ -40,8 +42,8 @@ apt_dir=$src/apt
 apt_opts="-o Dir::Etc::SourceList=$apt_dir/sources.list -o Dir::Etc::SourceParts=$apt_dir/none
 -o Dir::State::Lists=$apt_dir/lists -o Dir::Cache=$apt_dir/cache -o Debug::NoLocking=1"
 codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
-fetch_source() { # PACKAGE: unpacks Debian's source of PACKAGE into $src/PACKAGE
-	[ -d "$src/$1" ] && return 0
+fetch_source() { # PACKAGE: Debian's source of PACKAGE in $src/PACKAGE/tree
+	[ -f "$src/$1/version" ] && return 0
 	if [ ! -e "$apt_dir/updated" ]; then
 		mkdir -p "$apt_dir/none" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
 		sh tools/apt-mirrors.sh | awk '{
@@ -58,17 +60,12 @@ fetch_source() { # PACKAGE: unpacks Debian's source of PACKAGE into $src/PACKAGE
 			{ cat "$apt_dir/update.log" >&2; exit 69; }
 		touch "$apt_dir/updated"
 	fi
-	rm -rf "$src/$1.tmp"
-	mkdir -p "$src/$1.tmp"
-	# shellcheck disable=SC2086
-	(cd "$src/$1.tmp" && apt-get -q $apt_opts source --download-only "$1" >download.log 2>&1 &&
-		dpkg-source -x ./*.dsc tree >unpack.log 2>&1) ||
-		{ cat "$src/$1.tmp"/*.log >&2; exit 69; }
-	mv "$src/$1.tmp" "$src/$1"
+	APT_OPTS=$apt_opts sh tools/apt-source.sh "$1" "$src/$1" "$codename"
 }
 
 # Each library is built in its own copy of the unpacked source, so the
-# architectures never share object files; a stamp marks a finished install.
+# architectures never share object files; a stamp holding the source's version
+# marks a finished install (a new source version is built again).
 build_copy() { # PACKAGE
 	rm -rf "${libs:?}/$1"
 	cp -a "$src/$1/tree" "$libs/$1"
@@ -78,17 +75,19 @@ fetch_source zlib
 fetch_source mbedtls
 fetch_source curl
 
-if [ ! -e "$libs/zlib.done" ]; then
+rebuilt=no
+if ! cmp -s "$src/zlib/version" "$libs/zlib.done"; then
 	echo "firmware: zlib for $arch"
 	build_copy zlib
 	(cd "$libs/zlib" && CC="$cc" CFLAGS="$cflags" AR="$triplet-ar" RANLIB="$triplet-ranlib" \
 		./configure --static --prefix="$prefix" >configure.log &&
 		make -j"$jobs" libz.a >make.log && make install >install.log) ||
 		{ echo "firmware: zlib failed; see $libs/zlib/*.log" >&2; exit 1; }
-	touch "$libs/zlib.done"
+	cp "$src/zlib/version" "$libs/zlib.done"
+	rebuilt=yes
 fi
 
-if [ ! -e "$libs/mbedtls.done" ]; then
+if ! cmp -s "$src/mbedtls/version" "$libs/mbedtls.done"; then
 	echo "firmware: mbedtls for $arch"
 	build_copy mbedtls
 	(cd "$libs/mbedtls" &&
@@ -97,16 +96,18 @@ if [ ! -e "$libs/mbedtls.done" ]; then
 		cp library/libmbedtls.a library/libmbedx509.a library/libmbedcrypto.a "$prefix/lib/" &&
 		cp -R include/mbedtls include/psa "$prefix/include/") ||
 		{ echo "firmware: mbedtls failed; see $libs/mbedtls/make.log" >&2; exit 1; }
-	touch "$libs/mbedtls.done"
+	cp "$src/mbedtls/version" "$libs/mbedtls.done"
+	rebuilt=yes
 fi
 
 # libcurl with what digestd uses: HTTP and HTTPS over mbedtls, gzip/deflate
 # through zlib (feeds and pages compress several times over; the decoder costs
 # 15-23 KB of code and 40 KB of RAM per transfer), proxies from the
-# environment, a resolver thread so that DNS never blocks the poll loop. The
+# environment, a resolver thread so that a slow DNS lookup is abandoned at the
+# connect timeout or on the stop flag (the whole transfer still blocks). The
 # CA bundle is Debian's and Pi OS's file; no CA path, since mbedtls builds
 # fail when that folder is missing.
-if [ ! -e "$libs/curl.done" ]; then
+if ! cmp -s "$src/curl/version" "$libs/curl.done"; then
 	echo "firmware: libcurl for $arch"
 	build_copy curl
 	# Debian's patches touch configure.ac; the shipped configure is current
@@ -130,13 +131,16 @@ if [ ! -e "$libs/curl.done" ]; then
 		make -C lib install >install.log 2>&1 && make -C include install >>install.log 2>&1) ||
 		{ echo "firmware: libcurl failed; see $libs/curl/*.log" >&2; exit 1; }
 	sed -n '/Protocols:/p;/SSL:/p;/ZLIB:/p' "$libs/curl/configure.log"
-	touch "$libs/curl.done"
+	cp "$src/curl/version" "$libs/curl.done"
+	rebuilt=yes
 fi
 
 # digestd itself through the Makefile, with the libraries above and the
 # sysroot's libinih.a (Debian's own build: same ini behaviour as the dynamic
 # build). The map file lets `make size` say which library takes the space.
 echo "firmware: digestd for $arch"
+# The Makefile does not know the libraries: relink after one was rebuilt.
+[ "$rebuilt" = no ] || rm -f "$work/digestd"
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -j"$jobs" ARCH= \
 	CROSS_COMPILE="$triplet-" SYSROOT="$sysroot" BUILD="$work" \
 	CFLAGS="$cflags" DEP_CFLAGS="-I$prefix/include" \
@@ -144,4 +148,10 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -j"$jobs" A
 	DEP_LIBS="$prefix/lib/libcurl.a $prefix/lib/libmbedtls.a $prefix/lib/libmbedx509.a \
 $prefix/lib/libmbedcrypto.a $prefix/lib/libz.a -linih -lpthread" \
 	"$work/digestd"
-echo "firmware: $work/digestd"
+# Which sources went in (`make size` prints it): a fallback to the release
+# suite shows here.
+for p in zlib mbedtls curl; do
+	printf '%s %s\n' "$p" "$(cat "$libs/$p.done")"
+done >"$work/versions"
+echo "firmware: $work/digestd, built from:"
+sed 's/^/  /' "$work/versions"

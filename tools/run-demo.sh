@@ -20,9 +20,9 @@ command -v python3 >/dev/null 2>&1 || { echo "run-demo: python3 is missing (make
 
 # A fresh demo every time: new key, new certificate, empty state and store,
 # so that the seeds are digested again.
-rm -rf "$demo/state" "$demo/store" "$demo/tls" "$demo/ready" "$demo/demo.ini"
+rm -rf "$demo/state" "$demo/store" "$demo/tls" "$demo/ready" "$demo/demo.ini" "$demo/signing-key"
 mkdir -p "$demo"
-(umask 077 && printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64)" >"$demo/signing-key")
+sh tools/signing-key.sh "$demo/signing-key"
 
 . tools/sink-lib.sh
 

@@ -65,6 +65,10 @@ else
 fi
 
 printf '%s: digestd %d bytes stripped (%s)\n' "$label" "$stripped" "$bin"
+# tools/firmware.sh records the Debian source versions it built from.
+if [ -f "$(dirname "$bin")/versions" ]; then
+	printf '%s: built from Debian sources: %s\n' "$label" "$(paste -sd, "$(dirname "$bin")/versions" | sed 's/,/, /g')"
+fi
 total=0 count=0
 while read -r name path; do
 	size=$(wc -c <"$(resolve "$SYSROOT$path")")

@@ -121,11 +121,18 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
  * is kept). A fetched page's main text is cut at SOURCE_TEXT_BYTES, the
  * summariser's window (static: 256 KiB). Feed entries are ranked by date
  * in a table of the newest max_items (at most SOURCE_MAX_ITEMS x 16 bytes:
- * 8 KiB). A source_ctx's two body buffers are malloc'd once, max_size each. */
+ * 8 KiB). A source_ctx maps two buffers once: the body of a feed or page,
+ * [http] max_size bytes (at most SOURCE_BODY_MAX_BYTES, the largest value cfg
+ * accepts), and a teaser's linked page, SOURCE_PAGE_BYTES (max_size when
+ * that is smaller): the largest news pages measure 1 to 3 MiB. RAM: only
+ * while a poll runs, up to 20 MiB; the pages it touched are given back when
+ * it ends. */
 #define SOURCE_FILE_BYTES (1024u * 1024u)
 #define SOURCE_MAX_FILES 4096u
 #define SOURCE_TEXT_BYTES SUMM_WINDOW_BYTES
 #define SOURCE_MAX_ITEMS 500u
+#define SOURCE_BODY_MAX_BYTES (16u * 1024u * 1024u)
+#define SOURCE_PAGE_BYTES (4u * 1024u * 1024u)
 
 /* The daemon's pending list (src/cmd/run): summarised articles waiting for
  * the next digest, their strings (source, title, URL, language, sentences)
@@ -210,6 +217,37 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
  * retry_max instead when that is set longer): honoured past retry_max, but
  * a broken or hostile answer cannot hold the outbox back for longer. */
 #define PUSH_RETRY_AFTER_MAX 86400
+
+/* The daemon's peak RSS, for every configuration cfg accepts and any input
+ * (docs/daemon.md, "Memory", lists each part and `make bench` measures it):
+ *   max_size + min(max_size, SOURCE_PAGE_BYTES)   body and page buffers
+ * + FEED_CONVERT_BYTES                            a feed in a legacy charset
+ * + seen_capacity x 32 + index slots x 4          the seen-set
+ * + RUN_RSS_OWN_BYTES                             every other buffer of run
+ * + RUN_RSS_LIBS_BYTES                            binary, libraries, their heap
+ * RUN_RSS_OWN_BYTES covers digestd's other static data that `run` can touch
+ * (5.1 MiB on x86-64: pending list, digest and its body, outbox entry,
+ * summariser, feed scratch and entry, HTML workspace and page text, two
+ * configs; `make bench` prints the sum) and its stack. RUN_RSS_LIBS_BYTES is
+ * measured, not derived (about 13 MiB at the peak with Debian's libcurl): the
+ * pages of the binary and of the 34 shared libraries it pulls in (10.7 MiB;
+ * the static firmware is 1.6 MB), and what libcurl, OpenSSL or mbedtls and
+ * glibc allocate for the fetch and push handles: the CA store, up to 5
+ * cached connections each, response headers (libcurl caps them at 300 KiB),
+ * a certificate chain (OpenSSL: 100 KiB), zlib's window, the resolver
+ * thread. At the largest configuration (max_size 16M, seen_capacity 262144)
+ * the bound is 16 + 4 + 8 + 10 + 6 + 16 = 60 MiB, under the unit's
+ * MemoryMax=64M (RUN_MEMORY_MAX_BYTES; tests/cli/unit.sh checks that the
+ * unit agrees); `make bench` measured 53.4 MiB there. */
+#define RUN_RSS_OWN_BYTES (6u * 1024u * 1024u)
+#define RUN_RSS_LIBS_BYTES (16u * 1024u * 1024u)
+#define RUN_RSS_BOUND_BYTES                                                                    \
+	(SOURCE_BODY_MAX_BYTES + SOURCE_PAGE_BYTES + FEED_CONVERT_BYTES +                      \
+	 SEEN_MAX_CAPACITY * 32u + SEEN_MAX_SLOTS * 4u + RUN_RSS_OWN_BYTES + RUN_RSS_LIBS_BYTES)
+#define RUN_MEMORY_MAX_BYTES (64u * 1024u * 1024u)
+_Static_assert(RUN_RSS_BOUND_BYTES <= RUN_MEMORY_MAX_BYTES,
+	       "the daemon's memory bound must sit under the unit's MemoryMax");
+_Static_assert(SOURCE_PAGE_BYTES <= SOURCE_BODY_MAX_BYTES, "a page fits the body cap");
 
 _Static_assert(DIGEST_ARENA_BYTES < 0xffffffffu, "arena offsets are 32-bit");
 _Static_assert(DIGEST_ID_BYTES + 32 < OUTBOX_NAME_BYTES, "an outbox file name holds an id");

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,6 +53,33 @@ static struct fetch_response resp, page_resp;
 static struct html_page page_meta;
 static char page_text[SOURCE_TEXT_BYTES];
 
+/* Anonymous mappings rather than malloc: page-aligned, so that give_back
+ * can drop exactly their pages. NULL when the mapping fails. */
+static char *map_buffer(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void unmap_buffer(char **p, size_t size)
+{
+	if (*p)
+		munmap(*p, size);
+	*p = NULL;
+}
+
+/* The buffers keep their size, but the pages a poll touched are returned:
+ * they count towards the daemon's memory only while a poll runs (a 16 MiB
+ * feed once would otherwise stay resident until the next restart). The next
+ * touch maps zero pages again. madvise only fails for a range that is not
+ * mapped, which these always are. */
+static void give_back(struct source_ctx *ctx)
+{
+	(void)madvise(ctx->body, ctx->body_cap, MADV_DONTNEED);
+	(void)madvise(ctx->page, ctx->page_cap, MADV_DONTNEED);
+}
+
 int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, volatile sig_atomic_t *stop)
 {
 	int rc;
@@ -59,8 +87,9 @@ int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, volatile sig_
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->state_fd = -1;
 	ctx->body_cap = (size_t)cfg->http.max_size;
-	ctx->body = malloc(ctx->body_cap);
-	ctx->page = malloc(ctx->body_cap);
+	ctx->page_cap = ctx->body_cap < SOURCE_PAGE_BYTES ? ctx->body_cap : SOURCE_PAGE_BYTES;
+	ctx->body = map_buffer(ctx->body_cap);
+	ctx->page = map_buffer(ctx->page_cap);
 	if (!ctx->body || !ctx->page) {
 		rc = -ENOMEM;
 		goto out;
@@ -68,9 +97,8 @@ int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, volatile sig_
 	rc = fetch_init(&ctx->fetch, cfg, stop);
 out:
 	if (rc != 0) {
-		free(ctx->body);
-		free(ctx->page);
-		ctx->body = ctx->page = NULL;
+		unmap_buffer(&ctx->body, ctx->body_cap);
+		unmap_buffer(&ctx->page, ctx->page_cap);
 	}
 	return rc;
 }
@@ -78,9 +106,8 @@ out:
 void source_ctx_free(struct source_ctx *ctx)
 {
 	fetch_free(&ctx->fetch);
-	free(ctx->body);
-	free(ctx->page);
-	ctx->body = ctx->page = NULL;
+	unmap_buffer(&ctx->body, ctx->body_cap);
+	unmap_buffer(&ctx->page, ctx->page_cap);
 }
 
 static int64_t now_utc(void)
@@ -343,7 +370,7 @@ static long expand_teaser(struct poll *p, const char *link)
 	if (!is_http(link))
 		return 0;
 	rc = fetch_get(&p->ctx->fetch, link, NULL, &p->scope, &page_resp, p->ctx->page,
-		       p->ctx->body_cap);
+		       p->ctx->page_cap);
 	if (rc == -EINTR || rc == -ETIME)
 		return rc;
 	url_redact(link, lu, sizeof(lu));
@@ -615,21 +642,24 @@ int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct sour
 
 	ctx->not_before = 0;
 	ctx->entries = 0;
-	if (src->type == CFG_SOURCE_FOLDER)
-		return poll_folder(src, ctx, fn, arg);
 	p->cfg = cfg;
 	p->src = src;
 	p->ctx = ctx;
 	p->fn = fn;
 	p->known = known;
 	p->arg = arg;
-	fetch_scope_init(&p->scope, src->url, src->allow_private);
-	fetch_set_deadline(&ctx->fetch, cfg->http.poll_timeout);
-	if (!is_http(src->url))
-		rc = poll_file(p, path ? path : src->url);
-	else
-		rc = poll_http(p);
-	fetch_set_deadline(&ctx->fetch, 0);
+	if (src->type == CFG_SOURCE_FOLDER) {
+		rc = poll_folder(src, ctx, fn, arg);
+	} else {
+		fetch_scope_init(&p->scope, src->url, src->allow_private);
+		fetch_set_deadline(&ctx->fetch, cfg->http.poll_timeout);
+		if (!is_http(src->url))
+			rc = poll_file(p, path ? path : src->url);
+		else
+			rc = poll_http(p);
+		fetch_set_deadline(&ctx->fetch, 0);
+	}
+	give_back(ctx);
 	return rc;
 }
 

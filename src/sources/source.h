@@ -44,8 +44,9 @@ typedef int (*source_known_fn)(const struct source_article *a, void *arg);
 /* Working memory and the HTTP client for polling; one per process. */
 struct source_ctx {
 	struct fetch_client fetch;
-	char *body, *page; /* malloc'd by source_ctx_init, body_cap bytes each */
-	size_t body_cap;
+	char *body, *page; /* mapped by source_ctx_init: body_cap, page_cap bytes */
+	size_t body_cap;   /* [http] max_size */
+	size_t page_cap;   /* a teaser's page: SOURCE_PAGE_BYTES, or max_size if less */
 	/* Set by source_poll: the UTC second before which this source should not
 	 * be polled again (backoff or Retry-After), 0 when only its interval
 	 * applies; and the entries the source offered in this poll. */
@@ -56,10 +57,11 @@ struct source_ctx {
 	int state_fd;
 };
 
-/* Sets ctx up: the HTTP client (fetch_init with cfg and stop) and two body
- * buffers of [http] max_size bytes, allocated here once (pages are only
- * touched as responses fill them). Returns 0 or -ENOMEM. Call at start-up;
- * after a config reload, source_ctx_free and init again. */
+/* Sets ctx up: the HTTP client (fetch_init with cfg and stop) and the body
+ * and page buffers, mapped here once (their pages are only touched as
+ * responses fill them, and source_poll gives them back when it ends).
+ * Returns 0 or -ENOMEM. Call at start-up; after a config reload,
+ * source_ctx_free and init again. */
 int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, volatile sig_atomic_t *stop);
 void source_ctx_free(struct source_ctx *ctx);
 
@@ -74,8 +76,9 @@ void source_ctx_free(struct source_ctx *ctx);
  *          yielded in feed order; text is the entry's content, else its
  *          summary; with fetch_pages, a teaser (under SOURCE_TEASER_WORDS
  *          words, or ending in an ellipsis, "read more" or "continue
- *          reading") is replaced by the main text of the linked page,
- *          unless known (may be NULL) says the caller has the entry;
+ *          reading") is replaced by the main text of the linked page (at
+ *          most page_cap bytes; a larger page keeps the teaser), unless
+ *          known (may be NULL) says the caller has the entry;
  *  page:   a conditional GET of the page and its main text as one article.
  * Links and redirects may reach only public addresses, except the source's
  * own host when it is not public, or any with allow_private (struct
@@ -92,7 +95,8 @@ void source_ctx_free(struct source_ctx *ctx);
  * to the backoff recorded in [daemon] state_dir (source-HASH.state).
  * Blocks for the transfers (each at most [http] timeout, plus the per-host
  * delay between page fetches; all at most [http] poll_timeout). URLs in
- * log lines are redacted (url_redact). Not reentrant: uses static buffers. */
+ * log lines are redacted (url_redact). Not reentrant: uses static buffers.
+ * The pages of ctx's buffers are given back before it returns. */
 int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct source_ctx *ctx,
 		source_article_fn fn, source_known_fn known, void *arg);
 

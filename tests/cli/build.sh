@@ -26,3 +26,49 @@ if grep -n 'uname' Makefile >/dev/null; then fail "Makefile does not detect the 
 
 if sh tools/lint.sh >"$TMP/lint" 2>&1; then pass "house style (tools/lint.sh)"; else
 	fail "house style (tools/lint.sh)" "$(head -n 20 "$TMP/lint")"; fi
+
+# A fresh machine: `make run`, `make check` and `make bench` install the
+# libraries (tools/deps.sh) and only then read their pkg-config flags. A copy
+# of the tree where deps.sh "installs" them (a marker pkg-config waits for)
+# and the compiler, demo, suite and bench only record what they were given.
+tree=$TMP/fresh
+mkdir -p "$tree/tools" "$tree/tests/unit" "$tree/tests/fuzz" "$tree/tests/fault" "$TMP/bin"
+cp Makefile "$tree/"
+cp -R src "$tree/src"
+cp tools/*.c tools/*.h "$tree/tools/"
+cp tests/unit/*.[ch] "$tree/tests/unit/"
+cp tests/fuzz/*.[ch] "$tree/tests/fuzz/"
+cp tests/fault/*.c "$tree/tests/fault/"
+cat >"$TMP/bin/pkg-config" <<PC
+#!/bin/sh
+[ -f "$TMP/installed" ] || exit 1
+case "\$*" in *--cflags*) echo -DFRESH_DEPS ;; *--libs*) echo -lfreshcurl ;; esac
+PC
+cat >"$TMP/bin/cc" <<CC
+#!/bin/sh
+echo "\$*" >>"$TMP/cc.log"
+while [ \$# -gt 1 ]; do [ "\$1" = -o ] && : >"\$2"; shift; done
+CC
+printf 'touch "%s/installed"\n' "$TMP" >"$tree/tools/deps.sh"
+for f in tools/run-demo.sh tools/bench.sh tools/bench-daemon.sh tests/run.sh; do
+	printf 'echo "%s ran"\n' "$f" >"$tree/$f"
+done
+echo 'print("tools/bench-memory.py ran")' >"$tree/tools/bench-memory.py"
+chmod +x "$TMP/bin/pkg-config" "$TMP/bin/cc"
+for target in run check bench; do
+	rm -rf "$TMP/installed" "$TMP/cc.log" "$tree/build"
+	# The outer make's SAN=, ARCH= (and run.sh's BUILD) reach us through the
+	# environment; this is the plain native build.
+	env -u SAN -u ARCH -u BUILD -u CROSS_COMPILE -u SYSROOT -u TEST_WRAPPER \
+		make -C "$tree" -j2 CC="$TMP/bin/cc" PKG_CONFIG="$TMP/bin/pkg-config" "$target" \
+		>"$TMP/fresh.out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && grep -q -- '-o build/digestd .*-lfreshcurl' "$TMP/cc.log" &&
+		! grep -- '-c ' "$TMP/cc.log" | grep -qv -- '-DFRESH_DEPS'; then
+		pass "fresh machine: make $target links with the flags of the libraries deps.sh installed"
+	else
+		fail "fresh machine: make $target links with the flags of the libraries deps.sh installed" \
+			"exit $rc; link: ...$(grep -- '-o build/digestd ' "$TMP/cc.log" | tail -c 60)" \
+			"$(tail -n 3 "$TMP/fresh.out")"
+	fi
+done

@@ -48,6 +48,24 @@ if [ "$(wc -l <"$TMP/keys")" -ge 30 ]; then pass "check-config --keys lists the 
 ini_keys config/digestd.ini >"$TMP/example-keys"
 expect_same "config/digestd.ini sets every key in its section" "$TMP/example-keys" "$TMP/keys"
 
+# Its header says each key is at its default: "section key value" from the
+# table (unset is empty; required keys have none) and from the file.
+awk -F'|' '/^### \[/ { split($0, w, /[][ ]/); s = w[3] }
+     /^\| `/ { k = $2; d = $4; gsub(/[` ]/, "", k); sub(/^ */, "", d); sub(/ *$/, "", d)
+               if (d == "required") next
+               if (d == "unset") d = ""
+               gsub(/`/, "", d); print s, k, d }' "$TMP/keys.md" | sort -u >"$TMP/defaults"
+awk '/^[ \t]*\[/ { s = $0; sub(/^[ \t]*\[/, "", s); sub(/[ \t\]].*/, "", s) }
+     /^[ \t]*[a-z_]+[ \t]*=/ { k = $0; sub(/^[ \t]*/, "", k); sub(/[ \t]*=.*/, "", k)
+                               v = $0; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t]+;.*/, "", v)
+                               print s, k, v }' config/digestd.ini | sort -u >"$TMP/example"
+if [ -s "$TMP/defaults" ] && [ -z "$(comm -23 "$TMP/defaults" "$TMP/example")" ]; then
+	pass "config/digestd.ini: every key with a default is at it"
+else
+	fail "config/digestd.ini: every key with a default is at it" \
+		"default, then the file:" "$(comm -3 "$TMP/defaults" "$TMP/example" | grep -v ' url \| signing_key_file ')"
+fi
+
 # config/demo.ini names ../build/demo/signing-key, which `make run` makes: a
 # copy of it in $TMP/demo/config/ finds its key in $TMP/demo/build/demo/.
 mkdir -p "$TMP/demo/config" "$TMP/demo/build/demo"

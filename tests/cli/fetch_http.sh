@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # digestd fetch over HTTPS against tests/httpd.py on 127.0.0.1 (certificates
-# made here with openssl): corpus feeds, 304, gzip, redirects, Retry-After,
-# size cap, stalls, TLS failures, bad UTF-8, page charsets, sources with state
-# and backoff.
+# made here with openssl): the feeds of tests/data/feeds, 304, gzip,
+# redirects, Retry-After, size cap, stalls, TLS failures, bad UTF-8, page
+# charsets, sources with state and backoff.
 # check's conditions are single-quoted and eval'd, so the variables they
 # read look unused to shellcheck:
 # shellcheck disable=SC2016,SC2034
@@ -12,11 +12,9 @@
 
 now() { date +%s; }
 
-# Feeds from the corpus read the same over HTTPS as from the file (these
-# give absolute links, so the base URL does not matter).
-for f in flus/framablog.rss.xml feed-rs/atom/atom_mediarss_reddit_1.xml \
-	miniflux/parser/encoding_ISO-8859-1.xml miniflux/parser/rdf_UTF8.xml \
-	simplepie/feed_rss-2.0_for_file_mock.xml; do
+# Each format reads the same over HTTPS as from the file (these feeds give
+# absolute links or their own xml:base, so the base URL does not matter).
+for f in rss2-fr.xml atom-media.xml iso-8859-1.xml rdf.xml rss2-enclosure.xml feed.json; do
 	digestd fetch --format json "$FEEDS/$f" >"$TMP/local" 2>/dev/null
 	# shellcheck disable=SC2086
 	run --format json $CA "$BASE/feeds/$f"
@@ -28,7 +26,7 @@ for f in flus/framablog.rss.xml feed-rs/atom/atom_mediarss_reddit_1.xml \
 done
 
 # gzip on the wire, decoded by the transfer layer.
-f=flus/carnet_de_flus.atom.xml
+f=atom-fr.xml
 digestd fetch --format json "$FEEDS/$f" >"$TMP/local" 2>/dev/null
 # shellcheck disable=SC2086
 run --format json $CA "$BASE/gzip/$f"
@@ -70,7 +68,7 @@ http_config "contact = https://example.org/contact" "backoff_base = 60s" "backof
 	>"$TMP/cfg.ini"
 cat >>"$TMP/cfg.ini" <<EOF
 [source corpus]
-url = $BASE/feeds/flus/framablog.rss.xml
+url = $BASE/feeds/rss2-fr.xml
 max_items = 3
 [source teasers]
 url = $BASE/teasers.xml
@@ -180,7 +178,7 @@ check "state file keeps the ETag" 'grep -q "^etag \"" "$TMP"/state/source-*.stat
 run --config "$TMP/cfg.ini" --source corpus --format json
 check "304 round trip: second poll yields no articles" '[ $RC -eq 0 ] && [ ! -s "$TMP/out" ]'
 check "second request carried If-None-Match and If-Modified-Since" \
-	'grep "^/feeds/flus/framablog.rss.xml" "$TMP/requests" | tail -n 1 | grep -q "\"[0-9a-f]*\"	Wed, 21 Oct 2015"' \
+	'grep "^/feeds/rss2-fr.xml" "$TMP/requests" | tail -n 1 | grep -q "\"[0-9a-f]*\"	Wed, 21 Oct 2015"' \
 	"$TMP/requests"
 
 run --config "$TMP/cfg.ini" --source shuffled --format json
@@ -224,6 +222,55 @@ run --config "$TMP/cfg.ini" --source utf16page --format json
 check "page source: UTF-16 page refused, one line naming source and URL" \
 	'[ $RC -eq 65 ] && [ ! -s "$TMP/out" ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF "source utf16page: $BASE/utf16-page.html: the page is UTF-16, which digestd does not read" "$TMP/err"' \
 	"$TMP/err"
+
+# Memory (docs/daemon.md, "Memory"): with max_size = 16M a teaser's page still
+# has its own 4 MiB buffer (SOURCE_PAGE_BYTES), and the daemon gives the
+# pages a large poll touched back to the system once the poll is over.
+cat >"$TMP/big.ini" <<EOF
+[daemon]
+state_dir = $TMP/state-big
+[http]
+ca_file = $T/ca.pem
+max_size = 16M
+min_host_delay = 0s
+[source huge]
+url = $BASE/huge
+[source teasersbig]
+url = $BASE/feeds/teaser-big.xml
+fetch_pages = yes
+[digest]
+schedule = 1h
+[endpoint]
+url = https://localhost:1/digests
+signing_key_file = $TMP/key
+EOF
+sh tools/signing-key.sh "$TMP/key"
+run --config "$TMP/big.ini" --source teasersbig --format json
+check "page over its 4 MiB buffer under max_size = 16M: refused, teaser kept" \
+	'[ $RC -eq 0 ] && grep -q "Read more" "$TMP/out" && grep -qF "source teasersbig: $BASE/big: page not fetched, keeping the feed'"'"'s text: too large: body over 4194304 bytes" "$TMP/err"' \
+	"$TMP/err"
+# A fresh state: the feed's validators would get a 304 now.
+rm -rf "$TMP/state-big"
+$TEST_WRAPPER "$DIGESTD" run --config "$TMP/big.ini" >"$TMP/daemon.log" 2>&1 &
+pid=$!
+i=0
+until grep -q "source teasersbig: 1 new article" "$TMP/daemon.log" || [ $i -ge 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status")
+rss=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status")
+kill -TERM "$pid"
+wait "$pid"
+check "daemon: the 100 MB feed stopped at max_size = 16M, then the page source polled" \
+	'grep -q "source huge: $BASE/huge: too large: body over 16777216 bytes" "$TMP/daemon.log" && grep -q "source teasersbig: 1 new article" "$TMP/daemon.log"' \
+	"$TMP/daemon.log"
+# qemu-user keeps the pages of a guest's madvise(MADV_DONTNEED): there only
+# the polls above are checked.
+if [ -z "$TEST_WRAPPER" ]; then
+	check "daemon: the 16 MiB the refused feed filled are given back (VmHWM $hwm KiB, VmRSS $rss KiB)" \
+		'[ -n "$hwm" ] && [ -n "$rss" ] && [ $((hwm - rss)) -ge 12288 ]'
+fi
 
 # Folder sources: seeds/ in name order, README.md left out; hidden files,
 # folders, FIFOs and over-size files skipped.

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # `make install DESTDIR= PREFIX=`: the binary, the unit (naming the installed
-# paths), the example config (kept when present) and the man pages, which
-# render without warnings and document every config key.
+# paths), the example config and a signing key (each kept when present) and
+# the man pages, which render without warnings and document every config key.
 . tests/cli/lib.sh
 : "${BUILD:=build}"
 
@@ -32,16 +32,45 @@ expect_same "example config installed" "$root/etc/digestd/digestd.ini" config/di
 	(umask 077 && printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64)" >"$root/etc/digestd/signing-key")
 expect_status "installed config checks" 0 digestd check-config --config "$root/etc/digestd/digestd.ini"
 
+
+# The signing key the unit's LoadCredential= names: made by the first install
+# (whsec_ and the base64 of 32 random bytes, mode 0600), never replaced.
+key=$root/etc/digestd/signing-key
+expect_grep "the unit loads the key make install writes" \
+	'^LoadCredential=signing-key:/etc/digestd/signing-key$' "$root/usr/lib/systemd/system/digestd.service"
+if [ -f "$key" ] && [ "$(stat -c %a "$key")" = 600 ] && grep -qxE 'whsec_[A-Za-z0-9+/]{43}=' "$key" &&
+	[ "$(wc -l <"$key")" -eq 1 ] && [ "$(sed 's/^whsec_//' "$key" | base64 -d | wc -c)" -eq 32 ]; then
+	pass "make install creates the signing key: whsec_ + 32 random bytes, mode 0600"
+else
+	fail "make install creates the signing key: whsec_ + 32 random bytes, mode 0600" \
+		"$(ls -l "$key" 2>&1)"
+fi
+printf '{}' >"$TMP/body.json"
+# shellcheck disable=SC2086
+if $TEST_WRAPPER "$BUILD/digest-sink" --sign "$key" dg_1 1700000000 "$TMP/body.json" >"$TMP/sig" 2>&1 &&
+	grep -q '^v1,' "$TMP/sig"; then
+	pass "the installed key signs (digest-sink --sign)"
+else
+	fail "the installed key signs (digest-sink --sign)" "$(head -c 300 "$TMP/sig")"
+fi
+cp "$key" "$TMP/key.1"
+
 echo "; edited by the administrator" >>"$root/etc/digestd/digestd.ini"
 cp "$root/etc/digestd/digestd.ini" "$TMP/edited.ini"
 install_to "$root" /usr
 expect_same "a second install keeps the existing config" "$root/etc/digestd/digestd.ini" \
 	"$TMP/edited.ini"
+expect_same "a second install keeps the signing key" "$key" "$TMP/key.1"
 
 install_to "$TMP/local" /usr/local
 expect_grep "PREFIX=/usr/local: unit runs the installed binary" \
 	'^ExecStart=/usr/local/bin/digestd run --config /etc/digestd/digestd.ini$' \
 	"$TMP/local/usr/local/lib/systemd/system/digestd.service"
+if [ -s "$TMP/local/etc/digestd/signing-key" ] && ! cmp -s "$TMP/local/etc/digestd/signing-key" "$key"; then
+	pass "each machine gets its own signing key"
+else
+	fail "each machine gets its own signing key" "$(ls -l "$TMP/local/etc/digestd" 2>&1)"
+fi
 
 if command -v man >/dev/null 2>&1; then
 	for page in "$root/usr/share/man/man8/digestd.8" "$root/usr/share/man/man5/digestd.ini.5"; do

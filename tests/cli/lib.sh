@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Helpers for the command-line tests: each check prints one PASS:/FAIL: line.
-# Sourced by tests/cli/*.sh; DIGESTD names the binary, TEST_WRAPPER may
-# prefix it (qemu-user).
+# Sourced by tests/cli/*.sh and tests/eval/*.sh; DIGESTD names the binary,
+# TEST_WRAPPER may prefix it (qemu-user).
 # Tests that run make must not inherit the outer make's variables.
 unset MAKEFLAGS MFLAGS MAKELEVEL
 : "${DIGESTD:=build/digestd}"

@@ -186,7 +186,8 @@ cases = [
 ]
 ok = True
 for name, req, want in cases:
-    s = ctx.wrap_socket(socket.create_connection(("localhost", port), timeout=10), server_hostname="localhost")
+    # 127.0.0.1, not localhost: a minbase chroot has no /etc/hosts.
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname="localhost")
     try:
         s.sendall(req)
         data = b""

@@ -14,6 +14,15 @@ done
 for key in WatchdogSec MemoryMax Restart; do
 	expect_grep "unit sets $key" "^$key=." "$unit"
 done
+# The daemon's memory bound (src/core/limits.h, docs/daemon.md) is checked at
+# compile time against RUN_MEMORY_MAX_BYTES: the unit must say the same.
+limit=$(sed -n 's/^#define RUN_MEMORY_MAX_BYTES (\([0-9]*\)u \* 1024u \* 1024u).*/\1/p' src/core/limits.h)
+if [ -n "$limit" ] && grep -qx "MemoryMax=${limit}M" "$unit"; then
+	pass "unit: MemoryMax=${limit}M, the limit the memory bound is checked against"
+else
+	fail "unit: MemoryMax is the limit the memory bound is checked against" \
+		"limits.h RUN_MEMORY_MAX_BYTES: '${limit}' MiB; unit: $(grep '^MemoryMax=' "$unit")"
+fi
 # The example config names the credential the unit loads.
 expect_grep "digestd.ini reads the unit's credential" '^signing_key_file = signing-key$' config/digestd.ini
 
