@@ -17,9 +17,9 @@
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/url.h"
 #include "extract/html.h"
 #include "sources/fetch.h"
-#include "sources/url.h"
 #include "sources/xml.h"
 
 static const char usage[] =

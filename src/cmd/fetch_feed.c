@@ -8,10 +8,10 @@
 #include <sysexits.h>
 
 #include "cmd/fetch.h"
+#include "core/date.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/utf8.h"
-#include "sources/date.h"
 #include "sources/feed.h"
 
 /* Characters of summary shown per entry in text format. */

@@ -9,12 +9,12 @@
 #include <unistd.h>
 
 #include "cmd/fetch.h"
+#include "core/date.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/statedir.h"
-#include "sources/date.h"
+#include "core/url.h"
 #include "sources/source.h"
-#include "sources/url.h"
 
 static struct source_ctx ctx;
 

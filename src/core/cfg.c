@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sources/url.h"
+#include "core/url.h"
 
 #define CFG_DEFAULT_DIR "/etc/digestd"
 #define CFG_DEFAULT_STATE_DIR "/var/lib/digestd"

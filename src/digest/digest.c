@@ -8,11 +8,11 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "core/date.h"
 #include "core/sha256.h"
+#include "core/url.h"
 #include "core/utf8.h"
 #include "core/version.h"
-#include "sources/date.h"
-#include "sources/url.h"
 
 /* A checked output: counts every byte, stores those that fit. With p NULL it
  * only measures. */

@@ -15,7 +15,7 @@
 #include "core/file.h"
 #include "core/log.h"
 #include "core/sha256.h"
-#include "sources/url.h"
+#include "core/url.h"
 
 static const char seen_magic[8] = { 'D', 'G', 'S', 'T', 'S', 'E', 'E', 'N' };
 

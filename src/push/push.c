@@ -16,11 +16,11 @@
 
 #include <mbedtls/platform_util.h>
 
+#include "core/date.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/version.h"
 #include "digest/digest.h"
-#include "sources/date.h"
 
 /* First bytes of a refusal shown in the log line (the dead letter keeps
  * PUSH_ANSWER_BYTES). */

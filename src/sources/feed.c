@@ -9,13 +9,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/charset.h"
+#include "core/date.h"
 #include "core/log.h"
+#include "core/url.h"
 #include "core/utf8.h"
 #include "extract/html.h"
-#include "core/charset.h"
-#include "sources/date.h"
 #include "sources/jsonr.h"
-#include "sources/url.h"
 #include "sources/xml.h"
 
 enum field { F_ID, F_TITLE, F_LINK, F_AUTHOR, F_LANG, F_SUMMARY, F_CONTENT, F_PUBLISHED,

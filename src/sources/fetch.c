@@ -15,10 +15,10 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "core/date.h"
+#include "core/url.h"
 #include "core/version.h"
 #include "sources/addr.h"
-#include "sources/date.h"
-#include "sources/url.h"
 
 /* Longest single sleep while waiting for a host: short enough that a raised
  * stop flag is noticed promptly. */

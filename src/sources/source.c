@@ -17,13 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/article.h"
+#include "core/date.h"
 #include "core/log.h"
+#include "core/url.h"
 #include "extract/html.h"
-#include "sources/article.h"
-#include "sources/date.h"
 #include "sources/feed.h"
 #include "sources/srcstate.h"
-#include "sources/url.h"
 
 _Static_assert(SOURCE_MAX_ITEMS >= 500, "max_items may be 500 (cfg.def)");
 

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/article.h"
 #include "core/limits.h"
-#include "sources/article.h"
 #include "summarise/lang.h"
 #include "summarise/token.h"
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/article.h"
 #include "core/limits.h"
 #include "core/utf8.h"
-#include "sources/article.h"
 #include "summarise/segment.h"
 #include "summarise/summ.h"
 

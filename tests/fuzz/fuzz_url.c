@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/limits.h"
-#include "sources/url.h"
+#include "core/url.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

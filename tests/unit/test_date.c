@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "sources/date.h"
+#include "core/date.h"
 
 /* Parses s and formats the result, or returns "ERR". */
 static const char *iso(const char *s)

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "core/article.h"
 #include "core/utf8.h"
-#include "sources/article.h"
 #include "summarise/lang.h"
 #include "summarise/segment.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "sources/url.h"
+#include "core/url.h"
 
 static const char *res(const char *base, const char *ref)
 {
