@@ -87,6 +87,10 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
+# Keep the test programs' objects: make would otherwise delete them as
+# intermediates after each link and say so in the middle of the suite.
+.SECONDARY:
+
 .PHONY: all deps run check check-only eval bench fuzz install clean lint
 all: $(BUILD)/digestd $(BUILD)/digest-sink $(UNIT_BIN) $(FUZZ_REPLAY) $(BUILD)/tests/libenospc.so
 

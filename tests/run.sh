@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Test runner: runs each unit-test program, each fuzz replay over its committed
-# inputs and each $SCRIPTS/*.sh script, counts their PASS:/FAIL: lines and
-# ends with "N passed, N failed". TEST_WRAPPER (e.g. a qemu-user command)
+# inputs and each $SCRIPTS/*.sh script, counts their PASS:/FAIL: lines (SKIP:
+# lines are shown, not counted) and ends with "N passed, N failed".
+# TEST_WRAPPER (e.g. a qemu-user command)
 # prefixes every program the tests start.
 # Environment: DIGESTD (the binary under test), BUILD (the build folder),
 # SCRIPTS (the folder of test scripts: tests/cli, or tests/eval for `make eval`).
@@ -27,7 +28,7 @@ run_one() {
 	if [ $rc -ne 0 ]; then
 		printf '%s\n' "--- $name (exit $rc)" "$out" | tail -n 40
 	fi
-	printf '%s\n' "$out" | grep -E '^(PASS|FAIL): ' | sed "s|^|[$name] |"
+	printf '%s\n' "$out" | grep -E '^(PASS|FAIL|SKIP): ' | sed "s|^|[$name] |"
 }
 
 for bin in "$@"; do
