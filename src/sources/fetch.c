@@ -265,8 +265,10 @@ static int refused(struct fetch_client *c, const struct sockaddr *sa, size_t len
 		if (sc->host_private)
 			return 0;
 	}
+	/* A host name too long for the reason is cut: the address names the
+	 * refusal already. */
 	snprintf(c->refused, sizeof(c->refused),
-		 "refused to connect to %s, %s, for %s: links and redirects reach only public "
+		 "refused to connect to %s, %s, for %.128s: links and redirects reach only public "
 		 "addresses unless allow_private = yes",
 		 addr_format(sa, len, addr, sizeof(addr)), kind, host[0] ? host : "?");
 	return 1;
