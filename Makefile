@@ -197,12 +197,18 @@ bench: deps
 	@python3 tools/bench-memory.py $(BUILD)/digestd
 	@sh tools/bench-daemon.sh $(BUILD)/digestd
 
-# libFuzzer builds: clang, ASan+UBSan, every library object rebuilt for it.
-FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(DEP_CFLAGS) $(ALL_CPPFLAGS)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+# libFuzzer builds: clang, ASan+UBSan. The library objects are compiled once
+# with the fuzzer's coverage instrumentation (but not its main) and linked
+# into every target, instead of being compiled again for each.
+FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=address,undefined $(DEP_CFLAGS) $(ALL_CPPFLAGS)
+FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(DEP_LIBS)
-build/fuzz/fuzz_sink: tools/sink_req.c
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(FUZZ_OBJ)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DEP_LIBS)
+build/fuzz/fuzz_sink: build/fuzz/obj/tools/sink_req.o
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
@@ -232,4 +238,4 @@ clean:
 
 # Only our own objects' dependency files: build/ also holds sysroots and
 # images whose files may end in .d.
--include $(shell find $(BUILD)/obj -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(BUILD)/obj build/fuzz/obj -name '*.d' -type f 2>/dev/null)
