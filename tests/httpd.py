@@ -4,14 +4,15 @@
 test feeds (tests/data/feeds) and crafted misbehaviours on loopback, on four
 ports at once (a certificate from the test CA for localhost, one from the test
 CA for another name, one from an unknown CA, and the localhost one again on
-127.0.0.2). Python standard library only.
+127.0.0.2). With --plain instead of --tls, the same routes over plain HTTP on
+127.0.0.1 and 127.0.0.2 (tests/unit/test_net.c). Python standard library only.
 
-usage: httpd.py --tls DIR --feeds DIR --ready FILE --log FILE
+usage: httpd.py --tls DIR | --plain --feeds DIR --ready FILE --log FILE
   DIR holds good.pem/key, wrong.pem/key and unknown.pem/key. The ready file
-  receives "GOOD WRONG UNKNOWN ALT" port numbers once all four listen; the
-  log file one tab-separated line per request: path, If-None-Match,
-  If-Modified-Since, Accept-Encoding, User-Agent, arrival (Unix seconds),
-  and the address the request came to.
+  receives "GOOD WRONG UNKNOWN ALT" port numbers once all four listen (with
+  --plain: "PORT ALT"); the log file one tab-separated line per request:
+  path, If-None-Match, If-Modified-Since, Accept-Encoding, User-Agent,
+  arrival (Unix seconds), and the address the request came to.
 
 Routes:
   /feeds/PATH       a file of --feeds DIR; ETag and Last-Modified, 304 when they match
@@ -33,7 +34,7 @@ Routes:
   /teasers-utf16.xml  an RSS feed: one teaser linking to /utf16-page.html
   /shuffled.xml     five dated entries out of date order, one undated
   /rel/feed.xml     an RSS feed whose item link is relative ("item1")
-  /to?u=URL         a 302 redirect to URL
+  /to?u=URL         a 302 redirect to URL; &after=S adds Retry-After: S
   /teaser.xml?link=URL  an RSS feed: one teaser linking to URL
   /slow.xml         an RSS feed (ETag, 304) of six teasers linking to /slow/1..6;
                     ?fresh: the same without ETag, so every poll gets it whole;
@@ -171,7 +172,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         q = urllib.parse.parse_qs(url.query)
         p = url.path
-        host = "https://localhost:%d" % self.server.server_address[1]
+        host = "%s:%d" % (self.server.origin, self.server.server_address[1])
         if p.startswith("/feeds/"):
             return self.corpus(urllib.parse.unquote(p[7:]), False)
         if p.startswith("/gzip/"):
@@ -250,7 +251,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, rss([("Relative", "item1", "r1", "", "x")]),
                              "application/rss+xml")
         if p == "/to":
-            return self.send(302, b"moved", "text/plain", [("Location", q["u"][0])])
+            extra = [("Retry-After", q["after"][0])] if "after" in q else []
+            return self.send(302, b"moved", "text/plain", [("Location", q["u"][0])] + extra)
         if p == "/teaser.xml":
             return self.send(200, rss([
                 ("Linked story", q["link"][0], "l1", "Tue, 05 Mar 2024 09:00:00 GMT",
@@ -297,19 +299,27 @@ class Server(http.server.ThreadingHTTPServer):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--tls", required=True)
+    mode = ap.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--tls")
+    mode.add_argument("--plain", action="store_true")
     ap.add_argument("--feeds", required=True)
     ap.add_argument("--ready", required=True)
     ap.add_argument("--log", required=True)
     a = ap.parse_args()
     ports = []
     lock = threading.Lock()
-    for name, addr in (("good", "127.0.0.1"), ("wrong", "127.0.0.1"),
-                       ("unknown", "127.0.0.1"), ("good", "127.0.0.2")):
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(os.path.join(a.tls, name + ".pem"), os.path.join(a.tls, name + ".key"))
+    listen = ((None, "127.0.0.1"), (None, "127.0.0.2")) if a.plain else (
+        ("good", "127.0.0.1"), ("wrong", "127.0.0.1"), ("unknown", "127.0.0.1"),
+        ("good", "127.0.0.2"))
+    for name, addr in listen:
         srv = Server((addr, 0), Handler)
-        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        srv.origin = "http://" + addr
+        if name:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(os.path.join(a.tls, name + ".pem"),
+                                os.path.join(a.tls, name + ".key"))
+            srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+            srv.origin = "https://localhost"
         srv.feeds, srv.log_path, srv.log_lock = a.feeds, a.log, lock
         threading.Thread(target=srv.serve_forever, daemon=True).start()
         ports.append(str(srv.server_address[1]))

@@ -252,35 +252,37 @@ static int url_status(int rc, const struct fetch_response *r)
 	case FETCH_KIND_STOPPED:
 		return EX_TEMPFAIL;
 	case FETCH_KIND_HTTP_STATUS:
-		return r->status == 429 || r->status >= 500 ? EX_TEMPFAIL : EX_UNAVAILABLE;
+		return r->net.status == 429 || r->net.status >= 500 ? EX_TEMPFAIL : EX_UNAVAILABLE;
 	default:
 		return rc < 0 ? EX_UNAVAILABLE : EX_PROTOCOL;
 	}
 }
 
 /* One GET into `input`. The URL given is the configured one of a source:
- * it may be on any address, its redirects as a source's are (fetch_scope).
+ * it may be on any address, its redirects as a source's are (net_scope).
  * Returns a sysexits status. */
 static int read_url(const char *url, size_t *len)
 {
-	struct fetch_scope scope;
-	char lu[FETCH_URL_BYTES];
+	struct net_scope scope;
+	struct net *net;
+	char lu[NET_URL_BYTES];
 	int rc;
 
 	catch_signals();
-	if (fetch_init(&client, &cfg, &stop_flag) != 0) {
+	if (net_open(&net, &cfg, &stop_flag) != 0) {
 		log_errx("fetch: cannot start the HTTP client");
 		return EX_OSERR;
 	}
-	fetch_scope_init(&scope, url, 0);
+	fetch_init(&client, &cfg, net);
+	net_scope_init(&scope, url, 0);
 	scope.own = 1;
 	rc = fetch_get(&client, url, NULL, &scope, &resp, input, FETCH_MAX_BYTES);
-	fetch_free(&client);
+	net_close(net);
 	if (rc == 0 && resp.kind == FETCH_KIND_OK) {
-		*len = resp.len;
+		*len = resp.net.len;
 		return 0;
 	}
-	log_errx("fetch: %s: %s", url_redact(url, lu, sizeof(lu)), resp.reason);
+	log_errx("fetch: %s: %s", url_redact(url, lu, sizeof(lu)), resp.net.reason);
 	return url_status(rc, &resp);
 }
 
@@ -455,10 +457,11 @@ int cmd_fetch(int argc, char **argv)
 	if (type == FETCH_AUTO)
 		type = fetch_guess_type(input, len);
 	if (type == FETCH_FEED)
-		status = is_http(name) ? fetch_print_feed(input, len, resp.effective_url,
-							  resp.content_type, fmt)
+		status = is_http(name) ? fetch_print_feed(input, len, resp.net.effective_url,
+							  resp.net.content_type, fmt)
 				       : fetch_print_feed(input, len, name, NULL, fmt);
 	else
-		status = print_page(input, len, name, is_http(name) ? resp.content_type : NULL, fmt);
+		status = print_page(input, len, name, is_http(name) ? resp.net.content_type : NULL,
+				    fmt);
 	return status;
 }

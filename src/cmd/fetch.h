@@ -31,9 +31,9 @@ enum fetch_type fetch_guess_type(const char *buf, size_t len);
 int fetch_print_feed(const char *buf, size_t len, const char *base_url,
 		     const char *content_type, enum fetch_format fmt);
 
-/* Polls the source called name in cfg once (source_poll; stop as for
- * source_ctx_init) and prints its articles on stdout in fmt. Returns a
- * sysexits status. Defined in fetch_source.c. */
+/* Polls the source called name in cfg once (source_poll; when *stop rises,
+ * the transfer in progress ends) and prints its articles on stdout in fmt.
+ * Returns a sysexits status. Defined in fetch_source.c. */
 int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_format fmt,
 		       volatile sig_atomic_t *stop);
 

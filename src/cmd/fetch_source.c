@@ -59,8 +59,9 @@ int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_forma
 		       volatile sig_atomic_t *stop)
 {
 	const struct cfg_source *src = NULL;
+	struct net *net;
 	int rc, status = 0;
-	char until[21], lu[FETCH_URL_BYTES];
+	char until[21], lu[NET_URL_BYTES];
 
 	for (unsigned i = 0; i < cfg->n_sources; i++)
 		if (strcmp(cfg->sources[i].name, name) == 0)
@@ -69,8 +70,13 @@ int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_forma
 		log_errx("fetch: no [source %s] in the configuration", name);
 		return EX_USAGE;
 	}
-	if (source_ctx_init(&ctx, cfg, stop) != 0) {
+	if (net_open(&net, cfg, stop) != 0) {
 		log_errx("fetch: cannot start the HTTP client");
+		return EX_OSERR;
+	}
+	if (source_ctx_init(&ctx, cfg, net) != 0) {
+		net_close(net);
+		log_errx("fetch: cannot map the body buffers");
 		return EX_OSERR;
 	}
 	/* Validators and backoff are kept in the state folder, as the daemon
@@ -78,6 +84,7 @@ int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_forma
 	ctx.state_fd = statedir_open(cfg->daemon.state_dir);
 	if (ctx.state_fd < 0) {
 		source_ctx_free(&ctx);
+		net_close(net);
 		return EX_CANTCREAT;
 	}
 	rc = source_poll(cfg, src, &ctx, print_article, NULL, &fmt);
@@ -102,6 +109,7 @@ int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_forma
 		status = EX_UNAVAILABLE;
 	close(ctx.state_fd);
 	source_ctx_free(&ctx);
+	net_close(net);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		log_warn("fetch: writing output");
 		return EX_IOERR;

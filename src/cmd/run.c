@@ -19,8 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "core/cfg.h"
 #include "core/file.h"
 #include "core/limits.h"
@@ -30,6 +28,7 @@
 #include "digest/digest.h"
 #include "digest/pending.h"
 #include "digest/seen.h"
+#include "net/net.h"
 #include "outbox/outbox.h"
 #include "push/push.h"
 #include "sources/source.h"
@@ -41,7 +40,7 @@
 static const char usage[] = "usage: digestd run [--config PATH] [--once]\n";
 
 /* Raised by the handlers; read and cleared by the loop only. The self-pipe
- * wakes poll(); stop is also handed to fetch and push so that a transfer in
+ * wakes poll(); stop is also handed to net (src/net) so that a transfer in
  * flight is abandoned. */
 static volatile sig_atomic_t sig_stop, sig_hup, sig_usr1;
 static int sig_pipe[2] = { -1, -1 };
@@ -71,6 +70,7 @@ static struct {
 	bool once;
 	unsigned cur; /* index of the running config, push client and sources */
 	struct cfg *cfg;
+	struct net *net;     /* the HTTP boundary, shared by sources and push */
 	int state_fd;        /* the state folder, checked once (statedir_open) */
 	int lock_fd;         /* its lock, held until exit */
 	bool pend_full;      /* an article did not fit: sources wait for a digest */
@@ -800,11 +800,11 @@ static void reload(void)
 			  old->daemon.state_dir);
 		memcpy(nc->daemon.state_dir, old->daemon.state_dir, sizeof(nc->daemon.state_dir));
 	}
-	if (push_init(&pushes[next], nc, &sig_stop) < 0) {
+	if (push_init(&pushes[next], nc, R.net) < 0) {
 		log_warnx("reload failed: still running on the previous configuration");
 		goto out;
 	}
-	if (source_ctx_init(&sources[next], nc, &sig_stop) < 0) {
+	if (source_ctx_init(&sources[next], nc, R.net) < 0) {
 		push_free(&pushes[next]);
 		log_warnx("reload failed: out of memory; still running on the previous configuration");
 		goto out;
@@ -815,6 +815,7 @@ static void reload(void)
 	memcpy(old_due, R.source_due, sizeof(old_due));
 	R.cur = next;
 	R.cfg = nc;
+	net_configure(R.net, nc);
 	log_set_level(nc->daemon.log_level);
 	sources_reschedule(old, old_due);
 	if (memcmp(&old->digest.schedule, &nc->digest.schedule, sizeof(nc->digest.schedule)) != 0)
@@ -955,7 +956,7 @@ int cmd_run(int argc, char **argv)
 {
 	const char *dir;
 	int rc, status = EX_SOFTWARE;
-	bool curl_up = false, push_up = false, sources_up = false, outbox_up = false;
+	bool push_up = false, sources_up = false, outbox_up = false;
 
 	rc = parse_args(argc, argv);
 	if (rc)
@@ -982,12 +983,11 @@ int cmd_run(int argc, char **argv)
 		log_warn("signals");
 		goto out;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (net_open(&R.net, R.cfg, &sig_stop) < 0) {
 		log_errx("libcurl cannot start");
 		goto out;
 	}
-	curl_up = true;
-	if (push_init(&pushes[0], R.cfg, &sig_stop) < 0) {
+	if (push_init(&pushes[0], R.cfg, R.net) < 0) {
 		status = EX_CONFIG;
 		goto out;
 	}
@@ -1011,7 +1011,7 @@ int cmd_run(int argc, char **argv)
 	}
 	outbox_up = true;
 	outbox_refresh();
-	if (source_ctx_init(&sources[0], R.cfg, &sig_stop) < 0) {
+	if (source_ctx_init(&sources[0], R.cfg, R.net) < 0) {
 		log_errx("sources cannot start: out of memory");
 		goto out;
 	}
@@ -1062,8 +1062,7 @@ out:
 		seen_commit(&seen);
 	if (push_up)
 		push_free(&pushes[R.cur]);
-	if (curl_up)
-		curl_global_cleanup();
+	net_close(R.net);
 	for (int i = 0; i < 2; i++)
 		if (sig_pipe[i] >= 0)
 			close(sig_pipe[i]);

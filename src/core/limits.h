@@ -99,17 +99,36 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
  * converted to UTF-8 into a stack buffer of this size: 8 KiB. */
 #define FETCH_GUESS_BYTES (8u * 1024u)
 
-/* HTTP client (src/sources/fetch): cache validators, reason and Content-Type
- * strings and the effective URL of one response (about 2.7 KiB in struct
- * fetch_response), and a table of the FETCH_MAX_HOSTS hosts most recently
- * asked, for the per-host delay (32 x 264 bytes: about 8.3 KiB). */
-#define FETCH_ETAG_BYTES 256u
-#define FETCH_DATE_BYTES 64u
-#define FETCH_REASON_BYTES 320u
-#define FETCH_URL_BYTES 2048u
-#define FETCH_CTYPE_BYTES 128u
-#define FETCH_MAX_HOSTS 32u
-#define FETCH_HOST_BYTES 256u
+/* The HTTP boundary (src/net/net), allocated once by net_open: a table of
+ * NET_MAX_TRANSFERS transfer slots (the most [daemon] max_transfers may
+ * allow; about 1 KiB each: the request, libcurl's header list nodes for
+ * NET_MAX_HEADERS request headers, its error text and an address refusal),
+ * NET_MAX_HOSTS hosts recently asked for the per-host cap (NET_PER_HOST
+ * transfers at once) and the politeness delay (about 280 bytes each), and
+ * NET_MAX_FDS sockets libcurl may wait on (a resolver's and two connection
+ * attempts per transfer, with room to spare; 8 bytes each): 49 KiB in all
+ * on x86-64. Each running transfer adds libcurl's easy handle and its connection
+ * (libcurl's and the TLS library's allocations); response bodies go into the
+ * caller's buffers, never into net's. A struct net_result (cache validators,
+ * reason, libcurl's error text, Content-Type and effective URL of one
+ * response) is about 3 KiB, the caller's. */
+#define NET_MAX_TRANSFERS 32u
+#define NET_PER_HOST 2u
+#define NET_MAX_HOSTS 64u
+#define NET_MAX_HEADERS 16u
+#define NET_MAX_FDS (4u * NET_MAX_TRANSFERS)
+#define NET_ETAG_BYTES 256u
+#define NET_DATE_BYTES 64u
+#define NET_REASON_BYTES 320u
+#define NET_DETAIL_BYTES 256u
+#define NET_URL_BYTES 2048u
+#define NET_CTYPE_BYTES 128u
+#define NET_HOST_BYTES 256u
+/* The longest wait between two looks at the stop flag in net_perform, in ms:
+ * a raised flag ends a transfer within about this long. */
+#define NET_STOP_SLICE_MS 100
+_Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
+	       "a host no transfer uses can always make room for a new one");
 
 /* Per-source HTTP state file (src/sources/srcstate): a file longer than this
  * is corrupt. Read through a stack buffer: 4 KiB. */
@@ -208,8 +227,9 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
 
 /* Push (src/push/push): the first PUSH_ANSWER_BYTES of an endpoint's answer
  * are kept for the log and the dead letter (the rest is read and dropped);
- * a bearer token file may hold PUSH_TOKEN_BYTES. RAM: 1.6 KiB per
- * struct push_client and per struct push_result, plus libcurl's handle. */
+ * a bearer token file may hold PUSH_TOKEN_BYTES. RAM: 5.2 KiB per struct
+ * push_client (its request header lines and a struct net_result included),
+ * 1.6 KiB per struct push_result. */
 #define PUSH_ANSWER_BYTES 1024u
 #define PUSH_TOKEN_BYTES 1024u
 #define PUSH_MESSAGE_BYTES 512u
@@ -231,9 +251,10 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
  * configs; `make bench` prints the sum) and its stack. RUN_RSS_LIBS_BYTES is
  * measured, not derived (about 13 MiB at the peak with Debian's libcurl): the
  * pages of the binary and of the 34 shared libraries it pulls in (10.7 MiB;
- * the static firmware is 1.6 MB), and what libcurl, OpenSSL or mbedtls and
- * glibc allocate for the fetch and push handles: the CA store, up to 5
- * cached connections each, response headers (libcurl caps them at 300 KiB),
+ * the static firmware is 1.6 MB), net's tables (49 KiB), and what libcurl,
+ * OpenSSL or mbedtls and glibc allocate for the multi handle and the easy
+ * handle of each transfer slot in use: the CA store, the connections kept
+ * for reuse (one per slot), response headers (libcurl caps them at 300 KiB),
  * a certificate chain (OpenSSL: 100 KiB), zlib's window, the resolver
  * thread. At the largest configuration (max_size 16M, seen_capacity 262144)
  * the bound is 16 + 4 + 8 + 10 + 6 + 16 = 60 MiB, under the unit's

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* One signed HTTPS push of one outbox entry with libcurl, and what to do
- * next (delivered, retry when, dead letter). Holds the signing key and token
- * read once at start-up; never logs them. TLS verification is never off. */
+/* One signed HTTPS push of one outbox entry through the HTTP boundary
+ * (src/net), and what to do next (delivered, retry when, dead letter). Holds
+ * the signing key and token read once at start-up; never logs them. */
 #ifndef DIGESTD_PUSH_H
 #define DIGESTD_PUSH_H
 
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/cfg.h"
 #include "core/limits.h"
+#include "net/net.h"
 #include "outbox/outbox.h"
 #include "push/sign.h"
 
@@ -30,32 +30,39 @@ struct push_result {
 	char answer[PUSH_ANSWER_BYTES];
 };
 
+/* Request header lines of one attempt: Content-Type, webhook-id,
+ * webhook-timestamp, webhook-signature, then [endpoint] header lines. */
+#define PUSH_OWN_HEADERS 4u
+#define PUSH_LINE_BYTES (DIGEST_ID_BYTES + SIGN_HEADER_BYTES + 32u)
+_Static_assert(PUSH_OWN_HEADERS + CFG_MAX_HEADERS <= NET_MAX_HEADERS,
+	       "every header line of a push fits a transfer");
+
 struct push_client {
-	void *curl; /* CURL *, reused across attempts */
+	struct net *net;
+	struct net_profile profile; /* [endpoint]: TLS, pinning, client cert, token */
 	const struct cfg_endpoint *ep;
-	volatile sig_atomic_t *stop;
 	struct sign_key key;
 	char token[PUSH_TOKEN_BYTES];
 	size_t token_len;
-	char client_key[CFG_PATH_BYTES + 64]; /* resolved path, handed to libcurl */
-	char hdr_buf[128]; /* Retry-After value of the current answer */
-	struct push_result *cur;
+	char client_key[CFG_PATH_BYTES + 64]; /* resolved path, read by libcurl */
+	char line[PUSH_OWN_HEADERS][PUSH_LINE_BYTES];
+	const char *headers[PUSH_OWN_HEADERS + CFG_MAX_HEADERS];
+	struct net_result res; /* of the current attempt */
 };
 
 /* Start-up: reads the signing key and the token and checks the client key
- * (each opened with cfg_secret_open), and makes the curl handle. cfg must
- * come from cfg_load with CFG_RUN, which checked the [endpoint] rules (https,
- * or http to a loopback host only with allow_insecure; client_cert with
- * client_key; no extra header that would override ours): they are not
- * checked again here. c keeps pointing at cfg's endpoint, which must outlive
- * it. stop may be NULL; when it points to a flag that becomes nonzero, a push
- * in flight is abandoned. Call curl_global_init first. Returns 0 or a
- * negative errno after logging a message naming the key or file (never its
- * contents): exit 78 material. */
-int push_init(struct push_client *c, const struct cfg *cfg, volatile sig_atomic_t *stop);
+ * (each opened with cfg_secret_open), and sets up the [endpoint] profile for
+ * requests through net, which must outlive c (its stop flag abandons a push
+ * in flight). cfg must come from cfg_load with CFG_RUN, which checked the
+ * [endpoint] rules (https, or http to a loopback host only with
+ * allow_insecure; client_cert with client_key; no extra header that would
+ * override ours): they are not checked again here. c keeps pointing at
+ * cfg's endpoint, which must outlive it. Returns 0 or a negative errno after
+ * logging a message naming the key or file (never its contents): exit 78
+ * material. */
+int push_init(struct push_client *c, const struct cfg *cfg, struct net *net);
 
-/* Frees the curl handle and wipes the key and token. Safe on a zeroed or
- * already freed client. */
+/* Wipes the key and token. Safe on a zeroed or already freed client. */
 void push_free(struct push_client *c);
 
 /* POSTs e->body to the endpoint, signed for timestamp `now` (Unix seconds):
@@ -63,12 +70,13 @@ void push_free(struct push_client *c);
  * webhook-signature, Authorization when a token is set, the extra header
  * lines. Classifies the result into r: 2xx delivered; no answer, timeout,
  * TLS failure, 408, 429, 5xx (and 1xx/3xx, which are never followed) retry
- * at now + Retry-After (at least 1 s, at most PUSH_RETRY_AFTER_MAX or
- * retry_max when that is longer) or else push_backoff(e->attempts + 1);
- * other 4xx dead. Logs one line per attempt
- * (status and the first bytes of a refusal, never secrets or the body).
- * Returns 0 with r filled; -EINVAL (r->message says why) when e cannot be
- * sent at all. Blocks for at most [endpoint] timeout, less when *stop rises. */
+ * at now + Retry-After (libcurl's reading of it: at least 1 s, at most
+ * PUSH_RETRY_AFTER_MAX or retry_max when that is longer; 0, a date past or
+ * an unreadable one count as none) or else push_backoff(e->attempts + 1);
+ * other 4xx dead. Logs one line per attempt (status and the first bytes of
+ * a refusal, never secrets or the body). Returns 0 with r filled; -EINVAL
+ * (r->message says why) when e cannot be sent at all. Blocks for at most
+ * [endpoint] timeout, less when net's stop flag rises. */
 int push_attempt(struct push_client *c, const struct outbox_entry *e, int64_t now,
 		 struct push_result *r);
 
@@ -76,10 +84,5 @@ int push_attempt(struct push_client *c, const struct outbox_entry *e, int64_t no
  * d = min(retry_max, retry_base x 2^(attempt-1)), then a jitter that keeps
  * it in [d/2, d] using `rnd` (any 32-bit random value). Pure. */
 int64_t push_backoff(const struct cfg_endpoint *ep, unsigned attempt, uint32_t rnd);
-
-/* Parses a Retry-After value, delay-seconds or an HTTP-date (IMF-fixdate,
- * RFC 850 or asctime forms), into a delay from now in seconds (0 for a date
- * in the past). Returns 0 or -EINVAL. Pure. */
-int push_retry_after(const char *value, int64_t now, int64_t *delay);
 
 #endif

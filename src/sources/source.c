@@ -35,7 +35,7 @@ struct poll {
 	source_article_fn fn;
 	source_known_fn known;
 	void *arg;
-	struct fetch_scope scope; /* where teaser links and redirects may go */
+	struct net_scope scope; /* where teaser links and redirects may go */
 	unsigned n;	 /* entries seen in this pass */
 	unsigned yielded;
 	int ended;	 /* fn asked to stop, the stop flag rose, or cut */
@@ -80,9 +80,9 @@ static void give_back(struct source_ctx *ctx)
 	(void)madvise(ctx->page, ctx->page_cap, MADV_DONTNEED);
 }
 
-int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, volatile sig_atomic_t *stop)
+int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, struct net *net)
 {
-	int rc;
+	int rc = 0;
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->state_fd = -1;
@@ -94,7 +94,7 @@ int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, volatile sig_
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = fetch_init(&ctx->fetch, cfg, stop);
+	fetch_init(&ctx->fetch, cfg, net);
 out:
 	if (rc != 0) {
 		unmap_buffer(&ctx->body, ctx->body_cap);
@@ -105,7 +105,6 @@ out:
 
 void source_ctx_free(struct source_ctx *ctx)
 {
-	fetch_free(&ctx->fetch);
 	unmap_buffer(&ctx->body, ctx->body_cap);
 	unmap_buffer(&ctx->page, ctx->page_cap);
 }
@@ -253,7 +252,7 @@ static int poll_folder(const struct cfg_source *src, struct source_ctx *ctx,
 		return rc;
 	}
 	for (unsigned i = 0; i < SOURCE_MAX_FILES && next_name(d, last, name, sizeof(name)); i++) {
-		if (ctx->fetch.stop && *ctx->fetch.stop) {
+		if (net_stopped(ctx->fetch.net)) {
 			yielded = -EINTR;
 			break;
 		}
@@ -363,7 +362,7 @@ static int is_teaser(const char *text)
 static long expand_teaser(struct poll *p, const char *link)
 {
 	const char *name = p->src->name;
-	char lu[FETCH_URL_BYTES];
+	char lu[NET_URL_BYTES];
 	long n;
 	int rc;
 
@@ -376,10 +375,10 @@ static long expand_teaser(struct poll *p, const char *link)
 	url_redact(link, lu, sizeof(lu));
 	if (rc < 0 || page_resp.kind != FETCH_KIND_OK) {
 		log_warnx("source %s: %s: page not fetched, keeping the feed's text: %s", name, lu,
-			  page_resp.reason);
+			  page_resp.net.reason);
 		return 0;
 	}
-	n = html_extract(p->ctx->page, page_resp.len, page_resp.content_type, &page_meta,
+	n = html_extract(p->ctx->page, page_resp.net.len, page_resp.net.content_type, &page_meta,
 			 page_text, sizeof(page_text));
 	if (n == -ENOTSUP)
 		log_warnx("source %s: %s: the page is UTF-16, which digestd does not read; keeping "
@@ -547,7 +546,7 @@ static int parse_body(struct poll *p, const char *body, size_t len, const char *
  * the one code source_poll reports for an unreadable response. */
 static int log_parse_failure(const struct cfg_source *src, const char *raw, int rc)
 {
-	char url[FETCH_URL_BYTES];
+	char url[NET_URL_BYTES];
 
 	url_redact(raw, url, sizeof(url));
 	if (rc == -ENOTSUP)
@@ -564,7 +563,7 @@ static int log_parse_failure(const struct cfg_source *src, const char *raw, int 
 /* feed or page from a local file: no HTTP, no state. */
 static int poll_file(struct poll *p, const char *path)
 {
-	char lu[FETCH_URL_BYTES];
+	char lu[NET_URL_BYTES];
 	long n = read_file(AT_FDCWD, path, 0, p->ctx->body, p->ctx->body_cap);
 	int rc;
 
@@ -587,7 +586,7 @@ static int poll_http(struct poll *p)
 	const char *dir = cfg->daemon.state_dir;
 	static struct srcstate st;
 	int64_t now = now_utc(), nb;
-	char lu[FETCH_URL_BYTES];
+	char lu[NET_URL_BYTES];
 	int rc;
 
 	srcstate_load(ctx->state_fd, dir, src->name, &st);
@@ -615,13 +614,14 @@ static int poll_http(struct poll *p)
 	if (rc == 0 && resp.kind != FETCH_KIND_OK)
 		rc = -EIO;
 	if (rc == 0) {
-		rc = parse_body(p, ctx->body, resp.len, resp.effective_url, resp.content_type);
+		rc = parse_body(p, ctx->body, resp.net.len, resp.net.effective_url,
+				resp.net.content_type);
 		if (rc < 0)
 			rc = log_parse_failure(src, src->url, rc);
 	} else {
-		log_warnx("source %s: %s: %s", src->name, lu, resp.reason);
+		log_warnx("source %s: %s: %s", src->name, lu, resp.net.reason);
 	}
-	if (rc == -EINTR || (rc >= 0 && p->ended && ctx->fetch.stop && *ctx->fetch.stop))
+	if (rc == -EINTR || (rc >= 0 && p->ended && net_stopped(ctx->fetch.net)))
 		return rc; /* stopping: nothing learnt about the source */
 	srcstate_record(&st, &cfg->http, now, rc >= 0, resp.retry_after);
 	/* Cut short by the caller: keep the old validators so the entries not
@@ -651,7 +651,7 @@ int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct sour
 	if (src->type == CFG_SOURCE_FOLDER) {
 		rc = poll_folder(src, ctx, fn, arg);
 	} else {
-		fetch_scope_init(&p->scope, src->url, src->allow_private);
+		net_scope_init(&p->scope, src->url, src->allow_private);
 		fetch_set_deadline(&ctx->fetch, cfg->http.poll_timeout);
 		if (!is_http(src->url))
 			rc = poll_file(p, path ? path : src->url);

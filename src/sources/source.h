@@ -41,7 +41,7 @@ typedef int (*source_article_fn)(const struct source_article *a, void *arg);
  * yielded with its teaser text. */
 typedef int (*source_known_fn)(const struct source_article *a, void *arg);
 
-/* Working memory and the HTTP client for polling; one per process. */
+/* Working memory and the HTTP client for polling; one per configuration. */
 struct source_ctx {
 	struct fetch_client fetch;
 	char *body, *page; /* mapped by source_ctx_init: body_cap, page_cap bytes */
@@ -57,12 +57,13 @@ struct source_ctx {
 	int state_fd;
 };
 
-/* Sets ctx up: the HTTP client (fetch_init with cfg and stop) and the body
- * and page buffers, mapped here once (their pages are only touched as
- * responses fill them, and source_poll gives them back when it ends).
- * Returns 0 or -ENOMEM. Call at start-up; after a config reload,
- * source_ctx_free and init again. */
-int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, volatile sig_atomic_t *stop);
+/* Sets ctx up: the HTTP client (fetch_init with cfg, through net, which
+ * must outlive ctx; its stop flag ends a poll) and the body and page
+ * buffers, mapped here once (their pages are only touched as responses fill
+ * them, and source_poll gives them back when it ends). Returns 0 or
+ * -ENOMEM. Call at start-up; after a config reload, init another one and
+ * source_ctx_free the old. */
+int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, struct net *net);
 void source_ctx_free(struct source_ctx *ctx);
 
 /* Polls src once and calls fn for each article, in the source's order:
@@ -82,7 +83,7 @@ void source_ctx_free(struct source_ctx *ctx);
  *  page:   a conditional GET of the page and its main text as one article.
  * Links and redirects may reach only public addresses, except the source's
  * own host when it is not public, or any with allow_private (struct
- * fetch_scope); each refused page is one warning and keeps the teaser.
+ * net_scope); each refused page is one warning and keeps the teaser.
  * The whole poll ends by [http] poll_timeout: entries left then are not
  * yielded, the validators stay as they were (the next poll gets the feed
  * whole and yields them), and one info line says how many were left.

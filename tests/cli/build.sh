@@ -24,6 +24,15 @@ expect_grep "install honours DESTDIR and PREFIX" "$TMP/root/usr/bin" "$TMP/n"
 if grep -n 'uname' Makefile >/dev/null; then fail "Makefile does not detect the host"; else
 	pass "Makefile does not detect the host"; fi
 
+# One HTTP boundary: libcurl's header is included under src/net/ and nowhere
+# else in the program, so fetch, push and the daemon cannot drift apart.
+others=$(grep -rlE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]curl/' src | grep -v '^src/net/')
+if [ -z "$others" ] && grep -q '^#include <curl/curl.h>' src/net/net.c 2>/dev/null; then
+	pass "only src/net/ includes <curl/curl.h>"
+else
+	fail "only src/net/ includes <curl/curl.h>" "also in: $(echo $others)"
+fi
+
 if sh tools/lint.sh >"$TMP/lint" 2>&1; then pass "house style (tools/lint.sh)"; else
 	fail "house style (tools/lint.sh)" "$(head -n 20 "$TMP/lint")"; fi
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for src/sources/addr: every address class a link may not
+/* Unit tests for src/net/addr: every address class a link may not
  * reach, the IPv4 forms inside IPv6, and public addresses let through. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
 
 #include "check.h"
-#include "sources/addr.h"
+#include "net/addr.h"
 
 /* The kind addr_private_kind gives for a textual address ("" = public). */
 static const char *kind_of(const char *text)

@@ -1,93 +1,163 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for src/sources/fetch without a network: response header lines
- * (status, validators, Retry-After, the end of the headers), Retry-After
- * values, and the scope a source's URL gives. */
+/* Unit tests for src/sources/fetch against tests/httpd.py --plain: the
+ * conditional GET (validators out, validators in, 304), validators never
+ * sent when they hold a control character, Retry-After in reasons and as a
+ * UTC second (capped), the poll deadline, the size cap and the URL check. */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
+#include "httpd.h"
 #include "sources/fetch.h"
 
-static void feed(struct fetch_headers *h, const char *line)
+static struct cfg cfg, small_cfg;
+static struct net *net;
+static struct fetch_client fc, small; /* [http] max_size 4M and 1K */
+static struct fetch_response resp;
+static char body[64 * 1024];
+static char field[4][7][256];
+
+static int get_with(struct fetch_client *c, const char *path, const struct fetch_validators *in)
 {
-	fetch_header_line(h, line, strlen(line));
+	char u[512];
+
+	snprintf(u, sizeof u, "http://127.0.0.1:%d%s", port, path);
+	return fetch_get(c, u, in, NULL, &resp, body, sizeof body);
 }
 
-static void test_header_lines(void)
+static int get(const char *path, const struct fetch_validators *in)
 {
-	struct fetch_headers h;
-
-	memset(&h, 0, sizeof(h));
-	feed(&h, "HTTP/1.1 301 Moved\r\n");
-	feed(&h, "ETag: \"old\"\r\n");
-	feed(&h, "Retry-After: 5\r\n");
-	CHECK_INT(h.status, 301);
-	CHECK_STR(h.validators.etag, "\"old\"");
-	/* A new status line forgets the redirect's headers. */
-	feed(&h, "HTTP/2 200\r\n");
-	CHECK_INT(h.status, 200);
-	CHECK_STR(h.validators.etag, "");
-	CHECK_STR(h.retry_after, "");
-	CHECK(!h.ended);
-	feed(&h, "etag:   W/\"v1\"  \r\n");
-	feed(&h, "Last-Modified: Wed, 21 Oct 2015 07:28:00 GMT\n");
-	feed(&h, "ETagx: nope\r\n");
-	CHECK_STR(h.validators.etag, "W/\"v1\"");
-	CHECK_STR(h.validators.last_modified, "Wed, 21 Oct 2015 07:28:00 GMT");
-	feed(&h, "\r\n");
-	CHECK(h.ended);
+	return get_with(&fc, path, in);
 }
 
-/* Values are sent back in request headers: no control characters, and
- * nothing longer than its field. */
-static void test_header_values_refused(void)
+static void test_conditional_get(void)
 {
-	struct fetch_headers h;
-	char line[FETCH_ETAG_BYTES + 16];
+	struct fetch_validators v;
 
-	memset(&h, 0, sizeof(h));
-	fetch_header_line(&h, "ETag: \"a\r\nX: y\"", 16);
-	CHECK_STR(h.validators.etag, "");
-	memcpy(line, "ETag: ", 6);
-	memset(line + 6, 'a', sizeof(line) - 6);
-	fetch_header_line(&h, line, sizeof(line));
-	CHECK_STR(h.validators.etag, "");
-	/* A status past three digits stops growing instead of overflowing. */
-	feed(&h, "HTTP/1.1 99999999999999999999999 Huge\r\n");
-	CHECK(h.status >= 0 && h.status < 10000);
-	feed(&h, "HTTP/1.1");
-	CHECK_INT(h.status, 0);
+	CHECK_INT(get("/feeds/rss2-fr.xml?t=cond1", NULL), 0);
+	CHECK_INT(resp.kind, FETCH_KIND_OK);
+	CHECK(resp.net.len > 100);
+	CHECK(resp.validators.etag[0] == '"');
+	CHECK_STR(resp.validators.last_modified, "Wed, 21 Oct 2015 07:28:00 GMT");
+	v = resp.validators;
+	CHECK_INT(get("/feeds/rss2-fr.xml?t=cond2", &v), 0);
+	CHECK_INT(resp.kind, FETCH_KIND_NOT_MODIFIED);
+	CHECK_INT(resp.net.status, 304);
+	CHECK_INT(resp.net.len, 0);
+	CHECK_STR(resp.validators.etag, v.etag);
+	CHECK_INT(httpd_requests("t=cond2", field, 4), 1);
+	CHECK_STR(field[0][1], v.etag);
+	CHECK_STR(field[0][2], "Wed, 21 Oct 2015 07:28:00 GMT");
+	/* The Last-Modified alone still makes it conditional. */
+	v.etag[0] = '\0';
+	CHECK_INT(get("/feeds/rss2-fr.xml?t=cond3", &v), 0);
+	CHECK_INT(resp.kind, FETCH_KIND_NOT_MODIFIED);
+	CHECK_INT(httpd_requests("t=cond3", field, 4), 1);
+	CHECK_STR(field[0][1], "-");
 }
 
-static void test_retry_after(void)
+/* Validators come back from a state file: one that would split a request
+ * header is not sent. */
+static void test_validators_refused(void)
 {
-	int64_t until;
+	struct fetch_validators v;
 
-	CHECK_INT(fetch_parse_retry_after("120", 3, 1000, &until), 0);
-	CHECK_INT(until, 1120);
-	CHECK_INT(fetch_parse_retry_after(" 99999999999999999999 ", 22, 1000, &until), 0);
-	CHECK_INT(until, 1000 + FETCH_RETRY_AFTER_MAX);
-	CHECK_INT(fetch_parse_retry_after("12a", 3, 1000, &until), -EINVAL);
-	CHECK_INT(fetch_parse_retry_after("", 0, 1000, &until), -EINVAL);
+	memset(&v, 0, sizeof v);
+	snprintf(v.etag, sizeof v.etag, "\"a\"\r\nX-Injected: 1");
+	snprintf(v.last_modified, sizeof v.last_modified, "Wed, 21 Oct 2015\n07:28:00 GMT");
+	CHECK_INT(get("/feeds/rss2-fr.xml?t=ctl", &v), 0);
+	CHECK_INT(resp.kind, FETCH_KIND_OK);
+	CHECK_INT(httpd_requests("t=ctl", field, 4), 1);
+	CHECK_STR(field[0][1], "-");
+	CHECK_STR(field[0][2], "-");
 }
 
-static void test_scope(void)
+static void test_statuses(void)
 {
-	struct fetch_scope s;
+	int64_t t0 = (int64_t)time(NULL);
 
-	fetch_scope_init(&s, "https://User@Feeds.Example.org:8443/x?y", 0);
-	CHECK_STR(s.host, "feeds.example.org");
-	CHECK(!s.allow_private && !s.own && !s.host_private);
-	fetch_scope_init(&s, "/srv/feed.xml", 1);
-	CHECK_STR(s.host, "");
-	CHECK(s.allow_private);
+	CHECK_INT(get("/status/429?after=120", NULL), 0);
+	CHECK_INT(resp.kind, FETCH_KIND_HTTP_STATUS);
+	CHECK_STR(resp.net.reason, "HTTP status 429, retry after 120 s");
+	CHECK(resp.retry_after >= t0 + 120 && resp.retry_after <= (int64_t)time(NULL) + 120);
+	CHECK_STR(resp.validators.etag, "");
+	/* Further than FETCH_RETRY_AFTER_MAX: cut to it. */
+	CHECK_INT(get("/status/503?after=99999999", NULL), 0);
+	CHECK_STR(resp.net.reason, "HTTP status 503, retry after 604800 s");
+	CHECK(resp.retry_after >= t0 + FETCH_RETRY_AFTER_MAX);
+	/* An HTTP-date; one already past asks for nothing. */
+	CHECK_INT(get("/status/503?date=3600", NULL), 0);
+	CHECK(resp.retry_after >= t0 + 3600 - 2 && resp.retry_after <= (int64_t)time(NULL) + 3600);
+	CHECK_INT(get("/status/503?date=-100", NULL), 0);
+	CHECK_INT(resp.retry_after, 0);
+	/* 0 or unreadable: no Retry-After at all. */
+	CHECK_INT(get("/status/503?after=0", NULL), 0);
+	CHECK_STR(resp.net.reason, "HTTP status 503");
+	CHECK_INT(resp.retry_after, 0);
+	CHECK_INT(get("/status/503?after=soon", NULL), 0);
+	CHECK_INT(resp.retry_after, 0);
+	/* Only 429 and 503 ask to wait. */
+	CHECK_INT(get("/status/500?after=60", NULL), 0);
+	CHECK_STR(resp.net.reason, "HTTP status 500");
+	CHECK_INT(resp.retry_after, 0);
+	CHECK_INT(get("/status/404", NULL), 0);
+	CHECK_INT(resp.kind, FETCH_KIND_HTTP_STATUS);
+	CHECK_INT(resp.net.len, 0);
+}
+
+static void test_failures(void)
+{
+	char u[256];
+
+	CHECK_INT(fetch_get(&fc, "ftp://127.0.0.1/feed", NULL, NULL, &resp, body, sizeof body),
+		  -EINVAL);
+	CHECK_INT(resp.kind, FETCH_KIND_URL);
+	CHECK_STR(resp.net.reason, "unusable URL (only http and https)");
+	/* The caller's buffer caps a body, and [http] max_size a larger buffer. */
+	CHECK_INT(get("/big", NULL), -EFBIG);
+	CHECK_INT(resp.kind, FETCH_KIND_TOO_LARGE);
+	CHECK_STR(resp.net.reason, "too large: body over 65536 bytes");
+	CHECK_INT(get_with(&small, "/feeds/rss2-fr.xml", NULL), -EFBIG);
+	CHECK_STR(resp.net.reason, "too large: body over 1024 bytes");
+	fetch_set_deadline(&fc, 1);
+	CHECK_INT(get("/slow/1?d=5", NULL), -ETIME);
+	CHECK_INT(resp.kind, FETCH_KIND_DEADLINE);
+	CHECK_STR(resp.net.reason, "poll_timeout reached");
+	fetch_set_deadline(&fc, 0);
+	snprintf(u, sizeof u, "http://127.0.0.1:1/feed");
+	CHECK_INT(fetch_get(&fc, u, NULL, NULL, &resp, body, sizeof body), -ECONNREFUSED);
+	CHECK_INT(resp.kind, FETCH_KIND_CONNECT);
+	CHECK_STR(resp.net.effective_url, u);
 }
 
 int main(void)
 {
-	RUN(test_header_lines);
-	RUN(test_header_values_refused);
-	RUN(test_retry_after);
-	RUN(test_scope);
+	static const char ini[] = "[http]\nmin_host_delay = 0s\n[source s]\nurl = x\n";
+	static const char ini_small[] = "[http]\nmax_size = 1024\n[source s]\nurl = x\n";
+	struct cfg_error err;
+
+	if (httpd_dir("test_fetch") < 0)
+		return 1;
+	if (cfg_load_buffer(ini, sizeof ini - 1, "t.ini", dir, 0, &cfg, &err) != 0 ||
+	    cfg_load_buffer(ini_small, sizeof ini_small - 1, "s.ini", dir, 0, &small_cfg, &err) !=
+		    0 ||
+	    net_open(&net, &cfg, NULL) != 0) {
+		printf("FAIL: set-up\n");
+		return 1;
+	}
+	fetch_init(&fc, &cfg, net);
+	fetch_init(&small, &small_cfg, net);
+	if (httpd_start() == 0) {
+		RUN(test_conditional_get);
+		RUN(test_validators_refused);
+		RUN(test_statuses);
+		RUN(test_failures);
+	} else {
+		printf("FAIL: tests/httpd.py --plain starts\n");
+		check_any_failed = 1;
+	}
+	net_close(net);
+	httpd_stop();
 	return CHECK_EXIT();
 }

@@ -154,26 +154,6 @@ static void test_save_load(void)
 	rmdir(dir);
 }
 
-static void test_retry_after(void)
-{
-	int64_t until, now = 1445412480; /* Wed, 21 Oct 2015 07:28:00 GMT */
-
-	CHECK_INT(fetch_parse_retry_after("120", 3, now, &until), 0);
-	CHECK_INT(until, now + 120);
-	CHECK_INT(fetch_parse_retry_after(" 0 ", 3, now, &until), 0);
-	CHECK_INT(until, now);
-	CHECK_INT(fetch_parse_retry_after("Wed, 21 Oct 2015 08:28:00 GMT", 29, now, &until), 0);
-	CHECK_INT(until, now + 3600);
-	/* A date in the past means now; a huge delay is capped. */
-	CHECK_INT(fetch_parse_retry_after("Wed, 21 Oct 2015 06:28:00 GMT", 29, now, &until), 0);
-	CHECK_INT(until, now);
-	CHECK_INT(fetch_parse_retry_after("99999999999999999999999", 23, now, &until), 0);
-	CHECK_INT(until, now + FETCH_RETRY_AFTER_MAX);
-	CHECK_INT(fetch_parse_retry_after("12s", 3, now, &until), -EINVAL);
-	CHECK_INT(fetch_parse_retry_after("-5", 2, now, &until), -EINVAL);
-	CHECK_INT(fetch_parse_retry_after("", 0, now, &until), -EINVAL);
-}
-
 int main(void)
 {
 	log_init(LOG_LVL_ERR, 1);
@@ -181,6 +161,5 @@ int main(void)
 	RUN(test_parse_rejects_damage);
 	RUN(test_backoff_doubles_and_caps);
 	RUN(test_save_load);
-	RUN(test_retry_after);
 	return CHECK_EXIT();
 }

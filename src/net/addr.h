@@ -2,8 +2,8 @@
 /* Which IP addresses a link or redirect found in a feed or page may reach:
  * the address classes that are not the public Internet (loopback, private,
  * link-local, ...). Pure functions over socket addresses; no I/O. */
-#ifndef DIGESTD_ADDR_H
-#define DIGESTD_ADDR_H
+#ifndef DIGESTD_NET_ADDR_H
+#define DIGESTD_NET_ADDR_H
 
 #include <stddef.h>
 #include <sys/socket.h>
