@@ -40,6 +40,7 @@ Routes:
                     ?fresh: the same without ETag, so every poll gets it whole;
                     ?d=S: the pages wait S seconds (default 1)
   /slow/N           an article page "Slow story N", sent after ?d=S seconds
+  /encoded?e=ENC    a body sent with Content-Encoding: ENC (default zstd)
   /trickle/CODE     that status with a body of one byte every half second
                     for 60 s and no Content-Length
 """
@@ -274,6 +275,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             page = PAGE.replace("Breakwater opens", "Slow story %s" % p[6:]).replace(
                 "The harbour authority", "Slow story %s: the harbour authority" % p[6:])
             return self.send(200, page.encode(), "text/html; charset=utf-8")
+        if p == "/encoded":
+            # A body in the encoding ?e= names, whatever the client asked for
+            # (a hostile server's zstd or br: their windows grow with the body).
+            return self.send(200, b"\x28\xb5\x2f\xfd" + b"x" * 64, "application/rss+xml",
+                             [("Content-Encoding", q.get("e", ["zstd"])[0])])
         if p.startswith("/trickle/"):
             self.send_response(int(p[9:]))
             self.send_header("Content-Type", "text/html")

@@ -124,6 +124,9 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
 #define NET_URL_BYTES 2048u
 #define NET_CTYPE_BYTES 128u
 #define NET_HOST_BYTES 256u
+/* "ADDRESS PORT" of the non-public address a source's own request was sent
+ * to (struct net_scope): INET6_ADDRSTRLEN, a space and a port. */
+#define NET_SCOPE_ADDR_BYTES 56u
 /* The longest wait between two looks at the stop flag in net_perform, in ms:
  * a raised flag ends a transfer within about this long. */
 #define NET_STOP_SLICE_MS 100

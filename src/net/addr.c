@@ -115,3 +115,12 @@ const char *addr_format(const struct sockaddr *sa, size_t len, char *out, size_t
 		snprintf(out, size, "?");
 	return out;
 }
+
+unsigned addr_port(const struct sockaddr *sa, size_t len)
+{
+	if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in))
+		return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+	if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
+		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+	return 0;
+}

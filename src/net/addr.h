@@ -27,4 +27,7 @@ const char *addr_private_kind(const struct sockaddr *sa, size_t len);
  * cannot be shown. Returns out. */
 const char *addr_format(const struct sockaddr *sa, size_t len, char *out, size_t size);
 
+/* The port of sa (host order), 0 when it has none. */
+unsigned addr_port(const struct sockaddr *sa, size_t len);
+
 #endif

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -41,6 +42,7 @@ struct slot {
 	struct curl_slist nodes[NET_MAX_HEADERS]; /* the request headers, no malloc */
 	size_t len;	/* body bytes stored */
 	int too_large;
+	char encoding[32]; /* a Content-Encoding refused (on_header), "" none */
 	int deadline_bound; /* the deadline was nearer than the profile's timeout */
 	char refused[NET_REASON_BYTES]; /* why the address rule refused a connection */
 	char errbuf[CURL_ERROR_SIZE];
@@ -317,13 +319,14 @@ static void fail(struct net *n, struct slot *s, enum net_kind kind, int err, con
 }
 
 /* The address rule (struct net_scope) for a connection to sa, new or
- * reused, for s's request. Returns 1 when it must not be used, with the
- * reason in s->refused. */
-static int refused(struct slot *s, const struct sockaddr *sa, size_t len)
+ * reused, for s's request; sending is 1 when the request is about to go out
+ * on it (on_prereq), 0 when it is only being opened (on_open). Returns 1 when
+ * it must not be used, with the reason in s->refused. */
+static int refused(struct slot *s, const struct sockaddr *sa, size_t len, int sending)
 {
 	struct net_scope *sc = s->rq.scope;
 	const char *kind = addr_private_kind(sa, len);
-	char host[NET_HOST_BYTES] = "", addr[ADDR_TEXT_BYTES];
+	char host[NET_HOST_BYTES] = "", addr[ADDR_TEXT_BYTES], at[NET_SCOPE_ADDR_BYTES];
 	const char *url = NULL;
 	long redirects = 0;
 
@@ -333,10 +336,15 @@ static int refused(struct slot *s, const struct sockaddr *sa, size_t len)
 	curl_easy_getinfo(s->easy, CURLINFO_REDIRECT_COUNT, &redirects);
 	if (!url || url_host(url, host, sizeof(host)) != 0)
 		host[0] = '\0';
+	addr_format(sa, len, addr, sizeof(addr));
+	snprintf(at, sizeof(at), "%s %u", addr, addr_port(sa, len));
 	if (sc->host[0] && strcmp(host, sc->host) == 0) {
-		if (sc->own && redirects == 0)
-			sc->host_private = 1;
-		if (sc->host_private)
+		if (sc->own && redirects == 0) {
+			if (sending)
+				memcpy(sc->own_addr, at, sizeof(at));
+			return 0;
+		}
+		if (sc->own_addr[0] && strcmp(at, sc->own_addr) == 0)
 			return 0;
 	}
 	/* A host name too long for the reason is cut: the address names the
@@ -344,7 +352,7 @@ static int refused(struct slot *s, const struct sockaddr *sa, size_t len)
 	snprintf(s->refused, sizeof(s->refused),
 		 "refused to connect to %s, %s, for %.128s: links and redirects reach only public "
 		 "addresses unless allow_private = yes",
-		 addr_format(sa, len, addr, sizeof(addr)), kind, host[0] ? host : "?");
+		 addr, kind, host[0] ? host : "?");
 	return 1;
 }
 
@@ -356,7 +364,7 @@ static curl_socket_t on_open(void *arg, curlsocktype purpose, struct curl_sockad
 	struct slot *s = arg;
 
 	(void)purpose;
-	if (refused(s, &a->addr, a->addrlen))
+	if (refused(s, &a->addr, a->addrlen, 0))
 		return CURL_SOCKET_BAD;
 	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
@@ -374,21 +382,22 @@ static int on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_po
 	size_t len = sizeof(in4);
 
 	(void)local_ip;
-	(void)primary_port;
 	(void)local_port;
 	host_touch(s->net, s);
 	memset(&in4, 0, sizeof(in4));
 	memset(&in6, 0, sizeof(in6));
 	if (inet_pton(AF_INET, primary_ip, &in4.sin_addr) == 1) {
 		in4.sin_family = AF_INET;
+		in4.sin_port = htons((uint16_t)primary_port);
 	} else if (inet_pton(AF_INET6, primary_ip, &in6.sin6_addr) == 1) {
 		in6.sin6_family = AF_INET6;
+		in6.sin6_port = htons((uint16_t)primary_port);
 		sa = (const struct sockaddr *)&in6;
 		len = sizeof(in6);
 	} else {
 		len = 0; /* unknown: refused below unless allow_private */
 	}
-	return refused(s, sa, len) ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+	return refused(s, sa, len, 1) ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
 }
 
 /* Stores the body as the profile says (enum net_body). Returning short makes
@@ -418,6 +427,54 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* The content codings a response may use when the request offered them:
+ * gzip and deflate decode in a small fixed window (zlib's 32 KiB), while
+ * zstd and brotli windows grow with the body, up to the size of the body
+ * itself, which would put the memory bound (docs/daemon.md) out of reach. A
+ * server sending another coding unasked is refused at the end of its headers,
+ * before libcurl decodes a byte. Returns 1 when value is acceptable. */
+static int coding_ok(const char *value)
+{
+	static const char *const ok[] = { "gzip", "x-gzip", "deflate", "identity" };
+	const char *p = value;
+
+	while (*p) {
+		size_t len, k;
+		int found = 0;
+
+		p += strspn(p, " \t,");
+		len = strcspn(p, " \t,");
+		if (len == 0)
+			break;
+		for (k = 0; k < sizeof(ok) / sizeof(ok[0]); k++)
+			if (strlen(ok[k]) == len && strncasecmp(p, ok[k], len) == 0)
+				found = 1;
+		if (!found)
+			return 0;
+		p += len;
+	}
+	return 1;
+}
+
+/* Each header line of each response; at the blank line that ends one, its
+ * Content-Encoding is checked (coding_ok). Returning short ends the transfer. */
+static size_t on_header(char *line, size_t size, size_t nitems, void *arg)
+{
+	struct slot *s = arg;
+	size_t n = size * nitems;
+	struct curl_header *h;
+
+	if (n > 2 || (n > 0 && line[0] != '\r' && line[0] != '\n'))
+		return n;
+	if (curl_easy_header(s->easy, "Content-Encoding", 0, CURLH_HEADER, -1, &h) == CURLHE_OK &&
+	    !coding_ok(h->value)) {
+		snprintf(s->encoding, sizeof(s->encoding), "%.*s",
+			 (int)strcspn(h->value, "\r\n"), h->value);
+		return 0;
+	}
+	return n;
+}
+
 /* Every libcurl option of a transfer, in one place: libcurl keeps pointers
  * to the slot and to the caller's request until finish resets the handle.
  * The timeouts are in ms, cut to what is left until the deadline. */
@@ -438,8 +495,12 @@ static int set_options(struct slot *s, long connect_ms, long total_ms)
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_ERRORBUFFER, s->errbuf);
 	SET(CURLOPT_USERAGENT, p->user_agent);
-	if (p->compressed)
-		SET(CURLOPT_ACCEPT_ENCODING, "");
+	if (p->compressed) {
+		/* Named, not "" (every coding libcurl has): see coding_ok. */
+		SET(CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
+		SET(CURLOPT_HEADERFUNCTION, on_header);
+		SET(CURLOPT_HEADERDATA, s);
+	}
 	SET(CURLOPT_FOLLOWLOCATION, p->max_redirects ? 1L : 0L);
 	SET(CURLOPT_MAXREDIRS, (long)p->max_redirects);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -550,6 +611,7 @@ static int start(struct net *n, struct slot *s, int64_t now)
 	}
 	s->len = 0;
 	s->too_large = 0;
+	s->encoding[0] = '\0';
 	s->refused[0] = '\0';
 	s->errbuf[0] = '\0';
 	for (unsigned i = 0; i < s->rq.n_headers; i++) {
@@ -643,6 +705,12 @@ static void classify(const struct slot *s, CURLcode rc, struct net_result *r)
 		return;
 	case CURLE_FILESIZE_EXCEEDED:
 	case CURLE_WRITE_ERROR:
+		if (rc == CURLE_WRITE_ERROR && s->encoding[0]) {
+			set_reason(r, NET_OTHER, -EPROTO,
+				   "refused Content-Encoding '%s' (only gzip and deflate are "
+				   "accepted: their memory is bounded)", s->encoding);
+			return;
+		}
 		if (rc == CURLE_WRITE_ERROR && !s->too_large)
 			break;
 		set_reason(r, NET_TOO_LARGE, -EFBIG, "too large: body over %zu bytes", s->rq.cap);

@@ -65,17 +65,20 @@ struct net_profile {
 
 /* Where one source's requests may connect (docs/fetch.md, "Addresses"). A
  * connection to a non-public address (addr_private_kind) is refused unless
- * allow_private is set, or it goes to host, the source's own host, and
- * either is the first hop of the source's own request (own) or that first
- * hop found host on a non-public address (host_private, set by net and kept
- * for the poll). So a source on loopback or an intranet reaches its own
- * host, while its links and redirects elsewhere, and a public host's name
- * turning private later (DNS rebinding), are refused. */
+ * allow_private is set, or it goes to host, the source's own host, and either
+ * is the first hop of the source's own request (own), or goes to the very
+ * address and port that first hop's request was sent to (own_addr, recorded
+ * by net and kept for the poll). So a source on loopback or an intranet
+ * reaches its own host, while its links and redirects elsewhere are refused,
+ * and so is a name that a hostile DNS answer maps to a public address and a
+ * private one: only the address that really answered counts (trying a
+ * private address that refused the connection grants nothing). */
 struct net_scope {
 	int allow_private;
 	int own;	  /* this request is for the source's configured URL */
-	int host_private; /* the source's host is not on a public address */
 	char host[NET_HOST_BYTES]; /* url_host of the configured URL; "" none */
+	char own_addr[NET_SCOPE_ADDR_BYTES]; /* "ADDRESS PORT" the own request went to
+					      * when not public; "" none */
 };
 
 /* Filled when a transfer ends. Strings are NUL-terminated; header values
@@ -140,7 +143,7 @@ int net_stopped(const struct net *n);
 int64_t net_now_ms(void);
 
 /* Sets s up for a source whose configured URL is url (its host; none for a
- * file or folder) with allow_private; own and host_private start at 0. */
+ * file or folder) with allow_private; own is 0 and own_addr empty. */
 void net_scope_init(struct net_scope *s, const char *url, int allow_private);
 
 /* Queues *rq (copied; what it points to is not) in a free slot. It starts

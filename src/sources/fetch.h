@@ -80,7 +80,7 @@ void fetch_set_deadline(struct fetch_client *c, unsigned seconds);
  * NUL-terminated); a larger body is abandoned while it arrives, and the body
  * of a status of 400 or more is not read at all. in (may be NULL) holds
  * validators for a conditional GET. Every connection, redirects included,
- * must pass scope's rule (may be NULL: any address); scope->host_private may
+ * must pass scope's rule (may be NULL: any address); scope->own_addr may
  * be set. Returns 0 when a response arrived, whatever its status (out->kind
  * tells 2xx, 304 or other), or net_perform's negative errno with out->kind
  * and out->net.reason saying why (-ETIME: "poll_timeout reached"). Reasons

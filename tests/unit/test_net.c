@@ -3,12 +3,15 @@
  * 127.0.0.2: transfers driven through the poll() API, concurrency, the
  * per-host cap, the politeness delay, deadlines, caps, the stop flag and the
  * address rule, judged by the request arrivals the server logs. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -147,7 +150,7 @@ static void test_scope_init(void)
 
 	net_scope_init(&s, "https://User@Feeds.Example.org:8443/x?y", 0);
 	CHECK_STR(s.host, "feeds.example.org");
-	CHECK(!s.allow_private && !s.own && !s.host_private);
+	CHECK(!s.allow_private && !s.own && !s.own_addr[0]);
 	net_scope_init(&s, "/srv/feed.xml", 1);
 	CHECK_STR(s.host, "");
 	CHECK(s.allow_private);
@@ -425,17 +428,63 @@ static void test_stop(void)
 	net_close(n);
 }
 
+/* Compression is offered as gzip and deflate only, and a response in
+ * another coding (zstd, br: windows as large as the body) is refused at the
+ * end of its headers. */
+static void test_codings(void)
+{
+	struct net *n = setup(0);
+	char f[2][7][256];
+
+	if (!n)
+		return;
+	prof.compressed = 1;
+	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/encoded?e=zstd")), -EPROTO);
+	CHECK_INT(res[0].kind, NET_OTHER);
+	CHECK(strstr(res[0].reason, "refused Content-Encoding 'zstd'") == res[0].reason);
+	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/encoded?e=gzip,%20br")), -EPROTO);
+	CHECK(strstr(res[0].reason, "'gzip, br'") != NULL);
+	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/gzip/rss2-fr.xml")), 0);
+	CHECK_INT(res[0].status, 200);
+	CHECK(res[0].len > 0 && memcmp(body[0], "<?xml", 5) == 0);
+	CHECK_INT(httpd_requests("/encoded?e=zstd", f, 2), 1);
+	CHECK_STR(f[0][3], "gzip, deflate");
+	net_close(n);
+}
+
+/* A port on 127.0.0.1 nothing listens on (bound, then closed), or -1. */
+static int closed_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), p = -1;
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		p = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return p;
+}
+
 /* The address rule: a link to a loopback address is refused before any
- * packet goes out; the source's own loopback host is reached and marked. */
+ * packet goes out; the source's own loopback host is reached, and only the
+ * address and port its own request was answered on count as its own. */
 static void test_address(void)
 {
 	struct net *n = setup(0);
 	struct net_scope s;
 	struct net_request *r;
 	double t[4];
+	char want[64];
+	int closed = closed_port();
 
 	if (!n)
 		return;
+	CHECK(closed > 0);
 	net_scope_init(&s, "https://feeds.example.org/x", 0);
 	r = req(0, "127.0.0.1", port, "/page.html?t=refused");
 	r->scope = &s;
@@ -451,10 +500,37 @@ static void test_address(void)
 	r->scope = &s;
 	CHECK_INT(net_perform(n, r), 0);
 	CHECK_INT(res[0].status, 200);
-	CHECK(s.host_private);
-	/* Its redirect to another loopback host is a link like any other. */
+	snprintf(want, sizeof want, "127.0.0.1 %d", port);
+	CHECK_STR(s.own_addr, want);
+	/* A link to that same address and port is the source's own host... */
+	s.own = 0;
+	r = req(0, "127.0.0.1", port, "/page.html?t=own-link");
+	r->scope = &s;
+	CHECK_INT(net_perform(n, r), 0);
+	CHECK_INT(httpd_arrivals("t=own-link", t, NULL, 4), 1);
+	/* ...another port on it is not. */
+	r = req(0, "127.0.0.1", closed, "/page.html?t=other-port");
+	r->scope = &s;
+	CHECK_INT(net_perform(n, r), -EACCES);
+	CHECK_INT(res[0].kind, NET_ADDRESS);
+	/* The own request tried a private address that refused the connection
+	 * (a hostile DNS answer listing a private and a public address): that
+	 * grants nothing to the links that follow. */
+	net_scope_init(&s, "http://127.0.0.1/feed", 0);
 	s.own = 1;
-	s.host_private = 0;
+	r = req(0, "127.0.0.1", closed, "/feed");
+	r->scope = &s;
+	CHECK(net_perform(n, r) < 0);
+	CHECK_INT(res[0].kind, NET_CONNECT);
+	CHECK_STR(s.own_addr, "");
+	s.own = 0;
+	r = req(0, "127.0.0.1", port, "/page.html?t=after-refused");
+	r->scope = &s;
+	CHECK_INT(net_perform(n, r), -EACCES);
+	CHECK_INT(httpd_arrivals("t=after-refused", t, NULL, 4), 0);
+	/* Its redirect to another loopback host is a link like any other. */
+	net_scope_init(&s, "http://127.0.0.1/feed", 0);
+	s.own = 1;
 	{
 		char path[128];
 
@@ -488,6 +564,7 @@ int main(void)
 		RUN(test_body_cap);
 		RUN(test_stop);
 		RUN(test_address);
+		RUN(test_codings);
 	} else {
 		printf("FAIL: tests/httpd.py --plain starts\n");
 		check_any_failed = 1;
