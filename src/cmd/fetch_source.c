@@ -79,9 +79,10 @@ int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_forma
 		log_errx("fetch: cannot map the body buffers");
 		return EX_OSERR;
 	}
-	/* Validators and backoff are kept in the state folder, as the daemon
-	 * keeps them, and under the same checks. */
+	/* The daemon's backoff is honoured and recorded (in the state folder,
+	 * under the same checks); its validators are neither used nor replaced. */
 	ctx.state_fd = statedir_open(cfg->daemon.state_dir);
+	ctx.keep_validators = 1;
 	if (ctx.state_fd < 0) {
 		source_ctx_free(&ctx);
 		net_close(net);

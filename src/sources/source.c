@@ -597,7 +597,8 @@ static int poll_http(struct poll *p)
 		return -EAGAIN;
 	}
 	p->scope.own = 1;
-	rc = fetch_get(&ctx->fetch, src->url, &st.v, &p->scope, &resp, ctx->body, ctx->body_cap);
+	rc = fetch_get(&ctx->fetch, src->url, ctx->keep_validators ? NULL : &st.v, &p->scope, &resp,
+		       ctx->body, ctx->body_cap);
 	p->scope.own = 0;
 	if (rc == -EINTR)
 		return rc;
@@ -626,7 +627,7 @@ static int poll_http(struct poll *p)
 	srcstate_record(&st, &cfg->http, now, rc >= 0, resp.retry_after);
 	/* Cut short by the caller: keep the old validators so the entries not
 	 * yet taken are offered again. */
-	if (rc >= 0 && !p->ended)
+	if (rc >= 0 && !p->ended && !ctx->keep_validators)
 		st.v = resp.validators;
 	srcstate_save(ctx->state_fd, dir, src->name, &st);
 	ctx->not_before = srcstate_not_before(&st, &cfg->http, now);

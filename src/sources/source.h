@@ -55,6 +55,12 @@ struct source_ctx {
 	/* The state folder (statedir_open), the caller's: set it after
 	 * source_ctx_init and before the first poll of an HTTP source. */
 	int state_fd;
+	/* Set by a caller that is not the daemon (`digestd fetch --source`): no
+	 * validators are sent and the saved ones stay as they are, so the
+	 * daemon's next conditional GET is untouched (saving the validators of
+	 * articles it never took would lose them); failures, backoff and
+	 * Retry-After are still recorded, as they are the server's to say. */
+	int keep_validators;
 };
 
 /* Sets ctx up: the HTTP client (fetch_init with cfg, through net, which

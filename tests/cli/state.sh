@@ -265,3 +265,27 @@ if [ -f "$TMP/state/pending.corrupt" ] && [ $lost -eq 0 ] &&
 	pass "damaged pending list: moved aside, the feed fetched in full, no article lost"; else
 	fail "damaged pending list: moved aside, the feed fetched in full, no article lost" \
 		"$lost of 3 lost" "$(tail -n 3 "$TMP/feeds.log")"; fi
+
+# ---- `digestd fetch --source` leaves the daemon's validators alone ----
+# It prints what the feed holds now (no conditional GET), and the daemon's
+# validators stay as they were: the next poll still brings the new article.
+fresh
+rss_feed "$TMP/feeds/news.xml" e1 e2
+FEED_URL=https://localhost:$FEED_PORT/feeds/news.xml write_config "$TMP/e.ini"
+run_once "$TMP/e.ini"
+rss_feed "$TMP/feeds/news.xml" e1 e2 e3
+grep -h "^etag\|^last_modified" "$TMP"/state/source-*.state >"$TMP/state-before" 2>/dev/null
+timeout -k 5 $((30 * SLOW)) $TEST_WRAPPER "$DIGESTD" fetch --config "$TMP/e.ini" --source feed \
+	--format json >"$TMP/fetched" 2>"$TMP/err"
+fetched=$(grep -c '"title"' "$TMP/fetched")
+grep -h "^etag\|^last_modified" "$TMP"/state/source-*.state >"$TMP/state-after" 2>/dev/null
+until_done "$TMP/e.ini"
+titles >"$TMP/titles"
+inm=$(grep "^/feeds/news.xml" "$TMP/feeds.log" | tail -n 1 | cut -f 2)
+if [ "$fetched" -eq 3 ] && [ -s "$TMP/state-before" ] && cmp -s "$TMP/state-before" "$TMP/state-after" &&
+	grep -qx "Story e3" "$TMP/titles" && [ "$(sort "$TMP/titles" | uniq -d | wc -l)" -eq 0 ] &&
+	[ -n "$inm" ] && [ "$inm" != - ]; then
+	pass "fetch --source: prints the whole feed, leaves the daemon's validators alone, no article lost"; else
+	fail "fetch --source: prints the whole feed, leaves the daemon's validators alone, no article lost" \
+		"fetched $fetched of 3, daemon's If-None-Match '$inm'" "$(cat "$TMP/titles")" \
+		"$(tail -n 3 "$TMP/err")"; fi
