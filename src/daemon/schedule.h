@@ -17,7 +17,10 @@
  *  - an interval: `interval` after the last digest, now when that has
  *    passed; `interval` after now when last is unknown or in the future
  *    (the clock went back);
- *  - times of day: the first of the local times (TZ) strictly after now.
+ *  - times of day: the first of the local times (TZ) strictly after now,
+ *    each taken once a day: a time the clocks pass twice (going back) at its
+ *    first occurrence, one they skip (going forward) as far past the change
+ *    as it was into the gap (02:30 at 03:30).
  * Never fails. */
 int64_t schedule_next_digest(const struct cfg_schedule *s, int64_t last, int64_t now);
 
