@@ -28,21 +28,18 @@ int pipeline_save(struct daemon *d)
 	return rc;
 }
 
-/* The summariser's input for an article: a seed-format header line with the
- * title (weighed as `digestd summarize` weighs a seed file's) and the text. */
+/* The article's text through the summariser, its title weighing terms as a
+ * seed file's does in `digestd summarize`. */
 static void summarise(struct daemon *d, const struct source_article *a, enum lang lang,
 		      struct summ_result *res)
 {
 	struct summ_opts o = { .count = d->cfg->digest.sentences, .lang = lang,
-			       .method = SUMM_RANK };
-	static const char title[] = "Title: ";
+			       .method = SUMM_RANK, .title = a->title,
+			       .title_len = strlen(a->title) };
 
-	summ_begin(&d->summ, &o);
-	summ_feed(&d->summ, title, sizeof(title) - 1);
-	summ_feed(&d->summ, a->title, strcspn(a->title, "\r\n"));
-	summ_feed(&d->summ, "\n\n", 2);
+	summ_begin(&d->summ);
 	summ_feed(&d->summ, a->text, a->text_len);
-	summ_end(&d->summ, res);
+	summ_end(&d->summ, &o, res);
 }
 
 int pipeline_known(const struct daemon *d, const struct source_article *a)

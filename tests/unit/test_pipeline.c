@@ -346,6 +346,44 @@ static void pending_save_failing(void)
 	remove_tree(dir);
 }
 
+/* A page's main text is cut at the summariser's window (SOURCE_TEXT_BYTES):
+ * the whole of it is summarised, up to its last sentence, which is the only
+ * one with content words here (the rest are stopwords). */
+static void text_filling_the_window(void)
+{
+	static char text[SOURCE_TEXT_BYTES];
+	static const char filler[] = "It was what they said it would be, and so it was for all of "
+				     "us when we were there with them.\n";
+	static const char last[] = "Engineers reopened the harbour bridge after the storm.";
+	struct source_article a = { .id = "", .url = "https://news.example.org/window",
+				    .title = "Harbour bridge reopens after the storm",
+				    .lang = "en", .text = text, .text_len = sizeof(text) };
+	const char *dir = make_root("window");
+	struct digest_span spans[SUMM_MAX_PICK];
+	struct digest_article art;
+	size_t n = 0, f = sizeof(filler) - 1, l = sizeof(last) - 1;
+	int found = 0;
+
+	while (n + f + l <= sizeof(text)) {
+		memcpy(text + n, filler, f);
+		n += f;
+	}
+	memset(text + n, ' ', sizeof(text) - l - n);
+	memcpy(text + sizeof(text) - l, last, l);
+	if (start(&dm, dir) != 0)
+		return;
+	CHECK_INT(pipeline_article(&dm, "page", &a), 0);
+	CHECK_INT(dm.pend.n, 1);
+	pending_get(&dm.pend, 0, &art, spans);
+	for (unsigned i = 0; i < art.n_sentences; i++)
+		found |= spans[i].len == l && memcmp(spans[i].p, last, l) == 0;
+	if (!found)
+		printf("  picked first: %.60s\n", art.n_sentences ? spans[0].p : "(none)");
+	CHECK(found);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
 /* Two daemons in one process, each on its own state folder: what one takes
  * and composes never shows in the other (no state outside struct daemon). */
 static void two_daemons_share_nothing(void)
@@ -384,6 +422,7 @@ int main(void)
 	RUN(known_articles);
 	RUN(seen_save_failing_keeps_everything);
 	RUN(pending_save_failing);
+	RUN(text_filling_the_window);
 	RUN(two_daemons_share_nothing);
 	return CHECK_EXIT();
 }
