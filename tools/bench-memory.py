@@ -89,17 +89,18 @@ def memory_max_kib():
     return int(m.group(1)) * 1024 if m else None
 
 
-def run_static_bytes(digestd):
+def run_static_bytes(digestd, lim):
     """(bytes of .data/.bss `run` can touch, of which the seen-set's), from
     nm's symbol sizes and source lines; None without nm or debug
-    information."""
+    information. The seen-set is part of struct daemon (one symbol), so its
+    share is its two arrays' size from limits.h: SEEN_MAX_SLOTS index slots
+    of 4 bytes and SEEN_MAX_CAPACITY keys of 32."""
     try:
         out = subprocess.run(["nm", "-S", "-l", "--defined-only", digestd],
                              capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
     total = 0
-    seen = 0
     for line in out.splitlines():
         f = line.split()
         if len(f) < 4 or f[2] not in "bBdD" or len(f) < 5:
@@ -107,9 +108,7 @@ def run_static_bytes(digestd):
         if any(o in f[4] for o in OTHER_COMMANDS):
             continue
         total += int(f[1], 16)
-        if f[3] == "seen":
-            seen += int(f[1], 16)
-    return total, seen
+    return total, lim["SEEN_MAX_SLOTS"] * 4 + lim["SEEN_MAX_CAPACITY"] * 32
 
 
 def hostile_feed(size, base):
@@ -328,7 +327,7 @@ timeout = 600s
                "" if delivered else " (the digest was NOT delivered)"))
         print("daemon after the poll: RssAnon %d KiB (static data, heap, stacks), RssFile %d KiB "
               "(the binary and the shared libraries)" % (anon, files))
-        st = run_static_bytes(digestd)
+        st = run_static_bytes(digestd, lim)
         if st:
             rest = st[0] - st[1] - lim["FEED_CONVERT_BYTES"]
             print("static data run can touch (nm): %d KiB; without the seen-set (%d KiB) and "

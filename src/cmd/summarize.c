@@ -16,9 +16,9 @@
 
 #include "core/json.h"
 #include "core/log.h"
-#include "summarise/summ.h"
 
 static struct summ arena;
+static struct article_header header; /* the seed header of the current input */
 static unsigned char chunk[INPUT_CHUNK_BYTES];
 
 enum format { FMT_TEXT, FMT_JSON };
@@ -81,7 +81,7 @@ static void print_json(const char *name, const struct summ_result *r)
 	fputs("{\"file\":", stdout);
 	json_write_string(stdout, name, strlen(name), 0);
 	fputs(",\"title\":", stdout);
-	json_write_string(stdout, arena.header.title, strlen(arena.header.title), 1);
+	json_write_string(stdout, header.title, strlen(header.title), 1);
 	printf(",\"lang\":\"%s\",\"sentences\":%u,\"bytes\":%llu,\"truncated\":%s,\"summary\":[",
 	       lang_code(r->lang), (unsigned)r->sentences, (unsigned long long)r->bytes,
 	       r->truncated ? "true" : "false");
@@ -98,10 +98,24 @@ static void print_json(const char *name, const struct summ_result *r)
 	fputs("]}\n", stdout);
 }
 
-/* Streams one input through the arena. Returns 0 or -errno. */
+int summarize_seed_end(struct summ *s, const struct summ_opts *o, struct article_header *h,
+		       struct summ_result *r)
+{
+	struct summ_opts with = *o;
+
+	with.skip = article_parse_header((const char *)summ_text(s), summ_text_len(s), h);
+	with.title = h->title;
+	with.title_len = strlen(h->title);
+	if (with.lang == LANG_UND && h->lang[0])
+		lang_parse(h->lang, strlen(h->lang), &with.lang);
+	return summ_end(s, &with, r);
+}
+
+/* Streams one input through the arena and summarises it as a seed file.
+ * Returns 0 or -errno. */
 static int summarise_fd(int fd, const struct summ_opts *o, struct summ_result *r)
 {
-	summ_begin(&arena, o);
+	summ_begin(&arena);
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 
@@ -113,7 +127,7 @@ static int summarise_fd(int fd, const struct summ_opts *o, struct summ_result *r
 			break;
 		summ_feed(&arena, chunk, (size_t)n);
 	}
-	return summ_end(&arena, r);
+	return summarize_seed_end(&arena, o, &header, r);
 }
 
 static int open_input(const char *name, int *fd)

@@ -156,7 +156,7 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 #define SOURCE_BODY_MAX_BYTES (16u * 1024u * 1024u)
 #define SOURCE_PAGE_BYTES (4u * 1024u * 1024u)
 
-/* The daemon's pending list (src/cmd/run): summarised articles waiting for
+/* The daemon's pending list (src/daemon): summarised articles waiting for
  * the next digest, their strings (source, title, URL, language, sentences)
  * in one arena. When either fills up, sources pause until a digest goes out.
  * RAM: 500 x 56 bytes + 512 KiB, about 540 KiB. */

@@ -31,9 +31,8 @@
 #define SENT_PARA_START 0x02u
 #define SENT_PICKED 0x04u
 
-void summ_begin(struct summ *s, const struct summ_opts *o)
+void summ_begin(struct summ *s)
 {
-	s->opts = *o;
 	s->stream_len = 0;
 	s->window_len = 0;
 	s->body_start = 0;
@@ -283,7 +282,7 @@ static void pick_ranked(struct summ *s, unsigned n, struct summ_result *r)
 	}
 }
 
-int summ_end(struct summ *s, struct summ_result *r)
+int summ_end(struct summ *s, const struct summ_opts *o, struct summ_result *r)
 {
 	struct seg_cursor cur;
 	struct seg_sentence seg;
@@ -292,17 +291,16 @@ int summ_end(struct summ *s, struct summ_result *r)
 	unsigned n;
 
 	memset(r, 0, sizeof(*r));
+	s->opts = *o;
 	token_finish(&s->tail, count_tail, s);
-	s->body_start = (uint32_t)article_parse_header((const char *)s->window, s->window_len,
-						       &s->header);
+	s->body_start = o->skip < s->window_len ? (uint32_t)o->skip : s->window_len;
 	body = s->window + s->body_start;
 	body_len = s->window_len - s->body_start;
 
 	tokenize(body, body_len, s->body_start, count_body, s);
-	tokenize(s->header.title, strlen(s->header.title), 0, mark_title, s);
-	s->lang = s->opts.lang;
-	if (s->lang == LANG_UND && s->header.lang[0])
-		lang_parse(s->header.lang, strlen(s->header.lang), &s->lang);
+	if (o->title_len)
+		tokenize(o->title, o->title_len, 0, mark_title, s);
+	s->lang = o->lang;
 	if (s->lang == LANG_UND)
 		s->lang = lang_decide(&s->votes);
 

@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/article.h"
 #include "core/limits.h"
 #include "summarise/lang.h"
 #include "summarise/token.h"
@@ -21,8 +20,16 @@ enum summ_method {
 struct summ_opts {
 	unsigned count;          /* sentences wanted, when ratio_permille is 0 */
 	unsigned ratio_permille; /* else this share of the sentences (1..1000) */
-	enum lang lang;          /* LANG_UND: the header's Lang:, else detected */
+	enum lang lang;          /* LANG_UND: detected */
 	enum summ_method method;
+	/* The article's title, title_len bytes (NULL when 0): its terms weigh
+	 * more. It is not part of the text, so it is never picked. */
+	const char *title;
+	size_t title_len;
+	/* Bytes at the start of the input that are not text (a seed header
+	 * the caller read, as `digestd summarize` does): kept in the window, so
+	 * that offsets stay the input's, but never segmented nor counted. */
+	size_t skip;
 };
 
 struct summ_pick {
@@ -52,7 +59,6 @@ struct summ {
 	uint32_t mark[SUMM_TERM_SLOTS]; /* last pass that saw a term */
 	uint8_t term_flags[SUMM_TERM_SLOTS];
 	struct summ_sentence sent[SUMM_MAX_SENTENCES];
-	struct article_header header;
 	struct token_state tail;
 	struct lang_votes votes;
 	struct summ_opts opts;
@@ -65,18 +71,27 @@ struct summ {
 #define SUMM_ARENA_BYTES (sizeof(struct summ))
 _Static_assert(sizeof(struct summ) <= 512u * 1024u, "summariser arena over budget");
 
-/* Starts an article. o is copied. Never fails. */
-void summ_begin(struct summ *s, const struct summ_opts *o);
+/* Starts an article. Never fails. */
+void summ_begin(struct summ *s);
 /* Feeds the next n bytes of the article (any chunking). Never fails. */
 void summ_feed(struct summ *s, const void *buf, size_t n);
-/* Segments, scores and picks. Fills *r; returns 0. The header and the window
- * stay readable through s until the next summ_begin. */
-int summ_end(struct summ *s, struct summ_result *r);
+/* Segments, scores and picks with the options o, which come only now so
+ * that a caller can read a header from the window first (o is copied; its
+ * title is read during the call only). Fills *r; returns 0. The window stays
+ * readable through s until the next summ_begin. */
+int summ_end(struct summ *s, const struct summ_opts *o, struct summ_result *r);
 
 /* The article's bytes as kept (the window): picks index into it. */
 static inline const unsigned char *summ_text(const struct summ *s)
 {
 	return s->window;
+}
+
+/* How many bytes of the input the window kept: all of it up to
+ * SUMM_WINDOW_BYTES. */
+static inline size_t summ_text_len(const struct summ *s)
+{
+	return s->window_len;
 }
 
 #endif

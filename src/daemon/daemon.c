@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: MIT */
+/* The daemon on its struct daemon: start in a fixed order and stop in
+ * reverse, the poll() loop (sources -> pipeline -> outbox -> push), reload
+ * and signals. Signal handlers only raise flags; fatal only at start-up. */
+#include "daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/file.h"
+#include "core/log.h"
+#include "core/notify.h"
+#include "core/statedir.h"
+#include "daemon/pipeline.h"
+#include "daemon/schedule.h"
+
+#define NEVER SCHEDULE_NEVER
+
+/* The only file-scope state: what the asynchronous signal handler touches.
+ * Raised by the handler, read and cleared by the loop; the self-pipe's write
+ * end wakes poll(). sig_stop is also handed to fetch and push (d->stop) so
+ * that a transfer in flight is abandoned. */
+static volatile sig_atomic_t sig_stop, sig_hup, sig_usr1;
+static int sig_wake = -1;
+
+/* What daemon_start started, for daemon_stop (bits of d->up). */
+enum {
+	UP_NET = 1u << 0,
+	UP_PUSH = 1u << 1,
+	UP_SEEN = 1u << 2,
+	UP_OUTBOX = 1u << 3,
+	UP_SOURCES = 1u << 4,
+};
+
+static void on_signal(int signo)
+{
+	int saved = errno;
+	ssize_t w;
+
+	if (signo == SIGHUP)
+		sig_hup = 1;
+	else if (signo == SIGUSR1)
+		sig_usr1 = 1;
+	else
+		sig_stop = 1;
+	w = write(sig_wake, "", 1);
+	(void)w; /* a full pipe already holds a wake-up */
+	errno = saved;
+}
+
+static int signals_init(struct daemon *d)
+{
+	struct sigaction sa;
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
+
+	if (pipe(d->wake) < 0)
+		return -errno;
+	for (int i = 0; i < 2; i++)
+		if (fcntl(d->wake[i], F_SETFL, O_NONBLOCK) < 0 ||
+		    fcntl(d->wake[i], F_SETFD, FD_CLOEXEC) < 0)
+			return -errno;
+	sig_stop = sig_hup = sig_usr1 = 0;
+	sig_wake = d->wake[1];
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			return -errno;
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+void daemon_watchdog(struct daemon *d)
+{
+	int64_t now;
+
+	if (!d->watchdog_ms)
+		return;
+	now = mono_ms();
+	if (now < d->watchdog_due_ms)
+		return;
+	notify_watchdog();
+	d->watchdog_due_ms = now + d->watchdog_ms / 2;
+}
+
+/* ---- the digest schedule ---- */
+
+/* The time of the last composed digest is kept in the state folder so that
+ * an interval schedule survives restarts: a board that reboots more often
+ * than its interval would otherwise never compose. Losing it only restarts
+ * the schedule, so a file that cannot be read or saved is said and skipped. */
+static int64_t last_digest_load(const struct daemon *d)
+{
+	const char *dir = d->cfg->daemon.state_dir;
+	char buf[32], *end;
+	size_t got = 0;
+	long long t;
+	int fd = file_open_read(d->state_fd, "last-digest");
+
+	if (fd < 0) {
+		if (fd != -ENOENT)
+			log_warnx("%s/last-digest: %s; the digest schedule starts afresh", dir,
+				  file_strerror(fd));
+		return -1;
+	}
+	if (file_read_full(fd, buf, sizeof(buf) - 1, &got) < 0)
+		got = 0;
+	close(fd);
+	buf[got] = '\0';
+	/* Issue 11 adds one decimal parser to src/core/: this belongs to it. */
+	errno = 0;
+	t = strtoll(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n') || t < 0) {
+		log_warnx("%s/last-digest: not a time; the digest schedule starts afresh", dir);
+		return -1;
+	}
+	return (int64_t)t;
+}
+
+static void last_digest_save(struct daemon *d, int64_t t)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%lld\n", (long long)t);
+	int rc;
+
+	d->last_digest = t;
+	rc = file_replace_at(d->state_fd, "last-digest", "last-digest.tmp", buf, (size_t)n, NULL, 0);
+	if (rc < 0)
+		log_warnx("%s/last-digest: cannot save: %s (the schedule still holds until a restart)",
+			  d->cfg->daemon.state_dir, strerror(-rc));
+}
+
+/* An interval is watched on the monotonic clock (a clock step does not move
+ * it), times of day on the wall clock. */
+static void schedule_digest(struct daemon *d)
+{
+	const struct cfg_schedule *s = &d->cfg->digest.schedule;
+	int64_t now = time(NULL), next = schedule_next_digest(s, d->last_digest, now);
+
+	if (s->n_times) {
+		d->digest_wall = next;
+		d->digest_due_ms = NEVER;
+	} else {
+		d->digest_wall = NEVER;
+		d->digest_due_ms = mono_ms() + (next - now) * 1000;
+	}
+}
+
+static bool digest_is_due(const struct daemon *d)
+{
+	return mono_ms() >= d->digest_due_ms || time(NULL) >= d->digest_wall;
+}
+
+/* ---- sources ---- */
+
+struct poll_arg {
+	struct daemon *d;
+	const struct cfg_source *src;
+};
+
+/* source_poll's callback: one article. Nonzero stops the poll (the pending
+ * list is full or cannot be saved, or digestd is stopping). */
+static int on_article(const struct source_article *a, void *arg)
+{
+	struct poll_arg *pa = arg;
+
+	daemon_watchdog(pa->d);
+	if (*pa->d->stop)
+		return 1;
+	return pipeline_article(pa->d, pa->src->name, a) < 0;
+}
+
+/* source_poll's question before it fetches a teaser's page. */
+static int article_known(const struct source_article *a, void *arg)
+{
+	const struct poll_arg *pa = arg;
+
+	return pipeline_known(pa->d, a);
+}
+
+static void poll_source(struct daemon *d, unsigned i)
+{
+	const struct cfg_source *src = &d->cfg->sources[i];
+	struct poll_arg pa = { .d = d, .src = src };
+	struct source_ctx *ctx = &d->sources[d->cur];
+	unsigned long before = d->n.summarised;
+	int rc;
+
+	notify_status("polling %s", src->name);
+	d->n.polls++;
+	rc = source_poll(d->cfg, src, ctx, on_article, article_known, &pa);
+	if (rc == -EAGAIN)
+		log_debug("source %s: backing off", src->name);
+	else if (rc < 0 && rc != -EINTR)
+		d->n.poll_failures++;
+	if (d->n.summarised > before)
+		log_info("source %s: %lu new articles", src->name, d->n.summarised - before);
+	d->source_due_ms[i] = schedule_source_due(src->interval, ctx->not_before, mono_ms(),
+						  wall_ms());
+}
+
+static void poll_due_sources(struct daemon *d, bool all)
+{
+	for (unsigned i = 0; i < d->cfg->n_sources && !*d->stop && !d->pend_full; i++) {
+		if (!all && mono_ms() < d->source_due_ms[i])
+			continue;
+		/* Articles only in memory: saved first, or no poll (retried later). */
+		if (d->pend_dirty && pipeline_save(d) < 0) {
+			int64_t later = mono_ms() + (int64_t)d->cfg->endpoint.retry_base * 1000;
+
+			log_warnx("sources not polled: the articles waiting cannot be saved");
+			for (unsigned j = 0; j < d->cfg->n_sources; j++)
+				if (d->source_due_ms[j] < later)
+					d->source_due_ms[j] = later;
+			return;
+		}
+		poll_source(d, i);
+		daemon_watchdog(d);
+	}
+}
+
+/* Sources kept across a reload keep their time; new ones (and all at start)
+ * are due now, or when an earlier run's backoff ends. */
+static void sources_reschedule(struct daemon *d, const struct cfg *old, const int64_t *old_due)
+{
+	int64_t now = mono_ms(), wall = wall_ms();
+
+	for (unsigned i = 0; i < d->cfg->n_sources; i++) {
+		int64_t nb = source_not_before(d->cfg, &d->sources[d->cur], &d->cfg->sources[i],
+					       wall / 1000);
+
+		d->source_due_ms[i] = schedule_source_due(0, nb, now, wall);
+		for (unsigned j = 0; old && j < old->n_sources; j++)
+			if (strcmp(old->sources[j].name, d->cfg->sources[i].name) == 0)
+				d->source_due_ms[i] = old_due[j];
+	}
+}
+
+/* ---- status ---- */
+
+static int64_t next_wakeup_ms(const struct daemon *d)
+{
+	int64_t now = mono_ms(), t = d->watchdog_ms ? d->watchdog_due_ms : NEVER;
+
+	if (!d->pend_full)
+		for (unsigned i = 0; i < d->cfg->n_sources; i++)
+			t = min64(t, d->source_due_ms[i]);
+	if (d->compose_retry_ms != NEVER) {
+		t = min64(t, d->compose_retry_ms);
+	} else if (!d->outbox_full) {
+		t = min64(t, d->digest_due_ms);
+		if (d->digest_wall != NEVER)
+			t = min64(t, now + (d->digest_wall * 1000 - wall_ms()));
+	}
+	if (d->outbox_due != NEVER)
+		t = min64(t, now + (d->outbox_due * 1000 - wall_ms()));
+	return t == NEVER ? NEVER : (t > now ? t - now : 0);
+}
+
+static void log_status(const struct daemon *d)
+{
+	int64_t ms = next_wakeup_ms(d);
+	char next[32];
+
+	if (ms == NEVER)
+		snprintf(next, sizeof(next), "none");
+	else
+		snprintf(next, sizeof(next), "in %llds", (long long)((ms + 999) / 1000));
+	log_info("status: %u sources, %u articles waiting, outbox %u digests (%llu bytes), "
+		 "next wake-up %s; since start: %lu polls (%lu failed), %lu articles offered "
+		 "(%lu new, %lu known), %lu digests composed, %lu delivered, %lu push failures, "
+		 "%lu dead letters",
+		 d->cfg->n_sources, d->pend.n, d->ob_count, (unsigned long long)d->ob_bytes, next,
+		 d->n.polls, d->n.poll_failures, d->n.articles, d->n.summarised, d->n.known,
+		 d->n.digests, d->n.delivered, d->n.push_failures, d->n.dead);
+}
+
+static void idle_status(struct daemon *d)
+{
+	char s[sizeof(d->status)];
+
+	snprintf(s, sizeof(s), "idle: %u articles waiting, %u digests in the outbox%s%s",
+		 d->pend.n, d->ob_count, d->outbox_full ? " (full)" : "",
+		 d->pend_full ? ", sources paused" : "");
+	if (strcmp(s, d->status) != 0) {
+		memcpy(d->status, s, sizeof(s));
+		notify_status("%s", s);
+	}
+}
+
+/* ---- reload ---- */
+
+/* The same checks as check-config (CFG_RUN), so that both say the same. */
+static int load_config(const char *path, struct cfg *c)
+{
+	struct cfg_error err;
+	int rc = cfg_load(path, CFG_RUN, c, &err);
+
+	if (rc < 0)
+		cfg_log_errors(&err);
+	return rc;
+}
+
+static void reload(struct daemon *d)
+{
+	unsigned next = !d->cur;
+	struct cfg *nc = &d->cfgs[next], *old = d->cfg;
+	int64_t old_due[CFG_MAX_SOURCES];
+
+	notify_reloading();
+	log_info("reloading %s", d->path);
+	if (load_config(d->path, nc) < 0) {
+		log_warnx("reload failed: still running on the previous configuration");
+		goto out;
+	}
+	if (strcmp(nc->daemon.state_dir, old->daemon.state_dir) != 0) {
+		log_warnx("reload: state_dir changes only on restart; still using %s",
+			  old->daemon.state_dir);
+		memcpy(nc->daemon.state_dir, old->daemon.state_dir, sizeof(nc->daemon.state_dir));
+	}
+	if (push_init(&d->pushes[next], nc, d->net) < 0) {
+		log_warnx("reload failed: still running on the previous configuration");
+		goto out;
+	}
+	if (source_ctx_init(&d->sources[next], nc, d->net) < 0) {
+		push_free(&d->pushes[next]);
+		log_warnx("reload failed: out of memory; still running on the previous configuration");
+		goto out;
+	}
+	d->sources[next].state_fd = d->state_fd;
+	push_free(&d->pushes[d->cur]);
+	source_ctx_free(&d->sources[d->cur]);
+	memcpy(old_due, d->source_due_ms, sizeof(old_due));
+	d->cur = next;
+	d->cfg = nc;
+	net_configure(d->net, nc);
+	log_set_level(nc->daemon.log_level);
+	sources_reschedule(d, old, old_due);
+	if (memcmp(&old->digest.schedule, &nc->digest.schedule, sizeof(nc->digest.schedule)) != 0)
+		schedule_digest(d);
+	/* A new capacity rereads the set: only from a committed file. */
+	if (old->digest.seen_capacity != nc->digest.seen_capacity && seen_commit(&d->seen) == 0)
+		seen_open(&d->seen, d->state_fd, nc->daemon.state_dir, nc->digest.seen_capacity);
+	d->outbox_due = 0;
+	log_info("reloaded %s: %u sources", d->path, nc->n_sources);
+out:
+	notify_ready();
+}
+
+static void handle_signals(struct daemon *d)
+{
+	if (sig_hup && !sig_stop) {
+		sig_hup = 0;
+		reload(d);
+	}
+	if (sig_usr1) {
+		sig_usr1 = 0;
+		log_status(d);
+	}
+}
+
+/* ---- the loop ---- */
+
+int daemon_run(struct daemon *d)
+{
+	struct pollfd pfd = { .fd = d->wake[0], .events = POLLIN };
+
+	while (!sig_stop) {
+		int64_t wait;
+
+		handle_signals(d);
+		if (sig_stop)
+			break;
+		if (d->outbox_due != NEVER && time(NULL) >= d->outbox_due)
+			pipeline_push_pass(d, false, NULL);
+		if (!d->pend_full)
+			poll_due_sources(d, false);
+		/* After a failed outbox write the retry time replaces the schedule. */
+		if (!sig_stop && (d->compose_retry_ms == NEVER ? digest_is_due(d)
+							     : mono_ms() >= d->compose_retry_ms)) {
+			int rc = pipeline_compose(d, time(NULL));
+
+			d->compose_retry_ms = NEVER;
+			if (rc == 0) {
+				last_digest_save(d, time(NULL));
+				schedule_digest(d);
+			} else if (rc != -EBUSY) {
+				d->compose_retry_ms =
+					mono_ms() + (int64_t)d->cfg->endpoint.retry_base * 1000;
+			}
+			if (d->outbox_due == 0)
+				continue;
+		}
+		/* A full outbox whose entries cannot be read has no push time:
+		 * look again later rather than never. */
+		if (d->outbox_full && d->outbox_due == NEVER)
+			d->outbox_due = time(NULL) + d->cfg->endpoint.retry_base;
+		daemon_watchdog(d);
+		idle_status(d);
+		wait = next_wakeup_ms(d);
+		if (poll(&pfd, 1, wait == NEVER ? -1 : (int)min64(wait, INT_MAX)) < 0 && errno != EINTR)
+			log_warn("poll");
+		/* Drained only when written to: an idle wake-up costs no read. */
+		if (pfd.revents & POLLIN) {
+			char buf[64];
+
+			while (read(d->wake[0], buf, sizeof(buf)) > 0)
+				;
+		}
+	}
+	return 0;
+}
+
+int daemon_once(struct daemon *d)
+{
+	char after[OUTBOX_NAME_BYTES] = "";
+	bool retry, left;
+	int status;
+
+	retry = pipeline_push_pass(d, true, after);
+	if (!sig_stop)
+		poll_due_sources(d, true);
+	if (!sig_stop && pipeline_compose(d, time(NULL)) < 0)
+		d->left_over = true;
+	if (!sig_stop && !retry)
+		pipeline_push_pass(d, true, after);
+	/* A list or a seen-set not saved is something left for a later run. */
+	if (d->pend_dirty)
+		pipeline_save(d);
+	pipeline_outbox_count(d);
+	left = d->left_over || d->pend_dirty || d->seen.dirty || d->pend.n > 0 || d->ob_count > 0 ||
+	       sig_stop;
+	/* A refusal needs someone to look (dead/): it must not pass for
+	 * success, nor for "run again later", which would not help. */
+	status = d->n.dead ? EX_UNAVAILABLE : left ? EX_TEMPFAIL : 0;
+	log_info("one cycle done: %lu new articles, %lu digests composed, %lu delivered, "
+		 "%u left in the outbox%s", d->n.summarised, d->n.digests, d->n.delivered,
+		 d->ob_count, status == EX_TEMPFAIL ? " (exit 75: run again later)" : "");
+	if (status == EX_UNAVAILABLE)
+		log_warnx("exit 69: %lu digest%s refused, moved to dead/ in %s", d->n.dead,
+			  d->n.dead == 1 ? "" : "s", d->cfg->daemon.state_dir);
+	return status;
+}
+
+/* ---- start and stop ---- */
+
+/* The state of a daemon before start-up; the big buffers are their
+ * modules' to set up. */
+static void reset(struct daemon *d, const char *path, bool once)
+{
+	d->path = path;
+	d->once = once;
+	d->cur = 0;
+	d->cfg = &d->cfgs[0];
+	d->state_fd = d->lock_fd = d->wake[0] = d->wake[1] = -1;
+	d->stop = &sig_stop;
+	d->pend_full = d->pend_dirty = d->inflight_written = false;
+	d->outbox_full = d->left_over = false;
+	d->compose_retry_ms = NEVER;
+	d->outbox_due = 0;
+	d->ob_count = 0;
+	d->ob_bytes = 0;
+	memset(&d->n, 0, sizeof(d->n));
+	d->status[0] = '\0';
+	d->up = 0;
+	d->ready = false;
+}
+
+int daemon_start(struct daemon *d, const char *path, bool once)
+{
+	const char *dir;
+	int rc;
+
+	reset(d, path, once);
+	rc = load_config(path, d->cfg);
+	if (rc < 0)
+		return rc == -EINVAL ? EX_CONFIG : EX_NOINPUT;
+	log_init(d->cfg->daemon.log_level, 0);
+	dir = d->cfg->daemon.state_dir;
+	d->state_fd = statedir_open(dir);
+	if (d->state_fd < 0)
+		return EX_CANTCREAT;
+	/* Before anything in the folder is read or swept: a second instance
+	 * would compose and push the same articles. It is told to try later. */
+	d->lock_fd = statedir_lock(d->state_fd, dir);
+	if (d->lock_fd < 0)
+		return d->lock_fd == -EBUSY ? EX_TEMPFAIL : EX_CANTCREAT;
+	if (signals_init(d) < 0) {
+		log_warn("signals");
+		return EX_SOFTWARE;
+	}
+	if (net_open(&d->net, d->cfg, d->stop) < 0) {
+		log_errx("libcurl cannot start");
+		return EX_SOFTWARE;
+	}
+	d->up |= UP_NET;
+	if (push_init(&d->pushes[0], d->cfg, d->net) < 0)
+		return EX_CONFIG;
+	d->up |= UP_PUSH;
+	rc = seen_open(&d->seen, d->state_fd, dir, d->cfg->digest.seen_capacity);
+	if (rc == -EINVAL)
+		return EX_CONFIG;
+	/* A set that could not be read (said by seen_open) would be saved
+	 * over: refused. */
+	if (rc < 0 && rc != -EBADMSG)
+		return EX_CANTCREAT;
+	d->up |= UP_SEEN;
+	rc = outbox_open(&d->outbox, d->state_fd, dir);
+	if (rc < 0) {
+		/* A full disk passes; a refused folder needs a person. */
+		return rc == -ENOSPC || rc == -EDQUOT || rc == -EIO ? EX_TEMPFAIL : EX_CANTCREAT;
+	}
+	d->up |= UP_OUTBOX;
+	pipeline_outbox_count(d);
+	if (source_ctx_init(&d->sources[0], d->cfg, d->net) < 0) {
+		log_errx("sources cannot start: out of memory");
+		return EX_SOFTWARE;
+	}
+	d->sources[0].state_fd = d->state_fd;
+	d->up |= UP_SOURCES;
+	rc = pipeline_restore(d);
+	if (rc < 0)
+		return rc == -EAGAIN ? EX_TEMPFAIL : EX_CANTCREAT;
+	d->watchdog_ms = (int64_t)(notify_watchdog_usec() / 1000);
+	d->watchdog_due_ms = mono_ms();
+	sources_reschedule(d, NULL, NULL);
+	d->last_digest = last_digest_load(d);
+	schedule_digest(d);
+	log_info("digestd started: %s, %u sources, state in %s, %u digests in the outbox%s", path,
+		 d->cfg->n_sources, dir, d->ob_count, once ? " (one cycle)" : "");
+	notify_ready();
+	d->ready = true;
+	daemon_watchdog(d);
+	return 0;
+}
+
+void daemon_stop(struct daemon *d)
+{
+	if (d->ready) {
+		notify_stopping();
+		log_info("stopping%s", sig_stop ? " on a signal" : "");
+	}
+	if (d->up & UP_SOURCES)
+		source_ctx_free(&d->sources[d->cur]);
+	if (d->up & UP_OUTBOX)
+		outbox_close(&d->outbox);
+	if ((d->up & UP_SEEN) && d->seen.dirty)
+		seen_commit(&d->seen);
+	if (d->up & UP_PUSH)
+		push_free(&d->pushes[d->cur]);
+	if (d->up & UP_NET)
+		net_close(d->net);
+	d->net = NULL;
+	if (sig_wake == d->wake[1])
+		sig_wake = -1;
+	for (int i = 0; i < 2; i++)
+		if (d->wake[i] >= 0)
+			close(d->wake[i]);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+	if (d->state_fd >= 0)
+		close(d->state_fd);
+	d->state_fd = d->lock_fd = d->wake[0] = d->wake[1] = -1;
+	d->up = 0;
+	d->ready = false;
+}

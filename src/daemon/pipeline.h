@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* The daemon's pipeline steps, each a function of struct daemon: an article
+ * in (summary -> pending list), composing a digest (two-phase with the
+ * seen-set) and a push pass over the outbox. No scheduling, no signals. */
+#ifndef DIGESTD_PIPELINE_H
+#define DIGESTD_PIPELINE_H
+
+#include <stdbool.h>
+
+#include "daemon/daemon.h"
+#include "sources/source.h"
+
+/* Saves the pending list. A failure is remembered (d->pend_dirty): until a
+ * save succeeds no source may be polled (a feed would record validators
+ * covering articles that are only in memory) and --once does not report
+ * success. Returns 0 or pending_save's negative errno (logged there). */
+int pipeline_save(struct daemon *d);
+
+/* An article from source `source` (its name): its key is looked up in the
+ * seen-set and the pending list; a new one is summarised, added to the list
+ * and the list saved. Returns 0 (taken, known, or skipped for having neither
+ * URL nor id; d->n counts each), -ENOBUFS when the list is full (d->pend_full:
+ * sources pause until a digest goes out), -EIO when the list cannot be saved
+ * (the poll must end so that the feed keeps its validators). Either error
+ * means: stop this source's poll. Blocks on the disk. */
+int pipeline_article(struct daemon *d, const char *source, const struct source_article *a);
+
+/* Nonzero when the article is digested (seen-set) or waiting (pending list):
+ * asked before a teaser's page is fetched. Pure. */
+int pipeline_known(const struct daemon *d, const struct source_article *a);
+
+/* The pending list left by the last run. A digest being written then is
+ * settled if it reached the outbox (or its articles are seen already), else
+ * composed again later from the same articles; articles already seen are
+ * dropped. A damaged list is set aside after the feeds' validators are
+ * dropped, so that their next polls offer every article again. Returns 0,
+ * -EAGAIN (try again later: exit 75) or another negative errno after logging
+ * when the list cannot be trusted (saving over it would lose it). */
+int pipeline_restore(struct daemon *d);
+
+/* Composes one digest from the pending list at Unix second `now`, writes it
+ * to the outbox and only then marks its articles seen. An unsettled digest
+ * goes first: if it reached the outbox only the seen-set is retried, else it
+ * is composed again from the same articles (hence under the same id).
+ * Returns 0 (also when there was nothing to send), -EBUSY while the outbox is
+ * at outbox_max, or a save's negative errno (-ENOSPC for a full disk); the
+ * articles then stay pending. Blocks on the disk. */
+int pipeline_compose(struct daemon *d, int64_t now);
+
+/* One pass over the outbox, oldest first. Only entries whose time has come
+ * are tried, or with `every` each entry once (--once). The pass stops at the
+ * first push to retry (the endpoint is then unlikely to take the next one)
+ * and when *d->stop rises. `after` (may be NULL, else OUTBOX_NAME_BYTES)
+ * names where to start and receives the last entry tried. Sets d->outbox_due
+ * and the outbox counts. Returns true when a push is to be retried. Blocks
+ * for each push (at most [endpoint] timeout). */
+bool pipeline_push_pass(struct daemon *d, bool every, char *after);
+
+/* Counts the outbox's entries and bytes into d (a failure is logged). */
+void pipeline_outbox_count(struct daemon *d);
+
+#endif

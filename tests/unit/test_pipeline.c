@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for src/daemon/pipeline on a daemon started on a temporary
+ * state folder, without a network: articles handed to the article step,
+ * then composed into an outbox entry (pending list emptied, keys in the
+ * seen-set, on disk too); known articles; a seen-set or pending list that
+ * cannot be saved (a folder planted at seen.tmp or pending.tmp) loses no
+ * article and digests none twice, across a restart too; and two daemons in
+ * one process share nothing. */
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "daemon/daemon.h"
+#include "daemon/pipeline.h"
+
+static struct daemon dm, other;
+static struct seen disk_seen; /* the seen-set as a later run reads it */
+static struct pending disk_pend;
+static char root[64];
+
+static const char key_text[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"; /* 27 bytes */
+
+static void put(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fputs(text, f);
+	CHECK(fclose(f) == 0);
+	CHECK(chmod(path, mode) == 0);
+}
+
+/* A config with a folder source and an endpoint nobody listens on: the
+ * steps under test never push. Returns its path (static). */
+static const char *config(const char *dir)
+{
+	static char ini[2][160];
+	static unsigned which;
+	char *path = ini[which++ % 2], text[1024], p[160];
+
+	snprintf(p, sizeof(p), "%s/key", dir);
+	put(p, key_text, 0600);
+	snprintf(p, sizeof(p), "%s/articles", dir);
+	mkdir(p, 0700);
+	snprintf(text, sizeof(text),
+		 "[daemon]\nstate_dir = %s/state\nlog_level = warning\n\n"
+		 "[source folder]\nurl = %s/articles\ntype = folder\n\n"
+		 "[digest]\nsentences = 2\nformat = json\n\n"
+		 "[endpoint]\nurl = https://localhost:9/digest\nsigning_key_file = %s/key\n",
+		 dir, dir, dir);
+	snprintf(path, sizeof(ini[0]), "%s/digestd.ini", dir);
+	put(path, text, 0600);
+	return path;
+}
+
+static void state_path(char *out, size_t size, const char *dir, const char *name)
+{
+	snprintf(out, size, "%s/state/%s", dir, name);
+}
+
+static int start(struct daemon *d, const char *dir)
+{
+	int rc = daemon_start(d, config(dir), false);
+
+	CHECK_INT(rc, 0);
+	return rc;
+}
+
+/* Hands article n (its own URL, title and text) to the article step. */
+static int article(struct daemon *d, unsigned n)
+{
+	char url[64], title[64], text[512];
+	struct source_article a = { .id = "", .lang = "en", .date = 1709640000, .has_date = 1 };
+
+	snprintf(url, sizeof(url), "https://news.example.org/story-%u", n);
+	snprintf(title, sizeof(title), "Harbour story %u", n);
+	snprintf(text, sizeof(text),
+		 "The harbour council met on Monday to discuss story %u in detail.\n"
+		 "Fishermen said the new quay would change how they land their catch.\n"
+		 "The mayor promised a vote on the plan before the end of the month.\n",
+		 n);
+	a.url = url;
+	a.title = title;
+	a.text = text;
+	a.text_len = strlen(text);
+	return pipeline_article(d, "folder", &a);
+}
+
+static void key_of(unsigned n, unsigned char key[SEEN_KEY_BYTES])
+{
+	char url[64];
+
+	snprintf(url, sizeof(url), "https://news.example.org/story-%u", n);
+	CHECK_INT(seen_key(url, "", key), 0);
+}
+
+/* The outbox's entries in order: how many, and into which of them each
+ * article's title went (0 = none, -1 = several). */
+static unsigned outbox_scan(struct daemon *d, const unsigned *ids, unsigned n_ids, int *where)
+{
+	char name[OUTBOX_NAME_BYTES], after[OUTBOX_NAME_BYTES] = "";
+	unsigned count = 0;
+
+	for (unsigned i = 0; i < n_ids; i++)
+		where[i] = 0;
+	while (outbox_next(&d->outbox, after, name) == 0) {
+		count++;
+		CHECK_INT(outbox_read(&d->outbox, name, &d->entry), 0);
+		d->entry.body[d->entry.len < sizeof(d->entry.body) ? d->entry.len : 0] = '\0';
+		for (unsigned i = 0; i < n_ids; i++) {
+			char t[64];
+
+			snprintf(t, sizeof(t), "\"Harbour story %u\"", ids[i]);
+			if (strstr(d->entry.body, t))
+				where[i] = where[i] ? -1 : (int)count;
+		}
+		snprintf(after, sizeof(after), "%s", name);
+	}
+	return count;
+}
+
+static const char *make_root(const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(root, sizeof(root), "%s/pipe-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
+	CHECK(mkdtemp(root) != NULL);
+	return root;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void remove_tree(const char *dir)
+{
+	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The state folder as the next run finds it: the pending list's length and
+ * whether the seen-set file holds each article's key (1 each, else 0). */
+static unsigned on_disk(const char *dir, const unsigned *ids, unsigned n_ids, int *in_seen)
+{
+	char state[96];
+	int fd;
+
+	snprintf(state, sizeof(state), "%s/state", dir);
+	fd = open(state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK_INT(pending_load(&disk_pend, fd, state), 0);
+	CHECK(seen_open(&disk_seen, fd, state, 4096) >= 0);
+	for (unsigned i = 0; i < n_ids; i++) {
+		unsigned char key[SEEN_KEY_BYTES];
+
+		key_of(ids[i], key);
+		in_seen[i] = seen_contains(&disk_seen, key);
+	}
+	close(fd);
+	return disk_pend.n;
+}
+
+/* Two articles in, one digest out: the outbox entry holds both, the list is
+ * empty and the seen-set has both keys, in memory and on disk. */
+static void compose_takes_the_pending_articles(void)
+{
+	static const unsigned ids[] = { 1, 2 };
+	const char *dir = make_root("compose");
+	int where[2], seen_disk[2];
+	unsigned char key[SEEN_KEY_BYTES];
+
+	if (start(&dm, dir) != 0)
+		return;
+	CHECK_INT(article(&dm, 1), 0);
+	CHECK_INT(article(&dm, 2), 0);
+	CHECK_INT(dm.pend.n, 2);
+	CHECK_INT(dm.n.summarised, 2);
+	CHECK_INT(on_disk(dir, ids, 2, seen_disk), 2); /* saved before the source hears back */
+	/* Each article's summary: the sentences picked, in the text's order. */
+	CHECK_INT(dm.pend.item[0].n_sentences, 2);
+	CHECK_INT(outbox_scan(&dm, ids, 2, where), 0);
+
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	CHECK_INT(outbox_scan(&dm, ids, 2, where), 1);
+	CHECK_INT(where[0], 1);
+	CHECK_INT(where[1], 1);
+	CHECK(strstr(dm.entry.body, "\"harbour council\"") != NULL || strstr(dm.entry.body, "harbour council") != NULL);
+	CHECK_INT(dm.n.digests, 1);
+	CHECK_INT(dm.ob_count, 1);
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_INT(dm.pend.inflight, 0);
+	for (unsigned i = 0; i < 2; i++) {
+		key_of(ids[i], key);
+		CHECK(seen_contains(&dm.seen, key));
+	}
+	CHECK_INT(on_disk(dir, ids, 2, seen_disk), 0);
+	CHECK_INT(seen_disk[0], 1);
+	CHECK_INT(seen_disk[1], 1);
+	/* Nothing waits: composing again writes nothing (send_empty is off). */
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(outbox_scan(&dm, ids, 2, where), 1);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* An article waiting or digested is known: not summarised again, and a
+ * teaser's page would not be fetched again. */
+static void known_articles(void)
+{
+	static const unsigned ids[] = { 7 };
+	const char *dir = make_root("known");
+	struct source_article a = { .id = "", .url = "https://news.example.org/story-7",
+				    .title = "", .lang = "", .text = "", .text_len = 0 };
+	struct source_article anon = { .id = "", .url = "", .title = "No key", .lang = "",
+				       .text = "Text.", .text_len = 5 };
+	int where[1];
+
+	if (start(&dm, dir) != 0)
+		return;
+	CHECK(!pipeline_known(&dm, &a));
+	CHECK_INT(article(&dm, 7), 0);
+	CHECK(pipeline_known(&dm, &a)); /* waiting */
+	CHECK_INT(article(&dm, 7), 0);
+	CHECK_INT(dm.pend.n, 1);
+	CHECK_INT(dm.n.known, 1);
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	CHECK(pipeline_known(&dm, &a)); /* digested */
+	CHECK_INT(article(&dm, 7), 0);
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_INT(dm.n.known, 2);
+	/* Neither URL nor id: skipped, counted as offered only. */
+	CHECK_INT(pipeline_article(&dm, "folder", &anon), 0);
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_INT(dm.n.articles, 4);
+	CHECK_INT(outbox_scan(&dm, ids, 1, where), 1);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* The seen-set cannot be saved (a folder planted at seen.tmp): the digest
+ * reaches the outbox but its articles stay listed, marked in flight, and
+ * nothing new is composed; a restart meanwhile finishes it; once the set can
+ * be saved, each article is in exactly one digest. */
+static void seen_save_failing_keeps_everything(void)
+{
+	static const unsigned ids[] = { 1, 2, 3 };
+	const char *dir = make_root("seen");
+	char tmp[128];
+	int where[3], seen_disk[3];
+
+	if (start(&dm, dir) != 0)
+		return;
+	state_path(tmp, sizeof(tmp), dir, "seen.tmp");
+	CHECK_INT(article(&dm, 1), 0);
+	CHECK_INT(mkdir(tmp, 0700), 0);
+	CHECK(pipeline_compose(&dm, 1709643600) < 0);
+	CHECK_INT(outbox_scan(&dm, ids, 3, where), 1);
+	CHECK_INT(where[0], 1);
+	CHECK_INT(dm.pend.n, 1);
+	CHECK_INT(dm.pend.inflight, 1);
+	CHECK(dm.inflight_written);
+	CHECK(dm.seen.dirty);
+	CHECK_INT(on_disk(dir, ids, 3, seen_disk), 1);
+	CHECK_INT(disk_pend.inflight, 1);
+	CHECK_INT(seen_disk[0], 0);
+	/* A new article is taken, but no second digest is composed. */
+	CHECK_INT(article(&dm, 2), 0);
+	CHECK_INT(dm.pend.n, 2);
+	CHECK(pipeline_compose(&dm, 1709647200) < 0);
+	CHECK_INT(outbox_scan(&dm, ids, 3, where), 1);
+	CHECK_INT(where[1], 0);
+
+	/* Stopped meanwhile (the set still cannot be saved), then started
+	 * again once it can: the digest in the outbox is finished. */
+	daemon_stop(&dm);
+	CHECK_INT(rmdir(tmp), 0);
+	if (start(&dm, dir) != 0)
+		return;
+	CHECK_INT(dm.pend.n, 1); /* article 2 waits */
+	CHECK_INT(dm.pend.inflight, 0);
+	CHECK_INT(on_disk(dir, ids, 3, seen_disk), 1);
+	CHECK_INT(seen_disk[0], 1);
+	CHECK_INT(seen_disk[1], 0);
+
+	/* Failing again in the running daemon, then recovering. */
+	CHECK_INT(article(&dm, 3), 0);
+	CHECK_INT(mkdir(tmp, 0700), 0);
+	CHECK(pipeline_compose(&dm, 1709650800) < 0);
+	CHECK_INT(outbox_scan(&dm, ids, 3, where), 2);
+	CHECK_INT(dm.pend.inflight, 2);
+	CHECK_INT(rmdir(tmp), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709654400), 0); /* settles only */
+	CHECK_INT(outbox_scan(&dm, ids, 3, where), 2);
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_INT(on_disk(dir, ids, 3, seen_disk), 0);
+	for (unsigned i = 0; i < 3; i++) {
+		CHECK_INT(seen_disk[i], 1);
+		CHECK(where[i] > 0); /* each in exactly one digest */
+	}
+	CHECK_INT(where[0], 1);
+	CHECK_INT(where[1], 2);
+	CHECK_INT(where[2], 2);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* The pending list cannot be saved (a folder planted at pending.tmp): the
+ * article step says so (the poll must end, the feed keeps its validators),
+ * the list is marked unsaved, and nothing is composed until it is saved. */
+static void pending_save_failing(void)
+{
+	static const unsigned ids[] = { 4 };
+	const char *dir = make_root("pending");
+	char tmp[128];
+	int where[1], seen_disk[1];
+
+	if (start(&dm, dir) != 0)
+		return;
+	state_path(tmp, sizeof(tmp), dir, "pending.tmp");
+	CHECK_INT(mkdir(tmp, 0700), 0);
+	CHECK_INT(article(&dm, 4), -EIO);
+	CHECK(dm.pend_dirty);
+	CHECK_INT(dm.pend.n, 1); /* kept in memory */
+	CHECK(pipeline_compose(&dm, 1709643600) < 0);
+	CHECK_INT(outbox_scan(&dm, ids, 1, where), 0);
+	CHECK_INT(rmdir(tmp), 0);
+	CHECK_INT(pipeline_save(&dm), 0);
+	CHECK(!dm.pend_dirty);
+	CHECK_INT(on_disk(dir, ids, 1, seen_disk), 1);
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(outbox_scan(&dm, ids, 1, where), 1);
+	CHECK_INT(where[0], 1);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* A page's main text is cut at the summariser's window (SOURCE_TEXT_BYTES):
+ * the whole of it is summarised, up to its last sentence, which is the only
+ * one with content words here (the rest are stopwords). */
+static void text_filling_the_window(void)
+{
+	static char text[SOURCE_TEXT_BYTES];
+	static const char filler[] = "It was what they said it would be, and so it was for all of "
+				     "us when we were there with them.\n";
+	static const char last[] = "Engineers reopened the harbour bridge after the storm.";
+	struct source_article a = { .id = "", .url = "https://news.example.org/window",
+				    .title = "Harbour bridge reopens after the storm",
+				    .lang = "en", .text = text, .text_len = sizeof(text) };
+	const char *dir = make_root("window");
+	struct digest_span spans[SUMM_MAX_PICK];
+	struct digest_article art;
+	size_t n = 0, f = sizeof(filler) - 1, l = sizeof(last) - 1;
+	int found = 0;
+
+	while (n + f + l <= sizeof(text)) {
+		memcpy(text + n, filler, f);
+		n += f;
+	}
+	memset(text + n, ' ', sizeof(text) - l - n);
+	memcpy(text + sizeof(text) - l, last, l);
+	if (start(&dm, dir) != 0)
+		return;
+	CHECK_INT(pipeline_article(&dm, "page", &a), 0);
+	CHECK_INT(dm.pend.n, 1);
+	pending_get(&dm.pend, 0, &art, spans);
+	for (unsigned i = 0; i < art.n_sentences; i++)
+		found |= spans[i].len == l && memcmp(spans[i].p, last, l) == 0;
+	if (!found)
+		printf("  picked first: %.60s\n", art.n_sentences ? spans[0].p : "(none)");
+	CHECK(found);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* Two daemons in one process, each on its own state folder: what one takes
+ * and composes never shows in the other (no state outside struct daemon). */
+static void two_daemons_share_nothing(void)
+{
+	static const unsigned ids[] = { 5, 6 };
+	char a[64], b[64];
+	int where[2];
+
+	snprintf(a, sizeof(a), "%s", make_root("one"));
+	snprintf(b, sizeof(b), "%s", make_root("two"));
+	if (start(&dm, a) != 0 || start(&other, b) != 0)
+		return;
+	CHECK_INT(article(&dm, 5), 0);
+	CHECK_INT(article(&other, 6), 0);
+	CHECK_INT(dm.pend.n, 1);
+	CHECK_INT(other.pend.n, 1);
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	CHECK_INT(other.pend.n, 1);
+	CHECK_INT(outbox_scan(&other, ids, 2, where), 0);
+	CHECK_INT(pipeline_compose(&other, 1709643600), 0);
+	CHECK_INT(outbox_scan(&dm, ids, 2, where), 1);
+	CHECK_INT(where[0], 1);
+	CHECK_INT(where[1], 0);
+	CHECK_INT(outbox_scan(&other, ids, 2, where), 1);
+	CHECK_INT(where[0], 0);
+	CHECK_INT(where[1], 1);
+	daemon_stop(&other);
+	daemon_stop(&dm);
+	remove_tree(a);
+	remove_tree(b);
+}
+
+int main(void)
+{
+	RUN(compose_takes_the_pending_articles);
+	RUN(known_articles);
+	RUN(seen_save_failing_keeps_everything);
+	RUN(pending_save_failing);
+	RUN(text_filling_the_window);
+	RUN(two_daemons_share_nothing);
+	return CHECK_EXIT();
+}
