@@ -148,6 +148,13 @@ bool pipeline_push_pass(struct daemon *d, bool every, char *after)
 			due = min64(due, e->next_attempt);
 			continue;
 		}
+		/* Its articles are not in the seen-set yet (settle): pushed now, it
+		 * would leave the outbox, and a restart would compose it again and
+		 * push it a second time. It waits for the seen-set. */
+		if (d->pend.inflight && strcmp(e->id, d->pend.inflight_id) == 0) {
+			due = min64(due, now + d->cfg->endpoint.retry_base);
+			continue;
+		}
 		notify_status("pushing %s", e->id);
 		rc = push_attempt(pc, e, now, &res);
 		daemon_watchdog(d);

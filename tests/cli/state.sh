@@ -196,6 +196,7 @@ if [ "$RC" -eq 0 ] && [ "$(titles | sort | uniq -d | wc -l)" -eq 0 ]; then
 
 # ---- a seen-set that cannot be saved: nothing new, nothing twice ----
 fresh
+: >"$TMP/sink.log"
 rm -f "$TMP/articles"/*
 new_article before
 run_once "$TMP/d.ini"
@@ -215,11 +216,16 @@ rmdir "$TMP/state/seen.tmp"
 until_done "$TMP/d.ini"
 run_once "$TMP/d.ini"
 titles >"$TMP/titles"
+# Pushed once, too: a digest whose articles are not yet in the seen-set
+# stays in the outbox (a push then, and a recompose after the restart,
+# would send it twice; the sink would only drop the repeat by its id).
 if [ "$RC" -eq 0 ] && [ "$(sort "$TMP/titles" | uniq -d | wc -l)" -eq 0 ] &&
-	grep -q "Story unseen-one" "$TMP/titles" && grep -q "Story unseen-two" "$TMP/titles"; then
-	pass "seen-set saved again: every article delivered once"; else
-	fail "seen-set saved again: every article delivered once" "exit $RC" \
-		"in two digests: $(sort "$TMP/titles" | uniq -d | tr '\n' ' ')"; fi
+	grep -q "Story unseen-one" "$TMP/titles" && grep -q "Story unseen-two" "$TMP/titles" &&
+	! grep -q "duplicate id=" "$TMP/sink.log"; then
+	pass "seen-set saved again: every article delivered once, each digest pushed once"; else
+	fail "seen-set saved again: every article delivered once, each digest pushed once" "exit $RC" \
+		"in two digests: $(sort "$TMP/titles" | uniq -d | tr '\n' ' ')" \
+		"$(grep "duplicate id=" "$TMP/sink.log")"; fi
 
 # ---- a pending list that cannot be saved: the feed's validators wait ----
 fresh
