@@ -462,15 +462,20 @@ int daemon_once(struct daemon *d)
 	pipeline_outbox_count(d);
 	left = d->left_over || d->pend_dirty || d->seen.dirty || d->pend.n > 0 || d->ob_count > 0 ||
 	       sig_stop;
-	/* A refusal needs someone to look (dead/): it must not pass for
-	 * success, nor for "run again later", which would not help. */
+	/* A refusal or a damaged entry needs someone to look (dead/): it must
+	 * not pass for success, nor for "run again later", which would not
+	 * help. */
 	status = d->n.dead ? EX_UNAVAILABLE : left ? EX_TEMPFAIL : 0;
 	log_info("one cycle done: %lu new articles, %lu digests composed, %lu delivered, "
 		 "%u left in the outbox%s", d->n.summarised, d->n.digests, d->n.delivered,
 		 d->ob_count, status == EX_TEMPFAIL ? " (exit 75: run again later)" : "");
-	if (status == EX_UNAVAILABLE)
+	if (status == EX_UNAVAILABLE && !d->n.damaged)
 		log_warnx("exit 69: %lu digest%s refused, moved to dead/ in %s", d->n.dead,
 			  d->n.dead == 1 ? "" : "s", d->cfg->daemon.state_dir);
+	else if (status == EX_UNAVAILABLE)
+		log_warnx("exit 69: %lu digest%s moved to dead/ in %s (%lu damaged, %lu refused)",
+			  d->n.dead, d->n.dead == 1 ? "" : "s", d->cfg->daemon.state_dir,
+			  d->n.damaged, d->n.dead - d->n.damaged);
 	return status;
 }
 

@@ -23,9 +23,11 @@
 /* Default config file when none is given. */
 #define DAEMON_DEFAULT_CONFIG "/etc/digestd/digestd.ini"
 
+/* dead counts every digest moved to dead/; damaged, those of them that
+ * could not be read (a wrong checksum, not a regular file). */
 struct daemon_counters {
 	unsigned long polls, poll_failures, articles, summarised, known;
-	unsigned long digests, delivered, push_failures, dead;
+	unsigned long digests, delivered, push_failures, dead, damaged;
 };
 
 /* Everything the daemon owns; about 14 MiB, nearly all of it buffers sized
@@ -94,8 +96,8 @@ int daemon_run(struct daemon *d);
 
 /* One cycle (--once): the outbox as it is, every source once, one digest,
  * then the new entry. Returns 0 when nothing is left, EX_UNAVAILABLE when
- * the endpoint refused a digest (moved to dead/), EX_TEMPFAIL when something
- * is left for a later run. Blocks. */
+ * a digest was moved to dead/ (the endpoint refused it, or it was damaged),
+ * EX_TEMPFAIL when something is left for a later run. Blocks. */
 int daemon_once(struct daemon *d);
 
 /* STOPPING=1 (after a full start), then stops what daemon_start started, in

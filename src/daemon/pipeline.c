@@ -138,7 +138,12 @@ bool pipeline_push_pass(struct daemon *d, bool every, char *after)
 		}
 		snprintf(from, sizeof(from), "%s", name);
 		rc = outbox_read(&d->outbox, name, e);
-		if (rc == -ENOENT || rc == -EBADMSG)
+		if (rc == -EBADMSG) { /* damaged: outbox_read moved it to dead/ */
+			d->n.dead++;
+			d->n.damaged++;
+			continue;
+		}
+		if (rc == -ENOENT)
 			continue;
 		if (rc < 0) {
 			due = min64(due, now + d->cfg->endpoint.retry_base);

@@ -147,9 +147,11 @@ EOF
 start_sink "$PORT" || exit 1
 run_once "$TMP/d.ini"
 if [ "$(stored)" -eq 0 ] && [ -f "$TMP/state/dead/$entry" ] &&
-	grep -q "checksum" "$TMP/state/dead/$entry.reason"; then
-	pass "a flipped body byte: moved to dead/ (checksum), not sent"; else
-	fail "a flipped body byte: moved to dead/ (checksum), not sent" "stored $(stored)" \
+	grep -q "checksum" "$TMP/state/dead/$entry.reason" && [ "$RC" -eq 69 ] &&
+	grep -q "exit 69: 1 digest moved to dead/ in .* (1 damaged, 0 refused)" "$TMP/err"; then
+	pass "a flipped body byte: moved to dead/ (checksum), not sent, --once exit 69"; else
+	fail "a flipped body byte: moved to dead/ (checksum), not sent, --once exit 69" \
+		"stored $(stored), exit $RC" \
 		"$(cat "$TMP/state/dead/$entry.reason" 2>/dev/null)" "$(tail -n 3 "$TMP/err")"; fi
 # An entry written by the previous version (no checksum line) still goes.
 body='{"schema":"digestd.digest/1","id":"dg_20250101T000000Z_0badc0de","articles":[]}'
