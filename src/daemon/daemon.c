@@ -350,6 +350,14 @@ static void reload(struct daemon *d)
 			  old->daemon.state_dir);
 		memcpy(nc->daemon.state_dir, old->daemon.state_dir, sizeof(nc->daemon.state_dir));
 	}
+	/* Reading the set again at another size could fail half-way (an I/O
+	 * error leaves an empty set, which the next commit would write over
+	 * the file): the one set in memory is only resized at start-up. */
+	if (nc->digest.seen_capacity != old->digest.seen_capacity) {
+		log_warnx("reload: seen_capacity changes only on restart; still %u",
+			  old->digest.seen_capacity);
+		nc->digest.seen_capacity = old->digest.seen_capacity;
+	}
 	if (push_init(&d->pushes[next], nc, d->net) < 0) {
 		log_warnx("reload failed: still running on the previous configuration");
 		goto out;
@@ -370,9 +378,6 @@ static void reload(struct daemon *d)
 	sources_reschedule(d, old, old_due);
 	if (memcmp(&old->digest.schedule, &nc->digest.schedule, sizeof(nc->digest.schedule)) != 0)
 		schedule_digest(d);
-	/* A new capacity rereads the set: only from a committed file. */
-	if (old->digest.seen_capacity != nc->digest.seen_capacity && seen_commit(&d->seen) == 0)
-		seen_open(&d->seen, d->state_fd, nc->daemon.state_dir, nc->digest.seen_capacity);
 	d->outbox_due = 0;
 	log_info("reloaded %s: %u sources", d->path, nc->n_sources);
 out:

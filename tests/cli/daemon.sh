@@ -146,6 +146,15 @@ kill -USR1 $pid
 if wait_grep 'status:.*since start' "$TMP/daemon.log" && [ "$n_ready" -eq 3 ]; then
 	pass "after a failed reload: still serving, READY=1 again"; else
 	fail "after a failed reload: still serving, READY=1 again" "READY x$n_ready"; fi
+# A new seen_capacity waits for a restart: the set in memory is not read
+# again at another size on a reload (a failed read would empty it).
+write_config "$TMP/d.ini"
+sed -i 's/^\[digest\]$/[digest]\nseen_capacity = 128/' "$TMP/d.ini"
+kill -HUP $pid
+if wait_count 2 'reloaded' "$TMP/daemon.log" &&
+	grep -q "reload: seen_capacity changes only on restart; still 4096" "$TMP/daemon.log"; then
+	pass "SIGHUP, new seen_capacity: kept until a restart, said once"; else
+	fail "SIGHUP, new seen_capacity: kept until a restart, said once" "$(tail -n 3 "$TMP/daemon.log")"; fi
 write_config "$TMP/d.ini"
 
 kill -TERM $pid
