@@ -353,9 +353,14 @@ int pipeline_compose(struct daemon *d, int64_t now)
 		return pipeline_save(d);
 	}
 	if (k) {
+		/* The daemon that composes it: two on one host have two state
+		 * folders, and a receiver both push to must keep both digests. */
+		char who[DIGEST_HOST_BYTES + CFG_PATH_BYTES + 2];
+
+		snprintf(who, sizeof(who), "%s\n%s", host, d->cfg->daemon.state_dir);
 		for (unsigned i = 0; i < k; i++)
 			keys[i] = p->item[i].key;
-		rc = digest_content_id(host, keys, k, id, sizeof(id));
+		rc = digest_content_id(who, keys, k, id, sizeof(id));
 	} else {
 		rc = digest_new_id(now, id, sizeof(id));
 	}

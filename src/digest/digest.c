@@ -48,7 +48,7 @@ bool digest_id_valid(const char *id, size_t n)
 
 static const char hex_digits[] = "0123456789abcdef";
 
-int digest_content_id(const char *host, const unsigned char *const *keys, unsigned n, char *out,
+int digest_content_id(const char *who, const unsigned char *const *keys, unsigned n, char *out,
 		      size_t size)
 {
 	static const char tag[] = "digestd digest 1\n";
@@ -60,7 +60,7 @@ int digest_content_id(const char *host, const unsigned char *const *keys, unsign
 		return -EINVAL;
 	sha256_start(&sha);
 	sha256_update(&sha, tag, sizeof(tag) - 1);
-	sha256_update(&sha, host, strlen(host));
+	sha256_update(&sha, who, strlen(who));
 	sha256_update(&sha, "\n", 1);
 	for (unsigned i = 0; i < n; i++)
 		sha256_update(&sha, keys[i], 32);

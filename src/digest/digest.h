@@ -57,14 +57,15 @@ struct digest {
 };
 
 /* The id of a digest of articles: "dg_" + 32 lowercase hex digits, the
- * first 16 bytes of SHA-256 over "digestd digest 1\n", host, "\n" and the
- * articles' seen-set keys (keys[i] points to 32 bytes) in digest order. The
- * same articles composed on the same host always get the same id: a digest
- * composed again after a failed save or a crash carries the id of the first
- * try, so a receiver dropping repeated webhook-ids drops it. out needs
- * DIGEST_ID_BYTES. Returns 0, or -EINVAL for n == 0 or a small out. Never
- * blocks. */
-int digest_content_id(const char *host, const unsigned char *const *keys, unsigned n, char *out,
+ * first 16 bytes of SHA-256 over "digestd digest 1\n", who, "\n" and the
+ * articles' seen-set keys (keys[i] points to 32 bytes) in digest order. who
+ * names the composing daemon (the daemon gives its host name and state
+ * folder). The same articles composed by the same daemon always get the
+ * same id: a digest composed again after a failed save or a crash carries
+ * the id of the first try, so a receiver dropping repeated webhook-ids drops
+ * it. out needs DIGEST_ID_BYTES. Returns 0, or -EINVAL for n == 0 or a small
+ * out. Never blocks. */
+int digest_content_id(const char *who, const unsigned char *const *keys, unsigned n, char *out,
 		      size_t size);
 
 /* The id of a digest without articles (send_empty), which has no article

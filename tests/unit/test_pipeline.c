@@ -416,6 +416,30 @@ static void two_daemons_share_nothing(void)
 	remove_tree(b);
 }
 
+/* The same articles composed by two daemons on one host (two state
+ * folders, say a JSON and a Markdown config) get two ids: a receiver that
+ * both push to drops a repeated id, and must not drop the other's digest. */
+static void two_daemons_two_ids(void)
+{
+	char a[64], b[64], na[OUTBOX_NAME_BYTES], nb[OUTBOX_NAME_BYTES];
+
+	snprintf(a, sizeof(a), "%s", make_root("ida"));
+	snprintf(b, sizeof(b), "%s", make_root("idb"));
+	if (start(&dm, a) != 0 || start(&other, b) != 0)
+		return;
+	CHECK_INT(article(&dm, 7), 0);
+	CHECK_INT(article(&other, 7), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	CHECK_INT(pipeline_compose(&other, 1709643600), 0);
+	CHECK_INT(outbox_next(&dm.outbox, "", na), 0);
+	CHECK_INT(outbox_next(&other.outbox, "", nb), 0);
+	CHECK(strcmp(strchr(na, '-'), strchr(nb, '-')) != 0);
+	daemon_stop(&other);
+	daemon_stop(&dm);
+	remove_tree(a);
+	remove_tree(b);
+}
+
 int main(void)
 {
 	RUN(compose_takes_the_pending_articles);
@@ -424,5 +448,6 @@ int main(void)
 	RUN(pending_save_failing);
 	RUN(text_filling_the_window);
 	RUN(two_daemons_share_nothing);
+	RUN(two_daemons_two_ids);
 	return CHECK_EXIT();
 }
