@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -135,28 +136,27 @@ enum fetch_type fetch_guess_type(const char *buf, size_t len)
 	return starts_feed_element(p, (size_t)(end - p)) ? FETCH_FEED : FETCH_PAGE;
 }
 
-/* Maps the argument to a local path; NULL with *status set otherwise. */
+/* Maps an argument that is not an http(s) URL to a local path; NULL with
+ * *status set otherwise. */
 static const char *local_path(const char *arg, int *status)
 {
-	if (strncmp(arg, "file://", 7) == 0) {
-		const char *path = arg + 7;
+	const char *path = url_file_path(arg);
+	struct url_parts u;
 
-		if (strncmp(path, "localhost/", 10) == 0)
-			path += 9;
-		if (path[0] != '/') {
-			log_errx("fetch: %s: only file:///path and file://localhost/path are supported",
-				 arg);
-			*status = EX_USAGE;
-			return NULL;
-		}
+	if (path)
 		return path;
-	}
-	if (strstr(arg, "://")) {
+	url_split(arg, strlen(arg), &u);
+	if (!u.has_authority || !u.scheme.len)
+		return arg;
+	if (url_web_scheme(&u))
+		log_errx("fetch: %s: no host in the URL", arg);
+	else if (u.scheme.len == 4 && strncasecmp(u.scheme.p, "file", 4) == 0)
+		log_errx("fetch: %s: only file:///path and file://localhost/path are supported",
+			 arg);
+	else
 		log_errx("fetch: %s: unsupported URL scheme", arg);
-		*status = EX_USAGE;
-		return NULL;
-	}
-	return arg;
+	*status = EX_USAGE;
+	return NULL;
 }
 
 /* Reads the whole input into `input`. Returns a sysexits status. */
@@ -230,11 +230,6 @@ static void catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-}
-
-static int is_http(const char *arg)
-{
-	return strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0;
 }
 
 /* Transient failures (worth retrying later) give EX_TEMPFAIL. */
@@ -442,7 +437,7 @@ int cmd_fetch(int argc, char **argv)
 		catch_signals();
 		return fetch_print_source(&cfg, source, fmt, &stop_flag);
 	}
-	if (is_http(name)) {
+	if (url_is_http(name)) {
 		status = read_url(name, &len);
 	} else {
 		path = local_path(name, &status);
@@ -455,10 +450,10 @@ int cmd_fetch(int argc, char **argv)
 	if (type == FETCH_AUTO)
 		type = fetch_guess_type(input, len);
 	if (type == FETCH_FEED)
-		status = is_http(name) ? fetch_print_feed(input, len, resp.effective_url,
+		status = url_is_http(name) ? fetch_print_feed(input, len, resp.effective_url,
 							  resp.content_type, fmt)
 				       : fetch_print_feed(input, len, name, NULL, fmt);
 	else
-		status = print_page(input, len, name, is_http(name) ? resp.content_type : NULL, fmt);
+		status = print_page(input, len, name, url_is_http(name) ? resp.content_type : NULL, fmt);
 	return status;
 }

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -629,24 +630,20 @@ static int parse_times(const char *v, struct cfg_schedule *s, char *why, size_t 
 /* Which form v has: a CFG_URL_* bit, or 0 for an unknown scheme. */
 static unsigned url_form(const char *v)
 {
-	size_t n = 0;
+	struct url_parts u;
+	int web;
 
-	if (has_prefix_ci(v, "https://"))
-		return CFG_URL_HTTPS;
-	if (has_prefix_ci(v, "http://"))
-		return CFG_URL_HTTP;
-	if (has_prefix_ci(v, "file://"))
+	url_split(v, strlen(v), &u);
+	web = url_web_scheme(&u);
+	if (!u.scheme.len)
+		return CFG_URL_PATH;
+	if (web && u.has_authority)
+		return web == URL_HTTPS ? CFG_URL_HTTPS : CFG_URL_HTTP;
+	if (u.scheme.len == 4 && strncasecmp(u.scheme.p, "file", 4) == 0 && u.has_authority)
 		return CFG_URL_FILE;
-	if (has_prefix_ci(v, "mailto:"))
+	if (u.scheme.len == 6 && strncasecmp(u.scheme.p, "mailto", 6) == 0)
 		return CFG_URL_MAILTO;
-	if (is_alpha((unsigned char)v[0])) {
-		while (is_alpha((unsigned char)v[n]) || is_digit((unsigned char)v[n]) ||
-		       v[n] == '+' || v[n] == '.' || v[n] == '-')
-			n++;
-		if (v[n] == ':')
-			return 0;
-	}
-	return CFG_URL_PATH;
+	return 0;
 }
 
 static void url_expected(unsigned m, char *why, size_t whysz)
@@ -674,39 +671,37 @@ static void url_expected(unsigned m, char *why, size_t whysz)
 		n += (size_t)snprintf(why + n, whysz - n, " or %s", alt[i]);
 }
 
-/* The host of an http(s) URL: sets *host and *len; returns 0 or -EINVAL with
- * why filled. */
-static int url_authority(const char *v, const char **host, size_t *len, char *why, size_t whysz)
+/* An http(s) URL's authority: a host name or an IPv6 literal, and an
+ * optional port, no user info. Returns 0 or a negative errno with why. */
+static int check_authority(const struct url_parts *u, char *why, size_t whysz)
 {
-	const char *a = strstr(v, "://") + 3;
-	size_t alen = strcspn(a, "/?#"), i = 0;
+	const char *h = u->host.p;
+	size_t n = u->host.len;
+	unsigned long long port;
 
-	if (memchr(a, '@', alen)) {
+	if (u->has_userinfo) {
 		snprintf(why, whysz, "a URL must not carry a user name or password (not "
 				     "shown): secrets never go in the config file");
 		return -EACCES;
 	}
-	if (a[0] == '[') {
-		for (i = 1; i < alen && a[i] != ']'; i++)
-			if (!is_digit((unsigned char)a[i]) && !strchr("abcdefABCDEF:.", a[i]))
-				break;
-		if (i >= alen || a[i] != ']' || i == 1)
+	if (n > 0 && h[0] == '[') {
+		if (n < 3 || h[n - 1] != ']')
 			goto bad;
-		i++;
+		for (size_t i = 1; i + 1 < n; i++)
+			if (!is_digit((unsigned char)h[i]) && !strchr("abcdefABCDEF:.", h[i]))
+				goto bad;
 	} else {
-		while (i < alen && (is_alpha((unsigned char)a[i]) || is_digit((unsigned char)a[i]) ||
-				    a[i] == '-' || a[i] == '.' || a[i] == '_'))
-			i++;
-		if (i == 0)
+		if (n == 0)
 			goto bad;
+		for (size_t i = 0; i < n; i++)
+			if (!is_alpha((unsigned char)h[i]) && !is_digit((unsigned char)h[i]) &&
+			    !strchr("-._", h[i]))
+				goto bad;
 	}
-	*host = a;
-	*len = i;
-	if (i < alen) {
-		unsigned long long port;
-		const char *p = a + i + 1;
+	if (u->has_port) {
+		const char *p = u->port.p;
 
-		if (a[i] != ':' || read_number(&p, &port) < 0 || p != a + alen || port < 1 ||
+		if (read_number(&p, &port) < 0 || p != u->port.p + u->port.len || port < 1 ||
 		    port > 65535)
 			goto bad;
 	}
@@ -726,8 +721,7 @@ static int is_loopback(const char *url)
 
 static int check_url(const char *v, unsigned form, char *why, size_t whysz)
 {
-	const char *h;
-	size_t len;
+	struct url_parts u;
 
 	for (const char *s = v; *s; s++) {
 		if ((unsigned char)*s <= 0x20 || *s == 0x7f) {
@@ -735,19 +729,21 @@ static int check_url(const char *v, unsigned form, char *why, size_t whysz)
 			return -EINVAL;
 		}
 	}
+	url_split(v, strlen(v), &u);
 	switch (form) {
 	case CFG_URL_HTTPS:
 	case CFG_URL_HTTP:
-		return url_authority(v, &h, &len, why, whysz);
+		return check_authority(&u, why, whysz);
 	case CFG_URL_FILE:
-		if (v[7] != '/' || !v[8]) {
+		/* file:///path: no host, and a path after the third '/'. */
+		if (u.authority.len || u.path.len == 0 || !u.path.p[1]) {
 			snprintf(why, whysz, "expected an absolute path after file://, as in "
 					     "file:///srv/feeds/news.xml");
 			return -EINVAL;
 		}
 		return 0;
 	default: /* mailto: */
-		if (!v[7] || !strchr(v + 7, '@')) {
+		if (!v[u.scheme.len + 1] || !strchr(v + u.scheme.len + 1, '@')) {
 			snprintf(why, whysz, "expected mailto:name@example.org");
 			return -EINVAL;
 		}

@@ -120,21 +120,6 @@ static const char *lang_of(const struct cfg_source *src, const char *found)
 	return strcmp(src->lang, "auto") != 0 ? src->lang : found;
 }
 
-static int is_http(const char *url)
-{
-	return strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0;
-}
-
-/* file:///path and file://localhost/path name a local file; NULL otherwise. */
-static const char *file_path(const char *url)
-{
-	if (strncmp(url, "file://localhost/", 17) == 0)
-		return url + 16;
-	if (strncmp(url, "file:///", 8) == 0)
-		return url + 7;
-	return NULL;
-}
-
 /* Reads a regular file whole into buf. flags adds to the open flags
  * (O_NOFOLLOW for a file named inside a folder source). Returns its length,
  * -EFBIG when it is longer than cap, -ENOTSUP when it is not a regular file,
@@ -239,7 +224,7 @@ static DIR *open_folder(const char *dir)
 static int poll_folder(const struct cfg_source *src, struct source_ctx *ctx,
 		       source_article_fn fn, void *arg)
 {
-	const char *dir = file_path(src->url) ? file_path(src->url) : src->url;
+	const char *dir = url_file_path(src->url) ? url_file_path(src->url) : src->url;
 	size_t cap = ctx->body_cap < SOURCE_FILE_BYTES ? ctx->body_cap : SOURCE_FILE_BYTES;
 	char name[NAME_MAX + 1] = "", last[NAME_MAX + 1] = "";
 	char path[CFG_URL_BYTES + NAME_MAX + 2];
@@ -367,7 +352,7 @@ static long expand_teaser(struct poll *p, const char *link)
 	long n;
 	int rc;
 
-	if (!is_http(link))
+	if (!url_is_http(link))
 		return 0;
 	rc = fetch_get(&p->ctx->fetch, link, NULL, &p->scope, &page_resp, p->ctx->page,
 		       p->ctx->page_cap);
@@ -637,7 +622,7 @@ int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct sour
 		source_article_fn fn, source_known_fn known, void *arg)
 {
 	struct poll *p = &poll_state;
-	const char *path = file_path(src->url);
+	const char *path = url_file_path(src->url);
 	int rc;
 
 	ctx->not_before = 0;
@@ -653,7 +638,7 @@ int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct sour
 	} else {
 		fetch_scope_init(&p->scope, src->url, src->allow_private);
 		fetch_set_deadline(&ctx->fetch, cfg->http.poll_timeout);
-		if (!is_http(src->url))
+		if (!url_is_http(src->url))
 			rc = poll_file(p, path ? path : src->url);
 		else
 			rc = poll_http(p);
@@ -668,7 +653,7 @@ int64_t source_not_before(const struct cfg *cfg, const struct source_ctx *ctx,
 {
 	struct srcstate st;
 
-	if (!is_http(src->url))
+	if (!url_is_http(src->url))
 		return 0;
 	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
 	return srcstate_not_before(&st, &cfg->http, now);
@@ -683,7 +668,7 @@ int source_forget_validators(const struct cfg *cfg, const struct source_ctx *ctx
 		struct srcstate st;
 		int rc;
 
-		if (!is_http(src->url))
+		if (!url_is_http(src->url))
 			continue;
 		srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
 		if (!st.v.etag[0] && !st.v.last_modified[0])
