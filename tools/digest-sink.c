@@ -34,6 +34,7 @@
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
+#include "core/dec.h"
 #include "core/log.h"
 #include "push/sign.h"
 #include "sink_req.h"
@@ -115,38 +116,33 @@ static const char *tls_err(int err, char *buf, size_t size)
 	return buf;
 }
 
+/* A whole number in min..max (min >= 0): digits only. */
 static int parse_long(const char *s, long min, long max, long *out)
 {
-	char *end;
-	long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
+	if (dec_parse(s, strlen(s), (uint64_t)max, &v) != 0 || v < (uint64_t)min)
 		return -EINVAL;
-	*out = v;
+	*out = (long)v;
 	return 0;
 }
 
+/* Bytes, or K or M (powers of 1024) after the digits. */
 static int parse_size(const char *s, size_t *out)
 {
-	char *end;
-	unsigned long long v;
-	unsigned long long mul = 1;
+	uint64_t v, mul = 1;
+	size_t used;
 
-	if (*s < '0' || *s > '9')
+	if (dec_read(s, strlen(s), MAX_BODY_LIMIT, &v, &used) != 0)
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -EINVAL;
-	if (*end == 'K' || *end == 'k')
+	s += used;
+	if (*s == 'K' || *s == 'k')
 		mul = 1024;
-	else if (*end == 'M' || *end == 'm')
+	else if (*s == 'M' || *s == 'm')
 		mul = 1024 * 1024;
 	if (mul != 1)
-		end++;
-	if (*end || v > MAX_BODY_LIMIT / mul)
+		s++;
+	if (*s || v > MAX_BODY_LIMIT / mul)
 		return -EINVAL;
 	*out = (size_t)(v * mul);
 	return 0;

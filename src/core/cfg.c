@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/dec.h"
 #include "core/url.h"
 
 #define CFG_DEFAULT_DIR "/etc/digestd"
@@ -331,28 +332,27 @@ int cfg_secret_open(const struct cfg *c, const char *value, char *path, size_t s
 
 #define NUM_CAP 1000000000000000ull /* far above any limit; keeps sums exact */
 
-/* Reads digits at *p; returns 0 or -EINVAL when there are none or too many. */
+/* Reads digits at *p and moves past them; returns 0 or -EINVAL when there
+ * are none or they make more than NUM_CAP. */
 static int read_number(const char **p, unsigned long long *out)
 {
-	unsigned long long n = 0;
-	const char *s = *p;
+	uint64_t n;
+	size_t used;
 
-	if (!is_digit((unsigned char)*s))
+	if (dec_read(*p, strlen(*p), NUM_CAP, &n, &used) < 0)
 		return -EINVAL;
-	for (; is_digit((unsigned char)*s); s++) {
-		n = n * 10 + (unsigned long long)(*s - '0');
-		if (n > NUM_CAP)
-			return -EINVAL;
-	}
-	*p = s;
+	*p += used;
 	*out = n;
 	return 0;
 }
 
 static int parse_uint(const char *v, unsigned long long *out)
 {
-	if (read_number(&v, out) < 0 || *v)
+	uint64_t n;
+
+	if (dec_parse(v, strlen(v), NUM_CAP, &n) < 0)
 		return -EINVAL;
+	*out = n;
 	return 0;
 }
 
@@ -677,7 +677,7 @@ static int check_authority(const struct url_parts *u, char *why, size_t whysz)
 {
 	const char *h = u->host.p;
 	size_t n = u->host.len;
-	unsigned long long port;
+	uint64_t port;
 
 	if (u->has_userinfo) {
 		snprintf(why, whysz, "a URL must not carry a user name or password (not "
@@ -698,13 +698,8 @@ static int check_authority(const struct url_parts *u, char *why, size_t whysz)
 			    !strchr("-._", h[i]))
 				goto bad;
 	}
-	if (u->has_port) {
-		const char *p = u->port.p;
-
-		if (read_number(&p, &port) < 0 || p != u->port.p + u->port.len || port < 1 ||
-		    port > 65535)
-			goto bad;
-	}
+	if (u->has_port && (dec_parse(u->port.p, u->port.len, 65535, &port) < 0 || port < 1))
+		goto bad;
 	return 0;
 bad:
 	snprintf(why, whysz, "expected host[:port] after '://', such as example.org or "

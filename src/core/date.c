@@ -5,9 +5,11 @@
 #include "date.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/dec.h"
 #include "core/utf8.h"
 
 struct date_parts {
@@ -72,17 +74,14 @@ static int is_alpha(char c)
 /* Reads exactly n digits at *p (within end); returns the value or -1. */
 static int digits(const char **p, const char *end, int n)
 {
-	int v = 0;
+	uint64_t v;
+	size_t used;
 
-	if (end - *p < n)
+	if (n < 0 || end - *p < n || dec_read(*p, (size_t)n, INT_MAX, &v, &used) != 0 ||
+	    used != (size_t)n)
 		return -1;
-	for (int i = 0; i < n; i++) {
-		if (!is_digit((*p)[i]))
-			return -1;
-		v = v * 10 + ((*p)[i] - '0');
-	}
 	*p += n;
-	return v;
+	return (int)v;
 }
 
 static size_t count_digits(const char *p, const char *end)

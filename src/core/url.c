@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/dec.h"
+
 struct url_out {
 	char *buf;
 	size_t size, len;
@@ -344,14 +346,14 @@ int url_host_is_loopback(const char *host)
 	if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
 		return 1;
 	for (int i = 0; i < 4; i++) {
-		unsigned part = 0, digits = 0;
+		uint64_t part;
+		size_t digits;
 
-		while (*p >= '0' && *p <= '9' && digits < 4) {
-			part = part * 10 + (unsigned)(*p++ - '0');
-			digits++;
-		}
-		if (digits == 0 || digits > 3 || part > 255 || (i == 0 && part != 127))
+		/* At most 3 digits: 0177 is octal to some resolvers. */
+		if (dec_read(p, strlen(p), 255, &part, &digits) != 0 || digits > 3 ||
+		    (i == 0 && part != 127))
 			return 0;
+		p += digits;
 		if (i < 3 && *p++ != '.')
 			return 0;
 	}

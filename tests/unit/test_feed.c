@@ -2,6 +2,7 @@
 /* Unit tests for src/sources/feed: return values, callback control, field
  * precedence, truncation at the field sizes, charsets and base URLs. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@ struct seen {
 	long long pub[4];
 	size_t title_len;
 	unsigned nenc;
+	long long enc_len[FEED_MAX_ENCLOSURES];
 };
 
 static int collect(const struct feed_entry *e, void *ctx)
@@ -34,6 +36,8 @@ static int collect(const struct feed_entry *e, void *ctx)
 	}
 	s->title_len = strlen(e->title);
 	s->nenc = e->nenclosures;
+	for (unsigned i = 0; i < e->nenclosures; i++)
+		s->enc_len[i] = (long long)e->enclosure[i].length;
 	s->n++;
 	return s->stop_after && s->n >= s->stop_after;
 }
@@ -113,6 +117,25 @@ static void test_truncation(void)
 	CHECK((s.title[0][s.title_len - 1] & 0xC0) == 0x80); /* ends on a whole é */
 }
 
+/* An enclosure's length is a byte count or unknown (-1): never a number
+ * the feed did not give, however many digits it has. */
+static void test_enclosure_length(void)
+{
+	struct seen s;
+	const char *doc = "<rss><channel><item><title>T</title>"
+			  "<enclosure url='/1' length=' 1234'/>"
+			  "<enclosure url='/2' length='99999999999999999999'/>"
+			  "<enclosure url='/3' length='9223372036854775807'/>"
+			  "<enclosure url='/4' length='x'/></item></channel></rss>";
+
+	CHECK_INT(parse(doc, "https://e.org/", NULL, &s), 1);
+	CHECK_INT(s.nenc, 4);
+	CHECK_INT(s.enc_len[0], 1234);
+	CHECK_INT(s.enc_len[1], -1);
+	CHECK(s.enc_len[2] == INT64_MAX);
+	CHECK_INT(s.enc_len[3], -1);
+}
+
 static void test_enclosure_cap(void)
 {
 	struct seen s;
@@ -163,6 +186,7 @@ int main(void)
 	RUN(test_stop);
 	RUN(test_precedence);
 	RUN(test_truncation);
+	RUN(test_enclosure_length);
 	RUN(test_enclosure_cap);
 	RUN(test_charset_and_base);
 	RUN(test_atom_text_constructs);
