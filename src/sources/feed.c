@@ -996,7 +996,7 @@ static int parse_json(const char *buf, size_t len)
 /* ---- entry point ---- */
 
 int feed_parse(const char *buf, size_t len, const char *base_url, const char *content_type,
-	       feed_entry_fn fn, void *ctx)
+	       unsigned flags, feed_entry_fn fn, void *ctx)
 {
 	const char *name = base_url ? base_url : "(feed)";
 	enum charset cs;
@@ -1035,7 +1035,7 @@ int feed_parse(const char *buf, size_t len, const char *base_url, const char *co
 		rc = parse_xml(buf, len);
 	if (rc < 0)
 		return rc;
-	if (rc > 0 || cut)
+	if ((rc > 0 || cut) && !(flags & FEED_QUIET))
 		log_warnx("%s: feed is not well-formed%s; read %d entries", name,
 			  cut ? " (cut: too large after conversion to UTF-8)" : "", P.count);
 	return P.count;

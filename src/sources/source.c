@@ -467,22 +467,19 @@ static int yield_entry(const struct feed_entry *e, void *arg)
 static int read_feed(struct poll *p, const char *body, size_t len, const char *base,
 		     const char *ctype)
 {
-	enum log_level lvl = log_get_level();
 	int n;
 
 	p->n = p->nrank = p->next = p->yielded = 0;
 	p->ended = p->cut = 0;
 	/* The first pass would repeat the second pass's warning about a broken
 	 * feed: only the second one may speak. */
-	log_set_level(LOG_LVL_ERR);
-	n = feed_parse(body, len, base, ctype, rank_entry, p);
-	log_set_level(lvl);
+	n = feed_parse(body, len, base, ctype, FEED_QUIET, rank_entry, p);
 	if (n < 0)
 		return n;
 	p->ctx->entries = p->n;
 	qsort(p->rank, p->nrank, sizeof(p->rank[0]), by_idx);
 	p->n = 0;
-	n = feed_parse(body, len, base, ctype, yield_entry, p);
+	n = feed_parse(body, len, base, ctype, 0, yield_entry, p);
 	if (n < 0)
 		return n;
 	if (p->cut)
