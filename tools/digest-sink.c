@@ -35,6 +35,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "core/dec.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "push/sign.h"
 #include "sink_req.h"
@@ -215,19 +216,10 @@ static int read_small_file(const char *what, const char *path, char *out, size_t
 		log_warn("%s %s", what, path);
 		return rc;
 	}
-	while (n < cap) {
-		ssize_t r = read(fd, out + n, cap - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			log_warn("%s %s", what, path);
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
+	rc = file_read_full(fd, out, cap, &n);
+	if (rc < 0) {
+		log_warn("%s %s", what, path); /* errno is read()'s */
+		goto out;
 	}
 	if (n == cap) {
 		rc = -EFBIG;
@@ -1186,6 +1178,13 @@ static int sign_main(int argc, char **argv)
 		rc = EX_NOINPUT;
 		goto out;
 	}
+	/* A pipe or a device has no size to read up to: its body would be
+	 * signed as empty. */
+	if (!S_ISREG(sb.st_mode)) {
+		log_errx("%s: not a regular file", argv[5]);
+		rc = EX_NOINPUT;
+		goto out;
+	}
 	if (sb.st_size < 0 || (unsigned long long)sb.st_size > MAX_BODY_LIMIT) {
 		log_errx("%s: larger than %lu bytes", argv[5], MAX_BODY_LIMIT);
 		goto out;
@@ -1195,19 +1194,16 @@ static int sign_main(int argc, char **argv)
 		rc = EX_OSERR;
 		goto out;
 	}
-	while (len < (size_t)sb.st_size) {
-		ssize_t r = read(fd, buf + len, (size_t)sb.st_size - len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			log_warn("%s", argv[5]);
-			rc = EX_IOERR;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
+	/* One byte more than its size: a file that changes while read is
+	 * refused, never signed in part. */
+	if (file_read_full(fd, buf, (size_t)sb.st_size + 1, &len) < 0) {
+		log_warn("%s", argv[5]);
+		rc = EX_IOERR;
+		goto out;
+	}
+	if (len != (size_t)sb.st_size) {
+		log_errx("%s: changed while being read", argv[5]);
+		goto out;
 	}
 	if (sign_webhook(&k, argv[3], ts, buf, len, out, sizeof(out)) < 0) {
 		log_errx("--sign: cannot sign (empty id?)");

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/charset.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -162,7 +163,7 @@ static const char *local_path(const char *arg, int *status)
 /* Reads the whole input into `input`. Returns a sysexits status. */
 static int read_input(const char *name, const char *path, size_t *len)
 {
-	int fd, status = 0;
+	int fd, rc, status = 0;
 	struct stat st;
 	size_t n = 0;
 
@@ -180,19 +181,11 @@ static int read_input(const char *name, const char *path, size_t *len)
 			goto out;
 		}
 	}
-	while (n < sizeof(input)) {
-		ssize_t r = read(fd, input + n, sizeof(input) - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			log_warn("fetch: %s: read", name);
-			status = EX_IOERR;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
+	rc = file_read_full(fd, input, sizeof(input), &n);
+	if (rc < 0) {
+		log_warn("fetch: %s: read", name); /* errno is read()'s */
+		status = EX_IOERR;
+		goto out;
 	}
 	if (n > FETCH_MAX_BYTES) {
 		log_errx("fetch: %s: larger than %u bytes, the most digestd reads", name,
