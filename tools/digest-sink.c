@@ -699,13 +699,13 @@ static long count_articles(const unsigned char *p, size_t len)
 
 /* ---- storage ---- */
 
-/* Stores the body as <name>.json once: temporary file, fsync, rename, fsync
- * of the folder. Returns 0 (stored), 1 (already there) or a negative errno. */
+/* Stores the body as <name>.json once, as digestd replaces its state files
+ * (file_replace_at). Returns 0 (stored), 1 (already there) or a negative
+ * errno. */
 static int store_body(const char *name, const unsigned char *p, size_t len)
 {
 	char final[SINK_REQ_ID_NAME_BYTES + 8], tmp[SINK_REQ_ID_NAME_BYTES + 16];
 	struct stat sb;
-	int fd, rc = 0;
 
 	snprintf(final, sizeof(final), "%s.json", name);
 	snprintf(tmp, sizeof(tmp), ".%s.json.tmp", name);
@@ -713,34 +713,7 @@ static int store_body(const char *name, const unsigned char *p, size_t len)
 		return 1;
 	if (errno != ENOENT)
 		return -errno;
-	fd = openat(store_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			rc = -errno;
-			break;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && renameat(store_fd, tmp, store_fd, final) < 0)
-		rc = -errno;
-	if (rc < 0) {
-		unlinkat(store_fd, tmp, 0);
-		return rc;
-	}
-	if (fsync(store_fd) < 0)
-		return -errno;
-	return 0;
+	return file_replace_at(store_fd, final, tmp, p, len, NULL, 0);
 }
 
 /* ---- one request ---- */

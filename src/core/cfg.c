@@ -226,7 +226,7 @@ static int valid_source_name(const char *s, size_t len)
 	if (len == 0 || s[0] == '.' || s[0] == '-')
 		return 0;
 	for (size_t i = 0; i < len; i++)
-		if (!cfg_is_alpha((unsigned char)s[i]) && !cfg_is_digit((unsigned char)s[i]) &&
+		if (!utf8_ascii_alpha((unsigned char)s[i]) && !utf8_is_digit((unsigned char)s[i]) &&
 		    !strchr("._-", s[i]))
 			return 0;
 	return 1;
@@ -284,8 +284,8 @@ static int enter_section(struct cfg_parse *ps, const char *name, size_t len)
 		    memcmp(cfg_sec_names[sec], name, len))
 			continue;
 		if (ps->sec_line[sec]) {
-			cfg_fail(ps, ps->line, "[%s] appears twice (first at line %u)", cfg_sec_names[sec],
-				 ps->sec_line[sec]);
+			cfg_fail(ps, ps->line, "[%s] appears twice (first at line %u)",
+				 cfg_sec_names[sec], ps->sec_line[sec]);
 			return -EINVAL;
 		}
 		ps->sec_line[sec] = ps->line;
@@ -294,14 +294,14 @@ static int enter_section(struct cfg_parse *ps, const char *name, size_t len)
 			ps->cfg.has_endpoint = true;
 		return 0;
 	}
-	if (len >= 6 && !memcmp(name, "source", 6) && (len == 6 || cfg_is_blank(name[6]))) {
+	if (len >= 6 && !memcmp(name, "source", 6) && (len == 6 || utf8_ascii_space(name[6]))) {
 		size_t skip = 6;
 
-		while (skip < len && cfg_is_blank(name[skip]))
+		while (skip < len && utf8_ascii_space(name[skip]))
 			skip++;
 		return enter_source(ps, name + skip, len - skip);
 	}
-	while (word < len && !cfg_is_blank(name[word]))
+	while (word < len && !utf8_ascii_space(name[word]))
 		word++;
 	for (unsigned sec = 0; sec < CFG_SEC_COUNT; sec++) {
 		unsigned d = edit_distance(name, word, cfg_sec_names[sec]);
@@ -332,7 +332,7 @@ static const char *find_chars_or_comment(const char *s, const char *chars)
 	int was_space = 0;
 
 	while (*s && !strchr(chars, *s) && !(was_space && *s == ';')) {
-		was_space = cfg_is_blank((unsigned char)*s);
+		was_space = utf8_ascii_space((unsigned char)*s);
 		s++;
 	}
 	return s;
@@ -350,16 +350,16 @@ static int header_line(struct cfg_parse *ps, const char *s)
 		cfg_fail(ps, ps->line, "a section header needs a closing ']'");
 		goto refused;
 	}
-	for (rest = end + 1; cfg_is_blank((unsigned char)*rest); rest++)
+	for (rest = end + 1; utf8_ascii_space((unsigned char)*rest); rest++)
 		;
 	if (*rest && *rest != ';' && *rest != '#') {
 		cfg_fail(ps, ps->line, "unexpected text after ']'");
 		goto refused;
 	}
-	while (name < end && cfg_is_blank((unsigned char)*name))
+	while (name < end && utf8_ascii_space((unsigned char)*name))
 		name++;
 	len = (size_t)(end - name);
-	while (len > 0 && cfg_is_blank((unsigned char)name[len - 1]))
+	while (len > 0 && utf8_ascii_space((unsigned char)name[len - 1]))
 		len--;
 	if (enter_section(ps, name, len) == 0)
 		return 0;
@@ -455,7 +455,7 @@ static char *read_line(char *str, int num, void *stream)
 	}
 	if (ps->line == 1 && n >= 3 && !memcmp(str, "\xef\xbb\xbf", 3))
 		skip = 3;
-	while (skip < n && cfg_is_blank((unsigned char)str[skip]))
+	while (skip < n && utf8_ascii_space((unsigned char)str[skip]))
 		skip++;
 	memmove(str, str + skip, n - skip + 1);
 	if (str[0] == '[')
@@ -518,7 +518,8 @@ static void unknown_key(struct cfg_parse *ps, const char *name, const char *wher
 		return;
 	}
 	if (no) {
-		cfg_fail(ps, ps->line, "unknown key '%s' in %s; it belongs in %s", q, where, others);
+		cfg_fail(ps, ps->line, "unknown key '%s' in %s; it belongs in %s", q, where,
+			 others);
 		return;
 	}
 	cfg_fail(ps, ps->line, "unknown key '%s' in %s", q, where);
@@ -576,7 +577,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	slot = k->sec == CFG_SEC_source ? 1 + ps->src : 0;
 	seen = &ps->key_line[slot][k - cfg_keys];
 	if (*seen && k->type != CFG_T_HEADER) {
-		cfg_fail(ps, ps->line, "%s %s is set twice (first at line %u)", where, k->name, *seen);
+		cfg_fail(ps, ps->line, "%s %s is set twice (first at line %u)", where, k->name,
+			 *seen);
 		return 1;
 	}
 	*seen = ps->line;

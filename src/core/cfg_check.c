@@ -215,7 +215,8 @@ static void check_run(struct cfg_parse *ps)
 	if (!ps->refused_section && !ps->cfg.n_sources)
 		cfg_fail(ps, 0, "no [source NAME] section: digestd run needs at least one source");
 	if (!ps->refused_section && !ps->cfg.has_endpoint)
-		cfg_fail(ps, 0, "no [endpoint] section: digestd run needs somewhere to push digests");
+		cfg_fail(ps, 0,
+			 "no [endpoint] section: digestd run needs somewhere to push digests");
 	if (!ps->cfg.has_endpoint)
 		return;
 	for (unsigned i = 0; i < CFG_N_KEYS; i++) {

@@ -39,7 +39,8 @@ static void dump_section(const struct cfg *c, FILE *f, unsigned sec, const void 
 		if (k->type == CFG_T_SECRET && *value) {
 			int credential;
 
-			if (cfg_secret_resolve(c->base_dir, value, path, sizeof(path), &credential) < 0)
+			if (cfg_secret_resolve(c->base_dir, value, path, sizeof(path),
+					       &credential) < 0)
 				fputs(" ; path too long", f);
 			else
 				fprintf(f, " ; read from %s%s", path,

@@ -103,20 +103,4 @@ void cfg_fail(struct cfg_parse *ps, unsigned line, const char *fmt, ...)
 /* "[daemon]" or "[source NAME]", for messages. */
 void cfg_label(const struct cfg_parse *ps, unsigned sec, unsigned src, char *out, size_t size);
 
-/* ASCII classes of config text, whatever the locale. */
-static inline int cfg_is_blank(int c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
-static inline int cfg_is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static inline int cfg_is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 #endif

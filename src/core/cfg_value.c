@@ -342,7 +342,7 @@ static int parse_lang(const char *v)
 
 	if (strcasecmp(v, "auto") == 0)
 		return 0;
-	while (cfg_is_alpha((unsigned char)v[n]))
+	while (utf8_ascii_alpha((unsigned char)v[n]))
 		n++;
 	if (n < 2 || n > 3)
 		return -EINVAL;
@@ -350,7 +350,7 @@ static int parse_lang(const char *v)
 	while (*v == '-') {
 		v++;
 		n = 0;
-		while (cfg_is_alpha((unsigned char)v[n]) || cfg_is_digit((unsigned char)v[n]))
+		while (utf8_ascii_alpha((unsigned char)v[n]) || utf8_is_digit((unsigned char)v[n]))
 			n++;
 		if (n < 1 || n > 8)
 			return -EINVAL;
@@ -361,7 +361,7 @@ static int parse_lang(const char *v)
 
 static int is_b64(int c)
 {
-	return cfg_is_alpha(c) || cfg_is_digit(c) || c == '+' || c == '/';
+	return utf8_ascii_alpha(c) || utf8_is_digit(c) || c == '+' || c == '/';
 }
 
 /* sha256//BASE64 of 32 bytes (43 characters and '='), ';'-separated. */
@@ -486,14 +486,14 @@ static int check_authority(const struct url_parts *u, char *why, size_t whysz)
 		if (n < 3 || h[n - 1] != ']')
 			goto bad;
 		for (size_t i = 1; i + 1 < n; i++)
-			if (!cfg_is_digit((unsigned char)h[i]) && !strchr("abcdefABCDEF:.", h[i]))
+			if (!utf8_is_digit((unsigned char)h[i]) && !strchr("abcdefABCDEF:.", h[i]))
 				goto bad;
 	} else {
 		if (n == 0)
 			goto bad;
 		for (size_t i = 0; i < n; i++)
-			if (!cfg_is_alpha((unsigned char)h[i]) && !cfg_is_digit((unsigned char)h[i]) &&
-			    !strchr("-._", h[i]))
+			if (!utf8_ascii_alpha((unsigned char)h[i]) &&
+			    !utf8_is_digit((unsigned char)h[i]) && !strchr("-._", h[i]))
 				goto bad;
 	}
 	if (u->has_port && (dec_parse(u->port.p, u->port.len, 65535, &port) < 0 || port < 1))
@@ -539,7 +539,7 @@ static int check_url(const char *v, unsigned form, char *why, size_t whysz)
 
 static int is_tchar(int c)
 {
-	return cfg_is_alpha(c) || cfg_is_digit(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+	return utf8_ascii_alpha(c) || utf8_is_digit(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
 static int parse_header(const char *v, struct cfg_headers *h, char *why, size_t whysz)
@@ -652,7 +652,7 @@ static int path_value(const char *v, const char *base_dir, char *field, size_t s
 		return -ENAMETOOLONG;
 	}
 	len = strlen(field);
-	if (cfg_is_blank((unsigned char)field[len - 1])) {
+	if (utf8_ascii_space((unsigned char)field[len - 1])) {
 		snprintf(why, whysz, "a file name cannot end with a space");
 		return -EINVAL;
 	}

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core/dec.h"
+#include "core/utf8.h"
 
 struct url_out {
 	char *buf;
@@ -16,18 +17,13 @@ struct url_out {
 	int full;
 };
 
-static int is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 size_t url_scheme_len(const char *s, size_t len)
 {
 	size_t i = 0;
 
-	if (len == 0 || !is_alpha(s[0]))
+	if (len == 0 || !utf8_ascii_alpha(s[0]))
 		return 0;
-	while (i < len && (is_alpha(s[i]) || (s[i] >= '0' && s[i] <= '9') || s[i] == '+' ||
+	while (i < len && (utf8_ascii_alpha(s[i]) || (s[i] >= '0' && s[i] <= '9') || s[i] == '+' ||
 			   s[i] == '-' || s[i] == '.'))
 		i++;
 	return i < len && s[i] == ':' ? i : 0;

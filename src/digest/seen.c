@@ -11,10 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/bytes.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/sha256.h"
 #include "core/url.h"
+#include "core/utf8.h"
 
 static const char seen_magic[8] = { 'D', 'G', 'S', 'T', 'S', 'E', 'E', 'N' };
 
@@ -45,18 +47,13 @@ static void emit_lower(struct canon *c, const char *p, size_t n)
 	}
 }
 
-static int is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
 static void trim(const char **p, size_t *n)
 {
-	while (*n && is_ws(**p)) {
+	while (*n && utf8_ascii_space(**p)) {
 		(*p)++;
 		(*n)--;
 	}
-	while (*n && is_ws((*p)[*n - 1]))
+	while (*n && utf8_ascii_space((*p)[*n - 1]))
 		(*n)--;
 }
 
@@ -258,19 +255,6 @@ static void make_empty(struct seen *s)
 	memset(s->key, 0, (size_t)s->capacity * SEEN_KEY_BYTES);
 }
 
-static uint32_t get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-	p[2] = (unsigned char)(v >> 16);
-	p[3] = (unsigned char)(v >> 24);
-}
-
 /* Checks a header; on success stores the file's capacity, count and next.
  * why says what is wrong otherwise. */
 static int header_check(const unsigned char *h, uint32_t *fcap, uint32_t *count, uint32_t *next,
@@ -278,12 +262,12 @@ static int header_check(const unsigned char *h, uint32_t *fcap, uint32_t *count,
 {
 	static const unsigned char zero[8];
 
-	*fcap = get32(h + 12);
-	*count = get32(h + 16);
-	*next = get32(h + 20);
+	*fcap = bytes_get32(h + 12);
+	*count = bytes_get32(h + 16);
+	*next = bytes_get32(h + 20);
 	if (memcmp(h, seen_magic, sizeof seen_magic) != 0)
 		*why = "not a seen-set file";
-	else if (get32(h + 8) != SEEN_VERSION)
+	else if (bytes_get32(h + 8) != SEEN_VERSION)
 		*why = "unknown version";
 	else if (*fcap == 0 || *fcap > SEEN_MAX_CAPACITY)
 		*why = "capacity out of range";
@@ -455,10 +439,10 @@ int seen_commit(struct seen *s)
 		return 0;
 	memset(h, 0, sizeof h);
 	memcpy(h, seen_magic, sizeof seen_magic);
-	put32(h + 8, SEEN_VERSION);
-	put32(h + 12, s->capacity);
-	put32(h + 16, s->count);
-	put32(h + 20, s->next);
+	bytes_put32(h + 8, SEEN_VERSION);
+	bytes_put32(h + 12, s->capacity);
+	bytes_put32(h + 16, s->count);
+	bytes_put32(h + 20, s->next);
 	sha256_once(s->key[0], area, h + 32);
 	rc = file_replace_at(s->dirfd, "seen", "seen.tmp", h, sizeof h, s->key[0], area);
 	if (rc < 0)
