@@ -34,6 +34,8 @@
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
+#include "core/dec.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "push/sign.h"
 #include "sink_req.h"
@@ -115,38 +117,33 @@ static const char *tls_err(int err, char *buf, size_t size)
 	return buf;
 }
 
+/* A whole number in min..max (min >= 0): digits only. */
 static int parse_long(const char *s, long min, long max, long *out)
 {
-	char *end;
-	long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
+	if (dec_parse(s, strlen(s), (uint64_t)max, &v) != 0 || v < (uint64_t)min)
 		return -EINVAL;
-	*out = v;
+	*out = (long)v;
 	return 0;
 }
 
+/* Bytes, or K or M (powers of 1024) after the digits. */
 static int parse_size(const char *s, size_t *out)
 {
-	char *end;
-	unsigned long long v;
-	unsigned long long mul = 1;
+	uint64_t v, mul = 1;
+	size_t used;
 
-	if (*s < '0' || *s > '9')
+	if (dec_read(s, strlen(s), MAX_BODY_LIMIT, &v, &used) != 0)
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -EINVAL;
-	if (*end == 'K' || *end == 'k')
+	s += used;
+	if (*s == 'K' || *s == 'k')
 		mul = 1024;
-	else if (*end == 'M' || *end == 'm')
+	else if (*s == 'M' || *s == 'm')
 		mul = 1024 * 1024;
 	if (mul != 1)
-		end++;
-	if (*end || v > MAX_BODY_LIMIT / mul)
+		s++;
+	if (*s || v > MAX_BODY_LIMIT / mul)
 		return -EINVAL;
 	*out = (size_t)(v * mul);
 	return 0;
@@ -219,19 +216,10 @@ static int read_small_file(const char *what, const char *path, char *out, size_t
 		log_warn("%s %s", what, path);
 		return rc;
 	}
-	while (n < cap) {
-		ssize_t r = read(fd, out + n, cap - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			log_warn("%s %s", what, path);
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
+	rc = file_read_full(fd, out, cap, &n);
+	if (rc < 0) {
+		log_warn("%s %s", what, path); /* errno is read()'s */
+		goto out;
 	}
 	if (n == cap) {
 		rc = -EFBIG;
@@ -711,13 +699,13 @@ static long count_articles(const unsigned char *p, size_t len)
 
 /* ---- storage ---- */
 
-/* Stores the body as <name>.json once: temporary file, fsync, rename, fsync
- * of the folder. Returns 0 (stored), 1 (already there) or a negative errno. */
+/* Stores the body as <name>.json once, as digestd replaces its state files
+ * (file_replace_at). Returns 0 (stored), 1 (already there) or a negative
+ * errno. */
 static int store_body(const char *name, const unsigned char *p, size_t len)
 {
 	char final[SINK_REQ_ID_NAME_BYTES + 8], tmp[SINK_REQ_ID_NAME_BYTES + 16];
 	struct stat sb;
-	int fd, rc = 0;
 
 	snprintf(final, sizeof(final), "%s.json", name);
 	snprintf(tmp, sizeof(tmp), ".%s.json.tmp", name);
@@ -725,34 +713,7 @@ static int store_body(const char *name, const unsigned char *p, size_t len)
 		return 1;
 	if (errno != ENOENT)
 		return -errno;
-	fd = openat(store_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			rc = -errno;
-			break;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && renameat(store_fd, tmp, store_fd, final) < 0)
-		rc = -errno;
-	if (rc < 0) {
-		unlinkat(store_fd, tmp, 0);
-		return rc;
-	}
-	if (fsync(store_fd) < 0)
-		return -errno;
-	return 0;
+	return file_replace_at(store_fd, final, tmp, p, len, NULL, 0);
 }
 
 /* ---- one request ---- */
@@ -1190,6 +1151,13 @@ static int sign_main(int argc, char **argv)
 		rc = EX_NOINPUT;
 		goto out;
 	}
+	/* A pipe or a device has no size to read up to: its body would be
+	 * signed as empty. */
+	if (!S_ISREG(sb.st_mode)) {
+		log_errx("%s: not a regular file", argv[5]);
+		rc = EX_NOINPUT;
+		goto out;
+	}
 	if (sb.st_size < 0 || (unsigned long long)sb.st_size > MAX_BODY_LIMIT) {
 		log_errx("%s: larger than %lu bytes", argv[5], MAX_BODY_LIMIT);
 		goto out;
@@ -1199,19 +1167,16 @@ static int sign_main(int argc, char **argv)
 		rc = EX_OSERR;
 		goto out;
 	}
-	while (len < (size_t)sb.st_size) {
-		ssize_t r = read(fd, buf + len, (size_t)sb.st_size - len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			log_warn("%s", argv[5]);
-			rc = EX_IOERR;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
+	/* One byte more than its size: a file that changes while read is
+	 * refused, never signed in part. */
+	if (file_read_full(fd, buf, (size_t)sb.st_size + 1, &len) < 0) {
+		log_warn("%s", argv[5]);
+		rc = EX_IOERR;
+		goto out;
+	}
+	if (len != (size_t)sb.st_size) {
+		log_errx("%s: changed while being read", argv[5]);
+		goto out;
 	}
 	if (sign_webhook(&k, argv[3], ts, buf, len, out, sizeof(out)) < 0) {
 		log_errx("--sign: cannot sign (empty id?)");

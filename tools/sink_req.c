@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/dec.h"
+
 void sink_req_buf_init(struct sink_req_buf *b, sink_req_fill_fn fill, void *ctx)
 {
 	b->fill = fill;
@@ -152,21 +154,6 @@ void sink_req_escape_id(const char *id, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 /* Stores a header value; 0, or -E2BIG (too long) / -EEXIST (repeated). */
 static int keep(char *dst, size_t cap, int *has, const char *v)
 {
@@ -254,7 +241,7 @@ int sink_req_parse_head(char *head, size_t hlen, struct sink_req *r, const char 
 		} else if (strcasecmp(line, "content-length") == 0) {
 			uint64_t cl;
 
-			if (parse_u64(v, &cl) < 0 || (r->has_cl && cl != r->content_length)) {
+			if (dec_parse(v, strlen(v), UINT64_MAX, &cl) != 0 || (r->has_cl && cl != r->content_length)) {
 				*why = "bad Content-Length";
 				return 400;
 			}

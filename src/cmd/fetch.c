@@ -9,11 +9,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "core/charset.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -135,34 +137,33 @@ enum fetch_type fetch_guess_type(const char *buf, size_t len)
 	return starts_feed_element(p, (size_t)(end - p)) ? FETCH_FEED : FETCH_PAGE;
 }
 
-/* Maps the argument to a local path; NULL with *status set otherwise. */
+/* Maps an argument that is not an http(s) URL to a local path; NULL with
+ * *status set otherwise. */
 static const char *local_path(const char *arg, int *status)
 {
-	if (strncmp(arg, "file://", 7) == 0) {
-		const char *path = arg + 7;
+	const char *path = url_file_path(arg);
+	struct url_parts u;
 
-		if (strncmp(path, "localhost/", 10) == 0)
-			path += 9;
-		if (path[0] != '/') {
-			log_errx("fetch: %s: only file:///path and file://localhost/path are supported",
-				 arg);
-			*status = EX_USAGE;
-			return NULL;
-		}
+	if (path)
 		return path;
-	}
-	if (strstr(arg, "://")) {
+	url_split(arg, strlen(arg), &u);
+	if (!u.has_authority || !u.scheme.len)
+		return arg;
+	if (url_web_scheme(&u))
+		log_errx("fetch: %s: no host in the URL", arg);
+	else if (u.scheme.len == 4 && strncasecmp(u.scheme.p, "file", 4) == 0)
+		log_errx("fetch: %s: only file:///path and file://localhost/path are supported",
+			 arg);
+	else
 		log_errx("fetch: %s: unsupported URL scheme", arg);
-		*status = EX_USAGE;
-		return NULL;
-	}
-	return arg;
+	*status = EX_USAGE;
+	return NULL;
 }
 
 /* Reads the whole input into `input`. Returns a sysexits status. */
 static int read_input(const char *name, const char *path, size_t *len)
 {
-	int fd, status = 0;
+	int fd, rc, status = 0;
 	struct stat st;
 	size_t n = 0;
 
@@ -180,19 +181,11 @@ static int read_input(const char *name, const char *path, size_t *len)
 			goto out;
 		}
 	}
-	while (n < sizeof(input)) {
-		ssize_t r = read(fd, input + n, sizeof(input) - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			log_warn("fetch: %s: read", name);
-			status = EX_IOERR;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
+	rc = file_read_full(fd, input, sizeof(input), &n);
+	if (rc < 0) {
+		log_warn("fetch: %s: read", name); /* errno is read()'s */
+		status = EX_IOERR;
+		goto out;
 	}
 	if (n > FETCH_MAX_BYTES) {
 		log_errx("fetch: %s: larger than %u bytes, the most digestd reads", name,
@@ -230,11 +223,6 @@ static void catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-}
-
-static int is_http(const char *arg)
-{
-	return strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0;
 }
 
 /* Transient failures (worth retrying later) give EX_TEMPFAIL. */
@@ -444,7 +432,7 @@ int cmd_fetch(int argc, char **argv)
 		catch_signals();
 		return fetch_print_source(&cfg, source, fmt, &stop_flag);
 	}
-	if (is_http(name)) {
+	if (url_is_http(name)) {
 		status = read_url(name, &len);
 	} else {
 		path = local_path(name, &status);
@@ -457,11 +445,11 @@ int cmd_fetch(int argc, char **argv)
 	if (type == FETCH_AUTO)
 		type = fetch_guess_type(input, len);
 	if (type == FETCH_FEED)
-		status = is_http(name) ? fetch_print_feed(input, len, resp.net.effective_url,
-							  resp.net.content_type, fmt)
-				       : fetch_print_feed(input, len, name, NULL, fmt);
+		status = url_is_http(name) ? fetch_print_feed(input, len, resp.net.effective_url,
+							      resp.net.content_type, fmt)
+					   : fetch_print_feed(input, len, name, NULL, fmt);
 	else
-		status = print_page(input, len, name, is_http(name) ? resp.net.content_type : NULL,
-				    fmt);
+		status = print_page(input, len, name,
+				    url_is_http(name) ? resp.net.content_type : NULL, fmt);
 	return status;
 }

@@ -108,8 +108,8 @@ int fetch_print_feed(const char *buf, size_t len, const char *base_url,
 {
 	int n = 0, rc;
 
-	rc = feed_parse(buf, len, base_url, content_type, fmt == FETCH_JSON ? print_json : print_text,
-			&n);
+	rc = feed_parse(buf, len, base_url, content_type, 0,
+			fmt == FETCH_JSON ? print_json : print_text, &n);
 	if (rc < 0) {
 		if (len >= 2 && (unsigned char)buf[0] == 0x1F && (unsigned char)buf[1] == 0x8B)
 			log_errx("%s: gzip-compressed; decompress it first (over HTTP "

@@ -406,6 +406,11 @@ static const uint16_t cp1252_high[32] = {
 	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,	0x017E, 0x0178,
 };
 
+uint32_t charset_cp1252(unsigned char b)
+{
+	return b >= 0x80 && b < 0xA0 ? cp1252_high[b - 0x80] : b;
+}
+
 /* windows-1251 0x80..0xFF; 0 marks unassigned bytes. */
 static const uint16_t cp1251_high[128] = {
 	0x0402, 0x0403, 0x201A, 0x0453, 0x201E, 0x2026, 0x2020, 0x2021,
@@ -515,7 +520,7 @@ size_t charset_decode(enum charset cs, const unsigned char *p, const unsigned ch
 		*cp = latin9(p[0]);
 		return 1;
 	case CHARSET_CP1252:
-		*cp = p[0] >= 0x80 && p[0] < 0xA0 ? cp1252_high[p[0] - 0x80] : p[0];
+		*cp = charset_cp1252(p[0]);
 		if (*cp == 0)
 			*cp = UTF8_REPLACEMENT;
 		return 1;

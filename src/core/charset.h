@@ -48,6 +48,10 @@ enum charset charset_detect(const char *buf, size_t len, const char *content_typ
 enum charset charset_detect_html(const char *buf, size_t len, const char *content_type,
 				 size_t *skip);
 
+/* The code point windows-1252 gives byte b: its own table for 0x80..0x9F
+ * (0 for the five bytes it leaves unassigned), Latin-1 for the rest. */
+uint32_t charset_cp1252(unsigned char b);
+
 /* Decodes one character of cs at p (p < end) into *cp; invalid or unmappable
  * input gives U+FFFD. Returns the bytes consumed, at least 1. */
 size_t charset_decode(enum charset cs, const unsigned char *p, const unsigned char *end,

@@ -5,9 +5,11 @@
 #include "date.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/dec.h"
 #include "core/utf8.h"
 
 struct date_parts {
@@ -59,37 +61,25 @@ static int parts_to_time(const struct date_parts *d, int64_t *out)
 	return 0;
 }
 
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 
 /* Reads exactly n digits at *p (within end); returns the value or -1. */
 static int digits(const char **p, const char *end, int n)
 {
-	int v = 0;
+	uint64_t v;
+	size_t used;
 
-	if (end - *p < n)
+	if (n < 0 || end - *p < n || dec_read(*p, (size_t)n, INT_MAX, &v, &used) != 0 ||
+	    used != (size_t)n)
 		return -1;
-	for (int i = 0; i < n; i++) {
-		if (!is_digit((*p)[i]))
-			return -1;
-		v = v * 10 + ((*p)[i] - '0');
-	}
 	*p += n;
-	return v;
+	return (int)v;
 }
 
 static size_t count_digits(const char *p, const char *end)
 {
 	size_t n = 0;
 
-	while (p + n < end && is_digit(p[n]))
+	while (p + n < end && utf8_is_digit(p[n]))
 		n++;
 	return n;
 }
@@ -264,7 +254,7 @@ static int parse_iso(const char *p, const char *end, int64_t *out)
 				return -EINVAL;
 		}
 	}
-	if (p < end && (*p == 'T' || *p == 't' || *p == ' ') && p + 1 < end && is_digit(p[1])) {
+	if (p < end && (*p == 'T' || *p == 't' || *p == ' ') && p + 1 < end && utf8_is_digit(p[1])) {
 		p++;
 		if (count_digits(p, end) >= 4 && (count_digits(p, end) == 4 || count_digits(p, end) == 6)) {
 			size_t n = count_digits(p, end);
@@ -286,9 +276,9 @@ static int parse_iso(const char *p, const char *end, int64_t *out)
 	} else if (p < end && (*p == '+' || *p == '-')) {
 		if (numeric_zone(&p, end, &d.zone_min) < 0)
 			return -EINVAL;
-	} else if (p < end && is_alpha(*p)) {
+	} else if (p < end && utf8_ascii_alpha(*p)) {
 		const char *w = p;
-		while (p < end && is_alpha(*p))
+		while (p < end && utf8_ascii_alpha(*p))
 			p++;
 		if (zone_name(w, (size_t)(p - w), &d.zone_min) < 0)
 			return -EINVAL;
@@ -317,12 +307,12 @@ static int parse_tokens(const char *p, const char *end, int64_t *out)
 				p++;
 			if (p < end)
 				p++;
-		} else if (is_alpha(c)) {
+		} else if (utf8_ascii_alpha(c)) {
 			const char *w = p;
 			size_t n;
 			int m, z;
 
-			while (p < end && (is_alpha(*p) || *p == '/'))
+			while (p < end && (utf8_ascii_alpha(*p) || *p == '/'))
 				p++;
 			n = (size_t)(p - w);
 			if (n >= 4 && strncasecmp(w, "etc/", 4) == 0) {
@@ -338,7 +328,7 @@ static int parse_tokens(const char *p, const char *end, int64_t *out)
 				d.zone_min = z;
 				have_zone = 1;
 				/* "GMT+1", "UTC-05:00": an offset from the named zone. */
-				if (p < end && (*p == '+' || *p == '-') && is_digit(p + 1 < end ? p[1] : 0) &&
+				if (p < end && (*p == '+' || *p == '-') && utf8_is_digit(p + 1 < end ? p[1] : 0) &&
 				    numeric_zone(&p, end, &z) == 0)
 					d.zone_min += z;
 			} else if (m && !d.month) {
@@ -348,7 +338,7 @@ static int parse_tokens(const char *p, const char *end, int64_t *out)
 				/* A word we do not know is not a date. */
 				return -EINVAL;
 			}
-		} else if (is_digit(c)) {
+		} else if (utf8_is_digit(c)) {
 			size_t n = count_digits(p, end);
 
 			if (p + n < end && p[n] == ':' && !have_time) {
@@ -365,14 +355,14 @@ static int parse_tokens(const char *p, const char *end, int64_t *out)
 			}
 			nums[nnum++] = digits(&p, end, (int)n);
 			/* "1st", "2nd", "3rd", "4th" */
-			if (end - p >= 2 && is_alpha(p[0]) && is_alpha(p[1]) &&
-			    (p + 2 == end || !is_alpha(p[2]))) {
+			if (end - p >= 2 && utf8_ascii_alpha(p[0]) && utf8_ascii_alpha(p[1]) &&
+			    (p + 2 == end || !utf8_ascii_alpha(p[2]))) {
 				char a = utf8_ascii_lower(p[0]), b = utf8_ascii_lower(p[1]);
 				if ((a == 's' && b == 't') || (a == 'n' && b == 'd') ||
 				    (a == 'r' && b == 'd') || (a == 't' && b == 'h'))
 					p += 2;
 			}
-		} else if ((c == '+' || c == '-') && p + 1 < end && is_digit(p[1]) &&
+		} else if ((c == '+' || c == '-') && p + 1 < end && utf8_is_digit(p[1]) &&
 			   (have_time || (d.month && d.year >= 0 && nnum >= 1)) && !have_zone) {
 			if (numeric_zone(&p, end, &d.zone_min) < 0)
 				return -EINVAL;

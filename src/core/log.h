@@ -11,7 +11,6 @@ enum log_level { LOG_LVL_ERR = 3, LOG_LVL_WARN = 4, LOG_LVL_INFO = 6, LOG_LVL_DE
  * "digestd: message" lines, as command-line tools do. Never fails. */
 void log_init(enum log_level level, int tool);
 void log_set_level(enum log_level level);
-enum log_level log_get_level(void);
 /* Parses "err|warn|info|debug"; returns 0 or -EINVAL. */
 int log_level_parse(const char *name, enum log_level *out);
 

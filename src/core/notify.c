@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/dec.h"
+
 /* Longest message we send: STATUS= lines are cut to fit. */
 #define NOTIFY_MSG_BYTES 256
 
@@ -96,20 +98,11 @@ int notify_status(const char *fmt, ...)
 uint64_t notify_watchdog_usec(void)
 {
 	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
-	if (pid) {
-		errno = 0;
-		v = strtoull(pid, &end, 10);
-		if (errno || end == pid || *end || v != (unsigned long long)getpid())
-			return 0;
-	}
-	if (!usec || *usec < '0' || *usec > '9')
+	if (pid && (dec_parse(pid, strlen(pid), UINT64_MAX, &v) != 0 || v != (uint64_t)getpid()))
 		return 0;
-	errno = 0;
-	v = strtoull(usec, &end, 10);
-	if (errno || *end)
+	if (!usec || dec_parse(usec, strlen(usec), UINT64_MAX, &v) != 0)
 		return 0;
-	return (uint64_t)v;
+	return v;
 }

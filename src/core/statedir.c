@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/dec.h"
 #include "core/file.h"
 #include "core/log.h"
 
@@ -123,19 +124,18 @@ int statedir_sub(int dirfd, const char *dir, const char *sub)
 	return checked(fd, dir, sub);
 }
 
-/* The pid written in a held lock file, or 0 when it cannot be read. */
+/* The pid written in a held lock file ("PID\n"), or 0 when it cannot be
+ * read. fd was just opened, so the read starts at the file's beginning. */
 static long holder_pid(int fd)
 {
 	char buf[24];
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-	char *end;
-	long pid;
+	size_t n, used;
+	uint64_t pid;
 
-	if (n <= 0)
+	if (file_read_full(fd, buf, sizeof(buf), &n) < 0 ||
+	    dec_read(buf, n, LONG_MAX, &pid, &used) != 0 || (used < n && buf[used] != '\n'))
 		return 0;
-	buf[n] = '\0';
-	pid = strtol(buf, &end, 10);
-	return end != buf && (*end == '\n' || *end == '\0') && pid > 0 ? pid : 0;
+	return (long)pid;
 }
 
 int statedir_lock(int dirfd, const char *dir)

@@ -1,17 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* RFC 3986 reference resolution, written to the output buffer directly; dot
- * segments are removed in place because the result never outgrows its input. */
+/* The URL splitter and what is built on it: RFC 3986 reference resolution,
+ * written to the output buffer directly (dot segments are removed in place
+ * because the result never outgrows its input), hosts and redaction. */
 #include "url.h"
 
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
 
-struct url_parts {
-	const char *scheme, *auth, *path, *query, *frag;
-	size_t scheme_len, auth_len, path_len, query_len, frag_len;
-	int has_auth, has_query, has_frag;
-};
+#include "core/dec.h"
+#include "core/utf8.h"
 
 struct url_out {
 	char *buf;
@@ -19,55 +17,95 @@ struct url_out {
 	int full;
 };
 
-static int is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 size_t url_scheme_len(const char *s, size_t len)
 {
 	size_t i = 0;
 
-	if (len == 0 || !is_alpha(s[0]))
+	if (len == 0 || !utf8_ascii_alpha(s[0]))
 		return 0;
-	while (i < len && (is_alpha(s[i]) || (s[i] >= '0' && s[i] <= '9') || s[i] == '+' ||
+	while (i < len && (utf8_ascii_alpha(s[i]) || (s[i] >= '0' && s[i] <= '9') || s[i] == '+' ||
 			   s[i] == '-' || s[i] == '.'))
 		i++;
 	return i < len && s[i] == ':' ? i : 0;
 }
 
-static void split(const char *s, size_t len, struct url_parts *u)
+/* Where the span [p, end) ends: at the first of stops, or at end. */
+static const char *until(const char *p, const char *end, const char *stops)
+{
+	while (p < end && !memchr(stops, *p, strlen(stops)))
+		p++;
+	return p;
+}
+
+static struct url_span span(const char *p, const char *end)
+{
+	return (struct url_span){ p, (size_t)(end - p) };
+}
+
+/* The authority's parts: user info, host, port. */
+static void split_authority(struct url_parts *u)
+{
+	const char *a = u->authority.p, *end = a + u->authority.len, *h = a;
+
+	for (const char *p = a; p < end; p++)
+		if (*p == '@')
+			h = p + 1;
+	if (h > a) {
+		u->has_userinfo = true;
+		u->userinfo = span(a, h - 1);
+	}
+	u->host = span(h, end);
+	u->port = span(end, end);
+	for (const char *p = end; p > h; p--) {
+		if (p[-1] == ']')
+			break;
+		if (p[-1] == ':') {
+			u->has_port = true;
+			u->host = span(h, p - 1);
+			u->port = span(p, end);
+			break;
+		}
+	}
+}
+
+void url_split(const char *s, size_t len, struct url_parts *u)
 {
 	const char *end = s + len, *p;
 
 	memset(u, 0, sizeof(*u));
-	u->scheme_len = url_scheme_len(s, len);
-	u->scheme = s;
-	p = s + (u->scheme_len ? u->scheme_len + 1 : 0);
+	u->scheme = span(s, s + url_scheme_len(s, len));
+	p = s + (u->scheme.len ? u->scheme.len + 1 : 0);
+	/* Empty spans still point into s, so that their place is known. */
+	u->authority = u->userinfo = u->host = u->port = span(p, p);
 	if (end - p >= 2 && p[0] == '/' && p[1] == '/') {
-		u->has_auth = 1;
+		u->has_authority = true;
 		p += 2;
-		u->auth = p;
-		while (p < end && *p != '/' && *p != '?' && *p != '#')
-			p++;
-		u->auth_len = (size_t)(p - u->auth);
+		u->authority = span(p, until(p, end, "/?#"));
+		u->userinfo = span(p, p);
+		split_authority(u);
+		p += u->authority.len;
 	}
-	u->path = p;
-	while (p < end && *p != '?' && *p != '#')
-		p++;
-	u->path_len = (size_t)(p - u->path);
+	u->path = span(p, until(p, end, "?#"));
+	p += u->path.len;
+	u->query = u->fragment = span(p, p);
 	if (p < end && *p == '?') {
-		u->has_query = 1;
-		u->query = ++p;
-		while (p < end && *p != '#')
-			p++;
-		u->query_len = (size_t)(p - u->query);
+		u->has_query = true;
+		u->query = span(p + 1, until(p + 1, end, "#"));
+		p += 1 + u->query.len;
 	}
 	if (p < end && *p == '#') {
-		u->has_frag = 1;
-		u->frag = p + 1;
-		u->frag_len = (size_t)(end - u->frag);
+		u->has_fragment = true;
+		u->fragment = span(p + 1, end);
 	}
+}
+
+int url_web_scheme(const struct url_parts *u)
+{
+	if (u->scheme.len == 4 && strncasecmp(u->scheme.p, "http", 4) == 0)
+		return URL_HTTP;
+	if (u->scheme.len == 5 && strncasecmp(u->scheme.p, "https", 5) == 0)
+		return URL_HTTPS;
+	return 0;
 }
 
 static void put(struct url_out *o, const char *s, size_t n)
@@ -156,62 +194,62 @@ int url_resolve(const char *base, const char *ref, char *out, size_t size)
 		rs++;
 	while (re > rs && (re[-1] == ' ' || re[-1] == '\t' || re[-1] == '\r' || re[-1] == '\n'))
 		re--;
-	split(rs, (size_t)(re - rs), &r);
-	split(base ? base : "", base ? strlen(base) : 0, &b);
+	url_split(rs, (size_t)(re - rs), &r);
+	url_split(base ? base : "", base ? strlen(base) : 0, &b);
 
-	if (r.scheme_len || !b.scheme_len) {
-		if (!r.scheme_len && !b.scheme_len) {
+	if (r.scheme.len || !b.scheme.len) {
+		if (!r.scheme.len && !b.scheme.len) {
 			/* Nothing to resolve against: keep the reference as is. */
 			put(&o, rs, (size_t)(re - rs));
 			goto out;
 		}
-		put(&o, r.scheme, r.scheme_len + 1);
+		put(&o, r.scheme.p, r.scheme.len + 1);
 		q = &r;
-		if (r.has_auth) {
+		if (r.has_authority) {
 			put(&o, "//", 2);
-			put(&o, r.auth, r.auth_len);
+			put(&o, r.authority.p, r.authority.len);
 		}
-		put_path(&o, o.len, r.path, r.path_len, "", 0);
+		put_path(&o, o.len, r.path.p, r.path.len, "", 0);
 	} else {
-		put(&o, b.scheme, b.scheme_len + 1);
-		if (r.has_auth) {
+		put(&o, b.scheme.p, b.scheme.len + 1);
+		if (r.has_authority) {
 			put(&o, "//", 2);
-			put(&o, r.auth, r.auth_len);
-			put_path(&o, o.len, r.path, r.path_len, "", 0);
+			put(&o, r.authority.p, r.authority.len);
+			put_path(&o, o.len, r.path.p, r.path.len, "", 0);
 			q = &r;
 		} else {
-			if (b.has_auth) {
+			if (b.has_authority) {
 				put(&o, "//", 2);
-				put(&o, b.auth, b.auth_len);
+				put(&o, b.authority.p, b.authority.len);
 			}
-			if (r.path_len == 0) {
-				put(&o, b.path, b.path_len);
+			if (r.path.len == 0) {
+				put(&o, b.path.p, b.path.len);
 				q = r.has_query ? &r : &b;
-			} else if (r.path[0] == '/') {
-				put_path(&o, o.len, r.path, r.path_len, "", 0);
+			} else if (r.path.p[0] == '/') {
+				put_path(&o, o.len, r.path.p, r.path.len, "", 0);
 				q = &r;
 			} else {
-				size_t keep = b.path_len;
+				size_t keep = b.path.len;
 
 				/* Merge: the base path up to its last '/', or "/"
 				 * when the base has an authority and no path. */
-				while (keep > 0 && b.path[keep - 1] != '/')
+				while (keep > 0 && b.path.p[keep - 1] != '/')
 					keep--;
-				if (b.has_auth && b.path_len == 0)
-					put_path(&o, o.len, "/", 1, r.path, r.path_len);
+				if (b.has_authority && b.path.len == 0)
+					put_path(&o, o.len, "/", 1, r.path.p, r.path.len);
 				else
-					put_path(&o, o.len, b.path, keep, r.path, r.path_len);
+					put_path(&o, o.len, b.path.p, keep, r.path.p, r.path.len);
 				q = &r;
 			}
 		}
 	}
 	if (q->has_query) {
 		put(&o, "?", 1);
-		put(&o, q->query, q->query_len);
+		put(&o, q->query.p, q->query.len);
 	}
-	if (r.has_frag) {
+	if (r.has_fragment) {
 		put(&o, "#", 1);
-		put(&o, r.frag, r.frag_len);
+		put(&o, r.fragment.p, r.fragment.len);
 	}
 out:
 	if (o.full) {
@@ -226,22 +264,19 @@ const char *url_redact(const char *url, char *out, size_t size)
 {
 	struct url_out o = { out, size, 0, 0 };
 	struct url_parts u;
-	const char *at = NULL;
 
 	if (size == 0)
 		return out;
-	split(url, strlen(url), &u);
-	put(&o, u.scheme, u.scheme_len ? u.scheme_len + 1 : 0);
-	if (u.has_auth) {
+	url_split(url, strlen(url), &u);
+	put(&o, u.scheme.p, u.scheme.len ? u.scheme.len + 1 : 0);
+	if (u.has_authority) {
 		put(&o, "//", 2);
-		for (const char *p = u.auth; p < u.auth + u.auth_len; p++)
-			if (*p == '@')
-				at = p;
-		if (at)
-			put(&o, "***", 3);
-		put(&o, at ? at : u.auth, u.auth_len - (size_t)(at ? at - u.auth : 0));
+		if (u.has_userinfo)
+			put(&o, "***@", 4);
+		/* From the host to the authority's end: host and port. */
+		put(&o, u.host.p, u.authority.len - (size_t)(u.host.p - u.authority.p));
 	}
-	put(&o, u.path, u.path_len);
+	put(&o, u.path.p, u.path.len);
 	if (u.has_query)
 		put(&o, "?***", 4);
 	/* put() takes a part whole or not at all (and nothing after it), so a
@@ -250,44 +285,33 @@ const char *url_redact(const char *url, char *out, size_t size)
 	return out;
 }
 
+/* A host at all: not empty, and not an unclosed IPv6 literal. */
+static int has_host(const struct url_parts *u)
+{
+	const char *h = u->host.p;
+	size_t n = u->host.len;
+
+	return n > 0 && (h[0] != '[' || h[n - 1] == ']');
+}
+
 int url_is_http(const char *url)
 {
-	size_t n = url_scheme_len(url, strlen(url));
-	const char *rest;
+	struct url_parts u;
 
-	if (!((n == 4 && strncasecmp(url, "http", 4) == 0) ||
-	      (n == 5 && strncasecmp(url, "https", 5) == 0)))
-		return 0;
-	rest = url + n + 1;
-	return rest[0] == '/' && rest[1] == '/' && rest[2] != '\0' && !strchr("/?#", rest[2]);
+	url_split(url, strlen(url), &u);
+	return url_web_scheme(&u) && has_host(&u);
 }
 
 int url_host(const char *url, char *out, size_t size)
 {
-	const char *p = strstr(url, "://"), *h, *end;
+	struct url_parts u;
+	const char *h;
 	size_t n;
 
-	if (!p || size == 0)
-		return -EINVAL;
-	h = p + 3;
-	end = h + strcspn(h, "/?#");
-	for (const char *at = h; at < end; at++)
-		if (*at == '@')
-			h = at + 1;
-	if (*h == '[') {
-		const char *close = memchr(h, ']', (size_t)(end - h));
-
-		if (!close)
-			return -EINVAL;
-		end = close + 1;
-	} else {
-		const char *colon = memchr(h, ':', (size_t)(end - h));
-
-		if (colon)
-			end = colon;
-	}
-	n = (size_t)(end - h);
-	if (n == 0 || n >= size)
+	url_split(url, strlen(url), &u);
+	h = u.host.p;
+	n = u.host.len;
+	if (!u.scheme.len || !has_host(&u) || n >= size)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		char ch = h[i];
@@ -298,6 +322,18 @@ int url_host(const char *url, char *out, size_t size)
 	return 0;
 }
 
+const char *url_file_path(const char *url)
+{
+	struct url_parts u;
+
+	url_split(url, strlen(url), &u);
+	if (u.scheme.len != 4 || strncasecmp(u.scheme.p, "file", 4) != 0 || !u.has_authority ||
+	    u.path.len == 0 || u.has_userinfo || u.has_port)
+		return NULL;
+	if (u.host.len && (u.host.len != 9 || strncasecmp(u.host.p, "localhost", 9) != 0))
+		return NULL;
+	return u.path.p;
+}
 
 int url_host_is_loopback(const char *host)
 {
@@ -306,14 +342,14 @@ int url_host_is_loopback(const char *host)
 	if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
 		return 1;
 	for (int i = 0; i < 4; i++) {
-		unsigned part = 0, digits = 0;
+		uint64_t part;
+		size_t digits;
 
-		while (*p >= '0' && *p <= '9' && digits < 4) {
-			part = part * 10 + (unsigned)(*p++ - '0');
-			digits++;
-		}
-		if (digits == 0 || digits > 3 || part > 255 || (i == 0 && part != 127))
+		/* At most 3 digits: 0177 is octal to some resolvers. */
+		if (dec_read(p, strlen(p), 255, &part, &digits) != 0 || digits > 3 ||
+		    (i == 0 && part != 127))
 			return 0;
+		p += digits;
 		if (i < 3 && *p++ != '.')
 			return 0;
 	}

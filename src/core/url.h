@@ -1,11 +1,41 @@
 /* SPDX-License-Identifier: MIT */
-/* URL reference resolution (RFC 3986 section 5) and host extraction into
- * caller buffers, for feed links, politeness and endpoint checks, and the
- * redacted form of a URL for log lines. No allocation, no I/O. */
+/* URLs: the one splitter into parts (scheme, user info, host, port, ...)
+ * that every reader of a URL goes through, the http(s) scheme check,
+ * reference resolution (RFC 3986 section 5), hosts, file: paths and the
+ * redacted form for log lines. No allocation, no I/O. */
 #ifndef DIGESTD_URL_H
 #define DIGESTD_URL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+/* len bytes at p, inside the string that was split (not NUL-terminated). */
+struct url_span {
+	const char *p;
+	size_t len;
+};
+
+/* A URL's parts (RFC 3986 section 3) as spans into the string split. A part
+ * that is absent is empty and, where absent and empty differ ("h" and "h:",
+ * "/a" and "/a?"), its has_ flag is false. scheme has no ':', query no '?',
+ * fragment no '#'. authority is what lies between "//" and the path:
+ * [userinfo@]host[:port]. */
+struct url_parts {
+	struct url_span scheme, authority, userinfo, host, port, path, query, fragment;
+	bool has_authority, has_userinfo, has_port, has_query, has_fragment;
+};
+
+/* Splits s[0..len) (NUL bytes in it are ordinary bytes). The user info ends
+ * at the authority's last '@'; the port follows the last ':' of the rest
+ * that no ']' follows, so an IPv6 literal keeps its brackets and colons in
+ * host. Any string splits: whether its parts are acceptable (a host that
+ * is a name, a port that is a number) is for the caller to say. */
+void url_split(const char *s, size_t len, struct url_parts *u);
+
+/* The web scheme of a split URL, in any case: URL_HTTPS, URL_HTTP, or 0 for
+ * any other scheme or none. */
+enum { URL_HTTP = 1, URL_HTTPS = 2 };
+int url_web_scheme(const struct url_parts *u);
 
 /* Resolves ref against base (both NUL-terminated; surrounding whitespace in
  * ref is ignored) and writes the result with a NUL into out. A ref with a
@@ -17,15 +47,20 @@ int url_resolve(const char *base, const char *ref, char *out, size_t size);
 size_t url_scheme_len(const char *s, size_t len);
 
 /* Is url (NUL-terminated) an absolute http:// or https:// URL, scheme in
- * any case, with something after the "//" that can be a host? Anything else
- * (javascript:, data:, relative, protocol-relative "//host", "https:x",
- * "https:///x") is not. */
+ * any case, with a host (url_host finds it)? Anything else (javascript:, data:, relative,
+ * protocol-relative "//host", "https:x", "https:///x", "https://:443/")
+ * is not. The one test of "this is a web URL" everywhere in digestd. */
 int url_is_http(const char *url);
 
-/* The host part of an http(s) URL (no user info, no port), lowercased, into
- * out with a NUL. Returns 0, or -EINVAL when url has no host or it does not
- * fit. */
+/* The host part of a URL with a scheme and an authority (no user info, no
+ * port; an IPv6 literal with its brackets), lowercased, into out with a
+ * NUL. Returns 0, or -EINVAL when url has no host or it does not fit. */
 int url_host(const char *url, char *out, size_t size);
+
+/* The local path that a file: URL names: file:///path or
+ * file://localhost/path, scheme and host in any case. Returns a pointer into
+ * url at the path's '/', or NULL for anything else. */
+const char *url_file_path(const char *url);
 
 /* Writes url into out (size bytes, NUL-terminated, cut to fit) for a log
  * line: its user info and query string each replaced by "***" and its

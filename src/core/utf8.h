@@ -28,6 +28,16 @@ static inline int utf8_is_digit(uint32_t cp)
 {
 	return cp >= '0' && cp <= '9';
 }
+/* ASCII classes for protocol words, URLs and config text, whatever the
+ * locale: a letter; C's white space (space, \t, \n, \v, \f, \r). */
+static inline int utf8_ascii_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static inline int utf8_ascii_space(int c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
 /* A-Z to a-z, every other byte as is: for protocol words, tag names and
  * labels, which are ASCII whatever the text around them. */
 static inline char utf8_ascii_lower(char c)

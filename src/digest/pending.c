@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/bytes.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/sha256.h"
@@ -22,28 +23,6 @@ static const char pending_magic[8] = { 'D', 'G', 'S', 'T', 'P', 'E', 'N', 'D' };
 _Static_assert(PENDING_HEADER_BYTES == 88 + 32, "header: fields then checksum");
 _Static_assert(24 + DIGEST_ID_BYTES == 88, "the id fills the header up to the checksum");
 _Static_assert(RUN_PENDING_BYTES < 0xffffffffu, "arena offsets are 32-bit");
-
-static void put32(unsigned char *b, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get32(const unsigned char *b)
-{
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-static void put64(unsigned char *b, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get64(const unsigned char *b)
-{
-	return (uint64_t)get32(b) | (uint64_t)get32(b + 4) << 32;
-}
 
 void pending_init(struct pending *p)
 {
@@ -177,21 +156,21 @@ static void header(const struct pending *p, unsigned char h[PENDING_HEADER_BYTES
 {
 	memset(h, 0, PENDING_HEADER_BYTES);
 	memcpy(h, pending_magic, sizeof(pending_magic));
-	put32(h + 8, PENDING_VERSION);
-	put32(h + 12, p->n);
-	put32(h + 16, p->used);
-	put32(h + 20, p->inflight);
+	bytes_put32(h + 8, PENDING_VERSION);
+	bytes_put32(h + 12, p->n);
+	bytes_put32(h + 16, p->used);
+	bytes_put32(h + 20, p->inflight);
 	memcpy(h + 24, p->inflight_id, strnlen(p->inflight_id, DIGEST_ID_BYTES - 1));
 }
 
 static void record(const struct pending_item *it, unsigned char r[PENDING_RECORD_BYTES])
 {
 	memcpy(r, it->key, SEEN_KEY_BYTES);
-	put64(r + 32, (uint64_t)it->published);
-	put32(r + 40, it->has_published);
-	put32(r + 44, it->off);
-	put32(r + 48, it->len);
-	put32(r + 52, it->n_sentences);
+	bytes_put64(r + 32, (uint64_t)it->published);
+	bytes_put32(r + 40, it->has_published);
+	bytes_put32(r + 44, it->off);
+	bytes_put32(r + 48, it->len);
+	bytes_put32(r + 52, it->n_sentences);
 }
 
 /* The header and the records, built whole so that the file is written in
@@ -255,11 +234,11 @@ int pending_parse(struct pending *p, const void *buf, size_t len)
 
 	pending_init(p);
 	if (len < PENDING_HEADER_BYTES || memcmp(b, pending_magic, sizeof(pending_magic)) != 0 ||
-	    get32(b + 8) != PENDING_VERSION)
+	    bytes_get32(b + 8) != PENDING_VERSION)
 		goto bad;
-	count = get32(b + 12);
-	arena_len = get32(b + 16);
-	inflight = get32(b + 20);
+	count = bytes_get32(b + 12);
+	arena_len = bytes_get32(b + 16);
+	inflight = bytes_get32(b + 20);
 	if (count > RUN_PENDING_MAX || arena_len > RUN_PENDING_BYTES || inflight > count ||
 	    len != PENDING_HEADER_BYTES + (size_t)count * PENDING_RECORD_BYTES + arena_len)
 		goto bad;
@@ -278,11 +257,11 @@ int pending_parse(struct pending *p, const void *buf, size_t len)
 		struct pending_item *it = &p->item[i];
 
 		memcpy(it->key, rec, SEEN_KEY_BYTES);
-		it->published = (int64_t)get64(rec + 32);
-		it->has_published = get32(rec + 40);
-		it->off = get32(rec + 44);
-		it->len = get32(rec + 48);
-		it->n_sentences = get32(rec + 52);
+		it->published = (int64_t)bytes_get64(rec + 32);
+		it->has_published = bytes_get32(rec + 40);
+		it->off = bytes_get32(rec + 44);
+		it->len = bytes_get32(rec + 48);
+		it->n_sentences = bytes_get32(rec + 52);
 		if (it->has_published > 1 || it->off != at || it->len > arena_len - at ||
 		    it->n_sentences > SUMM_MAX_PICK ||
 		    !strings_ok(p->arena + it->off, it->len, it->n_sentences))

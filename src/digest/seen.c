@@ -8,14 +8,15 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/bytes.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/sha256.h"
 #include "core/url.h"
+#include "core/utf8.h"
 
 static const char seen_magic[8] = { 'D', 'G', 'S', 'T', 'S', 'E', 'E', 'N' };
 
@@ -46,28 +47,14 @@ static void emit_lower(struct canon *c, const char *p, size_t n)
 	}
 }
 
-static int is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
 static void trim(const char **p, size_t *n)
 {
-	while (*n && is_ws(**p)) {
+	while (*n && utf8_ascii_space(**p)) {
 		(*p)++;
 		(*n)--;
 	}
-	while (*n && is_ws((*p)[*n - 1]))
+	while (*n && utf8_ascii_space((*p)[*n - 1]))
 		(*n)--;
-}
-
-static size_t span_until(const char *p, size_t n, const char *stops)
-{
-	size_t i = 0;
-
-	while (i < n && !strchr(stops, p[i]))
-		i++;
-	return i;
 }
 
 static int starts_utm(const char *p, size_t n)
@@ -76,71 +63,47 @@ static int starts_utm(const char *p, size_t n)
 	       p[3] == '_';
 }
 
+/* Scheme and host lowercased, http as https, a web scheme's default port
+ * and an empty one dropped, "/" for an empty path after a host, utm_
+ * parameters and the fragment dropped; the rest as it is. */
 static void canon_url(struct canon *c, const char *p, size_t n)
 {
-	size_t sl = url_scheme_len(p, n);
-	int web = 0;
+	struct url_parts u;
+	int web;
 
-	if (sl) {
-		web = (sl == 4 && strncasecmp(p, "http", 4) == 0) ||
-		      (sl == 5 && strncasecmp(p, "https", 5) == 0);
+	url_split(p, n, &u);
+	web = url_web_scheme(&u) != 0;
+	if (u.scheme.len) {
 		if (web)
 			emit(c, "https", 5);
 		else
-			emit_lower(c, p, sl);
+			emit_lower(c, u.scheme.p, u.scheme.len);
 		emit(c, ":", 1);
-		p += sl + 1;
-		n -= sl + 1;
 	}
-	if (n >= 2 && p[0] == '/' && p[1] == '/') {
-		size_t alen = span_until(p + 2, n - 2, "/?#");
-		const char *a = p + 2, *host, *colon = NULL;
-		size_t hlen;
+	if (u.has_authority) {
+		const char *port = u.port.p;
+		size_t plen = u.port.len;
+		int dflt = plen == 0 || (web && ((plen == 2 && memcmp(port, "80", 2) == 0) ||
+						 (plen == 3 && memcmp(port, "443", 3) == 0)));
 
 		emit(c, "//", 2);
-		host = a;
-		for (size_t i = 0; i < alen; i++)
-			if (a[i] == '@')
-				host = a + i + 1;
-		hlen = alen - (size_t)(host - a);
-		/* The port's colon comes after an IPv6 literal's closing bracket. */
-		for (size_t i = hlen; i > 0; i--) {
-			if (host[i - 1] == ']')
-				break;
-			if (host[i - 1] == ':') {
-				colon = host + i - 1;
-				break;
-			}
+		emit_lower(c, u.host.p, u.host.len);
+		if (!dflt) {
+			emit(c, ":", 1);
+			emit(c, port, plen);
 		}
-		if (colon) {
-			const char *port = colon + 1;
-			size_t plen = hlen - (size_t)(port - host);
-			int dflt = plen == 0 || (web && ((plen == 2 && memcmp(port, "80", 2) == 0) ||
-							 (plen == 3 && memcmp(port, "443", 3) == 0)));
-			emit_lower(c, host, (size_t)(colon - host));
-			if (!dflt)
-				emit(c, colon, plen + 1);
-		} else {
-			emit_lower(c, host, hlen);
-		}
-		p += 2 + alen;
-		n -= 2 + alen;
-		if (n == 0 || *p != '/')
+		if (u.path.len == 0)
 			emit(c, "/", 1);
 	}
-	{
-		size_t plen = span_until(p, n, "?#");
-		emit(c, p, plen);
-		p += plen;
-		n -= plen;
-	}
-	if (n && *p == '?') {
-		size_t qlen = span_until(p + 1, n - 1, "#");
-		const char *q = p + 1, *qend = q + qlen;
+	emit(c, u.path.p, u.path.len);
+	if (u.has_query) {
+		const char *q = u.query.p, *qend = q + u.query.len;
 		int kept = 0;
 
 		while (q < qend) {
-			size_t plen = span_until(q, (size_t)(qend - q), "&");
+			const char *amp = memchr(q, '&', (size_t)(qend - q));
+			size_t plen = amp ? (size_t)(amp - q) : (size_t)(qend - q);
+
 			if (plen && !starts_utm(q, plen)) {
 				emit(c, kept ? "&" : "?", 1);
 				emit(c, q, plen);
@@ -292,19 +255,6 @@ static void make_empty(struct seen *s)
 	memset(s->key, 0, (size_t)s->capacity * SEEN_KEY_BYTES);
 }
 
-static uint32_t get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-	p[2] = (unsigned char)(v >> 16);
-	p[3] = (unsigned char)(v >> 24);
-}
-
 /* Checks a header; on success stores the file's capacity, count and next.
  * why says what is wrong otherwise. */
 static int header_check(const unsigned char *h, uint32_t *fcap, uint32_t *count, uint32_t *next,
@@ -312,12 +262,12 @@ static int header_check(const unsigned char *h, uint32_t *fcap, uint32_t *count,
 {
 	static const unsigned char zero[8];
 
-	*fcap = get32(h + 12);
-	*count = get32(h + 16);
-	*next = get32(h + 20);
+	*fcap = bytes_get32(h + 12);
+	*count = bytes_get32(h + 16);
+	*next = bytes_get32(h + 20);
 	if (memcmp(h, seen_magic, sizeof seen_magic) != 0)
 		*why = "not a seen-set file";
-	else if (get32(h + 8) != SEEN_VERSION)
+	else if (bytes_get32(h + 8) != SEEN_VERSION)
 		*why = "unknown version";
 	else if (*fcap == 0 || *fcap > SEEN_MAX_CAPACITY)
 		*why = "capacity out of range";
@@ -489,10 +439,10 @@ int seen_commit(struct seen *s)
 		return 0;
 	memset(h, 0, sizeof h);
 	memcpy(h, seen_magic, sizeof seen_magic);
-	put32(h + 8, SEEN_VERSION);
-	put32(h + 12, s->capacity);
-	put32(h + 16, s->count);
-	put32(h + 20, s->next);
+	bytes_put32(h + 8, SEEN_VERSION);
+	bytes_put32(h + 12, s->capacity);
+	bytes_put32(h + 16, s->count);
+	bytes_put32(h + 20, s->next);
 	sha256_once(s->key[0], area, h + 32);
 	rc = file_replace_at(s->dirfd, "seen", "seen.tmp", h, sizeof h, s->key[0], area);
 	if (rc < 0)

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "core/charset.h"
 #include "core/utf8.h"
 
 struct named_ref {
@@ -432,15 +433,6 @@ static const struct named_ref named_refs[] = {
 /* Longest name in the table ("blacktriangleright"). */
 #define NAME_MAX_LEN 18u
 
-/* HTML5 "numeric character reference end state": C1 codes taken as
- * windows-1252. Zero entries (0x81, 0x8D, 0x8F, 0x90, 0x9D) stay as is. */
-static const uint16_t cp1252_c1[32] = {
-	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
-	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
-};
-
 static int is_alnum(char c)
 {
 	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
@@ -460,8 +452,10 @@ static uint32_t numeric_fixup(uint32_t v)
 {
 	if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
 		return UTF8_REPLACEMENT;
-	if (v >= 0x80 && v <= 0x9F && cp1252_c1[v - 0x80])
-		return cp1252_c1[v - 0x80];
+	/* HTML5 "numeric character reference end state": C1 codes taken as
+	 * windows-1252, but for the five it leaves unassigned. */
+	if (v >= 0x80 && v <= 0x9F && charset_cp1252((unsigned char)v))
+		return charset_cp1252((unsigned char)v);
 	return v;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/dec.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/sha256.h"
@@ -42,12 +43,8 @@ static int name_parse(const char *name, uint64_t *seq, const char **id, size_t *
 	if (n <= SEQ_DIGITS + 1 + SUFFIX_LEN || name[SEQ_DIGITS] != '-' ||
 	    memcmp(name + n - SUFFIX_LEN, SUFFIX, SUFFIX_LEN) != 0)
 		return 0;
-	for (size_t i = 0; i < SEQ_DIGITS; i++) {
-		unsigned d = (unsigned)(name[i] - '0');
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
-			return 0;
-		v = v * 10 + d;
-	}
+	if (dec_parse(name, SEQ_DIGITS, UINT64_MAX, &v) != 0)
+		return 0;
 	*id = name + SEQ_DIGITS + 1;
 	*idlen = n - SEQ_DIGITS - 1 - SUFFIX_LEN;
 	if (!digest_id_valid(*id, *idlen))
@@ -279,34 +276,6 @@ int outbox_find(struct outbox *ob, const char *id, char *name)
 	return rc;
 }
 
-/* Decimal number in [min, max]. */
-static int num_parse(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
-{
-	int neg = 0;
-	int64_t v = 0;
-	size_t i = 0;
-
-	if (n && s[0] == '-') {
-		neg = 1;
-		i = 1;
-	}
-	if (i == n || n - i > 19)
-		return -1;
-	for (; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		if (v > (INT64_MAX - (s[i] - '0')) / 10)
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	if (neg)
-		v = -v;
-	if (v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 enum {
 	F_ID = 1, F_CREATED = 2, F_FORMAT = 4, F_ATTEMPTS = 8, F_NEXT = 16, F_LENGTH = 32,
 	F_SUM = 64
@@ -335,7 +304,7 @@ static int header_line(const char *k, size_t klen, const char *v, size_t vlen,
 		return F_ID;
 	}
 	if (KEY("created")) {
-		if (num_parse(v, vlen, INT64_MIN + 1, INT64_MAX, &x) < 0)
+		if (dec_parse_i64(v, vlen, INT64_MIN + 1, INT64_MAX, &x) < 0)
 			return 0;
 		e->created = x;
 		return F_CREATED;
@@ -350,19 +319,19 @@ static int header_line(const char *k, size_t klen, const char *v, size_t vlen,
 		return 0;
 	}
 	if (KEY("attempts")) {
-		if (num_parse(v, vlen, 0, 1000000000, &x) < 0)
+		if (dec_parse_i64(v, vlen, 0, 1000000000, &x) < 0)
 			return 0;
 		e->attempts = (unsigned)x;
 		return F_ATTEMPTS;
 	}
 	if (KEY("next-attempt")) {
-		if (num_parse(v, vlen, 0, INT64_MAX, &x) < 0)
+		if (dec_parse_i64(v, vlen, 0, INT64_MAX, &x) < 0)
 			return 0;
 		e->next_attempt = x;
 		return F_NEXT;
 	}
 	if (KEY("length")) {
-		if (num_parse(v, vlen, 0, DIGEST_BODY_BYTES, &x) < 0)
+		if (dec_parse_i64(v, vlen, 0, DIGEST_BODY_BYTES, &x) < 0)
 			return 0;
 		e->len = (size_t)x;
 		return F_LENGTH;

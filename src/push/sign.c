@@ -14,6 +14,7 @@
 #include <mbedtls/md.h>
 #include <mbedtls/platform_util.h>
 
+#include "core/dec.h"
 #include "core/file.h"
 #include "core/log.h"
 
@@ -204,24 +205,6 @@ out:
 	return rc;
 }
 
-/* Decimal digits only, no sign or spaces, fits in int64_t. */
-static int parse_ts(const char *s, int64_t *out)
-{
-	int64_t v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		if (v > (INT64_MAX - (*s - '0')) / 10)
-			return -EINVAL;
-		v = v * 10 + (*s - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 static int ct_equal(const unsigned char *a, const unsigned char *b, size_t n)
 {
 	volatile unsigned char diff = 0;
@@ -245,6 +228,7 @@ int sign_verify(const struct sign_key *k, const char *id, const char *ts_header,
 {
 	unsigned char mac[MAC_BYTES], got[MAC_BYTES + 4];
 	const char *p;
+	uint64_t v;
 	int64_t ts;
 	size_t hlen;
 	int matched = 0, rc;
@@ -252,8 +236,10 @@ int sign_verify(const struct sign_key *k, const char *id, const char *ts_header,
 	if (!k || k->len == 0 || !id || !*id || !ts_header || !sig_header || (!body && len) ||
 	    tolerance < 0)
 		return -EINVAL;
-	if (parse_ts(ts_header, &ts) < 0)
+	/* Digits only (no sign or spaces), within int64_t. */
+	if (dec_parse(ts_header, strlen(ts_header), INT64_MAX, &v) != 0)
 		return -EINVAL;
+	ts = (int64_t)v;
 	hlen = strnlen(sig_header, SIGN_HEADER_MAX_BYTES + 1);
 	if (hlen == 0 || hlen > SIGN_HEADER_MAX_BYTES)
 		return -EINVAL;

@@ -11,6 +11,7 @@
 
 #include "core/charset.h"
 #include "core/date.h"
+#include "core/dec.h"
 #include "core/log.h"
 #include "core/url.h"
 #include "core/utf8.h"
@@ -301,7 +302,7 @@ static void enclosure_add(const char *url, size_t url_len, const char *type, siz
 	struct feed_enclosure *x;
 	char ref[FEED_URL_BYTES];
 	struct xml_out o;
-	int64_t v = 0;
+	uint64_t v;
 	size_t i;
 
 	if (P.e.nenclosures >= FEED_MAX_ENCLOSURES || url_len == 0)
@@ -317,11 +318,10 @@ static void enclosure_add(const char *url, size_t url_len, const char *type, siz
 	x->length = -1;
 	for (i = 0; i < length_len && length[i] == ' '; i++)
 		;
-	if (i < length_len && length[i] >= '0' && length[i] <= '9') {
-		for (; i < length_len && length[i] >= '0' && length[i] <= '9'; i++)
-			v = v < INT64_MAX / 10 - 10 ? v * 10 + (length[i] - '0') : v;
-		x->length = v;
-	}
+	/* Digits, maybe followed by a unit some feeds add; a length past
+	 * 64 bits is no byte count: unknown. */
+	if (dec_read(length + i, length_len - i, INT64_MAX, &v, NULL) == 0)
+		x->length = (int64_t)v;
 	P.e.nenclosures++;
 }
 
@@ -996,7 +996,7 @@ static int parse_json(const char *buf, size_t len)
 /* ---- entry point ---- */
 
 int feed_parse(const char *buf, size_t len, const char *base_url, const char *content_type,
-	       feed_entry_fn fn, void *ctx)
+	       unsigned flags, feed_entry_fn fn, void *ctx)
 {
 	const char *name = base_url ? base_url : "(feed)";
 	enum charset cs;
@@ -1035,7 +1035,7 @@ int feed_parse(const char *buf, size_t len, const char *base_url, const char *co
 		rc = parse_xml(buf, len);
 	if (rc < 0)
 		return rc;
-	if (rc > 0 || cut)
+	if ((rc > 0 || cut) && !(flags & FEED_QUIET))
 		log_warnx("%s: feed is not well-formed%s; read %d entries", name,
 			  cut ? " (cut: too large after conversion to UTF-8)" : "", P.count);
 	return P.count;

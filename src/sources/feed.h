@@ -38,13 +38,18 @@ struct feed_entry {
  * Return 0 to go on, anything else to stop reading the feed. */
 typedef int (*feed_entry_fn)(const struct feed_entry *e, void *ctx);
 
+/* feed_parse flags. FEED_QUIET: no warning about a broken feed, for the
+ * first of two passes over one feed (the second one says it). */
+#define FEED_QUIET 0x1u
+
 /* Parses a feed in buf[0..len). base_url (may be NULL) is the feed's URL, for
  * relative links and for the message; content_type (may be NULL) is the HTTP
  * Content-Type, consulted for the charset. Returns the number of entries
  * delivered (>= 0), or -EBADMSG when nothing feed-like was found. A broken
  * feed yields the entries that could be read plus one log_warnx naming
- * base_url. Not reentrant (static fixed buffers, see limits.h); never blocks. */
+ * base_url, unless flags has FEED_QUIET. Not reentrant (static fixed
+ * buffers, see limits.h); never blocks. */
 int feed_parse(const char *buf, size_t len, const char *base_url, const char *content_type,
-	       feed_entry_fn fn, void *ctx);
+	       unsigned flags, feed_entry_fn fn, void *ctx);
 
 #endif

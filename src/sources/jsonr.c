@@ -280,24 +280,3 @@ long jsonr_string(struct jsonr *r, char *out, size_t size)
 	r->p = p + 1;
 	return (long)o;
 }
-
-int jsonr_int(struct jsonr *r, int64_t *v)
-{
-	int neg = 0;
-	int64_t x = 0;
-
-	if (jsonr_peek(r) != JSONR_NUMBER)
-		return -EINVAL;
-	if (*r->p == '-') {
-		neg = 1;
-		r->p++;
-	}
-	while (r->p < r->end && *r->p >= '0' && *r->p <= '9') {
-		if (x < INT64_MAX / 10 - 10)
-			x = x * 10 + (*r->p - '0');
-		r->p++;
-	}
-	skip_number(r);
-	*v = neg ? -x : x;
-	return 0;
-}

@@ -42,7 +42,5 @@ int jsonr_key_is(const char *key, size_t klen, const char *lit);
  * a character boundary when out is small). A number is written as its text.
  * Returns the length written, or -EINVAL when the value is neither. */
 long jsonr_string(struct jsonr *r, char *out, size_t size);
-/* Consumes a number (integer part only kept). Returns 0 or -EINVAL. */
-int jsonr_int(struct jsonr *r, int64_t *v);
 
 #endif

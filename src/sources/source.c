@@ -119,21 +119,6 @@ static const char *lang_of(const struct cfg_source *src, const char *found)
 	return strcmp(src->lang, "auto") != 0 ? src->lang : found;
 }
 
-static int is_http(const char *url)
-{
-	return strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0;
-}
-
-/* file:///path and file://localhost/path name a local file; NULL otherwise. */
-static const char *file_path(const char *url)
-{
-	if (strncmp(url, "file://localhost/", 17) == 0)
-		return url + 16;
-	if (strncmp(url, "file:///", 8) == 0)
-		return url + 7;
-	return NULL;
-}
-
 /* Reads a regular file whole into buf. flags adds to the open flags
  * (O_NOFOLLOW for a file named inside a folder source). Returns its length,
  * -EFBIG when it is longer than cap, -ENOTSUP when it is not a regular file,
@@ -238,7 +223,7 @@ static DIR *open_folder(const char *dir)
 static int poll_folder(const struct cfg_source *src, struct source_ctx *ctx,
 		       source_article_fn fn, void *arg)
 {
-	const char *dir = file_path(src->url) ? file_path(src->url) : src->url;
+	const char *dir = url_file_path(src->url) ? url_file_path(src->url) : src->url;
 	size_t cap = ctx->body_cap < SOURCE_FILE_BYTES ? ctx->body_cap : SOURCE_FILE_BYTES;
 	char name[NAME_MAX + 1] = "", last[NAME_MAX + 1] = "";
 	char path[CFG_URL_BYTES + NAME_MAX + 2];
@@ -366,7 +351,7 @@ static long expand_teaser(struct poll *p, const char *link)
 	long n;
 	int rc;
 
-	if (!is_http(link))
+	if (!url_is_http(link))
 		return 0;
 	rc = fetch_get(&p->ctx->fetch, link, NULL, &p->scope, &page_resp, p->ctx->page,
 		       p->ctx->page_cap);
@@ -481,22 +466,19 @@ static int yield_entry(const struct feed_entry *e, void *arg)
 static int read_feed(struct poll *p, const char *body, size_t len, const char *base,
 		     const char *ctype)
 {
-	enum log_level lvl = log_get_level();
 	int n;
 
 	p->n = p->nrank = p->next = p->yielded = 0;
 	p->ended = p->cut = 0;
 	/* The first pass would repeat the second pass's warning about a broken
 	 * feed: only the second one may speak. */
-	log_set_level(LOG_LVL_ERR);
-	n = feed_parse(body, len, base, ctype, rank_entry, p);
-	log_set_level(lvl);
+	n = feed_parse(body, len, base, ctype, FEED_QUIET, rank_entry, p);
 	if (n < 0)
 		return n;
 	p->ctx->entries = p->n;
 	qsort(p->rank, p->nrank, sizeof(p->rank[0]), by_idx);
 	p->n = 0;
-	n = feed_parse(body, len, base, ctype, yield_entry, p);
+	n = feed_parse(body, len, base, ctype, 0, yield_entry, p);
 	if (n < 0)
 		return n;
 	if (p->cut)
@@ -638,7 +620,7 @@ int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct sour
 		source_article_fn fn, source_known_fn known, void *arg)
 {
 	struct poll *p = &poll_state;
-	const char *path = file_path(src->url);
+	const char *path = url_file_path(src->url);
 	int rc;
 
 	ctx->not_before = 0;
@@ -654,7 +636,7 @@ int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct sour
 	} else {
 		net_scope_init(&p->scope, src->url, src->allow_private);
 		fetch_set_deadline(&ctx->fetch, cfg->http.poll_timeout);
-		if (!is_http(src->url))
+		if (!url_is_http(src->url))
 			rc = poll_file(p, path ? path : src->url);
 		else
 			rc = poll_http(p);
@@ -669,7 +651,7 @@ int64_t source_not_before(const struct cfg *cfg, const struct source_ctx *ctx,
 {
 	struct srcstate st;
 
-	if (!is_http(src->url))
+	if (!url_is_http(src->url))
 		return 0;
 	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
 	return srcstate_not_before(&st, &cfg->http, now);
@@ -684,7 +666,7 @@ int source_forget_validators(const struct cfg *cfg, const struct source_ctx *ctx
 		struct srcstate st;
 		int rc;
 
-		if (!is_http(src->url))
+		if (!url_is_http(src->url))
 			continue;
 		srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
 		if (!st.v.etag[0] && !st.v.last_modified[0])

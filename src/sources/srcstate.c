@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/dec.h"
 #include "core/file.h"
 #include "core/log.h"
 
@@ -53,16 +54,11 @@ static int clean(const char *p, size_t n)
 
 static int parse_int(const char *p, size_t n, int64_t max, int64_t *out)
 {
-	int64_t v = 0;
+	uint64_t v;
 
-	if (n == 0 || n > 19)
+	if (dec_parse(p, n, (uint64_t)max, &v) != 0)
 		return -EBADMSG;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9' || v > (max - (p[i] - '0')) / 10)
-			return -EBADMSG;
-		v = v * 10 + (p[i] - '0');
-	}
-	*out = v;
+	*out = (int64_t)v;
 	return 0;
 }
 

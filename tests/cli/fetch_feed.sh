@@ -67,6 +67,15 @@ else
 	fail "broken feed: both entries, one warning" "$(cat "$TMP/out" "$TMP/err")"
 fi
 expect_grep "broken feed: the warning names the file" "broken.xml: feed is not well-formed" "$TMP/err"
+# A source reads its feed twice (rank, then yield): still one warning.
+printf '[daemon]\nstate_dir = %s\n[source broken]\nurl = file://%s/broken.xml\n' "$TMP" \
+	"$(cd "$TMP" && pwd)" >"$TMP/broken.ini"
+expect_status "broken feed source: exit 0" 0 digestd fetch --config "$TMP/broken.ini" --source broken
+if [ "$(grep -c "feed is not well-formed" "$TMP/err")" -eq 1 ]; then
+	pass "broken feed source: one warning for two passes"
+else
+	fail "broken feed source: one warning for two passes" "$(cat "$TMP/err")"
+fi
 
 {
 	printf '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'

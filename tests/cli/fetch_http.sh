@@ -33,6 +33,13 @@ run --format json $CA "$BASE/gzip/$f"
 check "gzip body decoded, same entries" '[ $RC -eq 0 ] && cmp -s "$TMP/out" "$TMP/local"'
 check "Accept-Encoding offers gzip" 'grep "^/gzip/" "$TMP/requests" | grep -q "gzip"' "$TMP/requests"
 
+# A URL's scheme is read in any case (RFC 3986 3.1), as the config and the
+# daemon read it: HTTPS:// is fetched like https://.
+# shellcheck disable=SC2086
+run --format json $CA "HTTPS://localhost:$PORT/feeds/$f"
+check "HTTPS:// (scheme in capitals) fetched like https://" \
+	'[ $RC -eq 0 ] && cmp -s "$TMP/out" "$TMP/local"'
+
 # Redirects: three hops are followed, six are too many, a loop is caught.
 # shellcheck disable=SC2086
 run --format json $CA "$BASE/r/2/gzip/$f"

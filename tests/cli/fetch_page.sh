@@ -27,6 +27,16 @@ expect_same "page text: title, blank line, paragraphs" "$TMP/out" "$TMP/want.txt
 
 expect_status "file:// URL" 0 digestd fetch --format=json "file://$(cd "$TMP" && pwd)/page.html"
 expect_same "file:// URL: same output" "$TMP/out" "$TMP/want.json"
+# The scheme in any case, and file://localhost/, as the config accepts them.
+expect_status "FILE:// URL" 0 digestd fetch --format=json "FILE://$(cd "$TMP" && pwd)/page.html"
+expect_same "FILE:// URL: same output" "$TMP/out" "$TMP/want.json"
+expect_status "file://localhost/ URL" 0 digestd fetch --format=json "file://localhost$(cd "$TMP" && pwd)/page.html"
+expect_same "file://localhost/ URL: same output" "$TMP/out" "$TMP/want.json"
+expect_status "file://host/ URL refused" 64 digestd fetch "file://elsewhere$(cd "$TMP" && pwd)/page.html"
+printf '[daemon]\nstate_dir = %s\n[source upper]\nurl = FILE://%s/page.html\ntype = page\n' \
+	"$TMP" "$(cd "$TMP" && pwd)" >"$TMP/file.ini"
+expect_status "source url = FILE:///...: read" 0 digestd fetch --config "$TMP/file.ini" --source upper --format json
+expect_grep "source url = FILE:///...: the page's text" '"title":"Tom & Jerry"' "$TMP/out"
 
 digestd fetch --format json - <"$TMP/page.html" >"$TMP/stdin.json" 2>"$TMP/err"
 expect_same "stdin: same output" "$TMP/stdin.json" "$TMP/want.json"

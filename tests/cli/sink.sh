@@ -98,6 +98,16 @@ if [ "$got" = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=" ]; then
 else
 	fail "--sign gives the reference signature" "got '$got'"
 fi
+# A body that is not a regular file (a pipe) has no size to read up to:
+# refused, never signed as if it were empty.
+printf '%s' '{"test": 2432232314}' | { sink --sign "$TMP/key" msg_p5jXN8AQM9LWM0D4loKWxJek 1614265330 \
+	/dev/stdin >"$TMP/out" 2>"$TMP/err"; echo $? >"$TMP/rc"; }
+rc=$(cat "$TMP/rc")
+if [ "$rc" -eq 66 ] && [ ! -s "$TMP/out" ] && grep -q "not a regular file" "$TMP/err"; then
+	pass "--sign refuses a body that is not a regular file"
+else
+	fail "--sign refuses a body that is not a regular file" "exit $rc" "$(cat "$TMP/out" "$TMP/err")"
+fi
 want=$(python3 -c '
 import base64, hashlib, hmac, sys
 key = base64.b64decode(open(sys.argv[1]).read().strip()[len("whsec_"):])

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer target: URL resolution and host extraction, the parsers that see
- * every link a feed gives: bounds, and an absolute URL resolves to itself. */
+/* libFuzzer target: the URL splitter, resolution and host extraction, the
+ * parsers that see every link a feed gives: bounds, the parts put back
+ * together give the input, and an absolute URL resolves to itself. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,62 @@
 #include "core/url.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Appends a span to out (cap bytes) at *n; aborts when a span lies outside
+ * [lo, hi). */
+static void join(char *out, size_t cap, size_t *n, const char *lo, const char *hi,
+		 const struct url_span *sp)
+{
+	if (sp->p < lo || sp->p > hi || sp->len > (size_t)(hi - sp->p) || *n + sp->len >= cap)
+		abort();
+	memcpy(out + *n, sp->p, sp->len);
+	*n += sp->len;
+}
+
+static void lit(char *out, size_t cap, size_t *n, const char *s)
+{
+	struct url_span sp = { s, strlen(s) };
+
+	join(out, cap, n, s, s + sp.len, &sp);
+}
+
+/* The parts of s[0..len) in order, with their separators, are s again;
+ * user info, host and port are the authority again. */
+static void check_split(const char *s, size_t len)
+{
+	static char back[2 * FEED_URL_BYTES];
+	const char *end = s + len;
+	struct url_parts u;
+	size_t n = 0;
+
+	url_split(s, len, &u);
+	join(back, sizeof(back), &n, s, end, &u.scheme);
+	if (u.scheme.len)
+		lit(back, sizeof(back), &n, ":");
+	if (u.has_authority) {
+		lit(back, sizeof(back), &n, "//");
+		join(back, sizeof(back), &n, s, end, &u.userinfo);
+		if (u.has_userinfo)
+			lit(back, sizeof(back), &n, "@");
+		join(back, sizeof(back), &n, s, end, &u.host);
+		if (u.has_port)
+			lit(back, sizeof(back), &n, ":");
+		join(back, sizeof(back), &n, s, end, &u.port);
+		if (u.authority.p + u.authority.len != u.port.p + u.port.len)
+			abort();
+	} else if (u.authority.len || u.host.len || u.has_userinfo || u.has_port) {
+		abort();
+	}
+	join(back, sizeof(back), &n, s, end, &u.path);
+	if (u.has_query)
+		lit(back, sizeof(back), &n, "?");
+	join(back, sizeof(back), &n, s, end, &u.query);
+	if (u.has_fragment)
+		lit(back, sizeof(back), &n, "#");
+	join(back, sizeof(back), &n, s, end, &u.fragment);
+	if (n != len || memcmp(back, s, len) != 0)
+		abort();
+}
 
 /* Input: one byte choosing the output size, then "base\nref". */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -36,6 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (url_scheme_len(text, len) > len)
 		abort();
+	check_split(text, len);
+	check_split(ref, strlen(ref));
 	rc = url_resolve(base, ref, out, out_size);
 	if (rc == -ENOSPC) {
 		if (out[0] != '\0')
@@ -58,6 +117,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (*p >= 'A' && *p <= 'Z')
 				abort();
 		(void)url_host_is_loopback(host);
+	} else if (url_is_http(out) && strlen(out) < sizeof(host)) {
+		/* Every web URL has a host that fits its own length. */
+		abort();
 	}
+	if (url_file_path(out) && url_file_path(out)[0] != '/')
+		abort();
 	return 0;
 }

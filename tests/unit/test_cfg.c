@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "core/cfg.h"
+#include "core/cfg_key.h"
 
 static struct cfg c, c2;
 static struct cfg_error err;
@@ -731,6 +732,19 @@ static void column(const char *row, int col, char *out, size_t size)
 
 /* Every default in cfg.def, written out as a value, loads: the key table
  * printed by cfg_dump_keys gives each key's default. */
+/* cfg.def made both the key table and its CFG_KEY_ indices, which the
+ * rules use: each index is its key's place. */
+static void key_indices(void)
+{
+	CHECK(cfg_key_named(CFG_SEC_endpoint, "url") == &cfg_keys[CFG_KEY_endpoint_url]);
+	CHECK(cfg_key_named(CFG_SEC_source, "url") == &cfg_keys[CFG_KEY_source_url]);
+	CHECK(cfg_key_named(CFG_SEC_http, "backoff_max") == &cfg_keys[CFG_KEY_http_backoff_max]);
+	CHECK(cfg_key_named(CFG_SEC_source, "nope") == NULL);
+	for (unsigned i = 0; i < CFG_N_KEYS; i++)
+		CHECK(cfg_key_named(cfg_keys[i].sec, cfg_keys[i].name) == &cfg_keys[i]);
+	CHECK_STR(cfg_sec_names[cfg_keys[CFG_KEY_digest_schedule].sec], "digest");
+}
+
 static void every_default_parses(void)
 {
 	static char table[32 * 1024];
@@ -848,6 +862,7 @@ int main(void)
 	RUN(secret_rules);
 	RUN(every_error);
 	RUN(defaults);
+	RUN(key_indices);
 	RUN(every_default_parses);
 	RUN(dump_round_trip);
 	RUN(failed_load_keeps_old);

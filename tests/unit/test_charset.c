@@ -188,6 +188,18 @@ static const char *conv(enum charset cs, const char *in, size_t n)
 	return out;
 }
 
+/* The one windows-1252 table, shared with HTML's numeric references. */
+static void test_cp1252(void)
+{
+	CHECK_INT(charset_cp1252(0x80), 0x20AC);
+	CHECK_INT(charset_cp1252(0x96), 0x2013);
+	CHECK_INT(charset_cp1252(0x9F), 0x0178);
+	CHECK_INT(charset_cp1252(0x81), 0);
+	CHECK_INT(charset_cp1252(0x9D), 0);
+	CHECK_INT(charset_cp1252(0x41), 0x41);
+	CHECK_INT(charset_cp1252(0xE9), 0xE9);
+}
+
 static void test_convert(void)
 {
 	CHECK_STR(conv(CHARSET_CP1252, "\x93x\x94 \x80 \x81", 7),
@@ -231,6 +243,7 @@ int main(void)
 	RUN(test_html_prescan_limit);
 	RUN(test_html_order);
 	RUN(test_decode_one);
+	RUN(test_cp1252);
 	RUN(test_convert);
 	RUN(test_full_buffer);
 	return CHECK_EXIT();

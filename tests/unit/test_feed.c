@@ -2,8 +2,10 @@
 /* Unit tests for src/sources/feed: return values, callback control, field
  * precedence, truncation at the field sizes, charsets and base URLs. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "core/log.h"
@@ -18,6 +20,7 @@ struct seen {
 	long long pub[4];
 	size_t title_len;
 	unsigned nenc;
+	long long enc_len[FEED_MAX_ENCLOSURES];
 };
 
 static int collect(const struct feed_entry *e, void *ctx)
@@ -34,6 +37,8 @@ static int collect(const struct feed_entry *e, void *ctx)
 	}
 	s->title_len = strlen(e->title);
 	s->nenc = e->nenclosures;
+	for (unsigned i = 0; i < e->nenclosures; i++)
+		s->enc_len[i] = (long long)e->enclosure[i].length;
 	s->n++;
 	return s->stop_after && s->n >= s->stop_after;
 }
@@ -41,7 +46,7 @@ static int collect(const struct feed_entry *e, void *ctx)
 static int parse(const char *doc, const char *base, const char *ct, struct seen *s)
 {
 	memset(s, 0, sizeof(*s));
-	return feed_parse(doc, strlen(doc), base, ct, collect, s);
+	return feed_parse(doc, strlen(doc), base, ct, 0, collect, s);
 }
 
 static void test_not_a_feed(void)
@@ -56,6 +61,47 @@ static void test_not_a_feed(void)
 	CHECK_INT(s.n, 0);
 }
 
+/* Parses doc with flags while stderr goes to a file; returns what was
+ * written there (at most size - 1 bytes). */
+static const char *logged(const char *doc, unsigned flags, char *out, size_t size)
+{
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	struct seen s;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (!f || saved < 0)
+		return "(no tmpfile)";
+	fflush(stderr);
+	dup2(fileno(f), STDERR_FILENO);
+	memset(&s, 0, sizeof(s));
+	CHECK_INT(feed_parse(doc, strlen(doc), "https://e.org/f", NULL, flags, collect, &s), 2);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(f);
+	n = fread(out, 1, size - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	return out;
+}
+
+/* A broken feed is said once: FEED_QUIET (the first of two passes over one
+ * feed) says nothing, at whatever log level. */
+static void test_quiet(void)
+{
+	const char *doc = "<rss><channel><item><title>1</title></item><item";
+	char out[512];
+
+	log_set_level(LOG_LVL_INFO);
+	CHECK(strstr(logged(doc, 0, out, sizeof(out)), "https://e.org/f: feed is not well-formed") != NULL);
+	CHECK_STR(logged(doc, FEED_QUIET, out, sizeof(out)), "");
+	log_set_level(LOG_LVL_DEBUG);
+	CHECK_STR(logged(doc, FEED_QUIET, out, sizeof(out)), "");
+	log_set_level(LOG_LVL_INFO);
+}
+
 static void test_stop(void)
 {
 	struct seen s;
@@ -64,7 +110,7 @@ static void test_stop(void)
 
 	memset(&s, 0, sizeof(s));
 	s.stop_after = 2;
-	CHECK_INT(feed_parse(doc, strlen(doc), NULL, NULL, collect, &s), 2);
+	CHECK_INT(feed_parse(doc, strlen(doc), NULL, NULL, 0, collect, &s), 2);
 	CHECK_INT(s.n, 2);
 	CHECK_INT(parse(doc, NULL, NULL, &s), 3);
 	CHECK_STR(s.title[2], "3");
@@ -111,6 +157,25 @@ static void test_truncation(void)
 	CHECK(s.title_len < FEED_TITLE_BYTES);
 	CHECK(s.title_len >= FEED_TITLE_BYTES - 2);
 	CHECK((s.title[0][s.title_len - 1] & 0xC0) == 0x80); /* ends on a whole é */
+}
+
+/* An enclosure's length is a byte count or unknown (-1): never a number
+ * the feed did not give, however many digits it has. */
+static void test_enclosure_length(void)
+{
+	struct seen s;
+	const char *doc = "<rss><channel><item><title>T</title>"
+			  "<enclosure url='/1' length=' 1234'/>"
+			  "<enclosure url='/2' length='99999999999999999999'/>"
+			  "<enclosure url='/3' length='9223372036854775807'/>"
+			  "<enclosure url='/4' length='x'/></item></channel></rss>";
+
+	CHECK_INT(parse(doc, "https://e.org/", NULL, &s), 1);
+	CHECK_INT(s.nenc, 4);
+	CHECK_INT(s.enc_len[0], 1234);
+	CHECK_INT(s.enc_len[1], -1);
+	CHECK(s.enc_len[2] == INT64_MAX);
+	CHECK_INT(s.enc_len[3], -1);
 }
 
 static void test_enclosure_cap(void)
@@ -163,6 +228,8 @@ int main(void)
 	RUN(test_stop);
 	RUN(test_precedence);
 	RUN(test_truncation);
+	RUN(test_enclosure_length);
+	RUN(test_quiet);
 	RUN(test_enclosure_cap);
 	RUN(test_charset_and_base);
 	RUN(test_atom_text_constructs);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for src/sources/url: the RFC 3986 section 5.4 examples plus the
- * cases feeds bring (no base, whitespace, small buffers). */
+/* Unit tests for src/core/url: the splitter every URL user goes through, the
+ * RFC 3986 section 5.4 examples plus the cases feeds bring (no base,
+ * whitespace, small buffers), hosts, schemes, file: paths and redaction. */
 #include <errno.h>
 #include <string.h>
 
@@ -91,6 +92,101 @@ static void test_small_buffer(void)
 	CHECK_INT(url_resolve("http://a/", "bc", out, 0), -ENOSPC);
 }
 
+/* Each part of s as split, "-" for an absent one, joined by '|':
+ * scheme|userinfo|host|port|path|query|fragment. */
+static const char *parts(const char *s)
+{
+	static char out[512];
+	struct url_parts u;
+	const struct url_span *sp[7];
+	const int has[7] = { 1, 0, 0, 0, 1, 0, 0 };
+	size_t n = 0;
+
+	url_split(s, strlen(s), &u);
+	sp[0] = &u.scheme;
+	sp[1] = &u.userinfo;
+	sp[2] = &u.host;
+	sp[3] = &u.port;
+	sp[4] = &u.path;
+	sp[5] = &u.query;
+	sp[6] = &u.fragment;
+	for (int i = 0; i < 7; i++) {
+		int present = has[i] || (i == 1 && u.has_userinfo) ||
+			      (i == 2 && u.has_authority) || (i == 3 && u.has_port) ||
+			      (i == 5 && u.has_query) || (i == 6 && u.has_fragment);
+
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%.*s", i ? "|" : "",
+				      present ? (int)sp[i]->len : 1, present ? sp[i]->p : "-");
+	}
+	return out;
+}
+
+static void test_split(void)
+{
+	struct url_parts u;
+	const char *s = "https://u:p@Host.test:8443/a/b?q=1#f";
+
+	CHECK_STR(parts(s), "https|u:p|Host.test|8443|/a/b|q=1|f");
+	url_split(s, strlen(s), &u);
+	CHECK(u.authority.p == s + 8 && u.authority.len == 18);
+	CHECK(u.host.p == s + 12);
+	CHECK_STR(parts("http://h"), "http|-|h|-||-|-");
+	CHECK_STR(parts("HTTP://H/"), "HTTP|-|H|-|/|-|-");
+	CHECK_STR(parts("https://h?#"), "https|-|h|-|||");
+	/* The last '@' ends the user info; an IPv6 literal keeps its brackets
+	 * and its colons; the port is what follows the last ':' after it. */
+	CHECK_STR(parts("https://a@b@e.org/"), "https|a@b|e.org|-|/|-|-");
+	CHECK_STR(parts("https://[::1]:443/x"), "https|-|[::1]|443|/x|-|-");
+	CHECK_STR(parts("https://[fe80::1%25eth0]/"), "https|-|[fe80::1%25eth0]|-|/|-|-");
+	CHECK_STR(parts("https://h:/"), "https|-|h||/|-|-");
+	CHECK_STR(parts("https://h/"), "https|-|h|-|/|-|-");
+	CHECK_STR(parts("https://h:1:2/"), "https|-|h:1|2|/|-|-");
+	CHECK_STR(parts("https://[::1/"), "https|-|[:|1|/|-|-");
+	/* Empty authorities, none, and no scheme. */
+	CHECK_STR(parts("https:///x"), "https|-||-|/x|-|-");
+	CHECK_STR(parts("https:x"), "https|-|-|-|x|-|-");
+	CHECK_STR(parts("//h/p"), "|-|h|-|/p|-|-");
+	CHECK_STR(parts("/p?q#f"), "|-|-|-|/p|q|f");
+	CHECK_STR(parts("mailto:a@b.org"), "mailto|-|-|-|a@b.org|-|-");
+	CHECK_STR(parts("file:///srv/a.xml"), "file|-||-|/srv/a.xml|-|-");
+	CHECK_STR(parts(""), "|-|-|-||-|-");
+	/* A '?' or '#' ends the authority, so no '@' after it is user info. */
+	CHECK_STR(parts("https://good.test?x=@evil.test"), "https|-|good.test|-||x=@evil.test|-");
+	CHECK_STR(parts("https://good.test#@evil.test"), "https|-|good.test|-||-|@evil.test");
+	/* Only len bytes are read. */
+	url_split("https://h/abc", 9, &u);
+	CHECK(u.has_authority && u.host.len == 1 && u.path.len == 0);
+}
+
+static void test_web_scheme(void)
+{
+	struct url_parts u;
+
+	url_split("HtTpS://h", 9, &u);
+	CHECK_INT(url_web_scheme(&u), URL_HTTPS);
+	url_split("http://h", 8, &u);
+	CHECK_INT(url_web_scheme(&u), URL_HTTP);
+	url_split("httpx://h", 9, &u);
+	CHECK_INT(url_web_scheme(&u), 0);
+	url_split("//h", 3, &u);
+	CHECK_INT(url_web_scheme(&u), 0);
+}
+
+/* file:///path and file://localhost/path (scheme and host in any case)
+ * name a local file; any other host, or no "//", does not. */
+static void test_file_path(void)
+{
+	CHECK_STR(url_file_path("file:///srv/a.xml"), "/srv/a.xml");
+	CHECK_STR(url_file_path("FILE:///srv/a.xml"), "/srv/a.xml");
+	CHECK_STR(url_file_path("file://localhost/srv/a"), "/srv/a");
+	CHECK_STR(url_file_path("file://LocalHost/srv/a"), "/srv/a");
+	CHECK(url_file_path("file://elsewhere/srv/a") == NULL);
+	CHECK(url_file_path("file:/srv/a") == NULL);
+	CHECK(url_file_path("file://") == NULL);
+	CHECK(url_file_path("https:///srv/a") == NULL);
+	CHECK(url_file_path("/srv/a") == NULL);
+}
+
 static void test_scheme_len(void)
 {
 	CHECK_INT(url_scheme_len("http://x", 8), 4);
@@ -113,6 +209,10 @@ static void test_url_host(void)
 	CHECK_INT(url_host("https:///path", h, sizeof(h)), -EINVAL);
 	CHECK_INT(url_host("no scheme", h, sizeof(h)), -EINVAL);
 	CHECK_INT(url_host("https://abcdef/", h, 4), -EINVAL);
+	CHECK_INT(url_host("https://u@[FE80::1]:8443", h, sizeof(h)), 0);
+	CHECK_STR(h, "[fe80::1]");
+	CHECK_INT(url_host("//h.test/x", h, sizeof(h)), -EINVAL);
+	CHECK_INT(url_host("https://u@:443/", h, sizeof(h)), -EINVAL);
 }
 
 static void test_is_http(void)
@@ -135,6 +235,10 @@ static void test_is_http(void)
 	CHECK(!url_is_http("httpx://h"));
 	CHECK(!url_is_http("ftp://h"));
 	CHECK(!url_is_http(" https://h"));
+	/* An authority without a host names nothing to fetch. */
+	CHECK(!url_is_http("https://:443/x"));
+	CHECK(!url_is_http("https://user@/x"));
+	CHECK(!url_is_http("https://[::1/x"));
 }
 
 static void test_loopback(void)
@@ -177,6 +281,9 @@ int main(void)
 	RUN(test_rfc3986_abnormal);
 	RUN(test_feed_cases);
 	RUN(test_small_buffer);
+	RUN(test_split);
+	RUN(test_web_scheme);
+	RUN(test_file_path);
 	RUN(test_scheme_len);
 	RUN(test_url_host);
 	RUN(test_is_http);

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/* The rules across keys and sections, each checked once, when a file is
+ * loaded (run, check-config and a reload alike): required keys, orders,
+ * source types, the endpoint rules and the secret files. */
+#include "cfg_check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/cfg_value.h"
+#include "core/url.h"
+
+/* Is the normalised path inside $CREDENTIALS_DIRECTORY? */
+static int in_credentials(const char *path)
+{
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	char dir[CFG_PATH_BYTES];
+	size_t n;
+
+	if (!creds || creds[0] != '/' || cfg_path_join("/", creds, dir, sizeof(dir)) < 0)
+		return 0;
+	n = strlen(dir);
+	return n > 1 && strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+/* Links are followed: an admin may link /etc/digestd/signing-key to where
+ * keys are kept, and what is checked below is the file reached. Whoever can
+ * write the folder holding a secret can point digestd elsewhere anyway; that
+ * folder is root's (/etc/digestd) or systemd's. */
+int cfg_secret_open(const struct cfg *c, const char *value, char *path, size_t size, char *why,
+		    size_t whysz)
+{
+	struct stat st;
+	int credential, fd, rc;
+
+	rc = cfg_secret_resolve(c->base_dir, value, path, size, &credential);
+	if (rc < 0) {
+		snprintf(path, size, "%s", value);
+		if (rc == -ENAMETOOLONG)
+			snprintf(why, whysz, "the path is longer than %zu bytes once resolved",
+				 size - 1);
+		else
+			snprintf(why, whysz, "expected the path of a file");
+		return rc;
+	}
+	/* A FIFO or a device is refused before it is opened: opening one can
+	 * block or act (a watchdog device starts counting). */
+	if (stat(path, &st) < 0) {
+		rc = -errno;
+		snprintf(why, whysz, "cannot open: %s", strerror(-rc));
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whysz, "not a regular file");
+		return -EINVAL;
+	}
+	/* O_NONBLOCK: should a FIFO be swapped in meanwhile, it does not hang
+	 * start-up (fstat below refuses it); a regular file ignores the flag. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(why, whysz, "cannot open: %s", strerror(-rc));
+		return rc;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		snprintf(why, whysz, "cannot stat: %s", strerror(-rc));
+	} else if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		snprintf(why, whysz, "not a regular file");
+	} else if (in_credentials(path)) {
+		rc = 0;
+	} else if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		/* Its owner could rewrite the key we sign with. */
+		rc = -EPERM;
+		snprintf(why, whysz, "owned by uid %u, neither root nor digestd's user (uid %u); "
+				     "chown %u %s", (unsigned)st.st_uid, (unsigned)geteuid(),
+			 (unsigned)geteuid(), path);
+	} else if (st.st_mode & 077) {
+		rc = -EPERM;
+		snprintf(why, whysz, "mode %04o gives group or others access; chmod 600 %s",
+			 (unsigned)(st.st_mode & 07777), path);
+	}
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/* The slot of key (a CFG_KEY_ index) in ps->key_line and ps->bad: 0 for the
+ * single sections, 1 + src for source src. */
+static unsigned slot(unsigned key, unsigned src)
+{
+	return cfg_keys[key].sec == CFG_SEC_source ? 1 + src : 0;
+}
+
+/* The line that set key, or 0 when it was not set. */
+static unsigned line_of(const struct cfg_parse *ps, unsigned key, unsigned src)
+{
+	return ps->key_line[slot(key, src)][key];
+}
+
+/* Was key's value refused? Its field then holds the default. */
+static bool is_bad(const struct cfg_parse *ps, unsigned key, unsigned src)
+{
+	return ps->bad[slot(key, src)][key];
+}
+
+static void check_required(struct cfg_parse *ps, unsigned sec, unsigned src, unsigned header_line)
+{
+	char where[CFG_SOURCE_NAME_BYTES + 16];
+
+	if (sec == CFG_SEC_source ? ps->damaged_src[src] : ps->damaged_sec[sec])
+		return;
+	for (unsigned i = 0; i < CFG_N_KEYS; i++) {
+		if (cfg_keys[i].sec != sec || cfg_keys[i].def || line_of(ps, i, src))
+			continue;
+		cfg_label(ps, sec, src, where, sizeof(where));
+		cfg_fail(ps, header_line, "%s has no %s (required)", where, cfg_keys[i].name);
+	}
+}
+
+/* a <= b for two DURATION keys of one single section, reported at the later
+ * line. */
+static void check_order(struct cfg_parse *ps, unsigned a, unsigned b)
+{
+	unsigned sec = cfg_keys[a].sec;
+	const char *base = cfg_section(&ps->cfg, sec, 0);
+	unsigned va = *(const unsigned *)(base + cfg_keys[a].offset);
+	unsigned vb = *(const unsigned *)(base + cfg_keys[b].offset);
+	unsigned la = line_of(ps, a, 0), lb = line_of(ps, b, 0);
+	char sa[32], sb[32];
+
+	if (va <= vb || is_bad(ps, a, 0) || is_bad(ps, b, 0))
+		return;
+	cfg_fmt_duration(va, sa, sizeof(sa));
+	cfg_fmt_duration(vb, sb, sizeof(sb));
+	cfg_fail(ps, la > lb ? la : lb, "[%s] %s (%s) is longer than %s (%s)", cfg_sec_names[sec],
+		 cfg_keys[a].name, sa, cfg_keys[b].name, sb);
+}
+
+static void check_source(struct cfg_parse *ps, unsigned i)
+{
+	struct cfg_source *s = &ps->cfg.sources[i];
+	unsigned form = cfg_url_form(s->url);
+	char type[16];
+
+	/* Without a usable url there is no type to check it against. */
+	if (!line_of(ps, CFG_KEY_source_url, i) || is_bad(ps, CFG_KEY_source_url, i))
+		return;
+	if (s->type == CFG_SOURCE_AUTO)
+		s->type = form == CFG_URL_PATH ? CFG_SOURCE_FOLDER : CFG_SOURCE_FEED;
+	if (is_bad(ps, CFG_KEY_source_type, i))
+		return;
+	if (s->type == CFG_SOURCE_FOLDER && (form == CFG_URL_HTTPS || form == CFG_URL_HTTP))
+		cfg_fail(ps, line_of(ps, CFG_KEY_source_type, i),
+			 "[source %s] type = folder needs a folder path, not an http(s) URL",
+			 s->name);
+	if (s->fetch_pages && s->type != CFG_SOURCE_FEED) {
+		cfg_enum_word(cfg_keys[CFG_KEY_source_type].values, s->type, type, sizeof(type));
+		cfg_fail(ps, line_of(ps, CFG_KEY_source_fetch_pages, i),
+			 "[source %s] fetch_pages = yes applies to feeds only, and the type is %s",
+			 s->name, type);
+	}
+}
+
+static int is_loopback(const char *url)
+{
+	char host[CFG_URL_BYTES];
+
+	return url_host(url, host, sizeof(host)) == 0 && url_host_is_loopback(host);
+}
+
+/* The endpoint rules: checked here, once, for `run`, check-config and a
+ * reload alike; the push client trusts them. */
+static void check_endpoint(struct cfg_parse *ps)
+{
+	const struct cfg_endpoint *e = &ps->cfg.endpoint;
+	unsigned url_line = line_of(ps, CFG_KEY_endpoint_url, 0);
+	bool http = url_line && !is_bad(ps, CFG_KEY_endpoint_url, 0) &&
+		    cfg_url_form(e->url) == CFG_URL_HTTP;
+	char q[80];
+
+	cfg_quote(q, sizeof(q), e->url, strlen(e->url));
+	if (http && !is_loopback(e->url))
+		cfg_fail(ps, url_line, "[endpoint] url = '%s': plain http:// is allowed only to a "
+				       "loopback address (localhost, 127.0.0.1, [::1]); use https://",
+			 q);
+	else if (http && !e->allow_insecure && !is_bad(ps, CFG_KEY_endpoint_allow_insecure, 0))
+		cfg_fail(ps, url_line,
+			 "[endpoint] url = '%s': plain http:// needs allow_insecure = yes", q);
+	if (!e->client_cert[0] != !e->client_key[0] &&
+	    !is_bad(ps, CFG_KEY_endpoint_client_cert, 0) &&
+	    !is_bad(ps, CFG_KEY_endpoint_client_key, 0))
+		cfg_fail(ps,
+			 line_of(ps, e->client_cert[0] ? CFG_KEY_endpoint_client_cert
+						       : CFG_KEY_endpoint_client_key, 0),
+			 "[endpoint] client_cert and client_key go together (mutual TLS)");
+	check_order(ps, CFG_KEY_endpoint_retry_base, CFG_KEY_endpoint_retry_max);
+}
+
+/* CFG_RUN: what `digestd run` needs besides a valid file. Secret files are
+ * opened to prove they can be, and closed unread. */
+static void check_run(struct cfg_parse *ps)
+{
+	const struct cfg_endpoint *e = &ps->cfg.endpoint;
+	char path[CFG_PATH_BYTES + 64], why[CFG_ERROR_BYTES];
+
+	/* A refused section header may have been the missing one. */
+	if (!ps->refused_section && !ps->cfg.n_sources)
+		cfg_fail(ps, 0, "no [source NAME] section: digestd run needs at least one source");
+	if (!ps->refused_section && !ps->cfg.has_endpoint)
+		cfg_fail(ps, 0,
+			 "no [endpoint] section: digestd run needs somewhere to push digests");
+	if (!ps->cfg.has_endpoint)
+		return;
+	for (unsigned i = 0; i < CFG_N_KEYS; i++) {
+		const char *value = (const char *)e + cfg_keys[i].offset;
+		int fd;
+
+		if (cfg_keys[i].sec != CFG_SEC_endpoint || cfg_keys[i].type != CFG_T_SECRET ||
+		    !*value || is_bad(ps, i, 0))
+			continue;
+		fd = cfg_secret_open(&ps->cfg, value, path, sizeof(path), why, sizeof(why));
+		if (fd < 0)
+			cfg_fail(ps, line_of(ps, i, 0), "[endpoint] %s: %s: %s", cfg_keys[i].name,
+				 path, why);
+		else
+			close(fd);
+	}
+}
+
+void cfg_check(struct cfg_parse *ps)
+{
+	for (unsigned sec = 0; sec < CFG_SEC_COUNT; sec++)
+		if (sec != CFG_SEC_source && ps->sec_line[sec])
+			check_required(ps, sec, 0, ps->sec_line[sec]);
+	for (unsigned i = 0; i < ps->cfg.n_sources; i++) {
+		check_required(ps, CFG_SEC_source, i, ps->src_line[i]);
+		check_source(ps, i);
+	}
+	check_order(ps, CFG_KEY_http_connect_timeout, CFG_KEY_http_timeout);
+	check_order(ps, CFG_KEY_http_backoff_base, CFG_KEY_http_backoff_max);
+	if (ps->cfg.has_endpoint)
+		check_endpoint(ps);
+	if (ps->flags & CFG_RUN)
+		check_run(ps);
+}

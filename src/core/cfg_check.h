@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* The rules across keys and sections, checked once when a file is loaded;
+ * what passes them is trusted after. Used by cfg.c only. */
+#ifndef DIGESTD_CFG_CHECK_H
+#define DIGESTD_CFG_CHECK_H
+
+#include "core/cfg_key.h"
+
+/* Checks the whole file ps read, reporting each broken rule with cfg_fail:
+ * required keys, a <= b orders, source types, the endpoint rules and, with
+ * CFG_RUN, what `digestd run` needs (a source, an endpoint, secret files
+ * that open safely; opened and closed, never read). Blocks only on opening
+ * the secret files. */
+void cfg_check(struct cfg_parse *ps);
+
+#endif

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/* Printing the configuration: the effective config as an ini file that
+ * loads back to the same struct, and the key reference for docs/config.md.
+ * Secrets appear only as the path they are read from. */
+#include "cfg.h"
+
+#include <stdio.h>
+
+#include "core/cfg_key.h"
+#include "core/cfg_value.h"
+
+static void dump_line(FILE *f, const char *prefix, const char *name, const char *value)
+{
+	fprintf(f, "%s%s =%s%s", prefix, name, *value ? " " : "", value);
+}
+
+static void dump_section(const struct cfg *c, FILE *f, unsigned sec, const void *base,
+			 const char *prefix)
+{
+	char value[CFG_URL_BYTES + 64], path[CFG_PATH_BYTES];
+
+	for (size_t i = 0; i < CFG_N_KEYS; i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+		const void *field = (const char *)base + k->offset;
+
+		if (k->sec != sec)
+			continue;
+		if (k->type == CFG_T_HEADER) {
+			const struct cfg_headers *h = field;
+
+			if (!h->n)
+				fprintf(f, "%s%s =\n", prefix, k->name);
+			for (unsigned j = 0; j < h->n; j++)
+				fprintf(f, "%s%s = %s\n", prefix, k->name, h->line[j]);
+			continue;
+		}
+		cfg_value_format(k, field, value, sizeof(value));
+		dump_line(f, prefix, k->name, value);
+		if (k->type == CFG_T_SECRET && *value) {
+			int credential;
+
+			if (cfg_secret_resolve(c->base_dir, value, path, sizeof(path),
+					       &credential) < 0)
+				fputs(" ; path too long", f);
+			else
+				fprintf(f, " ; read from %s%s", path,
+					credential ? " (systemd credential)" : "");
+		}
+		fputc('\n', f);
+	}
+}
+
+void cfg_dump(const struct cfg *c, FILE *f)
+{
+	struct cfg_source defaults;
+
+	fputs("[daemon]\n", f);
+	dump_section(c, f, CFG_SEC_daemon, &c->daemon, "");
+	fputs("\n[http]\n", f);
+	dump_section(c, f, CFG_SEC_http, &c->http, "");
+	if (!c->n_sources) {
+		fputs("\n; no [source NAME] section; a source's defaults are:\n", f);
+		cfg_source_defaults(&defaults, c->base_dir);
+		dump_section(c, f, CFG_SEC_source, &defaults, "; ");
+	}
+	for (unsigned i = 0; i < c->n_sources; i++) {
+		fprintf(f, "\n[source %s]\n", c->sources[i].name);
+		dump_section(c, f, CFG_SEC_source, &c->sources[i], "");
+	}
+	fputs("\n[digest]\n", f);
+	dump_section(c, f, CFG_SEC_digest, &c->digest, "");
+	if (c->has_endpoint) {
+		fputs("\n[endpoint]\n", f);
+		dump_section(c, f, CFG_SEC_endpoint, &c->endpoint, "");
+	} else {
+		fputs("\n; no [endpoint] section: digests are not pushed; its defaults are:\n", f);
+		dump_section(c, f, CFG_SEC_endpoint, &c->endpoint, "; ");
+	}
+}
+
+static void describe_type(const struct cfg_key *k, char *type, size_t tsz, char *range, size_t rsz)
+{
+	char lo[32], hi[32];
+
+	range[0] = '\0';
+	switch (k->type) {
+	case CFG_T_PATH:
+		snprintf(type, tsz, "path");
+		break;
+	case CFG_T_SECRET:
+		snprintf(type, tsz, "secret file");
+		snprintf(range, rsz, "path, or credential name");
+		break;
+	case CFG_T_URL:
+		snprintf(type, tsz, "URL");
+		cfg_url_expected(k->schemes, range, rsz);
+		break;
+	case CFG_T_BOOL:
+		snprintf(type, tsz, "yes/no");
+		break;
+	case CFG_T_UINT:
+		snprintf(type, tsz, "number");
+		snprintf(range, rsz, "%llu to %llu", k->min, k->max);
+		break;
+	case CFG_T_DURATION:
+	case CFG_T_SCHEDULE:
+		cfg_fmt_duration(k->min, lo, sizeof(lo));
+		cfg_fmt_duration(k->max, hi, sizeof(hi));
+		snprintf(type, tsz, k->type == CFG_T_DURATION ? "duration" : "schedule");
+		snprintf(range, rsz, k->type == CFG_T_DURATION ? "%s to %s"
+							   : "%s to %s, or up to 24 times HH:MM",
+			 lo, hi);
+		break;
+	case CFG_T_SIZE:
+		cfg_fmt_size(k->min, lo, sizeof(lo));
+		cfg_fmt_size(k->max, hi, sizeof(hi));
+		snprintf(type, tsz, "size");
+		snprintf(range, rsz, "%s to %s", lo, hi);
+		break;
+	case CFG_T_LOGLEVEL:
+		snprintf(type, tsz, "log level");
+		snprintf(range, rsz, "err, warn, info, debug");
+		break;
+	case CFG_T_ENUM:
+		snprintf(type, tsz, "word");
+		cfg_enum_list(k->values, range, rsz);
+		break;
+	case CFG_T_LANG:
+		snprintf(type, tsz, "language");
+		snprintf(range, rsz, "auto or a code");
+		break;
+	case CFG_T_PIN:
+		snprintf(type, tsz, "key pins");
+		snprintf(range, rsz, "sha256//BASE64, ';'-separated");
+		break;
+	default: /* CFG_T_HEADER */
+		snprintf(type, tsz, "header");
+		snprintf(range, rsz, "Name: value, repeatable, at most %u", CFG_MAX_HEADERS);
+		break;
+	}
+}
+
+void cfg_dump_keys(FILE *f)
+{
+	char type[32], range[160], def[64];
+
+	for (unsigned sec = 0; sec < CFG_SEC_COUNT; sec++) {
+		fprintf(f, "%s### [%s%s]\n\n", sec ? "\n" : "", cfg_sec_names[sec],
+			sec == CFG_SEC_source ? " NAME" : "");
+		fputs("| Key | Type | Default | Allowed | Meaning |\n", f);
+		fputs("| --- | --- | --- | --- | --- |\n", f);
+		for (size_t i = 0; i < CFG_N_KEYS; i++) {
+			const struct cfg_key *k = &cfg_keys[i];
+
+			if (k->sec != sec)
+				continue;
+			describe_type(k, type, sizeof(type), range, sizeof(range));
+			if (!k->def)
+				snprintf(def, sizeof(def), "required");
+			else if (!*k->def)
+				snprintf(def, sizeof(def), "unset");
+			else
+				snprintf(def, sizeof(def), "`%s`", k->def);
+			fprintf(f, "| `%s` | %s | %s | %s | %s |\n", k->name, type, def, range,
+				k->doc);
+		}
+	}
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* What the cfg*.c files share and nothing else includes: the key table that
+ * cfg.def makes (cfg.c owns it), the loader's scratch and its error list. */
+#ifndef DIGESTD_CFG_KEY_H
+#define DIGESTD_CFG_KEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/cfg.h"
+
+/* A key's type: cfg.def's third column (cfg.h says what each means). */
+enum cfg_type {
+	CFG_T_PATH, CFG_T_SECRET, CFG_T_URL, CFG_T_BOOL, CFG_T_UINT, CFG_T_DURATION, CFG_T_SIZE,
+	CFG_T_SCHEDULE, CFG_T_LOGLEVEL, CFG_T_ENUM, CFG_T_LANG, CFG_T_PIN, CFG_T_HEADER
+};
+enum cfg_sec {
+	CFG_SEC_daemon, CFG_SEC_http, CFG_SEC_source, CFG_SEC_digest, CFG_SEC_endpoint,
+	CFG_SEC_COUNT
+};
+
+/* One line of cfg.def. values: an ENUM's words, '|'-separated. */
+struct cfg_key {
+	const char *section, *name, *def, *values, *doc;
+	unsigned long long min, max;
+	size_t offset, size;
+	unsigned schemes;
+	unsigned char sec, type;
+};
+
+/* Every key's index in cfg_keys, CFG_KEY_section_key, in cfg.def's order. */
+#define CFG(sec_, key_, ...) CFG_KEY_##sec_##_##key_,
+enum {
+#include "core/cfg.def"
+	CFG_N_KEYS
+};
+#undef CFG
+
+extern const struct cfg_key cfg_keys[CFG_N_KEYS];
+extern const char *const cfg_sec_names[CFG_SEC_COUNT];
+
+/* The key called name in section sec, or NULL. */
+const struct cfg_key *cfg_key_named(unsigned sec, const char *name);
+
+/* Where section sec's fields are in c (src: which source). */
+void *cfg_section(struct cfg *c, unsigned sec, unsigned src);
+
+/* A source's defaults, relative paths against base_dir. */
+void cfg_source_defaults(struct cfg_source *s, const char *base_dir);
+
+/* ps->sec before the first section, and in one whose header was refused
+ * (its keys are skipped: they would only repeat that error). */
+#define CFG_SEC_NONE (-1)
+#define CFG_SEC_SKIP (-2)
+
+/* The loader's scratch: the config being built plus where each thing was
+ * set, so that messages can name lines. Static in cfg.c: see CFG_* in
+ * limits.h. */
+struct cfg_parse {
+	struct cfg cfg;
+	const char *name;
+	unsigned flags;
+	struct cfg_error *err;
+	int failed;  /* 0, -EINVAL, or -errno of a read error */
+	bool stop;   /* the file cannot be read on: no more lines */
+	unsigned errors; /* found, including those past err's room */
+	FILE *f;
+	const char *p, *end;
+	unsigned line;
+	size_t total;
+	int sec; /* enum cfg_sec of the current section, or CFG_SEC_NONE, _SKIP */
+	unsigned src;
+	bool refused_section; /* some section header was refused */
+	bool key_pending;     /* inih has a key line that on_key has not had */
+	unsigned sec_line[CFG_SEC_COUNT];
+	unsigned src_line[CFG_MAX_SOURCES];
+	/* Slot 0: the single sections; slot 1 + i: source i. */
+	unsigned key_line[1 + CFG_MAX_SOURCES][CFG_N_KEYS];
+	/* A value that was refused: checks across keys leave it alone, so that
+	 * one mistake is reported once. */
+	bool bad[1 + CFG_MAX_SOURCES][CFG_N_KEYS];
+	/* A section with a line that could not be read (or an unknown key, maybe
+	 * a required one mistyped) is not said to lack a required key. */
+	bool damaged_sec[CFG_SEC_COUNT];
+	bool damaged_src[CFG_MAX_SOURCES];
+	/* A field's value before a refused line, put back so that later checks
+	 * see a well-formed config. Any field fits: it is part of one of these. */
+	union {
+		struct cfg_daemon daemon;
+		struct cfg_http http;
+		struct cfg_source source;
+		struct cfg_digest digest;
+		struct cfg_endpoint endpoint;
+	} undo;
+};
+
+/* Records one error at line (0: none applies) and goes on: the user gets
+ * every mistake in one go. */
+void cfg_fail(struct cfg_parse *ps, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "[daemon]" or "[source NAME]", for messages. */
+void cfg_label(const struct cfg_parse *ps, unsigned sec, unsigned src, char *out, size_t size);
+
+#endif
