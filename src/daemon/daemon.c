@@ -525,8 +525,11 @@ int daemon_start(struct daemon *d, const char *path, bool once)
 	/* Before anything in the folder is read or swept: a second instance
 	 * would compose and push the same articles. It is told to try later. */
 	d->lock_fd = statedir_lock(d->state_fd, dir);
+	/* Busy, or a full disk that cannot take the lock file: both pass. */
+	if (d->lock_fd == -EBUSY || d->lock_fd == -ENOSPC || d->lock_fd == -EDQUOT)
+		return EX_TEMPFAIL;
 	if (d->lock_fd < 0)
-		return d->lock_fd == -EBUSY ? EX_TEMPFAIL : EX_CANTCREAT;
+		return EX_CANTCREAT;
 	if (signals_init(d) < 0) {
 		log_warn("signals");
 		return EX_SOFTWARE;

@@ -101,6 +101,18 @@ if [ $? -ne 0 ] || [ "$(stored)" -ne 1 ]; then
 fi
 cp -a "$TMP/state" "$TMP/base"
 
+# A disk full before the first start ever: the lock file cannot be created.
+# That is the same full disk as later ones: --once says 75 (run again), not
+# 73, which the unit's RestartPreventExitStatus= would never restart.
+rm -rf "$TMP/state"
+cp -a "$TMP/base" "$TMP/state"
+rm -f "$TMP/state/lock"
+faulty 1
+if [ "$RC" -eq 75 ] && grep -q "FAULT .*/lock" "$TMP/points.1"; then
+	pass "ENOSPC creating the lock file at start: exit 75"; else
+	fail "ENOSPC creating the lock file at start: exit 75" "exit $RC" "$(cat "$TMP/points.1")" \
+		"$(tail -n 2 "$TMP/err")"; fi
+
 # Count the points of one cycle.
 rm -rf "$TMP/state"
 cp -a "$TMP/base" "$TMP/state"
