@@ -40,6 +40,7 @@ Routes:
                     ?fresh: the same without ETag, so every poll gets it whole;
                     ?d=S: the pages wait S seconds (default 1)
   /slow/N           an article page "Slow story N", sent after ?d=S seconds
+  /broken.xml       an RSS feed cut off after its first item
   /encoded?e=ENC    a body sent with Content-Encoding: ENC (default zstd)
   /trickle/CODE     that status with a body of one byte every half second
                     for 60 s and no Content-Length
@@ -275,6 +276,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             page = PAGE.replace("Breakwater opens", "Slow story %s" % p[6:]).replace(
                 "The harbour authority", "Slow story %s: the harbour authority" % p[6:])
             return self.send(200, page.encode(), "text/html; charset=utf-8")
+        if p == "/broken.xml":
+            # Well-formed up to its first item, then cut off.
+            return self.send(200, rss([("Cut", "https://example.org/c", "c1", "", STORY)])[:-30],
+                             "application/rss+xml")
         if p == "/encoded":
             # A body in the encoding ?e= names, whatever the client asked for
             # (a hostile server's zstd or br: their windows grow with the body).

@@ -598,7 +598,10 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		return 1;
 	memcpy(field, &ps->undo, k->size);
 	ps->bad[slot][k - cfg_keys] = true;
-	cfg_quote(q, sizeof(q), value, strlen(value));
+	if (k->type == CFG_T_URL)
+		cfg_quote_url(q, sizeof(q), value);
+	else
+		cfg_quote(q, sizeof(q), value, strlen(value));
 	/* -EACCES: the value may carry a secret, so it is not repeated. */
 	if (rc == -EACCES)
 		cfg_fail(ps, ps->line, "%s %s: %s", where, k->name, why);

@@ -186,7 +186,7 @@ static void check_endpoint(struct cfg_parse *ps)
 		    cfg_url_form(e->url) == CFG_URL_HTTP;
 	char q[80];
 
-	cfg_quote(q, sizeof(q), e->url, strlen(e->url));
+	cfg_quote_url(q, sizeof(q), e->url);
 	if (http && !is_loopback(e->url))
 		cfg_fail(ps, url_line, "[endpoint] url = '%s': plain http:// is allowed only to a "
 				       "loopback address (localhost, 127.0.0.1, [::1]); use https://",

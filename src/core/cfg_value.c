@@ -44,6 +44,14 @@ void cfg_quote(char *out, size_t size, const char *s, size_t len)
 	out[n] = '\0';
 }
 
+void cfg_quote_url(char *out, size_t size, const char *url)
+{
+	char shown[CFG_URL_BYTES + 8];
+
+	url_redact(url, shown, sizeof(shown));
+	cfg_quote(out, size, shown, strlen(shown));
+}
+
 int cfg_copy_str(char *out, size_t size, const char *s)
 {
 	size_t len = strlen(s);

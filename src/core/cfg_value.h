@@ -55,6 +55,10 @@ int cfg_copy_str(char *out, size_t size, const char *s);
 /* s[0..len) for a message: control bytes escaped, long text cut with "...". */
 void cfg_quote(char *out, size_t size, const char *s, size_t len);
 
+/* cfg_quote for a URL value: its query and user info shown as *** first
+ * (url_redact), as a query may carry a key or a token. */
+void cfg_quote_url(char *out, size_t size, const char *url);
+
 /* Does s hold a control character? */
 int cfg_has_control(const char *s);
 

@@ -1035,8 +1035,13 @@ int feed_parse(const char *buf, size_t len, const char *base_url, const char *co
 		rc = parse_xml(buf, len);
 	if (rc < 0)
 		return rc;
-	if ((rc > 0 || cut) && !(flags & FEED_QUIET))
-		log_warnx("%s: feed is not well-formed%s; read %d entries", name,
+	if ((rc > 0 || cut) && !(flags & FEED_QUIET)) {
+		char shown[FEED_URL_BYTES];
+
+		/* The URL after redirects: its query may hold a key or a token. */
+		log_warnx("%s: feed is not well-formed%s; read %d entries",
+			  base_url ? url_redact(base_url, shown, sizeof(shown)) : name,
 			  cut ? " (cut: too large after conversion to UTF-8)" : "", P.count);
+	}
 	return P.count;
 }

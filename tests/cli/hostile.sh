@@ -55,6 +55,8 @@ url = $BASE/teaser.xml?link=$BASE/to?u=$BASE/page.html
 fetch_pages = yes
 [source leaky]
 url = $BASE/status/404?api_key=SECRET-IN-QUERY
+[source broken]
+url = $BASE/broken.xml?api_key=SECRET-IN-QUERY
 EOF
 
 # ---- links and redirects to internal addresses ----
@@ -99,6 +101,9 @@ check "digestd fetch: the query string is not logged" \
 run --config "$TMP/cfg.ini" --source leaky
 check "source: the query string is not logged" \
 	'[ $RC -ne 0 ] && grep -qF "source leaky: $BASE/status/404?***: HTTP status 404" "$TMP/err" && ! grep -q SECRET "$TMP/err"'
+run --config "$TMP/cfg.ini" --source broken
+check "a feed cut off: its warning does not log the query string either" \
+	'grep -qF "$BASE/broken.xml?***: feed is not well-formed" "$TMP/err" && ! grep -q SECRET "$TMP/err"'
 # shellcheck disable=SC2086
 run $CA "https://digestd:SECRET-PASSWORD@localhost:$PORT/status/404"
 check "digestd fetch: user name and password are not logged" \
