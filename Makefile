@@ -196,6 +196,15 @@ bench: deps
 	@sh tools/bench.sh $(BUILD)/digestd
 	@python3 tools/bench-memory.py $(BUILD)/digestd
 	@sh tools/bench-daemon.sh $(BUILD)/digestd
+	@python3 tools/bench-cycle.py $(BUILD)/digestd $(BENCH_CYCLE)
+
+# One cycle over 1,000 loopback feeds, one transfer at a time and concurrently
+# (docs/bench.md), alone: make bench-cycle [BENCH_CYCLE="--quick --transfers 8"].
+.PHONY: bench-cycle
+BENCH_CYCLE ?=
+bench-cycle: deps
+	@$(MAKE) --no-print-directory $(BUILD)/digestd $(BUILD)/digest-sink
+	@python3 tools/bench-cycle.py $(BUILD)/digestd $(BENCH_CYCLE)
 
 # libFuzzer builds: clang, ASan+UBSan. The library objects are compiled once
 # with the fuzzer's coverage instrumentation (but not its main) and linked

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # `make bench`, daemon part (docs/daemon.md reports the figures): syscalls and
-# wake-ups of an idle daemon over 60 s (strace -c), RSS across 1,000 --once
+# wake-ups of an idle daemon over 60 s (tools/bench-idle.sh), RSS across 1,000 --once
 # cycles and 1,000 reloads against the local digest-sink, and a valgrind
 # leak check of a cycle and of the daemon (LeakSanitizer when valgrind is
 # missing). Missing tools are reported and their part skipped.
@@ -12,28 +12,12 @@ cycles=${2:-1000}
 idle=${3:-60}
 build=$(dirname "$digestd")
 sink=$build/digest-sink
-tmp=$(mktemp -d)
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. tools/bench-lib.sh
 have() { command -v "$1" >/dev/null 2>&1; }
 for tool in python3 /usr/bin/time; do
 	have "$tool" || { echo "bench-daemon: $tool is missing (make deps installs it)" >&2; exit 1; }
 done
 [ -x "$sink" ] || { echo "bench-daemon: $sink is missing (make builds it)" >&2; exit 1; }
-
-wait_for() { # wait_for PATTERN FILE
-	n=300
-	until grep -q -- "$1" "$2" 2>/dev/null; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || { echo "bench-daemon: no '$1' in $2" >&2; exit 1; }
-		sleep 0.1
-	done
-}
 
 sh tools/signing-key.sh "$tmp/key"
 "$sink" --self-signed "$tmp/tls" --store "$tmp/store" --signing-key "$tmp/key" --port 0 \
@@ -70,36 +54,8 @@ vmrss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
 echo "== digestd daemon benchmark ($(uname -m), $(nproc) CPUs)"
 
 # ---- idle: 60 s with nothing due, watchdog at 20 s (a ping every 10 s) ----
-if have strace; then
-	python3 tests/cli/notify_listen.py "$tmp/notify.sock" "$tmp/notify.log" &
-	pids="$pids $!"
-	n=100
-	until [ -f "$tmp/notify.log" ] || [ $n -eq 0 ]; do sleep 0.1; n=$((n - 1)); done
-	article 0
-	NOTIFY_SOCKET=$tmp/notify.sock WATCHDOG_USEC=20000000 "$digestd" run --config "$tmp/d.ini" \
-		2>"$tmp/idle.log" &
-	dpid=$!
-	pids="$pids $dpid"
-	wait_for '^STATUS=idle' "$tmp/notify.log"
-	pings0=$(grep -c '^WATCHDOG=1$' "$tmp/notify.log" || true)
-	# One tracer only (ptrace allows one). Each sleep is a poll() call; the
-	# one strace interrupts when attaching resumes as restart_syscall.
-	strace -f -c -o "$tmp/strace-c" -p "$dpid" 2>/dev/null &
-	spid=$!
-	sleep "$idle"
-	kill -INT "$spid"
-	wait "$spid" 2>/dev/null || true
-	kill -TERM "$dpid"
-	wait "$dpid" 2>/dev/null || true
-	total=$(awk '$NF == "total" { print $4 }' "$tmp/strace-c")
-	polls=$(awk '$NF ~ /^(poll|ppoll|restart_syscall)$/ { n += $4 } END { print n + 0 }' "$tmp/strace-c")
-	pings=$(($(grep -c '^WATCHDOG=1$' "$tmp/notify.log" || true) - pings0))
-	echo "idle ${idle}s: $total syscalls, $polls sleeps (poll and restart_syscall calls);" \
-		"watchdog pings sent: $pings (WATCHDOG_USEC=20 s: one per 10 s)"
-	sed 's/^/    /' "$tmp/strace-c"
-else
-	echo "idle: SKIP (strace is missing)"
-fi
+article 0
+sh tools/bench-idle.sh "$digestd" "$tmp/d.ini" "$idle" 20000000
 
 # ---- no growth: RSS of --once cycles, and of a daemon across reloads ----
 rm -rf "$tmp/state"

@@ -27,7 +27,11 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
+
+# benchlib.py is beside this file; no __pycache__ written into the tree.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import start_sink, wait_for  # noqa: E402
 
 LIMITS = "src/core/limits.h"
 SYSTEM_CA = "/etc/ssl/certs/ca-certificates.crt"
@@ -191,19 +195,6 @@ def start_server(tls_dir, feed, page, big):
     return srv
 
 
-def wait_for(path, pattern, seconds):
-    end = time.time() + seconds
-    while time.time() < end:
-        try:
-            with open(path, encoding="utf-8", errors="replace") as f:
-                if re.search(pattern, f.read(), re.M):
-                    return True
-        except FileNotFoundError:
-            pass
-        time.sleep(0.2)
-    return False
-
-
 def status_kib(pid, field):
     with open("/proc/%d/status" % pid, encoding="utf-8") as f:
         m = re.search(r"^%s:\s+(\d+) kB" % field, f.read(), re.M)
@@ -227,16 +218,10 @@ def main():
     try:
         key = os.path.join(tmp, "key")
         subprocess.run(["sh", "tools/signing-key.sh", key], check=True)
-        ready = os.path.join(tmp, "ready")
-        sink_log = open(os.path.join(tmp, "sink.log"), "w")
-        procs.append(subprocess.Popen([sink, "--self-signed", os.path.join(tmp, "tls"), "--store",
-                                       os.path.join(tmp, "store"), "--signing-key", key,
-                                       "--port", "0", "--ready-file", ready],
-                                      stdout=sink_log, stderr=subprocess.STDOUT))
-        if not wait_for(ready, r"\d", 10):
-            sys.exit("bench-memory: digest-sink did not start")
-        with open(ready, encoding="utf-8") as f:
-            sink_port = int(f.read().split()[0])
+        sink_proc, sink_port = start_sink([sink, "--self-signed", os.path.join(tmp, "tls"),
+                                           "--store", os.path.join(tmp, "store"),
+                                           "--signing-key", key], tmp, "sink")
+        procs.append(sink_proc)
         srv = start_server(os.path.join(tmp, "tls"), b"", b"", b"")
         ca = os.path.join(tmp, "ca.pem")
         with open(ca, "wb") as out:

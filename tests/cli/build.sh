@@ -36,10 +36,11 @@ fi
 if sh tools/lint.sh >"$TMP/lint" 2>&1; then pass "house style (tools/lint.sh)"; else
 	fail "house style (tools/lint.sh)" "$(head -n 20 "$TMP/lint")"; fi
 
-# A fresh machine: `make run`, `make check` and `make bench` install the
-# libraries (tools/deps.sh) and only then read their pkg-config flags. A copy
-# of the tree where deps.sh "installs" them (a marker pkg-config waits for)
-# and the compiler, demo, suite and bench only record what they were given.
+# A fresh machine: `make run`, `make check`, `make bench` and `make
+# bench-cycle` install the libraries (tools/deps.sh) and only then read their
+# pkg-config flags. A copy of the tree where deps.sh "installs" them (a
+# marker pkg-config waits for) and the compiler, demo, suite and bench only
+# record what they were given.
 tree=$TMP/fresh
 mkdir -p "$tree/tools" "$tree/tests/unit" "$tree/tests/fuzz" "$tree/tests/fault" "$TMP/bin"
 cp Makefile "$tree/"
@@ -62,9 +63,11 @@ printf 'touch "%s/installed"\n' "$TMP" >"$tree/tools/deps.sh"
 for f in tools/run-demo.sh tools/bench.sh tools/bench-daemon.sh tests/run.sh; do
 	printf 'echo "%s ran"\n' "$f" >"$tree/$f"
 done
-echo 'print("tools/bench-memory.py ran")' >"$tree/tools/bench-memory.py"
+for f in tools/bench-memory.py tools/bench-cycle.py; do
+	printf 'print("%s ran")\n' "$f" >"$tree/$f"
+done
 chmod +x "$TMP/bin/pkg-config" "$TMP/bin/cc"
-for target in run check bench; do
+for target in run check bench bench-cycle; do
 	rm -rf "$TMP/installed" "$TMP/cc.log" "$tree/build"
 	# The outer make's SAN=, ARCH= (and run.sh's BUILD) reach us through the
 	# environment; this is the plain native build.
