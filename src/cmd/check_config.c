@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* `digestd check-config [--config PATH] [--keys]`: loads and checks the file
- * exactly as `digestd run` does, then prints the effective configuration (or,
- * with --keys, the key reference that docs/config.md embeds). Secret files
- * are opened to check them, never read. */
+ * exactly as `digestd run` does, and what run checks at start besides (the
+ * state folder, without making or changing anything; the endpoint's secrets,
+ * read and parsed as the push client does, then wiped, never shown); then
+ * prints the effective configuration (or, with --keys, the key reference
+ * that docs/config.md embeds). Exits as run would: 78, or 73 for a state
+ * folder run refuses. */
 #include "check_config.h"
 
 #include <errno.h>
@@ -10,12 +13,39 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include <unistd.h>
+
 #include "core/cfg.h"
 #include "core/log.h"
+#include "core/statedir.h"
+#include "outbox/outbox.h"
+#include "push/push.h"
 
 static const char usage[] = "usage: digestd check-config [--config PATH] [--keys]\n";
 
 static struct cfg config;
+
+/* run's start-up checks past cfg_load, in run's order; every refusal is
+ * said, and the status is the one run would exit with first. */
+static int check_start(const struct cfg *c)
+{
+	const char *dir = c->daemon.state_dir;
+	struct push_client push;
+	int status = 0, fd;
+
+	fd = statedir_check(dir);
+	if (fd >= 0) {
+		if (outbox_check(fd, dir) < 0)
+			status = EX_CANTCREAT;
+		close(fd);
+	} else if (fd != -ENOENT) {
+		status = EX_CANTCREAT;
+	}
+	if (push_init(&push, c, NULL) < 0)
+		return status ? status : EX_CONFIG;
+	push_free(&push);
+	return status;
+}
 
 int cmd_check_config(int argc, char **argv)
 {
@@ -48,6 +78,9 @@ int cmd_check_config(int argc, char **argv)
 		cfg_log_errors(&err);
 		return rc == -EINVAL ? EX_CONFIG : EX_NOINPUT;
 	}
+	rc = check_start(&config);
+	if (rc)
+		return rc;
 	printf("; effective configuration of %s: defaults filled in, relative paths\n"
 	       "; resolved, secrets shown only as the file they are read from\n",
 	       path);

@@ -27,6 +27,43 @@ static int in_credentials(const char *path)
 	return n > 1 && strncmp(path, dir, n) == 0 && path[n] == '/';
 }
 
+/* Opens the regular file at path to read, st its fstat, or says why not in
+ * why. A FIFO or a device is refused before it is opened: opening one can
+ * block or act (a watchdog device starts counting). */
+static int open_regular(const char *path, struct stat *st, char *why, size_t whysz)
+{
+	int fd, rc;
+
+	if (stat(path, st) < 0) {
+		rc = -errno;
+		snprintf(why, whysz, "cannot open: %s", strerror(-rc));
+		return rc;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(why, whysz, "not a regular file");
+		return -EINVAL;
+	}
+	/* O_NONBLOCK: should a FIFO be swapped in meanwhile, it does not hang
+	 * start-up (fstat below refuses it); a regular file ignores the flag. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(why, whysz, "cannot open: %s", strerror(-rc));
+		return rc;
+	}
+	if (fstat(fd, st) < 0) {
+		rc = -errno;
+		snprintf(why, whysz, "cannot stat: %s", strerror(-rc));
+	} else if (!S_ISREG(st->st_mode)) {
+		rc = -EINVAL;
+		snprintf(why, whysz, "not a regular file");
+	} else {
+		return fd;
+	}
+	close(fd);
+	return rc;
+}
+
 /* Links are followed: an admin may link /etc/digestd/signing-key to where
  * keys are kept, and what is checked below is the file reached. Whoever can
  * write the folder holding a secret can point digestd elsewhere anyway; that
@@ -47,33 +84,12 @@ int cfg_secret_open(const struct cfg *c, const char *value, char *path, size_t s
 			snprintf(why, whysz, "expected the path of a file");
 		return rc;
 	}
-	/* A FIFO or a device is refused before it is opened: opening one can
-	 * block or act (a watchdog device starts counting). */
-	if (stat(path, &st) < 0) {
-		rc = -errno;
-		snprintf(why, whysz, "cannot open: %s", strerror(-rc));
-		return rc;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, whysz, "not a regular file");
-		return -EINVAL;
-	}
-	/* O_NONBLOCK: should a FIFO be swapped in meanwhile, it does not hang
-	 * start-up (fstat below refuses it); a regular file ignores the flag. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(why, whysz, "cannot open: %s", strerror(-rc));
-		return rc;
-	}
-	if (fstat(fd, &st) < 0) {
-		rc = -errno;
-		snprintf(why, whysz, "cannot stat: %s", strerror(-rc));
-	} else if (!S_ISREG(st.st_mode)) {
-		rc = -EINVAL;
-		snprintf(why, whysz, "not a regular file");
-	} else if (in_credentials(path)) {
-		rc = 0;
+	fd = open_regular(path, &st, why, whysz);
+	if (fd < 0)
+		return fd;
+	rc = 0;
+	if (in_credentials(path)) {
+		/* systemd hands credentials over with modes of its own. */
 	} else if (st.st_uid != 0 && st.st_uid != geteuid()) {
 		/* Its owner could rewrite the key we sign with. */
 		rc = -EPERM;
@@ -204,12 +220,33 @@ static void check_endpoint(struct cfg_parse *ps)
 	check_order(ps, CFG_KEY_endpoint_retry_base, CFG_KEY_endpoint_retry_max);
 }
 
+/* The file a PATH key names (already resolved by cfg_value) is opened to
+ * prove that libcurl will be able to: a CA file that is not there would
+ * otherwise fail every transfer, for ever, after a clean start. */
+static void check_file(struct cfg_parse *ps, unsigned key, const char *path)
+{
+	char why[CFG_ERROR_BYTES];
+	struct stat st;
+	int fd;
+
+	if (!*path || is_bad(ps, key, 0))
+		return;
+	fd = open_regular(path, &st, why, sizeof(why));
+	if (fd < 0)
+		cfg_fail(ps, line_of(ps, key, 0), "[%s] %s: %s: %s",
+			 cfg_sec_names[cfg_keys[key].sec], cfg_keys[key].name, path, why);
+	else
+		close(fd);
+}
+
 /* CFG_RUN: what `digestd run` needs besides a valid file. Secret files are
- * opened to prove they can be, and closed unread. */
+ * opened to prove they can be, and closed unread (push_init reads them). */
 static void check_run(struct cfg_parse *ps)
 {
 	const struct cfg_endpoint *e = &ps->cfg.endpoint;
 	char path[CFG_PATH_BYTES + 64], why[CFG_ERROR_BYTES];
+
+	check_file(ps, CFG_KEY_http_ca_file, ps->cfg.http.ca_file);
 
 	/* A refused section header may have been the missing one. */
 	if (!ps->refused_section && !ps->cfg.n_sources)
@@ -219,6 +256,8 @@ static void check_run(struct cfg_parse *ps)
 			 "no [endpoint] section: digestd run needs somewhere to push digests");
 	if (!ps->cfg.has_endpoint)
 		return;
+	check_file(ps, CFG_KEY_endpoint_ca_file, e->ca_file);
+	check_file(ps, CFG_KEY_endpoint_client_cert, e->client_cert);
 	for (unsigned i = 0; i < CFG_N_KEYS; i++) {
 		const char *value = (const char *)e + cfg_keys[i].offset;
 		int fd;

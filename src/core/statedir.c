@@ -5,6 +5,7 @@
 #include "statedir.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -56,11 +57,30 @@ static int checked(int fd, const char *dir, const char *sub)
 	return fd;
 }
 
+/* Opens the existing folder dir and checks it; -ENOENT unsaid when it is
+ * missing and may_be_missing (check-config: run would make it). */
+static int open_top(const char *dir, bool may_be_missing)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		rc = -errno;
+		if (rc == -ENOENT && may_be_missing)
+			return rc;
+		if (rc == -ENOTDIR)
+			log_errx("%s: not a folder; refusing to use it", dir);
+		else
+			log_errx("state directory %s: cannot open: %s", dir, file_strerror(rc));
+		return rc;
+	}
+	return checked(fd, dir, NULL);
+}
+
 int statedir_open(const char *dir)
 {
 	char path[PATH_MAX];
 	size_t n = strlen(dir);
-	int fd, rc;
+	int rc;
 
 	if (n == 0 || n >= sizeof(path)) {
 		log_errx("state directory %s: name too long", dir);
@@ -82,18 +102,42 @@ int statedir_open(const char *dir)
 		if (!end)
 			break;
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return open_top(dir, false);
+}
+
+int statedir_check(const char *dir)
+{
+	return open_top(dir, true);
+}
+
+/* Opens the folder sub of dirfd without following a link, and checks it;
+ * -ENOENT unsaid when it is missing and may_be_missing. */
+static int open_sub(int dirfd, const char *dir, const char *sub, bool may_be_missing)
+{
+	int fd, rc;
+
+	fd = openat(dirfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
-		log_warn("state directory %s: cannot open", dir);
+		if (rc == -ENOENT && may_be_missing)
+			return rc;
+		/* O_DIRECTORY with O_NOFOLLOW fails ENOTDIR on a link. */
+		if (rc == -ENOTDIR || rc == -ELOOP) {
+			struct stat st;
+
+			if (fstatat(dirfd, sub, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+				rc = -ELOOP;
+		}
+		log_errx("%s/%s: %s; refusing to use it", dir, sub,
+			 rc == -ELOOP ? "a symbolic link" : file_strerror(rc));
 		return rc;
 	}
-	return checked(fd, dir, NULL);
+	return checked(fd, dir, sub);
 }
 
 int statedir_sub(int dirfd, const char *dir, const char *sub)
 {
-	int fd, rc;
+	int rc;
 
 	if (mkdirat(dirfd, sub, 0700) == 0) {
 		/* A new folder: durable before anything is written into it. */
@@ -107,21 +151,12 @@ int statedir_sub(int dirfd, const char *dir, const char *sub)
 		log_errx("%s/%s: cannot create: %s", dir, sub, strerror(-rc));
 		return rc;
 	}
-	fd = openat(dirfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		/* O_DIRECTORY with O_NOFOLLOW fails ENOTDIR on a link. */
-		if (rc == -ENOTDIR || rc == -ELOOP) {
-			struct stat st;
+	return open_sub(dirfd, dir, sub, false);
+}
 
-			if (fstatat(dirfd, sub, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-				rc = -ELOOP;
-		}
-		log_errx("%s/%s: %s; refusing to use it", dir, sub,
-			 rc == -ELOOP ? "a symbolic link" : file_strerror(rc));
-		return rc;
-	}
-	return checked(fd, dir, sub);
+int statedir_sub_check(int dirfd, const char *dir, const char *sub)
+{
+	return open_sub(dirfd, dir, sub, true);
 }
 
 /* The pid written in a held lock file ("PID\n"), or 0 when it cannot be

@@ -13,12 +13,22 @@
  * log line naming dir. Blocks on the disk. */
 int statedir_open(const char *dir);
 
+/* statedir_open's checks without making anything (check-config): the
+ * descriptor of the checked folder, -ENOENT (unsaid) when dir does not exist
+ * yet, or a negative errno after the line statedir_open would log. */
+int statedir_check(const char *dir);
+
 /* Opens the subfolder sub of the state folder dirfd (dir names it in
  * messages), making it (mode 0700) if missing. A symbolic link is refused
  * (-ELOOP), as is a folder of another owner or writable by group or others
- * (-EPERM). A folder made here is fsynced into dirfd first. Returns the descriptor, or a negative errno after one log line
- * naming dir/sub. Blocks on the disk. */
+ * (-EPERM). A folder made here is fsynced into dirfd first. Returns the
+ * descriptor, or a negative errno after one log line naming dir/sub. Blocks
+ * on the disk. */
 int statedir_sub(int dirfd, const char *dir, const char *sub);
+
+/* statedir_sub's checks without making sub: -ENOENT (unsaid) when it is
+ * missing. */
+int statedir_sub_check(int dirfd, const char *dir, const char *sub);
 
 /* Takes the exclusive lock of the state folder: flock on dirfd/lock (made,
  * mode 0600, if missing; never through a link), held until the returned

@@ -20,6 +20,10 @@
 #include "core/statedir.h"
 #include "digest/digest.h"
 
+/* The two subfolders of the state folder that the outbox owns. */
+#define OUTBOX_DIR "outbox"
+#define DEAD_DIR "dead"
+
 #define SEQ_DIGITS 20u
 #define SUFFIX ".digest"
 #define SUFFIX_LEN (sizeof SUFFIX - 1)
@@ -152,6 +156,22 @@ static int sweep(int dirfd, const char *what, uint64_t *max_seq)
 	return 0;
 }
 
+int outbox_check(int state_fd, const char *state_dir)
+{
+	static const char *const folders[] = { OUTBOX_DIR, DEAD_DIR };
+
+	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++) {
+		int fd = statedir_sub_check(state_fd, state_dir, folders[i]);
+
+		if (fd == -ENOENT)
+			continue;
+		if (fd < 0)
+			return fd;
+		close(fd);
+	}
+	return 0;
+}
+
 int outbox_open(struct outbox *ob, int state_fd, const char *state_dir)
 {
 	uint64_t max_seq = 0;
@@ -160,17 +180,17 @@ int outbox_open(struct outbox *ob, int state_fd, const char *state_dir)
 	ob->dirfd = -1;
 	ob->deadfd = -1;
 	ob->next_seq = 1;
-	rc = statedir_sub(state_fd, state_dir, "outbox");
+	rc = statedir_sub(state_fd, state_dir, OUTBOX_DIR);
 	if (rc < 0)
 		goto out;
 	ob->dirfd = rc;
-	rc = statedir_sub(state_fd, state_dir, "dead");
+	rc = statedir_sub(state_fd, state_dir, DEAD_DIR);
 	if (rc < 0)
 		goto out;
 	ob->deadfd = rc;
-	rc = sweep(ob->dirfd, "outbox", &max_seq);
+	rc = sweep(ob->dirfd, OUTBOX_DIR, &max_seq);
 	if (rc == 0)
-		rc = sweep(ob->deadfd, "dead", NULL);
+		rc = sweep(ob->deadfd, DEAD_DIR, NULL);
 	if (rc < 0) {
 		log_warnx("%s/outbox: cannot list: %s", state_dir, strerror(-rc));
 		goto out;

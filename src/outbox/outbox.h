@@ -55,6 +55,11 @@ struct outbox {
  * by a crash (logged) and finds the next sequence number. Returns 0, or a
  * negative errno after logging a message naming the folder. Blocks on I/O. */
 int outbox_open(struct outbox *ob, int state_fd, const char *state_dir);
+
+/* outbox_open's folder checks without making or changing anything
+ * (check-config): 0 when outbox/ and dead/ are missing or would be
+ * accepted, else the refusal after its log line. */
+int outbox_check(int state_fd, const char *state_dir);
 void outbox_close(struct outbox *ob);
 
 /* Writes a new entry (attempts 0, next_attempt 0) durably: returns only

@@ -72,6 +72,8 @@ mkdir -p "$TMP/demo/config" "$TMP/demo/build/demo"
 demo=$(cd "$TMP/demo" && pwd -P)
 cp config/demo.ini "$demo/config/demo.ini"
 cp "$creds/signing-key" "$demo/build/demo/signing-key"
+mkdir -p "$demo/build/demo/tls"
+: >"$demo/build/demo/tls/cert.pem"
 for ini in config/digestd.ini "$demo/config/demo.ini"; do
 	ex=$(basename "$ini")
 	expect_status "check-config $ex" 0 digestd check-config --config "$ini"
@@ -172,6 +174,7 @@ secret_config 'token_file = token'
 both_refuse "token file 0660" \
 	"$s/d.ini:11: [endpoint] token_file: $s/token: mode 0660 gives group or others access; chmod 600 $s/token"
 key "$s/client.key" 604
+: >"$s/client.pem"
 secret_config 'client_cert = client.pem' 'client_key = client.key'
 both_refuse "client key 0604" \
 	"$s/d.ini:12: [endpoint] client_key: $s/client.key: mode 0604 gives group or others access; chmod 600 $s/client.key"
@@ -229,19 +232,87 @@ else
 	chmod 600 "$s/key"
 fi
 
-# check-config never reads a secret: a key file with bad contents passes it
-# and is refused by run, which reads it; neither prints a secret's contents.
+# start_refused NAME STATUS MESSAGE: what run refuses at start, after its
+# log is set up (the line then carries the time instead of "digestd:"), is
+# refused by check-config with the same line and status.
+start_refused() {
+	timeout 60 $TEST_WRAPPER "$DIGESTD" check-config --config "$s/d.ini" >"$TMP/out" 2>"$TMP/cc.err"
+	cc=$?
+	timeout 60 $TEST_WRAPPER "$DIGESTD" run --once --config "$s/d.ini" >/dev/null 2>"$TMP/run.err"
+	rr=$?
+	sed -i 's/^[0-9]\{4\}-[0-9][0-9]-[0-9][0-9] [0-9:]\{8\} /digestd: /' "$TMP/run.err"
+	if [ $cc -ne "$2" ] || ! grep -qxF "digestd: $3" "$TMP/cc.err"; then
+		fail "$1: check-config refuses it" "exit $cc, want $2" "got:  $(head -c 400 "$TMP/cc.err")" \
+			"want: digestd: $3"
+	elif [ $rr -ne "$2" ] || ! grep -qxF "digestd: $3" "$TMP/run.err"; then
+		fail "$1: run refuses it with the same line" "exit $rr, want $2" "$(head -c 400 "$TMP/run.err")"
+	else
+		pass "$1: check-config and run refuse it ($2), same line"
+	fi
+}
+
+# check-config reads the secrets as run does (a key or token run cannot use
+# fails both alike), and neither prints a secret's contents.
 printf 'not a key MfKQ9r8\n' >"$s/key"
 chmod 600 "$s/key"
 secret_config
-expect_status "check-config does not read the key's contents" 0 digestd check-config --config "$s/d.ini"
-if grep -q MfKQ9r8 "$TMP/out" "$TMP/err"; then fail "check-config never prints a secret's contents"; else
-	pass "check-config never prints a secret's contents"; fi
-expect_status "run reads it: bad contents, exit 78" 78 digestd run --once --config "$s/d.ini"
-expect_grep "run: the key file is named" "signing key file $s/key: not base64" "$TMP/err"
-if grep -q MfKQ9r8 "$TMP/err"; then fail "run never prints a secret's contents"; else
-	pass "run never prints a secret's contents"; fi
+start_refused "a signing key with bad contents" 78 \
+	"signing key file $s/key: not base64 (expected whsec_<base64> or <base64>; raw keys are not accepted)"
+if grep -q MfKQ9r8 "$TMP/cc.err" "$TMP/run.err" "$TMP/out"; then
+	fail "check-config and run never print a secret's contents"; else
+	pass "check-config and run never print a secret's contents"; fi
 rm -rf "$s/state"
+key "$s/key" 600
+printf '\n \n' >"$s/token"
+chmod 600 "$s/token"
+secret_config 'token_file = token'
+start_refused "an empty token file" 78 "[endpoint] token_file: $s/token: empty"
+rm -rf "$s/token" "$s/state"
+
+# The endpoint's and the feeds' non-secret files are opened at load too: run
+# used to start and retry every push for ever on a CA file that is not there.
+secret_config 'ca_file = none.pem'
+both_refuse "a missing [endpoint] ca_file" \
+	"$s/d.ini:11: [endpoint] ca_file: $s/none.pem: cannot open: No such file or directory"
+key "$s/client.key" 600
+secret_config 'client_cert = none.pem' 'client_key = client.key'
+both_refuse "a missing [endpoint] client_cert" \
+	"$s/d.ini:11: [endpoint] client_cert: $s/none.pem: cannot open: No such file or directory"
+secret_config
+printf '[http]\nca_file = %s\n' "$s" >>"$s/d.ini"
+both_refuse "a folder as [http] ca_file" "$s/d.ini:12: [http] ca_file: $s: not a regular file"
+rm -f "$s/client.key"
+
+# The state folder is checked by check-config as by run (exit 73 both), and
+# check-config makes nothing. Root owns what root makes, so the owner check
+# is tried by handing the folder to another uid when root.
+secret_config
+mkdir -m 700 "$s/state"
+chmod 777 "$s/state"
+start_refused "a state folder writable by others" 73 \
+	"$s/state: writable by group or others (mode 0777); refusing to use it (chmod go-w)"
+chmod 700 "$s/state"
+mkdir -m 775 "$s/state/outbox"
+chmod 775 "$s/state/outbox"
+start_refused "an outbox/ writable by the group" 73 \
+	"$s/state/outbox: writable by group or others (mode 0775); refusing to use it (chmod go-w)"
+rmdir "$s/state/outbox"
+ln -s /tmp "$s/state/outbox"
+start_refused "an outbox/ that is a link" 73 "$s/state/outbox: a symbolic link; refusing to use it"
+rm -f "$s/state/outbox"
+if [ "$(id -u)" -eq 0 ]; then
+	chown 65534 "$s/state"
+	start_refused "a state folder owned by another user" 73 \
+		"$s/state: owned by uid 65534, not by digestd's uid 0; refusing to use it"
+	chown 0 "$s/state"
+fi
+rm -rf "$s/state"
+printf 'x\n' >"$s/state"
+start_refused "a state folder that is a file" 73 "$s/state: not a folder; refusing to use it"
+rm -f "$s/state"
+expect_status "a state folder not made yet: accepted" 0 digestd check-config --config "$s/d.ini"
+if [ -e "$s/state" ]; then fail "check-config creates no state folder"; else
+	pass "check-config creates no state folder"; fi
 
 # `digestd fetch --config` needs neither an [endpoint] nor its secrets.
 mkdir -p "$TMP/conf"

@@ -516,8 +516,10 @@ static void run_needs(void)
 			   "signing_key_file = key\n"),
 		  -EINVAL);
 	CHECK_INT(err.n, 1);
-	/* Each secret file is checked; the contents are not read. */
+	/* Each secret file is checked; the contents are not read (push_init
+	 * reads them). A certificate file is opened, not parsed. */
 	CHECK_INT(put("key", "not a key at all", 0600), 0);
+	CHECK_INT(put("c.pem", "not parsed here", 0644), 0);
 	CHECK_INT(load_run(ok), 0);
 	CHECK_INT(load_run("[source a]\nurl = x\n[endpoint]\nurl = https://x.org/\n"
 			   "signing_key_file = nokey\ntoken_file = notoken\n"

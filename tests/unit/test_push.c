@@ -602,7 +602,13 @@ static void test_init_refusals(void)
 	char p[300], q[300];
 
 	port = 1;
-	snprintf(sink_dir, sizeof sink_dir, "%s/none", dir);
+	/* No sink: only its CA file, which cfg_load opens. */
+	snprintf(sink_dir, sizeof sink_dir, "%s/nosink", dir);
+	snprintf(p, sizeof p, "%s/tls", sink_dir);
+	CHECK_INT(mkdir(sink_dir, 0700), 0);
+	CHECK_INT(mkdir(p, 0700), 0);
+	snprintf(p, sizeof p, "%s/tls/cert.pem", sink_dir);
+	CHECK_INT(close(open(p, O_WRONLY | O_CREAT | O_EXCL, 0644)), 0);
 	CHECK_INT(client("header = X-Team: news\n"), 0);
 	CHECK_INT(client("signing_key_file = missing\n"), -EINVAL);
 	CHECK_INT(client("token_file = missing\n"), -EINVAL);
