@@ -191,6 +191,19 @@ firmware:
 boot-test:
 	@sh tools/boot-test.sh $(or $(ARCH),arm64)
 
+# The HTML digest (tools/html-page.sh) in headless Chromium at 375 and 1,280
+# px, light and dark, into docs/img/; committed once, shown in docs/digest.md.
+.PHONY: screenshots
+screenshots: deps
+	@$(MAKE) --no-print-directory $(BUILD)/digestd $(BUILD)/digest-sink
+	@mkdir -p docs/img
+	@DIGESTD=$(BUILD)/digestd BUILD=$(BUILD) sh tools/html-page.sh digest $(BUILD)/screenshots.html
+	@for s in light dark; do \
+		sh tools/html-page.sh shot $(BUILD)/screenshots.html 375 1000 $$s docs/img/digest-375-$$s.png && \
+		sh tools/html-page.sh shot $(BUILD)/screenshots.html 1280 800 $$s docs/img/digest-1280-$$s.png || exit; \
+	done
+	@ls -l docs/img/digest-*.png
+
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/digestd $(BUILD)/digest-sink
 	@sh tools/bench.sh $(BUILD)/digestd

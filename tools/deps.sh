@@ -26,8 +26,11 @@ armv6) triplet=arm-linux-gnueabi debarch=armel ;;
 	;;
 esac
 
+# chromium: the HTML digest checked in a real browser (tests/cli/html_browser.sh);
+# pngquant: `make screenshots` (docs/img).
 pkgs="gcc make libc6-dev pkg-config libcurl4-openssl-dev libmbedtls-dev libinih-dev
-ca-certificates python3 ots clang libclang-rt-14-dev time curl openssl python3-readability strace man-db"
+ca-certificates python3 ots clang libclang-rt-14-dev time curl openssl python3-readability strace man-db
+chromium pngquant"
 
 if [ -n "$arch" ]; then
 	pkgs="$pkgs gcc-$triplet binutils-$triplet qemu-user mmdebstrap arch-test"

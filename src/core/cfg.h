@@ -57,7 +57,7 @@ struct cfg_headers {
 /* Index values of the ENUM keys, in the order cfg.def lists the words.
  * CFG_SOURCE_AUTO never survives loading: it becomes feed or folder. */
 enum cfg_source_type { CFG_SOURCE_AUTO, CFG_SOURCE_FEED, CFG_SOURCE_PAGE, CFG_SOURCE_FOLDER };
-enum cfg_format { CFG_FORMAT_JSON, CFG_FORMAT_MARKDOWN, CFG_FORMAT_TEXT };
+enum cfg_format { CFG_FORMAT_JSON, CFG_FORMAT_MARKDOWN, CFG_FORMAT_TEXT, CFG_FORMAT_HTML };
 
 #define CFG_DECL_PATH(key, max) char key[max];
 #define CFG_DECL_SECRET(key, max) char key[max];

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Digest composition and rendering into caller buffers. Text is cleaned once
- * on the way in, so every format renders it the same way; rendered lengths
- * are measured on add so that a composed digest always fits its body cap. */
+/* Digest composition and rendering (JSON, Markdown, text, HTML) into caller
+ * buffers. Text is cleaned once on the way in, so every format renders it the
+ * same way; rendered lengths are measured on add so that a composed digest
+ * always fits its body cap in every format. */
 #include "digest.h"
 
 #include <errno.h>
@@ -174,12 +175,12 @@ int digest_begin(struct digest *d, const char *id, int64_t created, const char *
 		if (clean_into(d->host, &used, sizeof d->host, host, sizeof d->host / 4) < 0)
 			d->host[0] = '\0';
 	}
-	for (int f = 0; f < 3; f++)
+	for (int f = 0; f < DIGEST_FORMATS; f++)
 		d->rendered[f] = 0;
 	if (!id || !digest_id_valid(id, strlen(id)) || date_format_rfc3339(created, t) < 0)
 		return -EINVAL;
 	memcpy(d->id, id, strlen(id) + 1);
-	for (int f = 0; f < 3; f++) {
+	for (int f = 0; f < DIGEST_FORMATS; f++) {
 		size_t len = 0;
 		digest_render(d, (enum cfg_format)f, NULL, 0, &len);
 		d->rendered[f] = len;
@@ -444,6 +445,157 @@ static void article_text(const struct art *a, struct dout *o)
 	}
 }
 
+/* The HTML form's looks. Colours, the page width and word breaking are
+ * inline styles, because mail clients drop <style> elements: the light page
+ * reads right from those alone. The <style> element only adds the dark
+ * scheme, whose !important rules win over the inline colours. */
+#define HTML_FG "color:#1a1a1a;"
+#define HTML_BG "background:#ffffff;"
+#define HTML_PAGE                                                                                \
+	"max-width:40em;margin:0 auto;padding:16px;" HTML_BG HTML_FG                             \
+	"font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Noto Sans',Helvetica,"  \
+	"Arial,sans-serif;font-size:16px;line-height:1.5;"                                       \
+	"overflow-wrap:break-word;word-wrap:break-word;word-break:break-word;"
+#define HTML_H1 "margin:0 0 4px;font-size:22px;line-height:1.3;"
+#define HTML_META "margin:0 0 8px;color:#595959;font-size:14px;"
+#define HTML_ART "margin:20px 0 0;padding:16px 0 0;border-top:1px solid #d0d0d0;"
+#define HTML_H2 "margin:0 0 4px;font-size:18px;line-height:1.3;"
+#define HTML_A "color:#0b57d0;text-decoration:underline;"
+#define HTML_UL "margin:0;padding:0 0 0 20px;"
+#define HTML_LI "margin:0 0 6px;"
+#define HTML_DARK                                                                            \
+	"@media (prefers-color-scheme: dark){"                                               \
+	".dg-bg{background:#121212 !important;color:#e6e6e6 !important}"                     \
+	".dg-m{color:#a8a8a8 !important}.dg-a{color:#8ab4f8 !important}"                     \
+	".dg-art{border-color:#3a3a3a !important}}"
+
+/* Text or a double-quoted attribute value: the five characters that could
+ * end either, start a tag or start an entity become entities. Cleaned text
+ * holds no control characters, and UTF-8 passes as it is. */
+static void put_html(struct dout *o, const char *s)
+{
+	const char *run = s;
+
+	for (; *s; s++) {
+		const char *ent;
+
+		switch (*s) {
+		case '&':
+			ent = "&amp;";
+			break;
+		case '<':
+			ent = "&lt;";
+			break;
+		case '>':
+			ent = "&gt;";
+			break;
+		case '"':
+			ent = "&quot;";
+			break;
+		case '\'':
+			ent = "&#39;";
+			break;
+		default:
+			continue;
+		}
+		put(o, run, (size_t)(s - run));
+		puts_(o, ent);
+		run = s + 1;
+	}
+	put(o, run, (size_t)(s - run));
+}
+
+/* A time for people: "2026-11-28 17:00 UTC". */
+static void put_time_html(struct dout *o, int64_t t)
+{
+	char buf[21];
+
+	date_format_rfc3339(t, buf);
+	put(o, buf, 10);
+	put(o, " ", 1);
+	put(o, buf + 11, 5);
+	puts_(o, " UTC");
+}
+
+static void head_html(const struct digest *d, struct dout *o)
+{
+	puts_(o, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
+		 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		 "<meta name=\"color-scheme\" content=\"light dark\">\n<title>Digest ");
+	put_html(o, d->id);
+	puts_(o, "</title>\n<style>" HTML_DARK "</style>\n</head>\n"
+		 "<body class=\"dg-bg\" style=\"margin:0;padding:0;" HTML_BG HTML_FG "\">"
+		 "<div class=\"dg-bg\" style=\"" HTML_PAGE "\">\n"
+		 "<h1 style=\"" HTML_H1 "\">Digest</h1>\n"
+		 "<p class=\"dg-m\" style=\"" HTML_META "\">");
+	put_time_html(o, d->created);
+	if (*d->host) {
+		puts_(o, " · ");
+		put_html(o, d->host);
+	}
+	puts_(o, " · digestd/" DIGESTD_VERSION " · ");
+	put_html(o, d->id);
+	puts_(o, "</p>\n");
+}
+
+static void article_html(const struct art *a, struct dout *o)
+{
+	const char *s = a->sent;
+	const char *sep = "";
+
+	puts_(o, "<div");
+	if (*a->lang) {
+		puts_(o, " lang=\"");
+		put_html(o, a->lang);
+		puts_(o, "\"");
+	}
+	/* dir=auto: a Hebrew or Arabic article reads right to left. */
+	puts_(o, " dir=\"auto\" class=\"dg-art\" style=\"" HTML_ART "\">\n"
+		 "<h2 style=\"" HTML_H2 "\">");
+	if (*a->url) {
+		puts_(o, "<a class=\"dg-a\" href=\"");
+		put_html(o, a->url);
+		puts_(o, "\" style=\"" HTML_A "\">");
+		put_html(o, *a->title ? a->title : a->url);
+		puts_(o, "</a>");
+	} else {
+		put_html(o, *a->title ? a->title : "(untitled)");
+	}
+	puts_(o, "</h2>\n");
+	if (*a->source || a->has_published || *a->lang) {
+		puts_(o, "<p class=\"dg-m\" style=\"" HTML_META "\">");
+		if (*a->source) {
+			put_html(o, a->source);
+			sep = " · ";
+		}
+		if (a->has_published) {
+			puts_(o, sep);
+			puts_(o, "<time datetime=\"");
+			put_time(o, a->published);
+			puts_(o, "\">");
+			put_time_html(o, a->published);
+			puts_(o, "</time>");
+			sep = " · ";
+		}
+		if (*a->lang) {
+			puts_(o, sep);
+			put_html(o, a->lang);
+		}
+		puts_(o, "</p>\n");
+	}
+	if (a->n_sent) {
+		puts_(o, "<ul style=\"" HTML_UL "\">\n");
+		for (unsigned i = 0; i < a->n_sent; i++) {
+			puts_(o, "<li style=\"" HTML_LI "\">");
+			put_html(o, s);
+			puts_(o, "</li>\n");
+			s += strlen(s) + 1;
+		}
+		puts_(o, "</ul>\n");
+	}
+	puts_(o, "</div>\n");
+}
+
 static void article_any(enum cfg_format fmt, const struct art *a, struct dout *o, int first)
 {
 	switch (fmt) {
@@ -457,6 +609,9 @@ static void article_any(enum cfg_format fmt, const struct art *a, struct dout *o
 		break;
 	case CFG_FORMAT_TEXT:
 		article_text(a, o);
+		break;
+	case CFG_FORMAT_HTML:
+		article_html(a, o);
 		break;
 	}
 }
@@ -476,6 +631,9 @@ int digest_render(const struct digest *d, enum cfg_format fmt, char *out, size_t
 	case CFG_FORMAT_TEXT:
 		head_text(d, &o);
 		break;
+	case CFG_FORMAT_HTML:
+		head_html(d, &o);
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -486,6 +644,8 @@ int digest_render(const struct digest *d, enum cfg_format fmt, char *out, size_t
 	}
 	if (fmt == CFG_FORMAT_JSON)
 		puts_(&o, d->n_articles ? "\n]}\n" : "]}\n");
+	if (fmt == CFG_FORMAT_HTML)
+		puts_(&o, "</div></body></html>\n");
 	*len = o.len;
 	if (o.len >= cap) {
 		if (out && o.len == cap)
@@ -500,7 +660,7 @@ int digest_add(struct digest *d, const struct digest_article *a)
 {
 	char t[21];
 	size_t used = d->used, url_at = 0;
-	size_t added[3];
+	size_t added[DIGEST_FORMATS];
 	struct digest_entry *e;
 	struct art view;
 	unsigned n = 0;
@@ -548,7 +708,7 @@ int digest_add(struct digest *d, const struct digest_article *a)
 	e->published = e->has_published ? a->published : 0;
 	e->pad = 0;
 	art_get(d, e, &view);
-	for (int f = 0; f < 3; f++) {
+	for (int f = 0; f < DIGEST_FORMATS; f++) {
 		struct dout o = { NULL, 0, 0 };
 		article_any((enum cfg_format)f, &view, &o, d->n_articles == 0);
 		added[f] = o.len;
@@ -558,7 +718,7 @@ int digest_add(struct digest *d, const struct digest_article *a)
 		if (d->rendered[f] + added[f] > DIGEST_BODY_BYTES)
 			return -ENOSPC;
 	}
-	for (int f = 0; f < 3; f++)
+	for (int f = 0; f < DIGEST_FORMATS; f++)
 		d->rendered[f] += added[f];
 	d->used = used;
 	d->n_articles++;
@@ -574,6 +734,8 @@ const char *digest_content_type(enum cfg_format fmt)
 		return "text/markdown; charset=utf-8";
 	case CFG_FORMAT_TEXT:
 		return "text/plain; charset=utf-8";
+	case CFG_FORMAT_HTML:
+		return "text/html; charset=utf-8";
 	}
 	return NULL;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* A digest being composed: the articles' cleaned text in a fixed arena and
- * its rendering as JSON (docs/digest.md), Markdown or plain text. No I/O and
- * no allocation; the caller owns struct digest (about 524 KiB: keep it static). */
+ * its rendering as JSON (docs/digest.md), Markdown, plain text or HTML. No
+ * I/O and no allocation; the caller owns struct digest (about 524 KiB: keep
+ * it static). */
 #ifndef DIGESTD_DIGEST_H
 #define DIGESTD_DIGEST_H
 
@@ -14,6 +15,9 @@
 
 /* The "schema" value of the JSON form; bumped on any change to its shape. */
 #define DIGEST_SCHEMA "digestd.digest/1"
+
+/* The number of formats (enum cfg_format values, all rendered here). */
+#define DIGEST_FORMATS (CFG_FORMAT_HTML + 1)
 
 /* Bytes that need not be NUL-terminated (a key sentence inside the
  * summariser's window, for instance). */
@@ -51,7 +55,7 @@ struct digest {
 	unsigned max_articles;
 	unsigned n_articles;
 	size_t used;                   /* arena bytes in use */
-	size_t rendered[3];            /* exact body length per enum cfg_format */
+	size_t rendered[DIGEST_FORMATS]; /* exact body length per enum cfg_format */
 	struct digest_entry entry[DIGEST_MAX_ARTICLES];
 	char arena[DIGEST_ARENA_BYTES];
 };
@@ -108,14 +112,16 @@ unsigned digest_count(const struct digest *d);
  * small (*len is then the length needed); a digest built by digest_add
  * always fits in DIGEST_BODY_BYTES. -EINVAL for an unknown fmt. Never
  * blocks. The same digest always renders to the same bytes. Markdown text is
- * escaped so that its only links are the articles' http(s) URLs
- * (docs/digest.md). */
+ * escaped so that its only links are the articles' http(s) URLs; HTML is one
+ * self-contained page (inline styles, no scripts or external resources)
+ * whose text and attributes are entity-escaped and whose only links are
+ * those URLs (docs/digest.md). */
 int digest_render(const struct digest *d, enum cfg_format fmt, char *out, size_t cap,
 		  size_t *len);
 
 /* The MIME type of a format's body: "application/json",
- * "text/markdown; charset=utf-8" or "text/plain; charset=utf-8". A static
- * string; NULL for an unknown fmt. */
+ * "text/markdown; charset=utf-8", "text/plain; charset=utf-8" or
+ * "text/html; charset=utf-8". A static string; NULL for an unknown fmt. */
 const char *digest_content_type(enum cfg_format fmt);
 
 #endif

@@ -35,7 +35,7 @@
 /* Each header line is short; this bounds a line's value when parsing. */
 #define VALUE_BYTES 80u
 
-static const char *const format_names[] = { "json", "markdown", "text" };
+static const char *const format_names[DIGEST_FORMATS] = { "json", "markdown", "text", "html" };
 
 /* An entry name: SEQ_DIGITS digits, '-', an id, ".digest". Stores the
  * sequence number and where the id is. */
@@ -220,7 +220,7 @@ int outbox_add(struct outbox *ob, const char *id, int64_t created, enum cfg_form
 	int n, rc;
 
 	if (!id || !digest_id_valid(id, strlen(id)) || len > DIGEST_BODY_BYTES ||
-	    (unsigned)fmt > CFG_FORMAT_TEXT || (len && !body))
+	    (unsigned)fmt >= DIGEST_FORMATS || (len && !body))
 		return -EINVAL;
 	/* One entry per id: a digest composed again after a failure that came
 	 * after its write must not go out twice. */
@@ -330,7 +330,7 @@ static int header_line(const char *k, size_t klen, const char *v, size_t vlen,
 		return F_CREATED;
 	}
 	if (KEY("format")) {
-		for (unsigned i = 0; i < 3; i++) {
+		for (unsigned i = 0; i < DIGEST_FORMATS; i++) {
 			if (vlen == strlen(format_names[i]) && memcmp(v, format_names[i], vlen) == 0) {
 				e->format = (enum cfg_format)i;
 				return F_FORMAT;
@@ -530,7 +530,7 @@ int outbox_update_attempt(struct outbox *ob, struct outbox_entry *e, unsigned at
 	int n, rc;
 
 	if (!is_entry_name(e->name) || e->len > DIGEST_BODY_BYTES ||
-	    (unsigned)e->format > CFG_FORMAT_TEXT)
+	    (unsigned)e->format >= DIGEST_FORMATS)
 		return -EINVAL;
 	e->attempts = attempts;
 	e->next_attempt = next_attempt < 0 ? 0 : next_attempt;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Checks of a rendered digest for tests/unit/test_digest.c and fuzz_digest.c:
- * strict JSON (RFC 8259), bodies free of control characters, and Markdown
- * whose only active links are http(s). Header-only test code: each returns
- * NULL when the body passes, else a static string saying what failed. */
+ * strict JSON (RFC 8259), bodies free of control characters, Markdown whose
+ * only active links are http(s), and HTML with no script, event handler,
+ * external resource or link other than http(s), its tags well nested.
+ * Header-only test code: each returns NULL when the body passes, else a
+ * static string saying what failed. */
 #ifndef DIGESTD_DIGEST_CHECK_H
 #define DIGESTD_DIGEST_CHECK_H
 
@@ -270,6 +272,183 @@ static inline const char *dcheck_markdown(const char *s, size_t n)
 		p++;
 	}
 	return in_text ? "Markdown: unclosed link text" : NULL;
+}
+
+/* An entity digest_render may write: the five it escapes with. */
+static inline size_t dcheck_html_entity(const unsigned char *p, const unsigned char *end)
+{
+	static const char *const ents[] = { "&amp;", "&lt;", "&gt;", "&quot;", "&#39;" };
+
+	for (size_t i = 0; i < sizeof ents / sizeof ents[0]; i++) {
+		size_t n = strlen(ents[i]);
+
+		if ((size_t)(end - p) >= n && memcmp(p, ents[i], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+/* Text or an attribute value up to stop ('<' for text, '"' for a value):
+ * every '&' starts one of our entities, and no raw '<' or '>' is left. */
+static inline const char *dcheck_html_text(const unsigned char **pp, const unsigned char *end,
+					   unsigned char stop)
+{
+	const unsigned char *p = *pp;
+
+	while (p < end && *p != stop) {
+		size_t n;
+
+		if (*p == '&') {
+			n = dcheck_html_entity(p, end);
+			if (n == 0)
+				return "HTML: '&' that starts no entity of ours";
+			p += n;
+			continue;
+		}
+		if (*p == '<' || *p == '>')
+			return "HTML: an unescaped '<' or '>' in text or a value";
+		p++;
+	}
+	*pp = p;
+	return NULL;
+}
+
+/* CSS in a style attribute or the <style> element: no url( or @import,
+ * which would load a resource from elsewhere. In text they are only text. */
+static inline const char *dcheck_html_css(const unsigned char *p, const unsigned char *end)
+{
+	for (; p < end; p++)
+		if ((end - p >= 4 && strncasecmp((const char *)p, "url(", 4) == 0) ||
+		    (end - p >= 7 && strncasecmp((const char *)p, "@import", 7) == 0))
+			return "HTML: url( or @import in CSS (an external resource)";
+	return NULL;
+}
+
+static inline int dcheck_html_name(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
+}
+
+/* HTML as digest_render writes it, read the way a browser would: after an
+ * optional <!DOCTYPE html>, only text and tags with lower-case names and
+ * double-quoted attributes. Refused: a <script>, <iframe>, <object>,
+ * <embed>, <img>, <link> or <base> element, an on* attribute, a src
+ * attribute, an href other than http(s), url( or @import in a style
+ * attribute or element (no external resources), a '&' that starts no entity
+ * of ours, a raw '<' or
+ * '>' in text, and end tags that do not close the innermost open element.
+ * The <style> element's contents must hold no '<'. */
+static inline const char *dcheck_html(const char *s, size_t n)
+{
+	static const char *const banned[] = { "script", "iframe", "object", "embed", "img",
+					      "link",   "base",   "frame",  "svg",   "math" };
+	static const char *const voids[] = { "meta", "br", "hr" };
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	const unsigned char *open[DCHECK_MAX_DEPTH];
+	size_t open_len[DCHECK_MAX_DEPTH];
+	unsigned depth = 0;
+	const char *why;
+
+	if (end - p >= 15 && memcmp(p, "<!DOCTYPE html>", 15) == 0)
+		p += 15;
+	while (p < end) {
+		const unsigned char *name;
+		size_t nlen;
+		int closing = 0, is_void = 0;
+
+		if (*p != '<') {
+			why = dcheck_html_text(&p, end, '<');
+			if (why)
+				return why;
+			continue;
+		}
+		p++;
+		if (p < end && *p == '/') {
+			closing = 1;
+			p++;
+		}
+		name = p;
+		while (p < end && dcheck_html_name(*p))
+			p++;
+		nlen = (size_t)(p - name);
+		if (nlen == 0 || (*name >= '0' && *name <= '9'))
+			return "HTML: '<' that starts no tag of ours";
+		for (size_t i = 0; i < sizeof banned / sizeof banned[0]; i++)
+			if (nlen == strlen(banned[i]) && memcmp(name, banned[i], nlen) == 0)
+				return "HTML: a script, frame, object or image element";
+		if (closing) {
+			if (p >= end || *p != '>')
+				return "HTML: an end tag not closed by '>'";
+			p++;
+			if (depth == 0 || open_len[depth - 1] != nlen ||
+			    memcmp(open[depth - 1], name, nlen) != 0)
+				return "HTML: an end tag that does not close the innermost element";
+			depth--;
+			continue;
+		}
+		for (;;) {
+			const unsigned char *an, *value;
+			size_t alen;
+
+			if (p < end && *p == '>')
+				break;
+			if (p >= end || *p != ' ')
+				return "HTML: a tag not closed by '>'";
+			p++;
+			an = p;
+			while (p < end && dcheck_html_name(*p))
+				p++;
+			alen = (size_t)(p - an);
+			if (alen == 0)
+				return "HTML: an attribute without a name";
+			if (alen >= 2 && (an[0] | 0x20) == 'o' && (an[1] | 0x20) == 'n')
+				return "HTML: an on* event handler attribute";
+			if (alen == 3 && memcmp(an, "src", 3) == 0)
+				return "HTML: a src attribute (an external resource)";
+			if (p >= end || *p != '=')
+				continue;
+			if (end - p < 2 || p[1] != '"')
+				return "HTML: an attribute value not in double quotes";
+			p += 2;
+			if (alen == 4 && memcmp(an, "href", 4) == 0 &&
+			    !((end - p >= 7 && strncasecmp((const char *)p, "http://", 7) == 0) ||
+			      (end - p >= 8 && strncasecmp((const char *)p, "https://", 8) == 0)))
+				return "HTML: an href other than http(s)";
+			value = p;
+			why = dcheck_html_text(&p, end, '"');
+			if (!why && alen == 5 && memcmp(an, "style", 5) == 0)
+				why = dcheck_html_css(value, p);
+			if (why)
+				return why;
+			if (p >= end)
+				return "HTML: an unterminated attribute value";
+			p++;
+		}
+		p++;
+		for (size_t i = 0; i < sizeof voids / sizeof voids[0]; i++)
+			is_void |= nlen == strlen(voids[i]) && memcmp(name, voids[i], nlen) == 0;
+		if (nlen == 5 && memcmp(name, "style", 5) == 0) {
+			/* Raw text up to </style>, as the browser reads it. */
+			const unsigned char *css = p;
+
+			while (p < end && *p != '<')
+				p++;
+			if (end - p < 8 || memcmp(p, "</style>", 8) != 0)
+				return "HTML: a <style> element holding '<' or never closed";
+			why = dcheck_html_css(css, p);
+			if (why)
+				return why;
+			p += 8;
+			continue;
+		}
+		if (is_void)
+			continue;
+		if (depth == DCHECK_MAX_DEPTH)
+			return "HTML: nested too deep";
+		open[depth] = name;
+		open_len[depth++] = nlen;
+	}
+	return depth ? "HTML: an element left open" : NULL;
 }
 
 #endif

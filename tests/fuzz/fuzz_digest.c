@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target: digest rendering (src/digest/digest) with arbitrary bytes
  * in every field: strict JSON with null or http(s) urls, Markdown with only
- * http(s) links, text with the same URLs, no control characters anywhere. */
+ * http(s) links, text with the same URLs, HTML without scripts, handlers,
+ * external resources or other links, its tags well nested, one heading per
+ * article, and no control characters anywhere. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,8 +19,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct digest d;
-static char body[3][DIGEST_BODY_BYTES + 1];
-static size_t blen[3];
+static const char *const format_name[DIGEST_FORMATS] = { "JSON", "Markdown", "text", "HTML" };
+static char body[DIGEST_FORMATS][DIGEST_BODY_BYTES + 1];
+static size_t blen[DIGEST_FORMATS];
 
 struct in {
 	const uint8_t *p, *end;
@@ -161,6 +164,19 @@ static void check_json_and_text(void)
 		fail("text", "lines after the last article");
 }
 
+/* One <h2 per article in the HTML: an article's text cannot open or hide
+ * one (dcheck_html has already refused any raw '<' in text). */
+static void check_html_articles(void)
+{
+	const char *p = body[CFG_FORMAT_HTML], *end = p + blen[CFG_FORMAT_HTML];
+	unsigned count = 0;
+
+	for (; p + 3 <= end; p++)
+		count += memcmp(p, "<h2", 3) == 0;
+	if (count != digest_count(&d))
+		fail("HTML", "not one <h2> heading per added article");
+}
+
 /* Input: a byte for max_articles, the host, then per article: source,
  * title, url, lang, a published byte (odd: known, from the next 8 bytes),
  * a sentence count byte and the sentences. */
@@ -206,20 +222,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc != 0 && !(rc == -EINVAL && n > SUMM_MAX_PICK))
 			abort();
 	}
-	for (int f = 0; f < 3; f++) {
+	for (int f = 0; f < DIGEST_FORMATS; f++) {
 		if (digest_render(&d, (enum cfg_format)f, body[f], sizeof body[f], &blen[f]) != 0 ||
 		    blen[f] != d.rendered[f] || blen[f] > DIGEST_BODY_BYTES)
 			abort();
 		why = dcheck_clean(body[f], blen[f]);
 		if (why)
-			fail(f == CFG_FORMAT_JSON ? "JSON" : f == CFG_FORMAT_TEXT ? "text" : "Markdown",
-			     why);
+			fail(format_name[f], why);
 	}
 	why = dcheck_json(body[CFG_FORMAT_JSON], blen[CFG_FORMAT_JSON]);
 	if (!why)
 		why = dcheck_markdown(body[CFG_FORMAT_MARKDOWN], blen[CFG_FORMAT_MARKDOWN]);
+	if (!why)
+		why = dcheck_html(body[CFG_FORMAT_HTML], blen[CFG_FORMAT_HTML]);
 	if (why)
 		fail("fuzz_digest", why);
 	check_json_and_text();
+	check_html_articles();
 	return 0;
 }

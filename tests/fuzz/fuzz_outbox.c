@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest/digest.h"
 #include "outbox/outbox.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (strcmp(e.id, "dg_1") != 0 || strcmp(e.name, name) != 0 ||
-	    (unsigned)e.format > CFG_FORMAT_TEXT || e.len > DIGEST_BODY_BYTES || e.len > size ||
+	    (unsigned)e.format >= DIGEST_FORMATS || e.len > DIGEST_BODY_BYTES || e.len > size ||
 	    memcmp(e.body, data + size - e.len, e.len) != 0)
 		abort();
 	return 0;

@@ -222,9 +222,11 @@ static void enums_and_levels(void)
 	CHECK_INT(c.digest.format, CFG_FORMAT_MARKDOWN);
 	CHECK_INT(load_kv("digest", "format", "TEXT", ""), 0);
 	CHECK_INT(c.digest.format, CFG_FORMAT_TEXT);
-	CHECK_INT(load_kv("digest", "format", "html", ""), -EINVAL);
-	CHECK_STR(err.msg[0], "t.ini:2: [digest] format = 'html': expected one of json, markdown, "
-			   "text");
+	CHECK_INT(load_kv("digest", "format", "html", ""), 0);
+	CHECK_INT(c.digest.format, CFG_FORMAT_HTML);
+	CHECK_INT(load_kv("digest", "format", "htm", ""), -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:2: [digest] format = 'htm': expected one of json, markdown, "
+			   "text, html");
 	CHECK_INT(load_kv("digest", "format", "jso", ""), -EINVAL);
 	CHECK_INT(load_kv("source a", "url", "x", "type = page\n"), 0);
 	CHECK_INT(c.sources[0].type, CFG_SOURCE_PAGE);
@@ -614,7 +616,7 @@ static void every_error(void)
 	size_t n = 0;
 
 	CHECK_INT(load("[source news]\nurl = https://e.org/f\nintervall = 10m\n[digest]\n"
-		       "format = html\nsentences = 0\n[http]\nconnect_timeout = 1m\n"
+		       "format = htm\nsentences = 0\n[http]\nconnect_timeout = 1m\n"
 		       "timeout = 30s\n"),
 		  -EINVAL);
 	check_lines(4, (const unsigned[]){ 3, 5, 6, 9 });

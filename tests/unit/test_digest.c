@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for src/digest/digest: ids, cleaning, exact renderings in the
- * three formats, the article and size caps, and render buffer limits. */
+ * four formats, the article and size caps, and render buffer limits. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +42,42 @@ static int json_ok(const char *s, size_t n)
 static int markdown_ok(const char *s, size_t n)
 {
 	return body_ok(dcheck_markdown, s, n);
+}
+
+/* HTML without scripts, handlers, external resources or links other than
+ * http(s), its tags well nested. */
+static int html_ok(const char *s, size_t n)
+{
+	return body_ok(dcheck_html, s, n);
+}
+
+/* s without its style="..." and class="..." attributes and the contents of
+ * its <style> element: the structure and text of an HTML body, apart from
+ * its looks (which the browser test, tests/cli/html_browser.sh, checks). */
+static const char *html_bare(const char *s)
+{
+	static char bare[DIGEST_BODY_BYTES + 1];
+	size_t k = 0;
+
+	while (*s && k < sizeof bare - 1) {
+		if (strncmp(s, " style=\"", 8) == 0 || strncmp(s, " class=\"", 8) == 0) {
+			const char *q = strchr(s + 8, '"');
+
+			if (q) {
+				s = q + 1;
+				continue;
+			}
+		}
+		if (strncmp(s, "<style>", 7) == 0 && strstr(s, "</style>")) {
+			memcpy(bare + k, "<style>", 7);
+			k += 7;
+			s = strstr(s, "</style>");
+			continue;
+		}
+		bare[k++] = *s++;
+	}
+	bare[k] = '\0';
+	return bare;
 }
 
 static void test_new_id(void)
@@ -182,6 +218,135 @@ static void test_text_two(void)
 	CHECK_INT(len, d.rendered[CFG_FORMAT_TEXT]);
 }
 
+static void test_html_two(void)
+{
+	size_t len = 0;
+
+	add_two();
+	CHECK_INT(digest_render(&d, CFG_FORMAT_HTML, out, sizeof out, &len), 0);
+	CHECK_INT(len, d.rendered[CFG_FORMAT_HTML]);
+	CHECK_INT(len, strlen(out));
+	CHECK(html_ok(out, len));
+	CHECK_STR(html_bare(out),
+		  "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
+		  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		  "<meta name=\"color-scheme\" content=\"light dark\">\n"
+		  "<title>Digest dg_2</title>\n"
+		  "<style></style>\n"
+		  "</head>\n<body><div>\n"
+		  "<h1>Digest</h1>\n"
+		  "<p>2026-11-28 18:00 UTC · pi · digestd/" DIGESTD_VERSION " · dg_2</p>\n"
+		  "<div lang=\"en\" dir=\"auto\">\n"
+		  "<h2><a href=\"https://ex.org/a?b=1\">A title here</a></h2>\n"
+		  "<p>BBC · <time datetime=\"2026-11-28T17:00:00Z\">2026-11-28 17:00 UTC</time>"
+		  " · en</p>\n"
+		  "<ul>\n<li>First sentence.</li>\n"
+		  "<li>Second &quot;quoted&quot; one \\ here.</li>\n</ul>\n</div>\n"
+		  "<div dir=\"auto\">\n"
+		  "<h2>(untitled)</h2>\n"
+		  "<ul>\n<li>Only*one* [x]</li>\n</ul>\n</div>\n"
+		  "</div></body></html>\n");
+	/* Readable without the <style> element, which mail clients strip:
+	 * colours, width and word breaking are inline. */
+	CHECK(strstr(out, "<body class=\"dg-bg\" style=\"margin:0;padding:0;background:#ffffff;"
+			  "color:#1a1a1a;\">") != NULL);
+	CHECK(strstr(out, "overflow-wrap:break-word;") != NULL);
+	CHECK(strstr(out, "max-width:") != NULL);
+}
+
+/* Hostile text in every field of the HTML form: markup, quotes that would
+ * end an attribute, entities, event handlers, links in text, control
+ * bytes, invalid UTF-8 and a very long word. All of it is text; the only
+ * link is the article's http(s) URL, its quotes escaped. */
+static void test_html_hostile(void)
+{
+	static char word[6000];
+	static const struct digest_span s[] = {
+		SPAN("<script>alert(1)</script>"),
+		SPAN("<img src=x onerror=alert(1)> & <a href=\"javascript:alert(1)\">x</a>"),
+		SPAN("&lt;b&gt; &#106;avascript: &amp; ' \" </li></ul></div>"),
+		SPAN("\x1b[31mred\x07 \xc2\x9b \xff\xfe caf\xc3\xa9 \xe2\x80\xa8 \xd0\x9c\xd0\xb8\xd1\x80"),
+		{ word, sizeof word },
+	};
+	struct digest_article a = {
+		"\"><script>x</script>", "<b onmouseover=\"alert(1)\">T</b> ' \" & </h2>",
+		"https://ex.org/a\"onclick=\"alert(1)\"'<x>&y", "en\" onload=\"x", T0, true, s,
+		sizeof s / sizeof s[0],
+	};
+	size_t len = 0;
+
+	memset(word, 'w', sizeof word);
+	CHECK_INT(digest_begin(&d, "dg_13", T0, "h<i>\"", 10), 0);
+	CHECK_INT(digest_add(&d, &a), 0);
+	CHECK_INT(digest_render(&d, CFG_FORMAT_HTML, out, sizeof out, &len), 0);
+	CHECK_INT(len, d.rendered[CFG_FORMAT_HTML]);
+	CHECK(html_ok(out, len));
+	CHECK(strstr(out, "<script") == NULL);
+	CHECK(strstr(out, " · h&lt;i&gt;&quot; · ") != NULL);
+	CHECK(strstr(html_bare(out),
+		     "<div lang=\"en&quot; onload=&quot;x\" dir=\"auto\">\n"
+		     "<h2><a href=\"https://ex.org/a&quot;onclick=&quot;alert(1)&quot;&#39;&lt;x&gt;"
+		     "&amp;y\">&lt;b onmouseover=&quot;alert(1)&quot;&gt;T&lt;/b&gt; &#39; &quot; "
+		     "&amp; &lt;/h2&gt;</a></h2>\n"
+		     "<p>&quot;&gt;&lt;script&gt;x&lt;/script&gt; · <time") != NULL);
+	CHECK(strstr(out, ">&lt;script&gt;alert(1)&lt;/script&gt;</li>") != NULL);
+	CHECK(strstr(out, ">&lt;img src=x onerror=alert(1)&gt; &amp; &lt;a href=&quot;"
+			  "javascript:alert(1)&quot;&gt;x&lt;/a&gt;</li>") != NULL);
+	CHECK(strstr(out, ">&amp;lt;b&amp;gt; &amp;#106;avascript: &amp;amp; &#39; &quot; "
+			  "&lt;/li&gt;&lt;/ul&gt;&lt;/div&gt;</li>") != NULL);
+	/* Controls became spaces, invalid bytes U+FFFD; UTF-8 passes as is. */
+	CHECK(strstr(out, ">[31mred \xef\xbf\xbd\xef\xbf\xbd caf\xc3\xa9 "
+			  "\xd0\x9c\xd0\xb8\xd1\x80</li>") != NULL);
+	/* The long word is kept whole: the page breaks it, not the renderer. */
+	CHECK(strstr(out, ">wwwwwwwwww") != NULL && strstr(out, "wwwwwwwwww</li>") != NULL);
+	{
+		const char *w = strstr(out, ">wwww");
+
+		CHECK(w != NULL && strspn(w + 1, "w") == sizeof word);
+	}
+}
+
+/* The HTML check itself refuses what it is there to catch, so that a
+ * renderer that let such a thing through would fail the tests above and
+ * the fuzz target. */
+static void test_html_check_refuses(void)
+{
+	static const char *const bad[] = {
+		"<p>a<script>alert(1)</script></p>",
+		"<p onclick=\"x\">a</p>",
+		"<p ONload=\"x\">a</p>",
+		"<a href=\"javascript:alert(1)\">a</a>",
+		"<a href=\" https://x/\">a</a>",
+		"<a href=\"data:text/html,x\">a</a>",
+		"<a href=https://x/>a</a>",
+		"<p>a<b>b</p></b>",
+		"<p>a",
+		"</p>",
+		"<p>a < b</p>",
+		"<p>a > b</p>",
+		"<p>a & b</p>",
+		"<p>&nbsp;</p>",
+		"<p title=\"a\"b\">x</p>",
+		"<img src=\"https://x/i.png\">",
+		"<p style=\"background:url(https://x/i.png)\">a</p>",
+		"<style>@import \"https://x/a.css\";</style>",
+		"<style></style><script>x</script>",
+		"<SCRIPT>x</SCRIPT>",
+		"<iframe></iframe>",
+	};
+	static const char good[] = "<!DOCTYPE html>\n<p class=\"m\">a &amp; "
+				   "<a href=\"HTTPS://x/\">b</a><br></p>";
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (dcheck_html(bad[i], strlen(bad[i])) == NULL) {
+			printf("  passed: %s\n", bad[i]);
+			check_current_failed = 1;
+		}
+	CHECK(dcheck_html(good, sizeof good - 1) == NULL);
+	/* In text, CSS words are only text (a fuzzing find). */
+	CHECK(dcheck_html("<p>@import url(x)</p>", 21) == NULL);
+}
+
 /* JSON stays strict and free of raw controls whatever bytes come in: C0
  * and C1 controls, DEL, U+2028/2029, NUL inside a sentence, quotes and
  * backslashes, and every kind of invalid UTF-8 (overlong, surrogate, past
@@ -275,7 +440,7 @@ static void test_fills_to_cap(void)
 	CHECK_INT(rc, -ENOSPC);
 	CHECK(n > 10);
 	CHECK_INT(digest_count(&d), n);
-	for (int f = 0; f < 3; f++) {
+	for (int f = 0; f < DIGEST_FORMATS; f++) {
 		size_t len = 0;
 		CHECK_INT(digest_render(&d, (enum cfg_format)f, out, DIGEST_BODY_BYTES, &len), 0);
 		CHECK(len <= DIGEST_BODY_BYTES);
@@ -285,6 +450,10 @@ static void test_fills_to_cap(void)
 		size_t len = 0;
 		digest_render(&d, CFG_FORMAT_JSON, out, sizeof out, &len);
 		CHECK(json_ok(out, len));
+		/* HTML escapes '"' with 6 bytes: it is the format that filled up. */
+		digest_render(&d, CFG_FORMAT_HTML, out, sizeof out, &len);
+		CHECK(html_ok(out, len));
+		CHECK(len > DIGEST_BODY_BYTES - sizeof big * 3);
 	}
 }
 
@@ -300,6 +469,17 @@ static void test_small_buffer(void)
 	CHECK_INT(digest_render(&d, CFG_FORMAT_JSON, NULL, 0, &len), -ENOSPC);
 	CHECK_INT(len, full);
 	CHECK_INT(digest_render(&d, (enum cfg_format)7, out, sizeof out, &len), -EINVAL);
+	/* HTML: a buffer one byte short is refused with the length needed,
+	 * and not written past; an exact one takes the body without its NUL. */
+	CHECK_INT(digest_render(&d, CFG_FORMAT_HTML, out, sizeof out, &full), 0);
+	memset(out, 'Z', full + 1);
+	CHECK_INT(digest_render(&d, CFG_FORMAT_HTML, out, full - 1, &len), -ENOSPC);
+	CHECK_INT(len, full);
+	CHECK(out[full - 1] == 'Z' && out[full] == 'Z');
+	CHECK_INT(digest_render(&d, CFG_FORMAT_HTML, out, full, &len), 0);
+	CHECK_INT(len, full);
+	CHECK(out[full] == 'Z');
+	CHECK(strncmp(out + full - 8, "</html>\n", 8) == 0);
 }
 
 static void test_dates_out_of_range(void)
@@ -334,14 +514,14 @@ static void test_markdown_block_starts(void)
 }
 
 /* Renders one article with url in every format into bodies[f]. */
-static void render_one(const char *title, const char *url, char bodies[3][4096])
+static void render_one(const char *title, const char *url, char bodies[DIGEST_FORMATS][4096])
 {
 	static const struct digest_span s[] = { SPAN("One.") };
 	struct digest_article a = { "src", title, url, "en", 0, false, s, 1 };
 
 	CHECK_INT(digest_begin(&d, "dg_9", T0, "h", 10), 0);
 	CHECK_INT(digest_add(&d, &a), 0);
-	for (int f = 0; f < 3; f++) {
+	for (int f = 0; f < DIGEST_FORMATS; f++) {
 		size_t len = 0;
 		CHECK_INT(digest_render(&d, (enum cfg_format)f, bodies[f], 4096, &len), 0);
 		CHECK_INT(len, d.rendered[f]);
@@ -386,35 +566,44 @@ static void test_links_only_http(void)
 		{ "  https://ex.org/x \n", "https://ex.org/x" },
 		{ "http://h", "http://h" },
 	};
-	static char want[3][4096], got[3][4096];
+	static char want[DIGEST_FORMATS][4096], got[DIGEST_FORMATS][4096];
 
 	render_one("T", NULL, want);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		render_one("T", bad[i], got);
-		for (int f = 0; f < 3; f++) {
+		for (int f = 0; f < DIGEST_FORMATS; f++) {
 			if (strcmp(got[f], want[f]) != 0) {
 				printf("  format %d keeps the URL \"%s\"\n", f, bad[i]);
 				check_current_failed = 1;
 			}
 		}
 		CHECK(markdown_ok(got[CFG_FORMAT_MARKDOWN], strlen(got[CFG_FORMAT_MARKDOWN])));
+		CHECK(html_ok(got[CFG_FORMAT_HTML], strlen(got[CFG_FORMAT_HTML])));
+		CHECK(strstr(got[CFG_FORMAT_HTML], "href") == NULL);
 	}
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-		char json[256], md[256], text[256];
+		char json[256], md[256], text[256], html[256];
 
 		render_one("T", good[i][0], got);
 		snprintf(json, sizeof json, "\"url\":\"%s\"", good[i][1]);
 		snprintf(md, sizeof md, "\n## [T](<%s>)\n", good[i][1]);
 		snprintf(text, sizeof text, "\nsrc | en\n%s\n", good[i][1]);
+		snprintf(html, sizeof html, "<h2><a href=\"%s\">T</a></h2>", good[i][1]);
 		CHECK(strstr(got[CFG_FORMAT_JSON], json) != NULL);
 		CHECK(strstr(got[CFG_FORMAT_MARKDOWN], md) != NULL);
 		CHECK(strstr(got[CFG_FORMAT_TEXT], text) != NULL);
+		CHECK(strstr(html_bare(got[CFG_FORMAT_HTML]), html) != NULL);
+		CHECK(html_ok(got[CFG_FORMAT_HTML], strlen(got[CFG_FORMAT_HTML])));
 		CHECK(markdown_ok(got[CFG_FORMAT_MARKDOWN], strlen(got[CFG_FORMAT_MARKDOWN])));
 	}
 	/* Without a title the link text is the URL; a dropped URL leaves none. */
 	render_one("", "javascript:alert(1)", got);
 	CHECK(strstr(got[CFG_FORMAT_MARKDOWN], "\n## (untitled)\n") != NULL);
 	CHECK(strstr(got[CFG_FORMAT_TEXT], "\n(untitled)\nsrc | en\n  - One.\n") != NULL);
+	CHECK(strstr(html_bare(got[CFG_FORMAT_HTML]), "\n<h2>(untitled)</h2>\n") != NULL);
+	render_one("", "https://ex.org/&", got);
+	CHECK(strstr(html_bare(got[CFG_FORMAT_HTML]),
+		     "<h2><a href=\"https://ex.org/&amp;\">https://ex.org/&amp;</a></h2>") != NULL);
 }
 
 /* Hostile titles, sources, languages, sentences and URLs in Markdown: every
@@ -501,7 +690,8 @@ static void test_content_types(void)
 	CHECK_STR(digest_content_type(CFG_FORMAT_JSON), "application/json");
 	CHECK_STR(digest_content_type(CFG_FORMAT_MARKDOWN), "text/markdown; charset=utf-8");
 	CHECK_STR(digest_content_type(CFG_FORMAT_TEXT), "text/plain; charset=utf-8");
-	CHECK(digest_content_type((enum cfg_format)3) == NULL);
+	CHECK_STR(digest_content_type(CFG_FORMAT_HTML), "text/html; charset=utf-8");
+	CHECK(digest_content_type((enum cfg_format)DIGEST_FORMATS) == NULL);
 }
 
 int main(void)
@@ -513,6 +703,9 @@ int main(void)
 	RUN(test_json_two);
 	RUN(test_markdown_two);
 	RUN(test_text_two);
+	RUN(test_html_two);
+	RUN(test_html_hostile);
+	RUN(test_html_check_refuses);
 	RUN(test_invalid_utf8_and_controls);
 	RUN(test_max_articles);
 	RUN(test_too_many_sentences);

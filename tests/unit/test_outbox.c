@@ -137,6 +137,16 @@ static void test_round_trip(void)
 	CHECK(memcmp(e.body, "# x\n", 4) == 0);
 	CHECK_INT(outbox_read(&ob, n3, &e), 0);
 	CHECK_INT(e.len, 0);
+	/* An HTML digest's format survives the round trip. */
+	{
+		char n4[OUTBOX_NAME_BYTES];
+
+		CHECK_INT(outbox_add(&ob, "dg_h", 400, CFG_FORMAT_HTML, "<p>x</p>\n", 9, n4), 0);
+		CHECK_INT(outbox_read(&ob, n4, &e), 0);
+		CHECK_INT(e.format, CFG_FORMAT_HTML);
+		CHECK_INT(e.len, 9);
+		CHECK_INT(outbox_remove(&ob, n4), 0);
+	}
 
 	CHECK_INT(outbox_count(&ob, &count), 0);
 	CHECK_INT(count, 3);

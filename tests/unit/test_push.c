@@ -224,16 +224,23 @@ static void test_delivered(void)
 
 static void test_other_formats(void)
 {
+	static const struct {
+		const char *id;
+		enum cfg_format fmt;
+	} f[] = { { "dg_md", CFG_FORMAT_MARKDOWN }, { "dg_html", CFG_FORMAT_HTML } };
+
 	if (start_sink("fmt", "") < 0 || client("") < 0) {
 		check_current_failed = 1;
 		return;
 	}
-	make_entry("dg_md");
-	e.format = CFG_FORMAT_MARKDOWN;
-	digest_render(&dg, CFG_FORMAT_MARKDOWN, e.body, sizeof e.body, &e.len);
-	CHECK_INT(attempt(), 0);
-	CHECK_INT(r.outcome, PUSH_DELIVERED);
-	CHECK(stored_same("dg_md"));
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		make_entry(f[i].id);
+		e.format = f[i].fmt;
+		digest_render(&dg, f[i].fmt, e.body, sizeof e.body, &e.len);
+		CHECK_INT(attempt(), 0);
+		CHECK_INT(r.outcome, PUSH_DELIVERED);
+		CHECK(stored_same(f[i].id));
+	}
 	stop_sink();
 }
 
