@@ -97,7 +97,11 @@ def config(path, sources, state, transfers, a, endpoint):
     lines += ["[http]", "connect_timeout = %ds" % min(a.timeout, 300),
               "timeout = %ds" % a.timeout, "low_speed_time = %ds" % a.timeout,
               "poll_timeout = %ds" % max(300, 4 * a.timeout), "min_host_delay = 0s",
-              "backoff_base = 1h", "backoff_max = 6h"]
+              "backoff_base = 1h", "backoff_max = 6h",
+              # The feeds and pages served are a few KiB; a small max_size
+              # keeps up to 32 transfers and 1,000 sources inside the memory
+              # bound that check-config enforces (docs/daemon.md, "Memory").
+              "max_size = 128K"]
     for name, url, pages in sources:
         lines += ["[source %s]" % name, "url = " + url, "type = feed", "interval = 1d",
                   "max_items = %d" % MAX_ITEMS, "fetch_pages = " + ("yes" if pages else "no")]

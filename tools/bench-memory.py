@@ -3,7 +3,15 @@
 # one cycle at the largest configuration check-config accepts, against a
 # hostile feed and hostile pages of the largest sizes it accepts, beside the
 # bound of src/core/limits.h and the unit's MemoryMax. Never fails on a miss.
-"""Usage: python3 tools/bench-memory.py BUILD/digestd
+"""Usage: python3 tools/bench-memory.py BUILD/digestd [--transfers N]
+
+With --transfers N (default 1): [daemon] max_transfers = N, [http] max_size
+the largest check-config accepts with N transfers (each transfer in flight
+holds a body of max_size: the bound of limits.h), and N hostile sources, each
+on its own loopback address (127.0.0.1 to 127.0.0.N, one server each, a
+certificate naming them all), so that N large bodies can be in flight at
+once. A daemon that runs one transfer at a time (before issue 11 phase 2)
+measures only its sequential peak there; N > 1 is for the concurrent daemon.
 
 Runs a local HTTPS server (the certificate of digest-sink --self-signed) that
 serves, gzip-encoded, a windows-1252 RSS feed of exactly [http] max_size bytes
@@ -94,11 +102,14 @@ def memory_max_kib():
 
 
 def run_static_bytes(digestd, lim):
-    """(bytes of .data/.bss `run` can touch, of which the seen-set's), from
-    nm's symbol sizes and source lines; None without nm or debug
-    information. The seen-set is part of struct daemon (one symbol), so its
-    share is its two arrays' size from limits.h: SEEN_MAX_SLOTS index slots
-    of 4 bytes and SEEN_MAX_CAPACITY keys of 32."""
+    """(bytes of .data/.bss `run` can touch, of which the seen-set's and the
+    source tables'), from nm's symbol sizes and source lines; None without
+    nm or debug information. The seen-set is part of struct daemon (one
+    symbol), so its share is its two arrays' size from limits.h:
+    SEEN_MAX_SLOTS index slots of 4 bytes and SEEN_MAX_CAPACITY keys of 32.
+    The sources' tables (two configs in struct daemon, the loader's scratch)
+    are touched only for the sources configured: CFG_MAX_SOURCES x
+    CFG_SOURCE_RSS_BYTES at most, counted per source in the bound."""
     try:
         out = subprocess.run(["nm", "-S", "-l", "--defined-only", digestd],
                              capture_output=True, text=True, check=True).stdout
@@ -112,7 +123,8 @@ def run_static_bytes(digestd, lim):
         if any(o in f[4] for o in OTHER_COMMANDS):
             continue
         total += int(f[1], 16)
-    return total, lim["SEEN_MAX_SLOTS"] * 4 + lim["SEEN_MAX_CAPACITY"] * 32
+    return (total, lim["SEEN_MAX_SLOTS"] * 4 + lim["SEEN_MAX_CAPACITY"] * 32,
+            lim["CFG_MAX_SOURCES"] * lim["CFG_SOURCE_RSS_BYTES"])
 
 
 def hostile_feed(size, base):
@@ -183,8 +195,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-def start_server(tls_dir, feed, page, big):
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+def start_server(tls_dir, feed, page, big, addr="127.0.0.1"):
+    srv = http.server.ThreadingHTTPServer((addr, 0), Handler)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(os.path.join(tls_dir, "cert.pem"), os.path.join(tls_dir, "key.pem"))
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
@@ -201,15 +213,76 @@ def status_kib(pid, field):
     return int(m.group(1)) if m else 0
 
 
+def write_config(ini, max_size, bases, **kw):
+    """The bench's digestd.ini: one hostile source per base URL."""
+    sources = "".join("""[source hostile%d]
+url = %s/feed.xml
+type = feed
+max_items = %s
+fetch_pages = yes
+""" % (i, b, kw["max_items"]) for i, b in enumerate(bases))
+    with open(ini, "w", encoding="utf-8") as f:
+        f.write("""[daemon]
+state_dir = %(tmp)s/state
+max_transfers = %(transfers)d
+[http]
+ca_file = %(ca)s
+max_size = %(max_size)d
+timeout = 600s
+low_speed_limit = 1
+min_host_delay = 0s
+%(sources)s[digest]
+schedule = 1m
+max_articles = %(max_articles)s
+sentences = %(sentences)s
+seen_capacity = %(seen_capacity)s
+outbox_max = 1G
+[endpoint]
+url = https://localhost:%(sink_port)d/digest
+ca_file = %(ca)s
+signing_key_file = %(key)s
+timeout = 600s
+""" % dict(kw, max_size=max_size, sources=sources))
+
+
+def largest_accepted(digestd, ini, top, bases, kw):
+    """(max_size, check-config's output): the largest size, from top down in
+    MiB and then halving, that check-config accepts with kw's transfers."""
+    sizes = [m << 20 for m in range(top >> 20, 0, -1)] + [512 << 10, 256 << 10, 128 << 10]
+    for size in sizes:
+        write_config(ini, size, bases, **kw)
+        p = subprocess.run([digestd, "check-config", "--config", ini], capture_output=True,
+                           text=True)
+        if p.returncode == 0:
+            return size, p.stdout
+    sys.exit("bench-memory: check-config accepts no max_size with max_transfers = %d:\n%s"
+             % (kw["transfers"], p.stderr))
+
+
+def loopback_cert(tls_dir, n):
+    """A self-signed certificate for localhost and 127.0.0.1 to 127.0.0.n."""
+    os.makedirs(tls_dir, exist_ok=True)
+    san = ",".join(["DNS:localhost"] + ["IP:127.0.0.%d" % (i + 1) for i in range(n)])
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=" + san,
+                    "-keyout", os.path.join(tls_dir, "key.pem"),
+                    "-out", os.path.join(tls_dir, "cert.pem")],
+                   check=True, capture_output=True)
+
+
 def main():
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    transfers = 1
+    if len(args) == 3 and args[1] == "--transfers" and args[2].isdigit() and int(args[2]) > 0:
+        transfers = int(args[2])
+    elif len(args) != 1:
         sys.exit(__doc__.splitlines()[0])
-    digestd = sys.argv[1]
+    digestd = args[0]
     sink = os.path.join(os.path.dirname(digestd), "digest-sink")
     lim = limits()
     ranges = key_ranges(digestd)
-    max_size = size_value(largest(ranges, "http", "max_size"))
-    page_cap = min(max_size, lim.get("SOURCE_PAGE_BYTES", max_size))
+    top = size_value(largest(ranges, "http", "max_size"))
     cfgmax = {k: largest(ranges, s, k) for s, k in
               [("digest", "seen_capacity"), ("digest", "max_articles"), ("digest", "sentences"),
                ("source", "max_items")]}
@@ -222,54 +295,49 @@ def main():
                                            "--store", os.path.join(tmp, "store"),
                                            "--signing-key", key], tmp, "sink")
         procs.append(sink_proc)
-        srv = start_server(os.path.join(tmp, "tls"), b"", b"", b"")
+        # One host per source, so that the per-host cap (2) does not hold
+        # the transfers back; one transfer keeps the sink's certificate.
+        tls = os.path.join(tmp, "tls")
+        if transfers > 1:
+            tls = os.path.join(tmp, "tls-sources")
+            loopback_cert(tls, transfers)
+        servers = [start_server(tls, b"", b"", b"", "127.0.0.%d" % (i + 1))
+                   for i in range(transfers)]
         ca = os.path.join(tmp, "ca.pem")
         with open(ca, "wb") as out:
-            for path in (SYSTEM_CA, os.path.join(tmp, "tls", "cert.pem")):
+            for path in (SYSTEM_CA, os.path.join(tmp, "tls", "cert.pem"),
+                         os.path.join(tls, "cert.pem")):
                 if os.path.exists(path):
                     with open(path, "rb") as f:
                         out.write(f.read())
-        base = "https://localhost:%d" % srv.server_address[1]
-        feed = hostile_feed(max_size, base)
-        srv.feed_gz = gzip.compress(feed, 6)
-        srv.page_gz = gzip.compress(hostile_page(page_cap, 1), 6)
-        srv.big_gz = gzip.compress(hostile_page(max_size, 2), 6)
+        if transfers == 1:
+            bases = ["https://localhost:%d" % servers[0].server_address[1]]
+        else:
+            bases = ["https://127.0.0.%d:%d" % (i + 1, srv.server_address[1])
+                     for i, srv in enumerate(servers)]
         ini = os.path.join(tmp, "digestd.ini")
-        with open(ini, "w", encoding="utf-8") as f:
-            f.write("""[daemon]
-state_dir = %(tmp)s/state
-[http]
-ca_file = %(ca)s
-max_size = %(max_size)d
-timeout = 600s
-low_speed_limit = 1
-min_host_delay = 0s
-[source hostile]
-url = %(base)s/feed.xml
-type = feed
-max_items = %(max_items)s
-fetch_pages = yes
-[digest]
-schedule = 1m
-max_articles = %(max_articles)s
-sentences = %(sentences)s
-seen_capacity = %(seen_capacity)s
-outbox_max = 1G
-[endpoint]
-url = https://localhost:%(sink_port)d/digest
-ca_file = %(ca)s
-signing_key_file = %(key)s
-timeout = 600s
-""" % dict(tmp=tmp, ca=ca, max_size=max_size, base=base, sink_port=sink_port, key=key, **cfgmax))
+        kw = dict(cfgmax, tmp=tmp, ca=ca, sink_port=sink_port, key=key, transfers=transfers)
+        max_size, dump = largest_accepted(digestd, ini, top, bases, kw)
+        m = re.search(r"^; memory bound: (\d+) MiB", dump, re.M)
+        bound_mib = int(m.group(1)) if m else None
+        page_cap = min(max_size, lim.get("SOURCE_PAGE_BYTES", max_size))
+        feed = b""
+        for srv, base in zip(servers, bases):
+            feed = hostile_feed(max_size, base)
+            srv.feed_gz = gzip.compress(feed, 6)
+            srv.page_gz = gzip.compress(hostile_page(page_cap, 1), 6)
+            srv.big_gz = gzip.compress(hostile_page(max_size, 2), 6)
 
         print("== 4. Memory: one cycle at the largest accepted configuration, hostile input ==")
-        print("config: [http] max_size = %d (%.0f MiB), page buffer %d (%.0f MiB); [source] "
+        print("config: [daemon] max_transfers = %d; [http] max_size = %d (%.2f MiB, the largest "
+              "accepted with that many transfers), page buffer %d (%.2f MiB); %d source(s): [source] "
               "max_items = %s, fetch_pages = yes; [digest] seen_capacity = %s, max_articles = %s, "
-              "sentences = %s" % (max_size, max_size / 2**20, page_cap, page_cap / 2**20,
-                                  cfgmax["max_items"], cfgmax["seen_capacity"],
-                                  cfgmax["max_articles"], cfgmax["sentences"]))
-        print("input over HTTPS, gzip: a windows-1252 feed of %d bytes (%d teasers, one entry of "
-              "600 KiB escaped HTML), pages of %d bytes, one of %d bytes" %
+              "sentences = %s" % (transfers, max_size, max_size / 2**20, page_cap,
+                                  page_cap / 2**20, len(bases), cfgmax["max_items"],
+                                  cfgmax["seen_capacity"], cfgmax["max_articles"],
+                                  cfgmax["sentences"]))
+        print("input over HTTPS, gzip, per source: a windows-1252 feed of %d bytes (%d teasers, "
+              "one entry of 600 KiB escaped HTML), pages of %d bytes, one of %d bytes" %
               (len(feed), TEASERS, page_cap, max_size))
 
         log = os.path.join(tmp, "once.log")
@@ -294,7 +362,7 @@ timeout = 600s
             d = subprocess.Popen([digestd, "run", "--config", ini], stdout=lf,
                                  stderr=subprocess.STDOUT)
         procs.append(d)
-        polled = wait_for(dlog, r"source hostile: \d+ new articles", 600)
+        polled = wait_for(dlog, r"source hostile%d: \d+ new articles" % (transfers - 1), 600)
         after_poll = status_kib(d.pid, "VmRSS")
         anon, files = status_kib(d.pid, "RssAnon"), status_kib(d.pid, "RssFile")
         # The first digest is due a minute after start (schedule = 1m).
@@ -303,7 +371,6 @@ timeout = 600s
         d.send_signal(signal.SIGTERM)
         d.wait(timeout=30)
 
-        bound = lim.get("RUN_RSS_BOUND_BYTES")
         mm = memory_max_kib()
         print("peak RSS (GNU time %%M) of run --once: %d KiB (%.1f MiB)" % (peak, peak / 1024))
         print("daemon: VmHWM %d KiB (%.1f MiB); VmRSS after the poll %d KiB (%.1f MiB), once "
@@ -314,17 +381,20 @@ timeout = 600s
               "(the binary and the shared libraries)" % (anon, files))
         st = run_static_bytes(digestd, lim)
         if st:
-            rest = st[0] - st[1] - lim["FEED_CONVERT_BYTES"]
-            print("static data run can touch (nm): %d KiB; without the seen-set (%d KiB) and "
-                  "the feed conversion buffer (%d KiB): %d KiB, RUN_RSS_OWN_BYTES allows %d KiB"
-                  % (st[0] // 1024, st[1] // 1024, lim["FEED_CONVERT_BYTES"] // 1024,
-                     rest // 1024, lim.get("RUN_RSS_OWN_BYTES", 0) // 1024))
-        if bound:
-            print("bound (src/core/limits.h RUN_RSS_BOUND_BYTES): %d KiB (%.1f MiB): peak %s" %
-                  (bound // 1024, bound / 2**20,
-                   "under it" if max(peak, hwm) <= bound // 1024 else "OVER IT (missed)"))
+            rest = st[0] - st[1] - st[2] - lim["FEED_CONVERT_BYTES"]
+            print("static data run can touch (nm): %d KiB; without the seen-set (%d KiB), the "
+                  "sources' tables (%d KiB for %d, counted per source) and the feed conversion "
+                  "buffer (%d KiB): %d KiB, RUN_RSS_OWN_BYTES allows %d KiB"
+                  % (st[0] // 1024, st[1] // 1024, st[2] // 1024, lim["CFG_MAX_SOURCES"],
+                     lim["FEED_CONVERT_BYTES"] // 1024, rest // 1024,
+                     lim.get("RUN_RSS_OWN_BYTES", 0) // 1024))
+        if bound_mib:
+            print("bound of this config (check-config's memory bound line): %d KiB (%d MiB): "
+                  "peak %s" % (bound_mib * 1024, bound_mib,
+                               "under it" if max(peak, hwm) <= bound_mib * 1024
+                               else "OVER IT (missed)"))
         else:
-            print("bound: none in %s" % LIMITS)
+            print("bound: check-config printed no memory bound line")
         if mm:
             print("unit MemoryMax: %d KiB (%d MiB): peak %s" %
                   (mm, mm // 1024, "under it" if max(peak, hwm) < mm else "OVER IT (missed)"))

@@ -49,6 +49,10 @@ const char *const cfg_sec_names[CFG_SEC_COUNT] = { "daemon", "http", "source", "
 
 static struct cfg_parse scratch;
 
+_Static_assert(sizeof(struct cfg) - offsetof(struct cfg, sources) -
+			       sizeof(((struct cfg *)0)->sources) < _Alignof(struct cfg),
+	       "sources[] ends struct cfg: cfg_used_bytes copies what precedes it");
+
 /* The last of err's lines is kept to say how many did not fit. */
 void cfg_fail(struct cfg_parse *ps, unsigned line, const char *fmt, ...)
 {
@@ -211,9 +215,14 @@ static void default_state_dir(struct cfg_daemon *d)
 	(void)cfg_copy_str(d->state_dir, sizeof(d->state_dir), CFG_DEFAULT_STATE_DIR);
 }
 
+size_t cfg_used_bytes(const struct cfg *c)
+{
+	return offsetof(struct cfg, sources) + c->n_sources * sizeof(c->sources[0]);
+}
+
 void cfg_defaults(struct cfg *c)
 {
-	memset(c, 0, sizeof(*c));
+	memset(c, 0, offsetof(struct cfg, sources));
 	memcpy(c->base_dir, CFG_DEFAULT_DIR, sizeof(CFG_DEFAULT_DIR));
 	for (unsigned sec = 0; sec < CFG_SEC_COUNT; sec++)
 		if (sec != CFG_SEC_source)
@@ -268,6 +277,9 @@ static int enter_source(struct cfg_parse *ps, const char *name, size_t len)
 	cfg_source_defaults(&c->sources[ps->src], c->base_dir);
 	memcpy(c->sources[ps->src].name, name, len);
 	ps->src_line[ps->src] = ps->line;
+	ps->damaged_src[ps->src] = false;
+	memset(ps->key_line[1 + ps->src], 0, sizeof(ps->key_line[0]));
+	memset(ps->bad[1 + ps->src], 0, sizeof(ps->bad[0]));
 	ps->sec = CFG_SEC_source;
 	return 0;
 }
@@ -616,7 +628,10 @@ static int load(FILE *f, const char *buf, size_t len, const char *name, const ch
 	struct cfg_parse *ps = &scratch;
 	int rc;
 
-	memset(ps, 0, sizeof(*ps));
+	/* The per-source tables are zeroed source by source (enter_source). */
+	memset(ps, 0, offsetof(struct cfg_parse, src_line));
+	memset(ps->key_line[0], 0, sizeof(ps->key_line[0]));
+	memset(ps->bad[0], 0, sizeof(ps->bad[0]));
 	err->n = 0;
 	ps->name = name;
 	ps->flags = flags;
@@ -651,7 +666,7 @@ static int load(FILE *f, const char *buf, size_t len, const char *name, const ch
 	count_left_out(ps);
 	if (ps->failed)
 		return ps->failed;
-	memcpy(out, &ps->cfg, sizeof(*out));
+	memcpy(out, &ps->cfg, cfg_used_bytes(&ps->cfg));
 	return 0;
 }
 

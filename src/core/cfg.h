@@ -135,11 +135,14 @@ struct cfg {
 	struct cfg_digest digest;
 	bool has_endpoint; /* an [endpoint] section was given */
 	struct cfg_endpoint endpoint;
-	unsigned n_sources;
-	struct cfg_source sources[CFG_MAX_SOURCES];
 	/* Absolute folder of the config file: relative PATH values were
 	 * resolved against it, relative SECRET values are at use time. */
 	char base_dir[CFG_PATH_BYTES];
+	unsigned n_sources;
+	/* Last, so that only the n_sources in use are ever written or copied
+	 * (cfg_used_bytes): the pages of the others are never touched, and a
+	 * few sources cost no more RAM than before the cap grew to 1,000. */
+	struct cfg_source sources[CFG_MAX_SOURCES];
 };
 
 /* What a load found wrong, in the order found (lines in file order, then
@@ -159,8 +162,13 @@ struct cfg_error {
 #define CFG_RUN 0x1u
 
 /* The configuration of an empty file: every default, no sources, no
- * endpoint, base_dir /etc/digestd. Reads $STATE_DIRECTORY. Never fails. */
+ * endpoint, base_dir /etc/digestd. Reads $STATE_DIRECTORY. Never fails.
+ * Writes only what cfg_used_bytes covers (sources[] is left as it was). */
 void cfg_defaults(struct cfg *c);
+
+/* The bytes of c that hold its settings: everything before sources[] and
+ * its first n_sources entries. What lies past them is never read. */
+size_t cfg_used_bytes(const struct cfg *c);
 
 /* Reads and checks the ini file at path, reporting every error it finds.
  * Returns 0 and fills *out; or -EINVAL for an invalid configuration (exit
@@ -192,6 +200,12 @@ void cfg_log_errors(const struct cfg_error *err);
  * does not block it. */
 int cfg_secret_open(const struct cfg *c, const char *value, char *path, size_t size, char *why,
 		    size_t whysz);
+
+/* The daemon's peak RSS bound for c with transfers transfers in flight
+ * (limits.h, RUN_RSS_BOUND_BYTES, says each part); *bodies gets the share of
+ * the transfers' body buffers. cfg refuses a file whose bound at its
+ * max_transfers passes RUN_MEMORY_MAX_BYTES. */
+uint64_t cfg_memory_bound(const struct cfg *c, unsigned transfers, uint64_t *bodies);
 
 /* Writes the effective configuration as an ini file that loads back to the
  * same struct: every key, defaults filled in, secrets only as the path they

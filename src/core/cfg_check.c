@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The rules across keys and sections, each checked once, when a file is
  * loaded (run, check-config and a reload alike): required keys, orders,
- * source types, the endpoint rules and the secret files. */
+ * source types, the endpoint rules, the memory bound and the secret files. */
 #include "cfg_check.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -239,6 +240,49 @@ static void check_file(struct cfg_parse *ps, unsigned key, const char *path)
 		close(fd);
 }
 
+uint64_t cfg_memory_bound(const struct cfg *c, unsigned transfers, uint64_t *bodies)
+{
+	uint64_t size = c->http.max_size, page = size < SOURCE_PAGE_BYTES ? size : SOURCE_PAGE_BYTES;
+	uint64_t slots = 1;
+
+	while (slots < 2ull * c->digest.seen_capacity)
+		slots <<= 1;
+	*bodies = transfers * size > size + page ? transfers * size : size + page;
+	return *bodies + FEED_CONVERT_BYTES + c->digest.seen_capacity * 32ull + slots * 4u +
+	       (uint64_t)c->n_sources * CFG_SOURCE_RSS_BYTES + RUN_RSS_OWN_BYTES +
+	       RUN_RSS_LIBS_BYTES + (transfers - 1ull) * NET_RSS_TRANSFER_BYTES;
+}
+
+/* The bound must fit the unit's MemoryMax: each transfer in flight holds a
+ * body buffer of max_size, so the two keys are refused together, at the
+ * later of their lines, with the most transfers that fit at this max_size.
+ * One transfer always fits (limits.h asserts it at the largest of every
+ * other key). */
+static void check_memory(struct cfg_parse *ps)
+{
+	const struct cfg *c = &ps->cfg;
+	unsigned want = c->daemon.max_transfers, fit = 1, la, lb;
+	uint64_t need, bodies, more;
+	char sz[32];
+
+	if (is_bad(ps, CFG_KEY_daemon_max_transfers, 0) || is_bad(ps, CFG_KEY_http_max_size, 0))
+		return;
+	need = cfg_memory_bound(c, want, &bodies);
+	if (need <= RUN_MEMORY_MAX_BYTES)
+		return;
+	while (fit < want && cfg_memory_bound(c, fit + 1, &more) <= RUN_MEMORY_MAX_BYTES)
+		fit++;
+	cfg_fmt_size(c->http.max_size, sz, sizeof(sz));
+	la = line_of(ps, CFG_KEY_daemon_max_transfers, 0);
+	lb = line_of(ps, CFG_KEY_http_max_size, 0);
+	cfg_fail(ps, la > lb ? la : lb,
+		 "[daemon] max_transfers = %u with [http] max_size = %s: the daemon may need %llu "
+		 "MiB (%llu MiB of bodies in flight), past the unit's MemoryMax=%uM; lower "
+		 "max_transfers to %u or max_size (docs/daemon.md, Memory)",
+		 want, sz, (unsigned long long)((need + (1u << 20) - 1) >> 20),
+		 (unsigned long long)(bodies >> 20), RUN_MEMORY_MAX_BYTES >> 20, fit);
+}
+
 /* CFG_RUN: what `digestd run` needs besides a valid file. Secret files are
  * opened to prove they can be, and closed unread (push_init reads them). */
 static void check_run(struct cfg_parse *ps)
@@ -247,7 +291,6 @@ static void check_run(struct cfg_parse *ps)
 	char path[CFG_PATH_BYTES + 64], why[CFG_ERROR_BYTES];
 
 	check_file(ps, CFG_KEY_http_ca_file, ps->cfg.http.ca_file);
-
 	/* A refused section header may have been the missing one. */
 	if (!ps->refused_section && !ps->cfg.n_sources)
 		cfg_fail(ps, 0, "no [source NAME] section: digestd run needs at least one source");
@@ -285,6 +328,7 @@ void cfg_check(struct cfg_parse *ps)
 	}
 	check_order(ps, CFG_KEY_http_connect_timeout, CFG_KEY_http_timeout);
 	check_order(ps, CFG_KEY_http_backoff_base, CFG_KEY_http_backoff_max);
+	check_memory(ps);
 	if (ps->cfg.has_endpoint)
 		check_endpoint(ps);
 	if (ps->flags & CFG_RUN)

@@ -7,7 +7,8 @@
 #include "core/cfg_key.h"
 
 /* Checks the whole file ps read, reporting each broken rule with cfg_fail:
- * required keys, a <= b orders, source types, the endpoint rules and, with
+ * required keys, a <= b orders, source types, the endpoint rules, the
+ * memory bound of limits.h against the unit's MemoryMax and, with
  * CFG_RUN, what `digestd run` needs (a source, an endpoint, secret files
  * that open safely; opened and closed, never read). Blocks only on opening
  * the secret files. */

@@ -53,7 +53,14 @@ static void dump_section(const struct cfg *c, FILE *f, unsigned sec, const void 
 void cfg_dump(const struct cfg *c, FILE *f)
 {
 	struct cfg_source defaults;
+	uint64_t bound, bodies;
 
+	/* The bound check-config enforced, for the reader and tools/bench-memory.py. */
+	bound = cfg_memory_bound(c, c->daemon.max_transfers, &bodies);
+	fprintf(f, "; memory bound: %llu MiB (%llu MiB of transfer bodies) of the unit's "
+		   "MemoryMax=%uM (docs/daemon.md, Memory)\n",
+		(unsigned long long)((bound + (1u << 20) - 1) >> 20),
+		(unsigned long long)(bodies >> 20), RUN_MEMORY_MAX_BYTES >> 20);
 	fputs("[daemon]\n", f);
 	dump_section(c, f, CFG_SEC_daemon, &c->daemon, "");
 	fputs("\n[http]\n", f);

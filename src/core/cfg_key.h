@@ -56,9 +56,10 @@ void cfg_source_defaults(struct cfg_source *s, const char *base_dir);
 
 /* The loader's scratch: the config being built plus where each thing was
  * set, so that messages can name lines. Static in cfg.c: see CFG_* in
- * limits.h. */
+ * limits.h. The per-source tables and cfg come last: a load zeroes what
+ * lies before src_line, and a source's entries as it is entered, so a file
+ * touches only the pages its sources use. */
 struct cfg_parse {
-	struct cfg cfg;
 	const char *name;
 	unsigned flags;
 	struct cfg_error *err;
@@ -74,16 +75,9 @@ struct cfg_parse {
 	bool refused_section; /* some section header was refused */
 	bool key_pending;     /* inih has a key line that on_key has not had */
 	unsigned sec_line[CFG_SEC_COUNT];
-	unsigned src_line[CFG_MAX_SOURCES];
-	/* Slot 0: the single sections; slot 1 + i: source i. */
-	unsigned key_line[1 + CFG_MAX_SOURCES][CFG_N_KEYS];
-	/* A value that was refused: checks across keys leave it alone, so that
-	 * one mistake is reported once. */
-	bool bad[1 + CFG_MAX_SOURCES][CFG_N_KEYS];
 	/* A section with a line that could not be read (or an unknown key, maybe
 	 * a required one mistyped) is not said to lack a required key. */
 	bool damaged_sec[CFG_SEC_COUNT];
-	bool damaged_src[CFG_MAX_SOURCES];
 	/* A field's value before a refused line, put back so that later checks
 	 * see a well-formed config. Any field fits: it is part of one of these. */
 	union {
@@ -93,6 +87,14 @@ struct cfg_parse {
 		struct cfg_digest digest;
 		struct cfg_endpoint endpoint;
 	} undo;
+	unsigned src_line[CFG_MAX_SOURCES];
+	bool damaged_src[CFG_MAX_SOURCES];
+	/* Slot 0: the single sections; slot 1 + i: source i. */
+	unsigned key_line[1 + CFG_MAX_SOURCES][CFG_N_KEYS];
+	/* A value that was refused: checks across keys leave it alone, so that
+	 * one mistake is reported once. */
+	bool bad[1 + CFG_MAX_SOURCES][CFG_N_KEYS];
+	struct cfg cfg;
 };
 
 /* Records one error at line (0: none applies) and goes on: the user gets

@@ -176,17 +176,27 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 #define SIGN_HEADER_MAX_BYTES 4096u
 
 /* Configuration (src/core/cfg): struct cfg keeps every setting in fixed
- * arrays. A source is about 1.1 KiB (URL_BYTES dominates), so the 64 sources
- * make a struct cfg about 76 KiB; the loader parses into one static scratch
- * copy (about 90 KiB with per-key line numbers and refused-value flags, and a
- * copy of one section to undo a refused value) so a failed SIGHUP reload
- * leaves the running config untouched. An ini line may be CFG_LINE_BYTES
+ * arrays. A source is 1,088 bytes on x86-64 (CFG_URL_BYTES dominates), so
+ * 1,000 sources make a struct cfg of 1.04 MiB; the loader parses into one
+ * static scratch copy (1.24 MiB with per-key line numbers and refused-value
+ * flags, and a copy of one section to undo a refused value) so a failed
+ * SIGHUP reload leaves the running config untouched, and the daemon keeps
+ * two configs (the running one and the reload's). The sources come last in
+ * each and only the configured ones are ever written or copied, so the
+ * others' pages are never resident: a source costs at most
+ * CFG_SOURCE_RSS_BYTES (three struct cfg_source, its line numbers and flags
+ * in the scratch, the daemon's due time), 3.4 MiB for 1,000 sources and
+ * nothing for those not configured (measured: check-config's peak RSS is
+ * 8.3 MiB for 1 source, 8.6 MiB for 60, 10.5 MiB for 1,000). Strings in a
+ * pool would save most of that 3.4 MiB, but a 1,000-source board pays it
+ * within the bound below (cfg checks it). An ini line may be CFG_LINE_BYTES
  * long (inih keeps it on the stack); a file larger than CFG_FILE_BYTES is
  * refused. Repeated [endpoint] header lines: CFG_MAX_HEADERS of
  * CFG_HEADER_BYTES (2 KiB); CFG_MAX_TIMES digest times of day. A load
  * reports up to CFG_MAX_ERRORS lines of CFG_ERROR_BYTES (the last says how
  * many more there were): a struct cfg_error is 8 KiB, the caller's. */
-#define CFG_MAX_SOURCES 64u
+#define CFG_MAX_SOURCES 1000u
+#define CFG_SOURCE_RSS_BYTES 3584u
 #define CFG_SOURCE_NAME_BYTES 32u
 #define CFG_URL_BYTES 1024u
 #define CFG_PATH_BYTES 256u
@@ -243,31 +253,53 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 
 /* The daemon's peak RSS, for every configuration cfg accepts and any input
  * (docs/daemon.md, "Memory", lists each part and `make bench` measures it):
- *   max_size + min(max_size, SOURCE_PAGE_BYTES)   body and page buffers
+ *   max(max_transfers x max_size,                 bodies of the transfers in
+ *       max_size + min(max_size, SOURCE_PAGE_BYTES))  flight (a page's cap is
+ *                                                 at most max_size); a feed's
+ *                                                 body held while one of its
+ *                                                 pages arrives, as the
+ *                                                 sequential poll does
  * + FEED_CONVERT_BYTES                            a feed in a legacy charset
+ *                                                 (feeds are parsed one at a
+ *                                                 time)
  * + seen_capacity x 32 + index slots x 4          the seen-set
+ * + sources x CFG_SOURCE_RSS_BYTES                the configured sources
  * + RUN_RSS_OWN_BYTES                             every other buffer of run
  * + RUN_RSS_LIBS_BYTES                            binary, libraries, their heap
- * RUN_RSS_OWN_BYTES covers digestd's other static data that `run` can touch
- * (5.1 MiB on x86-64: pending list, digest and its body, outbox entry,
- * summariser, feed scratch and entry, HTML workspace and page text, two
- * configs; `make bench` prints the sum) and its stack. RUN_RSS_LIBS_BYTES is
- * measured, not derived (about 13 MiB at the peak with Debian's libcurl): the
- * pages of the binary and of the 34 shared libraries it pulls in (10.7 MiB;
- * the static firmware is 1.6 MB), net's tables (49 KiB), and what libcurl,
- * OpenSSL or mbedtls and glibc allocate for the multi handle and the easy
- * handle of each transfer slot in use: the CA store, the connections kept
- * for reuse (one per slot), response headers (libcurl caps them at 300 KiB),
- * a certificate chain (OpenSSL: 100 KiB), zlib's window, the resolver
- * thread. At the largest configuration (max_size 16M, seen_capacity 262144)
- * the bound is 16 + 4 + 8 + 10 + 6 + 16 = 60 MiB, under the unit's
- * MemoryMax=64M (RUN_MEMORY_MAX_BYTES; tests/cli/unit.sh checks that the
- * unit agrees); `make bench` measured 53.4 MiB there. */
+ * + (max_transfers - 1) x NET_RSS_TRANSFER_BYTES  libcurl's share of each
+ *                                                 further running transfer
+ * cfg refuses a configuration whose bound passes RUN_MEMORY_MAX_BYTES, the
+ * unit's MemoryMax=64M, naming [daemon] max_transfers and [http] max_size
+ * (cfg_check.c). RUN_RSS_OWN_BYTES covers digestd's other static data that
+ * `run` can touch (4.8 MiB on x86-64: pending list, digest and its body,
+ * outbox entry, summariser, feed scratch and entry, HTML workspace and page
+ * text, the configs' fixed parts; `make bench` prints the sum) and its
+ * stack. RUN_RSS_LIBS_BYTES is measured, not derived (about 13 MiB at the
+ * peak with Debian's libcurl, one transfer): the pages of the binary and of
+ * the 34 shared libraries it pulls in (10.7 MiB; the static firmware is
+ * 1.6 MB), net's tables (49 KiB), and what libcurl, OpenSSL or mbedtls and
+ * glibc allocate for the multi handle and one transfer: the CA store, a
+ * connection kept for reuse, response headers (libcurl caps them at 300
+ * KiB), a certificate chain (OpenSSL: 100 KiB), zlib's window, the resolver
+ * thread. NET_RSS_TRANSFER_BYTES is each further transfer's share of that,
+ * derived from those caps (headers 300 KiB, certificate chain 100 KiB, TLS
+ * records and connection about 100 KiB, receive and send buffers 80 KiB,
+ * zlib 40 KiB, the resolver thread's stack and arena about 64 KiB) rather
+ * than measured: `make bench` measures one transfer; tools/bench-memory.py
+ * --transfers N measures N once the daemon runs transfers concurrently.
+ * The default (4 transfers of 4 MiB, seen_capacity 4096) is 48 MiB plus
+ * 3.5 KiB a source. RUN_RSS_BOUND_BYTES below is the largest configuration
+ * with one transfer (max_size 16M, seen_capacity 262144, 1,000 sources):
+ * 20 + 8 + 10 + 3.4 + 6 + 16 = 63.4 MiB, which must fit, so that every
+ * value of each key alone stays usable; `make bench` measured 53.4 MiB
+ * there with one source. tests/cli/unit.sh checks that the unit agrees. */
 #define RUN_RSS_OWN_BYTES (6u * 1024u * 1024u)
 #define RUN_RSS_LIBS_BYTES (16u * 1024u * 1024u)
+#define NET_RSS_TRANSFER_BYTES (768u * 1024u)
 #define RUN_RSS_BOUND_BYTES                                                                    \
 	(SOURCE_BODY_MAX_BYTES + SOURCE_PAGE_BYTES + FEED_CONVERT_BYTES +                      \
-	 SEEN_MAX_CAPACITY * 32u + SEEN_MAX_SLOTS * 4u + RUN_RSS_OWN_BYTES + RUN_RSS_LIBS_BYTES)
+	 SEEN_MAX_CAPACITY * 32u + SEEN_MAX_SLOTS * 4u + CFG_MAX_SOURCES * CFG_SOURCE_RSS_BYTES + \
+	 RUN_RSS_OWN_BYTES + RUN_RSS_LIBS_BYTES)
 #define RUN_MEMORY_MAX_BYTES (64u * 1024u * 1024u)
 _Static_assert(RUN_RSS_BOUND_BYTES <= RUN_MEMORY_MAX_BYTES,
 	       "the daemon's memory bound must sit under the unit's MemoryMax");

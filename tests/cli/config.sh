@@ -32,6 +32,31 @@ for ini in tests/config/bad/*.ini; do
 	fi
 done
 
+# 1,000 [source NAME] sections (CFG_MAX_SOURCES) are accepted; one more is
+# refused with one line naming the section. Generated here: a 1,001-section
+# file is not worth keeping in the repository.
+cap=1000
+many_sources() {
+	printf '[endpoint]\nurl = https://digests.example.org/in\nsigning_key_file = signing-key\n'
+	i=0
+	while [ "$i" -lt "$1" ]; do
+		printf '[source s%04d]\nurl = https://feeds%d.example.org/feed.xml\n' "$i" "$i"
+		i=$((i + 1))
+	done
+}
+many_sources "$cap" >"$TMP/many.ini"
+expect_status "$cap sources: check-config accepts them (exit 0)" 0 \
+	digestd check-config --config "$TMP/many.ini"
+expect_grep "$cap sources: the last is in the dump" "^\[source s$(printf %04d $((cap - 1)))\]\$" \
+	"$TMP/out"
+many_sources $((cap + 1)) >"$TMP/many.ini"
+expect_status "$((cap + 1)) sources: refused (exit 78)" 78 \
+	digestd check-config --config "$TMP/many.ini"
+printf 'digestd: %s:%u: too many sources: at most %u [source NAME] sections\n' \
+	"$TMP/many.ini" $((3 + 2 * cap + 1)) "$cap" >"$TMP/many.want"
+expect_same "$((cap + 1)) sources: one line naming the section past the limit" "$TMP/err" \
+	"$TMP/many.want"
+
 # "section key" pairs: from the key table, and from an ini file's key lines
 # ([source NAME] counts as [source]).
 digestd check-config --keys >"$TMP/keys.md"

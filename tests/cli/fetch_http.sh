@@ -234,10 +234,12 @@ check "page source: UTF-16 page refused, one line naming source and URL" \
 
 # Memory (docs/daemon.md, "Memory"): with max_size = 16M a teaser's page still
 # has its own 4 MiB buffer (SOURCE_PAGE_BYTES), and the daemon gives the
-# pages a large poll touched back to the system once the poll is over.
+# pages a large poll touched back to the system once the poll is over. One
+# transfer: four bodies of 16M would pass the memory bound (cfg refuses it).
 cat >"$TMP/big.ini" <<EOF
 [daemon]
 state_dir = $TMP/state-big
+max_transfers = 1
 [http]
 ca_file = $T/ca.pem
 max_size = 16M

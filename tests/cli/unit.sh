@@ -23,6 +23,18 @@ else
 	fail "unit: MemoryMax is the limit the memory bound is checked against" \
 		"limits.h RUN_MEMORY_MAX_BYTES: '${limit}' MiB; unit: $(grep '^MemoryMax=' "$unit")"
 fi
+# libcurl's threaded resolver runs one thread per name lookup in progress,
+# and a lookup abandoned at a transfer's deadline keeps its thread until
+# getaddrinfo returns: the main thread plus two per transfer slot
+# (NET_MAX_TRANSFERS in limits.h) must fit TasksMax, or a lookup fails.
+slots=$(sed -n 's/^#define NET_MAX_TRANSFERS \([0-9]*\)u$/\1/p' src/core/limits.h)
+tasks=$(sed -n 's/^TasksMax=\([0-9]*\)$/\1/p' "$unit")
+if [ -n "$slots" ] && [ -n "$tasks" ] && [ "$tasks" -ge $((2 * slots + 1)) ]; then
+	pass "unit: TasksMax=$tasks holds the main thread and 2 x $slots resolver threads"
+else
+	fail "unit: TasksMax holds the main thread and 2 x NET_MAX_TRANSFERS resolver threads" \
+		"NET_MAX_TRANSFERS: '$slots'; unit: $(grep '^TasksMax=' "$unit")"
+fi
 # The example config names the credential the unit loads.
 expect_grep "digestd.ini reads the unit's credential" '^signing_key_file = signing-key$' config/digestd.ini
 

@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct cfg first, second;
 static struct cfg_error err;
-static char dump1[512 * 1024], dump2[512 * 1024];
+/* A dump of CFG_MAX_SOURCES sources with the longest values fits. */
+static char dump1[4 * 1024 * 1024], dump2[4 * 1024 * 1024];
 
 #define CHECK(cond)                \
 	do {                       \
@@ -72,7 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "dump does not load: %s\n%s", err.msg[0], dump1);
 		abort();
 	}
-	CHECK(memcmp(&first, &second, sizeof(first)) == 0);
+	CHECK(cfg_used_bytes(&first) == cfg_used_bytes(&second) &&
+	      memcmp(&first, &second, cfg_used_bytes(&first)) == 0);
 	n2 = dump(&second, dump2, sizeof(dump2));
 	CHECK(n1 == n2 && memcmp(dump1, dump2, n1) == 0);
 	return 0;

@@ -75,8 +75,9 @@ static void sizes(void)
 	/* 17M: past SOURCE_BODY_MAX_BYTES, the memory bound's share (limits.h). */
 	static const char *const bad[] = { "4MB", "1.5M", "4 M", "-1", "M", "", "1T", "17M", "64M", "1023" };
 
+	/* One transfer: four of 16M would pass the memory bound (memory_bound). */
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		CHECK_INT(load_kv("http", "max_size", good[i].v, ""), 0);
+		CHECK_INT(load_kv("http", "max_size", good[i].v, "[daemon]\nmax_transfers = 1\n"), 0);
 		CHECK_INT(c.http.max_size, good[i].want);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -371,11 +372,12 @@ static void sources(void)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "[source s%u]\nurl = f%u\n", i, i);
 	CHECK_INT(load(text), 0);
 	CHECK_INT(c.n_sources, CFG_MAX_SOURCES);
-	CHECK_STR(c.sources[63].name, "s63");
-	CHECK_STR(c.sources[63].url, "/etc/digestd/f63");
+	CHECK_STR(c.sources[999].name, "s999");
+	CHECK_STR(c.sources[999].url, "/etc/digestd/f999");
 	snprintf(text + n, sizeof(text) - n, "[source one-too-many]\nurl = x\n");
 	CHECK_INT(load(text), -EINVAL);
-	CHECK_STR(err.msg[0], "t.ini:129: too many sources: at most 64 [source NAME] sections");
+	CHECK_STR(err.msg[0], "t.ini:2001: too many sources: at most 1000 [source NAME] sections");
+	CHECK_INT(err.n, 1);
 	CHECK_INT(load("[source a]\nurl = x\n[source a]\nurl = y\n"), -EINVAL);
 	CHECK_STR(err.msg[0], "t.ini:3: [source a] is defined twice (first at line 1)");
 	CHECK_INT(load("[source]\nurl = x\n"), -EINVAL);
@@ -819,11 +821,70 @@ static void dump_round_trip(void)
 	CHECK(strstr(a, "header = X-A: 1\nheader = X-B: two words\n"));
 	CHECK(strstr(a, "[source two]\nurl = /etc/seeds\ntype = folder\n"));
 	CHECK_INT(cfg_load_buffer(a, strlen(a), "dump", "/etc/digestd", 0, &c2, &err), 0);
-	CHECK(memcmp(&c, &c2, sizeof(c)) == 0);
+	CHECK_INT(cfg_used_bytes(&c2), cfg_used_bytes(&c));
+	CHECK(memcmp(&c, &c2, cfg_used_bytes(&c)) == 0);
 	f = fmemopen(b, sizeof(b) - 1, "w");
 	cfg_dump(&c2, f);
 	fclose(f);
 	CHECK_STR(b, a);
+}
+
+/* [daemon] max_transfers with [http] max_size: the bound of limits.h must
+ * fit the unit's MemoryMax, and the refusal names both keys, the bound and
+ * the most transfers that fit. */
+static void memory_bound(void)
+{
+	size_t n = 0;
+
+	CHECK_INT(load("[daemon]\nmax_transfers = 4\n[http]\nmax_size = 4M\n"), 0);
+	CHECK_INT(load("[http]\nmax_size = 16M\n[daemon]\nmax_transfers = 2\n"), 0);
+	CHECK_INT(load("[http]\nmax_size = 16M\n[daemon]\nmax_transfers = 3\n"), -EINVAL);
+	CHECK_INT(err.n, 1);
+	CHECK_STR(err.msg[0], "t.ini:4: [daemon] max_transfers = 3 with [http] max_size = 16M: "
+			      "the daemon may need 80 MiB (48 MiB of bodies in flight), past the "
+			      "unit's MemoryMax=64M; lower max_transfers to 2 or max_size "
+			      "(docs/daemon.md, Memory)");
+	/* One transfer at the largest max_size and seen_capacity still fits:
+	 * the sequential poll's feed body and page are counted. */
+	CHECK_INT(load("[http]\nmax_size = 16M\n[daemon]\nmax_transfers = 1\n"
+		       "[digest]\nseen_capacity = 262144\n"), 0);
+	CHECK_INT(load("[daemon]\nmax_transfers = 32\n"), -EINVAL);
+	CHECK(strstr(err.msg[0], "t.ini:2: [daemon] max_transfers = 32 with [http] max_size = 4M"));
+	CHECK(strstr(err.msg[0], "lower max_transfers to 7 or max_size"));
+	/* Each source counts: 32 small transfers fit with 1 source, not 1,000. */
+	n = (size_t)snprintf(text, sizeof(text), "[daemon]\nmax_transfers = 32\n[http]\n"
+				"max_size = 256K\n");
+	CHECK_INT(load(text), 0);
+	for (unsigned i = 0; i < CFG_MAX_SOURCES; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "[source s%u]\nurl = f%u\n", i, i);
+	CHECK_INT(load(text), -EINVAL);
+	CHECK(strstr(err.msg[0], "t.ini:4: [daemon] max_transfers = 32 with [http] max_size = 256K"));
+	CHECK(strstr(err.msg[0], "lower max_transfers to 31 or max_size"));
+	/* A refused value is reported once, not again as past the bound. */
+	CHECK_INT(load("[daemon]\nmax_transfers = 33\n[http]\nmax_size = 16M\n"), -EINVAL);
+	CHECK_INT(err.n, 1);
+}
+
+/* A load writes only the sources it configures: with the cap at 1,000, the
+ * pages of the others (about 1 MiB per struct cfg) are never touched, so
+ * they cost no RAM (limits.h, CFG_*). */
+static void unused_sources_untouched(void)
+{
+	unsigned char *rest = (unsigned char *)&c.sources[1];
+	size_t len = sizeof(c.sources) - sizeof(c.sources[0]);
+	size_t i;
+
+	memset(rest, 0xa5, len);
+	CHECK_INT(load("[source a]\nurl = x\n"), 0);
+	CHECK_INT(c.n_sources, 1);
+	CHECK_INT(cfg_used_bytes(&c), offsetof(struct cfg, sources) + sizeof(c.sources[0]));
+	for (i = 0; i < len && rest[i] == 0xa5; i++)
+		;
+	CHECK_INT(i, len);
+	cfg_defaults(&c);
+	for (i = 0; i < len && rest[i] == 0xa5; i++)
+		;
+	CHECK_INT(i, len);
 }
 
 /* A failed load leaves the previous configuration exactly as it was. */
@@ -869,6 +930,8 @@ int main(void)
 	RUN(key_indices);
 	RUN(every_default_parses);
 	RUN(dump_round_trip);
+	RUN(memory_bound);
+	RUN(unused_sources_untouched);
 	RUN(failed_load_keeps_old);
 	rc = CHECK_EXIT();
 	for (const char *const *f = (const char *const[]){ "key", "fifo", "link", NULL }; *f; f++) {
