@@ -155,6 +155,20 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 #define SOURCE_MAX_ITEMS 500u
 #define SOURCE_BODY_MAX_BYTES (16u * 1024u * 1024u)
 #define SOURCE_PAGE_BYTES (4u * 1024u * 1024u)
+/* Polls in flight at once (struct source_poll: its state file, validators,
+ * address scope and counts, about 1.1 KiB) and teasers waiting for their
+ * page or being fetched (struct source_job: the entry's link, id, title,
+ * language, date and its teaser text cut to SOURCE_TEASER_BYTES, about
+ * 5.6 KiB), in fixed tables of each source_ctx: 64 x 1 + 64 x 5.6 KiB,
+ * about 425 KiB, plus a transfer's request and buffer pointer per slot
+ * (3.8 KiB x NET_MAX_TRANSFERS: 121 KiB); a source_ctx is 553 KiB on x86-64. The daemon keeps two contexts (a
+ * reload builds the second) and touches only the entries in use. A teaser
+ * that finds the job table full is left for the next poll (the feed keeps
+ * its validators). A longer teaser text is cut on a character boundary: it
+ * is only the fallback when its page fails. */
+#define SOURCE_MAX_POLLS 64u
+#define SOURCE_MAX_JOBS 64u
+#define SOURCE_TEASER_BYTES 2048u
 
 /* The daemon's pending list (src/daemon): summarised articles waiting for
  * the next digest, their strings (source, title, URL, language, sentences)
