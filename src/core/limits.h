@@ -143,12 +143,14 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * is kept). A fetched page's main text is cut at SOURCE_TEXT_BYTES, the
  * summariser's window (static: 256 KiB). Feed entries are ranked by date
  * in a table of the newest max_items (at most SOURCE_MAX_ITEMS x 16 bytes:
- * 8 KiB). A source_ctx maps two buffers once: the body of a feed or page,
- * [http] max_size bytes (at most SOURCE_BODY_MAX_BYTES, the largest value cfg
- * accepts), and a teaser's linked page, SOURCE_PAGE_BYTES (max_size when
- * that is smaller): the largest news pages measure 1 to 3 MiB. RAM: only
- * while a poll runs, up to 20 MiB; the pages it touched are given back when
- * it ends. */
+ * 8 KiB). A source_ctx maps one buffer per transfer slot ([daemon]
+ * max_transfers) once, each [http] max_size bytes (at most
+ * SOURCE_BODY_MAX_BYTES, the largest value cfg accepts): a feed's or page's
+ * body, or a teaser's linked page in its first SOURCE_PAGE_BYTES (max_size
+ * when that is smaller; the largest news pages measure 1 to 3 MiB); folder
+ * files and file:// feeds are read into a free one. RAM: only while a
+ * transfer and its parse run, up to max_transfers x max_size; the pages a
+ * transfer touched are given back when its body has been read. */
 #define SOURCE_FILE_BYTES (1024u * 1024u)
 #define SOURCE_MAX_FILES 4096u
 #define SOURCE_TEXT_BYTES SUMM_WINDOW_BYTES
@@ -156,16 +158,18 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 #define SOURCE_BODY_MAX_BYTES (16u * 1024u * 1024u)
 #define SOURCE_PAGE_BYTES (4u * 1024u * 1024u)
 /* Polls in flight at once (struct source_poll: its state file, validators,
- * address scope and counts, about 1.1 KiB) and teasers waiting for their
- * page or being fetched (struct source_job: the entry's link, id, title,
+ * address scope and counts, about 1 KiB) and teasers waiting for their page
+ * or being fetched (struct source_job: the entry's link, id, title,
  * language, date and its teaser text cut to SOURCE_TEASER_BYTES, about
- * 5.6 KiB), in fixed tables of each source_ctx: 64 x 1 + 64 x 5.6 KiB,
- * about 425 KiB, plus a transfer's request and buffer pointer per slot
- * (3.8 KiB x NET_MAX_TRANSFERS: 121 KiB); a source_ctx is 553 KiB on x86-64. The daemon keeps two contexts (a
- * reload builds the second) and touches only the entries in use. A teaser
- * that finds the job table full is left for the next poll (the feed keeps
- * its validators). A longer teaser text is cut on a character boundary: it
- * is only the fallback when its page fails. */
+ * 5.6 KiB), in fixed tables of each source_ctx: 64 x 1 + 64 x 5.6 KiB, about
+ * 425 KiB, plus a transfer's request and buffer pointer per slot (3.8 KiB x
+ * NET_MAX_TRANSFERS: 121 KiB); a source_ctx is 553 KiB on x86-64. The daemon
+ * keeps two contexts (a reload builds the second) and touches only the
+ * entries in use. A feed poll starts only when job slots are free for as
+ * many teasers as it may hold (max_items, at most SOURCE_MAX_JOBS); only a
+ * feed with more teasers than that leaves some for the next poll (the feed
+ * then keeps its validators). A longer teaser text is cut on a character
+ * boundary: it is only the fallback when its page fails. */
 #define SOURCE_MAX_POLLS 64u
 #define SOURCE_MAX_JOBS 64u
 #define SOURCE_TEASER_BYTES 2048u

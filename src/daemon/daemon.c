@@ -229,7 +229,6 @@ static void start_sources(struct daemon *d)
 
 	d->sources_blocked = false;
 	for (unsigned i = 0; i < d->cfg->n_sources && !*d->stop && !d->pend_full; i++) {
-		const struct cfg_source *src = &d->cfg->sources[i];
 		int64_t due = d->source_due_ms[i], nb;
 		int rc;
 
@@ -256,8 +255,6 @@ static void start_sources(struct daemon *d)
 		d->n.polls++;
 		if (rc == -EAGAIN)
 			on_polled(d, i, rc, nb);
-		else
-			notify_status("polling %s", src->name);
 	}
 }
 
@@ -332,13 +329,19 @@ static void log_status(const struct daemon *d)
 		 d->n.digests, d->n.delivered, d->n.push_failures, d->n.dead);
 }
 
-static void idle_status(struct daemon *d)
+/* STATUS=, sent only when it changed: "idle" once nothing is in flight
+ * (tools/bench-idle.sh waits for it), else what is under way. */
+static void loop_status(struct daemon *d)
 {
 	char s[sizeof(d->status)];
 
-	snprintf(s, sizeof(s), "idle: %u articles waiting, %u digests in the outbox%s%s",
-		 d->pend.n, d->ob_count, d->outbox_full ? " (full)" : "",
-		 d->pend_full ? ", sources paused" : "");
+	if (source_busy(&d->sources[d->cur]) || d->push.active)
+		snprintf(s, sizeof(s), "busy: %s", !d->push.active ? "polling sources" :
+			 source_busy(&d->sources[d->cur]) ? "polling sources, pushing" : "pushing");
+	else
+		snprintf(s, sizeof(s), "idle: %u articles waiting, %u digests in the outbox%s%s",
+			 d->pend.n, d->ob_count, d->outbox_full ? " (full)" : "",
+			 d->pend_full ? ", sources paused" : "");
 	if (strcmp(s, d->status) != 0) {
 		memcpy(d->status, s, sizeof(s));
 		notify_status("%s", s);
@@ -493,7 +496,7 @@ int daemon_run(struct daemon *d)
 		if (d->outbox_full && d->outbox_due == NEVER && !d->push.active)
 			d->outbox_due = time(NULL) + d->cfg->endpoint.retry_base;
 		daemon_watchdog(d);
-		idle_status(d);
+		loop_status(d);
 		wait_round(d, next_wakeup_ms(d));
 	}
 	return 0;

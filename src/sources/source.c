@@ -664,6 +664,7 @@ static void on_feed(void *arg, struct fetch_request *fr)
 	int rc = resp->net.err;
 
 	p->scope.own = 0; /* the page jobs are links, not the source's own request */
+	p->reserved = 0;  /* its jobs are made now */
 	url_redact(p->src->url, lu, sizeof(lu));
 	p->retry_after = resp->retry_after;
 	if (resp->kind == FETCH_KIND_STOPPED) {
@@ -692,6 +693,30 @@ static void on_feed(void *arg, struct fetch_request *fr)
 		drop_waiting(ctx, p);
 	if (p->jobs == 0)
 		poll_end(ctx, p);
+}
+
+/* The page jobs a poll of src may make: its teasers, at most max_items. */
+static unsigned job_need(const struct cfg_source *src)
+{
+	if (src->type != CFG_SOURCE_FEED || !src->fetch_pages)
+		return 0;
+	return src->max_items < SOURCE_MAX_JOBS ? src->max_items : SOURCE_MAX_JOBS;
+}
+
+/* Whether need job slots are free beyond those held for the feeds in
+ * flight: a poll starts only when every teaser its feed may hold finds a
+ * job (unless it may hold more than the whole table), so that teasers are
+ * left for the next poll only from a feed with more than SOURCE_MAX_JOBS. */
+static int jobs_room(const struct source_ctx *ctx, unsigned need)
+{
+	unsigned free = 0, held = 0;
+
+	for (unsigned i = 0; i < SOURCE_MAX_JOBS; i++)
+		free += ctx->jobs[i].state == JOB_FREE;
+	for (unsigned i = 0; i < SOURCE_MAX_POLLS; i++)
+		if (ctx->polls[i].busy)
+			held += ctx->polls[i].reserved;
+	return free >= held + need;
 }
 
 static struct source_xfer *free_xfer(struct source_ctx *ctx)
@@ -820,9 +845,10 @@ int source_start(struct source_ctx *ctx, unsigned idx, int64_t *not_before)
 	for (unsigned i = 0; i < SOURCE_MAX_POLLS && !p; i++)
 		if (!ctx->polls[i].busy)
 			p = &ctx->polls[i];
-	if (!p || !x)
+	if (!p || !x || !jobs_room(ctx, job_need(src)))
 		return -EBUSY;
 	memset(p, 0, sizeof(*p));
+	p->reserved = job_need(src);
 	p->idx = idx;
 	p->src = src;
 	p->deadline_ms = net_now_ms() + (int64_t)cfg->http.poll_timeout * 1000;
@@ -842,6 +868,7 @@ int source_start(struct source_ctx *ctx, unsigned idx, int64_t *not_before)
 		}
 		p->rc = rc;
 		p->stopped = rc == -EINTR;
+		p->reserved = 0;
 		give_back(ctx, x);
 		if (p->ended)
 			drop_waiting(ctx, p);

@@ -79,6 +79,7 @@ struct source_poll {
 	struct net_scope scope;	     /* where its links and redirects may go */
 	int64_t deadline_ms;	     /* poll_timeout: net_now_ms() clock */
 	unsigned jobs;		     /* page jobs not ended */
+	unsigned reserved;	     /* job slots held for its feed until it is parsed */
 	unsigned yielded;	     /* articles handed to the callback */
 	unsigned left;		     /* entries not yielded for want of a job slot */
 	unsigned cut;		     /* entries left at poll_timeout */
