@@ -239,8 +239,11 @@ static void start_sources(struct daemon *d)
 			int64_t later = net_now_ms() + (int64_t)d->cfg->endpoint.retry_base * 1000;
 
 			log_warnx("sources not polled: the articles waiting cannot be saved");
+			/* --once leaves them for a later run (exit 75). */
 			for (unsigned j = 0; j < d->cfg->n_sources; j++)
-				if (d->source_due_ms[j] < later)
+				if (d->once)
+					d->source_due_ms[j] = NEVER;
+				else if (d->source_due_ms[j] < later)
 					d->source_due_ms[j] = later;
 			return;
 		}

@@ -86,6 +86,9 @@ NOTIFY_SOCKET=$TMP/notify.sock $TEST_WRAPPER "$DIGESTD" run --config "$TMP/hang.
 pid=$!
 PIDS="$PIDS $pid"
 if wait_count 1 "t=hup" "$TMP/requests" 30; then
+	check "STATUS=: busy, not idle, while the poll's transfer runs" \
+		'wait_grep "^STATUS=busy: polling sources" "$TMP/notify.log" 10 && ! grep -q "^STATUS=idle" "$TMP/notify.log"' \
+		"$TMP/notify.log"
 	kill -HUP $pid
 	# 2 s: the signal is acted on at once, not when the 60 s answer comes.
 	if wait_grep 'reloaded' "$TMP/hup.log" 2 && grep -q '^RELOADING=1' "$TMP/notify.log"; then
@@ -150,3 +153,20 @@ else
 fi
 kill -TERM $pid
 wait_gone $pid 10
+
+# ---- --once when the articles taken cannot be saved ----
+# pending.tmp is a folder: the first article's save fails and ends its poll;
+# the other source is not polled (its articles would be in memory only), and
+# --once says "run again later" instead of retrying the save for ever.
+mkdir -p "$TMP/more" "$TMP/state-nosave/pending.tmp"
+chmod 700 "$TMP/state-nosave"
+new_article nosave1
+cp "$TMP/articles/nosave1.txt" "$TMP/more/nosave2.txt"
+sed -i 's|nosave1|nosave2|g' "$TMP/more/nosave2.txt"
+loop_config "$TMP/nosave.ini" 4 "[source more]" "url = $TMP/more" "type = folder"
+sed -i "s|^state_dir = .*|state_dir = $TMP/state-nosave|" "$TMP/nosave.ini"
+timeout 60 $TEST_WRAPPER "$DIGESTD" run --once --config "$TMP/nosave.ini" >"$TMP/out" 2>"$TMP/nosave.log"
+rc=$?
+check "--once, the pending list unsaveable: exit 75, the other source not polled (exit $rc)" \
+	'[ $rc -eq 75 ] && grep -q "sources not polled: the articles waiting cannot be saved" "$TMP/nosave.log"' \
+	"$TMP/nosave.log"
