@@ -12,7 +12,10 @@ usage: httpd.py --tls DIR | --plain --feeds DIR --ready FILE --log FILE
   receives "GOOD WRONG UNKNOWN ALT" port numbers once all four listen (with
   --plain: "PORT ALT"); the log file one tab-separated line per request:
   path, If-None-Match, If-Modified-Since, Accept-Encoding, User-Agent,
-  arrival (Unix seconds), and the address the request came to.
+  arrival (Unix seconds), the address the request came to, and how many
+  requests with the same t= query value were in progress at its arrival
+  (itself included): on all ports together, then on its own port (one host
+  of the tests).
 
 Routes:
   /feeds/PATH       a file of --feeds DIR; ETag and Last-Modified, 304 when they match
@@ -38,7 +41,8 @@ Routes:
   /teaser.xml?link=URL  an RSS feed: one teaser linking to URL
   /slow.xml         an RSS feed (ETag, 304) of six teasers linking to /slow/1..6;
                     ?fresh: the same without ETag, so every poll gets it whole;
-                    ?d=S: the pages wait S seconds (default 1)
+                    ?d=S: the pages wait S seconds (default 1); ?t=TAG: the
+                    links carry the same t=
   /slow/N           an article page "Slow story N", sent after ?d=S seconds
   /broken.xml       an RSS feed cut off after its first item
   /encoded?e=ENC    a body sent with Content-Encoding: ENC (default zstd)
@@ -112,13 +116,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def record(self):
         h = self.headers
-        line = "\t".join([self.path, h.get("If-None-Match", "-"),
-                          h.get("If-Modified-Since", "-"),
-                          h.get("Accept-Encoding", "-"), h.get("User-Agent", "-"),
-                          "%.3f" % time.time(), self.server.server_address[0]])
         with self.server.log_lock:
+            line = "\t".join([self.path, h.get("If-None-Match", "-"),
+                              h.get("If-Modified-Since", "-"),
+                              h.get("Accept-Encoding", "-"), h.get("User-Agent", "-"),
+                              "%.3f" % time.time(), self.server.server_address[0],
+                              "%d" % self.server.active.get(self.tag, 0),
+                              "%d" % self.server.own_active.get(self.tag, 0)])
             with open(self.server.log_path, "a") as f:
                 f.write(line + "\n")
+
+    def do_GET(self):
+        # Requests in progress per t= tag, counted until the answer went
+        # out: the tests read concurrency from the log, not from timings.
+        self.tag = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get(
+            "t", [""])[0]
+        with self.server.log_lock:
+            for d in (self.server.active, self.server.own_active):
+                d[self.tag] = d.get(self.tag, 0) + 1
+        try:
+            return self.route()
+        finally:
+            with self.server.log_lock:
+                for d in (self.server.active, self.server.own_active):
+                    d[self.tag] -= 1
 
     def send(self, code, body=b"", ctype="application/xml", extra=()):
         self.send_response(code)
@@ -169,7 +190,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             pass
 
-    def do_GET(self):
+    def route(self):
         self.record()
         url = urllib.parse.urlsplit(self.path)
         q = urllib.parse.parse_qs(url.query)
@@ -262,7 +283,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "application/rss+xml")
         if p == "/slow.xml":
             d = q.get("d", ["1"])[0]
-            body = rss([("Slow story %d" % k, host + "/slow/%d?d=%s" % (k, d), "s%d" % k,
+            tag = "&t=" + q["t"][0] if "t" in q else ""
+            body = rss([("Slow story %d" % k, host + "/slow/%d?d=%s%s" % (k, d, tag), "s%d" % k,
                          "Tue, %02d Mar 2024 09:00:00 GMT" % (10 - k),
                          "Slow story %d begins here. Read more" % k) for k in range(1, 7)])
             if "fresh" in url.query:
@@ -319,6 +341,7 @@ def main():
     a = ap.parse_args()
     ports = []
     lock = threading.Lock()
+    active = {}
     listen = ((None, "127.0.0.1"), (None, "127.0.0.2")) if a.plain else (
         ("good", "127.0.0.1"), ("wrong", "127.0.0.1"), ("unknown", "127.0.0.1"),
         ("good", "127.0.0.2"))
@@ -330,8 +353,10 @@ def main():
             ctx.load_cert_chain(os.path.join(a.tls, name + ".pem"),
                                 os.path.join(a.tls, name + ".key"))
             srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-            srv.origin = "https://localhost"
+            # Links in generated feeds name the host the server answers on.
+            srv.origin = "https://localhost" if addr == "127.0.0.1" else "https://" + addr
         srv.feeds, srv.log_path, srv.log_lock = a.feeds, a.log, lock
+        srv.active, srv.own_active = active, {}
         threading.Thread(target=srv.serve_forever, daemon=True).start()
         ports.append(str(srv.server_address[1]))
     tmp = a.ready + ".tmp"

@@ -2,7 +2,7 @@
 # `make bench`, cycle part (docs/bench.md, "One cycle over many feeds"): the
 # wall time and peak RSS of one `run --once` cycle over N loopback feeds, one
 # transfer at a time and concurrently, in the same run; then the idle daemon.
-"""Usage: python3 tools/bench-cycle.py [BUILD/digestd] [--feeds N] [--transfers N]
+"""Usage: python3 tools/bench-cycle.py [BUILD/digestd] [--feeds N] [--transfers N]...
                                [--timeout S] [--slow S] [--idle S] [--seed N] [--quick]
 
 tools/bench-feeds.py serves N feeds (default 1,000; --quick: 100) on N
@@ -10,8 +10,8 @@ loopback addresses: 2 % hang until digestd gives up ([http] timeout, --timeout,
 default 10 s), 10 % answer after --slow seconds (default 2), the rest at once;
 10 % carry teasers whose pages (fetch_pages = yes) are on the same host, some
 slow. digestd runs one cycle (`run --once`, a fresh state folder, a fresh
-digest-sink) with [daemon] max_transfers = 1, then with --transfers (default:
-the key's default, from check-config), each under GNU time. Printed: each
+digest-sink) with [daemon] max_transfers = 1, then with each --transfers given
+(default: the key's default, from check-config), each under GNU time. Printed: each
 run's wall time and peak RSS, their ratio, the sum of the latencies (what one
 transfer at a time must take at least), the slowest host's own time and the
 least time --transfers transfers at once can take, the articles each run
@@ -53,7 +53,7 @@ def parse_args():
     ap = argparse.ArgumentParser(usage=__doc__.splitlines()[0][7:])
     ap.add_argument("digestd", nargs="?", default="build/digestd")
     ap.add_argument("--feeds", type=int)
-    ap.add_argument("--transfers", type=int)
+    ap.add_argument("--transfers", type=int, action="append")
     ap.add_argument("--timeout", type=int, default=10)
     ap.add_argument("--slow", type=float, default=2.0)
     ap.add_argument("--idle", type=int)
@@ -253,7 +253,9 @@ def main():
                "key": key, "reqlog": reqlog, "wait": 80 if wrap else 20,
                "sources": [(f["name"], f["url"], f["teaser"]) for f in plan["feeds"]]}
         total, slowest = header(a, plan)
-        runs = [cycle("sequential", 1, ctx), cycle("concurrent", a.transfers, ctx)]
+        runs = [cycle("sequential", 1, ctx)]
+        for i, k in enumerate(a.transfers or [None]):
+            runs.append(cycle("concurrent" if i == 0 else "concurr-%d" % (i + 1), k, ctx))
         ok = summary(plan, runs, total, slowest)
         if a.idle > 0:
             idle(a, ctx, total, runs[1]["ini"])
@@ -298,15 +300,16 @@ def summary(plan, runs, total, slowest):
     live = [f for f in plan["feeds"] if f["kind"] != "hang"]
     want = {u for f in live for u in f["links"]}
     want_pages = sum(len(f["pages"]) for f in live)
-    seq, conc = runs
-    k = conc["transfers"]
-    least = max(slowest, total / k)
-    ratio = seq["wall"] / conc["wall"]
-    print("wall time sequential / concurrent: %.2f (target >= %g: %s); with max_transfers = %d "
-          "the cycle takes at least max(slowest host, sum / %d) = %.1f s, the concurrent run "
-          "took %.2f times that" % (ratio, TARGET_RATIO,
-                                    "met" if ratio >= TARGET_RATIO else "MISSED", k, k, least,
-                                    conc["wall"] / least if least > 0 else 0.0))
+    seq = runs[0]
+    for conc in runs[1:]:
+        k = conc["transfers"]
+        least = max(slowest, total / k)
+        ratio = seq["wall"] / conc["wall"]
+        print("wall time sequential / %s: %.2f (target >= %g: %s); with max_transfers = %d "
+              "the cycle takes at least max(slowest host, sum / %d) = %.1f s, the run took "
+              "%.2f times that" % (conc["label"], ratio, TARGET_RATIO,
+                                   "met" if ratio >= TARGET_RATIO else "MISSED", k, k, least,
+                                   conc["wall"] / least if least > 0 else 0.0))
     ok = True
     for r in runs:
         if r["rc"] != 0 or r["urls"] != want or r["articles"] != len(want) or \

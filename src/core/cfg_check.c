@@ -242,12 +242,11 @@ static void check_file(struct cfg_parse *ps, unsigned key, const char *path)
 
 uint64_t cfg_memory_bound(const struct cfg *c, unsigned transfers, uint64_t *bodies)
 {
-	uint64_t size = c->http.max_size, page = size < SOURCE_PAGE_BYTES ? size : SOURCE_PAGE_BYTES;
 	uint64_t slots = 1;
 
 	while (slots < 2ull * c->digest.seen_capacity)
 		slots <<= 1;
-	*bodies = transfers * size > size + page ? transfers * size : size + page;
+	*bodies = transfers * c->http.max_size;
 	return *bodies + FEED_CONVERT_BYTES + c->digest.seen_capacity * 32ull + slots * 4u +
 	       (uint64_t)c->n_sources * CFG_SOURCE_RSS_BYTES + RUN_RSS_OWN_BYTES +
 	       RUN_RSS_LIBS_BYTES + (transfers - 1ull) * NET_RSS_TRANSFER_BYTES;

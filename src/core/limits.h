@@ -143,18 +143,36 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * is kept). A fetched page's main text is cut at SOURCE_TEXT_BYTES, the
  * summariser's window (static: 256 KiB). Feed entries are ranked by date
  * in a table of the newest max_items (at most SOURCE_MAX_ITEMS x 16 bytes:
- * 8 KiB). A source_ctx maps two buffers once: the body of a feed or page,
- * [http] max_size bytes (at most SOURCE_BODY_MAX_BYTES, the largest value cfg
- * accepts), and a teaser's linked page, SOURCE_PAGE_BYTES (max_size when
- * that is smaller): the largest news pages measure 1 to 3 MiB. RAM: only
- * while a poll runs, up to 20 MiB; the pages it touched are given back when
- * it ends. */
+ * 8 KiB). A source_ctx maps one buffer per transfer slot ([daemon]
+ * max_transfers) once, each [http] max_size bytes (at most
+ * SOURCE_BODY_MAX_BYTES, the largest value cfg accepts): a feed's or page's
+ * body, or a teaser's linked page in its first SOURCE_PAGE_BYTES (max_size
+ * when that is smaller; the largest news pages measure 1 to 3 MiB); folder
+ * files and file:// feeds are read into a free one. RAM: only while a
+ * transfer and its parse run, up to max_transfers x max_size; the pages a
+ * transfer touched are given back when its body has been read. */
 #define SOURCE_FILE_BYTES (1024u * 1024u)
 #define SOURCE_MAX_FILES 4096u
 #define SOURCE_TEXT_BYTES SUMM_WINDOW_BYTES
 #define SOURCE_MAX_ITEMS 500u
 #define SOURCE_BODY_MAX_BYTES (16u * 1024u * 1024u)
 #define SOURCE_PAGE_BYTES (4u * 1024u * 1024u)
+/* Polls in flight at once (struct source_poll: its state file, validators,
+ * address scope and counts, about 1 KiB) and teasers waiting for their page
+ * or being fetched (struct source_job: the entry's link, id, title,
+ * language, date and its teaser text cut to SOURCE_TEASER_BYTES, about
+ * 5.6 KiB), in fixed tables of each source_ctx: 64 x 1 + 64 x 5.6 KiB, about
+ * 425 KiB, plus a transfer's request and buffer pointer per slot (3.8 KiB x
+ * NET_MAX_TRANSFERS: 121 KiB); a source_ctx is 553 KiB on x86-64. The daemon
+ * keeps two contexts (a reload builds the second) and touches only the
+ * entries in use. A feed poll starts only when job slots are free for as
+ * many teasers as it may hold (max_items, at most SOURCE_MAX_JOBS); only a
+ * feed with more teasers than that leaves some for the next poll (the feed
+ * then keeps its validators). A longer teaser text is cut on a character
+ * boundary: it is only the fallback when its page fails. */
+#define SOURCE_MAX_POLLS 64u
+#define SOURCE_MAX_JOBS 64u
+#define SOURCE_TEASER_BYTES 2048u
 
 /* The daemon's pending list (src/daemon): summarised articles waiting for
  * the next digest, their strings (source, title, URL, language, sentences)
@@ -253,12 +271,11 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 
 /* The daemon's peak RSS, for every configuration cfg accepts and any input
  * (docs/daemon.md, "Memory", lists each part and `make bench` measures it):
- *   max(max_transfers x max_size,                 bodies of the transfers in
- *       max_size + min(max_size, SOURCE_PAGE_BYTES))  flight (a page's cap is
- *                                                 at most max_size); a feed's
- *                                                 body held while one of its
- *                                                 pages arrives, as the
- *                                                 sequential poll does
+ *   max_transfers x max_size                      bodies of the transfers in
+ *                                                 flight (a page uses at most
+ *                                                 SOURCE_PAGE_BYTES of its
+ *                                                 slot's buffer; a feed's is
+ *                                                 given back once parsed)
  * + FEED_CONVERT_BYTES                            a feed in a legacy charset
  *                                                 (feeds are parsed one at a
  *                                                 time)
@@ -271,9 +288,10 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * cfg refuses a configuration whose bound passes RUN_MEMORY_MAX_BYTES, the
  * unit's MemoryMax=64M, naming [daemon] max_transfers and [http] max_size
  * (cfg_check.c). RUN_RSS_OWN_BYTES covers digestd's other static data that
- * `run` can touch (4.8 MiB on x86-64: pending list, digest and its body,
+ * `run` can touch (5.1 MiB on x86-64: pending list, digest and its body,
  * outbox entry, summariser, feed scratch and entry, HTML workspace and page
- * text, the configs' fixed parts; `make bench` prints the sum) and its
+ * text, the configs' fixed parts, the poll and page-job tables' entries in
+ * use; `make bench` prints the sum) and its
  * stack. RUN_RSS_LIBS_BYTES is measured, not derived (about 13 MiB at the
  * peak with Debian's libcurl, one transfer): the pages of the binary and of
  * the 34 shared libraries it pulls in (10.7 MiB; the static firmware is
@@ -290,14 +308,14 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * The default (4 transfers of 4 MiB, seen_capacity 4096) is 48 MiB plus
  * 3.5 KiB a source. RUN_RSS_BOUND_BYTES below is the largest configuration
  * with one transfer (max_size 16M, seen_capacity 262144, 1,000 sources):
- * 20 + 8 + 10 + 3.4 + 6 + 16 = 63.4 MiB, which must fit, so that every
+ * 16 + 8 + 10 + 3.4 + 6 + 16 = 59.4 MiB, which must fit, so that every
  * value of each key alone stays usable; `make bench` measured 53.4 MiB
  * there with one source. tests/cli/unit.sh checks that the unit agrees. */
 #define RUN_RSS_OWN_BYTES (6u * 1024u * 1024u)
 #define RUN_RSS_LIBS_BYTES (16u * 1024u * 1024u)
 #define NET_RSS_TRANSFER_BYTES (768u * 1024u)
 #define RUN_RSS_BOUND_BYTES                                                                    \
-	(SOURCE_BODY_MAX_BYTES + SOURCE_PAGE_BYTES + FEED_CONVERT_BYTES +                      \
+	(SOURCE_BODY_MAX_BYTES + FEED_CONVERT_BYTES +                                          \
 	 SEEN_MAX_CAPACITY * 32u + SEEN_MAX_SLOTS * 4u + CFG_MAX_SOURCES * CFG_SOURCE_RSS_BYTES + \
 	 RUN_RSS_OWN_BYTES + RUN_RSS_LIBS_BYTES)
 #define RUN_MEMORY_MAX_BYTES (64u * 1024u * 1024u)

@@ -9,12 +9,12 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "core/dec.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "core/notify.h"
@@ -81,14 +81,6 @@ static int signals_init(struct daemon *d)
 	return 0;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t wall_ms(void)
 {
 	struct timespec ts;
@@ -108,7 +100,7 @@ void daemon_watchdog(struct daemon *d)
 
 	if (!d->watchdog_ms)
 		return;
-	now = mono_ms();
+	now = net_now_ms();
 	if (now < d->watchdog_due_ms)
 		return;
 	notify_watchdog();
@@ -124,9 +116,9 @@ void daemon_watchdog(struct daemon *d)
 static int64_t last_digest_load(const struct daemon *d)
 {
 	const char *dir = d->cfg->daemon.state_dir;
-	char buf[32], *end;
+	char buf[32];
 	size_t got = 0;
-	long long t;
+	int64_t t;
 	int fd = file_open_read(d->state_fd, "last-digest");
 
 	if (fd < 0) {
@@ -138,15 +130,13 @@ static int64_t last_digest_load(const struct daemon *d)
 	if (file_read_full(fd, buf, sizeof(buf) - 1, &got) < 0)
 		got = 0;
 	close(fd);
-	buf[got] = '\0';
-	/* Issue 11 adds one decimal parser to src/core/: this belongs to it. */
-	errno = 0;
-	t = strtoll(buf, &end, 10);
-	if (errno || end == buf || (*end && *end != '\n') || t < 0) {
+	if (got > 0 && buf[got - 1] == '\n')
+		got--;
+	if (dec_parse_i64(buf, got, 0, INT64_MAX, &t) < 0) {
 		log_warnx("%s/last-digest: not a time; the digest schedule starts afresh", dir);
 		return -1;
 	}
-	return (int64_t)t;
+	return t;
 }
 
 static void last_digest_save(struct daemon *d, int64_t t)
@@ -174,88 +164,119 @@ static void schedule_digest(struct daemon *d)
 		d->digest_due_ms = NEVER;
 	} else {
 		d->digest_wall = NEVER;
-		d->digest_due_ms = mono_ms() + (next - now) * 1000;
+		d->digest_due_ms = net_now_ms() + (next - now) * 1000;
 	}
 }
 
 static bool digest_is_due(const struct daemon *d)
 {
-	return mono_ms() >= d->digest_due_ms || time(NULL) >= d->digest_wall;
+	return net_now_ms() >= d->digest_due_ms || time(NULL) >= d->digest_wall;
 }
 
 /* ---- sources ---- */
 
-struct poll_arg {
-	struct daemon *d;
-	const struct cfg_source *src;
-};
-
-/* source_poll's callback: one article. Nonzero stops the poll (the pending
- * list is full or cannot be saved, or digestd is stopping). */
+/* A poll's callback: one article. Nonzero ends the poll (the pending list
+ * is full or cannot be saved, or digestd is stopping). */
 static int on_article(const struct source_article *a, void *arg)
 {
-	struct poll_arg *pa = arg;
-
-	daemon_watchdog(pa->d);
-	if (*pa->d->stop)
-		return 1;
-	return pipeline_article(pa->d, pa->src->name, a) < 0;
-}
-
-/* source_poll's question before it fetches a teaser's page. */
-static int article_known(const struct source_article *a, void *arg)
-{
-	const struct poll_arg *pa = arg;
-
-	return pipeline_known(pa->d, a);
-}
-
-static void poll_source(struct daemon *d, unsigned i)
-{
-	const struct cfg_source *src = &d->cfg->sources[i];
-	struct poll_arg pa = { .d = d, .src = src };
-	struct source_ctx *ctx = &d->sources[d->cur];
+	struct daemon *d = arg;
 	unsigned long before = d->n.summarised;
 	int rc;
 
-	notify_status("polling %s", src->name);
-	d->n.polls++;
-	rc = source_poll(d->cfg, src, ctx, on_article, article_known, &pa);
+	daemon_watchdog(d);
+	if (*d->stop)
+		return 1;
+	rc = pipeline_article(d, a->source, a);
+	if (d->n.summarised > before && a->idx < CFG_MAX_SOURCES)
+		d->poll_new[a->idx]++;
+	return rc < 0;
+}
+
+/* A poll's question before it fetches a teaser's page. */
+static int article_known(const struct source_article *a, void *arg)
+{
+	return pipeline_known(arg, a);
+}
+
+/* A poll ended. One cancelled (a reload) is made again at once; with
+ * --once, every source is polled once. */
+static void on_polled(void *arg, unsigned idx, int rc, int64_t not_before)
+{
+	struct daemon *d = arg;
+	const struct cfg_source *src = &d->cfg->sources[idx];
+
 	if (rc == -EAGAIN)
 		log_debug("source %s: backing off", src->name);
 	else if (rc < 0 && rc != -EINTR)
 		d->n.poll_failures++;
-	if (d->n.summarised > before)
-		log_info("source %s: %lu new articles", src->name, d->n.summarised - before);
-	d->source_due_ms[i] = schedule_source_due(src->interval, ctx->not_before, mono_ms(),
-						  wall_ms());
+	if (d->poll_new[idx])
+		log_info("source %s: %u new articles", src->name, d->poll_new[idx]);
+	d->poll_new[idx] = 0;
+	if (d->once)
+		d->source_due_ms[idx] = NEVER;
+	else if (rc == -EINTR)
+		d->source_due_ms[idx] = net_now_ms();
+	else
+		d->source_due_ms[idx] = schedule_source_due(src->interval, not_before, net_now_ms(),
+							    wall_ms());
 }
 
-static void poll_due_sources(struct daemon *d, bool all)
+/* Starts the polls that are due, in the order of the config, as long as
+ * poll and transfer slots are free (d->sources_blocked when one was not). */
+static void start_sources(struct daemon *d)
 {
+	struct source_ctx *ctx = &d->sources[d->cur];
+
+	d->sources_blocked = false;
 	for (unsigned i = 0; i < d->cfg->n_sources && !*d->stop && !d->pend_full; i++) {
-		if (!all && mono_ms() < d->source_due_ms[i])
+		int64_t due = d->source_due_ms[i], nb;
+		int rc;
+
+		if (due == NEVER || net_now_ms() < due)
 			continue;
 		/* Articles only in memory: saved first, or no poll (retried later). */
 		if (d->pend_dirty && pipeline_save(d) < 0) {
-			int64_t later = mono_ms() + (int64_t)d->cfg->endpoint.retry_base * 1000;
+			int64_t later = net_now_ms() + (int64_t)d->cfg->endpoint.retry_base * 1000;
 
 			log_warnx("sources not polled: the articles waiting cannot be saved");
+			/* --once leaves them for a later run (exit 75). */
 			for (unsigned j = 0; j < d->cfg->n_sources; j++)
-				if (d->source_due_ms[j] < later)
+				if (d->once)
+					d->source_due_ms[j] = NEVER;
+				else if (d->source_due_ms[j] < later)
 					d->source_due_ms[j] = later;
 			return;
 		}
-		poll_source(d, i);
-		daemon_watchdog(d);
+		d->source_due_ms[i] = NEVER; /* in flight; on_polled sets the next */
+		d->poll_new[i] = 0;
+		rc = source_start(ctx, i, &nb);
+		if (rc == -EBUSY) {
+			d->source_due_ms[i] = due;
+			d->sources_blocked = true;
+			return;
+		}
+		d->n.polls++;
+		if (rc == -EAGAIN)
+			on_polled(d, i, rc, nb);
 	}
+}
+
+/* Sources of this --once cycle not polled yet, or in flight. */
+static bool sources_left(const struct daemon *d)
+{
+	if (source_busy(&d->sources[d->cur]))
+		return true;
+	for (unsigned i = 0; i < d->cfg->n_sources && !d->pend_full; i++)
+		if (d->source_due_ms[i] != NEVER)
+			return true;
+	return false;
 }
 
 /* Sources kept across a reload keep their time; new ones (and all at start)
  * are due now, or when an earlier run's backoff ends. */
 static void sources_reschedule(struct daemon *d, const struct cfg *old, const int64_t *old_due)
 {
-	int64_t now = mono_ms(), wall = wall_ms();
+	int64_t now = net_now_ms(), wall = wall_ms();
 
 	for (unsigned i = 0; i < d->cfg->n_sources; i++) {
 		int64_t nb = source_not_before(d->cfg, &d->sources[d->cur], &d->cfg->sources[i],
@@ -272,11 +293,15 @@ static void sources_reschedule(struct daemon *d, const struct cfg *old, const in
 
 static int64_t next_wakeup_ms(const struct daemon *d)
 {
-	int64_t now = mono_ms(), t = d->watchdog_ms ? d->watchdog_due_ms : NEVER;
+	int64_t now = net_now_ms(), t = d->watchdog_ms ? d->watchdog_due_ms : NEVER;
 
-	if (!d->pend_full)
+	/* Sources that found no slot free wait for a transfer to end (a
+	 * socket event), a pass's next push likewise. */
+	if (!d->pend_full && !d->sources_blocked)
 		for (unsigned i = 0; i < d->cfg->n_sources; i++)
 			t = min64(t, d->source_due_ms[i]);
+	if (d->push.active && !d->push.inflight && !d->push.blocked)
+		t = now;
 	if (d->compose_retry_ms != NEVER) {
 		t = min64(t, d->compose_retry_ms);
 	} else if (!d->outbox_full) {
@@ -284,7 +309,7 @@ static int64_t next_wakeup_ms(const struct daemon *d)
 		if (d->digest_wall != NEVER)
 			t = min64(t, now + (d->digest_wall * 1000 - wall_ms()));
 	}
-	if (d->outbox_due != NEVER)
+	if (d->outbox_due != NEVER && !d->push.active)
 		t = min64(t, now + (d->outbox_due * 1000 - wall_ms()));
 	return t == NEVER ? NEVER : (t > now ? t - now : 0);
 }
@@ -307,13 +332,19 @@ static void log_status(const struct daemon *d)
 		 d->n.digests, d->n.delivered, d->n.push_failures, d->n.dead);
 }
 
-static void idle_status(struct daemon *d)
+/* STATUS=, sent only when it changed: "idle" once nothing is in flight
+ * (tools/bench-idle.sh waits for it), else what is under way. */
+static void loop_status(struct daemon *d)
 {
 	char s[sizeof(d->status)];
 
-	snprintf(s, sizeof(s), "idle: %u articles waiting, %u digests in the outbox%s%s",
-		 d->pend.n, d->ob_count, d->outbox_full ? " (full)" : "",
-		 d->pend_full ? ", sources paused" : "");
+	if (source_busy(&d->sources[d->cur]) || d->push.active)
+		snprintf(s, sizeof(s), "busy: %s", !d->push.active ? "polling sources" :
+			 source_busy(&d->sources[d->cur]) ? "polling sources, pushing" : "pushing");
+	else
+		snprintf(s, sizeof(s), "idle: %u articles waiting, %u digests in the outbox%s%s",
+			 d->pend.n, d->ob_count, d->outbox_full ? " (full)" : "",
+			 d->pend_full ? ", sources paused" : "");
 	if (strcmp(s, d->status) != 0) {
 		memcpy(d->status, s, sizeof(s));
 		notify_status("%s", s);
@@ -368,6 +399,12 @@ static void reload(struct daemon *d)
 		goto out;
 	}
 	d->sources[next].state_fd = d->state_fd;
+	source_ctx_bind(&d->sources[next], on_article, article_known, on_polled, d);
+	/* Polls in flight are cancelled, and made again at once on the new
+	 * configuration: nothing of a cancelled poll is recorded (no state, no
+	 * validators), and the articles it handed in are kept. A push in flight
+	 * is cancelled too: its entry stays in the outbox and is tried again. */
+	source_cancel(&d->sources[d->cur]);
 	push_free(&d->pushes[d->cur]);
 	source_ctx_free(&d->sources[d->cur]);
 	memcpy(old_due, d->source_due_ms, sizeof(old_due));
@@ -398,23 +435,52 @@ static void handle_signals(struct daemon *d)
 
 /* ---- the loop ---- */
 
+/* One wait of the loop: poll() on the self-pipe and net's sockets until
+ * wait ms (NEVER: no timer of the daemon's), net's or the page jobs' next
+ * timeout, whichever comes first; then net's work (its callbacks drive the
+ * polls and the push) and the page jobs that may start. */
+static void wait_round(struct daemon *d, int64_t wait)
+{
+	struct pollfd fds[1 + NET_MAX_FDS];
+	struct source_ctx *ctx = &d->sources[d->cur];
+	int nt = net_timeout(d->net), st = source_timeout(ctx);
+	size_t k;
+
+	fds[0].fd = d->wake[0];
+	fds[0].events = POLLIN;
+	fds[0].revents = 0;
+	k = net_pollfds(d->net, fds + 1, NET_MAX_FDS);
+	if (nt >= 0 && (wait == NEVER || nt < wait))
+		wait = nt;
+	if (st >= 0 && (wait == NEVER || st < wait))
+		wait = st;
+	if (poll(fds, k + 1, wait == NEVER ? -1 : (int)min64(wait, INT_MAX)) < 0 && errno != EINTR)
+		log_warn("poll");
+	/* Drained only when written to: an idle wake-up costs no read. */
+	if (fds[0].revents & POLLIN) {
+		char buf[64];
+
+		while (read(d->wake[0], buf, sizeof(buf)) > 0)
+			;
+	}
+	net_dispatch(d->net, fds + 1, k);
+	source_pump(ctx);
+}
+
 int daemon_run(struct daemon *d)
 {
-	struct pollfd pfd = { .fd = d->wake[0], .events = POLLIN };
-
 	while (!sig_stop) {
-		int64_t wait;
-
 		handle_signals(d);
 		if (sig_stop)
 			break;
-		if (d->outbox_due != NEVER && time(NULL) >= d->outbox_due)
-			pipeline_push_pass(d, false, NULL);
+		if (!d->push.active && d->outbox_due != NEVER && time(NULL) >= d->outbox_due)
+			pipeline_push_begin(d, false, NULL);
+		pipeline_push_step(d);
 		if (!d->pend_full)
-			poll_due_sources(d, false);
+			start_sources(d);
 		/* After a failed outbox write the retry time replaces the schedule. */
 		if (!sig_stop && (d->compose_retry_ms == NEVER ? digest_is_due(d)
-							     : mono_ms() >= d->compose_retry_ms)) {
+							     : net_now_ms() >= d->compose_retry_ms)) {
 			int rc = pipeline_compose(d, time(NULL));
 
 			d->compose_retry_ms = NEVER;
@@ -423,44 +489,56 @@ int daemon_run(struct daemon *d)
 				schedule_digest(d);
 			} else if (rc != -EBUSY) {
 				d->compose_retry_ms =
-					mono_ms() + (int64_t)d->cfg->endpoint.retry_base * 1000;
+					net_now_ms() + (int64_t)d->cfg->endpoint.retry_base * 1000;
 			}
 			if (d->outbox_due == 0)
 				continue;
 		}
 		/* A full outbox whose entries cannot be read has no push time:
 		 * look again later rather than never. */
-		if (d->outbox_full && d->outbox_due == NEVER)
+		if (d->outbox_full && d->outbox_due == NEVER && !d->push.active)
 			d->outbox_due = time(NULL) + d->cfg->endpoint.retry_base;
 		daemon_watchdog(d);
-		idle_status(d);
-		wait = next_wakeup_ms(d);
-		if (poll(&pfd, 1, wait == NEVER ? -1 : (int)min64(wait, INT_MAX)) < 0 && errno != EINTR)
-			log_warn("poll");
-		/* Drained only when written to: an idle wake-up costs no read. */
-		if (pfd.revents & POLLIN) {
-			char buf[64];
-
-			while (read(d->wake[0], buf, sizeof(buf)) > 0)
-				;
-		}
+		loop_status(d);
+		wait_round(d, next_wakeup_ms(d));
 	}
 	return 0;
 }
 
+/* Runs the loop until the push pass ended and, with sources, every source
+ * was polled once. */
+static void once_until_done(struct daemon *d, bool sources)
+{
+	while (!sig_stop) {
+		pipeline_push_step(d);
+		if (sources && !d->pend_full)
+			start_sources(d);
+		if (!d->push.active && !(sources && sources_left(d)))
+			return;
+		daemon_watchdog(d);
+		wait_round(d, next_wakeup_ms(d));
+	}
+}
+
 int daemon_once(struct daemon *d)
 {
-	char after[OUTBOX_NAME_BYTES] = "";
+	char after[OUTBOX_NAME_BYTES];
 	bool retry, left;
 	int status;
 
-	retry = pipeline_push_pass(d, true, after);
-	if (!sig_stop)
-		poll_due_sources(d, true);
+	/* The outbox as it is and every source once, side by side. */
+	for (unsigned i = 0; i < d->cfg->n_sources; i++)
+		d->source_due_ms[i] = 0;
+	pipeline_push_begin(d, true, NULL);
+	once_until_done(d, true);
+	retry = d->push.retry;
+	memcpy(after, d->push.from, sizeof(after));
 	if (!sig_stop && pipeline_compose(d, time(NULL)) < 0)
 		d->left_over = true;
-	if (!sig_stop && !retry)
-		pipeline_push_pass(d, true, after);
+	if (!sig_stop && !retry) {
+		pipeline_push_begin(d, true, after);
+		once_until_done(d, false);
+	}
 	/* A list or a seen-set not saved is something left for a later run. */
 	if (d->pend_dirty)
 		pipeline_save(d);
@@ -562,12 +640,13 @@ int daemon_start(struct daemon *d, const char *path, bool once)
 		return EX_SOFTWARE;
 	}
 	d->sources[0].state_fd = d->state_fd;
+	source_ctx_bind(&d->sources[0], on_article, article_known, on_polled, d);
 	d->up |= UP_SOURCES;
 	rc = pipeline_restore(d);
 	if (rc < 0)
 		return rc == -EAGAIN ? EX_TEMPFAIL : EX_CANTCREAT;
 	d->watchdog_ms = (int64_t)(notify_watchdog_usec() / 1000);
-	d->watchdog_due_ms = mono_ms();
+	d->watchdog_due_ms = net_now_ms();
 	sources_reschedule(d, NULL, NULL);
 	d->last_digest = last_digest_load(d);
 	schedule_digest(d);
@@ -585,8 +664,14 @@ void daemon_stop(struct daemon *d)
 		notify_stopping();
 		log_info("stopping%s", sig_stop ? " on a signal" : "");
 	}
-	if (d->up & UP_SOURCES)
+	/* What is in flight ends first (nothing of it is recorded), while the
+	 * outbox its callbacks touch is still open. */
+	if (d->up & UP_SOURCES) {
+		source_cancel(&d->sources[d->cur]);
 		source_ctx_free(&d->sources[d->cur]);
+	}
+	if (d->up & UP_PUSH)
+		(void)push_cancel(&d->pushes[d->cur]);
 	if (d->up & UP_OUTBOX)
 		outbox_close(&d->outbox);
 	if ((d->up & UP_SEEN) && d->seen.dirty)

@@ -30,9 +30,23 @@ struct daemon_counters {
 	unsigned long digests, delivered, push_failures, dead, damaged;
 };
 
-/* Everything the daemon owns; about 14 MiB, nearly all of it buffers sized
+/* The push pass in progress (pipeline_push_*): the outbox walked in name
+ * order from `from`, one push in flight at a time, its entry in
+ * struct daemon's entry. */
+struct daemon_push {
+	bool active, inflight, every;
+	bool retry;   /* a push is to be retried: the pass ended there */
+	bool blocked; /* no transfer slot was free: tried again when one ends */
+	char from[OUTBOX_NAME_BYTES]; /* the last entry tried */
+	char name[OUTBOX_NAME_BYTES]; /* the entry in flight */
+	int64_t due;  /* the earliest push due that the pass saw */
+	struct push_result res;
+};
+
+/* Everything the daemon owns; about 15 MiB, nearly all of it buffers sized
  * at compile time (the seen-set's 10 MiB is touched only up to
- * seen_capacity): give it static storage, never the stack. Nothing in it is
+ * seen_capacity; the two source contexts' poll and job tables only as far
+ * as they are used): give it static storage, never the stack. Nothing in it is
  * allocated after start-up. Times named _ms are CLOCK_MONOTONIC milliseconds,
  * the others Unix seconds; SCHEDULE_NEVER when nothing is due. */
 struct daemon {
@@ -64,7 +78,12 @@ struct daemon {
 	bool inflight_written; /* pend.inflight's digest reached the outbox */
 	bool outbox_full;      /* said once per episode */
 	bool left_over;        /* --once: something stays for a later run */
+	/* When each source is due; SCHEDULE_NEVER while its poll is in flight
+	 * (or, with --once, once it was polled). */
 	int64_t source_due_ms[CFG_MAX_SOURCES];
+	unsigned poll_new[CFG_MAX_SOURCES]; /* new articles of its poll in flight */
+	bool sources_blocked; /* a due source found no transfer slot free */
+	struct daemon_push push;
 	int64_t digest_due_ms;    /* interval schedules */
 	int64_t digest_wall;      /* times-of-day schedules */
 	int64_t last_digest;      /* the last digest composed, or -1 */
@@ -89,13 +108,16 @@ struct daemon {
  * Blocks on the disk. */
 int daemon_start(struct daemon *d, const char *path, bool once);
 
-/* The loop: sleeps in poll() until a source, a digest, a push retry, the
- * watchdog or a signal is due, and acts on it; SIGHUP reloads, SIGUSR1 logs
- * the status. Returns 0 once SIGTERM or SIGINT arrived. Blocks. */
+/* The loop: sleeps in poll() on the self-pipe and net's sockets until a
+ * source, a digest, a push retry, the watchdog, a transfer or a signal needs
+ * it, and acts on it: up to max_transfers polls and the push run at once;
+ * SIGHUP reloads (polls and the push in flight are cancelled and made again),
+ * SIGUSR1 logs the status. Returns 0 once SIGTERM or SIGINT arrived (what
+ * was in flight is cancelled at once). Blocks. */
 int daemon_run(struct daemon *d);
 
-/* One cycle (--once): the outbox as it is, every source once, one digest,
- * then the new entry. Returns 0 when nothing is left, EX_UNAVAILABLE when
+/* One cycle (--once), through the same loop: the outbox as it is and every
+ * source once (side by side), one digest, then the new entry. Returns 0 when nothing is left, EX_UNAVAILABLE when
  * a digest was moved to dead/ (the endpoint refused it, or it was damaged),
  * EX_TEMPFAIL when something is left for a later run. Blocks. */
 int daemon_once(struct daemon *d);
@@ -106,7 +128,8 @@ int daemon_once(struct daemon *d);
 void daemon_stop(struct daemon *d);
 
 /* Pings the systemd watchdog when half its period has passed; called from
- * the loop and between long steps (each source, article and push). */
+ * the loop (whose poll() timeout includes the next ping) and as each article
+ * is taken, never from inside a transfer: a hung one cannot trip it. */
 void daemon_watchdog(struct daemon *d);
 
 #endif

@@ -113,93 +113,125 @@ void pipeline_outbox_count(struct daemon *d)
 		log_warnx("outbox: cannot count its entries");
 }
 
-bool pipeline_push_pass(struct daemon *d, bool every, char *after)
+/* The pass ends: the next push time and the outbox counts. */
+static void push_pass_end(struct daemon *d)
 {
-	char name[OUTBOX_NAME_BYTES], from[OUTBOX_NAME_BYTES] = "";
-	struct push_client *pc = &d->pushes[d->cur];
-	struct outbox_entry *e = &d->entry;
-	int64_t due = SCHEDULE_NEVER;
-	bool retry = false;
-	int rc;
-
-	if (after)
-		snprintf(from, sizeof(from), "%s", after);
-	while (!*d->stop) {
-		struct push_result res;
-		int64_t now = time(NULL);
-
-		rc = outbox_next(&d->outbox, from, name);
-		if (rc == -ENOENT)
-			break;
-		if (rc < 0) {
-			due = now + d->cfg->endpoint.retry_base;
-			retry = true;
-			break;
-		}
-		snprintf(from, sizeof(from), "%s", name);
-		rc = outbox_read(&d->outbox, name, e);
-		if (rc == -EBADMSG) { /* damaged: outbox_read moved it to dead/ */
-			d->n.dead++;
-			d->n.damaged++;
-			continue;
-		}
-		if (rc == -ENOENT)
-			continue;
-		if (rc < 0) {
-			due = min64(due, now + d->cfg->endpoint.retry_base);
-			continue;
-		}
-		if (!every && e->next_attempt > now) {
-			due = min64(due, e->next_attempt);
-			continue;
-		}
-		/* Its articles are not in the seen-set yet (settle): pushed now, it
-		 * would leave the outbox, and a restart would compose it again and
-		 * push it a second time. It waits for the seen-set. */
-		if (d->pend.inflight && strcmp(e->id, d->pend.inflight_id) == 0) {
-			due = min64(due, now + d->cfg->endpoint.retry_base);
-			continue;
-		}
-		notify_status("pushing %s", e->id);
-		rc = push_attempt(pc, e, now, &res);
-		daemon_watchdog(d);
-		if (rc < 0) {
-			d->n.dead++;
-			outbox_dead_letter(&d->outbox, name, res.message, NULL, 0);
-			continue;
-		}
-		switch (res.outcome) {
-		case PUSH_DELIVERED:
-			d->n.delivered++;
-			outbox_remove(&d->outbox, name);
-			break;
-		case PUSH_RETRY:
-			d->n.push_failures++;
-			if (outbox_update_attempt(&d->outbox, e, e->attempts + 1, res.retry_at) < 0)
-				res.retry_at = now + d->cfg->endpoint.retry_base;
-			due = min64(due, res.retry_at);
-			retry = true;
-			break;
-		case PUSH_DEAD:
-			d->n.dead++;
-			outbox_dead_letter(&d->outbox, name, res.message, res.answer, res.answer_len);
-			break;
-		case PUSH_STOPPED:
-			break;
-		}
-		if (retry || res.outcome == PUSH_STOPPED)
-			break;
-	}
-	if (after)
-		snprintf(after, OUTBOX_NAME_BYTES, "%s", from);
-	d->outbox_due = due;
+	d->push.active = false;
+	d->outbox_due = d->push.due;
 	pipeline_outbox_count(d);
 	if (d->outbox_full && d->ob_bytes < d->cfg->digest.outbox_max) {
 		log_info("outbox below its cap again (%llu bytes): composing resumes",
 			 (unsigned long long)d->ob_bytes);
 		d->outbox_full = false;
 	}
-	return retry;
+}
+
+/* push's callback: the answer decides the entry's fate; a retry or a stop
+ * ends the pass. */
+static void on_pushed(void *arg, struct push_result *res)
+{
+	struct daemon *d = arg;
+	struct daemon_push *ps = &d->push;
+	struct outbox_entry *e = &d->entry;
+	int64_t now = time(NULL);
+
+	ps->inflight = false;
+	switch (res->outcome) {
+	case PUSH_DELIVERED:
+		d->n.delivered++;
+		outbox_remove(&d->outbox, ps->name);
+		break;
+	case PUSH_RETRY:
+		d->n.push_failures++;
+		if (outbox_update_attempt(&d->outbox, e, e->attempts + 1, res->retry_at) < 0)
+			res->retry_at = now + d->cfg->endpoint.retry_base;
+		ps->due = min64(ps->due, res->retry_at);
+		ps->retry = true;
+		break;
+	case PUSH_DEAD:
+		d->n.dead++;
+		outbox_dead_letter(&d->outbox, ps->name, res->message, res->answer, res->answer_len);
+		break;
+	case PUSH_STOPPED:
+		break;
+	}
+	if (ps->retry || res->outcome == PUSH_STOPPED)
+		push_pass_end(d);
+}
+
+void pipeline_push_begin(struct daemon *d, bool every, const char *after)
+{
+	struct daemon_push *ps = &d->push;
+
+	ps->active = true;
+	ps->inflight = ps->retry = ps->blocked = false;
+	ps->every = every;
+	ps->due = SCHEDULE_NEVER;
+	snprintf(ps->from, sizeof(ps->from), "%s", after ? after : "");
+}
+
+void pipeline_push_step(struct daemon *d)
+{
+	struct daemon_push *ps = &d->push;
+	struct push_client *pc = &d->pushes[d->cur];
+	struct outbox_entry *e = &d->entry;
+	char name[OUTBOX_NAME_BYTES];
+	int rc;
+
+	ps->blocked = false;
+	while (ps->active && !ps->inflight) {
+		int64_t now = time(NULL);
+
+		if (*d->stop) {
+			push_pass_end(d);
+			return;
+		}
+		rc = outbox_next(&d->outbox, ps->from, name);
+		if (rc == -ENOENT) {
+			push_pass_end(d);
+			return;
+		}
+		if (rc < 0) {
+			ps->due = now + d->cfg->endpoint.retry_base;
+			ps->retry = true;
+			push_pass_end(d);
+			return;
+		}
+		rc = outbox_read(&d->outbox, name, e);
+		if (rc == -EBADMSG) { /* damaged: outbox_read moved it to dead/ */
+			d->n.dead++;
+			d->n.damaged++;
+		} else if (rc < 0 && rc != -ENOENT) {
+			ps->due = min64(ps->due, now + d->cfg->endpoint.retry_base);
+		} else if (rc == 0 && !ps->every && e->next_attempt > now) {
+			ps->due = min64(ps->due, e->next_attempt);
+		} else if (rc == 0 && d->pend.inflight && strcmp(e->id, d->pend.inflight_id) == 0) {
+			/* Its articles are not in the seen-set yet (settle): pushed
+			 * now, it would leave the outbox, and a restart would compose
+			 * it again and push it a second time. It waits for the
+			 * seen-set. */
+			ps->due = min64(ps->due, now + d->cfg->endpoint.retry_base);
+		} else if (rc == 0) {
+			notify_status("pushing %s", e->id);
+			rc = push_start(pc, e, now, &ps->res, on_pushed, d);
+			if (rc == -EBUSY) { /* every transfer slot taken: this entry next time */
+				ps->blocked = true;
+				return;
+			}
+			if (rc == -EINTR) {
+				push_pass_end(d);
+				return;
+			}
+			if (rc < 0) {
+				d->n.dead++;
+				outbox_dead_letter(&d->outbox, name, ps->res.message, NULL, 0);
+			} else {
+				memcpy(ps->name, name, sizeof(ps->name));
+				ps->inflight = true;
+			}
+		}
+		memcpy(ps->from, name, sizeof(ps->from));
+	}
 }
 
 /* ---- composing ---- */

@@ -47,14 +47,20 @@ int pipeline_restore(struct daemon *d);
  * articles then stay pending. Blocks on the disk. */
 int pipeline_compose(struct daemon *d, int64_t now);
 
-/* One pass over the outbox, oldest first. Only entries whose time has come
- * are tried, or with `every` each entry once (--once). The pass stops at the
- * first push to retry (the endpoint is then unlikely to take the next one)
- * and when *d->stop rises. `after` (may be NULL, else OUTBOX_NAME_BYTES)
- * names where to start and receives the last entry tried. Sets d->outbox_due
- * and the outbox counts. Returns true when a push is to be retried. Blocks
- * for each push (at most [endpoint] timeout). */
-bool pipeline_push_pass(struct daemon *d, bool every, char *after);
+/* Begins a pass over the outbox, oldest first (d->push). Only entries whose
+ * time has come are tried, or with `every` each entry once (--once). The
+ * pass stops at the first push to retry (the endpoint is then unlikely to
+ * take the next one) and when *d->stop rises. `after` (may be NULL) names
+ * where to start; d->push.from names the last entry tried as it goes. */
+void pipeline_push_begin(struct daemon *d, bool every, const char *after);
+
+/* Walks the pass on until a push is in flight (one at a time; its answer,
+ * from net's callback, moves the entry on) or the pass ended: then
+ * d->push.active is false, d->outbox_due and the outbox counts are set and
+ * d->push.retry says whether a push is to be retried. d->push.blocked when
+ * every transfer slot was taken: call again when one ended. Never blocks
+ * for the network. */
+void pipeline_push_step(struct daemon *d);
 
 /* Counts the outbox's entries and bytes into d (a failure is logged). */
 void pipeline_outbox_count(struct daemon *d);

@@ -912,9 +912,34 @@ void net_dispatch(struct net *n, const struct pollfd *fds, size_t nfds)
 	}
 }
 
-int net_perform(struct net *n, const struct net_request *rq)
+int net_cancel(struct net *n, const struct net_result *res)
+{
+	for (size_t i = 0; i < NET_MAX_TRANSFERS; i++) {
+		struct slot *s = &n->slots[i];
+
+		if (s->state != SLOT_FREE && s->rq.res == res) {
+			fail(n, s, NET_STOPPED, -EINTR, "cancelled");
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+void net_step(struct net *n)
 {
 	struct pollfd fds[NET_MAX_FDS];
+	size_t k = net_pollfds(n, fds, NET_MAX_FDS);
+	int t = net_timeout(n);
+
+	if (t < 0 || (n->stop && t > NET_STOP_SLICE_MS))
+		t = NET_STOP_SLICE_MS;
+	if (poll(fds, k, t) < 0 && errno != EINTR)
+		return; /* ENOMEM: the timers still end the transfers */
+	net_dispatch(n, fds, k);
+}
+
+int net_perform(struct net *n, const struct net_request *rq)
+{
 	int rc = net_submit(n, rq);
 
 	if (rc < 0) {
@@ -925,15 +950,7 @@ int net_perform(struct net *n, const struct net_request *rq)
 		}
 		return rc;
 	}
-	while (rq->res->pending) {
-		size_t k = net_pollfds(n, fds, NET_MAX_FDS);
-		int t = net_timeout(n);
-
-		if (t < 0 || (n->stop && t > NET_STOP_SLICE_MS))
-			t = NET_STOP_SLICE_MS;
-		if (poll(fds, k, t) < 0 && errno != EINTR)
-			continue; /* ENOMEM: the timers still end the transfer */
-		net_dispatch(n, fds, k);
-	}
+	while (rq->res->pending)
+		net_step(n);
 	return rq->res->err;
 }

@@ -168,9 +168,20 @@ int net_timeout(const struct net *n);
  * callback may submit, but must not call net_dispatch or net_perform. */
 void net_dispatch(struct net *n, const struct pollfd *fds, size_t nfds);
 
-/* Submits rq and drives the multi handle (the same path as a poll() loop
- * would, other transfers included) until rq ended, waking at least every
- * NET_STOP_SLICE_MS to look at the stop flag. Returns res->err: 0 when a
+/* Ends the transfer whose result is res, queued or running, as the stop flag
+ * would: NET_STOPPED, -EINTR, reason "cancelled", its done callback called
+ * before this returns. Returns 0, or -ENOENT when no transfer has res. Not
+ * from a done callback. */
+int net_cancel(struct net *n, const struct net_result *res);
+
+/* One round of the caller's loop for a blocking caller: poll() on net's
+ * sockets until net's timeout (at most NET_STOP_SLICE_MS when net has
+ * nothing to wait for or a stop flag), then net_dispatch. Blocks. */
+void net_step(struct net *n);
+
+/* Submits rq and drives the multi handle (net_step: the same path as a
+ * poll() loop would, other transfers included) until rq ended, waking at
+ * least every NET_STOP_SLICE_MS to look at the stop flag. Returns res->err: 0 when a
  * response arrived, or a negative errno with res->kind and res->reason
  * saying why: -EHOSTUNREACH (DNS), -ECONNREFUSED, -EACCES (address refused),
  * -EPROTO (TLS), -EFBIG, -ETIMEDOUT (timeout or stalled), -ETIME (deadline),

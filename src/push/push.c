@@ -9,7 +9,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -17,17 +16,14 @@
 
 #include "core/file.h"
 #include "core/log.h"
+#include "core/url.h"
+#include "core/utf8.h"
 #include "core/version.h"
 #include "digest/digest.h"
 
 /* First bytes of a refusal shown in the log line (the dead letter keeps
  * PUSH_ANSWER_BYTES). */
 #define LOG_ANSWER_BYTES 200u
-
-static int is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 /* Reads the bearer token from fd (path names it in messages): one word of
  * printable ASCII, blanks around it ignored. */
@@ -49,11 +45,11 @@ static int token_read(struct push_client *c, int fd, const char *path)
 			 PUSH_TOKEN_BYTES - 1);
 		goto out;
 	}
-	while (n && is_ws(*p)) {
+	while (n && utf8_ascii_space(*p)) {
 		p++;
 		n--;
 	}
-	while (n && is_ws(p[n - 1]))
+	while (n && utf8_ascii_space(p[n - 1]))
 		n--;
 	rc = -EINVAL;
 	if (n == 0) {
@@ -96,6 +92,7 @@ static int secret_open(const struct cfg *cfg, const char *key, const char *value
 static void profile_init(struct push_client *c, const struct cfg_endpoint *ep)
 {
 	struct net_profile *p = &c->profile;
+	struct url_parts u;
 
 	p->user_agent = "digestd/" DIGESTD_VERSION;
 	p->ca_file = ep->ca_file;
@@ -103,7 +100,8 @@ static void profile_init(struct push_client *c, const struct cfg_endpoint *ep)
 	p->client_cert = ep->client_cert;
 	p->client_key = ep->client_cert[0] ? c->client_key : "";
 	p->bearer = c->token;
-	p->allow_http = strncasecmp(ep->url, "http://", 7) == 0;
+	url_split(ep->url, strlen(ep->url), &u);
+	p->allow_http = url_web_scheme(&u) == URL_HTTP;
 	p->connect_timeout = ep->timeout;
 	p->timeout = ep->timeout;
 	p->body = NET_BODY_HEAD;
@@ -156,6 +154,8 @@ out:
 
 void push_free(struct push_client *c)
 {
+	if (c->e && c->net)
+		push_cancel(c);
 	c->net = NULL;
 	sign_key_clear(&c->key);
 	mbedtls_platform_zeroize(c->token, sizeof c->token);
@@ -164,9 +164,7 @@ void push_free(struct push_client *c)
 
 int64_t push_backoff(const struct cfg_endpoint *ep, unsigned attempt, uint32_t rnd)
 {
-	int64_t max = ep->retry_max ? ep->retry_max : 1;
-	int64_t d = ep->retry_base ? ep->retry_base : 1;
-	int64_t half;
+	int64_t max = ep->retry_max, d = ep->retry_base, half;
 
 	for (unsigned i = 1; i < attempt && d < max; i++)
 		d *= 2;
@@ -183,7 +181,7 @@ static void answer_excerpt(const struct push_result *r, char *out, size_t size)
 	size_t n = r->answer_len < LOG_ANSWER_BYTES ? r->answer_len : LOG_ANSWER_BYTES;
 	size_t k = 0;
 
-	while (n && is_ws(r->answer[n - 1]))
+	while (n && utf8_ascii_space(r->answer[n - 1]))
 		n--;
 	for (size_t i = 0; i < n && k + 1 < size; i++) {
 		unsigned char ch = (unsigned char)r->answer[i];
@@ -271,8 +269,58 @@ static void classify_answer(struct push_client *c, const struct outbox_entry *e,
 		  r->retry_at - now, e->attempts + 1, ex[0] ? ": " : "", ex);
 }
 
-int push_attempt(struct push_client *c, const struct outbox_entry *e, int64_t now,
-		 struct push_result *r)
+/* net's callback: the answer, or why none came, into the attempt's result
+ * and its log line; then the caller's. */
+static void on_done(void *arg, struct net_result *res)
+{
+	struct push_client *c = arg;
+	const struct outbox_entry *e = c->e;
+	struct push_result *r = c->r;
+	int64_t now = c->now;
+
+	r->status = res->status;
+	r->answer_len = res->len;
+	if (res->err == 0) {
+		classify_answer(c, e, now, r);
+		goto out;
+	}
+	switch (res->kind) {
+	case NET_STOPPED:
+		r->outcome = PUSH_STOPPED;
+		snprintf(r->message, sizeof r->message, "stopped while sending");
+		log_info("push %s: abandoned (stopping or reloading); it stays in the outbox", e->id);
+		goto out;
+	case NET_TIMEOUT:
+	case NET_STALLED:
+	case NET_DEADLINE:
+		snprintf(r->message, sizeof r->message, "timeout after %u s: %s", c->ep->timeout,
+			 res->detail);
+		break;
+	case NET_PINNED:
+		snprintf(r->message, sizeof r->message,
+			 "TLS: the server's public key does not match pinned_pubkey");
+		break;
+	case NET_TLS:
+		snprintf(r->message, sizeof r->message, "TLS: %s", res->detail);
+		break;
+	default:
+		snprintf(r->message, sizeof r->message, "network: %s",
+			 res->detail[0] ? res->detail : res->reason);
+		break;
+	}
+	r->status = 0;
+	r->answer_len = 0;
+	retry_at(c, e, now, r);
+	log_warnx("push %s: %s; retry in %" PRId64 " s (attempt %u)", e->id, r->message,
+		  r->retry_at - now, e->attempts + 1);
+out:
+	c->e = NULL;
+	if (c->done)
+		c->done(c->arg, r);
+}
+
+int push_start(struct push_client *c, const struct outbox_entry *e, int64_t now,
+	       struct push_result *r, push_done_fn done, void *arg)
 {
 	char sig[SIGN_HEADER_BYTES];
 	struct net_request rq;
@@ -288,7 +336,11 @@ int push_attempt(struct push_client *c, const struct outbox_entry *e, int64_t no
 	if (net_stopped(c->net)) {
 		r->outcome = PUSH_STOPPED;
 		snprintf(r->message, sizeof r->message, "stopped before sending");
-		return 0;
+		return -EINTR;
+	}
+	if (c->e) {
+		snprintf(r->message, sizeof r->message, "another push is in flight");
+		return -EBUSY;
 	}
 	rc = sign_webhook(&c->key, e->id, now, e->body, e->len, sig, sizeof sig);
 	if (rc < 0) {
@@ -310,41 +362,24 @@ int push_attempt(struct push_client *c, const struct outbox_entry *e, int64_t no
 	rq.body = r->answer;
 	rq.cap = sizeof r->answer;
 	rq.res = &c->res;
-	rc = net_perform(c->net, &rq);
-	r->status = c->res.status;
-	r->answer_len = c->res.len;
-	if (rc == 0) {
-		classify_answer(c, e, now, r);
-		return 0;
+	rq.done = on_done;
+	rq.arg = c;
+	c->e = e;
+	c->r = r;
+	c->now = now;
+	c->done = done;
+	c->arg = arg;
+	rc = net_submit(c->net, &rq);
+	if (rc < 0) {
+		c->e = NULL;
+		snprintf(r->message, sizeof r->message, "no transfer slot free");
 	}
-	switch (c->res.kind) {
-	case NET_STOPPED:
-		r->outcome = PUSH_STOPPED;
-		snprintf(r->message, sizeof r->message, "stopped while sending");
-		log_info("push %s: abandoned (stopping); it stays in the outbox", e->id);
-		return 0;
-	case NET_TIMEOUT:
-	case NET_STALLED:
-	case NET_DEADLINE:
-		snprintf(r->message, sizeof r->message, "timeout after %u s: %s", c->ep->timeout,
-			 c->res.detail);
-		break;
-	case NET_PINNED:
-		snprintf(r->message, sizeof r->message,
-			 "TLS: the server's public key does not match pinned_pubkey");
-		break;
-	case NET_TLS:
-		snprintf(r->message, sizeof r->message, "TLS: %s", c->res.detail);
-		break;
-	default:
-		snprintf(r->message, sizeof r->message, "network: %s",
-			 c->res.detail[0] ? c->res.detail : c->res.reason);
-		break;
-	}
-	r->status = 0;
-	r->answer_len = 0;
-	retry_at(c, e, now, r);
-	log_warnx("push %s: %s; retry in %" PRId64 " s (attempt %u)", e->id, r->message,
-		  r->retry_at - now, e->attempts + 1);
-	return 0;
+	return rc;
+}
+
+int push_cancel(struct push_client *c)
+{
+	if (!c->e)
+		return -ENOENT;
+	return net_cancel(c->net, &c->res);
 }

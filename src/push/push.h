@@ -37,6 +37,10 @@ struct push_result {
 _Static_assert(PUSH_OWN_HEADERS + CFG_MAX_HEADERS <= NET_MAX_HEADERS,
 	       "every header line of a push fits a transfer");
 
+struct push_result;
+/* Called once when a push ended, with its result. */
+typedef void (*push_done_fn)(void *arg, struct push_result *r);
+
 struct push_client {
 	struct net *net;
 	struct net_profile profile; /* [endpoint]: TLS, pinning, client cert, token */
@@ -48,6 +52,12 @@ struct push_client {
 	char line[PUSH_OWN_HEADERS][PUSH_LINE_BYTES];
 	const char *headers[PUSH_OWN_HEADERS + CFG_MAX_HEADERS];
 	struct net_result res; /* of the current attempt */
+	/* The attempt in flight (e is NULL when none), for its callback. */
+	const struct outbox_entry *e;
+	struct push_result *r;
+	int64_t now;
+	push_done_fn done;
+	void *arg;
 };
 
 /* Start-up: reads the signing key and the token and checks the client key
@@ -62,23 +72,35 @@ struct push_client {
  * material. */
 int push_init(struct push_client *c, const struct cfg *cfg, struct net *net);
 
-/* Wipes the key and token. Safe on a zeroed or already freed client. */
+/* Cancels a push in flight (its done is called), wipes the key and token.
+ * Safe on a zeroed or already freed client. */
 void push_free(struct push_client *c);
 
-/* POSTs e->body to the endpoint, signed for timestamp `now` (Unix seconds):
- * Content-Type from e->format, webhook-id e->id, webhook-timestamp,
- * webhook-signature, Authorization when a token is set, the extra header
- * lines. Classifies the result into r: 2xx delivered; no answer, timeout,
- * TLS failure, 408, 429, 5xx (and 1xx/3xx, which are never followed) retry
- * at now + Retry-After (libcurl's reading of it: at least 1 s, at most
+/* Starts the POST of e->body to the endpoint, signed for timestamp `now`
+ * (Unix seconds): Content-Type from e->format, webhook-id e->id,
+ * webhook-timestamp, webhook-signature, Authorization when a token is set,
+ * the extra header lines. One push at a time per client. Returns 0, after
+ * which done(arg, r) is called once from net_dispatch with the answer
+ * classified into r: 2xx delivered; no answer, timeout, TLS failure, 408,
+ * 429, 5xx (and 1xx/3xx, which are never followed) retry at now +
+ * Retry-After (libcurl's reading of it: at least 1 s, at most
  * PUSH_RETRY_AFTER_MAX or retry_max when that is longer; 0, a date past or
  * an unreadable one count as none) or else push_backoff(e->attempts + 1);
- * other 4xx dead. Logs one line per attempt (status and the first bytes of
- * a refusal, never secrets or the body). Returns 0 with r filled; -EINVAL
- * (r->message says why) when e cannot be sent at all. Blocks for at most
- * [endpoint] timeout, less when net's stop flag rises. */
-int push_attempt(struct push_client *c, const struct outbox_entry *e, int64_t now,
-		 struct push_result *r);
+ * other 4xx dead; stopped (net's stop flag, push_cancel) PUSH_STOPPED. e
+ * and r must stay where they are until then. Logs one line per attempt
+ * (status and the first bytes of a refusal, never secrets or the body).
+ * Without a transfer, done is never called and r->message says why:
+ * -EINVAL when e cannot be sent at all (a dead letter), -EINTR when net's
+ * stop flag is up (PUSH_STOPPED), -EBUSY when every transfer slot (or this
+ * client) is taken: try again when one ended. Never blocks; the transfer
+ * takes at most [endpoint] timeout. */
+int push_start(struct push_client *c, const struct outbox_entry *e, int64_t now,
+	       struct push_result *r, push_done_fn done, void *arg);
+
+/* Ends the push in flight at once (PUSH_STOPPED: the entry stays as it is),
+ * its done called before this returns. Returns 0, or -ENOENT when none is
+ * in flight. */
+int push_cancel(struct push_client *c);
 
 /* Delay in seconds before retry number `attempt` (1 = first retry):
  * d = min(retry_max, retry_base x 2^(attempt-1)), then a jitter that keeps

@@ -7,9 +7,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
+#include "core/url.h"
 #include "core/version.h"
 
 void fetch_init(struct fetch_client *c, const struct cfg *cfg, struct net *net)
@@ -37,11 +37,6 @@ void fetch_init(struct fetch_client *c, const struct cfg *cfg, struct net *net)
 	p->low_speed_time = cfg->http.low_speed_time;
 	p->min_host_delay = cfg->http.min_host_delay;
 	p->body = NET_BODY_2XX;
-}
-
-void fetch_set_deadline(struct fetch_client *c, unsigned seconds)
-{
-	c->deadline_ms = seconds ? net_now_ms() + (int64_t)seconds * 1000 : 0;
 }
 
 /* "Name: value" into line when value is set, fits and holds no control
@@ -106,17 +101,38 @@ static const enum fetch_kind kinds[] = {
 	[NET_OTHER] = FETCH_KIND_OTHER,
 };
 
-int fetch_get(struct fetch_client *c, const char *url, const struct fetch_validators *in,
-	      struct net_scope *scope, struct fetch_response *out, char *body, size_t cap)
+/* net's callback: the response told apart as fetch's kinds, then the
+ * caller's. */
+static void on_done(void *arg, struct net_result *res)
 {
-	char inm[sizeof("If-None-Match: ") + NET_ETAG_BYTES];
-	char ims[sizeof("If-Modified-Since: ") + NET_DATE_BYTES];
-	const char *headers[2];
+	struct fetch_request *fr = arg;
+	struct fetch_response *out = &fr->resp;
+
+	(void)res;
+	if (out->net.err == 0) {
+		classify_status(out);
+	} else {
+		out->kind = out->net.kind < sizeof(kinds) / sizeof(kinds[0]) ? kinds[out->net.kind]
+									     : FETCH_KIND_OTHER;
+		if (out->kind == FETCH_KIND_DEADLINE)
+			snprintf(out->net.reason, sizeof(out->net.reason), "poll_timeout reached");
+	}
+	if (fr->done)
+		fr->done(fr->arg, fr);
+}
+
+int fetch_submit(struct fetch_client *c, const char *url, const struct fetch_validators *in,
+		 struct net_scope *scope, int64_t deadline_ms, char *body, size_t cap,
+		 struct fetch_request *fr, fetch_done_fn done, void *arg)
+{
+	struct fetch_response *out = &fr->resp;
 	struct net_request rq;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
+	fr->done = done;
+	fr->arg = arg;
+	if (!url_is_http(url)) {
 		out->kind = FETCH_KIND_URL;
 		snprintf(out->net.effective_url, sizeof(out->net.effective_url), "%s", url);
 		snprintf(out->net.reason, sizeof(out->net.reason),
@@ -124,26 +140,38 @@ int fetch_get(struct fetch_client *c, const char *url, const struct fetch_valida
 		return -EINVAL;
 	}
 	memset(&rq, 0, sizeof(rq));
-	rq.headers = headers;
-	if (in && header(inm, sizeof(inm), "If-None-Match", in->etag))
-		headers[rq.n_headers++] = inm;
-	if (in && header(ims, sizeof(ims), "If-Modified-Since", in->last_modified))
-		headers[rq.n_headers++] = ims;
+	rq.headers = fr->headers;
+	if (in && header(fr->inm, sizeof(fr->inm), "If-None-Match", in->etag))
+		fr->headers[rq.n_headers++] = fr->inm;
+	if (in && header(fr->ims, sizeof(fr->ims), "If-Modified-Since", in->last_modified))
+		fr->headers[rq.n_headers++] = fr->ims;
 	rq.profile = &c->profile;
 	rq.url = url;
 	rq.scope = scope;
-	rq.deadline_ms = c->deadline_ms;
+	rq.deadline_ms = deadline_ms;
 	rq.body = body;
 	rq.cap = (uint64_t)cap < c->max_size ? cap : (size_t)c->max_size;
 	rq.res = &out->net;
-	rc = net_perform(c->net, &rq);
-	if (rc == 0) {
-		classify_status(out);
-		return 0;
+	rq.done = on_done;
+	rq.arg = fr;
+	rc = net_submit(c->net, &rq);
+	if (rc < 0) {
+		out->kind = FETCH_KIND_OTHER;
+		out->net.err = rc;
+		snprintf(out->net.reason, sizeof(out->net.reason), "transfer failed: %s",
+			 rc == -EBUSY ? "every transfer slot is taken" : "bad request");
 	}
-	out->kind = out->net.kind < sizeof(kinds) / sizeof(kinds[0]) ? kinds[out->net.kind]
-								     : FETCH_KIND_OTHER;
-	if (out->kind == FETCH_KIND_DEADLINE)
-		snprintf(out->net.reason, sizeof(out->net.reason), "poll_timeout reached");
 	return rc;
+}
+
+int fetch_get(struct fetch_client *c, const char *url, const struct fetch_validators *in,
+	      struct net_scope *scope, struct fetch_response *out, char *body, size_t cap)
+{
+	struct fetch_request fr;
+	int rc = fetch_submit(c, url, in, scope, 0, body, cap, &fr, NULL, NULL);
+
+	while (rc == 0 && fr.resp.net.pending)
+		net_step(c->net);
+	memcpy(out, &fr.resp, sizeof(*out));
+	return rc < 0 ? rc : out->net.err;
 }

@@ -28,7 +28,7 @@ enum fetch_kind {
 	FETCH_KIND_URL,		 /* malformed URL or a scheme other than http(s) */
 	FETCH_KIND_STOPPED,	 /* the stop flag was raised */
 	FETCH_KIND_ADDRESS,	 /* refused: a non-public address (struct net_scope) */
-	FETCH_KIND_DEADLINE,	 /* the deadline (fetch_set_deadline) came first */
+	FETCH_KIND_DEADLINE,	 /* the request's deadline (a poll's) came first */
 	FETCH_KIND_OTHER,	 /* anything else */
 };
 
@@ -43,7 +43,7 @@ struct fetch_validators {
 	char last_modified[NET_DATE_BYTES];
 };
 
-/* Filled by every fetch_get call, on success and on failure. net holds the
+/* Filled for every request, on success and on failure. net holds the
  * status, the body length (2xx only; 0 otherwise), the reason ("HTTP status
  * 404", "TLS certificate verification failed: ..."), the effective URL
  * (after redirects; the request URL when none) and the Content-Type. */
@@ -62,7 +62,21 @@ struct fetch_client {
 	char user_agent[64 + CFG_CONTACT_BYTES];
 	char ca_file[CFG_PATH_BYTES];
 	uint64_t max_size;
-	int64_t deadline_ms; /* net_now_ms() clock; 0 when none */
+};
+
+struct fetch_request;
+/* Called once when a request ended, with its response filled. */
+typedef void (*fetch_done_fn)(void *arg, struct fetch_request *fr);
+
+/* One GET in flight: the response, the request header lines it sends and
+ * its callback. The caller's, and must stay where it is until done. */
+struct fetch_request {
+	struct fetch_response resp;
+	char inm[sizeof("If-None-Match: ") + NET_ETAG_BYTES];
+	char ims[sizeof("If-Modified-Since: ") + NET_DATE_BYTES];
+	const char *headers[2];
+	fetch_done_fn done;
+	void *arg;
 };
 
 /* Sets c up from cfg's [http] section and [daemon] contact (the User-Agent is
@@ -71,23 +85,31 @@ struct fetch_client {
  * Never fails; nothing to free. A reloaded config needs a new client. */
 void fetch_init(struct fetch_client *c, const struct cfg *cfg, struct net *net);
 
-/* From now on, no request of c may end later than seconds from now (one
- * poll's poll_timeout); 0 lifts the deadline. */
-void fetch_set_deadline(struct fetch_client *c, unsigned seconds);
-
-/* GETs url (http:// or https:// only, redirects too) and stores up to
- * min(cap, [http] max_size) body bytes in body (caller-owned, not
+/* Starts a GET of url (http:// or https:// only, redirects too) that stores
+ * up to min(cap, [http] max_size) body bytes in body (caller-owned, not
  * NUL-terminated); a larger body is abandoned while it arrives, and the body
  * of a status of 400 or more is not read at all. in (may be NULL) holds
  * validators for a conditional GET. Every connection, redirects included,
- * must pass scope's rule (may be NULL: any address); scope->own_addr may
- * be set. Returns 0 when a response arrived, whatever its status (out->kind
- * tells 2xx, 304 or other), or net_perform's negative errno with out->kind
- * and out->net.reason saying why (-ETIME: "poll_timeout reached"). Reasons
- * name URLs only as url_redact gives them. Blocks for the transfer (at most
- * [http] timeout, and never past the deadline) and, before it, until [http]
- * min_host_delay has passed since the last request to the same host. Never
- * logs: the caller names the source in its one log line. */
+ * must pass scope's rule (may be NULL: any address); scope->own_addr may be
+ * set. It ends by deadline_ms (net_now_ms() clock; 0: none) at the latest,
+ * as FETCH_KIND_DEADLINE, "poll_timeout reached". Returns 0, after which
+ * done(arg, fr) is called once from net_dispatch with fr->resp filled:
+ * fr->resp.net.err is 0 when a response arrived, whatever its status
+ * (resp.kind tells 2xx, 304 or other), else net_perform's negative errno
+ * with resp.kind and resp.net.reason saying why. Or returns -EBUSY (every
+ * transfer slot is taken: try again when one ended) or -EINVAL (not an
+ * http(s) URL), with fr->resp saying so and done never called. url, scope
+ * and body must stay valid until done. Reasons name URLs only as url_redact
+ * gives them. Waits for [http] min_host_delay since the last request to the
+ * same host before it starts. Never blocks, never logs: the caller names
+ * the source in its one log line. */
+int fetch_submit(struct fetch_client *c, const char *url, const struct fetch_validators *in,
+		 struct net_scope *scope, int64_t deadline_ms, char *body, size_t cap,
+		 struct fetch_request *fr, fetch_done_fn done, void *arg);
+
+/* fetch_submit without a deadline, driving net (net_step) until the request
+ * ended: out receives its response. Returns what resp.net.err says (or
+ * fetch_submit's error). For `digestd fetch`; blocks for the transfer. */
 int fetch_get(struct fetch_client *c, const char *url, const struct fetch_validators *in,
 	      struct net_scope *scope, struct fetch_response *out, char *body, size_t cap);
 

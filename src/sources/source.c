@@ -19,6 +19,7 @@
 
 #include "core/article.h"
 #include "core/date.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "core/url.h"
 #include "extract/html.h"
@@ -27,29 +28,10 @@
 
 _Static_assert(SOURCE_MAX_ITEMS >= 500, "max_items may be 500 (cfg.def)");
 
-/* The current poll, for the feed callbacks (one poll at a time). */
-struct poll {
-	const struct cfg *cfg;
-	const struct cfg_source *src;
-	struct source_ctx *ctx;
-	source_article_fn fn;
-	source_known_fn known;
-	void *arg;
-	struct net_scope scope; /* where teaser links and redirects may go */
-	unsigned n;	 /* entries seen in this pass */
-	unsigned yielded;
-	int ended;	 /* fn asked to stop, the stop flag rose, or cut */
-	int cut;	 /* poll_timeout came first */
-	/* The newest entries: (date, index), then the chosen indexes sorted. */
-	unsigned nrank, next;
-	struct rank {
-		int64_t key;
-		unsigned idx;
-	} rank[SOURCE_MAX_ITEMS];
-};
+enum { JOB_FREE, JOB_WAITING, JOB_RUNNING };
 
-static struct poll poll_state;
-static struct fetch_response resp, page_resp;
+/* Scratch of the one page being read (parsing is synchronous, one at a
+ * time): its metadata and main text. */
 static struct html_page page_meta;
 static char page_text[SOURCE_TEXT_BYTES];
 
@@ -69,15 +51,15 @@ static void unmap_buffer(char **p, size_t size)
 	*p = NULL;
 }
 
-/* The buffers keep their size, but the pages a poll touched are returned:
- * they count towards the daemon's memory only while a poll runs (a 16 MiB
- * feed once would otherwise stay resident until the next restart). The next
- * touch maps zero pages again. madvise only fails for a range that is not
- * mapped, which these always are. */
-static void give_back(struct source_ctx *ctx)
+/* A buffer keeps its size, but the pages a transfer touched are returned:
+ * they count towards the daemon's memory only while the transfer and its
+ * parse run (a 16 MiB feed once would otherwise stay resident until the next
+ * restart). The next touch maps zero pages again. madvise only fails for a
+ * range that is not mapped, which these always are. */
+static void give_back(struct source_ctx *ctx, struct source_xfer *x)
 {
-	(void)madvise(ctx->body, ctx->body_cap, MADV_DONTNEED);
-	(void)madvise(ctx->page, ctx->page_cap, MADV_DONTNEED);
+	(void)madvise(x->buf, ctx->body_cap, MADV_DONTNEED);
+	x->busy = 0;
 }
 
 int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, struct net *net)
@@ -86,27 +68,39 @@ int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, struct net *n
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->state_fd = -1;
+	ctx->cfg = cfg;
 	ctx->body_cap = (size_t)cfg->http.max_size;
 	ctx->page_cap = ctx->body_cap < SOURCE_PAGE_BYTES ? ctx->body_cap : SOURCE_PAGE_BYTES;
-	ctx->body = map_buffer(ctx->body_cap);
-	ctx->page = map_buffer(ctx->page_cap);
-	if (!ctx->body || !ctx->page) {
-		rc = -ENOMEM;
-		goto out;
+	ctx->nxfer = cfg->daemon.max_transfers;
+	if (ctx->nxfer < 1 || ctx->nxfer > NET_MAX_TRANSFERS)
+		ctx->nxfer = 1; /* cfg refuses these; a zeroed cfg gets one */
+	for (unsigned i = 0; i < ctx->nxfer; i++) {
+		ctx->xfer[i].buf = map_buffer(ctx->body_cap);
+		if (!ctx->xfer[i].buf) {
+			rc = -ENOMEM;
+			goto out;
+		}
 	}
 	fetch_init(&ctx->fetch, cfg, net);
 out:
-	if (rc != 0) {
-		unmap_buffer(&ctx->body, ctx->body_cap);
-		unmap_buffer(&ctx->page, ctx->page_cap);
-	}
+	if (rc != 0)
+		source_ctx_free(ctx);
 	return rc;
 }
 
 void source_ctx_free(struct source_ctx *ctx)
 {
-	unmap_buffer(&ctx->body, ctx->body_cap);
-	unmap_buffer(&ctx->page, ctx->page_cap);
+	for (unsigned i = 0; i < NET_MAX_TRANSFERS; i++)
+		unmap_buffer(&ctx->xfer[i].buf, ctx->body_cap);
+}
+
+void source_ctx_bind(struct source_ctx *ctx, source_article_fn fn, source_known_fn known,
+		     source_done_fn done, void *arg)
+{
+	ctx->fn = fn;
+	ctx->known = known;
+	ctx->done = done;
+	ctx->arg = arg;
 }
 
 static int64_t now_utc(void)
@@ -151,27 +145,17 @@ static long read_file(int dirfd, const char *path, int flags, char *buf, size_t 
 		rc = -EFBIG;
 		goto out;
 	}
-	for (;;) {
-		ssize_t r;
+	rc = file_read_full(fd, buf, cap, &n);
+	if (rc == 0 && n == cap) { /* grew since fstat: still over the cap? */
+		char probe;
+		size_t more = 0;
 
-		if (n == cap) { /* grew since fstat: still over the cap? */
-			char probe;
-
-			r = read(fd, &probe, 1);
-			rc = r > 0 ? -EFBIG : (long)n;
-			goto out;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
+		rc = file_read_full(fd, &probe, 1, &more);
+		if (rc == 0 && more)
+			rc = -EFBIG;
 	}
+	if (rc < 0)
+		goto out;
 	rc = (long)n;
 out:
 	close(fd);
@@ -220,8 +204,8 @@ static DIR *open_folder(const char *dir)
 	return d;
 }
 
-static int poll_folder(const struct cfg_source *src, struct source_ctx *ctx,
-		       source_article_fn fn, void *arg)
+static int poll_folder(const struct cfg_source *src, unsigned idx, struct source_ctx *ctx,
+		       char *buf)
 {
 	const char *dir = url_file_path(src->url) ? url_file_path(src->url) : src->url;
 	size_t cap = ctx->body_cap < SOURCE_FILE_BYTES ? ctx->body_cap : SOURCE_FILE_BYTES;
@@ -244,7 +228,7 @@ static int poll_folder(const struct cfg_source *src, struct source_ctx *ctx,
 		struct source_article a;
 		/* Regular files inside the folder only: a planted link to the
 		 * signing key or the token would put it into a pushed digest. */
-		long n = read_file(dirfd(d), name, O_NOFOLLOW, ctx->body, cap);
+		long n = read_file(dirfd(d), name, O_NOFOLLOW, buf, cap);
 		size_t off;
 		int64_t t;
 
@@ -271,17 +255,19 @@ static int poll_folder(const struct cfg_source *src, struct source_ctx *ctx,
 			continue;
 		}
 		ctx->entries++;
-		off = article_parse_header(ctx->body, (size_t)n, &h);
+		off = article_parse_header(buf, (size_t)n, &h);
+		a.source = src->name;
+		a.idx = idx;
 		a.id = h.url[0] ? h.url : path;
 		a.title = h.title[0] ? h.title : name;
 		a.url = h.url;
 		a.has_date = h.date[0] && date_parse(h.date, strlen(h.date), &t) == 0;
 		a.date = a.has_date ? t : 0;
 		a.lang = lang_of(src, h.lang);
-		a.text = ctx->body + off;
+		a.text = buf + off;
 		a.text_len = (size_t)n - off;
 		yielded++;
-		if (fn(&a, arg) != 0)
+		if (ctx->fn(&a, ctx->arg) != 0)
 			break;
 	}
 	closedir(d);
@@ -340,40 +326,6 @@ static int is_teaser(const char *text)
 	return 0;
 }
 
-/* Fetches a linked page and extracts its main text into page_text. Returns
- * its length, 0 when the page gave nothing better, -EINTR when stopping, or
- * -ETIME when poll_timeout came first (the entry then waits for the next
- * poll, not taken with its teaser). */
-static long expand_teaser(struct poll *p, const char *link)
-{
-	const char *name = p->src->name;
-	char lu[NET_URL_BYTES];
-	long n;
-	int rc;
-
-	if (!url_is_http(link))
-		return 0;
-	rc = fetch_get(&p->ctx->fetch, link, NULL, &p->scope, &page_resp, p->ctx->page,
-		       p->ctx->page_cap);
-	if (rc == -EINTR || rc == -ETIME)
-		return rc;
-	url_redact(link, lu, sizeof(lu));
-	if (rc < 0 || page_resp.kind != FETCH_KIND_OK) {
-		log_warnx("source %s: %s: page not fetched, keeping the feed's text: %s", name, lu,
-			  page_resp.net.reason);
-		return 0;
-	}
-	n = html_extract(p->ctx->page, page_resp.net.len, page_resp.net.content_type, &page_meta,
-			 page_text, sizeof(page_text));
-	if (n == -ENOTSUP)
-		log_warnx("source %s: %s: the page is UTF-16, which digestd does not read; keeping "
-			  "the feed's text", name, lu);
-	else if (n <= 0)
-		log_warnx("source %s: %s: no main text in the page, keeping the feed's text", name,
-			  lu);
-	return n > 0 ? n : 0;
-}
-
 static int64_t entry_key(const struct feed_entry *e)
 {
 	if (e->has_published)
@@ -381,79 +333,131 @@ static int64_t entry_key(const struct feed_entry *e)
 	return e->has_updated ? e->updated : INT64_MIN;
 }
 
+/* One feed being parsed (synchronously, in the callback of its transfer):
+ * its poll and the two passes' counters. */
+struct parse {
+	struct source_ctx *ctx;
+	struct source_poll *p;
+	unsigned n;	/* entries seen in this pass */
+	unsigned nrank, next;
+};
+
+static unsigned poll_index(const struct source_ctx *ctx, const struct source_poll *p)
+{
+	return (unsigned)(p - ctx->polls);
+}
+
 /* Pass 1: keep the newest max_items entries. On equal dates (and among
  * undated entries) the earlier one in the feed wins, feeds being listed
  * newest first by convention. */
 static int rank_entry(const struct feed_entry *e, void *arg)
 {
-	struct poll *p = arg;
+	struct parse *ps = arg;
+	struct source_rank *rank = ps->ctx->rank;
 	int64_t key = entry_key(e);
-	unsigned idx = p->n++, min = 0;
+	unsigned idx = ps->n++, min = 0;
 
-	if (p->nrank < p->src->max_items && p->nrank < SOURCE_MAX_ITEMS) {
-		p->rank[p->nrank].key = key;
-		p->rank[p->nrank++].idx = idx;
+	if (ps->nrank < ps->p->src->max_items && ps->nrank < SOURCE_MAX_ITEMS) {
+		rank[ps->nrank].key = key;
+		rank[ps->nrank++].idx = idx;
 		return 0;
 	}
-	for (unsigned i = 1; i < p->nrank; i++)
-		if (p->rank[i].key < p->rank[min].key ||
-		    (p->rank[i].key == p->rank[min].key && p->rank[i].idx > p->rank[min].idx))
+	for (unsigned i = 1; i < ps->nrank; i++)
+		if (rank[i].key < rank[min].key ||
+		    (rank[i].key == rank[min].key && rank[i].idx > rank[min].idx))
 			min = i;
-	if (p->nrank > 0 && key > p->rank[min].key) {
-		p->rank[min].key = key;
-		p->rank[min].idx = idx;
+	if (ps->nrank > 0 && key > rank[min].key) {
+		rank[min].key = key;
+		rank[min].idx = idx;
 	}
 	return 0;
 }
 
 static int by_idx(const void *a, const void *b)
 {
-	unsigned x = ((const struct rank *)a)->idx, y = ((const struct rank *)b)->idx;
+	unsigned x = ((const struct source_rank *)a)->idx, y = ((const struct source_rank *)b)->idx;
 
 	return x < y ? -1 : x > y;
 }
 
-/* Pass 2: yield the chosen entries, in feed order. An entry the caller
- * already knows is yielded as it stands: its teaser's page is not fetched
- * again on every poll. */
+/* Copies text (len bytes) into dst (size bytes, NUL-terminated), cut on a
+ * UTF-8 character boundary when it does not fit. Returns the bytes kept. */
+static size_t copy_cut(char *dst, size_t size, const char *text, size_t len)
+{
+	size_t n = len < size ? len : size - 1;
+
+	if (n < len)
+		while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+			n--;
+	memcpy(dst, text, n);
+	dst[n] = '\0';
+	return n;
+}
+
+/* Queues a teaser's page as a job of ps's poll. Returns 0, or -ENOSPC when
+ * the job table is full (the entry is left for the next poll). */
+static int job_add(struct parse *ps, const struct source_article *a)
+{
+	struct source_ctx *ctx = ps->ctx;
+	struct source_job *j = NULL;
+
+	for (unsigned i = 0; i < SOURCE_MAX_JOBS && !j; i++)
+		if (ctx->jobs[i].state == JOB_FREE)
+			j = &ctx->jobs[i];
+	if (!j)
+		return -ENOSPC;
+	/* Feed fields are no longer than the job's (the same limits). */
+	copy_cut(j->link, sizeof(j->link), a->url, strlen(a->url));
+	copy_cut(j->id, sizeof(j->id), a->id, strlen(a->id));
+	copy_cut(j->title, sizeof(j->title), a->title, strlen(a->title));
+	copy_cut(j->lang, sizeof(j->lang), a->lang, strlen(a->lang));
+	j->teaser_len = copy_cut(j->teaser, sizeof(j->teaser), a->text, a->text_len);
+	j->date = a->date;
+	j->has_date = a->has_date;
+	j->poll = poll_index(ctx, ps->p);
+	j->seq = ctx->job_seq++;
+	j->state = JOB_WAITING;
+	ps->p->jobs++;
+	return 0;
+}
+
+/* Pass 2: the chosen entries, in feed order: those with their text are
+ * yielded now, teasers become page jobs. An entry the caller already knows
+ * is yielded as it stands: its teaser's page is not fetched again on every
+ * poll. */
 static int yield_entry(const struct feed_entry *e, void *arg)
 {
-	struct poll *p = arg;
-	unsigned idx = p->n++;
+	struct parse *ps = arg;
+	struct source_ctx *ctx = ps->ctx;
+	struct source_poll *p = ps->p;
+	unsigned idx = ps->n++;
 	struct source_article a;
 	const char *text = e->content[0] ? e->content : e->summary;
 
-	if (p->next >= p->nrank)
+	if (ps->next >= ps->nrank)
 		return 1;
-	if (p->rank[p->next].idx != idx)
+	if (ctx->rank[ps->next].idx != idx)
 		return 0;
-	p->next++;
+	ps->next++;
+	a.source = p->src->name;
+	a.idx = p->idx;
 	a.id = e->id[0] ? e->id : e->link[0] ? e->link : e->title;
 	a.title = e->title;
 	a.url = e->link;
 	a.has_date = e->has_published || e->has_updated;
 	a.date = e->has_published ? e->published : e->has_updated ? e->updated : 0;
-	a.lang = lang_of(p->src, e->lang);
+	a.lang = e->lang;
 	a.text = text;
 	a.text_len = strlen(text);
-	if (p->src->fetch_pages && e->link[0] && is_teaser(text) &&
-	    !(p->known && p->known(&a, p->arg))) {
-		long n = expand_teaser(p, e->link);
-
-		if (n < 0) {
-			p->ended = 1;
-			p->cut = n == -ETIME;
-			return 1;
-		}
-		if ((size_t)n > a.text_len) {
-			a.text = page_text;
-			a.text_len = (size_t)n;
-			if (!e->lang[0])
-				a.lang = lang_of(p->src, page_meta.lang);
-		}
+	if (p->src->fetch_pages && url_is_http(e->link) && is_teaser(text) &&
+	    !(ctx->known && ctx->known(&a, ctx->arg))) {
+		if (job_add(ps, &a) < 0)
+			p->left++;
+		return 0;
 	}
+	a.lang = lang_of(p->src, e->lang);
 	p->yielded++;
-	if (p->fn(&a, p->arg) != 0) {
+	if (ctx->fn(&a, ctx->arg) != 0) {
 		p->ended = 1;
 		return 1;
 	}
@@ -461,48 +465,41 @@ static int yield_entry(const struct feed_entry *e, void *arg)
 }
 
 /* Parses the feed in body twice (rank, then yield): two passes over the
- * capped buffer instead of a copy of every entry. Returns the number of
- * articles yielded or -EBADMSG. */
-static int read_feed(struct poll *p, const char *body, size_t len, const char *base,
-		     const char *ctype)
+ * capped buffer instead of a copy of every entry. Returns 0 or -EBADMSG. */
+static int read_feed(struct source_ctx *ctx, struct source_poll *p, const char *body,
+		     size_t len, const char *base, const char *ctype)
 {
+	struct parse ps = { .ctx = ctx, .p = p };
 	int n;
 
-	p->n = p->nrank = p->next = p->yielded = 0;
-	p->ended = p->cut = 0;
 	/* The first pass would repeat the second pass's warning about a broken
 	 * feed: only the second one may speak. */
-	n = feed_parse(body, len, base, ctype, FEED_QUIET, rank_entry, p);
+	n = feed_parse(body, len, base, ctype, FEED_QUIET, rank_entry, &ps);
 	if (n < 0)
 		return n;
-	p->ctx->entries = p->n;
-	qsort(p->rank, p->nrank, sizeof(p->rank[0]), by_idx);
-	p->n = 0;
-	n = feed_parse(body, len, base, ctype, 0, yield_entry, p);
-	if (n < 0)
-		return n;
-	if (p->cut)
-		log_info("source %s: poll stopped at poll_timeout (%u s); %u entries left for the "
-			 "next poll", p->src->name, p->cfg->http.poll_timeout,
-			 p->nrank - p->next + 1);
-	return (int)p->yielded;
+	ctx->entries = ps.n;
+	qsort(ctx->rank, ps.nrank, sizeof(ctx->rank[0]), by_idx);
+	ps.n = 0;
+	n = feed_parse(body, len, base, ctype, 0, yield_entry, &ps);
+	return n < 0 ? n : 0;
 }
 
-/* Returns 1 for the page's article, -ENOTSUP for a UTF-16 page or -EBADMSG
+/* Returns 0 for the page's article, -ENOTSUP for a UTF-16 page or -EBADMSG
  * when it has no text. */
-static int read_page(struct poll *p, const char *body, size_t len, const char *url,
-		     const char *ctype)
+static int read_page(struct source_ctx *ctx, struct source_poll *p, const char *body,
+		     size_t len, const char *url, const char *ctype)
 {
 	struct source_article a;
 	int64_t t;
 	long n = html_extract(body, len, ctype, &page_meta, page_text, sizeof(page_text));
 
-	p->ended = 0;
 	if (n == -ENOTSUP)
 		return -ENOTSUP;
 	if (n <= 0)
 		return -EBADMSG;
-	p->ctx->entries = 1;
+	ctx->entries = 1;
+	a.source = p->src->name;
+	a.idx = p->idx;
 	a.id = p->src->url;
 	a.title = page_meta.title;
 	a.url = url;
@@ -511,21 +508,22 @@ static int read_page(struct poll *p, const char *body, size_t len, const char *u
 	a.lang = lang_of(p->src, page_meta.lang);
 	a.text = page_text;
 	a.text_len = (size_t)n;
-	if (p->fn(&a, p->arg) != 0)
+	p->yielded++;
+	if (ctx->fn(&a, ctx->arg) != 0)
 		p->ended = 1;
-	return 1;
+	return 0;
 }
 
-static int parse_body(struct poll *p, const char *body, size_t len, const char *url,
-		      const char *ctype)
+static int parse_body(struct source_ctx *ctx, struct source_poll *p, const char *body,
+		      size_t len, const char *url, const char *ctype)
 {
 	if (p->src->type == CFG_SOURCE_PAGE)
-		return read_page(p, body, len, url, ctype);
-	return read_feed(p, body, len, url, ctype);
+		return read_page(ctx, p, body, len, url, ctype);
+	return read_feed(ctx, p, body, len, url, ctype);
 }
 
 /* Logs why the body gave nothing (rc from parse_body) and returns -EBADMSG,
- * the one code source_poll reports for an unreadable response. */
+ * the one code a poll reports for an unreadable response. */
 static int log_parse_failure(const struct cfg_source *src, const char *raw, int rc)
 {
 	char url[NET_URL_BYTES];
@@ -542,11 +540,285 @@ static int log_parse_failure(const struct cfg_source *src, const char *raw, int 
 	return -EBADMSG;
 }
 
-/* feed or page from a local file: no HTTP, no state. */
-static int poll_file(struct poll *p, const char *path)
+/* Ends p: the state file (attempt, backoff, and the validators only when
+ * nothing was cut short and every entry was yielded and taken), one line for
+ * what was left, then the caller's done. A stopped poll records nothing:
+ * nothing was learnt about the source. */
+static void poll_end(struct source_ctx *ctx, struct source_poll *p)
+{
+	const struct cfg *cfg = ctx->cfg;
+	const struct cfg_source *src = p->src;
+	int64_t now = now_utc(), nb = 0;
+	int rc = p->rc >= 0 ? (int)p->yielded : p->rc;
+
+	if (p->cut)
+		log_info("source %s: poll stopped at poll_timeout (%u s); %u entries left for the "
+			 "next poll", src->name, cfg->http.poll_timeout, p->cut);
+	if (p->left)
+		log_info("source %s: %u teasers left for the next poll: every page job slot (%u) "
+			 "is taken", src->name, p->left, SOURCE_MAX_JOBS);
+	if (p->stopped)
+		rc = -EINTR;
+	else if (p->http && !net_stopped(ctx->fetch.net)) {
+		srcstate_record(&p->st, &cfg->http, now, rc >= 0, p->retry_after);
+		if (rc >= 0 && !p->ended && !p->cut && !p->left && !ctx->keep_validators)
+			p->st.v = p->v;
+		srcstate_save(ctx->state_fd, cfg->daemon.state_dir, src->name, &p->st);
+		nb = srcstate_not_before(&p->st, &cfg->http, now);
+	}
+	p->busy = 0;
+	ctx->not_before = nb;
+	ctx->last_rc = rc;
+	if (ctx->done)
+		ctx->done(ctx->arg, p->idx, rc, nb);
+}
+
+/* Frees j; p's last job ending ends p. */
+static void job_end(struct source_ctx *ctx, struct source_job *j)
+{
+	struct source_poll *p = &ctx->polls[j->poll];
+
+	j->state = JOB_FREE;
+	if (--p->jobs == 0)
+		poll_end(ctx, p);
+}
+
+/* p stops taking articles: its jobs not started are dropped. */
+static void drop_waiting(struct source_ctx *ctx, struct source_poll *p)
+{
+	unsigned pi = poll_index(ctx, p);
+
+	for (unsigned i = 0; i < SOURCE_MAX_JOBS && p->jobs; i++)
+		if (ctx->jobs[i].state == JOB_WAITING && ctx->jobs[i].poll == pi)
+			job_end(ctx, &ctx->jobs[i]);
+}
+
+/* A page job's answer: the page's main text when it is longer than the
+ * teaser, else the teaser (one warning saying why). */
+static void job_yield(struct source_ctx *ctx, struct source_poll *p, const struct source_job *j,
+		      const char *buf, const struct fetch_response *resp)
+{
+	const char *name = p->src->name;
+	char lu[NET_URL_BYTES];
+	struct source_article a = { .source = name, .idx = p->idx, .id = j->id, .title = j->title,
+				    .url = j->link, .date = j->date, .has_date = j->has_date,
+				    .lang = lang_of(p->src, j->lang), .text = j->teaser,
+				    .text_len = j->teaser_len };
+
+	url_redact(j->link, lu, sizeof(lu));
+	if (resp->net.err < 0 || resp->kind != FETCH_KIND_OK) {
+		log_warnx("source %s: %s: page not fetched, keeping the feed's text: %s", name, lu,
+			  resp->net.reason);
+	} else {
+		long n = html_extract(buf, resp->net.len, resp->net.content_type, &page_meta,
+				      page_text, sizeof(page_text));
+
+		if (n == -ENOTSUP)
+			log_warnx("source %s: %s: the page is UTF-16, which digestd does not read; "
+				  "keeping the feed's text", name, lu);
+		else if (n <= 0)
+			log_warnx("source %s: %s: no main text in the page, keeping the feed's "
+				  "text", name, lu);
+		else if ((size_t)n > a.text_len) {
+			a.text = page_text;
+			a.text_len = (size_t)n;
+			if (!j->lang[0])
+				a.lang = lang_of(p->src, page_meta.lang);
+		}
+	}
+	p->yielded++;
+	if (ctx->fn(&a, ctx->arg) != 0) {
+		p->ended = 1;
+		drop_waiting(ctx, p);
+	}
+}
+
+/* net's callback for a teaser's page. */
+static void on_page(void *arg, struct fetch_request *fr)
+{
+	struct source_xfer *x = arg;
+	struct source_ctx *ctx = x->ctx;
+	struct source_poll *p = &ctx->polls[x->poll];
+	struct source_job *j = &ctx->jobs[x->job];
+
+	if (fr->resp.kind == FETCH_KIND_STOPPED)
+		p->stopped = 1;
+	else if (fr->resp.kind == FETCH_KIND_DEADLINE)
+		p->cut++; /* not taken with its teaser: the next poll asks again */
+	else if (!p->ended && !p->stopped)
+		job_yield(ctx, p, j, x->buf, &fr->resp);
+	give_back(ctx, x);
+	job_end(ctx, j);
+}
+
+/* net's callback for a poll's feed or page: parsed at once, its buffer then
+ * given back; the poll ends here unless page jobs are left. */
+static void on_feed(void *arg, struct fetch_request *fr)
+{
+	struct source_xfer *x = arg;
+	struct source_ctx *ctx = x->ctx;
+	struct source_poll *p = &ctx->polls[x->poll];
+	const struct fetch_response *resp = &fr->resp;
+	const char *name = p->src->name;
+	char lu[NET_URL_BYTES];
+	int rc = resp->net.err;
+
+	p->scope.own = 0; /* the page jobs are links, not the source's own request */
+	p->reserved = 0;  /* its jobs are made now */
+	url_redact(p->src->url, lu, sizeof(lu));
+	p->retry_after = resp->retry_after;
+	if (resp->kind == FETCH_KIND_STOPPED) {
+		p->stopped = 1;
+	} else if (rc == 0 && resp->kind == FETCH_KIND_NOT_MODIFIED) {
+		log_debug("source %s: %s: not modified", name, lu);
+		p->v = resp->validators.etag[0] || resp->validators.last_modified[0]
+			       ? resp->validators
+			       : p->st.v;
+	} else {
+		if (rc == 0 && resp->kind != FETCH_KIND_OK)
+			rc = -EIO;
+		if (rc == 0) {
+			p->v = resp->validators;
+			rc = parse_body(ctx, p, x->buf, resp->net.len, resp->net.effective_url,
+					resp->net.content_type);
+			if (rc < 0)
+				rc = log_parse_failure(p->src, p->src->url, rc);
+		} else {
+			log_warnx("source %s: %s: %s", name, lu, resp->net.reason);
+		}
+		p->rc = rc;
+	}
+	give_back(ctx, x);
+	if (p->ended)
+		drop_waiting(ctx, p);
+	if (p->jobs == 0)
+		poll_end(ctx, p);
+}
+
+/* The page jobs a poll of src may make: its teasers, at most max_items. */
+static unsigned job_need(const struct cfg_source *src)
+{
+	if (src->type != CFG_SOURCE_FEED || !src->fetch_pages)
+		return 0;
+	return src->max_items < SOURCE_MAX_JOBS ? src->max_items : SOURCE_MAX_JOBS;
+}
+
+/* Whether need job slots are free beyond those held for the feeds in
+ * flight: a poll starts only when every teaser its feed may hold finds a
+ * job (unless it may hold more than the whole table), so that teasers are
+ * left for the next poll only from a feed with more than SOURCE_MAX_JOBS. */
+static int jobs_room(const struct source_ctx *ctx, unsigned need)
+{
+	unsigned free = 0, held = 0;
+
+	for (unsigned i = 0; i < SOURCE_MAX_JOBS; i++)
+		free += ctx->jobs[i].state == JOB_FREE;
+	for (unsigned i = 0; i < SOURCE_MAX_POLLS; i++)
+		if (ctx->polls[i].busy)
+			held += ctx->polls[i].reserved;
+	return free >= held + need;
+}
+
+static struct source_xfer *free_xfer(struct source_ctx *ctx)
+{
+	for (unsigned i = 0; i < ctx->nxfer; i++)
+		if (!ctx->xfer[i].busy)
+			return &ctx->xfer[i];
+	return NULL;
+}
+
+/* Starts job j on transfer x. Returns -EBUSY when net has no slot (j waits
+ * on), else 0 (started, or ended at once when its URL cannot be asked). */
+static int job_start(struct source_ctx *ctx, struct source_job *j, struct source_xfer *x)
+{
+	struct source_poll *p = &ctx->polls[j->poll];
+	int rc;
+
+	x->ctx = ctx;
+	x->poll = j->poll;
+	x->job = (int)(j - ctx->jobs);
+	rc = fetch_submit(&ctx->fetch, j->link, NULL, &p->scope, p->deadline_ms, x->buf,
+			  ctx->page_cap, &x->fr, on_page, x);
+	if (rc == -EBUSY)
+		return rc;
+	if (rc < 0) {
+		job_yield(ctx, p, j, x->buf, &x->fr.resp);
+		job_end(ctx, j);
+		return 0;
+	}
+	x->busy = 1;
+	j->state = JOB_RUNNING;
+	return 0;
+}
+
+void source_pump(struct source_ctx *ctx)
+{
+	for (;;) {
+		int64_t now = net_now_ms();
+		struct source_job *next = NULL;
+		struct source_xfer *x;
+
+		for (unsigned i = 0; i < SOURCE_MAX_JOBS; i++) {
+			struct source_job *j = &ctx->jobs[i];
+
+			if (j->state != JOB_WAITING)
+				continue;
+			if (now >= ctx->polls[j->poll].deadline_ms) {
+				ctx->polls[j->poll].cut++;
+				job_end(ctx, j);
+				continue;
+			}
+			if (!next || j->seq < next->seq)
+				next = j;
+		}
+		x = next ? free_xfer(ctx) : NULL;
+		if (!x || job_start(ctx, next, x) == -EBUSY)
+			return;
+	}
+}
+
+int source_timeout(const struct source_ctx *ctx)
+{
+	int64_t due = INT64_MAX, now = net_now_ms();
+
+	for (unsigned i = 0; i < SOURCE_MAX_JOBS; i++)
+		if (ctx->jobs[i].state == JOB_WAITING &&
+		    ctx->polls[ctx->jobs[i].poll].deadline_ms < due)
+			due = ctx->polls[ctx->jobs[i].poll].deadline_ms;
+	if (due == INT64_MAX)
+		return -1;
+	if (due <= now)
+		return 0;
+	return due - now > INT_MAX ? INT_MAX : (int)(due - now);
+}
+
+unsigned source_busy(const struct source_ctx *ctx)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < SOURCE_MAX_POLLS; i++)
+		k += ctx->polls[i].busy != 0;
+	return k;
+}
+
+void source_cancel(struct source_ctx *ctx)
+{
+	for (unsigned i = 0; i < ctx->nxfer; i++)
+		if (ctx->xfer[i].busy)
+			(void)net_cancel(ctx->fetch.net, &ctx->xfer[i].fr.resp.net);
+	for (unsigned i = 0; i < SOURCE_MAX_JOBS; i++)
+		if (ctx->jobs[i].state == JOB_WAITING) {
+			ctx->polls[ctx->jobs[i].poll].stopped = 1;
+			job_end(ctx, &ctx->jobs[i]);
+		}
+}
+
+/* A feed or page from a local file: no HTTP, no state; read at once. */
+static int poll_file(struct source_ctx *ctx, struct source_poll *p, const char *path,
+		     char *buf)
 {
 	char lu[NET_URL_BYTES];
-	long n = read_file(AT_FDCWD, path, 0, p->ctx->body, p->ctx->body_cap);
+	long n = read_file(AT_FDCWD, path, 0, buf, ctx->body_cap);
 	int rc;
 
 	if (n < 0) {
@@ -554,96 +826,98 @@ static int poll_file(struct poll *p, const char *path)
 		log_warn("source %s: %s", p->src->name, url_redact(p->src->url, lu, sizeof(lu)));
 		return (int)n;
 	}
-	rc = parse_body(p, p->ctx->body, (size_t)n, p->src->url, NULL);
+	rc = parse_body(ctx, p, buf, (size_t)n, p->src->url, NULL);
 	if (rc < 0)
 		rc = log_parse_failure(p->src, p->src->url, rc);
 	return rc;
 }
 
-static int poll_http(struct poll *p)
+int source_start(struct source_ctx *ctx, unsigned idx, int64_t *not_before)
 {
-	const struct cfg *cfg = p->cfg;
-	const struct cfg_source *src = p->src;
-	struct source_ctx *ctx = p->ctx;
-	const char *dir = cfg->daemon.state_dir;
-	static struct srcstate st;
+	const struct cfg *cfg = ctx->cfg;
+	const struct cfg_source *src = &cfg->sources[idx];
+	struct source_poll *p = NULL;
+	struct source_xfer *x = free_xfer(ctx);
 	int64_t now = now_utc(), nb;
-	char lu[NET_URL_BYTES];
 	int rc;
 
-	srcstate_load(ctx->state_fd, dir, src->name, &st);
-	nb = srcstate_not_before(&st, &cfg->http, now);
+	*not_before = 0;
+	for (unsigned i = 0; i < SOURCE_MAX_POLLS && !p; i++)
+		if (!ctx->polls[i].busy)
+			p = &ctx->polls[i];
+	if (!p || !x || !jobs_room(ctx, job_need(src)))
+		return -EBUSY;
+	memset(p, 0, sizeof(*p));
+	p->reserved = job_need(src);
+	p->idx = idx;
+	p->src = src;
+	p->deadline_ms = net_now_ms() + (int64_t)cfg->http.poll_timeout * 1000;
+	net_scope_init(&p->scope, src->url, src->allow_private);
+	x->ctx = ctx;
+	x->poll = poll_index(ctx, p);
+	x->job = -1;
+	if (src->type == CFG_SOURCE_FOLDER || !url_is_http(src->url)) {
+		const char *path = url_file_path(src->url);
+
+		p->busy = x->busy = 1;
+		if (src->type == CFG_SOURCE_FOLDER) {
+			rc = poll_folder(src, idx, ctx, x->buf);
+			p->yielded = rc > 0 ? (unsigned)rc : 0;
+		} else {
+			rc = poll_file(ctx, p, path ? path : src->url, x->buf);
+		}
+		p->rc = rc;
+		p->stopped = rc == -EINTR;
+		p->reserved = 0;
+		give_back(ctx, x);
+		if (p->ended)
+			drop_waiting(ctx, p);
+		if (p->jobs == 0)
+			poll_end(ctx, p);
+		return 0;
+	}
+	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &p->st);
+	nb = srcstate_not_before(&p->st, &cfg->http, now);
 	if (nb > now) {
-		ctx->not_before = nb;
+		*not_before = ctx->not_before = nb;
 		log_debug("source %s: backing off for %lld s more", src->name, (long long)(nb - now));
 		return -EAGAIN;
 	}
+	p->http = 1;
 	p->scope.own = 1;
-	rc = fetch_get(&ctx->fetch, src->url, ctx->keep_validators ? NULL : &st.v, &p->scope, &resp,
-		       ctx->body, ctx->body_cap);
-	p->scope.own = 0;
-	if (rc == -EINTR)
+	rc = fetch_submit(&ctx->fetch, src->url, ctx->keep_validators ? NULL : &p->st.v, &p->scope,
+			  p->deadline_ms, x->buf, ctx->body_cap, &x->fr, on_feed, x);
+	if (rc == -EBUSY)
 		return rc;
-	now = now_utc();
-	url_redact(src->url, lu, sizeof(lu));
-	if (rc == 0 && resp.kind == FETCH_KIND_NOT_MODIFIED) {
-		log_debug("source %s: %s: not modified", src->name, lu);
-		if (resp.validators.etag[0] || resp.validators.last_modified[0])
-			st.v = resp.validators;
-		srcstate_record(&st, &cfg->http, now, 1, 0);
-		srcstate_save(ctx->state_fd, dir, src->name, &st);
+	p->busy = 1;
+	if (rc < 0) { /* not reached: the URL is http(s) */
+		log_warnx("source %s: %s", src->name, x->fr.resp.net.reason);
+		p->rc = rc;
+		poll_end(ctx, p);
 		return 0;
 	}
-	if (rc == 0 && resp.kind != FETCH_KIND_OK)
-		rc = -EIO;
-	if (rc == 0) {
-		rc = parse_body(p, ctx->body, resp.net.len, resp.net.effective_url,
-				resp.net.content_type);
-		if (rc < 0)
-			rc = log_parse_failure(src, src->url, rc);
-	} else {
-		log_warnx("source %s: %s: %s", src->name, lu, resp.net.reason);
-	}
-	if (rc == -EINTR || (rc >= 0 && p->ended && net_stopped(ctx->fetch.net)))
-		return rc; /* stopping: nothing learnt about the source */
-	srcstate_record(&st, &cfg->http, now, rc >= 0, resp.retry_after);
-	/* Cut short by the caller: keep the old validators so the entries not
-	 * yet taken are offered again. */
-	if (rc >= 0 && !p->ended && !ctx->keep_validators)
-		st.v = resp.validators;
-	srcstate_save(ctx->state_fd, dir, src->name, &st);
-	ctx->not_before = srcstate_not_before(&st, &cfg->http, now);
-	return rc;
+	x->busy = 1;
+	return 0;
 }
 
 int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct source_ctx *ctx,
 		source_article_fn fn, source_known_fn known, void *arg)
 {
-	struct poll *p = &poll_state;
-	const char *path = url_file_path(src->url);
+	int64_t nb;
 	int rc;
 
+	ctx->cfg = cfg;
 	ctx->not_before = 0;
 	ctx->entries = 0;
-	p->cfg = cfg;
-	p->src = src;
-	p->ctx = ctx;
-	p->fn = fn;
-	p->known = known;
-	p->arg = arg;
-	if (src->type == CFG_SOURCE_FOLDER) {
-		rc = poll_folder(src, ctx, fn, arg);
-	} else {
-		net_scope_init(&p->scope, src->url, src->allow_private);
-		fetch_set_deadline(&ctx->fetch, cfg->http.poll_timeout);
-		if (!url_is_http(src->url))
-			rc = poll_file(p, path ? path : src->url);
-		else
-			rc = poll_http(p);
-		fetch_set_deadline(&ctx->fetch, 0);
+	source_ctx_bind(ctx, fn, known, NULL, arg);
+	rc = source_start(ctx, (unsigned)(src - cfg->sources), &nb);
+	if (rc < 0)
+		return rc;
+	while (source_busy(ctx)) {
+		net_step(ctx->fetch.net);
+		source_pump(ctx);
 	}
-	give_back(ctx);
-	return rc;
+	return ctx->last_rc;
 }
 
 int64_t source_not_before(const struct cfg *cfg, const struct source_ctx *ctx,

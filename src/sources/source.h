@@ -11,6 +11,8 @@
 
 #include "core/cfg.h"
 #include "sources/fetch.h"
+#include "sources/feed.h"
+#include "sources/srcstate.h"
 
 /* With fetch_pages, an entry whose text has fewer words than this is a
  * teaser (full stories run to hundreds of words; teasers to a few dozen). */
@@ -20,6 +22,8 @@
  * which is as the source gave it (feeds and pages: valid UTF-8; folder
  * files: their bytes). All pointers are only valid during the callback. */
 struct source_article {
+	const char *source; /* the configured source's name */
+	unsigned idx;	    /* and its index in the cfg the poll started with */
 	const char *id;	   /* feed guid, else the link; page: the configured URL;
 			    * folder: the URL: header, else the file's path */
 	const char *title; /* "" when unknown; folder files: the file name then */
@@ -41,17 +45,90 @@ typedef int (*source_article_fn)(const struct source_article *a, void *arg);
  * yielded with its teaser text. */
 typedef int (*source_known_fn)(const struct source_article *a, void *arg);
 
-/* Working memory and the HTTP client for polling; one per configuration. */
+/* Called once when the poll of source number idx (in the cfg it was started
+ * with) ended, every article of it handed to the article callback: rc as
+ * source_poll returns it, not_before the UTC second before which the source
+ * must not be asked again (backoff or Retry-After), 0 when only its interval
+ * applies. */
+typedef void (*source_done_fn)(void *arg, unsigned idx, int rc, int64_t not_before);
+
+/* A teaser's page to fetch (a page job): the entry as the feed gave it, its
+ * text cut to SOURCE_TEASER_BYTES (on a character boundary), which is
+ * yielded when the page fails; the feed's body buffer is free meanwhile. */
+struct source_job {
+	int state;	/* JOB_* in source.c; 0 free */
+	unsigned poll;	/* its poll in source_ctx.polls */
+	uint64_t seq;	/* queued order: the oldest starts first */
+	char link[FEED_URL_BYTES], id[FEED_ID_BYTES], title[FEED_TITLE_BYTES];
+	char lang[FEED_LANG_BYTES];
+	int64_t date;
+	int has_date;
+	char teaser[SOURCE_TEASER_BYTES];
+	size_t teaser_len;
+};
+
+/* One source's poll in flight: its feed's transfer, then its page jobs. */
+struct source_poll {
+	int busy;
+	int http;		     /* an http(s) source: it has a state file */
+	unsigned idx;		     /* the source's index in cfg */
+	const struct cfg_source *src;
+	struct srcstate st;	     /* its state file, loaded at the start */
+	struct fetch_validators v;   /* the feed's answer's, saved at the end */
+	int64_t retry_after;
+	struct net_scope scope;	     /* where its links and redirects may go */
+	int64_t deadline_ms;	     /* poll_timeout: net_now_ms() clock */
+	unsigned jobs;		     /* page jobs not ended */
+	unsigned reserved;	     /* job slots held for its feed until it is parsed */
+	unsigned yielded;	     /* articles handed to the callback */
+	unsigned left;		     /* entries not yielded for want of a job slot */
+	unsigned cut;		     /* entries left at poll_timeout */
+	int ended;		     /* the article callback asked to stop */
+	int stopped;		     /* cancelled or the stop flag: nothing recorded */
+	int rc;			     /* source_poll's return when it ends */
+};
+
+/* A transfer of the sources: its body buffer (mapped once, max_size bytes;
+ * a page uses page_cap of it) and its request. */
+struct source_xfer {
+	struct source_ctx *ctx;
+	int busy;
+	unsigned poll;
+	int job; /* its page job, -1 for the poll's feed or page */
+	char *buf;
+	struct fetch_request fr;
+};
+
+/* Working memory and the HTTP client for polling; one per configuration.
+ * Polls run concurrently, driven by net's callbacks: a feed is parsed when
+ * its body arrived, its teaser pages become page jobs started as transfer
+ * slots free up (source_pump). Folder and file sources run synchronously. */
 struct source_ctx {
 	struct fetch_client fetch;
-	char *body, *page; /* mapped by source_ctx_init: body_cap, page_cap bytes */
+	const struct cfg *cfg;
 	size_t body_cap;   /* [http] max_size */
 	size_t page_cap;   /* a teaser's page: SOURCE_PAGE_BYTES, or max_size if less */
+	unsigned nxfer;	   /* [daemon] max_transfers buffers */
+	struct source_xfer xfer[NET_MAX_TRANSFERS];
+	struct source_poll polls[SOURCE_MAX_POLLS];
+	struct source_job jobs[SOURCE_MAX_JOBS];
+	uint64_t job_seq;
+	/* The callbacks of every poll (source_ctx_bind). */
+	source_article_fn fn;
+	source_known_fn known;
+	source_done_fn done;
+	void *arg;
+	/* Ranking scratch of the one feed being parsed (parsing is synchronous). */
+	struct source_rank {
+		int64_t key;
+		unsigned idx;
+	} rank[SOURCE_MAX_ITEMS];
 	/* Set by source_poll: the UTC second before which this source should not
 	 * be polled again (backoff or Retry-After), 0 when only its interval
-	 * applies; and the entries the source offered in this poll. */
+	 * applies; and the entries the source offered in its last poll. */
 	int64_t not_before;
 	unsigned entries;
+	int last_rc; /* the return of the poll that ended last */
 	/* The state folder (statedir_open), the caller's: set it after
 	 * source_ctx_init and before the first poll of an HTTP source. */
 	int state_fd;
@@ -64,46 +141,80 @@ struct source_ctx {
 };
 
 /* Sets ctx up: the HTTP client (fetch_init with cfg, through net, which
- * must outlive ctx; its stop flag ends a poll) and the body and page
- * buffers, mapped here once (their pages are only touched as responses fill
- * them, and source_poll gives them back when it ends). Returns 0 or
- * -ENOMEM. Call at start-up; after a config reload, init another one and
- * source_ctx_free the old. */
+ * must outlive ctx; its stop flag ends every poll) and one body buffer per
+ * transfer ([daemon] max_transfers of [http] max_size bytes), mapped here
+ * once (their pages are only touched as responses fill them, and given back
+ * after each transfer). cfg must outlive ctx. Returns 0 or -ENOMEM. Call at
+ * start-up; after a config reload, init another one and source_ctx_free the
+ * old (source_cancel first). */
 int source_ctx_init(struct source_ctx *ctx, const struct cfg *cfg, struct net *net);
 void source_ctx_free(struct source_ctx *ctx);
 
-/* Polls src once and calls fn for each article, in the source's order:
+/* The callbacks of every poll of ctx: fn for each article, known (may be
+ * NULL) before a teaser's page is fetched, done when a poll ended. */
+void source_ctx_bind(struct source_ctx *ctx, source_article_fn fn, source_known_fn known,
+		     source_done_fn done, void *arg);
+
+/* Starts a poll of source number idx of ctx's cfg (what source_poll does,
+ * without blocking for the network). Returns 0, after which done is called
+ * once (for a folder or a file, before this returns: local disk is read
+ * synchronously); -EBUSY when no poll or transfer slot is free now (try
+ * again when a transfer ended); -EAGAIN without any request while the
+ * source is backing off (*not_before says until when). Blocks on the disk. */
+int source_start(struct source_ctx *ctx, unsigned idx, int64_t *not_before);
+
+/* Starts the page jobs waiting, oldest first, as transfer slots allow, and
+ * ends those whose poll's deadline passed (a poll whose last job ended is
+ * done). Call after net_dispatch. */
+void source_pump(struct source_ctx *ctx);
+
+/* Milliseconds until source_pump must run even if no socket is ready (a
+ * waiting page job's deadline); -1 when none. */
+int source_timeout(const struct source_ctx *ctx);
+
+/* Polls and page jobs in flight (0: ctx is idle). */
+unsigned source_busy(const struct source_ctx *ctx);
+
+/* Ends every poll in flight as the stop flag would (nothing recorded about
+ * the sources, no validators saved: each poll is made again later); their
+ * done callbacks are called before this returns. Not from a callback. */
+void source_cancel(struct source_ctx *ctx);
+
+/* Polls src once and calls fn for each article (the same as source_start,
+ * blocking until the poll ended; ctx's callbacks are replaced):
  *  folder: the seed-format files at the top level of the folder, by name
  *          (hidden files, README.md and non-regular files skipped; a
  *          symbolic link, a file with more than one name (hard link), a
  *          file over SOURCE_FILE_BYTES or an unreadable one is one warning
  *          and skipped: only regular files inside the folder are read);
  *  feed:   a conditional GET (304: no articles), then the newest max_items
- *          entries (by published, else updated date; undated ones last)
- *          yielded in feed order; text is the entry's content, else its
- *          summary; with fetch_pages, a teaser (under SOURCE_TEASER_WORDS
- *          words, or ending in an ellipsis, "read more" or "continue
- *          reading") is replaced by the main text of the linked page (at
- *          most page_cap bytes; a larger page keeps the teaser), unless
- *          known (may be NULL) says the caller has the entry;
+ *          entries (by published, else updated date; undated ones last);
+ *          text is the entry's content, else its summary; entries with
+ *          their text are yielded in feed order as the feed is parsed;
+ *          with fetch_pages, a teaser (under SOURCE_TEASER_WORDS words, or
+ *          ending in an ellipsis, "read more" or "continue reading") becomes
+ *          a page job, unless known (may be NULL) says the caller has the
+ *          entry, and is yielded when its page arrived, with the main text
+ *          of the linked page (at most page_cap bytes; a larger page, or
+ *          one that failed, keeps the teaser): pages arrive in any order;
  *  page:   a conditional GET of the page and its main text as one article.
  * Links and redirects may reach only public addresses, except the source's
  * own host when it is not public, or any with allow_private (struct
  * net_scope); each refused page is one warning and keeps the teaser.
  * The whole poll ends by [http] poll_timeout: entries left then are not
  * yielded, the validators stay as they were (the next poll gets the feed
- * whole and yields them), and one info line says how many were left.
+ * whole and yields them), and one info line says how many were left. The
+ * validators are saved only when the poll's last page job ended and every
+ * entry was yielded and taken.
  * Returns the number of articles yielded (>= 0); or -EAGAIN without any
  * request while the source is backing off (ctx->not_before says until when);
  * -EINTR when the stop flag rose; another negative errno when the source
- * failed (fetch_get's codes, -EBADMSG for a response that is not a feed or
+ * failed (fetch's codes, -EBADMSG for a response that is not a feed or
  * has no main text or is a UTF-16 page, -ENOENT/-EACCES for a folder). Each failure is logged as
  * one line "source NAME: URL: reason"; HTTP failures and parse failures add
  * to the backoff recorded in [daemon] state_dir (source-HASH.state).
- * Blocks for the transfers (each at most [http] timeout, plus the per-host
- * delay between page fetches; all at most [http] poll_timeout). URLs in
- * log lines are redacted (url_redact). Not reentrant: uses static buffers.
- * The pages of ctx's buffers are given back before it returns. */
+ * Blocks for the transfers (all at most [http] poll_timeout). URLs in
+ * log lines are redacted (url_redact). */
 int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct source_ctx *ctx,
 		source_article_fn fn, source_known_fn known, void *arg);
 

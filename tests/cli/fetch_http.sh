@@ -202,9 +202,10 @@ check "relative link resolved against the effective URL" \
 	'[ $RC -eq 0 ] && grep -qF "\"link\":\"$BASE/rel/item1\"" "$TMP/out"' "$TMP/out"
 
 # Teasers: the linked page's main text replaces a teaser; a full entry stays.
+# The full entry comes first: a teaser is taken when its page arrived.
 run --config "$TMP/cfg.ini" --source teasers --format json
 check "fetch_pages: teaser replaced by the page's main text" \
-	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 2 ] && head -n 1 "$TMP/out" | grep -q "Paragraph 7 of the full story" && tail -n 1 "$TMP/out" | grep -q "\"id\":\"t2\""' \
+	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 2 ] && tail -n 1 "$TMP/out" | grep "\"id\":\"t1\"" | grep -q "Paragraph 7 of the full story" && head -n 1 "$TMP/out" | grep -q "\"id\":\"t2\""' \
 	"$TMP/out"
 run --config "$TMP/cfg.ini" --source teasers16 --format json
 check "fetch_pages: a UTF-16 page keeps the teaser, with a warning naming source and URL" \

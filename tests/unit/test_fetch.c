@@ -108,6 +108,7 @@ static void test_statuses(void)
 
 static void test_failures(void)
 {
+	static struct fetch_request fr;
 	char u[256];
 
 	CHECK_INT(fetch_get(&fc, "ftp://127.0.0.1/feed", NULL, NULL, &resp, body, sizeof body),
@@ -120,11 +121,15 @@ static void test_failures(void)
 	CHECK_STR(resp.net.reason, "too large: body over 65536 bytes");
 	CHECK_INT(get_with(&small, "/feeds/rss2-fr.xml", NULL), -EFBIG);
 	CHECK_STR(resp.net.reason, "too large: body over 1024 bytes");
-	fetch_set_deadline(&fc, 1);
-	CHECK_INT(get("/slow/1?d=5", NULL), -ETIME);
-	CHECK_INT(resp.kind, FETCH_KIND_DEADLINE);
-	CHECK_STR(resp.net.reason, "poll_timeout reached");
-	fetch_set_deadline(&fc, 0);
+	/* A request's deadline (a poll's) ends it first. */
+	snprintf(u, sizeof u, "http://127.0.0.1:%d/slow/1?d=5", port);
+	CHECK_INT(fetch_submit(&fc, u, NULL, NULL, net_now_ms() + 1000, body, sizeof body, &fr,
+			       NULL, NULL), 0);
+	while (fr.resp.net.pending)
+		net_step(net);
+	CHECK_INT(fr.resp.net.err, -ETIME);
+	CHECK_INT(fr.resp.kind, FETCH_KIND_DEADLINE);
+	CHECK_STR(fr.resp.net.reason, "poll_timeout reached");
 	snprintf(u, sizeof u, "http://127.0.0.1:1/feed");
 	CHECK_INT(fetch_get(&fc, u, NULL, NULL, &resp, body, sizeof body), -ECONNREFUSED);
 	CHECK_INT(resp.kind, FETCH_KIND_CONNECT);
