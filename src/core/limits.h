@@ -47,6 +47,18 @@
 #define XML_MAX_DEPTH 64u
 #define XML_MAX_NSDECL 32u
 
+/* OPML subscriptions (src/sources/opml, `digestd opml`): import reads the
+ * whole file into one buffer of at most OPML_FILE_BYTES (2 MiB: a 1,000-feed
+ * export is about 250 KiB); an outline's title is kept to OPML_TITLE_BYTES
+ * and the folders around it, joined with '/', to OPML_CATEGORY_BYTES. RAM:
+ * the buffer, a reader of about 10 KiB (an XML reader and token, the outline,
+ * OPML_MAX_DEPTH folder offsets), and the names already given, CFG_MAX_SOURCES
+ * x CFG_SOURCE_NAME_BYTES (31 KiB). */
+#define OPML_FILE_BYTES (2u * 1024u * 1024u)
+#define OPML_TITLE_BYTES 256u
+#define OPML_CATEGORY_BYTES 256u
+#define OPML_MAX_DEPTH XML_MAX_DEPTH
+
 /* Feed entries (src/sources/feed): one struct feed_entry, reused for every
  * entry, so feed size never matters. Each text field is cut to its size on a
  * character boundary. Sum: about 158 KiB (content 128 KiB, summary 16 KiB,
