@@ -98,3 +98,71 @@ expect_status "import: a missing file (exit 66)" 66 digestd opml import "$TMP/no
 expect_status "import: a folder (exit 66)" 66 digestd opml import "$TMP"
 expect_status "opml without a subcommand (exit 64)" 64 digestd opml
 expect_status "opml import without a file (exit 64)" 64 digestd opml import
+
+# include = PATTERN: imported lists dropped into a conf.d folder are read
+# after the main file, in name order; hidden and unmatched files are not.
+etc=$TMP/etc
+mkdir -p "$etc/conf.d"
+{
+	printf '[daemon]\nstate_dir = %s/state\ninclude = conf.d/*.ini\n' "$TMP"
+	printf '[endpoint]\nurl = https://digests.example.org/in\nsigning_key_file = signing-key\n'
+	printf '[source main]\nurl = https://example.org/main.xml\n'
+} >"$etc/digestd.ini"
+expect_status "include: an empty conf.d is fine (exit 0)" 0 \
+	digestd check-config --config "$etc/digestd.ini"
+digestd opml import "$data/feedly.opml" >"$etc/conf.d/20-feedly.ini"
+digestd opml import "$data/thunderbird.opml" >"$etc/conf.d/10-thunderbird.ini"
+printf '[source hidden]\nurl = https://example.org/h.xml\n' >"$etc/conf.d/.hidden.ini"
+printf '[source other]\nurl = https://example.org/o.xml\n' >"$etc/conf.d/notes.txt"
+expect_status "include: imported files in conf.d load (exit 0)" 0 \
+	digestd check-config --config "$etc/digestd.ini"
+grep '^\[source ' "$TMP/out" | sed -n '1p;2p;5p;6p;$p' >"$TMP/order"
+printf '%s\n' '[source main]' '[source Debian-News]' '[source Suddeutsche-Zeitung]' \
+	'[source Ars-Technica]' '[source Hacker-News-2]' >"$TMP/order.want"
+expect_same "include: the main file first, then conf.d in name order" "$TMP/order" \
+	"$TMP/order.want"
+if grep -q 'hidden\|other' "$TMP/out"; then
+	fail "include: hidden and unmatched files are not read" "$(grep 'hidden\|other' "$TMP/out")"
+else
+	pass "include: hidden and unmatched files are not read"
+fi
+expect_grep "include: the dump keeps the pattern as a comment" \
+	"^; include = $etc/conf.d/\*.ini" "$TMP/out"
+digestd opml export --config "$etc/digestd.ini" >"$TMP/all.opml" 2>/dev/null
+expect_status "include: export of it imports again" 0 digestd opml import "$TMP/all.opml"
+expect_grep "include: export has the included sources" '^\[source Hacker-News-2\]$' "$TMP/out"
+# The same folder twice: a source defined in two files names both.
+digestd opml import "$data/thunderbird.opml" >"$etc/conf.d/30-again.ini"
+expect_status "include: a source in two files is refused (exit 78)" 78 \
+	digestd check-config --config "$etc/digestd.ini"
+expect_grep "include: ... naming both places" \
+	"$etc/conf.d/30-again.ini:3: \[source Debian-News\] is defined twice (first at $etc/conf.d/10-thunderbird.ini:3)" \
+	"$TMP/err"
+rm "$etc/conf.d/30-again.ini"
+# A FIFO planted in conf.d is refused, not waited on.
+if mkfifo "$etc/conf.d/40-fifo.ini" 2>/dev/null; then
+	expect_status "include: a FIFO is refused (exit 78)" 78 \
+		timeout 60 $TEST_WRAPPER "$DIGESTD" check-config --config "$etc/digestd.ini"
+	expect_grep "include: ... as not a regular file" "$etc/conf.d/40-fifo.ini: not a regular file" \
+		"$TMP/err"
+	rm "$etc/conf.d/40-fifo.ini"
+fi
+# A missing folder matches nothing, as an empty one.
+sed -i 's|^include = .*|include = absent.d/*.ini|' "$etc/digestd.ini"
+expect_status "include: a missing folder matches nothing (exit 0)" 0 \
+	digestd check-config --config "$etc/digestd.ini"
+
+# Relative paths in an included file resolve against its own folder: a
+# folder source and the signing key named there.
+mkdir -p "$etc/sub/keys"
+cp "$TMP/creds/signing-key" "$etc/sub/keys/signing-key"
+printf '[daemon]\nstate_dir = %s/state\ninclude = sub/endpoint.ini\n[source main]\nurl = https://example.org/main.xml\n' \
+	"$TMP" >"$etc/two.ini"
+printf '[endpoint]\nurl = https://digests.example.org/in\nsigning_key_file = keys/signing-key\n[source seeds]\nurl = seeds\n' \
+	>"$etc/sub/endpoint.ini"
+expect_status "include: relative paths of an included file (exit 0)" 0 \
+	digestd check-config --config "$etc/two.ini"
+expect_grep "include: a folder source resolves against the included file's folder" \
+	"^url = $etc/sub/seeds\$" "$TMP/out"
+expect_grep "include: a secret file resolves against the included file's folder" \
+	"read from $etc/sub/keys/signing-key\$" "$TMP/out"
