@@ -6,6 +6,7 @@
 
 #include "cmd/check_config.h"
 #include "cmd/fetch.h"
+#include "cmd/opml.h"
 #include "cmd/run.h"
 #include "cmd/summarize.h"
 #include "core/log.h"
@@ -18,6 +19,8 @@ static const char usage[] =
 	"  fetch [--type feed|page] [--format text|json] [--config PATH] [--ca-file FILE]\n"
 	"        URL|FILE|-\n"
 	"  fetch --config PATH --source NAME [--format text|json]\n"
+	"  opml import FILE|-\n"
+	"  opml export [--config PATH]\n"
 	"  run [--config PATH] [--once]\n"
 	"  summarize [-n N | --ratio R] [--lang L] [--format text|json] [FILE|-]...\n"
 	"  version\n";
@@ -33,6 +36,8 @@ int main(int argc, char **argv)
 		return cmd_check_config(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fetch") == 0)
 		return cmd_fetch(argc - 1, argv + 1);
+	if (strcmp(argv[1], "opml") == 0)
+		return cmd_opml(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "summarize") == 0 || strcmp(argv[1], "summarise") == 0)

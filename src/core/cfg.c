@@ -4,13 +4,18 @@
  * error with its line. Nothing here allocates or reads a secret. */
 #include "cfg.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/cfg_check.h"
 #include "core/cfg_key.h"
@@ -53,10 +58,29 @@ _Static_assert(sizeof(struct cfg) - offsetof(struct cfg, sources) -
 			       sizeof(((struct cfg *)0)->sources) < _Alignof(struct cfg),
 	       "sources[] ends struct cfg: cfg_used_bytes copies what precedes it");
 
+#define LINE_MASK ((1u << CFG_PLACE_SHIFT) - 1)
+
+/* The name of the file a place is in, as messages show it. */
+static const char *place_file(const struct cfg_parse *ps, unsigned place)
+{
+	unsigned file = place >> CFG_PLACE_SHIFT;
+
+	return file ? ps->inc_name[file - 1] : ps->name;
+}
+
+void cfg_place(const struct cfg_parse *ps, unsigned place, char *out, size_t size)
+{
+	if (place >> CFG_PLACE_SHIFT == ps->file)
+		snprintf(out, size, "line %u", place & LINE_MASK);
+	else
+		snprintf(out, size, "%s:%u", place_file(ps, place), place & LINE_MASK);
+}
+
 /* The last of err's lines is kept to say how many did not fit. */
-void cfg_fail(struct cfg_parse *ps, unsigned line, const char *fmt, ...)
+void cfg_fail(struct cfg_parse *ps, unsigned place, const char *fmt, ...)
 {
 	struct cfg_error *err = ps->err;
+	unsigned line = place & LINE_MASK;
 	char *msg;
 	size_t size = sizeof(err->msg[0]);
 	va_list ap;
@@ -70,9 +94,9 @@ void cfg_fail(struct cfg_parse *ps, unsigned line, const char *fmt, ...)
 	msg = err->msg[err->n];
 	err->line[err->n++] = line;
 	if (line)
-		n = snprintf(msg, size, "%s:%u: ", ps->name, line);
+		n = snprintf(msg, size, "%s:%u: ", place_file(ps, place), line);
 	else
-		n = snprintf(msg, size, "%s: ", ps->name);
+		n = snprintf(msg, size, "%s: ", place_file(ps, place));
 	if (n < 0)
 		n = 0;
 	if ((size_t)n >= size)
@@ -244,7 +268,7 @@ static int valid_source_name(const char *s, size_t len)
 static int enter_source(struct cfg_parse *ps, const char *name, size_t len)
 {
 	struct cfg *c = &ps->cfg;
-	char q[80];
+	char q[80], first[CFG_PATH_BYTES + 16];
 
 	cfg_quote(q, sizeof(q), name, len);
 	if (len == 0) {
@@ -263,8 +287,8 @@ static int enter_source(struct cfg_parse *ps, const char *name, size_t len)
 	}
 	for (unsigned i = 0; i < c->n_sources; i++) {
 		if (strlen(c->sources[i].name) == len && !memcmp(c->sources[i].name, name, len)) {
-			cfg_fail(ps, ps->line, "[source %s] is defined twice (first at line %u)", q,
-				 ps->src_line[i]);
+			cfg_place(ps, ps->src_line[i], first, sizeof(first));
+			cfg_fail(ps, ps->line, "[source %s] is defined twice (first at %s)", q, first);
 			return -EINVAL;
 		}
 	}
@@ -289,18 +313,21 @@ static int enter_section(struct cfg_parse *ps, const char *name, size_t len)
 {
 	unsigned best = UINT_MAX, best_sec = 0;
 	size_t word = 0;
-	char q[80], rest[80];
+	char q[80], rest[80], first[CFG_PATH_BYTES + 16];
 
 	for (unsigned sec = 0; sec < CFG_SEC_COUNT; sec++) {
 		if (sec == CFG_SEC_source || strlen(cfg_sec_names[sec]) != len ||
 		    memcmp(cfg_sec_names[sec], name, len))
 			continue;
-		if (ps->sec_line[sec]) {
-			cfg_fail(ps, ps->line, "[%s] appears twice (first at line %u)",
-				 cfg_sec_names[sec], ps->sec_line[sec]);
+		/* Again in another file is fine: its keys still count once. */
+		if (ps->sec_line[sec] && ps->sec_line[sec] >> CFG_PLACE_SHIFT == ps->file) {
+			cfg_place(ps, ps->sec_line[sec], first, sizeof(first));
+			cfg_fail(ps, ps->line, "[%s] appears twice (first at %s)",
+				 cfg_sec_names[sec], first);
 			return -EINVAL;
 		}
-		ps->sec_line[sec] = ps->line;
+		if (!ps->sec_line[sec])
+			ps->sec_line[sec] = ps->line;
 		ps->sec = (int)sec;
 		if (sec == CFG_SEC_endpoint)
 			ps->cfg.has_endpoint = true;
@@ -465,7 +492,7 @@ static char *read_line(char *str, int num, void *stream)
 		str[0] = '\0';
 		return str;
 	}
-	if (ps->line == 1 && n >= 3 && !memcmp(str, "\xef\xbb\xbf", 3))
+	if ((ps->line & LINE_MASK) == 1 && n >= 3 && !memcmp(str, "\xef\xbb\xbf", 3))
 		skip = 3;
 	while (skip < n && utf8_ascii_space((unsigned char)str[skip]))
 		skip++;
@@ -564,8 +591,9 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	const struct cfg_key *k;
 	unsigned slot, *seen;
 	char where[CFG_SOURCE_NAME_BYTES + 16], why[CFG_ERROR_BYTES], q[80];
+	char first[CFG_PATH_BYTES + 16], secret[CFG_PATH_BYTES];
 	char *field;
-	int rc;
+	int rc, credential;
 
 	(void)section;
 	ps->key_pending = false;
@@ -586,11 +614,16 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		damage(ps);
 		return 1;
 	}
+	if (k == &cfg_keys[CFG_KEY_daemon_include] && ps->file) {
+		cfg_fail(ps, ps->line, "[daemon] include: only the main config file may include "
+				       "others, not an included one");
+		return 1;
+	}
 	slot = k->sec == CFG_SEC_source ? 1 + ps->src : 0;
 	seen = &ps->key_line[slot][k - cfg_keys];
 	if (*seen && k->type != CFG_T_HEADER) {
-		cfg_fail(ps, ps->line, "%s %s is set twice (first at line %u)", where, k->name,
-			 *seen);
+		cfg_place(ps, *seen, first, sizeof(first));
+		cfg_fail(ps, ps->line, "%s %s is set twice (first at %s)", where, k->name, first);
 		return 1;
 	}
 	*seen = ps->line;
@@ -605,7 +638,15 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	why[0] = '\0';
 	field = (char *)cfg_section(&ps->cfg, k->sec, ps->src) + k->offset;
 	memcpy(&ps->undo, field, k->size);
-	rc = cfg_value_set(k, field, value, ps->cfg.base_dir, why, sizeof(why));
+	if (k == &cfg_keys[CFG_KEY_daemon_include])
+		(void)cfg_copy_str(ps->inc_raw, sizeof(ps->inc_raw), value);
+	/* A secret file named in an included file is found from that file's
+	 * folder, as its paths are (a credential name stays a name). */
+	if (k->type == CFG_T_SECRET && ps->file && *value && *value != '/' &&
+	    cfg_secret_resolve(ps->dir, value, secret, sizeof(secret), &credential) == 0 &&
+	    !credential)
+		value = secret;
+	rc = cfg_value_set(k, field, value, ps->dir, why, sizeof(why));
 	if (rc == 0)
 		return 1;
 	memcpy(field, &ps->undo, k->size);
@@ -622,10 +663,140 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	return 1;
 }
 
+/* Adds an included file, its name as messages show it (prefix, then the
+ * name in the folder), keeping them in name order. */
+static void add_include(struct cfg_parse *ps, unsigned place, const char *prefix,
+			const char *name)
+{
+	char shown[CFG_PATH_BYTES];
+	unsigned i;
+	int n = snprintf(shown, sizeof(shown), "%s%s", prefix, name);
+
+	if (n < 0 || (size_t)n >= sizeof(shown)) {
+		cfg_fail(ps, place, "[daemon] include: the path of '%s' is longer than %u bytes",
+			 name, CFG_PATH_BYTES - 1);
+		return;
+	}
+	if (ps->n_inc == CFG_MAX_INCLUDES) {
+		if (!ps->stop)
+			cfg_fail(ps, place, "[daemon] include: more than %u files match",
+				 CFG_MAX_INCLUDES);
+		ps->stop = true;
+		return;
+	}
+	for (i = ps->n_inc; i > 0 && strcmp(ps->inc_name[i - 1], shown) > 0; i--)
+		memcpy(ps->inc_name[i], ps->inc_name[i - 1], sizeof(ps->inc_name[0]));
+	memcpy(ps->inc_name[i], shown, sizeof(shown));
+	ps->n_inc++;
+}
+
+/* Reads included file i (inc_name[i - 1]) through inih as the main one is
+ * read, into the same struct. Its own folder resolves its relative values.
+ * A file that is the main one again (include = *.ini beside it) is skipped. */
+static void read_include(struct cfg_parse *ps, unsigned i, bool fixed, const struct stat *main_st)
+{
+	const char *name = ps->inc_name[i - 1], *slash = strrchr(name, '/');
+	unsigned place = ps->key_line[0][CFG_KEY_daemon_include], base = i << CFG_PLACE_SHIFT;
+	char path[2 * CFG_PATH_BYTES];
+	struct stat st;
+	FILE *f;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/%s", ps->inc_dir, slash ? slash + 1 : name);
+	/* A FIFO or a device is refused unopened (opening some has effects),
+	 * and again on the descriptor, should it have been swapped since. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		cfg_fail(ps, base, "not a regular file");
+		return;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && fixed && errno == ENOENT) {
+		cfg_fail(ps, place, "[daemon] include: %s: no such file", name);
+		return;
+	}
+	if (fd < 0) {
+		cfg_fail(ps, base, "cannot read: %s", strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		cfg_fail(ps, base, "not a regular file");
+		close(fd);
+		return;
+	}
+	if (st.st_dev == main_st->st_dev && st.st_ino == main_st->st_ino) {
+		close(fd);
+		return;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		cfg_fail(ps, base, "cannot read: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	ps->file = i;
+	ps->line = base;
+	ps->f = f;
+	ps->total = 0;
+	ps->sec = CFG_SEC_NONE;
+	ps->dir = ps->inc_dir;
+	rc = ini_parse_stream(read_line, ps, on_key, ps);
+	if (rc < 0 || (rc > 0 && !ps->failed))
+		cfg_fail(ps, rc > 0 ? base | (unsigned)rc : base, "cannot parse this line");
+	fclose(f);
+}
+
+/* [daemon] include: the files its pattern names, after the main one in name
+ * order. Wildcards only in the last part, so one folder is read, without
+ * glob()'s allocations; a pattern matching nothing is an empty conf.d. */
+static void read_includes(struct cfg_parse *ps, const struct stat *main_st)
+{
+	const char *pattern = ps->cfg.daemon.include, *last = strrchr(pattern, '/') + 1;
+	const char *raw_slash = strrchr(ps->inc_raw, '/'), *main_slash = strrchr(ps->name, '/');
+	unsigned place = ps->key_line[0][CFG_KEY_daemon_include];
+	char prefix[CFG_PATH_BYTES], q[80];
+	bool fixed = !strpbrk(last, "*?[");
+	struct dirent *e;
+	DIR *d;
+
+	/* cfg_value_set made the pattern an absolute, normalised path. */
+	snprintf(ps->inc_dir, sizeof(ps->inc_dir), "%.*s",
+		 last - pattern > 1 ? (int)(last - pattern - 1) : 1, pattern);
+	if (strpbrk(ps->inc_dir, "*?[")) {
+		cfg_quote(q, sizeof(q), ps->inc_raw, strlen(ps->inc_raw));
+		cfg_fail(ps, place, "[daemon] include = '%s': wildcards only in the file name", q);
+		return;
+	}
+	/* Messages name an included file as the pattern was written, beside
+	 * the main file's name as it was given. */
+	snprintf(prefix, sizeof(prefix), "%.*s%.*s",
+		 ps->inc_raw[0] == '/' || !main_slash ? 0 : (int)(main_slash - ps->name + 1),
+		 ps->name, raw_slash ? (int)(raw_slash - ps->inc_raw + 1) : 0, ps->inc_raw);
+	if (fixed) {
+		add_include(ps, place, prefix, last);
+	} else {
+		d = opendir(ps->inc_dir);
+		if (!d && errno != ENOENT && errno != ENOTDIR) {
+			cfg_fail(ps, place, "[daemon] include: cannot read the folder %s: %s",
+				 ps->inc_dir, strerror(errno));
+			return;
+		}
+		while (d && (e = readdir(d)) && !ps->stop)
+			if (fnmatch(last, e->d_name, FNM_PERIOD) == 0)
+				add_include(ps, place, prefix, e->d_name);
+		if (d)
+			closedir(d);
+	}
+	for (unsigned i = 1; i <= ps->n_inc && !ps->stop; i++)
+		read_include(ps, i, fixed, main_st);
+	ps->file = 0;
+	ps->dir = ps->cfg.base_dir;
+}
+
 static int load(FILE *f, const char *buf, size_t len, const char *name, const char *base_dir,
 		unsigned flags, struct cfg *out, struct cfg_error *err)
 {
 	struct cfg_parse *ps = &scratch;
+	struct stat main_st = { 0 };
 	int rc;
 
 	/* The per-source tables are zeroed source by source (enter_source). */
@@ -652,11 +823,17 @@ static int load(FILE *f, const char *buf, size_t len, const char *name, const ch
 	 * default of 200 bytes is too short for a feed URL. read_line never
 	 * writes past the size inih passes it, whatever this is. */
 	ini_max_line = (int)CFG_LINE_BYTES;
+	ps->dir = ps->cfg.base_dir;
 	rc = ini_parse_stream(read_line, ps, on_key, ps);
 	/* A positive rc is the first key line without '=', which read_line
 	 * has said already, with every other one. */
 	if (rc < 0 || (rc > 0 && !ps->failed))
 		cfg_fail(ps, rc > 0 ? (unsigned)rc : 0, "cannot parse this line");
+	if (rc >= 0 && !ps->stop && ps->cfg.daemon.include[0]) {
+		if (f && fstat(fileno(f), &main_st) < 0)
+			memset(&main_st, 0, sizeof(main_st));
+		read_includes(ps, &main_st);
+	}
 	/* The checks across keys need the whole file. */
 	if (rc >= 0 && !ps->stop) {
 		if (!ps->cfg.daemon.state_dir[0])

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The configuration: one ini file, read with inih into a fixed-size struct
- * cfg whose fields, defaults, checks, dump and docs all come from cfg.def.
- * Loading never allocates and never leaves a half-filled struct behind. */
+/* The configuration: one ini file and those its include names, read with inih
+ * into a fixed-size struct cfg whose fields, defaults, checks, dump and docs
+ * come from cfg.def. Loading never allocates nor leaves a half-filled struct. */
 #ifndef DIGESTD_CFG_H
 #define DIGESTD_CFG_H
 
@@ -170,7 +170,10 @@ void cfg_defaults(struct cfg *c);
  * its first n_sources entries. What lies past them is never read. */
 size_t cfg_used_bytes(const struct cfg *c);
 
-/* Reads and checks the ini file at path, reporting every error it finds.
+/* Reads and checks the ini file at path, then the files its [daemon]
+ * include names (docs/config.md, Included files: their relative values
+ * resolve against their own folder; errors name them), reporting every
+ * error it finds.
  * Returns 0 and fills *out; or -EINVAL for an invalid configuration (exit
  * 78) and any other negative errno when the file cannot be read (exit 66),
  * with err saying why. On failure *out is untouched, so a reload can keep

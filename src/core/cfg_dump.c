@@ -35,6 +35,13 @@ static void dump_section(const struct cfg *c, FILE *f, unsigned sec, const void 
 			continue;
 		}
 		cfg_value_format(k, field, value, sizeof(value));
+		/* What the included files set is in this dump already: read
+		 * again, they would define everything twice. */
+		if (k == &cfg_keys[CFG_KEY_daemon_include] && *value) {
+			dump_line(f, "; ", k->name, value);
+			fputs(" ; read: its files' settings are in this dump\n", f);
+			continue;
+		}
 		dump_line(f, prefix, k->name, value);
 		if (k->type == CFG_T_SECRET && *value) {
 			int credential;

@@ -68,8 +68,17 @@ struct cfg_parse {
 	unsigned errors; /* found, including those past err's room */
 	FILE *f;
 	const char *p, *end;
-	unsigned line;
+	unsigned line; /* a place: (file << CFG_PLACE_SHIFT) | line */
 	size_t total;
+	/* include: the file being read (0: the main one, i: inc_name[i - 1]),
+	 * the folder relative values in it resolve against, and the pattern
+	 * as written, which names included files in messages. */
+	unsigned file;
+	const char *dir;
+	unsigned n_inc;
+	char inc_raw[CFG_PATH_BYTES];
+	char inc_dir[CFG_PATH_BYTES];
+	char inc_name[CFG_MAX_INCLUDES][CFG_PATH_BYTES];
 	int sec; /* enum cfg_sec of the current section, or CFG_SEC_NONE, _SKIP */
 	unsigned src;
 	bool refused_section; /* some section header was refused */
@@ -97,10 +106,14 @@ struct cfg_parse {
 	struct cfg cfg;
 };
 
-/* Records one error at line (0: none applies) and goes on: the user gets
- * every mistake in one go. */
+/* Records one error at a place (a line of ps->line's form; line 0: none
+ * applies) and goes on: the user gets every mistake in one go. */
 void cfg_fail(struct cfg_parse *ps, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* A place as "FILE:LINE" (or "line N" in the file being read), for
+ * messages that point at a second place. */
+void cfg_place(const struct cfg_parse *ps, unsigned place, char *out, size_t size);
 
 /* "[daemon]" or "[source NAME]", for messages. */
 void cfg_label(const struct cfg_parse *ps, unsigned sec, unsigned src, char *out, size_t size);

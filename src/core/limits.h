@@ -47,6 +47,18 @@
 #define XML_MAX_DEPTH 64u
 #define XML_MAX_NSDECL 32u
 
+/* OPML subscriptions (src/sources/opml, `digestd opml`): import reads the
+ * whole file into one buffer of at most OPML_FILE_BYTES (2 MiB: a 1,000-feed
+ * export is about 250 KiB); an outline's title is kept to OPML_TITLE_BYTES
+ * and the folders around it, joined with '/', to OPML_CATEGORY_BYTES. RAM:
+ * the buffer, a reader of about 10 KiB (an XML reader and token, the outline,
+ * OPML_MAX_DEPTH folder offsets), and the names already given, CFG_MAX_SOURCES
+ * x CFG_SOURCE_NAME_BYTES (31 KiB). */
+#define OPML_FILE_BYTES (2u * 1024u * 1024u)
+#define OPML_TITLE_BYTES 256u
+#define OPML_CATEGORY_BYTES 256u
+#define OPML_MAX_DEPTH XML_MAX_DEPTH
+
 /* Feed entries (src/sources/feed): one struct feed_entry, reused for every
  * entry, so feed size never matters. Each text field is cut to its size on a
  * character boundary. Sum: about 158 KiB (content 128 KiB, summary 16 KiB,
@@ -228,6 +240,12 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 #define CFG_FILE_BYTES (1024u * 1024u)
 #define CFG_ERROR_BYTES 512u
 #define CFG_MAX_ERRORS 16u
+/* include = PATTERN (cfg.c): at most CFG_MAX_INCLUDES files, read after the
+ * main one; their names (CFG_PATH_BYTES each) live in the loader's scratch:
+ * 16 KiB. A place in a message is (file << CFG_PLACE_SHIFT) | line: a file
+ * of CFG_FILE_BYTES has fewer lines than that shift allows. */
+#define CFG_MAX_INCLUDES 64u
+#define CFG_PLACE_SHIFT 24u
 
 /* A digest being composed (src/digest/digest): its articles' cleaned text in
  * one arena, DIGEST_MAX_ARTICLES index entries (24 bytes each, the largest
@@ -332,6 +350,8 @@ _Static_assert((SUMM_TERM_SLOTS & (SUMM_TERM_SLOTS - 1)) == 0,
 _Static_assert(SUMM_WINDOW_BYTES < 0x7fffffffu, "offsets are 32-bit");
 _Static_assert(SEG_MAX_SENTENCE_BYTES < SUMM_WINDOW_BYTES,
 	       "a sentence must fit in the window");
+_Static_assert(CFG_FILE_BYTES < (1u << CFG_PLACE_SHIFT) && CFG_MAX_INCLUDES < (1u << (32 - CFG_PLACE_SHIFT)),
+	       "a place holds a line number and a file index");
 _Static_assert(CFG_URL_BYTES + 32 < CFG_LINE_BYTES && 2 * CFG_PATH_BYTES + 64 < CFG_LINE_BYTES,
 	       "a dumped config line (value and comment) must load back");
 

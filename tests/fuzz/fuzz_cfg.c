@@ -43,6 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n1, n2;
 	int fd, rc;
 
+	/* include reads the machine's files, names them in errors and is
+	 * dumped as a comment: tests/cli/opml.sh and the bad configs cover it. */
+	for (size_t i = 0; i + 7 <= size; i++)
+		if (!memcmp(data + i, "include", 7))
+			return 0;
 	rc = cfg_load_buffer((const char *)data, size, "fuzz.ini", "/etc/digestd", 0, &first,
 			     &err);
 	if (rc < 0) {
