@@ -267,6 +267,7 @@ static int settle(struct daemon *d)
 	}
 	d->inflight_written = false;
 	pending_shift(p, p->inflight);
+	d->pend_full = false; /* room again: the paused sources poll */
 	/* Failing here repeats nothing: the seen-set holds the articles, and
 	 * start-up drops them from an old list. The list is saved again before
 	 * the next poll, and --once says 75 meanwhile. */
@@ -382,6 +383,7 @@ int pipeline_compose(struct daemon *d, int64_t now)
 		pending_get(p, 0, &art, spans);
 		log_warnx("digest: an article from %s does not fit any digest; dropped", art.source);
 		pending_shift(p, 1);
+		d->pend_full = false;
 		return pipeline_save(d);
 	}
 	if (k) {

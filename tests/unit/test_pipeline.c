@@ -215,6 +215,29 @@ static void compose_takes_the_pending_articles(void)
 	remove_tree(dir);
 }
 
+/* A full pending list pauses the sources only until a digest takes its
+ * articles: once composed, the list takes articles again and the sources
+ * poll (the pause used to last until a restart). */
+static void full_list_resumes_after_a_digest(void)
+{
+	const char *dir = make_root("full");
+	unsigned n = 1;
+	int rc;
+
+	if (start(&dm, dir) != 0)
+		return;
+	while ((rc = article(&dm, n)) == 0 && n < 10 * RUN_PENDING_MAX)
+		n++;
+	CHECK_INT(rc, -ENOBUFS);
+	CHECK(dm.pend_full);
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	CHECK(dm.pend.n < n - 1);
+	CHECK(!dm.pend_full);
+	CHECK_INT(article(&dm, n), 0);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
 /* An article waiting or digested is known: not summarised again, and a
  * teaser's page would not be fetched again. */
 static void known_articles(void)
@@ -443,6 +466,7 @@ static void two_daemons_two_ids(void)
 int main(void)
 {
 	RUN(compose_takes_the_pending_articles);
+	RUN(full_list_resumes_after_a_digest);
 	RUN(known_articles);
 	RUN(seen_save_failing_keeps_everything);
 	RUN(pending_save_failing);
