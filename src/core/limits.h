@@ -139,7 +139,7 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
 /* "ADDRESS PORT" of the non-public address a source's own request was sent
  * to (struct net_scope): INET6_ADDRSTRLEN, a space and a port. */
 #define NET_SCOPE_ADDR_BYTES 56u
-/* The longest wait between two looks at the stop flag in net_perform, in ms:
+/* The longest wait between two looks at the stop flag in net_step, in ms:
  * a raised flag ends a transfer within about this long. */
 #define NET_STOP_SLICE_MS 100
 _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,

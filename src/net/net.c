@@ -937,20 +937,3 @@ void net_step(struct net *n)
 		return; /* ENOMEM: the timers still end the transfers */
 	net_dispatch(n, fds, k);
 }
-
-int net_perform(struct net *n, const struct net_request *rq)
-{
-	int rc = net_submit(n, rq);
-
-	if (rc < 0) {
-		if (rq->res) {
-			memset(rq->res, 0, sizeof(*rq->res));
-			set_reason(rq->res, NET_OTHER, rc, "transfer failed: %s",
-				   rc == -EBUSY ? "every transfer slot is taken" : "bad request");
-		}
-		return rc;
-	}
-	while (rq->res->pending)
-		net_step(n);
-	return rq->res->err;
-}

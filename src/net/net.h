@@ -87,7 +87,11 @@ struct net_scope {
 struct net_result {
 	int pending;	  /* 1 from net_submit until the transfer ended */
 	enum net_kind kind;
-	int err;	  /* 0 for NET_OK, else the kind's negative errno (net_perform) */
+	int err;	  /* 0 for NET_OK, else the kind's negative errno: -EHOSTUNREACH
+			   * (DNS), -ECONNREFUSED, -EACCES (address refused), -EPROTO
+			   * (TLS), -EFBIG, -ETIMEDOUT (timeout or stalled), -ETIME
+			   * (deadline), -ELOOP (redirects), -EINVAL (URL), -EINTR
+			   * (stopped), -EIO */
 	long status;	  /* final HTTP status, 0 when none arrived */
 	size_t len;	  /* body bytes stored in the request's buffer */
 	int64_t retry_after; /* seconds the final response's Retry-After asks, > 0; else 0 */
@@ -165,7 +169,7 @@ int net_timeout(const struct net *n);
 /* Acts on ready sockets (fds as poll returned them; others' are ignored),
  * on timers due, the stop flag and deadlines; starts the queued transfers
  * that may start; ends finished ones (results, done callbacks). A done
- * callback may submit, but must not call net_dispatch or net_perform. */
+ * callback may submit, but must not call net_dispatch or net_step. */
 void net_dispatch(struct net *n, const struct pollfd *fds, size_t nfds);
 
 /* Ends the transfer whose result is res, queued or running, as the stop flag
@@ -178,16 +182,6 @@ int net_cancel(struct net *n, const struct net_result *res);
  * sockets until net's timeout (at most NET_STOP_SLICE_MS when net has
  * nothing to wait for or a stop flag), then net_dispatch. Blocks. */
 void net_step(struct net *n);
-
-/* Submits rq and drives the multi handle (net_step: the same path as a
- * poll() loop would, other transfers included) until rq ended, waking at
- * least every NET_STOP_SLICE_MS to look at the stop flag. Returns res->err: 0 when a
- * response arrived, or a negative errno with res->kind and res->reason
- * saying why: -EHOSTUNREACH (DNS), -ECONNREFUSED, -EACCES (address refused),
- * -EPROTO (TLS), -EFBIG, -ETIMEDOUT (timeout or stalled), -ETIME (deadline),
- * -ELOOP (redirects), -EINVAL (URL), -EINTR (stopped), -EBUSY (no free
- * slot), -EIO. Blocks for the transfer and any wait for its host. */
-int net_perform(struct net *n, const struct net_request *rq);
 
 /* Copies the header value v (n bytes) into dst (size bytes, NUL-terminated)
  * when it fits and holds no control character; else dst becomes "".

@@ -95,8 +95,8 @@ void fetch_init(struct fetch_client *c, const struct cfg *cfg, struct net *net);
  * as FETCH_KIND_DEADLINE, "poll_timeout reached". Returns 0, after which
  * done(arg, fr) is called once from net_dispatch with fr->resp filled:
  * fr->resp.net.err is 0 when a response arrived, whatever its status
- * (resp.kind tells 2xx, 304 or other), else net_perform's negative errno
- * with resp.kind and resp.net.reason saying why. Or returns -EBUSY (every
+ * (resp.kind tells 2xx, 304 or other), else the transfer's negative errno
+ * (struct net_result's err) with resp.kind and resp.net.reason saying why. Or returns -EBUSY (every
  * transfer slot is taken: try again when one ended) or -EINVAL (not an
  * http(s) URL), with fr->resp saying so and done never called. url, scope
  * and body must stay valid until done. Reasons name URLs only as url_redact

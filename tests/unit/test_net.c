@@ -156,7 +156,20 @@ static void test_scope_init(void)
 	CHECK(s.allow_private);
 }
 
-/* One transfer at a time through net_perform: body, headers, statuses,
+/* Submits request and drives net until it ended, as fetch_get and source_poll
+ * do for one transfer: res->err, or net_submit's refusal. */
+static int perform(struct net *n, const struct net_request *request)
+{
+	int rc = net_submit(n, request);
+
+	if (rc < 0)
+		return rc;
+	while (request->res->pending)
+		net_step(n);
+	return request->res->err;
+}
+
+/* One transfer at a time through perform: body, headers, statuses,
  * Retry-After from the final response only. */
 static void test_perform(void)
 {
@@ -164,44 +177,44 @@ static void test_perform(void)
 
 	if (!n)
 		return;
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/page.html")), 0);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/page.html")), 0);
 	CHECK_INT(res[0].kind, NET_OK);
 	CHECK_INT(res[0].status, 200);
 	CHECK(res[0].len > 1000 && memcmp(body[0], "<!DOCTYPE html>", 15) == 0);
 	CHECK_STR(res[0].content_type, "text/html; charset=utf-8");
 	CHECK(!res[0].pending);
 
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/r/2/feeds/rss2-fr.xml")), 0);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/r/2/feeds/rss2-fr.xml")), 0);
 	CHECK_INT(res[0].status, 200);
 	CHECK(strstr(res[0].effective_url, "/feeds/rss2-fr.xml") != NULL);
 	CHECK(res[0].etag[0] == '"');
 	CHECK_STR(res[0].last_modified, "Wed, 21 Oct 2015 07:28:00 GMT");
 
 	/* An error status: a response, no body kept. */
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/status/429?after=7")), 0);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/status/429?after=7")), 0);
 	CHECK_INT(res[0].status, 429);
 	CHECK_INT(res[0].len, 0);
 	CHECK_INT(res[0].retry_after, 7);
 	/* A Retry-After on a redirect is not the final answer's. */
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/to?u=/status/503&after=99")), 0);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/to?u=/status/503&after=99")), 0);
 	CHECK_INT(res[0].status, 503);
 	CHECK_INT(res[0].retry_after, 0);
 	/* The body of an error status trickling on for a minute is not waited for. */
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/trickle/500")), 0);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/trickle/500")), 0);
 	CHECK_INT(res[0].status, 500);
 
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/r/9/page.html")), -ELOOP);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/r/9/page.html")), -ELOOP);
 	CHECK_INT(res[0].kind, NET_REDIRECTS);
 	CHECK_STR(res[0].reason, "too many redirects (more than 5, or a loop)");
 	prof.max_redirects = 0;
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/r/1/page.html")), 0);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/r/1/page.html")), 0);
 	CHECK_INT(res[0].status, 302);
 
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", 1, "/")), -ECONNREFUSED);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", 1, "/")), -ECONNREFUSED);
 	CHECK_INT(res[0].kind, NET_CONNECT);
 	CHECK(strncmp(res[0].reason, "connection failed: ", 19) == 0);
 	prof.allow_http = 0;
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/page.html")), -EINVAL);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/page.html")), -EINVAL);
 	CHECK_INT(res[0].kind, NET_URL);
 	net_close(n);
 }
@@ -245,7 +258,7 @@ static void test_max_transfers(void)
 	CHECK_INT(net_submit(n, req(0, "127.0.0.1", port, "/page.html?t=max")), 0);
 	CHECK_INT(net_submit(n, req(1, "127.0.0.2", alt, "/page.html?t=max")), 0);
 	CHECK_INT(net_submit(n, req(2, "127.0.0.1", port, "/page.html?t=max")), -EBUSY);
-	CHECK_INT(net_perform(n, req(2, "127.0.0.1", port, "/page.html?t=max")), -EBUSY);
+	CHECK_INT(perform(n, req(2, "127.0.0.1", port, "/page.html?t=max")), -EBUSY);
 	CHECK_INT(drive(n, 2), 0);
 	CHECK_INT(res[0].status, 200);
 	CHECK_INT(res[1].status, 200);
@@ -340,23 +353,23 @@ static void test_deadline_timeout(void)
 		return;
 	r = req(0, "127.0.0.1", port, "/slow/1?d=5&t=deadline");
 	r->deadline_ms = net_now_ms() + 1000;
-	CHECK_INT(net_perform(n, r), -ETIME);
+	CHECK_INT(perform(n, r), -ETIME);
 	CHECK_INT(res[0].kind, NET_DEADLINE);
 	prof.min_host_delay = 60;
 	r = req(0, "127.0.0.1", port, "/page.html?t=deadwait");
 	r->deadline_ms = net_now_ms() + 5000;
-	CHECK_INT(net_perform(n, r), -ETIME);
+	CHECK_INT(perform(n, r), -ETIME);
 	CHECK_INT(res[0].kind, NET_DEADLINE);
 	CHECK_INT(httpd_arrivals("t=deadwait", t, NULL, 4), 0);
 	prof.min_host_delay = 0;
 	prof.timeout = 1;
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/slow/1?d=5&t=timeout")), -ETIMEDOUT);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/slow/1?d=5&t=timeout")), -ETIMEDOUT);
 	CHECK_INT(res[0].kind, NET_TIMEOUT);
 	CHECK_STR(res[0].reason, "timed out after 1 s");
 	prof.timeout = 30;
 	prof.low_speed_limit = 1000;
 	prof.low_speed_time = 1;
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/stall")), -ETIMEDOUT);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/stall")), -ETIMEDOUT);
 	CHECK_INT(res[0].kind, NET_STALLED);
 	CHECK_STR(res[0].reason, "transfer stalled: under 1000 bytes/s for 1 s");
 	net_close(n);
@@ -373,17 +386,17 @@ static void test_body_cap(void)
 		return;
 	r = req(0, "127.0.0.1", port, "/big");
 	r->cap = 10000;
-	CHECK_INT(net_perform(n, r), -EFBIG);
+	CHECK_INT(perform(n, r), -EFBIG);
 	CHECK_INT(res[0].kind, NET_TOO_LARGE);
 	CHECK_STR(res[0].reason, "too large: body over 10000 bytes");
 	r = req(0, "127.0.0.1", port, "/huge");
 	r->cap = 100000;
-	CHECK_INT(net_perform(n, r), -EFBIG);
+	CHECK_INT(perform(n, r), -EFBIG);
 	CHECK_INT(res[0].kind, NET_TOO_LARGE);
 	prof.body = NET_BODY_HEAD;
 	r = req(0, "127.0.0.1", port, "/status/404");
 	r->cap = 6;
-	CHECK_INT(net_perform(n, r), 0);
+	CHECK_INT(perform(n, r), 0);
 	CHECK_INT(res[0].status, 404);
 	CHECK_INT(res[0].len, 6);
 	CHECK(memcmp(body[0], "status", 6) == 0);
@@ -414,11 +427,11 @@ static void test_stop(void)
 	it.it_value.tv_usec = 500 * 1000;
 	stop_flag = 0;
 	setitimer(ITIMER_REAL, &it, NULL);
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/slow/1?d=30&t=stop")), -EINTR);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/slow/1?d=30&t=stop")), -EINTR);
 	CHECK_INT(res[0].kind, NET_STOPPED);
 	CHECK_STR(res[0].reason, "stopped");
 	CHECK(net_stopped(n));
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/page.html?t=stopped")), -EINTR);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/page.html?t=stopped")), -EINTR);
 	CHECK_INT(httpd_arrivals("t=stopped", t, NULL, 4), 0);
 	CHECK_INT(net_submit(n, req(1, "127.0.0.1", port, "/page.html?t=stopped")), 0);
 	CHECK_INT(drive(n, 2), 0);
@@ -439,12 +452,12 @@ static void test_codings(void)
 	if (!n)
 		return;
 	prof.compressed = 1;
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/encoded?e=zstd")), -EPROTO);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/encoded?e=zstd")), -EPROTO);
 	CHECK_INT(res[0].kind, NET_OTHER);
 	CHECK(strstr(res[0].reason, "refused Content-Encoding 'zstd'") == res[0].reason);
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/encoded?e=gzip,%20br")), -EPROTO);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/encoded?e=gzip,%20br")), -EPROTO);
 	CHECK(strstr(res[0].reason, "'gzip, br'") != NULL);
-	CHECK_INT(net_perform(n, req(0, "127.0.0.1", port, "/gzip/rss2-fr.xml")), 0);
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/gzip/rss2-fr.xml")), 0);
 	CHECK_INT(res[0].status, 200);
 	CHECK(res[0].len > 0 && memcmp(body[0], "<?xml", 5) == 0);
 	CHECK_INT(httpd_requests("/encoded?e=zstd", f, 2), 1);
@@ -488,7 +501,7 @@ static void test_address(void)
 	net_scope_init(&s, "https://feeds.example.org/x", 0);
 	r = req(0, "127.0.0.1", port, "/page.html?t=refused");
 	r->scope = &s;
-	CHECK_INT(net_perform(n, r), -EACCES);
+	CHECK_INT(perform(n, r), -EACCES);
 	CHECK_INT(res[0].kind, NET_ADDRESS);
 	CHECK(strstr(res[0].reason, "refused to connect to 127.0.0.1, a loopback address, for "
 				    "127.0.0.1: ") == res[0].reason);
@@ -498,7 +511,7 @@ static void test_address(void)
 	s.own = 1;
 	r = req(0, "127.0.0.1", port, "/page.html?t=own");
 	r->scope = &s;
-	CHECK_INT(net_perform(n, r), 0);
+	CHECK_INT(perform(n, r), 0);
 	CHECK_INT(res[0].status, 200);
 	snprintf(want, sizeof want, "127.0.0.1 %d", port);
 	CHECK_STR(s.own_addr, want);
@@ -506,12 +519,12 @@ static void test_address(void)
 	s.own = 0;
 	r = req(0, "127.0.0.1", port, "/page.html?t=own-link");
 	r->scope = &s;
-	CHECK_INT(net_perform(n, r), 0);
+	CHECK_INT(perform(n, r), 0);
 	CHECK_INT(httpd_arrivals("t=own-link", t, NULL, 4), 1);
 	/* ...another port on it is not. */
 	r = req(0, "127.0.0.1", closed, "/page.html?t=other-port");
 	r->scope = &s;
-	CHECK_INT(net_perform(n, r), -EACCES);
+	CHECK_INT(perform(n, r), -EACCES);
 	CHECK_INT(res[0].kind, NET_ADDRESS);
 	/* The own request tried a private address that refused the connection
 	 * (a hostile DNS answer listing a private and a public address): that
@@ -520,13 +533,13 @@ static void test_address(void)
 	s.own = 1;
 	r = req(0, "127.0.0.1", closed, "/feed");
 	r->scope = &s;
-	CHECK(net_perform(n, r) < 0);
+	CHECK(perform(n, r) < 0);
 	CHECK_INT(res[0].kind, NET_CONNECT);
 	CHECK_STR(s.own_addr, "");
 	s.own = 0;
 	r = req(0, "127.0.0.1", port, "/page.html?t=after-refused");
 	r->scope = &s;
-	CHECK_INT(net_perform(n, r), -EACCES);
+	CHECK_INT(perform(n, r), -EACCES);
 	CHECK_INT(httpd_arrivals("t=after-refused", t, NULL, 4), 0);
 	/* Its redirect to another loopback host is a link like any other. */
 	net_scope_init(&s, "http://127.0.0.1/feed", 0);
@@ -539,10 +552,10 @@ static void test_address(void)
 		r = req(0, "127.0.0.1", port, path);
 	}
 	r->scope = &s;
-	CHECK_INT(net_perform(n, r), -EACCES);
+	CHECK_INT(perform(n, r), -EACCES);
 	CHECK_INT(httpd_arrivals("hop=2", t, NULL, 4), 0);
 	s.allow_private = 1;
-	CHECK_INT(net_perform(n, r), 0);
+	CHECK_INT(perform(n, r), 0);
 	CHECK_INT(httpd_arrivals("hop=2", t, NULL, 4), 1);
 	net_close(n);
 }
