@@ -258,6 +258,15 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 #define DIGEST_ID_BYTES 64u
 #define DIGEST_HOST_BYTES 256u
 
+/* A digest as one endpoint kind's message part (src/digest/message): the
+ * largest body a part may have, an email's being the biggest (its text and
+ * HTML parts, each at most DIGEST_BODY_BYTES, base64-encoded in 76-column
+ * lines: 2 x 4/3 x 78/76 of it plus headers); a part's title (email subject,
+ * ntfy title) and click link. RAM: one body buffer of 3 MiB at push time. */
+#define MESSAGE_BODY_BYTES (3u * DIGEST_BODY_BYTES)
+#define MESSAGE_TITLE_BYTES 512u
+#define MESSAGE_CLICK_BYTES 2048u
+
 /* Seen-set (src/digest/seen): a ring of SHA-256 keys plus a linear-probing
  * index of 32-bit slots (a power of two at least twice the capacity). The
  * arrays are sized for the largest seen_capacity cfg allows (8 MiB + 2 MiB
