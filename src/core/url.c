@@ -418,6 +418,11 @@ void url_canonical_emit(const char *url, size_t len, unsigned flags, url_emit_fn
 		size_t plen = u.port.len;
 		int dflt = plen == 0 || (web && (equals(port, plen, "80") || equals(port, plen, "443")));
 
+		/* A name with a ':' of its own ("a::") would split another way
+		 * without its port's ':': keep it, so that the form is stable. */
+		if (u.host.len && u.host.p[0] != '[' && memchr(u.host.p, ':', u.host.len))
+			dflt = 0;
+
 		emit(ctx, "//", 2);
 		emit_lower(emit, ctx, u.host.p, u.host.len);
 		if (!dflt) {
@@ -460,6 +465,10 @@ int url_canonical(const char *url, char *out, size_t size)
 
 	if (size == 0)
 		return -ENOSPC;
+	if (n == 0) {
+		out[0] = '\0';
+		return -EINVAL;
+	}
 	url_canonical_emit(url, n, 0, emit_out, &o);
 	if (o.full || o.len == 0) {
 		out[0] = '\0';

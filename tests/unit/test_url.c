@@ -321,6 +321,10 @@ static void test_canonical(void)
 	canon_is("https://[::1]:443/a", "https://[::1]/a");
 	canon_is("https://[FE80::1]:8080", "https://[fe80::1]:8080/");
 	canon_is("https://x.org:/a", "https://x.org/a");
+	/* A name with a ':' of its own keeps its port's: dropping it would
+	 * make another split (tests/fuzz/crashes/url/canonical-colon-host). */
+	canon_is("https://Ex::/a", "https://ex::/a");
+	canon_is("http://a::80/x", "https://a::80/x");
 	canon_is("urn:uuid:ABC#x", "urn:uuid:ABC");
 	canon_is("/relative/path?utm_x=1#y", "/relative/path");
 	canon_is("FTP://Host/a", "ftp://host/a");
