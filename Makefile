@@ -75,7 +75,9 @@ DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lmbedtls -lmb
 ALL_CPPFLAGS = -Isrc -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARN) $(SAN_FLAGS) $(SYSROOT_FLAGS) $(DEP_CFLAGS) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(SAN_FLAGS) $(SYSROOT_FLAGS) $(LDFLAGS)
-ALL_LDLIBS = $(LDLIBS) $(DEP_LIBS)
+# libm is ours (story grouping's log and sqrt), not a dependency's: kept
+# here so that a DEP_LIBS= override (tools/firmware.sh) still links it.
+ALL_LDLIBS = $(LDLIBS) $(DEP_LIBS) -lm
 
 LIB_SRC := $(sort $(wildcard src/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -154,7 +156,8 @@ check-only:
 
 # The evaluation against the corpora in ../shared/data (tests/eval/*.sh):
 # feeds against a reference parser, HTML pages against readability-lxml and
-# the summariser against Lead-3 and OTS. Reports land in $(BUILD)/eval/.
+# the summariser against Lead-3 and OTS, story grouping against two
+# baselines. Reports land in $(BUILD)/eval/.
 eval: deps
 	@$(MAKE) --no-print-directory $(BUILD)/digestd
 	@DIGESTD=$(BUILD)/digestd BUILD=$(BUILD) TEST_WRAPPER="$(TEST_WRAPPER)" SCRIPTS=tests/eval \
@@ -229,7 +232,7 @@ build/fuzz/obj/%.o: %.c
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o $(FUZZ_OBJ)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DEP_LIBS)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(DEP_LIBS) -lm
 build/fuzz/fuzz_sink: build/fuzz/obj/tools/sink_req.o
 
 fuzz: deps

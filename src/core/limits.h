@@ -27,6 +27,22 @@
  * candidates, so this only bounds output size. */
 #define SUMM_MAX_PICK 64u
 
+/* Story grouping (summarise/story.h, docs/grouping.md). An article's
+ * fingerprint is its STORY_PRINT_TERMS most salient word stems (4-byte hash,
+ * 4-byte weight: 512 bytes); counting them takes a table of STORY_DOC_SLOTS
+ * distinct stems (12 bytes each: 24 KiB; stems past it are not counted). A
+ * story keeps STORY_STORY_TERMS stems of its articles' summed fingerprints
+ * (1 KiB), and the window the last STORY_WINDOW stories (259 KiB); document
+ * frequencies live in STORY_DF_SLOTS hashed 16-bit counters (128 KiB),
+ * halved once STORY_DF_HALVE articles were counted so that old news fades.
+ * The story window in all: about 400 KiB. */
+#define STORY_PRINT_TERMS 64u
+#define STORY_STORY_TERMS 128u
+#define STORY_DOC_SLOTS 2048u
+#define STORY_WINDOW 256u
+#define STORY_DF_SLOTS 65536u
+#define STORY_DF_HALVE 16384u
+
 /* Article header block (Title:, URL:, Date:, Lang:): at most this many bytes
  * are examined before the body starts; each value is cut to its field size. */
 #define ARTICLE_HEADER_BYTES 4096u
@@ -356,6 +372,12 @@ _Static_assert(DIGEST_ARENA_BYTES < 0xffffffffu, "arena offsets are 32-bit");
 _Static_assert(DIGEST_ID_BYTES + 32 < OUTBOX_NAME_BYTES, "an outbox file name holds an id");
 _Static_assert((SEEN_MAX_SLOTS & (SEEN_MAX_SLOTS - 1)) == 0, "SEEN_MAX_SLOTS must be a power of two");
 
+_Static_assert((STORY_DOC_SLOTS & (STORY_DOC_SLOTS - 1)) == 0 &&
+		       (STORY_DF_SLOTS & (STORY_DF_SLOTS - 1)) == 0,
+	       "story hash tables must be powers of two");
+_Static_assert(STORY_PRINT_TERMS <= STORY_STORY_TERMS && STORY_PRINT_TERMS < STORY_DOC_SLOTS,
+	       "a story holds an article's fingerprint");
+_Static_assert(STORY_DF_HALVE < 65535u, "document frequencies are 16-bit");
 _Static_assert((SUMM_TERM_SLOTS & (SUMM_TERM_SLOTS - 1)) == 0,
 	       "SUMM_TERM_SLOTS must be a power of two");
 _Static_assert(SUMM_WINDOW_BYTES < 0x7fffffffu, "offsets are 32-bit");

@@ -355,3 +355,125 @@ int url_host_is_loopback(const char *host)
 	}
 	return *p == '\0';
 }
+
+/* Query parameters that say how a reader came to a link (campaign, click
+ * and mailing-list identifiers), never which page it is: dropped by
+ * url_canonical. A name ending in '*' is a prefix. Kept to parameters that
+ * no site uses for content, since dropping a real one would make two
+ * articles one. */
+static const char *const tracking_params[] = {
+	"utm_*",  "fbclid", "gclid",  "dclid",	 "gbraid", "wbraid", "msclkid", "mc_cid",
+	"mc_eid", "igshid", "yclid",  "_hsenc",	 "_hsmi",  "mkt_tok", "oly_anon_id",
+	"oly_enc_id", "vero_id", "__s",
+};
+
+/* Is the query parameter p[0..n) ("name" or "name=value") one to drop? */
+static int is_tracking(const char *p, size_t n, unsigned flags)
+{
+	const char *eq = memchr(p, '=', n);
+	size_t name = eq ? (size_t)(eq - p) : n;
+	size_t count = flags & URL_CANON_UTM_ONLY ? 1 : sizeof(tracking_params) / sizeof(tracking_params[0]);
+
+	for (size_t i = 0; i < count; i++) {
+		const char *t = tracking_params[i];
+		size_t l = strlen(t);
+
+		if (t[l - 1] == '*' ? name >= l - 1 && strncasecmp(p, t, l - 1) == 0
+				    : name == l && strncasecmp(p, t, l) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void emit_lower(url_emit_fn emit, void *ctx, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char ch = utf8_ascii_lower(p[i]);
+		emit(ctx, &ch, 1);
+	}
+}
+
+void url_canonical_emit(const char *url, size_t len, unsigned flags, url_emit_fn emit, void *ctx)
+{
+	struct url_parts u;
+	int web;
+
+	while (len && utf8_ascii_space(*url)) {
+		url++;
+		len--;
+	}
+	while (len && utf8_ascii_space(url[len - 1]))
+		len--;
+	url_split(url, len, &u);
+	web = url_web_scheme(&u) != 0;
+	if (u.scheme.len) {
+		if (web)
+			emit(ctx, "https", 5);
+		else
+			emit_lower(emit, ctx, u.scheme.p, u.scheme.len);
+		emit(ctx, ":", 1);
+	}
+	if (u.has_authority) {
+		const char *port = u.port.p;
+		size_t plen = u.port.len;
+		int dflt = plen == 0 || (web && (equals(port, plen, "80") || equals(port, plen, "443")));
+
+		/* A name with a ':' of its own ("a::") would split another way
+		 * without its port's ':': keep it, so that the form is stable. */
+		if (u.host.len && u.host.p[0] != '[' && memchr(u.host.p, ':', u.host.len))
+			dflt = 0;
+
+		emit(ctx, "//", 2);
+		emit_lower(emit, ctx, u.host.p, u.host.len);
+		if (!dflt) {
+			emit(ctx, ":", 1);
+			emit(ctx, port, plen);
+		}
+		if (u.path.len == 0)
+			emit(ctx, "/", 1);
+	}
+	emit(ctx, u.path.p, u.path.len);
+	if (u.has_query) {
+		const char *q = u.query.p, *qend = q + u.query.len;
+		int kept = 0;
+
+		while (q < qend) {
+			const char *amp = memchr(q, '&', (size_t)(qend - q));
+			size_t plen = amp ? (size_t)(amp - q) : (size_t)(qend - q);
+
+			if (plen && !is_tracking(q, plen, flags)) {
+				emit(ctx, kept ? "&" : "?", 1);
+				emit(ctx, q, plen);
+				kept = 1;
+			}
+			q += plen;
+			if (q < qend)
+				q++;
+		}
+	}
+}
+
+static void emit_out(void *ctx, const char *p, size_t n)
+{
+	put(ctx, p, n);
+}
+
+int url_canonical(const char *url, char *out, size_t size)
+{
+	struct url_out o = { out, size, 0, 0 };
+	size_t n = url ? strlen(url) : 0;
+
+	if (size == 0)
+		return -ENOSPC;
+	if (n == 0) {
+		out[0] = '\0';
+		return -EINVAL;
+	}
+	url_canonical_emit(url, n, 0, emit_out, &o);
+	if (o.full || o.len == 0) {
+		out[0] = '\0';
+		return o.full ? -ENOSPC : -EINVAL;
+	}
+	out[o.len] = '\0';
+	return 0;
+}

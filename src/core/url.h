@@ -68,6 +68,25 @@ const char *url_file_path(const char *url);
  * Anything else is kept as it is. Returns out. */
 const char *url_redact(const char *url, char *out, size_t size);
 
+/* The canonical form of a URL, the one every comparison of article URLs
+ * uses (the seen-set's keys, story grouping): surrounding whitespace
+ * trimmed; scheme and host lower-cased; http treated as https; user info,
+ * a default port (80, 443) or an empty one, the fragment and tracking
+ * query parameters (utm_*, fbclid, gclid, mc_cid, mc_eid, igshid, ... in
+ * any case; see url.c) dropped; an empty path after a host made "/"; an
+ * empty query dropped. Other bytes are kept as they are (no percent-
+ * decoding, no parameter sorting: sites differ on what those mean).
+ * url_canonical writes it and a NUL into out: returns 0, -EINVAL for a url
+ * that is blank or empty once canonical ("#top"), or -ENOSPC (out then
+ * holds ""). url_canonical_emit hands it to emit in pieces instead (so a
+ * hash can take a URL of any length); flags URL_CANON_UTM_ONLY drops only
+ * utm_* parameters, the canonical form of seen-sets written by digestd
+ * 0.1.0 (read for upgrades). Neither allocates. */
+typedef void (*url_emit_fn)(void *ctx, const char *p, size_t n);
+enum { URL_CANON_UTM_ONLY = 1 };
+void url_canonical_emit(const char *url, size_t len, unsigned flags, url_emit_fn emit, void *ctx);
+int url_canonical(const char *url, char *out, size_t size);
+
 /* Is host (as url_host gives it) a loopback name: localhost, 127.x.y.z or
  * [::1]? */
 int url_host_is_loopback(const char *host);

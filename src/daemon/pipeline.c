@@ -42,12 +42,25 @@ static void summarise(struct daemon *d, const struct source_article *a, enum lan
 	summ_end(&d->summ, &o, res);
 }
 
+/* Is key, or the key an older digestd gave the same article (seen_key_legacy),
+ * in the seen-set or the pending list? Both, so that an upgrade with a longer
+ * list of tracking parameters delivers nothing twice. */
+static int known_key(const struct daemon *d, const struct source_article *a,
+		     const unsigned char key[SEEN_KEY_BYTES])
+{
+	unsigned char old[SEEN_KEY_BYTES];
+
+	if (seen_contains(&d->seen, key) || pending_has(&d->pend, key))
+		return 1;
+	return seen_key_legacy(a->url, a->id, old) == 0 && memcmp(old, key, sizeof(old)) != 0 &&
+	       (seen_contains(&d->seen, old) || pending_has(&d->pend, old));
+}
+
 int pipeline_known(const struct daemon *d, const struct source_article *a)
 {
 	unsigned char key[SEEN_KEY_BYTES];
 
-	return seen_key(a->url, a->id, key) == 0 &&
-	       (seen_contains(&d->seen, key) || pending_has(&d->pend, key));
+	return seen_key(a->url, a->id, key) == 0 && known_key(d, a, key);
 }
 
 int pipeline_article(struct daemon *d, const char *source, const struct source_article *a)
@@ -63,7 +76,7 @@ int pipeline_article(struct daemon *d, const char *source, const struct source_a
 		log_warnx("source %s: an article with neither URL nor id skipped", source);
 		return 0;
 	}
-	if (seen_contains(&d->seen, key) || pending_has(&d->pend, key)) {
+	if (known_key(d, a, key)) {
 		d->n.known++;
 		return 0;
 	}

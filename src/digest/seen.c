@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The seen-set: URL canonicalisation, SHA-256 keys, a ring with a linear-
+/* The seen-set: SHA-256 keys of canonical URLs, a ring with a linear-
  * probing index, and its file. Reads damaged files without trusting any
  * field; writes only through a temporary file and rename. */
 #include "seen.h"
@@ -20,33 +20,6 @@
 
 static const char seen_magic[8] = { 'D', 'G', 'S', 'T', 'S', 'E', 'E', 'N' };
 
-/* Canonical URL output: into a buffer, or straight into a hash, so that URLs
- * of any length get a key without a copy. */
-struct canon {
-	mbedtls_sha256_context *sha;
-	char *buf;
-	size_t len, cap;
-};
-
-static void emit(struct canon *c, const char *p, size_t n)
-{
-	if (c->sha)
-		sha256_update(c->sha, p, n);
-	else if (c->buf && n < c->cap && c->len < c->cap - n)
-		memcpy(c->buf + c->len, p, n);
-	c->len += n;
-}
-
-static void emit_lower(struct canon *c, const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char ch = p[i];
-		if (ch >= 'A' && ch <= 'Z')
-			ch = (char)(ch - 'A' + 'a');
-		emit(c, &ch, 1);
-	}
-}
-
 static void trim(const char **p, size_t *n)
 {
 	while (*n && utf8_ascii_space(**p)) {
@@ -57,86 +30,17 @@ static void trim(const char **p, size_t *n)
 		(*n)--;
 }
 
-static int starts_utm(const char *p, size_t n)
+static void emit_sha(void *ctx, const char *p, size_t n)
 {
-	return n >= 4 && (p[0] | 0x20) == 'u' && (p[1] | 0x20) == 't' && (p[2] | 0x20) == 'm' &&
-	       p[3] == '_';
+	sha256_update(ctx, p, n);
 }
 
-/* Scheme and host lowercased, http as https, a web scheme's default port
- * and an empty one dropped, "/" for an empty path after a host, utm_
- * parameters and the fragment dropped; the rest as it is. */
-static void canon_url(struct canon *c, const char *p, size_t n)
-{
-	struct url_parts u;
-	int web;
-
-	url_split(p, n, &u);
-	web = url_web_scheme(&u) != 0;
-	if (u.scheme.len) {
-		if (web)
-			emit(c, "https", 5);
-		else
-			emit_lower(c, u.scheme.p, u.scheme.len);
-		emit(c, ":", 1);
-	}
-	if (u.has_authority) {
-		const char *port = u.port.p;
-		size_t plen = u.port.len;
-		int dflt = plen == 0 || (web && ((plen == 2 && memcmp(port, "80", 2) == 0) ||
-						 (plen == 3 && memcmp(port, "443", 3) == 0)));
-
-		emit(c, "//", 2);
-		emit_lower(c, u.host.p, u.host.len);
-		if (!dflt) {
-			emit(c, ":", 1);
-			emit(c, port, plen);
-		}
-		if (u.path.len == 0)
-			emit(c, "/", 1);
-	}
-	emit(c, u.path.p, u.path.len);
-	if (u.has_query) {
-		const char *q = u.query.p, *qend = q + u.query.len;
-		int kept = 0;
-
-		while (q < qend) {
-			const char *amp = memchr(q, '&', (size_t)(qend - q));
-			size_t plen = amp ? (size_t)(amp - q) : (size_t)(qend - q);
-
-			if (plen && !starts_utm(q, plen)) {
-				emit(c, kept ? "&" : "?", 1);
-				emit(c, q, plen);
-				kept = 1;
-			}
-			q += plen;
-			if (q < qend)
-				q++;
-		}
-	}
-}
-
-int seen_canonical_url(const char *url, char *out, size_t size)
-{
-	struct canon c = { NULL, out, 0, size };
-	size_t n = url ? strlen(url) : 0;
-
-	trim(&url, &n);
-	if (n == 0 || size == 0)
-		return size ? -EINVAL : -ENOSPC;
-	canon_url(&c, url, n);
-	if (c.len >= size) {
-		out[0] = '\0';
-		return -ENOSPC;
-	}
-	out[c.len] = '\0';
-	return 0;
-}
-
-int seen_key(const char *url, const char *guid, unsigned char key[SEEN_KEY_BYTES])
+/* The key with url_canonical_emit's flags: the URL goes into the hash in
+ * pieces, so that URLs of any length get a key without a copy. */
+static int key_with(const char *url, const char *guid, unsigned flags,
+		    unsigned char key[SEEN_KEY_BYTES])
 {
 	mbedtls_sha256_context sha;
-	struct canon c = { &sha, NULL, 0, 0 };
 	size_t un = url ? strlen(url) : 0, gn = guid ? strlen(guid) : 0;
 
 	trim(&url, &un);
@@ -146,13 +50,23 @@ int seen_key(const char *url, const char *guid, unsigned char key[SEEN_KEY_BYTES
 	sha256_start(&sha);
 	if (un) {
 		sha256_update(&sha, "url:", 4);
-		canon_url(&c, url, un);
+		url_canonical_emit(url, un, flags, emit_sha, &sha);
 	} else {
 		sha256_update(&sha, "guid:", 5);
 		sha256_update(&sha, guid, gn);
 	}
 	sha256_finish(&sha, key);
 	return 0;
+}
+
+int seen_key(const char *url, const char *guid, unsigned char key[SEEN_KEY_BYTES])
+{
+	return key_with(url, guid, 0, key);
+}
+
+int seen_key_legacy(const char *url, const char *guid, unsigned char key[SEEN_KEY_BYTES])
+{
+	return key_with(url, guid, URL_CANON_UTM_ONLY, key);
 }
 
 static uint32_t home(const struct seen *s, const unsigned char *k)

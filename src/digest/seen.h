@@ -34,18 +34,17 @@ struct seen {
 	unsigned char key[SEEN_MAX_CAPACITY][SEEN_KEY_BYTES];
 };
 
-/* The key of an article: SHA-256 of "url:" + the canonical form of url when
- * url is neither NULL nor blank, else of "guid:" + guid with surrounding
- * whitespace trimmed. Canonical URL: whitespace trimmed, scheme and host
- * lower-cased, http treated as https, default port (80, 443) and userinfo
- * dropped, empty path made "/", fragment dropped, query parameters whose
- * name starts with utm_ (any case) dropped, an empty query dropped. Other
- * bytes are kept as they are. Returns 0, or -EINVAL when both are blank. */
+/* The key of an article: SHA-256 of "url:" + url_canonical's form of url
+ * (core/url.h) when url is neither NULL nor blank, else of "guid:" + guid
+ * with surrounding whitespace trimmed. Returns 0, or -EINVAL when both are
+ * blank. */
 int seen_key(const char *url, const char *guid, unsigned char key[SEEN_KEY_BYTES]);
 
-/* The canonical form seen_key hashes, for tests and debugging: writes it and
- * a NUL into out. Returns 0, -EINVAL (blank url) or -ENOSPC. */
-int seen_canonical_url(const char *url, char *out, size_t size);
+/* The key digestd 0.1.0 gave the same article (its canonical URL dropped
+ * only utm_* parameters): where it differs from seen_key's, a set written
+ * by that version holds this one, so callers look both up and an upgrade
+ * delivers nothing twice. Same returns as seen_key. */
+int seen_key_legacy(const char *url, const char *guid, unsigned char key[SEEN_KEY_BYTES]);
 
 /* Loads the set from the file "seen" in the state folder dirfd (dir names
  * it in messages; dirfd stays the caller's and must stay open) with room for

@@ -424,7 +424,9 @@ static void capture_end(const struct xml_token *t)
 	if (c->f == F_LINK) {
 		char text[FEED_URL_BYTES];
 		put_text(text, sizeof(text), src, n, 0);
-		if (!text[0] || url_resolve(current_base(), text, dst, size) < 0)
+		/* An origLink that is no web URL leaves <link> in place. */
+		if (!text[0] || (c->rank < 0 && !url_is_http(text)) ||
+		    url_resolve(current_base(), text, dst, size) < 0)
 			return;
 	} else {
 		/* An element that turns out empty must not erase a value found
@@ -599,6 +601,13 @@ static void entry_start(const struct xml_token *t)
 	case XML_NS_XHTML:
 		if (strcmp(l, "body") == 0)
 			capture_begin(t, F_CONTENT, M_XHTML, 1);
+		return;
+	case XML_NS_FEEDBURNER:
+		/* The publisher's own link, where <link> is FeedBurner's
+		 * redirect: it goes first, so that the same article read
+		 * directly and through FeedBurner has one URL. */
+		if (strcmp(l, "origLink") == 0)
+			capture_begin(t, F_LINK, M_PLAIN, -1);
 		return;
 	case XML_NS_ATOM:
 	case XML_NS_ATOM03:

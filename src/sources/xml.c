@@ -28,6 +28,7 @@ static const struct {
 	{ "http://search.yahoo.com/mrss", XML_NS_MEDIA },
 	{ "http://www.itunes.com/dtds/podcast-1.0.dtd", XML_NS_ITUNES },
 	{ "http://www.w3.org/1999/xhtml", XML_NS_XHTML },
+	{ "http://rssnamespace.org/feedburner/ext/1.0", XML_NS_FEEDBURNER },
 	{ "http://www.w3.org/XML/1998/namespace", XML_NS_XML },
 	/* UserLand's RSS 2.0 namespace: RSS elements, read as unqualified. */
 	{ "http://backend.userland.com/rss2", XML_NS_NONE },
@@ -42,7 +43,7 @@ static const struct {
 	{ "atom", XML_NS_ATOM },       { "rdf", XML_NS_RDF },	    { "content", XML_NS_CONTENT },
 	{ "dc", XML_NS_DC },	       { "dcterms", XML_NS_DCTERMS }, { "media", XML_NS_MEDIA },
 	{ "itunes", XML_NS_ITUNES },   { "xhtml", XML_NS_XHTML },   { "xml", XML_NS_XML },
-	{ "xmlns", XML_NS_XMLNS },
+	{ "xmlns", XML_NS_XMLNS },     { "feedburner", XML_NS_FEEDBURNER },
 };
 
 static enum xml_ns ns_from_uri(const char *v, size_t n)

@@ -23,6 +23,7 @@ enum xml_ns {
 	XML_NS_DCTERMS, /* Dublin Core terms */
 	XML_NS_MEDIA,	/* Media RSS */
 	XML_NS_ITUNES,
+	XML_NS_FEEDBURNER, /* FeedBurner's extension (origLink) */
 	XML_NS_XHTML,
 	XML_NS_XML, /* the xml: prefix (xml:base, xml:lang) */
 	XML_NS_XMLNS,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the URL splitter, resolution and host extraction, the
  * parsers that see every link a feed gives: bounds, the parts put back
- * together give the input, and an absolute URL resolves to itself. */
+ * together give the input, an absolute URL resolves to itself, and a
+ * canonical URL is canonical. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -69,6 +70,31 @@ static void check_split(const char *s, size_t len)
 		abort();
 }
 
+/* url_canonical: a NUL-terminated result or "" with -ENOSPC, never longer
+ * than out_size, and, for a web URL, canonical again as itself (unless white
+ * space inside it is trimmed off the second time; an unclosed "[" host can
+ * split another way once its empty port is dropped: no web URL). */
+static void check_canonical(const char *ref, size_t out_size)
+{
+	static char canon[FEED_URL_BYTES], again[FEED_URL_BYTES];
+	int rc = url_canonical(ref, canon, out_size);
+
+	if (rc == -ENOSPC || rc == -EINVAL) {
+		if (canon[0] != '\0')
+			abort();
+		return;
+	}
+	if (rc != 0 || memchr(canon, '\0', out_size) == NULL)
+		abort();
+	if (!url_is_http(canon))
+		return;
+	for (const char *p = canon; *p; p++)
+		if (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+			return;
+	if (url_canonical(canon, again, sizeof(again)) != 0 || strcmp(canon, again) != 0)
+		abort();
+}
+
 /* Input: one byte choosing the output size, then "base\nref". */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -123,5 +149,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (url_file_path(out) && url_file_path(out)[0] != '/')
 		abort();
+	check_canonical(ref, out_size);
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for src/sources/feed: return values, callback control, field
- * precedence, truncation at the field sizes, charsets and base URLs. */
+ * precedence (FeedBurner's origLink too), truncation at the field sizes, charsets and base URLs. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -140,6 +140,34 @@ static void test_precedence(void)
 	CHECK_INT(s.pub[2], 1077926400);
 }
 
+/* FeedBurner's origLink is the article's own URL: it wins over <link> (its
+ * redirect) before or after it, in the declared namespace or the usual
+ * prefix; one that is no web URL leaves <link>. */
+static void test_feedburner_origlink(void)
+{
+	struct seen s;
+	const char *doc =
+		"<rss xmlns:feedburner='http://rssnamespace.org/feedburner/ext/1.0'><channel>"
+		"<item><link>http://feedproxy.google.com/~r/x/~3/abc/</link>"
+		"<feedburner:origLink>https://news.example.org/a</feedburner:origLink></item>"
+		"<item><feedburner:origLink> https://news.example.org/b </feedburner:origLink>"
+		"<link>http://feedproxy.google.com/~r/x/~3/def/</link></item>"
+		"<item><link>http://feedproxy.google.com/~r/x/~3/ghi/</link>"
+		"<feedburner:origLink>javascript:alert(1)</feedburner:origLink></item>"
+		"</channel></rss>";
+	const char *undeclared =
+		"<rss><channel><item><link>http://feedproxy.google.com/~r/x/~3/abc/</link>"
+		"<feedburner:origLink>https://news.example.org/c</feedburner:origLink></item>"
+		"</channel></rss>";
+
+	CHECK_INT(parse(doc, NULL, NULL, &s), 3);
+	CHECK_STR(s.link[0], "https://news.example.org/a");
+	CHECK_STR(s.link[1], "https://news.example.org/b");
+	CHECK_STR(s.link[2], "http://feedproxy.google.com/~r/x/~3/ghi/");
+	CHECK_INT(parse(undeclared, NULL, NULL, &s), 1);
+	CHECK_STR(s.link[0], "https://news.example.org/c");
+}
+
 static void test_truncation(void)
 {
 	static char doc[3 * FEED_TITLE_BYTES + 200];
@@ -227,6 +255,7 @@ int main(void)
 	RUN(test_not_a_feed);
 	RUN(test_stop);
 	RUN(test_precedence);
+	RUN(test_feedburner_origlink);
 	RUN(test_truncation);
 	RUN(test_enclosure_length);
 	RUN(test_quiet);

@@ -272,6 +272,31 @@ static void known_articles(void)
 	remove_tree(dir);
 }
 
+/* A seen-set written by digestd 0.1.0 holds keys of URLs with fbclid and
+ * the like still in them: after the upgrade such an article, offered again
+ * as it was, is known, and a new one is not. */
+static void upgrade_keeps_old_keys(void)
+{
+	const char *dir = make_root("upgrade");
+	const char *old_url = "https://news.example.org/story-9?fbclid=IwAR2x";
+	struct source_article a = { .id = "", .url = old_url, .title = "", .lang = "",
+				    .text = "", .text_len = 0 };
+	unsigned char key[SEEN_KEY_BYTES];
+
+	if (start(&dm, dir) != 0)
+		return;
+	CHECK_INT(seen_key_legacy(old_url, "", key), 0);
+	CHECK_INT(seen_add(&dm.seen, key), 1);
+	CHECK(pipeline_known(&dm, &a));
+	CHECK_INT(pipeline_article(&dm, "folder", &a), 0);
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_INT(dm.n.known, 1);
+	a.url = "https://news.example.org/story-10?fbclid=IwAR2x";
+	CHECK(!pipeline_known(&dm, &a));
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
 /* The seen-set cannot be saved (a folder planted at seen.tmp): the digest
  * reaches the outbox but its articles stay listed, marked in flight, and
  * nothing new is composed; a restart meanwhile finishes it; once the set can
@@ -468,6 +493,7 @@ int main(void)
 	RUN(compose_takes_the_pending_articles);
 	RUN(full_list_resumes_after_a_digest);
 	RUN(known_articles);
+	RUN(upgrade_keeps_old_keys);
 	RUN(seen_save_failing_keeps_everything);
 	RUN(pending_save_failing);
 	RUN(text_filling_the_window);
