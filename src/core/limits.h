@@ -148,6 +148,10 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 /* Per-source HTTP state file (src/sources/srcstate): a file longer than this
  * is corrupt. Read through a stack buffer: 4 KiB. */
 #define SRCSTATE_FILE_BYTES 4096u
+/* The last error kept in it, for `digestd status` and the problems of a
+ * digest: one short line (in struct srcstate, struct source_poll and each
+ * of a digest's DIGEST_MAX_PROBLEMS problems: 128 bytes each). */
+#define SRCSTATE_ERROR_BYTES 128u
 
 /* Sources (src/sources/source): a seed file in a folder source larger than
  * SOURCE_FILE_BYTES is skipped; at most SOURCE_MAX_FILES files are read per

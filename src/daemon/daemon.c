@@ -113,13 +113,12 @@ void daemon_watchdog(struct daemon *d)
  * an interval schedule survives restarts: a board that reboots more often
  * than its interval would otherwise never compose. Losing it only restarts
  * the schedule, so a file that cannot be read or saved is said and skipped. */
-static int64_t last_digest_load(const struct daemon *d)
+int64_t daemon_last_digest(int state_fd, const char *dir)
 {
-	const char *dir = d->cfg->daemon.state_dir;
 	char buf[32];
 	size_t got = 0;
 	int64_t t;
-	int fd = file_open_read(d->state_fd, "last-digest");
+	int fd = file_open_read(state_fd, "last-digest");
 
 	if (fd < 0) {
 		if (fd != -ENOENT)
@@ -648,7 +647,7 @@ int daemon_start(struct daemon *d, const char *path, bool once)
 	d->watchdog_ms = (int64_t)(notify_watchdog_usec() / 1000);
 	d->watchdog_due_ms = net_now_ms();
 	sources_reschedule(d, NULL, NULL);
-	d->last_digest = last_digest_load(d);
+	d->last_digest = daemon_last_digest(d->state_fd, dir);
 	schedule_digest(d);
 	log_info("digestd started: %s, %u sources, state in %s, %u digests in the outbox%s", path,
 		 d->cfg->n_sources, dir, d->ob_count, once ? " (one cycle)" : "");

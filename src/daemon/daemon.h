@@ -122,6 +122,12 @@ int daemon_run(struct daemon *d);
  * EX_TEMPFAIL when something is left for a later run. Blocks. */
 int daemon_once(struct daemon *d);
 
+/* The Unix second of the last digest composed, from the file last-digest in
+ * the state folder state_fd (dir names it in messages), or -1 when unknown;
+ * a file that is not a regular file or not a time is one warning. Changes
+ * nothing; `digestd status` reads it too. Blocks on the disk. */
+int64_t daemon_last_digest(int state_fd, const char *dir);
+
 /* STOPPING=1 (after a full start), then stops what daemon_start started, in
  * reverse order: the seen-set is committed when dirty, the lock released.
  * Safe after a failed or partial start. */

@@ -5,6 +5,7 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -126,6 +127,31 @@ static void push_pass_end(struct daemon *d)
 	}
 }
 
+/* The endpoint's last answer, kept like a source's state (srcstate, under
+ * the name PIPELINE_ENDPOINT_STATE) for `digestd status`. Only shown, never
+ * acted on: a failed save is logged by srcstate_save and the next answer
+ * tries again. */
+static void endpoint_note(struct daemon *d, const struct push_result *res, int64_t now)
+{
+	struct srcstate st;
+	const char *dir = d->cfg->daemon.state_dir;
+
+	srcstate_load(d->state_fd, dir, PIPELINE_ENDPOINT_STATE, &st);
+	st.last_attempt = now;
+	if (res->outcome == PUSH_DELIVERED) {
+		st.last_success = now;
+		st.failures = 0;
+		st.problem_since = 0;
+	} else {
+		if (st.failures == 0)
+			st.problem_since = now;
+		st.failures += st.failures < UINT_MAX;
+	}
+	srcstate_note(&st, res->status, res->outcome == PUSH_DELIVERED ? NULL : res->message);
+	st.items += res->outcome == PUSH_DELIVERED;
+	(void)srcstate_save(d->state_fd, dir, PIPELINE_ENDPOINT_STATE, &st);
+}
+
 /* push's callback: the answer decides the entry's fate; a retry or a stop
  * ends the pass. */
 static void on_pushed(void *arg, struct push_result *res)
@@ -136,6 +162,8 @@ static void on_pushed(void *arg, struct push_result *res)
 	int64_t now = time(NULL);
 
 	ps->inflight = false;
+	if (res->outcome != PUSH_STOPPED)
+		endpoint_note(d, res, now);
 	switch (res->outcome) {
 	case PUSH_DELIVERED:
 		d->n.delivered++;
