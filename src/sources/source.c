@@ -558,6 +558,16 @@ static void poll_end(struct source_ctx *ctx, struct source_poll *p)
 	if (p->stopped)
 		rc = -EINTR;
 	else if (p->http && !net_stopped(ctx->fetch.net)) {
+		/* A digest may have told this source's problem while the poll
+		 * ran (feed health): the mark on disk wins over the copy loaded
+		 * at the start. */
+		if (rc < 0 && p->st.failures) {
+			struct srcstate disk;
+
+			srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &disk);
+			if (disk.problem_since == p->st.problem_since)
+				p->st.problem_reported |= disk.problem_reported;
+		}
 		srcstate_record(&p->st, &cfg->http, now, rc >= 0, p->retry_after);
 		srcstate_note(&p->st, p->status, rc >= 0 ? NULL : p->err);
 		if (rc >= 0)
