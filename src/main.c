@@ -9,6 +9,7 @@
 #include "cmd/group.h"
 #include "cmd/opml.h"
 #include "cmd/run.h"
+#include "cmd/status.h"
 #include "cmd/summarize.h"
 #include "core/log.h"
 #include "core/version.h"
@@ -24,6 +25,7 @@ static const char usage[] =
 	"  opml import FILE|-\n"
 	"  opml export [--config PATH]\n"
 	"  run [--config PATH] [--once]\n"
+	"  status [--config PATH] [--format text|json]\n"
 	"  summarize [-n N | --ratio R] [--lang L] [--format text|json] [FILE|-]...\n"
 	"  version\n";
 
@@ -44,6 +46,8 @@ int main(int argc, char **argv)
 		return cmd_opml(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(argv[1], "summarize") == 0 || strcmp(argv[1], "summarise") == 0)
 		return cmd_summarize(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {

@@ -46,8 +46,10 @@ int file_read_full(int fd, void *buf, size_t n, size_t *got)
 	return 0;
 }
 
-int file_replace_at(int dirfd, const char *name, const char *tmp_name, const void *a,
-		    size_t alen, const void *b, size_t blen)
+/* file_replace_at with the new file's mode, set with fchmod so that the
+ * process's umask does not narrow it. */
+static int replace(int dirfd, const char *name, const char *tmp_name, const void *a, size_t alen,
+		   const void *b, size_t blen, mode_t mode)
 {
 	int fd, rc;
 
@@ -58,7 +60,9 @@ int file_replace_at(int dirfd, const char *name, const char *tmp_name, const voi
 	fd = openat(dirfd, tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
-	rc = file_write_full(fd, a, alen);
+	rc = fchmod(fd, mode) < 0 ? -errno : 0;
+	if (rc == 0)
+		rc = file_write_full(fd, a, alen);
 	if (rc == 0 && blen)
 		rc = file_write_full(fd, b, blen);
 	if (rc == 0 && fsync(fd) < 0)
@@ -74,6 +78,18 @@ int file_replace_at(int dirfd, const char *name, const char *tmp_name, const voi
 	if (fsync(dirfd) < 0)
 		return -errno;
 	return 0;
+}
+
+int file_replace_at(int dirfd, const char *name, const char *tmp_name, const void *a,
+		    size_t alen, const void *b, size_t blen)
+{
+	return replace(dirfd, name, tmp_name, a, alen, b, blen, 0600);
+}
+
+int file_replace_mode_at(int dirfd, const char *name, const char *tmp_name, const void *buf,
+			 size_t len, mode_t mode)
+{
+	return replace(dirfd, name, tmp_name, buf, len, NULL, 0, mode);
 }
 
 int file_open_read(int dirfd, const char *name)

@@ -6,6 +6,7 @@
 #define DIGESTD_FILE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Writes all n bytes, retrying short writes and EINTR. 0 or -errno. */
 int file_write_full(int fd, const void *buf, size_t n);
@@ -23,6 +24,12 @@ int file_read_full(int fd, void *buf, size_t n, size_t *got);
  * cope with finding it later. Blocks on disk I/O. */
 int file_replace_at(int dirfd, const char *name, const char *tmp_name, const void *a,
 		    size_t alen, const void *b, size_t blen);
+
+/* file_replace_at of one buffer with the new file's mode (whatever the
+ * umask): for a file another user reads, such as the metrics file
+ * node_exporter collects (0644). */
+int file_replace_mode_at(int dirfd, const char *name, const char *tmp_name, const void *buf,
+			 size_t len, mode_t mode);
 
 /* Opens dirfd/name for reading, for a state file: never through a symbolic
  * link (-ELOOP), never blocking on a FIFO (opened O_NONBLOCK), and only a

@@ -164,6 +164,10 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 /* Per-source HTTP state file (src/sources/srcstate): a file longer than this
  * is corrupt. Read through a stack buffer: 4 KiB. */
 #define SRCSTATE_FILE_BYTES 4096u
+/* The last error kept in it, for `digestd status` and the problems of a
+ * digest: one short line (in struct srcstate, struct source_poll and each
+ * of a digest's DIGEST_MAX_PROBLEMS problems: 128 bytes each). */
+#define SRCSTATE_ERROR_BYTES 128u
 
 /* Sources (src/sources/source): a seed file in a folder source larger than
  * SOURCE_FILE_BYTES is skipped; at most SOURCE_MAX_FILES files are read per
@@ -273,6 +277,16 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 #define DIGEST_BODY_BYTES (1024u * 1024u)
 #define DIGEST_ID_BYTES 64u
 #define DIGEST_HOST_BYTES 256u
+/* The metrics file ([daemon] metrics_file, src/daemon/metrics): built whole
+ * in struct daemon's buffer before it is written: 512 KiB of bss, touched
+ * only as far as written (about 2 KiB plus 320 to 420 bytes per source). */
+#define METRICS_FILE_BYTES (512u * 1024u)
+
+/* Sources with problems listed in one digest (feed health): each a name and
+ * an error, CFG_SOURCE_NAME_BYTES + SRCSTATE_ERROR_BYTES + 16 = 176 bytes,
+ * 5.5 KiB in struct digest and as much in struct daemon's list. More wait
+ * for the next digest. */
+#define DIGEST_MAX_PROBLEMS 32u
 
 /* A digest as one endpoint kind's message part (src/digest/message): the
  * largest body a part may have, an email's being the biggest (its text and
@@ -334,7 +348,8 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * `run` can touch (5.1 MiB on x86-64: pending list, digest and its body,
  * outbox entry, summariser, feed scratch and entry, HTML workspace and page
  * text, the configs' fixed parts, the poll and page-job tables' entries in
- * use; `make bench` prints the sum) and its
+ * use; `make bench` prints the sum), with metrics_file up to 0.4 MiB more of
+ * the metrics buffer (1,000 sources; 5.5 MiB in all), and its
  * stack. RUN_RSS_LIBS_BYTES is measured, not derived (about 13 MiB at the
  * peak with Debian's libcurl, one transfer): the pages of the binary and of
  * the 34 shared libraries it pulls in (10.7 MiB; the static firmware is
@@ -369,6 +384,9 @@ _Static_assert(RUN_RSS_BOUND_BYTES <= RUN_MEMORY_MAX_BYTES,
 _Static_assert(SOURCE_PAGE_BYTES <= SOURCE_BODY_MAX_BYTES, "a page fits the body cap");
 
 _Static_assert(DIGEST_ARENA_BYTES < 0xffffffffu, "arena offsets are 32-bit");
+_Static_assert(4096u + CFG_MAX_SOURCES * 4u * (48u + CFG_SOURCE_NAME_BYTES + 24u) <=
+		       METRICS_FILE_BYTES,
+	       "the metrics of the most sources fit the metrics file's buffer");
 _Static_assert(DIGEST_ID_BYTES + 32 < OUTBOX_NAME_BYTES, "an outbox file name holds an id");
 _Static_assert((SEEN_MAX_SLOTS & (SEEN_MAX_SLOTS - 1)) == 0, "SEEN_MAX_SLOTS must be a power of two");
 

@@ -154,6 +154,23 @@ int statedir_sub(int dirfd, const char *dir, const char *sub)
 	return open_sub(dirfd, dir, sub, false);
 }
 
+int statedir_open_read(int dirfd, const char *dir)
+{
+	int fd = dirfd >= 0 ? openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+			    : open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	int rc;
+
+	if (fd >= 0)
+		return fd;
+	rc = -errno;
+	/* O_DIRECTORY with O_NOFOLLOW fails ENOTDIR on a link. */
+	if (dirfd >= 0 && rc == -ENOTDIR && fstatat(dirfd, dir, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode))
+		return -ELOOP;
+	return rc;
+}
+
 int statedir_sub_check(int dirfd, const char *dir, const char *sub)
 {
 	return open_sub(dirfd, dir, sub, true);

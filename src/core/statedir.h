@@ -38,4 +38,11 @@ int statedir_sub_check(int dirfd, const char *dir, const char *sub);
  * errno after a log line. Never blocks waiting for the lock. */
 int statedir_lock(int dirfd, const char *dir);
 
+/* For readers that change nothing (`digestd status`): opens dir, or its
+ * subfolder sub when dirfd >= 0 (never through a link: -ELOOP), as a folder
+ * (-ENOTDIR), quietly and without the owner checks, since nothing is
+ * written through it and root may read the daemon's folder. Files in it
+ * are opened with file_open_read. Returns the descriptor or -errno. */
+int statedir_open_read(int dirfd, const char *dir);
+
 #endif

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/notify.h"
 #include "core/statedir.h"
+#include "daemon/metrics.h"
 #include "daemon/pipeline.h"
 #include "daemon/schedule.h"
 
@@ -113,13 +114,12 @@ void daemon_watchdog(struct daemon *d)
  * an interval schedule survives restarts: a board that reboots more often
  * than its interval would otherwise never compose. Losing it only restarts
  * the schedule, so a file that cannot be read or saved is said and skipped. */
-static int64_t last_digest_load(const struct daemon *d)
+int64_t daemon_last_digest(int state_fd, const char *dir)
 {
-	const char *dir = d->cfg->daemon.state_dir;
 	char buf[32];
 	size_t got = 0;
 	int64_t t;
-	int fd = file_open_read(d->state_fd, "last-digest");
+	int fd = file_open_read(state_fd, "last-digest");
 
 	if (fd < 0) {
 		if (fd != -ENOENT)
@@ -186,6 +186,8 @@ static int on_article(const struct source_article *a, void *arg)
 	daemon_watchdog(d);
 	if (*d->stop)
 		return 1;
+	if (a->idx < CFG_MAX_SOURCES)
+		d->src_n.items[a->idx]++;
 	rc = pipeline_article(d, a->source, a);
 	if (d->n.summarised > before && a->idx < CFG_MAX_SOURCES)
 		d->poll_new[a->idx]++;
@@ -205,10 +207,22 @@ static void on_polled(void *arg, unsigned idx, int rc, int64_t not_before)
 	struct daemon *d = arg;
 	const struct cfg_source *src = &d->cfg->sources[idx];
 
-	if (rc == -EAGAIN)
+	unsigned fails = d->sources[d->cur].last_failures;
+
+	d->metrics_due = true;
+	if (rc == -EAGAIN) {
 		log_debug("source %s: backing off", src->name);
-	else if (rc < 0 && rc != -EINTR)
-		d->n.poll_failures++;
+	} else if (rc != -EINTR) {
+		d->src_n.consecutive[idx] = fails;
+		if (rc < 0) {
+			d->n.poll_failures++;
+			d->src_n.failures[idx]++;
+		}
+		/* Feed health: said once, as the count is reached. */
+		if (rc < 0 && fails == d->cfg->daemon.problem_after)
+			log_warnx("source %s: %u polls in a row failed; listed under \"sources with "
+				  "problems\" in the next digest", src->name, fails);
+	}
 	if (d->poll_new[idx])
 		log_info("source %s: %u new articles", src->name, d->poll_new[idx]);
 	d->poll_new[idx] = 0;
@@ -256,6 +270,7 @@ static void start_sources(struct daemon *d)
 			return;
 		}
 		d->n.polls++;
+		d->src_n.polls[i]++;
 		if (rc == -EAGAIN)
 			on_polled(d, i, rc, nb);
 	}
@@ -270,6 +285,24 @@ static bool sources_left(const struct daemon *d)
 		if (d->source_due_ms[i] != NEVER)
 			return true;
 	return false;
+}
+
+/* The per-source counters follow their source's name across a reload; a
+ * new source starts at 0. */
+static void counters_remap(struct daemon *d, const struct cfg *old)
+{
+	static struct daemon_source_counters prev; /* a reload's scratch, 32 KiB */
+
+	prev = d->src_n;
+	memset(&d->src_n, 0, sizeof(d->src_n));
+	for (unsigned i = 0; i < d->cfg->n_sources; i++)
+		for (unsigned j = 0; j < old->n_sources; j++)
+			if (strcmp(old->sources[j].name, d->cfg->sources[i].name) == 0) {
+				d->src_n.polls[i] = prev.polls[j];
+				d->src_n.failures[i] = prev.failures[j];
+				d->src_n.items[i] = prev.items[j];
+				d->src_n.consecutive[i] = prev.consecutive[j];
+			}
 }
 
 /* Sources kept across a reload keep their time; new ones (and all at start)
@@ -338,13 +371,19 @@ static void loop_status(struct daemon *d)
 {
 	char s[sizeof(d->status)];
 
-	if (source_busy(&d->sources[d->cur]) || d->push.active)
+	if (source_busy(&d->sources[d->cur]) || d->push.active) {
 		snprintf(s, sizeof(s), "busy: %s", !d->push.active ? "polling sources" :
 			 source_busy(&d->sources[d->cur]) ? "polling sources, pushing" : "pushing");
-	else
+	} else {
 		snprintf(s, sizeof(s), "idle: %u articles waiting, %u digests in the outbox%s%s",
 			 d->pend.n, d->ob_count, d->outbox_full ? " (full)" : "",
 			 d->pend_full ? ", sources paused" : "");
+		/* A cycle ended (polls, a digest, a push pass): the metrics. */
+		if (d->metrics_due) {
+			d->metrics_due = false;
+			metrics_write(d, time(NULL));
+		}
+	}
 	if (strcmp(s, d->status) != 0) {
 		memcpy(d->status, s, sizeof(s));
 		notify_status("%s", s);
@@ -413,6 +452,8 @@ static void reload(struct daemon *d)
 	net_configure(d->net, nc);
 	log_set_level(nc->daemon.log_level);
 	sources_reschedule(d, old, old_due);
+	counters_remap(d, old);
+	d->metrics_due = true;
 	if (memcmp(&old->digest.schedule, &nc->digest.schedule, sizeof(nc->digest.schedule)) != 0)
 		schedule_digest(d);
 	d->outbox_due = 0;
@@ -483,6 +524,7 @@ int daemon_run(struct daemon *d)
 							     : net_now_ms() >= d->compose_retry_ms)) {
 			int rc = pipeline_compose(d, time(NULL));
 
+			d->metrics_due = true;
 			d->compose_retry_ms = NEVER;
 			if (rc == 0) {
 				last_digest_save(d, time(NULL));
@@ -549,6 +591,7 @@ int daemon_once(struct daemon *d)
 	 * not pass for success, nor for "run again later", which would not
 	 * help. */
 	status = d->n.dead ? EX_UNAVAILABLE : left ? EX_TEMPFAIL : 0;
+	metrics_write(d, time(NULL));
 	log_info("one cycle done: %lu new articles, %lu digests composed, %lu delivered, "
 		 "%u left in the outbox%s", d->n.summarised, d->n.digests, d->n.delivered,
 		 d->ob_count, status == EX_TEMPFAIL ? " (exit 75: run again later)" : "");
@@ -581,6 +624,10 @@ static void reset(struct daemon *d, const char *path, bool once)
 	d->ob_count = 0;
 	d->ob_bytes = 0;
 	memset(&d->n, 0, sizeof(d->n));
+	memset(&d->src_n, 0, sizeof(d->src_n));
+	d->n_problems = 0;
+	d->metrics_due = true; /* the first idle moment writes the file */
+	d->metrics_failed = false;
 	d->status[0] = '\0';
 	d->up = 0;
 	d->ready = false;
@@ -648,7 +695,7 @@ int daemon_start(struct daemon *d, const char *path, bool once)
 	d->watchdog_ms = (int64_t)(notify_watchdog_usec() / 1000);
 	d->watchdog_due_ms = net_now_ms();
 	sources_reschedule(d, NULL, NULL);
-	d->last_digest = last_digest_load(d);
+	d->last_digest = daemon_last_digest(d->state_fd, dir);
 	schedule_digest(d);
 	log_info("digestd started: %s, %u sources, state in %s, %u digests in the outbox%s", path,
 		 d->cfg->n_sources, dir, d->ob_count, once ? " (one cycle)" : "");

@@ -30,6 +30,14 @@ struct daemon_counters {
 	unsigned long digests, delivered, push_failures, dead, damaged;
 };
 
+/* Per source (its index in the running cfg; carried by name across a
+ * reload), for the metrics file: polls, failed polls, articles handed over
+ * and, for HTTP sources, failed polls in a row. 32 KiB. */
+struct daemon_source_counters {
+	unsigned long polls[CFG_MAX_SOURCES], failures[CFG_MAX_SOURCES];
+	unsigned long items[CFG_MAX_SOURCES], consecutive[CFG_MAX_SOURCES];
+};
+
 /* The push pass in progress (pipeline_push_*): the outbox walked in name
  * order from `from`, one push in flight at a time, its entry in
  * struct daemon's entry. */
@@ -93,6 +101,15 @@ struct daemon {
 	unsigned ob_count;
 	uint64_t ob_bytes;
 	struct daemon_counters n;
+	struct daemon_source_counters src_n;
+	/* Feed health: the sources with a problem the digest being composed
+	 * lists (their index in cfg, and what it shows). */
+	unsigned n_problems;
+	unsigned problem_src[DIGEST_MAX_PROBLEMS];
+	struct digest_problem problems[DIGEST_MAX_PROBLEMS];
+	bool metrics_due;    /* something changed since the metrics file was written */
+	bool metrics_failed; /* the last write failed (said once) */
+	char metrics[METRICS_FILE_BYTES];
 	char status[192]; /* the last STATUS= sent while idle */
 	unsigned up;      /* the modules started (bits), for daemon_stop */
 	bool ready;       /* start-up finished: READY=1 was sent */
@@ -121,6 +138,12 @@ int daemon_run(struct daemon *d);
  * a digest was moved to dead/ (the endpoint refused it, or it was damaged),
  * EX_TEMPFAIL when something is left for a later run. Blocks. */
 int daemon_once(struct daemon *d);
+
+/* The Unix second of the last digest composed, from the file last-digest in
+ * the state folder state_fd (dir names it in messages), or -1 when unknown;
+ * a file that is not a regular file or not a time is one warning. Changes
+ * nothing; `digestd status` reads it too. Blocks on the disk. */
+int64_t daemon_last_digest(int state_fd, const char *dir);
 
 /* STOPPING=1 (after a full start), then stops what daemon_start started, in
  * reverse order: the seen-set is committed when dirty, the lock released.

@@ -5,6 +5,7 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +13,7 @@
 
 #include "core/log.h"
 #include "core/notify.h"
+#include "core/url.h"
 #include "daemon/schedule.h"
 #include "summarise/lang.h"
 
@@ -130,6 +132,7 @@ void pipeline_outbox_count(struct daemon *d)
 static void push_pass_end(struct daemon *d)
 {
 	d->push.active = false;
+	d->metrics_due = true;
 	d->outbox_due = d->push.due;
 	pipeline_outbox_count(d);
 	if (d->outbox_full && d->ob_bytes < d->cfg->digest.outbox_max) {
@@ -137,6 +140,31 @@ static void push_pass_end(struct daemon *d)
 			 (unsigned long long)d->ob_bytes);
 		d->outbox_full = false;
 	}
+}
+
+/* The endpoint's last answer, kept like a source's state (srcstate, under
+ * the name PIPELINE_ENDPOINT_STATE) for `digestd status`. Only shown, never
+ * acted on: a failed save is logged by srcstate_save and the next answer
+ * tries again. */
+static void endpoint_note(struct daemon *d, const struct push_result *res, int64_t now)
+{
+	struct srcstate st;
+	const char *dir = d->cfg->daemon.state_dir;
+
+	srcstate_load(d->state_fd, dir, PIPELINE_ENDPOINT_STATE, &st);
+	st.last_attempt = now;
+	if (res->outcome == PUSH_DELIVERED) {
+		st.last_success = now;
+		st.failures = 0;
+		st.problem_since = 0;
+	} else {
+		if (st.failures == 0)
+			st.problem_since = now;
+		st.failures += st.failures < UINT_MAX;
+	}
+	srcstate_note(&st, res->status, res->outcome == PUSH_DELIVERED ? NULL : res->message);
+	st.items += res->outcome == PUSH_DELIVERED;
+	(void)srcstate_save(d->state_fd, dir, PIPELINE_ENDPOINT_STATE, &st);
 }
 
 /* push's callback: the answer decides the entry's fate; a retry or a stop
@@ -149,6 +177,8 @@ static void on_pushed(void *arg, struct push_result *res)
 	int64_t now = time(NULL);
 
 	ps->inflight = false;
+	if (res->outcome != PUSH_STOPPED)
+		endpoint_note(d, res, now);
 	switch (res->outcome) {
 	case PUSH_DELIVERED:
 		d->n.delivered++;
@@ -298,6 +328,11 @@ static unsigned fill(struct daemon *d, const char *id, int64_t created, const ch
 	unsigned k = 0;
 
 	digest_begin(&d->dg, id, created, host, d->cfg->digest.max_articles);
+	for (unsigned i = 0; i < d->n_problems; i++) {
+		const struct digest_problem *pr = &d->problems[i];
+
+		digest_add_problem(&d->dg, pr->source, pr->since, pr->failures, pr->error);
+	}
 	for (; k < limit; k++) {
 		pending_get(&d->pend, k, &art, spans);
 		if (digest_add(&d->dg, &art) < 0)
@@ -354,6 +389,53 @@ int pipeline_restore(struct daemon *d)
 	return 0;
 }
 
+/* Feed health: the HTTP sources whose failed polls in a row reached
+ * [daemon] problem_after and that no digest listed yet (their state files),
+ * into d->problems; at most DIGEST_MAX_PROBLEMS, the rest wait. */
+static void problems_gather(struct daemon *d)
+{
+	const struct cfg *c = d->cfg;
+
+	d->n_problems = 0;
+	for (unsigned i = 0; i < c->n_sources && d->n_problems < DIGEST_MAX_PROBLEMS; i++) {
+		const struct cfg_source *src = &c->sources[i];
+		struct digest_problem *pr = &d->problems[d->n_problems];
+		struct srcstate st;
+
+		if (src->type == CFG_SOURCE_FOLDER || !url_is_http(src->url))
+			continue;
+		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, &st);
+		if (st.failures < c->daemon.problem_after || st.problem_reported)
+			continue;
+		memcpy(pr->source, src->name, sizeof(pr->source));
+		memcpy(pr->error, st.error, sizeof(pr->error));
+		pr->since = st.problem_since;
+		pr->failures = st.failures;
+		d->problem_src[d->n_problems++] = i;
+	}
+}
+
+/* The digest listing d->problems is in the outbox: each source's state file
+ * marks its problem as told, unless it recovered meanwhile. A mark that
+ * cannot be saved (said by srcstate_save) lists the problem again next
+ * time: told twice rather than never. */
+static void problems_told(struct daemon *d)
+{
+	const struct cfg *c = d->cfg;
+
+	for (unsigned i = 0; i < d->n_problems; i++) {
+		const struct cfg_source *src = &c->sources[d->problem_src[i]];
+		struct srcstate st;
+
+		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, &st);
+		if (st.failures < c->daemon.problem_after)
+			continue;
+		st.problem_reported = 1;
+		(void)srcstate_save(d->state_fd, c->daemon.state_dir, src->name, &st);
+	}
+	d->n_problems = 0;
+}
+
 int pipeline_compose(struct daemon *d, int64_t now)
 {
 	const struct cfg_digest *dc = &d->cfg->digest;
@@ -369,7 +451,10 @@ int pipeline_compose(struct daemon *d, int64_t now)
 
 	if (p->inflight && d->inflight_written)
 		return settle(d);
-	if (p->n == 0 && !dc->send_empty)
+	problems_gather(d);
+	/* Problems alone make a digest: when every feed fails, no article
+	 * comes, and that is when the reader must hear (docs/status.md). */
+	if (p->n == 0 && !dc->send_empty && !d->n_problems)
 		return 0;
 	if (d->ob_bytes >= dc->outbox_max) {
 		if (!d->outbox_full)
@@ -438,6 +523,7 @@ int pipeline_compose(struct daemon *d, int64_t now)
 	}
 	rc = outbox_add(&d->outbox, id, now, (enum cfg_format)dc->format, d->body, len, name);
 	if (rc == -EEXIST) {
+		/* Its body is the first try's: problems not in it wait. */
 		log_info("digest %s is in the outbox already as %s", id, name);
 	} else if (rc < 0) {
 		log_warnx("digest %s not composed (%u articles wait): outbox: %s", id, p->n,
@@ -450,6 +536,7 @@ int pipeline_compose(struct daemon *d, int64_t now)
 		log_info("digest %s %s: %u articles, %zu bytes%s", id,
 			 again ? "composed again" : "composed", k, len,
 			 p->n > k ? " (more wait for the next one)" : "");
+		problems_told(d);
 	}
 	d->outbox_due = 0;
 	d->inflight_written = true;

@@ -10,6 +10,12 @@
 #include "daemon/daemon.h"
 #include "sources/source.h"
 
+/* The name under which the endpoint's last answer is kept in the state
+ * folder, as a source's state (srcstate): last attempt, last success, HTTP
+ * status, error, consecutive failures; items counts digests delivered.
+ * Source names cannot hold ':'. Named endpoints get "endpoint:NAME". */
+#define PIPELINE_ENDPOINT_STATE "endpoint:default"
+
 /* Saves the pending list. A failure is remembered (d->pend_dirty): until a
  * save succeeds no source may be polled (a feed would record validators
  * covering articles that are only in memory) and --once does not report

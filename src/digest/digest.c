@@ -6,6 +6,7 @@
 #include "digest.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -164,6 +165,7 @@ int digest_begin(struct digest *d, const char *id, int64_t created, const char *
 	d->id[0] = '\0';
 	d->created = created;
 	d->n_articles = 0;
+	d->n_problems = 0;
 	d->used = 0;
 	d->max_articles = max_articles < 1 ? 1
 			  : max_articles > DIGEST_MAX_ARTICLES ? DIGEST_MAX_ARTICLES
@@ -596,6 +598,98 @@ static void article_html(const struct art *a, struct dout *o)
 	puts_(o, "</div>\n");
 }
 
+/* ---- sources with problems, after the articles ---- */
+
+static void problems_json(const struct digest *d, struct dout *o)
+{
+	if (!d->n_problems)
+		return;
+	puts_(o, ",\n\"problems\":[");
+	for (unsigned i = 0; i < d->n_problems; i++) {
+		const struct digest_problem *p = &d->problem[i];
+		char n[24];
+
+		puts_(o, i ? ",\n{\"source\":" : "\n{\"source\":");
+		put_json_str(o, p->source);
+		puts_(o, ",\"since\":\"");
+		put_time(o, p->since);
+		snprintf(n, sizeof(n), "\",\"failures\":%u", p->failures);
+		puts_(o, n);
+		puts_(o, ",\"error\":");
+		put_json_opt(o, p->error);
+		puts_(o, "}");
+	}
+	puts_(o, "\n]");
+}
+
+/* "3 failed polls since 2026-12-06T18:00:00Z", the same in every form. */
+static void put_failures(struct dout *o, const struct digest_problem *p)
+{
+	char n[24];
+
+	snprintf(n, sizeof(n), "%u", p->failures);
+	puts_(o, n);
+	puts_(o, p->failures == 1 ? " failed poll since " : " failed polls since ");
+	put_time(o, p->since);
+}
+
+static void problems_markdown(const struct digest *d, struct dout *o)
+{
+	if (!d->n_problems)
+		return;
+	puts_(o, "\n## Sources with problems\n\n");
+	for (unsigned i = 0; i < d->n_problems; i++) {
+		puts_(o, "- *");
+		put_md_text(o, d->problem[i].source);
+		puts_(o, "*: ");
+		put_failures(o, &d->problem[i]);
+		if (d->problem[i].error[0]) {
+			puts_(o, ": ");
+			put_md_text(o, d->problem[i].error);
+		}
+		puts_(o, "\n");
+	}
+}
+
+static void problems_text(const struct digest *d, struct dout *o)
+{
+	if (!d->n_problems)
+		return;
+	puts_(o, "\nSources with problems\n");
+	for (unsigned i = 0; i < d->n_problems; i++) {
+		puts_(o, "  - ");
+		puts_(o, d->problem[i].source);
+		puts_(o, ": ");
+		put_failures(o, &d->problem[i]);
+		if (d->problem[i].error[0]) {
+			puts_(o, ": ");
+			puts_(o, d->problem[i].error);
+		}
+		puts_(o, "\n");
+	}
+}
+
+static void problems_html(const struct digest *d, struct dout *o)
+{
+	if (!d->n_problems)
+		return;
+	puts_(o, "<div class=\"dg-art\" style=\"" HTML_ART "\">\n"
+		 "<h2 style=\"" HTML_H2 "\">Sources with problems</h2>\n"
+		 "<ul style=\"" HTML_UL "\">\n");
+	for (unsigned i = 0; i < d->n_problems; i++) {
+		puts_(o, "<li style=\"" HTML_LI "\">");
+		put_html(o, d->problem[i].source);
+		puts_(o, ": ");
+		put_failures(o, &d->problem[i]);
+		if (d->problem[i].error[0]) {
+			puts_(o, ": ");
+			put_html(o, d->problem[i].error);
+		}
+		puts_(o, "</li>\n");
+	}
+	puts_(o, "</ul>\n</div>\n");
+}
+
 static void article_any(enum cfg_format fmt, const struct art *a, struct dout *o, int first)
 {
 	switch (fmt) {
@@ -642,10 +736,19 @@ int digest_render(const struct digest *d, enum cfg_format fmt, char *out, size_t
 		art_get(d, &d->entry[i], &a);
 		article_any(fmt, &a, &o, i == 0);
 	}
-	if (fmt == CFG_FORMAT_JSON)
-		puts_(&o, d->n_articles ? "\n]}\n" : "]}\n");
-	if (fmt == CFG_FORMAT_HTML)
+	if (fmt == CFG_FORMAT_JSON) {
+		puts_(&o, d->n_articles ? "\n]" : "]");
+		problems_json(d, &o);
+		puts_(&o, "}\n");
+	}
+	if (fmt == CFG_FORMAT_MARKDOWN)
+		problems_markdown(d, &o);
+	if (fmt == CFG_FORMAT_TEXT)
+		problems_text(d, &o);
+	if (fmt == CFG_FORMAT_HTML) {
+		problems_html(d, &o);
 		puts_(&o, "</div></body></html>\n");
+	}
 	*len = o.len;
 	if (o.len >= cap) {
 		if (out && o.len == cap)
@@ -722,6 +825,46 @@ int digest_add(struct digest *d, const struct digest_article *a)
 		d->rendered[f] += added[f];
 	d->used = used;
 	d->n_articles++;
+	return 0;
+}
+
+int digest_add_problem(struct digest *d, const char *source, int64_t since, unsigned failures,
+		       const char *error)
+{
+	struct digest_problem *p;
+	char t[21];
+	size_t used = 0;
+
+	if (d->id[0] == '\0' || d->n_articles)
+		return -EINVAL;
+	if (d->n_problems >= DIGEST_MAX_PROBLEMS)
+		return -ENOSPC;
+	p = &d->problem[d->n_problems];
+	/* Cut to a quarter when too long: a cleaned byte grows to at most 3. */
+	if (clean_str(p->source, &used, sizeof(p->source), source) < 0) {
+		used = 0;
+		if (clean_into(p->source, &used, sizeof(p->source), source,
+			       strnlen(source, sizeof(p->source) / 4)) < 0)
+			return -EINVAL;
+	}
+	used = 0;
+	if (clean_str(p->error, &used, sizeof(p->error), error) < 0) {
+		used = 0;
+		if (clean_into(p->error, &used, sizeof(p->error), error,
+			       strnlen(error, sizeof(p->error) / 4)) < 0)
+			p->error[0] = '\0';
+	}
+	p->since = date_format_rfc3339(since, t) == 0 ? since : 0;
+	p->failures = failures;
+	d->n_problems++;
+	/* No article yet: the rendered lengths are measured whole, once per
+	 * problem (a few hundred bytes each). */
+	for (int f = 0; f < DIGEST_FORMATS; f++) {
+		size_t len = 0;
+
+		digest_render(d, (enum cfg_format)f, NULL, 0, &len);
+		d->rendered[f] = len;
+	}
 	return 0;
 }
 

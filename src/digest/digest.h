@@ -48,6 +48,15 @@ struct digest_entry {
 	uint32_t pad;
 };
 
+/* A source with a problem (feed health, docs/status.md): listed once in a
+ * digest, after its articles. */
+struct digest_problem {
+	char source[CFG_SOURCE_NAME_BYTES];
+	char error[SRCSTATE_ERROR_BYTES];
+	int64_t since;     /* Unix seconds of its first failure in a row */
+	unsigned failures; /* its failed polls in a row */
+};
+
 struct digest {
 	char id[DIGEST_ID_BYTES];
 	char host[DIGEST_HOST_BYTES];
@@ -57,6 +66,8 @@ struct digest {
 	size_t used;                   /* arena bytes in use */
 	size_t rendered[DIGEST_FORMATS]; /* exact body length per enum cfg_format */
 	struct digest_entry entry[DIGEST_MAX_ARTICLES];
+	unsigned n_problems;
+	struct digest_problem problem[DIGEST_MAX_PROBLEMS];
 	char arena[DIGEST_ARENA_BYTES];
 };
 
@@ -103,6 +114,16 @@ int digest_begin(struct digest *d, const char *id, int64_t created, const char *
  * digest); -EINVAL for a NULL a or more than SUMM_MAX_PICK sentences. Never
  * blocks. */
 int digest_add(struct digest *d, const struct digest_article *a);
+
+/* Adds a source with a problem, to be rendered after the articles: "sources
+ * with problems" (JSON: "problems":[{"source","since","failures","error"}],
+ * present only when there is one). source and error are cleaned as an
+ * article's text is (error may be NULL); since is Unix seconds. Call after
+ * digest_begin and before the first digest_add. Returns 0; -ENOSPC when
+ * DIGEST_MAX_PROBLEMS are in; -EINVAL after an article, or on a digest
+ * without an id. Never blocks. */
+int digest_add_problem(struct digest *d, const char *source, int64_t since, unsigned failures,
+		       const char *error);
 
 /* Number of articles added so far. */
 unsigned digest_count(const struct digest *d);

@@ -194,6 +194,18 @@ static int header_check(const unsigned char *h, uint32_t *fcap, uint32_t *count,
 	return -EBADMSG;
 }
 
+int seen_peek(const void *buf, size_t len, unsigned *count, unsigned *capacity, const char **why)
+{
+	uint32_t fcap, n, next;
+
+	*why = "truncated header";
+	if (len < SEEN_HEADER_BYTES || header_check(buf, &fcap, &n, &next, why) < 0)
+		return -EBADMSG;
+	*count = n;
+	*capacity = fcap;
+	return 0;
+}
+
 static void swap_keys(struct seen *s, uint32_t a, uint32_t b)
 {
 	unsigned char t[SEEN_KEY_BYTES];

@@ -80,4 +80,11 @@ int seen_commit(struct seen *s);
  * empty set), -EINVAL for a bad capacity. For seen_open and the fuzzer. */
 int seen_load_buffer(struct seen *s, const void *buf, size_t len, unsigned capacity);
 
+/* The fill of a seen file from its first len bytes (the header; the keys
+ * and their checksum are not read), for `digestd status`: 0 with the keys
+ * in use and the file's capacity, or -EBADMSG with why naming the damage (a
+ * static string). Pure. */
+int seen_peek(const void *buf, size_t len, unsigned *count, unsigned *capacity,
+	      const char **why);
+
 #endif

@@ -522,21 +522,19 @@ static int parse_body(struct source_ctx *ctx, struct source_poll *p, const char 
 	return read_feed(ctx, p, body, len, url, ctype);
 }
 
-/* Logs why the body gave nothing (rc from parse_body) and returns -EBADMSG,
- * the one code a poll reports for an unreadable response. */
-static int log_parse_failure(const struct cfg_source *src, const char *raw, int rc)
+/* Logs why the body gave nothing (rc from parse_body), keeps the reason in
+ * err (NET_REASON_BYTES) for the state file, and returns -EBADMSG, the
+ * one code a poll reports for an unreadable response. */
+static int log_parse_failure(const struct cfg_source *src, const char *raw, int rc, char *err)
 {
 	char url[NET_URL_BYTES];
+	const char *why = rc == -ENOTSUP ? "the page is UTF-16, which digestd does not read"
+			  : src->type == CFG_SOURCE_PAGE ? "no main text found in the page"
+							 : "not a feed (no RSS, Atom or JSON Feed found)";
 
 	url_redact(raw, url, sizeof(url));
-	if (rc == -ENOTSUP)
-		log_warnx("source %s: %s: the page is UTF-16, which digestd does not read",
-			  src->name, url);
-	else if (src->type == CFG_SOURCE_PAGE)
-		log_warnx("source %s: %s: no main text found in the page", src->name, url);
-	else
-		log_warnx("source %s: %s: not a feed (no RSS, Atom or JSON Feed found)", src->name,
-			  url);
+	log_warnx("source %s: %s: %s", src->name, url, why);
+	snprintf(err, NET_REASON_BYTES, "%s", why);
 	return -EBADMSG;
 }
 
@@ -560,7 +558,20 @@ static void poll_end(struct source_ctx *ctx, struct source_poll *p)
 	if (p->stopped)
 		rc = -EINTR;
 	else if (p->http && !net_stopped(ctx->fetch.net)) {
+		/* A digest may have told this source's problem while the poll
+		 * ran (feed health): the mark on disk wins over the copy loaded
+		 * at the start. */
+		if (rc < 0 && p->st.failures) {
+			struct srcstate disk;
+
+			srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &disk);
+			if (disk.problem_since == p->st.problem_since)
+				p->st.problem_reported |= disk.problem_reported;
+		}
 		srcstate_record(&p->st, &cfg->http, now, rc >= 0, p->retry_after);
+		srcstate_note(&p->st, p->status, rc >= 0 ? NULL : p->err);
+		if (rc >= 0)
+			p->st.items += p->yielded;
 		if (rc >= 0 && !p->ended && !p->cut && !p->left && !ctx->keep_validators)
 			p->st.v = p->v;
 		srcstate_save(ctx->state_fd, cfg->daemon.state_dir, src->name, &p->st);
@@ -569,6 +580,7 @@ static void poll_end(struct source_ctx *ctx, struct source_poll *p)
 	p->busy = 0;
 	ctx->not_before = nb;
 	ctx->last_rc = rc;
+	ctx->last_failures = p->http ? p->st.failures : 0;
 	if (ctx->done)
 		ctx->done(ctx->arg, p->idx, rc, nb);
 }
@@ -667,6 +679,7 @@ static void on_feed(void *arg, struct fetch_request *fr)
 	p->reserved = 0;  /* its jobs are made now */
 	url_redact(p->src->url, lu, sizeof(lu));
 	p->retry_after = resp->retry_after;
+	p->status = resp->net.status;
 	if (resp->kind == FETCH_KIND_STOPPED) {
 		p->stopped = 1;
 	} else if (rc == 0 && resp->kind == FETCH_KIND_NOT_MODIFIED) {
@@ -682,9 +695,10 @@ static void on_feed(void *arg, struct fetch_request *fr)
 			rc = parse_body(ctx, p, x->buf, resp->net.len, resp->net.effective_url,
 					resp->net.content_type);
 			if (rc < 0)
-				rc = log_parse_failure(p->src, p->src->url, rc);
+				rc = log_parse_failure(p->src, p->src->url, rc, p->err);
 		} else {
 			log_warnx("source %s: %s: %s", name, lu, resp->net.reason);
+			snprintf(p->err, sizeof(p->err), "%s", resp->net.reason);
 		}
 		p->rc = rc;
 	}
@@ -828,7 +842,7 @@ static int poll_file(struct source_ctx *ctx, struct source_poll *p, const char *
 	}
 	rc = parse_body(ctx, p, buf, (size_t)n, p->src->url, NULL);
 	if (rc < 0)
-		rc = log_parse_failure(p->src, p->src->url, rc);
+		rc = log_parse_failure(p->src, p->src->url, rc, p->err);
 	return rc;
 }
 

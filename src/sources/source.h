@@ -86,6 +86,8 @@ struct source_poll {
 	int ended;		     /* the article callback asked to stop */
 	int stopped;		     /* cancelled or the stop flag: nothing recorded */
 	int rc;			     /* source_poll's return when it ends */
+	long status;		     /* the feed's or page's HTTP status, 0 when none */
+	char err[NET_REASON_BYTES]; /* why it failed, for the state file */
 };
 
 /* A transfer of the sources: its body buffer (mapped once, max_size bytes;
@@ -129,6 +131,7 @@ struct source_ctx {
 	int64_t not_before;
 	unsigned entries;
 	int last_rc; /* the return of the poll that ended last */
+	unsigned last_failures; /* and its source's consecutive failures after it */
 	/* The state folder (statedir_open), the caller's: set it after
 	 * source_ctx_init and before the first poll of an HTTP source. */
 	int state_fd;

@@ -16,6 +16,8 @@
 #include "core/dec.h"
 #include "core/file.h"
 #include "core/log.h"
+#include "core/url.h"
+#include "core/utf8.h"
 
 #define MAGIC "digestd-source-state 1"
 
@@ -98,6 +100,22 @@ static int parse_line(const char *k, size_t kn, const char *v, size_t vn, const 
 		return parse_int(v, vn, INT64_MAX, &s->next_due);
 	if (KEY("retry_after_until"))
 		return parse_int(v, vn, INT64_MAX, &s->retry_after_until);
+	if (KEY("status")) {
+		rc = parse_int(v, vn, 999, &x);
+		s->status = (long)x;
+		return rc;
+	}
+	if (KEY("error"))
+		return set_str(s->error, sizeof(s->error), v, vn);
+	if (KEY("items"))
+		return parse_int(v, vn, INT64_MAX, (int64_t *)&s->items);
+	if (KEY("problem_since"))
+		return parse_int(v, vn, INT64_MAX, &s->problem_since);
+	if (KEY("problem_reported")) {
+		rc = parse_int(v, vn, 1, &x);
+		s->problem_reported = (unsigned)x;
+		return rc;
+	}
 #undef KEY
 	return 0;
 }
@@ -181,7 +199,8 @@ long srcstate_format(const struct srcstate *s, const char *name, char *out, size
 	struct wbuf w = { out, size, 0, size == 0 };
 
 	if (!clean(name, strlen(name)) || !clean(s->v.etag, strlen(s->v.etag)) ||
-	    !clean(s->v.last_modified, strlen(s->v.last_modified)))
+	    !clean(s->v.last_modified, strlen(s->v.last_modified)) ||
+	    !clean(s->error, strlen(s->error)))
 		return -EINVAL;
 	wprintf(&w, "%s\nname %s\netag %s\nlast_modified %s\n", MAGIC, name, s->v.etag,
 		s->v.last_modified);
@@ -189,6 +208,9 @@ long srcstate_format(const struct srcstate *s, const char *name, char *out, size
 		(long long)s->last_attempt, (long long)s->last_success, s->failures);
 	wprintf(&w, "next_due %lld\nretry_after_until %lld\n", (long long)s->next_due,
 		(long long)s->retry_after_until);
+	wprintf(&w, "status %ld\nerror %s\nitems %llu\nproblem_since %lld\nproblem_reported %u\n",
+		s->status, s->error, (unsigned long long)s->items, (long long)s->problem_since,
+		s->problem_reported);
 	return w.full || w.len > SRCSTATE_FILE_BYTES ? -ENOSPC : (long)w.len;
 }
 
@@ -249,8 +271,12 @@ void srcstate_record(struct srcstate *s, const struct cfg_http *h, int64_t now, 
 		s->last_success = now;
 		s->failures = 0;
 		s->next_due = 0;
+		s->problem_since = 0;
+		s->problem_reported = 0;
 		return;
 	}
+	if (s->failures == 0 || s->problem_since == 0)
+		s->problem_since = now;
 	if (s->failures < UINT_MAX)
 		s->failures++;
 	for (unsigned i = 1; i < s->failures && delay < (int64_t)h->backoff_max; i++)
@@ -260,6 +286,59 @@ void srcstate_record(struct srcstate *s, const struct cfg_http *h, int64_t now, 
 	s->next_due = now + delay;
 	if (retry_after > s->next_due)
 		s->next_due = retry_after;
+}
+
+/* Appends n bytes of p to out at *k, stopping before a character that does
+ * not fit (one byte is kept for the NUL); control characters become spaces. */
+static void put_text(char *out, size_t size, size_t *k, const char *p, size_t n)
+{
+	while (n > 0) {
+		uint32_t cp;
+		size_t c = utf8_decode((const unsigned char *)p, (const unsigned char *)p + n, &cp);
+
+		if (cp == UTF8_REPLACEMENT && c == 1 && (unsigned char)*p >= 0x80) {
+			/* Invalid UTF-8 becomes U+FFFD: the file is read as text. */
+			if (*k + 3 >= size)
+				return;
+			memcpy(out + *k, "\xef\xbf\xbd", 3);
+			*k += 3;
+			p++;
+			n--;
+			continue;
+		}
+		if (*k + c >= size)
+			return;
+		for (size_t i = 0; i < c; i++)
+			out[(*k)++] = (unsigned char)p[i] < 0x20 || p[i] == 0x7f ? ' ' : p[i];
+		p += c;
+		n -= c;
+	}
+}
+
+void srcstate_note(struct srcstate *s, long status, const char *error)
+{
+	size_t k = 0;
+
+	s->status = status >= 0 && status <= 999 ? status : 0;
+	/* Word by word: a word holding "://" is a URL, and may carry a token. */
+	while (error && *error) {
+		size_t n = strcspn(error, " ");
+		char url[NET_URL_BYTES], red[NET_URL_BYTES];
+
+		snprintf(url, sizeof(url), "%.*s", (int)n, error);
+		if (strstr(url, "://")) {
+			url_redact(url, red, sizeof(red));
+			put_text(s->error, sizeof(s->error), &k, red, strlen(red));
+		} else {
+			put_text(s->error, sizeof(s->error), &k, error, n);
+		}
+		error += n;
+		if (*error == ' ') {
+			put_text(s->error, sizeof(s->error), &k, " ", 1);
+			error++;
+		}
+	}
+	s->error[k] = '\0';
 }
 
 int64_t srcstate_not_before(const struct srcstate *s, const struct cfg_http *h, int64_t now)

@@ -18,6 +18,13 @@ struct srcstate {
 	unsigned failures;	   /* consecutive, reset by a success */
 	int64_t next_due;	   /* backoff: no request before this */
 	int64_t retry_after_until; /* the server's Retry-After, as a UTC second */
+	/* What `digestd status` and feed health show; files of earlier
+	 * versions lack them and read as 0 / "". */
+	long status;		   /* HTTP status of the last answer, 0 when none came */
+	char error[SRCSTATE_ERROR_BYTES]; /* why the last poll failed, "" after a success */
+	uint64_t items;		   /* articles the source handed over, all polls together */
+	int64_t problem_since;	   /* the first of the consecutive failures, 0 when none */
+	unsigned problem_reported; /* 1 once a digest listed this run of failures */
 };
 
 /* A fresh state: nothing known. */
@@ -55,6 +62,12 @@ int srcstate_save(int dirfd, const char *state_dir, const char *name, const stru
  * next_due moved to it when later. */
 void srcstate_record(struct srcstate *s, const struct cfg_http *h, int64_t now, int ok,
 		     int64_t retry_after);
+
+/* Records what the last answer was: its HTTP status (0 when none came) and
+ * why the poll failed (NULL or "" after a success). The reason is kept
+ * short (cut on a character boundary), its control characters become
+ * spaces, and every URL in it is redacted (url_redact). */
+void srcstate_note(struct srcstate *s, long status, const char *error);
 
 /* The UTC second before which the source must not be asked (backoff or
  * Retry-After), or 0. Values further ahead than the config allows (a clock

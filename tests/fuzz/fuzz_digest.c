@@ -160,6 +160,15 @@ static void check_json_and_text(void)
 	}
 	if (count != digest_count(&d))
 		fail("JSON", "not every added article is in the articles array");
+	/* Then the sources with problems, one "  - " line each. */
+	if (d.n_problems) {
+		if (next_line(&tp, tend, &line) != 0 ||
+		    next_line(&tp, tend, &line) != 21 || memcmp(line, "Sources with problems", 21) != 0)
+			fail("text", "no \"Sources with problems\" heading after the articles");
+		for (unsigned i = 0; i < d.n_problems; i++)
+			if (next_line(&tp, tend, &line) < 4 || memcmp(line, "  - ", 4) != 0)
+				fail("text", "a problem line without its '  - '");
+	}
 	if (tp != tend)
 		fail("text", "lines after the last article");
 }
@@ -173,11 +182,12 @@ static void check_html_articles(void)
 
 	for (; p + 3 <= end; p++)
 		count += memcmp(p, "<h2", 3) == 0;
-	if (count != digest_count(&d))
-		fail("HTML", "not one <h2> heading per added article");
+	if (count != digest_count(&d) + (d.n_problems ? 1 : 0))
+		fail("HTML", "not one <h2> heading per added article (and one for the problems)");
 }
 
-/* Input: a byte for max_articles, the host, then per article: source,
+/* Input: a byte for max_articles (bit 6: a problem, two strings after the
+ * host), the host, then per article: source,
  * title, url, lang, a published byte (odd: known, from the next 8 bytes),
  * a sentence count byte and the sentences. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -192,6 +202,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.p++;
 	if (digest_begin(&d, "dg_fuzz", 1795888800, take_str(&in, host, sizeof host),
 			 1 + data[0] % 16) != 0)
+		abort();
+	/* Bit 6 of the first byte: a source with a problem (its name and
+	 * error the next two strings), listed after the articles. */
+	if ((data[0] & 0x40) &&
+	    digest_add_problem(&d, take_str(&in, source, sizeof source), 1795880000, data[0],
+			       take_str(&in, title, sizeof title)) != 0)
 		abort();
 	while (in.p < in.end) {
 		struct digest_article a = { 0 };

@@ -2,7 +2,8 @@
 /* libFuzzer target: the seen-set file reader. Byte 0 picks the configured
  * capacity and whether to fix the checksum first (so that inputs reach the
  * ring and index code); the rest is the file. A loaded set must hold every
- * key it kept, and keep working as keys are added. */
+ * key it kept, and keep working as keys are added; its header must read
+ * back through seen_peek (digestd status). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,6 +36,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mbedtls_sha256(img + SEEN_HEADER_BYTES, n - SEEN_HEADER_BYTES, img + 32, 0);
 #endif
 	}
+	/* status's look at the header: a file the loader takes must peek as
+	 * its own fill. */
+	{
+		unsigned pc = 0, pcap = 0;
+		const char *why = NULL;
+		int peek = seen_peek(img, n, &pc, &pcap, &why);
+
+		if ((peek != 0 && !why) || (peek == 0 && pc > pcap))
+			abort();
+	}
 	if (seen_load_buffer(&s, img, n, capacity) != 0) {
 		if (seen_count(&s) != 0)
 			abort();
@@ -42,6 +53,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (seen_count(&s) > capacity)
 		abort();
+	{
+		unsigned pc = 0, pcap = 0;
+		const char *why;
+
+		if (seen_peek(img, n, &pc, &pcap, &why) != 0 || pc > pcap)
+			abort();
+	}
 	for (unsigned i = 0; i < seen_count(&s); i++)
 		if (!seen_contains(&s, s.key[i]))
 			abort();

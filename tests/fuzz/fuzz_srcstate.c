@@ -30,7 +30,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    strcmp(s.v.last_modified, back.v.last_modified) != 0 ||
 	    s.last_attempt != back.last_attempt || s.last_success != back.last_success ||
 	    s.failures != back.failures || s.next_due != back.next_due ||
-	    s.retry_after_until != back.retry_after_until)
+	    s.retry_after_until != back.retry_after_until || s.status != back.status ||
+	    strcmp(s.error, back.error) != 0 || s.items != back.items ||
+	    s.problem_since != back.problem_since || s.problem_reported != back.problem_reported)
+		abort();
+	/* Whatever an error holds, noting it keeps a line the file can hold. */
+	srcstate_note(&s, s.status, (const char *)out);
+	if (srcstate_format(&s, "fuzz source", out, sizeof(out)) < 0)
 		abort();
 	cfg_defaults(&cfg);
 	limit = now + FETCH_RETRY_AFTER_MAX + (int64_t)cfg.http.backoff_max;

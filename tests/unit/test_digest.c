@@ -306,6 +306,58 @@ static void test_html_hostile(void)
 	}
 }
 
+/* Feed health: "sources with problems" after the articles in every form,
+ * its text escaped like the rest; a digest without problems renders as
+ * before (test_json_two); the lengths stay exact; the cap and the order
+ * (problems before articles) hold. */
+static void test_problems(void)
+{
+	static const struct digest_span s1[] = { SPAN("One sentence.") };
+	struct digest_article a = { "BBC", "T", "https://ex.org/a", "en", T0, true, s1, 1 };
+	const char *hostile = "<script>x</script> *em* [l](javascript:x) \"q\" https://a.b/";
+	size_t len = 0;
+
+	CHECK_INT(digest_begin(&d, "dg_p", T0, "pi", 50), 0);
+	CHECK_INT(digest_add_problem(&d, "feed-a", T0 - 7200, 3, "HTTP status 404"), 0);
+	CHECK_INT(digest_add_problem(&d, "<b>x\"", T0 - 3600, 1, hostile), 0);
+	CHECK_INT(digest_add(&d, &a), 0);
+	CHECK_INT(digest_add_problem(&d, "late", T0, 3, "x"), -EINVAL);
+	CHECK_INT(digest_render(&d, CFG_FORMAT_JSON, out, sizeof out, &len), 0);
+	CHECK_INT(len, d.rendered[CFG_FORMAT_JSON]);
+	CHECK(json_ok(out, len));
+	CHECK(strstr(out, "\"sentences\":[\"One sentence.\"]}\n],\n\"problems\":[\n"
+			  "{\"source\":\"feed-a\",\"since\":\"2026-11-28T16:00:00Z\",\"failures\":3,"
+			  "\"error\":\"HTTP status 404\"},\n{\"source\":\"<b>x\\\"\",") != NULL);
+	CHECK(strstr(out, "\n]}\n") == out + len - 4);
+	CHECK_INT(digest_render(&d, CFG_FORMAT_MARKDOWN, out, sizeof out, &len), 0);
+	CHECK_INT(len, d.rendered[CFG_FORMAT_MARKDOWN]);
+	CHECK(markdown_ok(out, len));
+	CHECK(strstr(out, "\n## Sources with problems\n\n- *feed-a*: 3 failed polls since "
+			  "2026-11-28T16:00:00Z: HTTP status 404\n- *") != NULL);
+	CHECK(strstr(out, ": \\<script\\>x\\</script\\> \\*em\\* \\[l\\](javascript:x)") != NULL);
+	CHECK_INT(digest_render(&d, CFG_FORMAT_TEXT, out, sizeof out, &len), 0);
+	CHECK_INT(len, d.rendered[CFG_FORMAT_TEXT]);
+	CHECK(strstr(out, "\nSources with problems\n  - feed-a: 3 failed polls since "
+			  "2026-11-28T16:00:00Z: HTTP status 404\n  - <b>x\": 1 failed poll since") !=
+	      NULL);
+	CHECK_INT(digest_render(&d, CFG_FORMAT_HTML, out, sizeof out, &len), 0);
+	CHECK_INT(len, d.rendered[CFG_FORMAT_HTML]);
+	CHECK(html_ok(out, len));
+	CHECK(strstr(out, "<script") == NULL);
+	CHECK(strstr(html_bare(out), "<h2>Sources with problems</h2>\n<ul>\n<li>feed-a: 3 failed "
+				     "polls since 2026-11-28T16:00:00Z: HTTP status 404</li>\n"
+				     "<li>&lt;b&gt;x&quot;: 1 failed poll since") != NULL);
+	/* The cap: DIGEST_MAX_PROBLEMS, then -ENOSPC; problems alone render. */
+	CHECK_INT(digest_begin(&d, "dg_q", T0, "pi", 50), 0);
+	for (unsigned i = 0; i < DIGEST_MAX_PROBLEMS; i++)
+		CHECK_INT(digest_add_problem(&d, "s", T0, 3, NULL), 0);
+	CHECK_INT(digest_add_problem(&d, "s", T0, 3, NULL), -ENOSPC);
+	CHECK_INT(digest_render(&d, CFG_FORMAT_JSON, out, sizeof out, &len), 0);
+	CHECK(json_ok(out, len));
+	CHECK(strstr(out, "\"articles\":[],\n\"problems\":[\n{\"source\":\"s\",") != NULL);
+	CHECK(strstr(out, "\"error\":null}") != NULL);
+}
+
 /* The HTML check itself refuses what it is there to catch, so that a
  * renderer that let such a thing through would fail the tests above and
  * the fuzz target. */
@@ -718,5 +770,6 @@ int main(void)
 	RUN(test_text_hostile);
 	RUN(test_deterministic);
 	RUN(test_content_types);
+	RUN(test_problems);
 	return CHECK_EXIT();
 }

@@ -44,6 +44,71 @@ static void test_format_parse_round_trip(void)
 	CHECK_INT(srcstate_format(&s, "my source", buf, 40), -ENOSPC);
 }
 
+/* What status and feed health read: kept across a save, absent in an
+ * older file, an error redacted and cut. */
+static void test_status_fields(void)
+{
+	static const char older[] = "digestd-source-state 1\nname a\nfailures 2\n";
+	struct srcstate s, back;
+	char buf[SRCSTATE_FILE_BYTES], long_err[600];
+	long n;
+
+	srcstate_init(&s);
+	srcstate_note(&s, 503, "redirect to https://user:pw@example.org/x?token=abc failed");
+	CHECK_INT(s.status, 503);
+	CHECK(strstr(s.error, "token=abc") == NULL && strstr(s.error, "pw@") == NULL);
+	CHECK(strncmp(s.error, "redirect to https://", 20) == 0);
+	CHECK(strstr(s.error, " failed") != NULL);
+	s.items = 12345678901ull;
+	s.problem_since = 1700000000;
+	s.problem_reported = 1;
+	n = srcstate_format(&s, "a", buf, sizeof(buf));
+	CHECK(n > 0);
+	CHECK_INT(srcstate_parse(buf, (size_t)n, "a", &back), 0);
+	CHECK_INT(back.status, 503);
+	CHECK_STR(back.error, s.error);
+	CHECK(back.items == 12345678901ull);
+	CHECK_INT(back.problem_since, 1700000000);
+	CHECK_INT(back.problem_reported, 1);
+	/* A file of the previous version: the new fields are empty. */
+	CHECK_INT(srcstate_parse(older, strlen(older), "a", &back), 0);
+	CHECK_INT(back.failures, 2);
+	CHECK_INT(back.status, 0);
+	CHECK_STR(back.error, "");
+	/* Control characters become spaces; a long reason is cut to fit, on a
+	 * character boundary; a success clears it. */
+	memset(long_err, 0, sizeof(long_err));
+	for (size_t i = 0; i + 2 < sizeof(long_err); i += 2)
+		memcpy(long_err + i, "\xc3\xa9", 2);
+	long_err[1] = '\n';
+	srcstate_note(&s, 0, long_err);
+	CHECK(strlen(s.error) < SRCSTATE_ERROR_BYTES && strlen(s.error) > SRCSTATE_ERROR_BYTES - 4);
+	CHECK(strchr(s.error, '\n') == NULL);
+	CHECK(srcstate_format(&s, "a", buf, sizeof(buf)) > 0);
+	srcstate_note(&s, 200, NULL);
+	CHECK_STR(s.error, "");
+	CHECK_INT(s.status, 200);
+}
+
+/* Feed health's bookkeeping: the first failure of a run dates the problem;
+ * a success ends it and clears its reported mark. */
+static void test_problem_since(void)
+{
+	struct srcstate s;
+
+	cfg_defaults(&cfg);
+	srcstate_init(&s);
+	srcstate_record(&s, &cfg.http, 100, 0, 0);
+	srcstate_record(&s, &cfg.http, 200, 0, 0);
+	CHECK_INT(s.problem_since, 100);
+	s.problem_reported = 1;
+	srcstate_record(&s, &cfg.http, 300, 1, 0);
+	CHECK_INT(s.problem_since, 0);
+	CHECK_INT(s.problem_reported, 0);
+	srcstate_record(&s, &cfg.http, 400, 0, 0);
+	CHECK_INT(s.problem_since, 400);
+}
+
 static void test_parse_rejects_damage(void)
 {
 	static const char *const bad[] = {
@@ -158,6 +223,8 @@ int main(void)
 {
 	log_init(LOG_LVL_ERR, 1);
 	RUN(test_format_parse_round_trip);
+	RUN(test_status_fields);
+	RUN(test_problem_since);
 	RUN(test_parse_rejects_damage);
 	RUN(test_backoff_doubles_and_caps);
 	RUN(test_save_load);

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/* `digestd status [--config PATH] [--format text|json]`: what the state
+ * folder says about each source, the endpoint's outbox and the schedule,
+ * read without the daemon's lock and without changing or making anything. */
+#include "status.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/cfg.h"
+#include "core/date.h"
+#include "core/file.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/statedir.h"
+#include "core/url.h"
+#include "daemon/daemon.h"
+#include "daemon/pipeline.h"
+#include "daemon/schedule.h"
+#include "digest/seen.h"
+#include "outbox/outbox.h"
+#include "sources/srcstate.h"
+
+static const char usage[] = "usage: digestd status [--config PATH] [--format text|json]\n";
+
+/* Everything the command needs that is too big for the stack: the config
+ * and one outbox entry (its file and the parsed copy, about 2 MiB). */
+struct status {
+	struct cfg cfg;
+	int json;
+	int first;    /* no field written yet in the current JSON object */
+	int64_t now;
+	int state_fd; /* -1 when the state folder does not exist yet */
+	char file[OUTBOX_HEADER_BYTES + DIGEST_BODY_BYTES + 1];
+	struct outbox_entry e;
+};
+
+static struct status st_;
+
+/* ---- output: one field at a time, as "label: value" lines or JSON ---- */
+
+static void key(struct status *s, const char *k, const char *label)
+{
+	if (s->json) {
+		printf("%s\"%s\":", s->first ? "" : ",", k);
+		s->first = 0;
+	} else {
+		printf("  %s: ", label);
+	}
+}
+
+static void end(const struct status *s)
+{
+	if (!s->json)
+		putchar('\n');
+}
+
+static void field_str(struct status *s, const char *k, const char *label, const char *v)
+{
+	key(s, k, label);
+	if (s->json && !v)
+		fputs("null", stdout);
+	else if (s->json)
+		json_write_string(stdout, v, strlen(v), 0);
+	else
+		text_write(stdout, v ? v : "-", v ? strlen(v) : 1, 1);
+	end(s);
+}
+
+static void field_num(struct status *s, const char *k, const char *label, unsigned long long v)
+{
+	key(s, k, label);
+	printf("%llu", v);
+	end(s);
+}
+
+/* A Unix second as RFC 3339 (0 or less: null, "never" in text). */
+static void field_time(struct status *s, const char *k, const char *label, int64_t t,
+		       const char *none)
+{
+	char buf[21];
+
+	if (t <= 0 || date_format_rfc3339(t, buf) < 0) {
+		key(s, k, label);
+		fputs(s->json ? "null" : none, stdout);
+		end(s);
+		return;
+	}
+	field_str(s, k, label, buf);
+}
+
+static void open_obj(struct status *s, const char *k, const char *title)
+{
+	if (s->json) {
+		if (k)
+			printf("%s\"%s\":", s->first ? "" : ",", k);
+		putchar('{');
+		s->first = 1;
+	} else {
+		printf("%s\n", title);
+	}
+}
+
+static void close_obj(struct status *s)
+{
+	if (s->json)
+		putchar('}');
+	s->first = 0;
+}
+
+/* ---- what the state folder holds ---- */
+
+/* Reads the state kept under name (a source's, or the endpoint's) into st.
+ * Returns NULL when it was read, else what stands in for it: "none" (not
+ * written yet) or why it cannot be used. Never follows a link, never waits
+ * on a FIFO. */
+static const char *read_state(const struct status *s, const char *name, struct srcstate *st)
+{
+	char file[64], buf[SRCSTATE_FILE_BYTES + 1];
+	size_t n = 0;
+	int fd, rc;
+
+	srcstate_init(st);
+	if (s->state_fd < 0 || srcstate_name(name, file, sizeof(file)) < 0)
+		return "none";
+	fd = file_open_read(s->state_fd, file);
+	if (fd == -ENOENT)
+		return "none";
+	if (fd < 0)
+		return file_strerror(fd);
+	rc = file_read_full(fd, buf, sizeof(buf), &n);
+	close(fd);
+	if (rc < 0)
+		return file_strerror(rc);
+	if (srcstate_parse(buf, n, name, st) < 0)
+		return "damaged";
+	return NULL;
+}
+
+/* The fields of a state file, the same for a source and the endpoint but
+ * for their names: JSON key and text label of the file's state, the last
+ * attempt, the last success, the HTTP status, the error. */
+struct state_keys {
+	const char *k[5], *label[5];
+};
+
+static const struct state_keys source_keys = {
+	{ "state", "last_poll", "last_success", "status", "error" },
+	{ "state file", "last poll", "last success", "last HTTP status", "last error" },
+};
+static const struct state_keys endpoint_keys = {
+	{ "answer_state", "last_attempt", "last_success", "last_status", "last_error" },
+	{ "answer state file", "last push", "last delivered", "last HTTP status", "last error" },
+};
+
+static void fields_state(struct status *s, const char *why, const struct srcstate *st,
+			 const struct state_keys *n)
+{
+	field_str(s, n->k[0], n->label[0], why ? why : "ok");
+	field_time(s, n->k[1], n->label[1], st->last_attempt, "never");
+	field_time(s, n->k[2], n->label[2], st->last_success, "never");
+	key(s, n->k[3], n->label[3]);
+	printf(st->status ? "%ld" : s->json ? "null" : "none", st->status);
+	end(s);
+	field_str(s, n->k[4], n->label[4], st->error[0] ? st->error : NULL);
+	field_num(s, "failures", "consecutive failures", st->failures);
+}
+
+static const char *const type_names[] = { "auto", "feed", "page", "folder" };
+
+static void show_source(struct status *s, const struct cfg_source *src)
+{
+	struct srcstate st;
+	char url[NET_URL_BYTES], head[CFG_SOURCE_NAME_BYTES + 16];
+	const char *why = "local";
+	int64_t next = 0;
+
+	/* Only feeds and pages over HTTP keep a state file. */
+	if (src->type != CFG_SOURCE_FOLDER && url_is_http(src->url))
+		why = read_state(s, src->name, &st);
+	else
+		srcstate_init(&st);
+	if (st.last_attempt > 0) {
+		/* As the daemon schedules it: the backoff or Retry-After when
+		 * set, else the interval after the last poll. */
+		next = srcstate_not_before(&st, &s->cfg.http, s->now);
+		if (!next)
+			next = st.last_attempt + (int64_t)src->interval;
+	}
+	snprintf(head, sizeof(head), "source %s", src->name);
+	open_obj(s, NULL, head);
+	field_str(s, "name", "name", src->name);
+	field_str(s, "type", "type", type_names[src->type]);
+	field_str(s, "url", "url", url_redact(src->url, url, sizeof(url)));
+	fields_state(s, why, &st, &source_keys);
+	field_time(s, "problem_since", "failing since", st.problem_since, "-");
+	field_time(s, "next_poll", "next poll", next, "at the daemon's start");
+	field_num(s, "items", "items seen", st.items);
+	close_obj(s);
+}
+
+/* The entries of the outbox or dead/ folder sub: their number, and for the
+ * outbox the oldest's creation time and attempts. Returns NULL, or why the
+ * folder cannot be read ("none" when it does not exist yet). */
+static const char *scan_folder(struct status *s, const char *sub, unsigned *count,
+			       uint64_t *bytes, struct outbox_entry *oldest)
+{
+	struct outbox ob = { -1, -1, 0 };
+	char name[OUTBOX_NAME_BYTES], why[OUTBOX_REASON_BYTES];
+	const char *res = NULL;
+	size_t n = 0;
+	int fd;
+
+	*count = 0;
+	*bytes = 0;
+	if (s->state_fd < 0)
+		return "none";
+	ob.dirfd = statedir_open_read(s->state_fd, sub);
+	if (ob.dirfd == -ENOENT)
+		return "none";
+	if (ob.dirfd < 0)
+		return ob.dirfd == -ELOOP ? "a symbolic link, not followed" : file_strerror(ob.dirfd);
+	if (outbox_count(&ob, count) < 0 || outbox_bytes(&ob, bytes) < 0) {
+		res = "cannot be read";
+		goto out;
+	}
+	if (!oldest || outbox_oldest(&ob, name) < 0)
+		goto out;
+	/* Read and checked here, never through outbox_read, which moves a
+	 * damaged entry to dead/. */
+	fd = file_open_read(ob.dirfd, name);
+	if (fd < 0) {
+		res = file_strerror(fd);
+		goto out;
+	}
+	if (file_read_full(fd, s->file, sizeof(s->file), &n) < 0 || n == sizeof(s->file) ||
+	    outbox_parse(name, s->file, n, oldest, why) < 0)
+		res = "the oldest entry is damaged";
+	close(fd);
+out:
+	close(ob.dirfd);
+	return res;
+}
+
+static void show_endpoint(struct status *s)
+{
+	struct srcstate st;
+	char url[NET_URL_BYTES];
+	const char *why, *dead_why;
+	unsigned waiting = 0, dead = 0;
+	uint64_t bytes = 0, dead_bytes = 0;
+
+	/* Today one endpoint, with outbox/ and dead/ in the state folder; named
+	 * endpoints add one such object each, with their own folders. */
+	s->e.created = 0;
+	s->e.attempts = 0;
+	why = scan_folder(s, "outbox", &waiting, &bytes, &s->e);
+	dead_why = scan_folder(s, "dead", &dead, &dead_bytes, NULL);
+	open_obj(s, NULL, "endpoint default");
+	field_str(s, "name", "name", "default");
+	field_str(s, "url", "url",
+		  s->cfg.has_endpoint ? url_redact(s->cfg.endpoint.url, url, sizeof(url)) : NULL);
+	field_str(s, "outbox", "outbox folder", why ? why : "ok");
+	field_num(s, "waiting", "digests waiting", waiting);
+	field_num(s, "waiting_bytes", "bytes waiting", bytes);
+	field_time(s, "oldest_waiting", "oldest waiting", waiting ? s->e.created : 0, "-");
+	field_num(s, "oldest_attempts", "its push attempts", waiting ? s->e.attempts : 0);
+	why = read_state(s, PIPELINE_ENDPOINT_STATE, &st);
+	fields_state(s, why, &st, &endpoint_keys);
+	field_num(s, "delivered", "digests delivered", st.items);
+	field_str(s, "dead_folder", "dead folder", dead_why ? dead_why : "ok");
+	field_num(s, "dead", "dead letters", dead);
+	close_obj(s);
+}
+
+/* The seen-set's fill from its header. */
+static void show_seen(struct status *s)
+{
+	unsigned char h[SEEN_HEADER_BYTES];
+	const char *why = "none";
+	unsigned count = 0, cap = 0;
+	size_t n = 0;
+	int fd = s->state_fd >= 0 ? file_open_read(s->state_fd, "seen") : -ENOENT;
+
+	if (fd >= 0) {
+		why = file_read_full(fd, h, sizeof(h), &n) < 0 ? "cannot be read" : NULL;
+		close(fd);
+		if (!why && seen_peek(h, n, &count, &cap, &why) == 0)
+			why = NULL;
+	} else if (fd != -ENOENT) {
+		why = file_strerror(fd);
+	}
+	open_obj(s, "seen", "seen-set");
+	field_str(s, "state", "state file", why ? why : "ok");
+	field_num(s, "count", "articles remembered", count);
+	field_num(s, "capacity", "capacity", cap ? cap : s->cfg.digest.seen_capacity);
+	close_obj(s);
+	/* The story window's fill (grouping, issue 13) goes here, beside the
+	 * seen-set it is kept with. */
+}
+
+static void show_schedule(struct status *s)
+{
+	int64_t last = s->state_fd >= 0 ? daemon_last_digest(s->state_fd, s->cfg.daemon.state_dir)
+					: -1;
+	const struct cfg_schedule *sc = &s->cfg.digest.schedule;
+	/* An interval counts from the last digest; unknown, from the daemon's
+	 * start, which the folder does not tell. */
+	int64_t next = last >= 0 || sc->n_times ? schedule_next_digest(sc, last, s->now) : 0;
+
+	open_obj(s, "digest", "digests");
+	field_time(s, "last", "last composed", last, "never");
+	field_time(s, "next", "next", next, "one interval after the daemon's start");
+	close_obj(s);
+}
+
+static int show(struct status *s)
+{
+	const char *dir = s->cfg.daemon.state_dir;
+
+	s->now = time(NULL);
+	s->state_fd = statedir_open_read(-1, dir);
+	if (s->state_fd < 0 && s->state_fd != -ENOENT) {
+		log_errx("status: state folder %s: %s", dir, file_strerror(s->state_fd));
+		return EX_NOINPUT;
+	}
+	if (s->json) {
+		printf("{\"schema\":\"digestd.status/1\",\"state_dir\":");
+		json_write_string(stdout, dir, strlen(dir), 0);
+		printf(",\"state_dir_exists\":%s", s->state_fd >= 0 ? "true" : "false");
+		field_time(s, "time", "time", s->now, "");
+	} else {
+		printf("state folder %s%s\n", dir, s->state_fd >= 0 ? "" : " (not made yet)");
+	}
+	show_schedule(s);
+	show_seen(s);
+	if (s->json)
+		fputs(",\"endpoints\":[", stdout);
+	s->first = 1;
+	show_endpoint(s);
+	if (s->json)
+		fputs("],\"sources\":[", stdout);
+	for (unsigned i = 0; i < s->cfg.n_sources; i++) {
+		if (s->json && i)
+			putchar(',');
+		s->first = 1;
+		show_source(s, &s->cfg.sources[i]);
+	}
+	if (s->json)
+		fputs("]}\n", stdout);
+	if (s->state_fd >= 0)
+		close(s->state_fd);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		log_errx("status: standard output: write failed");
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	const char *path = DAEMON_DEFAULT_CONFIG;
+	struct status *s = &st_;
+	struct cfg_error err;
+	int rc;
+
+	s->json = 0;
+	for (int i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "--config") || !strcmp(argv[i], "-c")) && i + 1 < argc) {
+			path = argv[++i];
+		} else if (!strncmp(argv[i], "--config=", 9)) {
+			path = argv[i] + 9;
+		} else if (!strcmp(argv[i], "--format") && i + 1 < argc &&
+			   (!strcmp(argv[i + 1], "json") || !strcmp(argv[i + 1], "text"))) {
+			s->json = !strcmp(argv[++i], "json");
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		} else {
+			log_errx("status: unexpected argument '%s'", argv[i]);
+			fputs(usage, stderr);
+			return EX_USAGE;
+		}
+	}
+	/* No CFG_RUN: status reads no secret, and runs as whoever may read the
+	 * state folder. */
+	rc = cfg_load(path, 0, &s->cfg, &err);
+	if (rc < 0) {
+		cfg_log_errors(&err);
+		return rc == -EINVAL ? EX_CONFIG : EX_NOINPUT;
+	}
+	return show(s);
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/* The metrics file: the daemon's counters and gauges as Prometheus text,
+ * formatted through a checked output into the daemon's fixed buffer and
+ * written as a whole file or not at all. */
+#include "metrics.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/file.h"
+#include "core/log.h"
+#include "digest/seen.h"
+
+/* A checked output: stops at the first piece that does not fit. */
+struct mout {
+	char *p;
+	size_t len, cap;
+	int full;
+};
+
+static void mprintf(struct mout *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void mprintf(struct mout *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->cap - o->len)
+		o->full = 1;
+	else
+		o->len += (size_t)n;
+}
+
+/* A label value, escaped as the exposition format says. */
+static void label(struct mout *o, const char *s)
+{
+	for (; *s && !o->full; s++) {
+		if (*s == '\\')
+			mprintf(o, "\\\\");
+		else if (*s == '"')
+			mprintf(o, "\\\"");
+		else if (*s == '\n')
+			mprintf(o, "\\n");
+		else
+			mprintf(o, "%c", *s);
+	}
+}
+
+static void family(struct mout *o, const char *name, const char *type, const char *help)
+{
+	mprintf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void one(struct mout *o, const char *name, const char *type, const char *help,
+		unsigned long long v)
+{
+	family(o, name, type, help);
+	mprintf(o, "%s %llu\n", name, v);
+}
+
+/* One family with a sample per source; v[i] of source i. */
+static void per_source(struct mout *o, const struct daemon *d, const char *name,
+		       const char *type, const char *help, const unsigned long *v)
+{
+	family(o, name, type, help);
+	for (unsigned i = 0; i < d->cfg->n_sources; i++) {
+		mprintf(o, "%s{source=\"", name);
+		label(o, d->cfg->sources[i].name);
+		mprintf(o, "\"} %lu\n", v[i]);
+	}
+}
+
+long metrics_format(const struct daemon *d, int64_t now, char *out, size_t cap)
+{
+	struct mout o = { out, 0, cap, cap == 0 };
+	const struct daemon_counters *n = &d->n;
+	const struct daemon_source_counters *s = &d->src_n;
+
+	one(&o, "digestd_polls_total", "counter", "Polls of sources started.", n->polls);
+	one(&o, "digestd_poll_failures_total", "counter", "Polls of sources that failed.",
+	    n->poll_failures);
+	one(&o, "digestd_articles_offered_total", "counter",
+	    "Articles the sources handed over.", n->articles);
+	one(&o, "digestd_articles_new_total", "counter",
+	    "Articles summarised and added to the pending list.", n->summarised);
+	one(&o, "digestd_articles_known_total", "counter",
+	    "Articles already digested or waiting.", n->known);
+	one(&o, "digestd_digests_composed_total", "counter", "Digests written to the outbox.",
+	    n->digests);
+	one(&o, "digestd_digests_delivered_total", "counter",
+	    "Digests the endpoint took with a 2xx answer.", n->delivered);
+	one(&o, "digestd_push_failures_total", "counter", "Pushes to be retried.",
+	    n->push_failures);
+	one(&o, "digestd_dead_letters_total", "counter",
+	    "Digests moved to dead/, refused or damaged.", n->dead);
+	one(&o, "digestd_pending_articles", "gauge", "Articles waiting for the next digest.",
+	    d->pend.n);
+	one(&o, "digestd_outbox_digests", "gauge", "Digests waiting in the outbox.", d->ob_count);
+	one(&o, "digestd_outbox_bytes", "gauge", "Bytes of the digests in the outbox.",
+	    (unsigned long long)d->ob_bytes);
+	one(&o, "digestd_seen_articles", "gauge", "Articles the seen-set remembers.",
+	    seen_count(&d->seen));
+	one(&o, "digestd_seen_capacity", "gauge", "Articles the seen-set can remember.",
+	    d->seen.capacity);
+	one(&o, "digestd_sources", "gauge", "Configured sources.", d->cfg->n_sources);
+	per_source(&o, d, "digestd_source_polls_total", "counter", "Polls of the source.",
+		   s->polls);
+	per_source(&o, d, "digestd_source_poll_failures_total", "counter",
+		   "Failed polls of the source.", s->failures);
+	per_source(&o, d, "digestd_source_items_total", "counter",
+		   "Articles the source handed over.", s->items);
+	per_source(&o, d, "digestd_source_consecutive_failures", "gauge",
+		   "Failed polls of the source in a row.", s->consecutive);
+	one(&o, "digestd_last_cycle_timestamp_seconds", "gauge",
+	    "When this file was written, in Unix seconds.", (unsigned long long)now);
+	return o.full ? -ENOSPC : (long)o.len;
+}
+
+int metrics_write(struct daemon *d, int64_t now)
+{
+	const char *path = d->cfg->daemon.metrics_file, *base;
+	char dir[CFG_PATH_BYTES], tmp[CFG_PATH_BYTES + 8];
+	long len;
+	int fd, rc;
+
+	if (!path[0])
+		return 0;
+	base = strrchr(path, '/');
+	/* cfg resolves a relative path against the config's folder: there is
+	 * always a '/'. */
+	base = base ? base + 1 : path;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", base);
+	len = metrics_format(d, now, d->metrics, sizeof(d->metrics));
+	if (len < 0) {
+		rc = (int)len;
+		if (!d->metrics_failed)
+			log_warnx("%s: the metrics of %u sources do not fit in %u bytes; not written",
+				  path, d->cfg->n_sources, METRICS_FILE_BYTES);
+		goto out;
+	}
+	fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+	} else {
+		/* node_exporter runs as another user: the file is readable. */
+		rc = file_replace_mode_at(fd, base, tmp, d->metrics, (size_t)len, 0644);
+		close(fd);
+	}
+	if (rc < 0 && !d->metrics_failed)
+		log_warnx("%s: cannot write the metrics: %s (said once until a write succeeds)",
+			  path, strerror(-rc));
+out:
+	if (rc == 0 && d->metrics_failed)
+		log_info("%s: metrics written again", path);
+	d->metrics_failed = rc < 0;
+	return rc;
+}

@@ -1,0 +1,88 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Feed health and the metrics file (issue 13), through `run --once` against
+# digest-sink and tests/httpd.py: a feed failing problem_after times in a row
+# is logged once and listed once under "problems" (a digest of problems
+# alone is sent), not again while it keeps failing, and again after it
+# recovered and failed anew; the metrics file, written after each cycle,
+# is read back by tests/cli/prom_check.py.
+. tests/cli/lib.sh
+. tests/cli/daemon.lib
+
+mkdir -p "$TMP/articles" "$TMP/feeds" "$TMP/prom"
+start_sink 0 || exit 1
+start_feeds "$TMP/feeds" || exit 1
+FEED_URL="https://localhost:$FEED_PORT/feeds/health.xml" write_config "$TMP/w.ini"
+# Backoff of 1 s, so that the runs below may poll the failing feed again.
+sed -e "s|^log_level = .*|&\nproblem_after = 2\nmetrics_file = $TMP/prom/digestd.prom|" \
+	-e 's|^min_host_delay = 0s|&\nbackoff_base = 1s\nbackoff_max = 1s|' "$TMP/w.ini" >"$TMP/d.ini"
+
+# once N: run --once (a second after the last, past the backoff); its log
+# in $TMP/once-N.log; the newest stored digest in $TMP/last.json.
+once() {
+	sleep 1.1
+	digestd run --once --config "$TMP/d.ini" >"$TMP/once-$1.log" 2>&1
+	RC=$?
+	ls -t "$TMP"/store/*.json 2>/dev/null | head -n 1 | xargs -r cat >"$TMP/last.json"
+}
+
+# problems: the problems of the newest stored digest, "source failures error" per line.
+problems() {
+	python3 -c 'import json,sys
+for p in json.load(open(sys.argv[1])).get("problems", []):
+    print(p["source"], p["failures"], p["error"], p["since"][:4])' "$TMP/last.json"
+}
+
+cp seeds/001_*.txt "$TMP/articles/"
+once 1
+if [ "$(stored)" -eq 1 ] && [ -z "$(problems)" ]; then pass "1st failure: a digest without problems"; else
+	fail "1st failure: a digest without problems" "$(stored) stored, problems: $(problems)" "$(tail -n 5 "$TMP/once-1.log")"; fi
+if grep -q '"problems"' "$TMP/last.json"; then fail "no problems: no \"problems\" key"; else
+	pass "no problems: no \"problems\" key"; fi
+
+once 2
+expect_grep "2nd failure: one warning" "source feed: 2 polls in a row failed" "$TMP/once-2.log"
+if [ "$(stored)" -eq 2 ] && [ "$(problems)" = "feed 2 HTTP status 404 $(date -u +%Y)" ]; then
+	pass "2nd failure: a digest of problems alone is sent, listing the feed"; else
+	fail "2nd failure: a digest of problems alone is sent, listing the feed" "$(stored) stored, problems: '$(problems)'" "$(tail -n 5 "$TMP/once-2.log")"; fi
+
+cp seeds/002_*.txt "$TMP/articles/"
+once 3
+if [ "$(stored)" -eq 3 ] && [ -z "$(problems)" ]; then pass "3rd failure: the problem is not listed again"; else
+	fail "3rd failure: the problem is not listed again" "$(stored) stored, problems: '$(problems)'"; fi
+if grep -q "polls in a row failed" "$TMP/once-3.log"; then fail "3rd failure: no second warning"; else
+	pass "3rd failure: no second warning"; fi
+once 4
+if [ "$(stored)" -eq 3 ]; then pass "4th failure, nothing new: no digest"; else
+	fail "4th failure, nothing new: no digest" "$(stored) stored" "$(tail -n 5 "$TMP/once-4.log")"; fi
+
+# Recovery, then two failures anew: listed again.
+rss_feed "$TMP/feeds/health.xml" alpha
+once 5
+if [ "$(stored)" -eq 4 ] && [ -z "$(problems)" ]; then pass "recovered: its article, no problem"; else
+	fail "recovered: its article, no problem" "$(stored) stored, problems: '$(problems)'"; fi
+rm "$TMP/feeds/health.xml"
+once 6
+once 7
+if [ "$(stored)" -eq 5 ] && [ "$(problems)" = "feed 2 HTTP status 404 $(date -u +%Y)" ]; then
+	pass "failed anew: listed again"; else
+	fail "failed anew: listed again" "$(stored) stored, problems: '$(problems)'"; fi
+
+# The metrics file of the last run.
+prom=$TMP/prom/digestd.prom
+if python3 tests/cli/prom_check.py "$prom" >"$TMP/samples"; then pass "metrics file: valid exposition format"; else
+	fail "metrics file: valid exposition format" "$(cat "$TMP/samples")"; fi
+expect_grep "metrics: the feed's failed poll of this run" '^digestd_source_poll_failures_total{source="feed"} 1$' "$TMP/samples"
+expect_grep "metrics: its failures in a row" '^digestd_source_consecutive_failures{source="feed"} 2$' "$TMP/samples"
+expect_grep "metrics: the folder source has its series" '^digestd_source_items_total{source="articles"} [0-9]' "$TMP/samples"
+expect_grep "metrics: delivered" '^digestd_digests_delivered_total{} 1$' "$TMP/samples"
+expect_grep "metrics: seen-set capacity" '^digestd_seen_capacity{} 4096$' "$TMP/samples"
+if [ "$(ls -A "$TMP/prom")" = "digestd.prom" ]; then pass "metrics: no temporary file left"; else
+	fail "metrics: no temporary file left" "$(ls -A "$TMP/prom")"; fi
+# A folder that cannot be written: one warning, the run goes on.
+sed "s|^metrics_file = .*|metrics_file = $TMP/nonexistent/digestd.prom|" "$TMP/d.ini" >"$TMP/e.ini"
+digestd run --once --config "$TMP/e.ini" >"$TMP/once-e.log" 2>&1
+RC=$?
+if [ "$RC" -eq 0 ] && [ "$(grep -c "cannot write the metrics" "$TMP/once-e.log")" -eq 1 ]; then
+	pass "metrics: an unwritable folder is one warning, exit 0"; else
+	fail "metrics: an unwritable folder is one warning, exit 0" "exit $RC" "$(tail -n 4 "$TMP/once-e.log")"; fi

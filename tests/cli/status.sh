@@ -1,0 +1,117 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# `digestd status` (issue 13): per source, per endpoint, the seen-set and the
+# schedule, in text and JSON; read while a daemon runs (no lock taken), the
+# state folder byte-identical afterwards; planted FIFOs, links and garbage
+# reported, never waited on or followed.
+. tests/cli/lib.sh
+. tests/cli/daemon.lib
+
+# status ARGS...: digestd status bounded by a timeout (a FIFO must not
+# block it); stdout in $TMP/out, stderr in $TMP/err, status in RC.
+status() {
+	timeout -k 5 $((20 * SLOW)) $TEST_WRAPPER "$DIGESTD" status "$@" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+}
+
+# snapshot FILE: every file of the state folder with its type, mode, size
+# and checksum, so that any change shows.
+snapshot() {
+	(cd "$TMP/state" && find . -printf '%p %y %m %s %l\n' | sort &&
+		find . -type f -exec sha256sum {} + | sort) >"$1"
+}
+
+# json_get EXPR: a value of the last JSON output (Python expression on j).
+json_get() {
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$TMP/out" "$1" 2>>"$TMP/err"
+}
+
+mkdir -p "$TMP/articles" "$TMP/feeds"
+cp seeds/001_*.txt "$TMP/articles/"
+start_sink 0 --mode fail500 || exit 1
+start_feeds "$TMP/feeds" || exit 1
+FEED_URL="https://localhost:$FEED_PORT/feeds/gone.xml?token=s3cret" write_config "$TMP/d.ini"
+
+status --config "$TMP/d.ini"
+if [ "$RC" -eq 0 ] && grep -q "not made yet" "$TMP/out"; then
+	pass "status before any run: exit 0, no state yet"; else
+	fail "status before any run: exit 0, no state yet" "exit $RC" "$(cat "$TMP/err")"; fi
+if [ ! -e "$TMP/state" ]; then pass "status makes no state folder"; else
+	fail "status makes no state folder"; fi
+
+# One cycle: the feed answers 404, the sink 500: a digest waits.
+digestd run --once --config "$TMP/d.ini" >/dev/null 2>&1
+snapshot "$TMP/before"
+status --config "$TMP/d.ini"
+check_text() {
+	expect_grep "text: $1" "$2" "$TMP/out"
+}
+[ "$RC" -eq 0 ] && pass "status: exit 0" || fail "status: exit 0" "exit $RC" "$(cat "$TMP/err")"
+check_text "the feed's last HTTP status" "last HTTP status: 404" 
+check_text "its error" "last error: HTTP status 404"
+check_text "its failures" "consecutive failures: 1"
+check_text "a digest waiting" "digests waiting: 1"
+check_text "the endpoint's last answer" "last HTTP status: 500"
+check_text "the seen-set's fill" "articles remembered: 1"
+check_text "the folder source has no state file" "state file: local"
+if grep -q s3cret "$TMP/out"; then fail "the feed's URL is redacted" "$(grep s3cret "$TMP/out")"; else
+	pass "the feed's URL is redacted"; fi
+
+status --config "$TMP/d.ini" --format json
+[ "$RC" -eq 0 ] && pass "json: exit 0" || fail "json: exit 0" "exit $RC"
+check_json() {
+	got=$(json_get "$2")
+	if [ "$got" = "$3" ]; then pass "json: $1"; else fail "json: $1" "got '$got', want '$3'" "$(cat "$TMP/err")"; fi
+}
+check_json "schema" 'j["schema"]' "digestd.status/1"
+check_json "feed status" '[s for s in j["sources"] if s["name"]=="feed"][0]["status"]' 404
+check_json "feed failures" '[s for s in j["sources"] if s["name"]=="feed"][0]["failures"]' 1
+check_json "feed next poll is set" '[s for s in j["sources"] if s["name"]=="feed"][0]["next_poll"] > j["time"]' True
+check_json "endpoint waiting" 'j["endpoints"][0]["waiting"]' 1
+check_json "endpoint last status" 'j["endpoints"][0]["last_status"]' 500
+check_json "endpoint dead letters" 'j["endpoints"][0]["dead"]' 0
+check_json "seen count" 'j["seen"]["count"]' 1
+
+snapshot "$TMP/after"
+expect_same "the state folder is byte-identical after status" "$TMP/after" "$TMP/before"
+
+# While a daemon runs (holding the lock), status still answers.
+stop_sink
+start_sink "$PORT" || exit 1
+digestd run --config "$TMP/d.ini" >"$TMP/daemon.log" 2>&1 &
+DPID=$!
+PIDS="$PIDS $DPID"
+wait_grep "digestd started" "$TMP/daemon.log" 20
+status --config "$TMP/d.ini" --format json
+if [ "$RC" -eq 0 ] && json_get 'j["endpoints"][0]["name"]' | grep -q default; then
+	pass "status while the daemon runs"; else
+	fail "status while the daemon runs" "exit $RC" "$(cat "$TMP/err")"; fi
+wait_grep "delivered\|received" "$TMP/sink.log" 20
+kill "$DPID"
+wait_gone "$DPID" 20
+
+# Hostile state: the feed's state file a FIFO, the seen-set a link, the
+# oldest outbox entry garbage, last-digest garbage, dead/ a link.
+st=$(ls "$TMP/state"/source-*.state | head -n 1)
+rm -f "$st" && mkfifo "$st"
+mv "$TMP/state/seen" "$TMP/seen.real" && ln -s "$TMP/seen.real" "$TMP/state/seen"
+printf 'not an entry\n' >"$TMP/state/outbox/00000000000000000001-dg_garbage.digest"
+printf 'yesterday\n' >"$TMP/state/last-digest"
+rm -rf "$TMP/state/dead" && ln -s /tmp "$TMP/state/dead"
+snapshot "$TMP/before"
+status --config "$TMP/d.ini"
+[ "$RC" -eq 0 ] && pass "hostile state: exit 0, no hang" || fail "hostile state: exit 0, no hang" "exit $RC" "$(cat "$TMP/err")"
+check_text "a FIFO state file is reported" "state file: not a regular file"
+check_text "a linked seen-set is reported" "state file: a symbolic link"
+check_text "a garbage outbox entry is reported" "outbox folder: the oldest entry is damaged"
+check_text "a linked dead/ is reported" "dead folder: a symbolic link"
+expect_grep "garbage last-digest is one warning" "last-digest: not a time" "$TMP/err"
+status --config "$TMP/d.ini" --format json
+if [ "$RC" -eq 0 ] && json_get 'len(j["sources"])' | grep -q 2; then pass "hostile state: valid JSON"; else
+	fail "hostile state: valid JSON" "exit $RC" "$(cat "$TMP/err")"; fi
+snapshot "$TMP/after"
+expect_same "hostile state: nothing touched" "$TMP/after" "$TMP/before"
+
+expect_status "status: unknown option: exit 64" 64 digestd status --bogus
+expect_status "status: missing config: exit 66" 66 digestd status --config "$TMP/none.ini"
