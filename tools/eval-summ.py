@@ -33,6 +33,8 @@ MAX_PICK = 64
 BATCH = 200
 OTS_TIMEOUT = 60
 OTS_DICT = {"en": "en", "fr": "fr", "de": "de", "es": "es", "it": "it", "pt": "pt"}
+# digestd with Lead-N's word count per article as its --words budget.
+MATCHED = "digestd at Lead-N's length"
 # Languages whose tokens are Porter-stemmed; rouge-score's stemmer is English-only.
 STEMMED = {"en"}
 
@@ -560,9 +562,23 @@ def evaluate(opts):
                 for batch in in_batches(files, BATCH):
                     jobs[pool.submit(run_digestd, opts.digestd,
                                      ["-n", str(opts.n), "--method", method], batch)] = method
-            out = {"rank": {}, "lead": {}}
+            out = {"rank": {}, "lead": {}, "matched": {}}
             for fut in concurrent.futures.as_completed(jobs):
                 out[jobs[fut]].update(fut.result())
+            # digestd again with Lead-N's word count as its budget, so that
+            # a gain from length alone shows: articles grouped by budget.
+            by_budget = {}
+            for f in files:
+                words = sum(p["words"] for p in out["lead"][f]["summary"])
+                by_budget.setdefault(max(words, 1), []).append(f)
+            jobs = {}
+            for words, group in sorted(by_budget.items()):
+                for batch in in_batches(group, BATCH):
+                    jobs[pool.submit(run_digestd, opts.digestd,
+                                     ["-n", str(opts.n), "--method", "rank",
+                                      "--words", str(words)], batch)] = "matched"
+            for fut in concurrent.futures.as_completed(jobs):
+                out["matched"].update(fut.result())
 
             ots_failed = {}
             if not opts.no_ots:
@@ -585,18 +601,23 @@ def evaluate(opts):
 
     table = []
     for name, path, rows in sets:
-        sums = {s: [0.0, 0.0, 0.0, 0] for s in systems}
-        per_article = {s: [] for s in systems}
+        scored = systems + [MATCHED]
+        sums = {s: [0.0, 0.0, 0.0, 0] for s in scored}
+        per_article = {s: [] for s in scored}
         ref_words = 0
+        ref_counts = []
+        words = {s: [] for s in scored}
         odd = {"short_rank": [], "short_lead": [], "truncated": [], "lang": [],
                "ots_fewer": [], "ots_more": [], "ots_capped": []}
         probes = 0
         for art in rows:
             ref = tokenize(art["summary"], art["lang"])
             ref_words += len(ref)
+            ref_counts.append(len(ref))
             rank, lead = out["rank"][art["_file"]], out["lead"][art["_file"]]
             preds = {"digestd": [s["text"] for s in rank["summary"]],
-                     lead_name: [s["text"] for s in lead["summary"]]}
+                     lead_name: [s["text"] for s in lead["summary"]],
+                     MATCHED: [s["text"] for s in out["matched"][art["_file"]]["summary"]]}
             if len(rank["summary"]) < opts.n:
                 odd["short_rank"].append("%s (%d of %d sentences)"
                                          % (art["id"], len(rank["summary"]), rank["sentences"]))
@@ -617,7 +638,7 @@ def evaluate(opts):
                         odd["ots_more"].append("%s (%d)" % (art["id"], o["sentences"]))
                     if o["sentences"] > len(o["summary"]):
                         odd["ots_capped"].append(art["id"])
-            for s in systems:
+            for s in scored:
                 pred = tokenize(" ".join(preds[s]), art["lang"])
                 r1, r2, rl = score(ref, pred)
                 per_article[s].append((r1, r2, rl))
@@ -626,15 +647,20 @@ def evaluate(opts):
                 acc[1] += r2
                 acc[2] += rl
                 acc[3] += len(pred)
+                words[s].append(len(pred))
         k = max(len(rows), 1)
-        for s in systems:
+        for s in scored:
             acc = sums[s]
+            ours = per_article[MATCHED if s == MATCHED else "digestd"]
+            against = per_article[lead_name if s == MATCHED else s]
             table.append({"set": name, "path": path, "lang": rows[0]["lang"] if rows else "",
                           "articles": len(rows), "system": s,
                           "r1": round(100 * acc[0] / k, 2), "r2": round(100 * acc[1] / k, 2),
                           "rl": round(100 * acc[2] / k, 2), "words": round(acc[3] / k, 1),
                           "ref_words": round(ref_words / k, 1),
-                          "paired": paired_differences(per_article["digestd"], per_article[s])})
+                          "scores": per_article[s], "word_counts": words[s],
+                          "ref_counts": ref_counts,
+                          "paired": paired_differences(ours, against)})
         set_notes(notes, name, opts.n, odd, probes, len(rows), "OTS" in systems)
     for art_id, msg in sorted(ots_failed.items()):
         notes.append("OTS failed on %s, scored as an empty summary: %s" % (art_id, msg))
@@ -712,6 +738,66 @@ def verdicts(table, systems, lead_name):
             parts.append("digestd %s %s: %s" % (op, other, ", ".join(marks)))
         lines.append("%s: %s." % (name, "; ".join(parts)))
     return lines
+
+
+def _mean(xs):
+    return sum(xs) / len(xs) if xs else 0.0
+
+
+def _diff(ours, theirs, m):
+    mean, se = paired_differences(ours, theirs)[m]
+    return "%+.2f ± %.2f" % (mean, se)
+
+
+def by_language(table, systems):
+    """Rows per language: every article of the language's sets pooled, each
+    system's mean R-1/R-2/R-L and words, digestd's paired lead over it."""
+    rows = []
+    for lang in sorted(dict.fromkeys(r["lang"] for r in table)):
+        mine = [r for r in table if r["lang"] == lang]
+        sets = list(dict.fromkeys(r["set"] for r in mine))
+        pooled = {s: [x for r in mine if r["system"] == s for x in r["scores"]]
+                  for s in systems}
+        counts = {s: [x for r in mine if r["system"] == s for x in r["word_counts"]]
+                  for s in systems}
+        for s in systems:
+            sc = pooled[s]
+            rows.append({"lang": lang, "sets": len(sets), "articles": len(sc), "system": s,
+                         "r": [100 * _mean([x[m] for x in sc]) for m in range(3)],
+                         "words": _mean(counts[s]),
+                         "vs": "" if s == "digestd" else
+                         ", ".join(_diff(pooled["digestd"], sc, m) for m in range(3))})
+    return rows
+
+
+def language_lines(rows):
+    out = ["| language | sets | articles | system | R-1 | R-2 | R-L | words/summary "
+           "| digestd minus it: R-1, R-2, R-L |",
+           "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |"]
+    for r in rows:
+        out.append("| %s | %d | %d | %s | %.2f | %.2f | %.2f | %.1f | %s |"
+                   % (r["lang"], r["sets"], r["articles"],
+                      "**digestd**" if r["system"] == "digestd" else r["system"],
+                      r["r"][0], r["r"][1], r["r"][2], r["words"], r["vs"] or "-"))
+    return out
+
+
+def matched_lines(table, lead_name):
+    """digestd with Lead-N's word count as its budget, beside Lead-N."""
+    out = ["| set | articles | words: %s / digestd at its length | %s R-1 / R-2 / R-L "
+           "| digestd at its length R-1 / R-2 / R-L | paired difference R-1, R-2, R-L "
+           "| at or above on all three |" % (lead_name, lead_name),
+           "| --- | ---: | ---: | ---: | ---: | --- | --- |"]
+    for name in dict.fromkeys(r["set"] for r in table):
+        rows = {r["system"]: r for r in table if r["set"] == name}
+        m, lead = rows[MATCHED], rows[lead_name]
+        ok = all(m[k] >= lead[k] for k in ("r1", "r2", "rl"))
+        out.append("| %s | %d | %.1f / %.1f | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f | %s | %s |"
+                   % (name, m["articles"], lead["words"], m["words"], lead["r1"], lead["r2"],
+                      lead["rl"], m["r1"], m["r2"], m["rl"],
+                      ", ".join("%+.2f ± %.2f" % d for d in m["paired"]),
+                      "yes" if ok else "**no**"))
+    return out
 
 
 COLUMNS = [("set", "set"), ("articles", "articles"), ("system", "system"), ("r1", "R-1"),
@@ -816,6 +902,26 @@ chance on a set this size.
 
 {verdicts}
 
+### Per language
+
+Every article of a language's sets pooled (English: BBC, CNN/DailyMail and
+XSum), so that a language with a large set is not judged on a small one; the
+last column is digestd's lead over the system, article by article, as mean ±
+standard error in points.
+
+{languages}
+
+### At Lead-{n}'s length
+
+digestd again, each article with Lead-{n}'s word count for it as its word
+budget (`digestd summarize -n {n} --words W`: the best whole sentences that
+fit in W words, where W is the sum of the `words` of Lead-{n}'s picks), so that
+a gain that comes from longer picks alone shows. Words here are ROUGE's
+tokens, which differ slightly from digestd's (an apostrophe splits a word for
+ROUGE, not for digestd).
+
+{matched}
+
 ## Where digestd loses, and why
 
 On BBC News Summary, OTS beats digestd by about 9 points, and no scorer found
@@ -875,6 +981,8 @@ def write_markdown(path, opts, table, notes, systems, seconds):
     align = "| " + " | ".join("---" if i < 3 else "---:" for i in range(len(COLUMNS))) + " |"
     lines = [header, align]
     for r in table:
+        if r["system"] == MATCHED:
+            continue
         lines.append("| " + " | ".join(("**%s**" % _cell(r, k)) if r["system"] == "digestd"
                                        and k == "system" else _cell(r, k)
                                        for k, _ in COLUMNS) + " |")
@@ -894,6 +1002,8 @@ def write_markdown(path, opts, table, notes, systems, seconds):
         sets=", ".join(sets) + (" (first %d articles of each)" % opts.limit
                                 if opts.limit is not None else ""),
         table="\n".join(lines),
+        languages="\n".join(language_lines(by_language(table, systems))),
+        matched="\n".join(matched_lines(table, lead_name)),
         verdicts="\n".join("- " + v for v in verdicts(table, systems, lead_name)),
         notes="\n".join("- " + v for v in notes) if notes else "- None.")
     try:
@@ -936,10 +1046,16 @@ def main():
         ap.error("--jobs wants a positive number")
     try:
         table, notes, systems, seconds = evaluate(opts)
-        print_table(table)
+        print_table([r for r in table if r["system"] != MATCHED])
         print()
         for v in verdicts(table, systems, "Lead-%d" % opts.n):
             print(v.replace("**", ""))
+        print()
+        for line in language_lines(by_language(table, systems)):
+            print(line)
+        print()
+        for line in matched_lines(table, "Lead-%d" % opts.n):
+            print(line)
         for v in notes:
             print("note: " + v)
         print("run time: %.1f s (%d jobs)" % (seconds, opts.jobs))

@@ -24,7 +24,8 @@ static unsigned char chunk[INPUT_CHUNK_BYTES];
 enum format { FMT_TEXT, FMT_JSON };
 
 static const char usage[] =
-	"usage: digestd summarize [-n N | --ratio R] [--lang auto|en|fr|de|es|it|pt]\n"
+	"usage: digestd summarize [-n N | --ratio R] [--words W]\n"
+	"                         [--lang auto|en|fr|de|es|it|pt]\n"
 	"                         [--format text|json] [--method rank|lead] [FILE|-]...\n";
 
 static int parse_count(const char *v, unsigned *out)
@@ -35,6 +36,20 @@ static int parse_count(const char *v, unsigned *out)
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (errno || *end || end == v || n < 1 || n > (long)SUMM_MAX_PICK)
+		return -EINVAL;
+	*out = (unsigned)n;
+	return 0;
+}
+
+/* A word budget: 1 to SUMM_MAX_WORDS. */
+static int parse_words(const char *v, unsigned *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || end == v || n < 1 || n > (long)SUMM_MAX_WORDS)
 		return -EINVAL;
 	*out = (unsigned)n;
 	return 0;
@@ -88,9 +103,10 @@ static void print_json(const char *name, const struct summ_result *r)
 	for (unsigned i = 0; i < r->n_picks; i++) {
 		const struct summ_pick *p = &r->picks[i];
 
-		printf("%s{\"index\":%u,\"offset\":%u,\"length\":%u,\"score\":%u.%04u,\"text\":",
+		printf("%s{\"index\":%u,\"offset\":%u,\"length\":%u,\"words\":%u,"
+		       "\"score\":%u.%04u,\"text\":",
 		       i ? "," : "", (unsigned)p->index, (unsigned)p->offset,
-		       (unsigned)p->length, (unsigned)(p->score / 10000u),
+		       (unsigned)p->length, (unsigned)p->words, (unsigned)(p->score / 10000u),
 		       (unsigned)(p->score % 10000u));
 		json_write_string(stdout, text + p->offset, p->length, 1);
 		putchar('}');
@@ -183,6 +199,7 @@ int cmd_summarize(int argc, char **argv)
 			v = a + k + 1;
 			a = opt;
 		} else if (i + 1 < argc && (strcmp(a, "-n") == 0 || strcmp(a, "--ratio") == 0 ||
+					    strcmp(a, "--words") == 0 ||
 					    strcmp(a, "--lang") == 0 || strcmp(a, "--format") == 0 ||
 					    strcmp(a, "--method") == 0)) {
 			v = argv[++i];
@@ -198,6 +215,12 @@ int cmd_summarize(int argc, char **argv)
 			if (parse_ratio(v, &o.ratio_permille) < 0) {
 				log_errx("summarize: --ratio wants a share in (0, 1] such as 0.2 or 20%%, not '%s'",
 					 v);
+				return EX_USAGE;
+			}
+		} else if (strcmp(a, "--words") == 0 && v) {
+			if (parse_words(v, &o.words) < 0) {
+				log_errx("summarize: --words wants a whole number from 1 to %u, not '%s'",
+					 SUMM_MAX_WORDS, v);
 				return EX_USAGE;
 			}
 		} else if (strcmp(a, "--lang") == 0 && v) {
@@ -234,6 +257,9 @@ int cmd_summarize(int argc, char **argv)
 		log_errx("summarize: -n and --ratio cannot be used together");
 		return EX_USAGE;
 	}
+	/* A word budget alone takes as many sentences as fit. */
+	if (o.words && !have_count && !o.ratio_permille)
+		o.count = SUMM_MAX_PICK;
 	files = (const char *const *)argv + i;
 	nfiles = argc - i;
 	if (nfiles == 0) {

@@ -27,6 +27,10 @@
  * candidates, so this only bounds output size. */
 #define SUMM_MAX_PICK 64u
 
+/* Largest word budget a summary may ask for (`--words`, [digest] words): a
+ * counter, no memory; 64 sentences of at most 1 KiB hold fewer words. */
+#define SUMM_MAX_WORDS 65535u
+
 /* Article header block (Title:, URL:, Date:, Lang:): at most this many bytes
  * are examined before the body starts; each value is cut to its field size. */
 #define ARTICLE_HEADER_BYTES 4096u

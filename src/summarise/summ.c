@@ -240,9 +240,15 @@ static void cover(struct summ *s, uint32_t i)
 	}
 }
 
+/* Words left in the budget; UINT32_MAX when there is none. */
+static uint32_t budget_start(const struct summ *s)
+{
+	return s->opts.words ? s->opts.words : UINT32_MAX;
+}
+
 static void pick_ranked(struct summ *s, unsigned n, struct summ_result *r)
 {
-	uint32_t best_first = 1;
+	uint32_t best_first = 1, left = budget_start(s);
 
 	for (unsigned round = 0; round < n; round++) {
 		uint32_t best = UINT32_MAX, best_score = 0;
@@ -257,6 +263,8 @@ static void pick_ranked(struct summ *s, unsigned n, struct summ_result *r)
 				sc /= 16u;
 			if (round == 0)
 				s->sent[i].score = sc;
+			if (s->sent[i].words > left)
+				continue; /* passed over: a sentence is never cut */
 			if (best == UINT32_MAX || sc > best_score) {
 				best = i;
 				best_score = sc;
@@ -266,6 +274,7 @@ static void pick_ranked(struct summ *s, unsigned n, struct summ_result *r)
 			break;
 		if (round == 0)
 			best_first = best_score ? best_score : 1;
+		left -= s->sent[best].words;
 		s->sent[best].flags |= SENT_PICKED;
 		cover(s, best);
 	}
@@ -278,7 +287,32 @@ static void pick_ranked(struct summ *s, unsigned n, struct summ_result *r)
 			.length = s->sent[i].end - s->sent[i].start,
 			.score = rel > 10000u ? 10000u : (uint32_t)rel,
 			.index = i,
+			.words = s->sent[i].words,
 		};
+	}
+}
+
+/* The first sentences, up to n, that fit the word budget. */
+static void pick_lead(struct summ *s, unsigned n, struct summ_result *r)
+{
+	uint32_t left = budget_start(s);
+
+	for (uint32_t i = 0; i < s->n_sent && r->n_picks < n; i++) {
+		struct sentence_eval e;
+		unsigned k = r->n_picks;
+
+		eval_sentence(s, i, &e);
+		if (e.words > left)
+			continue;
+		left -= e.words;
+		r->picks[k] = (struct summ_pick){
+			.offset = s->sent[i].start,
+			.length = s->sent[i].end - s->sent[i].start,
+			.score = 10000u * (n - k) / n,
+			.index = i,
+			.words = e.words,
+		};
+		r->n_picks = k + 1;
 	}
 }
 
@@ -329,16 +363,9 @@ int summ_end(struct summ *s, const struct summ_opts *o, struct summ_result *r)
 	n = wanted(s);
 	if (s->n_sent == 0)
 		return 0;
-	if (s->opts.method == SUMM_LEAD) {
-		for (unsigned i = 0; i < n; i++)
-			r->picks[r->n_picks++] = (struct summ_pick){
-				.offset = s->sent[i].start,
-				.length = s->sent[i].end - s->sent[i].start,
-				.score = 10000u * (n - i) / n,
-				.index = i,
-			};
-		return 0;
-	}
-	pick_ranked(s, n, r);
+	if (s->opts.method == SUMM_LEAD)
+		pick_lead(s, n, r);
+	else
+		pick_ranked(s, n, r);
 	return 0;
 }
