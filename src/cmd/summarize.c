@@ -28,28 +28,15 @@ static const char usage[] =
 	"                         [--lang auto|en|fr|de|es|it|pt]\n"
 	"                         [--format text|json] [--method rank|lead] [FILE|-]...\n";
 
-static int parse_count(const char *v, unsigned *out)
+/* A whole number from 1 to max (-n, --words). */
+static int parse_count(const char *v, unsigned max, unsigned *out)
 {
 	char *end;
 	long n;
 
 	errno = 0;
 	n = strtol(v, &end, 10);
-	if (errno || *end || end == v || n < 1 || n > (long)SUMM_MAX_PICK)
-		return -EINVAL;
-	*out = (unsigned)n;
-	return 0;
-}
-
-/* A word budget: 1 to SUMM_MAX_WORDS. */
-static int parse_words(const char *v, unsigned *out)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno || *end || end == v || n < 1 || n > (long)SUMM_MAX_WORDS)
+	if (errno || *end || end == v || n < 1 || n > (long)max)
 		return -EINVAL;
 	*out = (unsigned)n;
 	return 0;
@@ -205,7 +192,7 @@ int cmd_summarize(int argc, char **argv)
 			v = argv[++i];
 		}
 		if (strcmp(a, "-n") == 0 && v) {
-			if (parse_count(v, &o.count) < 0) {
+			if (parse_count(v, SUMM_MAX_PICK, &o.count) < 0) {
 				log_errx("summarize: -n wants a whole number from 1 to %u, not '%s'",
 					 SUMM_MAX_PICK, v);
 				return EX_USAGE;
@@ -218,7 +205,7 @@ int cmd_summarize(int argc, char **argv)
 				return EX_USAGE;
 			}
 		} else if (strcmp(a, "--words") == 0 && v) {
-			if (parse_words(v, &o.words) < 0) {
+			if (parse_count(v, SUMM_MAX_WORDS, &o.words) < 0) {
 				log_errx("summarize: --words wants a whole number from 1 to %u, not '%s'",
 					 SUMM_MAX_WORDS, v);
 				return EX_USAGE;
