@@ -607,6 +607,7 @@ def evaluate(opts):
         ref_words = 0
         ref_counts = []
         words = {s: [] for s in scored}
+        leaning = [0, 0, 0]  # digestd's picks; joined with the one before; passed over
         odd = {"short_rank": [], "short_lead": [], "truncated": [], "lang": [],
                "ots_fewer": [], "ots_more": [], "ots_capped": []}
         probes = 0
@@ -615,6 +616,9 @@ def evaluate(opts):
             ref_words += len(ref)
             ref_counts.append(len(ref))
             rank, lead = out["rank"][art["_file"]], out["lead"][art["_file"]]
+            leaning[0] += len(rank["summary"])
+            leaning[1] += rank["joined"]
+            leaning[2] += rank["passed"]
             preds = {"digestd": [s["text"] for s in rank["summary"]],
                      lead_name: [s["text"] for s in lead["summary"]],
                      MATCHED: [s["text"] for s in out["matched"][art["_file"]]["summary"]]}
@@ -659,7 +663,7 @@ def evaluate(opts):
                           "rl": round(100 * acc[2] / k, 2), "words": round(acc[3] / k, 1),
                           "ref_words": round(ref_words / k, 1),
                           "scores": per_article[s], "word_counts": words[s],
-                          "ref_counts": ref_counts,
+                          "ref_counts": ref_counts, "leaning": leaning,
                           "paired": paired_differences(ours, against)})
         set_notes(notes, name, opts.n, odd, probes, len(rows), "OTS" in systems)
     for art_id, msg in sorted(ots_failed.items()):
@@ -779,6 +783,21 @@ def language_lines(rows):
                    % (r["lang"], r["sets"], r["articles"],
                       "**digestd**" if r["system"] == "digestd" else r["system"],
                       r["r"][0], r["r"][1], r["r"][2], r["words"], r["vs"] or "-"))
+    return out
+
+
+def leaning_lines(table):
+    """How often a pick of digestd opened with a word leaning on the sentence
+    before, and what was done with it."""
+    out = ["| set | articles | digestd's sentences | taken with the one before "
+           "| passed over |", "| --- | ---: | ---: | ---: | ---: |"]
+    for r in table:
+        if r["system"] == "digestd":
+            picks, joined, passed = r["leaning"]
+            out.append("| %s | %d | %d | %d (%.1f %%) | %d (%.1f %% of the picks) |"
+                       % (r["set"], r["articles"], picks, joined,
+                          100.0 * joined / max(picks, 1), passed,
+                          100.0 * passed / max(picks, 1)))
     return out
 
 
@@ -922,6 +941,15 @@ ROUGE, not for digestd).
 
 {matched}
 
+### Sentences that stand alone
+
+A pick of digestd that opens with a word leaning on the sentence before ("He",
+"This", "But", "Il", "Er", "Pero"; the lists are in `src/summarise/lang.c`)
+is taken together with that sentence when both fit the sentence count, and
+passed over otherwise. How often each happened:
+
+{leaning}
+
 ## Where digestd loses, and why
 
 On BBC News Summary, OTS beats digestd by about 9 points, and no scorer found
@@ -1004,6 +1032,7 @@ def write_markdown(path, opts, table, notes, systems, seconds):
         table="\n".join(lines),
         languages="\n".join(language_lines(by_language(table, systems))),
         matched="\n".join(matched_lines(table, lead_name)),
+        leaning="\n".join(leaning_lines(table)),
         verdicts="\n".join("- " + v for v in verdicts(table, systems, lead_name)),
         notes="\n".join("- " + v for v in notes) if notes else "- None.")
     try:
@@ -1055,6 +1084,9 @@ def main():
             print(line)
         print()
         for line in matched_lines(table, "Lead-%d" % opts.n):
+            print(line)
+        print()
+        for line in leaning_lines(table):
             print(line)
         for v in notes:
             print("note: " + v)

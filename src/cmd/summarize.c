@@ -84,9 +84,10 @@ static void print_json(const char *name, const struct summ_result *r)
 	json_write_string(stdout, name, strlen(name), 0);
 	fputs(",\"title\":", stdout);
 	json_write_string(stdout, header.title, strlen(header.title), 1);
-	printf(",\"lang\":\"%s\",\"sentences\":%u,\"bytes\":%llu,\"truncated\":%s,\"summary\":[",
+	printf(",\"lang\":\"%s\",\"sentences\":%u,\"bytes\":%llu,\"truncated\":%s,"
+	       "\"joined\":%u,\"passed\":%u,\"summary\":[",
 	       lang_code(r->lang), (unsigned)r->sentences, (unsigned long long)r->bytes,
-	       r->truncated ? "true" : "false");
+	       r->truncated ? "true" : "false", (unsigned)r->joined, (unsigned)r->passed);
 	for (unsigned i = 0; i < r->n_picks; i++) {
 		const struct summ_pick *p = &r->picks[i];
 

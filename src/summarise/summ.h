@@ -48,6 +48,10 @@ struct summ_result {
 	uint32_t sentences; /* sentences found (candidates) */
 	int truncated;      /* input went past the window or the sentence cap */
 	uint64_t bytes;     /* input size */
+	/* Ranked picks that opened with a word leaning on the sentence before
+	 * ("He", "But"): taken with that sentence, or passed over when it
+	 * did not fit the count or the word budget. */
+	uint32_t joined, passed;
 	unsigned n_picks;   /* picks, in document order */
 	struct summ_pick picks[SUMM_MAX_PICK];
 };

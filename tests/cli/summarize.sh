@@ -150,7 +150,8 @@ lines = sys.stdin.read().splitlines()
 objs = [json.loads(l) for l in lines]
 if len(objs) != len(files):
     print("%d objects for %d files" % (len(objs), len(files))); sys.exit(0)
-keys = {"file", "title", "lang", "sentences", "bytes", "truncated", "summary"}
+keys = {"file", "title", "lang", "sentences", "bytes", "truncated", "joined", "passed",
+        "summary"}
 pkeys = {"index", "offset", "length", "words", "score", "text"}
 for o, name in zip(objs, files):
     if set(o) != keys:

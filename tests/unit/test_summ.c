@@ -190,6 +190,52 @@ static void word_budget(void)
 	CHECK_INT(r.n_picks, 3);
 }
 
+/* The best sentence opens with "But": with room for two it comes with the
+ * sentence before it, with room for one it is passed over; a quotation
+ * opening with "But" stands alone. */
+static void sentences_that_lean_back(void)
+{
+	static const char lean[] =
+		"The harbour council met on Monday evening in the town hall.\n"
+		"Members discussed the weather and the new parking rules for visitors.\n"
+		"The mayor opened the session with a short speech about local schools.\n"
+		"But the bridge will cost ten million pounds, the treasurer warned the council.\n"
+		"Fishermen asked for a new quay near the old lighthouse.\n";
+	static const char quoted[] =
+		"The harbour council met on Monday evening in the town hall.\n"
+		"Members discussed the weather and the new parking rules for visitors.\n"
+		"\"But the bridge will cost ten million pounds,\" the treasurer warned.\n";
+	static const char t[] = "Bridge will cost ten million pounds";
+	struct summ_opts o = { .count = 2, .lang = LANG_EN, .method = SUMM_RANK,
+			       .title = t, .title_len = strlen(t) };
+	struct summ_result r;
+
+	run(lean, strlen(lean), &o, &r, 4096);
+	CHECK_INT(r.n_picks, 2);
+	CHECK_INT(r.picks[0].index, 2);
+	CHECK_INT(r.picks[1].index, 3);
+	CHECK_INT(r.joined, 1);
+	CHECK_INT(r.passed, 0);
+	o.count = 1;
+	run(lean, strlen(lean), &o, &r, 4096);
+	CHECK_INT(r.n_picks, 1);
+	CHECK(r.picks[0].index != 3);
+	CHECK_INT(r.joined, 0);
+	CHECK_INT(r.passed, 1);
+	o.count = 2; /* room for two sentences, but not in the word budget */
+	o.words = 20;
+	run(lean, strlen(lean), &o, &r, 4096);
+	CHECK_INT(r.passed, 1);
+	for (unsigned i = 0; i < r.n_picks; i++)
+		CHECK(r.picks[i].index != 3);
+	o.words = 0;
+	o.count = 1;
+	run(quoted, strlen(quoted), &o, &r, 4096);
+	CHECK_INT(r.n_picks, 1);
+	CHECK_INT(r.picks[0].index, 2);
+	CHECK_INT(r.passed + r.joined, 0);
+}
+
 static void languages(void)
 {
 	static const struct {
@@ -281,6 +327,7 @@ int main(void)
 	RUN(chunking_does_not_matter);
 	RUN(lead_and_ratio);
 	RUN(word_budget);
+	RUN(sentences_that_lean_back);
 	RUN(languages);
 	RUN(beyond_the_window);
 	RUN(degenerate_inputs);
