@@ -14,7 +14,7 @@ fi
 mkdir -p "$BUILD/eval"
 page=$BUILD/eval/quality.md
 if python3 tools/eval-summ.py --digestd "$DIGESTD" --markdown "$page" >"$BUILD/eval/summ.txt" 2>&1; then
-	pass "summariser eval ran ($(grep -c '^| .* | \*\*digestd\*\* |' "$page") sets)"
+	pass "summariser eval ran ($(grep -c '^| [a-z0-9_]* | [0-9]* | \*\*digestd\*\* |' "$page") sets)"
 else
 	fail "summariser eval ran" "$(tail -n 5 "$BUILD/eval/summ.txt")"
 	exit 1
