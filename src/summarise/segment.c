@@ -138,15 +138,24 @@ static const char *const months[] = {
 };
 
 /* A capitalised function word ("The", not "EST") of the text's language. */
-static int is_starter(const struct seg_cursor *c, uint32_t at, const char *folded, size_t len)
+/* Are the first two letters of the word at `at` capitals ("EST", "LOUIS")? */
+static int caps_at(const struct seg_cursor *c, uint32_t at)
 {
 	uint32_t cp;
 	size_t n;
 
-	if (len == 0)
+	if (at >= c->len)
 		return 0;
 	n = dec(c, at, &cp);
-	if (at + n < c->len && dec(c, at + (uint32_t)n, &cp) && utf8_is_upper(cp))
+	if (!utf8_is_upper(cp) || at + n >= c->len)
+		return 0;
+	dec(c, at + (uint32_t)n, &cp);
+	return utf8_is_upper(cp);
+}
+
+static int is_starter(const struct seg_cursor *c, uint32_t at, const char *folded, size_t len)
+{
+	if (len == 0 || caps_at(c, at))
 		return 0;
 	return (lang_stopword_mask(lang_hash(folded, len)) & c->starters) != 0;
 }
@@ -227,8 +236,10 @@ static int period_ends(const struct seg_cursor *c, uint32_t start, uint32_t q, u
 		return !in_list(after, months);
 	}
 	word_at(c, ws, before, sizeof(before));
-	/* "MS", "ST" in capitals are acronyms (multiple sclerosis), not "Ms". */
-	if (in_list(before, titles) && (upper < letters || letters < 2 || in_list(before, caps_titles)))
+	/* "MS", "ST" in capitals are acronyms (multiple sclerosis), not "Ms",
+	 * unless a word in capitals follows ("ST. LOUIS" in a dateline). */
+	if (in_list(before, titles) && (upper < letters || letters < 2 ||
+					in_list(before, caps_titles) || caps_at(c, next)))
 		return 0;
 	if (in_list(before, before_number) && utf8_is_digit(next_cp))
 		return 0;

@@ -178,6 +178,7 @@ static void amounts_and_acronyms(void)
 		  "It was cut by Standard & Poor's. | But bonds held.");
 	CHECK_STR(split("It helps patients with MS. Final approval is due."),
 		  "It helps patients with MS. | Final approval is due.");
+	CHECK_STR(split("ST. LOUIS (AP) — Rain fell. Ok."), "ST. LOUIS (AP) — Rain fell. | Ok.");
 	CHECK_STR(split("They meet where it isn't. Nobody knows."),
 		  "They meet where it isn't. | Nobody knows.");
 	CHECK_STR(split("It ran until World War I. But it came back."),
