@@ -24,17 +24,19 @@ static unsigned char chunk[INPUT_CHUNK_BYTES];
 enum format { FMT_TEXT, FMT_JSON };
 
 static const char usage[] =
-	"usage: digestd summarize [-n N | --ratio R] [--lang auto|en|fr|de|es|it|pt]\n"
+	"usage: digestd summarize [-n N | --ratio R] [--words W]\n"
+	"                         [--lang auto|en|fr|de|es|it|pt]\n"
 	"                         [--format text|json] [--method rank|lead] [FILE|-]...\n";
 
-static int parse_count(const char *v, unsigned *out)
+/* A whole number from 1 to max (-n, --words). */
+static int parse_count(const char *v, unsigned max, unsigned *out)
 {
 	char *end;
 	long n;
 
 	errno = 0;
 	n = strtol(v, &end, 10);
-	if (errno || *end || end == v || n < 1 || n > (long)SUMM_MAX_PICK)
+	if (errno || *end || end == v || n < 1 || n > (long)max)
 		return -EINVAL;
 	*out = (unsigned)n;
 	return 0;
@@ -82,15 +84,17 @@ static void print_json(const char *name, const struct summ_result *r)
 	json_write_string(stdout, name, strlen(name), 0);
 	fputs(",\"title\":", stdout);
 	json_write_string(stdout, header.title, strlen(header.title), 1);
-	printf(",\"lang\":\"%s\",\"sentences\":%u,\"bytes\":%llu,\"truncated\":%s,\"summary\":[",
+	printf(",\"lang\":\"%s\",\"sentences\":%u,\"bytes\":%llu,\"truncated\":%s,"
+	       "\"joined\":%u,\"passed\":%u,\"summary\":[",
 	       lang_code(r->lang), (unsigned)r->sentences, (unsigned long long)r->bytes,
-	       r->truncated ? "true" : "false");
+	       r->truncated ? "true" : "false", (unsigned)r->joined, (unsigned)r->passed);
 	for (unsigned i = 0; i < r->n_picks; i++) {
 		const struct summ_pick *p = &r->picks[i];
 
-		printf("%s{\"index\":%u,\"offset\":%u,\"length\":%u,\"score\":%u.%04u,\"text\":",
+		printf("%s{\"index\":%u,\"offset\":%u,\"length\":%u,\"words\":%u,"
+		       "\"score\":%u.%04u,\"text\":",
 		       i ? "," : "", (unsigned)p->index, (unsigned)p->offset,
-		       (unsigned)p->length, (unsigned)(p->score / 10000u),
+		       (unsigned)p->length, (unsigned)p->words, (unsigned)(p->score / 10000u),
 		       (unsigned)(p->score % 10000u));
 		json_write_string(stdout, text + p->offset, p->length, 1);
 		putchar('}');
@@ -183,12 +187,13 @@ int cmd_summarize(int argc, char **argv)
 			v = a + k + 1;
 			a = opt;
 		} else if (i + 1 < argc && (strcmp(a, "-n") == 0 || strcmp(a, "--ratio") == 0 ||
+					    strcmp(a, "--words") == 0 ||
 					    strcmp(a, "--lang") == 0 || strcmp(a, "--format") == 0 ||
 					    strcmp(a, "--method") == 0)) {
 			v = argv[++i];
 		}
 		if (strcmp(a, "-n") == 0 && v) {
-			if (parse_count(v, &o.count) < 0) {
+			if (parse_count(v, SUMM_MAX_PICK, &o.count) < 0) {
 				log_errx("summarize: -n wants a whole number from 1 to %u, not '%s'",
 					 SUMM_MAX_PICK, v);
 				return EX_USAGE;
@@ -198,6 +203,12 @@ int cmd_summarize(int argc, char **argv)
 			if (parse_ratio(v, &o.ratio_permille) < 0) {
 				log_errx("summarize: --ratio wants a share in (0, 1] such as 0.2 or 20%%, not '%s'",
 					 v);
+				return EX_USAGE;
+			}
+		} else if (strcmp(a, "--words") == 0 && v) {
+			if (parse_count(v, SUMM_MAX_WORDS, &o.words) < 0) {
+				log_errx("summarize: --words wants a whole number from 1 to %u, not '%s'",
+					 SUMM_MAX_WORDS, v);
 				return EX_USAGE;
 			}
 		} else if (strcmp(a, "--lang") == 0 && v) {
@@ -234,6 +245,9 @@ int cmd_summarize(int argc, char **argv)
 		log_errx("summarize: -n and --ratio cannot be used together");
 		return EX_USAGE;
 	}
+	/* A word budget alone takes as many sentences as fit. */
+	if (o.words && !have_count && !o.ratio_permille)
+		o.count = SUMM_MAX_PICK;
 	files = (const char *const *)argv + i;
 	nfiles = argc - i;
 	if (nfiles == 0) {

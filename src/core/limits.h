@@ -42,6 +42,9 @@
 #define STORY_WINDOW 256u
 #define STORY_DF_SLOTS 65536u
 #define STORY_DF_HALVE 16384u
+/* Largest word budget a summary may ask for (`--words`, [digest] words): a
+ * counter, no memory; 64 sentences of at most 1 KiB hold fewer words. */
+#define SUMM_MAX_WORDS 65535u
 
 /* Article header block (Title:, URL:, Date:, Lang:): at most this many bytes
  * are examined before the body starts; each value is cut to its field size. */

@@ -35,7 +35,8 @@ int pipeline_save(struct daemon *d)
 static void summarise(struct daemon *d, const struct source_article *a, enum lang lang,
 		      struct summ_result *res)
 {
-	struct summ_opts o = { .count = d->cfg->digest.sentences, .lang = lang,
+	struct summ_opts o = { .count = d->cfg->digest.sentences,
+			       .words = d->cfg->digest.words, .lang = lang,
 			       .method = SUMM_RANK, .title = a->title,
 			       .title_len = strlen(a->title) };
 

@@ -30,6 +30,9 @@ uint64_t lang_hash(const char *folded, size_t len);
 
 /* Which languages list this word as a stopword (a LANG_BIT mask, 0 if none). */
 unsigned lang_stopword_mask(uint64_t word_hash);
+/* In which languages this word, opening a sentence, leans on the sentence
+ * before ("He", "This", "But", "Il", "Er"): a LANG_BIT mask, 0 if none. */
+unsigned lang_opener_mask(uint64_t word_hash);
 
 /* Detection: add each word's stopword mask, then decide. */
 struct lang_votes {

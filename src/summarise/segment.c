@@ -120,6 +120,10 @@ static const char *const titles[] = {
 	"ej", NULL,
 };
 
+/* Titles written in capitals: Spanish "EE. UU." (Estados Unidos), French
+ * "MM. Gbagbo et Blé Goudé" (Messieurs). */
+static const char *const caps_titles[] = { "ee", "mm", NULL };
+
 /* Abbreviations that stand before a number ("No. 10", "Jan. 5"). */
 static const char *const before_number[] = {
 	"no", "nr", "nos", "art", "p", "pp", "vol", "fig", "ch", "sec", "n", "tel", "jan",
@@ -134,17 +138,44 @@ static const char *const months[] = {
 };
 
 /* A capitalised function word ("The", not "EST") of the text's language. */
-static int is_starter(const struct seg_cursor *c, uint32_t at, const char *folded, size_t len)
+/* Are the first two letters of the word at `at` capitals ("EST", "LOUIS")? */
+static int caps_at(const struct seg_cursor *c, uint32_t at)
 {
 	uint32_t cp;
 	size_t n;
 
-	if (len == 0)
+	if (at >= c->len)
 		return 0;
 	n = dec(c, at, &cp);
-	if (at + n < c->len && dec(c, at + (uint32_t)n, &cp) && utf8_is_upper(cp))
+	if (!utf8_is_upper(cp) || at + n >= c->len)
+		return 0;
+	dec(c, at + (uint32_t)n, &cp);
+	return utf8_is_upper(cp);
+}
+
+static int is_starter(const struct seg_cursor *c, uint32_t at, const char *folded, size_t len)
+{
+	if (len == 0 || caps_at(c, at))
 		return 0;
 	return (lang_stopword_mask(lang_hash(folded, len)) & c->starters) != 0;
+}
+
+/* Is the word at ws a lower-case letter after an apostrophe ("Poor's",
+ * "isn't")? */
+static int after_apostrophe(const struct seg_cursor *c, uint32_t start, uint32_t ws)
+{
+	uint32_t p, cp;
+
+	if (ws == start)
+		return 0;
+	p = ws - 1;
+	while (p > start && (c->buf[p] & 0xC0) == 0x80)
+		p--;
+	dec(c, p, &cp);
+	if (cp != '\'' && cp != 0x2019)
+		return 0;
+	dec(c, ws, &cp);
+	return utf8_is_lower(cp); /* "d'E. Macron" is an initial */
 }
 
 /* Is the full stop at q (a lone '.') the end of a sentence, given the next
@@ -153,12 +184,14 @@ static int period_ends(const struct seg_cursor *c, uint32_t start, uint32_t q, u
 		       int newline)
 {
 	char before[32], after[64];
-	uint32_t ws = q, cp;
+	uint32_t ws = q, cp, later = 0;
 	size_t after_len = 0;
 	int inner_dot = 0, letters = 0, digits = 0, upper = 0;
 	uint32_t next_cp = 0;
 
-	/* Walk back over the word (and inner dots: "U.S", "B.B", "z.B"). */
+	/* Walk back over the word, its inner dots and ampersands ("U.S", "z.B",
+	 * "$8.6m", "3.817.69", "AT&T"). Only a dot before a letter makes a
+	 * dotted abbreviation; a dot before a digit is part of a number. */
 	while (ws > start) {
 		uint32_t p = ws - 1;
 
@@ -166,7 +199,9 @@ static int period_ends(const struct seg_cursor *c, uint32_t start, uint32_t q, u
 			p--;
 		dec(c, p, &cp);
 		if (cp == '.')
-			inner_dot = 1;
+			inner_dot |= utf8_is_word(later) && !utf8_is_digit(later);
+		else if (cp == '&' && utf8_is_word(later))
+			;
 		else if (!utf8_is_word(cp))
 			break;
 		else if (utf8_is_digit(cp))
@@ -175,6 +210,7 @@ static int period_ends(const struct seg_cursor *c, uint32_t start, uint32_t q, u
 			letters++;
 			upper += utf8_is_upper(cp);
 		}
+		later = cp;
 		ws = p;
 	}
 	if (ws == q || c->buf[ws] == '.')
@@ -188,20 +224,37 @@ static int period_ends(const struct seg_cursor *c, uint32_t start, uint32_t q, u
 		return newline || !utf8_is_upper(next_cp) || is_starter(c, next, after, after_len);
 	}
 	/* An initial ("J. K. Rowling", "M. Macron") or a spaced abbreviation
-	 * ("z. B.", "u. a.", "p. ex."). */
-	if (letters == 1 && digits == 0)
-		return 0;
+	 * ("z. B.", "u. a.", "p. ex."); not the end of an elision or a
+	 * possessive ("Poor's.", "isn't."). */
+	if (letters == 1 && digits == 0 && !after_apostrophe(c, start, ws)) {
+		/* "World War I. But" ends; "John I. Smith" does not. */
+		return c->buf[ws] == 'I' && is_starter(c, next, after, after_len);
+	}
 	if (digits && !letters) {
 		if (ws == start)
 			return 0; /* a list number: "1. Introduction" */
 		return !in_list(after, months);
 	}
 	word_at(c, ws, before, sizeof(before));
-	if (in_list(before, titles))
+	/* "MS", "ST" in capitals are acronyms (multiple sclerosis), not "Ms",
+	 * unless a word in capitals follows ("ST. LOUIS" in a dateline). */
+	if (in_list(before, titles) && (upper < letters || letters < 2 ||
+					in_list(before, caps_titles) || caps_at(c, next)))
 		return 0;
 	if (in_list(before, before_number) && utf8_is_digit(next_cp))
 		return 0;
 	return 1;
+}
+
+/* Is `at` (just past a straight quote) a space or the end of the text? */
+static int lone_quote_at(const struct seg_cursor *c, uint32_t at)
+{
+	uint32_t cp;
+
+	if (at >= c->len)
+		return 1;
+	dec(c, at, &cp);
+	return utf8_is_space(cp);
 }
 
 /* Decides whether the terminal punctuation at q (n bytes) ends the sentence
@@ -233,10 +286,13 @@ static int boundary(const struct seg_cursor *c, uint32_t start, uint32_t q, size
 		if (k >= c->len)
 			break;
 		size_t l = dec(c, k, &cp);
-		if (!is_closer(cp) || (k != j && !is_spaced_closer(cp)))
+		if (!is_closer(cp))
 			break;
-		/* A straight quote after a space opens the next quotation. */
-		if (k != j && (cp == '"' || cp == '\''))
+		/* After a space only the spaced closers close, and a straight
+		 * double quote with a space after it too (`year. " Next`); any
+		 * other straight quote there opens the next quotation. */
+		if (k != j && !is_spaced_closer(cp) &&
+		    !(cp == '"' && lone_quote_at(c, k + (uint32_t)l)))
 			break;
 		j = k + (uint32_t)l;
 	}

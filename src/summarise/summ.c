@@ -30,6 +30,7 @@
 #define SENT_FRAGMENT 0x01u
 #define SENT_PARA_START 0x02u
 #define SENT_PICKED 0x04u
+#define SENT_PASSED 0x08u /* leans on the sentence before, which did not fit */
 
 void summ_begin(struct summ *s)
 {
@@ -240,35 +241,97 @@ static void cover(struct summ *s, uint32_t i)
 	}
 }
 
+/* Words left in the budget; UINT32_MAX when there is none. */
+static uint32_t budget_start(const struct summ *s)
+{
+	return s->opts.words ? s->opts.words : UINT32_MAX;
+}
+
+struct first_word {
+	uint64_t hash, start;
+	int seen;
+};
+
+static void first_token(void *ctx, const struct token *t)
+{
+	struct first_word *f = ctx;
+
+	if (!f->seen) {
+		f->seen = 1;
+		f->hash = t->word_hash;
+		f->start = t->start;
+	}
+}
+
+/* Does sentence i open with a word that leans on the sentence before (as
+ * its first bytes: a quotation opening with "This" stands alone)? */
+static int leans_back(const struct summ *s, uint32_t i)
+{
+	const struct summ_sentence *ss = &s->sent[i];
+	struct first_word f = { 0 };
+	unsigned langs = s->lang == LANG_UND ? LANG_ANY_STOP : LANG_BIT(s->lang);
+
+	if (i == 0)
+		return 0;
+	tokenize(s->window + ss->start, ss->end - ss->start, ss->start, first_token, &f);
+	return f.seen && f.start == ss->start && (lang_opener_mask(f.hash) & langs);
+}
+
+static void take(struct summ *s, uint32_t i, uint32_t *left, unsigned *picked)
+{
+	*left -= s->sent[i].words;
+	s->sent[i].flags |= SENT_PICKED;
+	cover(s, i);
+	(*picked)++;
+}
+
 static void pick_ranked(struct summ *s, unsigned n, struct summ_result *r)
 {
-	uint32_t best_first = 1;
+	uint32_t best_first = 0, left = budget_start(s);
+	unsigned picked = 0;
+	int first_scan = 1;
 
-	for (unsigned round = 0; round < n; round++) {
+	while (picked < n) {
 		uint32_t best = UINT32_MAX, best_score = 0;
 
 		for (uint32_t i = 0; i < s->n_sent; i++) {
 			uint32_t share, sc;
 
-			if (s->sent[i].flags & SENT_PICKED)
+			if (s->sent[i].flags & (SENT_PICKED | SENT_PASSED))
 				continue;
 			sc = score_sentence(s, i, &share);
-			if (round > 0 && share >= DUPLICATE_SHARE)
+			if (picked > 0 && share >= DUPLICATE_SHARE)
 				sc /= 16u;
-			if (round == 0)
+			if (first_scan)
 				s->sent[i].score = sc;
+			if (s->sent[i].words > left)
+				continue; /* passed over: a sentence is never cut */
 			if (best == UINT32_MAX || sc > best_score) {
 				best = i;
 				best_score = sc;
 			}
 		}
+		first_scan = 0;
 		if (best == UINT32_MAX)
 			break;
-		if (round == 0)
+		if (leans_back(s, best) && !(s->sent[best - 1].flags & SENT_PICKED)) {
+			const struct summ_sentence *prev = &s->sent[best - 1];
+
+			if (picked + 2 > n || (prev->flags & SENT_PASSED) ||
+			    prev->words > left - s->sent[best].words) {
+				s->sent[best].flags |= SENT_PASSED;
+				r->passed++;
+				continue;
+			}
+			r->joined++;
+			take(s, best - 1, &left, &picked);
+		}
+		if (best_first == 0)
 			best_first = best_score ? best_score : 1;
-		s->sent[best].flags |= SENT_PICKED;
-		cover(s, best);
+		take(s, best, &left, &picked);
 	}
+	if (best_first == 0)
+		best_first = 1;
 	for (uint32_t i = 0; i < s->n_sent && r->n_picks < n; i++) {
 		if (!(s->sent[i].flags & SENT_PICKED))
 			continue;
@@ -278,7 +341,32 @@ static void pick_ranked(struct summ *s, unsigned n, struct summ_result *r)
 			.length = s->sent[i].end - s->sent[i].start,
 			.score = rel > 10000u ? 10000u : (uint32_t)rel,
 			.index = i,
+			.words = s->sent[i].words,
 		};
+	}
+}
+
+/* The first sentences, up to n, that fit the word budget. */
+static void pick_lead(struct summ *s, unsigned n, struct summ_result *r)
+{
+	uint32_t left = budget_start(s);
+
+	for (uint32_t i = 0; i < s->n_sent && r->n_picks < n; i++) {
+		struct sentence_eval e;
+		unsigned k = r->n_picks;
+
+		eval_sentence(s, i, &e);
+		if (e.words > left)
+			continue;
+		left -= e.words;
+		r->picks[k] = (struct summ_pick){
+			.offset = s->sent[i].start,
+			.length = s->sent[i].end - s->sent[i].start,
+			.score = 10000u * (n - k) / n,
+			.index = i,
+			.words = e.words,
+		};
+		r->n_picks = k + 1;
 	}
 }
 
@@ -329,16 +417,9 @@ int summ_end(struct summ *s, const struct summ_opts *o, struct summ_result *r)
 	n = wanted(s);
 	if (s->n_sent == 0)
 		return 0;
-	if (s->opts.method == SUMM_LEAD) {
-		for (unsigned i = 0; i < n; i++)
-			r->picks[r->n_picks++] = (struct summ_pick){
-				.offset = s->sent[i].start,
-				.length = s->sent[i].end - s->sent[i].start,
-				.score = 10000u * (n - i) / n,
-				.index = i,
-			};
-		return 0;
-	}
-	pick_ranked(s, n, r);
+	if (s->opts.method == SUMM_LEAD)
+		pick_lead(s, n, r);
+	else
+		pick_ranked(s, n, r);
 	return 0;
 }

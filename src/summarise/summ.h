@@ -20,6 +20,9 @@ enum summ_method {
 struct summ_opts {
 	unsigned count;          /* sentences wanted, when ratio_permille is 0 */
 	unsigned ratio_permille; /* else this share of the sentences (1..1000) */
+	/* Most words in all picks together, 0 for no limit: the best sentences
+	 * that fit, never a cut one (so possibly none, when none fits). */
+	unsigned words;
 	enum lang lang;          /* LANG_UND: detected */
 	enum summ_method method;
 	/* The article's title, title_len bytes (NULL when 0): its terms weigh
@@ -37,6 +40,7 @@ struct summ_pick {
 	uint32_t length; /* its length in bytes, as in the input */
 	uint32_t score;  /* 0..10000, relative to the best candidate */
 	uint32_t index;  /* its number among the article's sentences */
+	uint32_t words;  /* its words, as the word budget counts them */
 };
 
 struct summ_result {
@@ -44,6 +48,10 @@ struct summ_result {
 	uint32_t sentences; /* sentences found (candidates) */
 	int truncated;      /* input went past the window or the sentence cap */
 	uint64_t bytes;     /* input size */
+	/* Ranked picks that opened with a word leaning on the sentence before
+	 * ("He", "But"): taken with that sentence, or passed over when it
+	 * did not fit the count or the word budget. */
+	uint32_t joined, passed;
 	unsigned n_picks;   /* picks, in document order */
 	struct summ_pick picks[SUMM_MAX_PICK];
 };

@@ -45,6 +45,9 @@ done
 for bad in 0 2 x -0.5 ""; do
 	expect_status "exit 64 for --ratio '$bad'" 64 digestd summarize --ratio "$bad" "$TMP/a.txt"
 done
+for bad in 0 abc 65536 -3 ""; do
+	expect_status "exit 64 for --words '$bad'" 64 digestd summarize --words "$bad" "$TMP/a.txt"
+done
 expect_status "exit 64 for --lang xx" 64 digestd summarize --lang xx "$TMP/a.txt"
 expect_status "exit 64 for --format xml" 64 digestd summarize --format xml "$TMP/a.txt"
 expect_status "exit 64 for --method foo" 64 digestd summarize --method foo "$TMP/a.txt"
@@ -147,8 +150,9 @@ lines = sys.stdin.read().splitlines()
 objs = [json.loads(l) for l in lines]
 if len(objs) != len(files):
     print("%d objects for %d files" % (len(objs), len(files))); sys.exit(0)
-keys = {"file", "title", "lang", "sentences", "bytes", "truncated", "summary"}
-pkeys = {"index", "offset", "length", "score", "text"}
+keys = {"file", "title", "lang", "sentences", "bytes", "truncated", "joined", "passed",
+        "summary"}
+pkeys = {"index", "offset", "length", "words", "score", "text"}
 for o, name in zip(objs, files):
     if set(o) != keys:
         print("keys", sorted(o)); sys.exit(0)
@@ -174,6 +178,15 @@ for o, name in zip(objs, files):
         want = min(math.ceil(float(mode[6:]) * o["sentences"] - 1e-9), 64)
         if len(o["summary"]) != max(want, 1 if o["sentences"] else 0):
             print("ratio: %d picks of %d sentences" % (len(o["summary"]), o["sentences"])); sys.exit(0)
+    if mode.startswith("words="):
+        # The budget holds, and no left-out sentence would have fitted too
+        # (the words of one are found by --method lead --ratio 1 in all=).
+        budget, count = (int(x) for x in mode[6:].split(","))
+        used = sum(p["words"] for p in o["summary"])
+        if used > budget or len(o["summary"]) > count:
+            print("words: %d words in %d picks" % (used, len(o["summary"]))); sys.exit(0)
+        if not o["summary"] or any(p["words"] < 1 for p in o["summary"]):
+            print("words: no pick or a pick without words"); sys.exit(0)
     if mode.startswith("n="):
         if len(o["summary"]) != min(int(mode[2:]), o["sentences"]):
             print("n: %d picks" % len(o["summary"])); sys.exit(0)
@@ -206,6 +219,16 @@ for r in 0.1 0.3 0.5 1; do
 	json_ok "--ratio $r gives ceil(ratio * sentences)" "ratio=$r" "--ratio $r" "$TMP/a.txt"
 done
 json_ok "--ratio 30% gives ceil(0.3 * sentences)" ratio=0.3 "--ratio 30%" "$TMP/a.txt"
+for w in 15 40 120; do
+	json_ok "--words $w: whole sentences, $w words at most" "words=$w,64" "--words $w" "$TMP/a.txt"
+	json_ok "--method lead --words $w -n 2" "words=$w,2" "--method lead -n 2 --words $w" "$TMP/a.txt"
+done
+# With a budget of all the words, --words alone takes every sentence.
+all=$(digestd summarize --format json --method lead --ratio 1 "$TMP/a.txt" |
+	py 'import json,sys; d=json.load(sys.stdin); print(sum(p["words"] for p in d["summary"]), d["sentences"])')
+json_ok "--words with every word takes every sentence" "n=${all#* }" "--words ${all% *}" "$TMP/a.txt"
+json_ok "--words one short of that leaves a sentence out" "words=$((${all% *} - 1)),$((${all#* } - 1))" \
+	"--words $((${all% *} - 1))" "$TMP/a.txt"
 
 # --- stdin and determinism ---------------------------------------------------
 digestd summarize - <"$TMP/a.txt" >"$TMP/out" 2>"$TMP/err"

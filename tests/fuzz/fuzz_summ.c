@@ -113,7 +113,7 @@ static void check_result(const struct summ_opts *o, const struct summ_result *r,
 	unsigned langs = r->lang == LANG_UND ? LANG_ANY_STOP : LANG_BIT(r->lang);
 	struct seg_cursor c;
 	struct seg_sentence s;
-	uint32_t seen = 0;
+	uint32_t seen = 0, words = 0;
 
 	CHECK(r->bytes == total);
 	CHECK(r->lang < LANG_COUNT);
@@ -134,7 +134,8 @@ static void check_result(const struct summ_opts *o, const struct summ_result *r,
 		want = r->sentences;
 	if (want > SUMM_MAX_PICK)
 		want = SUMM_MAX_PICK;
-	CHECK(r->n_picks == want);
+	/* A word budget may leave sentences out, never cut one. */
+	CHECK(o->words ? r->n_picks <= want : r->n_picks == want);
 	check_segments(w, kept, langs);
 
 	seg_init(&c, (const char *)w + body, kept - body, langs);
@@ -155,7 +156,9 @@ static void check_result(const struct summ_opts *o, const struct summ_result *r,
 		}
 		CHECK(body + s.start == p->offset);
 		CHECK(s.end - s.start == p->length);
+		words += p->words;
 	}
+	CHECK(!o->words || words <= o->words);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -169,13 +172,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 3)
 		return 0;
 	/* Byte 0: bits 0-2 the count - 1, bit 3 use a ratio, bit 4 Lead-N,
-	 * bits 5-7 the language (0 and 7: detect). Byte 1: the ratio.
+	 * bits 5-7 the language (0 and 7: detect). Byte 1: the ratio; without
+	 * one, bits 0-6 the word budget (0: none).
 	 * Byte 2: bits 0-5 the chunk size (0: one piece). Bits 6-7 of byte 2
 	 * and bit 7 of byte 1 all set: feed past the window (ten times
 	 * slower, so only an eighth of the runs). */
 	o.count = (data[0] & 7u) + 1u;
 	if (data[0] & 8u)
 		o.ratio_permille = 1u + data[1] * 999u / 255u;
+	else
+		o.words = data[1] & 0x7Fu;
 	o.method = (data[0] & 16u) ? SUMM_LEAD : SUMM_RANK;
 	o.lang = (data[0] >> 5) < LANG_COUNT ? (enum lang)(data[0] >> 5) : LANG_UND;
 	chunk = (data[2] & 0x3Fu) ? (data[2] & 0x3Fu) : SIZE_MAX;

@@ -341,6 +341,13 @@ static void lines_and_syntax(void)
 	CHECK_INT(load("[digest]\n  sentences = 4\n  max_articles = 7 ; inline comment\n"), 0);
 	CHECK_INT(c.digest.sentences, 4);
 	CHECK_INT(c.digest.max_articles, 7);
+	CHECK_INT(load("[digest]\nwords = 40\n"), 0);
+	CHECK_INT(c.digest.words, 40);
+	CHECK_INT(load("[digest]\n"), 0);
+	CHECK_INT(c.digest.words, 0); /* no word budget by default */
+	CHECK_INT(load("[digest]\nwords = 65536\n"), -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:2: [digest] words = '65536': expected a whole number from 0 "
+			   "to 65535");
 	CHECK_INT(load("[digest]\nsentences = 4\nsentences = 5\n"), -EINVAL);
 	CHECK_STR(err.msg[0], "t.ini:3: [digest] sentences is set twice (first at line 2)");
 	CHECK_INT(load("[digest]\n[http]\n[digest]\n"), -EINVAL);
@@ -789,7 +796,7 @@ static void every_default_parses(void)
 						      (int)strlen(def) - 2, def + 1);
 		}
 	}
-	CHECK_INT(keys, 43);
+	CHECK_INT(keys, 44);
 	CHECK_INT(load(text), 0);
 	for (unsigned i = 0; i < err.n; i++)
 		printf("  %s\n", err.msg[i]);

@@ -297,6 +297,25 @@ static void upgrade_keeps_old_keys(void)
 	remove_tree(dir);
 }
 
+/* [digest] words bounds each summary: of the two 12-word sentences that
+ * sentences = 2 would keep, 13 words leave room for one. */
+static void word_budget_of_the_config(void)
+{
+	const char *dir = make_root("words");
+
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.words = 13;
+	CHECK_INT(article(&dm, 3), 0);
+	CHECK_INT(dm.pend.n, 1);
+	CHECK_INT(dm.pend.item[0].n_sentences, 1);
+	dm.cfg->digest.words = 24;
+	CHECK_INT(article(&dm, 4), 0);
+	CHECK_INT(dm.pend.item[1].n_sentences, 2);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
 /* The seen-set cannot be saved (a folder planted at seen.tmp): the digest
  * reaches the outbox but its articles stay listed, marked in flight, and
  * nothing new is composed; a restart meanwhile finishes it; once the set can
@@ -494,6 +513,7 @@ int main(void)
 	RUN(full_list_resumes_after_a_digest);
 	RUN(known_articles);
 	RUN(upgrade_keeps_old_keys);
+	RUN(word_budget_of_the_config);
 	RUN(seen_save_failing_keeps_everything);
 	RUN(pending_save_failing);
 	RUN(text_filling_the_window);

@@ -160,6 +160,41 @@ static void numbers_and_ellipses(void)
 		  "L’OTAN ouvre un bureau d’Asie. | L’alliance l’a dit.");
 }
 
+/* A full stop after an amount, a number with dots, an acronym or a possessive
+ * ends the sentence (issue 14's misses on the BBC references). */
+static void amounts_and_acronyms(void)
+{
+	CHECK_STR(split("Profits were $8.6m. Nortel added staff."),
+		  "Profits were $8.6m. | Nortel added staff.");
+	CHECK_STR(split("It offered £1.3bn. Paris-based Euronext waits."),
+		  "It offered £1.3bn. | Paris-based Euronext waits.");
+	CHECK_STR(split("The index closed at 3.817.69. Investors left."),
+		  "The index closed at 3.817.69. | Investors left.");
+	CHECK_STR(split("Shares were up 2.4% at $20.15. Press reports differ."),
+		  "Shares were up 2.4% at $20.15. | Press reports differ.");
+	CHECK_STR(split("It split after AT&T. Consolidation followed."),
+		  "It split after AT&T. | Consolidation followed.");
+	CHECK_STR(split("It was cut by Standard & Poor's. But bonds held."),
+		  "It was cut by Standard & Poor's. | But bonds held.");
+	CHECK_STR(split("It helps patients with MS. Final approval is due."),
+		  "It helps patients with MS. | Final approval is due.");
+	CHECK_STR(split("ST. LOUIS (AP) — Rain fell. Ok."), "ST. LOUIS (AP) — Rain fell. | Ok.");
+	CHECK_STR(split("They meet where it isn't. Nobody knows."),
+		  "They meet where it isn't. | Nobody knows.");
+	CHECK_STR(split("It ran until World War I. But it came back."),
+		  "It ran until World War I. | But it came back.");
+	CHECK_STR(split("\"It is over. \" Fans left."), "\"It is over. \" | Fans left.");
+	/* What must still hold: decimals, initials, titles, dotted acronyms. */
+	CHECK_STR(split("Growth was 3.5 per cent, at 1.2.3 level. Fine."),
+		  "Growth was 3.5 per cent, at 1.2.3 level. | Fine.");
+	CHECK_STR(split("John I. Smith met Ms. Jones. Ok."), "John I. Smith met Ms. Jones. | Ok.");
+	CHECK_STR(split("Celle d'E. Macron et de MM. Gbagbo et Goudé. Fin."),
+		  "Celle d'E. Macron et de MM. Gbagbo et Goudé. | Fin.");
+	CHECK_STR(split("Mr. Smith flew to the U.S. Army base. Ok."),
+		  "Mr. Smith flew to the U.S. Army base. | Ok.");
+	CHECK_STR(split("Am 3.10. Oktober kam er. Gut."), "Am 3.10. Oktober kam er. | Gut.");
+}
+
 static void parentheses_and_stray_stops(void)
 {
 	CHECK_STR(split("It grew (slowly). Then it stopped."), "It grew (slowly). | Then it stopped.");
@@ -250,6 +285,7 @@ int main(void)
 	RUN(quotes);
 	RUN(abbreviations);
 	RUN(numbers_and_ellipses);
+	RUN(amounts_and_acronyms);
 	RUN(parentheses_and_stray_stops);
 	RUN(lines_headings_bullets);
 	RUN(paragraphs);

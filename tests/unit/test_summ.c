@@ -153,6 +153,89 @@ static void lead_and_ratio(void)
 	CHECK_INT(r.n_picks, 7);
 }
 
+/* A word budget takes the best sentences that fit, whole: the 19-word lead
+ * does not fit 12 words, so a shorter one is taken instead, never a cut. */
+static void word_budget(void)
+{
+	struct summ_opts o = { .count = 3, .words = 12, .lang = LANG_UND, .method = SUMM_RANK };
+	struct summ_result r;
+	unsigned used = 0;
+
+	run(article, strlen(article), &o, &r, 4096);
+	CHECK(r.n_picks >= 1);
+	for (unsigned i = 0; i < r.n_picks; i++) {
+		CHECK(r.picks[i].index != 0);
+		used += r.picks[i].words;
+	}
+	CHECK(used <= 12);
+	o.words = 19; /* the lead alone */
+	run(article, strlen(article), &o, &r, 4096);
+	CHECK_INT(r.n_picks, 1);
+	CHECK_INT(r.picks[0].index, 0);
+	CHECK_INT(r.picks[0].words, 19);
+	/* Lead-3 within 40 words: sentences 0 and 1 (19 + 14), then 2 (16) and
+	 * 3 (14) are passed over and 4 (7) fills the budget. */
+	o.method = SUMM_LEAD;
+	o.words = 40;
+	run(article, strlen(article), &o, &r, 4096);
+	CHECK_INT(r.n_picks, 3);
+	CHECK_INT(r.picks[1].index, 1);
+	CHECK_INT(r.picks[2].index, 4);
+	CHECK_INT(r.picks[0].words + r.picks[1].words + r.picks[2].words, 40);
+	o.words = 3; /* nothing fits: no pick rather than a cut sentence */
+	run(article, strlen(article), &o, &r, 4096);
+	CHECK_INT(r.n_picks, 0);
+	o.words = 0; /* no budget */
+	run(article, strlen(article), &o, &r, 4096);
+	CHECK_INT(r.n_picks, 3);
+}
+
+/* The best sentence opens with "But": with room for two it comes with the
+ * sentence before it, with room for one it is passed over; a quotation
+ * opening with "But" stands alone. */
+static void sentences_that_lean_back(void)
+{
+	static const char lean[] =
+		"The harbour council met on Monday evening in the town hall.\n"
+		"Members discussed the weather and the new parking rules for visitors.\n"
+		"The mayor opened the session with a short speech about local schools.\n"
+		"But the bridge will cost ten million pounds, the treasurer warned the council.\n"
+		"Fishermen asked for a new quay near the old lighthouse.\n";
+	static const char quoted[] =
+		"The harbour council met on Monday evening in the town hall.\n"
+		"Members discussed the weather and the new parking rules for visitors.\n"
+		"\"But the bridge will cost ten million pounds,\" the treasurer warned.\n";
+	static const char t[] = "Bridge will cost ten million pounds";
+	struct summ_opts o = { .count = 2, .lang = LANG_EN, .method = SUMM_RANK,
+			       .title = t, .title_len = strlen(t) };
+	struct summ_result r;
+
+	run(lean, strlen(lean), &o, &r, 4096);
+	CHECK_INT(r.n_picks, 2);
+	CHECK_INT(r.picks[0].index, 2);
+	CHECK_INT(r.picks[1].index, 3);
+	CHECK_INT(r.joined, 1);
+	CHECK_INT(r.passed, 0);
+	o.count = 1;
+	run(lean, strlen(lean), &o, &r, 4096);
+	CHECK_INT(r.n_picks, 1);
+	CHECK(r.picks[0].index != 3);
+	CHECK_INT(r.joined, 0);
+	CHECK_INT(r.passed, 1);
+	o.count = 2; /* room for two sentences, but not in the word budget */
+	o.words = 20;
+	run(lean, strlen(lean), &o, &r, 4096);
+	CHECK_INT(r.passed, 1);
+	for (unsigned i = 0; i < r.n_picks; i++)
+		CHECK(r.picks[i].index != 3);
+	o.words = 0;
+	o.count = 1;
+	run(quoted, strlen(quoted), &o, &r, 4096);
+	CHECK_INT(r.n_picks, 1);
+	CHECK_INT(r.picks[0].index, 2);
+	CHECK_INT(r.passed + r.joined, 0);
+}
+
 static void languages(void)
 {
 	static const struct {
@@ -243,6 +326,8 @@ int main(void)
 	RUN(duplicates_not_both_picked);
 	RUN(chunking_does_not_matter);
 	RUN(lead_and_ratio);
+	RUN(word_budget);
+	RUN(sentences_that_lean_back);
 	RUN(languages);
 	RUN(beyond_the_window);
 	RUN(degenerate_inputs);
