@@ -4,7 +4,7 @@
  * HTML part; an ntfy Markdown text; a Matrix m.room.message; a Slack or
  * Discord webhook JSON; a Telegram sendMessage), split into numbered parts or
  * cut with "and N more" where the service's size limits need it
- * (docs/endpoints.md gives the rule per kind). Pure: no I/O, no allocation;
+ * (docs/messages.md gives the rule per kind). Pure: no I/O, no allocation;
  * the same digest and options always give the same bytes, so that a part
  * rendered again for a retry is the part that was tried before. */
 #ifndef DIGESTD_MESSAGE_H
