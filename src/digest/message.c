@@ -83,19 +83,25 @@ static void mw_store(struct mw *w, const char *s, size_t n)
 	w->len += n;
 }
 
-/* Writes s[0..n); visible says whether the bytes are text a reader sees. */
+/* Writes s[0..n); visible says whether the bytes are text a reader sees.
+ * Runs that need no JSON escape are stored whole. */
 static void mw_raw(struct mw *w, const char *s, size_t n, int visible)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t before = w->len, units = 0;
+	size_t before = w->len, units = 0, run = 0;
+	int utf16 = w->unit == U_UTF16 || (w->unit == U_UTF16_TEXT && visible);
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 
-		if (!w->json || (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)) {
-			mw_store(w, s + i, 1);
-		} else if (c == '"' || c == '\\') {
+		if (utf16)
+			units += ((c & 0xc0) != 0x80) + (c >= 0xf0);
+		if (!w->json || (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f))
+			continue;
+		mw_store(w, s + run, i - run);
+		run = i + 1;
+		if (c == '"' || c == '\\') {
 			e[1] = (char)c;
 			mw_store(w, e, 2);
 		} else if (c == '\n') {
@@ -103,9 +109,8 @@ static void mw_raw(struct mw *w, const char *s, size_t n, int visible)
 		} else {
 			mw_store(w, e, 6);
 		}
-		if (w->unit == U_UTF16 || (w->unit == U_UTF16_TEXT && visible))
-			units += ((c & 0xc0) != 0x80) + (c >= 0xf0);
 	}
+	mw_store(w, s + run, n - run);
 	if (w->unit == U_BYTES)
 		units = w->len - before;
 	w->used += units;
@@ -286,17 +291,16 @@ static const char *headline(const struct digest_item *it)
 	return *it->title ? it->title : *it->url ? it->url : "(untitled)";
 }
 
-/* The subject or title template filled in: {date} the UTC date of the
- * digest (YYYY-MM-DD), {count} its articles, {host} its host; " (k/n)"
- * added when n > 1. Runs of white space and control characters become one
- * space, the ends are trimmed (a header value cannot keep them), invalid
- * UTF-8 becomes U+FFFD; what does not fit is cut at a character boundary. */
-static void title_fill(const struct message_opts *o, const struct digest *d, unsigned k,
-		       unsigned n, char out[MESSAGE_TITLE_BYTES])
+/* A subject or title template filled in: {date} the UTC date of the
+ * digest (YYYY-MM-DD), {count} its articles, {host} its host. Runs of white
+ * space and control characters become one space, the ends are trimmed (a
+ * header value cannot keep them), invalid UTF-8 becomes U+FFFD; what does
+ * not fit is cut at a character boundary, leaving room for " (k/n)".
+ * Returns the length. */
+static size_t template_fill(const char *t, const struct digest *d, char out[MESSAGE_TITLE_BYTES])
 {
-	const char *t = o->subject && *o->subject ? o->subject : "digestd: {count} articles";
 	const char *end = t + strlen(t);
-	char iso[21], num[16], suffix[PART_SUFFIX_BYTES];
+	char iso[21], num[16];
 	size_t len = 0, room = MESSAGE_TITLE_BYTES - PART_SUFFIX_BYTES;
 	unsigned c = digest_count(d);
 	size_t nd = 0;
@@ -353,6 +357,20 @@ static void title_fill(const struct message_opts *o, const struct digest *d, uns
 		t += step;
 	}
 	out[len] = '\0';
+	return len;
+}
+
+/* The title of part k of n: the template filled in, or the default one
+ * when that leaves nothing. */
+static void title_fill(const struct message_opts *o, const struct digest *d, unsigned k,
+		       unsigned n, char out[MESSAGE_TITLE_BYTES])
+{
+	static const char fallback[] = "digestd: {count} articles";
+	char suffix[PART_SUFFIX_BYTES];
+	size_t len = template_fill(o->subject ? o->subject : "", d, out);
+
+	if (len == 0)
+		len = template_fill(fallback, d, out);
 	if (n > 1) {
 		size_t sl = 0;
 		unsigned parts[2] = { k + 1, n };

@@ -290,6 +290,11 @@ static void test_titles(void)
 	snprintf(again, 64, "News 2026-11-28 on pi.example.org: 40 {nope} (1/%u)", m.parts);
 	CHECK_STR(m.title, again);
 	CHECK_STR(m.click, "https://example.org/a");
+	/* A template that leaves nothing gets the default one. */
+	o.subject = " \t\x14 ";
+	CHECK_INT(message_render(&o, &d, 1, out, MESSAGE_BODY_BYTES, &m), 0);
+	snprintf(again, 64, "digestd: 40 articles (2/%u)", m.parts);
+	CHECK_STR(m.title, again);
 	o = opts(MESSAGE_EMAIL);
 	o.subject = "Nachrichten vom {date}: {count} Artikel \xc3\xbc\xc3\xa4\xc3\xb6 "
 		    "\xe2\x80\x94 eine lange Betreffzeile, die gefaltet werden muss";
@@ -361,6 +366,16 @@ static void test_email_of_a_full_digest(void)
 		i++;
 	CHECK(i > 0);
 	CHECK_INT(all_parts(&o), 1);
+	{
+		struct message m;
+		size_t t = 0, h = 0;
+
+		CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+		digest_render(&d, CFG_FORMAT_TEXT, NULL, 0, &t);
+		digest_render(&d, CFG_FORMAT_HTML, NULL, 0, &h);
+		printf("  email of a full digest (%u articles, text %zu + HTML %zu bytes): %zu of %u bytes\n",
+		       i, t, h, m.len, MESSAGE_BODY_BYTES);
+	}
 }
 
 /* The seeds' summaries (tests/data/seeds-summary.jsonl: title, lang and
