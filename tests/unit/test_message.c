@@ -90,13 +90,16 @@ static unsigned all_parts(const struct message_opts *o)
 			printf("  %s part %u/%u: %s\n", kind_name[o->kind], k + 1, parts, why);
 			return 0;
 		}
-		if (parts > 1 && (o->kind == MESSAGE_NTFY || o->kind == MESSAGE_EMAIL)) {
+		if (parts > 1) {
 			char suffix[32];
 
+			/* Numbered: ntfy's title, the others' header. */
 			snprintf(suffix, sizeof suffix, " (%u/%u)", k + 1, parts);
-			if (strlen(m.title) < strlen(suffix) ||
-			    strcmp(m.title + strlen(m.title) - strlen(suffix), suffix)) {
-				printf("  %s part %u: title \"%s\"\n", kind_name[o->kind], k, m.title);
+			if (o->kind == MESSAGE_NTFY
+				    ? strlen(m.title) < strlen(suffix) ||
+					      strcmp(m.title + strlen(m.title) - strlen(suffix), suffix)
+				    : !strstr(out, suffix)) {
+				printf("  %s part %u: not numbered\n", kind_name[o->kind], k);
 				return 0;
 			}
 		}
