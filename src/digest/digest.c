@@ -258,24 +258,33 @@ static void put_json_opt(struct dout *o, const char *s)
  * '@' and the ':' of "://", from which GitHub's and linkify's autolinks
  * would make mailto:, xmpp: and ftp: links (an escape splits the text they
  * search). */
-static void put_md_text(struct dout *o, const char *s)
+static void put_md_text_n(struct dout *o, const char *s, size_t n)
 {
-	size_t digits = strspn(s, "0123456789");
+	const char *end = s + n;
+	size_t digits = 0;
 
+	while (digits < n && s[digits] >= '0' && s[digits] <= '9')
+		digits++;
 	/* At the start of a list item or heading, "-", "+" or "1." would open
 	 * a nested list. */
-	if (*s == '-' || *s == '+') {
+	if (n && (*s == '-' || *s == '+')) {
 		put(o, "\\", 1);
-	} else if (digits && (s[digits] == '.' || s[digits] == ')')) {
+	} else if (digits && digits < n && (s[digits] == '.' || s[digits] == ')')) {
 		put(o, s, digits);
 		put(o, "\\", 1);
 		s += digits;
 	}
-	for (; *s; s++) {
-		if (strchr("\\`*_[]<>#!|~&@", *s) || (*s == ':' && s[1] == '/' && s[2] == '/'))
+	for (; s < end; s++) {
+		if ((*s && strchr("\\`*_[]<>#!|~&@", *s)) ||
+		    (*s == ':' && end - s > 2 && s[1] == '/' && s[2] == '/'))
 			put(o, "\\", 1);
 		put(o, s, 1);
 	}
+}
+
+static void put_md_text(struct dout *o, const char *s)
+{
+	put_md_text_n(o, s, strlen(s));
 }
 
 /* A link destination inside <...>, which ends at the first '>' that is not
@@ -474,11 +483,11 @@ static void article_text(const struct art *a, struct dout *o)
 /* Text or a double-quoted attribute value: the five characters that could
  * end either, start a tag or start an entity become entities. Cleaned text
  * holds no control characters, and UTF-8 passes as it is. */
-static void put_html(struct dout *o, const char *s)
+static void put_html_n(struct dout *o, const char *s, size_t n)
 {
-	const char *run = s;
+	const char *run = s, *end = s + n;
 
-	for (; *s; s++) {
+	for (; s < end; s++) {
 		const char *ent;
 
 		switch (*s) {
@@ -505,6 +514,11 @@ static void put_html(struct dout *o, const char *s)
 		run = s + 1;
 	}
 	put(o, run, (size_t)(s - run));
+}
+
+static void put_html(struct dout *o, const char *s)
+{
+	put_html_n(o, s, strlen(s));
 }
 
 /* A time for people: "2026-11-28 17:00 UTC". */
@@ -866,6 +880,43 @@ int digest_add_problem(struct digest *d, const char *source, int64_t since, unsi
 		d->rendered[f] = len;
 	}
 	return 0;
+}
+
+int digest_item(const struct digest *d, unsigned i, struct digest_item *it)
+{
+	struct art a;
+
+	if (i >= d->n_articles)
+		return -ERANGE;
+	art_get(d, &d->entry[i], &a);
+	it->source = a.source;
+	it->title = a.title;
+	it->url = a.url;
+	it->lang = a.lang;
+	it->sentences = a.sent;
+	it->n_sentences = a.n_sent;
+	it->published = a.published;
+	it->has_published = a.has_published != 0;
+	return 0;
+}
+
+void digest_escape(enum digest_escape how, const char *s, size_t n, char *out, size_t cap,
+		   size_t *len)
+{
+	struct dout o = { out, *len, cap };
+
+	switch (how) {
+	case DIGEST_ESCAPE_HTML:
+		put_html_n(&o, s, n);
+		break;
+	case DIGEST_ESCAPE_MARKDOWN:
+		put_md_text_n(&o, s, n);
+		break;
+	case DIGEST_ESCAPE_MARKDOWN_URL:
+		put_md_url(&o, s);
+		break;
+	}
+	*len = o.len;
 }
 
 const char *digest_content_type(enum cfg_format fmt)

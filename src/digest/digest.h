@@ -140,6 +140,37 @@ unsigned digest_count(const struct digest *d);
 int digest_render(const struct digest *d, enum cfg_format fmt, char *out, size_t cap,
 		  size_t *len);
 
+/* Article i (0-based) of d read back, for renderings other than the four
+ * above (src/digest/message): the cleaned strings as digest_add stored
+ * them, pointers into d, "" when unknown. */
+struct digest_item {
+	const char *source, *title, *url, *lang;
+	const char *sentences; /* n_sentences NUL-terminated strings, one after another */
+	unsigned n_sentences;
+	int64_t published; /* Unix seconds, UTC; only when has_published */
+	bool has_published;
+};
+
+/* Fills it with article i. Returns 0, or -ERANGE when i >= digest_count. */
+int digest_item(const struct digest *d, unsigned i, struct digest_item *it);
+
+/* The escapes of the renderings above, for text other renderings build
+ * around them: HTML text or a double-quoted attribute value; Markdown text
+ * (its first bytes taken as the start of a list item); a Markdown link
+ * destination in <...>, http(s) URLs only (s must then be NUL-terminated at
+ * n, and <> are written too). */
+enum digest_escape {
+	DIGEST_ESCAPE_HTML,
+	DIGEST_ESCAPE_MARKDOWN,
+	DIGEST_ESCAPE_MARKDOWN_URL,
+};
+
+/* Appends s[0..n) escaped as `how` says to out[*len..cap): stores the bytes
+ * that fit and adds the whole escaped length to *len (out NULL measures).
+ * Never blocks. */
+void digest_escape(enum digest_escape how, const char *s, size_t n, char *out, size_t cap,
+		   size_t *len);
+
 /* The MIME type of a format's body: "application/json",
  * "text/markdown; charset=utf-8", "text/plain; charset=utf-8" or
  * "text/html; charset=utf-8". A static string; NULL for an unknown fmt. */

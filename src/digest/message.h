@@ -4,7 +4,7 @@
  * HTML part; an ntfy Markdown text; a Matrix m.room.message; a Slack or
  * Discord webhook JSON; a Telegram sendMessage), split into numbered parts or
  * cut with "and N more" where the service's size limits need it
- * (docs/endpoints.md gives the rule per kind). Pure: no I/O, no allocation;
+ * (docs/messages.md gives the rule per kind). Pure: no I/O, no allocation;
  * the same digest and options always give the same bytes, so that a part
  * rendered again for a retry is the part that was tried before. */
 #ifndef DIGESTD_MESSAGE_H
@@ -53,7 +53,10 @@ struct message {
  * m. Returns 0; -ERANGE when part >= m->parts (m->parts is still set, so a
  * caller may ask for part 0 to learn the count); -ENOSPC when cap is too
  * small (MESSAGE_BODY_BYTES always suffices); -EINVAL for a bad kind or a
- * missing option the kind needs. Never blocks. */
+ * missing option the kind needs (email: a from and at least one to, each
+ * printable ASCII, so no CR or LF can add a header; telegram: a chat_id).
+ * out is NUL-terminated when cap > m->len. m->title is UTF-8: a header
+ * carrying it (ntfy's Title) must encode it. Never blocks. */
 int message_render(const struct message_opts *o, const struct digest *d, unsigned part,
 		   char *out, size_t cap, struct message *m);
 

@@ -746,6 +746,46 @@ static void test_content_types(void)
 	CHECK(digest_content_type((enum cfg_format)DIGEST_FORMATS) == NULL);
 }
 
+/* digest_item reads an article back as stored; digest_escape escapes as
+ * the renderings do, measuring with out NULL. */
+static void test_item_and_escape(void)
+{
+	struct digest_span sp[2] = { SPAN("One."), SPAN("  Two\tthree. ") };
+	struct digest_article a = { "src", "T <i>", "javascript:x", "", 5, true, sp, 2 };
+	struct digest_item it;
+	char buf[64];
+	size_t len = 0;
+
+	CHECK_INT(digest_begin(&d, "dg_i", T0, "h", 5), 0);
+	CHECK_INT(digest_item(&d, 0, &it), -ERANGE);
+	CHECK_INT(digest_add(&d, &a), 0);
+	CHECK_INT(digest_item(&d, 0, &it), 0);
+	CHECK_STR(it.source, "src");
+	CHECK_STR(it.title, "T <i>");
+	CHECK_STR(it.url, "");
+	CHECK_STR(it.lang, "");
+	CHECK_INT(it.n_sentences, 2);
+	CHECK_STR(it.sentences, "One.");
+	CHECK_STR(it.sentences + 5, "Two three.");
+	CHECK(it.has_published && it.published == 5);
+	CHECK_INT(digest_item(&d, 1, &it), -ERANGE);
+	digest_escape(DIGEST_ESCAPE_HTML, "<a href=\"x\">&'", 15, buf, sizeof buf, &len);
+	buf[len] = '\0';
+	CHECK_STR(buf, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+	len = 0;
+	digest_escape(DIGEST_ESCAPE_MARKDOWN, "1. *a* @b ftp://c", 17, buf, sizeof buf, &len);
+	buf[len] = '\0';
+	CHECK_STR(buf, "1\\. \\*a\\* \\@b ftp\\://c");
+	/* Only n bytes are read: "x:" before "//" is not "://". */
+	len = 0;
+	digest_escape(DIGEST_ESCAPE_MARKDOWN, "-x://", 3, buf, sizeof buf, &len);
+	buf[len] = '\0';
+	CHECK_STR(buf, "\\-x:");
+	len = 0;
+	digest_escape(DIGEST_ESCAPE_MARKDOWN_URL, "https://e.org/a b>", 18, NULL, 0, &len);
+	CHECK_INT(len, strlen("<https://e.org/a%20b%3E>"));
+}
+
 int main(void)
 {
 	RUN(test_new_id);
@@ -771,5 +811,6 @@ int main(void)
 	RUN(test_deterministic);
 	RUN(test_content_types);
 	RUN(test_problems);
+	RUN(test_item_and_escape);
 	return CHECK_EXIT();
 }
