@@ -273,6 +273,10 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 #define DIGEST_BODY_BYTES (1024u * 1024u)
 #define DIGEST_ID_BYTES 64u
 #define DIGEST_HOST_BYTES 256u
+/* "Also in" entries of one digest item (other sources' articles of its
+ * story): their text lives in the arena above, so no RAM of their own; a
+ * story carried by more sources lists the first ones, the rest wait. */
+#define DIGEST_MAX_ALSO 16u
 
 /* A digest as one endpoint kind's message part (src/digest/message): the
  * largest body a part may have, an email's being the biggest (its text and
