@@ -290,6 +290,10 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * 5.5 KiB in struct digest and as much in struct daemon's list. More wait
  * for the next digest. */
 #define DIGEST_MAX_PROBLEMS 32u
+/* "Also in" entries of one digest item (other sources' articles of its
+ * story): their text lives in the arena above, so no RAM of their own; a
+ * story carried by more sources lists the first ones, the rest wait. */
+#define DIGEST_MAX_ALSO 16u
 
 /* A digest as one endpoint kind's message part (src/digest/message): the
  * largest body a part may have, an email's being the biggest (its text and

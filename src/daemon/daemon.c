@@ -675,6 +675,7 @@ int daemon_start(struct daemon *d, const char *path, bool once)
 	if (rc < 0 && rc != -EBADMSG)
 		return EX_CANTCREAT;
 	d->up |= UP_SEEN;
+	story_window_init(&d->story);
 	rc = outbox_open(&d->outbox, d->state_fd, dir);
 	if (rc < 0) {
 		/* A full disk passes; a refused folder needs a person. */

@@ -18,6 +18,7 @@
 #include "outbox/outbox.h"
 #include "push/push.h"
 #include "sources/source.h"
+#include "summarise/story.h"
 #include "summarise/summ.h"
 
 /* Default config file when none is given. */
@@ -51,7 +52,7 @@ struct daemon_push {
 	struct push_result res;
 };
 
-/* Everything the daemon owns; about 15 MiB, nearly all of it buffers sized
+/* Everything the daemon owns; about 16 MiB, nearly all of it buffers sized
  * at compile time (the seen-set's 10 MiB is touched only up to
  * seen_capacity; the two source contexts' poll and job tables only as far
  * as they are used): give it static storage, never the stack. Nothing in it is
@@ -76,6 +77,14 @@ struct daemon {
 	struct outbox_entry entry;
 	struct digest dg;
 	struct summ summ;
+	/* Story grouping (docs/grouping.md): the window as of the digests
+	 * settled (story) and the copy a compose groups into (story_work),
+	 * which takes its place once that digest is settled (story_planned).
+	 * 400 KiB each, plus one article's term table (24 KiB). */
+	struct story_window story, story_work;
+	struct story_doc story_doc;
+	struct story_terms story_print;
+	bool story_planned;
 	char body[DIGEST_BODY_BYTES];
 	int state_fd;          /* the state folder, checked once (statedir_open) */
 	int lock_fd;           /* its lock, held until daemon_stop */

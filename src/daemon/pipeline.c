@@ -183,7 +183,12 @@ static void on_pushed(void *arg, struct push_result *res)
 	switch (res->outcome) {
 	case PUSH_DELIVERED:
 		d->n.delivered++;
-		outbox_remove(&d->outbox, ps->name);
+		/* Counted at once, not at the pass's end: a status line or a
+		 * metrics file written meanwhile must not show it waiting. A
+		 * failed remove was logged; the entry is sent again and the
+		 * receiver drops the repeated id. */
+		if (outbox_remove(&d->outbox, ps->name) == 0)
+			pipeline_outbox_count(d);
 		break;
 	case PUSH_RETRY:
 		d->n.push_failures++;
@@ -310,6 +315,10 @@ static int settle(struct daemon *d)
 		return rc;
 	}
 	d->inflight_written = false;
+	/* The digest's stories now count as delivered. */
+	if (d->story_planned)
+		memcpy(&d->story, &d->story_work, sizeof(d->story));
+	d->story_planned = false;
 	pending_shift(p, p->inflight);
 	d->pend_full = false; /* room again: the paused sources poll */
 	/* Failing here repeats nothing: the seen-set holds the articles, and
@@ -319,13 +328,163 @@ static int settle(struct daemon *d)
 	return 0;
 }
 
-/* Adds the first articles of the pending list (at most limit) to a digest
- * with this id; returns how many went in. */
-static unsigned fill(struct daemon *d, const char *id, int64_t created, const char *host,
-		     unsigned limit)
+/* A digest's plan: its items in digest order, each a run of size[i]
+ * articles of the pending list, the first standing for the story and the
+ * rest its "also" entries; idx lists the articles' places in the list, item
+ * after item. */
+struct plan {
+	unsigned n_items, n_articles;
+	unsigned size[RUN_PENDING_MAX];
+	unsigned idx[RUN_PENDING_MAX];
+};
+
+/* Article i's fingerprint, from what the pending list keeps of it (title
+ * and key sentences), into d->story_print; its document frequencies count
+ * into d->story_work. */
+static void fingerprint(struct daemon *d, unsigned i)
 {
 	struct digest_article art;
 	struct digest_span spans[SUMM_MAX_PICK];
+
+	pending_get(&d->pend, i, &art, spans);
+	story_begin(&d->story_doc);
+	story_feed_title(&d->story_doc, art.title, strlen(art.title));
+	for (unsigned k = 0; k < art.n_sentences; k++) {
+		story_feed(&d->story_doc, spans[k].p, spans[k].len);
+		/* Sentences are stored without the space between them. */
+		story_feed(&d->story_doc, " ", 1);
+	}
+	story_end(&d->story_doc, &d->story_work, &d->story_print);
+}
+
+/* How many sources carried the group of articles idx[0..n): distinct
+ * source names. */
+static unsigned group_sources(const struct pending *p, const unsigned *idx, unsigned n)
+{
+	unsigned sources = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const char *si = p->arena + p->item[idx[i]].off;
+		unsigned j = 0;
+
+		while (j < i && strcmp(si, p->arena + p->item[idx[j]].off) != 0)
+			j++;
+		sources += j == i;
+	}
+	return sources;
+}
+
+/* Groups the first `limit` pending articles by story (docs/grouping.md):
+ * each joins a story of the window (the stories of earlier digests and of
+ * this one) or starts one; the articles of one story make one item whose
+ * first article (the first to arrive) stands for it. Items are ordered by
+ * how many sources carried the story, most first, then by when it first
+ * arrived; an item's source (its first article's) leads at most
+ * max_per_source items. Articles left out (over that cap, or past
+ * DIGEST_MAX_ALSO also entries) stay pending for the next digest. */
+static void plan_digest(struct daemon *d, unsigned limit, struct plan *pl)
+{
+	static const unsigned none = RUN_PENDING_MAX;
+	const struct pending *p = &d->pend;
+	unsigned max_per = d->cfg->digest.max_per_source;
+	uint32_t story[RUN_PENDING_MAX];
+	unsigned first[RUN_PENDING_MAX], next[RUN_PENDING_MAX], count[RUN_PENDING_MAX];
+	unsigned sources[RUN_PENDING_MAX], order[RUN_PENDING_MAX];
+	unsigned led[CFG_MAX_SOURCES];
+	const char *led_by[CFG_MAX_SOURCES];
+	unsigned n_groups = 0, n_led = 0;
+
+	memcpy(&d->story_work, &d->story, sizeof(d->story));
+	d->story_planned = true;
+	pl->n_items = pl->n_articles = 0;
+	for (unsigned i = 0; i < limit; i++) {
+		unsigned g = 0, *tail;
+
+		if (d->cfg->digest.group) {
+			fingerprint(d, i);
+			story[i] = story_add(&d->story_work,
+					     story_find(&d->story_work, &d->story_print, NULL),
+					     &d->story_print);
+		} else {
+			story[i] = i + 1; /* a story of its own */
+		}
+		next[i] = none;
+		while (g < n_groups && story[first[g]] != story[i])
+			g++;
+		if (g == n_groups) {
+			first[n_groups] = i;
+			count[n_groups++] = 1;
+			continue;
+		}
+		if (count[g] > DIGEST_MAX_ALSO)
+			continue; /* waits: the item lists as many as it can */
+		for (tail = &first[g]; *tail != none && next[*tail] != none; tail = &next[*tail])
+			;
+		next[*tail] = i;
+		count[g]++;
+	}
+	/* Insertion sort, stable: most sources first, then first arrived. */
+	for (unsigned g = 0; g < n_groups; g++) {
+		unsigned members[DIGEST_MAX_ALSO + 1], m = 0, at = g;
+
+		for (unsigned i = first[g]; i != none; i = next[i])
+			members[m++] = i;
+		sources[g] = group_sources(p, members, m);
+		while (at > 0 && sources[order[at - 1]] < sources[g]) {
+			order[at] = order[at - 1];
+			at--;
+		}
+		order[at] = g;
+	}
+	for (unsigned o = 0; o < n_groups; o++) {
+		unsigned g = order[o], l = 0;
+		const char *src = p->arena + p->item[first[g]].off;
+
+		if (max_per) {
+			while (l < n_led && strcmp(led_by[l], src) != 0)
+				l++;
+			if (l == n_led && n_led < CFG_MAX_SOURCES) {
+				led_by[n_led] = src;
+				led[n_led++] = 0;
+			}
+			if (l < n_led && led[l] >= max_per)
+				continue; /* waits for the next digest */
+			if (l < n_led)
+				led[l]++;
+		}
+		pl->size[pl->n_items++] = count[g];
+		for (unsigned i = first[g]; i != none; i = next[i])
+			pl->idx[pl->n_articles++] = i;
+	}
+}
+
+/* Moves the planned articles to the front of the pending list in plan
+ * order (the others keep theirs), so that a digest's articles are the
+ * first of the list, as the two-phase compose needs. */
+static void plan_apply(struct daemon *d, const struct plan *pl)
+{
+	bool moved[RUN_PENDING_MAX] = { false };
+
+	for (unsigned t = 0; t < pl->n_articles; t++) {
+		unsigned j = pl->idx[t], at = t;
+
+		/* Its place now: after the t moved, as many as the unmoved before it. */
+		for (unsigned i = 0; i < j; i++)
+			at += !moved[i];
+		pending_move(&d->pend, at, t);
+		moved[j] = true;
+	}
+}
+
+/* Adds the plan's items (whose articles are the first of the pending list,
+ * plan_apply) to a digest with this id, as many as fit; returns how many
+ * articles went in. */
+static unsigned fill(struct daemon *d, const char *id, int64_t created, const char *host,
+		     const struct plan *pl)
+{
+	struct digest_article art, other;
+	struct digest_span spans[SUMM_MAX_PICK], scratch[SUMM_MAX_PICK];
+	struct digest_also also[DIGEST_MAX_ALSO];
 	unsigned k = 0;
 
 	digest_begin(&d->dg, id, created, host, d->cfg->digest.max_articles);
@@ -334,10 +493,19 @@ static unsigned fill(struct daemon *d, const char *id, int64_t created, const ch
 
 		digest_add_problem(&d->dg, pr->source, pr->since, pr->failures, pr->error);
 	}
-	for (; k < limit; k++) {
+	for (unsigned g = 0; g < pl->n_items; g++) {
 		pending_get(&d->pend, k, &art, spans);
+		for (unsigned i = 1; i < pl->size[g]; i++) {
+			pending_get(&d->pend, k + i, &other, scratch);
+			also[i - 1].source = other.source;
+			also[i - 1].title = other.title;
+			also[i - 1].url = other.url;
+		}
+		art.also = also;
+		art.n_also = pl->size[g] - 1;
 		if (digest_add(&d->dg, &art) < 0)
 			break;
+		k += pl->size[g];
 	}
 	return k;
 }
@@ -442,7 +610,8 @@ int pipeline_compose(struct daemon *d, int64_t now)
 	const struct cfg_digest *dc = &d->cfg->digest;
 	struct pending *p = &d->pend;
 	static const char placeholder[] = "dg_00000000000000000000000000000000";
-	const unsigned char *keys[DIGEST_MAX_ARTICLES];
+	const unsigned char *keys[RUN_PENDING_MAX];
+	struct plan pl;
 	char id[DIGEST_ID_BYTES], host[DIGEST_HOST_BYTES] = "localhost";
 	char name[OUTBOX_NAME_BYTES];
 	unsigned k, limit;
@@ -472,7 +641,9 @@ int pipeline_compose(struct daemon *d, int64_t now)
 	 * is made again under its id. */
 	_Static_assert(sizeof(placeholder) == sizeof("dg_") + 32, "a content id's length");
 	limit = p->inflight ? p->inflight : p->n;
-	k = fill(d, placeholder, now, host, limit);
+	plan_digest(d, limit, &pl);
+	plan_apply(d, &pl);
+	k = fill(d, placeholder, now, host, &pl);
 	/* Cannot happen within the limits (64 sentences of at most 1 KiB fit an
 	 * empty digest), but an article that never fits must not block the rest. */
 	if (k == 0 && p->n > 0) {
@@ -507,7 +678,7 @@ int pipeline_compose(struct daemon *d, int64_t now)
 			log_warnx("digest %s: its %u articles no longer fit one digest; composed "
 				  "again as %s", p->inflight_id, p->inflight, id);
 	}
-	fill(d, id, now, host, k);
+	fill(d, id, now, host, &pl);
 	rc = digest_render(&d->dg, (enum cfg_format)dc->format, d->body, sizeof(d->body), &len);
 	if (rc < 0) {
 		log_warnx("digest %s: cannot render: %s", id, strerror(-rc));
@@ -534,8 +705,8 @@ int pipeline_compose(struct daemon *d, int64_t now)
 		d->n.digests++;
 		d->ob_count++;
 		d->ob_bytes += len;
-		log_info("digest %s %s: %u articles, %zu bytes%s", id,
-			 again ? "composed again" : "composed", k, len,
+		log_info("digest %s %s: %u articles in %u items, %zu bytes%s", id,
+			 again ? "composed again" : "composed", k, digest_count(&d->dg), len,
 			 p->n > k ? " (more wait for the next one)" : "");
 		problems_told(d);
 	}

@@ -198,7 +198,8 @@ unsigned digest_count(const struct digest *d)
 /* An article's strings in the arena, in the order digest_add wrote them. */
 struct art {
 	const char *source, *title, *url, *lang, *sent;
-	unsigned n_sent;
+	const char *also; /* n_also triples of source, title, url */
+	unsigned n_sent, n_also;
 	int64_t published;
 	int has_published;
 };
@@ -217,8 +218,23 @@ static void art_get(const struct digest *d, const struct digest_entry *e, struct
 	p += strlen(p) + 1;
 	a->sent = p;
 	a->n_sent = e->n_sentences;
+	for (unsigned i = 0; i < e->n_sentences; i++)
+		p += strlen(p) + 1;
+	a->also = p;
+	a->n_also = e->n_also;
 	a->published = e->published;
 	a->has_published = (int)e->has_published;
+}
+
+/* The also entry at *p (source, title, url) and *p moved past it. */
+static void also_next(const char **p, const char **source, const char **title, const char **url)
+{
+	*source = *p;
+	*p += strlen(*p) + 1;
+	*title = *p;
+	*p += strlen(*p) + 1;
+	*url = *p;
+	*p += strlen(*p) + 1;
 }
 
 static void put_time(struct dout *o, int64_t t)
@@ -353,6 +369,20 @@ static void article_json(const struct art *a, struct dout *o)
 		put_json_str(o, s);
 		s += strlen(s) + 1;
 	}
+	puts_(o, "],\"also\":[");
+	s = a->also;
+	for (unsigned i = 0; i < a->n_also; i++) {
+		const char *src, *title, *url;
+
+		also_next(&s, &src, &title, &url);
+		puts_(o, i ? ",{\"source\":" : "{\"source\":");
+		put_json_str(o, src);
+		puts_(o, ",\"title\":");
+		put_json_str(o, title);
+		puts_(o, ",\"url\":");
+		put_json_opt(o, url);
+		put(o, "}", 1);
+	}
 	puts_(o, "]}");
 }
 
@@ -407,6 +437,30 @@ static void article_markdown(const struct art *a, struct dout *o)
 		put(o, "\n", 1);
 		s += strlen(s) + 1;
 	}
+	/* A paragraph of its own: right after a list item it would continue it. */
+	s = a->also;
+	for (unsigned i = 0; i < a->n_also; i++) {
+		const char *src, *title, *url;
+
+		also_next(&s, &src, &title, &url);
+		puts_(o, i ? " · " : "\nAlso in: ");
+		if (*src) {
+			put(o, "*", 1);
+			put_md_text(o, src);
+			puts_(o, "*: ");
+		}
+		if (*url) {
+			put(o, "[", 1);
+			put_md_text(o, *title ? title : url);
+			put(o, "](", 2);
+			put_md_url(o, url);
+			put(o, ")", 1);
+		} else {
+			put_md_text(o, *title ? title : "(untitled)");
+		}
+	}
+	if (a->n_also)
+		put(o, "\n", 1);
 }
 
 static void head_text(const struct digest *d, struct dout *o)
@@ -453,6 +507,22 @@ static void article_text(const struct art *a, struct dout *o)
 		puts_(o, s);
 		put(o, "\n", 1);
 		s += strlen(s) + 1;
+	}
+	/* One line per entry: "  Also in SOURCE: TITLE URL". */
+	s = a->also;
+	for (unsigned i = 0; i < a->n_also; i++) {
+		const char *src, *title, *url;
+
+		also_next(&s, &src, &title, &url);
+		puts_(o, "  Also in ");
+		puts_(o, *src ? src : "(unknown source)");
+		puts_(o, ": ");
+		puts_(o, *title ? title : "(untitled)");
+		if (*url) {
+			put(o, " ", 1);
+			puts_(o, url);
+		}
+		put(o, "\n", 1);
 	}
 }
 
@@ -609,6 +679,28 @@ static void article_html(const struct art *a, struct dout *o)
 		}
 		puts_(o, "</ul>\n");
 	}
+	s = a->also;
+	for (unsigned i = 0; i < a->n_also; i++) {
+		const char *src, *title, *url;
+
+		also_next(&s, &src, &title, &url);
+		puts_(o, i ? " · " : "<p class=\"dg-m\" style=\"" HTML_META "\">Also in: ");
+		if (*src) {
+			put_html(o, src);
+			puts_(o, ": ");
+		}
+		if (*url) {
+			puts_(o, "<a class=\"dg-a\" href=\"");
+			put_html(o, url);
+			puts_(o, "\" style=\"" HTML_A "\">");
+			put_html(o, *title ? title : url);
+			puts_(o, "</a>");
+		} else {
+			put_html(o, *title ? title : "(untitled)");
+		}
+	}
+	if (a->n_also)
+		puts_(o, "</p>\n");
 	puts_(o, "</div>\n");
 }
 
@@ -773,6 +865,17 @@ int digest_render(const struct digest *d, enum cfg_format fmt, char *out, size_t
 	return 0;
 }
 
+/* Only http(s) links reach a digest: a javascript: or data: URL would be a
+ * live link in Markdown, and a relative one leads nowhere. The URL just
+ * cleaned into arena[at..*used) becomes "" when it is not one. */
+static void drop_non_http(char *arena, size_t at, size_t *used)
+{
+	if (!url_is_http(arena + at)) {
+		arena[at] = '\0';
+		*used = at + 1;
+	}
+}
+
 int digest_add(struct digest *d, const struct digest_article *a)
 {
 	char t[21];
@@ -783,7 +886,8 @@ int digest_add(struct digest *d, const struct digest_article *a)
 	unsigned n = 0;
 	int rc;
 
-	if (!a || a->n_sentences > SUMM_MAX_PICK || (a->n_sentences && !a->sentences))
+	if (!a || a->n_sentences > SUMM_MAX_PICK || (a->n_sentences && !a->sentences) ||
+	    a->n_also > DIGEST_MAX_ALSO || (a->n_also && !a->also))
 		return -EINVAL;
 	if (d->id[0] == '\0')
 		return -EINVAL;
@@ -798,12 +902,8 @@ int digest_add(struct digest *d, const struct digest_article *a)
 		url_at = used;
 		rc = clean_str(d->arena, &used, sizeof d->arena, a->url);
 	}
-	/* Only http(s) links reach a digest: a javascript: or data: URL would
-	 * be a live link in Markdown, and a relative one leads nowhere. */
-	if (rc == 0 && !url_is_http(d->arena + url_at)) {
-		d->arena[url_at] = '\0';
-		used = url_at + 1;
-	}
+	if (rc == 0)
+		drop_non_http(d->arena, url_at, &used);
 	if (rc == 0)
 		rc = clean_str(d->arena, &used, sizeof d->arena, a->lang);
 	for (unsigned i = 0; rc == 0 && i < a->n_sentences; i++) {
@@ -817,13 +917,24 @@ int digest_add(struct digest *d, const struct digest_article *a)
 		else if (rc == 0)
 			n++;
 	}
+	for (unsigned i = 0; rc == 0 && i < a->n_also; i++) {
+		rc = clean_str(d->arena, &used, sizeof d->arena, a->also[i].source);
+		if (rc == 0)
+			rc = clean_str(d->arena, &used, sizeof d->arena, a->also[i].title);
+		if (rc == 0) {
+			url_at = used;
+			rc = clean_str(d->arena, &used, sizeof d->arena, a->also[i].url);
+		}
+		if (rc == 0)
+			drop_non_http(d->arena, url_at, &used);
+	}
 	if (rc < 0)
 		return rc;
 	e->n_sentences = n;
+	e->n_also = a->n_also;
 	/* A date outside years 0..9999 cannot be written in RFC 3339: unknown. */
 	e->has_published = a->has_published && date_format_rfc3339(a->published, t) == 0;
 	e->published = e->has_published ? a->published : 0;
-	e->pad = 0;
 	art_get(d, e, &view);
 	for (int f = 0; f < DIGEST_FORMATS; f++) {
 		struct dout o = { NULL, 0, 0 };

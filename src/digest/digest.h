@@ -14,7 +14,7 @@
 #include "core/limits.h"
 
 /* The "schema" value of the JSON form; bumped on any change to its shape. */
-#define DIGEST_SCHEMA "digestd.digest/1"
+#define DIGEST_SCHEMA "digestd.digest/2"
 
 /* The number of formats (enum cfg_format values, all rendered here). */
 #define DIGEST_FORMATS (CFG_FORMAT_HTML + 1)
@@ -24,6 +24,15 @@
 struct digest_span {
 	const char *p;
 	size_t len;
+};
+
+/* Another source's article of the same story (docs/grouping.md): shown as
+ * an "also in" entry of the item it joined, never dropped. The strings are
+ * NUL-terminated and may be NULL or "" when unknown. */
+struct digest_also {
+	const char *source;
+	const char *title;
+	const char *url;
 };
 
 /* One article as digest_add takes it. The strings are NUL-terminated and may
@@ -38,14 +47,17 @@ struct digest_article {
 	bool has_published;
 	const struct digest_span *sentences;
 	unsigned n_sentences;
+	const struct digest_also *also; /* at most DIGEST_MAX_ALSO */
+	unsigned n_also;
 };
 
 struct digest_entry {
-	uint32_t off;  /* source, title, url, lang, sentences: NUL-terminated, in order */
+	uint32_t off;  /* source, title, url, lang, sentences, then per also entry source,
+			* title, url: NUL-terminated, in order */
 	uint32_t n_sentences;
 	int64_t published;
 	uint32_t has_published;
-	uint32_t pad;
+	uint32_t n_also;
 };
 
 /* A source with a problem (feed health, docs/status.md): listed once in a
@@ -108,10 +120,12 @@ int digest_begin(struct digest *d, const char *id, int64_t created, const char *
 /* Appends a copy of a. Text is cleaned on the way in: invalid UTF-8 becomes
  * U+FFFD, control characters and whitespace runs become one space, ends are
  * trimmed; empty sentences are skipped. A url that is then not an absolute
- * http(s) URL (url_is_http) is dropped, as if unknown. Returns 0; -ENOSPC
+ * http(s) URL (url_is_http) is dropped, as if unknown; so is an also
+ * entry's. Returns 0; -ENOSPC
  * when max_articles are in, the arena is full, or any rendering would pass
  * DIGEST_BODY_BYTES (d is then unchanged: keep the article for the next
- * digest); -EINVAL for a NULL a or more than SUMM_MAX_PICK sentences. Never
+ * digest); -EINVAL for a NULL a, more than SUMM_MAX_PICK sentences or more than
+ * DIGEST_MAX_ALSO also entries. Never
  * blocks. */
 int digest_add(struct digest *d, const struct digest_article *a);
 
@@ -133,7 +147,8 @@ unsigned digest_count(const struct digest *d);
  * small (*len is then the length needed); a digest built by digest_add
  * always fits in DIGEST_BODY_BYTES. -EINVAL for an unknown fmt. Never
  * blocks. The same digest always renders to the same bytes. Markdown text is
- * escaped so that its only links are the articles' http(s) URLs; HTML is one
+ * escaped so that its only links are the articles' (and also entries')
+ * http(s) URLs; HTML is one
  * self-contained page (inline styles, no scripts or external resources)
  * whose text and attributes are entity-escaped and whose only links are
  * those URLs (docs/digest.md). */

@@ -104,6 +104,42 @@ void pending_get(const struct pending *p, unsigned i, struct digest_article *a,
 	a->n_sentences = it->n_sentences;
 	a->published = it->published;
 	a->has_published = it->has_published != 0;
+	a->also = NULL;
+	a->n_also = 0;
+}
+
+/* Reverses arena[a..b). */
+static void reverse(char *arena, uint32_t a, uint32_t b)
+{
+	while (b > a + 1) {
+		char c = arena[a];
+
+		arena[a++] = arena[--b];
+		arena[b] = c;
+	}
+}
+
+void pending_move(struct pending *p, unsigned from, unsigned to)
+{
+	struct pending_item it;
+	uint32_t start, end, len;
+
+	if (to >= from || from >= p->n)
+		return;
+	it = p->item[from];
+	start = p->item[to].off;
+	end = it.off + it.len;
+	len = it.len;
+	/* Rotating [start, end) right by len in place (three reversals) needs
+	 * no scratch arena. */
+	reverse(p->arena, start, end);
+	reverse(p->arena, start, start + len);
+	reverse(p->arena, start + len, end);
+	memmove(&p->item[to + 1], &p->item[to], (from - to) * sizeof(p->item[0]));
+	for (unsigned k = to + 1; k <= from; k++)
+		p->item[k].off += len;
+	it.off = start;
+	p->item[to] = it;
 }
 
 /* Removes item i, closing the gap in the arena. */

@@ -64,6 +64,12 @@ int pending_add(struct pending *p, const unsigned char key[SEEN_KEY_BYTES],
 void pending_get(const struct pending *p, unsigned i, struct digest_article *a,
 		 struct digest_span *spans);
 
+/* Moves article from to place to (to <= from < p->n), the articles between
+ * moving one place on; the arena is rotated in place. Nothing else
+ * changes (not inflight either: the caller keeps the first p->inflight in
+ * place). Never blocks; costs up to two passes over the arena. */
+void pending_move(struct pending *p, unsigned from, unsigned to);
+
 /* Drops the first n articles (they went out) and clears inflight. */
 void pending_shift(struct pending *p, unsigned n);
 

@@ -74,7 +74,7 @@ for line in open(sys.argv[2], encoding="utf-8"):
     want[norm(r["title"])] = (r["lang"], [norm(p["text"]) for p in r["summary"]])
 (path,) = glob.glob(sys.argv[1] + "/*.json")
 d = json.load(open(path, encoding="utf-8"))
-assert d["schema"] == "digestd.digest/1", d["schema"]
+assert d["schema"] == "digestd.digest/2", d["schema"]
 assert d["id"] and d["created"] and d["host"] and d["generator"].startswith("digestd")
 assert len(d["articles"]) == len(want), (len(d["articles"]), len(want))
 for a in d["articles"]:

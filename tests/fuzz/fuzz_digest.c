@@ -3,7 +3,8 @@
  * in every field: strict JSON with null or http(s) urls, Markdown with only
  * http(s) links, text with the same URLs, HTML without scripts, handlers,
  * external resources or other links, its tags well nested, one heading per
- * article, and no control characters anywhere. */
+ * article, "also" entries with null or http(s) urls in JSON and one "Also in"
+ * line each in text, and no control characters anywhere. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -90,12 +91,55 @@ static int json_str_or_null(struct jsonr *r, char *out, size_t cap)
 	return 1;
 }
 
+/* Checks a JSON url: null or http(s); 1 when it was a string. */
+static int json_url(struct jsonr *r, char *out, size_t cap)
+{
+	int has = json_str_or_null(r, out, cap);
+
+	if (has && strncasecmp(out, "http://", 7) != 0 && strncasecmp(out, "https://", 8) != 0)
+		fail("JSON", "a url other than http(s)");
+	return has;
+}
+
+/* An item's "also" array: objects of source, title and url (null or
+ * http(s)); returns how many. */
+static unsigned json_also(struct jsonr *r, char *buf, size_t cap)
+{
+	const char *key;
+	size_t klen;
+	unsigned n = 0;
+
+	if (jsonr_enter(r, JSONR_ARRAY) < 0)
+		fail("JSON", "also is not an array");
+	while (jsonr_next_item(r) == 1) {
+		unsigned fields = 0;
+
+		n++;
+		if (jsonr_enter(r, JSONR_OBJECT) < 0)
+			fail("JSON", "an also entry is not an object");
+		while (jsonr_next_key(r, &key, &klen) == 1) {
+			fields++;
+			if (jsonr_key_is(key, klen, "url"))
+				json_url(r, buf, cap);
+			else if (jsonr_key_is(key, klen, "source") || jsonr_key_is(key, klen, "title"))
+				json_str_or_null(r, buf, cap);
+			else
+				fail("JSON", "an also entry has an unknown key");
+		}
+		if (fields != 3)
+			fail("JSON", "an also entry without its source, title and url");
+	}
+	return n;
+}
+
 /* Walks the JSON articles and, in step, the text body's lines: title,
  * "source | published | lang" when any is known, the URL when there is
- * one, and one "  - " line per sentence. */
+ * one, one "  - " line per sentence and one "  Also in " line per also
+ * entry. */
 static void check_json_and_text(void)
 {
 	static char title[DIGEST_BODY_BYTES], url[DIGEST_BODY_BYTES], tmp[64];
+	static char tmp_also[DIGEST_BODY_BYTES];
 	const char *tp = body[CFG_FORMAT_TEXT], *tend = tp + blen[CFG_FORMAT_TEXT], *line;
 	struct jsonr r;
 	const char *key;
@@ -115,8 +159,8 @@ static void check_json_and_text(void)
 		if (jsonr_enter(&r, JSONR_ARRAY) < 0)
 			fail("JSON", "articles is not an array");
 		while (jsonr_next_item(&r) == 1) {
-			int meta = 0, has_url = 0;
-			unsigned sentences = 0;
+			int meta = 0, has_url = 0, had_also = 0;
+			unsigned sentences = 0, also = 0;
 
 			count++;
 			if (jsonr_enter(&r, JSONR_OBJECT) < 0)
@@ -125,10 +169,10 @@ static void check_json_and_text(void)
 				if (jsonr_key_is(key, klen, "title")) {
 					json_str_or_null(&r, title, sizeof title);
 				} else if (jsonr_key_is(key, klen, "url")) {
-					has_url = json_str_or_null(&r, url, sizeof url);
-					if (has_url && strncasecmp(url, "http://", 7) != 0 &&
-					    strncasecmp(url, "https://", 8) != 0)
-						fail("JSON", "a url other than http(s)");
+					has_url = json_url(&r, url, sizeof url);
+				} else if (jsonr_key_is(key, klen, "also")) {
+					also = json_also(&r, tmp_also, sizeof tmp_also);
+					had_also = 1;
 				} else if (jsonr_key_is(key, klen, "sentences")) {
 					if (jsonr_enter(&r, JSONR_ARRAY) < 0)
 						fail("JSON", "sentences is not an array");
@@ -156,6 +200,12 @@ static void check_json_and_text(void)
 			for (unsigned i = 0; i < sentences; i++)
 				if (next_line(&tp, tend, &line) < 4 || memcmp(line, "  - ", 4) != 0)
 					fail("text", "a sentence line without its '  - '");
+			if (!had_also)
+				fail("JSON", "an item without its also array");
+			for (unsigned i = 0; i < also; i++)
+				if (next_line(&tp, tend, &line) < 10 ||
+				    memcmp(line, "  Also in ", 10) != 0)
+					fail("text", "an also entry without its '  Also in ' line");
 		}
 	}
 	if (count != digest_count(&d))
@@ -189,11 +239,14 @@ static void check_html_articles(void)
 /* Input: a byte for max_articles (bit 6: a problem, two strings after the
  * host), the host, then per article: source,
  * title, url, lang, a published byte (odd: known, from the next 8 bytes),
- * a sentence count byte and the sentences. */
+ * a sentence count byte and the sentences, an also count byte and per also
+ * entry its source, title and url. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char source[4096], title[4096], url[4096], lang[4096], host[512];
 	static struct digest_span spans[SUMM_MAX_PICK + 1];
+	static char also_str[DIGEST_MAX_ALSO + 1][3][512];
+	static struct digest_also also[DIGEST_MAX_ALSO + 1];
 	struct in in = { data, data + size };
 	const char *why;
 
@@ -232,10 +285,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			spans[i].len = take(&in, &spans[i].p);
 		a.sentences = spans;
 		a.n_sentences = n;
+		a.n_also = take(&in, &s) ? (unsigned char)s[0] % (DIGEST_MAX_ALSO + 2) : 0;
+		for (unsigned i = 0; i < a.n_also; i++) {
+			also[i].source = take_str(&in, also_str[i][0], sizeof also_str[i][0]);
+			also[i].title = take_str(&in, also_str[i][1], sizeof also_str[i][1]);
+			also[i].url = take_str(&in, also_str[i][2], sizeof also_str[i][2]);
+		}
+		a.also = also;
 		rc = digest_add(&d, &a);
 		if (rc == -ENOSPC)
 			break;
-		if (rc != 0 && !(rc == -EINVAL && n > SUMM_MAX_PICK))
+		if (rc != 0 && !(rc == -EINVAL && (n > SUMM_MAX_PICK || a.n_also > DIGEST_MAX_ALSO)))
 			abort();
 	}
 	for (int f = 0; f < DIGEST_FORMATS; f++) {

@@ -145,7 +145,7 @@ static void test_empty_json(void)
 
 	CHECK_INT(digest_begin(&d, "dg_1", T0, "pi", 50), 0);
 	CHECK_INT(digest_render(&d, CFG_FORMAT_JSON, out, sizeof out, &len), 0);
-	CHECK_STR(out, "{\"schema\":\"digestd.digest/1\",\"id\":\"dg_1\","
+	CHECK_STR(out, "{\"schema\":\"digestd.digest/2\",\"id\":\"dg_1\","
 		       "\"created\":\"2026-11-28T18:00:00Z\",\"generator\":\"digestd/" DIGESTD_VERSION
 		       "\",\"host\":\"pi\",\"articles\":[]}\n");
 	CHECK_INT(len, strlen(out));
@@ -158,8 +158,8 @@ static void add_two(void)
 						 { "Second \"quoted\" one \\ here.", 27 } };
 	static const struct digest_span s2[] = { { "  ", 2 }, { "Only*one* [x]", 13 } };
 	struct digest_article a = { "BBC", "A\ttitle\x01 here ", "https://ex.org/a?b=1", "en",
-				    T0 - 3600, true, s1, 2 };
-	struct digest_article b = { "", "", "", "", 0, false, s2, 2 };
+				    T0 - 3600, true, s1, 2, NULL, 0 };
+	struct digest_article b = { "", "", "", "", 0, false, s2, 2, NULL, 0 };
 
 	CHECK_INT(digest_begin(&d, "dg_2", T0, "pi", 50), 0);
 	CHECK_INT(digest_add(&d, &a), 0);
@@ -173,14 +173,14 @@ static void test_json_two(void)
 
 	add_two();
 	CHECK_INT(digest_render(&d, CFG_FORMAT_JSON, out, sizeof out, &len), 0);
-	CHECK_STR(out, "{\"schema\":\"digestd.digest/1\",\"id\":\"dg_2\","
+	CHECK_STR(out, "{\"schema\":\"digestd.digest/2\",\"id\":\"dg_2\","
 		       "\"created\":\"2026-11-28T18:00:00Z\",\"generator\":\"digestd/" DIGESTD_VERSION
 		       "\",\"host\":\"pi\",\"articles\":[\n"
 		       "{\"source\":\"BBC\",\"title\":\"A title here\",\"url\":\"https://ex.org/a?b=1\","
 		       "\"published\":\"2026-11-28T17:00:00Z\",\"lang\":\"en\",\"sentences\":"
-		       "[\"First sentence.\",\"Second \\\"quoted\\\" one \\\\ here.\"]},\n"
+		       "[\"First sentence.\",\"Second \\\"quoted\\\" one \\\\ here.\"],\"also\":[]},\n"
 		       "{\"source\":\"\",\"title\":\"\",\"url\":null,\"published\":null,"
-		       "\"lang\":null,\"sentences\":[\"Only*one* [x]\"]}\n]}\n");
+		       "\"lang\":null,\"sentences\":[\"Only*one* [x]\"],\"also\":[]}\n]}\n");
 	CHECK(json_ok(out, len));
 	CHECK_INT(len, d.rendered[CFG_FORMAT_JSON]);
 }
@@ -271,7 +271,7 @@ static void test_html_hostile(void)
 	struct digest_article a = {
 		"\"><script>x</script>", "<b onmouseover=\"alert(1)\">T</b> ' \" & </h2>",
 		"https://ex.org/a\"onclick=\"alert(1)\"'<x>&y", "en\" onload=\"x", T0, true, s,
-		sizeof s / sizeof s[0],
+		sizeof s / sizeof s[0], NULL, 0,
 	};
 	size_t len = 0;
 
@@ -313,7 +313,8 @@ static void test_html_hostile(void)
 static void test_problems(void)
 {
 	static const struct digest_span s1[] = { SPAN("One sentence.") };
-	struct digest_article a = { "BBC", "T", "https://ex.org/a", "en", T0, true, s1, 1 };
+	struct digest_article a = { "BBC", "T", "https://ex.org/a", "en", T0, true, s1, 1,
+				    NULL, 0 };
 	const char *hostile = "<script>x</script> *em* [l](javascript:x) \"q\" https://a.b/";
 	size_t len = 0;
 
@@ -325,7 +326,7 @@ static void test_problems(void)
 	CHECK_INT(digest_render(&d, CFG_FORMAT_JSON, out, sizeof out, &len), 0);
 	CHECK_INT(len, d.rendered[CFG_FORMAT_JSON]);
 	CHECK(json_ok(out, len));
-	CHECK(strstr(out, "\"sentences\":[\"One sentence.\"]}\n],\n\"problems\":[\n"
+	CHECK(strstr(out, "\"sentences\":[\"One sentence.\"],\"also\":[]}\n],\n\"problems\":[\n"
 			  "{\"source\":\"feed-a\",\"since\":\"2026-11-28T16:00:00Z\",\"failures\":3,"
 			  "\"error\":\"HTTP status 404\"},\n{\"source\":\"<b>x\\\"\",") != NULL);
 	CHECK(strstr(out, "\n]}\n") == out + len - 4);
@@ -414,9 +415,9 @@ static void test_invalid_utf8_and_controls(void)
 		SPAN("\xe2\x80\xa8sep\xe2\x80\xa9"),
 		SPAN("\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xe2\x82"),
 	};
-	struct digest_article a = { "S\xe2\x80\xa8T", "t", NULL, NULL, 0, false, s, 1 };
+	struct digest_article a = { "S\xe2\x80\xa8T", "t", NULL, NULL, 0, false, s, 1, NULL, 0 };
 	struct digest_article b = { "\"src\\", "t\xe2\x80\xa8" "2", "https://ex.org/\"q\\", "e\x01n",
-				    0, false, s2, 4 };
+				    0, false, s2, 4, NULL, 0 };
 	size_t len = 0;
 
 	CHECK_INT(digest_begin(&d, "dg_3", T0, "bad\nhost", 5), 0);
@@ -431,13 +432,13 @@ static void test_invalid_utf8_and_controls(void)
 			  "\"url\":\"https://ex.org/\\\"q\\\\\",\"published\":null,\"lang\":\"e n\","
 			  "\"sentences\":[\"a [31m b\",\"x y\\\"\\\\z\",\"sep\","
 			  "\"\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd"
-			  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\"]}") != NULL);
+			  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\"],\"also\":[]}") != NULL);
 }
 
 static void test_max_articles(void)
 {
 	static const struct digest_span s[] = { { "x.", 2 } };
-	struct digest_article a = { "s", "t", "u", "en", 0, false, s, 1 };
+	struct digest_article a = { "s", "t", "u", "en", 0, false, s, 1, NULL, 0 };
 	size_t before, after;
 
 	CHECK_INT(digest_begin(&d, "dg_4", T0, "h", 2), 0);
@@ -458,7 +459,7 @@ static void test_max_articles(void)
 static void test_too_many_sentences(void)
 {
 	static struct digest_span s[SUMM_MAX_PICK + 1];
-	struct digest_article a = { "s", "t", "u", "en", 0, false, s, SUMM_MAX_PICK + 1 };
+	struct digest_article a = { "s", "t", "u", "en", 0, false, s, SUMM_MAX_PICK + 1, NULL, 0 };
 
 	for (unsigned i = 0; i <= SUMM_MAX_PICK; i++) {
 		s[i].p = "x";
@@ -477,7 +478,7 @@ static void test_fills_to_cap(void)
 {
 	static char big[8000];
 	static const struct digest_span s[] = { { big, sizeof big } };
-	struct digest_article a = { "s", "t", "https://x/", "en", T0, true, s, 1 };
+	struct digest_article a = { "s", "t", "https://x/", "en", T0, true, s, 1, NULL, 0 };
 	int rc = 0;
 	unsigned n = 0;
 
@@ -537,7 +538,7 @@ static void test_small_buffer(void)
 static void test_dates_out_of_range(void)
 {
 	static const struct digest_span s[] = { { "x.", 2 } };
-	struct digest_article a = { "s", "t", "u", "en", INT64_MAX / 2, true, s, 1 };
+	struct digest_article a = { "s", "t", "u", "en", INT64_MAX / 2, true, s, 1, NULL, 0 };
 	size_t len = 0;
 
 	CHECK_INT(digest_begin(&d, "dg_7", INT64_MAX / 2, "h", 10), -EINVAL);
@@ -553,7 +554,7 @@ static void test_markdown_block_starts(void)
 	static const struct digest_span s[] = { { "- not a list", 12 }, { "1. not ordered", 14 },
 						{ "2024) either", 12 }, { "# nor a heading", 15 },
 						{ "+ nor this", 10 }, { "1999 was fine.", 14 } };
-	struct digest_article a = { "", "10. Title", "", "", 0, false, s, 6 };
+	struct digest_article a = { "", "10. Title", "", "", 0, false, s, 6, NULL, 0 };
 	size_t len = 0;
 
 	CHECK_INT(digest_begin(&d, "dg_8", T0, "h", 10), 0);
@@ -569,7 +570,7 @@ static void test_markdown_block_starts(void)
 static void render_one(const char *title, const char *url, char bodies[DIGEST_FORMATS][4096])
 {
 	static const struct digest_span s[] = { SPAN("One.") };
-	struct digest_article a = { "src", title, url, "en", 0, false, s, 1 };
+	struct digest_article a = { "src", title, url, "en", 0, false, s, 1, NULL, 0 };
 
 	CHECK_INT(digest_begin(&d, "dg_9", T0, "h", 10), 0);
 	CHECK_INT(digest_add(&d, &a), 0);
@@ -677,7 +678,7 @@ static void test_markdown_injection(void)
 	struct digest_article a = {
 		"*s*<b>", "a](javascript:alert(1)) <img src=x onerror=alert(1)> `c` \\",
 		"https://ex.org/a b(c)<d>&amp;\\", "en](x)", 0, false, s,
-		sizeof s / sizeof s[0],
+		sizeof s / sizeof s[0], NULL, 0,
 	};
 	size_t len = 0;
 
@@ -710,7 +711,7 @@ static void test_text_hostile(void)
 		SPAN("\x1b]8;;javascript:alert(1)\x07" "click\x1b]8;;\x07"),
 	};
 	struct digest_article a = { "s\x1b[1m", "\x1b]0;owned\x07title\r\n",
-				    "https://ex.org/\x1b[1m", "en\x9b", 0, false, s, 2 };
+				    "https://ex.org/\x1b[1m", "en\x9b", 0, false, s, 2, NULL, 0 };
 	size_t len = 0;
 
 	CHECK_INT(digest_begin(&d, "dg_12", T0, "h\x07", 10), 0);
@@ -751,7 +752,7 @@ static void test_content_types(void)
 static void test_item_and_escape(void)
 {
 	struct digest_span sp[2] = { SPAN("One."), SPAN("  Two\tthree. ") };
-	struct digest_article a = { "src", "T <i>", "javascript:x", "", 5, true, sp, 2 };
+	struct digest_article a = { "src", "T <i>", "javascript:x", "", 5, true, sp, 2, NULL, 0 };
 	struct digest_item it;
 	char buf[64];
 	size_t len = 0;
@@ -786,6 +787,102 @@ static void test_item_and_escape(void)
 	CHECK_INT(len, strlen("<https://e.org/a%20b%3E>"));
 }
 
+/* Renders d in fmt into out: the length is the one tallied on add, the body
+ * passes check (when given) and holds want. */
+static int rendered_with(enum cfg_format fmt, int (*check)(const char *, size_t),
+			 const char *want)
+{
+	size_t len = 0;
+
+	if (digest_render(&d, fmt, out, sizeof out, &len) != 0 || len != d.rendered[fmt])
+		return 0;
+	if (check && !check(out, len))
+		return 0;
+	if (!strstr(out, want)) {
+		printf("  not in the body: %s\n", want);
+		return 0;
+	}
+	return 1;
+}
+
+/* An item with "also" entries: each format lists the other sources' names,
+ * titles and links, escaped like the rest; a non-http(s) URL is no link;
+ * JSON items without any carry "also":[]. */
+static void test_also(void)
+{
+	static const struct digest_span s[] = { SPAN("Quake hits.") };
+	static const struct digest_also also[] = {
+		{ "El Pa\xc3\xads", "Terremoto", "https://ep.example/t?utm_x=1" },
+		{ "*Evil*<b>", "a](javascript:alert(1)) <i>\"x\"", "javascript:alert(1)" },
+		{ NULL, NULL, "https://x.example/" },
+	};
+	struct digest_article a = { "BBC", "Quake", "https://bbc.example/q", "en", 0, false, s, 1,
+				    also, 3 };
+
+	CHECK_INT(digest_begin(&d, "dg_a", T0, "pi", 50), 0);
+	CHECK_INT(digest_add(&d, &a), 0);
+	CHECK(rendered_with(CFG_FORMAT_JSON, json_ok,
+			    "\"sentences\":[\"Quake hits.\"],\"also\":["
+			    "{\"source\":\"El Pa\xc3\xads\",\"title\":\"Terremoto\","
+			    "\"url\":\"https://ep.example/t?utm_x=1\"},"
+			    "{\"source\":\"*Evil*<b>\",\"title\":\"a](javascript:alert(1)) <i>\\\"x\\\"\","
+			    "\"url\":null},"
+			    "{\"source\":\"\",\"title\":\"\",\"url\":\"https://x.example/\"}]}"));
+	CHECK(rendered_with(CFG_FORMAT_MARKDOWN, markdown_ok,
+			    "- Quake hits.\n\nAlso in: *El Pa\xc3\xads*: "
+			    "[Terremoto](<https://ep.example/t?utm_x=1>) · "
+			    "*\\*Evil\\*\\<b\\>*: a\\](javascript:alert(1)) \\<i\\>\"x\" · "
+			    "[https\\://x.example/](<https://x.example/>)\n"));
+	CHECK(rendered_with(CFG_FORMAT_TEXT, NULL,
+			    "  - Quake hits.\n"
+			    "  Also in El Pa\xc3\xads: Terremoto https://ep.example/t?utm_x=1\n"
+			    "  Also in *Evil*<b>: a](javascript:alert(1)) <i>\"x\"\n"
+			    "  Also in (unknown source): (untitled) https://x.example/\n"));
+	CHECK(rendered_with(CFG_FORMAT_HTML, html_ok,
+			    ">Also in: El Pa\xc3\xads: <a class=\"dg-a\" "
+			    "href=\"https://ep.example/t?utm_x=1\""));
+	CHECK(strstr(out, "&lt;b&gt;: a](javascript:alert(1)) &lt;i&gt;&quot;x&quot; · ") != NULL);
+	CHECK(strstr(out, "href=\"javascript") == NULL);
+}
+
+/* More than DIGEST_MAX_ALSO entries is the caller's mistake; a digest whose
+ * also entries fill it refuses the article whole (-ENOSPC, d unchanged). */
+static void test_also_limits(void)
+{
+	static char big[60000];
+	static struct digest_also also[DIGEST_MAX_ALSO + 1];
+	static const struct digest_span s[] = { SPAN("S.") };
+	struct digest_article a = { "s", "t", "https://x/", "en", 0, false, s, 1, also,
+				    DIGEST_MAX_ALSO + 1 };
+	size_t before[DIGEST_FORMATS];
+	unsigned n = 0;
+	int rc = 0;
+
+	memset(big, '<', sizeof big - 1);
+	for (unsigned i = 0; i <= DIGEST_MAX_ALSO; i++)
+		also[i] = (struct digest_also){ "src", big, "https://y/" };
+	CHECK_INT(digest_begin(&d, "dg_b", T0, "h", DIGEST_MAX_ARTICLES), 0);
+	CHECK_INT(digest_add(&d, &a), -EINVAL);
+	a.n_also = 3;
+	a.also = NULL;
+	CHECK_INT(digest_add(&d, &a), -EINVAL);
+	a.also = also;
+	while (rc == 0) {
+		memcpy(before, d.rendered, sizeof before);
+		rc = digest_add(&d, &a);
+		n += rc == 0;
+	}
+	CHECK_INT(rc, -ENOSPC);
+	CHECK(n >= 1);
+	CHECK_INT(digest_count(&d), n);
+	CHECK(memcmp(before, d.rendered, sizeof before) == 0);
+	for (int f = 0; f < DIGEST_FORMATS; f++) {
+		size_t len = 0;
+		CHECK_INT(digest_render(&d, (enum cfg_format)f, out, DIGEST_BODY_BYTES, &len), 0);
+		CHECK_INT(len, d.rendered[f]);
+	}
+}
+
 int main(void)
 {
 	RUN(test_new_id);
@@ -812,5 +909,7 @@ int main(void)
 	RUN(test_content_types);
 	RUN(test_problems);
 	RUN(test_item_and_escape);
+	RUN(test_also);
+	RUN(test_also_limits);
 	return CHECK_EXIT();
 }

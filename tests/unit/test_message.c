@@ -39,7 +39,8 @@ static int add(unsigned i, const char *title, const char *url, unsigned sentence
 {
 	static char t[8192], s[SUMM_MAX_PICK][2048];
 	struct digest_span sp[SUMM_MAX_PICK];
-	struct digest_article a = { "Example News", t, url, "en", T0 - 3600, true, sp, sentences };
+	struct digest_article a = { "Example News", t, url, "en", T0 - 3600, true, sp, sentences,
+				    NULL, 0 };
 
 	snprintf(t, sizeof t, "Q%uQ %s", i, title);
 	for (unsigned k = 0; k < sentences; k++) {
@@ -438,7 +439,8 @@ static void test_parts_of_50_seeds(void)
 	begin(50);
 	for (unsigned i = 0; i < 50 && seeds == 8; i++) {
 		struct digest_article a = { "seeds", title[i % 8], "https://example.org/seeds/a",
-					    lang[i % 8], T0, true, sp[i % 8], n[i % 8] };
+					    lang[i % 8], T0, true, sp[i % 8], n[i % 8],
+					    NULL, 0 };
 
 		CHECK_INT(digest_add(&d, &a), 0);
 	}

@@ -245,6 +245,37 @@ static void remove_dir(void)
 	rmdir(dir);
 }
 
+/* pending_move: the article moves, those between move one place on, the
+ * rest stay; every article keeps its own strings and key. */
+static void move(void)
+{
+	static const char *const titles[] = { "t0", "a longer title one", "t2", "three" };
+	static const unsigned want[] = { 0, 3, 1, 2 };
+	struct digest_span spans[SUMM_MAX_PICK];
+	struct digest_article a;
+	unsigned char key[SEEN_KEY_BYTES];
+	uint32_t used;
+
+	pending_init(&p);
+	for (unsigned i = 0; i < 4; i++)
+		CHECK_INT(add(&p, i, titles[i], 1 + i % 3), 0);
+	used = p.used;
+	pending_move(&p, 3, 1);
+	pending_move(&p, 2, 2); /* no move */
+	pending_move(&p, 1, 3); /* refused: backwards */
+	CHECK_INT(p.n, 4);
+	CHECK_INT(p.used, used);
+	for (unsigned i = 0; i < 4; i++) {
+		pending_get(&p, i, &a, spans);
+		CHECK_STR(a.title, titles[want[i]]);
+		CHECK_INT(a.n_sentences, 1 + want[i] % 3);
+		CHECK(spans[0].len == 15 && memcmp(spans[0].p, "First sentence.", 15) == 0);
+		key_of(want[i], key);
+		CHECK(memcmp(p.item[i].key, key, SEEN_KEY_BYTES) == 0);
+		CHECK_INT(p.item[i].off, i ? p.item[i - 1].off + p.item[i - 1].len : 0);
+	}
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/test_pending.%ld", (long)getpid());
@@ -253,6 +284,7 @@ int main(void)
 	log_init(LOG_LVL_ERR, 1);
 	RUN(add_and_get);
 	RUN(caps);
+	RUN(move);
 	RUN(shift_and_drop);
 	RUN(save_and_load);
 	RUN(damaged);

@@ -507,6 +507,140 @@ static void two_daemons_two_ids(void)
 	remove_tree(b);
 }
 
+/* Story articles for the grouping tests: two outlets' reports of one
+ * earthquake, and three other stories. */
+static const struct {
+	const char *url, *title, *text;
+} stories[] = {
+	{ "https://bbc.example/quake", "Earthquake shakes northern Chile coast",
+	  "A magnitude 7.1 earthquake struck off the northern coast of Chile near Iquique on "
+	  "Tuesday. Residents evacuated coastal towns after a tsunami warning was issued. "
+	  "Officials reported damaged buildings and power cuts across Tarapaca." },
+	{ "https://wire.example/chile-iquique", "Strong earthquake hits Chile near Iquique",
+	  "A strong earthquake of magnitude 7.1 hit northern Chile near the port of Iquique. "
+	  "A tsunami warning sent residents of coastal towns to higher ground. Power cuts and "
+	  "damaged buildings were reported in Tarapaca." },
+	{ "https://bbc.example/budget", "Parliament approves the national budget",
+	  "Lawmakers approved the national budget after a long night of debate. The finance "
+	  "minister said spending on schools and hospitals would rise. Opposition parties voted "
+	  "against the plan and promised a referendum." },
+	{ "https://bbc.example/cup", "Local club wins the cup final",
+	  "The local football club won the cup final with a late goal from its young striker. "
+	  "Thousands of supporters celebrated in the streets of the old town. The coach praised "
+	  "the defence and dedicated the trophy to the fans." },
+	{ "https://bbc.example/quake-again", "Earthquake shakes northern Chile coast again",
+	  "A magnitude 7.1 earthquake struck the northern coast of Chile near Iquique on Tuesday. "
+	  "Residents of coastal towns evacuated after the tsunami warning. Damaged buildings and "
+	  "power cuts were reported across Tarapaca." },
+};
+
+static int story_article(struct daemon *d, const char *source, unsigned n)
+{
+	struct source_article a = { .id = "", .lang = "en", .date = 1709640000 + n,
+				    .has_date = 1 };
+
+	a.url = stories[n].url;
+	a.title = stories[n].title;
+	a.text = stories[n].text;
+	a.text_len = strlen(a.text);
+	return pipeline_article(d, source, &a);
+}
+
+static void story_key(unsigned n, unsigned char key[SEEN_KEY_BYTES])
+{
+	CHECK_INT(seen_key(stories[n].url, "", key), 0);
+}
+
+/* The body of the outbox's only or last entry, NUL-terminated in d->entry. */
+static const char *last_body(struct daemon *d)
+{
+	char name[OUTBOX_NAME_BYTES], after[OUTBOX_NAME_BYTES] = "";
+
+	while (outbox_next(&d->outbox, after, name) == 0)
+		snprintf(after, sizeof(after), "%s", name);
+	CHECK_INT(outbox_read(&d->outbox, after, &d->entry), 0);
+	d->entry.body[d->entry.len < sizeof(d->entry.body) ? d->entry.len : 0] = '\0';
+	return d->entry.body;
+}
+
+/* Two sources carrying one story make one item: the first to arrive with
+ * the other as its "also" entry, ahead of a story one source carried that
+ * arrived before it; all three articles are seen afterwards. */
+static void one_story_two_sources(void)
+{
+	const char *dir = make_root("also");
+	const char *body, *quake, *cup;
+	unsigned char key[SEEN_KEY_BYTES];
+
+	if (start(&dm, dir) != 0)
+		return;
+	CHECK_INT(story_article(&dm, "sport", 3), 0);
+	CHECK_INT(story_article(&dm, "bbc", 0), 0);
+	CHECK_INT(story_article(&dm, "wire", 1), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_INT(digest_count(&dm.dg), 2);
+	body = last_body(&dm);
+	quake = strstr(body, "{\"source\":\"bbc\",\"title\":\"Earthquake shakes northern Chile coast\"");
+	cup = strstr(body, "{\"source\":\"sport\"");
+	CHECK(quake != NULL && cup != NULL && quake < cup);
+	CHECK(strstr(body, "\"also\":[{\"source\":\"wire\",\"title\":\"Strong earthquake hits Chile "
+			   "near Iquique\",\"url\":\"https://wire.example/chile-iquique\"}]}") != NULL);
+	CHECK(strstr(body, "{\"source\":\"wire\",\"title\":\"Strong earthquake hits Chile near "
+			   "Iquique\",\"url\":\"https://wire.example/chile-iquique\",\"published\"") ==
+	      NULL);
+	for (unsigned n = 0; n < 4; n++) {
+		story_key(n, key);
+		CHECK_INT(seen_contains(&dm.seen, key), n != 2);
+	}
+	daemon_stop(&dm);
+	remove_tree(dir);
+
+	/* group = no: every article an item of its own. */
+	dir = make_root("noalso");
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.group = false;
+	CHECK_INT(story_article(&dm, "bbc", 0), 0);
+	CHECK_INT(story_article(&dm, "wire", 1), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	CHECK_INT(digest_count(&dm.dg), 2);
+	CHECK(strstr(last_body(&dm), "{\"source\":\"wire\",\"title\":\"Strong earthquake") != NULL);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* max_per_source: a source leads at most that many items; its others wait
+ * for the next digest (pending, not seen) and go out in it. */
+static void max_per_source_waits(void)
+{
+	const char *dir = make_root("cap");
+	unsigned char key[SEEN_KEY_BYTES];
+	const char *body;
+
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.max_per_source = 1;
+	CHECK_INT(story_article(&dm, "noisy", 0), 0);
+	CHECK_INT(story_article(&dm, "noisy", 2), 0);
+	CHECK_INT(story_article(&dm, "calm", 3), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	CHECK_INT(digest_count(&dm.dg), 2);
+	CHECK_INT(dm.pend.n, 1);
+	story_key(2, key);
+	CHECK_INT(seen_contains(&dm.seen, key), 0);
+	CHECK(pending_has(&dm.pend, key));
+	body = last_body(&dm);
+	CHECK(strstr(body, "Parliament") == NULL);
+	CHECK(strstr(body, "Local club") != NULL);
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_INT(seen_contains(&dm.seen, key), 1);
+	CHECK(strstr(last_body(&dm), "Parliament approves") != NULL);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
 int main(void)
 {
 	RUN(compose_takes_the_pending_articles);
@@ -519,5 +653,7 @@ int main(void)
 	RUN(text_filling_the_window);
 	RUN(two_daemons_share_nothing);
 	RUN(two_daemons_two_ids);
+	RUN(one_story_two_sources);
+	RUN(max_per_source_waits);
 	return CHECK_EXIT();
 }

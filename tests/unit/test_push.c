@@ -160,7 +160,7 @@ static void make_entry(const char *id)
 {
 	static const struct digest_span s[] = { { "Something happened today.", 25 } };
 	struct digest_article a = { "test", "A title", "https://example.org/a", "en",
-				    1795888800, true, s, 1 };
+				    1795888800, true, s, 1, NULL, 0 };
 
 	digest_begin(&dg, id, time(NULL), "testhost", 10);
 	digest_add(&dg, &a);
