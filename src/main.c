@@ -6,6 +6,7 @@
 
 #include "cmd/check_config.h"
 #include "cmd/fetch.h"
+#include "cmd/filter_test.h"
 #include "cmd/opml.h"
 #include "cmd/run.h"
 #include "cmd/summarize.h"
@@ -19,6 +20,7 @@ static const char usage[] =
 	"  fetch [--type feed|page] [--format text|json] [--config PATH] [--ca-file FILE]\n"
 	"        URL|FILE|-\n"
 	"  fetch --config PATH --source NAME [--format text|json]\n"
+	"  filter-test [--config PATH] [--source NAME] [--feed FILE]\n"
 	"  opml import FILE|-\n"
 	"  opml export [--config PATH]\n"
 	"  run [--config PATH] [--once]\n"
@@ -36,6 +38,8 @@ int main(int argc, char **argv)
 		return cmd_check_config(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fetch") == 0)
 		return cmd_fetch(argc - 1, argv + 1);
+	if (strcmp(argv[1], "filter-test") == 0)
+		return cmd_filter_test(argc - 1, argv + 1);
 	if (strcmp(argv[1], "opml") == 0)
 		return cmd_opml(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0)

@@ -29,17 +29,62 @@ int pipeline_save(struct daemon *d)
 }
 
 /* The article's text through the summariser, its title weighing terms as a
- * seed file's does in `digestd summarize`. */
-static void summarise(struct daemon *d, const struct source_article *a, enum lang lang,
-		      struct summ_result *res)
+ * seed file's does in `digestd summarize`; count sentences. */
+static void summarise(struct summ *summ, const struct source_article *a, enum lang lang,
+		      unsigned count, struct summ_result *res)
 {
-	struct summ_opts o = { .count = d->cfg->digest.sentences, .lang = lang,
-			       .method = SUMM_RANK, .title = a->title,
-			       .title_len = strlen(a->title) };
+	struct summ_opts o = { .count = count, .lang = lang, .method = SUMM_RANK,
+			       .title = a->title, .title_len = strlen(a->title) };
 
-	summ_begin(&d->summ);
-	summ_feed(&d->summ, a->text, a->text_len);
-	summ_end(&d->summ, &o, res);
+	summ_begin(summ);
+	summ_feed(summ, a->text, a->text_len);
+	summ_end(summ, &o, res);
+}
+
+/* a->lang is the source's language unless that is auto; a code the
+ * summariser does not know leaves detection on (LANG_UND). */
+static enum lang article_lang(const struct source_article *a)
+{
+	enum lang lang = LANG_UND;
+
+	if (a->lang[0] && lang_parse(a->lang, strlen(a->lang), &lang) < 0)
+		lang = LANG_UND;
+	return lang;
+}
+
+/* A field that may be NULL (struct source_article allows it for author
+ * and categories) as a string. */
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+void pipeline_judge(const struct cfg *c, const struct rules *rs, struct summ *summ,
+		    const struct source_article *a, struct summ_result *res,
+		    struct rules_verdict *v)
+{
+	unsigned sentences = a->idx < c->n_sources ? c->sources[a->idx].sentences : 0;
+	char sum[RULES_MATCH_BYTES];
+	size_t n = 0;
+	struct rules_item it = {
+		.text = { a->title, sum, or_empty(a->author), or_empty(a->categories), a->url },
+	};
+
+	summarise(summ, a, article_lang(a), sentences ? sentences : c->digest.sentences, res);
+	/* The key sentences one a line, as far as the rules look. */
+	for (unsigned i = 0; i < res->n_picks && n < sizeof(sum); i++) {
+		size_t len = res->picks[i].length;
+
+		if (i)
+			sum[n++] = '\n';
+		if (len > sizeof(sum) - n)
+			len = sizeof(sum) - n;
+		memcpy(sum + n, (const char *)summ_text(summ) + res->picks[i].offset, len);
+		n += len;
+	}
+	for (unsigned f = 0; f < RULES_NFIELDS; f++)
+		it.len[f] = f == RULES_SUMMARY ? n : strlen(it.text[f]);
+	rules_decide(rs, a->idx, &it, v);
 }
 
 int pipeline_known(const struct daemon *d, const struct source_article *a)
@@ -56,7 +101,8 @@ int pipeline_article(struct daemon *d, const char *source, const struct source_a
 	struct digest_span spans[SUMM_MAX_PICK];
 	struct digest_article art;
 	struct summ_result res;
-	enum lang lang = LANG_UND;
+	struct rules_verdict v;
+	char why[CFG_RULE_BYTES + 64];
 
 	d->n.articles++;
 	if (seen_key(a->url, a->id, key) < 0) {
@@ -67,11 +113,22 @@ int pipeline_article(struct daemon *d, const char *source, const struct source_a
 		d->n.known++;
 		return 0;
 	}
-	/* a->lang is the source's language unless that is auto; a code the
-	 * summariser does not know leaves detection on (LANG_UND). */
-	if (a->lang[0] && lang_parse(a->lang, strlen(a->lang), &lang) < 0)
-		lang = LANG_UND;
-	summarise(d, a, lang, &res);
+	/* Marked seen, never taken: the seen-set is committed when the poll
+	 * ends (on_polled), and losing that to a crash only means deciding
+	 * again on the same article. */
+	if (a->over_backlog) {
+		seen_add(&d->seen, key);
+		d->n.over_backlog++;
+		return 0;
+	}
+	pipeline_judge(d->cfg, &d->rules[d->cur], &d->summ, a, &res, &v);
+	if (!v.keep) {
+		rules_describe(d->cfg, &v, why, sizeof(why));
+		log_debug("source %s: %s: dropped: %s", source, a->url[0] ? a->url : a->title, why);
+		seen_add(&d->seen, key);
+		d->n.dropped++;
+		return 0;
+	}
 	art.source = source;
 	art.title = a->title;
 	art.url = a->url;
@@ -275,18 +332,45 @@ static int settle(struct daemon *d)
 	return 0;
 }
 
+/* [source] weight of the source called name, 0 for one no longer
+ * configured. */
+static unsigned source_weight(const struct cfg *c, const char *name)
+{
+	for (unsigned i = 0; i < c->n_sources; i++)
+		if (strcmp(c->sources[i].name, name) == 0)
+			return c->sources[i].weight;
+	return 0;
+}
+
 /* Adds the first articles of the pending list (at most limit) to a digest
- * with this id; returns how many went in. */
+ * with this id; returns how many went in. by_weight: the same articles (all
+ * of which fit: an earlier call said so) in the order of their sources'
+ * weight, highest first, the list's order among equals. Which articles go
+ * in never depends on weight: the list is first come, first served. */
 static unsigned fill(struct daemon *d, const char *id, int64_t created, const char *host,
-		     unsigned limit)
+		     unsigned limit, bool by_weight)
 {
 	struct digest_article art;
 	struct digest_span spans[SUMM_MAX_PICK];
+	unsigned short order[DIGEST_MAX_ARTICLES];
+	unsigned weight[DIGEST_MAX_ARTICLES];
 	unsigned k = 0;
 
+	if (limit > DIGEST_MAX_ARTICLES)
+		limit = DIGEST_MAX_ARTICLES;
+	/* Insertion sort, stable: at most 500 articles once per digest. */
+	for (unsigned i = 0; i < limit; i++) {
+		unsigned j = i;
+
+		pending_get(&d->pend, i, &art, spans);
+		weight[i] = by_weight ? source_weight(d->cfg, art.source) : 0;
+		for (; j > 0 && weight[order[j - 1]] < weight[i]; j--)
+			order[j] = order[j - 1];
+		order[j] = (unsigned short)i;
+	}
 	digest_begin(&d->dg, id, created, host, d->cfg->digest.max_articles);
 	for (; k < limit; k++) {
-		pending_get(&d->pend, k, &art, spans);
+		pending_get(&d->pend, order[k], &art, spans);
 		if (digest_add(&d->dg, &art) < 0)
 			break;
 	}
@@ -373,7 +457,7 @@ int pipeline_compose(struct daemon *d, int64_t now)
 	 * is made again under its id. */
 	_Static_assert(sizeof(placeholder) == sizeof("dg_") + 32, "a content id's length");
 	limit = p->inflight ? p->inflight : p->n;
-	k = fill(d, placeholder, now, host, limit);
+	k = fill(d, placeholder, now, host, limit, false);
 	/* Cannot happen within the limits (64 sentences of at most 1 KiB fit an
 	 * empty digest), but an article that never fits must not block the rest. */
 	if (k == 0 && p->n > 0) {
@@ -408,7 +492,7 @@ int pipeline_compose(struct daemon *d, int64_t now)
 			log_warnx("digest %s: its %u articles no longer fit one digest; composed "
 				  "again as %s", p->inflight_id, p->inflight, id);
 	}
-	fill(d, id, now, host, k);
+	fill(d, id, now, host, k, true);
 	rc = digest_render(&d->dg, (enum cfg_format)dc->format, d->body, sizeof(d->body), &len);
 	if (rc < 0) {
 		log_warnx("digest %s: cannot render: %s", id, strerror(-rc));
