@@ -72,7 +72,9 @@ static int on_article(const struct source_article *a, void *arg)
 }
 
 /* --feed FILE: a source of its own at the end of cfg, reading the file as a
- * feed, under [digest]'s rules, or those of --source's (then replaced). */
+ * feed, under [digest]'s rules, or those of --source's (then replaced).
+ * Returns the source's index, or a negative errno after logging: -ENOSPC
+ * when no source is left for it, another for a file that cannot be read. */
 static int feed_source(const char *file, int idx)
 {
 	struct cfg_source *s;
@@ -86,13 +88,15 @@ static int feed_source(const char *file, int idx)
 	else
 		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s", file);
 	if (!path[0] || access(path, R_OK) < 0) {
-		log_errx("filter-test: %s: cannot read it", file);
-		return -EX_NOINPUT;
+		int rc = path[0] ? -errno : -ENAMETOOLONG;
+
+		log_errx("filter-test: %s: cannot read it: %s", file, strerror(-rc));
+		return rc;
 	}
 	if (idx < 0) {
 		if (cfg.n_sources == CFG_MAX_SOURCES) {
 			log_errx("filter-test: --feed needs --source with %u sources", cfg.n_sources);
-			return -EX_USAGE;
+			return -ENOSPC;
 		}
 		idx = (int)cfg.n_sources++;
 		s = &cfg.sources[idx];
@@ -137,7 +141,7 @@ static int run(const char *feed, const char *source)
 	if (feed) {
 		idx = feed_source(feed, idx);
 		if (idx < 0)
-			return -idx;
+			return idx == -ENOSPC ? EX_USAGE : EX_NOINPUT;
 	}
 	if (rules_compile(&rules, &cfg) < 0)
 		return EX_CONFIG;

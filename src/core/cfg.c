@@ -593,6 +593,7 @@ static void add_rule(struct cfg_parse *ps, const struct cfg_key *k, unsigned *co
 	struct cfg_rules *rules = &ps->cfg.rules;
 	struct cfg_rule *r;
 	char why[CFG_ERROR_BYTES], q[80];
+	unsigned long cost;
 
 	if (!*value) /* "keep =": none, as the dump writes it */
 		return;
@@ -602,8 +603,15 @@ static void add_rule(struct cfg_parse *ps, const struct cfg_key *k, unsigned *co
 			 CFG_RULE_BYTES - 1);
 		return;
 	}
-	if (rules_check(value, why, sizeof(why)) < 0) {
+	if (rules_check(value, &cost, why, sizeof(why)) < 0) {
 		cfg_fail(ps, ps->line, "%s %s = '%s': %s", where, k->name, q, why);
+		return;
+	}
+	/* One budget for all: each expression's automaton is regcomp's heap. */
+	if (rules->cost + cost > RULES_RE_COST) {
+		cfg_fail(ps, ps->line, "%s %s = '%s': the regular expressions of all keep and drop "
+				       "rules together would pass %u parts (docs/rules.md)", where,
+			 k->name, q, RULES_RE_COST);
 		return;
 	}
 	if (rules->n == CFG_MAX_RULES) {
@@ -611,6 +619,7 @@ static void add_rule(struct cfg_parse *ps, const struct cfg_key *k, unsigned *co
 			 k->name, CFG_MAX_RULES);
 		return;
 	}
+	rules->cost += cost;
 	r = &rules->r[rules->n++];
 	r->owner = (unsigned short)(k->sec == CFG_SEC_source ? 1 + ps->src : 0);
 	r->drop = strcmp(k->name, "drop") == 0;

@@ -68,6 +68,7 @@ struct cfg_rule {
 
 struct cfg_rules {
 	unsigned n;
+	unsigned long cost; /* the expressions' automaton bounds, summed */
 	struct cfg_rule r[CFG_MAX_RULES];
 };
 

@@ -815,7 +815,7 @@ int cfg_value_set(const struct cfg_key *k, void *field, const char *v, const cha
 		}
 		return 0;
 	case CFG_T_RULE: /* checked only: cfg.c's add_rule keeps it in the pool */
-		return rules_check(v, why, whysz);
+		return rules_check(v, NULL, why, whysz);
 	default: /* CFG_T_HEADER */
 		return parse_header(v, field, why, whysz);
 	}

@@ -251,12 +251,20 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * which only the rules given are touched. A words rule has at most
  * RULES_MAX_WORDS words; a field is matched on its first RULES_MATCH_BYTES
  * (a stack copy, so that no rule ever runs over a whole hostile text).
- * Compiled: struct rules is CFG_MAX_RULES x 150 bytes (38 KiB), plus what
+ * Compiled: struct rules is CFG_MAX_RULES x 168 bytes (42 KiB), plus what
  * regcomp allocates per expression at load. */
 #define CFG_MAX_RULES 256u
 #define CFG_RULE_BYTES 256u
 #define RULES_MAX_WORDS 16u
 #define RULES_MATCH_BYTES 4096u
+/* The expressions of a configuration's rules may together make automata of
+ * at most RULES_RE_COST parts (rules.c, re_cost: each repetition is a copy
+ * in glibc's regcomp), and their groups nest at most RULES_RE_DEPTH deep;
+ * more is refused at load. glibc takes about 93 bytes a part (measured:
+ * a{2047} 185 KiB, ^sport$ 2.7 KiB), so the compiled rules of a config hold
+ * at most about 190 KiB of heap, 380 KiB while a reload builds the next. */
+#define RULES_RE_COST 2048u
+#define RULES_RE_DEPTH 32u
 /* include = PATTERN (cfg.c): at most CFG_MAX_INCLUDES files, read after the
  * main one; their names (CFG_PATH_BYTES each) live in the loader's scratch:
  * 16 KiB. A place in a message is (file << CFG_PLACE_SHIFT) | line: a file

@@ -31,11 +31,114 @@ static bool blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* a x b and a + b, saturating past RULES_RE_COST (no overflow). */
+static unsigned long cost_mul(unsigned long a, unsigned long b)
+{
+	return a > RULES_RE_COST / b ? RULES_RE_COST + 1 : a * b;
+}
+
+static unsigned long cost_add(unsigned long a, unsigned long b)
+{
+	return a + b > RULES_RE_COST ? RULES_RE_COST + 1 : a + b;
+}
+
+/* The end of the bracket expression that starts at p ('['), or end. */
+static const char *bracket_end(const char *p, const char *end)
+{
+	p++;
+	if (p < end && *p == '^')
+		p++;
+	if (p < end && *p == ']')
+		p++;
+	while (p < end && *p != ']') {
+		/* [:alpha:], [=e=], [.-.] hold a ']' of their own */
+		if (*p == '[' && p + 1 < end && strchr(":=.", p[1])) {
+			const char *q = p + 2;
+
+			while (q + 1 < end && !(q[0] == p[1] && q[1] == ']'))
+				q++;
+			p = q + 1 < end ? q + 2 : end;
+			continue;
+		}
+		p++;
+	}
+	return p < end ? p + 1 : end;
+}
+
+/* A bound on the size of the automaton glibc's regcomp builds from the ERE
+ * p[0..end): it copies a repeated part once per repetition ({m,n}, and a+
+ * as aa*), so "x+++...+" or "((a{99}){99}){99}" would take gigabytes. Each
+ * literal, class or '.' counts 1, a group its content plus 1, and a
+ * quantifier multiplies what it repeats (by 2 for * + ?, by n + 1 for
+ * {m,n}). Returns the bound, or RULES_RE_COST + 1 when past it, or with
+ * *stacked set when a repetition follows another. */
+static unsigned long re_cost(const char *p, const char *end, bool *stacked)
+{
+	unsigned long sum[RULES_RE_DEPTH + 1], last[RULES_RE_DEPTH + 1];
+	unsigned depth = 0;
+	bool quantified = false;
+
+	sum[0] = last[0] = 0;
+	*stacked = false;
+	while (p < end) {
+		unsigned long atom = 1, times = 0;
+		char c = *p++;
+
+		if (c == '\\') {
+			p += p < end;
+		} else if (c == '[') {
+			p = bracket_end(p - 1, end);
+		} else if (c == '(') {
+			if (depth == RULES_RE_DEPTH)
+				return RULES_RE_COST + 1;
+			depth++;
+			sum[depth] = last[depth] = 0;
+			continue;
+		} else if (c == ')' && depth > 0) {
+			atom = cost_add(sum[depth--], 1);
+		} else if (c == '|') {
+			last[depth] = 0;
+			continue;
+		} else if (c == '*' || c == '+' || c == '?') {
+			times = 2;
+		} else if (c == '{' && p < end && *p >= '0' && *p <= '9') {
+			unsigned long n = 0;
+
+			while (p < end && ((*p >= '0' && *p <= '9') || *p == ',')) {
+				n = *p == ',' ? 0 : cost_add(cost_mul(n, 10), (unsigned long)(*p - '0'));
+				times = n > times ? n : times;
+				p++;
+			}
+			p += p < end && *p == '}';
+			times = cost_add(times, 1);
+		}
+		/* POSIX leaves "a++" or "a*{2}" undefined, and glibc takes
+		 * exponential time over a few of them in a row. */
+		if (times && quantified) {
+			*stacked = true;
+			return RULES_RE_COST + 1;
+		}
+		quantified = times != 0;
+		if (times) {
+			unsigned long rep = cost_mul(last[depth] ? last[depth] : 1, times);
+
+			sum[depth] = cost_add(sum[depth] - last[depth], rep);
+			last[depth] = rep;
+		} else {
+			sum[depth] = cost_add(sum[depth], atom);
+			last[depth] = atom;
+		}
+		if (sum[depth] > RULES_RE_COST)
+			return RULES_RE_COST + 1;
+	}
+	return sum[0];
+}
+
 int rules_parse(const char *text, struct rules_spec *out, char *why, size_t whysz)
 {
 	const char *p = text, *name, *end;
 	size_t nlen;
-	bool words = false;
+	bool words = false, stacked;
 	int field = -1;
 
 	while (blank(*p))
@@ -80,6 +183,17 @@ int rules_parse(const char *text, struct rules_spec *out, char *why, size_t whys
 			snprintf(why, whysz, "back-references (\\%c) are not allowed", s[1]);
 			return -EINVAL;
 		}
+	}
+	out->cost = out->regex ? re_cost(p, end, &stacked) : 0;
+	if (out->cost > RULES_RE_COST) {
+		if (stacked)
+			snprintf(why, whysz, "two repetitions in a row (such as ++ or *{2}) are "
+					     "not allowed: POSIX leaves them undefined");
+		else
+			snprintf(why, whysz, "the regular expression repeats too much (its "
+					     "automaton would pass %u parts, or groups nest deeper "
+					     "than %u)", RULES_RE_COST, RULES_RE_DEPTH);
+		return -EINVAL;
 	}
 	if (out->pat_len == 0 || (!out->regex && !words)) {
 		snprintf(why, whysz, out->regex ? "the regular expression is empty"
@@ -154,13 +268,15 @@ static int rule_build(struct rules_rule *r, const char *text, char *why, size_t 
 	return rc;
 }
 
-int rules_check(const char *text, char *why, size_t whysz)
+int rules_check(const char *text, unsigned long *cost, char *why, size_t whysz)
 {
 	struct rules_rule r;
 	int rc = rule_build(&r, text, why, whysz);
 
 	if (r.compiled)
 		regfree(&r.re);
+	if (cost)
+		*cost = rc == 0 ? r.spec.cost : 0;
 	return rc;
 }
 

@@ -26,6 +26,7 @@ struct rules_spec {
 	bool regex;
 	const char *pat;
 	size_t pat_len;
+	unsigned long cost; /* an expression's automaton bound (RULES_RE_COST); 0 for words */
 };
 
 /* Parses text (NUL-terminated). Returns 0, or -EINVAL with why saying what
@@ -34,8 +35,9 @@ struct rules_spec {
 int rules_parse(const char *text, struct rules_spec *out, char *why, size_t whysz);
 
 /* rules_parse, and for an expression regcomp then regfree, so that a bad
- * pattern is a config error at load. Returns 0 or -EINVAL with why. */
-int rules_check(const char *text, char *why, size_t whysz);
+ * pattern is a config error at load. Returns 0 or -EINVAL with why; *cost
+ * (may be NULL) gets the rule's share of RULES_RE_COST. */
+int rules_check(const char *text, unsigned long *cost, char *why, size_t whysz);
 
 /* One compiled rule: where it lives in the cfg (c->rules.r[cfg_idx]) and
  * its words (offsets into the rule's text) or its expression. */
@@ -49,7 +51,7 @@ struct rules_rule {
 };
 
 /* A configuration's rules; c must outlive it (the words point into it).
- * RAM: CFG_MAX_RULES x about 150 bytes here, plus what regcomp allocates
+ * RAM: CFG_MAX_RULES x 168 bytes here (42 KiB), plus what regcomp allocates
  * for each expression (a few KiB for a typical one; patterns are at most
  * CFG_RULE_BYTES). */
 struct rules {

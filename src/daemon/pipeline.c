@@ -362,8 +362,11 @@ static unsigned fill(struct daemon *d, const char *id, int64_t created, const ch
 	for (unsigned i = 0; i < limit; i++) {
 		unsigned j = i;
 
-		pending_get(&d->pend, i, &art, spans);
-		weight[i] = by_weight ? source_weight(d->cfg, art.source) : 0;
+		weight[i] = 0;
+		if (by_weight) {
+			pending_get(&d->pend, i, &art, spans);
+			weight[i] = source_weight(d->cfg, art.source);
+		}
 		for (; j > 0 && weight[order[j - 1]] < weight[i]; j--)
 			order[j] = order[j - 1];
 		order[j] = (unsigned short)i;
@@ -492,7 +495,11 @@ int pipeline_compose(struct daemon *d, int64_t now)
 			log_warnx("digest %s: its %u articles no longer fit one digest; composed "
 				  "again as %s", p->inflight_id, p->inflight, id);
 	}
-	fill(d, id, now, host, k, true);
+	/* The same articles fit in any order (each adds its own bytes to every
+	 * rendering); should they not, the list's order is the one known to
+	 * fit, and settle() must not mark seen an article left out. */
+	if (fill(d, id, now, host, k, true) != k)
+		fill(d, id, now, host, k, false);
 	rc = digest_render(&d->dg, (enum cfg_format)dc->format, d->body, sizeof(d->body), &len);
 	if (rc < 0) {
 		log_warnx("digest %s: cannot render: %s", id, strerror(-rc));

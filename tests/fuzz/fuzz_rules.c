@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rules_parse(r->text, &spec, why, sizeof(why)) == 0 &&
 	    (spec.pat < r->text || spec.pat + spec.pat_len > r->text + rlen || !spec.pat_len))
 		abort();
-	checked = rules_check(r->text, why, sizeof(why));
+	checked = rules_check(r->text, NULL, why, sizeof(why));
 	for (unsigned drop = 0; drop < 2; drop++) {
 		c.rules.n = 1;
 		c.n_sources = 1;

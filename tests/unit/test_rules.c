@@ -83,10 +83,52 @@ static void syntax(void)
 	CHECK_INT(rules_parse("", &s, why, sizeof(why)), -EINVAL);
 	CHECK_INT(rules_parse("title ~ (a)\\1", &s, why, sizeof(why)), -EINVAL);
 	CHECK(strstr(why, "back-references") != NULL);
-	CHECK_INT(rules_check("title ~ (", why, sizeof(why)), -EINVAL);
+	CHECK_INT(rules_check("title ~ (", NULL, why, sizeof(why)), -EINVAL);
 	CHECK(strstr(why, "bad regular expression") != NULL);
-	CHECK_INT(rules_check("title ~ [[:alpha:]]+", why, sizeof(why)), 0);
-	CHECK_INT(rules_check("title: a b c d e f g h i j k l m n o p q", why, sizeof(why)),
+	CHECK_INT(rules_check("title ~ [[:alpha:]]+", NULL, why, sizeof(why)), 0);
+	/* Repetitions that would make regcomp's automaton huge are refused
+	 * (found by fuzz_rules: "x++++...", gigabytes). */
+	CHECK_INT(rules_check("url ~ ^https?://([a-z0-9-]+\\.)+[a-z]{2,12}/(a|b)*$", NULL, why,
+			      sizeof(why)), 0);
+	CHECK_INT(rules_check("title ~ x++++++++++++++++++++++++++++++++", NULL, why, sizeof(why)),
+		  -EINVAL);
+	CHECK(strstr(why, "two repetitions in a row") != NULL);
+	CHECK_INT(rules_check("title ~ ^/+++?++++++i/2", NULL, why, sizeof(why)), -EINVAL);
+	CHECK_INT(rules_check("title ~ a*{2}", NULL, why, sizeof(why)), -EINVAL);
+	CHECK_INT(rules_check("title ~ ((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)", NULL, why, sizeof(why)),
+		  -EINVAL);
+	CHECK(strstr(why, "repeats too much") != NULL);
+	CHECK_INT(rules_check("title ~ a\\++[+]+", NULL, why, sizeof(why)), 0);
+	CHECK_INT(rules_check("title ~ ((a{99}){99}){99}", NULL, why, sizeof(why)), -EINVAL);
+	CHECK_INT(rules_check("title ~ [x{]{99}", NULL, why, sizeof(why)), 0);
+	{
+		unsigned long cost;
+
+		CHECK_INT(rules_check("title ~ ^sport$", &cost, why, sizeof(why)), 0);
+		CHECK_INT(cost, 7);
+		CHECK_INT(rules_check("title: sport", &cost, why, sizeof(why)), 0);
+		CHECK_INT(cost, 0);
+		CHECK_INT(rules_check("title ~ a{2047}", &cost, why, sizeof(why)), 0);
+		CHECK_INT(cost, RULES_RE_COST);
+		CHECK_INT(rules_check("title ~ a{2048}", &cost, why, sizeof(why)), -EINVAL);
+	}
+	{
+		char deep[2 * RULES_RE_DEPTH + 16] = "title ~ ";
+		size_t n = strlen(deep);
+
+		for (unsigned i = 0; i <= RULES_RE_DEPTH; i++)
+			deep[n++] = '(';
+		deep[n++] = 'a';
+		for (unsigned i = 0; i <= RULES_RE_DEPTH; i++)
+			deep[n++] = ')';
+		deep[n] = '\0';
+		CHECK_INT(rules_check(deep, NULL, why, sizeof(why)), -EINVAL);
+		/* one level less */
+		memmove(deep + 8, deep + 9, strlen(deep + 9));
+		deep[strlen(deep) - 1] = '\0';
+		CHECK_INT(rules_check(deep, NULL, why, sizeof(why)), 0);
+	}
+	CHECK_INT(rules_check("title: a b c d e f g h i j k l m n o p q", NULL, why, sizeof(why)),
 		  -EINVAL);
 	CHECK(strstr(why, "at most 16 words") != NULL);
 }
@@ -226,6 +268,13 @@ static void config(void)
 	CHECK_INT(load("[digest]\ndrop = colour: red\n"), -EINVAL);
 	CHECK(strncmp(err.msg[0], "t.ini:2: [digest] drop = 'colour: red': expected FIELD", 54) ==
 	      0);
+	/* One budget for all the expressions' automata. */
+	CHECK_INT(load("[source a]\nurl = /tmp\ndrop = title ~ a{1400}\n[digest]\n"
+		       "keep = title: a\ndrop = url ~ b{1400}\n"), -EINVAL);
+	CHECK_INT(err.n, 1);
+	CHECK_STR(err.msg[0], "t.ini:6: [digest] drop = 'url ~ b{1400}': the regular expressions "
+			      "of all keep and drop rules together would pass 2048 parts "
+			      "(docs/rules.md)");
 	/* The cap on all rules together. */
 	p += snprintf(p, sizeof(buf), "[digest]\n");
 	for (unsigned i = 0; i <= CFG_MAX_RULES; i++)
