@@ -7,6 +7,7 @@
 #include "cmd/check_config.h"
 #include "cmd/fetch.h"
 #include "cmd/group.h"
+#include "cmd/filter_test.h"
 #include "cmd/opml.h"
 #include "cmd/run.h"
 #include "cmd/status.h"
@@ -22,6 +23,7 @@ static const char usage[] =
 	"        URL|FILE|-\n"
 	"  fetch --config PATH --source NAME [--format text|json]\n"
 	"  group [--format text|json] FILE...\n"
+	"  filter-test [--config PATH] [--source NAME] [--feed FILE]\n"
 	"  opml import FILE|-\n"
 	"  opml export [--config PATH]\n"
 	"  run [--config PATH] [--once]\n"
@@ -42,6 +44,8 @@ int main(int argc, char **argv)
 		return cmd_fetch(argc - 1, argv + 1);
 	if (strcmp(argv[1], "group") == 0)
 		return cmd_group(argc - 1, argv + 1);
+	if (strcmp(argv[1], "filter-test") == 0)
+		return cmd_filter_test(argc - 1, argv + 1);
 	if (strcmp(argv[1], "opml") == 0)
 		return cmd_opml(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0)

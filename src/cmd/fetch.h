@@ -37,4 +37,10 @@ int fetch_print_feed(const char *buf, size_t len, const char *base_url,
 int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_format fmt,
 		       volatile sig_atomic_t *stop);
 
+/* The sysexits status of a source_poll return: 0 for articles (>= 0),
+ * EX_TEMPFAIL for what may pass (backoff, timeouts, a stop), EX_DATAERR for
+ * a body that is no feed or too large, EX_NOINPUT for a missing folder or
+ * file, else EX_UNAVAILABLE. Defined in fetch_source.c. */
+int fetch_source_status(int rc);
+
 #endif

@@ -55,6 +55,20 @@ static int print_article(const struct source_article *a, void *arg)
 	return ferror(stdout) ? -EIO : 0;
 }
 
+int fetch_source_status(int rc)
+{
+	if (rc >= 0)
+		return 0;
+	if (rc == -EAGAIN || rc == -ETIMEDOUT || rc == -ECONNREFUSED || rc == -EHOSTUNREACH ||
+	    rc == -EINTR || rc == -ETIME)
+		return EX_TEMPFAIL;
+	if (rc == -EFBIG || rc == -EBADMSG)
+		return EX_DATAERR;
+	if (rc == -ENOENT || rc == -EACCES || rc == -ENOTDIR)
+		return EX_NOINPUT;
+	return EX_UNAVAILABLE;
+}
+
 int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_format fmt,
 		       volatile sig_atomic_t *stop)
 {
@@ -97,17 +111,7 @@ int fetch_print_source(const struct cfg *cfg, const char *name, enum fetch_forma
 		log_errx("source %s: %s: backing off (earlier failures or Retry-After); "
 			 "not asked before %s", name, lu, until);
 	}
-	if (rc >= 0)
-		status = 0;
-	else if (rc == -EAGAIN || rc == -ETIMEDOUT || rc == -ECONNREFUSED || rc == -EHOSTUNREACH ||
-		 rc == -EINTR || rc == -ETIME)
-		status = EX_TEMPFAIL;
-	else if (rc == -EFBIG || rc == -EBADMSG)
-		status = EX_DATAERR;
-	else if (rc == -ENOENT || rc == -EACCES || rc == -ENOTDIR)
-		status = EX_NOINPUT;
-	else
-		status = EX_UNAVAILABLE;
+	status = fetch_source_status(rc);
 	close(ctx.state_fd);
 	source_ctx_free(&ctx);
 	net_close(net);

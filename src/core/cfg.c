@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Loading the configuration that cfg.def describes: the key table, the
  * defaults, and reading an ini file line by line into a struct cfg, every
- * error with its line. Nothing here allocates or reads a secret. */
+ * error with its line. Nothing here allocates (but regcomp, checking a rule,
+ * freed at once) or reads a secret. */
 #include "cfg.h"
 
 #include <dirent.h>
@@ -20,6 +21,7 @@
 #include "core/cfg_check.h"
 #include "core/cfg_key.h"
 #include "core/cfg_value.h"
+#include "core/rules.h"
 #include "core/utf8.h"
 
 #define CFG_DEFAULT_DIR "/etc/digestd"
@@ -38,6 +40,7 @@
 #define CFG_DESC_LANG .type = CFG_T_LANG
 #define CFG_DESC_PIN .type = CFG_T_PIN
 #define CFG_DESC_HEADER .type = CFG_T_HEADER
+#define CFG_DESC_RULE .type = CFG_T_RULE
 
 #define CFG(sec_, key_, type_, def_, min_, max_, doc_)                                    \
 	{ .sec = CFG_SEC_##sec_, .section = #sec_, .name = #key_, CFG_DESC_##type_,         \
@@ -582,6 +585,48 @@ static int key_name_refused(struct cfg_parse *ps, const char *name)
 	return 1;
 }
 
+/* A keep or drop line: checked (a bad expression is refused here, naming
+ * the line) and added to the rules pool, in file order. */
+static void add_rule(struct cfg_parse *ps, const struct cfg_key *k, unsigned *count,
+		     const char *value, const char *where)
+{
+	struct cfg_rules *rules = &ps->cfg.rules;
+	struct cfg_rule *r;
+	char why[CFG_ERROR_BYTES], q[80];
+	unsigned long cost;
+
+	if (!*value) /* "keep =": none, as the dump writes it */
+		return;
+	cfg_quote(q, sizeof(q), value, strlen(value));
+	if (strlen(value) >= sizeof(r->text)) {
+		cfg_fail(ps, ps->line, "%s %s: a rule is at most %u bytes", where, k->name,
+			 CFG_RULE_BYTES - 1);
+		return;
+	}
+	if (rules_check(value, &cost, why, sizeof(why)) < 0) {
+		cfg_fail(ps, ps->line, "%s %s = '%s': %s", where, k->name, q, why);
+		return;
+	}
+	/* One budget for all: each expression's automaton is regcomp's heap. */
+	if (rules->cost + cost > RULES_RE_COST) {
+		cfg_fail(ps, ps->line, "%s %s = '%s': the regular expressions of all keep and drop "
+				       "rules together would pass %u parts (docs/rules.md)", where,
+			 k->name, q, RULES_RE_COST);
+		return;
+	}
+	if (rules->n == CFG_MAX_RULES) {
+		cfg_fail(ps, ps->line, "%s %s: at most %u keep and drop rules in all", where,
+			 k->name, CFG_MAX_RULES);
+		return;
+	}
+	rules->cost += cost;
+	r = &rules->r[rules->n++];
+	r->owner = (unsigned short)(k->sec == CFG_SEC_source ? 1 + ps->src : 0);
+	r->drop = strcmp(k->name, "drop") == 0;
+	memcpy(r->text, value, strlen(value) + 1);
+	(*count)++;
+}
+
 /* inih's handler, for each key line. The section argument is ignored:
  * read_line takes the section headers, which inih never sees. Always
  * returns 1: errors are ours to report, every one. */
@@ -621,7 +666,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	}
 	slot = k->sec == CFG_SEC_source ? 1 + ps->src : 0;
 	seen = &ps->key_line[slot][k - cfg_keys];
-	if (*seen && k->type != CFG_T_HEADER) {
+	if (*seen && k->type != CFG_T_HEADER && k->type != CFG_T_RULE) {
 		cfg_place(ps, *seen, first, sizeof(first));
 		cfg_fail(ps, ps->line, "%s %s is set twice (first at %s)", where, k->name, first);
 		return 1;
@@ -637,6 +682,10 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	}
 	why[0] = '\0';
 	field = (char *)cfg_section(&ps->cfg, k->sec, ps->src) + k->offset;
+	if (k->type == CFG_T_RULE) {
+		add_rule(ps, k, (unsigned *)(void *)field, value, where);
+		return 1;
+	}
 	memcpy(&ps->undo, field, k->size);
 	if (k == &cfg_keys[CFG_KEY_daemon_include])
 		(void)cfg_copy_str(ps->inc_raw, sizeof(ps->inc_raw), value);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The configuration: one ini file and those its include names, read with inih
  * into a fixed-size struct cfg whose fields, defaults, checks, dump and docs
- * come from cfg.def. Loading never allocates nor leaves a half-filled struct. */
+ * come from cfg.def. Loading never allocates (but regcomp, checking a rule,
+ * freed at once) nor leaves a half-filled struct. */
 #ifndef DIGESTD_CFG_H
 #define DIGESTD_CFG_H
 
@@ -32,6 +33,9 @@
  *   LANG      auto or a language code such as en or pt-BR. max: buffer bytes.
  *   PIN       sha256//BASE64 public-key hashes separated by ';'. max: bytes.
  *   HEADER    "Name: value", repeatable up to CFG_MAX_HEADERS. max: bytes.
+ *   RULE      a keep or drop rule, "FIELD: words" or "FIELD ~ regex"
+ *             (core/rules.h), repeatable; its text goes to struct cfg's
+ *             rules pool, the section's field counts them. max: bytes.
  * A default of NULL marks a required key; "" an optional one left unset.
  */
 #define CFG_URL_HTTPS 0x01u
@@ -54,6 +58,20 @@ struct cfg_headers {
 	char line[CFG_MAX_HEADERS][CFG_HEADER_BYTES];
 };
 
+/* A keep or drop rule as written, and whose it is: owner 0 for [digest],
+ * 1 + i for sources[i]. In file order. */
+struct cfg_rule {
+	unsigned short owner;
+	bool drop;
+	char text[CFG_RULE_BYTES];
+};
+
+struct cfg_rules {
+	unsigned n;
+	unsigned long cost; /* the expressions' automaton bounds, summed */
+	struct cfg_rule r[CFG_MAX_RULES];
+};
+
 /* Index values of the ENUM keys, in the order cfg.def lists the words.
  * CFG_SOURCE_AUTO never survives loading: it becomes feed or folder. */
 enum cfg_source_type { CFG_SOURCE_AUTO, CFG_SOURCE_FEED, CFG_SOURCE_PAGE, CFG_SOURCE_FOLDER };
@@ -72,6 +90,7 @@ enum cfg_format { CFG_FORMAT_JSON, CFG_FORMAT_MARKDOWN, CFG_FORMAT_TEXT, CFG_FOR
 #define CFG_DECL_LANG(key, max) char key[max];
 #define CFG_DECL_PIN(key, max) char key[max];
 #define CFG_DECL_HEADER(key, max) struct cfg_headers key;
+#define CFG_DECL_RULE(key, max) unsigned key;
 
 /* One struct per section, each made from that section's lines of cfg.def. */
 #define CFG(sec, ...) CFG_##sec(__VA_ARGS__)
@@ -135,6 +154,7 @@ struct cfg {
 	struct cfg_digest digest;
 	bool has_endpoint; /* an [endpoint] section was given */
 	struct cfg_endpoint endpoint;
+	struct cfg_rules rules; /* every keep and drop rule */
 	/* Absolute folder of the config file: relative PATH values were
 	 * resolved against it, relative SECRET values are at use time. */
 	char base_dir[CFG_PATH_BYTES];

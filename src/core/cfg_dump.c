@@ -4,7 +4,9 @@
  * Secrets appear only as the path they are read from. */
 #include "cfg.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/cfg_key.h"
 #include "core/cfg_value.h"
@@ -14,8 +16,10 @@ static void dump_line(FILE *f, const char *prefix, const char *name, const char 
 	fprintf(f, "%s%s =%s%s", prefix, name, *value ? " " : "", value);
 }
 
+/* owner: whose rules the section's keep and drop lines are (struct
+ * cfg_rule), or UINT_MAX for none. */
 static void dump_section(const struct cfg *c, FILE *f, unsigned sec, const void *base,
-			 const char *prefix)
+			 const char *prefix, unsigned owner)
 {
 	char value[CFG_URL_BYTES + 64], path[CFG_PATH_BYTES];
 
@@ -32,6 +36,16 @@ static void dump_section(const struct cfg *c, FILE *f, unsigned sec, const void 
 				fprintf(f, "%s%s =\n", prefix, k->name);
 			for (unsigned j = 0; j < h->n; j++)
 				fprintf(f, "%s%s = %s\n", prefix, k->name, h->line[j]);
+			continue;
+		}
+		if (k->type == CFG_T_RULE) {
+			bool drop = strcmp(k->name, "drop") == 0;
+
+			if (!*(const unsigned *)field)
+				fprintf(f, "%s%s =\n", prefix, k->name);
+			for (unsigned j = 0; j < c->rules.n; j++)
+				if (c->rules.r[j].owner == owner && c->rules.r[j].drop == drop)
+					fprintf(f, "%s%s = %s\n", prefix, k->name, c->rules.r[j].text);
 			continue;
 		}
 		cfg_value_format(k, field, value, sizeof(value));
@@ -69,26 +83,26 @@ void cfg_dump(const struct cfg *c, FILE *f)
 		(unsigned long long)((bound + (1u << 20) - 1) >> 20),
 		(unsigned long long)(bodies >> 20), RUN_MEMORY_MAX_BYTES >> 20);
 	fputs("[daemon]\n", f);
-	dump_section(c, f, CFG_SEC_daemon, &c->daemon, "");
+	dump_section(c, f, CFG_SEC_daemon, &c->daemon, "", UINT_MAX);
 	fputs("\n[http]\n", f);
-	dump_section(c, f, CFG_SEC_http, &c->http, "");
+	dump_section(c, f, CFG_SEC_http, &c->http, "", UINT_MAX);
 	if (!c->n_sources) {
 		fputs("\n; no [source NAME] section; a source's defaults are:\n", f);
 		cfg_source_defaults(&defaults, c->base_dir);
-		dump_section(c, f, CFG_SEC_source, &defaults, "; ");
+		dump_section(c, f, CFG_SEC_source, &defaults, "; ", UINT_MAX);
 	}
 	for (unsigned i = 0; i < c->n_sources; i++) {
 		fprintf(f, "\n[source %s]\n", c->sources[i].name);
-		dump_section(c, f, CFG_SEC_source, &c->sources[i], "");
+		dump_section(c, f, CFG_SEC_source, &c->sources[i], "", 1 + i);
 	}
 	fputs("\n[digest]\n", f);
-	dump_section(c, f, CFG_SEC_digest, &c->digest, "");
+	dump_section(c, f, CFG_SEC_digest, &c->digest, "", 0);
 	if (c->has_endpoint) {
 		fputs("\n[endpoint]\n", f);
-		dump_section(c, f, CFG_SEC_endpoint, &c->endpoint, "");
+		dump_section(c, f, CFG_SEC_endpoint, &c->endpoint, "", UINT_MAX);
 	} else {
 		fputs("\n; no [endpoint] section: digests are not pushed; its defaults are:\n", f);
-		dump_section(c, f, CFG_SEC_endpoint, &c->endpoint, "; ");
+		dump_section(c, f, CFG_SEC_endpoint, &c->endpoint, "; ", UINT_MAX);
 	}
 }
 
@@ -146,6 +160,11 @@ static void describe_type(const struct cfg_key *k, char *type, size_t tsz, char 
 	case CFG_T_PIN:
 		snprintf(type, tsz, "key pins");
 		snprintf(range, rsz, "sha256//BASE64, ';'-separated");
+		break;
+	case CFG_T_RULE:
+		snprintf(type, tsz, "rule");
+		snprintf(range, rsz, "`FIELD: words` or `FIELD ~ regex`, repeatable, at most %u "
+				     "in all (docs/rules.md)", CFG_MAX_RULES);
 		break;
 	default: /* CFG_T_HEADER */
 		snprintf(type, tsz, "header");

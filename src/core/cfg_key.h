@@ -13,7 +13,8 @@
 /* A key's type: cfg.def's third column (cfg.h says what each means). */
 enum cfg_type {
 	CFG_T_PATH, CFG_T_SECRET, CFG_T_URL, CFG_T_BOOL, CFG_T_UINT, CFG_T_DURATION, CFG_T_SIZE,
-	CFG_T_SCHEDULE, CFG_T_LOGLEVEL, CFG_T_ENUM, CFG_T_LANG, CFG_T_PIN, CFG_T_HEADER
+	CFG_T_SCHEDULE, CFG_T_LOGLEVEL, CFG_T_ENUM, CFG_T_LANG, CFG_T_PIN, CFG_T_HEADER,
+	CFG_T_RULE
 };
 enum cfg_sec {
 	CFG_SEC_daemon, CFG_SEC_http, CFG_SEC_source, CFG_SEC_digest, CFG_SEC_endpoint,

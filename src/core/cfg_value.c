@@ -11,6 +11,7 @@
 
 #include "core/dec.h"
 #include "core/url.h"
+#include "core/rules.h"
 #include "core/utf8.h"
 
 #define NUM_CAP 1000000000000000ull /* far above any limit; keeps sums exact */
@@ -678,7 +679,9 @@ int cfg_value_set(const struct cfg_key *k, void *field, const char *v, const cha
 	unsigned form;
 
 	if (!*v && k->def && !*k->def) {
-		if (k->type != CFG_T_HEADER)
+		if (k->type == CFG_T_RULE)
+			*(unsigned *)field = 0;
+		else if (k->type != CFG_T_HEADER)
 			((char *)field)[0] = '\0';
 		return 0;
 	}
@@ -811,6 +814,8 @@ int cfg_value_set(const struct cfg_key *k, void *field, const char *v, const cha
 			return -E2BIG;
 		}
 		return 0;
+	case CFG_T_RULE: /* checked only: cfg.c's add_rule keeps it in the pool */
+		return rules_check(v, NULL, why, whysz);
 	default: /* CFG_T_HEADER */
 		return parse_header(v, field, why, whysz);
 	}

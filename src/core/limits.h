@@ -86,6 +86,9 @@
 #define FEED_TITLE_BYTES 1024u
 #define FEED_URL_BYTES 2048u
 #define FEED_AUTHOR_BYTES 256u
+/* An entry's categories (RSS <category>, Atom term, JSON Feed tags), one a
+ * line; those past this are dropped: 512 bytes, for [digest] keep/drop. */
+#define FEED_CATEGORIES_BYTES 512u
 #define FEED_LANG_BYTES 36u
 #define FEED_SUMMARY_BYTES (16u * 1024u)
 #define FEED_CONTENT_BYTES (128u * 1024u)
@@ -229,7 +232,7 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 #define SIGN_HEADER_MAX_BYTES 4096u
 
 /* Configuration (src/core/cfg): struct cfg keeps every setting in fixed
- * arrays. A source is 1,088 bytes on x86-64 (CFG_URL_BYTES dominates), so
+ * arrays. A source is 1,112 bytes on x86-64 (CFG_URL_BYTES dominates), so
  * 1,000 sources make a struct cfg of 1.04 MiB; the loader parses into one
  * static scratch copy (1.24 MiB with per-key line numbers and refused-value
  * flags, and a copy of one section to undo a refused value) so a failed
@@ -238,10 +241,11 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * each and only the configured ones are ever written or copied, so the
  * others' pages are never resident: a source costs at most
  * CFG_SOURCE_RSS_BYTES (three struct cfg_source, its line numbers and flags
- * in the scratch, the daemon's due time), 3.4 MiB for 1,000 sources and
+ * in the scratch, the daemon's due time and poll counters), 3.5 MiB for
+ * 1,000 sources and
  * nothing for those not configured (measured: check-config's peak RSS is
  * 8.3 MiB for 1 source, 8.6 MiB for 60, 10.5 MiB for 1,000). Strings in a
- * pool would save most of that 3.4 MiB, but a 1,000-source board pays it
+ * pool would save most of that 3.5 MiB, but a 1,000-source board pays it
  * within the bound below (cfg checks it). An ini line may be CFG_LINE_BYTES
  * long (inih keeps it on the stack); a file larger than CFG_FILE_BYTES is
  * refused. Repeated [endpoint] header lines: CFG_MAX_HEADERS of
@@ -249,7 +253,7 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * reports up to CFG_MAX_ERRORS lines of CFG_ERROR_BYTES (the last says how
  * many more there were): a struct cfg_error is 8 KiB, the caller's. */
 #define CFG_MAX_SOURCES 1000u
-#define CFG_SOURCE_RSS_BYTES 3584u
+#define CFG_SOURCE_RSS_BYTES 3712u
 #define CFG_SOURCE_NAME_BYTES 32u
 #define CFG_URL_BYTES 1024u
 #define CFG_PATH_BYTES 256u
@@ -263,6 +267,27 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 #define CFG_FILE_BYTES (1024u * 1024u)
 #define CFG_ERROR_BYTES 512u
 #define CFG_MAX_ERRORS 16u
+/* keep = / drop = rules ([digest] and [source NAME], src/core/rules): at
+ * most CFG_MAX_RULES in all, each at most CFG_RULE_BYTES as written, kept
+ * in one pool of struct cfg rather than per source (a per-source array would
+ * cost every configured source that much again): 66 KiB per struct cfg, of
+ * which only the rules given are touched. A words rule has at most
+ * RULES_MAX_WORDS words; a field is matched on its first RULES_MATCH_BYTES
+ * (a stack copy, so that no rule ever runs over a whole hostile text).
+ * Compiled: struct rules is CFG_MAX_RULES x 168 bytes (42 KiB), plus what
+ * regcomp allocates per expression at load. */
+#define CFG_MAX_RULES 256u
+#define CFG_RULE_BYTES 256u
+#define RULES_MAX_WORDS 16u
+#define RULES_MATCH_BYTES 4096u
+/* The expressions of a configuration's rules may together make automata of
+ * at most RULES_RE_COST parts (rules.c, re_cost: each repetition is a copy
+ * in glibc's regcomp), and their groups nest at most RULES_RE_DEPTH deep;
+ * more is refused at load. glibc takes about 93 bytes a part (measured:
+ * a{2047} 185 KiB, ^sport$ 2.7 KiB), so the compiled rules of a config hold
+ * at most about 190 KiB of heap, 380 KiB while a reload builds the next. */
+#define RULES_RE_COST 2048u
+#define RULES_RE_DEPTH 32u
 /* include = PATTERN (cfg.c): at most CFG_MAX_INCLUDES files, read after the
  * main one; their names (CFG_PATH_BYTES each) live in the loader's scratch:
  * 16 KiB. A place in a message is (file << CFG_PLACE_SHIFT) | line: a file
@@ -371,9 +396,9 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * than measured: `make bench` measures one transfer; tools/bench-memory.py
  * --transfers N measures N once the daemon runs transfers concurrently.
  * The default (4 transfers of 4 MiB, seen_capacity 4096) is 48 MiB plus
- * 3.5 KiB a source. RUN_RSS_BOUND_BYTES below is the largest configuration
+ * 3.6 KiB a source. RUN_RSS_BOUND_BYTES below is the largest configuration
  * with one transfer (max_size 16M, seen_capacity 262144, 1,000 sources):
- * 16 + 8 + 10 + 3.4 + 6 + 16 = 59.4 MiB, which must fit, so that every
+ * 16 + 8 + 10 + 3.5 + 6 + 16 = 59.5 MiB, which must fit, so that every
  * value of each key alone stays usable; `make bench` measured 53.4 MiB
  * there with one source on the sequential daemon, 48.4 MiB on the
  * concurrent one (docs/daemon.md). tests/cli/unit.sh checks that the unit

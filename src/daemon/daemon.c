@@ -39,6 +39,7 @@ enum {
 	UP_SEEN = 1u << 2,
 	UP_OUTBOX = 1u << 3,
 	UP_SOURCES = 1u << 4,
+	UP_RULES = 1u << 5,
 };
 
 static void on_signal(int signo)
@@ -180,7 +181,7 @@ static bool digest_is_due(const struct daemon *d)
 static int on_article(const struct source_article *a, void *arg)
 {
 	struct daemon *d = arg;
-	unsigned long before = d->n.summarised;
+	unsigned long before = d->n.summarised, dropped = d->n.dropped;
 	int rc;
 
 	daemon_watchdog(d);
@@ -191,6 +192,8 @@ static int on_article(const struct source_article *a, void *arg)
 	rc = pipeline_article(d, a->source, a);
 	if (d->n.summarised > before && a->idx < CFG_MAX_SOURCES)
 		d->poll_new[a->idx]++;
+	if (d->n.dropped > dropped && a->idx < CFG_MAX_SOURCES)
+		d->poll_dropped[a->idx]++;
 	return rc < 0;
 }
 
@@ -225,7 +228,16 @@ static void on_polled(void *arg, unsigned idx, int rc, int64_t not_before)
 	}
 	if (d->poll_new[idx])
 		log_info("source %s: %u new articles", src->name, d->poll_new[idx]);
-	d->poll_new[idx] = 0;
+	if (d->poll_dropped[idx])
+		log_info("source %s: %u new articles dropped by keep/drop rules", src->name,
+			 d->poll_dropped[idx]);
+	d->poll_new[idx] = d->poll_dropped[idx] = 0;
+	/* Articles dropped or over a first poll's backlog were only marked
+	 * seen (pipeline_article): kept now, so that they are not judged again
+	 * after a restart. A failure is logged there and retried by the next
+	 * commit; meanwhile they would only be judged again. */
+	if (d->seen.dirty)
+		(void)seen_commit(&d->seen);
 	if (d->once)
 		d->source_due_ms[idx] = NEVER;
 	else if (rc == -EINTR)
@@ -428,12 +440,20 @@ static void reload(struct daemon *d)
 			  old->digest.seen_capacity);
 		nc->digest.seen_capacity = old->digest.seen_capacity;
 	}
+	/* cfg_load compiled each expression once already: this cannot fail
+	 * but for memory. */
+	if (rules_compile(&d->rules[next], nc) < 0) {
+		log_warnx("reload failed: still running on the previous configuration");
+		goto out;
+	}
 	if (push_init(&d->pushes[next], nc, d->net) < 0) {
+		rules_free(&d->rules[next]);
 		log_warnx("reload failed: still running on the previous configuration");
 		goto out;
 	}
 	if (source_ctx_init(&d->sources[next], nc, d->net) < 0) {
 		push_free(&d->pushes[next]);
+		rules_free(&d->rules[next]);
 		log_warnx("reload failed: out of memory; still running on the previous configuration");
 		goto out;
 	}
@@ -446,6 +466,7 @@ static void reload(struct daemon *d)
 	source_cancel(&d->sources[d->cur]);
 	push_free(&d->pushes[d->cur]);
 	source_ctx_free(&d->sources[d->cur]);
+	rules_free(&d->rules[d->cur]);
 	memcpy(old_due, d->source_due_ms, sizeof(old_due));
 	d->cur = next;
 	d->cfg = nc;
@@ -643,6 +664,9 @@ int daemon_start(struct daemon *d, const char *path, bool once)
 	if (rc < 0)
 		return rc == -EINVAL ? EX_CONFIG : EX_NOINPUT;
 	log_init(d->cfg->daemon.log_level, 0);
+	if (rules_compile(&d->rules[0], d->cfg) < 0)
+		return EX_CONFIG;
+	d->up |= UP_RULES;
 	dir = d->cfg->daemon.state_dir;
 	d->state_fd = statedir_open(dir);
 	if (d->state_fd < 0)
@@ -728,6 +752,8 @@ void daemon_stop(struct daemon *d)
 		push_free(&d->pushes[d->cur]);
 	if (d->up & UP_NET)
 		net_close(d->net);
+	if (d->up & UP_RULES)
+		rules_free(&d->rules[d->cur]);
 	d->net = NULL;
 	if (sig_wake == d->wake[1])
 		sig_wake = -1;

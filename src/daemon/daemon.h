@@ -11,6 +11,7 @@
 
 #include "core/cfg.h"
 #include "core/limits.h"
+#include "core/rules.h"
 #include "digest/digest.h"
 #include "digest/pending.h"
 #include "digest/seen.h"
@@ -29,6 +30,7 @@
 struct daemon_counters {
 	unsigned long polls, poll_failures, articles, summarised, known;
 	unsigned long digests, delivered, push_failures, dead, damaged;
+	unsigned long dropped, over_backlog; /* marked seen: by a rule, by backlog */
 };
 
 /* Per source (its index in the running cfg; carried by name across a
@@ -67,6 +69,7 @@ struct daemon {
 	struct cfg cfgs[2];
 	struct push_client pushes[2];
 	struct source_ctx sources[2];
+	struct rules rules[2]; /* each config's keep and drop rules, compiled */
 	unsigned cur;
 	struct cfg *cfg; /* &cfgs[cur] */
 	struct net *net; /* the HTTP boundary, shared by the sources and push */
@@ -99,6 +102,7 @@ struct daemon {
 	 * (or, with --once, once it was polled). */
 	int64_t source_due_ms[CFG_MAX_SOURCES];
 	unsigned poll_new[CFG_MAX_SOURCES]; /* new articles of its poll in flight */
+	unsigned poll_dropped[CFG_MAX_SOURCES]; /* and those its rules dropped */
 	bool sources_blocked; /* a due source found no transfer slot free */
 	struct daemon_push push;
 	int64_t digest_due_ms;    /* interval schedules */

@@ -31,18 +31,65 @@ int pipeline_save(struct daemon *d)
 }
 
 /* The article's text through the summariser, its title weighing terms as a
- * seed file's does in `digestd summarize`. */
-static void summarise(struct daemon *d, const struct source_article *a, enum lang lang,
-		      struct summ_result *res)
+ * seed file's does in `digestd summarize`; count sentences within a budget
+ * of words (0: none). */
+static void summarise(struct summ *summ, const struct source_article *a, enum lang lang,
+		      unsigned count, unsigned words, struct summ_result *res)
 {
-	struct summ_opts o = { .count = d->cfg->digest.sentences,
-			       .words = d->cfg->digest.words, .lang = lang,
+	struct summ_opts o = { .count = count, .words = words, .lang = lang,
 			       .method = SUMM_RANK, .title = a->title,
 			       .title_len = strlen(a->title) };
 
-	summ_begin(&d->summ);
-	summ_feed(&d->summ, a->text, a->text_len);
-	summ_end(&d->summ, &o, res);
+	summ_begin(summ);
+	summ_feed(summ, a->text, a->text_len);
+	summ_end(summ, &o, res);
+}
+
+/* a->lang is the source's language unless that is auto; a code the
+ * summariser does not know leaves detection on (LANG_UND). */
+static enum lang article_lang(const struct source_article *a)
+{
+	enum lang lang = LANG_UND;
+
+	if (a->lang[0] && lang_parse(a->lang, strlen(a->lang), &lang) < 0)
+		lang = LANG_UND;
+	return lang;
+}
+
+/* A field that may be NULL (struct source_article allows it for author
+ * and categories) as a string. */
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+void pipeline_judge(const struct cfg *c, const struct rules *rs, struct summ *summ,
+		    const struct source_article *a, struct summ_result *res,
+		    struct rules_verdict *v)
+{
+	unsigned sentences = a->idx < c->n_sources ? c->sources[a->idx].sentences : 0;
+	char sum[RULES_MATCH_BYTES];
+	size_t n = 0;
+	struct rules_item it = {
+		.text = { a->title, sum, or_empty(a->author), or_empty(a->categories), a->url },
+	};
+
+	summarise(summ, a, article_lang(a), sentences ? sentences : c->digest.sentences,
+		  c->digest.words, res);
+	/* The key sentences one a line, as far as the rules look. */
+	for (unsigned i = 0; i < res->n_picks && n < sizeof(sum); i++) {
+		size_t len = res->picks[i].length;
+
+		if (i)
+			sum[n++] = '\n';
+		if (len > sizeof(sum) - n)
+			len = sizeof(sum) - n;
+		memcpy(sum + n, (const char *)summ_text(summ) + res->picks[i].offset, len);
+		n += len;
+	}
+	for (unsigned f = 0; f < RULES_NFIELDS; f++)
+		it.len[f] = f == RULES_SUMMARY ? n : strlen(it.text[f]);
+	rules_decide(rs, a->idx, &it, v);
 }
 
 /* Is key, or the key an older digestd gave the same article (seen_key_legacy),
@@ -72,7 +119,8 @@ int pipeline_article(struct daemon *d, const char *source, const struct source_a
 	struct digest_span spans[SUMM_MAX_PICK];
 	struct digest_article art;
 	struct summ_result res;
-	enum lang lang = LANG_UND;
+	struct rules_verdict v;
+	char why[CFG_RULE_BYTES + 64];
 
 	d->n.articles++;
 	if (seen_key(a->url, a->id, key) < 0) {
@@ -83,11 +131,22 @@ int pipeline_article(struct daemon *d, const char *source, const struct source_a
 		d->n.known++;
 		return 0;
 	}
-	/* a->lang is the source's language unless that is auto; a code the
-	 * summariser does not know leaves detection on (LANG_UND). */
-	if (a->lang[0] && lang_parse(a->lang, strlen(a->lang), &lang) < 0)
-		lang = LANG_UND;
-	summarise(d, a, lang, &res);
+	/* Marked seen, never taken: the seen-set is committed when the poll
+	 * ends (on_polled), and losing that to a crash only means deciding
+	 * again on the same article. */
+	if (a->over_backlog) {
+		seen_add(&d->seen, key);
+		d->n.over_backlog++;
+		return 0;
+	}
+	pipeline_judge(d->cfg, &d->rules[d->cur], &d->summ, a, &res, &v);
+	if (!v.keep) {
+		rules_describe(d->cfg, &v, why, sizeof(why));
+		log_debug("source %s: %s: dropped: %s", source, a->url[0] ? a->url : a->title, why);
+		seen_add(&d->seen, key);
+		d->n.dropped++;
+		return 0;
+	}
 	art.source = source;
 	art.title = a->title;
 	art.url = a->url;
@@ -328,6 +387,16 @@ static int settle(struct daemon *d)
 	return 0;
 }
 
+/* [source] weight of the source called name, 0 for one no longer
+ * configured. */
+static unsigned source_weight(const struct cfg *c, const char *name)
+{
+	for (unsigned i = 0; i < c->n_sources; i++)
+		if (strcmp(c->sources[i].name, name) == 0)
+			return c->sources[i].weight;
+	return 0;
+}
+
 /* A digest's plan: its items in digest order, each a run of size[i]
  * articles of the pending list, the first standing for the story and the
  * rest its "also" entries; idx lists the articles' places in the list, item
@@ -378,8 +447,9 @@ static unsigned group_sources(const struct pending *p, const unsigned *idx, unsi
  * each joins a story of the window (the stories of earlier digests and of
  * this one) or starts one; the articles of one story make one item whose
  * first article (the first to arrive) stands for it. Items are ordered by
- * how many sources carried the story, most first, then by when it first
- * arrived; an item's source (its first article's) leads at most
+ * how many sources carried the story, most first, then by the weight of
+ * the item's source, highest first, then by when it first arrived; an
+ * item's source (its first article's) leads at most
  * max_per_source items. Articles left out (over that cap, or past
  * DIGEST_MAX_ALSO also entries) stay pending for the next digest. */
 static void plan_digest(struct daemon *d, unsigned limit, struct plan *pl)
@@ -389,7 +459,7 @@ static void plan_digest(struct daemon *d, unsigned limit, struct plan *pl)
 	unsigned max_per = d->cfg->digest.max_per_source;
 	uint32_t story[RUN_PENDING_MAX];
 	unsigned first[RUN_PENDING_MAX], next[RUN_PENDING_MAX], count[RUN_PENDING_MAX];
-	unsigned sources[RUN_PENDING_MAX], order[RUN_PENDING_MAX];
+	unsigned sources[RUN_PENDING_MAX], weight[RUN_PENDING_MAX], order[RUN_PENDING_MAX];
 	unsigned led[CFG_MAX_SOURCES];
 	const char *led_by[CFG_MAX_SOURCES];
 	unsigned n_groups = 0, n_led = 0;
@@ -423,14 +493,18 @@ static void plan_digest(struct daemon *d, unsigned limit, struct plan *pl)
 		next[*tail] = i;
 		count[g]++;
 	}
-	/* Insertion sort, stable: most sources first, then first arrived. */
+	/* Insertion sort, stable: most sources first, then the highest [source]
+	 * weight of the source that leads the item, then first arrived. */
 	for (unsigned g = 0; g < n_groups; g++) {
 		unsigned members[DIGEST_MAX_ALSO + 1], m = 0, at = g;
 
 		for (unsigned i = first[g]; i != none; i = next[i])
 			members[m++] = i;
 		sources[g] = group_sources(p, members, m);
-		while (at > 0 && sources[order[at - 1]] < sources[g]) {
+		weight[g] = source_weight(d->cfg, p->arena + p->item[first[g]].off);
+		while (at > 0 && (sources[order[at - 1]] < sources[g] ||
+				  (sources[order[at - 1]] == sources[g] &&
+				   weight[order[at - 1]] < weight[g]))) {
 			order[at] = order[at - 1];
 			at--;
 		}

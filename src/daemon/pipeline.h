@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+#include "core/rules.h"
 #include "daemon/daemon.h"
 #include "sources/source.h"
 
@@ -23,13 +24,24 @@
 int pipeline_save(struct daemon *d);
 
 /* An article from source `source` (its name): its key is looked up in the
- * seen-set and the pending list; a new one is summarised, added to the list
- * and the list saved. Returns 0 (taken, known, or skipped for having neither
+ * seen-set and the pending list; a new one over its first poll's backlog,
+ * or one a drop rule (or no keep rule) refuses (pipeline_judge), is added
+ * to the seen-set (committed when the poll ends) and counted; any other is
+ * summarised, added to the list and the list saved. Returns 0 (taken, known, or skipped for having neither
  * URL nor id; d->n counts each), -ENOBUFS when the list is full (d->pend_full:
  * sources pause until a digest goes out), -EIO when the list cannot be saved
  * (the poll must end so that the feed keeps its validators). Either error
  * means: stop this source's poll. Blocks on the disk. */
 int pipeline_article(struct daemon *d, const char *source, const struct source_article *a);
+
+/* What the daemon does with an article before it is taken: summarises it
+ * into summ (res: its key sentences; [source] sentences, else [digest]'s)
+ * and asks rs for the verdict on its title, key sentences, author,
+ * categories and URL (v). c and rs are one configuration's; a->idx must be
+ * a source of c. Shared with `digestd filter-test`. Pure but for summ. */
+void pipeline_judge(const struct cfg *c, const struct rules *rs, struct summ *summ,
+		    const struct source_article *a, struct summ_result *res,
+		    struct rules_verdict *v);
 
 /* Nonzero when the article is digested (seen-set) or waiting (pending list):
  * asked before a teaser's page is fetched. Pure. */

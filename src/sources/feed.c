@@ -20,7 +20,7 @@
 #include "sources/xml.h"
 
 enum field { F_ID, F_TITLE, F_LINK, F_AUTHOR, F_LANG, F_SUMMARY, F_CONTENT, F_PUBLISHED,
-	     F_UPDATED, F_FEED_LANG, F_ENCLOSURE, F_COUNT };
+	     F_UPDATED, F_FEED_LANG, F_ENCLOSURE, F_CATEGORY, F_COUNT };
 
 /* How an element's content becomes text. */
 enum mode {
@@ -250,6 +250,7 @@ static void entry_reset(void)
 	struct feed_entry *e = &P.e;
 
 	e->id[0] = e->title[0] = e->link[0] = e->author[0] = e->lang[0] = '\0';
+	e->categories[0] = '\0';
 	e->summary[0] = e->content[0] = '\0';
 	e->published = e->updated = 0;
 	e->has_published = e->has_updated = 0;
@@ -325,11 +326,29 @@ static void enclosure_add(const char *url, size_t url_len, const char *type, siz
 	P.e.nenclosures++;
 }
 
+/* Adds one category (text, len bytes, made plain text here) to the entry's
+ * list, one a line; a blank one or one that no longer fits is dropped. */
+static void category_add(const char *text, size_t len)
+{
+	struct feed_entry *e = &P.e;
+	char one[FEED_CATEGORIES_BYTES];
+	size_t used = strlen(e->categories), n;
+
+	put_text(one, sizeof(one), text, len, 0);
+	n = strlen(one);
+	if (!n || used + (used ? 1 : 0) + n >= sizeof(e->categories))
+		return;
+	if (used)
+		e->categories[used++] = '\n';
+	memcpy(e->categories + used, one, n + 1);
+}
+
 /* ---- captures: one element's content at a time ---- */
 
 static void capture_begin(const struct xml_token *t, enum field f, enum mode m, int rank)
 {
-	if (f != F_FEED_LANG && f != F_ENCLOSURE && !accepts(f, rank, t->depth))
+	if (f != F_FEED_LANG && f != F_ENCLOSURE && f != F_CATEGORY &&
+	    !accepts(f, rank, t->depth))
 		return;
 	P.cap.on = 1;
 	P.cap.depth = t->depth;
@@ -357,6 +376,7 @@ static char *field_buf(enum field f, size_t *size)
 	case F_PUBLISHED:
 	case F_UPDATED:
 	case F_ENCLOSURE:
+	case F_CATEGORY:
 	case F_COUNT:
 	default: *size = 0; return NULL;
 	}
@@ -415,6 +435,10 @@ static void capture_end(const struct xml_token *t)
 		char url[FEED_URL_BYTES];
 		put_text(url, sizeof(url), src, n, 0);
 		enclosure_add(url, strlen(url), "", 0, "", 0);
+		return;
+	}
+	if (c->f == F_CATEGORY) {
+		category_add(src, n);
 		return;
 	}
 	dst = field_buf(c->f, &size);
@@ -571,6 +595,8 @@ static void entry_start(const struct xml_token *t)
 			capture_begin(t, F_TITLE, M_GUESS, 1);
 		else if (strcmp(l, "creator") == 0)
 			capture_begin(t, F_AUTHOR, M_PLAIN, 0);
+		else if (strcmp(l, "subject") == 0)
+			capture_begin(t, F_CATEGORY, M_PLAIN, 0);
 		else if (strcmp(l, "date") == 0)
 			capture_begin(t, F_UPDATED, M_PLAIN, 0);
 		else if (strcmp(l, "description") == 0)
@@ -652,6 +678,20 @@ static void entry_start(const struct xml_token *t)
 		capture_begin(t, F_AUTHOR, M_PLAIN, 0);
 	} else if (strcmp(l, "language") == 0) {
 		capture_begin(t, F_LANG, M_PLAIN, 0);
+	} else if (strcmp(l, "category") == 0) {
+		/* Atom: <category term="..."/>; RSS: <category>text</category>. */
+		const struct xml_attr *term = xml_attr_find(t, XML_NS_NONE, "term");
+
+		if (term && atomish(ns)) {
+			struct xml_out o;
+			char tmp[FEED_CATEGORIES_BYTES];
+
+			xml_out_init(&o, tmp, sizeof(tmp));
+			xml_out_text(&o, term->val, term->val_len);
+			category_add(tmp, o.len);
+		} else if (rssish(ns)) {
+			capture_begin(t, F_CATEGORY, M_PLAIN, 0);
+		}
 	} else if (strcmp(l, "enclosure") == 0) {
 		const struct xml_attr *u = xml_attr_find(t, XML_NS_NONE, "url");
 		const struct xml_attr *ty = xml_attr_find(t, XML_NS_NONE, "type");
@@ -827,14 +867,45 @@ static int json_author(struct jsonr *r)
 	return rc;
 }
 
+/* Enters the array at r; any other value is skipped. Returns 1 when
+ * entered, 0 when skipped, or a negative errno for broken JSON. */
+static int json_array(struct jsonr *r)
+{
+	if (jsonr_peek(r) != JSONR_ARRAY)
+		return jsonr_skip(r) < 0 ? -EINVAL : 0;
+	return jsonr_enter(r, JSONR_ARRAY) < 0 ? -EINVAL : 1;
+}
+
+/* JSON Feed tags: an array of strings. */
+static int json_tags(struct jsonr *r)
+{
+	int rc = json_array(r);
+
+	if (rc <= 0)
+		return rc;
+	while ((rc = jsonr_next_item(r)) == 1) {
+		long n;
+
+		if (jsonr_peek(r) != JSONR_STRING) {
+			if (jsonr_skip(r) < 0)
+				return -EINVAL;
+			continue;
+		}
+		n = jsonr_string(r, P.scratch, sizeof(P.scratch));
+		if (n < 0 && jsonr_skip(r) < 0)
+			return -EINVAL;
+		if (n > 0)
+			category_add(P.scratch, (size_t)n);
+	}
+	return rc;
+}
+
 static int json_attachments(struct jsonr *r)
 {
-	int rc;
+	int rc = json_array(r);
 
-	if (jsonr_peek(r) != JSONR_ARRAY)
-		return jsonr_skip(r);
-	if (jsonr_enter(r, JSONR_ARRAY) < 0)
-		return -EINVAL;
+	if (rc <= 0)
+		return rc;
 	while ((rc = jsonr_next_item(r)) == 1) {
 		char url[FEED_URL_BYTES], type[FEED_TYPE_BYTES];
 		char length[24];
@@ -917,6 +988,8 @@ static int json_item(struct jsonr *r, const char *home)
 			n = json_text(r, P.e.lang, sizeof(P.e.lang));
 		} else if (jsonr_key_is(k, kl, "attachments")) {
 			n = json_attachments(r);
+		} else if (jsonr_key_is(k, kl, "tags")) {
+			n = json_tags(r);
 		} else {
 			n = jsonr_skip(r);
 		}

@@ -25,6 +25,7 @@ struct feed_entry {
 	char title[FEED_TITLE_BYTES];
 	char link[FEED_URL_BYTES];
 	char author[FEED_AUTHOR_BYTES];
+	char categories[FEED_CATEGORIES_BYTES]; /* one a line, no '\n' at the end */
 	char lang[FEED_LANG_BYTES];
 	char summary[FEED_SUMMARY_BYTES];
 	char content[FEED_CONTENT_BYTES];

@@ -261,6 +261,8 @@ static int poll_folder(const struct cfg_source *src, unsigned idx, struct source
 		a.id = h.url[0] ? h.url : path;
 		a.title = h.title[0] ? h.title : name;
 		a.url = h.url;
+		a.author = a.categories = "";
+		a.over_backlog = 0;
 		a.has_date = h.date[0] && date_parse(h.date, strlen(h.date), &t) == 0;
 		a.date = a.has_date ? t : 0;
 		a.lang = lang_of(src, h.lang);
@@ -359,6 +361,7 @@ static int rank_entry(const struct feed_entry *e, void *arg)
 
 	if (ps->nrank < ps->p->src->max_items && ps->nrank < SOURCE_MAX_ITEMS) {
 		rank[ps->nrank].key = key;
+		rank[ps->nrank].over = 0;
 		rank[ps->nrank++].idx = idx;
 		return 0;
 	}
@@ -371,6 +374,24 @@ static int rank_entry(const struct feed_entry *e, void *arg)
 		rank[min].idx = idx;
 	}
 	return 0;
+}
+
+/* Newest first; on equal dates the earlier in the feed, as rank_entry. */
+static int by_age(const void *a, const void *b)
+{
+	const struct source_rank *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key > y->key ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* A first poll: the ranked entries past the newest `backlog` are over it. */
+static void mark_backlog(struct source_rank *rank, unsigned n, unsigned backlog)
+{
+	qsort(rank, n, sizeof(rank[0]), by_age);
+	for (unsigned i = 0; i < n; i++)
+		rank[i].over = i >= backlog;
 }
 
 static int by_idx(const void *a, const void *b)
@@ -411,6 +432,8 @@ static int job_add(struct parse *ps, const struct source_article *a)
 	copy_cut(j->id, sizeof(j->id), a->id, strlen(a->id));
 	copy_cut(j->title, sizeof(j->title), a->title, strlen(a->title));
 	copy_cut(j->lang, sizeof(j->lang), a->lang, strlen(a->lang));
+	copy_cut(j->author, sizeof(j->author), a->author, strlen(a->author));
+	copy_cut(j->categories, sizeof(j->categories), a->categories, strlen(a->categories));
 	j->teaser_len = copy_cut(j->teaser, sizeof(j->teaser), a->text, a->text_len);
 	j->date = a->date;
 	j->has_date = a->has_date;
@@ -438,18 +461,21 @@ static int yield_entry(const struct feed_entry *e, void *arg)
 		return 1;
 	if (ctx->rank[ps->next].idx != idx)
 		return 0;
-	ps->next++;
+	a.over_backlog = ctx->rank[ps->next++].over;
+	p->over += a.over_backlog != 0;
 	a.source = p->src->name;
 	a.idx = p->idx;
 	a.id = e->id[0] ? e->id : e->link[0] ? e->link : e->title;
 	a.title = e->title;
 	a.url = e->link;
+	a.author = e->author;
+	a.categories = e->categories;
 	a.has_date = e->has_published || e->has_updated;
 	a.date = e->has_published ? e->published : e->has_updated ? e->updated : 0;
 	a.lang = e->lang;
 	a.text = text;
 	a.text_len = strlen(text);
-	if (p->src->fetch_pages && url_is_http(e->link) && is_teaser(text) &&
+	if (!a.over_backlog && p->src->fetch_pages && url_is_http(e->link) && is_teaser(text) &&
 	    !(ctx->known && ctx->known(&a, ctx->arg))) {
 		if (job_add(ps, &a) < 0)
 			p->left++;
@@ -478,6 +504,8 @@ static int read_feed(struct source_ctx *ctx, struct source_poll *p, const char *
 	if (n < 0)
 		return n;
 	ctx->entries = ps.n;
+	if (p->first)
+		mark_backlog(ctx->rank, ps.nrank, p->src->backlog);
 	qsort(ctx->rank, ps.nrank, sizeof(ctx->rank[0]), by_idx);
 	ps.n = 0;
 	n = feed_parse(body, len, base, ctype, 0, yield_entry, &ps);
@@ -503,6 +531,8 @@ static int read_page(struct source_ctx *ctx, struct source_poll *p, const char *
 	a.id = p->src->url;
 	a.title = page_meta.title;
 	a.url = url;
+	a.author = a.categories = "";
+	a.over_backlog = 0;
 	a.has_date = page_meta.date[0] && date_parse(page_meta.date, strlen(page_meta.date), &t) == 0;
 	a.date = a.has_date ? t : 0;
 	a.lang = lang_of(p->src, page_meta.lang);
@@ -555,9 +585,13 @@ static void poll_end(struct source_ctx *ctx, struct source_poll *p)
 	if (p->left)
 		log_info("source %s: %u teasers left for the next poll: every page job slot (%u) "
 			 "is taken", src->name, p->left, SOURCE_MAX_JOBS);
+	if (p->over)
+		log_info("source %s: first poll: the newest %u entries taken, %u older ones marked "
+			 "seen ([source] backlog = %u)", src->name, p->yielded - p->over, p->over,
+			 src->backlog);
 	if (p->stopped)
 		rc = -EINTR;
-	else if (p->http && !net_stopped(ctx->fetch.net)) {
+	else if (p->http && !net_stopped(ctx->fetch.net) && !ctx->dry_run) {
 		/* A digest may have told this source's problem while the poll
 		 * ran (feed health): the mark on disk wins over the copy loaded
 		 * at the start. */
@@ -613,7 +647,8 @@ static void job_yield(struct source_ctx *ctx, struct source_poll *p, const struc
 	const char *name = p->src->name;
 	char lu[NET_URL_BYTES];
 	struct source_article a = { .source = name, .idx = p->idx, .id = j->id, .title = j->title,
-				    .url = j->link, .date = j->date, .has_date = j->has_date,
+				    .url = j->link, .author = j->author,
+				    .categories = j->categories, .date = j->date, .has_date = j->has_date,
 				    .lang = lang_of(p->src, j->lang), .text = j->teaser,
 				    .text_len = j->teaser_len };
 
@@ -890,8 +925,12 @@ int source_start(struct source_ctx *ctx, unsigned idx, int64_t *not_before)
 			poll_end(ctx, p);
 		return 0;
 	}
-	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &p->st);
-	nb = srcstate_not_before(&p->st, &cfg->http, now);
+	if (ctx->state_fd >= 0)
+		srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &p->st);
+	else
+		srcstate_init(&p->st);
+	p->first = p->st.last_success == 0;
+	nb = ctx->dry_run ? 0 : srcstate_not_before(&p->st, &cfg->http, now);
 	if (nb > now) {
 		*not_before = ctx->not_before = nb;
 		log_debug("source %s: backing off for %lld s more", src->name, (long long)(nb - now));
@@ -899,7 +938,8 @@ int source_start(struct source_ctx *ctx, unsigned idx, int64_t *not_before)
 	}
 	p->http = 1;
 	p->scope.own = 1;
-	rc = fetch_submit(&ctx->fetch, src->url, ctx->keep_validators ? NULL : &p->st.v, &p->scope,
+	rc = fetch_submit(&ctx->fetch, src->url,
+			  ctx->keep_validators || ctx->dry_run ? NULL : &p->st.v, &p->scope,
 			  p->deadline_ms, x->buf, ctx->body_cap, &x->fr, on_feed, x);
 	if (rc == -EBUSY)
 		return rc;

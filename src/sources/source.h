@@ -28,11 +28,16 @@ struct source_article {
 			    * folder: the URL: header, else the file's path */
 	const char *title; /* "" when unknown; folder files: the file name then */
 	const char *url;   /* the article's link, "" when none */
+	const char *author;     /* feeds: the entry's author, else "" (NULL: "") */
+	const char *categories; /* feeds: its categories one a line, else "" (NULL: "") */
 	int64_t date;	   /* UTC seconds (published, else updated), when has_date */
 	int has_date;
 	const char *lang;  /* [source] lang unless auto, else the article's; "" = unknown */
 	const char *text;  /* body text, paragraphs separated by '\n' */
 	size_t text_len;
+	/* 1: an entry of a feed's first poll past its [source] backlog: to be
+	 * marked seen, not taken (its teaser's page is not fetched). */
+	int over_backlog;
 };
 
 /* Return 0 to go on, nonzero to end the poll early (the rest of the source is
@@ -61,6 +66,7 @@ struct source_job {
 	uint64_t seq;	/* queued order: the oldest starts first */
 	char link[FEED_URL_BYTES], id[FEED_ID_BYTES], title[FEED_TITLE_BYTES];
 	char lang[FEED_LANG_BYTES];
+	char author[FEED_AUTHOR_BYTES], categories[FEED_CATEGORIES_BYTES];
 	int64_t date;
 	int has_date;
 	char teaser[SOURCE_TEASER_BYTES];
@@ -83,6 +89,8 @@ struct source_poll {
 	unsigned yielded;	     /* articles handed to the callback */
 	unsigned left;		     /* entries not yielded for want of a job slot */
 	unsigned cut;		     /* entries left at poll_timeout */
+	int first;		     /* no successful poll before: backlog applies */
+	unsigned over;		     /* entries yielded over_backlog */
 	int ended;		     /* the article callback asked to stop */
 	int stopped;		     /* cancelled or the stop flag: nothing recorded */
 	int rc;			     /* source_poll's return when it ends */
@@ -124,6 +132,7 @@ struct source_ctx {
 	struct source_rank {
 		int64_t key;
 		unsigned idx;
+		int over; /* past the backlog of a first poll */
 	} rank[SOURCE_MAX_ITEMS];
 	/* Set by source_poll: the UTC second before which this source should not
 	 * be polled again (backoff or Retry-After), 0 when only its interval
@@ -141,6 +150,11 @@ struct source_ctx {
 	 * articles it never took would lose them); failures, backoff and
 	 * Retry-After are still recorded, as they are the server's to say. */
 	int keep_validators;
+	/* Set by `digestd filter-test`: nothing is written to the state folder
+	 * (no state file, no backoff recorded) and backoff is not honoured;
+	 * with state_fd < 0 nothing is read from it either (every source is
+	 * new). Implies keep_validators. */
+	int dry_run;
 };
 
 /* Sets ctx up: the HTTP client (fetch_init with cfg, through net, which
@@ -192,6 +206,10 @@ void source_cancel(struct source_ctx *ctx);
  *          and skipped: only regular files inside the folder are read);
  *  feed:   a conditional GET (304: no articles), then the newest max_items
  *          entries (by published, else updated date; undated ones last);
+ *          on the first successful poll of an http(s) feed (its state has
+ *          no success yet) only the newest [source] backlog of them are
+ *          taken: the others are yielded with over_backlog set, and one
+ *          info line says how many;
  *          text is the entry's content, else its summary; entries with
  *          their text are yielded in feed order as the feed is parsed;
  *          with fetch_pages, a teaser (under SOURCE_TEASER_WORDS words, or

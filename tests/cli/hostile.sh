@@ -117,6 +117,7 @@ check "digestd fetch: user name and password are not logged" \
 mkdir -p "$TMP/articles"
 start_sink 0 || exit 1
 write_config "$TMP/slow.ini" "[source slow]" "url = $BASE/slow.xml?d=$SLOW" "fetch_pages = yes" \
+	"backlog = 20" \
 	"[http]" "ca_file = $T/ca.pem" "min_host_delay = 0s" "poll_timeout = $((3 * SLOW))s"
 # slow_delivered: Slow stories in the sink's store so far.
 slow_delivered() { cat "$TMP"/store/*.json 2>/dev/null | grep -o '"title":"Slow story' | wc -l; }
@@ -162,6 +163,7 @@ check "poll_timeout: one line says the poll was cut short" \
 # all already delivered, so no page is fetched again.
 n0=$(grep -c "^/slow/" "$TMP/requests")
 write_config "$TMP/fresh.ini" "[source fresh]" "url = $BASE/slow.xml?fresh&d=$SLOW" "fetch_pages = yes" \
+	"backlog = 20" \
 	"[http]" "ca_file = $T/ca.pem" "min_host_delay = 0s" "poll_timeout = $((3 * SLOW))s"
 digestd run --once --config "$TMP/fresh.ini" >"$TMP/out" 2>"$TMP/err"
 rc=$?

@@ -138,7 +138,8 @@ check "a page that fails: the teaser's text goes out (one warning)" \
 
 # ---- validators: saved when the poll's last page job ended, not before ----
 DV=$((3 * SLOW))
-loop_config "$TMP/val.ini" 4 "[source val]" "url = $BASE/slow.xml?d=$DV&t=val" "fetch_pages = yes"
+loop_config "$TMP/val.ini" 4 "[source val]" "url = $BASE/slow.xml?d=$DV&t=val" "fetch_pages = yes" \
+	"backlog = 20"
 $TEST_WRAPPER "$DIGESTD" run --config "$TMP/val.ini" 2>"$TMP/val.log" &
 pid=$!
 PIDS="$PIDS $pid"

@@ -796,7 +796,7 @@ static void every_default_parses(void)
 						      (int)strlen(def) - 2, def + 1);
 		}
 	}
-	CHECK_INT(keys, 46);
+	CHECK_INT(keys, 53);
 	CHECK_INT(load(text), 0);
 	for (unsigned i = 0; i < err.n; i++)
 		printf("  %s\n", err.msg[i]);

@@ -21,6 +21,8 @@ struct seen {
 	size_t title_len;
 	unsigned nenc;
 	long long enc_len[FEED_MAX_ENCLOSURES];
+	char author[4][FEED_AUTHOR_BYTES];
+	char categories[4][FEED_CATEGORIES_BYTES];
 };
 
 static int collect(const struct feed_entry *e, void *ctx)
@@ -34,6 +36,8 @@ static int collect(const struct feed_entry *e, void *ctx)
 		s->has_pub[s->n] = e->has_published;
 		s->has_upd[s->n] = e->has_updated;
 		s->pub[s->n] = (long long)e->published;
+		memcpy(s->author[s->n], e->author, sizeof(e->author));
+		memcpy(s->categories[s->n], e->categories, sizeof(e->categories));
 	}
 	s->title_len = strlen(e->title);
 	s->nenc = e->nenclosures;
@@ -249,6 +253,45 @@ static void test_atom_text_constructs(void)
 	CHECK_STR(s.title[2], "x y");
 }
 
+/* Author and categories, for keep and drop rules: RSS <author>,
+ * <dc:creator>, <category>, <dc:subject>; Atom <author><name>, <category
+ * term>; JSON Feed authors and tags. One category a line; blank ones and
+ * those past FEED_CATEGORIES_BYTES dropped. */
+static void test_author_and_categories(void)
+{
+	struct seen s;
+	char many[8192], *p = many;
+
+	CHECK_INT(parse("<rss xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel>"
+			"<item><title>a</title><dc:creator>Jane Roe</dc:creator>"
+			"<category domain=\"x\">World</category><category> </category>"
+			"<category>Europe &amp; Asia</category><dc:subject>Trade</dc:subject></item>"
+			"<item><title>b</title><author>ed@example.org (Ed)</author></item>"
+			"</channel></rss>", NULL, NULL, &s), 2);
+	CHECK_STR(s.author[0], "Jane Roe");
+	CHECK_STR(s.categories[0], "World\nEurope & Asia\nTrade");
+	CHECK_STR(s.author[1], "ed@example.org (Ed)");
+	CHECK_STR(s.categories[1], "");
+	CHECK_INT(parse("<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>a</title>"
+			"<author><name>Ann</name><email>ann@x</email></author>"
+			"<category term=\"sport\" label=\"Sport\"/><category term=\"f1\"/>"
+			"</entry></feed>", NULL, NULL, &s), 1);
+	CHECK_STR(s.author[0], "Ann");
+	CHECK_STR(s.categories[0], "sport\nf1");
+	CHECK_INT(parse("{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":[{\"id\":"
+			"\"1\",\"title\":\"a\",\"authors\":[{\"name\":\"Bo\"}],\"tags\":[\"x\","
+			"7,\"y z\"],\"content_text\":\"t\"}]}", NULL, NULL, &s), 1);
+	CHECK_STR(s.author[0], "Bo");
+	CHECK_STR(s.categories[0], "x\ny z");
+	p += snprintf(p, sizeof(many), "<rss><channel><item><title>a</title>");
+	for (int i = 0; i < 100; i++)
+		p += snprintf(p, sizeof(many) - (size_t)(p - many), "<category>cat%02d</category>", i);
+	snprintf(p, sizeof(many) - (size_t)(p - many), "</item></channel></rss>");
+	CHECK_INT(parse(many, NULL, NULL, &s), 1);
+	CHECK_INT(strlen(s.categories[0]), 6 * (FEED_CATEGORIES_BYTES / 6) - 1);
+	CHECK(strncmp(s.categories[0], "cat00\ncat01\n", 12) == 0);
+}
+
 int main(void)
 {
 	log_init(LOG_LVL_ERR, 1);
@@ -262,5 +305,6 @@ int main(void)
 	RUN(test_enclosure_cap);
 	RUN(test_charset_and_base);
 	RUN(test_atom_text_constructs);
+	RUN(test_author_and_categories);
 	return CHECK_EXIT();
 }

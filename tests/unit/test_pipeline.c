@@ -24,6 +24,8 @@ static struct daemon dm, other;
 static struct seen disk_seen; /* the seen-set as a later run reads it */
 static struct pending disk_pend;
 static char root[64];
+/* Lines added to the config's [source folder] section (keep/drop rules). */
+static const char *source_extra = "";
 
 static const char key_text[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"; /* 27 bytes */
 
@@ -45,7 +47,7 @@ static const char *config(const char *dir)
 {
 	static char ini[2][160];
 	static unsigned which;
-	char *path = ini[which++ % 2], text[1024], p[160];
+	char *path = ini[which++ % 2], text[2048], p[160];
 
 	snprintf(p, sizeof(p), "%s/key", dir);
 	put(p, key_text, 0600);
@@ -53,10 +55,10 @@ static const char *config(const char *dir)
 	mkdir(p, 0700);
 	snprintf(text, sizeof(text),
 		 "[daemon]\nstate_dir = %s/state\nlog_level = warning\n\n"
-		 "[source folder]\nurl = %s/articles\ntype = folder\n\n"
+		 "[source folder]\nurl = %s/articles\ntype = folder\n%s\n"
 		 "[digest]\nsentences = 2\nformat = json\n\n"
 		 "[endpoint]\nurl = https://localhost:9/digest\nsigning_key_file = %s/key\n",
-		 dir, dir, dir);
+		 dir, dir, source_extra, dir);
 	snprintf(path, sizeof(ini[0]), "%s/digestd.ini", dir);
 	put(path, text, 0600);
 	return path;
@@ -211,6 +213,53 @@ static void compose_takes_the_pending_articles(void)
 	/* Nothing waits: composing again writes nothing (send_empty is off). */
 	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
 	CHECK_INT(outbox_scan(&dm, ids, 2, where), 1);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* Articles a rule drops, and those past a first poll's backlog, never
+ * reach the pending list or a digest: they are marked seen (in memory at
+ * once, on disk with the next commit), so that they are not offered again. */
+static void dropped_and_backlog_marked_seen(void)
+{
+	static const unsigned ids[] = { 1, 2, 3, 4, 5 };
+	const char *dir = make_root("rules");
+	int where[5], seen_disk[5];
+	unsigned char key[SEEN_KEY_BYTES];
+	struct source_article a = { .id = "", .lang = "en", .url = "https://news.example.org/story-5",
+				    .title = "Harbour story 5", .text = "The quay.",
+				    .text_len = 9, .over_backlog = 1 };
+
+	/* Story 2 by its title, story 3 by its key sentences (which name it),
+	 * story 4 for not being kept. */
+	source_extra = "drop = title: story 2\ndrop = summary ~ story 3 in\n"
+		       "keep = url ~ story-[1-3]$\n";
+	if (start(&dm, dir) != 0)
+		return;
+	source_extra = "";
+	for (unsigned n = 1; n <= 4; n++)
+		CHECK_INT(article(&dm, n), 0);
+	CHECK_INT(pipeline_article(&dm, "folder", &a), 0);
+	CHECK_INT(dm.pend.n, 1);
+	CHECK_INT(dm.n.summarised, 1);
+	CHECK_INT(dm.n.dropped, 3);
+	CHECK_INT(dm.n.over_backlog, 1);
+	for (unsigned i = 1; i < 5; i++) {
+		key_of(ids[i], key);
+		CHECK(seen_contains(&dm.seen, key));
+	}
+	/* Offered again: known, not judged again. */
+	CHECK_INT(article(&dm, 2), 0);
+	CHECK_INT(dm.n.known, 1);
+	CHECK_INT(dm.n.dropped, 3);
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	CHECK_INT(outbox_scan(&dm, ids, 5, where), 1);
+	CHECK_INT(where[0], 1);
+	for (unsigned i = 1; i < 5; i++)
+		CHECK_INT(where[i], 0);
+	CHECK_INT(on_disk(dir, ids, 5, seen_disk), 0);
+	for (unsigned i = 0; i < 5; i++)
+		CHECK_INT(seen_disk[i], 1);
 	daemon_stop(&dm);
 	remove_tree(dir);
 }
@@ -645,6 +694,7 @@ int main(void)
 {
 	RUN(compose_takes_the_pending_articles);
 	RUN(full_list_resumes_after_a_digest);
+	RUN(dropped_and_backlog_marked_seen);
 	RUN(known_articles);
 	RUN(upgrade_keeps_old_keys);
 	RUN(word_budget_of_the_config);
