@@ -246,6 +246,19 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * of CFG_FILE_BYTES has fewer lines than that shift allows. */
 #define CFG_MAX_INCLUDES 64u
 #define CFG_PLACE_SHIFT 24u
+/* [endpoint NAME] sections (cfg.c): at most CFG_MAX_ENDPOINTS, the plain
+ * [endpoint] counting as one, named like sources. A struct cfg_endpoint is
+ * about 8 KiB (its URL, paths, header lines and email addresses), so the
+ * endpoints add 64 KiB to each struct cfg and to the loader's scratch,
+ * whether used or not: 192 KiB in `run`, which keeps two configs. Email
+ * keys: a from address of CFG_ADDR_BYTES, at most CFG_MAX_RECIPIENTS to
+ * addresses in CFG_ADDRLIST_BYTES, texts (subject, username, ntfy tags,
+ * Matrix room, Telegram chat id) of CFG_TEXT_BYTES. */
+#define CFG_MAX_ENDPOINTS 8u
+#define CFG_ADDR_BYTES 256u
+#define CFG_ADDRLIST_BYTES 1024u
+#define CFG_MAX_RECIPIENTS 16u
+#define CFG_TEXT_BYTES 256u
 
 /* A digest being composed (src/digest/digest): its articles' cleaned text in
  * one arena, DIGEST_MAX_ARTICLES index entries (24 bytes each, the largest

@@ -236,7 +236,7 @@ static void start_sources(struct daemon *d)
 			continue;
 		/* Articles only in memory: saved first, or no poll (retried later). */
 		if (d->pend_dirty && pipeline_save(d) < 0) {
-			int64_t later = net_now_ms() + (int64_t)d->cfg->endpoint.retry_base * 1000;
+			int64_t later = net_now_ms() + (int64_t)d->cfg->endpoints[0].retry_base * 1000;
 
 			log_warnx("sources not polled: the articles waiting cannot be saved");
 			/* --once leaves them for a later run (exit 75). */
@@ -489,7 +489,7 @@ int daemon_run(struct daemon *d)
 				schedule_digest(d);
 			} else if (rc != -EBUSY) {
 				d->compose_retry_ms =
-					net_now_ms() + (int64_t)d->cfg->endpoint.retry_base * 1000;
+					net_now_ms() + (int64_t)d->cfg->endpoints[0].retry_base * 1000;
 			}
 			if (d->outbox_due == 0)
 				continue;
@@ -497,7 +497,7 @@ int daemon_run(struct daemon *d)
 		/* A full outbox whose entries cannot be read has no push time:
 		 * look again later rather than never. */
 		if (d->outbox_full && d->outbox_due == NEVER && !d->push.active)
-			d->outbox_due = time(NULL) + d->cfg->endpoint.retry_base;
+			d->outbox_due = time(NULL) + d->cfg->endpoints[0].retry_base;
 		daemon_watchdog(d);
 		loop_status(d);
 		wait_round(d, next_wakeup_ms(d));

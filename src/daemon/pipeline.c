@@ -144,7 +144,7 @@ static void on_pushed(void *arg, struct push_result *res)
 	case PUSH_RETRY:
 		d->n.push_failures++;
 		if (outbox_update_attempt(&d->outbox, e, e->attempts + 1, res->retry_at) < 0)
-			res->retry_at = now + d->cfg->endpoint.retry_base;
+			res->retry_at = now + d->cfg->endpoints[0].retry_base;
 		ps->due = min64(ps->due, res->retry_at);
 		ps->retry = true;
 		break;
@@ -192,7 +192,7 @@ void pipeline_push_step(struct daemon *d)
 			return;
 		}
 		if (rc < 0) {
-			ps->due = now + d->cfg->endpoint.retry_base;
+			ps->due = now + d->cfg->endpoints[0].retry_base;
 			ps->retry = true;
 			push_pass_end(d);
 			return;
@@ -202,7 +202,7 @@ void pipeline_push_step(struct daemon *d)
 			d->n.dead++;
 			d->n.damaged++;
 		} else if (rc < 0 && rc != -ENOENT) {
-			ps->due = min64(ps->due, now + d->cfg->endpoint.retry_base);
+			ps->due = min64(ps->due, now + d->cfg->endpoints[0].retry_base);
 		} else if (rc == 0 && !ps->every && e->next_attempt > now) {
 			ps->due = min64(ps->due, e->next_attempt);
 		} else if (rc == 0 && d->pend.inflight && strcmp(e->id, d->pend.inflight_id) == 0) {
@@ -210,7 +210,7 @@ void pipeline_push_step(struct daemon *d)
 			 * now, it would leave the outbox, and a restart would compose
 			 * it again and push it a second time. It waits for the
 			 * seen-set. */
-			ps->due = min64(ps->due, now + d->cfg->endpoint.retry_base);
+			ps->due = min64(ps->due, now + d->cfg->endpoints[0].retry_base);
 		} else if (rc == 0) {
 			notify_status("pushing %s", e->id);
 			rc = push_start(pc, e, now, &ps->res, on_pushed, d);

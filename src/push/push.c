@@ -109,7 +109,7 @@ static void profile_init(struct push_client *c, const struct cfg_endpoint *ep)
 
 int push_init(struct push_client *c, const struct cfg *cfg, struct net *net)
 {
-	const struct cfg_endpoint *ep = &cfg->endpoint;
+	const struct cfg_endpoint *ep = &cfg->endpoints[0];
 	char path[CFG_PATH_BYTES + 64];
 	int fd, rc;
 
