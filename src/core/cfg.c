@@ -139,12 +139,17 @@ static void damage(struct cfg_parse *ps)
 		ps->damaged_sec[ps->sec] = true;
 }
 
+void cfg_endpoint_label(const struct cfg_endpoint *e, char *out, size_t size)
+{
+	snprintf(out, size, "[endpoint%s%s]", e->name[0] ? " " : "", e->name);
+}
+
 void cfg_label(const struct cfg_parse *ps, unsigned sec, unsigned src, char *out, size_t size)
 {
 	if (sec == CFG_SEC_source)
 		snprintf(out, size, "[source %s]", ps->cfg.sources[src].name);
-	else if (sec == CFG_SEC_endpoint && ps->cfg.endpoints[src].name[0])
-		snprintf(out, size, "[endpoint %s]", ps->cfg.endpoints[src].name);
+	else if (sec == CFG_SEC_endpoint)
+		cfg_endpoint_label(&ps->cfg.endpoints[src], out, size);
 	else
 		snprintf(out, size, "[%s]", cfg_sec_names[sec]);
 }
@@ -355,6 +360,14 @@ static int enter_endpoint(struct cfg_parse *ps, const char *name, size_t len)
 	cfg_quote(q, sizeof(q), name, len);
 	if (len && check_name(ps, "endpoint", name, len) < 0)
 		return -EINVAL;
+	/* Its folders sit among the plain endpoint's entries (NAME.digest) and
+	 * dead letters (NAME.digest.reason, .digest.1): never taken for one. */
+	for (size_t j = 0; j + 7 <= len; j++) {
+		if (!memcmp(name + j, ".digest", 7)) {
+			cfg_fail(ps, ps->line, "endpoint name '%s' may not contain '.digest'", q);
+			return -EINVAL;
+		}
+	}
 	for (i = 0; i < c->n_endpoints; i++)
 		if (strlen(c->endpoints[i].name) == len && !memcmp(c->endpoints[i].name, name, len))
 			break;

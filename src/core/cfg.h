@@ -203,6 +203,9 @@ int cfg_load(const char *path, unsigned flags, struct cfg *out, struct cfg_error
 int cfg_load_buffer(const char *buf, size_t len, const char *name, const char *base_dir,
 		    unsigned flags, struct cfg *out, struct cfg_error *err);
 
+/* "[endpoint]" or "[endpoint NAME]" into out, for messages. */
+void cfg_endpoint_label(const struct cfg_endpoint *e, char *out, size_t size);
+
 /* Logs each line of err with log_errx. */
 void cfg_log_errors(const struct cfg_error *err);
 

@@ -197,17 +197,17 @@ static int is_loopback(const char *url)
 #define K(kind) (1u << CFG_KIND_##kind)
 
 /* The endpoint keys that only some kinds use (takes) and those a kind
- * cannot do without (needs); every kind takes the keys not listed (TLS,
- * timeout, retries). */
+ * cannot do without (needs), in cfg.def's order (the order of their
+ * messages); every kind takes the keys not listed (TLS, timeout, retries). */
 static const struct kind_key {
 	unsigned key, takes, needs;
 } kind_keys[] = {
 	{ CFG_KEY_endpoint_url, K(WEBHOOK) | K(EMAIL) | K(NTFY) | K(MATRIX) | K(TELEGRAM),
 	  K(WEBHOOK) | K(EMAIL) | K(NTFY) | K(MATRIX) },
 	{ CFG_KEY_endpoint_allow_insecure, K(WEBHOOK) | K(NTFY) | K(MATRIX) | K(TELEGRAM), 0 },
-	{ CFG_KEY_endpoint_signing_key_file, K(WEBHOOK), K(WEBHOOK) },
 	{ CFG_KEY_endpoint_token_file, K(WEBHOOK) | K(NTFY) | K(MATRIX) | K(TELEGRAM),
 	  K(MATRIX) | K(TELEGRAM) },
+	{ CFG_KEY_endpoint_signing_key_file, K(WEBHOOK), K(WEBHOOK) },
 	{ CFG_KEY_endpoint_header, K(WEBHOOK) | K(NTFY), 0 },
 	{ CFG_KEY_endpoint_url_file, K(SLACK) | K(DISCORD), K(SLACK) | K(DISCORD) },
 	{ CFG_KEY_endpoint_from, K(EMAIL), K(EMAIL) },
@@ -445,11 +445,11 @@ static void check_run(struct cfg_parse *ps)
 		const struct cfg_endpoint *e = &ps->cfg.endpoints[j];
 
 		cfg_label(ps, CFG_SEC_endpoint, j, where, sizeof(where));
-		/* Delivery is one webhook's until the push side has the rest
-		 * (issue 12): refused, never accepted and left unsent. */
-		if (j > 0 || e->kind != CFG_KIND_WEBHOOK)
-			cfg_fail(ps, ps->ep_line[j], "%s: this digestd pushes to one webhook "
-						     "endpoint only", where);
+		/* Until the push side has the other kinds (issue 12): refused,
+		 * never accepted and left unsent. */
+		if (e->kind != CFG_KIND_WEBHOOK && !is_bad(ps, CFG_KEY_endpoint_kind, j))
+			cfg_fail(ps, line_of(ps, CFG_KEY_endpoint_kind, j),
+				 "%s kind: this digestd pushes to webhook endpoints only", where);
 		check_file(ps, CFG_KEY_endpoint_ca_file, j, e->ca_file);
 		check_file(ps, CFG_KEY_endpoint_client_cert, j, e->client_cert);
 		for (unsigned i = 0; i < CFG_N_KEYS; i++) {

@@ -36,12 +36,12 @@ static int token_read(struct push_client *c, int fd, const char *path)
 
 	rc = file_read_full(fd, buf, sizeof buf, &n);
 	if (rc < 0) {
-		log_errx("[endpoint] token_file: %s: cannot read: %s", path, strerror(-rc));
+		log_errx("%s token_file: %s: cannot read: %s", c->label, path, strerror(-rc));
 		goto out;
 	}
 	if (n == sizeof buf) {
 		rc = -EFBIG;
-		log_errx("[endpoint] token_file: %s: longer than %u bytes", path,
+		log_errx("%s token_file: %s: longer than %u bytes", c->label, path,
 			 PUSH_TOKEN_BYTES - 1);
 		goto out;
 	}
@@ -53,15 +53,14 @@ static int token_read(struct push_client *c, int fd, const char *path)
 		n--;
 	rc = -EINVAL;
 	if (n == 0) {
-		log_errx("[endpoint] token_file: %s: empty", path);
+		log_errx("%s token_file: %s: empty", c->label, path);
 		goto out;
 	}
 	/* A token goes into a header line: visible ASCII only. */
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)p[i] <= 0x20 || (unsigned char)p[i] >= 0x7f) {
-			log_errx("[endpoint] token_file: %s: the token must be one word of "
-				 "printable ASCII",
-				 path);
+			log_errx("%s token_file: %s: the token must be one word of printable "
+				 "ASCII", c->label, path);
 			goto out;
 		}
 	}
@@ -74,16 +73,16 @@ out:
 	return rc;
 }
 
-/* Opens the secret file of [endpoint] key (cfg_secret_open: the rules
+/* Opens the secret file of the endpoint's key (cfg_secret_open: the rules
  * cfg_load already checked, checked again on the descriptor we read). */
-static int secret_open(const struct cfg *cfg, const char *key, const char *value, char *path,
-		       size_t size)
+static int secret_open(const struct push_client *c, const struct cfg *cfg, const char *key,
+		       const char *value, char *path, size_t size)
 {
 	char why[CFG_ERROR_BYTES];
 	int fd = cfg_secret_open(cfg, value, path, size, why, sizeof why);
 
 	if (fd < 0)
-		log_errx("[endpoint] %s: %s: %s", key, path, why);
+		log_errx("%s %s: %s: %s", c->label, key, path, why);
 	return fd;
 }
 
@@ -107,16 +106,20 @@ static void profile_init(struct push_client *c, const struct cfg_endpoint *ep)
 	p->body = NET_BODY_HEAD;
 }
 
-int push_init(struct push_client *c, const struct cfg *cfg, struct net *net)
+int push_init(struct push_client *c, const struct cfg *cfg, const struct cfg_endpoint *ep,
+	      struct net *net)
 {
-	const struct cfg_endpoint *ep = &cfg->endpoints[0];
 	char path[CFG_PATH_BYTES + 64];
 	int fd, rc;
 
 	memset(c, 0, sizeof *c);
 	c->ep = ep;
 	c->net = net;
-	fd = secret_open(cfg, "signing_key_file", ep->signing_key_file, path, sizeof path);
+	cfg_endpoint_label(ep, c->label, sizeof c->label);
+	/* The plain [endpoint]'s lines read as they always have. */
+	if (ep->name[0])
+		snprintf(c->to, sizeof c->to, " to %s", c->label);
+	fd = secret_open(c, cfg, "signing_key_file", ep->signing_key_file, path, sizeof path);
 	if (fd < 0)
 		return fd;
 	rc = sign_key_read(fd, path, &c->key);
@@ -124,7 +127,7 @@ int push_init(struct push_client *c, const struct cfg *cfg, struct net *net)
 	if (rc < 0)
 		goto out;
 	if (ep->token_file[0]) {
-		fd = secret_open(cfg, "token_file", ep->token_file, path, sizeof path);
+		fd = secret_open(c, cfg, "token_file", ep->token_file, path, sizeof path);
 		if (fd < 0) {
 			rc = fd;
 			goto out;
@@ -137,7 +140,7 @@ int push_init(struct push_client *c, const struct cfg *cfg, struct net *net)
 	if (ep->client_key[0]) {
 		/* libcurl reads the key file itself at each handshake; check now
 		 * that it can, so that a mistake stops start-up. */
-		fd = secret_open(cfg, "client_key", ep->client_key, c->client_key,
+		fd = secret_open(c, cfg, "client_key", ep->client_key, c->client_key,
 				 sizeof c->client_key);
 		if (fd < 0) {
 			rc = fd;
@@ -252,21 +255,21 @@ static void classify_answer(struct push_client *c, const struct outbox_entry *e,
 	snprintf(r->message, sizeof r->message, "HTTP %ld", s);
 	if (s >= 200 && s <= 299) {
 		r->outcome = PUSH_DELIVERED;
-		log_info("push %s: delivered (HTTP %ld, %zu bytes)", e->id, s, e->len);
+		log_info("push %s%s: delivered (HTTP %ld, %zu bytes)", e->id, c->to, s, e->len);
 		return;
 	}
 	answer_excerpt(r, ex, sizeof ex);
 	if (s >= 400 && s <= 499 && s != 408 && s != 429) {
 		r->outcome = PUSH_DEAD;
-		log_warnx("push %s: refused with HTTP %ld: %s", e->id, s, ex);
+		log_warnx("push %s%s: refused with HTTP %ld: %s", e->id, c->to, s, ex);
 		return;
 	}
 	if (s >= 300 && s <= 399)
 		snprintf(r->message, sizeof r->message,
-			 "HTTP %ld: redirects are not followed; check [endpoint] url", s);
+			 "HTTP %ld: redirects are not followed; check %s url", s, c->label);
 	retry_at(c, e, now, r);
-	log_warnx("push %s: %s, retry in %" PRId64 " s (attempt %u)%s%s", e->id, r->message,
-		  r->retry_at - now, e->attempts + 1, ex[0] ? ": " : "", ex);
+	log_warnx("push %s%s: %s, retry in %" PRId64 " s (attempt %u)%s%s", e->id, c->to,
+		  r->message, r->retry_at - now, e->attempts + 1, ex[0] ? ": " : "", ex);
 }
 
 /* net's callback: the answer, or why none came, into the attempt's result
@@ -288,7 +291,8 @@ static void on_done(void *arg, struct net_result *res)
 	case NET_STOPPED:
 		r->outcome = PUSH_STOPPED;
 		snprintf(r->message, sizeof r->message, "stopped while sending");
-		log_info("push %s: abandoned (stopping or reloading); it stays in the outbox", e->id);
+		log_info("push %s%s: abandoned (stopping or reloading); it stays in the outbox",
+			 e->id, c->to);
 		goto out;
 	case NET_TIMEOUT:
 	case NET_STALLED:
@@ -311,7 +315,7 @@ static void on_done(void *arg, struct net_result *res)
 	r->status = 0;
 	r->answer_len = 0;
 	retry_at(c, e, now, r);
-	log_warnx("push %s: %s; retry in %" PRId64 " s (attempt %u)", e->id, r->message,
+	log_warnx("push %s%s: %s; retry in %" PRId64 " s (attempt %u)", e->id, c->to, r->message,
 		  r->retry_at - now, e->attempts + 1);
 out:
 	c->e = NULL;

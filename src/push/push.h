@@ -43,8 +43,10 @@ typedef void (*push_done_fn)(void *arg, struct push_result *r);
 
 struct push_client {
 	struct net *net;
-	struct net_profile profile; /* [endpoint]: TLS, pinning, client cert, token */
+	struct net_profile profile; /* the endpoint's TLS, pinning, client cert, token */
 	const struct cfg_endpoint *ep;
+	char label[CFG_SOURCE_NAME_BYTES + 16]; /* "[endpoint NAME]", for messages */
+	char to[CFG_SOURCE_NAME_BYTES + 20];    /* " to [endpoint NAME]", "" for the plain one */
 	struct sign_key key;
 	char token[PUSH_TOKEN_BYTES];
 	size_t token_len;
@@ -60,17 +62,19 @@ struct push_client {
 	void *arg;
 };
 
-/* Start-up: reads the signing key and the token and checks the client key
- * (each opened with cfg_secret_open), and sets up the [endpoint] profile for
+/* Start-up: reads endpoint ep's signing key and token and checks its client
+ * key (each opened with cfg_secret_open), and sets up its profile for
  * requests through net, which must outlive c (its stop flag abandons a push
  * in flight). cfg must come from cfg_load with CFG_RUN, which checked the
- * [endpoint] rules (https, or http to a loopback host only with
+ * endpoint rules (https, or http to a loopback host only with
  * allow_insecure; client_cert with client_key; no extra header that would
- * override ours): they are not checked again here. c keeps pointing at
- * cfg's endpoint, which must outlive it. Returns 0 or a negative errno after
- * logging a message naming the key or file (never its contents): exit 78
- * material. */
-int push_init(struct push_client *c, const struct cfg *cfg, struct net *net);
+ * override ours): they are not checked again here. c keeps pointing at ep,
+ * one of cfg's endpoints, which must outlive it (a webhook: cfg refuses
+ * the other kinds for now). Returns 0 or a negative errno after logging
+ * a message naming the section and the key or file (never its contents):
+ * exit 78 material. */
+int push_init(struct push_client *c, const struct cfg *cfg, const struct cfg_endpoint *ep,
+	      struct net *net);
 
 /* Cancels a push in flight (its done is called), wipes the key and token.
  * Safe on a zeroed or already freed client. */

@@ -851,6 +851,9 @@ static void endpoints(void)
 	CHECK_INT(load("[endpoint a/b]\n"), -EINVAL);
 	CHECK_STR(err.msg[0], "t.ini:1: endpoint name 'a/b' may use only letters, digits, '.', "
 			      "'_' and '-' (not first)");
+	CHECK_INT(load("[endpoint 00000000000000000001-a.digest.1]\n"), -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:1: endpoint name '00000000000000000001-a.digest.1' may not "
+			      "contain '.digest'");
 	CHECK_INT(load("[endpont x]\n"), -EINVAL);
 	CHECK_STR(err.msg[0], "t.ini:1: unknown section [endpont x]; did you mean [endpoint x]?");
 	for (unsigned i = 0; i <= CFG_MAX_ENDPOINTS; i++)

@@ -152,7 +152,7 @@ static int client(const char *extra)
 		printf("  config: %s\n", err.msg[0]);
 		return rc;
 	}
-	return push_init(&pc, &cfg, net);
+	return push_init(&pc, &cfg, &cfg.endpoints[0], net);
 }
 
 /* A one-article JSON digest as the daemon would queue it. */
@@ -613,7 +613,7 @@ static void test_mutual_tls(void)
 static int reinit(void)
 {
 	push_free(&pc);
-	return push_init(&pc, &cfg, net);
+	return push_init(&pc, &cfg, &cfg.endpoints[0], net);
 }
 
 /* cfg_load (CFG_RUN) checks the [endpoint] rules and the secret files; push
