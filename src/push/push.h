@@ -12,6 +12,7 @@
 #include "core/limits.h"
 #include "net/net.h"
 #include "outbox/outbox.h"
+#include "push/service.h"
 #include "push/sign.h"
 
 enum push_outcome {
@@ -34,7 +35,8 @@ struct push_result {
  * webhook-timestamp, webhook-signature, then [endpoint] header lines. */
 #define PUSH_OWN_HEADERS 4u
 #define PUSH_LINE_BYTES (DIGEST_ID_BYTES + SIGN_HEADER_BYTES + 32u)
-_Static_assert(PUSH_OWN_HEADERS + CFG_MAX_HEADERS <= NET_MAX_HEADERS,
+_Static_assert(PUSH_OWN_HEADERS + CFG_MAX_HEADERS <= NET_MAX_HEADERS &&
+		       SERVICE_MAX_LINES + CFG_MAX_HEADERS <= NET_MAX_HEADERS,
 	       "every header line of a push fits a transfer");
 
 struct push_result;
@@ -48,11 +50,14 @@ struct push_client {
 	char label[CFG_SOURCE_NAME_BYTES + 16]; /* "[endpoint NAME]", for messages */
 	char to[CFG_SOURCE_NAME_BYTES + 20];    /* " to [endpoint NAME]", "" for the plain one */
 	struct sign_key key;
-	char token[PUSH_TOKEN_BYTES];
-	size_t token_len;
+	char token[PUSH_TOKEN_BYTES];          /* token_file's: bearer, or Telegram's bot token */
+	char secret_url[CFG_URL_BYTES];        /* slack, discord: url_file's webhook URL */
+	struct service_req rq;                 /* the attempt's method, URL, kind's headers */
 	char client_key[CFG_PATH_BYTES + 64]; /* resolved path, read by libcurl */
 	char line[PUSH_OWN_HEADERS][PUSH_LINE_BYTES];
-	const char *headers[PUSH_OWN_HEADERS + CFG_MAX_HEADERS];
+	const char *headers[(PUSH_OWN_HEADERS > SERVICE_MAX_LINES ? PUSH_OWN_HEADERS
+								  : SERVICE_MAX_LINES) +
+			    CFG_MAX_HEADERS];
 	struct net_result res; /* of the current attempt */
 	/* The attempt in flight (e is NULL when none), for its callback. */
 	const struct outbox_entry *e;
