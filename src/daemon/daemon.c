@@ -471,6 +471,10 @@ static void reload(struct daemon *d)
 	if (memcmp(&old->digest.schedule, &nc->digest.schedule, sizeof(nc->digest.schedule)) != 0)
 		schedule_digest(d);
 	d->outbox_due = 0;
+	/* A pass under way walked the old endpoints (their indices, where each
+	 * stood): it starts again on the new ones. */
+	if (d->push.active)
+		pipeline_push_begin(d, false, false);
 	pipeline_outbox_count(d);
 	log_info("reloaded %s: %u sources, %u endpoints", d->path, nc->n_sources, nc->n_endpoints);
 out:
