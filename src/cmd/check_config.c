@@ -35,15 +35,18 @@ static int check_start(const struct cfg *c)
 
 	fd = statedir_check(dir);
 	if (fd >= 0) {
-		if (outbox_check(fd, dir) < 0)
-			status = EX_CANTCREAT;
+		for (unsigned i = 0; i < c->n_endpoints && !status; i++)
+			if (outbox_check(fd, dir, c->endpoints[i].name) < 0)
+				status = EX_CANTCREAT;
 		close(fd);
 	} else if (fd != -ENOENT) {
 		status = EX_CANTCREAT;
 	}
-	if (push_init(&push, c, NULL) < 0)
-		return status ? status : EX_CONFIG;
-	push_free(&push);
+	for (unsigned i = 0; i < c->n_endpoints; i++) {
+		if (push_init(&push, c, &c->endpoints[i], NULL) < 0)
+			return status ? status : EX_CONFIG;
+		push_free(&push);
+	}
 	return status;
 }
 

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "core/cfg.h"
+#include "core/cfg_key.h"
+#include "core/cfg_value.h"
 #include "core/date.h"
 #include "core/file.h"
 #include "core/json.h"
@@ -206,10 +208,10 @@ static void show_source(struct status *s, const struct cfg_source *src)
 /* The entries of the outbox or dead/ folder sub: their number, and for the
  * outbox the oldest's creation time and attempts. Returns NULL, or why the
  * folder cannot be read ("none" when it does not exist yet). */
-static const char *scan_folder(struct status *s, const char *sub, unsigned *count,
-			       uint64_t *bytes, struct outbox_entry *oldest)
+static const char *scan_folder(struct status *s, const char *sub, const char *ep_name,
+			       unsigned *count, uint64_t *bytes, struct outbox_entry *oldest)
 {
-	struct outbox ob = { -1, -1, 0 };
+	struct outbox ob = { .dirfd = -1, .deadfd = -1 };
 	char name[OUTBOX_NAME_BYTES], why[OUTBOX_REASON_BYTES];
 	const char *res = NULL;
 	size_t n = 0;
@@ -220,6 +222,13 @@ static const char *scan_folder(struct status *s, const char *sub, unsigned *coun
 	if (s->state_fd < 0)
 		return "none";
 	ob.dirfd = statedir_open_read(s->state_fd, sub);
+	/* A named endpoint's folder is one level down (outbox/NAME), each
+	 * level opened without following a link. */
+	if (ob.dirfd >= 0 && ep_name[0]) {
+		fd = statedir_open_read(ob.dirfd, ep_name);
+		close(ob.dirfd);
+		ob.dirfd = fd;
+	}
 	if (ob.dirfd == -ENOENT)
 		return "none";
 	if (ob.dirfd < 0)
@@ -246,30 +255,34 @@ out:
 	return res;
 }
 
-static void show_endpoint(struct status *s)
+/* One endpoint: the plain [endpoint] has outbox/ and dead/ in the state
+ * folder, an [endpoint NAME] outbox/NAME and dead/NAME. */
+static void show_endpoint(struct status *s, const struct cfg_endpoint *ep)
 {
 	struct srcstate st;
-	char url[NET_URL_BYTES];
-	const char *why, *dead_why;
+	char url[NET_URL_BYTES], state[PIPELINE_ENDPOINT_STATE_BYTES], kind[16];
+	char title[CFG_SOURCE_NAME_BYTES + 16];
+	const char *why, *dead_why, *name = ep->name[0] ? ep->name : "default";
 	unsigned waiting = 0, dead = 0;
 	uint64_t bytes = 0, dead_bytes = 0;
 
-	/* Today one endpoint, with outbox/ and dead/ in the state folder; named
-	 * endpoints add one such object each, with their own folders. */
 	s->e.created = 0;
 	s->e.attempts = 0;
-	why = scan_folder(s, "outbox", &waiting, &bytes, &s->e);
-	dead_why = scan_folder(s, "dead", &dead, &dead_bytes, NULL);
-	open_obj(s, NULL, "endpoint default");
-	field_str(s, "name", "name", "default");
-	field_str(s, "url", "url",
-		  s->cfg.has_endpoint ? url_redact(s->cfg.endpoint.url, url, sizeof(url)) : NULL);
+	why = scan_folder(s, "outbox", ep->name, &waiting, &bytes, &s->e);
+	dead_why = scan_folder(s, "dead", ep->name, &dead, &dead_bytes, NULL);
+	snprintf(title, sizeof(title), "endpoint %s", name);
+	open_obj(s, NULL, title);
+	field_str(s, "name", "name", name);
+	cfg_value_format(&cfg_keys[CFG_KEY_endpoint_kind], &ep->kind, kind, sizeof(kind));
+	field_str(s, "kind", "kind", kind);
+	field_str(s, "url", "url", ep->url[0] ? url_redact(ep->url, url, sizeof(url)) : NULL);
 	field_str(s, "outbox", "outbox folder", why ? why : "ok");
 	field_num(s, "waiting", "digests waiting", waiting);
 	field_num(s, "waiting_bytes", "bytes waiting", bytes);
 	field_time(s, "oldest_waiting", "oldest waiting", waiting ? s->e.created : 0, "-");
 	field_num(s, "oldest_attempts", "its push attempts", waiting ? s->e.attempts : 0);
-	why = read_state(s, PIPELINE_ENDPOINT_STATE, &st);
+	pipeline_endpoint_state(ep, state);
+	why = read_state(s, state, &st);
 	fields_state(s, why, &st, &endpoint_keys);
 	field_num(s, "delivered", "digests delivered", st.items);
 	field_str(s, "dead_folder", "dead folder", dead_why ? dead_why : "ok");
@@ -340,8 +353,12 @@ static int show(struct status *s)
 	show_seen(s);
 	if (s->json)
 		fputs(",\"endpoints\":[", stdout);
-	s->first = 1;
-	show_endpoint(s);
+	for (unsigned i = 0; i < s->cfg.n_endpoints; i++) {
+		if (s->json && i)
+			putchar(',');
+		s->first = 1;
+		show_endpoint(s, &s->cfg.endpoints[i]);
+	}
 	if (s->json)
 		fputs("],\"sources\":[", stdout);
 	for (unsigned i = 0; i < s->cfg.n_sources; i++) {

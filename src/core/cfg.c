@@ -41,6 +41,9 @@
 #define CFG_DESC_PIN .type = CFG_T_PIN
 #define CFG_DESC_HEADER .type = CFG_T_HEADER
 #define CFG_DESC_RULE .type = CFG_T_RULE
+#define CFG_DESC_TEXT .type = CFG_T_TEXT
+#define CFG_DESC_ADDRESS .type = CFG_T_ADDRESS
+#define CFG_DESC_ADDRLIST .type = CFG_T_ADDRLIST
 
 #define CFG(sec_, key_, type_, def_, min_, max_, doc_)                                    \
 	{ .sec = CFG_SEC_##sec_, .section = #sec_, .name = #key_, CFG_DESC_##type_,         \
@@ -133,14 +136,23 @@ static void damage(struct cfg_parse *ps)
 {
 	if (ps->sec == CFG_SEC_source)
 		ps->damaged_src[ps->src] = true;
+	else if (ps->sec == CFG_SEC_endpoint)
+		ps->damaged_ep[ps->src] = true;
 	else if (ps->sec >= 0)
 		ps->damaged_sec[ps->sec] = true;
+}
+
+void cfg_endpoint_label(const struct cfg_endpoint *e, char *out, size_t size)
+{
+	snprintf(out, size, "[endpoint%s%s]", e->name[0] ? " " : "", e->name);
 }
 
 void cfg_label(const struct cfg_parse *ps, unsigned sec, unsigned src, char *out, size_t size)
 {
 	if (sec == CFG_SEC_source)
 		snprintf(out, size, "[source %s]", ps->cfg.sources[src].name);
+	else if (sec == CFG_SEC_endpoint)
+		cfg_endpoint_label(&ps->cfg.endpoints[src], out, size);
 	else
 		snprintf(out, size, "[%s]", cfg_sec_names[sec]);
 }
@@ -201,8 +213,17 @@ void *cfg_section(struct cfg *c, unsigned sec, unsigned src)
 	case CFG_SEC_digest:
 		return &c->digest;
 	default:
-		return &c->endpoint;
+		return &c->endpoints[src];
 	}
+}
+
+unsigned cfg_slot(unsigned sec, unsigned src)
+{
+	if (sec == CFG_SEC_endpoint)
+		return 1 + src;
+	if (sec == CFG_SEC_source)
+		return 1 + CFG_MAX_ENDPOINTS + src;
+	return 0;
 }
 
 static void apply_defaults(void *base, unsigned sec, const char *base_dir)
@@ -223,6 +244,12 @@ void cfg_source_defaults(struct cfg_source *s, const char *base_dir)
 {
 	memset(s, 0, sizeof(*s));
 	apply_defaults(s, CFG_SEC_source, base_dir);
+}
+
+void cfg_endpoint_defaults(struct cfg_endpoint *e, const char *base_dir)
+{
+	memset(e, 0, sizeof(*e));
+	apply_defaults(e, CFG_SEC_endpoint, base_dir);
 }
 
 /* An unset state_dir: systemd's $STATE_DIRECTORY (several paths joined by
@@ -252,7 +279,7 @@ void cfg_defaults(struct cfg *c)
 	memset(c, 0, offsetof(struct cfg, sources));
 	memcpy(c->base_dir, CFG_DEFAULT_DIR, sizeof(CFG_DEFAULT_DIR));
 	for (unsigned sec = 0; sec < CFG_SEC_COUNT; sec++)
-		if (sec != CFG_SEC_source)
+		if (sec != CFG_SEC_source && sec != CFG_SEC_endpoint)
 			apply_defaults(cfg_section(c, sec, 0), sec, c->base_dir);
 	default_state_dir(&c->daemon);
 }
@@ -268,26 +295,39 @@ static int valid_source_name(const char *s, size_t len)
 	return 1;
 }
 
+/* A [source NAME] or [endpoint NAME] name (what: "source", "endpoint"):
+ * it names a folder of the state (an endpoint's outbox), hence the rules.
+ * Returns 0 or -EINVAL after saying why. */
+static int check_name(struct cfg_parse *ps, const char *what, const char *name, size_t len)
+{
+	char q[80];
+
+	cfg_quote(q, sizeof(q), name, len);
+	if (len == 0) {
+		cfg_fail(ps, ps->line, "a %s section needs a name: [%s NAME]", what, what);
+		return -EINVAL;
+	}
+	if (!valid_source_name(name, len)) {
+		cfg_fail(ps, ps->line, "%s name '%s' may use only letters, digits, '.', '_' "
+				       "and '-' (not first)", what, q);
+		return -EINVAL;
+	}
+	if (len >= CFG_SOURCE_NAME_BYTES) {
+		cfg_fail(ps, ps->line, "%s name '%s' is longer than %u bytes", what, q,
+			 CFG_SOURCE_NAME_BYTES - 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int enter_source(struct cfg_parse *ps, const char *name, size_t len)
 {
 	struct cfg *c = &ps->cfg;
 	char q[80], first[CFG_PATH_BYTES + 16];
 
 	cfg_quote(q, sizeof(q), name, len);
-	if (len == 0) {
-		cfg_fail(ps, ps->line, "a source section needs a name: [source NAME]");
+	if (check_name(ps, "source", name, len) < 0)
 		return -EINVAL;
-	}
-	if (!valid_source_name(name, len)) {
-		cfg_fail(ps, ps->line, "source name '%s' may use only letters, digits, '.', '_' "
-				       "and '-' (not first)", q);
-		return -EINVAL;
-	}
-	if (len >= CFG_SOURCE_NAME_BYTES) {
-		cfg_fail(ps, ps->line, "source name '%s' is longer than %u bytes", q,
-			 CFG_SOURCE_NAME_BYTES - 1);
-		return -EINVAL;
-	}
 	for (unsigned i = 0; i < c->n_sources; i++) {
 		if (strlen(c->sources[i].name) == len && !memcmp(c->sources[i].name, name, len)) {
 			cfg_place(ps, ps->src_line[i], first, sizeof(first));
@@ -305,9 +345,57 @@ static int enter_source(struct cfg_parse *ps, const char *name, size_t len)
 	memcpy(c->sources[ps->src].name, name, len);
 	ps->src_line[ps->src] = ps->line;
 	ps->damaged_src[ps->src] = false;
-	memset(ps->key_line[1 + ps->src], 0, sizeof(ps->key_line[0]));
-	memset(ps->bad[1 + ps->src], 0, sizeof(ps->bad[0]));
+	memset(ps->key_line[cfg_slot(CFG_SEC_source, ps->src)], 0, sizeof(ps->key_line[0]));
+	memset(ps->bad[cfg_slot(CFG_SEC_source, ps->src)], 0, sizeof(ps->bad[0]));
 	ps->sec = CFG_SEC_source;
+	return 0;
+}
+
+/* [endpoint] (len 0) or [endpoint NAME]. The plain one may appear again in
+ * another file, as the single sections may (its keys still count once);
+ * a named one only once across all files, as a source. */
+static int enter_endpoint(struct cfg_parse *ps, const char *name, size_t len)
+{
+	struct cfg *c = &ps->cfg;
+	char q[80], first[CFG_PATH_BYTES + 16];
+	unsigned i;
+
+	cfg_quote(q, sizeof(q), name, len);
+	if (len && check_name(ps, "endpoint", name, len) < 0)
+		return -EINVAL;
+	/* Its folders sit among the plain endpoint's entries (NAME.digest) and
+	 * dead letters (NAME.digest.reason, .digest.1): never taken for one. */
+	for (size_t j = 0; j + 7 <= len; j++) {
+		if (!memcmp(name + j, ".digest", 7)) {
+			cfg_fail(ps, ps->line, "endpoint name '%s' may not contain '.digest'", q);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < c->n_endpoints; i++)
+		if (strlen(c->endpoints[i].name) == len && !memcmp(c->endpoints[i].name, name, len))
+			break;
+	if (i < c->n_endpoints && (len || ps->ep_line[i] >> CFG_PLACE_SHIFT == ps->file)) {
+		cfg_place(ps, ps->ep_line[i], first, sizeof(first));
+		if (len)
+			cfg_fail(ps, ps->line, "[endpoint %s] is defined twice (first at %s)", q,
+				 first);
+		else
+			cfg_fail(ps, ps->line, "[endpoint] appears twice (first at %s)", first);
+		return -EINVAL;
+	}
+	if (i == c->n_endpoints && i == CFG_MAX_ENDPOINTS) {
+		cfg_fail(ps, ps->line, "too many endpoints: at most %u [endpoint NAME] sections",
+			 CFG_MAX_ENDPOINTS);
+		return -EINVAL;
+	}
+	ps->src = i;
+	ps->sec = CFG_SEC_endpoint;
+	if (i < c->n_endpoints)
+		return 0;
+	c->n_endpoints++;
+	cfg_endpoint_defaults(&c->endpoints[i], c->base_dir);
+	memcpy(c->endpoints[i].name, name, len);
+	ps->ep_line[i] = ps->line;
 	return 0;
 }
 
@@ -319,7 +407,8 @@ static int enter_section(struct cfg_parse *ps, const char *name, size_t len)
 	char q[80], rest[80], first[CFG_PATH_BYTES + 16];
 
 	for (unsigned sec = 0; sec < CFG_SEC_COUNT; sec++) {
-		if (sec == CFG_SEC_source || strlen(cfg_sec_names[sec]) != len ||
+		if (sec == CFG_SEC_source || sec == CFG_SEC_endpoint ||
+		    strlen(cfg_sec_names[sec]) != len ||
 		    memcmp(cfg_sec_names[sec], name, len))
 			continue;
 		/* Again in another file is fine: its keys still count once. */
@@ -332,8 +421,6 @@ static int enter_section(struct cfg_parse *ps, const char *name, size_t len)
 		if (!ps->sec_line[sec])
 			ps->sec_line[sec] = ps->line;
 		ps->sec = (int)sec;
-		if (sec == CFG_SEC_endpoint)
-			ps->cfg.has_endpoint = true;
 		return 0;
 	}
 	if (len >= 6 && !memcmp(name, "source", 6) && (len == 6 || utf8_ascii_space(name[6]))) {
@@ -342,6 +429,13 @@ static int enter_section(struct cfg_parse *ps, const char *name, size_t len)
 		while (skip < len && utf8_ascii_space(name[skip]))
 			skip++;
 		return enter_source(ps, name + skip, len - skip);
+	}
+	if (len >= 8 && !memcmp(name, "endpoint", 8) && (len == 8 || utf8_ascii_space(name[8]))) {
+		size_t skip = 8;
+
+		while (skip < len && utf8_ascii_space(name[skip]))
+			skip++;
+		return enter_endpoint(ps, name + skip, len - skip);
 	}
 	while (word < len && !utf8_ascii_space(name[word]))
 		word++;
@@ -358,6 +452,9 @@ static int enter_section(struct cfg_parse *ps, const char *name, size_t len)
 	if (is_close(best, cfg_sec_names[best_sec]) && best_sec == CFG_SEC_source)
 		cfg_fail(ps, ps->line, "unknown section [%s]; did you mean [source%s]?", q,
 			 word < len ? rest : " NAME");
+	else if (is_close(best, cfg_sec_names[best_sec]) && best_sec == CFG_SEC_endpoint)
+		cfg_fail(ps, ps->line, "unknown section [%s]; did you mean [endpoint%s]?", q,
+			 word < len ? rest : "");
 	else if (is_close(best, cfg_sec_names[best_sec]))
 		cfg_fail(ps, ps->line, "unknown section [%s]; did you mean [%s]?", q,
 			 cfg_sec_names[best_sec]);
@@ -551,12 +648,19 @@ static void unknown_key(struct cfg_parse *ps, const char *name, const char *wher
 	for (size_t i = 0; i < sizeof(secret_keys) / sizeof(secret_keys[0]); i++)
 		secret |= strcasecmp(name, secret_keys[i]) == 0;
 	if (secret) {
+		const struct cfg_key *fk;
+
 		snprintf(file_key, sizeof(file_key), "%s_file", name);
-		if (!cfg_key_named(CFG_SEC_endpoint, file_key))
+		fk = cfg_key_named(CFG_SEC_endpoint, file_key);
+		/* Only a key this endpoint's kind (as far as read) takes. */
+		if (!fk || (ps->sec == CFG_SEC_endpoint &&
+			    !cfg_kind_takes((unsigned)(fk - cfg_keys),
+					    ps->cfg.endpoints[ps->src].kind)))
 			snprintf(file_key, sizeof(file_key), "token_file");
 		cfg_fail(ps, ps->line, "%s %s: secrets never go in the config file; put it in a file "
-				       "and set [endpoint] %s to the file's path (or a systemd "
-				       "credential name)", where, q, file_key);
+				       "and set %s %s to the file's path (or a systemd "
+				       "credential name)", where, q,
+			 ps->sec == CFG_SEC_endpoint ? where : "[endpoint]", file_key);
 		return;
 	}
 	if (no) {
@@ -664,7 +768,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 				       "others, not an included one");
 		return 1;
 	}
-	slot = k->sec == CFG_SEC_source ? 1 + ps->src : 0;
+	slot = cfg_slot(k->sec, ps->src);
 	seen = &ps->key_line[slot][k - cfg_keys];
 	if (*seen && k->type != CFG_T_HEADER && k->type != CFG_T_RULE) {
 		cfg_place(ps, *seen, first, sizeof(first));
@@ -850,8 +954,10 @@ static int load(FILE *f, const char *buf, size_t len, const char *name, const ch
 
 	/* The per-source tables are zeroed source by source (enter_source). */
 	memset(ps, 0, offsetof(struct cfg_parse, src_line));
-	memset(ps->key_line[0], 0, sizeof(ps->key_line[0]));
-	memset(ps->bad[0], 0, sizeof(ps->bad[0]));
+	/* The rows of the single sections and the endpoints; the sources' as
+	 * they are entered. */
+	memset(ps->key_line, 0, (1 + CFG_MAX_ENDPOINTS) * sizeof(ps->key_line[0]));
+	memset(ps->bad, 0, (1 + CFG_MAX_ENDPOINTS) * sizeof(ps->bad[0]));
 	err->n = 0;
 	ps->name = name;
 	ps->flags = flags;

@@ -36,6 +36,10 @@
  *   RULE      a keep or drop rule, "FIELD: words" or "FIELD ~ regex"
  *             (core/rules.h), repeatable; its text goes to struct cfg's
  *             rules pool, the section's field counts them. max: bytes.
+ *   TEXT      UTF-8 text without control characters. max: buffer bytes.
+ *   ADDRESS   an email address, addr@domain or Name <addr@domain>. max: bytes.
+ *   ADDRLIST  up to CFG_MAX_RECIPIENTS ADDRESSes, comma-separated, kept as
+ *             "a@x, b@y". max: buffer bytes.
  * A default of NULL marks a required key; "" an optional one left unset.
  */
 #define CFG_URL_HTTPS 0x01u
@@ -43,6 +47,8 @@
 #define CFG_URL_FILE 0x04u
 #define CFG_URL_PATH 0x08u
 #define CFG_URL_MAILTO 0x10u
+#define CFG_URL_SMTPS 0x20u
+#define CFG_URL_SMTP 0x40u
 
 /* A digest schedule: either every `interval` seconds, or at each of the
  * n_times local times of day (minutes after midnight, ascending). */
@@ -76,6 +82,11 @@ struct cfg_rules {
  * CFG_SOURCE_AUTO never survives loading: it becomes feed or folder. */
 enum cfg_source_type { CFG_SOURCE_AUTO, CFG_SOURCE_FEED, CFG_SOURCE_PAGE, CFG_SOURCE_FOLDER };
 enum cfg_format { CFG_FORMAT_JSON, CFG_FORMAT_MARKDOWN, CFG_FORMAT_TEXT, CFG_FORMAT_HTML };
+/* [endpoint] kind; the same order as enum message_kind. */
+enum cfg_kind {
+	CFG_KIND_WEBHOOK, CFG_KIND_EMAIL, CFG_KIND_NTFY, CFG_KIND_MATRIX, CFG_KIND_SLACK,
+	CFG_KIND_DISCORD, CFG_KIND_TELEGRAM
+};
 
 #define CFG_DECL_PATH(key, max) char key[max];
 #define CFG_DECL_SECRET(key, max) char key[max];
@@ -91,6 +102,9 @@ enum cfg_format { CFG_FORMAT_JSON, CFG_FORMAT_MARKDOWN, CFG_FORMAT_TEXT, CFG_FOR
 #define CFG_DECL_PIN(key, max) char key[max];
 #define CFG_DECL_HEADER(key, max) struct cfg_headers key;
 #define CFG_DECL_RULE(key, max) unsigned key;
+#define CFG_DECL_TEXT(key, max) char key[max];
+#define CFG_DECL_ADDRESS(key, max) char key[max];
+#define CFG_DECL_ADDRLIST(key, max) char key[max];
 
 /* One struct per section, each made from that section's lines of cfg.def. */
 #define CFG(sec, ...) CFG_##sec(__VA_ARGS__)
@@ -136,6 +150,8 @@ struct cfg_digest {
 #define CFG_digest CFG_SKIP
 #define CFG_endpoint CFG_FIELD
 struct cfg_endpoint {
+	/* NAME of [endpoint NAME]; "" for the plain [endpoint]. */
+	char name[CFG_SOURCE_NAME_BYTES];
 #include "core/cfg.def"
 };
 
@@ -152,8 +168,9 @@ struct cfg {
 	struct cfg_daemon daemon;
 	struct cfg_http http;
 	struct cfg_digest digest;
-	bool has_endpoint; /* an [endpoint] section was given */
-	struct cfg_endpoint endpoint;
+	/* The [endpoint] and [endpoint NAME] sections, in the order given. */
+	unsigned n_endpoints;
+	struct cfg_endpoint endpoints[CFG_MAX_ENDPOINTS];
 	struct cfg_rules rules; /* every keep and drop rule */
 	/* Absolute folder of the config file: relative PATH values were
 	 * resolved against it, relative SECRET values are at use time. */
@@ -176,9 +193,9 @@ struct cfg_error {
 };
 
 /* cfg_load flags. CFG_RUN: also what `digestd run` needs (check-config
- * checks the same): at least one source, an [endpoint], and each of its
- * secret files present, readable and safe as cfg_secret_open says; they are
- * opened and closed, never read. */
+ * checks the same): at least one source, at least one endpoint, and each of
+ * their secret files present, readable and safe as cfg_secret_open says;
+ * they are opened and closed, never read. */
 #define CFG_RUN 0x1u
 
 /* The configuration of an empty file: every default, no sources, no
@@ -205,6 +222,9 @@ int cfg_load(const char *path, unsigned flags, struct cfg *out, struct cfg_error
  * (absolute) resolves relative paths. Returns 0 or -EINVAL. */
 int cfg_load_buffer(const char *buf, size_t len, const char *name, const char *base_dir,
 		    unsigned flags, struct cfg *out, struct cfg_error *err);
+
+/* "[endpoint]" or "[endpoint NAME]" into out, for messages. */
+void cfg_endpoint_label(const struct cfg_endpoint *e, char *out, size_t size);
 
 /* Logs each line of err with log_errx. */
 void cfg_log_errors(const struct cfg_error *err);

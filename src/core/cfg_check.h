@@ -14,4 +14,8 @@
  * the secret files. */
 void cfg_check(struct cfg_parse *ps);
 
+/* Does an endpoint of kind (enum cfg_kind) use key (a CFG_KEY_ index of
+ * [endpoint])? Every kind uses the TLS, timeout and retry keys. */
+bool cfg_kind_takes(unsigned key, unsigned kind);
+
 #endif

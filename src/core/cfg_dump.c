@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cfg_check.h"
 #include "core/cfg_key.h"
 #include "core/cfg_value.h"
 
@@ -28,6 +29,11 @@ static void dump_section(const struct cfg *c, FILE *f, unsigned sec, const void 
 		const void *field = (const char *)base + k->offset;
 
 		if (k->sec != sec)
+			continue;
+		/* An endpoint's dump has the keys of its kind: another's would
+		 * not load back. Its defaults (prefix "; ") show every key. */
+		if (sec == CFG_SEC_endpoint && !*prefix &&
+		    !cfg_kind_takes(i, ((const struct cfg_endpoint *)base)->kind))
 			continue;
 		if (k->type == CFG_T_HEADER) {
 			const struct cfg_headers *h = field;
@@ -74,6 +80,7 @@ static void dump_section(const struct cfg *c, FILE *f, unsigned sec, const void 
 void cfg_dump(const struct cfg *c, FILE *f)
 {
 	struct cfg_source defaults;
+	struct cfg_endpoint endpoint;
 	uint64_t bound, bodies;
 
 	/* The bound check-config enforced, for the reader and tools/bench-memory.py. */
@@ -97,12 +104,15 @@ void cfg_dump(const struct cfg *c, FILE *f)
 	}
 	fputs("\n[digest]\n", f);
 	dump_section(c, f, CFG_SEC_digest, &c->digest, "", 0);
-	if (c->has_endpoint) {
-		fputs("\n[endpoint]\n", f);
-		dump_section(c, f, CFG_SEC_endpoint, &c->endpoint, "", UINT_MAX);
-	} else {
+	for (unsigned i = 0; i < c->n_endpoints; i++) {
+		fprintf(f, "\n[endpoint%s%s]\n", c->endpoints[i].name[0] ? " " : "",
+			c->endpoints[i].name);
+		dump_section(c, f, CFG_SEC_endpoint, &c->endpoints[i], "", UINT_MAX);
+	}
+	if (!c->n_endpoints) {
 		fputs("\n; no [endpoint] section: digests are not pushed; its defaults are:\n", f);
-		dump_section(c, f, CFG_SEC_endpoint, &c->endpoint, "; ", UINT_MAX);
+		cfg_endpoint_defaults(&endpoint, c->base_dir);
+		dump_section(c, f, CFG_SEC_endpoint, &endpoint, "; ", UINT_MAX);
 	}
 }
 
@@ -166,6 +176,18 @@ static void describe_type(const struct cfg_key *k, char *type, size_t tsz, char 
 		snprintf(range, rsz, "`FIELD: words` or `FIELD ~ regex`, repeatable, at most %u "
 				     "in all (docs/rules.md)", CFG_MAX_RULES);
 		break;
+	case CFG_T_TEXT:
+		snprintf(type, tsz, "text");
+		snprintf(range, rsz, "UTF-8, up to %llu bytes", k->max - 1);
+		break;
+	case CFG_T_ADDRESS:
+		snprintf(type, tsz, "address");
+		snprintf(range, rsz, "a@example.org or Name <a@example.org>");
+		break;
+	case CFG_T_ADDRLIST:
+		snprintf(type, tsz, "addresses");
+		snprintf(range, rsz, "comma-separated, at most %u", CFG_MAX_RECIPIENTS);
+		break;
 	default: /* CFG_T_HEADER */
 		snprintf(type, tsz, "header");
 		snprintf(range, rsz, "Name: value, repeatable, at most %u", CFG_MAX_HEADERS);
@@ -179,7 +201,9 @@ void cfg_dump_keys(FILE *f)
 
 	for (unsigned sec = 0; sec < CFG_SEC_COUNT; sec++) {
 		fprintf(f, "%s### [%s%s]\n\n", sec ? "\n" : "", cfg_sec_names[sec],
-			sec == CFG_SEC_source ? " NAME" : "");
+			sec == CFG_SEC_source     ? " NAME"
+			: sec == CFG_SEC_endpoint ? "] or [endpoint NAME"
+						  : "");
 		fputs("| Key | Type | Default | Allowed | Meaning |\n", f);
 		fputs("| --- | --- | --- | --- | --- |\n", f);
 		for (size_t i = 0; i < CFG_N_KEYS; i++) {

@@ -13,8 +13,8 @@
 /* A key's type: cfg.def's third column (cfg.h says what each means). */
 enum cfg_type {
 	CFG_T_PATH, CFG_T_SECRET, CFG_T_URL, CFG_T_BOOL, CFG_T_UINT, CFG_T_DURATION, CFG_T_SIZE,
-	CFG_T_SCHEDULE, CFG_T_LOGLEVEL, CFG_T_ENUM, CFG_T_LANG, CFG_T_PIN, CFG_T_HEADER,
-	CFG_T_RULE
+	CFG_T_SCHEDULE, CFG_T_LOGLEVEL, CFG_T_ENUM, CFG_T_LANG, CFG_T_PIN, CFG_T_HEADER, CFG_T_RULE,
+	CFG_T_TEXT, CFG_T_ADDRESS, CFG_T_ADDRLIST
 };
 enum cfg_sec {
 	CFG_SEC_daemon, CFG_SEC_http, CFG_SEC_source, CFG_SEC_digest, CFG_SEC_endpoint,
@@ -44,11 +44,19 @@ extern const char *const cfg_sec_names[CFG_SEC_COUNT];
 /* The key called name in section sec, or NULL. */
 const struct cfg_key *cfg_key_named(unsigned sec, const char *name);
 
-/* Where section sec's fields are in c (src: which source). */
+/* Where section sec's fields are in c (src: which source or endpoint). */
 void *cfg_section(struct cfg *c, unsigned sec, unsigned src);
+
+/* The row of struct cfg_parse's key_line and bad that section sec's keys
+ * use: 0 for the single sections, then one per endpoint, then one per
+ * source (src: which endpoint or source). */
+unsigned cfg_slot(unsigned sec, unsigned src);
 
 /* A source's defaults, relative paths against base_dir. */
 void cfg_source_defaults(struct cfg_source *s, const char *base_dir);
+
+/* An endpoint's defaults (name ""), relative paths against base_dir. */
+void cfg_endpoint_defaults(struct cfg_endpoint *e, const char *base_dir);
 
 /* ps->sec before the first section, and in one whose header was refused
  * (its keys are skipped: they would only repeat that error). */
@@ -81,7 +89,7 @@ struct cfg_parse {
 	char inc_dir[CFG_PATH_BYTES];
 	char inc_name[CFG_MAX_INCLUDES][CFG_PATH_BYTES];
 	int sec; /* enum cfg_sec of the current section, or CFG_SEC_NONE, _SKIP */
-	unsigned src;
+	unsigned src; /* the current [source NAME] or [endpoint NAME]'s index */
 	bool refused_section; /* some section header was refused */
 	bool key_pending;     /* inih has a key line that on_key has not had */
 	unsigned sec_line[CFG_SEC_COUNT];
@@ -97,13 +105,16 @@ struct cfg_parse {
 		struct cfg_digest digest;
 		struct cfg_endpoint endpoint;
 	} undo;
+	/* Where each endpoint's header is, and whether it is damaged. */
+	unsigned ep_line[CFG_MAX_ENDPOINTS];
+	bool damaged_ep[CFG_MAX_ENDPOINTS];
 	unsigned src_line[CFG_MAX_SOURCES];
 	bool damaged_src[CFG_MAX_SOURCES];
-	/* Slot 0: the single sections; slot 1 + i: source i. */
-	unsigned key_line[1 + CFG_MAX_SOURCES][CFG_N_KEYS];
+	/* Rows by cfg_slot: the single sections, the endpoints, the sources. */
+	unsigned key_line[1 + CFG_MAX_ENDPOINTS + CFG_MAX_SOURCES][CFG_N_KEYS];
 	/* A value that was refused: checks across keys leave it alone, so that
 	 * one mistake is reported once. */
-	bool bad[1 + CFG_MAX_SOURCES][CFG_N_KEYS];
+	bool bad[1 + CFG_MAX_ENDPOINTS + CFG_MAX_SOURCES][CFG_N_KEYS];
 	struct cfg cfg;
 };
 
@@ -116,7 +127,8 @@ void cfg_fail(struct cfg_parse *ps, unsigned line, const char *fmt, ...)
  * messages that point at a second place. */
 void cfg_place(const struct cfg_parse *ps, unsigned place, char *out, size_t size);
 
-/* "[daemon]" or "[source NAME]", for messages. */
+/* "[daemon]", "[source NAME]", "[endpoint]" or "[endpoint NAME]", for
+ * messages. */
 void cfg_label(const struct cfg_parse *ps, unsigned sec, unsigned src, char *out, size_t size);
 
 #endif

@@ -450,12 +450,16 @@ unsigned cfg_url_form(const char *v)
 		return CFG_URL_FILE;
 	if (u.scheme.len == 6 && strncasecmp(u.scheme.p, "mailto", 6) == 0)
 		return CFG_URL_MAILTO;
+	if (u.scheme.len == 5 && strncasecmp(u.scheme.p, "smtps", 5) == 0 && u.has_authority)
+		return CFG_URL_SMTPS;
+	if (u.scheme.len == 4 && strncasecmp(u.scheme.p, "smtp", 4) == 0 && u.has_authority)
+		return CFG_URL_SMTP;
 	return 0;
 }
 
 void cfg_url_expected(unsigned m, char *why, size_t whysz)
 {
-	const char *url[3], *alt[3];
+	const char *url[5], *alt[3];
 	size_t nu = 0, na = 0, n;
 
 	if (m & CFG_URL_HTTPS)
@@ -464,6 +468,10 @@ void cfg_url_expected(unsigned m, char *why, size_t whysz)
 		url[nu++] = "http://";
 	if (m & CFG_URL_FILE)
 		url[nu++] = "file:///";
+	if (m & CFG_URL_SMTPS)
+		url[nu++] = "smtps://";
+	if (m & CFG_URL_SMTP)
+		url[nu++] = "smtp://";
 	if (m & CFG_URL_MAILTO)
 		alt[na++] = "a mailto: address";
 	if (m & CFG_URL_PATH)
@@ -528,6 +536,15 @@ static int check_url(const char *v, unsigned form, char *why, size_t whysz)
 	switch (form) {
 	case CFG_URL_HTTPS:
 	case CFG_URL_HTTP:
+		return check_authority(&u, why, whysz);
+	case CFG_URL_SMTPS:
+	case CFG_URL_SMTP:
+		/* libcurl would take a path as the EHLO name: a slip here. */
+		if (u.path.len > 1 || u.has_query || u.has_fragment) {
+			snprintf(why, whysz, "expected smtps://host[:port] or smtp://host[:port], "
+					     "nothing after the port");
+			return -EINVAL;
+		}
 		return check_authority(&u, why, whysz);
 	case CFG_URL_FILE:
 		/* file:///path: no host, and a path after the third '/'. */
@@ -630,6 +647,127 @@ static int parse_header(const char *v, struct cfg_headers *h, char *why, size_t 
 	return 0;
 }
 
+/* TEXT: valid UTF-8 with no control character, as a header or a title
+ * will carry it. Returns 0 or -EINVAL. */
+static int check_text(const char *v)
+{
+	const unsigned char *p = (const unsigned char *)v, *end = p + strlen(v);
+	uint32_t cp;
+
+	while (p < end) {
+		size_t n = utf8_decode(p, end, &cp);
+
+		if ((cp == UTF8_REPLACEMENT && n == 1) || cp < 0x20 || cp == 0x7f ||
+		    (cp >= 0x80 && cp < 0xa0))
+			return -EINVAL;
+		p += n;
+	}
+	return 0;
+}
+
+static int is_atext(int c)
+{
+	return utf8_ascii_alpha(c) || utf8_is_digit(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+/* An RFC 5321 address, local@domain: a dot-atom local part and a domain of
+ * letter-digit-hyphen labels, ASCII only (no SMTPUTF8). */
+static int check_addr_spec(const char *p, size_t len)
+{
+	const char *at = memchr(p, '@', len);
+	size_t local, label = 0;
+
+	if (!at || at == p || (size_t)(at - p) > 64 || at == p + len - 1)
+		return -EINVAL;
+	local = (size_t)(at - p);
+	for (size_t i = 0; i < local; i++)
+		if (!is_atext((unsigned char)p[i]) &&
+		    !(p[i] == '.' && i > 0 && i + 1 < local && p[i - 1] != '.'))
+			return -EINVAL;
+	for (const char *d = at + 1; d < p + len; d++) {
+		if (*d == '.') {
+			if (!label || d[-1] == '-' || d + 1 == p + len)
+				return -EINVAL;
+			label = 0;
+		} else if (utf8_ascii_alpha((unsigned char)*d) || utf8_is_digit((unsigned char)*d) ||
+			   (*d == '-' && label)) {
+			if (++label > 63)
+				return -EINVAL;
+		} else {
+			return -EINVAL;
+		}
+	}
+	return p[len - 1] == '-' ? -EINVAL : 0;
+}
+
+/* One mailbox, p[0..len) trimmed: addr or Name <addr>. The name is text
+ * without '"', ',', '<' or '>' (message.c quotes it as the header needs). */
+static int check_mailbox(const char *p, size_t len)
+{
+	const char *lt = memchr(p, '<', len);
+	char name[CFG_ADDR_BYTES];
+	size_t n;
+
+	if (!lt)
+		return check_addr_spec(p, len);
+	n = (size_t)(lt - p);
+	if (p[len - 1] != '>' || n >= sizeof(name) || memchr(p, '"', n) || memchr(p, ',', n) ||
+	    memchr(p, '>', n))
+		return -EINVAL;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	if (check_text(name) < 0)
+		return -EINVAL;
+	return check_addr_spec(lt + 1, len - n - 2);
+}
+
+/* ADDRESS or ADDRLIST (list): each comma-separated mailbox checked, kept
+ * joined by ", " in field. Returns 0 or -EINVAL with why. */
+static int parse_addresses(const struct cfg_key *k, char *field, const char *v, bool list,
+			   char *why, size_t whysz)
+{
+	size_t n = 0, count = 0;
+	const char *p = v;
+
+	memset(field, 0, k->size);
+	for (;;) {
+		const char *end = list ? strchr(p, ',') : NULL;
+		size_t len;
+
+		if (!end)
+			end = p + strlen(p);
+		while (p < end && utf8_ascii_space((unsigned char)*p))
+			p++;
+		len = (size_t)(end - p);
+		while (len && utf8_ascii_space((unsigned char)p[len - 1]))
+			len--;
+		if (!len || check_mailbox(p, len) < 0) {
+			snprintf(why, whysz, list ? "expected addresses separated by commas, each "
+						    "name@example.org or Name <name@example.org>"
+						  : "expected name@example.org or Name "
+						    "<name@example.org>");
+			return -EINVAL;
+		}
+		if (++count > CFG_MAX_RECIPIENTS) {
+			snprintf(why, whysz, "at most %u addresses", CFG_MAX_RECIPIENTS);
+			return -EINVAL;
+		}
+		if (n + len + 3 > k->size) {
+			snprintf(why, whysz, "longer than %zu bytes", k->size - 1);
+			return -E2BIG;
+		}
+		if (n) {
+			memcpy(field + n, ", ", 2);
+			n += 2;
+		}
+		memcpy(field + n, p, len);
+		n += len;
+		if (!*end)
+			return 0;
+		p = end + 1;
+	}
+}
+
 /* Does a SECRET key's value look like the secret itself rather than where
  * it is kept? */
 static int looks_like_secret(const char *v)
@@ -664,6 +802,17 @@ static int path_value(const char *v, const char *base_dir, char *field, size_t s
 	if (utf8_ascii_space((unsigned char)field[len - 1])) {
 		snprintf(why, whysz, "a file name cannot end with a space");
 		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A checked string value into its field, whole. */
+static int copy_value(const struct cfg_key *k, void *field, const char *v, char *why,
+		      size_t whysz)
+{
+	if (cfg_copy_str(field, k->size, v) < 0) {
+		snprintf(why, whysz, "longer than %zu bytes", k->size - 1);
+		return -E2BIG;
 	}
 	return 0;
 }
@@ -717,11 +866,7 @@ int cfg_value_set(const struct cfg_key *k, void *field, const char *v, const cha
 		if (form == CFG_URL_PATH)
 			return path_value(v, base_dir, field, k->size, why, whysz);
 		rc = check_url(v, form, why, whysz);
-		if (rc == 0 && cfg_copy_str(field, k->size, v) < 0) {
-			snprintf(why, whysz, "longer than %zu bytes", k->size - 1);
-			rc = -E2BIG;
-		}
-		return rc;
+		return rc < 0 ? rc : copy_value(k, field, v, why, whysz);
 	case CFG_T_BOOL:
 		if (parse_bool(v, field) < 0) {
 			snprintf(why, whysz, "expected yes or no (or true/false, on/off, 1/0)");
@@ -809,11 +954,16 @@ int cfg_value_set(const struct cfg_key *k, void *field, const char *v, const cha
 					     "key (44 characters), several separated by ';'");
 			return -EINVAL;
 		}
-		if (cfg_copy_str(field, k->size, v) < 0) {
-			snprintf(why, whysz, "longer than %zu bytes", k->size - 1);
-			return -E2BIG;
+		return copy_value(k, field, v, why, whysz);
+	case CFG_T_TEXT:
+		if (check_text(v) < 0) {
+			snprintf(why, whysz, "expected UTF-8 text without control characters");
+			return -EINVAL;
 		}
-		return 0;
+		return copy_value(k, field, v, why, whysz);
+	case CFG_T_ADDRESS:
+	case CFG_T_ADDRLIST:
+		return parse_addresses(k, field, v, k->type == CFG_T_ADDRLIST, why, whysz);
 	case CFG_T_RULE: /* checked only: cfg.c's add_rule keeps it in the pool */
 		return rules_check(v, NULL, why, whysz);
 	default: /* CFG_T_HEADER */

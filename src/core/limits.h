@@ -294,6 +294,21 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * of CFG_FILE_BYTES has fewer lines than that shift allows. */
 #define CFG_MAX_INCLUDES 64u
 #define CFG_PLACE_SHIFT 24u
+/* [endpoint NAME] sections (cfg.c): at most CFG_MAX_ENDPOINTS, the plain
+ * [endpoint] counting as one, named like sources. A struct cfg_endpoint is
+ * 7.6 KiB on x86-64 (its URL, paths, header lines and email addresses), so
+ * the endpoints add 60 KiB to each struct cfg and to the loader's scratch,
+ * whether used or not: 181 KiB in `run`, which keeps two configs; and `run`
+ * keeps two sets of CFG_MAX_ENDPOINTS push clients (21.4 KiB each, 343 KiB)
+ * and outboxes (96 bytes each). Email
+ * keys: a from address of CFG_ADDR_BYTES, at most CFG_MAX_RECIPIENTS to
+ * addresses in CFG_ADDRLIST_BYTES, texts (subject, username, ntfy tags,
+ * Matrix room, Telegram chat id) of CFG_TEXT_BYTES. */
+#define CFG_MAX_ENDPOINTS 8u
+#define CFG_ADDR_BYTES 256u
+#define CFG_ADDRLIST_BYTES 1024u
+#define CFG_MAX_RECIPIENTS 16u
+#define CFG_TEXT_BYTES 256u
 
 /* A digest being composed (src/digest/digest): its articles' cleaned text in
  * one arena, DIGEST_MAX_ARTICLES index entries (24 bytes each, the largest
@@ -347,12 +362,25 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 
 /* Push (src/push/push): the first PUSH_ANSWER_BYTES of an endpoint's answer
  * are kept for the log and the dead letter (the rest is read and dropped);
- * a bearer token file may hold PUSH_TOKEN_BYTES. RAM: 5.2 KiB per struct
- * push_client (its request header lines and a struct net_result included),
+ * a bearer token file may hold PUSH_TOKEN_BYTES. RAM: 21.4 KiB per struct
+ * push_client (its request header lines, its kind's request (SERVICE_*
+ * below), a Slack or Discord URL and a struct net_result included),
  * 1.6 KiB per struct push_result. */
 #define PUSH_ANSWER_BYTES 1024u
 #define PUSH_TOKEN_BYTES 1024u
 #define PUSH_MESSAGE_BYTES 512u
+/* A push's request per endpoint kind (src/push/service): its URL (the
+ * endpoint's with a Matrix room percent-encoded, up to three times its
+ * length, or a Telegram bot token in the path: SERVICE_URL_BYTES, twice:
+ * the URL and its form for the log) and up to SERVICE_MAX_LINES header
+ * lines of the kind (ntfy's Title in RFC 2047, Click, Tags, Priority,
+ * Markdown), each at most SERVICE_LINE_BYTES (a click link of
+ * MESSAGE_CLICK_BYTES). libcurl reads them during the transfer, so each
+ * push client keeps one: 15.1 KiB. */
+#define SERVICE_URL_BYTES 3072u
+#define SERVICE_MAX_LINES 6u
+#define SERVICE_LINE_BYTES (MESSAGE_CLICK_BYTES + 16u)
+
 /* Longest wait an endpoint's Retry-After can ask for, in seconds (a day;
  * retry_max instead when that is set longer): honoured past retry_max, but
  * a broken or hostile answer cannot hold the outbox back for longer. */

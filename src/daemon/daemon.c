@@ -262,7 +262,7 @@ static void start_sources(struct daemon *d)
 			continue;
 		/* Articles only in memory: saved first, or no poll (retried later). */
 		if (d->pend_dirty && pipeline_save(d) < 0) {
-			int64_t later = net_now_ms() + (int64_t)d->cfg->endpoint.retry_base * 1000;
+			int64_t later = net_now_ms() + (int64_t)pipeline_retry_s(d) * 1000;
 
 			log_warnx("sources not polled: the articles waiting cannot be saved");
 			/* --once leaves them for a later run (exit 75). */
@@ -404,6 +404,52 @@ static void loop_status(struct daemon *d)
 
 /* ---- reload ---- */
 
+/* The push clients of every endpoint of config `which` (secrets read), or
+ * none: those made are freed on a failure. Returns 0 or push_init's
+ * negative errno, logged. */
+static int pushes_init(struct daemon *d, unsigned which)
+{
+	const struct cfg *c = &d->cfgs[which];
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; i < c->n_endpoints && rc == 0; i++)
+		rc = push_init(&d->pushes[which][i], c, &c->endpoints[i], d->net);
+	if (rc < 0)
+		for (i--; i-- > 0;)
+			push_free(&d->pushes[which][i]);
+	return rc;
+}
+
+static void pushes_free(struct daemon *d, unsigned which)
+{
+	for (unsigned i = 0; i < d->cfgs[which].n_endpoints; i++)
+		push_free(&d->pushes[which][i]);
+}
+
+/* The outbox of every endpoint of config `which`, or none. Returns 0 or
+ * outbox_open's negative errno, logged. */
+static int outboxes_open(struct daemon *d, unsigned which)
+{
+	const struct cfg *c = &d->cfgs[which];
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; i < c->n_endpoints && rc == 0; i++)
+		rc = outbox_open(&d->outboxes[which][i], d->state_fd, c->daemon.state_dir,
+				 c->endpoints[i].name);
+	if (rc < 0)
+		for (i--; i-- > 0;)
+			outbox_close(&d->outboxes[which][i]);
+	return rc;
+}
+
+static void outboxes_close(struct daemon *d, unsigned which)
+{
+	for (unsigned i = 0; i < d->cfgs[which].n_endpoints; i++)
+		outbox_close(&d->outboxes[which][i]);
+}
+
 /* The same checks as check-config (CFG_RUN), so that both say the same. */
 static int load_config(const char *path, struct cfg *c)
 {
@@ -446,13 +492,20 @@ static void reload(struct daemon *d)
 		log_warnx("reload failed: still running on the previous configuration");
 		goto out;
 	}
-	if (push_init(&d->pushes[next], nc, d->net) < 0) {
+	if (pushes_init(d, next) < 0) {
+		rules_free(&d->rules[next]);
+		log_warnx("reload failed: still running on the previous configuration");
+		goto out;
+	}
+	if (outboxes_open(d, next) < 0) {
+		pushes_free(d, next);
 		rules_free(&d->rules[next]);
 		log_warnx("reload failed: still running on the previous configuration");
 		goto out;
 	}
 	if (source_ctx_init(&d->sources[next], nc, d->net) < 0) {
-		push_free(&d->pushes[next]);
+		outboxes_close(d, next);
+		pushes_free(d, next);
 		rules_free(&d->rules[next]);
 		log_warnx("reload failed: out of memory; still running on the previous configuration");
 		goto out;
@@ -464,7 +517,10 @@ static void reload(struct daemon *d)
 	 * validators), and the articles it handed in are kept. A push in flight
 	 * is cancelled too: its entry stays in the outbox and is tried again. */
 	source_cancel(&d->sources[d->cur]);
-	push_free(&d->pushes[d->cur]);
+	/* The push in flight ends first, its callback finding the outboxes
+	 * still open. */
+	pushes_free(d, d->cur);
+	outboxes_close(d, d->cur);
 	source_ctx_free(&d->sources[d->cur]);
 	rules_free(&d->rules[d->cur]);
 	memcpy(old_due, d->source_due_ms, sizeof(old_due));
@@ -478,7 +534,12 @@ static void reload(struct daemon *d)
 	if (memcmp(&old->digest.schedule, &nc->digest.schedule, sizeof(nc->digest.schedule)) != 0)
 		schedule_digest(d);
 	d->outbox_due = 0;
-	log_info("reloaded %s: %u sources", d->path, nc->n_sources);
+	/* A pass under way walked the old endpoints (their indices, where each
+	 * stood): it starts again on the new ones. */
+	if (d->push.active)
+		pipeline_push_begin(d, false, false);
+	pipeline_outbox_count(d);
+	log_info("reloaded %s: %u sources, %u endpoints", d->path, nc->n_sources, nc->n_endpoints);
 out:
 	notify_ready();
 }
@@ -536,7 +597,7 @@ int daemon_run(struct daemon *d)
 		if (sig_stop)
 			break;
 		if (!d->push.active && d->outbox_due != NEVER && time(NULL) >= d->outbox_due)
-			pipeline_push_begin(d, false, NULL);
+			pipeline_push_begin(d, false, false);
 		pipeline_push_step(d);
 		if (!d->pend_full)
 			start_sources(d);
@@ -552,7 +613,7 @@ int daemon_run(struct daemon *d)
 				schedule_digest(d);
 			} else if (rc != -EBUSY) {
 				d->compose_retry_ms =
-					net_now_ms() + (int64_t)d->cfg->endpoint.retry_base * 1000;
+					net_now_ms() + (int64_t)pipeline_retry_s(d) * 1000;
 			}
 			if (d->outbox_due == 0)
 				continue;
@@ -560,7 +621,7 @@ int daemon_run(struct daemon *d)
 		/* A full outbox whose entries cannot be read has no push time:
 		 * look again later rather than never. */
 		if (d->outbox_full && d->outbox_due == NEVER && !d->push.active)
-			d->outbox_due = time(NULL) + d->cfg->endpoint.retry_base;
+			d->outbox_due = time(NULL) + pipeline_retry_s(d);
 		daemon_watchdog(d);
 		loop_status(d);
 		wait_round(d, next_wakeup_ms(d));
@@ -585,21 +646,20 @@ static void once_until_done(struct daemon *d, bool sources)
 
 int daemon_once(struct daemon *d)
 {
-	char after[OUTBOX_NAME_BYTES];
-	bool retry, left;
+	bool left;
 	int status;
 
 	/* The outbox as it is and every source once, side by side. */
 	for (unsigned i = 0; i < d->cfg->n_sources; i++)
 		d->source_due_ms[i] = 0;
-	pipeline_push_begin(d, true, NULL);
+	pipeline_push_begin(d, true, false);
 	once_until_done(d, true);
-	retry = d->push.retry;
-	memcpy(after, d->push.from, sizeof(after));
 	if (!sig_stop && pipeline_compose(d, time(NULL)) < 0)
 		d->left_over = true;
-	if (!sig_stop && !retry) {
-		pipeline_push_begin(d, true, after);
+	/* The new entries, where the first pass left each endpoint (not where
+	 * it stopped at a retry). */
+	if (!sig_stop) {
+		pipeline_push_begin(d, true, true);
 		once_until_done(d, false);
 	}
 	/* A list or a seen-set not saved is something left for a later run. */
@@ -688,7 +748,7 @@ int daemon_start(struct daemon *d, const char *path, bool once)
 		return EX_SOFTWARE;
 	}
 	d->up |= UP_NET;
-	if (push_init(&d->pushes[0], d->cfg, d->net) < 0)
+	if (pushes_init(d, 0) < 0)
 		return EX_CONFIG;
 	d->up |= UP_PUSH;
 	rc = seen_open(&d->seen, d->state_fd, dir, d->cfg->digest.seen_capacity);
@@ -700,7 +760,7 @@ int daemon_start(struct daemon *d, const char *path, bool once)
 		return EX_CANTCREAT;
 	d->up |= UP_SEEN;
 	story_window_init(&d->story);
-	rc = outbox_open(&d->outbox, d->state_fd, dir);
+	rc = outboxes_open(d, 0);
 	if (rc < 0) {
 		/* A full disk passes; a refused folder needs a person. */
 		return rc == -ENOSPC || rc == -EDQUOT || rc == -EIO ? EX_TEMPFAIL : EX_CANTCREAT;
@@ -743,13 +803,14 @@ void daemon_stop(struct daemon *d)
 		source_ctx_free(&d->sources[d->cur]);
 	}
 	if (d->up & UP_PUSH)
-		(void)push_cancel(&d->pushes[d->cur]);
+		for (unsigned i = 0; i < d->cfg->n_endpoints; i++)
+			(void)push_cancel(&d->pushes[d->cur][i]);
 	if (d->up & UP_OUTBOX)
-		outbox_close(&d->outbox);
+		outboxes_close(d, d->cur);
 	if ((d->up & UP_SEEN) && d->seen.dirty)
 		seen_commit(&d->seen);
 	if (d->up & UP_PUSH)
-		push_free(&d->pushes[d->cur]);
+		pushes_free(d, d->cur);
 	if (d->up & UP_NET)
 		net_close(d->net);
 	if (d->up & UP_RULES)

@@ -41,14 +41,17 @@ struct daemon_source_counters {
 	unsigned long items[CFG_MAX_SOURCES], consecutive[CFG_MAX_SOURCES];
 };
 
-/* The push pass in progress (pipeline_push_*): the outbox walked in name
- * order from `from`, one push in flight at a time, its entry in
- * struct daemon's entry. */
+/* The push pass in progress (pipeline_push_*): each endpoint's outbox in
+ * turn, walked in name order from its `from`, one push in flight at a time,
+ * its entry in struct daemon's entry. An endpoint's walk ends at its first
+ * push to retry (the endpoint is then unlikely to take the next one); the
+ * pass goes on with the next endpoint. */
 struct daemon_push {
 	bool active, inflight, every;
-	bool retry;   /* a push is to be retried: the pass ended there */
 	bool blocked; /* no transfer slot was free: tried again when one ends */
-	char from[OUTBOX_NAME_BYTES]; /* the last entry tried */
+	unsigned ep;  /* the endpoint being walked, an index of cfg's */
+	bool ep_retry[CFG_MAX_ENDPOINTS];               /* its walk ended at a retry */
+	char from[CFG_MAX_ENDPOINTS][OUTBOX_NAME_BYTES]; /* the last entry tried */
 	char name[OUTBOX_NAME_BYTES]; /* the entry in flight */
 	int64_t due;  /* the earliest push due that the pass saw */
 	struct push_result res;
@@ -63,11 +66,13 @@ struct daemon_push {
 struct daemon {
 	const char *path; /* the config file, the caller's */
 	bool once;        /* --once: one cycle */
-	/* Two configs, push clients and source contexts (which hold the HTTP
-	 * client for feeds and pages), so that a reload is built beside the
-	 * running one and swapped in only when whole; cur is the running one. */
+	/* Two configs, push clients and outboxes (one each per endpoint) and
+	 * source contexts (which hold the HTTP client for feeds and pages), so
+	 * that a reload is built beside the running one and swapped in only
+	 * when whole; cur is the running one. */
 	struct cfg cfgs[2];
-	struct push_client pushes[2];
+	struct push_client pushes[2][CFG_MAX_ENDPOINTS];
+	struct outbox outboxes[2][CFG_MAX_ENDPOINTS];
 	struct source_ctx sources[2];
 	struct rules rules[2]; /* each config's keep and drop rules, compiled */
 	unsigned cur;
@@ -75,7 +80,6 @@ struct daemon {
 	struct net *net; /* the HTTP boundary, shared by the sources and push */
 	/* The pipeline: what it keeps on disk and its working buffers. */
 	struct seen seen;
-	struct outbox outbox;
 	struct pending pend;
 	struct outbox_entry entry;
 	struct digest dg;
@@ -111,7 +115,7 @@ struct daemon {
 	int64_t compose_retry_ms; /* after a failed outbox write */
 	int64_t outbox_due;       /* the earliest push due; 0 = look now */
 	int64_t watchdog_due_ms, watchdog_ms;
-	unsigned ob_count;
+	unsigned ob_count;  /* entries in every endpoint's outbox */
 	uint64_t ob_bytes;
 	struct daemon_counters n;
 	struct daemon_source_counters src_n;

@@ -22,6 +22,13 @@ static int64_t min64(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
+void pipeline_endpoint_state(const struct cfg_endpoint *ep,
+			     char name[PIPELINE_ENDPOINT_STATE_BYTES])
+{
+	snprintf(name, PIPELINE_ENDPOINT_STATE_BYTES, "endpoint:%s",
+		 ep->name[0] ? ep->name : "default");
+}
+
 int pipeline_save(struct daemon *d)
 {
 	int rc = pending_save(&d->pend, d->state_fd, d->cfg->daemon.state_dir);
@@ -181,11 +188,32 @@ int pipeline_article(struct daemon *d, const char *source, const struct source_a
 
 /* ---- the outbox ---- */
 
+unsigned pipeline_retry_s(const struct daemon *d)
+{
+	unsigned s = d->cfg->n_endpoints ? d->cfg->endpoints[0].retry_base : 30;
+
+	for (unsigned i = 1; i < d->cfg->n_endpoints; i++)
+		if (d->cfg->endpoints[i].retry_base < s)
+			s = d->cfg->endpoints[i].retry_base;
+	return s;
+}
+
 void pipeline_outbox_count(struct daemon *d)
 {
-	if (outbox_count(&d->outbox, &d->ob_count) < 0 ||
-	    outbox_bytes(&d->outbox, &d->ob_bytes) < 0)
-		log_warnx("outbox: cannot count its entries");
+	d->ob_count = 0;
+	d->ob_bytes = 0;
+	for (unsigned i = 0; i < d->cfg->n_endpoints; i++) {
+		struct outbox *ob = &d->outboxes[d->cur][i];
+		uint64_t bytes;
+		unsigned count;
+
+		if (outbox_count(ob, &count) < 0 || outbox_bytes(ob, &bytes) < 0) {
+			log_warnx("%s: cannot count its entries", ob->where);
+			continue;
+		}
+		d->ob_count += count;
+		d->ob_bytes += bytes;
+	}
 }
 
 /* The pass ends: the next push time and the outbox counts. */
@@ -202,16 +230,19 @@ static void push_pass_end(struct daemon *d)
 	}
 }
 
-/* The endpoint's last answer, kept like a source's state (srcstate, under
- * the name PIPELINE_ENDPOINT_STATE) for `digestd status`. Only shown, never
- * acted on: a failed save is logged by srcstate_save and the next answer
- * tries again. */
-static void endpoint_note(struct daemon *d, const struct push_result *res, int64_t now)
+/* An endpoint's last answer, kept like a source's state (srcstate, under
+ * the name pipeline_endpoint_state gives) for `digestd status`. Only shown,
+ * never acted on: a failed save is logged by srcstate_save and the next
+ * answer tries again. */
+static void endpoint_note(struct daemon *d, const struct cfg_endpoint *ep,
+			  const struct push_result *res, int64_t now)
 {
 	struct srcstate st;
 	const char *dir = d->cfg->daemon.state_dir;
+	char name[PIPELINE_ENDPOINT_STATE_BYTES];
 
-	srcstate_load(d->state_fd, dir, PIPELINE_ENDPOINT_STATE, &st);
+	pipeline_endpoint_state(ep, name);
+	srcstate_load(d->state_fd, dir, name, &st);
 	st.last_attempt = now;
 	if (res->outcome == PUSH_DELIVERED) {
 		st.last_success = now;
@@ -224,21 +255,30 @@ static void endpoint_note(struct daemon *d, const struct push_result *res, int64
 	}
 	srcstate_note(&st, res->status, res->outcome == PUSH_DELIVERED ? NULL : res->message);
 	st.items += res->outcome == PUSH_DELIVERED;
-	(void)srcstate_save(d->state_fd, dir, PIPELINE_ENDPOINT_STATE, &st);
+	(void)srcstate_save(d->state_fd, dir, name, &st);
 }
 
-/* push's callback: the answer decides the entry's fate; a retry or a stop
- * ends the pass. */
+/* The walk of the current endpoint ends at a push to retry (or an outbox
+ * it cannot list); the pass goes on with the next endpoint. */
+static void walk_retry(struct daemon_push *ps)
+{
+	ps->ep_retry[ps->ep] = true;
+	ps->ep++;
+}
+
+/* push's callback: the answer decides the entry's fate; a retry ends this
+ * endpoint's walk, a stop the pass. */
 static void on_pushed(void *arg, struct push_result *res)
 {
 	struct daemon *d = arg;
 	struct daemon_push *ps = &d->push;
+	struct outbox *ob = &d->outboxes[d->cur][ps->ep];
 	struct outbox_entry *e = &d->entry;
 	int64_t now = time(NULL);
 
 	ps->inflight = false;
 	if (res->outcome != PUSH_STOPPED)
-		endpoint_note(d, res, now);
+		endpoint_note(d, &d->cfg->endpoints[ps->ep], res, now);
 	switch (res->outcome) {
 	case PUSH_DELIVERED:
 		d->n.delivered++;
@@ -246,42 +286,44 @@ static void on_pushed(void *arg, struct push_result *res)
 		 * metrics file written meanwhile must not show it waiting. A
 		 * failed remove was logged; the entry is sent again and the
 		 * receiver drops the repeated id. */
-		if (outbox_remove(&d->outbox, ps->name) == 0)
+		if (outbox_remove(ob, ps->name) == 0)
 			pipeline_outbox_count(d);
 		break;
 	case PUSH_RETRY:
 		d->n.push_failures++;
-		if (outbox_update_attempt(&d->outbox, e, e->attempts + 1, res->retry_at) < 0)
-			res->retry_at = now + d->cfg->endpoint.retry_base;
+		if (outbox_update_attempt(ob, e, e->attempts + 1, res->retry_at) < 0)
+			res->retry_at = now + d->cfg->endpoints[ps->ep].retry_base;
 		ps->due = min64(ps->due, res->retry_at);
-		ps->retry = true;
+		walk_retry(ps);
 		break;
 	case PUSH_DEAD:
 		d->n.dead++;
-		outbox_dead_letter(&d->outbox, ps->name, res->message, res->answer, res->answer_len);
+		outbox_dead_letter(ob, ps->name, res->message, res->answer, res->answer_len);
 		break;
 	case PUSH_STOPPED:
+		push_pass_end(d);
 		break;
 	}
-	if (ps->retry || res->outcome == PUSH_STOPPED)
-		push_pass_end(d);
 }
 
-void pipeline_push_begin(struct daemon *d, bool every, const char *after)
+void pipeline_push_begin(struct daemon *d, bool every, bool resume)
 {
 	struct daemon_push *ps = &d->push;
 
 	ps->active = true;
-	ps->inflight = ps->retry = ps->blocked = false;
+	ps->inflight = ps->blocked = false;
 	ps->every = every;
 	ps->due = SCHEDULE_NEVER;
-	snprintf(ps->from, sizeof(ps->from), "%s", after ? after : "");
+	ps->ep = 0;
+	if (resume)
+		return;
+	memset(ps->ep_retry, 0, sizeof(ps->ep_retry));
+	memset(ps->from, 0, sizeof(ps->from));
 }
 
 void pipeline_push_step(struct daemon *d)
 {
 	struct daemon_push *ps = &d->push;
-	struct push_client *pc = &d->pushes[d->cur];
 	struct outbox_entry *e = &d->entry;
 	char name[OUTBOX_NAME_BYTES];
 	int rc;
@@ -289,28 +331,35 @@ void pipeline_push_step(struct daemon *d)
 	ps->blocked = false;
 	while (ps->active && !ps->inflight) {
 		int64_t now = time(NULL);
+		struct outbox *ob;
+		unsigned retry_s;
 
-		if (*d->stop) {
+		if (*d->stop || ps->ep >= d->cfg->n_endpoints) {
 			push_pass_end(d);
 			return;
 		}
-		rc = outbox_next(&d->outbox, ps->from, name);
+		if (ps->ep_retry[ps->ep]) {
+			ps->ep++;
+			continue;
+		}
+		ob = &d->outboxes[d->cur][ps->ep];
+		retry_s = d->cfg->endpoints[ps->ep].retry_base;
+		rc = outbox_next(ob, ps->from[ps->ep], name);
 		if (rc == -ENOENT) {
-			push_pass_end(d);
-			return;
+			ps->ep++;
+			continue;
 		}
 		if (rc < 0) {
-			ps->due = now + d->cfg->endpoint.retry_base;
-			ps->retry = true;
-			push_pass_end(d);
-			return;
+			ps->due = min64(ps->due, now + retry_s);
+			walk_retry(ps);
+			continue;
 		}
-		rc = outbox_read(&d->outbox, name, e);
+		rc = outbox_read(ob, name, e);
 		if (rc == -EBADMSG) { /* damaged: outbox_read moved it to dead/ */
 			d->n.dead++;
 			d->n.damaged++;
 		} else if (rc < 0 && rc != -ENOENT) {
-			ps->due = min64(ps->due, now + d->cfg->endpoint.retry_base);
+			ps->due = min64(ps->due, now + retry_s);
 		} else if (rc == 0 && !ps->every && e->next_attempt > now) {
 			ps->due = min64(ps->due, e->next_attempt);
 		} else if (rc == 0 && d->pend.inflight && strcmp(e->id, d->pend.inflight_id) == 0) {
@@ -318,10 +367,10 @@ void pipeline_push_step(struct daemon *d)
 			 * now, it would leave the outbox, and a restart would compose
 			 * it again and push it a second time. It waits for the
 			 * seen-set. */
-			ps->due = min64(ps->due, now + d->cfg->endpoint.retry_base);
+			ps->due = min64(ps->due, now + retry_s);
 		} else if (rc == 0) {
 			notify_status("pushing %s", e->id);
-			rc = push_start(pc, e, now, &ps->res, on_pushed, d);
+			rc = push_start(&d->pushes[d->cur][ps->ep], e, now, &ps->res, on_pushed, d);
 			if (rc == -EBUSY) { /* every transfer slot taken: this entry next time */
 				ps->blocked = true;
 				return;
@@ -332,13 +381,13 @@ void pipeline_push_step(struct daemon *d)
 			}
 			if (rc < 0) {
 				d->n.dead++;
-				outbox_dead_letter(&d->outbox, name, ps->res.message, NULL, 0);
+				outbox_dead_letter(ob, name, ps->res.message, NULL, 0);
 			} else {
 				memcpy(ps->name, name, sizeof(ps->name));
 				ps->inflight = true;
 			}
 		}
-		memcpy(ps->from, name, sizeof(ps->from));
+		memcpy(ps->from[ps->ep], name, sizeof(ps->from[0]));
 	}
 }
 
@@ -584,11 +633,22 @@ static unsigned fill(struct daemon *d, const char *id, int64_t created, const ch
 	return k;
 }
 
+/* Did digest id reach the outbox of every endpoint? Until then a restart
+ * composes it again (the endpoints that have it say -EEXIST). */
+static bool in_every_outbox(struct daemon *d, const char *id)
+{
+	char name[OUTBOX_NAME_BYTES];
+
+	for (unsigned i = 0; i < d->cfg->n_endpoints; i++)
+		if (outbox_find(&d->outboxes[d->cur][i], id, name) != 0)
+			return false;
+	return true;
+}
+
 int pipeline_restore(struct daemon *d)
 {
 	const char *dir = d->cfg->daemon.state_dir;
 	struct pending *p = &d->pend;
-	char name[OUTBOX_NAME_BYTES];
 	unsigned dropped = 0;
 	int rc;
 
@@ -612,7 +672,7 @@ int pipeline_restore(struct daemon *d)
 
 		for (unsigned i = 0; i < p->inflight; i++)
 			seen_all = seen_all && seen_contains(&d->seen, p->item[i].key);
-		if (seen_all || outbox_find(&d->outbox, p->inflight_id, name) == 0) {
+		if (seen_all || in_every_outbox(d, p->inflight_id)) {
 			d->inflight_written = true;
 			if (settle(d) == 0)
 				log_info("digest %s reached the outbox before the stop: its %u articles "
@@ -688,7 +748,7 @@ int pipeline_compose(struct daemon *d, int64_t now)
 	struct plan pl;
 	char id[DIGEST_ID_BYTES], host[DIGEST_HOST_BYTES] = "localhost";
 	char name[OUTBOX_NAME_BYTES];
-	unsigned k, limit;
+	unsigned k, limit, written = 0;
 	bool again = false;
 	size_t len;
 	int rc;
@@ -767,18 +827,26 @@ int pipeline_compose(struct daemon *d, int64_t now)
 			  "saved", id, p->n);
 		return -EIO;
 	}
-	rc = outbox_add(&d->outbox, id, now, (enum cfg_format)dc->format, d->body, len, name);
-	if (rc == -EEXIST) {
-		/* Its body is the first try's: problems not in it wait. */
-		log_info("digest %s is in the outbox already as %s", id, name);
-	} else if (rc < 0) {
-		log_warnx("digest %s not composed (%u articles wait): outbox: %s", id, p->n,
-			  strerror(-rc));
-		return rc;
-	} else {
+	/* One entry per endpoint, each in its own outbox, all before phase
+	 * two: one that failed is written when the digest is composed again. */
+	for (unsigned i = 0; i < d->cfg->n_endpoints; i++) {
+		struct outbox *ob = &d->outboxes[d->cur][i];
+
+		rc = outbox_add(ob, id, now, (enum cfg_format)dc->format, d->body, len, name);
+		if (rc == -EEXIST) {
+			log_info("digest %s is in %s already as %s", id, ob->where, name);
+		} else if (rc < 0) {
+			log_warnx("digest %s not composed (%u articles wait): %s: %s", id, p->n,
+				  ob->where, strerror(-rc));
+			return rc;
+		} else {
+			written++;
+			d->ob_count++;
+			d->ob_bytes += len;
+		}
+	}
+	if (written) {
 		d->n.digests++;
-		d->ob_count++;
-		d->ob_bytes += len;
 		log_info("digest %s %s: %u articles in %u items, %zu bytes%s", id,
 			 again ? "composed again" : "composed", k, digest_count(&d->dg), len,
 			 p->n > k ? " (more wait for the next one)" : "");

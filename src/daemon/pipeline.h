@@ -11,11 +11,14 @@
 #include "daemon/daemon.h"
 #include "sources/source.h"
 
-/* The name under which the endpoint's last answer is kept in the state
+/* The name under which an endpoint's last answer is kept in the state
  * folder, as a source's state (srcstate): last attempt, last success, HTTP
  * status, error, consecutive failures; items counts digests delivered.
- * Source names cannot hold ':'. Named endpoints get "endpoint:NAME". */
-#define PIPELINE_ENDPOINT_STATE "endpoint:default"
+ * Source names cannot hold ':': "endpoint:NAME", "endpoint:default" for
+ * the plain [endpoint]. */
+#define PIPELINE_ENDPOINT_STATE_BYTES (CFG_SOURCE_NAME_BYTES + 16u)
+void pipeline_endpoint_state(const struct cfg_endpoint *ep,
+			     char name[PIPELINE_ENDPOINT_STATE_BYTES]);
 
 /* Saves the pending list. A failure is remembered (d->pend_dirty): until a
  * save succeeds no source may be polled (a feed would record validators
@@ -57,7 +60,7 @@ int pipeline_known(const struct daemon *d, const struct source_article *a);
 int pipeline_restore(struct daemon *d);
 
 /* Composes one digest from the pending list at Unix second `now`, writes it
- * to the outbox and only then marks its articles seen. An unsettled digest
+ * to every endpoint's outbox and only then marks its articles seen. An unsettled digest
  * goes first: if it reached the outbox only the seen-set is retried, else it
  * is composed again from the same articles (hence under the same id).
  * Returns 0 (also when there was nothing to send), -EBUSY while the outbox is
@@ -65,22 +68,28 @@ int pipeline_restore(struct daemon *d);
  * articles then stay pending. Blocks on the disk. */
 int pipeline_compose(struct daemon *d, int64_t now);
 
-/* Begins a pass over the outbox, oldest first (d->push). Only entries whose
- * time has come are tried, or with `every` each entry once (--once). The
- * pass stops at the first push to retry (the endpoint is then unlikely to
- * take the next one) and when *d->stop rises. `after` (may be NULL) names
- * where to start; d->push.from names the last entry tried as it goes. */
-void pipeline_push_begin(struct daemon *d, bool every, const char *after);
+/* Begins a pass over the endpoints' outboxes, each oldest first (d->push).
+ * Only entries whose time has come are tried, or with `every` each entry
+ * once (--once). An endpoint's walk stops at its first push to retry (the
+ * endpoint is then unlikely to take the next one), the pass when *d->stop
+ * rises. With `resume`, each endpoint goes on after the last entry the
+ * previous pass tried there, and one whose walk stopped at a retry is left
+ * alone. */
+void pipeline_push_begin(struct daemon *d, bool every, bool resume);
 
 /* Walks the pass on until a push is in flight (one at a time; its answer,
  * from net's callback, moves the entry on) or the pass ended: then
- * d->push.active is false, d->outbox_due and the outbox counts are set and
- * d->push.retry says whether a push is to be retried. d->push.blocked when
- * every transfer slot was taken: call again when one ended. Never blocks
- * for the network. */
+ * d->push.active is false and d->outbox_due and the outbox counts are set.
+ * d->push.blocked when every transfer slot was taken: call again when one
+ * ended. Never blocks for the network. */
 void pipeline_push_step(struct daemon *d);
 
-/* Counts the outbox's entries and bytes into d (a failure is logged). */
+/* Counts the entries and bytes of every endpoint's outbox into d (a failure
+ * is logged). */
 void pipeline_outbox_count(struct daemon *d);
+
+/* The shortest retry_base of the endpoints: how long to wait before trying
+ * again what failed on the disk (a save, an outbox write). Pure. */
+unsigned pipeline_retry_s(const struct daemon *d);
 
 #endif

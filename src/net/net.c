@@ -546,6 +546,9 @@ static int set_options(struct slot *s, long connect_ms, long total_ms)
 		SET(CURLOPT_POST, 1L);
 		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->post_len);
 		SET(CURLOPT_POSTFIELDS, rq->post);
+		/* Matrix sends an event with PUT: the same body, another verb. */
+		if (rq->method && strcmp(rq->method, "POST") != 0)
+			SET(CURLOPT_CUSTOMREQUEST, rq->method);
 	}
 	if (rq->n_headers)
 		SET(CURLOPT_HTTPHEADER, s->nodes);

@@ -115,6 +115,7 @@ struct net_request {
 	unsigned n_headers;	    /* at most NET_MAX_HEADERS */
 	const char *post;	    /* the request body of a POST; NULL: a GET */
 	size_t post_len;
+	const char *method;	    /* with post: "PUT" sends it with PUT; NULL: POST */
 	struct net_scope *scope;    /* the address rule; NULL: any address */
 	int64_t deadline_ms;	    /* CLOCK_MONOTONIC ms it must end by; 0: none */
 	char *body;		    /* the response buffer, cap bytes */

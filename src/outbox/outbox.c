@@ -156,12 +156,31 @@ static int sweep(int dirfd, const char *what, uint64_t *max_seq)
 	return 0;
 }
 
-int outbox_check(int state_fd, const char *state_dir)
+/* The folder top (OUTBOX_DIR or DEAD_DIR) of the state folder, or its
+ * subfolder name when name is not "": its descriptor, or a negative errno
+ * after statedir_sub's line. check: statedir_sub_check's (nothing made). */
+static int open_folder(int state_fd, const char *state_dir, const char *top, const char *name,
+		       bool check)
+{
+	char dir[CFG_PATH_BYTES + 16];
+	int fd, rc;
+
+	fd = check ? statedir_sub_check(state_fd, state_dir, top)
+		   : statedir_sub(state_fd, state_dir, top);
+	if (fd < 0 || !*name)
+		return fd;
+	snprintf(dir, sizeof dir, "%s/%s", state_dir, top);
+	rc = check ? statedir_sub_check(fd, dir, name) : statedir_sub(fd, dir, name);
+	close(fd);
+	return rc;
+}
+
+int outbox_check(int state_fd, const char *state_dir, const char *name)
 {
 	static const char *const folders[] = { OUTBOX_DIR, DEAD_DIR };
 
 	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++) {
-		int fd = statedir_sub_check(state_fd, state_dir, folders[i]);
+		int fd = open_folder(state_fd, state_dir, folders[i], name, true);
 
 		if (fd == -ENOENT)
 			continue;
@@ -172,7 +191,7 @@ int outbox_check(int state_fd, const char *state_dir)
 	return 0;
 }
 
-int outbox_open(struct outbox *ob, int state_fd, const char *state_dir)
+int outbox_open(struct outbox *ob, int state_fd, const char *state_dir, const char *name)
 {
 	uint64_t max_seq = 0;
 	int rc = 0;
@@ -180,19 +199,21 @@ int outbox_open(struct outbox *ob, int state_fd, const char *state_dir)
 	ob->dirfd = -1;
 	ob->deadfd = -1;
 	ob->next_seq = 1;
-	rc = statedir_sub(state_fd, state_dir, OUTBOX_DIR);
+	snprintf(ob->where, sizeof ob->where, OUTBOX_DIR "%s%s", *name ? "/" : "", name);
+	snprintf(ob->dead_where, sizeof ob->dead_where, DEAD_DIR "%s%s", *name ? "/" : "", name);
+	rc = open_folder(state_fd, state_dir, OUTBOX_DIR, name, false);
 	if (rc < 0)
 		goto out;
 	ob->dirfd = rc;
-	rc = statedir_sub(state_fd, state_dir, DEAD_DIR);
+	rc = open_folder(state_fd, state_dir, DEAD_DIR, name, false);
 	if (rc < 0)
 		goto out;
 	ob->deadfd = rc;
-	rc = sweep(ob->dirfd, OUTBOX_DIR, &max_seq);
+	rc = sweep(ob->dirfd, ob->where, &max_seq);
 	if (rc == 0)
-		rc = sweep(ob->deadfd, DEAD_DIR, NULL);
+		rc = sweep(ob->deadfd, ob->dead_where, NULL);
 	if (rc < 0) {
-		log_warnx("%s/outbox: cannot list: %s", state_dir, strerror(-rc));
+		log_warnx("%s/%s: cannot list: %s", state_dir, ob->where, strerror(-rc));
 		goto out;
 	}
 	ob->next_seq = max_seq + 1;
@@ -236,7 +257,7 @@ int outbox_add(struct outbox *ob, const char *id, int64_t created, enum cfg_form
 	ob->next_seq++;
 	rc = write_atomic(ob->dirfd, fname, hdr, (size_t)n, body, len);
 	if (rc < 0) {
-		log_warnx("outbox: cannot write digest %s: %s", id, strerror(-rc));
+		log_warnx("%s: cannot write digest %s: %s", ob->where, id, strerror(-rc));
 		return rc;
 	}
 	if (name)
@@ -505,20 +526,21 @@ int outbox_read(struct outbox *ob, const char *name, struct outbox_entry *e)
 		if (rc == -ELOOP)
 			goto damaged;
 		if (rc != -ENOENT)
-			log_warnx("outbox/%s: cannot open: %s", name, strerror(-rc));
+			log_warnx("%s/%s: cannot open: %s", ob->where, name, strerror(-rc));
 		return rc;
 	}
 	rc = read_entry(fd, name, e, why);
 	close(fd);
 	if (rc == 0 || rc != -EBADMSG) {
 		if (rc < 0)
-			log_warnx("outbox/%s: cannot read: %s", name, strerror(-rc));
+			log_warnx("%s/%s: cannot read: %s", ob->where, name, strerror(-rc));
 		return rc;
 	}
 damaged:
 	if (!why[0])
 		snprintf(why, sizeof why, "a symbolic link");
-	log_warnx("outbox/%s: damaged entry (%s); moved to dead/", name, why);
+	log_warnx("%s/%s: damaged entry (%s); moved to %s/", ob->where, name, why,
+		  ob->dead_where);
 	rc = outbox_dead_letter(ob, name, why, NULL, 0);
 	return rc < 0 ? rc : -EBADMSG;
 }
@@ -540,7 +562,8 @@ int outbox_update_attempt(struct outbox *ob, struct outbox_entry *e, unsigned at
 		return n;
 	rc = write_atomic(ob->dirfd, e->name, hdr, (size_t)n, e->body, e->len);
 	if (rc < 0)
-		log_warnx("outbox/%s: cannot record the attempt: %s", e->name, strerror(-rc));
+		log_warnx("%s/%s: cannot record the attempt: %s", ob->where, e->name,
+			  strerror(-rc));
 	return rc;
 }
 
@@ -554,12 +577,12 @@ int outbox_remove(struct outbox *ob, const char *name)
 		rc = -errno;
 		if (rc == -ENOENT)
 			return 0;
-		log_warnx("outbox/%s: cannot remove: %s", name, strerror(-rc));
+		log_warnx("%s/%s: cannot remove: %s", ob->where, name, strerror(-rc));
 		return rc;
 	}
 	if (fsync(ob->dirfd) < 0) {
 		rc = -errno;
-		log_warnx("outbox: fsync after removing %s: %s", name, strerror(-rc));
+		log_warnx("%s: fsync after removing %s: %s", ob->where, name, strerror(-rc));
 	}
 	return rc;
 }
@@ -596,7 +619,7 @@ int outbox_dead_letter(struct outbox *ob, const char *name, const char *reason,
 		return -EINVAL;
 	rc = dead_name(ob, name, dname, sizeof dname);
 	if (rc < 0) {
-		log_warnx("dead/%s: no free name", name);
+		log_warnx("%s/%s: no free name", ob->dead_where, name);
 		return rc;
 	}
 	snprintf(rname, sizeof rname, "%s.reason", dname);
@@ -606,17 +629,18 @@ int outbox_dead_letter(struct outbox *ob, const char *name, const char *reason,
 		n = (int)sizeof head - 1;
 	rc = write_atomic(ob->deadfd, rname, head, (size_t)n, answer, answer ? answer_len : 0);
 	if (rc < 0) {
-		log_warnx("dead/%s: cannot write: %s", rname, strerror(-rc));
+		log_warnx("%s/%s: cannot write: %s", ob->dead_where, rname, strerror(-rc));
 		return rc;
 	}
 	if (renameat(ob->dirfd, name, ob->deadfd, dname) < 0) {
 		rc = -errno;
-		log_warnx("outbox/%s: cannot move to dead/: %s", name, strerror(-rc));
+		log_warnx("%s/%s: cannot move to %s/: %s", ob->where, name, ob->dead_where,
+			  strerror(-rc));
 		return rc;
 	}
 	if (fsync(ob->deadfd) < 0 || fsync(ob->dirfd) < 0) {
 		rc = -errno;
-		log_warnx("outbox: fsync after moving %s: %s", name, strerror(-rc));
+		log_warnx("%s: fsync after moving %s: %s", ob->where, name, strerror(-rc));
 		return rc;
 	}
 	return 0;

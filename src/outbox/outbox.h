@@ -44,22 +44,28 @@ struct outbox_entry {
 };
 
 struct outbox {
-	int dirfd;  /* <state_dir>/outbox */
-	int deadfd; /* <state_dir>/dead */
+	int dirfd;  /* <state_dir>/outbox or <state_dir>/outbox/NAME */
+	int deadfd; /* <state_dir>/dead or <state_dir>/dead/NAME */
 	uint64_t next_seq;
+	/* "outbox" or "outbox/NAME", "dead" or "dead/NAME", for messages. */
+	char where[CFG_SOURCE_NAME_BYTES + 8];
+	char dead_where[CFG_SOURCE_NAME_BYTES + 8];
 };
 
-/* Opens (creating, mode 0700) outbox/ and dead/ in the state folder state_fd
- * (state_dir names it in messages) through statedir_sub: a link, another
- * owner or group/other write access is refused. Removes temporary files left
- * by a crash (logged) and finds the next sequence number. Returns 0, or a
- * negative errno after logging a message naming the folder. Blocks on I/O. */
-int outbox_open(struct outbox *ob, int state_fd, const char *state_dir);
+/* Opens (creating, mode 0700) the folders of one endpoint's outbox in the
+ * state folder state_fd (state_dir names it in messages) through
+ * statedir_sub: outbox/ and dead/ for name "" (the plain [endpoint], where
+ * the entries of earlier versions are), outbox/NAME/ and dead/NAME/ for
+ * [endpoint NAME]. A link, another owner or group/other write access is
+ * refused, at each level. Removes temporary files left by a crash (logged)
+ * and finds the next sequence number. Returns 0, or a negative errno after
+ * logging a message naming the folder. Blocks on I/O. */
+int outbox_open(struct outbox *ob, int state_fd, const char *state_dir, const char *name);
 
 /* outbox_open's folder checks without making or changing anything
- * (check-config): 0 when outbox/ and dead/ are missing or would be
- * accepted, else the refusal after its log line. */
-int outbox_check(int state_fd, const char *state_dir);
+ * (check-config): 0 when the folders are missing or would be accepted,
+ * else the refusal after its log line. */
+int outbox_check(int state_fd, const char *state_dir, const char *name);
 void outbox_close(struct outbox *ob);
 
 /* Writes a new entry (attempts 0, next_attempt 0) durably: returns only

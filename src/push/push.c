@@ -25,24 +25,26 @@
  * PUSH_ANSWER_BYTES). */
 #define LOG_ANSWER_BYTES 200u
 
-/* Reads the bearer token from fd (path names it in messages): one word of
- * printable ASCII, blanks around it ignored. */
-static int token_read(struct push_client *c, int fd, const char *path)
+/* Reads the secret of key (token_file, url_file) from fd (path names it in
+ * messages) into out (size bytes): one word of printable ASCII, blanks
+ * around it ignored. */
+static int word_read(const struct push_client *c, int fd, const char *key, const char *path,
+		     char *out, size_t size)
 {
-	char buf[PUSH_TOKEN_BYTES + 1];
+	char buf[PUSH_TOKEN_BYTES > CFG_URL_BYTES ? PUSH_TOKEN_BYTES + 1 : CFG_URL_BYTES + 1];
 	const char *p = buf;
 	size_t n = 0;
 	int rc;
+	size_t cap = size + 1 < sizeof buf ? size + 1 : sizeof buf;
 
-	rc = file_read_full(fd, buf, sizeof buf, &n);
+	rc = file_read_full(fd, buf, cap, &n);
 	if (rc < 0) {
-		log_errx("[endpoint] token_file: %s: cannot read: %s", path, strerror(-rc));
+		log_errx("%s %s: %s: cannot read: %s", c->label, key, path, strerror(-rc));
 		goto out;
 	}
-	if (n == sizeof buf) {
+	if (n == cap) {
 		rc = -EFBIG;
-		log_errx("[endpoint] token_file: %s: longer than %u bytes", path,
-			 PUSH_TOKEN_BYTES - 1);
+		log_errx("%s %s: %s: longer than %zu bytes", c->label, key, path, size - 1);
 		goto out;
 	}
 	while (n && utf8_ascii_space(*p)) {
@@ -52,46 +54,75 @@ static int token_read(struct push_client *c, int fd, const char *path)
 	while (n && utf8_ascii_space(p[n - 1]))
 		n--;
 	rc = -EINVAL;
-	if (n == 0) {
-		log_errx("[endpoint] token_file: %s: empty", path);
+	if (n == 0 || n >= size) {
+		log_errx("%s %s: %s: %s", c->label, key, path, n ? "too long" : "empty");
 		goto out;
 	}
-	/* A token goes into a header line: visible ASCII only. */
+	/* It goes into a header line or a URL: visible ASCII only. */
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)p[i] <= 0x20 || (unsigned char)p[i] >= 0x7f) {
-			log_errx("[endpoint] token_file: %s: the token must be one word of "
-				 "printable ASCII",
+			log_errx("%s %s: %s: must be one word of printable ASCII", c->label, key,
 				 path);
 			goto out;
 		}
 	}
-	memcpy(c->token, p, n);
-	c->token[n] = '\0';
-	c->token_len = n;
+	memcpy(out, p, n);
+	out[n] = '\0';
 	rc = 0;
 out:
 	mbedtls_platform_zeroize(buf, sizeof buf);
 	return rc;
 }
 
-/* Opens the secret file of [endpoint] key (cfg_secret_open: the rules
+/* A Slack or Discord webhook URL from url_file: https:// with a host, as
+ * the config's own URLs must be (plain http would send the secret in the
+ * clear). */
+static int url_check(const struct push_client *c, const char *path)
+{
+	struct url_parts u;
+	char host[CFG_URL_BYTES];
+
+	url_split(c->secret_url, strlen(c->secret_url), &u);
+	if (url_web_scheme(&u) == URL_HTTPS && !u.has_userinfo &&
+	    url_host(c->secret_url, host, sizeof host) == 0)
+		return 0;
+	log_errx("%s url_file: %s: expected the service's https:// webhook URL", c->label, path);
+	return -EINVAL;
+}
+
+/* Opens the secret file of the endpoint's key (cfg_secret_open: the rules
  * cfg_load already checked, checked again on the descriptor we read). */
-static int secret_open(const struct cfg *cfg, const char *key, const char *value, char *path,
-		       size_t size)
+static int secret_open(const struct push_client *c, const struct cfg *cfg, const char *key,
+		       const char *value, char *path, size_t size)
 {
 	char why[CFG_ERROR_BYTES];
 	int fd = cfg_secret_open(cfg, value, path, size, why, sizeof why);
 
 	if (fd < 0)
-		log_errx("[endpoint] %s: %s: %s", key, path, why);
+		log_errx("%s %s: %s: %s", c->label, key, path, why);
 	return fd;
 }
 
-/* The [endpoint] profile: answers are kept by their head, redirects are
- * answers, plain http only where cfg_load allowed it (a loopback host). */
+/* word_read of the secret file that key's value names (its path into path). */
+static int word_file(const struct push_client *c, const struct cfg *cfg, const char *key,
+		     const char *value, char *out, size_t size, char *path, size_t pathsz)
+{
+	int fd = secret_open(c, cfg, key, value, path, pathsz), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = word_read(c, fd, key, path, out, size);
+	close(fd);
+	return rc;
+}
+
+/* The endpoint's profile: answers are kept by their head, redirects are
+ * answers, plain http only where cfg_load allowed it (a loopback host). The
+ * token is a bearer token but for Telegram, whose token is in the URL. */
 static void profile_init(struct push_client *c, const struct cfg_endpoint *ep)
 {
 	struct net_profile *p = &c->profile;
+	const char *url = ep->url_file[0] ? c->secret_url : ep->url;
 	struct url_parts u;
 
 	p->user_agent = "digestd/" DIGESTD_VERSION;
@@ -99,45 +130,56 @@ static void profile_init(struct push_client *c, const struct cfg_endpoint *ep)
 	p->pinned_pubkey = ep->pinned_pubkey;
 	p->client_cert = ep->client_cert;
 	p->client_key = ep->client_cert[0] ? c->client_key : "";
-	p->bearer = c->token;
-	url_split(ep->url, strlen(ep->url), &u);
+	p->bearer = ep->kind == CFG_KIND_TELEGRAM ? "" : c->token;
+	url_split(url, strlen(url), &u);
 	p->allow_http = url_web_scheme(&u) == URL_HTTP;
 	p->connect_timeout = ep->timeout;
 	p->timeout = ep->timeout;
 	p->body = NET_BODY_HEAD;
 }
 
-int push_init(struct push_client *c, const struct cfg *cfg, struct net *net)
+int push_init(struct push_client *c, const struct cfg *cfg, const struct cfg_endpoint *ep,
+	      struct net *net)
 {
-	const struct cfg_endpoint *ep = &cfg->endpoint;
 	char path[CFG_PATH_BYTES + 64];
 	int fd, rc;
 
 	memset(c, 0, sizeof *c);
 	c->ep = ep;
 	c->net = net;
-	fd = secret_open(cfg, "signing_key_file", ep->signing_key_file, path, sizeof path);
-	if (fd < 0)
-		return fd;
-	rc = sign_key_read(fd, path, &c->key);
-	close(fd);
-	if (rc < 0)
-		goto out;
-	if (ep->token_file[0]) {
-		fd = secret_open(cfg, "token_file", ep->token_file, path, sizeof path);
-		if (fd < 0) {
-			rc = fd;
-			goto out;
-		}
-		rc = token_read(c, fd, path);
+	cfg_endpoint_label(ep, c->label, sizeof c->label);
+	/* The plain [endpoint]'s lines read as they always have. */
+	if (ep->name[0])
+		snprintf(c->to, sizeof c->to, " to %s", c->label);
+	rc = 0;
+	if (ep->signing_key_file[0]) {
+		fd = secret_open(c, cfg, "signing_key_file", ep->signing_key_file, path,
+				 sizeof path);
+		if (fd < 0)
+			return fd;
+		rc = sign_key_read(fd, path, &c->key);
 		close(fd);
+		if (rc < 0)
+			goto out;
+	}
+	if (ep->token_file[0]) {
+		rc = word_file(c, cfg, "token_file", ep->token_file, c->token, sizeof c->token,
+			       path, sizeof path);
+		if (rc < 0)
+			goto out;
+	}
+	if (ep->url_file[0]) {
+		rc = word_file(c, cfg, "url_file", ep->url_file, c->secret_url,
+			       sizeof c->secret_url, path, sizeof path);
+		if (rc == 0)
+			rc = url_check(c, path);
 		if (rc < 0)
 			goto out;
 	}
 	if (ep->client_key[0]) {
 		/* libcurl reads the key file itself at each handshake; check now
 		 * that it can, so that a mistake stops start-up. */
-		fd = secret_open(cfg, "client_key", ep->client_key, c->client_key,
+		fd = secret_open(c, cfg, "client_key", ep->client_key, c->client_key,
 				 sizeof c->client_key);
 		if (fd < 0) {
 			rc = fd;
@@ -159,7 +201,8 @@ void push_free(struct push_client *c)
 	c->net = NULL;
 	sign_key_clear(&c->key);
 	mbedtls_platform_zeroize(c->token, sizeof c->token);
-	c->token_len = 0;
+	mbedtls_platform_zeroize(c->secret_url, sizeof c->secret_url);
+	mbedtls_platform_zeroize(c->rq.url, sizeof c->rq.url);
 }
 
 int64_t push_backoff(const struct cfg_endpoint *ep, unsigned attempt, uint32_t rnd)
@@ -199,12 +242,11 @@ static uint32_t jitter_random(void)
 	return v;
 }
 
-/* The request header lines of one attempt into c->headers; returns how
- * many, or -ENAMETOOLONG when one of ours did not fit its line. */
-static int headers_set(struct push_client *c, const struct outbox_entry *e, const char *sig,
-		       int64_t now)
+/* A webhook's signed header lines into c->headers; returns how many, or
+ * -ENAMETOOLONG when one did not fit its line. */
+static int webhook_headers(struct push_client *c, const struct outbox_entry *e, const char *sig,
+			   int64_t now)
 {
-	const struct cfg_endpoint *ep = c->ep;
 	unsigned n = 0;
 	int w[PUSH_OWN_HEADERS];
 
@@ -218,24 +260,58 @@ static int headers_set(struct push_client *c, const struct outbox_entry *e, cons
 			return -ENAMETOOLONG;
 		c->headers[n] = c->line[n];
 	}
+	return (int)n;
+}
+
+/* The attempt's header lines into c->headers, then the [endpoint] header
+ * lines: a webhook's signed ones, another kind's from its request (c->rq,
+ * made already). Returns how many, or a negative errno with r->message. */
+static int headers_set(struct push_client *c, const struct outbox_entry *e, int64_t now,
+		       struct push_result *r)
+{
+	const struct cfg_endpoint *ep = c->ep;
+	char sig[SIGN_HEADER_BYTES];
+	unsigned n = 0;
+	int rc;
+
+	if (ep->kind == CFG_KIND_WEBHOOK) {
+		rc = sign_webhook(&c->key, e->id, now, e->body, e->len, sig, sizeof sig);
+		if (rc < 0) {
+			snprintf(r->message, sizeof r->message, "cannot sign: %s", strerror(-rc));
+			return -EINVAL;
+		}
+		rc = webhook_headers(c, e, sig, now);
+		if (rc < 0) {
+			snprintf(r->message, sizeof r->message,
+				 "entry cannot be sent (a header too long)");
+			return -EINVAL;
+		}
+		n = (unsigned)rc;
+	} else {
+		for (; n < c->rq.n; n++)
+			c->headers[n] = c->rq.line[n];
+	}
 	for (unsigned i = 0; i < ep->header.n; i++)
 		c->headers[n++] = ep->header.line[i];
 	return (int)n;
 }
 
+/* wait: what the answer's body asked for (service_classify), 0 for none. */
 static void retry_at(struct push_client *c, const struct outbox_entry *e, int64_t now,
-		     struct push_result *r)
+		     int64_t wait, struct push_result *r)
 {
 	int64_t delay;
 
 	/* The server knows best when it can take the digest: its Retry-After
-	 * is honoured past retry_max, up to a ceiling that a hostile or broken
-	 * endpoint cannot push further out. */
-	if (r->status && c->res.retry_after > 0) {
+	 * (or its body's rate-limit field) is honoured past retry_max, up to a
+	 * ceiling that a hostile or broken endpoint cannot push further out. */
+	if (r->status && (c->res.retry_after > 0 || wait > 0)) {
 		int64_t most = c->ep->retry_max > PUSH_RETRY_AFTER_MAX ? c->ep->retry_max
 									: PUSH_RETRY_AFTER_MAX;
 
-		delay = c->res.retry_after < most ? c->res.retry_after : most;
+		delay = c->res.retry_after > 0 ? c->res.retry_after : wait;
+		if (delay > most)
+			delay = most;
 	} else {
 		delay = push_backoff(c->ep, e->attempts + 1, jitter_random());
 	}
@@ -248,25 +324,27 @@ static void classify_answer(struct push_client *c, const struct outbox_entry *e,
 {
 	char ex[LOG_ANSWER_BYTES + 1];
 	long s = r->status;
+	int64_t wait;
+	enum service_class k = service_classify(c->ep->kind, s, r->answer, r->answer_len, &wait);
 
 	snprintf(r->message, sizeof r->message, "HTTP %ld", s);
-	if (s >= 200 && s <= 299) {
+	if (k == SERVICE_DELIVERED) {
 		r->outcome = PUSH_DELIVERED;
-		log_info("push %s: delivered (HTTP %ld, %zu bytes)", e->id, s, e->len);
+		log_info("push %s%s: delivered (HTTP %ld, %zu bytes)", e->id, c->to, s, e->len);
 		return;
 	}
 	answer_excerpt(r, ex, sizeof ex);
-	if (s >= 400 && s <= 499 && s != 408 && s != 429) {
+	if (k == SERVICE_DEAD) {
 		r->outcome = PUSH_DEAD;
-		log_warnx("push %s: refused with HTTP %ld: %s", e->id, s, ex);
+		log_warnx("push %s%s: refused with HTTP %ld: %s", e->id, c->to, s, ex);
 		return;
 	}
 	if (s >= 300 && s <= 399)
 		snprintf(r->message, sizeof r->message,
-			 "HTTP %ld: redirects are not followed; check [endpoint] url", s);
-	retry_at(c, e, now, r);
-	log_warnx("push %s: %s, retry in %" PRId64 " s (attempt %u)%s%s", e->id, r->message,
-		  r->retry_at - now, e->attempts + 1, ex[0] ? ": " : "", ex);
+			 "HTTP %ld: redirects are not followed; check %s url", s, c->label);
+	retry_at(c, e, now, wait, r);
+	log_warnx("push %s%s: %s, retry in %" PRId64 " s (attempt %u)%s%s", e->id, c->to,
+		  r->message, r->retry_at - now, e->attempts + 1, ex[0] ? ": " : "", ex);
 }
 
 /* net's callback: the answer, or why none came, into the attempt's result
@@ -288,7 +366,8 @@ static void on_done(void *arg, struct net_result *res)
 	case NET_STOPPED:
 		r->outcome = PUSH_STOPPED;
 		snprintf(r->message, sizeof r->message, "stopped while sending");
-		log_info("push %s: abandoned (stopping or reloading); it stays in the outbox", e->id);
+		log_info("push %s%s: abandoned (stopping or reloading); it stays in the outbox",
+			 e->id, c->to);
 		goto out;
 	case NET_TIMEOUT:
 	case NET_STALLED:
@@ -310,8 +389,8 @@ static void on_done(void *arg, struct net_result *res)
 	}
 	r->status = 0;
 	r->answer_len = 0;
-	retry_at(c, e, now, r);
-	log_warnx("push %s: %s; retry in %" PRId64 " s (attempt %u)", e->id, r->message,
+	retry_at(c, e, now, 0, r);
+	log_warnx("push %s%s: %s; retry in %" PRId64 " s (attempt %u)", e->id, c->to, r->message,
 		  r->retry_at - now, e->attempts + 1);
 out:
 	c->e = NULL;
@@ -322,7 +401,10 @@ out:
 int push_start(struct push_client *c, const struct outbox_entry *e, int64_t now,
 	       struct push_result *r, push_done_fn done, void *arg)
 {
-	char sig[SIGN_HEADER_BYTES];
+	/* Entries carry no title nor link yet: the composing of each kind's
+	 * messages (docs/endpoints.md, not in this build) is to add them. */
+	struct service_in in = { .ep = c->ep, .secret_url = c->secret_url, .token = c->token,
+				 .id = e->id, .title = "", .click = "" };
 	struct net_request rq;
 	int rc;
 
@@ -342,21 +424,19 @@ int push_start(struct push_client *c, const struct outbox_entry *e, int64_t now,
 		snprintf(r->message, sizeof r->message, "another push is in flight");
 		return -EBUSY;
 	}
-	rc = sign_webhook(&c->key, e->id, now, e->body, e->len, sig, sizeof sig);
-	if (rc < 0) {
-		snprintf(r->message, sizeof r->message, "cannot sign: %s", strerror(-rc));
+	if (service_request(&in, &c->rq) < 0) {
+		snprintf(r->message, sizeof r->message, "entry cannot be sent (its URL too long)");
 		return -EINVAL;
 	}
+	rc = headers_set(c, e, now, r);
+	if (rc < 0)
+		return rc;
 	memset(&rq, 0, sizeof rq);
-	rc = headers_set(c, e, sig, now);
-	if (rc < 0) {
-		snprintf(r->message, sizeof r->message, "entry cannot be sent (a header too long)");
-		return -EINVAL;
-	}
 	rq.n_headers = (unsigned)rc;
 	rq.headers = c->headers;
 	rq.profile = &c->profile;
-	rq.url = c->ep->url;
+	rq.url = c->rq.url;
+	rq.method = c->rq.method;
 	rq.post = e->body;
 	rq.post_len = e->len;
 	rq.body = r->answer;

@@ -12,6 +12,7 @@
 #include "core/limits.h"
 #include "net/net.h"
 #include "outbox/outbox.h"
+#include "push/service.h"
 #include "push/sign.h"
 
 enum push_outcome {
@@ -34,7 +35,8 @@ struct push_result {
  * webhook-timestamp, webhook-signature, then [endpoint] header lines. */
 #define PUSH_OWN_HEADERS 4u
 #define PUSH_LINE_BYTES (DIGEST_ID_BYTES + SIGN_HEADER_BYTES + 32u)
-_Static_assert(PUSH_OWN_HEADERS + CFG_MAX_HEADERS <= NET_MAX_HEADERS,
+_Static_assert(PUSH_OWN_HEADERS + CFG_MAX_HEADERS <= NET_MAX_HEADERS &&
+		       SERVICE_MAX_LINES + CFG_MAX_HEADERS <= NET_MAX_HEADERS,
 	       "every header line of a push fits a transfer");
 
 struct push_result;
@@ -43,14 +45,19 @@ typedef void (*push_done_fn)(void *arg, struct push_result *r);
 
 struct push_client {
 	struct net *net;
-	struct net_profile profile; /* [endpoint]: TLS, pinning, client cert, token */
+	struct net_profile profile; /* the endpoint's TLS, pinning, client cert, token */
 	const struct cfg_endpoint *ep;
+	char label[CFG_SOURCE_NAME_BYTES + 16]; /* "[endpoint NAME]", for messages */
+	char to[CFG_SOURCE_NAME_BYTES + 20];    /* " to [endpoint NAME]", "" for the plain one */
 	struct sign_key key;
-	char token[PUSH_TOKEN_BYTES];
-	size_t token_len;
+	char token[PUSH_TOKEN_BYTES];          /* token_file's: bearer, or Telegram's bot token */
+	char secret_url[CFG_URL_BYTES];        /* slack, discord: url_file's webhook URL */
+	struct service_req rq;                 /* the attempt's method, URL, kind's headers */
 	char client_key[CFG_PATH_BYTES + 64]; /* resolved path, read by libcurl */
 	char line[PUSH_OWN_HEADERS][PUSH_LINE_BYTES];
-	const char *headers[PUSH_OWN_HEADERS + CFG_MAX_HEADERS];
+	const char *headers[(PUSH_OWN_HEADERS > SERVICE_MAX_LINES ? PUSH_OWN_HEADERS
+								  : SERVICE_MAX_LINES) +
+			    CFG_MAX_HEADERS];
 	struct net_result res; /* of the current attempt */
 	/* The attempt in flight (e is NULL when none), for its callback. */
 	const struct outbox_entry *e;
@@ -60,17 +67,19 @@ struct push_client {
 	void *arg;
 };
 
-/* Start-up: reads the signing key and the token and checks the client key
- * (each opened with cfg_secret_open), and sets up the [endpoint] profile for
+/* Start-up: reads endpoint ep's signing key and token and checks its client
+ * key (each opened with cfg_secret_open), and sets up its profile for
  * requests through net, which must outlive c (its stop flag abandons a push
  * in flight). cfg must come from cfg_load with CFG_RUN, which checked the
- * [endpoint] rules (https, or http to a loopback host only with
+ * endpoint rules (https, or http to a loopback host only with
  * allow_insecure; client_cert with client_key; no extra header that would
- * override ours): they are not checked again here. c keeps pointing at
- * cfg's endpoint, which must outlive it. Returns 0 or a negative errno after
- * logging a message naming the key or file (never its contents): exit 78
- * material. */
-int push_init(struct push_client *c, const struct cfg *cfg, struct net *net);
+ * override ours): they are not checked again here. c keeps pointing at ep,
+ * one of cfg's endpoints, which must outlive it (a webhook: cfg refuses
+ * the other kinds for now). Returns 0 or a negative errno after logging
+ * a message naming the section and the key or file (never its contents):
+ * exit 78 material. */
+int push_init(struct push_client *c, const struct cfg *cfg, const struct cfg_endpoint *ep,
+	      struct net *net);
 
 /* Cancels a push in flight (its done is called), wipes the key and token.
  * Safe on a zeroed or already freed client. */

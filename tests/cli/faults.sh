@@ -192,31 +192,12 @@ stop_sink
 start_sink "$PORT" || exit 1
 SCHEDULE=1m write_config "$TMP/k.ini"
 cycles=100
-kills=0
 : >"$TMP/kill.log"
-i=0
-while [ $i -lt $cycles ]; do
-	i=$((i + 1))
-	new_article "k$i-a"
-	new_article "k$i-b"
-	$TEST_WRAPPER "$DIGESTD" run --once --config "$TMP/k.ini" 2>>"$TMP/kill.log" &
-	pid=$!
-	# 0 to 255 ms (times SLOW under emulation): early kills land in
-	# start-up, late ones in pushes.
-	ms=$(($(od -An -N1 -tu1 /dev/urandom | tr -d ' ') * SLOW))
-	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
-	if kill -KILL $pid 2>/dev/null; then kills=$((kills + 1)); fi
-	wait $pid 2>/dev/null
-done
-# Clean runs deliver whatever the kills left behind (a digest takes at most
-# max_articles of the articles left waiting).
-n=0
-until digestd run --once --config "$TMP/k.ini" 2>>"$TMP/kill.log" >/dev/null; do
-	rc=$?
-	n=$((n + 1))
-	[ $n -lt 10 ] || break
-done
-[ $n -lt 10 ] && rc=0
+kill_cycles "$TMP/k.ini" $cycles "$TMP/kill.log"
+kills=$KILLS
+# Clean runs deliver whatever the kills left behind.
+clean_runs "$TMP/k.ini" "$TMP/kill.log"
+rc=$RC
 sed -n 's/.*digest \(dg_[0-9A-Za-z_]*\) composed.*/\1/p' "$TMP/kill.log" | sort -u >"$TMP/composed"
 find "$TMP/store" -name '*.json' | sed 's|.*/||; s|\.json$||' | sort >"$TMP/delivered"
 sed -n 's/^received id=\([^ ]*\) .*/\1/p' "$TMP/sink.log" | sort | uniq -d >"$TMP/dups"

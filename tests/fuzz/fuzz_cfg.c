@@ -63,11 +63,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(first.n_sources <= CFG_MAX_SOURCES);
 	for (unsigned i = 0; i < first.n_sources; i++)
 		CHECK(first.sources[i].type != CFG_SOURCE_AUTO && first.sources[i].url[0]);
-	if (first.has_endpoint) {
-		CHECK(first.endpoint.url[0] && first.endpoint.signing_key_file[0]);
+	CHECK(first.n_endpoints <= CFG_MAX_ENDPOINTS);
+	for (unsigned i = 0; i < first.n_endpoints; i++) {
+		const struct cfg_endpoint *e = &first.endpoints[i];
+
+		/* What each kind needs was checked at load. */
+		if (e->kind == CFG_KIND_WEBHOOK)
+			CHECK(e->url[0] && e->signing_key_file[0]);
+		if (e->kind == CFG_KIND_SLACK || e->kind == CFG_KIND_DISCORD)
+			CHECK(e->url_file[0] && !e->url[0]);
+		if (e->kind == CFG_KIND_EMAIL)
+			CHECK(e->url[0] && e->from[0] && e->to[0]);
+		if (e->kind == CFG_KIND_TELEGRAM)
+			CHECK(e->url[0] && e->chat_id[0] && e->token_file[0]);
+		if (!e->signing_key_file[0])
+			continue;
 		/* Where the key is looked for; it is not there, or not read. */
-		fd = cfg_secret_open(&first, first.endpoint.signing_key_file, path, sizeof(path),
-				     why, sizeof(why));
+		fd = cfg_secret_open(&first, e->signing_key_file, path, sizeof(path), why,
+				     sizeof(why));
 		if (fd >= 0)
 			close(fd);
 		CHECK(path[0] == '/');

@@ -159,7 +159,7 @@ static void urls(void)
 	CHECK_INT(load_kv("endpoint", "url", "https://digests.example.org:8443/in?x=1",
 			  endpoint_extra),
 		  0);
-	CHECK_STR(c.endpoint.url, "https://digests.example.org:8443/in?x=1");
+	CHECK_STR(c.endpoints[0].url, "https://digests.example.org:8443/in?x=1");
 	CHECK_INT(load_kv("endpoint", "url", "HTTPS://[2001:db8::1]:443/", endpoint_extra), 0);
 	for (size_t i = 0; i < sizeof(endpoint_bad) / sizeof(endpoint_bad[0]); i++)
 		CHECK_INT(load_kv("endpoint", "url", endpoint_bad[i], endpoint_extra), -EINVAL);
@@ -268,12 +268,12 @@ static void pins_and_headers(void)
 			 i, i);
 	CHECK_INT(load_kv("endpoint", "url", "https://x.org/", "signing_key_file = k\n"
 		  "header = X-Trace:    on\n"), 0);
-	CHECK_INT(c.endpoint.header.n, 1);
-	CHECK_STR(c.endpoint.header.line[0], "X-Trace: on");
+	CHECK_INT(c.endpoints[0].header.n, 1);
+	CHECK_STR(c.endpoints[0].header.line[0], "X-Trace: on");
 	snprintf(text, sizeof(text), "[endpoint]\nurl = https://x.org/\nsigning_key_file = k\n"
 		 "header = A: 1\n%s", extra);
 	CHECK_INT(load(text), 0);
-	CHECK_INT(c.endpoint.header.n, 8);
+	CHECK_INT(c.endpoints[0].header.n, 8);
 	snprintf(text + strlen(text), sizeof(text) - strlen(text), "header = B: 2\n");
 	CHECK_INT(load(text), -EINVAL);
 	CHECK(strstr(err.msg[0], "at most 8 header lines") != NULL);
@@ -400,9 +400,9 @@ static void sources(void)
 static void required_and_pairs(void)
 {
 	CHECK_INT(load("[endpoint]\nurl = https://x.org/\n"), -EINVAL);
-	CHECK_STR(err.msg[0], "t.ini:1: [endpoint] has no signing_key_file (required)");
+	CHECK_STR(err.msg[0], "t.ini:1: [endpoint] has no signing_key_file: kind = webhook needs it");
 	CHECK_INT(load("[endpoint]\nsigning_key_file = k\n"), -EINVAL);
-	CHECK_STR(err.msg[0], "t.ini:1: [endpoint] has no url (required)");
+	CHECK_STR(err.msg[0], "t.ini:1: [endpoint] has no url: kind = webhook needs it");
 	CHECK_INT(load("[endpoint]\nurl = https://x.org/\nsigning_key_file = k\nclient_cert = c\n"),
 		  -EINVAL);
 	CHECK_INT(err.line[0], 4);
@@ -451,19 +451,19 @@ static void secret_paths(void)
 	CHECK_INT(load("[endpoint]\nurl = https://x.org/\nsigning_key_file = signing-key\n"
 		       "token_file = sub/../tok\nclient_cert = c.pem\nclient_key = /abs/key.pem\n"),
 		  0);
-	CHECK_STR(c.endpoint.signing_key_file, "signing-key"); /* kept as written */
+	CHECK_STR(c.endpoints[0].signing_key_file, "signing-key"); /* kept as written */
 	unsetenv("CREDENTIALS_DIRECTORY");
-	CHECK_INT(secret_where(c.endpoint.signing_key_file, out, sizeof(out)), 0);
+	CHECK_INT(secret_where(c.endpoints[0].signing_key_file, out, sizeof(out)), 0);
 	CHECK_STR(out, "/etc/digestd/signing-key");
 	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/digestd.service", 1);
-	CHECK_INT(secret_where(c.endpoint.signing_key_file, out, sizeof(out)), 0);
+	CHECK_INT(secret_where(c.endpoints[0].signing_key_file, out, sizeof(out)), 0);
 	CHECK_STR(out, "/run/credentials/digestd.service/signing-key");
 	/* A name with a '/' is a path, credentials or not. */
-	CHECK_INT(secret_where(c.endpoint.token_file, out, sizeof(out)), 0);
+	CHECK_INT(secret_where(c.endpoints[0].token_file, out, sizeof(out)), 0);
 	CHECK_STR(out, "/etc/digestd/tok");
-	CHECK_INT(secret_where(c.endpoint.client_key, out, sizeof(out)), 0);
+	CHECK_INT(secret_where(c.endpoints[0].client_key, out, sizeof(out)), 0);
 	CHECK_STR(out, "/abs/key.pem");
-	CHECK_STR(c.endpoint.client_cert, "/etc/digestd/c.pem");
+	CHECK_STR(c.endpoints[0].client_cert, "/etc/digestd/c.pem");
 	CHECK_INT(secret_where("", out, sizeof(out)), -EINVAL);
 	CHECK_INT(secret_where("signing-key", small, sizeof(small)), -ENAMETOOLONG);
 	setenv("CREDENTIALS_DIRECTORY", "", 1);
@@ -697,10 +697,14 @@ static void defaults(void)
 	CHECK(!c.digest.send_empty);
 	CHECK_INT(c.digest.seen_capacity, 4096);
 	CHECK_INT(c.digest.outbox_max, 16u << 20);
-	CHECK(!c.has_endpoint);
-	CHECK_INT(c.endpoint.timeout, 30);
-	CHECK_INT(c.endpoint.retry_base, 30);
-	CHECK_INT(c.endpoint.retry_max, 3600);
+	CHECK_INT(c.n_endpoints, 0);
+	CHECK_INT(load("[endpoint]\nurl = https://x.org/\nsigning_key_file = k\n"), 0);
+	CHECK_INT(c.n_endpoints, 1);
+	CHECK_INT(c.endpoints[0].kind, CFG_KIND_WEBHOOK);
+	CHECK_STR(c.endpoints[0].name, "");
+	CHECK_INT(c.endpoints[0].timeout, 30);
+	CHECK_INT(c.endpoints[0].retry_base, 30);
+	CHECK_INT(c.endpoints[0].retry_max, 3600);
 	CHECK_INT(c.n_sources, 0);
 	CHECK_STR(c.base_dir, "/etc/digestd");
 	CHECK_INT(load("[source a]\nurl = x\n"), 0);
@@ -780,7 +784,7 @@ static void every_default_parses(void)
 			next = line + strlen(line);
 		if (!strcmp(line, "### [source NAME]")) {
 			n += (size_t)snprintf(text + n, sizeof(text) - n, "[source a]\nurl = x\n");
-		} else if (!strcmp(line, "### [endpoint]")) {
+		} else if (!strcmp(line, "### [endpoint] or [endpoint NAME]")) {
 			n += (size_t)snprintf(text + n, sizeof(text) - n, "[endpoint]\nurl = "
 					      "https://x.org/\nsigning_key_file = k\n");
 		} else if (!strncmp(line, "### ", 4)) {
@@ -789,17 +793,218 @@ static void every_default_parses(void)
 			keys++;
 			column(line, 0, key, sizeof(key));
 			column(line, 2, def, sizeof(def));
-			/* `value`, or "required" / "unset" for keys without one. */
-			if (def[0] == '`')
+			/* `value`, or "required" / "unset" for keys without one.
+			 * The one ntfy key with a default is not for a webhook:
+			 * endpoints() loads it. */
+			if (def[0] == '`' && strcmp(key, "`priority`"))
 				n += (size_t)snprintf(text + n, sizeof(text) - n, "%.*s = %.*s\n",
 						      (int)strlen(key) - 2, key + 1,
 						      (int)strlen(def) - 2, def + 1);
 		}
 	}
-	CHECK_INT(keys, 53);
+	CHECK_INT(keys, 64);
 	CHECK_INT(load(text), 0);
 	for (unsigned i = 0; i < err.n; i++)
 		printf("  %s\n", err.msg[i]);
+}
+
+/* [endpoint NAME] sections: several, each with its kind's keys, every
+ * mistake named with the section and its line. */
+static void endpoints(void)
+{
+	static const char *const bad_from[] = {
+		"a",	      "@x.org",	      "a@",	    "a@x..org",	  "a b@x.org", "a@-x.org",
+		"a.@x.org",   "é@x.org",      "N <a@x.org", "N\"q <a@x.org>", "a@x.org, b@x.org",
+		"N <a@x_.org>",
+	};
+	char many[2048];
+	size_t n = 0;
+
+	CHECK_INT(load("[endpoint]\nurl = https://a.org/\nsigning_key_file = k\n"
+		       "[endpoint phone]\nkind = ntfy\nurl = https://ntfy.sh/news\n"
+		       "priority = high\ntags = newspaper,tada\nsubject = News\n"
+		       "[endpoint mail]\nkind = email\nurl = smtps://mail.example.org\n"
+		       "from = Digest Bot <bot@example.org>\nto = a@example.org,b@example.org , "
+		       "C <c@example.org>\nusername = bot\npassword_file = smtp-pass\n"),
+		  0);
+	CHECK_INT(c.n_endpoints, 3);
+	CHECK_STR(c.endpoints[0].name, "");
+	CHECK_STR(c.endpoints[1].name, "phone");
+	CHECK_INT(c.endpoints[1].kind, CFG_KIND_NTFY);
+	CHECK_INT(c.endpoints[1].priority, 3); /* min low default high max */
+	CHECK_STR(c.endpoints[2].from, "Digest Bot <bot@example.org>");
+	CHECK_STR(c.endpoints[2].to, "a@example.org, b@example.org, C <c@example.org>");
+	CHECK_INT(c.endpoints[2].kind, CFG_KIND_EMAIL);
+	CHECK_INT(load("[endpoint tg]\nkind = telegram\nchat_id = -1001234\ntoken_file = bot\n"),
+		  0);
+	CHECK_STR(c.endpoints[0].url, "https://api.telegram.org");
+	CHECK_INT(load("[endpoint tg]\nkind = telegram\nchat_id = @news_chan\ntoken_file = bot\n"
+		       "url = http://127.0.0.1:8081\nallow_insecure = yes\n"),
+		  0);
+	CHECK_INT(load("[endpoint m]\nkind = matrix\nurl = https://matrix.org\n"
+		       "room = !abc:matrix.org\ntoken_file = t\n[endpoint s]\nkind = slack\n"
+		       "url_file = slack-url\n[endpoint d]\nkind = discord\nurl_file = d\n"),
+		  0);
+	CHECK_INT(c.n_endpoints, 3);
+
+	/* Names, twice, too many. */
+	CHECK_INT(load("[endpoint a]\nurl = https://a.org/\nsigning_key_file = k\n"
+		       "[endpoint a]\nurl = https://b.org/\n"),
+		  -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:4: [endpoint a] is defined twice (first at line 1)");
+	CHECK_INT(load("[endpoint]\nurl = https://a.org/\nsigning_key_file = k\n[endpoint]\n"),
+		  -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:4: [endpoint] appears twice (first at line 1)");
+	CHECK_INT(load("[endpoint a/b]\n"), -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:1: endpoint name 'a/b' may use only letters, digits, '.', "
+			      "'_' and '-' (not first)");
+	CHECK_INT(load("[endpoint 00000000000000000001-a.digest.1]\n"), -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:1: endpoint name '00000000000000000001-a.digest.1' may not "
+			      "contain '.digest'");
+	CHECK_INT(load("[endpont x]\n"), -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:1: unknown section [endpont x]; did you mean [endpoint x]?");
+	for (unsigned i = 0; i <= CFG_MAX_ENDPOINTS; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n,
+				      "[endpoint e%u]\nkind = slack\nurl_file = f\n", i);
+	CHECK_INT(load(many), -EINVAL);
+	CHECK_INT(err.n, 1);
+	CHECK_STR(err.msg[0], "t.ini:25: too many endpoints: at most 8 [endpoint NAME] sections");
+
+	/* What a kind needs, and keys it does not use. */
+	CHECK_INT(load("[endpoint m]\nkind = matrix\nurl = https://matrix.org\n"), -EINVAL);
+	CHECK_INT(err.n, 2);
+	CHECK_STR(err.msg[0], "t.ini:1: [endpoint m] has no token_file: kind = matrix needs it");
+	CHECK_STR(err.msg[1], "t.ini:1: [endpoint m] has no room: kind = matrix needs it");
+	CHECK_INT(load("[endpoint s]\nkind = slack\nurl = https://hooks.slack.com/x\n"), -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:3: [endpoint s] url: kind = slack does not use it (it is "
+			      "for webhook, email, ntfy, matrix, telegram)");
+	CHECK_STR(err.msg[1], "t.ini:1: [endpoint s] has no url_file: kind = slack needs it");
+	CHECK_INT(load("[endpoint w]\nurl = https://a.org/\nsigning_key_file = k\nroom = !a:b\n"),
+		  -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:4: [endpoint w] room: kind = webhook does not use it (it is "
+			      "for matrix)");
+	CHECK_INT(load("[endpoint e]\nkind = email\nurl = smtp://m.org:587\nto = a@b.org\n"
+		       "username = u\n"),
+		  -EINVAL);
+	CHECK_INT(err.n, 2);
+	CHECK_STR(err.msg[0], "t.ini:1: [endpoint e] has no from: kind = email needs it");
+	CHECK_STR(err.msg[1], "t.ini:5: [endpoint e] username and password_file go together "
+			      "(SMTP login)");
+	/* A kind that is not one: no kind rules, one error. */
+	CHECK_INT(load("[endpoint x]\nkind = pager\nroom = !a:b\n"), -EINVAL);
+	CHECK_INT(err.n, 1);
+	CHECK(strstr(err.msg[0], "kind = 'pager': expected one of webhook, email, ntfy") != NULL);
+
+	/* URL schemes per kind; plain http to loopback only. */
+	CHECK_INT(load("[endpoint e]\nkind = email\nurl = https://m.org\nfrom = a@b.org\n"
+		       "to = a@b.org\n"),
+		  -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:3: [endpoint e] url = 'https://m.org': kind = email needs "
+			      "smtps:// or smtp://, the other kinds https://");
+	CHECK_INT(load("[endpoint w]\nurl = smtps://m.org\nsigning_key_file = k\n"), -EINVAL);
+	CHECK_INT(load("[endpoint n]\nkind = ntfy\nurl = http://ntfy.example.org/t\n"), -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:3: [endpoint n] url = 'http://ntfy.example.org/t': plain "
+			      "http:// is allowed only to a loopback address (localhost, "
+			      "127.0.0.1, [::1]); use https://");
+	CHECK_INT(load("[endpoint n]\nkind = ntfy\nurl = http://[::1]:8080/t\n"), -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:3: [endpoint n] url = 'http://[::1]:8080/t': plain http:// "
+			      "needs allow_insecure = yes");
+	CHECK_INT(load("[endpoint e]\nkind = email\nurl = smtp://m.org/x\nfrom = a@b.org\n"
+		       "to = a@b.org\n"),
+		  -EINVAL);
+	CHECK_INT(load("[endpoint e]\nkind = email\nurl = smtp://u:p@m.org\nfrom = a@b.org\n"
+		       "to = a@b.org\n"),
+		  -EINVAL);
+	CHECK(strstr(err.msg[0], "password") && !strstr(err.msg[0], "u:p"));
+
+	/* Addresses and texts. */
+	for (size_t i = 0; i < sizeof(bad_from) / sizeof(bad_from[0]); i++) {
+		CHECK_INT(load_kv("endpoint e", "from", bad_from[i], "kind = email\nto = a@b.org\n"
+				  "url = smtps://m.org\n"),
+			  -EINVAL);
+		CHECK(strstr(err.msg[0], "expected name@example.org or Name <name@example.org>"));
+	}
+	n = 0;
+	for (unsigned i = 0; i <= CFG_MAX_RECIPIENTS; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, "%sr%u@x.org", i ? "," : "", i);
+	CHECK_INT(load_kv("endpoint e", "to", many, "kind = email\nfrom = a@b.org\n"
+			  "url = smtps://m.org\n"),
+		  -EINVAL);
+	CHECK(strstr(err.msg[0], "at most 16 addresses"));
+	CHECK_INT(load_kv("endpoint e", "to", "a@b.org,,c@d.org", "kind = email\nfrom = a@b.org\n"
+			  "url = smtps://m.org\n"),
+		  -EINVAL);
+	CHECK_INT(load_kv("endpoint n", "subject", "a\x01z", "kind = ntfy\nurl = https://n.org/t\n"),
+		  -EINVAL);
+	CHECK(strstr(err.msg[0], "expected UTF-8 text without control characters"));
+	CHECK_INT(load_kv("endpoint n", "subject", "caf\xe9", "kind = ntfy\nurl = https://n.org/t\n"),
+		  -EINVAL);
+	CHECK_INT(load_kv("endpoint n", "subject", "Caf\xc3\xa9 \xe2\x80\x94 {date}",
+			  "kind = ntfy\nurl = https://n.org/t\n"),
+		  0);
+	CHECK_INT(load_kv("endpoint n", "tags", "zeitung,\xc3\xa9", "kind = ntfy\n"
+			  "url = https://n.org/t\n"),
+		  -EINVAL);
+	CHECK(strstr(err.msg[0], "[endpoint n] tags: ASCII words"));
+	CHECK_INT(load_kv("endpoint m", "room", "abc:matrix.org", "kind = matrix\n"
+			  "url = https://m.org\ntoken_file = t\n"),
+		  -EINVAL);
+	CHECK(strstr(err.msg[0], "[endpoint m] room: expected a room id"));
+	CHECK_INT(load_kv("endpoint m", "room", "#news:matrix.org", "kind = matrix\n"
+			  "url = https://m.org\ntoken_file = t\n"),
+		  0);
+	CHECK_INT(load_kv("endpoint t", "chat_id", "12a", "kind = telegram\ntoken_file = t\n"),
+		  -EINVAL);
+	CHECK(strstr(err.msg[0], "[endpoint t] chat_id: expected a chat id"));
+	CHECK_INT(load_kv("endpoint t", "chat_id", "-", "kind = telegram\ntoken_file = t\n"),
+		  -EINVAL);
+	CHECK_INT(load_kv("endpoint t", "chat_id", "@abc", "kind = telegram\ntoken_file = t\n"),
+		  -EINVAL);
+	CHECK_INT(load_kv("endpoint n", "priority", "urgent", "kind = ntfy\n"
+			  "url = https://n.org/t\n"),
+		  -EINVAL);
+	CHECK_INT(load_kv("endpoint n", "priority", "default", "kind = ntfy\n"
+			  "url = https://n.org/t\n"),
+		  0);
+	CHECK_INT(load_kv("endpoint n", "retry_base", "2h", "kind = ntfy\n"
+			  "url = https://n.org/t\n"),
+		  -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:2: [endpoint n] retry_base (2h) is longer than retry_max "
+			      "(1h)");
+}
+
+/* An endpoint of each kind dumps only its kind's keys and loads back. */
+static void endpoints_dump(void)
+{
+	static char a[64 * 1024], b[64 * 1024];
+	static const char ini[] =
+		"[endpoint]\nurl = https://x.org/in\nsigning_key_file = signing-key\n"
+		"[endpoint mail]\nkind = email\nurl = smtp://127.0.0.1:2525\n"
+		"from = D <d@example.org>\nto = a@example.org,b@example.org\nsubject = News\n"
+		"username = d\npassword_file = pw\n"
+		"[endpoint n]\nkind = ntfy\nurl = https://ntfy.sh/t\npriority = max\ntags = a,b\n"
+		"[endpoint m]\nkind = matrix\nurl = https://m.org\nroom = !r:m.org\ntoken_file = t\n"
+		"[endpoint s]\nkind = slack\nurl_file = s\n"
+		"[endpoint d]\nkind = discord\nurl_file = d\n"
+		"[endpoint t]\nkind = telegram\nchat_id = 42\ntoken_file = bot\n";
+	FILE *f;
+
+	CHECK_INT(load(ini), 0);
+	CHECK_INT(c.n_endpoints, 7);
+	f = fmemopen(a, sizeof(a) - 1, "w");
+	cfg_dump(&c, f);
+	fclose(f);
+	CHECK(strstr(a, "\n[endpoint mail]\nkind = email\nurl = smtp://127.0.0.1:2525\n"));
+	CHECK(strstr(a, "to = a@example.org, b@example.org\n"));
+	CHECK(strstr(a, "[endpoint t]\nkind = telegram\nurl = https://api.telegram.org\n"));
+	CHECK(strstr(a, "url_file = s ; read from /etc/digestd/s\n"));
+	CHECK(!strstr(a, "\nroom =\n") && !strstr(a, "\nchat_id =\n"));
+	CHECK_INT(cfg_load_buffer(a, strlen(a), "dump", "/etc/digestd", 0, &c2, &err), 0);
+	CHECK(memcmp(&c, &c2, cfg_used_bytes(&c)) == 0);
+	f = fmemopen(b, sizeof(b) - 1, "w");
+	cfg_dump(&c2, f);
+	fclose(f);
+	CHECK_STR(b, a);
 }
 
 /* The dump loads back to the same configuration, and prints it the same. */
@@ -937,6 +1142,8 @@ int main(void)
 	RUN(key_indices);
 	RUN(every_default_parses);
 	RUN(dump_round_trip);
+	RUN(endpoints);
+	RUN(endpoints_dump);
 	RUN(memory_bound);
 	RUN(unused_sources_untouched);
 	RUN(failed_load_keeps_old);

@@ -71,7 +71,7 @@ static size_t get_file(const char *sub, const char *name, char *buf, size_t cap)
 static int ob_open(void)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = outbox_open(&ob, fd, dir);
+	int rc = outbox_open(&ob, fd, dir, "");
 
 	close(fd);
 	return rc;
@@ -199,7 +199,7 @@ static void test_invalid_arguments(void)
 	CHECK_INT(outbox_read(&ob, "../../etc/passwd", &e), -EINVAL);
 	CHECK_INT(outbox_remove(&ob, "x"), -EINVAL);
 	outbox_close(&ob);
-	CHECK(outbox_open(&ob, -1, "/nonexistent/state") < 0);
+	CHECK(outbox_open(&ob, -1, "/nonexistent/state", "") < 0);
 }
 
 static void test_dead_letter(void)
@@ -435,6 +435,78 @@ static void test_full_disk(void)
 	outbox_close(&ob);
 }
 
+/* Removes the files of dir/sub and the folder itself (a link: the link). */
+static void wipe_sub(const char *sub)
+{
+	char p[200], f[520];
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(p, sizeof p, "%s/%s", dir, sub);
+	d = opendir(p);
+	while (d && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(f, sizeof f, "%s/%s", p, de->d_name);
+		CHECK_INT(unlink(f), 0);
+	}
+	if (d)
+		closedir(d);
+	if (rmdir(p) < 0)
+		unlink(p);
+}
+
+/* [endpoint NAME]'s outbox: outbox/NAME/ and dead/NAME/, private; the plain
+ * outbox walks and counts past them; a link in their place is refused. */
+static void test_named_endpoint(void)
+{
+	char name[OUTBOX_NAME_BYTES], found[OUTBOX_NAME_BYTES], p[512], rname[200];
+	struct outbox nb;
+	struct stat st;
+	uint64_t bytes = 1;
+	unsigned count = 1;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	wipe();
+	CHECK_INT(ob_open(), 0);
+	CHECK_INT(outbox_check(fd, dir, "phone"), 0); /* not there yet: fine */
+	CHECK_INT(outbox_open(&nb, fd, dir, "phone"), 0);
+	CHECK_STR(nb.where, "outbox/phone");
+	CHECK_STR(nb.dead_where, "dead/phone");
+	pathof(p, sizeof p, "outbox", "phone");
+	CHECK(stat(p, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 077) == 0);
+	CHECK(exists("dead", "phone"));
+	CHECK_INT(outbox_check(fd, dir, "phone"), 0);
+	CHECK_INT(outbox_add(&nb, "dg_a", 1, CFG_FORMAT_TEXT, "hi", 2, name), 0);
+	CHECK(exists("outbox/phone", name));
+	/* The plain endpoint's outbox has no entry: the folder is not one. */
+	CHECK_INT(outbox_next(&ob, "", found), -ENOENT);
+	CHECK_INT(outbox_find(&ob, "dg_a", found), -ENOENT);
+	CHECK_INT(outbox_count(&ob, &count), 0);
+	CHECK_INT(outbox_bytes(&ob, &bytes), 0);
+	CHECK_INT(count, 0);
+	CHECK_INT((int)bytes, 0);
+	CHECK_INT(outbox_find(&nb, "dg_a", found), 0);
+	CHECK_STR(found, name);
+	/* Its dead letters go to dead/phone. */
+	CHECK_INT(outbox_dead_letter(&nb, name, "HTTP 400", "no", 2), 0);
+	CHECK(exists("dead/phone", name));
+	snprintf(rname, sizeof rname, "%s.reason", name);
+	CHECK(exists("dead/phone", rname));
+	CHECK(!exists("dead", name));
+	outbox_close(&nb);
+	/* A link planted in its place is refused by open and check alike. */
+	wipe_sub("outbox/phone");
+	wipe_sub("dead/phone");
+	CHECK_INT(symlink("/tmp", p), 0);
+	CHECK(outbox_open(&nb, fd, dir, "phone") < 0);
+	CHECK(outbox_check(fd, dir, "phone") < 0);
+	CHECK_INT(unlink(p), 0);
+	wipe_sub("dead/phone");
+	outbox_close(&ob);
+	close(fd);
+}
+
 int main(void)
 {
 	const char *t = getenv("TMPDIR");
@@ -454,6 +526,7 @@ int main(void)
 	RUN(test_checksum);
 	RUN(test_one_entry_per_id);
 	RUN(test_full_disk);
+	RUN(test_named_endpoint);
 	wipe();
 	snprintf(cmd, sizeof cmd, "%s/outbox", dir);
 	rmdir(cmd);

@@ -43,22 +43,30 @@ static void put(const char *path, const char *text, mode_t mode)
 
 /* A config with a folder source and an endpoint nobody listens on: the
  * steps under test never push. Returns its path (static). */
+static bool second_endpoint; /* config() adds [endpoint b] */
+
 static const char *config(const char *dir)
 {
 	static char ini[2][160];
 	static unsigned which;
 	char *path = ini[which++ % 2], text[2048], p[160];
+	size_t n;
 
 	snprintf(p, sizeof(p), "%s/key", dir);
 	put(p, key_text, 0600);
 	snprintf(p, sizeof(p), "%s/articles", dir);
 	mkdir(p, 0700);
-	snprintf(text, sizeof(text),
-		 "[daemon]\nstate_dir = %s/state\nlog_level = warning\n\n"
-		 "[source folder]\nurl = %s/articles\ntype = folder\n%s\n"
-		 "[digest]\nsentences = 2\nformat = json\n\n"
-		 "[endpoint]\nurl = https://localhost:9/digest\nsigning_key_file = %s/key\n",
-		 dir, dir, source_extra, dir);
+	n = (size_t)snprintf(text, sizeof(text),
+			     "[daemon]\nstate_dir = %s/state\nlog_level = warning\n\n"
+			     "[source folder]\nurl = %s/articles\ntype = folder\n%s\n"
+			     "[digest]\nsentences = 2\nformat = json\n\n"
+			     "[endpoint]\nurl = https://localhost:9/digest\n"
+			     "signing_key_file = %s/key\n",
+			     dir, dir, source_extra, dir);
+	if (second_endpoint)
+		snprintf(text + n, sizeof(text) - n,
+			 "[endpoint b]\nurl = https://localhost:9/b\nsigning_key_file = %s/key\n",
+			 dir);
 	snprintf(path, sizeof(ini[0]), "%s/digestd.ini", dir);
 	put(path, text, 0600);
 	return path;
@@ -107,16 +115,18 @@ static void key_of(unsigned n, unsigned char key[SEEN_KEY_BYTES])
 
 /* The outbox's entries in order: how many, and into which of them each
  * article's title went (0 = none, -1 = several). */
-static unsigned outbox_scan(struct daemon *d, const unsigned *ids, unsigned n_ids, int *where)
+static unsigned outbox_scan_ep(struct daemon *d, unsigned ep, const unsigned *ids,
+			       unsigned n_ids, int *where)
 {
+	struct outbox *ob = &d->outboxes[d->cur][ep];
 	char name[OUTBOX_NAME_BYTES], after[OUTBOX_NAME_BYTES] = "";
 	unsigned count = 0;
 
 	for (unsigned i = 0; i < n_ids; i++)
 		where[i] = 0;
-	while (outbox_next(&d->outbox, after, name) == 0) {
+	while (outbox_next(ob, after, name) == 0) {
 		count++;
-		CHECK_INT(outbox_read(&d->outbox, name, &d->entry), 0);
+		CHECK_INT(outbox_read(ob, name, &d->entry), 0);
 		d->entry.body[d->entry.len < sizeof(d->entry.body) ? d->entry.len : 0] = '\0';
 		for (unsigned i = 0; i < n_ids; i++) {
 			char t[64];
@@ -128,6 +138,12 @@ static unsigned outbox_scan(struct daemon *d, const unsigned *ids, unsigned n_id
 		snprintf(after, sizeof(after), "%s", name);
 	}
 	return count;
+}
+
+/* outbox_scan_ep of the first endpoint's outbox. */
+static unsigned outbox_scan(struct daemon *d, const unsigned *ids, unsigned n_ids, int *where)
+{
+	return outbox_scan_ep(d, 0, ids, n_ids, where);
 }
 
 static const char *make_root(const char *name)
@@ -547,8 +563,8 @@ static void two_daemons_two_ids(void)
 	CHECK_INT(article(&other, 7), 0);
 	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
 	CHECK_INT(pipeline_compose(&other, 1709643600), 0);
-	CHECK_INT(outbox_next(&dm.outbox, "", na), 0);
-	CHECK_INT(outbox_next(&other.outbox, "", nb), 0);
+	CHECK_INT(outbox_next(&dm.outboxes[dm.cur][0], "", na), 0);
+	CHECK_INT(outbox_next(&other.outboxes[other.cur][0], "", nb), 0);
 	CHECK(strcmp(strchr(na, '-'), strchr(nb, '-')) != 0);
 	daemon_stop(&other);
 	daemon_stop(&dm);
@@ -605,9 +621,9 @@ static const char *last_body(struct daemon *d)
 {
 	char name[OUTBOX_NAME_BYTES], after[OUTBOX_NAME_BYTES] = "";
 
-	while (outbox_next(&d->outbox, after, name) == 0)
+	while (outbox_next(&d->outboxes[d->cur][0], after, name) == 0)
 		snprintf(after, sizeof(after), "%s", name);
-	CHECK_INT(outbox_read(&d->outbox, after, &d->entry), 0);
+	CHECK_INT(outbox_read(&d->outboxes[d->cur][0], after, &d->entry), 0);
 	d->entry.body[d->entry.len < sizeof(d->entry.body) ? d->entry.len : 0] = '\0';
 	return d->entry.body;
 }
@@ -690,6 +706,60 @@ static void max_per_source_waits(void)
 	remove_tree(dir);
 }
 
+/* Two endpoints: a digest is written to each one's outbox before its
+ * articles are settled. One entry lost in a crash before the settling (the
+ * seen-set could not be saved; the second entry deleted) is written again
+ * at the next start, the other endpoint's kept as it was: each outbox holds
+ * the digest once. */
+static void every_endpoint_gets_each_digest(void)
+{
+	static const unsigned ids[] = { 1 };
+	const char *dir = make_root("eps");
+	char tmp[128], p[256], name[OUTBOX_NAME_BYTES], first[OUTBOX_NAME_BYTES];
+	int where[1], seen_disk[1];
+
+	second_endpoint = true;
+	if (start(&dm, dir) != 0)
+		goto out;
+	CHECK_INT(dm.cfg->n_endpoints, 2);
+	CHECK_STR(dm.outboxes[dm.cur][1].where, "outbox/b");
+	state_path(tmp, sizeof(tmp), dir, "seen.tmp");
+	CHECK_INT(article(&dm, 1), 0);
+	CHECK_INT(mkdir(tmp, 0700), 0);
+	CHECK(pipeline_compose(&dm, 1709643600) < 0);
+	CHECK_INT(outbox_scan_ep(&dm, 0, ids, 1, where), 1);
+	CHECK_INT(outbox_scan_ep(&dm, 1, ids, 1, where), 1);
+	CHECK_INT(where[0], 1);
+	CHECK_INT(dm.ob_count, 2);
+	CHECK_INT(dm.n.digests, 1);
+	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][0], first), 0);
+	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][1], name), 0);
+	daemon_stop(&dm);
+	/* As if the crash came between the two writes. */
+	snprintf(p, sizeof(p), "%s/state/outbox/b/%s", dir, name);
+	CHECK_INT(unlink(p), 0);
+	CHECK_INT(rmdir(tmp), 0);
+	if (start(&dm, dir) != 0)
+		goto out;
+	CHECK_INT(dm.pend.inflight, 1); /* not settled: b lacks it */
+	CHECK_INT(on_disk(dir, ids, 1, seen_disk), 1);
+	CHECK_INT(seen_disk[0], 0);
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(outbox_scan_ep(&dm, 0, ids, 1, where), 1);
+	CHECK_INT(where[0], 1);
+	CHECK_INT(outbox_scan_ep(&dm, 1, ids, 1, where), 1);
+	CHECK_INT(where[0], 1);
+	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][0], name), 0);
+	CHECK_STR(name, first); /* the first endpoint's entry is the one of before */
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_INT(on_disk(dir, ids, 1, seen_disk), 0);
+	CHECK_INT(seen_disk[0], 1);
+	daemon_stop(&dm);
+out:
+	second_endpoint = false;
+	remove_tree(dir);
+}
+
 int main(void)
 {
 	RUN(compose_takes_the_pending_articles);
@@ -705,5 +775,6 @@ int main(void)
 	RUN(two_daemons_two_ids);
 	RUN(one_story_two_sources);
 	RUN(max_per_source_waits);
+	RUN(every_endpoint_gets_each_digest);
 	return CHECK_EXIT();
 }

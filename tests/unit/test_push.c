@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for src/push/push against tools/digest-sink over real TLS on
  * loopback ($BUILD/digest-sink, through $TEST_WRAPPER): delivery with the
- * signature checked, every retry and dead-letter path, TLS refusals. */
+ * signature checked, every retry and dead-letter path, TLS refusals; and
+ * each other endpoint kind's push against a fake of its service
+ * (tests/cli/fake_service.py, python3). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -75,6 +77,8 @@ static int file_has(const char *path, const char *needle)
 	return strstr(buf, needle) != NULL;
 }
 
+static int spawn(const char *cmd, const char *ready, const char *name, const char *args);
+
 static void stop_sink(void)
 {
 	if (sink_pid > 0) {
@@ -101,6 +105,13 @@ static int start_sink(const char *name, const char *args)
 		 "--ready-file '%s' %s >'%s/out' 2>'%s/err'",
 		 wrapper, sink_bin, tls_given ? "" : "--self-signed '", tls_given ? "" : sink_dir,
 		 tls_given ? "" : "/tls'", sink_dir, dir, ready, args, sink_dir, sink_dir);
+	return spawn(cmd, ready, name, args);
+}
+
+/* Runs the server command line cmd in the background (as sink_pid) and
+ * waits until it wrote its port to ready; sets port. */
+static int spawn(const char *cmd, const char *ready, const char *name, const char *args)
+{
 	sink_pid = fork();
 	if (sink_pid == 0) {
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
@@ -122,7 +133,7 @@ static int start_sink(const char *name, const char *args)
 			break;
 		usleep(50 * 1000);
 	}
-	printf("  sink %s did not start: %s\n", name, args);
+	printf("  server %s did not start: %s\n", name, args);
 	sink_pid = -1;
 	return -1;
 }
@@ -152,7 +163,7 @@ static int client(const char *extra)
 		printf("  config: %s\n", err.msg[0]);
 		return rc;
 	}
-	return push_init(&pc, &cfg, net);
+	return push_init(&pc, &cfg, &cfg.endpoints[0], net);
 }
 
 /* A one-article JSON digest as the daemon would queue it. */
@@ -613,7 +624,7 @@ static void test_mutual_tls(void)
 static int reinit(void)
 {
 	push_free(&pc);
-	return push_init(&pc, &cfg, net);
+	return push_init(&pc, &cfg, &cfg.endpoints[0], net);
 }
 
 /* cfg_load (CFG_RUN) checks the [endpoint] rules and the secret files; push
@@ -673,6 +684,189 @@ static void test_backoff(void)
 	CHECK_INT(push_backoff(&ep, 5, 12345), 1);
 }
 
+/* A fake of a service (tests/cli/fake_service.py) on the certificate of the
+ * last sink started, answering its first `limit` requests with its rate
+ * limit; its log in dir/fake-KIND/log. */
+static int start_fake(const char *kind, const char *token, int limit)
+{
+	char ready[300], cmd[2048], tls[300];
+
+	stop_sink();
+	snprintf(tls, sizeof tls, "%s/kinds/tls", dir);
+	snprintf(sink_dir, sizeof sink_dir, "%s/fake-%s", dir, kind);
+	mkdir(sink_dir, 0700);
+	snprintf(ready, sizeof ready, "%s/ready", sink_dir);
+	unlink(ready);
+	snprintf(cmd, sizeof cmd,
+		 "exec python3 tests/cli/fake_service.py --kind %s --cert '%s/cert.pem' --key "
+		 "'%s/key.pem' --ready '%s' --log '%s/log' --token '%s' --limit %d 2>'%s/err'",
+		 kind, tls, tls, ready, sink_dir, token, limit, sink_dir);
+	return spawn(cmd, ready, kind, cmd);
+}
+
+/* A private secret file dir/NAME holding text. */
+static void secret(const char *name, const char *text)
+{
+	char p[300];
+	FILE *f;
+
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	f = fopen(p, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	chmod(p, 0600);
+}
+
+/* An endpoint of another kind for the running fake: loaded without CFG_RUN
+ * (check-config refuses the kinds whose messages are not composed yet),
+ * its push client made as `run` makes it. */
+static int kind_client(const char *lines)
+{
+	char ini[2048];
+	struct cfg_error err;
+	int n, rc;
+
+	push_free(&pc);
+	n = snprintf(ini, sizeof ini, "[endpoint k]\n%sca_file = %s/kinds/tls/cert.pem\n"
+		     "timeout = 3s\nretry_base = 100s\nretry_max = 1h\n", lines, dir);
+	rc = cfg_load_buffer(ini, (size_t)n, "test.ini", dir, 0, &cfg, &err);
+	if (rc < 0) {
+		printf("  config: %s\n", err.msg[0]);
+		return rc;
+	}
+	return push_init(&pc, &cfg, &cfg.endpoints[0], net);
+}
+
+/* entry e with body text (as the kind's renderer would give it). */
+static void kind_entry(const char *body)
+{
+	memset(&e, 0, offsetof(struct outbox_entry, body));
+	snprintf(e.name, sizeof e.name, "00000000000000000001-dg_kind.digest");
+	snprintf(e.id, sizeof e.id, "dg_kind");
+	e.format = CFG_FORMAT_JSON;
+	e.len = strlen(body);
+	memcpy(e.body, body, e.len);
+}
+
+/* One kind: a rate-limited first attempt retried when the service says
+ * (want_wait seconds; 0: the backoff's), then delivered, the fake's log
+ * holding want (the request it checked). */
+static void kind_round(const char *kind, const char *lines, const char *body, int64_t want_wait,
+		       const char *want)
+{
+	char log[300];
+	int64_t now;
+
+	if (kind_client(lines) < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	kind_entry(body);
+	now = time(NULL);
+	CHECK_INT(push_wait(&pc, &e, now, &r), 0);
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK_INT(r.status, 429);
+	if (want_wait)
+		CHECK_INT(r.retry_at - now, want_wait);
+	else
+		CHECK(r.retry_at - now >= 50 && r.retry_at - now <= 100);
+	CHECK_INT(push_wait(&pc, &e, time(NULL), &r), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	snprintf(log, sizeof log, "%s/log", sink_dir);
+	if (!file_has(log, want)) {
+		printf("  %s: no '%s' in the fake's log\n", kind, want);
+		check_current_failed = 1;
+	}
+}
+
+/* Each kind's request against a fake of its service: method, path, token
+ * where the service wants it, headers; its rate-limit answer honoured
+ * (Telegram's parameters.retry_after, Discord's Retry-After, Matrix's
+ * retry_after_ms, Slack's Retry-After); a refusal is a dead letter. */
+static void test_kinds(void)
+{
+	static char big[2200];
+	char lines[1024], log[300];
+
+	/* The fakes use this sink's self-signed certificate. */
+	if (start_sink("kinds", "") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	stop_sink();
+	secret("tg-token", "123456:ABC-tg\n");
+	if (start_fake("telegram", "123456:ABC-tg", 1) == 0) {
+		snprintf(lines, sizeof lines, "kind = telegram\nchat_id = 42\ntoken_file = tg-token\n"
+			 "url = https://localhost:%d\n", port);
+		kind_round("telegram", lines, "{\"chat_id\":42,\"text\":\"hi\",\"parse_mode\":\"HTML\"}",
+			   3, "\"path\": \"/bot***/sendMessage\", \"status\": 200");
+		/* Another bot token: 401, a dead letter. */
+		secret("tg-token", "999:wrong\n");
+		CHECK_INT(kind_client(lines), 0);
+		CHECK_INT(push_wait(&pc, &e, time(NULL), &r), 0);
+		CHECK_INT(r.outcome, PUSH_DEAD);
+		CHECK_INT(r.status, 401);
+	} else {
+		check_current_failed = 1;
+	}
+	secret("mx-token", "syt_matrix\n");
+	if (start_fake("matrix", "syt_matrix", 1) == 0) {
+		snprintf(lines, sizeof lines, "kind = matrix\nroom = !r00m:example.org\n"
+			 "token_file = mx-token\nurl = https://localhost:%d/\n", port);
+		kind_round("matrix", lines, "{\"msgtype\":\"m.text\",\"body\":\"hi\"}", 3,
+			   "\\\"room\\\": \\\"!r00m:example.org\\\", \\\"txn\\\": \\\"dg_kind\\\", "
+			   "\\\"again\\\": false");
+		/* A retry of a delivered event is the same transaction. */
+		CHECK_INT(push_wait(&pc, &e, time(NULL), &r), 0);
+		CHECK_INT(r.outcome, PUSH_DELIVERED);
+		snprintf(log, sizeof log, "%s/log", sink_dir);
+		CHECK(file_has(log, "\\\"again\\\": true"));
+	} else {
+		check_current_failed = 1;
+	}
+	if (start_fake("slack", "XXXXsecret", 1) == 0) {
+		snprintf(lines, sizeof lines,
+			 "https://localhost:%d/services/T000/B000/XXXXsecret\n", port);
+		secret("slack-url", lines);
+		kind_round("slack", "kind = slack\nurl_file = slack-url\n", "{\"text\":\"hi\"}", 7,
+			   "\"method\": \"POST\", \"path\": \"/services/T000/B000/XXXXsecret\", "
+			   "\"status\": 200");
+	} else {
+		check_current_failed = 1;
+	}
+	if (start_fake("discord", "tok", 1) == 0) {
+		snprintf(lines, sizeof lines, "https://localhost:%d/api/webhooks/1/tok\n", port);
+		secret("discord-url", lines);
+		kind_round("discord", "kind = discord\nurl_file = discord-url\n",
+			   "{\"content\":\"hi\"}", 5, "\"path\": \"/api/webhooks/1/tok?wait=true\", "
+			   "\"status\": 200");
+		/* Past Discord's 2,000 characters: refused, a dead letter. */
+		memset(big, 'x', 2100);
+		memcpy(big, "{\"content\":\"", 12);
+		memcpy(big + 2100, "\"}", 3);
+		kind_entry(big);
+		CHECK_INT(push_wait(&pc, &e, time(NULL), &r), 0);
+		CHECK_INT(r.outcome, PUSH_DEAD);
+		CHECK_INT(r.status, 400);
+	} else {
+		check_current_failed = 1;
+	}
+	secret("ntfy-token", "tk_ntfy\n");
+	if (start_fake("ntfy", "tk_ntfy", 1) == 0) {
+		snprintf(lines, sizeof lines, "kind = ntfy\nurl = https://localhost:%d/news\n"
+			 "token_file = ntfy-token\npriority = high\ntags = newspaper\n", port);
+		/* ntfy's 429 has no Retry-After: the backoff's wait. */
+		kind_round("ntfy", lines, "**hi**", 0,
+			   "\\\"priority\\\": \\\"4\\\", \\\"tags\\\": \\\"newspaper\\\", "
+			   "\\\"markdown\\\": \\\"yes\\\"");
+	} else {
+		check_current_failed = 1;
+	}
+	stop_sink();
+}
+
 int main(void)
 {
 	const char *b = getenv("BUILD"), *t = getenv("TMPDIR"), *w = getenv("TEST_WRAPPER");
@@ -717,6 +911,7 @@ int main(void)
 	RUN(test_pinned_key);
 	RUN(test_token);
 	RUN(test_mutual_tls);
+	RUN(test_kinds);
 	stop_sink();
 	push_free(&pc);
 	net_close(net);
