@@ -191,6 +191,37 @@ def mean_se(xs):
     return m, math.sqrt(var / len(xs))
 
 
+def self_test():
+    """Checks the solver and the fit on made-up articles; exit 0 when all pass."""
+    bad = 0
+
+    def check(name, ok):
+        nonlocal bad
+        print("%s: %s" % ("PASS" if ok else "FAIL", name))
+        bad += not ok
+
+    x = solve([[2.0, 1.0], [1.0, 3.0]], [5.0, 10.0])
+    check("solve 2x2", abs(x[0] - 1.0) < 1e-9 and abs(x[1] - 3.0) < 1e-9)
+    check("solve with a zero pivot", solve([[0.0, 1.0], [1.0, 0.0]], [2.0, 3.0]) == [3.0, 2.0])
+    # Articles whose label is the paragraph-start input alone: the fit must
+    # rank by it (largest weight), whatever the article's offset.
+    arts = []
+    for a in range(20):
+        rows = []
+        for i in range(6):
+            f = {"score": 1000 + 37 * ((a * 7 + i * 3) % 11), "salience": 500 + 13 * i,
+                 "distinct": 3 + i % 4, "index": i, "para_start": (i + a) % 2,
+                 "fragment": 0, "words": 10 + (i * 5 + a) % 9, "title": i % 3,
+                 "numbers": (i + 2 * a) % 3, "caps": i % 4, "quote": (a + i) % 3 == 0}
+            rows.append((feature_vector(f, 6), 0.2 * f["para_start"] + 0.5 * (a % 3), ""))
+        arts.append(({"lang": "en"}, [], rows, []))
+    w = fit([arts])
+    check("fit finds the one input that orders the sentences",
+          max(range(len(w)), key=lambda j: abs(w[j])) == NAMES.index("paragraph start")
+          and w[NAMES.index("paragraph start")] > 0)
+    return 1 if bad else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--digestd", default="build/digestd")
@@ -198,8 +229,11 @@ def main():
     ap.add_argument("--markdown", help="write the CV table here as a Markdown fragment")
     ap.add_argument("--label", choices=("precision", "recall", "f1"), default="f1",
                     help="the sentence's ROUGE-1 + ROUGE-2 measure used as its label")
+    ap.add_argument("--self-test", action="store_true", help="check the solver and the fit")
     ap.add_argument("sets", nargs="*")
     o = ap.parse_args()
+    if o.self_test:
+        sys.exit(self_test())
     global LABEL
     LABEL = ("precision", "recall", "f1").index(o.label)
     paths = o.sets or sorted(glob.glob(os.path.join(HERE, "..", "..", "shared", "data",
