@@ -979,7 +979,7 @@ Against the issue's targets (issue 14), on these dev sets:
   error; above on the other four. So most of digestd's margin on
   CNN/DailyMail, and a third of it on OrangeSum, comes from longer picks.
 - Above OTS on every set but BBC: on R-1 and R-L yes; on R-2 all but XSum,
-  where digestd is 0.09 below OTS (standard error 0.36).
+  where digestd is 0.05 below OTS (standard error 0.36).
 - Sentences that stand alone cost a little ROUGE: before that step (commit
   52c7017's parent) R-1 was 0.04 to 0.37 points higher on five sets and 0.05
   lower on NoticIA.
