@@ -21,12 +21,13 @@ static struct summ arena;
 static struct article_header header; /* the seed header of the current input */
 static unsigned char chunk[INPUT_CHUNK_BYTES];
 
-enum format { FMT_TEXT, FMT_JSON };
+enum format { FMT_TEXT, FMT_JSON, FMT_FEATURES };
 
 static const char usage[] =
 	"usage: digestd summarize [-n N | --ratio R] [--words W]\n"
 	"                         [--lang auto|en|fr|de|es|it|pt]\n"
-	"                         [--format text|json] [--method rank|lead] [FILE|-]...\n";
+	"                         [--format text|json|features] [--method rank|lead]\n"
+	"                         [FILE|-]...\n";
 
 /* A whole number from 1 to max (-n, --words). */
 static int parse_count(const char *v, unsigned max, unsigned *out)
@@ -97,6 +98,34 @@ static void print_json(const char *name, const struct summ_result *r)
 		       (unsigned)p->length, (unsigned)p->words, (unsigned)(p->score / 10000u),
 		       (unsigned)(p->score % 10000u));
 		json_write_string(stdout, text + p->offset, p->length, 1);
+		putchar('}');
+	}
+	fputs("]}\n", stdout);
+}
+
+/* Every sentence with the scorer's inputs (struct summ_features), for
+ * tools/train-scorer.py: one JSON object per input. */
+static void print_features(const char *name, const struct summ_result *r)
+{
+	const unsigned char *text = summ_text(&arena);
+
+	fputs("{\"file\":", stdout);
+	json_write_string(stdout, name, strlen(name), 0);
+	printf(",\"lang\":\"%s\",\"sentences\":[", lang_code(r->lang));
+	for (uint32_t i = 0; i < r->sentences; i++) {
+		const struct summ_sentence *ss = &arena.sent[i];
+		struct summ_features f;
+
+		summ_features(&arena, i, &f);
+		printf("%s{\"index\":%u,\"paragraph\":%u,\"para_start\":%u,\"fragment\":%u,"
+		       "\"words\":%u,\"distinct\":%u,\"title\":%u,\"numbers\":%u,\"caps\":%u,"
+		       "\"quote\":%u,\"salience\":%llu,\"score\":%u,\"text\":",
+		       i ? "," : "", (unsigned)f.index, (unsigned)f.paragraph,
+		       (unsigned)f.para_start, (unsigned)f.fragment, (unsigned)f.words,
+		       (unsigned)f.distinct, (unsigned)f.title, (unsigned)f.numbers,
+		       (unsigned)f.caps, (unsigned)f.quote, (unsigned long long)f.salience,
+		       (unsigned)f.score);
+		json_write_string(stdout, text + ss->start, ss->end - ss->start, 1);
 		putchar('}');
 	}
 	fputs("]}\n", stdout);
@@ -224,8 +253,11 @@ int cmd_summarize(int argc, char **argv)
 				fmt = FMT_TEXT;
 			else if (strcmp(v, "json") == 0)
 				fmt = FMT_JSON;
+			else if (strcmp(v, "features") == 0)
+				fmt = FMT_FEATURES;
 			else {
-				log_errx("summarize: --format wants text or json, not '%s'", v);
+				log_errx("summarize: --format wants text, json or features, not '%s'",
+					 v);
 				return EX_USAGE;
 			}
 		} else if (strcmp(a, "--method") == 0 && v) {
@@ -277,6 +309,8 @@ int cmd_summarize(int argc, char **argv)
 		}
 		if (fmt == FMT_JSON)
 			print_json(name, &r);
+		else if (fmt == FMT_FEATURES)
+			print_features(name, &r);
 		else
 			print_text(&r, first_file);
 		first_file = 0;

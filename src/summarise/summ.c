@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "core/utf8.h"
 #include "summarise/segment.h"
 
 /* Tunables, in thousandths unless said otherwise; set on the dev sets
@@ -210,6 +211,69 @@ static uint32_t score_sentence(struct summ *s, uint32_t i, uint32_t *covered_sha
 	else if (e.words > LONG_WORDS)
 		score = score * LONG_FACTOR / 1000u;
 	return score > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)score;
+}
+
+struct feature_eval {
+	struct sentence_eval e;
+	struct summ_features *f;
+};
+
+static void feature_token(void *ctx, const struct token *t)
+{
+	struct feature_eval *fe = ctx;
+	struct summ *s = fe->e.s;
+	uint32_t slot = t->stem_hash & (SUMM_TERM_SLOTS - 1), before = fe->e.distinct;
+	const unsigned char *p = s->window + t->start;
+	uint32_t cp = 0;
+
+	if (fe->e.words > 0) {
+		utf8_decode(p, s->window + s->window_len, &cp);
+		fe->f->caps += utf8_is_upper(cp) != 0;
+	}
+	fe->f->numbers += t->digits > 0;
+	eval_token(&fe->e, t);
+	if (fe->e.distinct > before && (s->term_flags[slot] & FLAG_TITLE))
+		fe->f->title++;
+}
+
+/* Quotation marks in the languages' styles: " \u201c \u201d \u201e \u00ab \u00bb. */
+static int has_quote(const unsigned char *p, const unsigned char *end)
+{
+	while (p < end) {
+		uint32_t cp = 0;
+		size_t n = utf8_decode(p, end, &cp);
+
+		if (cp == '"' || cp == 0x201c || cp == 0x201d || cp == 0x201e || cp == 0xab ||
+		    cp == 0xbb)
+			return 1;
+		p += n ? n : 1;
+	}
+	return 0;
+}
+
+void summ_features(struct summ *s, uint32_t i, struct summ_features *f)
+{
+	const struct summ_sentence *ss = &s->sent[i];
+	struct feature_eval fe;
+
+	for (uint32_t slot = 0; slot < SUMM_TERM_SLOTS; slot++)
+		s->term_flags[slot] &= (uint8_t)~FLAG_COVER;
+	memset(f, 0, sizeof(*f));
+	memset(&fe, 0, sizeof(fe));
+	fe.f = f;
+	fe.e.s = s;
+	fe.e.stop_mask = s->lang == LANG_UND ? LANG_ANY_STOP : LANG_BIT(s->lang);
+	s->pass++;
+	tokenize(s->window + ss->start, ss->end - ss->start, ss->start, feature_token, &fe);
+	f->index = i;
+	f->paragraph = ss->paragraph;
+	f->para_start = (ss->flags & SENT_PARA_START) != 0;
+	f->fragment = (ss->flags & SENT_FRAGMENT) != 0;
+	f->words = fe.e.words;
+	f->distinct = fe.e.distinct;
+	f->salience = fe.e.sum;
+	f->quote = (uint32_t)has_quote(s->window + ss->start, s->window + ss->end);
+	f->score = score_sentence(s, i, &(uint32_t){ 0 });
 }
 
 static unsigned wanted(const struct summ *s)

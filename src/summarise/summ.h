@@ -89,6 +89,27 @@ void summ_feed(struct summ *s, const void *buf, size_t n);
  * readable through s until the next summ_begin. */
 int summ_end(struct summ *s, const struct summ_opts *o, struct summ_result *r);
 
+/* What the scorer sees in one sentence before any pick (no term covered
+ * yet): exported by `digestd summarize --format features` so that an
+ * offline model (tools/train-scorer.py) learns from exactly these numbers. */
+struct summ_features {
+	uint32_t index, paragraph;
+	uint32_t para_start, fragment; /* 0 or 1 */
+	uint32_t words;    /* all words */
+	uint32_t distinct; /* distinct content terms (stopwords and numbers out) */
+	uint32_t title;    /* of which in the title */
+	uint32_t numbers;  /* words with a digit */
+	uint32_t caps;     /* words after the first that open with a capital */
+	uint32_t quote;    /* 1 when the sentence holds a quotation mark */
+	uint64_t salience; /* sum of the distinct terms' weights */
+	uint32_t score;    /* today's score (summ_end's first scan) */
+};
+
+/* Fills *f for sentence i (< result's sentences) of the article summ_end
+ * last summarised. Forgets which terms the picks covered, so call it after
+ * reading the picks. Never fails. */
+void summ_features(struct summ *s, uint32_t i, struct summ_features *f);
+
 /* The article's bytes as kept (the window): picks index into it. */
 static inline const unsigned char *summ_text(const struct summ *s)
 {

@@ -321,3 +321,26 @@ else
 	fail "50 MB through a pipe: exit 0, all bytes counted, truncated, 3 picks" "exit $rc" "$got"
 fi
 rm -f "$TMP/big"
+
+# --format features: every sentence with the scorer's inputs, the same
+# sentences and the same first-scan scores as the ranked summary.
+$TEST_WRAPPER "$DIGESTD" summarize --format features "$TMP/a.txt" >"$TMP/feat" 2>"$TMP/err"
+rc=$?
+$TEST_WRAPPER "$DIGESTD" summarize --format json -n 3 "$TMP/a.txt" >"$TMP/sum" 2>>"$TMP/err"
+got=$(py '
+import json, sys
+f = json.load(open(sys.argv[1]))
+s = json.load(open(sys.argv[2]))
+sents = f["sentences"]
+ok = len(sents) == s["sentences"] and [x["index"] for x in sents] == list(range(len(sents)))
+for p in s["summary"]:
+    ok &= sents[p["index"]]["text"] == p["text"] and sents[p["index"]]["words"] == p["words"]
+best = max(x["score"] for x in sents)
+ok &= any(sents[p["index"]]["score"] == best for p in s["summary"])
+print("ok" if ok else "bad")' "$TMP/feat" "$TMP/sum" 2>&1)
+if [ $rc -eq 0 ] && [ "$got" = "ok" ]; then
+	pass "--format features: every sentence, the picks' texts and words, the best score picked"
+else
+	fail "--format features: every sentence, the picks' texts and words, the best score picked" \
+		"exit $rc" "$got" "$(cat "$TMP/err")"
+fi

@@ -311,6 +311,41 @@ static void degenerate_inputs(void)
 	CHECK_INT(r.n_picks, 1);
 }
 
+/* The features export what the first scan scored: the score is the one
+ * summ_end ranked by, even after picks covered terms; counts are per word. */
+static void features_are_the_scorers(void)
+{
+	static const char in[] =
+		"Title: Bridge closes\nLang: en\n\n"
+		"The \"Harbour Bridge\" closed in 2024 after Storm Ciara.\n\n"
+		"Engineers closed the bridge again.";
+	struct summ_opts o = { .count = 1, .lang = LANG_UND, .method = SUMM_RANK,
+			       .title = "Bridge closes", .title_len = 13,
+			       .skip = 31 }; /* the two header lines and the blank one */
+	struct summ_result r;
+	struct summ_features f, g;
+
+	run(in, strlen(in), &o, &r, 7);
+	CHECK_INT(r.sentences, 2);
+	summ_features(&arena, 0, &f);
+	CHECK_INT(f.index, 0);
+	CHECK_INT(f.para_start, 1);
+	CHECK_INT(f.fragment, 0);
+	CHECK_INT(f.words, 9);
+	CHECK_INT(f.numbers, 1);
+	CHECK_INT(f.caps, 4);    /* Harbour Bridge Storm Ciara, not The */
+	CHECK_INT(f.quote, 1);
+	CHECK_INT(f.distinct, 5); /* harbour bridge closed storm ciara */
+	CHECK_INT(f.title, 1);    /* bridge; "closed" and "closes" differ in 6 letters */
+	CHECK(f.salience > 0);
+	CHECK_INT(f.score, arena.sent[0].score);
+	summ_features(&arena, 1, &g);
+	CHECK_INT(g.paragraph, 1);
+	CHECK_INT(g.quote, 0);
+	CHECK_INT(g.caps, 0);
+	CHECK_INT(g.score, arena.sent[1].score);
+}
+
 static void arena_is_bounded(void)
 {
 	/* The documented budget: window + tables + sentence index. */
@@ -331,6 +366,7 @@ int main(void)
 	RUN(languages);
 	RUN(beyond_the_window);
 	RUN(degenerate_inputs);
+	RUN(features_are_the_scorers);
 	RUN(arena_is_bounded);
 	return CHECK_EXIT();
 }
