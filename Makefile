@@ -32,13 +32,12 @@ endif
 MUSL_PREFIX = build/firmware-src/$(ARCH)-musl/prefix
 SYSROOT =
 BUILD ?= build/$(ARCH)-musl
-CC = $(CROSS_COMPILE)gcc -specs=$(abspath build/sysroot-musl-$(ARCH))/musl.specs
+# -static for gcc itself (a specs file cannot say it): else a PIE link
+# with a dynamic loader.
+CC = $(CROSS_COMPILE)gcc -specs=$(abspath build/sysroot-musl-$(ARCH))/musl.specs -static
 DEP_CFLAGS = -I$(MUSL_PREFIX)/include
 DEP_LIBS = $(addprefix $(MUSL_PREFIX)/lib/,libcurl.a libmbedtls.a libmbedx509.a libmbedcrypto.a libz.a) \
 	build/sysroot-$(ARCH)/usr/lib/$(patsubst %-,%,$(CROSS_COMPILE))/libinih.a -lpthread
-# gcc itself must know the link is static (the specs file cannot say it):
-# else it asks for a dynamic loader.
-LIBC_LDFLAGS = -static
 TEST_WRAPPER ?= $(QEMU)
 else ifneq ($(LIBC),glibc)
 $(error LIBC=$(LIBC): use glibc or musl)
@@ -99,7 +98,7 @@ endif
 # under qemu-user on a 64-bit host).
 ALL_CPPFLAGS = -Isrc -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARN) $(SAN_FLAGS) $(SYSROOT_FLAGS) $(DEP_CFLAGS) $(ALL_CPPFLAGS) $(CFLAGS) -MMD -MP
-ALL_LDFLAGS = $(SAN_FLAGS) $(SYSROOT_FLAGS) $(LIBC_LDFLAGS) $(LDFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(SYSROOT_FLAGS) $(LDFLAGS)
 # libm is ours (story grouping's log and sqrt), not a dependency's: kept
 # here so that a DEP_LIBS= override (tools/firmware.sh) still links it.
 ALL_LDLIBS = $(LDLIBS) $(DEP_LIBS) -lm

@@ -19,18 +19,19 @@ done
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# 40 copies of each seed article, as separate files.
+# 100 copies of each seed article, as separate files.
 mkdir -p "$tmp/many"
 i=0
-while [ $i -lt 40 ]; do
+while [ $i -lt 100 ]; do
 	for f in seeds/*.txt; do cp "$f" "$tmp/many/$i-$(basename "$f")"; done
 	i=$((i + 1))
 done
-# 8 MB of articles in one file; 8 MB of words in one line.
-while [ "$(wc -c <"$tmp/big.txt" 2>/dev/null || echo 0)" -lt 8000000 ]; do
-	cat seeds/*.txt >>"$tmp/big.txt"
+# 32 MB of articles in one file; 32 MB of words in one line.
+: >"$tmp/big.txt"
+while [ "$(wc -c <"$tmp/big.txt")" -lt 32000000 ]; do
+	cat seeds/*.txt seeds/*.txt seeds/*.txt seeds/*.txt >>"$tmp/big.txt"
 done
-awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "digestd "; print "" }' >"$tmp/line.txt"
+awk 'BEGIN { for (i = 0; i < 4000000; i++) printf "digestd "; print "" }' >"$tmp/line.txt"
 
 # best BINARY ARGS...: the best wall time of five runs, in seconds.
 best() {
@@ -52,9 +53,9 @@ printf 'bench-libc %s under %s: digestd summarize, best of 5 (s)\n' "$arch" "$qe
 printf '  %-34s %8s %8s %7s\n' input glibc musl musl/glibc
 for input in many big line; do
 	case $input in
-	many) label="360 seed articles ($(du -sk "$tmp/many" | cut -f1) KB)" ;;
-	big) label="one 8 MB file of articles" ;;
-	line) label="one 8 MB line, no punctuation" ;;
+	many) label="900 seed articles ($(du -sk "$tmp/many" | cut -f1) KB)" ;;
+	big) label="one 32 MB file of articles" ;;
+	line) label="one 32 MB line, no punctuation" ;;
 	esac
 	if [ "$input" = many ]; then
 		g=$(best "$glibc" "$tmp"/many/*.txt)

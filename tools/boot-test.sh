@@ -29,7 +29,7 @@ mkdir -p "$dir"
 
 sh tools/firmware.sh "$arch" "$libc"
 # The sink runs on the host: a native build of its own, whatever ARCH is.
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s ARCH= BUILD=build/host-boot "$sink"
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s ARCH= LIBC=glibc BUILD=build/host-boot "$sink"
 
 # mmdebstrap ARGS... SUITE TARGET with the mirrors this machine's apt uses.
 mirrors=$(sh tools/apt-mirrors.sh | awk '{ print "deb " $1 " " $2 " main" }')

@@ -46,7 +46,9 @@ else
 	sysroot=$top/build/sysroot-musl-$arch
 	work=build/firmware-$arch-musl
 	libs=$src/$arch-musl
-	cc="$triplet-gcc -specs=$sysroot/musl.specs"
+	# -static for gcc itself (a specs file cannot say it): else a PIE link
+	# with a dynamic loader.
+	cc="$triplet-gcc -specs=$sysroot/musl.specs -static"
 fi
 prefix=$libs/prefix
 cflags="$tune -Os -ffunction-sections -fdata-sections"
@@ -238,7 +240,7 @@ echo "firmware: digestd for $arch ($libc)"
 if [ "$libc" = musl ]; then
 	set -- ARCH="$arch" LIBC=musl
 else
-	set -- ARCH= CROSS_COMPILE="$triplet-" SYSROOT="$sysroot" DEP_CFLAGS="-I$prefix/include" \
+	set -- ARCH= LIBC=glibc CROSS_COMPILE="$triplet-" SYSROOT="$sysroot" DEP_CFLAGS="-I$prefix/include" \
 		DEP_LIBS="$prefix/lib/libcurl.a $prefix/lib/libmbedtls.a $prefix/lib/libmbedx509.a \
 $prefix/lib/libmbedcrypto.a $prefix/lib/libz.a -linih -lpthread"
 fi
