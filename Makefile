@@ -20,6 +20,28 @@ QEMU ?= qemu-arm -cpu arm1176
 else ifneq ($(ARCH),)
 $(error ARCH=$(ARCH): use one of $(KNOWN_ARCHS), or CROSS_COMPILE= alone)
 endif
+# LIBC=musl (with ARCH): static programs on Debian's musl, linked with the
+# libraries `make firmware LIBC=musl` builds (tools/firmware.sh makes the
+# sysroot, the specs file and the library prefix named here); the tests run
+# them under plain qemu-user. LIBC=glibc: the dynamic build on Debian's sysroot.
+LIBC ?= glibc
+ifeq ($(LIBC),musl)
+ifeq ($(ARCH),)
+$(error LIBC=musl needs ARCH=arm64|armhf|armv6)
+endif
+MUSL_PREFIX = build/firmware-src/$(ARCH)-musl/prefix
+SYSROOT =
+BUILD ?= build/$(ARCH)-musl
+# -static for gcc itself (a specs file cannot say it): else a PIE link
+# with a dynamic loader.
+CC = $(CROSS_COMPILE)gcc -specs=$(abspath build/sysroot-musl-$(ARCH))/musl.specs -static
+DEP_CFLAGS = -I$(MUSL_PREFIX)/include
+DEP_LIBS = $(addprefix $(MUSL_PREFIX)/lib/,libcurl.a libmbedtls.a libmbedx509.a libmbedcrypto.a libz.a) \
+	build/sysroot-$(ARCH)/usr/lib/$(patsubst %-,%,$(CROSS_COMPILE))/libinih.a -lpthread
+TEST_WRAPPER ?= $(QEMU)
+else ifneq ($(LIBC),glibc)
+$(error LIBC=$(LIBC): use glibc or musl)
+endif
 ifneq ($(ARCH),)
 SYSROOT ?= build/sysroot-$(ARCH)
 BUILD ?= build/$(ARCH)$(if $(filter 1,$(SAN)),-san)
@@ -66,8 +88,10 @@ endif
 
 # Debian's mbedtls 2.28 ships no .pc file, hence the plain -l flags.
 DEP_PKGS = libcurl inih
+ifneq ($(LIBC),musl)
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lmbedtls -lmbedx509 -lmbedcrypto
+endif
 
 # 64-bit off_t and readdir on 32-bit targets too: without it armhf readdir
 # fails with EOVERFLOW on 64-bit directory cookies (NFS, overlayfs, and ext4
@@ -94,7 +118,8 @@ FUZZ_SECONDS ?= 60
 .SECONDARY:
 
 .PHONY: all deps run check check-only eval bench fuzz install clean lint
-all: $(BUILD)/digestd $(BUILD)/digest-sink $(UNIT_BIN) $(FUZZ_REPLAY) $(BUILD)/tests/libenospc.so
+# No fault shim on musl: a static program cannot preload it (tests/cli/diskfull.sh).
+all: $(BUILD)/digestd $(BUILD)/digest-sink $(UNIT_BIN) $(FUZZ_REPLAY) $(if $(filter musl,$(LIBC)),,$(BUILD)/tests/libenospc.so)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -127,12 +152,16 @@ $(BUILD)/tests/libenospc.so: tests/fault/enospc.c
 	$(CC) -std=c11 $(WARN) $(SYSROOT_FLAGS) $(CFLAGS) -shared -fPIC -o $@ $< $(LDFLAGS) -ldl
 
 deps:
+ifeq ($(LIBC),musl)
+	@sh tools/firmware.sh $(ARCH) musl
+else
 	@sh tools/deps.sh $(ARCH) $(if $(ARCH),$(SYSROOT))
+endif
 
 # DEP_CFLAGS need the sysroot when make reads this file: a missing one is made
 # through this included file, after which make starts over and finds it.
 ifneq ($(ARCH),)
-ifeq ($(wildcard $(SYSROOT)/usr/include),)
+ifeq ($(wildcard $(SYSROOT)/usr/include)$(filter musl,$(LIBC)),)
 -include $(BUILD)/sysroot.mk
 $(BUILD)/sysroot.mk:
 	sh tools/deps.sh $(ARCH) $(SYSROOT)
@@ -151,7 +180,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-only
 
 check-only:
-	@DIGESTD=$(BUILD)/digestd BUILD=$(BUILD) TEST_WRAPPER="$(TEST_WRAPPER)" \
+	@DIGESTD=$(BUILD)/digestd BUILD=$(BUILD) TEST_WRAPPER="$(TEST_WRAPPER)" TEST_LIBC=$(LIBC) \
 		sh tests/run.sh $(UNIT_BIN) $(FUZZ_REPLAY)
 
 # The evaluation against the corpora in ../shared/data (tests/eval/*.sh):
@@ -173,14 +202,23 @@ ifeq ($(ARCH),)
 		$(MAKE) --no-print-directory size-one ARCH=$$a BUILD=build/$$a || exit; done
 	@for a in $(patsubst build/firmware-%/digestd,%,$(wildcard $(KNOWN_ARCHS:%=build/firmware-%/digestd))); do \
 		$(MAKE) --no-print-directory size-firmware ARCH=$$a || exit; done
+	@for a in $(patsubst build/firmware-%-musl/digestd,%,$(wildcard $(KNOWN_ARCHS:%=build/firmware-%-musl/digestd))); do \
+		$(MAKE) --no-print-directory size-firmware ARCH=$$a LIBC=musl || exit; done
 else
 	@$(MAKE) --no-print-directory size-one
-	@if [ -f build/firmware-$(ARCH)/digestd ]; then $(MAKE) --no-print-directory size-firmware; fi
+	@if [ -f build/firmware-$(ARCH)/digestd ]; then $(MAKE) --no-print-directory size-firmware LIBC=glibc; fi
+	@if [ -f build/firmware-$(ARCH)-musl/digestd ]; then $(MAKE) --no-print-directory size-firmware LIBC=musl; fi
 endif
 
-# The static build of `make firmware` (target: at most 2 MB stripped).
+# The static build of `make firmware` (targets: at most 2 MB stripped on
+# glibc, 1,000,000 bytes on musl).
 size-firmware:
-	@CROSS_COMPILE=$(CROSS_COMPILE) SYSROOT=$(SYSROOT) sh tools/size.sh firmware-$(ARCH) build/firmware-$(ARCH)/digestd
+ifeq ($(LIBC),musl)
+	@CROSS_COMPILE=$(CROSS_COMPILE) SYSROOT=build/sysroot-musl-$(ARCH) LIMIT=1000000 \
+		sh tools/size.sh firmware-$(ARCH)-musl build/firmware-$(ARCH)-musl/digestd
+else
+	@CROSS_COMPILE=$(CROSS_COMPILE) SYSROOT=$(SYSROOT) LIMIT=2097152 sh tools/size.sh firmware-$(ARCH) build/firmware-$(ARCH)/digestd
+endif
 
 size-one: $(BUILD)/digestd
 	@CROSS_COMPILE=$(CROSS_COMPILE) SYSROOT=$(SYSROOT) sh tools/size.sh $(or $(ARCH),native) $(BUILD)/digestd
@@ -189,10 +227,10 @@ size-one: $(BUILD)/digestd
 # board booting it under systemd and pushing to digest-sink (tools/boot-test.sh).
 .PHONY: firmware boot-test
 firmware:
-	@sh tools/firmware.sh $(or $(ARCH),arm64)
+	@sh tools/firmware.sh $(or $(ARCH),arm64) $(LIBC)
 
 boot-test:
-	@sh tools/boot-test.sh $(or $(ARCH),arm64)
+	@sh tools/boot-test.sh $(or $(ARCH),arm64) $(LIBC)
 
 # The HTML digest (tools/html-page.sh) in headless Chromium at 375 and 1,280
 # px, light and dark, into docs/img/; committed once, shown in docs/digest.md.
@@ -213,6 +251,14 @@ bench: deps
 	@python3 tools/bench-memory.py $(BUILD)/digestd
 	@sh tools/bench-daemon.sh $(BUILD)/digestd
 	@python3 tools/bench-cycle.py $(BUILD)/digestd $(BENCH_CYCLE)
+
+# `digestd summarize` under qemu-user, glibc firmware against musl firmware
+# (tools/bench-libc.sh; both built first).
+.PHONY: bench-libc
+bench-libc:
+	@sh tools/firmware.sh $(or $(ARCH),arm64) glibc
+	@sh tools/firmware.sh $(or $(ARCH),arm64) musl
+	@sh tools/bench-libc.sh $(or $(ARCH),arm64) "$(or $(QEMU),qemu-aarch64)"
 
 # One cycle over 1,000 loopback feeds, one transfer at a time and concurrently
 # (docs/bench.md), alone: make bench-cycle [BENCH_CYCLE="--quick --transfers 8"].

@@ -1,16 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# `make boot-test [ARCH=arm64|armv6]`: boots the firmware build of digestd on
+# `make boot-test [ARCH=arm64|armv6] [LIBC=glibc|musl]`: boots the firmware build of digestd on
 # an emulated board and checks what it delivered. Images are cached under
 # build/boot-ARCH/; the host's apt setup is untouched (binfmt_misc may be enabled).
 set -eu
 
 arch=${1:-arm64}
+libc=${2:-glibc}
 case $arch in
 arm64) debarch=arm64 triplet=aarch64-linux-gnu ;;
 armv6) debarch=armel triplet=arm-linux-gnueabi ;;
 *)
-	echo "usage: sh tools/boot-test.sh [arm64|armv6]" >&2
+	echo "usage: sh tools/boot-test.sh [arm64|armv6] [glibc|musl]" >&2
 	exit 64
 	;;
 esac
@@ -21,14 +22,14 @@ fi
 
 top=$(pwd)
 dir=build/boot-$arch
-digestd=build/firmware-$arch/digestd
+digestd=build/firmware-$arch$([ "$libc" = glibc ] || echo "-$libc")/digestd
 sink=build/host-boot/digest-sink
 codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
 mkdir -p "$dir"
 
-sh tools/firmware.sh "$arch"
+sh tools/firmware.sh "$arch" "$libc"
 # The sink runs on the host: a native build of its own, whatever ARCH is.
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s ARCH= BUILD=build/host-boot "$sink"
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s ARCH= LIBC=glibc BUILD=build/host-boot "$sink"
 
 # mmdebstrap ARGS... SUITE TARGET with the mirrors this machine's apt uses.
 mirrors=$(sh tools/apt-mirrors.sh | awk '{ print "deb " $1 " " $2 " main" }')
@@ -218,7 +219,7 @@ check_result() { # QEMU-STATUS WALL-SECONDS
 		exit 1
 	fi
 	echo "boot-test: digestd ran sandboxed: no new privileges, seccomp filter, no capabilities, dynamic user"
-	echo "boot-test: digestd peak RSS in the guest: $rss KB (target 4096 KB)"
+	echo "boot-test: digestd ($libc) peak RSS in the guest: $rss KB (target 4096 KB)"
 	id=$(sed -n 's/^received id=\([^ ]*\) .*/\1/p' "$dir/run/sink.log" | tail -n 1)
 	echo "PASS: boot-test $arch: the sink verified and stored the guest's digest $id"
 	[ "$rss" -le 4096 ] || { echo "FAIL: boot-test $arch: peak RSS $rss KB is over 4 MB"; exit 1; }

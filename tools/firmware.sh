@@ -1,22 +1,32 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# `make firmware ARCH=arm64|armhf|armv6`: a fully static digestd in
-# build/firmware-ARCH/digestd, with zlib, mbedtls and a minimal libcurl built
-# from Debian's source packages (private apt setup; all cached under build/;
+# `make firmware ARCH=arm64|armhf|armv6 [LIBC=glibc|musl]`: a fully static
+# digestd in build/firmware-ARCH/digestd (glibc) or build/firmware-ARCH-musl/,
+# with zlib, mbedtls and a minimal libcurl (and, on musl, inih) built from
+# Debian's source packages (private apt setup; all cached under build/;
 # tools/apt-source.sh falls back to the release suite's version when the
-# mirror lacks the newest). build/firmware-ARCH/versions says which went in.
+# mirror lacks the newest). The versions file beside digestd says which went in.
 set -eu
 
 arch=${1:-}
+libc=${2:-glibc}
 case $arch in
-arm64) triplet=aarch64-linux-gnu tune="" ;;
-armhf) triplet=arm-linux-gnueabihf tune="" ;;
+arm64) triplet=aarch64-linux-gnu musl=aarch64-linux-musl debarch=arm64 tune="" ;;
+armhf) triplet=arm-linux-gnueabihf musl=arm-linux-musleabihf debarch=armhf tune="" ;;
 # Pi Zero/1: Debian's armel (ARMv5TE, soft-float ABI) libc and libgcc run on
 # ARMv6; our code and the libraries built here also use the VFP unit, through
 # the soft-float calling convention (softfp) so that they link with armel's libc.
-armv6) triplet=arm-linux-gnueabi tune="-march=armv6+fp -mtune=arm1176jzf-s -mfloat-abi=softfp -marm" ;;
+armv6) triplet=arm-linux-gnueabi musl=arm-linux-musleabi debarch=armel
+	tune="-march=armv6+fp -mtune=arm1176jzf-s -mfloat-abi=softfp -marm" ;;
 *)
-	echo "usage: sh tools/firmware.sh arm64|armhf|armv6" >&2
+	echo "usage: sh tools/firmware.sh arm64|armhf|armv6 [glibc|musl]" >&2
+	exit 64
+	;;
+esac
+case $libc in
+musl | glibc) ;;
+*)
+	echo "firmware: LIBC=$libc: use glibc or musl" >&2
 	exit 64
 	;;
 esac
@@ -24,14 +34,23 @@ esac
 sh tools/deps.sh "firmware-$arch"
 
 top=$(pwd)
-sysroot=$top/build/sysroot-$arch
 src=$top/build/firmware-src
-work=build/firmware-$arch
 # Library builds live under build/firmware-src, which the Makefile does not
 # scan for dependency (.d) files: curl's documentation has .d files too.
-libs=$src/$arch
+if [ "$libc" = glibc ]; then
+	sysroot=$top/build/sysroot-$arch
+	work=build/firmware-$arch
+	libs=$src/$arch
+	cc="$triplet-gcc --sysroot=$sysroot"
+else
+	sysroot=$top/build/sysroot-musl-$arch
+	work=build/firmware-$arch-musl
+	libs=$src/$arch-musl
+	# -static for gcc itself (a specs file cannot say it): else a PIE link
+	# with a dynamic loader.
+	cc="$triplet-gcc -specs=$sysroot/musl.specs -static"
+fi
 prefix=$libs/prefix
-cc="$triplet-gcc --sysroot=$sysroot"
 cflags="$tune -Os -ffunction-sections -fdata-sections"
 jobs=$(nproc 2>/dev/null || echo 2)
 mkdir -p "$src" "$libs" "$work"
@@ -70,6 +89,72 @@ build_copy() { # PACKAGE
 	rm -rf "${libs:?}/$1"
 	cp -a "$src/$1/tree" "$libs/$1"
 }
+
+deb_version() { # TREE PACKAGE: the version of PACKAGE unpacked in TREE (an
+	# extract-only tree has no dpkg status: the changelog's first line names it)
+	gzip -dc "$1/usr/share/doc/$2/changelog.Debian.gz" | sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p'
+}
+
+# musl: Debian's musl-dev (libc.a, start files, headers) and the kernel
+# headers, unpacked into a sysroot of their own; the Debian cross gcc then
+# uses them in place of glibc through a specs file, as musl-tools' musl-gcc
+# does, with the cross gcc's own libgcc and crtbegin/crtend. libgcc and libc
+# are one link group: armel's libgcc calls raise() (division by zero).
+if [ "$libc" = musl ] && [ ! -f "$sysroot/musl.specs" ]; then
+	echo "firmware: musl sysroot $sysroot ($debarch)"
+	rm -rf "$sysroot" "$sysroot.tmp"
+	mirrors=$(sh tools/apt-mirrors.sh | awk '{ print "deb " $1 " " $2 " main" }')
+	(
+		set -f
+		IFS='
+'
+		# shellcheck disable=SC2086
+		mmdebstrap --quiet --variant=extract --arch="$debarch" \
+			--aptopt='Apt::Install-Recommends "false"' --include=musl-dev,linux-libc-dev \
+			"$codename" "$sysroot.tmp" $mirrors
+	)
+	# Only musl and the kernel headers are kept (musl-dev also pulls in a
+	# native gcc for the target, of no use here).
+	mkdir -p "$sysroot/include" "$sysroot/lib"
+	cp -R "$sysroot.tmp/usr/include/$musl/." "$sysroot/include/"
+	cp -R "$sysroot.tmp/usr/lib/$musl/." "$sysroot/lib/"
+	for d in linux asm-generic; do
+		cp -R "$sysroot.tmp/usr/include/$d" "$sysroot/include/"
+	done
+	cp -R "$sysroot.tmp/usr/include/$triplet/asm" "$sysroot/include/"
+	deb_version "$sysroot.tmp" musl-dev >"$sysroot/version"
+	rm -rf "$sysroot.tmp"
+	gcc_include=$("$triplet-gcc" -print-file-name=include)
+	cat >"$sysroot/musl.specs.tmp" <<EOF
+%rename cpp_options old_cpp_options
+
+*cpp_options:
+-nostdinc -isystem $sysroot/include -isystem $gcc_include %(old_cpp_options)
+
+*cc1:
+%(cc1_cpu) -nostdinc -isystem $sysroot/include -isystem $gcc_include
+
+*link_libgcc:
+-L$sysroot/lib -L .%s
+
+*libgcc:
+libgcc.a%s %:if-exists(libgcc_eh.a%s)
+
+*startfile:
+$sysroot/lib/crt1.o $sysroot/lib/crti.o crtbeginT.o%s
+
+*endfile:
+crtend.o%s $sysroot/lib/crtn.o
+
+*link:
+-nostdlib -static %{rdynamic:-export-dynamic}
+
+*link_gcc_c_sequence:
+--start-group %G %L --end-group
+
+EOF
+	mv "$sysroot/musl.specs.tmp" "$sysroot/musl.specs"
+fi
 
 fetch_source zlib
 fetch_source mbedtls
@@ -135,23 +220,43 @@ if ! cmp -s "$src/curl/version" "$libs/curl.done"; then
 	rebuilt=yes
 fi
 
-# digestd itself through the Makefile, with the libraries above and the
-# sysroot's libinih.a (Debian's own build: same ini behaviour as the dynamic
-# build). The map file lets `make size` say which library takes the space.
-echo "firmware: digestd for $arch"
+# inih on musl: Debian's own libinih.a from the glibc sysroot (same ini
+# behaviour as the dynamic build; the mirror lacks libinih's source tarball).
+# It calls only fopen64, fgets, fclose, malloc, realloc, free, strchr, strlen,
+# __ctype_b_loc and the stack protector, which musl's libc.a provides under
+# the same names; its header is copied so no glibc header is on the path.
+if [ "$libc" = musl ]; then
+	mkdir -p "$prefix/include"
+	cp "$top/build/sysroot-$arch/usr/include/ini.h" "$prefix/include/"
+fi
+
+# digestd itself through the Makefile, with the libraries above and (glibc)
+# the sysroot's libinih.a (Debian's own build: same ini behaviour as the
+# dynamic build). The map file lets `make size` say which library takes the space.
+echo "firmware: digestd for $arch ($libc)"
 # The Makefile does not know the libraries: relink after one was rebuilt.
 [ "$rebuilt" = no ] || rm -f "$work/digestd"
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -j"$jobs" ARCH= \
-	CROSS_COMPILE="$triplet-" SYSROOT="$sysroot" BUILD="$work" \
-	CFLAGS="$cflags" DEP_CFLAGS="-I$prefix/include" \
-	LDFLAGS="-static -Wl,--gc-sections -Wl,-Map=$work/digestd.map" \
-	DEP_LIBS="$prefix/lib/libcurl.a $prefix/lib/libmbedtls.a $prefix/lib/libmbedx509.a \
-$prefix/lib/libmbedcrypto.a $prefix/lib/libz.a -linih -lpthread" \
+# On musl the Makefile's LIBC=musl settings name the same libraries.
+if [ "$libc" = musl ]; then
+	set -- ARCH="$arch" LIBC=musl
+else
+	set -- ARCH= LIBC=glibc CROSS_COMPILE="$triplet-" SYSROOT="$sysroot" DEP_CFLAGS="-I$prefix/include" \
+		DEP_LIBS="$prefix/lib/libcurl.a $prefix/lib/libmbedtls.a $prefix/lib/libmbedx509.a \
+$prefix/lib/libmbedcrypto.a $prefix/lib/libz.a -linih -lpthread"
+fi
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -j"$jobs" "$@" BUILD="$work" \
+	CFLAGS="$cflags" LDFLAGS="-static -Wl,--gc-sections -Wl,-Map=$work/digestd.map" \
 	"$work/digestd"
 # Which sources went in (`make size` prints it): a fallback to the release
 # suite shows here.
-for p in zlib mbedtls curl; do
-	printf '%s %s\n' "$p" "$(cat "$libs/$p.done")"
-done >"$work/versions"
+{
+	for p in zlib mbedtls curl; do
+		printf '%s %s\n' "$p" "$(cat "$libs/$p.done")"
+	done
+	if [ "$libc" = musl ]; then
+		printf 'libinih %s (Debian'"'"'s libinih.a)\n' "$(deb_version "$top/build/sysroot-$arch" libinih-dev)"
+		printf 'musl %s\n' "$(cat "$sysroot/version")"
+	fi
+} >"$work/versions"
 echo "firmware: $work/digestd, built from:"
 sed 's/^/  /' "$work/versions"

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: MIT
 # Prints the stripped size of a digestd build and of each shared library it
 # loads (NEEDED resolved recursively in SYSROOT, or by ldd when native).
-# Usage: [CROSS_COMPILE=prefix SYSROOT=dir] sh tools/size.sh LABEL BINARY
+# Usage: [CROSS_COMPILE=prefix SYSROOT=dir LIMIT=bytes] sh tools/size.sh LABEL BINARY
+# (LIMIT: the stripped size a static build must not exceed, default 2 MB)
 set -eu
 
 [ $# -eq 2 ] || { echo "usage: sh tools/size.sh LABEL BINARY" >&2; exit 64; }
 label=$1 bin=$2
-: "${CROSS_COMPILE:=}" "${SYSROOT:=}"
+: "${CROSS_COMPILE:=}" "${SYSROOT:=}" "${LIMIT:=2097152}"
 [ -f "$bin" ] || { echo "tools/size.sh: $bin: no such file" >&2; exit 66; }
 
 tmp=$(mktemp -d)
@@ -82,11 +83,10 @@ printf '%s: %d shared libraries, %d bytes; with digestd %d bytes\n' \
 # A static build (tools/firmware.sh) leaves BINARY.map, the linker's map: the
 # bytes of the input sections that land in the file, summed per archive.
 [ -f "$bin.map" ] || exit 0
-limit=2097152
-if [ "$stripped" -le $limit ]; then
-	printf '%s: static, %d bytes stripped: within the 2 MB target\n' "$label" "$stripped"
+if [ "$stripped" -le "$LIMIT" ]; then
+	printf '%s: static, %d bytes stripped: within the %d-byte target\n' "$label" "$stripped" "$LIMIT"
 else
-	printf '%s: static, %d bytes stripped: OVER the 2 MB target\n' "$label" "$stripped"
+	printf '%s: static, %d bytes stripped: OVER the %d-byte target\n' "$label" "$stripped" "$LIMIT"
 fi
 printf '%s: where the bytes come from (linker map, code and data):\n' "$label"
 awk 'function hex(s,  i, n, c) {

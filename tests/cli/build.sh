@@ -69,9 +69,9 @@ done
 chmod +x "$TMP/bin/pkg-config" "$TMP/bin/cc"
 for target in run check bench bench-cycle; do
 	rm -rf "$TMP/installed" "$TMP/cc.log" "$tree/build"
-	# The outer make's SAN=, ARCH= (and run.sh's BUILD) reach us through the
+	# The outer make's SAN=, ARCH=, LIBC= (and run.sh's BUILD) reach us through the
 	# environment; this is the plain native build.
-	env -u SAN -u ARCH -u BUILD -u CROSS_COMPILE -u SYSROOT -u TEST_WRAPPER \
+	env -u SAN -u ARCH -u LIBC -u BUILD -u CROSS_COMPILE -u SYSROOT -u TEST_WRAPPER \
 		make -C "$tree" -j2 CC="$TMP/bin/cc" PKG_CONFIG="$TMP/bin/pkg-config" "$target" \
 		>"$TMP/fresh.out" 2>&1
 	rc=$?

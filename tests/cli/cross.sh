@@ -4,9 +4,9 @@
 # the cross prefix, sysroot, sysroot pkg-config, build folder and qemu-user
 # wrapper; CROSS_COMPILE alone adds no sysroot; unknown ARCH is refused.
 . tests/cli/lib.sh
-# The outer make's command-line variables (ARCH=, SAN=1...) reach sub-makes
+# The outer make's command-line variables (ARCH=, SAN=1, LIBC=...) reach sub-makes
 # through MAKEFLAGS; these checks want the Makefile's own defaults.
-unset MAKEFLAGS MFLAGS MAKELEVEL
+unset MAKEFLAGS MFLAGS MAKELEVEL LIBC
 
 # A stand-in sysroot with one .pc file shows pkg-config reading it and
 # prefixing its paths; it has usr/include, so make does not create a real one.
