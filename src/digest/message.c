@@ -297,9 +297,14 @@ static size_t dec(unsigned v, char out[12])
 	return len;
 }
 
+/* Whether an article's URL is shown as a link: a digest keeps only http(s)
+ * URLs, but with the scheme in any case; a link target is written only
+ * with a lowercase scheme, the form Discord's embed url and Slack's <url|>
+ * are documented with (others are shown unlinked). */
 static int linked(const struct digest_item *it)
 {
-	return *it->url && strlen(it->url) < LINK_BYTES;
+	return (strncmp(it->url, "https://", 8) == 0 || strncmp(it->url, "http://", 7) == 0) &&
+	       strlen(it->url) < LINK_BYTES;
 }
 
 static const char *headline(const struct digest_item *it)
@@ -582,6 +587,9 @@ struct headline_markup {
 	int url_first;
 	const char *plain_open, *plain_close;
 	enum esc how;
+	/* A URL holding '@' is shown unlinked: Discord reads "@here" in a
+	 * description's link target as a mention. */
+	int no_at;
 };
 
 /* The headline, its text cut where it would leave no room for the markup
@@ -593,7 +601,7 @@ static void chat_headline(struct mw *w, const struct digest_item *it,
 	size_t url_len = strlen(it->url);
 	struct mw after = *w;
 
-	if (!linked(it)) {
+	if (!linked(it) || (k->no_at && strchr(it->url, '@'))) {
 		mw_wrap_r(w, k->plain_open, k->how, h, k->plain_close);
 		return;
 	}
@@ -618,30 +626,33 @@ static void chat_headline(struct mw *w, const struct digest_item *it,
 }
 
 static const struct headline_markup ntfy_headline = {
-	"**[", "](", ")**", ESC_MD_URL, ESC_MD, 0, "**", "**", ESC_MD,
+	"**[", "](", ")**", ESC_MD_URL, ESC_MD, 0, "**", "**", ESC_MD, 0,
 };
 static const struct headline_markup matrix_plain_headline = {
-	"", "\n", "", ESC_NONE, ESC_NONE, 0, "", "", ESC_NONE,
+	"", "\n", "", ESC_NONE, ESC_NONE, 0, "", "", ESC_NONE, 0,
 };
 static const struct headline_markup html_headline = {
-	"<a href=\"", "\">", "</a>", ESC_HTML, ESC_HTML, 1, "", "", ESC_HTML,
+	"<a href=\"", "\">", "</a>", ESC_HTML, ESC_HTML, 1, "", "", ESC_HTML, 0,
 };
 static const struct headline_markup slack_headline = {
-	"*<", "|", ">*", ESC_MRKDWN_URL, ESC_MRKDWN_LINK, 1, "*", "*", ESC_MRKDWN,
+	"*<", "|", ">*", ESC_MRKDWN_URL, ESC_MRKDWN_LINK, 1, "*", "*", ESC_MRKDWN, 0,
 };
 static const struct headline_markup telegram_headline = {
-	"<b><a href=\"", "\">", "</a></b>", ESC_HTML, ESC_HTML, 1, "<b>", "</b>", ESC_HTML,
+	"<b><a href=\"", "\">", "</a></b>", ESC_HTML, ESC_HTML, 1, "<b>", "</b>", ESC_HTML, 0,
 };
 
 /* An also entry's title linked, without the headline's emphasis. */
 static const struct headline_markup md_also = {
-	"[", "](", ")", ESC_MD_URL, ESC_MD, 0, "", "", ESC_MD,
+	"[", "](", ")", ESC_MD_URL, ESC_MD, 0, "", "", ESC_MD, 0,
+};
+static const struct headline_markup discord_also = {
+	"[", "](", ")", ESC_MD_URL, ESC_MD, 0, "", "", ESC_MD, 1,
 };
 static const struct headline_markup matrix_plain_also = {
-	"", " ", "", ESC_NONE, ESC_NONE, 0, "", "", ESC_NONE,
+	"", " ", "", ESC_NONE, ESC_NONE, 0, "", "", ESC_NONE, 0,
 };
 static const struct headline_markup slack_also = {
-	"<", "|", ">", ESC_MRKDWN_URL, ESC_MRKDWN_LINK, 1, "", "", ESC_MRKDWN,
+	"<", "|", ">", ESC_MRKDWN_URL, ESC_MRKDWN_LINK, 1, "", "", ESC_MRKDWN, 0,
 };
 
 /* The item's also entries (docs/digest.md): `lead` ("Also in: ") before
@@ -767,7 +778,7 @@ static void chat_article(const struct message_opts *o, struct mw *w, int pass,
 		mw_field(w, DISCORD_DESC_UNITS - CLOSE_RESERVE);
 		chat_meta(w, it, ESC_MD, "*", "*");
 		chat_sentences(w, it, ESC_MD, "\n- ", "", "");
-		chat_also(w, it, &md_also, "\n\nAlso in: ", "*", "*", " \xc2\xb7 ");
+		chat_also(w, it, &discord_also, "\n\nAlso in: ", "*", "*", " \xc2\xb7 ");
 		mw_close(w, "\"}");
 		break;
 	case MESSAGE_TELEGRAM:

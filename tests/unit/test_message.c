@@ -87,6 +87,8 @@ static unsigned all_parts(const struct message_opts *o)
 		why = o->kind == MESSAGE_EMAIL	   ? mcheck_email(&d, out, m.len, &m)
 		      : o->kind == MESSAGE_WEBHOOK ? dcheck_json(out, m.len)
 						   : mcheck_chat(o, out, m.len, &m);
+		if (!why && o->kind > MESSAGE_EMAIL)
+			why = mcheck_problems(o, &d, out, m.len, k + 1 == parts);
 		if (why) {
 			printf("  %s part %u/%u: %s\n", kind_name[o->kind], k + 1, parts, why);
 			return 0;
@@ -314,6 +316,31 @@ static void test_also_every_kind(void)
 		CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
 		CHECK(strstr(out, "Also in: *\\\\<script\\\\>") != NULL);
 	}
+}
+
+/* Link targets only with a lowercase http(s) scheme (Discord's embed url
+ * and Slack's <url|text> want it); in a Discord description, none holding
+ * '@' (it would read as a mention). Both regressions found by fuzz_message. */
+static void test_link_forms(void)
+{
+	struct digest_also also[2] = { { "S", "Mixed", "HTTPS://o.example/m" },
+				       { "S", "At", "https://o.example/@here" } };
+	struct digest_article a = { "Src", "Q0Q t", "httpS://e.org/a", "en", T0, true, NULL, 0,
+				    also, 2 };
+	struct message m;
+	struct message_opts o = opts(MESSAGE_SLACK);
+
+	begin(5);
+	CHECK_INT(digest_add(&d, &a), 0);
+	CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+	CHECK(strstr(out, "*Q0Q t*") != NULL);
+	CHECK(strstr(out, "_S_: Mixed") != NULL);
+	CHECK(strstr(out, "<https://o.example/@here|At>") != NULL);
+	o = opts(MESSAGE_DISCORD);
+	CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+	CHECK(strstr(out, "\"url\"") == NULL);
+	CHECK(strstr(out, "*S*: At\"") != NULL);
+	CHECK(strstr(out, "@here") == NULL);
 }
 
 /* DIGEST_MAX_PROBLEMS sources with problems, hostile names and errors:
@@ -631,6 +658,7 @@ int main(void)
 	RUN(test_hostile_text_every_kind);
 	RUN(test_escapes);
 	RUN(test_also_every_kind);
+	RUN(test_link_forms);
 	RUN(test_problems_every_kind);
 	RUN(test_title_singular);
 	RUN(test_long_article_is_cut);
