@@ -1008,6 +1008,8 @@ int digest_item(const struct digest *d, unsigned i, struct digest_item *it)
 	it->n_sentences = a.n_sent;
 	it->published = a.published;
 	it->has_published = a.has_published != 0;
+	it->also = a.also;
+	it->n_also = a.n_also;
 	return 0;
 }
 

@@ -164,6 +164,10 @@ struct digest_item {
 	unsigned n_sentences;
 	int64_t published; /* Unix seconds, UTC; only when has_published */
 	bool has_published;
+	/* n_also entries, each three NUL-terminated strings one after another:
+	 * source, title, url ("" when unknown; url only an http(s) URL). */
+	const char *also;
+	unsigned n_also;
 };
 
 /* Fills it with article i. Returns 0, or -ERANGE when i >= digest_count. */

@@ -281,9 +281,30 @@ static void when(int64_t t, char out[24])
 	memcpy(out + 16, " UTC", 5);
 }
 
+/* v in decimal, NUL-terminated; returns the length. */
+static size_t dec(unsigned v, char out[12])
+{
+	char r[12];
+	size_t n = 0, len = 0;
+
+	do {
+		r[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		out[len++] = r[--n];
+	out[len] = '\0';
+	return len;
+}
+
+/* Whether an article's URL is shown as a link: a digest keeps only http(s)
+ * URLs, but with the scheme in any case; a link target is written only
+ * with a lowercase scheme, the form Discord's embed url and Slack's <url|>
+ * are documented with (others are shown unlinked). */
 static int linked(const struct digest_item *it)
 {
-	return *it->url && strlen(it->url) < LINK_BYTES;
+	return (strncmp(it->url, "https://", 8) == 0 || strncmp(it->url, "http://", 7) == 0) &&
+	       strlen(it->url) < LINK_BYTES;
 }
 
 static const char *headline(const struct digest_item *it)
@@ -300,18 +321,13 @@ static const char *headline(const struct digest_item *it)
 static size_t template_fill(const char *t, const struct digest *d, char out[MESSAGE_TITLE_BYTES])
 {
 	const char *end = t + strlen(t);
-	char iso[21], num[16];
+	char iso[21], num[12];
 	size_t len = 0, room = MESSAGE_TITLE_BYTES - PART_SUFFIX_BYTES;
-	unsigned c = digest_count(d);
-	size_t nd = 0;
+	size_t nd = dec(digest_count(d), num);
 	int space = 0; /* a space is due before the next character */
 
 	date_format_rfc3339(d->created, iso);
 	iso[10] = '\0';
-	do {
-		num[sizeof num - 1 - nd++] = (char)('0' + c % 10);
-		c /= 10;
-	} while (c);
 	while (t < end) {
 		const char *v = t, *ve;
 		uint32_t cp;
@@ -322,8 +338,8 @@ static size_t template_fill(const char *t, const struct digest *d, char out[MESS
 			ve = iso + 10;
 			step = 6;
 		} else if (strncmp(t, "{count}", 7) == 0) {
-			v = num + sizeof num - nd;
-			ve = num + sizeof num;
+			v = num;
+			ve = num + nd;
 			step = 7;
 		} else if (strncmp(t, "{host}", 6) == 0) {
 			v = d->host;
@@ -361,16 +377,18 @@ static size_t template_fill(const char *t, const struct digest *d, char out[MESS
 }
 
 /* The title of part k of n: the template filled in, or the default one
- * when that leaves nothing. */
+ * when that leaves nothing ("1 article" for one: the default is ours to
+ * word; a configured template is filled in as written). */
 static void title_fill(const struct message_opts *o, const struct digest *d, unsigned k,
 		       unsigned n, char out[MESSAGE_TITLE_BYTES])
 {
-	static const char fallback[] = "digestd: {count} articles";
 	char suffix[PART_SUFFIX_BYTES];
 	size_t len = template_fill(o->subject ? o->subject : "", d, out);
 
 	if (len == 0)
-		len = template_fill(fallback, d, out);
+		len = template_fill(digest_count(d) == 1 ? "digestd: {count} article"
+							 : "digestd: {count} articles",
+				    d, out);
 	if (n > 1) {
 		size_t sl = 0;
 		unsigned parts[2] = { k + 1, n };
@@ -378,16 +396,7 @@ static void title_fill(const struct message_opts *o, const struct digest *d, uns
 		suffix[sl++] = ' ';
 		suffix[sl++] = '(';
 		for (int i = 0; i < 2; i++) {
-			char dg[8];
-			size_t dl = 0;
-			unsigned v = parts[i];
-
-			do {
-				dg[dl++] = (char)('0' + v % 10);
-				v /= 10;
-			} while (v);
-			while (dl)
-				suffix[sl++] = dg[--dl];
+			sl += dec(parts[i], suffix + sl);
 			suffix[sl++] = i ? ')' : '/';
 		}
 		memcpy(out + len, suffix, sl);
@@ -578,6 +587,9 @@ struct headline_markup {
 	int url_first;
 	const char *plain_open, *plain_close;
 	enum esc how;
+	/* A URL holding '@' is shown unlinked: Discord reads "@here" in a
+	 * description's link target as a mention. */
+	int no_at;
 };
 
 /* The headline, its text cut where it would leave no room for the markup
@@ -589,7 +601,7 @@ static void chat_headline(struct mw *w, const struct digest_item *it,
 	size_t url_len = strlen(it->url);
 	struct mw after = *w;
 
-	if (!linked(it)) {
+	if (!linked(it) || (k->no_at && strchr(it->url, '@'))) {
 		mw_wrap_r(w, k->plain_open, k->how, h, k->plain_close);
 		return;
 	}
@@ -614,20 +626,67 @@ static void chat_headline(struct mw *w, const struct digest_item *it,
 }
 
 static const struct headline_markup ntfy_headline = {
-	"**[", "](", ")**", ESC_MD_URL, ESC_MD, 0, "**", "**", ESC_MD,
+	"**[", "](", ")**", ESC_MD_URL, ESC_MD, 0, "**", "**", ESC_MD, 0,
 };
 static const struct headline_markup matrix_plain_headline = {
-	"", "\n", "", ESC_NONE, ESC_NONE, 0, "", "", ESC_NONE,
+	"", "\n", "", ESC_NONE, ESC_NONE, 0, "", "", ESC_NONE, 0,
 };
 static const struct headline_markup html_headline = {
-	"<a href=\"", "\">", "</a>", ESC_HTML, ESC_HTML, 1, "", "", ESC_HTML,
+	"<a href=\"", "\">", "</a>", ESC_HTML, ESC_HTML, 1, "", "", ESC_HTML, 0,
 };
 static const struct headline_markup slack_headline = {
-	"*<", "|", ">*", ESC_MRKDWN_URL, ESC_MRKDWN_LINK, 1, "*", "*", ESC_MRKDWN,
+	"*<", "|", ">*", ESC_MRKDWN_URL, ESC_MRKDWN_LINK, 1, "*", "*", ESC_MRKDWN, 0,
 };
 static const struct headline_markup telegram_headline = {
-	"<b><a href=\"", "\">", "</a></b>", ESC_HTML, ESC_HTML, 1, "<b>", "</b>", ESC_HTML,
+	"<b><a href=\"", "\">", "</a></b>", ESC_HTML, ESC_HTML, 1, "<b>", "</b>", ESC_HTML, 0,
 };
+
+/* An also entry's title linked, without the headline's emphasis. */
+static const struct headline_markup md_also = {
+	"[", "](", ")", ESC_MD_URL, ESC_MD, 0, "", "", ESC_MD, 0,
+};
+static const struct headline_markup discord_also = {
+	"[", "](", ")", ESC_MD_URL, ESC_MD, 0, "", "", ESC_MD, 1,
+};
+static const struct headline_markup matrix_plain_also = {
+	"", " ", "", ESC_NONE, ESC_NONE, 0, "", "", ESC_NONE, 0,
+};
+static const struct headline_markup slack_also = {
+	"<", "|", ">", ESC_MRKDWN_URL, ESC_MRKDWN_LINK, 1, "", "", ESC_MRKDWN, 0,
+};
+
+/* The item's also entries (docs/digest.md): `lead` ("Also in: ") before
+ * the first, `sep` between them, each the source between src_open and
+ * src_close and ": ", then its title linked as k says. Nothing after a
+ * cut. */
+static void chat_also(struct mw *w, const struct digest_item *it, const struct headline_markup *k,
+		      const char *lead, const char *src_open, const char *src_close,
+		      const char *sep)
+{
+	const char *p = it->also;
+
+	for (unsigned i = 0; i < it->n_also && !w->cut; i++) {
+		struct digest_item a = { 0 };
+
+		a.source = p;
+		p += strlen(p) + 1;
+		a.title = p;
+		p += strlen(p) + 1;
+		a.url = p;
+		p += strlen(p) + 1;
+		mw_lit(w, i ? sep : lead);
+		if (*a.source) {
+			/* Room kept for ": " and the link's markup after it. */
+			mw_tag(w, src_open);
+			mw_text_r(w, k->how, a.source, strlen(a.source), strlen(src_close) + 8);
+			mw_tag(w, src_close);
+			if (w->cut)
+				break;
+			mw_lit(w, ": ");
+		}
+		chat_headline(w, &a, k);
+	}
+}
 
 /* An article as lines: the headline; the source and time between
  * meta_open and meta_close (the source between src_marks); each sentence
@@ -659,12 +718,15 @@ static void chat_article(const struct message_opts *o, struct mw *w, int pass,
 		if (!first)
 			mw_lit(w, "\n\n");
 		chat_lines(w, it, &ntfy_headline, "", "*", "", "\n- ");
+		/* A paragraph of its own: after "- " it would continue the list. */
+		chat_also(w, it, &md_also, "\n\nAlso in: ", "*", "*", " \xc2\xb7 ");
 		break;
 	case MESSAGE_MATRIX:
 		if (pass == 0) {
 			mw_field(w, budget / 3);
 			mw_lit(w, "\n");
 			chat_lines(w, it, &matrix_plain_headline, "", "", "", "\n- ");
+			chat_also(w, it, &matrix_plain_also, "\nAlso in: ", "", "", " \xc2\xb7 ");
 			mw_lit(w, "\n");
 			break;
 		}
@@ -683,6 +745,11 @@ static void chat_article(const struct message_opts *o, struct mw *w, int pass,
 			chat_sentences(w, it, ESC_HTML, "", "<li>", "</li>");
 			mw_tag(w, "</ul>");
 		}
+		if (it->n_also && !w->cut) {
+			mw_tag(w, "<p>");
+			chat_also(w, it, &html_headline, "Also in: ", "<i>", "</i>", " \xc2\xb7 ");
+			mw_tag(w, "</p>");
+		}
 		break;
 	case MESSAGE_SLACK:
 		if (pass == 0) {
@@ -694,6 +761,7 @@ static void chat_article(const struct message_opts *o, struct mw *w, int pass,
 		mw_open(w, ",{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"");
 		mw_field(w, SLACK_SECTION_UNITS - CLOSE_RESERVE);
 		chat_lines(w, it, &slack_headline, "", "_", "", "\n\xe2\x80\xa2 ");
+		chat_also(w, it, &slack_also, "\nAlso in: ", "_", "_", " \xc2\xb7 ");
 		mw_close(w, "\"}}");
 		break;
 	case MESSAGE_DISCORD:
@@ -710,16 +778,147 @@ static void chat_article(const struct message_opts *o, struct mw *w, int pass,
 		mw_field(w, DISCORD_DESC_UNITS - CLOSE_RESERVE);
 		chat_meta(w, it, ESC_MD, "*", "*");
 		chat_sentences(w, it, ESC_MD, "\n- ", "", "");
+		chat_also(w, it, &discord_also, "\n\nAlso in: ", "*", "*", " \xc2\xb7 ");
 		mw_close(w, "\"}");
 		break;
 	case MESSAGE_TELEGRAM:
 		mw_field(w, budget);
 		mw_lit(w, "\n\n");
 		chat_lines(w, it, &telegram_headline, "<i>", "", "</i>", "\n\xe2\x80\xa2 ");
+		chat_also(w, it, &html_headline, "\nAlso in: ", "<i>", "</i>", " \xc2\xb7 ");
 		break;
 	default:
 		break;
 	}
+}
+
+/* A problem line (docs/status.md): "SOURCE: N failed polls since TIME:
+ * ERROR", the source between open and close, escaped as how. */
+static void chat_problem(struct mw *w, const struct digest_problem *p, enum esc how,
+			 const char *open, const char *close)
+{
+	char t[24], num[12];
+
+	/* Room kept for the count and time written after the source uncut. */
+	mw_tag(w, open);
+	mw_text_r(w, how, p->source, strlen(p->source), strlen(close) + 64);
+	mw_tag(w, close);
+	if (w->cut)
+		return;
+	mw_lit(w, ": ");
+	dec(p->failures, num);
+	mw_lit(w, num);
+	mw_lit(w, p->failures == 1 ? " failed poll since " : " failed polls since ");
+	when(p->since, t);
+	mw_lit(w, t);
+	if (p->error[0]) {
+		mw_lit(w, ": ");
+		mw_text_r(w, how, p->error, strlen(p->error), 8);
+	}
+}
+
+/* The sources with problems in pass `pass`: packed and counted like one
+ * more article after the last (first: the first entry of its part). */
+static void chat_problems(const struct message_opts *o, struct mw *w, int pass,
+			  const struct digest *d, int first, size_t budget)
+{
+	static const char heading[] = "Sources with problems";
+	unsigned i;
+
+	switch (o->kind) {
+	case MESSAGE_NTFY:
+		mw_field(w, budget);
+		if (!first)
+			mw_lit(w, "\n\n");
+		mw_tag(w, "**");
+		mw_lit(w, heading);
+		mw_tag(w, "**");
+		for (i = 0; i < d->n_problems && !w->cut; i++) {
+			mw_lit(w, "\n- ");
+			chat_problem(w, &d->problem[i], ESC_MD, "*", "*");
+		}
+		break;
+	case MESSAGE_MATRIX:
+		if (pass == 0) {
+			mw_field(w, budget / 3);
+			mw_lit(w, "\n");
+			mw_lit(w, heading);
+			for (i = 0; i < d->n_problems && !w->cut; i++) {
+				mw_lit(w, "\n- ");
+				chat_problem(w, &d->problem[i], ESC_NONE, "", "");
+			}
+			mw_lit(w, "\n");
+			break;
+		}
+		mw_field(w, budget - budget / 3);
+		mw_tag(w, "<p><b>");
+		mw_lit(w, heading);
+		mw_tag(w, "</b></p><ul>");
+		for (i = 0; i < d->n_problems && !w->cut; i++) {
+			mw_tag(w, "<li>");
+			chat_problem(w, &d->problem[i], ESC_HTML, "<i>", "</i>");
+			mw_tag(w, "</li>");
+		}
+		mw_tag(w, "</ul>");
+		break;
+	case MESSAGE_SLACK:
+		if (pass == 0) {
+			mw_field(w, SLACK_FALLBACK_UNITS);
+			mw_lit(w, "\n\xe2\x80\xa2 ");
+			mw_lit(w, heading);
+			break;
+		}
+		mw_open(w, ",{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"");
+		mw_field(w, SLACK_SECTION_UNITS - CLOSE_RESERVE);
+		mw_tag(w, "*");
+		mw_lit(w, heading);
+		mw_tag(w, "*");
+		for (i = 0; i < d->n_problems && !w->cut; i++) {
+			mw_lit(w, "\n\xe2\x80\xa2 ");
+			chat_problem(w, &d->problem[i], ESC_MRKDWN, "_", "_");
+		}
+		mw_close(w, "\"}}");
+		break;
+	case MESSAGE_DISCORD:
+		if (!first)
+			mw_tag(w, ",");
+		mw_open(w, "{\"title\":\"");
+		mw_field(w, DISCORD_TITLE_UNITS);
+		mw_lit(w, heading);
+		mw_open(w, "\",\"description\":\"");
+		mw_field(w, DISCORD_DESC_UNITS - CLOSE_RESERVE);
+		for (i = 0; i < d->n_problems && !w->cut; i++) {
+			mw_lit(w, i ? "\n- " : "- ");
+			chat_problem(w, &d->problem[i], ESC_MD, "*", "*");
+		}
+		mw_close(w, "\"}");
+		break;
+	case MESSAGE_TELEGRAM:
+		mw_field(w, budget);
+		mw_lit(w, "\n\n");
+		mw_tag(w, "<b>");
+		mw_lit(w, heading);
+		mw_tag(w, "</b>");
+		for (i = 0; i < d->n_problems && !w->cut; i++) {
+			mw_lit(w, "\n\xe2\x80\xa2 ");
+			chat_problem(w, &d->problem[i], ESC_HTML, "<i>", "</i>");
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* Entry i of a chat message: article i, or the problems after the last. */
+static void chat_entry(const struct message_opts *o, struct mw *w, int pass,
+		       const struct digest *d, unsigned i, int first, size_t budget)
+{
+	struct digest_item it;
+
+	if (digest_item(d, i, &it) == 0)
+		chat_article(o, w, pass, &it, first, budget);
+	else
+		chat_problems(o, w, pass, d, first, budget);
 }
 
 /* Units of the heads and tails of a part whose title is `title`. */
@@ -744,12 +943,12 @@ static size_t chat_budget(const struct layout *l, size_t frame)
 }
 
 static size_t chat_cost(const struct message_opts *o, const struct layout *l,
-			const struct digest_item *it, size_t budget)
+			const struct digest *d, unsigned i, size_t budget)
 {
 	struct mw w = { NULL, 0, 0, l->json, l->unit, 0, 0, 0, 0 };
 
 	for (int pass = 0; pass < l->passes; pass++)
-		chat_article(o, &w, pass, it, 0, budget);
+		chat_entry(o, &w, pass, d, i, 0, budget);
 	return w.total;
 }
 
@@ -760,7 +959,9 @@ static int render_chat(const struct message_opts *o, const struct digest *d, uns
 	struct layout l;
 	struct mw w;
 	size_t frame, budget, used = 0;
-	unsigned n = digest_count(d), parts = 1, count = 0, first = 0, end = 0;
+	/* The problems, when there are any, are one entry after the articles. */
+	unsigned n = digest_count(d) + (d->n_problems > 0), parts = 1, count = 0, first = 0,
+		 end = 0;
 	int rc = layout_of(o->kind, &l);
 
 	if (rc < 0)
@@ -772,11 +973,8 @@ static int render_chat(const struct message_opts *o, const struct digest *d, uns
 	frame = chat_frame_cost(o, &l, title);
 	budget = chat_budget(&l, frame);
 	for (unsigned i = 0; i < n; i++) {
-		struct digest_item it;
-		size_t c;
+		size_t c = chat_cost(o, &l, d, i, budget);
 
-		digest_item(d, i, &it);
-		c = chat_cost(o, &l, &it, budget);
 		if (count && (frame + used + c > l.cap || count == l.per_part)) {
 			if (parts == part + 1)
 				end = i;
@@ -800,20 +998,15 @@ static int render_chat(const struct message_opts *o, const struct digest *d, uns
 		if (first < end) {
 			struct digest_item it;
 
-			digest_item(d, first, &it);
-			if (linked(&it))
+			if (digest_item(d, first, &it) == 0 && linked(&it))
 				memcpy(m->click, it.url, strlen(it.url) + 1);
 		}
 	}
 	w = (struct mw){ out, 0, cap, 0, l.unit, 0, 0, 0, 0 };
 	for (int pass = 0; pass < l.passes; pass++) {
 		chat_head(o, &w, pass, title);
-		for (unsigned i = first; i < end; i++) {
-			struct digest_item it;
-
-			digest_item(d, i, &it);
-			chat_article(o, &w, pass, &it, i == first, budget);
-		}
+		for (unsigned i = first; i < end; i++)
+			chat_entry(o, &w, pass, d, i, i == first, budget);
 		chat_tail(o, &w, pass);
 	}
 	return mw_finish(&w, m);

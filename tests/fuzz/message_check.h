@@ -186,6 +186,38 @@ static inline const char *mcheck_no_pings(const char *s, size_t n)
 	return dcheck_markdown(s, n);
 }
 
+/* Whether s[0..n) holds the NUL-terminated t. */
+static inline int mcheck_has(const char *s, size_t n, const char *t)
+{
+	size_t tl = strlen(t);
+
+	for (size_t i = 0; tl <= n && i <= n - tl; i++)
+		if (memcmp(s + i, t, tl) == 0)
+			return 1;
+	return 0;
+}
+
+/* A chat part's sources with problems: the last part of a digest with any
+ * carries the kind's heading (its markup included, so no article text can
+ * stand in for it). Run on every part; last says whether it is the last. */
+static inline const char *mcheck_problems(const struct message_opts *o, const struct digest *d,
+					  const char *b, size_t n, int last)
+{
+	static const char *const heading[] = {
+		[MESSAGE_NTFY] = "**Sources with problems**",
+		[MESSAGE_MATRIX] = "<p><b>Sources with problems</b></p>",
+		[MESSAGE_SLACK] = "*Sources with problems*",
+		[MESSAGE_DISCORD] = "\"title\":\"Sources with problems\"",
+		[MESSAGE_TELEGRAM] = "<b>Sources with problems</b>",
+	};
+
+	if (o->kind < MESSAGE_NTFY || o->kind > MESSAGE_TELEGRAM)
+		return "not a chat kind";
+	if (last && d->n_problems && !mcheck_has(b, n, heading[o->kind]))
+		return "the last part has no sources with problems";
+	return NULL;
+}
+
 /* One chat part of kind o->kind: schema, limits, escaping. */
 static inline const char *mcheck_chat(const struct message_opts *o, const char *b, size_t n,
 				      const struct message *m)

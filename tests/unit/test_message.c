@@ -87,6 +87,8 @@ static unsigned all_parts(const struct message_opts *o)
 		why = o->kind == MESSAGE_EMAIL	   ? mcheck_email(&d, out, m.len, &m)
 		      : o->kind == MESSAGE_WEBHOOK ? dcheck_json(out, m.len)
 						   : mcheck_chat(o, out, m.len, &m);
+		if (!why && o->kind > MESSAGE_EMAIL)
+			why = mcheck_problems(o, &d, out, m.len, k + 1 == parts);
 		if (why) {
 			printf("  %s part %u/%u: %s\n", kind_name[o->kind], k + 1, parts, why);
 			return 0;
@@ -224,8 +226,203 @@ static void test_escapes(void)
 	o = opts(MESSAGE_NTFY);
 	CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
 	CHECK(strstr(out, "\\<b\\>\\&amp;\\</b\\> \\<\\!channel\\> \\@everyone \\*x\\*") != NULL);
-	CHECK_STR(m.title, "digestd: 1 articles");
+	CHECK_STR(m.title, "digestd: 1 article");
 	CHECK_STR(m.click, "https://e.org/x|y>z");
+}
+
+/* An article with DIGEST_MAX_ALSO also entries, hostile text in their
+ * sources and titles, one URL in four a javascript: one (digest_add drops
+ * it). Each also title holds "Z<i>x<k>Z" to be found. */
+static int add_with_also(unsigned i)
+{
+	static char src[DIGEST_MAX_ALSO][96], title[DIGEST_MAX_ALSO][128];
+	static const char *const url[] = { "https://o.example/a?b=1&c=<2>|d", "javascript:evil()",
+					   "https://o.example/x y>z", "" };
+	struct digest_also also[DIGEST_MAX_ALSO];
+	struct digest_span sp = { "One sentence.", 13 };
+	char t[32];
+	struct digest_article a = { "Example News", t, "https://e.org/a", "en", T0, true, &sp, 1,
+				    also, DIGEST_MAX_ALSO };
+
+	snprintf(t, sizeof t, "Q%uQ story", i);
+	for (unsigned k = 0; k < DIGEST_MAX_ALSO; k++) {
+		snprintf(src[k], sizeof src[k], "%s", hostile[k % 7]);
+		snprintf(title[k], sizeof title[k], "Z%ux%uZ %s", i, k, hostile[(k + 3) % 7]);
+		also[k] = (struct digest_also){ src[k], title[k], url[k % 4] };
+	}
+	return digest_add(&d, &a);
+}
+
+/* Each chat kind shows an item's also entries in the part that holds the
+ * item, escaped as the rest (message_check.h), without javascript: links;
+ * every part within the kind's limits. */
+static void test_also_every_kind(void)
+{
+	begin(40);
+	for (unsigned i = 0; i < 40; i++)
+		CHECK_INT(add_with_also(i), 0);
+	for (unsigned k = 0; k < sizeof chat_kinds / sizeof chat_kinds[0]; k++) {
+		struct message_opts o = opts(chat_kinds[k]);
+		struct message m;
+		unsigned parts = all_parts(&o), seen = 0;
+
+		CHECK(parts > 1);
+		CHECK(strstr(all, "evil()") == NULL);
+		CHECK(strstr(all, "Also in: ") != NULL);
+		for (unsigned p = 0; p < parts; p++) {
+			CHECK_INT(message_render(&o, &d, p, out, MESSAGE_BODY_BYTES, &m), 0);
+			for (unsigned i = 0; i < 40; i++) {
+				char mark[16], z[24];
+
+				snprintf(mark, sizeof mark, "Q%uQ ", i);
+				if (!strstr(out, mark))
+					continue;
+				seen++;
+				for (unsigned a = 0; a < DIGEST_MAX_ALSO; a++) {
+					snprintf(z, sizeof z, "Z%ux%uZ", i, a);
+					if (!strstr(out, z)) {
+						printf("  %s part %u: %s without %s\n",
+						       kind_name[o.kind], p, mark, z);
+						CHECK(0);
+						break;
+					}
+				}
+			}
+		}
+		CHECK_INT(seen, 40);
+	}
+	/* The link markup of each kind around an also entry's title. */
+	begin(2);
+	CHECK_INT(add_with_also(0), 0);
+	{
+		struct message_opts o = opts(MESSAGE_SLACK);
+		struct message m;
+
+		CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+		CHECK(strstr(out, "\\nAlso in: _&lt;script&gt;alert(1)&lt;/script&gt;_: "
+				  "<https://o.example/a?b=1&amp;c=%3C2%3E%7Cd|Z0x0Z ") != NULL);
+		o = opts(MESSAGE_TELEGRAM);
+		CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+		CHECK(strstr(out, "Also in: <i>&lt;script&gt;alert(1)&lt;/script&gt;</i>: "
+				  "<a href=\\\"https://o.example/a?b=1&amp;c=&lt;2&gt;|d\\\">Z0x0Z ") !=
+		      NULL);
+		o = opts(MESSAGE_NTFY);
+		CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+		CHECK(strstr(out, "\n\nAlso in: *\\<script\\>alert(1)\\</script\\>*: [Z0x0Z ") != NULL);
+		o = opts(MESSAGE_MATRIX);
+		CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+		CHECK(strstr(out, "<p>Also in: <i>&lt;script&gt;") != NULL);
+		o = opts(MESSAGE_DISCORD);
+		CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+		CHECK(strstr(out, "Also in: *\\\\<script\\\\>") != NULL);
+	}
+}
+
+/* Link targets only with a lowercase http(s) scheme (Discord's embed url
+ * and Slack's <url|text> want it); in a Discord description, none holding
+ * '@' (it would read as a mention). Both regressions found by fuzz_message. */
+static void test_link_forms(void)
+{
+	struct digest_also also[2] = { { "S", "Mixed", "HTTPS://o.example/m" },
+				       { "S", "At", "https://o.example/@here" } };
+	struct digest_article a = { "Src", "Q0Q t", "httpS://e.org/a", "en", T0, true, NULL, 0,
+				    also, 2 };
+	struct message m;
+	struct message_opts o = opts(MESSAGE_SLACK);
+
+	begin(5);
+	CHECK_INT(digest_add(&d, &a), 0);
+	CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+	CHECK(strstr(out, "*Q0Q t*") != NULL);
+	CHECK(strstr(out, "_S_: Mixed") != NULL);
+	CHECK(strstr(out, "<https://o.example/@here|At>") != NULL);
+	o = opts(MESSAGE_DISCORD);
+	CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+	CHECK(strstr(out, "\"url\"") == NULL);
+	CHECK(strstr(out, "*S*: At\"") != NULL);
+	CHECK(strstr(out, "@here") == NULL);
+}
+
+/* DIGEST_MAX_PROBLEMS sources with problems, hostile names and errors:
+ * shown once, after the articles, in the last part only. */
+static void test_problems_every_kind(void)
+{
+	static const char *const heading[] = { "", "", "**Sources with problems**",
+					       "<p><b>Sources with problems</b></p>",
+					       "*Sources with problems*", "\"Sources with problems\"",
+					       "<b>Sources with problems</b>" };
+
+	for (int with_articles = 0; with_articles < 2; with_articles++) {
+		begin(60);
+		for (unsigned i = 0; i < DIGEST_MAX_PROBLEMS; i++) {
+			char src[CFG_SOURCE_NAME_BYTES], err[SRCSTATE_ERROR_BYTES];
+
+			snprintf(src, sizeof src, "P%uP %s", i, hostile[i % 7]);
+			snprintf(err, sizeof err, "%s %s %s", hostile[(i + 1) % 7], hostile[(i + 2) % 7],
+				 hostile[(i + 4) % 7]);
+			CHECK_INT(digest_add_problem(&d, src, T0 - 86400, i + 1, err), 0);
+		}
+		for (unsigned i = 0; with_articles && i < 50; i++)
+			CHECK_INT(add(i, hostile[i % 7], "https://e.org/a", 3, 12), 0);
+		for (unsigned k = 0; k < sizeof chat_kinds / sizeof chat_kinds[0]; k++) {
+			struct message_opts o = opts(chat_kinds[k]);
+			struct message m;
+			unsigned parts = all_parts(&o);
+
+			CHECK(parts >= 1);
+			for (unsigned p = 0; p < parts; p++) {
+				const char *h;
+
+				CHECK_INT(message_render(&o, &d, p, out, MESSAGE_BODY_BYTES, &m), 0);
+				h = strstr(out, heading[o.kind]);
+				if ((h != NULL) != (p + 1 == parts) || (h && strstr(h + 1, heading[o.kind]))) {
+					printf("  %s part %u/%u: the problems not once in the last\n",
+					       kind_name[o.kind], p + 1, parts);
+					CHECK(0);
+				}
+				/* After the last article. */
+				if (h && with_articles)
+					CHECK(strstr(h, "Q49Q") == NULL);
+				if (h)
+					CHECK(strstr(h, "P0P") != NULL);
+			}
+		}
+	}
+	/* One problem, worded. */
+	begin(5);
+	CHECK_INT(digest_add_problem(&d, "Slow <Feed>", T0 - 86400, 1, "HTTP 503"), 0);
+	{
+		struct message_opts o = opts(MESSAGE_TELEGRAM);
+		struct message m;
+
+		CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+		CHECK(strstr(out, "<b>Sources with problems</b>\\n\xe2\x80\xa2 <i>Slow &lt;Feed&gt;</i>: "
+				  "1 failed poll since 2026-11-27 ") != NULL);
+		CHECK_STR(m.title, "");
+	}
+}
+
+/* The default title says "1 article" for one, "N articles" otherwise; a
+ * configured template is filled in as written. */
+static void test_title_singular(void)
+{
+	struct message m;
+	struct message_opts o = opts(MESSAGE_NTFY);
+
+	begin(5);
+	CHECK_INT(add(0, "one", "https://e.org/a", 1, 3), 0);
+	CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+	CHECK_STR(m.title, "digestd: 1 article");
+	o.subject = "{count} articles";
+	CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+	CHECK_STR(m.title, "1 articles");
+	o.subject = "";
+	CHECK_INT(add(1, "two", "https://e.org/b", 1, 3), 0);
+	CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+	CHECK_STR(m.title, "digestd: 2 articles");
+	begin(5);
+	CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
+	CHECK_STR(m.title, "digestd: 0 articles");
 }
 
 /* A 5,000-character title and sentences: each chat kind cuts them with "…"
@@ -322,13 +519,13 @@ static void test_email_headers(void)
 	CHECK_INT(message_render(&o, &d, 0, out, MESSAGE_BODY_BYTES, &m), 0);
 	CHECK(strncmp(out, "From: Digest Bot <digest@example.org>\r\n"
 			   "To: a@example.org,\r\n b@example.org\r\n"
-			   "Subject: digestd: 1 articles\r\n"
+			   "Subject: digestd: 1 article\r\n"
 			   "Date: Sat, 28 Nov 2026 18:00:00 +0000\r\n"
 			   "Message-ID: <dg_0123456789abcdef0123456789abcdef@pi.example.org>\r\n"
 			   "MIME-Version: 1.0\r\n",
 		      strlen("From: Digest Bot <digest@example.org>\r\n"
 			     "To: a@example.org,\r\n b@example.org\r\n"
-			     "Subject: digestd: 1 articles\r\n"
+			     "Subject: digestd: 1 article\r\n"
 			     "Date: Sat, 28 Nov 2026 18:00:00 +0000\r\n"
 			     "Message-ID: <dg_0123456789abcdef0123456789abcdef@pi.example.org>\r\n"
 			     "MIME-Version: 1.0\r\n")) == 0);
@@ -460,6 +657,10 @@ int main(void)
 	RUN(test_webhook_is_digest_render);
 	RUN(test_hostile_text_every_kind);
 	RUN(test_escapes);
+	RUN(test_also_every_kind);
+	RUN(test_link_forms);
+	RUN(test_problems_every_kind);
+	RUN(test_title_singular);
 	RUN(test_long_article_is_cut);
 	RUN(test_500_articles);
 	RUN(test_empty_digest);
