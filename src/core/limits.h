@@ -356,7 +356,10 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 /* Outbox (src/outbox/outbox): an entry file is a text header of at most
  * OUTBOX_HEADER_BYTES and a body of at most DIGEST_BODY_BYTES. One struct
  * outbox_entry holds a whole entry: about 1 MiB, owned by the caller. */
-#define OUTBOX_HEADER_BYTES 512u
+#define OUTBOX_HEADER_BYTES (512u + MESSAGE_TITLE_BYTES + MESSAGE_CLICK_BYTES + 32u)
+/* Parts one digest may make for one endpoint: one article a part at worst
+ * (docs/messages.md); bounds an entry header's part line. */
+#define OUTBOX_MAX_PARTS DIGEST_MAX_ARTICLES
 #define OUTBOX_NAME_BYTES 128u
 #define OUTBOX_REASON_BYTES 256u
 

@@ -15,6 +15,8 @@
 #include "core/notify.h"
 #include "core/url.h"
 #include "daemon/schedule.h"
+#include "digest/message.h"
+#include "outbox/outbox.h"
 #include "summarise/lang.h"
 
 static int64_t min64(int64_t a, int64_t b)
@@ -266,6 +268,33 @@ static void walk_retry(struct daemon_push *ps)
 	ps->ep++;
 }
 
+/* Entry eid is digest id's: its one webhook entry, or one of its parts
+ * ("<id>-<k>"). */
+static bool of_digest(const char *eid, const char *id)
+{
+	size_t n = strlen(id);
+
+	if (strncmp(eid, id, n) != 0)
+		return false;
+	if (eid[n] == '\0')
+		return true;
+	if (eid[n] != '-' || !eid[n + 1])
+		return false;
+	for (const char *c = eid + n + 1; *c; c++)
+		if (*c < '0' || *c > '9')
+			return false;
+	return true;
+}
+
+/* The id of part k (1-based) of digest id: "<id>-<k>". A content id is 35
+ * bytes, so it always fits; -ENAMETOOLONG otherwise. */
+static int part_id(char out[DIGEST_ID_BYTES], const char *id, unsigned k)
+{
+	int n = snprintf(out, DIGEST_ID_BYTES, "%s-%u", id, k);
+
+	return n < 0 || n >= (int)DIGEST_ID_BYTES ? -ENAMETOOLONG : 0;
+}
+
 /* push's callback: the answer decides the entry's fate; a retry ends this
  * endpoint's walk, a stop the pass. */
 static void on_pushed(void *arg, struct push_result *res)
@@ -362,7 +391,7 @@ void pipeline_push_step(struct daemon *d)
 			ps->due = min64(ps->due, now + retry_s);
 		} else if (rc == 0 && !ps->every && e->next_attempt > now) {
 			ps->due = min64(ps->due, e->next_attempt);
-		} else if (rc == 0 && d->pend.inflight && strcmp(e->id, d->pend.inflight_id) == 0) {
+		} else if (rc == 0 && d->pend.inflight && of_digest(e->id, d->pend.inflight_id)) {
 			/* Its articles are not in the seen-set yet (settle): pushed
 			 * now, it would leave the outbox, and a restart would compose
 			 * it again and push it a second time. It waits for the
@@ -637,11 +666,28 @@ static unsigned fill(struct daemon *d, const char *id, int64_t created, const ch
  * composes it again (the endpoints that have it say -EEXIST). */
 static bool in_every_outbox(struct daemon *d, const char *id)
 {
-	char name[OUTBOX_NAME_BYTES];
+	char name[OUTBOX_NAME_BYTES], pid[DIGEST_ID_BYTES];
 
-	for (unsigned i = 0; i < d->cfg->n_endpoints; i++)
-		if (outbox_find(&d->outboxes[d->cur][i], id, name) != 0)
+	for (unsigned i = 0; i < d->cfg->n_endpoints; i++) {
+		struct outbox *ob = &d->outboxes[d->cur][i];
+		unsigned n;
+
+		if (d->cfg->endpoints[i].kind == CFG_KIND_WEBHOOK) {
+			if (outbox_find(ob, id, name) != 0)
+				return false;
+			continue;
+		}
+		/* Part 1's header holds the count: every part must be there. */
+		if (part_id(pid, id, 1) < 0 || outbox_find(ob, pid, name) != 0 ||
+		    outbox_read(ob, name, &d->entry) != 0)
 			return false;
+		n = d->entry.parts;
+		for (unsigned k = 2; k <= n; k++)
+			if (part_id(pid, id, k) < 0 || outbox_find(ob, pid, name) != 0)
+				return false;
+		if (n == 0)
+			return false;
+	}
 	return true;
 }
 
@@ -739,6 +785,72 @@ static void problems_told(struct daemon *d)
 	d->n_problems = 0;
 }
 
+/* One entry written to ob: counted toward outbox_max, or said to be there
+ * already. */
+static int entry_add(struct daemon *d, struct outbox *ob, const char *id, int64_t now,
+		     enum cfg_format fmt, const struct outbox_part *pt, size_t len,
+		     unsigned *written)
+{
+	char name[OUTBOX_NAME_BYTES];
+	int rc = outbox_add_part(ob, id, now, fmt, pt, d->body, len, name);
+
+	if (rc == -EEXIST) {
+		log_info("digest %s is in %s already as %s", id, ob->where, name);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	(*written)++;
+	d->ob_count++;
+	d->ob_bytes += len;
+	return 0;
+}
+
+/* Digest id's entries for endpoint i: a webhook's one entry under the
+ * digest id (as before kinds, so receivers see no change), another kind's
+ * parts as "<id>-<k>" for k = 1..n, each header naming k/n. d->body is
+ * rendered again for each, the same bytes every time (message.h). */
+static int compose_for(struct daemon *d, unsigned i, const char *id, int64_t now,
+		       unsigned *written)
+{
+	const struct cfg_endpoint *ep = &d->cfg->endpoints[i];
+	struct outbox *ob = &d->outboxes[d->cur][i];
+	enum cfg_format fmt = (enum cfg_format)d->cfg->digest.format;
+	struct message_opts o = { .kind = (enum message_kind)ep->kind, .format = fmt,
+				  .from = ep->from, .to = ep->to, .subject = ep->subject,
+				  .chat_id = ep->chat_id };
+	struct message m;
+	unsigned k = 0;
+	size_t len;
+	int rc;
+
+	_Static_assert((int)MESSAGE_TELEGRAM == (int)CFG_KIND_TELEGRAM &&
+			       (int)MESSAGE_WEBHOOK == (int)CFG_KIND_WEBHOOK,
+		       "endpoint kinds and message kinds in one order");
+	if (ep->kind == CFG_KIND_WEBHOOK) {
+		rc = digest_render(&d->dg, fmt, d->body, sizeof(d->body), &len);
+		return rc < 0 ? rc : entry_add(d, ob, id, now, fmt, NULL, len, written);
+	}
+	do {
+		char pid[DIGEST_ID_BYTES];
+		struct outbox_part pt;
+
+		rc = message_render(&o, &d->dg, k, d->body, sizeof(d->body), &m);
+		if (rc < 0)
+			return rc;
+		if (m.parts > OUTBOX_MAX_PARTS)
+			return -E2BIG;
+		rc = part_id(pid, id, k + 1);
+		if (rc < 0)
+			return rc;
+		pt = (struct outbox_part){ .k = k, .n = m.parts, .title = m.title, .click = m.click };
+		rc = entry_add(d, ob, pid, now, fmt, &pt, m.len, written);
+		if (rc < 0)
+			return rc;
+	} while (++k < m.parts);
+	return 0;
+}
+
 int pipeline_compose(struct daemon *d, int64_t now)
 {
 	const struct cfg_digest *dc = &d->cfg->digest;
@@ -747,7 +859,6 @@ int pipeline_compose(struct daemon *d, int64_t now)
 	const unsigned char *keys[RUN_PENDING_MAX];
 	struct plan pl;
 	char id[DIGEST_ID_BYTES], host[DIGEST_HOST_BYTES] = "localhost";
-	char name[OUTBOX_NAME_BYTES];
 	unsigned k, limit, written = 0;
 	bool again = false;
 	size_t len;
@@ -827,22 +938,14 @@ int pipeline_compose(struct daemon *d, int64_t now)
 			  "saved", id, p->n);
 		return -EIO;
 	}
-	/* One entry per endpoint, each in its own outbox, all before phase
+	/* Each endpoint's entries, each in its own outbox, all before phase
 	 * two: one that failed is written when the digest is composed again. */
 	for (unsigned i = 0; i < d->cfg->n_endpoints; i++) {
-		struct outbox *ob = &d->outboxes[d->cur][i];
-
-		rc = outbox_add(ob, id, now, (enum cfg_format)dc->format, d->body, len, name);
-		if (rc == -EEXIST) {
-			log_info("digest %s is in %s already as %s", id, ob->where, name);
-		} else if (rc < 0) {
+		rc = compose_for(d, i, id, now, &written);
+		if (rc < 0) {
 			log_warnx("digest %s not composed (%u articles wait): %s: %s", id, p->n,
-				  ob->where, strerror(-rc));
+				  d->outboxes[d->cur][i].where, strerror(-rc));
 			return rc;
-		} else {
-			written++;
-			d->ob_count++;
-			d->ob_bytes += len;
 		}
 	}
 	if (written) {

@@ -32,8 +32,9 @@
 /* Entries written before the body checksum: read without one. */
 #define MAGIC_LINE_V1 "digestd-outbox 1\n"
 #define SUM_HEX 64u
-/* Each header line is short; this bounds a line's value when parsing. */
-#define VALUE_BYTES 80u
+/* Each header line is short but a part's click link: this bounds a line's
+ * value when parsing. */
+#define VALUE_BYTES MESSAGE_CLICK_BYTES
 
 static const char *const format_names[DIGEST_FORMATS] = { "json", "markdown", "text", "html" };
 
@@ -89,21 +90,49 @@ static void sum_hex(const void *body, size_t len, char out[SUM_HEX + 1])
 	out[SUM_HEX] = '\0';
 }
 
+/* A part's title or link is one header line's value: no control
+ * character (a line break would add a header line). */
+static int no_controls(const char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int line_ok(const char *v, size_t cap)
+{
+	size_t n = strnlen(v, cap);
+
+	return n < cap && n < VALUE_BYTES && no_controls(v, n);
+}
+
+/* The part lines are written only for an entry that is a part (pt->n > 0),
+ * so that a webhook's entries stay as earlier versions wrote them. */
 static int header_make(const char *id, int64_t created, enum cfg_format fmt, unsigned attempts,
-		       int64_t next_attempt, const void *body, size_t len, char *out, size_t size)
+		       int64_t next_attempt, const struct outbox_part *pt, const void *body,
+		       size_t len, char *out, size_t size)
 {
 	char sum[SUM_HEX + 1];
-	int n;
+	int n, m = 0;
 
 	sum_hex(body, len, sum);
 	n = snprintf(out, size,
 		     MAGIC_LINE "id: %s\ncreated: %" PRId64 "\nformat: %s\nattempts: %u\n"
-				"next-attempt: %" PRId64 "\nlength: %zu\nsha256: %s\n\n",
+				"next-attempt: %" PRId64 "\nlength: %zu\nsha256: %s\n",
 		     id, created, format_names[fmt], attempts, next_attempt, len, sum);
-
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
-	return n;
+	if (pt && pt->n)
+		m = snprintf(out + n, size - (size_t)n, "part: %u/%u\n%s%s%s%s%s%s", pt->k + 1,
+			     pt->n, pt->title[0] ? "title: " : "", pt->title,
+			     pt->title[0] ? "\n" : "", pt->click[0] ? "click: " : "", pt->click,
+			     pt->click[0] ? "\n" : "");
+	if (m < 0 || (size_t)(n + m) + 1 >= size)
+		return -ENAMETOOLONG;
+	out[n + m] = '\n';
+	out[n + m + 1] = '\0';
+	return n + m + 1;
 }
 
 /* A directory stream over dirfd, from its first entry; NULL with errno set.
@@ -236,12 +265,21 @@ void outbox_close(struct outbox *ob)
 int outbox_add(struct outbox *ob, const char *id, int64_t created, enum cfg_format fmt,
 	       const void *body, size_t len, char *name)
 {
+	return outbox_add_part(ob, id, created, fmt, NULL, body, len, name);
+}
+
+int outbox_add_part(struct outbox *ob, const char *id, int64_t created, enum cfg_format fmt,
+		    const struct outbox_part *pt, const void *body, size_t len, char *name)
+{
 	char hdr[OUTBOX_HEADER_BYTES];
 	char fname[OUTBOX_NAME_BYTES];
 	int n, rc;
 
 	if (!id || !digest_id_valid(id, strlen(id)) || len > DIGEST_BODY_BYTES ||
 	    (unsigned)fmt >= DIGEST_FORMATS || (len && !body))
+		return -EINVAL;
+	if (pt && (pt->k >= pt->n || pt->n > OUTBOX_MAX_PARTS || !line_ok(pt->title, MESSAGE_TITLE_BYTES) ||
+		   !line_ok(pt->click, MESSAGE_CLICK_BYTES)))
 		return -EINVAL;
 	/* One entry per id: a digest composed again after a failure that came
 	 * after its write must not go out twice. */
@@ -251,7 +289,7 @@ int outbox_add(struct outbox *ob, const char *id, int64_t created, enum cfg_form
 		return -EEXIST;
 	}
 	snprintf(fname, sizeof fname, "%020" PRIu64 "-%s" SUFFIX, ob->next_seq, id);
-	n = header_make(id, created, fmt, 0, 0, body, len, hdr, sizeof hdr);
+	n = header_make(id, created, fmt, 0, 0, pt, body, len, hdr, sizeof hdr);
 	if (n < 0)
 		return n;
 	ob->next_seq++;
@@ -319,7 +357,7 @@ int outbox_find(struct outbox *ob, const char *id, char *name)
 
 enum {
 	F_ID = 1, F_CREATED = 2, F_FORMAT = 4, F_ATTEMPTS = 8, F_NEXT = 16, F_LENGTH = 32,
-	F_SUM = 64
+	F_SUM = 64, F_PART = 128, F_TITLE = 256, F_CLICK = 512
 };
 
 static int set_why(char *why, const char *msg)
@@ -387,6 +425,29 @@ static int header_line(const char *k, size_t klen, const char *v, size_t vlen,
 		e->sum[SUM_HEX] = '\0';
 		return F_SUM;
 	}
+	if (KEY("part")) {
+		const char *slash = memchr(v, '/', vlen);
+		int64_t n;
+
+		if (!slash || dec_parse_i64(v, (size_t)(slash - v), 1, OUTBOX_MAX_PARTS, &x) < 0 ||
+		    dec_parse_i64(slash + 1, vlen - (size_t)(slash + 1 - v), 1, OUTBOX_MAX_PARTS,
+				  &n) < 0 ||
+		    x > n)
+			return 0;
+		e->part = (unsigned)x - 1;
+		e->parts = (unsigned)n;
+		return F_PART;
+	}
+	if (KEY("title") || KEY("click")) {
+		char *to = KEY("title") ? e->title : e->click;
+		size_t cap = KEY("title") ? sizeof e->title : sizeof e->click;
+
+		if (vlen >= cap || !no_controls(v, vlen))
+			return 0;
+		memcpy(to, v, vlen);
+		to[vlen] = '\0';
+		return KEY("title") ? F_TITLE : F_CLICK;
+	}
 #undef KEY
 	return 0;
 }
@@ -416,6 +477,8 @@ static int header_parse(const char *name, const char *buf, size_t len, struct ou
 	else if (memcmp(buf, MAGIC_LINE, sizeof MAGIC_LINE - 1) != 0)
 		return set_why(why, "not an outbox entry (bad first line)");
 	e->sum[0] = '\0';
+	e->part = e->parts = 0;
+	e->title[0] = e->click[0] = '\0';
 	p += sizeof MAGIC_LINE - 1;
 	for (;;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -440,6 +503,12 @@ static int header_parse(const char *name, const char *buf, size_t len, struct ou
 		seen |= (unsigned)flag;
 		p = nl + 1;
 	}
+	/* The part lines are optional, and only in a version 2 entry. */
+	if ((seen & (F_TITLE | F_CLICK)) && !(seen & F_PART))
+		return set_why(why, "a title or link without a part line");
+	if ((seen & (F_PART | F_TITLE | F_CLICK)) && !(want & F_SUM))
+		return set_why(why, "part lines in a version 1 entry");
+	seen &= ~(unsigned)(F_PART | F_TITLE | F_CLICK);
 	if (seen != want)
 		return set_why(why, (seen & ~want) ? "a checksum in a version 1 entry"
 						   : "header key missing");
@@ -556,8 +625,11 @@ int outbox_update_attempt(struct outbox *ob, struct outbox_entry *e, unsigned at
 		return -EINVAL;
 	e->attempts = attempts;
 	e->next_attempt = next_attempt < 0 ? 0 : next_attempt;
-	n = header_make(e->id, e->created, e->format, e->attempts, e->next_attempt, e->body, e->len,
-			hdr, sizeof hdr);
+	struct outbox_part pt = { .k = e->part, .n = e->parts, .title = e->title,
+				  .click = e->click };
+
+	n = header_make(e->id, e->created, e->format, e->attempts, e->next_attempt, &pt, e->body,
+			e->len, hdr, sizeof hdr);
 	if (n < 0)
 		return n;
 	rc = write_atomic(ob->dirfd, e->name, hdr, (size_t)n, e->body, e->len);

@@ -26,6 +26,12 @@
  *   length: 2291
  *   sha256: <64 lowercase hex digits>
  *
+ * An entry that is part k of the n a digest makes for a chat endpoint
+ * (docs/endpoints.md) has, after sha256, "part: k/n" (1-based) and, when
+ * set, "title: <UTF-8, no control characters>" and "click: <URL>", which
+ * the push request carries (ntfy's Title and Click). A webhook's entries
+ * have none of these lines, as before.
+ *
  * Entries of the previous version ("digestd-outbox 1", no sha256 line) are
  * read and sent as they are; a new attempt count rewrites them as version 2.
  * Temporary files start with ".tmp-" and are removed by outbox_open.
@@ -40,6 +46,9 @@ struct outbox_entry {
 	int64_t next_attempt;         /* Unix seconds; 0 = now */
 	size_t len;
 	char sum[65];                 /* the header's sha256, "" for version 1 */
+	unsigned part, parts;         /* 0-based part of parts; parts 0: no part line */
+	char title[MESSAGE_TITLE_BYTES]; /* "" for none */
+	char click[MESSAGE_CLICK_BYTES]; /* "" for none */
 	char body[DIGEST_BODY_BYTES];
 };
 
@@ -80,6 +89,20 @@ void outbox_close(struct outbox *ob);
  * there, and may be sent: hence one entry per id. Blocks on I/O. */
 int outbox_add(struct outbox *ob, const char *id, int64_t created, enum cfg_format fmt,
 	       const void *body, size_t len, char *name);
+
+/* Part k (0-based) of n of a digest's messages for one endpoint, with the
+ * title and link its request carries ("" for none; no control characters). */
+struct outbox_part {
+	unsigned k, n;
+	const char *title;
+	const char *click;
+};
+
+/* outbox_add for an entry that is a part: its header gains the part lines.
+ * pt NULL is outbox_add. -EINVAL also for k >= n, n > OUTBOX_MAX_PARTS or
+ * a title or link with a control character or too long. */
+int outbox_add_part(struct outbox *ob, const char *id, int64_t created, enum cfg_format fmt,
+		    const struct outbox_part *pt, const void *body, size_t len, char *name);
 
 /* Finds the oldest entry whose name sorts after `after` ("" or NULL for the
  * very oldest) and writes its name to name (OUTBOX_NAME_BYTES). Files that

@@ -401,10 +401,9 @@ out:
 int push_start(struct push_client *c, const struct outbox_entry *e, int64_t now,
 	       struct push_result *r, push_done_fn done, void *arg)
 {
-	/* Entries carry no title nor link yet: the composing of each kind's
-	 * messages (docs/endpoints.md, not in this build) is to add them. */
+	/* A part's title and link come from its entry's header (outbox.h). */
 	struct service_in in = { .ep = c->ep, .secret_url = c->secret_url, .token = c->token,
-				 .id = e->id, .title = "", .click = "" };
+				 .id = e->id, .title = e->title, .click = e->click };
 	struct net_request rq;
 	int rc;
 

@@ -12,12 +12,17 @@ its errors and rate limits included.
 for slack and discord the secret part of the webhook path. --limit N: the
 first N valid requests get the service's rate-limit answer. Each request is
 one JSON line in --log: kind, method, path (a Telegram token shown as ***),
-status, and what was checked. The ready file gets the port.
+status, what was checked, the body's SHA-256 (sha, to count deliveries by
+content), its title and body (text) and the part "k/n" they name ("" for
+none). The ready file gets the port.
 """
 import argparse
 import email.header
+import hashlib
+import html
 import http.server
 import json
+import re
 import ssl
 import sys
 import urllib.parse
@@ -50,9 +55,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
         path = self.path.replace(A.token, "***") if A.token and A.kind == "telegram" else self.path
+        data = getattr(self, "data", b"")
+        text = rfc2047(self.headers.get("Title", "")) + data.decode("utf-8", "replace")
+        part = re.search(r"\((\d+)/(\d+)\)", text)
         with open(A.log, "a", encoding="utf-8") as f:
             f.write(json.dumps({"kind": A.kind, "method": self.command, "path": path,
-                                "status": status, "note": note}) + "\n")
+                                "status": status, "note": note,
+                                "sha": hashlib.sha256(data).hexdigest(), "text": text,
+                                "part": part.group(1) + "/" + part.group(2) if part else ""})
+                    + "\n")
 
     def body(self):
         n = int(self.headers.get("Content-Length", "0"))
@@ -74,7 +85,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.route()
 
     def route(self):
-        data = self.body()
+        data = self.data = self.body()
         getattr(self, "kind_" + A.kind)(data)
 
     # ntfy: POST /<topic>; message up to 4096 bytes (the default limit).
@@ -184,7 +195,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if "chat_id" not in msg or not isinstance(msg.get("text"), str):
             return self.answer(400, {"ok": False, "error_code": 400,
                                      "description": "Bad Request: message text is empty"})
-        if len(msg["text"]) > 4096:
+        # Telegram counts the text after parsing its entities: the HTML
+        # tags are not characters of the message, entities are one each.
+        if len(html.unescape(re.sub(r"<[^>]*>", "", msg["text"]))) > 4096:
             return self.answer(400, {"ok": False, "error_code": 400,
                                      "description": "Bad Request: message is too long"})
         if self.limited():

@@ -507,6 +507,56 @@ static void test_named_endpoint(void)
 	close(fd);
 }
 
+/* A part's header lines: written, read back, kept by an attempt's rewrite;
+ * absent from an entry that is no part; refused when they would break the
+ * header; refused in a file without a part line or in a version 1 entry. */
+static void test_parts(void)
+{
+	static const char orphan[] = "digestd-outbox 2\nid: dg_1\ncreated: 1\nformat: json\n"
+				     "attempts: 0\nnext-attempt: 0\nlength: 0\nsha256: e3b0c44298fc"
+				     "1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
+				     "title: x\n\n";
+	static const char v1[] = "digestd-outbox 1\nid: dg_1\ncreated: 1\nformat: json\n"
+				 "attempts: 0\nnext-attempt: 0\nlength: 0\npart: 1/1\n\n";
+	struct outbox_part pt = { .k = 1, .n = 3, .title = "News \xc3\xa9t\xc3\xa9 (2/3)",
+				  .click = "https://news.example.org/a?b=c" };
+	char n1[OUTBOX_NAME_BYTES], n2[OUTBOX_NAME_BYTES], why[OUTBOX_REASON_BYTES];
+
+	wipe();
+	CHECK_INT(ob_open(), 0);
+	CHECK_INT(outbox_add_part(&ob, "dg_p-2", 5, CFG_FORMAT_JSON, &pt, "two", 3, n1), 0);
+	/* Read back, then again after an attempt rewrote the header. */
+	for (unsigned attempts = 0; attempts <= 2; attempts += 2) {
+		if (attempts)
+			CHECK_INT(outbox_update_attempt(&ob, &e, attempts, 9), 0);
+		memset(&e, 0, offsetof(struct outbox_entry, body));
+		CHECK_INT(outbox_read(&ob, n1, &e), 0);
+		CHECK_INT(e.attempts, attempts);
+		CHECK_INT(e.part, 1);
+		CHECK_INT(e.parts, 3);
+		CHECK_STR(e.title, pt.title);
+		CHECK_STR(e.click, pt.click);
+		CHECK(memcmp(e.body, "two", 3) == 0);
+	}
+	/* An entry that is no part: none of the lines, as before. */
+	CHECK_INT(outbox_add(&ob, "dg_w", 5, CFG_FORMAT_JSON, "w", 1, n2), 0);
+	CHECK_INT(outbox_read(&ob, n2, &e), 0);
+	CHECK_INT(e.parts, 0);
+	CHECK_STR(e.title, "");
+	/* A title with a line break would add a header line: refused. */
+	pt.title = "a\nlength: 0";
+	CHECK_INT(outbox_add_part(&ob, "dg_p-3", 5, CFG_FORMAT_JSON, &pt, "x", 1, NULL), -EINVAL);
+	pt.title = "";
+	pt.k = 3;
+	CHECK_INT(outbox_add_part(&ob, "dg_p-4", 5, CFG_FORMAT_JSON, &pt, "x", 1, NULL), -EINVAL);
+	CHECK_INT(outbox_parse("00000000000000000001-dg_1.digest", orphan, sizeof orphan - 1, &e,
+			       why),
+		  -EBADMSG);
+	CHECK_INT(outbox_parse("00000000000000000001-dg_1.digest", v1, sizeof v1 - 1, &e, why),
+		  -EBADMSG);
+	outbox_close(&ob);
+}
+
 int main(void)
 {
 	const char *t = getenv("TMPDIR");
@@ -527,6 +577,7 @@ int main(void)
 	RUN(test_one_entry_per_id);
 	RUN(test_full_disk);
 	RUN(test_named_endpoint);
+	RUN(test_parts);
 	wipe();
 	snprintf(cmd, sizeof cmd, "%s/outbox", dir);
 	rmdir(cmd);

@@ -1,0 +1,155 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Each chat kind (ntfy, matrix, slack, discord, telegram) through the daemon,
+# against tests/cli/fake_service.py beside the webhook [endpoint]: `run
+# --once` delivers every part of each digest exactly once and in order (the
+# fake counts bodies by SHA-256 and, for Matrix, by txnId); a digest too big
+# for one message arrives as n numbered parts; a rate-limit answer is
+# retried after its wait and the part still arrives once; SIGKILL across
+# multi-part deliveries then clean runs: every article in exactly one
+# delivered part.
+. tests/cli/lib.sh
+. tests/cli/daemon.lib
+
+mkdir -p "$TMP/articles"
+start_sink 0 || exit 1
+TOKEN=tok123abc
+BOT=123456:ABC-def_tok
+(umask 077 && printf '%s\n' "$TOKEN" >"$TMP/token" && printf '%s\n' "$BOT" >"$TMP/bot")
+
+# start_fake KIND [LIMIT]: the fake of KIND on a free port, its log emptied;
+# sets F_PORT and F_PID.
+start_fake() {
+	rm -f "$TMP/f.ready"
+	: >"$TMP/f.log"
+	tok=$TOKEN
+	[ "$1" = telegram ] && tok=$BOT
+	python3 tests/cli/fake_service.py --kind "$1" --cert "$TMP/tls/cert.pem" \
+		--key "$TMP/tls/key.pem" --ready "$TMP/f.ready" --log "$TMP/f.log" \
+		--token "$tok" --limit "${2:-0}" 2>>"$TMP/f.err" &
+	F_PID=$!
+	PIDS="$PIDS $F_PID"
+	wait_grep . "$TMP/f.ready" 20 || { echo "fake $1 did not start"; return 1; }
+	F_PORT=$(cat "$TMP/f.ready")
+}
+# stop_fake: ends the fake; its SIGTERM status is not the script's.
+stop_fake() {
+	kill "$F_PID" 2>/dev/null
+	wait "$F_PID" 2>/dev/null
+	return 0
+}
+
+# config KIND: $TMP/c.ini, the webhook [endpoint] and [endpoint chat] of KIND
+# on the fake; a fresh state folder, no articles.
+config() {
+	rm -rf "$TMP/state" "$TMP/articles"
+	mkdir -p "$TMP/articles"
+	base="https://localhost:$F_PORT"
+	case $1 in
+	ntfy) set -- ntfy "url = $base/digests" "token_file = $TMP/token" "subject = News {count}" ;;
+	matrix) set -- matrix "url = $base" "room = !room:example.org" "token_file = $TMP/token" ;;
+	slack | discord)
+		p=/services/T000/B000/$TOKEN
+		[ "$1" = discord ] && p=/api/webhooks/1/$TOKEN
+		(umask 077 && printf '%s%s\n' "$base" "$p" >"$TMP/url")
+		set -- "$1" "url_file = $TMP/url" ;;
+	telegram) set -- telegram "url = $base" "chat_id = 42" "token_file = $TMP/bot" ;;
+	esac
+	kind=$1
+	shift
+	write_config "$TMP/c.ini" "" "[endpoint chat]" "kind = $kind" \
+		"ca_file = $TMP/tls/cert.pem" "retry_base = 1s" "retry_max = 4s" "$@"
+}
+
+# check NAME [MIN_PARTS] [dedupe]: from the fake's log, the delivered
+# messages: no body twice (with dedupe: a body again is dropped, as a
+# receiver that keeps what it has would, and counted in DUPS), each
+# digest's parts complete and in order (at least MIN_PARTS in one digest),
+# every article title in exactly one message; outbox/chat empty. The
+# articles are the files in $TMP/articles.
+check() {
+	ls "$TMP/articles" | sed 's/\.txt$//' >"$TMP/names"
+	left=$(find "$TMP/state/outbox/chat" -name '*.digest' | wc -l)
+	if why=$(python3 - "$TMP/f.log" "$TMP/names" "${2:-1}" "${3:-}" 2>&1 <<'EOF'
+import json, re, sys
+log = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+names = open(sys.argv[2]).read().split()
+ok = [r for r in log if 200 <= r["status"] < 300]
+if sys.argv[4]:
+    seen, kept = set(), []
+    for r in ok:
+        if r["sha"] not in seen:
+            seen.add(r["sha"])
+            kept.append(r)
+    print("%d sent again" % (len(ok) - len(kept)))
+    ok = kept
+shas = [r["sha"] for r in ok]
+txns = [json.loads(r["note"])["txn"] for r in ok if r["kind"] == "matrix"]
+if len(set(shas)) != len(shas) or len(set(txns)) != len(txns):
+    sys.exit("a message delivered twice: %d of %d distinct" % (len(set(shas)), len(shas)))
+want, most = None, 1
+for r in ok:  # the parts of one digest in a row: 1/n .. n/n
+    k, n = map(int, r["part"].split("/")) if r["part"] else (1, 1)
+    if want is None and k != 1 or want is not None and (k, n) != want:
+        sys.exit("part %d/%d out of order (wanted %s)" % (k, n, want))
+    most = max(most, n)
+    want = None if k == n else (k + 1, n)
+if want is not None:
+    sys.exit("a digest's parts stop before %d/%d" % want)
+if most < int(sys.argv[3]):
+    sys.exit("no digest in %s parts or more (at most %d)" % (sys.argv[3], most))
+for name in names:
+    c = sum(len(re.findall(r"Story %s(?![\w-])" % re.escape(name), r["text"])) > 0 for r in ok)
+    if c != 1:
+        sys.exit("Story %s in %d messages" % (name, c))
+EOF
+	) && [ "$left" -eq 0 ]; then pass "$1"; else fail "$1" "$why" "outbox/chat holds $left"; fi
+}
+
+for kind in ntfy matrix slack discord telegram; do
+	start_fake "$kind" || exit 1
+	config "$kind"
+	expect_status "$kind: check-config accepts the endpoint" 0 digestd check-config --config "$TMP/c.ini"
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24; do
+		new_article "$kind-$i"
+	done
+	expect_status "$kind: run --once delivers (exit 0)" 0 digestd run --once --config "$TMP/c.ini"
+	min=1
+	case $kind in ntfy | discord | telegram) min=2 ;; esac
+	check "$kind: 24 articles, each in one message, every part once and in order" "$min"
+	# A second run sends nothing again.
+	n=$(grep -c '"status": 20' "$TMP/f.log")
+	expect_status "$kind: run --once again: exit 0" 0 digestd run --once --config "$TMP/c.ini"
+	if [ "$(grep -c '"status": 20' "$TMP/f.log")" -eq "$n" ]; then
+		pass "$kind: nothing is sent twice by a second run"; else
+		fail "$kind: nothing is sent twice by a second run"; fi
+	stop_fake
+done
+
+# ---- Telegram's 429 with parameters.retry_after (3 s, retry_base 1 s) ----
+# run --once tries every entry whatever its wait; the retry's time is the
+# one the answer asked for.
+start_fake telegram 1 || exit 1
+config telegram
+new_article rl-1
+expect_status "telegram 429: run --once exits 75 (the part waits)" 75 \
+	digestd run --once --config "$TMP/c.ini"
+expect_grep "telegram 429: the rate limit answered" '"status": 429' "$TMP/f.log"
+expect_grep "telegram 429: the retry comes after its retry_after (3 s)" \
+	'HTTP 429, retry in 3 s' "$TMP/err"
+expect_status "telegram 429: the next run delivers (exit 0)" 0 \
+	digestd run --once --config "$TMP/c.ini"
+check "telegram 429: the part delivered once"
+stop_fake
+
+# ---- SIGKILL across multi-part deliveries (Discord: 2,000 characters) ----
+start_fake discord || exit 1
+config discord
+for i in 1 2 3 4 5 6 7 8; do new_article "pre-$i"; done
+kill_cycles "$TMP/c.ini" 8 "$TMP/kill.log"
+clean_runs "$TMP/c.ini" "$TMP/kill.log"
+expect_status_rc() { if [ "$RC" -eq 0 ]; then pass "$1"; else fail "$1" "exit $RC"; fi; }
+expect_status_rc "SIGKILL x8 ($KILLS landed), then clean runs: exit 0"
+check "SIGKILL x8: every article in exactly one delivered part, each part kept once" 1 dedupe
+echo "  SIGKILL x8: $why"
+stop_fake
