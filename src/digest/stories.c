@@ -100,10 +100,12 @@ int stories_load_buffer(struct story_window *w, const void *buf, size_t len, con
 	return rc;
 }
 
-/* Reads and checks the open file into w; why names the damage. */
+/* Reads and checks the open file into w; why names the damage. The
+ * header first, so that a file of another build is named as one; then its
+ * size, so that the body's read ends at the file's end. */
 static int load_file(struct story_window *w, int fd, const char **why)
 {
-	unsigned char h[STORIES_HEADER_BYTES], extra;
+	unsigned char h[STORIES_HEADER_BYTES];
 	struct stat st;
 	size_t got;
 	int rc;
@@ -117,17 +119,12 @@ static int load_file(struct story_window *w, int fd, const char **why)
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	*why = "truncated or trailing bytes";
-	if (st.st_size != (off_t)(STORIES_HEADER_BYTES + sizeof(*w)))
+	if (st.st_size != (off_t)(sizeof h + sizeof(*w)))
 		return -EBADMSG;
 	rc = file_read_full(fd, w, sizeof(*w), &got);
 	if (rc < 0)
 		return rc;
 	if (got != sizeof(*w))
-		return -EBADMSG;
-	rc = file_read_full(fd, &extra, 1, &got);
-	if (rc < 0)
-		return rc;
-	if (got)
 		return -EBADMSG;
 	return window_check(w, h + 32, why);
 }
@@ -139,30 +136,22 @@ int stories_open(struct story_window *w, int dirfd, const char *dir)
 
 	story_window_init(w);
 	fd = file_open_read(dirfd, "stories");
-	if (fd < 0) {
-		if (fd == -ENOENT)
-			return 0;
-		log_warnx("%s/stories: cannot read the story window: %s; starting with an empty one",
-			  dir, file_strerror(fd));
-		return fd;
-	}
-	rc = load_file(w, fd, &why);
-	close(fd);
-	if (rc == 0)
+	rc = fd < 0 ? fd : load_file(w, fd, &why);
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0 || rc == -ENOENT)
 		return 0;
 	story_window_init(w);
-	if (rc != -EBADMSG) {
-		log_warnx("%s/stories: cannot read the story window (%s); starting with an empty one",
-			  dir, strerror(-rc));
-		return rc;
-	}
-	if (renameat(dirfd, "stories", dirfd, "stories.corrupt") == 0)
+	if (rc != -EBADMSG)
+		log_warnx("%s/stories: cannot read the story window: %s; starting with an empty one",
+			  dir, file_strerror(rc));
+	else if (renameat(dirfd, "stories", dirfd, "stories.corrupt") == 0)
 		log_warnx("%s/stories: damaged story window (%s), kept as %s/stories.corrupt; "
 			  "starting with an empty one", dir, why, dir);
 	else
 		log_warnx("%s/stories: damaged story window (%s); starting with an empty one", dir,
 			  why);
-	return -EBADMSG;
+	return rc;
 }
 
 int stories_save(const struct story_window *w, int dirfd, const char *dir)
