@@ -42,6 +42,11 @@
 #define STORY_WINDOW 256u
 #define STORY_DF_SLOTS 65536u
 #define STORY_DF_HALVE 16384u
+/* What a story remembers of its last delivery for the log line of a repeat
+ * (docs/grouping.md): the URL of the article that stood for it, cut to
+ * STORY_URL_BYTES; 64 KiB per window. The window is kept on disk as the
+ * file `stories` (digest/stories.h), about 460 KiB. */
+#define STORY_URL_BYTES 256u
 /* Largest word budget a summary may ask for (`--words`, [digest] words): a
  * counter, no memory; 64 sentences of at most 1 KiB hold fewer words. */
 #define SUMM_MAX_WORDS 65535u

@@ -418,9 +418,15 @@ void url_canonical_emit(const char *url, size_t len, unsigned flags, url_emit_fn
 		size_t plen = u.port.len;
 		int dflt = plen == 0 || (web && (equals(port, plen, "80") || equals(port, plen, "443")));
 
-		/* A name with a ':' of its own ("a::") would split another way
-		 * without its port's ':': keep it, so that the form is stable. */
-		if (u.host.len && u.host.p[0] != '[' && memchr(u.host.p, ':', u.host.len))
+		/* A name with a ':' of its own outside an IPv6 literal's
+		 * brackets ("a::", "[::1]::") would split another way without
+		 * its port's ':': keep it, so that the form is stable. */
+		const char *bare = u.host.p;
+		const char *close = u.host.len && bare[0] == '[' ? memchr(bare, ']', u.host.len) : NULL;
+
+		if (close)
+			bare = close + 1;
+		if (memchr(bare, ':', (size_t)(u.host.p + u.host.len - bare)))
 			dflt = 0;
 
 		emit(ctx, "//", 2);

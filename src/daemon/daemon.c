@@ -22,6 +22,7 @@
 #include "daemon/metrics.h"
 #include "daemon/pipeline.h"
 #include "daemon/schedule.h"
+#include "digest/stories.h"
 
 #define NEVER SCHEDULE_NEVER
 
@@ -759,7 +760,9 @@ int daemon_start(struct daemon *d, const char *path, bool once)
 	if (rc < 0 && rc != -EBADMSG)
 		return EX_CANTCREAT;
 	d->up |= UP_SEEN;
-	story_window_init(&d->story);
+	/* The window is derived data: a file that cannot be read (said) only
+	 * means a story delivered before may come again as new. */
+	(void)stories_open(&d->story, d->state_fd, dir);
 	rc = outboxes_open(d, 0);
 	if (rc < 0) {
 		/* A full disk passes; a refused folder needs a person. */

@@ -17,6 +17,7 @@
 #include "daemon/schedule.h"
 #include "digest/message.h"
 #include "outbox/outbox.h"
+#include "digest/stories.h"
 #include "summarise/lang.h"
 
 static int64_t min64(int64_t a, int64_t b)
@@ -453,8 +454,14 @@ static int settle(struct daemon *d)
 	}
 	d->inflight_written = false;
 	/* The digest's stories now count as delivered. */
-	if (d->story_planned)
+	if (d->story_planned) {
 		memcpy(&d->story, &d->story_work, sizeof(d->story));
+		/* Failing (said by stories_save) repeats nothing: the articles are
+		 * in the seen-set; only a story of them may come again as new
+		 * under another URL after a restart. */
+		if (d->cfg->digest.group)
+			(void)stories_save(&d->story, d->state_fd, d->cfg->daemon.state_dir);
+	}
 	d->story_planned = false;
 	pending_shift(p, p->inflight);
 	d->pend_full = false; /* room again: the paused sources poll */
@@ -521,6 +528,74 @@ static unsigned group_sources(const struct pending *p, const unsigned *idx, unsi
 	return sources;
 }
 
+/* The story with this id (in story_work) goes out now, article i standing
+ * for it: remembered for drop_repeats, in the window that settling the
+ * digest makes current. */
+static void story_delivered(struct daemon *d, uint32_t id, unsigned i, int64_t now)
+{
+	struct digest_article art;
+	struct digest_span spans[SUMM_MAX_PICK];
+
+	for (unsigned k = 0; k < STORY_WINDOW; k++) {
+		struct story *s = &d->story_work.s[k];
+
+		if (s->id != id)
+			continue;
+		pending_get(&d->pend, i, &art, spans);
+		s->delivered = now;
+		snprintf(s->url, sizeof s->url, "%s", art.url);
+		return;
+	}
+}
+
+/* Articles of a story an earlier digest delivered (docs/grouping.md) are
+ * not delivered again as new, unless [digest] repeat_after has passed since:
+ * they are marked seen and leave the pending list, each logged with the
+ * URL that stood for the story. Only between digests (none in flight: its
+ * articles must stay as they were) and with group = yes. Returns how many
+ * left; the lists are saved when any did. */
+static unsigned drop_repeats(struct daemon *d, int64_t now)
+{
+	struct pending *p = &d->pend;
+	unsigned repeat_after = d->cfg->digest.repeat_after, dropped = 0;
+
+	if (p->inflight || !d->cfg->digest.group)
+		return 0;
+	/* Fingerprinting counts into the working window's document
+	 * frequencies; plan_digest starts it afresh. */
+	memcpy(&d->story_work, &d->story, sizeof(d->story));
+	for (unsigned i = 0; i < p->n; i++) {
+		const struct story *s;
+		struct digest_article art;
+		struct digest_span spans[SUMM_MAX_PICK];
+		char a[STORY_URL_BYTES], b[STORY_URL_BYTES];
+		int slot;
+
+		fingerprint(d, i);
+		slot = story_find(&d->story_work, &d->story_print, NULL);
+		if (slot < 0)
+			continue;
+		s = &d->story_work.s[slot];
+		if (!s->delivered || (repeat_after && now - s->delivered >= (int64_t)repeat_after))
+			continue;
+		pending_get(p, i, &art, spans);
+		log_info("%s: %s is a story already delivered (as %s): marked seen, not "
+			 "delivered again", art.source, url_redact(art.url, a, sizeof a),
+			 url_redact(s->url, b, sizeof b));
+		seen_add(&d->seen, p->item[i].key);
+		dropped++;
+	}
+	if (!dropped)
+		return 0;
+	pending_drop_if(p, in_seen, &d->seen);
+	d->pend_full = false;
+	/* A failed save (said) leaves them listed and the set dirty: the next
+	 * compose drops them again, and nothing is delivered twice meanwhile. */
+	if (seen_commit(&d->seen) == 0)
+		pipeline_save(d);
+	return dropped;
+}
+
 /* Groups the first `limit` pending articles by story (docs/grouping.md):
  * each joins a story of the window (the stories of earlier digests and of
  * this one) or starts one; the articles of one story make one item whose
@@ -530,7 +605,7 @@ static unsigned group_sources(const struct pending *p, const unsigned *idx, unsi
  * item's source (its first article's) leads at most
  * max_per_source items. Articles left out (over that cap, or past
  * DIGEST_MAX_ALSO also entries) stay pending for the next digest. */
-static void plan_digest(struct daemon *d, unsigned limit, struct plan *pl)
+static void plan_digest(struct daemon *d, unsigned limit, int64_t now, struct plan *pl)
 {
 	static const unsigned none = RUN_PENDING_MAX;
 	const struct pending *p = &d->pend;
@@ -607,6 +682,8 @@ static void plan_digest(struct daemon *d, unsigned limit, struct plan *pl)
 		pl->size[pl->n_items++] = count[g];
 		for (unsigned i = first[g]; i != none; i = next[i])
 			pl->idx[pl->n_articles++] = i;
+		if (d->cfg->digest.group)
+			story_delivered(d, story[first[g]], first[g], now);
 	}
 }
 
@@ -866,6 +943,7 @@ int pipeline_compose(struct daemon *d, int64_t now)
 
 	if (p->inflight && d->inflight_written)
 		return settle(d);
+	drop_repeats(d, now);
 	problems_gather(d);
 	/* Problems alone make a digest: when every feed fails, no article
 	 * comes, and that is when the reader must hear (docs/status.md). */
@@ -886,7 +964,7 @@ int pipeline_compose(struct daemon *d, int64_t now)
 	 * is made again under its id. */
 	_Static_assert(sizeof(placeholder) == sizeof("dg_") + 32, "a content id's length");
 	limit = p->inflight ? p->inflight : p->n;
-	plan_digest(d, limit, &pl);
+	plan_digest(d, limit, now, &pl);
 	plan_apply(d, &pl);
 	k = fill(d, placeholder, now, host, &pl);
 	/* Cannot happen within the limits (64 sentences of at most 1 KiB fit an

@@ -236,6 +236,8 @@ uint32_t story_add(struct story_window *w, int slot, const struct story_terms *p
 	if (w->next_id == 0)
 		w->next_id = 1;
 	s->articles = 1;
+	s->delivered = 0; /* the slot's old story was forgotten */
+	s->url[0] = '\0';
 	s->terms = *p;
 	return s->id;
 }

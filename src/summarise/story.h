@@ -38,6 +38,8 @@ struct story_doc {
 struct story {
 	uint32_t id;       /* 1, 2, ... in the order stories began; 0 = free slot */
 	uint32_t articles; /* how many joined it */
+	int64_t delivered; /* when a digest last carried it (Unix s); 0 = never */
+	char url[STORY_URL_BYTES]; /* that digest's article for it (cut), for logs */
 	struct story_terms terms; /* summed fingerprints, the heaviest kept */
 };
 

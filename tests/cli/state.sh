@@ -112,6 +112,41 @@ if [ "$RC" -eq 0 ] && grep -q "last-digest: not a regular file" "$TMP/err"; then
 	pass "a FIFO named last-digest: ignored with a warning, no hang"; else
 	fail "a FIFO named last-digest: ignored with a warning, no hang" "exit $RC" "$(tail -n 3 "$TMP/err")"; fi
 rm "$TMP/open/last-digest"
+# The story window (issue 13) is derived data: a bad one is said and
+# started afresh, never followed, never waited on, never fatal.
+sed 's/^group = no$/group = yes/' "$TMP/s.ini" >"$TMP/g.ini"
+cp seeds/003_*.txt "$TMP/articles/"
+run_once "$TMP/g.ini"
+rm "$TMP/articles/"003_*.txt
+if [ "$RC" -eq 0 ] && [ -f "$TMP/open/stories" ] && [ ! -L "$TMP/open/stories" ]; then
+	pass "stories: the story window saved with a digest (group = yes)"; else
+	fail "stories: the story window saved with a digest (group = yes)" "exit $RC" \
+		"$(tail -n 3 "$TMP/err")"; fi
+rm -f "$TMP/open/stories"
+mkfifo "$TMP/open/stories"
+run_once "$TMP/s.ini"
+if [ "$RC" -eq 0 ] && grep -q "stories: cannot read the story window: not a regular file" "$TMP/err"; then
+	pass "a FIFO named stories: started afresh with a warning, no hang"; else
+	fail "a FIFO named stories: started afresh with a warning, no hang" "exit $RC" \
+		"$(tail -n 3 "$TMP/err")"; fi
+rm "$TMP/open/stories"
+printf 'x\n' >"$TMP/secret"
+ln -s "$TMP/secret" "$TMP/open/stories"
+run_once "$TMP/s.ini"
+if [ "$RC" -eq 0 ] && grep -q "stories: cannot read the story window: .*symbolic link" "$TMP/err" &&
+	[ "$(cat "$TMP/secret")" = x ]; then
+	pass "stories a symbolic link: not followed, started afresh"; else
+	fail "stories a symbolic link: not followed, started afresh" "exit $RC" \
+		"$(tail -n 3 "$TMP/err")"; fi
+rm "$TMP/open/stories"
+printf 'DGSTSTRY damaged' >"$TMP/open/stories"
+run_once "$TMP/s.ini"
+if [ "$RC" -eq 0 ] && grep -q "damaged story window (truncated header), kept as .*stories.corrupt" "$TMP/err" &&
+	[ -f "$TMP/open/stories.corrupt" ]; then
+	pass "a damaged stories file: kept aside, started afresh"; else
+	fail "a damaged stories file: kept aside, started afresh" "exit $RC" \
+		"$(tail -n 3 "$TMP/err")"; fi
+rm -f "$TMP/open/stories" "$TMP/open/stories.corrupt"
 printf 'x\n' >"$TMP/secret"
 rm -f "$TMP/open/seen"
 ln -s "$TMP/secret" "$TMP/open/seen"

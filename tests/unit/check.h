@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int check_current_failed;
 static int check_any_failed;
@@ -46,6 +47,45 @@ static inline void check_run(const char *name, void (*fn)(void))
 	printf("%s: %s\n", check_current_failed ? "FAIL" : "PASS", name);
 	fflush(stdout);
 	check_any_failed |= check_current_failed;
+}
+
+/* Log lines under test: check_stderr_begin sends stderr into a temporary
+ * file (0, or -1 when none can be made: nothing is redirected), and
+ * check_stderr_end puts stderr back and copies what was written, at most
+ * size - 1 bytes and NUL-terminated, into out. */
+struct check_capture {
+	FILE *f;
+	int saved;
+};
+
+static inline int check_stderr_begin(struct check_capture *c)
+{
+	c->f = tmpfile();
+	c->saved = c->f ? dup(STDERR_FILENO) : -1;
+	if (c->saved < 0) {
+		if (c->f)
+			fclose(c->f);
+		c->f = NULL;
+		return -1;
+	}
+	fflush(stderr);
+	dup2(fileno(c->f), STDERR_FILENO);
+	return 0;
+}
+
+static inline void check_stderr_end(struct check_capture *c, char *out, size_t size)
+{
+	size_t n = 0;
+
+	if (c->f) {
+		fflush(stderr);
+		dup2(c->saved, STDERR_FILENO);
+		close(c->saved);
+		rewind(c->f);
+		n = fread(out, 1, size - 1, c->f);
+		fclose(c->f);
+	}
+	out[n] = '\0';
 }
 
 #define RUN(fn) check_run(#fn, fn)

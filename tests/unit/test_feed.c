@@ -69,25 +69,14 @@ static void test_not_a_feed(void)
  * written there (at most size - 1 bytes). */
 static const char *logged(const char *doc, unsigned flags, char *out, size_t size)
 {
-	FILE *f = tmpfile();
-	int saved = dup(STDERR_FILENO);
+	struct check_capture c;
 	struct seen s;
-	size_t n = 0;
 
-	out[0] = '\0';
-	if (!f || saved < 0)
+	if (check_stderr_begin(&c) < 0)
 		return "(no tmpfile)";
-	fflush(stderr);
-	dup2(fileno(f), STDERR_FILENO);
 	memset(&s, 0, sizeof(s));
 	CHECK_INT(feed_parse(doc, strlen(doc), "https://e.org/f", NULL, flags, collect, &s), 2);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(f);
-	n = fread(out, 1, size - 1, f);
-	out[n] = '\0';
-	fclose(f);
+	check_stderr_end(&c, out, size);
 	return out;
 }
 
