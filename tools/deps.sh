@@ -27,9 +27,11 @@ armv6) triplet=arm-linux-gnueabi debarch=armel ;;
 esac
 
 # chromium: the HTML digest checked in a real browser (tests/cli/html_browser.sh);
-# pngquant: `make screenshots` (docs/img).
+# pngquant: `make screenshots` (docs/img); python3-aiosmtpd: the SMTP server of
+# test_push (tests/cli/fake_smtp.py).
 pkgs="gcc make libc6-dev pkg-config libcurl4-openssl-dev libmbedtls-dev libinih-dev
 ca-certificates python3 ots clang libclang-rt-14-dev time curl openssl python3-readability strace man-db
+python3-aiosmtpd
 chromium pngquant"
 
 if [ -n "$arch" ]; then

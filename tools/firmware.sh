@@ -204,7 +204,7 @@ if ! cmp -s "$src/curl/version" "$libs/curl.done"; then
 			--with-ca-bundle=/etc/ssl/certs/ca-certificates.crt --without-ca-path \
 			--enable-http --disable-ftp --disable-file --disable-ldap --disable-ldaps \
 			--disable-rtsp --disable-dict --disable-telnet --disable-tftp --disable-pop3 \
-			--disable-imap --disable-smb --disable-smtp --disable-gopher --disable-mqtt \
+			--disable-imap --disable-smb --enable-smtp --disable-gopher --disable-mqtt \
 			--disable-manual --disable-ntlm --disable-ntlm-wb --disable-unix-sockets \
 			--disable-alt-svc --disable-cookies --disable-docs --disable-doh --disable-mime \
 			--disable-netrc --disable-hsts --disable-aws --disable-dnsshuffle \

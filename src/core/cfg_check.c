@@ -445,12 +445,6 @@ static void check_run(struct cfg_parse *ps)
 		const struct cfg_endpoint *e = &ps->cfg.endpoints[j];
 
 		cfg_label(ps, CFG_SEC_endpoint, j, where, sizeof(where));
-		/* Until the push side has SMTP (issue 12): refused, never
-		 * accepted and left unsent. */
-		if (e->kind == CFG_KIND_EMAIL && !is_bad(ps, CFG_KEY_endpoint_kind, j))
-			cfg_fail(ps, line_of(ps, CFG_KEY_endpoint_kind, j),
-				 "%s kind: email is not delivered by this digestd yet (no SMTP); "
-				 "use webhook, ntfy, matrix, slack, discord or telegram", where);
 		check_file(ps, CFG_KEY_endpoint_ca_file, j, e->ca_file);
 		check_file(ps, CFG_KEY_endpoint_client_cert, j, e->client_cert);
 		for (unsigned i = 0; i < CFG_N_KEYS; i++) {

@@ -346,6 +346,11 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * lines: 2 x 4/3 x 78/76 of it plus headers); a part's title (email subject,
  * ntfy title) and click link. RAM: one body buffer of 3 MiB at push time. */
 #define MESSAGE_BODY_BYTES (3u * DIGEST_BODY_BYTES)
+/* What an email's headers and MIME frame may take beside its two base64
+ * parts (16 recipients of 320 bytes, a subject of MESSAGE_TITLE_BYTES
+ * encoded, the rest): digest_add keeps the whole message within
+ * DIGEST_BODY_BYTES, the outbox entry's body. */
+#define DIGEST_MAIL_HEAD_BYTES (16u * 1024u)
 #define MESSAGE_TITLE_BYTES 512u
 #define MESSAGE_CLICK_BYTES 2048u
 

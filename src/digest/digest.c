@@ -880,7 +880,7 @@ int digest_add(struct digest *d, const struct digest_article *a)
 {
 	char t[21];
 	size_t used = d->used, url_at = 0;
-	size_t added[DIGEST_FORMATS];
+	size_t added[DIGEST_FORMATS], text_html, b64;
 	struct digest_entry *e;
 	struct art view;
 	unsigned n = 0;
@@ -946,6 +946,14 @@ int digest_add(struct digest *d, const struct digest_article *a)
 		if (d->rendered[f] + added[f] > DIGEST_BODY_BYTES)
 			return -ENOSPC;
 	}
+	/* An email endpoint's message carries the text and HTML renderings,
+	 * with every LF made CRLF (at most twice as long), in base64 lines of
+	 * 76 columns, and its headers: it must fit a body too. */
+	text_html = 2 * (d->rendered[CFG_FORMAT_TEXT] + added[CFG_FORMAT_TEXT] +
+			 d->rendered[CFG_FORMAT_HTML] + added[CFG_FORMAT_HTML]);
+	b64 = (text_html / 3 + 2) * 4; /* both parts, each padded */
+	if (b64 + 2 * (b64 / 76 + 2) + DIGEST_MAIL_HEAD_BYTES > DIGEST_BODY_BYTES)
+		return -ENOSPC;
 	for (int f = 0; f < DIGEST_FORMATS; f++)
 		d->rendered[f] += added[f];
 	d->used = used;

@@ -46,6 +46,7 @@ struct slot {
 	int deadline_bound; /* the deadline was nearer than the profile's timeout */
 	char refused[NET_REASON_BYTES]; /* why the address rule refused a connection */
 	char errbuf[CURL_ERROR_SIZE];
+	size_t sent;	/* SMTP: message bytes handed to libcurl (on_read) */
 };
 
 /* A host recently asked, for the per-host cap and the politeness delay. */
@@ -250,6 +251,9 @@ int net_submit(struct net *n, const struct net_request *rq)
 
 	if (!rq->profile || !rq->url || !r || rq->n_headers > NET_MAX_HEADERS ||
 	    (rq->n_headers && !rq->headers) || (rq->cap && !rq->body))
+		return -EINVAL;
+	if (rq->mail_from && (rq->n_headers || !rq->n_rcpt || rq->n_rcpt > NET_MAX_HEADERS ||
+			      !rq->rcpt || !rq->post))
 		return -EINVAL;
 	for (size_t i = 0; i < NET_MAX_TRANSFERS; i++) {
 		if (n->slots[i].state != SLOT_FREE)
@@ -475,6 +479,88 @@ static size_t on_header(char *line, size_t size, size_t nitems, void *arg)
 	return n;
 }
 
+int net_smtp_tls_optional(const char *url)
+{
+	char host[NET_HOST_BYTES];
+
+	return strncasecmp(url, "smtp://", 7) == 0 && url_host(url, host, sizeof(host)) == 0 &&
+	       url_host_is_loopback(host);
+}
+
+/* Hands libcurl the next bytes of an SMTP submission's message. */
+static size_t on_read(char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct slot *s = arg;
+	size_t left = s->rq.post_len - s->sent, n = size * nitems;
+
+	if (n > left)
+		n = left;
+	memcpy(buf, s->rq.post + s->sent, n);
+	s->sent += n;
+	return n;
+}
+
+/* Each SMTP reply line: the last one is kept as the answer's body (capped),
+ * so that a refusal logs the server's own words. */
+static size_t on_reply(char *line, size_t size, size_t nitems, void *arg)
+{
+	struct slot *s = arg;
+	size_t n = size * nitems;
+
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	s->len = n < s->rq.cap ? n : s->rq.cap;
+	if (s->len)
+		memcpy(s->rq.body, line, s->len);
+	return size * nitems;
+}
+
+/* One libcurl option on h, while every earlier one was taken (rc). */
+#define SET(opt, val)                                     \
+	do {                                              \
+		if (rc == CURLE_OK)                       \
+			rc = curl_easy_setopt(h, opt, val); \
+	} while (0)
+
+/* The SMTP part of set_options (the envelope, the message, the login, TLS);
+ * *rcp is set_options' running result. The recipients use s->nodes: an SMTP
+ * request has no header lines (net_submit checks). */
+static void set_smtp(struct slot *s, CURLcode *rcp)
+{
+	const struct net_request *rq = &s->rq;
+	const struct net_profile *p = rq->profile;
+	CURL *h = s->easy;
+	CURLcode rc = *rcp;
+
+	for (unsigned i = 0; i < rq->n_rcpt; i++) {
+		s->nodes[i].data = (char *)(uintptr_t)rq->rcpt[i];
+		s->nodes[i].next = i + 1 < rq->n_rcpt ? &s->nodes[i + 1] : NULL;
+	}
+	s->sent = 0;
+#if LIBCURL_VERSION_NUM >= 0x075500
+	SET(CURLOPT_PROTOCOLS_STR, "smtps,smtp");
+#else
+	SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_SMTPS | CURLPROTO_SMTP));
+#endif
+	/* smtps:// is TLS from the first byte; smtp:// upgrades with STARTTLS,
+	 * and only a loopback server may go without it. */
+	SET(CURLOPT_USE_SSL, net_smtp_tls_optional(rq->url) ? (long)CURLUSESSL_TRY
+							     : (long)CURLUSESSL_ALL);
+	SET(CURLOPT_MAIL_FROM, rq->mail_from);
+	SET(CURLOPT_MAIL_RCPT, s->nodes);
+	SET(CURLOPT_UPLOAD, 1L);
+	SET(CURLOPT_READFUNCTION, on_read);
+	SET(CURLOPT_READDATA, s);
+	SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t)rq->post_len);
+	SET(CURLOPT_HEADERFUNCTION, on_reply);
+	SET(CURLOPT_HEADERDATA, s);
+	if (p->username[0]) {
+		SET(CURLOPT_USERNAME, p->username);
+		SET(CURLOPT_PASSWORD, p->password);
+	}
+	*rcp = rc;
+}
+
 /* Every libcurl option of a transfer, in one place: libcurl keeps pointers
  * to the slot and to the caller's request until finish resets the handle.
  * The timeouts are in ms, cut to what is left until the deadline. */
@@ -485,11 +571,6 @@ static int set_options(struct slot *s, long connect_ms, long total_ms)
 	CURL *h = s->easy;
 	CURLcode rc = CURLE_OK;
 
-#define SET(opt, val)                                     \
-	do {                                              \
-		if (rc == CURLE_OK)                       \
-			rc = curl_easy_setopt(h, opt, val); \
-	} while (0)
 	SET(CURLOPT_PRIVATE, s);
 	SET(CURLOPT_URL, rq->url);
 	SET(CURLOPT_NOSIGNAL, 1L);
@@ -503,14 +584,19 @@ static int set_options(struct slot *s, long connect_ms, long total_ms)
 	}
 	SET(CURLOPT_FOLLOWLOCATION, p->max_redirects ? 1L : 0L);
 	SET(CURLOPT_MAXREDIRS, (long)p->max_redirects);
+	if (rq->mail_from) {
+		set_smtp(s, &rc);
+	} else {
 #if LIBCURL_VERSION_NUM >= 0x075500
-	SET(CURLOPT_PROTOCOLS_STR, p->allow_http ? "http,https" : "https");
-	SET(CURLOPT_REDIR_PROTOCOLS_STR, p->allow_http ? "http,https" : "https");
+		SET(CURLOPT_PROTOCOLS_STR, p->allow_http ? "http,https" : "https");
+		SET(CURLOPT_REDIR_PROTOCOLS_STR, p->allow_http ? "http,https" : "https");
 #else
-	SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTPS | (p->allow_http ? CURLPROTO_HTTP : 0)));
-	SET(CURLOPT_REDIR_PROTOCOLS,
-	    (long)(CURLPROTO_HTTPS | (p->allow_http ? CURLPROTO_HTTP : 0)));
+		SET(CURLOPT_PROTOCOLS,
+		    (long)(CURLPROTO_HTTPS | (p->allow_http ? CURLPROTO_HTTP : 0)));
+		SET(CURLOPT_REDIR_PROTOCOLS,
+		    (long)(CURLPROTO_HTTPS | (p->allow_http ? CURLPROTO_HTTP : 0)));
 #endif
+	}
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
 	if (p->ca_file[0]) {
@@ -542,7 +628,7 @@ static int set_options(struct slot *s, long connect_ms, long total_ms)
 	}
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, s);
-	if (rq->post) {
+	if (rq->post && !rq->mail_from) {
 		SET(CURLOPT_POST, 1L);
 		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->post_len);
 		SET(CURLOPT_POSTFIELDS, rq->post);
@@ -768,6 +854,20 @@ static void header_value(CURL *easy, const char *name, char *dst, size_t size)
 	(void)net_keep_value(dst, size, h->value, strlen(h->value));
 }
 
+/* An SMTP server's 4xx or 5xx reply, which libcurl reports as a failure
+ * (rc): an answer like an HTTP status, the reply line its body (on_reply),
+ * libcurl's words for it the detail. */
+static void smtp_refused(struct slot *s, CURLcode rc, struct net_result *r)
+{
+	const char *d = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
+
+	snprintf(r->detail, sizeof(r->detail), "%s", d);
+	r->len = s->len;
+	r->kind = NET_OK;
+	r->err = 0;
+	snprintf(r->reason, sizeof(r->reason), "SMTP reply %ld", r->status);
+}
+
 /* Fills s's result from libcurl's answer rc and ends s. */
 static void ended(struct net *n, struct slot *s, CURLcode rc)
 {
@@ -785,6 +885,11 @@ static void ended(struct net *n, struct slot *s, CURLcode rc)
 	if (curl_easy_getinfo(s->easy, CURLINFO_CONTENT_TYPE, &v) == CURLE_OK && v)
 		(void)net_keep_value(r->content_type, sizeof(r->content_type), v, strlen(v));
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &r->status);
+	if (rc != CURLE_OK && s->rq.mail_from && r->status >= 400 && r->status <= 599) {
+		smtp_refused(s, rc, r);
+		finish(n, s);
+		return;
+	}
 	if (rc != CURLE_OK) {
 		classify(s, rc, r);
 		finish(n, s);

@@ -53,6 +53,7 @@ struct net_profile {
 	const char *pinned_pubkey; /* sha256//BASE64[;...] */
 	const char *client_cert, *client_key; /* PEM files for mutual TLS */
 	const char *bearer;	   /* sent as Authorization: Bearer */
+	const char *username, *password; /* SMTP login (AUTH PLAIN, LOGIN...); "" none */
 	int allow_http;		   /* plain http:// too, else https:// only */
 	int compressed;		   /* offer gzip/deflate (Accept-Encoding) */
 	unsigned max_redirects;	   /* 0: redirects are answers, not followed */
@@ -92,7 +93,9 @@ struct net_result {
 			   * (TLS), -EFBIG, -ETIMEDOUT (timeout or stalled), -ETIME
 			   * (deadline), -ELOOP (redirects), -EINVAL (URL), -EINTR
 			   * (stopped), -EIO */
-	long status;	  /* final HTTP status, 0 when none arrived */
+	long status;	  /* final HTTP status, 0 when none arrived; for SMTP the
+			   * last reply code (250 sent; a 4xx or 5xx refusal is
+			   * NET_OK too, the server's words in body and detail) */
 	size_t len;	  /* body bytes stored in the request's buffer */
 	int64_t retry_after; /* seconds the final response's Retry-After asks, > 0; else 0 */
 	char reason[NET_REASON_BYTES]; /* one phrase: "connection failed: ..." */
@@ -116,6 +119,12 @@ struct net_request {
 	const char *post;	    /* the request body of a POST; NULL: a GET */
 	size_t post_len;
 	const char *method;	    /* with post: "PUT" sends it with PUT; NULL: POST */
+	/* An SMTP submission (smtps://, or smtp:// with STARTTLS, required
+	 * unless net_smtp_tls_optional): post is the RFC 5322 message (CRLF
+	 * lines; libcurl dot-stuffs it), no headers. NULL: an HTTP request. */
+	const char *mail_from;	    /* the envelope sender, a bare addr@domain */
+	const char *const *rcpt;    /* n_rcpt envelope recipients, bare addresses */
+	unsigned n_rcpt;	    /* 1 to NET_MAX_HEADERS */
 	struct net_scope *scope;    /* the address rule; NULL: any address */
 	int64_t deadline_ms;	    /* CLOCK_MONOTONIC ms it must end by; 0: none */
 	char *body;		    /* the response buffer, cap bytes */
@@ -183,6 +192,12 @@ int net_cancel(struct net *n, const struct net_result *res);
  * sockets until net's timeout (at most NET_STOP_SLICE_MS when net has
  * nothing to wait for or a stop flag), then net_dispatch. Blocks. */
 void net_step(struct net *n);
+
+/* Whether an smtp:// url may go on in the clear when its server offers no
+ * STARTTLS: 1 only for a loopback host (url_host_is_loopback), where nobody
+ * else reads the wire; 0 for any other host (STARTTLS required) and for
+ * smtps://, whose TLS is implicit. Pure. */
+int net_smtp_tls_optional(const char *url);
 
 /* Copies the header value v (n bytes) into dst (size bytes, NUL-terminated)
  * when it fits and holds no control character; else dst becomes "".

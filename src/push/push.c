@@ -116,6 +116,66 @@ static int word_file(const struct push_client *c, const struct cfg *cfg, const c
 	return rc;
 }
 
+/* Copies the bare address of each comma-separated mailbox of list (addr or
+ * Name <addr>, as cfg_load checked and kept them) to *at, each NUL-ended,
+ * *at moving past it; v[] gets where each starts. Returns how many, or
+ * -ENAMETOOLONG when end is reached first. */
+static int bare_addresses(const char *list, char **at, const char *end, const char **v,
+			  unsigned max)
+{
+	unsigned k = 0;
+	const char *p = list;
+
+	while (*p && k < max) {
+		size_t len = strcspn(p, ",");
+		const char *a = p, *lt = memchr(p, '<', len);
+		size_t n = len;
+
+		if (lt) {
+			a = lt + 1;
+			n = strcspn(a, ">");
+		}
+		while (n && utf8_ascii_space(*a)) {
+			a++;
+			n--;
+		}
+		while (n && utf8_ascii_space(a[n - 1]))
+			n--;
+		if (n + 1 > (size_t)(end - *at))
+			return -ENAMETOOLONG;
+		memcpy(*at, a, n);
+		(*at)[n] = '\0';
+		v[k++] = *at;
+		*at += n + 1;
+		p += len + (p[len] == ',');
+	}
+	return (int)k;
+}
+
+/* Email: the password and the envelope addresses. */
+static int email_init(struct push_client *c, const struct cfg *cfg, const struct cfg_endpoint *ep,
+		      char *path, size_t pathsz)
+{
+	char *at = c->rcpt_buf, *end = c->rcpt_buf + sizeof c->rcpt_buf;
+	int rc;
+
+	if (ep->password_file[0]) {
+		rc = word_file(c, cfg, "password_file", ep->password_file, c->password,
+			       sizeof c->password, path, pathsz);
+		if (rc < 0)
+			return rc;
+	}
+	rc = bare_addresses(ep->from, &at, end, &c->mail_from, 1);
+	if (rc == 1)
+		rc = bare_addresses(ep->to, &at, end, c->rcpt, CFG_MAX_RECIPIENTS);
+	if (rc <= 0) {
+		log_errx("%s from, to: no address to send to", c->label);
+		return -EINVAL;
+	}
+	c->n_rcpt = (unsigned)rc;
+	return 0;
+}
+
 /* The endpoint's profile: answers are kept by their head, redirects are
  * answers, plain http only where cfg_load allowed it (a loopback host). The
  * token is a bearer token but for Telegram, whose token is in the URL. */
@@ -131,6 +191,8 @@ static void profile_init(struct push_client *c, const struct cfg_endpoint *ep)
 	p->client_cert = ep->client_cert;
 	p->client_key = ep->client_cert[0] ? c->client_key : "";
 	p->bearer = ep->kind == CFG_KIND_TELEGRAM ? "" : c->token;
+	p->username = ep->username;
+	p->password = c->password;
 	url_split(url, strlen(url), &u);
 	p->allow_http = url_web_scheme(&u) == URL_HTTP;
 	p->connect_timeout = ep->timeout;
@@ -176,6 +238,11 @@ int push_init(struct push_client *c, const struct cfg *cfg, const struct cfg_end
 		if (rc < 0)
 			goto out;
 	}
+	if (ep->kind == CFG_KIND_EMAIL) {
+		rc = email_init(c, cfg, ep, path, sizeof path);
+		if (rc < 0)
+			goto out;
+	}
 	if (ep->client_key[0]) {
 		/* libcurl reads the key file itself at each handshake; check now
 		 * that it can, so that a mistake stops start-up. */
@@ -201,6 +268,7 @@ void push_free(struct push_client *c)
 	c->net = NULL;
 	sign_key_clear(&c->key);
 	mbedtls_platform_zeroize(c->token, sizeof c->token);
+	mbedtls_platform_zeroize(c->password, sizeof c->password);
 	mbedtls_platform_zeroize(c->secret_url, sizeof c->secret_url);
 	mbedtls_platform_zeroize(c->rq.url, sizeof c->rq.url);
 }
@@ -326,17 +394,19 @@ static void classify_answer(struct push_client *c, const struct outbox_entry *e,
 	long s = r->status;
 	int64_t wait;
 	enum service_class k = service_classify(c->ep->kind, s, r->answer, r->answer_len, &wait);
+	/* An email's status is the SMTP server's reply code. */
+	const char *proto = c->ep->kind == CFG_KIND_EMAIL ? "SMTP" : "HTTP";
 
-	snprintf(r->message, sizeof r->message, "HTTP %ld", s);
+	snprintf(r->message, sizeof r->message, "%s %ld", proto, s);
 	if (k == SERVICE_DELIVERED) {
 		r->outcome = PUSH_DELIVERED;
-		log_info("push %s%s: delivered (HTTP %ld, %zu bytes)", e->id, c->to, s, e->len);
+		log_info("push %s%s: delivered (%s %ld, %zu bytes)", e->id, c->to, proto, s, e->len);
 		return;
 	}
 	answer_excerpt(r, ex, sizeof ex);
 	if (k == SERVICE_DEAD) {
 		r->outcome = PUSH_DEAD;
-		log_warnx("push %s%s: refused with HTTP %ld: %s", e->id, c->to, s, ex);
+		log_warnx("push %s%s: refused with %s %ld: %s", e->id, c->to, proto, s, ex);
 		return;
 	}
 	if (s >= 300 && s <= 399)
@@ -398,6 +468,16 @@ out:
 		c->done(c->arg, r);
 }
 
+/* An email's submission: the message goes as it is, to the envelope. */
+static void mail_request(const struct push_client *c, struct net_request *rq)
+{
+	memset(rq, 0, sizeof *rq);
+	rq->url = c->ep->url;
+	rq->mail_from = c->mail_from;
+	rq->rcpt = c->rcpt;
+	rq->n_rcpt = c->n_rcpt;
+}
+
 int push_start(struct push_client *c, const struct outbox_entry *e, int64_t now,
 	       struct push_result *r, push_done_fn done, void *arg)
 {
@@ -423,19 +503,24 @@ int push_start(struct push_client *c, const struct outbox_entry *e, int64_t now,
 		snprintf(r->message, sizeof r->message, "another push is in flight");
 		return -EBUSY;
 	}
-	if (service_request(&in, &c->rq) < 0) {
-		snprintf(r->message, sizeof r->message, "entry cannot be sent (its URL too long)");
-		return -EINVAL;
+	if (c->ep->kind == CFG_KIND_EMAIL) {
+		mail_request(c, &rq);
+	} else {
+		if (service_request(&in, &c->rq) < 0) {
+			snprintf(r->message, sizeof r->message,
+				 "entry cannot be sent (its URL too long)");
+			return -EINVAL;
+		}
+		rc = headers_set(c, e, now, r);
+		if (rc < 0)
+			return rc;
+		memset(&rq, 0, sizeof rq);
+		rq.n_headers = (unsigned)rc;
+		rq.headers = c->headers;
+		rq.url = c->rq.url;
+		rq.method = c->rq.method;
 	}
-	rc = headers_set(c, e, now, r);
-	if (rc < 0)
-		return rc;
-	memset(&rq, 0, sizeof rq);
-	rq.n_headers = (unsigned)rc;
-	rq.headers = c->headers;
 	rq.profile = &c->profile;
-	rq.url = c->rq.url;
-	rq.method = c->rq.method;
 	rq.post = e->body;
 	rq.post_len = e->len;
 	rq.body = r->answer;

@@ -36,6 +36,7 @@ struct push_result {
 #define PUSH_OWN_HEADERS 4u
 #define PUSH_LINE_BYTES (DIGEST_ID_BYTES + SIGN_HEADER_BYTES + 32u)
 _Static_assert(PUSH_OWN_HEADERS + CFG_MAX_HEADERS <= NET_MAX_HEADERS &&
+		       CFG_MAX_RECIPIENTS <= NET_MAX_HEADERS &&
 		       SERVICE_MAX_LINES + CFG_MAX_HEADERS <= NET_MAX_HEADERS,
 	       "every header line of a push fits a transfer");
 
@@ -53,6 +54,12 @@ struct push_client {
 	char token[PUSH_TOKEN_BYTES];          /* token_file's: bearer, or Telegram's bot token */
 	char secret_url[CFG_URL_BYTES];        /* slack, discord: url_file's webhook URL */
 	struct service_req rq;                 /* the attempt's method, URL, kind's headers */
+	char password[PUSH_TOKEN_BYTES];       /* email: password_file's SMTP password */
+	char rcpt_buf[CFG_ADDR_BYTES + CFG_ADDRLIST_BYTES]; /* email: bare addresses, from's
+							     * then to's, each NUL-ended */
+	const char *mail_from;                 /* email: from's address, in rcpt_buf */
+	const char *rcpt[CFG_MAX_RECIPIENTS];  /* email: to's addresses, in rcpt_buf */
+	unsigned n_rcpt;
 	char client_key[CFG_PATH_BYTES + 64]; /* resolved path, read by libcurl */
 	char line[PUSH_OWN_HEADERS][PUSH_LINE_BYTES];
 	const char *headers[(PUSH_OWN_HEADERS > SERVICE_MAX_LINES ? PUSH_OWN_HEADERS
@@ -67,15 +74,15 @@ struct push_client {
 	void *arg;
 };
 
-/* Start-up: reads endpoint ep's signing key and token and checks its client
+/* Start-up: reads endpoint ep's signing key and token (email: its SMTP
+ * password, and its from and to as bare envelope addresses) and checks its client
  * key (each opened with cfg_secret_open), and sets up its profile for
  * requests through net, which must outlive c (its stop flag abandons a push
  * in flight). cfg must come from cfg_load with CFG_RUN, which checked the
  * endpoint rules (https, or http to a loopback host only with
  * allow_insecure; client_cert with client_key; no extra header that would
  * override ours): they are not checked again here. c keeps pointing at ep,
- * one of cfg's endpoints, which must outlive it (a webhook: cfg refuses
- * the other kinds for now). Returns 0 or a negative errno after logging
+ * one of cfg's endpoints, which must outlive it. Returns 0 or a negative errno after logging
  * a message naming the section and the key or file (never its contents):
  * exit 78 material. */
 int push_init(struct push_client *c, const struct cfg *cfg, const struct cfg_endpoint *ep,
@@ -85,7 +92,10 @@ int push_init(struct push_client *c, const struct cfg *cfg, const struct cfg_end
  * Safe on a zeroed or already freed client. */
 void push_free(struct push_client *c);
 
-/* Starts the POST of e->body to the endpoint, signed for timestamp `now`
+/* Email: submits e->body (the RFC 5322 message) over SMTP to every to
+ * address, logged in as username; the SMTP reply decides: 2xx delivered, 4xx
+ * retry at push_backoff (SMTP has no Retry-After), 5xx dead with the reply.
+ * Other kinds: starts the POST of e->body to the endpoint, signed for timestamp `now`
  * (Unix seconds): Content-Type from e->format, webhook-id e->id,
  * webhook-timestamp, webhook-signature, Authorization when a token is set,
  * the extra header lines. One push at a time per client. Returns 0, after

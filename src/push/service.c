@@ -277,6 +277,10 @@ enum service_class service_classify(unsigned kind, long status, const char *body
 	*wait = 0;
 	if (status >= 200 && status <= 299)
 		return SERVICE_DELIVERED;
+	/* SMTP replies: 4xx is transient by definition (RFC 5321, 4.2.1) and
+	 * carries no wait; 5xx is permanent (a bad login, a recipient refused). */
+	if (kind == CFG_KIND_EMAIL)
+		return status >= 500 && status <= 599 ? SERVICE_DEAD : SERVICE_RETRY;
 	if (status >= 400 && status <= 499 && status != 408 && status != 429)
 		return SERVICE_DEAD;
 	*wait = body_wait(kind, body, len);

@@ -40,12 +40,13 @@ int service_request(const struct service_in *in, struct service_req *rq);
 
 enum service_class {
 	SERVICE_DELIVERED, /* 2xx */
-	SERVICE_RETRY,     /* 408, 429, 5xx, 1xx, 3xx (never followed) */
-	SERVICE_DEAD,      /* any other 4xx: the service refused it */
+	SERVICE_RETRY,     /* 408, 429, 5xx, 1xx, 3xx (never followed); email: 4xx */
+	SERVICE_DEAD,      /* any other 4xx: the service refused it; email: 5xx */
 };
 
 /* An answer of status with body[0..len) (the first bytes kept) from an
- * endpoint of kind (enum cfg_kind). *wait gets the seconds a rate limit
+ * endpoint of kind (enum cfg_kind); for email, status is the SMTP reply code:
+ * 2xx delivered, 5xx dead, anything else (4xx) retried with the backoff. *wait gets the seconds a rate limit
  * asks for in the body, 0 when none: Telegram's parameters.retry_after,
  * Discord's retry_after (seconds, a fraction rounded up), Matrix's
  * retry_after_ms (rounded up); the Retry-After header is net's. Never

@@ -447,15 +447,21 @@ static void test_long_article_is_cut(void)
 	}
 }
 
-/* 500 articles: every kind splits within its limits, each article in one
- * part, in order; the email holds them all in one message. */
+/* As many of 500 articles as one digest takes (digest_add stops where the
+ * email would pass a body's size): every kind splits within its limits,
+ * each article in one part, in order; the email holds them all in one
+ * message. */
 static void test_500_articles(void)
 {
-	unsigned want_min[] = { 0, 1, 2, 2, 11, 50, 2 };
+	unsigned n = 0;
 
 	begin(500);
-	for (unsigned i = 0; i < 500; i++)
-		CHECK_INT(add(i, hostile[i % 7], "https://example.org/article", 3, 12), 0);
+	while (n < 500 && add(n, hostile[n % 7], "https://example.org/article", 3, 12) == 0)
+		n++;
+	CHECK(n >= 100);
+	/* Slack takes 49 articles a part, Discord 10 (an embed each). */
+	unsigned want_min[] = { 0, 1, 2, 2, n / 49, n / 10, 2 };
+
 	for (int k = MESSAGE_EMAIL; k <= MESSAGE_TELEGRAM; k++) {
 		struct message_opts o = opts((enum message_kind)k);
 		unsigned parts = all_parts(&o);

@@ -156,6 +156,20 @@ static void test_scope_init(void)
 	CHECK(s.allow_private);
 }
 
+/* STARTTLS is required of every smtp:// server but a loopback one. */
+static void test_smtp_tls_optional(void)
+{
+	CHECK_INT(net_smtp_tls_optional("smtp://localhost:2525"), 1);
+	CHECK_INT(net_smtp_tls_optional("smtp://127.0.0.2"), 1);
+	CHECK_INT(net_smtp_tls_optional("SMTP://[::1]:25"), 1);
+	CHECK_INT(net_smtp_tls_optional("smtp://mail.example.org:587"), 0);
+	CHECK_INT(net_smtp_tls_optional("smtp://localhost.example.org:587"), 0);
+	CHECK_INT(net_smtp_tls_optional("smtp://10.0.0.1:587"), 0);
+	CHECK_INT(net_smtp_tls_optional("smtp://user@127.0.0.1.evil.example:587"), 0);
+	CHECK_INT(net_smtp_tls_optional("smtps://localhost:465"), 0);
+	CHECK_INT(net_smtp_tls_optional("https://localhost/"), 0);
+}
+
 /* Submits request and drives net until it ended, as fetch_get and source_poll
  * do for one transfer: res->err, or net_submit's refusal. */
 static int perform(struct net *n, const struct net_request *request)
@@ -567,6 +581,7 @@ int main(void)
 	RUN(test_config);
 	RUN(test_keep_value);
 	RUN(test_scope_init);
+	RUN(test_smtp_tls_optional);
 	if (httpd_start() == 0) {
 		RUN(test_perform);
 		RUN(test_concurrent);

@@ -25,6 +25,7 @@
 
 #include "check.h"
 #include "digest/digest.h"
+#include "digest/message.h"
 #include "push/push.h"
 
 static char dir[64];
@@ -88,6 +89,17 @@ static void stop_sink(void)
 	sink_pid = -1;
 }
 
+/* Stops the server running and makes its successor's folder dir/PREFIXNAME
+ * (sink_dir), with no ready file at ready (size bytes). */
+static void server_dir(const char *prefix, const char *name, char *ready, size_t size)
+{
+	stop_sink();
+	snprintf(sink_dir, sizeof sink_dir, "%s/%s%s", dir, prefix, name);
+	mkdir(sink_dir, 0700);
+	snprintf(ready, size, "%s/ready", sink_dir);
+	unlink(ready);
+}
+
 /* Starts a sink in dir/NAME with the given extra arguments (TLS: a fresh
  * self-signed certificate unless ARGS give --cert/--key). */
 static int start_sink(const char *name, const char *args)
@@ -95,11 +107,7 @@ static int start_sink(const char *name, const char *args)
 	char ready[300], cmd[2048];
 	int tls_given = strstr(args, "--cert ") != NULL;
 
-	stop_sink();
-	snprintf(sink_dir, sizeof sink_dir, "%s/%s", dir, name);
-	mkdir(sink_dir, 0700);
-	snprintf(ready, sizeof ready, "%s/ready", sink_dir);
-	unlink(ready);
+	server_dir("", name, ready, sizeof ready);
 	snprintf(cmd, sizeof cmd,
 		 "exec %s '%s' %s%s%s --store '%s/store' --signing-key '%s/key' --port 0 "
 		 "--ready-file '%s' %s >'%s/out' 2>'%s/err'",
@@ -691,12 +699,8 @@ static int start_fake(const char *kind, const char *token, int limit)
 {
 	char ready[300], cmd[2048], tls[300];
 
-	stop_sink();
 	snprintf(tls, sizeof tls, "%s/kinds/tls", dir);
-	snprintf(sink_dir, sizeof sink_dir, "%s/fake-%s", dir, kind);
-	mkdir(sink_dir, 0700);
-	snprintf(ready, sizeof ready, "%s/ready", sink_dir);
-	unlink(ready);
+	server_dir("fake-", kind, ready, sizeof ready);
 	snprintf(cmd, sizeof cmd,
 		 "exec python3 tests/cli/fake_service.py --kind %s --cert '%s/cert.pem' --key "
 		 "'%s/key.pem' --ready '%s' --log '%s/log' --token '%s' --limit %d 2>'%s/err'",
@@ -867,6 +871,196 @@ static void test_kinds(void)
 	stop_sink();
 }
 
+/* The fake SMTP server (tests/cli/fake_smtp.py, Debian's aiosmtpd: the
+ * system's python3, not a pyenv one) with args, on the kinds' certificate;
+ * what it stores in dir/smtp-NAME/store. */
+static int start_smtp(const char *name, const char *args)
+{
+	char ready[300], cmd[2048];
+
+	server_dir("smtp-", name, ready, sizeof ready);
+	snprintf(cmd, sizeof cmd,
+		 "exec /usr/bin/python3 tests/cli/fake_smtp.py --cert '%s/kinds/tls/cert.pem' "
+		 "--key '%s/kinds/tls/key.pem' --ready '%s' --store '%s/store' --user digest "
+		 "--password 's3cret-app-pw' %s 2>'%s/err'",
+		 dir, dir, ready, sink_dir, args, sink_dir);
+	return spawn(cmd, ready, name, args);
+}
+
+/* An email endpoint for the running SMTP server at scheme://localhost, its
+ * message for the make_entry digest in e. */
+static int mail_client(const char *scheme, const char *host, const char *password)
+{
+	static const struct message_opts o = {
+		.kind = MESSAGE_EMAIL, .from = "Digest <digest@example.org>",
+		.to = "ann@example.org, Bob <bob@example.net>", .subject = "News of {date}",
+	};
+	struct message m;
+	char lines[1024];
+
+	secret("mail-pw", password);
+	snprintf(lines, sizeof lines,
+		 "kind = email\nurl = %s://%s:%d\nfrom = %s\nto = %s\nsubject = %s\n"
+		 "username = digest\npassword_file = mail-pw\n",
+		 scheme, host, port, o.from, o.to, o.subject);
+	if (kind_client(lines) < 0)
+		return -1;
+	make_entry("dg_mail");
+	if (message_render(&o, &dg, 0, e.body, sizeof e.body, &m) < 0)
+		return -1;
+	e.len = m.len;
+	return 0;
+}
+
+/* Whether dir/smtp-NAME/store/K.EXT holds exactly the digest's rendering
+ * in format f. */
+static int part_is(int k, const char *ext, enum cfg_format f)
+{
+	static char want[DIGEST_BODY_BYTES], got[DIGEST_BODY_BYTES];
+	size_t wn = 0, gn;
+	char p[400];
+	FILE *fp;
+
+	if (digest_render(&dg, f, want, sizeof want, &wn) < 0)
+		return 0;
+	snprintf(p, sizeof p, "%s/store/%d.%s", sink_dir, k, ext);
+	fp = fopen(p, "rb");
+	if (!fp)
+		return 0;
+	gn = fread(got, 1, sizeof got, fp);
+	fclose(fp);
+	/* A text part's lines end in CRLF (RFC 2046, 4.1.1). */
+	for (size_t i = 0, j = 0; i <= gn; i++) {
+		if (i == gn) {
+			gn = j;
+			break;
+		}
+		if (!(got[i] == '\r' && i + 1 < gn && got[i + 1] == '\n'))
+			got[j++] = got[i];
+	}
+	return gn == wn && memcmp(got, want, wn) == 0;
+}
+
+/* Whether needle is in the n bytes at p. */
+static int has_bytes(const char *p, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(p + i, needle, k) == 0)
+			return 1;
+	return 0;
+}
+
+static int stored_has(int k, const char *needle)
+{
+	char p[400];
+
+	snprintf(p, sizeof p, "%s/store/%d.json", sink_dir, k);
+	if (file_has(p, needle))
+		return 1;
+	printf("  no '%s' in %s\n", needle, p);
+	return 0;
+}
+
+/* One attempt against a fresh server NAME started with ARGS, through
+ * scheme://host logged in with password; r holds its result. Returns 0, or
+ * -1 (the test failed) when the server or the client could not start. */
+static int mail_round(const char *name, const char *args, const char *scheme, const char *host,
+		      const char *password)
+{
+	if (start_smtp(name, args) < 0 || mail_client(scheme, host, password) < 0) {
+		check_current_failed = 1;
+		return -1;
+	}
+	CHECK_INT(push_wait(&pc, &e, time(NULL), &r), 0);
+	return 0;
+}
+
+/* The email kind through a real SMTP server: STARTTLS and AUTH, the
+ * envelope, the message parsed back as a mail client reads it, its parts
+ * the digest's text and HTML renderings; implicit TLS (smtps://); a wrong
+ * password and a 5xx at DATA are dead letters with the reply; 421 and 451
+ * are retried with the backoff (SMTP has no Retry-After); a loopback server
+ * without STARTTLS is used in the clear. */
+static void test_email(void)
+{
+	static const char pw[] = "s3cret-app-pw\n";
+	char cert[300];
+	int64_t now;
+
+	/* test_kinds' certificate: made again at the same path, it would not be
+	 * read again (libcurl caches a CA file's store by its path). */
+	snprintf(cert, sizeof cert, "%s/kinds/tls/cert.pem", dir);
+	if (access(cert, R_OK) != 0 && start_sink("kinds", "") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	stop_sink();
+	if (mail_round("starttls", "--starttls", "smtp", "localhost", pw) < 0)
+		return;
+	if (r.outcome != PUSH_DELIVERED)
+		printf("  %s\n", r.message);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	CHECK_INT(r.status, 250);
+	CHECK(stored_has(1, "\"tls\": true"));
+	CHECK(stored_has(1, "\"login\": \"digest\""));
+	CHECK(stored_has(1, "\"mail_from\": \"digest@example.org\""));
+	CHECK(stored_has(1, "\"ann@example.org\",\n  \"bob@example.net\""));
+	CHECK(stored_has(1, "\"From\": \"Digest <digest@example.org>\""));
+	CHECK(stored_has(1, "\"To\": \"ann@example.org, Bob <bob@example.net>\""));
+	CHECK(stored_has(1, "\"Subject\": \"News of "));
+	CHECK(stored_has(1, "\"date_ok\": true"));
+	CHECK(stored_has(1, "\"Message-ID\": \"<dg_mail@"));
+	CHECK(stored_has(1, "\"Content-Type\": \"multipart/alternative\""));
+	CHECK(stored_has(1, "\"text/plain\": \"utf-8\""));
+	CHECK(part_is(1, "text", CFG_FORMAT_TEXT));
+	CHECK(part_is(1, "html", CFG_FORMAT_HTML));
+
+	/* A wrong password: 535, a dead letter; the password never shown. */
+	CHECK_INT(mail_client("smtp", "localhost", "wrong\n"), 0);
+	CHECK_INT(push_wait(&pc, &e, time(NULL), &r), 0);
+	CHECK_INT(r.outcome, PUSH_DEAD);
+	CHECK_INT(r.status, 535);
+	CHECK(!has_bytes(r.answer, r.answer_len, "wrong") && !strstr(r.message, "wrong"));
+
+	if (mail_round("smtps", "--smtps", "smtps", "localhost", pw) < 0)
+		return;
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	CHECK(stored_has(1, "\"tls\": true"));
+	CHECK(part_is(1, "html", CFG_FORMAT_HTML));
+
+	/* A transient refusal, then the same message taken. */
+	for (int code = 421; code <= 451; code += 30) {
+		char args[64];
+
+		snprintf(args, sizeof args, "--starttls --fail %d --limit 1", code);
+		now = time(NULL);
+		if (mail_round(code == 421 ? "421" : "451", args, "smtp", "localhost", pw) < 0)
+			return;
+		CHECK_INT(r.outcome, PUSH_RETRY);
+		CHECK_INT(r.status, code);
+		CHECK(r.retry_at - now >= 50 && r.retry_at - now <= 101);
+		CHECK_INT(push_wait(&pc, &e, time(NULL), &r), 0);
+		CHECK_INT(r.outcome, PUSH_DELIVERED);
+		CHECK(part_is(1, "text", CFG_FORMAT_TEXT));
+	}
+
+	/* A permanent refusal at DATA: dead, the reply kept for the dead letter. */
+	if (mail_round("554", "--starttls --fail 554 --limit 1", "smtp", "localhost", pw) < 0)
+		return;
+	CHECK_INT(r.outcome, PUSH_DEAD);
+	CHECK_INT(r.status, 554);
+	CHECK(r.answer_len > 0 && has_bytes(r.answer, r.answer_len, "554 5.7.1"));
+
+	/* No STARTTLS offered: on loopback the message goes in the clear. */
+	if (mail_round("plain", "", "smtp", "127.0.0.1", pw) < 0)
+		return;
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	CHECK(stored_has(1, "\"tls\": false"));
+	stop_sink();
+}
+
 int main(void)
 {
 	const char *b = getenv("BUILD"), *t = getenv("TMPDIR"), *w = getenv("TEST_WRAPPER");
@@ -912,6 +1106,7 @@ int main(void)
 	RUN(test_token);
 	RUN(test_mutual_tls);
 	RUN(test_kinds);
+	RUN(test_email);
 	stop_sink();
 	push_free(&pc);
 	net_close(net);

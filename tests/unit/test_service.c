@@ -188,6 +188,14 @@ static void answers(void)
 	CHECK_INT(classify(CFG_KIND_SLACK, 429, "{\"retry_after\": 30}"), SERVICE_RETRY);
 	CHECK_INT(wait, 0);
 	CHECK_INT(classify(CFG_KIND_SLACK, 404, "no_service"), SERVICE_DEAD);
+	/* SMTP reply codes: 4xx transient with no wait, 5xx permanent. */
+	CHECK_INT(classify(CFG_KIND_EMAIL, 250, "250 2.0.0 OK"), SERVICE_DELIVERED);
+	CHECK_INT(classify(CFG_KIND_EMAIL, 421, "421 4.3.0 busy"), SERVICE_RETRY);
+	CHECK_INT(wait, 0);
+	CHECK_INT(classify(CFG_KIND_EMAIL, 451, "451 {\"retry_after\": 30}"), SERVICE_RETRY);
+	CHECK_INT(wait, 0);
+	CHECK_INT(classify(CFG_KIND_EMAIL, 535, "535 5.7.8 invalid"), SERVICE_DEAD);
+	CHECK_INT(classify(CFG_KIND_EMAIL, 554, "554 5.7.1 refused"), SERVICE_DEAD);
 	CHECK_INT(classify(CFG_KIND_NTFY, 429, "{\"code\":42901}"), SERVICE_RETRY);
 	CHECK_INT(wait, 0);
 	/* Hostile or broken bodies: no wait, or at most a day. */
