@@ -208,6 +208,7 @@ static const struct kind_key {
 	{ CFG_KEY_endpoint_token_file, K(WEBHOOK) | K(NTFY) | K(MATRIX) | K(TELEGRAM),
 	  K(MATRIX) | K(TELEGRAM) },
 	{ CFG_KEY_endpoint_signing_key_file, K(WEBHOOK), K(WEBHOOK) },
+	{ CFG_KEY_endpoint_format, K(WEBHOOK), 0 },
 	{ CFG_KEY_endpoint_header, K(WEBHOOK) | K(NTFY), 0 },
 	{ CFG_KEY_endpoint_url_file, K(SLACK) | K(DISCORD), K(SLACK) | K(DISCORD) },
 	{ CFG_KEY_endpoint_from, K(EMAIL), K(EMAIL) },

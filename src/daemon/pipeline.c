@@ -905,6 +905,9 @@ static int compose_for(struct daemon *d, unsigned i, const char *id, int64_t now
 			       (int)MESSAGE_WEBHOOK == (int)CFG_KIND_WEBHOOK,
 		       "endpoint kinds and message kinds in one order");
 	if (ep->kind == CFG_KIND_WEBHOOK) {
+		/* [endpoint] format: 0 is "digest", the others cfg_format + 1. */
+		if (ep->format)
+			fmt = (enum cfg_format)(ep->format - 1);
 		rc = digest_render(&d->dg, fmt, d->body, sizeof(d->body), &len);
 		return rc < 0 ? rc : entry_add(d, ob, id, now, fmt, NULL, len, written);
 	}

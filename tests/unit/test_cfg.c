@@ -802,7 +802,7 @@ static void every_default_parses(void)
 						      (int)strlen(def) - 2, def + 1);
 		}
 	}
-	CHECK_INT(keys, 65);
+	CHECK_INT(keys, 66);
 	CHECK_INT(load(text), 0);
 	for (unsigned i = 0; i < err.n; i++)
 		printf("  %s\n", err.msg[i]);

@@ -851,6 +851,33 @@ out:
 	remove_tree(dir);
 }
 
+/* [endpoint] format: the second webhook takes Markdown while the first
+ * keeps [digest] format (JSON). */
+static void endpoint_format(void)
+{
+	const char *dir = make_root("epfmt");
+	char name[OUTBOX_NAME_BYTES];
+
+	second_endpoint = true;
+	if (start(&dm, dir) != 0)
+		goto out;
+	dm.cfg->endpoints[1].format = 1 + CFG_FORMAT_MARKDOWN;
+	CHECK_INT(article(&dm, 1), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][0], name), 0);
+	CHECK_INT(outbox_read(&dm.outboxes[dm.cur][0], name, &dm.entry), 0);
+	CHECK_INT(dm.entry.format, CFG_FORMAT_JSON);
+	CHECK(dm.entry.len > 0 && dm.entry.body[0] == '{');
+	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][1], name), 0);
+	CHECK_INT(outbox_read(&dm.outboxes[dm.cur][1], name, &dm.entry), 0);
+	CHECK_INT(dm.entry.format, CFG_FORMAT_MARKDOWN);
+	CHECK(dm.entry.len > 9 && memcmp(dm.entry.body, "# Digest ", 9) == 0);
+	daemon_stop(&dm);
+out:
+	second_endpoint = false;
+	remove_tree(dir);
+}
+
 int main(void)
 {
 	RUN(compose_takes_the_pending_articles);
@@ -868,5 +895,6 @@ int main(void)
 	RUN(max_per_source_waits);
 	RUN(story_delivered_once);
 	RUN(every_endpoint_gets_each_digest);
+	RUN(endpoint_format);
 	return CHECK_EXIT();
 }
