@@ -24,6 +24,7 @@
 #include "daemon/pipeline.h"
 #include "daemon/schedule.h"
 #include "digest/seen.h"
+#include "digest/stories.h"
 #include "outbox/outbox.h"
 #include "sources/srcstate.h"
 
@@ -39,7 +40,10 @@ struct status {
 	int state_fd; /* -1 when the state folder does not exist yet */
 	char file[OUTBOX_HEADER_BYTES + DIGEST_BODY_BYTES + 1];
 	struct outbox_entry e;
+	struct story_window window; /* the stories file, parsed */
 };
+_Static_assert(STORIES_HEADER_BYTES + sizeof(struct story_window) < sizeof(((struct status *)0)->file),
+	       "a stories file fits the status buffer");
 
 static struct status st_;
 
@@ -290,6 +294,38 @@ static void show_endpoint(struct status *s, const struct cfg_endpoint *ep)
 	close_obj(s);
 }
 
+/* The story window's fill (docs/grouping.md), read and checked whole like
+ * the daemon reads it, never moved aside. */
+static void show_stories(struct status *s)
+{
+	const char *why = "none";
+	unsigned used = 0, delivered = 0;
+	size_t n = 0;
+	int fd = s->state_fd >= 0 ? file_open_read(s->state_fd, "stories") : -ENOENT;
+
+	story_window_init(&s->window);
+	if (fd >= 0) {
+		why = file_read_full(fd, s->file, sizeof(s->file), &n) < 0 || n == sizeof(s->file)
+			      ? "cannot be read"
+			      : NULL;
+		close(fd);
+		if (!why && stories_load_buffer(&s->window, s->file, n, &why) == 0)
+			why = NULL;
+	} else if (fd != -ENOENT) {
+		why = file_strerror(fd);
+	}
+	for (unsigned i = 0; i < STORY_WINDOW; i++) {
+		used += s->window.s[i].id != 0;
+		delivered += s->window.s[i].delivered != 0;
+	}
+	open_obj(s, "stories", "story window");
+	field_str(s, "state", "state file", why ? why : "ok");
+	field_num(s, "count", "stories remembered", used);
+	field_num(s, "delivered", "stories delivered", delivered);
+	field_num(s, "capacity", "capacity", STORY_WINDOW);
+	close_obj(s);
+}
+
 /* The seen-set's fill from its header. */
 static void show_seen(struct status *s)
 {
@@ -312,8 +348,7 @@ static void show_seen(struct status *s)
 	field_num(s, "count", "articles remembered", count);
 	field_num(s, "capacity", "capacity", cap ? cap : s->cfg.digest.seen_capacity);
 	close_obj(s);
-	/* The story window's fill (grouping, issue 13) goes here, beside the
-	 * seen-set it is kept with. */
+	show_stories(s);
 }
 
 static void show_schedule(struct status *s)

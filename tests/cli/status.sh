@@ -31,7 +31,7 @@ mkdir -p "$TMP/articles" "$TMP/feeds"
 cp seeds/001_*.txt "$TMP/articles/"
 start_sink 0 --mode fail500 || exit 1
 start_feeds "$TMP/feeds" || exit 1
-FEED_URL="https://localhost:$FEED_PORT/feeds/gone.xml?token=s3cret" write_config "$TMP/d.ini"
+GROUP=yes FEED_URL="https://localhost:$FEED_PORT/feeds/gone.xml?token=s3cret" write_config "$TMP/d.ini"
 
 status --config "$TMP/d.ini"
 if [ "$RC" -eq 0 ] && grep -q "not made yet" "$TMP/out"; then
@@ -54,6 +54,7 @@ check_text "its failures" "consecutive failures: 1"
 check_text "a digest waiting" "digests waiting: 1"
 check_text "the endpoint's last answer" "last HTTP status: 500"
 check_text "the seen-set's fill" "articles remembered: 1"
+check_text "the story window's fill" "stories remembered: 1"
 check_text "the folder source has no state file" "state file: local"
 if grep -q s3cret "$TMP/out"; then fail "the feed's URL is redacted" "$(grep s3cret "$TMP/out")"; else
 	pass "the feed's URL is redacted"; fi
@@ -72,6 +73,7 @@ check_json "endpoint waiting" 'j["endpoints"][0]["waiting"]' 1
 check_json "endpoint last status" 'j["endpoints"][0]["last_status"]' 500
 check_json "endpoint dead letters" 'j["endpoints"][0]["dead"]' 0
 check_json "seen count" 'j["seen"]["count"]' 1
+check_json "story window: one story, carried by a digest" '(j["stories"]["state"], j["stories"]["count"], j["stories"]["delivered"])' "('ok', 1, 1)"
 
 snapshot "$TMP/after"
 expect_same "the state folder is byte-identical after status" "$TMP/after" "$TMP/before"
