@@ -81,7 +81,10 @@ expect_same "the state folder is byte-identical after status" "$TMP/after" "$TMP
 # While a daemon runs (holding the lock), status still answers.
 stop_sink
 start_sink "$PORT" || exit 1
-digestd run --config "$TMP/d.ini" >"$TMP/daemon.log" 2>&1 &
+# The binary itself, not lib.sh's digestd function: a function put in the
+# background runs in a subshell, whose pid $! would be, and the daemon would
+# outlive the test.
+$TEST_WRAPPER "$DIGESTD" run --config "$TMP/d.ini" >"$TMP/daemon.log" 2>&1 &
 DPID=$!
 PIDS="$PIDS $DPID"
 wait_grep "digestd started" "$TMP/daemon.log" 20

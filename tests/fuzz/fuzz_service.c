@@ -2,7 +2,8 @@
 /* libFuzzer target: endpoint answers and ntfy header values
  * (src/push/service). Input: a kind byte, a status (two bytes), then the
  * answer body; the body is also tried as an ntfy title and click link.
- * The class follows the status alone; a wait is 0 to a day; a header line
+ * The class follows the status alone (SMTP's rules for email: 5xx dead,
+ * the rest retried); a wait is 0 to a day; a header line
  * never holds a control character (no header injection). */
 #include <stddef.h>
 #include <stdint.h>
@@ -43,6 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(wait >= 0 && wait <= PUSH_RETRY_AFTER_MAX);
 	if (status >= 200 && status <= 299)
 		CHECK(k == SERVICE_DELIVERED);
+	else if (kind == CFG_KIND_EMAIL) /* SMTP: 5xx refuses for good, the rest waits */
+		CHECK(k == (status >= 500 && status <= 599 ? SERVICE_DEAD : SERVICE_RETRY) &&
+		      wait == 0);
 	else if (status >= 400 && status <= 499 && status != 408 && status != 429)
 		CHECK(k == SERVICE_DEAD && wait == 0);
 	else
