@@ -90,8 +90,10 @@ if wait_count 1 "t=hup" "$TMP/requests" 30; then
 		'wait_grep "^STATUS=busy: polling sources" "$TMP/notify.log" 10 && ! grep -q "^STATUS=idle" "$TMP/notify.log"' \
 		"$TMP/notify.log"
 	kill -HUP $pid
-	# 2 s: the signal is acted on at once, not when the 60 s answer comes.
-	if wait_grep 'reloaded' "$TMP/hup.log" 2 && grep -q '^RELOADING=1' "$TMP/notify.log"; then
+	# Within 10 s (40 under qemu): the signal is acted on at once, not when the 60 s answer
+	# comes (a wide margin: under ASan and a loaded machine a reload takes
+	# seconds; 2 s failed once so in a CI dry run).
+	if wait_grep 'reloaded' "$TMP/hup.log" 10 && grep -q '^RELOADING=1' "$TMP/notify.log"; then
 		pass "SIGHUP during a transfer: reloaded at once"
 	else
 		fail "SIGHUP during a transfer: reloaded at once" "$(tail -n 3 "$TMP/hup.log")"
@@ -99,7 +101,7 @@ if wait_count 1 "t=hup" "$TMP/requests" 30; then
 	check "SIGHUP: the poll cut short is made again on the new configuration" \
 		'wait_count 2 "t=hup" "$TMP/requests" 10' "$TMP/hup.log"
 	kill -TERM $pid
-	if wait_gone $pid 2 && [ "$RC" -eq 0 ]; then pass "SIGTERM during a transfer: exit 0 at once"; else
+	if wait_gone $pid 10 && [ "$RC" -eq 0 ]; then pass "SIGTERM during a transfer: exit 0 at once"; else
 		fail "SIGTERM during a transfer: exit 0 at once" "status ${RC:-still running}" \
 			"$(tail -n 3 "$TMP/hup.log")"; fi
 else
