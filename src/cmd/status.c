@@ -294,26 +294,37 @@ static void show_endpoint(struct status *s, const struct cfg_endpoint *ep)
 	close_obj(s);
 }
 
+/* Reads the state file `name` into buf: its first size bytes, or with
+ * whole set all of it (one that fills buf is too big). Returns NULL with *n
+ * set, or why not: "none" when missing, a link or FIFO refused, unreadable. */
+static const char *read_file(struct status *s, const char *name, void *buf, size_t size,
+			     bool whole, size_t *n)
+{
+	const char *why = NULL;
+	int fd = s->state_fd >= 0 ? file_open_read(s->state_fd, name) : -ENOENT;
+
+	*n = 0;
+	if (fd == -ENOENT)
+		return "none";
+	if (fd < 0)
+		return file_strerror(fd);
+	if (file_read_full(fd, buf, size, n) < 0 || (whole && *n == size))
+		why = "cannot be read";
+	close(fd);
+	return why;
+}
+
 /* The story window's fill (docs/grouping.md), read and checked whole like
  * the daemon reads it, never moved aside. */
 static void show_stories(struct status *s)
 {
-	const char *why = "none";
 	unsigned used = 0, delivered = 0;
-	size_t n = 0;
-	int fd = s->state_fd >= 0 ? file_open_read(s->state_fd, "stories") : -ENOENT;
+	size_t n;
+	const char *why = read_file(s, "stories", s->file, sizeof(s->file), true, &n);
 
 	story_window_init(&s->window);
-	if (fd >= 0) {
-		why = file_read_full(fd, s->file, sizeof(s->file), &n) < 0 || n == sizeof(s->file)
-			      ? "cannot be read"
-			      : NULL;
-		close(fd);
-		if (!why && stories_load_buffer(&s->window, s->file, n, &why) == 0)
-			why = NULL;
-	} else if (fd != -ENOENT) {
-		why = file_strerror(fd);
-	}
+	if (!why && stories_load_buffer(&s->window, s->file, n, &why) == 0)
+		why = NULL;
 	for (unsigned i = 0; i < STORY_WINDOW; i++) {
 		used += s->window.s[i].id != 0;
 		delivered += s->window.s[i].delivered != 0;
@@ -330,25 +341,17 @@ static void show_stories(struct status *s)
 static void show_seen(struct status *s)
 {
 	unsigned char h[SEEN_HEADER_BYTES];
-	const char *why = "none";
 	unsigned count = 0, cap = 0;
-	size_t n = 0;
-	int fd = s->state_fd >= 0 ? file_open_read(s->state_fd, "seen") : -ENOENT;
+	size_t n;
+	const char *why = read_file(s, "seen", h, sizeof(h), false, &n);
 
-	if (fd >= 0) {
-		why = file_read_full(fd, h, sizeof(h), &n) < 0 ? "cannot be read" : NULL;
-		close(fd);
-		if (!why && seen_peek(h, n, &count, &cap, &why) == 0)
-			why = NULL;
-	} else if (fd != -ENOENT) {
-		why = file_strerror(fd);
-	}
+	if (!why && seen_peek(h, n, &count, &cap, &why) == 0)
+		why = NULL;
 	open_obj(s, "seen", "seen-set");
 	field_str(s, "state", "state file", why ? why : "ok");
 	field_num(s, "count", "articles remembered", count);
 	field_num(s, "capacity", "capacity", cap ? cap : s->cfg.digest.seen_capacity);
 	close_obj(s);
-	show_stories(s);
 }
 
 static void show_schedule(struct status *s)
@@ -386,6 +389,7 @@ static int show(struct status *s)
 	}
 	show_schedule(s);
 	show_seen(s);
+	show_stories(s);
 	if (s->json)
 		fputs(",\"endpoints\":[", stdout);
 	for (unsigned i = 0; i < s->cfg.n_endpoints; i++) {
