@@ -817,108 +817,112 @@ static void chat_problem(struct mw *w, const struct digest_problem *p, enum esc 
 	}
 }
 
-/* The sources with problems in pass `pass`: packed and counted like one
- * more article after the last (first: the first entry of its part). */
-static void chat_problems(const struct message_opts *o, struct mw *w, int pass,
-			  const struct digest *d, int first, size_t budget)
+#define PROBLEMS_HEADING "Sources with problems"
+
+/* The heading of the sources with problems, between two tags. */
+static void chat_heading(struct mw *w, const char *open, const char *close)
 {
-	static const char heading[] = "Sources with problems";
-	unsigned i;
+	mw_tag(w, open);
+	mw_lit(w, PROBLEMS_HEADING);
+	mw_tag(w, close);
+}
+
+/* Problem k in pass `pass`: each problem is one entry after the articles,
+ * packed and counted like an article, so that a long list is split across
+ * numbered parts, each line whole and in order. head: the first problem of
+ * its part, which writes the heading (and opens Matrix's list); tail: the
+ * last entry of its part (closes the list). first: the first entry of its
+ * part. */
+static void chat_problems(const struct message_opts *o, struct mw *w, int pass,
+			  const struct digest *d, unsigned k, int first, int head, int tail,
+			  size_t budget)
+{
+	const struct digest_problem *p = &d->problem[k];
 
 	switch (o->kind) {
 	case MESSAGE_NTFY:
 		mw_field(w, budget);
-		if (!first)
+		if (head && !first)
 			mw_lit(w, "\n\n");
-		mw_tag(w, "**");
-		mw_lit(w, heading);
-		mw_tag(w, "**");
-		for (i = 0; i < d->n_problems && !w->cut; i++) {
-			mw_lit(w, "\n- ");
-			chat_problem(w, &d->problem[i], ESC_MD, "*", "*");
-		}
+		if (head)
+			chat_heading(w, "**", "**");
+		mw_lit(w, "\n- ");
+		chat_problem(w, p, ESC_MD, "*", "*");
 		break;
 	case MESSAGE_MATRIX:
 		if (pass == 0) {
 			mw_field(w, budget / 3);
-			mw_lit(w, "\n");
-			mw_lit(w, heading);
-			for (i = 0; i < d->n_problems && !w->cut; i++) {
-				mw_lit(w, "\n- ");
-				chat_problem(w, &d->problem[i], ESC_NONE, "", "");
-			}
-			mw_lit(w, "\n");
+			if (head)
+				chat_heading(w, "\n", "");
+			mw_lit(w, "\n- ");
+			chat_problem(w, p, ESC_NONE, "", "");
+			if (tail)
+				mw_lit(w, "\n");
 			break;
 		}
 		mw_field(w, budget - budget / 3);
-		mw_tag(w, "<p><b>");
-		mw_lit(w, heading);
-		mw_tag(w, "</b></p><ul>");
-		for (i = 0; i < d->n_problems && !w->cut; i++) {
-			mw_tag(w, "<li>");
-			chat_problem(w, &d->problem[i], ESC_HTML, "<i>", "</i>");
-			mw_tag(w, "</li>");
-		}
-		mw_tag(w, "</ul>");
+		if (head)
+			chat_heading(w, "<p><b>", "</b></p><ul>");
+		mw_tag(w, "<li>");
+		chat_problem(w, p, ESC_HTML, "<i>", "</i>");
+		mw_tag(w, tail ? "</li></ul>" : "</li>");
 		break;
 	case MESSAGE_SLACK:
+		/* A section block each: a section's text has its own limit. */
 		if (pass == 0) {
 			mw_field(w, SLACK_FALLBACK_UNITS);
-			mw_lit(w, "\n\xe2\x80\xa2 ");
-			mw_lit(w, heading);
+			if (head)
+				chat_heading(w, "\n\xe2\x80\xa2 ", "");
 			break;
 		}
 		mw_open(w, ",{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"");
 		mw_field(w, SLACK_SECTION_UNITS - CLOSE_RESERVE);
-		mw_tag(w, "*");
-		mw_lit(w, heading);
-		mw_tag(w, "*");
-		for (i = 0; i < d->n_problems && !w->cut; i++) {
-			mw_lit(w, "\n\xe2\x80\xa2 ");
-			chat_problem(w, &d->problem[i], ESC_MRKDWN, "_", "_");
-		}
+		if (head)
+			chat_heading(w, "*", "*\n");
+		mw_lit(w, "\xe2\x80\xa2 ");
+		chat_problem(w, p, ESC_MRKDWN, "_", "_");
 		mw_close(w, "\"}}");
 		break;
 	case MESSAGE_DISCORD:
+		/* An embed each, titled: an embed's description has its own
+		 * limit, and every embed of ours has a title. */
 		if (!first)
 			mw_tag(w, ",");
 		mw_open(w, "{\"title\":\"");
 		mw_field(w, DISCORD_TITLE_UNITS);
-		mw_lit(w, heading);
+		mw_lit(w, PROBLEMS_HEADING);
 		mw_open(w, "\",\"description\":\"");
 		mw_field(w, DISCORD_DESC_UNITS - CLOSE_RESERVE);
-		for (i = 0; i < d->n_problems && !w->cut; i++) {
-			mw_lit(w, i ? "\n- " : "- ");
-			chat_problem(w, &d->problem[i], ESC_MD, "*", "*");
-		}
+		mw_lit(w, "- ");
+		chat_problem(w, p, ESC_MD, "*", "*");
 		mw_close(w, "\"}");
 		break;
 	case MESSAGE_TELEGRAM:
 		mw_field(w, budget);
-		mw_lit(w, "\n\n");
-		mw_tag(w, "<b>");
-		mw_lit(w, heading);
-		mw_tag(w, "</b>");
-		for (i = 0; i < d->n_problems && !w->cut; i++) {
-			mw_lit(w, "\n\xe2\x80\xa2 ");
-			chat_problem(w, &d->problem[i], ESC_HTML, "<i>", "</i>");
+		if (head) {
+			mw_lit(w, "\n\n"); /* Telegram counts it: text, not markup */
+			chat_heading(w, "<b>", "</b>");
 		}
+		mw_lit(w, "\n\xe2\x80\xa2 ");
+		chat_problem(w, p, ESC_HTML, "<i>", "</i>");
 		break;
 	default:
 		break;
 	}
 }
 
-/* Entry i of a chat message: article i, or the problems after the last. */
+/* Entry i of a chat message: article i, or problem i - articles after the
+ * last; head and tail as chat_problems says. */
 static void chat_entry(const struct message_opts *o, struct mw *w, int pass,
-		       const struct digest *d, unsigned i, int first, size_t budget)
+		       const struct digest *d, unsigned i, int first, int head, int tail,
+		       size_t budget)
 {
 	struct digest_item it;
 
 	if (digest_item(d, i, &it) == 0)
 		chat_article(o, w, pass, &it, first, budget);
 	else
-		chat_problems(o, w, pass, d, first, budget);
+		chat_problems(o, w, pass, d, i - digest_count(d), first, head, tail, budget);
 }
 
 /* Units of the heads and tails of a part whose title is `title`. */
@@ -947,8 +951,10 @@ static size_t chat_cost(const struct message_opts *o, const struct layout *l,
 {
 	struct mw w = { NULL, 0, 0, l->json, l->unit, 0, 0, 0, 0 };
 
+	/* A problem's cost with the heading and the list's end: what it
+	 * costs at most, wherever it falls. */
 	for (int pass = 0; pass < l->passes; pass++)
-		chat_entry(o, &w, pass, d, i, 0, budget);
+		chat_entry(o, &w, pass, d, i, 0, 1, 1, budget);
 	return w.total;
 }
 
@@ -959,8 +965,9 @@ static int render_chat(const struct message_opts *o, const struct digest *d, uns
 	struct layout l;
 	struct mw w;
 	size_t frame, budget, used = 0;
-	/* The problems, when there are any, are one entry after the articles. */
-	unsigned n = digest_count(d) + (d->n_problems > 0), parts = 1, count = 0, first = 0,
+	/* The problems, when there are any, are one entry each after the
+	 * articles. */
+	unsigned na = digest_count(d), n = na + d->n_problems, parts = 1, count = 0, first = 0,
 		 end = 0;
 	int rc = layout_of(o->kind, &l);
 
@@ -1006,7 +1013,8 @@ static int render_chat(const struct message_opts *o, const struct digest *d, uns
 	for (int pass = 0; pass < l.passes; pass++) {
 		chat_head(o, &w, pass, title);
 		for (unsigned i = first; i < end; i++)
-			chat_entry(o, &w, pass, d, i, i == first, budget);
+			chat_entry(o, &w, pass, d, i, i == first, i >= na && (i == first || i == na),
+				   i + 1 == end, budget);
 		chat_tail(o, &w, pass);
 	}
 	return mw_finish(&w, m);

@@ -344,7 +344,9 @@ static void test_link_forms(void)
 }
 
 /* DIGEST_MAX_PROBLEMS sources with problems, hostile names and errors:
- * shown once, after the articles, in the last part only. */
+ * after the articles, the heading at most once a part (Discord: on each
+ * problem's embed), in the last part and in every part from the first
+ * problem's on. */
 static void test_problems_every_kind(void)
 {
 	static const char *const heading[] = { "", "", "**Sources with problems**",
@@ -368,6 +370,7 @@ static void test_problems_every_kind(void)
 			struct message_opts o = opts(chat_kinds[k]);
 			struct message m;
 			unsigned parts = all_parts(&o);
+			int seen_heading = 0;
 
 			CHECK(parts >= 1);
 			for (unsigned p = 0; p < parts; p++) {
@@ -375,16 +378,19 @@ static void test_problems_every_kind(void)
 
 				CHECK_INT(message_render(&o, &d, p, out, MESSAGE_BODY_BYTES, &m), 0);
 				h = strstr(out, heading[o.kind]);
-				if ((h != NULL) != (p + 1 == parts) || (h && strstr(h + 1, heading[o.kind]))) {
-					printf("  %s part %u/%u: the problems not once in the last\n",
-					       kind_name[o.kind], p + 1, parts);
+				/* Discord titles each problem's embed. */
+				if ((!h && (p + 1 == parts || seen_heading)) ||
+				    (h && o.kind != MESSAGE_DISCORD && strstr(h + 1, heading[o.kind]))) {
+					printf("  %s part %u/%u: the problems' heading not once in each "
+					       "of the last parts\n", kind_name[o.kind], p + 1, parts);
 					CHECK(0);
 				}
 				/* After the last article. */
 				if (h && with_articles)
 					CHECK(strstr(h, "Q49Q") == NULL);
-				if (h)
+				if (h && !seen_heading)
 					CHECK(strstr(h, "P0P") != NULL);
+				seen_heading |= h != NULL;
 			}
 		}
 	}
@@ -399,6 +405,68 @@ static void test_problems_every_kind(void)
 		CHECK(strstr(out, "<b>Sources with problems</b>\\n\xe2\x80\xa2 <i>Slow &lt;Feed&gt;</i>: "
 				  "1 failed poll since 2026-11-27 ") != NULL);
 		CHECK_STR(m.title, "");
+	}
+}
+
+/* DIGEST_MAX_PROBLEMS problems of the longest source name and error, too
+ * many for one part of ntfy or Telegram (4,096): split across numbered
+ * parts like articles, each problem line whole ("P<i>P" at its start,
+ * "E<i>E" at its end) exactly once and in order, for every chat kind. */
+static void test_problems_split(void)
+{
+	for (int with_articles = 0; with_articles < 2; with_articles++) {
+		begin(60);
+		for (unsigned i = 0; i < DIGEST_MAX_PROBLEMS; i++) {
+			char src[CFG_SOURCE_NAME_BYTES], err[SRCSTATE_ERROR_BYTES];
+			int n = snprintf(src, sizeof src, "P%uP", i);
+
+			memset(src + n, 's', sizeof src - 1 - (size_t)n);
+			src[sizeof src - 1] = '\0';
+			n = snprintf(err, sizeof err, "E%uE", i);
+			memset(err, 'e', sizeof err - 1 - (size_t)n);
+			snprintf(err + sizeof err - 1 - (size_t)n, (size_t)n + 1, "E%uE", i);
+			CHECK_INT(digest_add_problem(&d, src, T0 - 86400, i + 1, err), 0);
+		}
+		for (unsigned i = 0; with_articles && i < 10; i++)
+			CHECK_INT(add(i, "A title", "https://e.org/a", 3, 12), 0);
+		for (unsigned k = 0; k < sizeof chat_kinds / sizeof chat_kinds[0]; k++) {
+			struct message_opts o = opts(chat_kinds[k]);
+			unsigned parts = all_parts(&o);
+			int twice = o.kind == MESSAGE_MATRIX; /* the plain body and the HTML */
+			const char *p = all;
+
+			CHECK(parts >= 1);
+			if (o.kind == MESSAGE_NTFY || o.kind == MESSAGE_TELEGRAM)
+				CHECK(parts > 1);
+			for (unsigned i = 0; parts && i < DIGEST_MAX_PROBLEMS; i++) {
+				char mark[2][16];
+				const char *hit[2];
+
+				snprintf(mark[0], sizeof mark[0], "P%uP", i);
+				snprintf(mark[1], sizeof mark[1], "E%uE", i);
+				for (int m = 0; m < 2; m++) {
+					const char *h = strstr(p, mark[m]), *again_ = NULL;
+
+					if (h && twice)
+						again_ = strstr(h + 1, mark[m]);
+					hit[m] = h;
+					if (!h || (twice && !again_) ||
+					    strstr((twice ? again_ : h) + 1, mark[m])) {
+						printf("  %s (%s articles): problem %u's %s missing, "
+						       "cut, out of order or repeated\n",
+						       kind_name[o.kind], with_articles ? "with" : "no", i,
+						       m ? "end" : "start");
+						CHECK(0);
+						hit[m] = NULL;
+					}
+				}
+				/* The line whole: its end in the same part as its start. */
+				if (hit[0] && hit[1] && o.kind == MESSAGE_NTFY)
+					CHECK(memchr(hit[0], '\n', (size_t)(hit[1] - hit[0])) == NULL);
+				if (hit[0])
+					p = hit[0];
+			}
+		}
 	}
 }
 
@@ -666,6 +734,7 @@ int main(void)
 	RUN(test_also_every_kind);
 	RUN(test_link_forms);
 	RUN(test_problems_every_kind);
+	RUN(test_problems_split);
 	RUN(test_title_singular);
 	RUN(test_long_article_is_cut);
 	RUN(test_500_articles);
