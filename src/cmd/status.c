@@ -5,6 +5,8 @@
 #include "status.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -38,6 +40,7 @@ struct status {
 	int first;    /* no field written yet in the current JSON object */
 	int64_t now;
 	int state_fd; /* -1 when the state folder does not exist yet */
+	int running;  /* a digestd holds the folder: 1, 0, -1 when unknown */
 	char file[OUTBOX_HEADER_BYTES + DIGEST_BODY_BYTES + 1];
 	struct outbox_entry e;
 	struct story_window window; /* the stories file, parsed */
@@ -176,27 +179,56 @@ static void fields_state(struct status *s, const char *why, const struct srcstat
 	field_num(s, "failures", "consecutive failures", st->failures);
 }
 
+/* ---- the daemon's schedule, as it recorded it ---- */
+
+/* Whether a digestd holds the state folder, judged without taking its lock
+ * (which would stop the daemon from starting meanwhile): the pid its last
+ * holder wrote into the lock file, alive or not. A pid reused by another
+ * process reads as running: the safe side, nothing is then called stale.
+ * Returns 1, 0, or -1 when it cannot be told (the lock file unreadable). */
+static int daemon_running(const struct status *s)
+{
+	long pid;
+	int fd = s->state_fd >= 0 ? file_open_read(s->state_fd, "lock") : -ENOENT;
+
+	if (fd == -ENOENT)
+		return 0; /* never started here */
+	if (fd < 0)
+		return -1;
+	pid = statedir_holder_pid(fd);
+	close(fd);
+	if (pid <= 0 || pid > INT_MAX)
+		return -1;
+	if (kill((pid_t)pid, 0) == 0 || errno == EPERM)
+		return 1;
+	return errno == ESRCH ? 0 : -1;
+}
+
+/* A time the daemon scheduled (t, 0 or less when none) with the interval
+ * it repeats at: shown, and called stale when it is past by more than that
+ * interval while no digestd runs. none: what text shows for no time. */
+static void field_schedule(struct status *s, const char *k, const char *stale_k,
+			   const char *label, int64_t t, int64_t interval, const char *none)
+{
+	bool stale = t > 0 && s->running == 0 && s->now - t > interval;
+
+	field_time(s, k, label, t, none);
+	if (s->json) {
+		key(s, stale_k, "");
+		fputs(stale ? "true" : "false", stdout);
+	} else if (stale) {
+		printf("    (past by more than its interval, and no digestd runs: not running)\n");
+	}
+}
+
 static const char *const type_names[] = { "auto", "feed", "page", "folder" };
 
 static void show_source(struct status *s, const struct cfg_source *src)
 {
 	struct srcstate st;
 	char url[NET_URL_BYTES], head[CFG_SOURCE_NAME_BYTES + 16];
-	const char *why = "local";
-	int64_t next = 0;
+	const char *why = read_state(s, src->name, &st);
 
-	/* Only feeds and pages over HTTP keep a state file. */
-	if (src->type != CFG_SOURCE_FOLDER && url_is_http(src->url))
-		why = read_state(s, src->name, &st);
-	else
-		srcstate_init(&st);
-	if (st.last_attempt > 0) {
-		/* As the daemon schedules it: the backoff or Retry-After when
-		 * set, else the interval after the last poll. */
-		next = srcstate_not_before(&st, &s->cfg.http, s->now);
-		if (!next)
-			next = st.last_attempt + (int64_t)src->interval;
-	}
 	snprintf(head, sizeof(head), "source %s", src->name);
 	open_obj(s, NULL, head);
 	field_str(s, "name", "name", src->name);
@@ -204,7 +236,9 @@ static void show_source(struct status *s, const struct cfg_source *src)
 	field_str(s, "url", "url", url_redact(src->url, url, sizeof(url)));
 	fields_state(s, why, &st, &source_keys);
 	field_time(s, "problem_since", "failing since", st.problem_since, "-");
-	field_time(s, "next_poll", "next poll", next, "at the daemon's start");
+	/* As the daemon scheduled it at the poll's end. */
+	field_schedule(s, "next_poll", "next_poll_stale", "next poll", st.next_poll,
+		       (int64_t)src->interval, "not scheduled");
 	field_num(s, "items", "items seen", st.items);
 	close_obj(s);
 }
@@ -356,16 +390,16 @@ static void show_seen(struct status *s)
 
 static void show_schedule(struct status *s)
 {
-	int64_t last = s->state_fd >= 0 ? daemon_last_digest(s->state_fd, s->cfg.daemon.state_dir)
-					: -1;
+	const char *dir = s->cfg.daemon.state_dir;
+	int64_t last = s->state_fd >= 0 ? daemon_last_digest(s->state_fd, dir) : -1;
+	int64_t next = s->state_fd >= 0 ? daemon_next_digest(s->state_fd, dir) : -1;
 	const struct cfg_schedule *sc = &s->cfg.digest.schedule;
-	/* An interval counts from the last digest; unknown, from the daemon's
-	 * start, which the folder does not tell. */
-	int64_t next = last >= 0 || sc->n_times ? schedule_next_digest(sc, last, s->now) : 0;
 
 	open_obj(s, "digest", "digests");
 	field_time(s, "last", "last composed", last, "never");
-	field_time(s, "next", "next", next, "one interval after the daemon's start");
+	/* Times of day repeat daily. */
+	field_schedule(s, "next", "next_stale", "next", next,
+		       sc->n_times ? 86400 : (int64_t)sc->interval, "not scheduled");
 	close_obj(s);
 }
 
@@ -379,13 +413,17 @@ static int show(struct status *s)
 		log_errx("status: state folder %s: %s", dir, file_strerror(s->state_fd));
 		return EX_NOINPUT;
 	}
+	s->running = daemon_running(s);
 	if (s->json) {
 		printf("{\"schema\":\"digestd.status/1\",\"state_dir\":");
 		json_write_string(stdout, dir, strlen(dir), 0);
 		printf(",\"state_dir_exists\":%s", s->state_fd >= 0 ? "true" : "false");
 		field_time(s, "time", "time", s->now, "");
+		printf(",\"running\":%s", s->running < 0 ? "null" : s->running ? "true" : "false");
 	} else {
 		printf("state folder %s%s\n", dir, s->state_fd >= 0 ? "" : " (not made yet)");
+		printf("digestd %s\n", s->running < 0 ? "running or not: the lock file cannot be read"
+				      : s->running ? "running" : "not running");
 	}
 	show_schedule(s);
 	show_seen(s);

@@ -176,9 +176,7 @@ int statedir_sub_check(int dirfd, const char *dir, const char *sub)
 	return open_sub(dirfd, dir, sub, true);
 }
 
-/* The pid written in a held lock file ("PID\n"), or 0 when it cannot be
- * read. fd was just opened, so the read starts at the file's beginning. */
-static long holder_pid(int fd)
+long statedir_holder_pid(int fd)
 {
 	char buf[24];
 	size_t n, used;
@@ -214,7 +212,7 @@ int statedir_lock(int dirfd, const char *dir)
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		rc = -errno;
 		if (rc == -EWOULDBLOCK) {
-			long pid = holder_pid(fd);
+			long pid = statedir_holder_pid(fd);
 
 			if (pid)
 				log_errx("%s: in use by digestd pid %ld (%s/lock held); exiting",

@@ -38,6 +38,11 @@ int statedir_sub_check(int dirfd, const char *dir, const char *sub);
  * errno after a log line. Never blocks waiting for the lock. */
 int statedir_lock(int dirfd, const char *dir);
 
+/* The pid a lock file names ("PID\n", written by its last holder and left
+ * there when it ended), or 0 when it cannot be read. fd is the lock file,
+ * just opened: the read starts at its beginning. */
+long statedir_holder_pid(int fd);
+
 /* For readers that change nothing (`digestd status`): opens dir, or its
  * subfolder sub when dirfd >= 0 (never through a link: -ELOOP), as a folder
  * (-ENOTDIR), quietly and without the owner checks, since nothing is

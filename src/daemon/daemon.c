@@ -115,18 +115,19 @@ void daemon_watchdog(struct daemon *d)
 /* The time of the last composed digest is kept in the state folder so that
  * an interval schedule survives restarts: a board that reboots more often
  * than its interval would otherwise never compose. Losing it only restarts
- * the schedule, so a file that cannot be read or saved is said and skipped. */
-int64_t daemon_last_digest(int state_fd, const char *dir)
+ * the schedule, so a file that cannot be read or saved is said and skipped.
+ * The next digest's time is kept beside it for `digestd status` alone. */
+static int64_t time_file_read(int state_fd, const char *dir, const char *name,
+			      const char *consequence)
 {
 	char buf[32];
 	size_t got = 0;
 	int64_t t;
-	int fd = file_open_read(state_fd, "last-digest");
+	int fd = file_open_read(state_fd, name);
 
 	if (fd < 0) {
 		if (fd != -ENOENT)
-			log_warnx("%s/last-digest: %s; the digest schedule starts afresh", dir,
-				  file_strerror(fd));
+			log_warnx("%s/%s: %s; %s", dir, name, file_strerror(fd), consequence);
 		return -1;
 	}
 	if (file_read_full(fd, buf, sizeof(buf) - 1, &got) < 0)
@@ -135,27 +136,48 @@ int64_t daemon_last_digest(int state_fd, const char *dir)
 	if (got > 0 && buf[got - 1] == '\n')
 		got--;
 	if (dec_parse_i64(buf, got, 0, INT64_MAX, &t) < 0) {
-		log_warnx("%s/last-digest: not a time; the digest schedule starts afresh", dir);
+		log_warnx("%s/%s: not a time; %s", dir, name, consequence);
 		return -1;
 	}
 	return t;
 }
 
-static void last_digest_save(struct daemon *d, int64_t t)
+int64_t daemon_last_digest(int state_fd, const char *dir)
 {
-	char buf[32];
+	return time_file_read(state_fd, dir, "last-digest", "the digest schedule starts afresh");
+}
+
+int64_t daemon_next_digest(int state_fd, const char *dir)
+{
+	return time_file_read(state_fd, dir, "next-digest", "the next digest is not known");
+}
+
+/* Saves t into the state folder's file name (a time file), saying what a
+ * failure means. Returns 0 or a negative errno. */
+static int time_file_save(struct daemon *d, const char *name, int64_t t, const char *consequence)
+{
+	char buf[32], tmp[32];
 	int n = snprintf(buf, sizeof(buf), "%lld\n", (long long)t);
 	int rc;
 
-	d->last_digest = t;
-	rc = file_replace_at(d->state_fd, "last-digest", "last-digest.tmp", buf, (size_t)n, NULL, 0);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	rc = file_replace_at(d->state_fd, name, tmp, buf, (size_t)n, NULL, 0);
 	if (rc < 0)
-		log_warnx("%s/last-digest: cannot save: %s (the schedule still holds until a restart)",
-			  d->cfg->daemon.state_dir, strerror(-rc));
+		log_warnx("%s/%s: cannot save: %s (%s)", d->cfg->daemon.state_dir, name,
+			  strerror(-rc), consequence);
+	return rc;
+}
+
+static void last_digest_save(struct daemon *d, int64_t t)
+{
+	d->last_digest = t;
+	(void)time_file_save(d, "last-digest", t, "the schedule still holds until a restart");
 }
 
 /* An interval is watched on the monotonic clock (a clock step does not move
- * it), times of day on the wall clock. */
+ * it), times of day on the wall clock. The time is recorded for `digestd
+ * status` (not with --once: it schedules nothing); a failed save is said
+ * and counted. */
 static void schedule_digest(struct daemon *d)
 {
 	const struct cfg_schedule *s = &d->cfg->digest.schedule;
@@ -168,6 +190,8 @@ static void schedule_digest(struct daemon *d)
 		d->digest_wall = NEVER;
 		d->digest_due_ms = net_now_ms() + (next - now) * 1000;
 	}
+	if (!d->once && time_file_save(d, "next-digest", next, "digestd status will not show it") < 0)
+		d->n.state_saves++;
 }
 
 static bool digest_is_due(const struct daemon *d)
@@ -202,6 +226,15 @@ static int on_article(const struct source_article *a, void *arg)
 static int article_known(const struct source_article *a, void *arg)
 {
 	return pipeline_known(arg, a);
+}
+
+/* When source i is due, as a wall-clock second rounded up (status shows
+ * it), or 0 when it is not (--once). */
+static int64_t due_wall(const struct daemon *d, unsigned i)
+{
+	if (d->source_due_ms[i] == NEVER)
+		return 0;
+	return (wall_ms() + (d->source_due_ms[i] - net_now_ms()) + 999) / 1000;
 }
 
 /* A poll ended. One cancelled (a reload) is made again at once; with
@@ -246,6 +279,18 @@ static void on_polled(void *arg, unsigned idx, int rc, int64_t not_before)
 	else
 		d->source_due_ms[idx] = schedule_source_due(src->interval, not_before, net_now_ms(),
 							    wall_ms());
+	/* Recorded in its state file for `digestd status`: the poll's end
+	 * saves it. */
+	d->sources[d->cur].next_poll = due_wall(d, idx);
+}
+
+/* Records when source i is due in its state file, for a schedule made
+ * without a poll's end (a source backing off); a failure is said by
+ * srcstate_save and counted. */
+static void note_due(struct daemon *d, unsigned i)
+{
+	if (source_note_next_poll(&d->sources[d->cur], i, due_wall(d, i)) < 0)
+		d->n.state_saves++;
 }
 
 /* Starts the polls that are due, in the order of the config, as long as
@@ -284,8 +329,11 @@ static void start_sources(struct daemon *d)
 		}
 		d->n.polls++;
 		d->src_n.polls[i]++;
-		if (rc == -EAGAIN)
-			on_polled(d, i, rc, nb);
+		if (rc != -EAGAIN)
+			continue;
+		/* Still backing off: scheduled without a poll's end. */
+		on_polled(d, i, rc, nb);
+		note_due(d, i);
 	}
 }
 
@@ -332,6 +380,10 @@ static void sources_reschedule(struct daemon *d, const struct cfg *old, const in
 		for (unsigned j = 0; old && j < old->n_sources; j++)
 			if (strcmp(old->sources[j].name, d->cfg->sources[i].name) == 0)
 				d->source_due_ms[i] = old_due[j];
+		/* One due later (backing off) has its time recorded now; one due
+		 * now, at its poll's end in a moment. */
+		if (!d->once && d->source_due_ms[i] != NEVER && d->source_due_ms[i] > now)
+			note_due(d, i);
 	}
 }
 
@@ -522,6 +574,7 @@ static void reload(struct daemon *d)
 	 * still open. */
 	pushes_free(d, d->cur);
 	outboxes_close(d, d->cur);
+	d->n.state_saves += d->sources[d->cur].save_failures;
 	source_ctx_free(&d->sources[d->cur]);
 	rules_free(&d->rules[d->cur]);
 	memcpy(old_due, d->source_due_ms, sizeof(old_due));

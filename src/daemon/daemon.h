@@ -26,11 +26,14 @@
 #define DAEMON_DEFAULT_CONFIG "/etc/digestd/digestd.ini"
 
 /* dead counts every digest moved to dead/; damaged, those of them that
- * could not be read (a wrong checksum, not a regular file). */
+ * could not be read (a wrong checksum, not a regular file); state_saves,
+ * the state files (a source's, an endpoint's) that could not be saved, but
+ * for those of the running source context's polls (its save_failures). */
 struct daemon_counters {
 	unsigned long polls, poll_failures, articles, summarised, known;
 	unsigned long digests, delivered, push_failures, dead, damaged;
 	unsigned long dropped, over_backlog; /* marked seen: by a rule, by backlog */
+	unsigned long state_saves;
 };
 
 /* Per source (its index in the running cfg; carried by name across a
@@ -161,6 +164,11 @@ int daemon_once(struct daemon *d);
  * a file that is not a regular file or not a time is one warning. Changes
  * nothing; `digestd status` reads it too. Blocks on the disk. */
 int64_t daemon_last_digest(int state_fd, const char *dir);
+
+/* The Unix second the running daemon scheduled the next digest for, from
+ * the file next-digest (written as it schedules one; not by --once), or -1
+ * when unknown; like daemon_last_digest otherwise. */
+int64_t daemon_next_digest(int state_fd, const char *dir);
 
 /* STOPPING=1 (after a full start), then stops what daemon_start started, in
  * reverse order: the seen-set is committed when dirty, the lock released.

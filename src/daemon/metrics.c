@@ -102,6 +102,9 @@ long metrics_format(const struct daemon *d, int64_t now, char *out, size_t cap)
 	    n->push_failures);
 	one(&o, "digestd_dead_letters_total", "counter",
 	    "Digests moved to dead/, refused or damaged.", n->dead);
+	one(&o, "digestd_state_save_failures_total", "counter",
+	    "State files of sources and endpoints that could not be saved.",
+	    n->state_saves + d->sources[d->cur].save_failures);
 	one(&o, "digestd_pending_articles", "gauge", "Articles waiting for the next digest.",
 	    d->pend.n);
 	one(&o, "digestd_outbox_digests", "gauge", "Digests waiting in the outbox.", d->ob_count);

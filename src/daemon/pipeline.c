@@ -235,8 +235,8 @@ static void push_pass_end(struct daemon *d)
 
 /* An endpoint's last answer, kept like a source's state (srcstate, under
  * the name pipeline_endpoint_state gives) for `digestd status`. Only shown,
- * never acted on: a failed save is logged by srcstate_save and the next
- * answer tries again. */
+ * never acted on: a failed save is logged by srcstate_save (with its path)
+ * and counted, and the next answer tries again. */
 static void endpoint_note(struct daemon *d, const struct cfg_endpoint *ep,
 			  const struct push_result *res, int64_t now)
 {
@@ -258,7 +258,8 @@ static void endpoint_note(struct daemon *d, const struct cfg_endpoint *ep,
 	}
 	srcstate_note(&st, res->status, res->outcome == PUSH_DELIVERED ? NULL : res->message);
 	st.items += res->outcome == PUSH_DELIVERED;
-	(void)srcstate_save(d->state_fd, dir, name, &st);
+	if (srcstate_save(d->state_fd, dir, name, &st) < 0)
+		d->n.state_saves++;
 }
 
 /* The walk of the current endpoint ends at a push to retry (or an outbox
@@ -843,8 +844,8 @@ static void problems_gather(struct daemon *d)
 
 /* The digest listing d->problems is in the outbox: each source's state file
  * marks its problem as told, unless it recovered meanwhile. A mark that
- * cannot be saved (said by srcstate_save) lists the problem again next
- * time: told twice rather than never. */
+ * cannot be saved (said by srcstate_save, with its path, and counted)
+ * lists the problem again next time: told twice rather than never. */
 static void problems_told(struct daemon *d)
 {
 	const struct cfg *c = d->cfg;
@@ -857,7 +858,8 @@ static void problems_told(struct daemon *d)
 		if (st.failures < c->daemon.problem_after)
 			continue;
 		st.problem_reported = 1;
-		(void)srcstate_save(d->state_fd, c->daemon.state_dir, src->name, &st);
+		if (srcstate_save(d->state_fd, c->daemon.state_dir, src->name, &st) < 0)
+			d->n.state_saves++;
 	}
 	d->n_problems = 0;
 }

@@ -568,16 +568,32 @@ static int log_parse_failure(const struct cfg_source *src, const char *raw, int 
 	return -EBADMSG;
 }
 
+/* A folder's or file's poll into its state file: the times, failures,
+ * error and items (local sources back off from nothing: no next_due). */
+static void record_local(struct source_ctx *ctx, struct source_poll *p, int rc, int64_t now)
+{
+	const struct cfg *cfg = ctx->cfg;
+
+	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, p->src->name, &p->st);
+	srcstate_record(&p->st, &cfg->http, now, rc >= 0, 0);
+	p->st.next_due = 0;
+	srcstate_note(&p->st, 0, rc >= 0 ? NULL : p->err[0] ? p->err : strerror(-rc));
+	if (rc >= 0)
+		p->st.items += p->yielded;
+}
+
 /* Ends p: the state file (attempt, backoff, and the validators only when
- * nothing was cut short and every entry was yielded and taken), one line for
- * what was left, then the caller's done. A stopped poll records nothing:
+ * nothing was cut short and every entry was yielded and taken; a folder or
+ * file source its poll times, failures and items), one line for what was
+ * left, then the caller's done, which says when it polls the source next
+ * (ctx->next_poll, saved with the state). A stopped poll records nothing:
  * nothing was learnt about the source. */
 static void poll_end(struct source_ctx *ctx, struct source_poll *p)
 {
 	const struct cfg *cfg = ctx->cfg;
 	const struct cfg_source *src = p->src;
 	int64_t now = now_utc(), nb = 0;
-	int rc = p->rc >= 0 ? (int)p->yielded : p->rc;
+	int rc = p->rc >= 0 ? (int)p->yielded : p->rc, record = 0;
 
 	if (p->cut)
 		log_info("source %s: poll stopped at poll_timeout (%u s); %u entries left for the "
@@ -589,9 +605,9 @@ static void poll_end(struct source_ctx *ctx, struct source_poll *p)
 		log_info("source %s: first poll: the newest %u entries taken, %u older ones marked "
 			 "seen ([source] backlog = %u)", src->name, p->yielded - p->over, p->over,
 			 src->backlog);
-	if (p->stopped)
+	if (p->stopped) {
 		rc = -EINTR;
-	else if (p->http && !net_stopped(ctx->fetch.net) && !ctx->dry_run) {
+	} else if (p->http && !net_stopped(ctx->fetch.net) && !ctx->dry_run) {
 		/* A digest may have told this source's problem while the poll
 		 * ran (feed health): the mark on disk wins over the copy loaded
 		 * at the start. */
@@ -608,15 +624,26 @@ static void poll_end(struct source_ctx *ctx, struct source_poll *p)
 			p->st.items += p->yielded;
 		if (rc >= 0 && !p->ended && !p->cut && !p->left && !ctx->keep_validators)
 			p->st.v = p->v;
-		srcstate_save(ctx->state_fd, cfg->daemon.state_dir, src->name, &p->st);
 		nb = srcstate_not_before(&p->st, &cfg->http, now);
+		record = 1;
+	} else if (!p->http && !ctx->dry_run && ctx->state_fd >= 0) {
+		record_local(ctx, p, rc, now);
+		record = 1;
 	}
-	p->busy = 0;
 	ctx->not_before = nb;
 	ctx->last_rc = rc;
 	ctx->last_failures = p->http ? p->st.failures : 0;
+	/* Unless the caller schedules it anew, the next poll stays as the
+	 * file had it. */
+	ctx->next_poll = p->st.next_poll;
 	if (ctx->done)
 		ctx->done(ctx->arg, p->idx, rc, nb);
+	if (record) {
+		p->st.next_poll = ctx->next_poll;
+		if (srcstate_save(ctx->state_fd, cfg->daemon.state_dir, src->name, &p->st) < 0)
+			ctx->save_failures++;
+	}
+	p->busy = 0;
 }
 
 /* Frees j; p's last job ending ends p. */
@@ -983,6 +1010,21 @@ int64_t source_not_before(const struct cfg *cfg, const struct source_ctx *ctx,
 		return 0;
 	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
 	return srcstate_not_before(&st, &cfg->http, now);
+}
+
+int source_note_next_poll(const struct source_ctx *ctx, unsigned idx, int64_t next_poll)
+{
+	const struct cfg *cfg = ctx->cfg;
+	const struct cfg_source *src = &cfg->sources[idx];
+	struct srcstate st;
+
+	if (ctx->dry_run || ctx->state_fd < 0)
+		return 0;
+	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
+	if (st.next_poll == next_poll)
+		return 0;
+	st.next_poll = next_poll;
+	return srcstate_save(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
 }
 
 int source_forget_validators(const struct cfg *cfg, const struct source_ctx *ctx)

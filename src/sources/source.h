@@ -54,7 +54,8 @@ typedef int (*source_known_fn)(const struct source_article *a, void *arg);
  * with) ended, every article of it handed to the article callback: rc as
  * source_poll returns it, not_before the UTC second before which the source
  * must not be asked again (backoff or Retry-After), 0 when only its interval
- * applies. */
+ * applies. It may set ctx->next_poll (when it polls the source next), which
+ * is saved in the source's state file after it returns. */
 typedef void (*source_done_fn)(void *arg, unsigned idx, int rc, int64_t not_before);
 
 /* A teaser's page to fetch (a page job): the entry as the feed gave it, its
@@ -141,6 +142,14 @@ struct source_ctx {
 	unsigned entries;
 	int last_rc; /* the return of the poll that ended last */
 	unsigned last_failures; /* and its source's consecutive failures after it */
+	/* Set by the done callback of a poll that records its state: the Unix
+	 * second the caller will poll the source next, 0 when it will not;
+	 * saved in the state file after the callback (status shows it). It
+	 * holds the file's value when the callback is called. */
+	int64_t next_poll;
+	/* State files that could not be saved after a poll (each said by
+	 * srcstate_save), since ctx was set up. */
+	unsigned long save_failures;
 	/* The state folder (statedir_open), the caller's: set it after
 	 * source_ctx_init and before the first poll of an HTTP source. */
 	int state_fd;
@@ -244,6 +253,13 @@ int source_poll(const struct cfg *cfg, const struct cfg_source *src, struct sour
  * start-up; the daemon adds interval itself. Never fails. */
 int64_t source_not_before(const struct cfg *cfg, const struct source_ctx *ctx,
 			  const struct cfg_source *src, int64_t now);
+
+/* Records in the state file of source number idx of ctx's cfg when the
+ * caller polls it next (the Unix second, 0 for none), for a schedule made
+ * without a poll ending (a source still backing off); a poll's end records
+ * ctx->next_poll itself. Nothing with dry_run. Returns 0, or srcstate_save's
+ * negative errno (logged there). Blocks on the disk. */
+int source_note_next_poll(const struct source_ctx *ctx, unsigned idx, int64_t next_poll);
 
 /* Forgets the cache validators (ETag, Last-Modified) of every HTTP source,
  * so that each next poll fetches in full: for when articles a 304 would

@@ -111,6 +111,8 @@ static int parse_line(const char *k, size_t kn, const char *v, size_t vn, const 
 		return parse_int(v, vn, INT64_MAX, (int64_t *)&s->items);
 	if (KEY("problem_since"))
 		return parse_int(v, vn, INT64_MAX, &s->problem_since);
+	if (KEY("next_poll"))
+		return parse_int(v, vn, INT64_MAX, &s->next_poll);
 	if (KEY("problem_reported")) {
 		rc = parse_int(v, vn, 1, &x);
 		s->problem_reported = (unsigned)x;
@@ -211,6 +213,8 @@ long srcstate_format(const struct srcstate *s, const char *name, char *out, size
 	wprintf(&w, "status %ld\nerror %s\nitems %llu\nproblem_since %lld\nproblem_reported %u\n",
 		s->status, s->error, (unsigned long long)s->items, (long long)s->problem_since,
 		s->problem_reported);
+	/* A key of its own line: earlier versions skip it. */
+	wprintf(&w, "next_poll %lld\n", (long long)s->next_poll);
 	return w.full || w.len > SRCSTATE_FILE_BYTES ? -ENOSPC : (long)w.len;
 }
 
@@ -249,8 +253,8 @@ int srcstate_save(int dirfd, const char *state_dir, const char *name, const stru
 	srcstate_name(name, file, sizeof(file));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
 	if (len < 0) {
-		log_warnx("source %s: state does not fit in %u bytes; not saved", name,
-			  SRCSTATE_FILE_BYTES);
+		log_warnx("source %s: saving state: %s/%s: does not fit in %u bytes; not saved",
+			  name, state_dir, file, SRCSTATE_FILE_BYTES);
 		return (int)len;
 	}
 	rc = file_replace_at(dirfd, file, tmp, buf, (size_t)len, NULL, 0);

@@ -25,6 +25,11 @@ struct srcstate {
 	uint64_t items;		   /* articles the source handed over, all polls together */
 	int64_t problem_since;	   /* the first of the consecutive failures, 0 when none */
 	unsigned problem_reported; /* 1 once a digest listed this run of failures */
+	/* When the daemon has scheduled the next poll (it records it as it
+	 * schedules), 0 when none is: `digestd status` shows it. Every
+	 * source has a state file, folder and file:// ones too, which keep
+	 * only these fields and the poll times, failures and items. */
+	int64_t next_poll;
 };
 
 /* A fresh state: nothing known. */

@@ -55,7 +55,7 @@ check_text "a digest waiting" "digests waiting: 1"
 check_text "the endpoint's last answer" "last HTTP status: 500"
 check_text "the seen-set's fill" "articles remembered: 1"
 check_text "the story window's fill" "stories remembered: 1"
-check_text "the folder source has no state file" "state file: local"
+check_text "no digestd runs after --once" "digestd not running"
 if grep -q s3cret "$TMP/out"; then fail "the feed's URL is redacted" "$(grep s3cret "$TMP/out")"; else
 	pass "the feed's URL is redacted"; fi
 
@@ -68,7 +68,11 @@ check_json() {
 check_json "schema" 'j["schema"]' "digestd.status/1"
 check_json "feed status" '[s for s in j["sources"] if s["name"]=="feed"][0]["status"]' 404
 check_json "feed failures" '[s for s in j["sources"] if s["name"]=="feed"][0]["failures"]' 1
-check_json "feed next poll is set" '[s for s in j["sources"] if s["name"]=="feed"][0]["next_poll"] > j["time"]' True
+# A folder source keeps its state too: its poll, its articles.
+check_json "folder source: state, last poll, items" '[(s["state"], s["last_poll"] is not None, s["last_success"] == s["last_poll"], s["failures"], s["items"]) for s in j["sources"] if s["name"]=="articles"][0]' "('ok', True, True, 0, 1)"
+# --once schedules nothing: no next poll, no next digest, none stale.
+check_json "after --once: no next poll recorded" '[(s["next_poll"], s["next_poll_stale"]) for s in j["sources"]]' "[(None, False), (None, False)]"
+check_json "after --once: no next digest recorded" '(j["digest"]["next"], j["digest"]["next_stale"], j["running"])' "(None, False, False)"
 check_json "endpoint waiting" 'j["endpoints"][0]["waiting"]' 1
 check_json "endpoint last status" 'j["endpoints"][0]["last_status"]' 500
 check_json "endpoint dead letters" 'j["endpoints"][0]["dead"]' 0
@@ -93,8 +97,36 @@ if [ "$RC" -eq 0 ] && json_get 'j["endpoints"][0]["name"]' | grep -q default; th
 	pass "status while the daemon runs"; else
 	fail "status while the daemon runs" "exit $RC" "$(cat "$TMP/err")"; fi
 wait_grep "delivered\|received" "$TMP/sink.log" 20
+# The schedule as the daemon recorded it after one cycle: the folder source
+# next polled one interval (30 min) after its poll (rounded up to the
+# second), the next digest at the time in next-digest, one interval (1 h)
+# after the start at the earliest.
+i=0
+while [ $i -lt $((20 * SLOW)) ]; do
+	status --config "$TMP/d.ini" --format json
+	[ "$(json_get '[s["next_poll"] is not None for s in j["sources"]]')" = "[True, True]" ] && break
+	sleep 1
+	i=$((i + 1))
+done
+check_json "running daemon: running" 'j["running"]' True
+check_json "running daemon: the folder source's next poll is its interval after its last" '[__import__("calendar").timegm(__import__("time").strptime(s["next_poll"], "%Y-%m-%dT%H:%M:%SZ")) - __import__("calendar").timegm(__import__("time").strptime(s["last_poll"], "%Y-%m-%dT%H:%M:%SZ")) in (1800, 1801) for s in j["sources"] if s["name"]=="articles"][0]' True
+check_json "running daemon: the failing feed's next poll is its backoff's end" '[s["next_poll"] > s["last_poll"] for s in j["sources"] if s["name"]=="feed"][0]' True
+next_digest=$(python3 -c 'import sys,time; print(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(open(sys.argv[1]).read()))))' "$TMP/state/next-digest" 2>&1)
+check_json "running daemon: the next digest as it scheduled it" 'j["digest"]["next"]' "$next_digest"
+check_json "running daemon: the next digest an interval ahead" 'j["digest"]["next"] > j["time"] and not j["digest"]["next_stale"]' True
+# A time long past is not stale while the daemon runs.
+printf '1000000000\n' >"$TMP/state/next-digest"
+status --config "$TMP/d.ini" --format json
+check_json "running daemon: a past next digest is not called stale" '(j["digest"]["next"], j["digest"]["next_stale"])' "('2001-09-09T01:46:40Z', False)"
 kill "$DPID"
 wait_gone "$DPID" 20
+# Stopped: the same time is stale, in JSON and text; the sources' next
+# polls, not past, are not.
+status --config "$TMP/d.ini" --format json
+check_json "stopped daemon: a next digest past by an interval is stale" '(j["running"], j["digest"]["next_stale"], [s["next_poll_stale"] for s in j["sources"]])' "(False, True, [False, False])"
+status --config "$TMP/d.ini"
+check_text "stopped daemon: not running" "digestd not running"
+check_text "stopped daemon: the stale time is said" "no digestd runs: not running"
 
 # Hostile state: the feed's state file a FIFO, the seen-set a link, the
 # oldest outbox entry garbage, last-digest garbage, dead/ a link.

@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    s.failures != back.failures || s.next_due != back.next_due ||
 	    s.retry_after_until != back.retry_after_until || s.status != back.status ||
 	    strcmp(s.error, back.error) != 0 || s.items != back.items ||
-	    s.problem_since != back.problem_since || s.problem_reported != back.problem_reported)
+	    s.problem_since != back.problem_since || s.problem_reported != back.problem_reported ||
+	    s.next_poll != back.next_poll)
 		abort();
 	/* Whatever an error holds, noting it keeps a line the file can hold. */
 	srcstate_note(&s, s.status, (const char *)out);

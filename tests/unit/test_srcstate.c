@@ -62,19 +62,25 @@ static void test_status_fields(void)
 	s.items = 12345678901ull;
 	s.problem_since = 1700000000;
 	s.problem_reported = 1;
+	s.next_poll = 1700001800;
 	n = srcstate_format(&s, "a", buf, sizeof(buf));
 	CHECK(n > 0);
+	/* The next poll on a line of its own, which earlier versions skip
+	 * as an unknown key. */
+	CHECK(strstr(buf, "\nnext_poll 1700001800\n") != NULL);
 	CHECK_INT(srcstate_parse(buf, (size_t)n, "a", &back), 0);
 	CHECK_INT(back.status, 503);
 	CHECK_STR(back.error, s.error);
 	CHECK(back.items == 12345678901ull);
 	CHECK_INT(back.problem_since, 1700000000);
 	CHECK_INT(back.problem_reported, 1);
+	CHECK_INT(back.next_poll, 1700001800);
 	/* A file of the previous version: the new fields are empty. */
 	CHECK_INT(srcstate_parse(older, strlen(older), "a", &back), 0);
 	CHECK_INT(back.failures, 2);
 	CHECK_INT(back.status, 0);
 	CHECK_STR(back.error, "");
+	CHECK_INT(back.next_poll, 0);
 	/* Control characters become spaces; a long reason is cut to fit, on a
 	 * character boundary; a success clears it. */
 	memset(long_err, 0, sizeof(long_err));
