@@ -130,12 +130,14 @@ check_text "stopped daemon: not running" "digestd not running"
 check_text "stopped daemon: the stale time is said" "no digestd runs: not running"
 
 # Hostile state: the feed's state file a FIFO, the seen-set a link, the
-# oldest outbox entry garbage, last-digest garbage, dead/ a link.
+# oldest outbox entry garbage, last-digest garbage, next-digest a FIFO,
+# dead/ a link.
 st=$(ls "$TMP/state"/source-*.state | head -n 1)
 rm -f "$st" && mkfifo "$st"
 mv "$TMP/state/seen" "$TMP/seen.real" && ln -s "$TMP/seen.real" "$TMP/state/seen"
 printf 'not an entry\n' >"$TMP/state/outbox/00000000000000000001-dg_garbage.digest"
 printf 'yesterday\n' >"$TMP/state/last-digest"
+rm -f "$TMP/state/next-digest" && mkfifo "$TMP/state/next-digest"
 rm -rf "$TMP/state/dead" && ln -s /tmp "$TMP/state/dead"
 snapshot "$TMP/before"
 status --config "$TMP/d.ini"
@@ -145,6 +147,8 @@ check_text "a linked seen-set is reported" "state file: a symbolic link"
 check_text "a garbage outbox entry is reported" "outbox folder: the oldest entry is damaged"
 check_text "a linked dead/ is reported" "dead folder: a symbolic link"
 expect_grep "garbage last-digest is one warning" "last-digest: not a time" "$TMP/err"
+expect_grep "a FIFO next-digest is one warning, not waited on" "next-digest: not a regular file" "$TMP/err"
+check_text "a FIFO next-digest: no next digest shown" "next: not scheduled"
 status --config "$TMP/d.ini" --format json
 if [ "$RC" -eq 0 ] && json_get 'len(j["sources"])' | grep -q 2; then pass "hostile state: valid JSON"; else
 	fail "hostile state: valid JSON" "exit $RC" "$(cat "$TMP/err")"; fi
