@@ -114,3 +114,53 @@ python3 tests/cli/prom_check.py "$prom" >"$TMP/samples" 2>&1
 expect_grep "metrics: the two state files not saved are counted" '^digestd_state_save_failures_total{} 2$' "$TMP/samples"
 if [ "$(stored)" -eq 6 ]; then pass "state not saved: the digest is delivered all the same"; else
 	fail "state not saved: the digest is delivered all the same" "$(stored) stored" "$(tail -n 5 "$TMP/once-8.log")"; fi
+
+# The mark of a problem told that cannot be saved (problems_told): the last
+# write of the feed's state file in the run that lists it fails with
+# ENOSPC (tests/fault/enospc.c, found by counting a first run from the same
+# state): one warning naming the file, counted, and the problem listed
+# again in the next digest (told twice rather than never). Not for a static
+# musl build, which cannot preload the shim.
+SHIM=$(cd "$(dirname "$BUILD/tests/libenospc.so")" 2>/dev/null && pwd)/libenospc.so
+if [ "${TEST_LIBC:-glibc}" = musl ] || [ ! -f "$SHIM" ]; then
+	echo "SKIP: health: the told mark's failed save needs the fault shim (glibc builds)"
+	exit 0
+fi
+# fault_once N: once 9-N with call N on the state folder failing (0: count
+# only); the counted calls in $TMP/points.N.
+fault_once() {
+	sleep 1.1
+	asan="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	if [ -n "$TEST_WRAPPER" ]; then
+		# shellcheck disable=SC2086
+		DIGESTD_FAULT_DIR=$TMP/state DIGESTD_FAULT_AT=$1 DIGESTD_FAULT_LOG=$TMP/points.$1 \
+			ASAN_OPTIONS=$asan $TEST_WRAPPER -E LD_PRELOAD="$SHIM" "$DIGESTD" run --once \
+			--config "$TMP/d.ini" >"$TMP/once-9-$1.log" 2>&1
+	else
+		DIGESTD_FAULT_DIR=$TMP/state DIGESTD_FAULT_AT=$1 DIGESTD_FAULT_LOG=$TMP/points.$1 \
+			ASAN_OPTIONS=$asan LD_PRELOAD="$SHIM" "$DIGESTD" run --once \
+			--config "$TMP/d.ini" >"$TMP/once-9-$1.log" 2>&1
+	fi
+	ls -t "$TMP"/store/*.json 2>/dev/null | head -n 1 | xargs -r cat >"$TMP/last.json"
+}
+f=$(state_file feed)
+for n in feed endpoint:default; do rm -rf "$TMP/state/$(state_file "$n")"; done
+once 9 # the feed's first failure of a new run
+cp -a "$TMP/state" "$TMP/state.1"
+fault_once 0
+# Its last write: the mark, after the poll's own save.
+at=$(grep " /$f" "$TMP/points.0" | tail -n 1 | cut -d' ' -f1)
+if [ -n "$at" ] && [ "$(problems)" = "feed 2 HTTP status 404 $(date -u +%Y)" ]; then
+	pass "told mark: the counting run lists the problem"; else
+	fail "told mark: the counting run lists the problem" "point '$at', problems '$(problems)'" "$(tail -n 5 "$TMP/once-9-0.log")"; fi
+rm -rf "$TMP/state" && cp -a "$TMP/state.1" "$TMP/state"
+fault_once "$at"
+if [ "$(grep -c "saving state: $TMP/state/$f: " "$TMP/once-9-$at.log")" -eq 1 ]; then
+	pass "told mark not saved: one warning naming the file"; else
+	fail "told mark not saved: one warning naming the file" "$(grep FAULT "$TMP/points.$at")" "$(tail -n 5 "$TMP/once-9-$at.log")"; fi
+python3 tests/cli/prom_check.py "$prom" >"$TMP/samples" 2>&1
+expect_grep "told mark not saved: counted" '^digestd_state_save_failures_total{} 1$' "$TMP/samples"
+once 10
+if [ "$(problems)" = "feed 3 HTTP status 404 $(date -u +%Y)" ]; then
+	pass "told mark not saved: the problem is listed again in the next digest"; else
+	fail "told mark not saved: the problem is listed again in the next digest" "problems '$(problems)'" "$(tail -n 5 "$TMP/once-10.log")"; fi
