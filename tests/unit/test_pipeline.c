@@ -855,6 +855,40 @@ static void failed_compose_leaves_the_window(void)
 	remove_tree(dir);
 }
 
+/* A digest changes at most STORY_UNDO_SLOTS stories of the window (what
+ * its undo list can put back): the articles of more stories wait for the
+ * next digest, none is lost. */
+static void stories_past_the_undo_list_wait(void)
+{
+	const char *dir = make_root("undocap");
+	unsigned n = STORY_UNDO_SLOTS + 6;
+
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.max_articles = 2 * STORY_UNDO_SLOTS;
+	for (unsigned i = 0; i < n; i++) {
+		char url[64], title[64], text[160];
+		struct source_article a = { .id = "", .lang = "en", .url = url, .title = title,
+					    .text = text };
+
+		/* Words of its own only: a story each. */
+		snprintf(url, sizeof(url), "https://news.example.org/distinct-%u", i);
+		snprintf(title, sizeof(title), "k%uxray k%uyankee", i, i);
+		a.text_len = (size_t)snprintf(text, sizeof(text),
+					      "k%ualpha k%ubravo k%ucharlie k%udelta k%uecho.", i, i,
+					      i, i, i);
+		CHECK_INT(pipeline_article(&dm, "folder", &a), 0);
+	}
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	CHECK_INT(digest_count(&dm.dg), STORY_UNDO_SLOTS);
+	CHECK_INT(dm.pend.n, n - STORY_UNDO_SLOTS);
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(digest_count(&dm.dg), n - STORY_UNDO_SLOTS);
+	CHECK_INT(dm.pend.n, 0);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
 /* max_articles: a story whose item did not fit waits, and is delivered
  * next time, not held back as one delivered already. */
 static void story_over_max_articles_waits(void)
@@ -1012,6 +1046,7 @@ int main(void)
 	RUN(story_print_on_arrival);
 	RUN(failed_compose_leaves_the_window);
 	RUN(story_over_max_articles_waits);
+	RUN(stories_past_the_undo_list_wait);
 	RUN(every_endpoint_gets_each_digest);
 	RUN(endpoint_format);
 	return CHECK_EXIT();
