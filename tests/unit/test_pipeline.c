@@ -889,6 +889,49 @@ static void stories_past_the_undo_list_wait(void)
 	remove_tree(dir);
 }
 
+/* A digest in the outbox whose articles cannot be settled yet (the
+ * seen-set cannot be saved: a folder at seen.tmp) keeps its grouping in
+ * the window, and the window is saved once it is settled: a story of it
+ * that comes back after a restart is held back. */
+static void unsettled_digest_keeps_its_grouping(void)
+{
+	const char *dir = make_root("unsettled");
+	char tmp[128], path[128];
+	unsigned char key[SEEN_KEY_BYTES];
+	struct stat st;
+	unsigned used = 0;
+
+	if (start(&dm, dir) != 0)
+		return;
+	state_path(tmp, sizeof(tmp), dir, "seen.tmp");
+	state_path(path, sizeof(path), dir, "stories");
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
+	CHECK_INT(mkdir(tmp, 0700), 0);
+	CHECK(pipeline_compose(&dm, 1709643600) < 0);
+	CHECK(dm.inflight_written && dm.story_planned);
+	for (unsigned i = 0; i < STORY_WINDOW; i++)
+		used += dm.story.s[i].id != 0 && dm.story.s[i].delivered == 1709643600;
+	CHECK_INT(used, 1);
+	CHECK(stat(path, &st) != 0); /* not saved before it is settled */
+	CHECK(pipeline_compose(&dm, 1709643700) < 0); /* still cannot settle */
+	CHECK(dm.story_planned);
+	CHECK_INT(rmdir(tmp), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709643800), 0);
+	CHECK(!dm.story_planned);
+	CHECK_INT(stat(path, &st), 0);
+	daemon_stop(&dm);
+
+	if (start(&dm, dir) != 0)
+		return;
+	CHECK_INT(story_art(&dm, "wire", 1), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(dm.pend.n, 0);
+	story_key(1, key);
+	CHECK_INT(seen_contains(&dm.seen, key), 1);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
 /* max_articles: a story whose item did not fit waits, and is delivered
  * next time, not held back as one delivered already. */
 static void story_over_max_articles_waits(void)
@@ -1047,6 +1090,7 @@ int main(void)
 	RUN(failed_compose_leaves_the_window);
 	RUN(story_over_max_articles_waits);
 	RUN(stories_past_the_undo_list_wait);
+	RUN(unsettled_digest_keeps_its_grouping);
 	RUN(every_endpoint_gets_each_digest);
 	RUN(endpoint_format);
 	return CHECK_EXIT();
