@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* `digestd group [--format text|json] FILE...`: each file's seed header and
- * first SOURCE_TEXT_BYTES (what the daemon keeps of an article) through the
- * story window in the order given; one line per file with its group. */
+ * first SOURCE_TEXT_BYTES of text through the story window in the order
+ * given, fingerprinted as the daemon fingerprints an article that arrives
+ * (story_article); one line per file with its group. */
 #include "group.h"
 
 #include <errno.h>
@@ -22,16 +23,20 @@ static const char usage[] = "usage: digestd group [--format text|json] FILE...\n
 struct group_state {
 	struct story_window window;
 	struct story_doc doc;
-	struct story_terms print;
+	struct story_print print;
 	struct article_header header;
-	char text[SOURCE_TEXT_BYTES];
+	/* A seed header, then as much text as story_article takes. */
+	char text[ARTICLE_HEADER_BYTES + SOURCE_TEXT_BYTES];
 };
 
-/* Reads name (at most SOURCE_TEXT_BYTES of it) and returns its group: > 0,
- * or a negative errno when it cannot be read. */
+/* Reads name (its header and the first SOURCE_TEXT_BYTES of its text) and
+ * returns its group: > 0, or a negative errno when it cannot be read. A
+ * file without a Title: line is titled by its name, as a folder source
+ * titles it. */
 static int group_file(struct group_state *g, const char *name, uint32_t *group)
 {
 	size_t got = 0, body;
+	const char *title, *base = strrchr(name, '/');
 	int fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK), rc;
 
 	if (fd < 0)
@@ -41,17 +46,16 @@ static int group_file(struct group_state *g, const char *name, uint32_t *group)
 	if (rc < 0)
 		return rc;
 	body = article_parse_header(g->text, got, &g->header);
-	story_begin(&g->doc);
-	story_feed_title(&g->doc, g->header.title, strlen(g->header.title));
-	story_feed(&g->doc, g->text + body, got - body);
-	story_end(&g->doc, &g->window, &g->print);
+	title = g->header.title[0] ? g->header.title : base ? base + 1 : name;
+	story_article(&g->doc, &g->window, title, strlen(title), g->text + body, got - body,
+		      &g->print);
 	*group = story_add(&g->window, story_find(&g->window, &g->print, NULL), &g->print);
 	return 0;
 }
 
 int cmd_group(int argc, char **argv)
 {
-	/* About 700 KiB: static, but only this function's. */
+	/* About 750 KiB: static, but only this function's. */
 	static struct group_state state;
 	struct group_state *g = &state;
 	int json = 0, status = 0, i = 1;

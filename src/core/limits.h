@@ -35,8 +35,14 @@
  * (1 KiB), and the window the last STORY_WINDOW stories (259 KiB); document
  * frequencies live in STORY_DF_SLOTS hashed 16-bit counters (128 KiB),
  * halved once STORY_DF_HALVE articles were counted so that old news fades.
- * The story window in all: about 400 KiB. */
+ * The story window in all: about 465 KB, and the daemon keeps one. A
+ * digest is grouped into it in place, each story slot it changes saved
+ * first (struct story_undo) so that a digest not composed leaves the window
+ * as it was: at most STORY_UNDO_SLOTS slots (stories joined or begun by one
+ * digest; articles past that wait for the next), 1,304 bytes each, 82 KiB,
+ * touched only as far as used. */
 #define STORY_PRINT_TERMS 64u
+#define STORY_UNDO_SLOTS 64u
 #define STORY_STORY_TERMS 128u
 #define STORY_DOC_SLOTS 2048u
 #define STORY_WINDOW 256u
@@ -219,10 +225,17 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 
 /* The daemon's pending list (src/daemon): summarised articles waiting for
  * the next digest, their strings (source, title, URL, language, sentences)
- * in one arena. When either fills up, sources pause until a digest goes out.
- * RAM: 500 x 56 bytes + 512 KiB, about 540 KiB. */
+ * and story fingerprints (taken as they arrive, so that grouping sees their
+ * whole text: docs/grouping.md) in one arena. When either fills up, sources
+ * pause until a digest goes out. RAM: an article costs RUN_PENDING_ITEM_BYTES
+ * in the item table, its strings (about 1 KiB with 3 key sentences) and its
+ * fingerprint (8 bytes a stem, at most 512) in the arena, each touched only
+ * as far as used: 500 x 64 bytes + 768 KiB, about 800 KiB when full (the
+ * arena was 512 KiB before fingerprints were kept: about as many articles
+ * fit). */
 #define RUN_PENDING_MAX 500u
-#define RUN_PENDING_BYTES (512u * 1024u)
+#define RUN_PENDING_BYTES (768u * 1024u)
+#define RUN_PENDING_ITEM_BYTES 64u
 
 /* Read buffer for streaming input: 64 KiB. */
 #define INPUT_CHUNK_BYTES (64u * 1024u)

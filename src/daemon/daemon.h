@@ -87,13 +87,15 @@ struct daemon {
 	struct outbox_entry entry;
 	struct digest dg;
 	struct summ summ;
-	/* Story grouping (docs/grouping.md): the window as of the digests
-	 * settled (story) and the copy a compose groups into (story_work),
-	 * which takes its place once that digest is settled (story_planned).
-	 * 400 KiB each, plus one article's term table (24 KiB). */
-	struct story_window story, story_work;
+	/* Story grouping (docs/grouping.md): the window (465 KB), into which
+	 * each article's fingerprint counts as it arrives and a compose groups
+	 * its digest (story_planned), each story it changes saved first in
+	 * story_undo (82 KiB at most) so that a digest not composed is taken
+	 * back; one article's term table (24 KiB). */
+	struct story_window story;
+	struct story_undo story_undo;
 	struct story_doc story_doc;
-	struct story_terms story_print;
+	struct story_print story_print; /* one article's, read from the list */
 	bool story_planned;
 	char body[DIGEST_BODY_BYTES];
 	int state_fd;          /* the state folder, checked once (statedir_open) */

@@ -131,6 +131,8 @@ int pipeline_article(struct daemon *d, const char *source, const struct source_a
 	struct summ_result res;
 	struct rules_verdict v;
 	char why[CFG_RULE_BYTES + 64];
+	bool group = d->cfg->digest.group;
+	int rc;
 
 	d->n.articles++;
 	if (seen_key(a->url, a->id, key) < 0) {
@@ -169,7 +171,17 @@ int pipeline_article(struct daemon *d, const char *source, const struct source_a
 	}
 	art.sentences = spans;
 	art.n_sentences = res.n_picks;
-	if (pending_add(&d->pend, key, &art) < 0) {
+	/* Its story fingerprint, from its whole title and text as `digestd
+	 * group` takes it, once it is sure to be listed: its stems then count
+	 * in the window's document frequencies once, in the order articles
+	 * arrive (docs/grouping.md). */
+	rc = pending_fits(&d->pend, &art, group ? STORY_PRINT_TERMS : 0) ? 0 : -ENOSPC;
+	if (rc == 0 && group)
+		story_article(&d->story_doc, &d->story, a->title, strlen(a->title), a->text,
+			      a->text_len, &d->story_print);
+	if (rc == 0)
+		rc = pending_add(&d->pend, key, &art, group ? &d->story_print : NULL);
+	if (rc < 0) {
 		if (!d->pend_full)
 			log_warnx("%u articles wait for the next digest (the most it holds): "
 				  "sources pause until it goes out", d->pend.n);
@@ -454,15 +466,12 @@ static int settle(struct daemon *d)
 		return rc;
 	}
 	d->inflight_written = false;
-	/* The digest's stories now count as delivered. */
-	if (d->story_planned) {
-		memcpy(&d->story, &d->story_work, sizeof(d->story));
-		/* Failing (said by stories_save) repeats nothing: the articles are
-		 * in the seen-set; only a story of them may come again as new
-		 * under another URL after a restart. */
-		if (d->cfg->digest.group)
-			(void)stories_save(&d->story, d->state_fd, d->cfg->daemon.state_dir);
-	}
+	/* The digest's grouping stays in the window: its stories now count as
+	 * delivered. Failing (said by stories_save) repeats nothing: the
+	 * articles are in the seen-set; only a story of them may come again as
+	 * new under another URL after a restart. */
+	if (d->story_planned && d->cfg->digest.group)
+		(void)stories_save(&d->story, d->state_fd, d->cfg->daemon.state_dir);
 	d->story_planned = false;
 	pending_shift(p, p->inflight);
 	d->pend_full = false; /* room again: the paused sources poll */
@@ -491,25 +500,41 @@ struct plan {
 	unsigned n_items, n_articles;
 	unsigned size[RUN_PENDING_MAX];
 	unsigned idx[RUN_PENDING_MAX];
+	uint32_t story[RUN_PENDING_MAX]; /* each item's story id (group = yes) */
 };
 
-/* Article i's fingerprint, from what the pending list keeps of it (title
- * and key sentences), into d->story_print; its document frequencies count
- * into d->story_work. */
-static void fingerprint(struct daemon *d, unsigned i)
+/* Every waiting article without a story fingerprint gets one from what
+ * the list keeps of it (title and key sentences), its stems counted into
+ * the window in list order: articles listed by a digestd that kept no
+ * fingerprints (pending file version 1), or while group = no. Said once,
+ * when any had none. One whose fingerprint the full list has no room for
+ * is grouped without one: an item of its own. */
+static void prints_fill(struct daemon *d)
 {
 	struct digest_article art;
 	struct digest_span spans[SUMM_MAX_PICK];
+	unsigned made = 0, no_room = 0;
 
-	pending_get(&d->pend, i, &art, spans);
-	story_begin(&d->story_doc);
-	story_feed_title(&d->story_doc, art.title, strlen(art.title));
-	for (unsigned k = 0; k < art.n_sentences; k++) {
-		story_feed(&d->story_doc, spans[k].p, spans[k].len);
-		/* Sentences are stored without the space between them. */
-		story_feed(&d->story_doc, " ", 1);
+	for (unsigned i = 0; i < d->pend.n; i++) {
+		if (d->pend.item[i].n_print != PENDING_NO_PRINT)
+			continue;
+		pending_get(&d->pend, i, &art, spans);
+		story_begin(&d->story_doc);
+		story_feed_title(&d->story_doc, art.title, strlen(art.title));
+		for (unsigned k = 0; k < art.n_sentences; k++) {
+			story_feed(&d->story_doc, spans[k].p, spans[k].len);
+			/* Sentences are stored without the space between them. */
+			story_feed(&d->story_doc, " ", 1);
+		}
+		story_end(&d->story_doc, &d->story, &d->story_print);
+		if (pending_set_print(&d->pend, i, &d->story_print) < 0)
+			no_room++;
+		made++;
 	}
-	story_end(&d->story_doc, &d->story_work, &d->story_print);
+	if (made)
+		log_info("%u waiting articles had no story fingerprint (listed by an older "
+			 "digestd, or with group = no): taken from their title and key sentences"
+			 "%s", made, no_room ? "; the list has no room for some: items of their own" : "");
 }
 
 /* How many sources carried the group of articles idx[0..n): distinct
@@ -529,19 +554,22 @@ static unsigned group_sources(const struct pending *p, const unsigned *idx, unsi
 	return sources;
 }
 
-/* The story with this id (in story_work) goes out now, article i standing
- * for it: remembered for drop_repeats, in the window that settling the
- * digest makes current. */
+/* The story with this id (in the window, grouped by this compose) goes
+ * out now, the pending article i standing for it: remembered for
+ * drop_repeats. Its slot was saved in story_undo when the plan joined or
+ * began it, so the change is taken back with the rest. */
 static void story_delivered(struct daemon *d, uint32_t id, unsigned i, int64_t now)
 {
 	struct digest_article art;
 	struct digest_span spans[SUMM_MAX_PICK];
 
 	for (unsigned k = 0; k < STORY_WINDOW; k++) {
-		struct story *s = &d->story_work.s[k];
+		struct story *s = &d->story.s[k];
 
 		if (s->id != id)
 			continue;
+		if (story_undo_save(&d->story_undo, &d->story, k) < 0)
+			return; /* not saved: left as it is rather than kept by a failed digest */
 		pending_get(&d->pend, i, &art, spans);
 		s->delivered = now;
 		snprintf(s->url, sizeof s->url, "%s", art.url);
@@ -562,9 +590,7 @@ static unsigned drop_repeats(struct daemon *d, int64_t now)
 
 	if (p->inflight || !d->cfg->digest.group)
 		return 0;
-	/* Fingerprinting counts into the working window's document
-	 * frequencies; plan_digest starts it afresh. */
-	memcpy(&d->story_work, &d->story, sizeof(d->story));
+	prints_fill(d);
 	for (unsigned i = 0; i < p->n; i++) {
 		const struct story *s;
 		struct digest_article art;
@@ -572,11 +598,12 @@ static unsigned drop_repeats(struct daemon *d, int64_t now)
 		char a[STORY_URL_BYTES], b[STORY_URL_BYTES];
 		int slot;
 
-		fingerprint(d, i);
-		slot = story_find(&d->story_work, &d->story_print, NULL);
+		if (pending_print(p, i, &d->story_print) < 0)
+			continue;
+		slot = story_find(&d->story, &d->story_print, NULL);
 		if (slot < 0)
 			continue;
-		s = &d->story_work.s[slot];
+		s = &d->story.s[slot];
 		if (!s->delivered || (repeat_after && now - s->delivered >= (int64_t)repeat_after))
 			continue;
 		pending_get(p, i, &art, spans);
@@ -599,14 +626,20 @@ static unsigned drop_repeats(struct daemon *d, int64_t now)
 
 /* Groups the first `limit` pending articles by story (docs/grouping.md):
  * each joins a story of the window (the stories of earlier digests and of
- * this one) or starts one; the articles of one story make one item whose
+ * this one) or starts one, in the window itself, each story changed saved
+ * first in d->story_undo (d->story_planned: pipeline_compose takes it back
+ * unless the digest reaches the outbox); an article that would change a
+ * story past STORY_UNDO_SLOTS waits, and the articles after it. The
+ * articles of one story make one item whose
  * first article (the first to arrive) stands for it. Items are ordered by
  * how many sources carried the story, most first, then by the weight of
  * the item's source, highest first, then by when it first arrived; an
  * item's source (its first article's) leads at most
  * max_per_source items. Articles left out (over that cap, or past
- * DIGEST_MAX_ALSO also entries) stay pending for the next digest. */
-static void plan_digest(struct daemon *d, unsigned limit, int64_t now, struct plan *pl)
+ * DIGEST_MAX_ALSO also entries) stay pending for the next digest, and so
+ * do those that do not fit the digest (fill): only the stories of items
+ * that went in count as delivered (pipeline_compose). */
+static void plan_digest(struct daemon *d, unsigned limit, struct plan *pl)
 {
 	static const unsigned none = RUN_PENDING_MAX;
 	const struct pending *p = &d->pend;
@@ -618,17 +651,21 @@ static void plan_digest(struct daemon *d, unsigned limit, int64_t now, struct pl
 	const char *led_by[CFG_MAX_SOURCES];
 	unsigned n_groups = 0, n_led = 0;
 
-	memcpy(&d->story_work, &d->story, sizeof(d->story));
+	story_undo_begin(&d->story_undo, &d->story);
 	d->story_planned = true;
 	pl->n_items = pl->n_articles = 0;
+	if (d->cfg->digest.group)
+		prints_fill(d);
 	for (unsigned i = 0; i < limit; i++) {
+		const struct story_print *print = &d->story_print;
 		unsigned g = 0, *tail;
 
 		if (d->cfg->digest.group) {
-			fingerprint(d, i);
-			story[i] = story_add(&d->story_work,
-					     story_find(&d->story_work, &d->story_print, NULL),
-					     &d->story_print);
+			/* None (no room for it): empty, a story of its own. */
+			(void)pending_print(p, i, &d->story_print);
+			if (story_add_undo(&d->story, story_find(&d->story, print, NULL), print,
+					   &d->story_undo, &story[i]) < 0)
+				break; /* this and the later ones wait */
 		} else {
 			story[i] = i + 1; /* a story of its own */
 		}
@@ -680,11 +717,10 @@ static void plan_digest(struct daemon *d, unsigned limit, int64_t now, struct pl
 			if (l < n_led)
 				led[l]++;
 		}
+		pl->story[pl->n_items] = story[first[g]];
 		pl->size[pl->n_items++] = count[g];
 		for (unsigned i = first[g]; i != none; i = next[i])
 			pl->idx[pl->n_articles++] = i;
-		if (d->cfg->digest.group)
-			story_delivered(d, story[first[g]], first[g], now);
 	}
 }
 
@@ -933,7 +969,9 @@ static int compose_for(struct daemon *d, unsigned i, const char *id, int64_t now
 	return 0;
 }
 
-int pipeline_compose(struct daemon *d, int64_t now)
+/* pipeline_compose's work; the grouping it leaves in the window is taken
+ * back by the caller unless the digest reached the outbox. */
+static int compose(struct daemon *d, int64_t now)
 {
 	const struct cfg_digest *dc = &d->cfg->digest;
 	struct pending *p = &d->pend;
@@ -969,7 +1007,7 @@ int pipeline_compose(struct daemon *d, int64_t now)
 	 * is made again under its id. */
 	_Static_assert(sizeof(placeholder) == sizeof("dg_") + 32, "a content id's length");
 	limit = p->inflight ? p->inflight : p->n;
-	plan_digest(d, limit, now, &pl);
+	plan_digest(d, limit, &pl);
 	plan_apply(d, &pl);
 	k = fill(d, placeholder, now, host, &pl);
 	/* Cannot happen within the limits (64 sentences of at most 1 KiB fit an
@@ -1007,6 +1045,11 @@ int pipeline_compose(struct daemon *d, int64_t now)
 				  "again as %s", p->inflight_id, p->inflight, id);
 	}
 	fill(d, id, now, host, &pl);
+	/* The stories of the items that went in are delivered; an item that
+	 * did not fit waits, its story not counted as delivered. */
+	for (unsigned g = 0, at = 0; dc->group && g < pl.n_items && at + pl.size[g] <= k;
+	     at += pl.size[g++])
+		story_delivered(d, pl.story[g], at, now);
 	rc = digest_render(&d->dg, (enum cfg_format)dc->format, d->body, sizeof(d->body), &len);
 	if (rc < 0) {
 		log_warnx("digest %s: cannot render: %s", id, strerror(-rc));
@@ -1041,4 +1084,19 @@ int pipeline_compose(struct daemon *d, int64_t now)
 	d->outbox_due = 0;
 	d->inflight_written = true;
 	return settle(d);
+}
+
+int pipeline_compose(struct daemon *d, int64_t now)
+{
+	int rc = compose(d, now);
+
+	/* A digest that did not reach the outbox is grouped again when it is
+	 * composed again, from the window as it was: its grouping is taken
+	 * back now (drop_repeats must not see its stories as delivered). One
+	 * that did is kept until settled. */
+	if (d->story_planned && !d->inflight_written) {
+		story_undo(&d->story, &d->story_undo);
+		d->story_planned = false;
+	}
+	return rc;
 }

@@ -5,6 +5,7 @@
 #include "pending.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,12 @@ static const char pending_magic[8] = { 'D', 'G', 'S', 'T', 'P', 'E', 'N', 'D' };
 _Static_assert(PENDING_HEADER_BYTES == 88 + 32, "header: fields then checksum");
 _Static_assert(24 + DIGEST_ID_BYTES == 88, "the id fills the header up to the checksum");
 _Static_assert(RUN_PENDING_BYTES < 0xffffffffu, "arena offsets are 32-bit");
+_Static_assert(sizeof(struct pending_item) <= RUN_PENDING_ITEM_BYTES,
+	       "limits.h states what a pending article costs");
+_Static_assert(sizeof(float) == 4, "a weight is kept as its 32 bits");
+
+/* A fingerprint's bytes in the file: 8 a stem. */
+#define PRINT_TERM_BYTES 8u
 
 void pending_init(struct pending *p)
 {
@@ -51,36 +58,119 @@ static void put_str(struct pending *p, uint32_t *at, const char *s, size_t n)
 	*at += (uint32_t)n + 1;
 }
 
-int pending_add(struct pending *p, const unsigned char key[SEEN_KEY_BYTES],
-		const struct digest_article *a)
+/* The arena bytes an article takes: its strings, then its fingerprint. */
+static size_t need_of(const struct digest_article *a, uint32_t n_print)
 {
 	const char *strs[4] = { a->source, a->title ? a->title : "", a->url ? a->url : "",
 				a->lang ? a->lang : "" };
-	struct pending_item *it;
-	uint32_t at = p->used;
-	size_t need = 0;
+	size_t need = (size_t)n_print * PRINT_TERM_BYTES;
 
-	if (!a->source || a->n_sentences > SUMM_MAX_PICK)
-		return -EINVAL;
 	for (int i = 0; i < 4; i++)
 		need += strlen(strs[i]) + 1;
 	for (unsigned i = 0; i < a->n_sentences; i++)
 		need += a->sentences[i].len + 1;
-	if (p->n >= RUN_PENDING_MAX || need > sizeof(p->arena) - p->used)
+	return need;
+}
+
+int pending_fits(const struct pending *p, const struct digest_article *a, uint32_t n_print)
+{
+	return p->n < RUN_PENDING_MAX && need_of(a, n_print) <= sizeof(p->arena) - p->used;
+}
+
+/* Writes print's stems at arena offset at (PRINT_TERM_BYTES each). */
+static void put_print(struct pending *p, uint32_t at, const struct story_print *print)
+{
+	unsigned char *b = (unsigned char *)p->arena + at;
+	uint32_t bits;
+
+	for (uint32_t t = 0; t < print->n; t++, b += PRINT_TERM_BYTES) {
+		memcpy(&bits, &print->weight[t], sizeof(bits));
+		bytes_put32(b, print->hash[t]);
+		bytes_put32(b + 4, bits);
+	}
+}
+
+int pending_add(struct pending *p, const unsigned char key[SEEN_KEY_BYTES],
+		const struct digest_article *a, const struct story_print *print)
+{
+	const char *strs[4] = { a->source, a->title ? a->title : "", a->url ? a->url : "",
+				a->lang ? a->lang : "" };
+	uint32_t n_print = print ? print->n : 0;
+	struct pending_item *it;
+	uint32_t at = p->used;
+
+	if (!a->source || a->n_sentences > SUMM_MAX_PICK || n_print > STORY_PRINT_TERMS)
+		return -EINVAL;
+	if (!pending_fits(p, a, n_print))
 		return -ENOSPC;
 	it = &p->item[p->n];
 	memcpy(it->key, key, SEEN_KEY_BYTES);
 	it->published = a->has_published ? a->published : 0;
 	it->has_published = a->has_published;
 	it->off = p->used;
-	it->len = (uint32_t)need;
+	it->len = (uint32_t)need_of(a, n_print);
 	it->n_sentences = a->n_sentences;
+	it->n_print = print ? n_print : PENDING_NO_PRINT;
 	for (int i = 0; i < 4; i++)
 		put_str(p, &at, strs[i], strlen(strs[i]));
 	for (unsigned i = 0; i < a->n_sentences; i++)
 		put_str(p, &at, a->sentences[i].p, a->sentences[i].len);
-	p->used = at;
+	if (print)
+		put_print(p, at, print);
+	p->used = it->off + it->len;
 	p->n++;
+	return 0;
+}
+
+/* Reads n stems from b into out: 0, or -EBADMSG for hashes not rising (or
+ * 0) or a weight that is not finite and non-negative. */
+static int get_print(const unsigned char *b, uint32_t n, struct story_print *out)
+{
+	uint32_t bits;
+
+	out->n = n;
+	for (uint32_t t = 0; t < n; t++, b += PRINT_TERM_BYTES) {
+		out->hash[t] = bytes_get32(b);
+		bits = bytes_get32(b + 4);
+		memcpy(&out->weight[t], &bits, sizeof(bits));
+		if (!out->hash[t] || (t && out->hash[t - 1] >= out->hash[t]) ||
+		    !isfinite(out->weight[t]) || out->weight[t] < 0.0f)
+			return -EBADMSG;
+	}
+	return 0;
+}
+
+int pending_print(const struct pending *p, unsigned i, struct story_print *out)
+{
+	const struct pending_item *it = &p->item[i];
+	uint32_t n = it->n_print;
+
+	out->n = 0;
+	if (n == PENDING_NO_PRINT)
+		return -ENOENT;
+	/* Checked when listed or loaded: it reads back. */
+	return get_print((const unsigned char *)p->arena + it->off + it->len -
+				 n * PRINT_TERM_BYTES, n, out);
+}
+
+int pending_set_print(struct pending *p, unsigned i, const struct story_print *print)
+{
+	struct pending_item *it = &p->item[i];
+	uint32_t end = it->off + it->len, k = print->n * PRINT_TERM_BYTES;
+
+	if (it->n_print != PENDING_NO_PRINT)
+		return -EEXIST;
+	if (print->n > STORY_PRINT_TERMS)
+		return -EINVAL;
+	if (k > sizeof(p->arena) - p->used)
+		return -ENOSPC;
+	memmove(p->arena + end + k, p->arena + end, p->used - end);
+	put_print(p, end, print);
+	p->used += k;
+	it->len += k;
+	it->n_print = print->n;
+	for (unsigned j = i + 1; j < p->n; j++)
+		p->item[j].off += k;
 	return 0;
 }
 
@@ -207,10 +297,11 @@ static void record(const struct pending_item *it, unsigned char r[PENDING_RECORD
 	bytes_put32(r + 44, it->off);
 	bytes_put32(r + 48, it->len);
 	bytes_put32(r + 52, it->n_sentences);
+	bytes_put32(r + 56, it->n_print);
 }
 
 /* The header and the records, built whole so that the file is written in
- * two parts (this and the arena). RAM: 28 KiB. */
+ * two parts (this and the arena). RAM: 29 KiB. */
 static unsigned char image[PENDING_HEADER_BYTES + RUN_PENDING_MAX * PENDING_RECORD_BYTES];
 
 int pending_save(const struct pending *p, int dirfd, const char *dir)
@@ -261,22 +352,40 @@ static int id_ok(const char *id)
 	return 1;
 }
 
+/* One record's bytes: exactly 4 + n_sentences NUL-terminated strings,
+ * then n_print good stems (none for PENDING_NO_PRINT). */
+static int record_ok(const char *s, uint32_t len, uint32_t n_sentences, uint32_t n_print)
+{
+	struct story_print print;
+	uint32_t k = n_print == PENDING_NO_PRINT ? 0 : n_print * PRINT_TERM_BYTES;
+
+	if (n_print != PENDING_NO_PRINT && n_print > STORY_PRINT_TERMS)
+		return 0;
+	if (k > len || !strings_ok(s, len - k, n_sentences))
+		return 0;
+	return k == 0 || get_print((const unsigned char *)s + len - k, n_print, &print) == 0;
+}
+
 int pending_parse(struct pending *p, const void *buf, size_t len)
 {
 	const unsigned char *b = buf, *rec;
 	unsigned char sum[32];
 	mbedtls_sha256_context sha;
-	uint32_t count, arena_len, inflight, at = 0;
+	uint32_t version, count, arena_len, inflight, at = 0;
+	size_t rec_bytes;
 
 	pending_init(p);
-	if (len < PENDING_HEADER_BYTES || memcmp(b, pending_magic, sizeof(pending_magic)) != 0 ||
-	    bytes_get32(b + 8) != PENDING_VERSION)
+	if (len < PENDING_HEADER_BYTES || memcmp(b, pending_magic, sizeof(pending_magic)) != 0)
 		goto bad;
+	version = bytes_get32(b + 8);
+	if (version != 1 && version != PENDING_VERSION)
+		goto bad;
+	rec_bytes = version == 1 ? PENDING_RECORD_V1_BYTES : PENDING_RECORD_BYTES;
 	count = bytes_get32(b + 12);
 	arena_len = bytes_get32(b + 16);
 	inflight = bytes_get32(b + 20);
 	if (count > RUN_PENDING_MAX || arena_len > RUN_PENDING_BYTES || inflight > count ||
-	    len != PENDING_HEADER_BYTES + (size_t)count * PENDING_RECORD_BYTES + arena_len)
+	    len != PENDING_HEADER_BYTES + (size_t)count * rec_bytes + arena_len)
 		goto bad;
 	sha256_start(&sha);
 	sha256_update(&sha, b, 88);
@@ -287,9 +396,9 @@ int pending_parse(struct pending *p, const void *buf, size_t len)
 	memcpy(p->inflight_id, b + 24, DIGEST_ID_BYTES);
 	if (inflight ? !id_ok(p->inflight_id) : p->inflight_id[0] != '\0')
 		goto bad;
-	memcpy(p->arena, b + PENDING_HEADER_BYTES + (size_t)count * PENDING_RECORD_BYTES, arena_len);
+	memcpy(p->arena, b + PENDING_HEADER_BYTES + (size_t)count * rec_bytes, arena_len);
 	rec = b + PENDING_HEADER_BYTES;
-	for (uint32_t i = 0; i < count; i++, rec += PENDING_RECORD_BYTES) {
+	for (uint32_t i = 0; i < count; i++, rec += rec_bytes) {
 		struct pending_item *it = &p->item[i];
 
 		memcpy(it->key, rec, SEEN_KEY_BYTES);
@@ -298,9 +407,10 @@ int pending_parse(struct pending *p, const void *buf, size_t len)
 		it->off = bytes_get32(rec + 44);
 		it->len = bytes_get32(rec + 48);
 		it->n_sentences = bytes_get32(rec + 52);
+		it->n_print = version == 1 ? PENDING_NO_PRINT : bytes_get32(rec + 56);
 		if (it->has_published > 1 || it->off != at || it->len > arena_len - at ||
 		    it->n_sentences > SUMM_MAX_PICK ||
-		    !strings_ok(p->arena + it->off, it->len, it->n_sentences))
+		    !record_ok(p->arena + it->off, it->len, it->n_sentences, it->n_print))
 			goto bad;
 		at += it->len;
 	}

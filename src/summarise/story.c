@@ -6,6 +6,7 @@
  * threshold (single pass, one comparison per story in the window). */
 #include "story.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +100,7 @@ static void df_age(struct story_window *w)
 	w->docs /= 2u;
 }
 
-void story_end(struct story_doc *d, struct story_window *w, struct story_terms *out)
+void story_end(struct story_doc *d, struct story_window *w, struct story_print *out)
 {
 	struct story_count *c = d->slot;
 	uint32_t n = 0, k;
@@ -142,8 +143,17 @@ void story_end(struct story_doc *d, struct story_window *w, struct story_terms *
 	memset(d->slot, 0, sizeof(d->slot));
 }
 
+void story_article(struct story_doc *d, struct story_window *w, const char *title,
+		   size_t title_len, const char *text, size_t len, struct story_print *out)
+{
+	story_begin(d);
+	story_feed_title(d, title, title_len);
+	story_feed(d, text, len < SOURCE_TEXT_BYTES ? len : SOURCE_TEXT_BYTES);
+	story_end(d, w, out);
+}
+
 /* Dot product of two hash-sorted sets, and the second's squared length. */
-static double dot(const struct story_terms *a, const struct story_terms *b, double *b_len2)
+static double dot(const struct story_print *a, const struct story_terms *b, double *b_len2)
 {
 	uint32_t i = 0, j = 0;
 	double s = 0.0, l = 0.0;
@@ -164,7 +174,7 @@ static double dot(const struct story_terms *a, const struct story_terms *b, doub
 	return s;
 }
 
-int story_find(const struct story_window *w, const struct story_terms *p, unsigned *permille)
+int story_find(const struct story_window *w, const struct story_print *p, unsigned *permille)
 {
 	int best = -1;
 	double best_sim = 0.0;
@@ -190,7 +200,7 @@ int story_find(const struct story_window *w, const struct story_terms *p, unsign
 
 /* a += b, both hash-sorted; when more than STORY_STORY_TERMS stems result,
  * the lightest go. */
-static void merge(struct story_terms *a, const struct story_terms *b)
+static void merge(struct story_terms *a, const struct story_print *b)
 {
 	struct story_count all[2 * STORY_STORY_TERMS];
 	uint32_t i = 0, j = 0, n = 0;
@@ -220,7 +230,7 @@ static void merge(struct story_terms *a, const struct story_terms *b)
 	}
 }
 
-uint32_t story_add(struct story_window *w, int slot, const struct story_terms *p)
+uint32_t story_add(struct story_window *w, int slot, const struct story_print *p)
 {
 	struct story *s;
 
@@ -238,6 +248,60 @@ uint32_t story_add(struct story_window *w, int slot, const struct story_terms *p
 	s->articles = 1;
 	s->delivered = 0; /* the slot's old story was forgotten */
 	s->url[0] = '\0';
-	s->terms = *p;
+	memset(&s->terms, 0, sizeof(s->terms));
+	s->terms.n = p->n;
+	memcpy(s->terms.hash, p->hash, p->n * sizeof(p->hash[0]));
+	memcpy(s->terms.weight, p->weight, p->n * sizeof(p->weight[0]));
 	return s->id;
+}
+
+_Static_assert(STORY_UNDO_SLOTS <= STORY_WINDOW && STORY_WINDOW <= 65535u,
+	       "undo places are 16-bit");
+
+void story_undo_begin(struct story_undo *u, const struct story_window *w)
+{
+	u->next = w->next;
+	u->next_id = w->next_id;
+	u->n = 0;
+	memset(u->at, 0, sizeof(u->at));
+}
+
+int story_undo_save(struct story_undo *u, const struct story_window *w, unsigned slot)
+{
+	if (slot >= STORY_WINDOW || u->at[slot])
+		return 0;
+	if (u->n == STORY_UNDO_SLOTS)
+		return -ENOSPC;
+	u->slot[u->n] = (uint16_t)slot;
+	u->old[u->n] = w->s[slot];
+	u->at[slot] = (uint16_t)++u->n;
+	return 0;
+}
+
+int story_add_undo(struct story_window *w, int slot, const struct story_print *p,
+		   struct story_undo *u, uint32_t *id)
+{
+	/* The slot story_add changes: the story joined, or the next new one's. */
+	unsigned at = slot >= 0 && (uint32_t)slot < STORY_WINDOW && w->s[slot].id ?
+			      (unsigned)slot : w->next;
+	int rc = story_undo_save(u, w, at);
+
+	if (rc < 0)
+		return rc;
+	*id = story_add(w, slot, p);
+	return 0;
+}
+
+void story_undo(struct story_window *w, struct story_undo *u)
+{
+	/* Each slot back to its state before its first change: whole, so that
+	 * a window put back is byte for byte the one saved (its file's checksum
+	 * covers every byte). */
+	for (uint32_t i = 0; i < u->n; i++) {
+		w->s[u->slot[i]] = u->old[i];
+		u->at[u->slot[i]] = 0;
+	}
+	w->next = u->next;
+	w->next_id = u->next_id;
+	u->n = 0;
 }

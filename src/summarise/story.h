@@ -23,6 +23,15 @@ struct story_terms {
 	float weight[STORY_STORY_TERMS];
 };
 
+/* An article's fingerprint: its STORY_PRINT_TERMS heaviest stems, sorted by
+ * hash, weights of unit length. Half a struct story_terms: the pending list
+ * keeps one per article (digest/pending.h). */
+struct story_print {
+	uint32_t n;
+	uint32_t hash[STORY_PRINT_TERMS];
+	float weight[STORY_PRINT_TERMS];
+};
+
 /* An article being read: term counts. The caller owns it; reuse per article. */
 struct story_doc {
 	struct token_state tok;
@@ -55,7 +64,7 @@ struct story_window {
 
 void story_window_init(struct story_window *w);
 
-/* Reading one article: begin, the title, then the text in chunks of any size
+/* Reading one article (story_article does all of it): begin, the title, then the text in chunks of any size
  * (UTF-8; invalid bytes are no words). Words of fewer than 3 letters and the
  * stopwords of every language digestd knows are not counted. */
 void story_begin(struct story_doc *d);
@@ -65,16 +74,53 @@ void story_feed(struct story_doc *d, const char *text, size_t len);
 /* Ends the article: counts its stems into w's document frequencies and
  * writes its fingerprint (at most STORY_PRINT_TERMS stems) into out. An
  * article without one counted word gets an empty fingerprint. */
-void story_end(struct story_doc *d, struct story_window *w, struct story_terms *out);
+void story_end(struct story_doc *d, struct story_window *w, struct story_print *out);
+
+/* The one way an article is fingerprinted, for `digestd group` and for the
+ * daemon as each article arrives: begin, its title, then the first
+ * SOURCE_TEXT_BYTES of text (what the daemon keeps of a page), then
+ * story_end. d is scratch. Document frequencies count into w. */
+void story_article(struct story_doc *d, struct story_window *w, const char *title,
+		   size_t title_len, const char *text, size_t len, struct story_print *out);
 
 /* The story of the window that fingerprint p joins: its slot, or -1 when no
  * story is close enough (or p is empty). *permille gets the similarity found
  * (may be NULL). Reads only. */
-int story_find(const struct story_window *w, const struct story_terms *p, unsigned *permille);
+int story_find(const struct story_window *w, const struct story_print *p, unsigned *permille);
 
 /* Adds p to the story in slot (from story_find), or, with slot -1, starts a
  * new story with it (forgetting the oldest when the window is full). Returns
  * the story's id. */
-uint32_t story_add(struct story_window *w, int slot, const struct story_terms *p);
+uint32_t story_add(struct story_window *w, int slot, const struct story_print *p);
+
+/* Changes to a window that can be taken back: the daemon groups a digest
+ * into its only window and takes the grouping back when the digest is not
+ * composed (docs/grouping.md). Each story slot changed is saved before its
+ * first change, at most STORY_UNDO_SLOTS of them; document frequencies are
+ * not saved (story_find and story_add never change them). The caller owns
+ * it (82 KiB: static). */
+struct story_undo {
+	uint32_t next, next_id; /* the window's, at story_undo_begin */
+	uint32_t n;             /* slots saved */
+	uint16_t at[STORY_WINDOW]; /* a slot's place in old, plus 1; 0: not saved */
+	uint16_t slot[STORY_UNDO_SLOTS];
+	struct story old[STORY_UNDO_SLOTS];
+};
+
+/* Starts recording changes to w into u (forgetting what u held). */
+void story_undo_begin(struct story_undo *u, const struct story_window *w);
+
+/* Saves w's story slot into u unless saved already, before it changes.
+ * Returns 0, or -ENOSPC when u is full (the slot must then not change). */
+int story_undo_save(struct story_undo *u, const struct story_window *w, unsigned slot);
+
+/* story_add, its changes recorded in u first: 0 with *id set, or -ENOSPC
+ * (w unchanged) when u holds as many slots as it can. */
+int story_add_undo(struct story_window *w, int slot, const struct story_print *p,
+		   struct story_undo *u, uint32_t *id);
+
+/* Puts w's stories back as they were at story_undo_begin (document
+ * frequencies stay as they are); u is then empty. */
+void story_undo(struct story_window *w, struct story_undo *u);
 
 #endif

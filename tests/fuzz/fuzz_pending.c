@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the pending-list file reader. Byte 0 bit 0 asks for the
  * checksum to be fixed first (so that inputs reach the record checks); the
- * rest is the file. A list that loads must give back every article, copy
- * into a second list byte for byte, and survive shifting and dropping. */
+ * rest is the file (version 1, or 2 with story fingerprints). A list that
+ * loads must give back every article and fingerprint (stems within
+ * STORY_PRINT_TERMS, hashes rising, finite non-negative weights), copy into
+ * a second list byte for byte, and survive shifting and dropping. */
 #include <stddef.h>
+#include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +22,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct pending p, q;
 static unsigned char img[PENDING_HEADER_BYTES + RUN_PENDING_MAX * PENDING_RECORD_BYTES +
 			 RUN_PENDING_BYTES];
+
+static struct story_print pr, qr;
+
+/* Article i's fingerprint, read back: stems within STORY_PRINT_TERMS,
+ * hashes rising, finite non-negative weights. Returns pending_print's. */
+static int check_print(const struct pending *l, unsigned i, struct story_print *out)
+{
+	int rc = pending_print(l, i, out);
+
+	if (rc == 0 ? l->item[i].n_print != out->n :
+		      rc != -ENOENT || l->item[i].n_print != PENDING_NO_PRINT || out->n)
+		abort();
+	if (out->n > STORY_PRINT_TERMS)
+		abort();
+	for (uint32_t t = 0; t < out->n; t++)
+		if (!out->hash[t] || (t && out->hash[t - 1] >= out->hash[t]) ||
+		    !isfinite(out->weight[t]) || out->weight[t] < 0.0f)
+			abort();
+	return rc;
+}
 
 static void fix_checksum(unsigned char *b, size_t n)
 {
@@ -65,8 +89,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	pending_init(&q);
 	for (unsigned i = 0; i < p.n; i++) {
+		int rc = check_print(&p, i, &pr);
+
 		pending_get(&p, i, &a, spans);
-		if (pending_add(&q, p.item[i].key, &a) != 0)
+		if (pending_add(&q, p.item[i].key, &a, rc == 0 ? &pr : NULL) != 0)
+			abort();
+		if (check_print(&q, i, &qr) != rc || qr.n != pr.n ||
+		    memcmp(qr.hash, pr.hash, pr.n * 4) != 0 || memcmp(qr.weight, pr.weight, pr.n * 4) != 0)
 			abort();
 	}
 	if (q.n != p.n || q.used != p.used || memcmp(q.arena, p.arena, p.used) != 0)

@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char title[] = "Earthquake shakes northern Chile coast near Iquique";
 	static struct story_doc doc;
-	struct story_terms print;
+	struct story_print print;
 	const char *why = NULL;
 	size_t n;
 

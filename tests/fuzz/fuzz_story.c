@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct story_window window;
 static struct story_doc doc;
-static struct story_terms print;
+static struct story_print print;
 static struct article_header header;
 static int started;
 
@@ -26,12 +26,12 @@ static int started;
 			abort();   \
 	} while (0)
 
-static void check_terms(const struct story_terms *t, uint32_t cap)
+static void check_terms(uint32_t n, const uint32_t *hash, const float *weight, uint32_t cap)
 {
-	CHECK(t->n <= cap);
-	for (uint32_t i = 0; i < t->n; i++) {
-		CHECK(isfinite(t->weight[i]) && t->weight[i] >= 0.0f);
-		CHECK(i == 0 || t->hash[i - 1] < t->hash[i]);
+	CHECK(n <= cap);
+	for (uint32_t i = 0; i < n; i++) {
+		CHECK(isfinite(weight[i]) && weight[i] >= 0.0f);
+		CHECK(i == 0 || hash[i - 1] < hash[i]);
 	}
 }
 
@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t at = body; at < len; at += chunk)
 		story_feed(&doc, text + at, len - at < chunk ? len - at : chunk);
 	story_end(&doc, &window, &print);
-	check_terms(&print, STORY_PRINT_TERMS);
+	check_terms(print.n, print.hash, print.weight, STORY_PRINT_TERMS);
 	for (uint32_t i = 0; i < print.n; i++)
 		len2 += (double)print.weight[i] * print.weight[i];
 	CHECK(len2 == 0.0 || fabs(len2 - 1.0) < 1e-3);
@@ -69,6 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(id > 0 && id < window.next_id);
 	for (uint32_t i = 0; i < STORY_WINDOW; i++)
 		if (window.s[i].id == id)
-			check_terms(&window.s[i].terms, STORY_STORY_TERMS);
+			check_terms(window.s[i].terms.n, window.s[i].terms.hash,
+				    window.s[i].terms.weight, STORY_STORY_TERMS);
 	return 0;
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The pending list: add and get back, NUL bytes, caps, shift and drop, the
- * file round trip with an in-flight digest, damaged and missing files. */
+ * file round trip with an in-flight digest and story fingerprints, a
+ * version 1 file (no fingerprints) still read, damaged and missing files. */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +12,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "core/bytes.h"
 #include "core/log.h"
+#include "core/sha256.h"
 #include "digest/pending.h"
 
 static struct pending p, q;
@@ -24,8 +28,36 @@ static void key_of(unsigned i, unsigned char key[SEEN_KEY_BYTES])
 	key[31] = 0x5a;
 }
 
+/* Article i's fingerprint: (7 i) mod 65 stems, hashes rising, weights
+ * of i's own. */
+static void print_of(unsigned i, struct story_print *pr)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->n = (7u * i) % (STORY_PRINT_TERMS + 1);
+	for (uint32_t t = 0; t < pr->n; t++) {
+		pr->hash[t] = 1000u * (t + 1) + i;
+		pr->weight[t] = 1.0f / (float)(t + i + 1);
+	}
+}
+
+/* The same article: fields, and the same fingerprint (or none). */
+static int same_item(const struct pending *a, const struct pending *b, unsigned i)
+{
+	const struct pending_item *x = &a->item[i], *y = &b->item[i];
+	static struct story_print px, py;
+	int rx = pending_print(a, i, &px), ry = pending_print(b, i, &py);
+
+	return memcmp(x->key, y->key, SEEN_KEY_BYTES) == 0 && x->published == y->published &&
+	       x->has_published == y->has_published && x->off == y->off && x->len == y->len &&
+	       x->n_sentences == y->n_sentences && x->n_print == y->n_print && rx == ry &&
+	       px.n == py.n && memcmp(px.hash, py.hash, px.n * sizeof(px.hash[0])) == 0 &&
+	       memcmp(px.weight, py.weight, px.n * sizeof(px.weight[0])) == 0;
+}
+
+/* Adds article i; every third (i % 3 == 1) without a fingerprint. */
 static int add(struct pending *l, unsigned i, const char *title, unsigned n_sentences)
 {
+	struct story_print pr;
 	static const char text[] = "First sentence.\0Second\0one.";
 	struct digest_span spans[3] = { { text, 15 }, { text + 16, 11 }, { "x", 1 } };
 	struct digest_article a = { .source = "src", .title = title, .url = "https://e.example/a",
@@ -35,7 +67,8 @@ static int add(struct pending *l, unsigned i, const char *title, unsigned n_sent
 	unsigned char key[SEEN_KEY_BYTES];
 
 	key_of(i, key);
-	return pending_add(l, key, &a);
+	print_of(i, &pr);
+	return pending_add(l, key, &a, i % 3 == 1 ? NULL : &pr);
 }
 
 static void add_and_get(void)
@@ -86,14 +119,14 @@ static void caps(void)
 	memset(big, 'a', sizeof(big));
 	key_of(0, key);
 	for (i = 0; i < 3; i++)
-		CHECK_INT(pending_add(&p, key, &a), 0);
-	CHECK_INT(pending_add(&p, key, &a), -ENOSPC);
+		CHECK_INT(pending_add(&p, key, &a, NULL), 0);
+	CHECK_INT(pending_add(&p, key, &a, NULL), -ENOSPC);
 	CHECK_INT(p.n, 3);
 	a.n_sentences = SUMM_MAX_PICK + 1;
-	CHECK_INT(pending_add(&p, key, &a), -EINVAL);
+	CHECK_INT(pending_add(&p, key, &a, NULL), -EINVAL);
 	a.source = NULL;
 	a.n_sentences = 0;
-	CHECK_INT(pending_add(&p, key, &a), -EINVAL);
+	CHECK_INT(pending_add(&p, key, &a, NULL), -EINVAL);
 }
 
 static int even(const unsigned char *key, void *arg)
@@ -136,6 +169,7 @@ static void shift_and_drop(void)
 
 static void save_and_load(void)
 {
+	static struct story_print pr, want;
 	char path[128], other[160];
 	struct digest_span spans[SUMM_MAX_PICK];
 	struct digest_article a;
@@ -158,7 +192,16 @@ static void save_and_load(void)
 	CHECK_INT(q.inflight, 3);
 	CHECK_STR(q.inflight_id, "dg_20261128T180000Z_1f0c3a9e");
 	CHECK(memcmp(q.arena, p.arena, p.used) == 0);
-	CHECK(memcmp(q.item, p.item, sizeof(q.item[0]) * 5) == 0);
+	for (unsigned i = 0; i < 5; i++)
+		CHECK(same_item(&q, &p, i));
+	CHECK_INT(q.item[0].n_print, 0); /* an empty one is one */
+	CHECK_INT(q.item[1].n_print, PENDING_NO_PRINT);
+	CHECK_INT(pending_print(&q, 1, &pr), -ENOENT);
+	CHECK_INT(pr.n, 0);
+	CHECK_INT(pending_print(&q, 2, &pr), 0);
+	CHECK_INT(pr.n, 14);
+	print_of(2, &want);
+	CHECK(memcmp(pr.hash, want.hash, 14 * 4) == 0 && memcmp(pr.weight, want.weight, 14 * 4) == 0);
 	pending_get(&q, 4, &a, spans);
 	CHECK_STR(a.title, "Héllo");
 	/* A leftover temporary file goes away on load. */
@@ -168,6 +211,169 @@ static void save_and_load(void)
 		fclose(f);
 	CHECK_INT(pending_load(&q, dfd, dir), 0);
 	CHECK(access(other, F_OK) != 0);
+}
+
+/* The SHA-256 of a pending file image put in its header. */
+static void fix_sum(unsigned char *b, size_t n)
+{
+	mbedtls_sha256_context c;
+
+	sha256_start(&c);
+	sha256_update(&c, b, 88);
+	sha256_update(&c, b + PENDING_HEADER_BYTES, n - PENDING_HEADER_BYTES);
+	sha256_finish(&c, b + 88);
+}
+
+static unsigned char img[PENDING_HEADER_BYTES +
+			 RUN_PENDING_MAX * (PENDING_RECORD_BYTES + 8 * STORY_PRINT_TERMS) +
+			 RUN_PENDING_BYTES];
+
+/* A file as digestd wrote it before fingerprints were kept (version 1,
+ * 56-byte records): read, every article without a fingerprint. */
+static void version_one(void)
+{
+	unsigned char *r = img + PENDING_HEADER_BYTES;
+	size_t n;
+	int fd;
+
+	pending_init(&p);
+	for (unsigned i = 0; i < 4; i++)
+		CHECK_INT(add(&p, 1 + 3 * i, "Old", 1 + i % 2), 0); /* none with a fingerprint */
+	p.inflight = 2;
+	snprintf(p.inflight_id, sizeof(p.inflight_id), "dg_20261128T180000Z_1f0c3a9e");
+	memset(img, 0, PENDING_HEADER_BYTES);
+	memcpy(img, "DGSTPEND", 8);
+	bytes_put32(img + 8, 1);
+	bytes_put32(img + 12, p.n);
+	bytes_put32(img + 16, p.used);
+	bytes_put32(img + 20, p.inflight);
+	memcpy(img + 24, p.inflight_id, strlen(p.inflight_id));
+	for (unsigned i = 0; i < p.n; i++, r += PENDING_RECORD_V1_BYTES) {
+		memcpy(r, p.item[i].key, SEEN_KEY_BYTES);
+		bytes_put64(r + 32, (uint64_t)p.item[i].published);
+		bytes_put32(r + 40, p.item[i].has_published);
+		bytes_put32(r + 44, p.item[i].off);
+		bytes_put32(r + 48, p.item[i].len);
+		bytes_put32(r + 52, p.item[i].n_sentences);
+	}
+	memcpy(r, p.arena, p.used);
+	n = (size_t)(r - img) + p.used;
+	fix_sum(img, n);
+	CHECK_INT(pending_parse(&q, img, n), 0);
+	CHECK_INT(q.n, 4);
+	CHECK_INT(q.inflight, 2);
+	CHECK_STR(q.inflight_id, p.inflight_id);
+	CHECK(memcmp(q.arena, p.arena, p.used) == 0);
+	for (unsigned i = 0; i < 4; i++) {
+		struct pending_item *it = &q.item[i];
+
+		CHECK_INT(it->n_print, PENDING_NO_PRINT);
+		CHECK(memcmp(it->key, p.item[i].key, SEEN_KEY_BYTES) == 0 &&
+		      it->n_sentences == p.item[i].n_sentences && it->len == p.item[i].len);
+	}
+	/* The same from the state folder; saved again, it is version 2. */
+	fd = openat(dfd, "pending", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	CHECK(fd >= 0 && write(fd, img, n) == (ssize_t)n);
+	if (fd >= 0)
+		close(fd);
+	CHECK_INT(pending_load(&q, dfd, dir), 0);
+	CHECK_INT(q.n, 4);
+	CHECK_INT(pending_save(&q, dfd, dir), 0);
+	fd = openat(dfd, "pending", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? (size_t)read(fd, img, sizeof(img)) : 0;
+	if (fd >= 0)
+		close(fd);
+	CHECK_INT(bytes_get32(img + 8), PENDING_VERSION);
+	CHECK_INT(pending_parse(&q, img, n), 0);
+	/* Any other version is damage. */
+	bytes_put32(img + 8, 3);
+	fix_sum(img, n);
+	CHECK_INT(pending_parse(&q, img, n), -EBADMSG);
+}
+
+/* A fingerprint that cannot be one: the whole file is damaged. */
+static void damaged_print(void)
+{
+	unsigned char *rec = img + PENDING_HEADER_BYTES, *stems;
+	size_t n;
+	int fd;
+	uint32_t bits;
+	float nan = NAN;
+
+	pending_init(&p);
+	CHECK_INT(add(&p, 2, "T", 1), 0); /* 14 stems, after its strings */
+	CHECK_INT(pending_save(&p, dfd, dir), 0);
+	fd = openat(dfd, "pending", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? (size_t)read(fd, img, sizeof(img)) : 0;
+	if (fd >= 0)
+		close(fd);
+	CHECK_INT(bytes_get32(rec + 56), 14);
+	CHECK_INT(pending_parse(&q, img, n), 0);
+	stems = img + n - 14 * 8;
+	/* Weight of stem 3 not a number. */
+	memcpy(&bits, &nan, sizeof(bits));
+	bytes_put32(stems + 3 * 8 + 4, bits);
+	fix_sum(img, n);
+	CHECK_INT(pending_parse(&q, img, n), -EBADMSG);
+	CHECK_INT(q.n, 0);
+	/* Hashes not rising. */
+	bytes_put32(stems + 3 * 8 + 4, 0);
+	fix_sum(img, n);
+	CHECK_INT(pending_parse(&q, img, n), 0);
+	bytes_put32(stems + 8, bytes_get32(stems));
+	fix_sum(img, n);
+	CHECK_INT(pending_parse(&q, img, n), -EBADMSG);
+	/* More stems than a fingerprint has, or than the record's bytes. */
+	bytes_put32(stems + 8, bytes_get32(stems) + 1);
+	bytes_put32(rec + 56, STORY_PRINT_TERMS + 1);
+	fix_sum(img, n);
+	CHECK_INT(pending_parse(&q, img, n), -EBADMSG);
+	bytes_put32(rec + 56, 14 + 1);
+	fix_sum(img, n);
+	CHECK_INT(pending_parse(&q, img, n), -EBADMSG);
+	bytes_put32(rec + 56, 14);
+	fix_sum(img, n);
+	CHECK_INT(pending_parse(&q, img, n), 0);
+}
+
+/* An article listed without a fingerprint gets one later, the articles
+ * after it moving on in the arena; one that has one keeps it; a full arena
+ * refuses it. */
+static void set_print(void)
+{
+	static struct story_print pr, got;
+	struct digest_span spans[SUMM_MAX_PICK];
+	struct digest_article a;
+	uint32_t used;
+
+	pending_init(&p);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK_INT(add(&p, i, "T", 2), 0); /* 1 has none */
+	used = p.used;
+	print_of(5, &pr);
+	CHECK_INT(pending_set_print(&p, 0, &pr), -EEXIST);
+	CHECK_INT(pending_set_print(&p, 1, &pr), 0);
+	CHECK_INT(p.used, used + 35 * 8);
+	CHECK_INT(pending_print(&p, 1, &got), 0);
+	CHECK(got.n == 35 && memcmp(got.hash, pr.hash, 35 * 4) == 0);
+	CHECK_INT(p.item[2].off, p.item[1].off + p.item[1].len);
+	CHECK_INT(pending_print(&p, 2, &got), 0);
+	CHECK_INT(got.n, 14);
+	pending_get(&p, 2, &a, spans);
+	CHECK_STR(a.title, "T");
+	CHECK_INT(a.n_sentences, 2);
+	/* Round trip. */
+	CHECK_INT(pending_save(&p, dfd, dir), 0);
+	CHECK_INT(pending_load(&q, dfd, dir), 0);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK(same_item(&q, &p, i));
+	/* No room. */
+	pending_init(&p);
+	CHECK_INT(add(&p, 1, "T", 1), 0);
+	p.used = RUN_PENDING_BYTES - 8;
+	p.item[0].len = p.used;
+	CHECK_INT(pending_set_print(&p, 0, &pr), -ENOSPC);
+	CHECK_INT(p.item[0].n_print, PENDING_NO_PRINT);
 }
 
 static void damaged(void)
@@ -287,6 +493,9 @@ int main(void)
 	RUN(move);
 	RUN(shift_and_drop);
 	RUN(save_and_load);
+	RUN(version_one);
+	RUN(damaged_print);
+	RUN(set_print);
 	RUN(damaged);
 	RUN(planted);
 	remove_dir();

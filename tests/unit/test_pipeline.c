@@ -603,7 +603,7 @@ static const struct {
 	  "power cuts were reported across Tarapaca." },
 };
 
-static int story_article(struct daemon *d, const char *source, unsigned n)
+static int story_art(struct daemon *d, const char *source, unsigned n)
 {
 	struct source_article a = { .id = "", .lang = "en", .date = 1709640000 + n,
 				    .has_date = 1 };
@@ -643,9 +643,9 @@ static void one_story_two_sources(void)
 
 	if (start(&dm, dir) != 0)
 		return;
-	CHECK_INT(story_article(&dm, "sport", 3), 0);
-	CHECK_INT(story_article(&dm, "bbc", 0), 0);
-	CHECK_INT(story_article(&dm, "wire", 1), 0);
+	CHECK_INT(story_art(&dm, "sport", 3), 0);
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
+	CHECK_INT(story_art(&dm, "wire", 1), 0);
 	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
 	CHECK_INT(dm.pend.n, 0);
 	CHECK_INT(digest_count(&dm.dg), 2);
@@ -670,8 +670,8 @@ static void one_story_two_sources(void)
 	if (start(&dm, dir) != 0)
 		return;
 	dm.cfg->digest.group = false;
-	CHECK_INT(story_article(&dm, "bbc", 0), 0);
-	CHECK_INT(story_article(&dm, "wire", 1), 0);
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
+	CHECK_INT(story_art(&dm, "wire", 1), 0);
 	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
 	CHECK_INT(digest_count(&dm.dg), 2);
 	CHECK(strstr(last_body(&dm), "{\"source\":\"wire\",\"title\":\"Strong earthquake") != NULL);
@@ -708,7 +708,7 @@ static void story_delivered_once(void)
 
 	if (start(&dm, dir) != 0)
 		return;
-	CHECK_INT(story_article(&dm, "bbc", 0), 0);
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
 	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
 	CHECK_INT(digest_count(&dm.dg), 1);
 	state_path(path, sizeof path, dir, "stories");
@@ -717,8 +717,8 @@ static void story_delivered_once(void)
 
 	if (start(&dm, dir) != 0)
 		return;
-	CHECK_INT(story_article(&dm, "wire", 1), 0);
-	CHECK_INT(story_article(&dm, "sport", 3), 0);
+	CHECK_INT(story_art(&dm, "wire", 1), 0);
+	CHECK_INT(story_art(&dm, "sport", 3), 0);
 	CHECK_INT(compose_logged(&dm, 1709643600 + 86400, log, sizeof log), 0);
 	CHECK_INT(dm.pend.n, 0);
 	CHECK_INT(digest_count(&dm.dg), 1);
@@ -737,13 +737,13 @@ static void story_delivered_once(void)
 	if (start(&dm, dir) != 0)
 		return;
 	dm.cfg->digest.repeat_after = 3600;
-	CHECK_INT(story_article(&dm, "bbc", 0), 0);
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
 	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
-	CHECK_INT(story_article(&dm, "wire", 1), 0);
+	CHECK_INT(story_art(&dm, "wire", 1), 0);
 	CHECK_INT(pipeline_compose(&dm, 1709643600 + 1800), 0);
 	CHECK_INT(dm.pend.n, 0); /* not yet: seen, not delivered */
 	CHECK(strstr(last_body(&dm), "wire.example") == NULL);
-	CHECK_INT(story_article(&dm, "other", 4), 0);
+	CHECK_INT(story_art(&dm, "other", 4), 0);
 	CHECK_INT(pipeline_compose(&dm, 1709643600 + 7200), 0);
 	CHECK_INT(digest_count(&dm.dg), 1);
 	CHECK(strstr(last_body(&dm), "https://bbc.example/quake-again") != NULL);
@@ -755,13 +755,205 @@ static void story_delivered_once(void)
 	if (start(&dm, dir) != 0)
 		return;
 	dm.cfg->digest.group = false;
-	CHECK_INT(story_article(&dm, "bbc", 0), 0);
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
 	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
-	CHECK_INT(story_article(&dm, "wire", 1), 0);
+	CHECK_INT(story_art(&dm, "wire", 1), 0);
 	CHECK_INT(pipeline_compose(&dm, 1709643600 + 60), 0);
 	CHECK(strstr(last_body(&dm), "wire.example/chile-iquique") != NULL);
 	state_path(path, sizeof path, dir, "stories");
 	CHECK(stat(path, &st) != 0);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* Each article's fingerprint is taken as it arrives, from its whole title
+ * and text as `digestd group` takes it (story_article), and counted once
+ * in the window; articles listed without one (by an older digestd, or
+ * while group = no) get one from what the list keeps, said once. */
+static void story_print_on_arrival(void)
+{
+	static struct story_window fresh;
+	static struct story_doc doc;
+	static struct story_print want, got;
+	const char *dir = make_root("print");
+	char log[4096];
+	const char *at;
+
+	if (start(&dm, dir) != 0)
+		return;
+	CHECK_INT(dm.story.docs, 0);
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
+	CHECK_INT(dm.story.docs, 1);
+	story_window_init(&fresh);
+	story_article(&doc, &fresh, stories[0].title, strlen(stories[0].title), stories[0].text,
+		      strlen(stories[0].text), &want);
+	CHECK_INT(pending_print(&dm.pend, 0, &got), 0);
+	CHECK(got.n == want.n && want.n > 0);
+	CHECK(memcmp(got.hash, want.hash, want.n * sizeof(want.hash[0])) == 0 &&
+	      memcmp(got.weight, want.weight, want.n * sizeof(want.weight[0])) == 0);
+	CHECK(memcmp(dm.story.df, fresh.df, sizeof(fresh.df)) == 0);
+	/* Kept on disk with the article. */
+	CHECK_INT(pending_load(&disk_pend, dm.state_fd, dir), 0);
+	CHECK(disk_pend.n == 1 && disk_pend.item[0].n_print == want.n);
+	daemon_stop(&dm);
+	remove_tree(dir);
+
+	dir = make_root("noprint");
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.group = false;
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
+	CHECK_INT(story_art(&dm, "wire", 1), 0);
+	CHECK(dm.pend.item[0].n_print == PENDING_NO_PRINT &&
+	      dm.pend.item[1].n_print == PENDING_NO_PRINT);
+	CHECK_INT(dm.story.docs, 0);
+	dm.cfg->digest.group = true;
+	CHECK_INT(compose_logged(&dm, 1709643600, log, sizeof log), 0);
+	at = strstr(log, "2 waiting articles had no story fingerprint");
+	CHECK(at != NULL && strstr(at + 30, "had no story fingerprint") == NULL);
+	CHECK_INT(digest_count(&dm.dg), 1);
+	CHECK(strstr(last_body(&dm), "\"also\":[{\"source\":\"wire\"") != NULL);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* A compose that fails before its digest reaches the outbox (the list
+ * cannot be saved: a folder planted at pending.tmp) leaves the story window
+ * as it was, byte for byte; composed again, it groups as it would have. */
+static void failed_compose_leaves_the_window(void)
+{
+	static struct story_window before;
+	const char *dir = make_root("undo");
+	char tmp[128];
+	unsigned used = 0, joined = 0;
+
+	if (start(&dm, dir) != 0)
+		return;
+	CHECK_INT(story_art(&dm, "bbc", 2), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709640000), 0); /* one story in the window */
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
+	CHECK_INT(story_art(&dm, "wire", 1), 0);
+	CHECK_INT(story_art(&dm, "sport", 3), 0);
+	before = dm.story;
+	state_path(tmp, sizeof(tmp), dir, "pending.tmp");
+	CHECK_INT(mkdir(tmp, 0700), 0);
+	CHECK(pipeline_compose(&dm, 1709643600) < 0);
+	CHECK(memcmp(&dm.story, &before, sizeof(before)) == 0);
+	CHECK(!dm.story_planned);
+	CHECK_INT(dm.pend.n, 3);
+	CHECK_INT(rmdir(tmp), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(digest_count(&dm.dg), 2);
+	CHECK(strstr(last_body(&dm), "\"also\":[{\"source\":\"wire\"") != NULL);
+	for (unsigned i = 0; i < STORY_WINDOW; i++) {
+		used += dm.story.s[i].id != 0;
+		joined += dm.story.s[i].articles == 2;
+	}
+	CHECK_INT(used, 3);
+	CHECK_INT(joined, 1);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* A digest changes at most STORY_UNDO_SLOTS stories of the window (what
+ * its undo list can put back): the articles of more stories wait for the
+ * next digest, none is lost. */
+static void stories_past_the_undo_list_wait(void)
+{
+	const char *dir = make_root("undocap");
+	unsigned n = STORY_UNDO_SLOTS + 6;
+
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.max_articles = 2 * STORY_UNDO_SLOTS;
+	for (unsigned i = 0; i < n; i++) {
+		char url[64], title[64], text[160];
+		struct source_article a = { .id = "", .lang = "en", .url = url, .title = title,
+					    .text = text };
+
+		/* Words of its own only: a story each. */
+		snprintf(url, sizeof(url), "https://news.example.org/distinct-%u", i);
+		snprintf(title, sizeof(title), "k%uxray k%uyankee", i, i);
+		a.text_len = (size_t)snprintf(text, sizeof(text),
+					      "k%ualpha k%ubravo k%ucharlie k%udelta k%uecho.", i, i,
+					      i, i, i);
+		CHECK_INT(pipeline_article(&dm, "folder", &a), 0);
+	}
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	CHECK_INT(digest_count(&dm.dg), STORY_UNDO_SLOTS);
+	CHECK_INT(dm.pend.n, n - STORY_UNDO_SLOTS);
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(digest_count(&dm.dg), n - STORY_UNDO_SLOTS);
+	CHECK_INT(dm.pend.n, 0);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* A digest in the outbox whose articles cannot be settled yet (the
+ * seen-set cannot be saved: a folder at seen.tmp) keeps its grouping in
+ * the window, and the window is saved once it is settled: a story of it
+ * that comes back after a restart is held back. */
+static void unsettled_digest_keeps_its_grouping(void)
+{
+	const char *dir = make_root("unsettled");
+	char tmp[128], path[128];
+	unsigned char key[SEEN_KEY_BYTES];
+	struct stat st;
+	unsigned used = 0;
+
+	if (start(&dm, dir) != 0)
+		return;
+	state_path(tmp, sizeof(tmp), dir, "seen.tmp");
+	state_path(path, sizeof(path), dir, "stories");
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
+	CHECK_INT(mkdir(tmp, 0700), 0);
+	CHECK(pipeline_compose(&dm, 1709643600) < 0);
+	CHECK(dm.inflight_written && dm.story_planned);
+	for (unsigned i = 0; i < STORY_WINDOW; i++)
+		used += dm.story.s[i].id != 0 && dm.story.s[i].delivered == 1709643600;
+	CHECK_INT(used, 1);
+	CHECK(stat(path, &st) != 0); /* not saved before it is settled */
+	CHECK(pipeline_compose(&dm, 1709643700) < 0); /* still cannot settle */
+	CHECK(dm.story_planned);
+	CHECK_INT(rmdir(tmp), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709643800), 0);
+	CHECK(!dm.story_planned);
+	CHECK_INT(stat(path, &st), 0);
+	daemon_stop(&dm);
+
+	if (start(&dm, dir) != 0)
+		return;
+	CHECK_INT(story_art(&dm, "wire", 1), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(dm.pend.n, 0);
+	story_key(1, key);
+	CHECK_INT(seen_contains(&dm.seen, key), 1);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* max_articles: a story whose item did not fit waits, and is delivered
+ * next time, not held back as one delivered already. */
+static void story_over_max_articles_waits(void)
+{
+	const char *dir = make_root("maxart");
+	unsigned char key[SEEN_KEY_BYTES];
+
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.max_articles = 1;
+	CHECK_INT(story_art(&dm, "bbc", 2), 0);
+	CHECK_INT(story_art(&dm, "sport", 3), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	CHECK_INT(digest_count(&dm.dg), 1);
+	CHECK_INT(dm.pend.n, 1);
+	CHECK(strstr(last_body(&dm), "Parliament approves") != NULL);
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_INT(digest_count(&dm.dg), 1);
+	CHECK(strstr(last_body(&dm), "Local club wins") != NULL);
+	story_key(3, key);
+	CHECK_INT(seen_contains(&dm.seen, key), 1);
 	daemon_stop(&dm);
 	remove_tree(dir);
 }
@@ -777,9 +969,9 @@ static void max_per_source_waits(void)
 	if (start(&dm, dir) != 0)
 		return;
 	dm.cfg->digest.max_per_source = 1;
-	CHECK_INT(story_article(&dm, "noisy", 0), 0);
-	CHECK_INT(story_article(&dm, "noisy", 2), 0);
-	CHECK_INT(story_article(&dm, "calm", 3), 0);
+	CHECK_INT(story_art(&dm, "noisy", 0), 0);
+	CHECK_INT(story_art(&dm, "noisy", 2), 0);
+	CHECK_INT(story_art(&dm, "calm", 3), 0);
 	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
 	CHECK_INT(digest_count(&dm.dg), 2);
 	CHECK_INT(dm.pend.n, 1);
@@ -894,6 +1086,11 @@ int main(void)
 	RUN(one_story_two_sources);
 	RUN(max_per_source_waits);
 	RUN(story_delivered_once);
+	RUN(story_print_on_arrival);
+	RUN(failed_compose_leaves_the_window);
+	RUN(story_over_max_articles_waits);
+	RUN(stories_past_the_undo_list_wait);
+	RUN(unsettled_digest_keeps_its_grouping);
 	RUN(every_endpoint_gets_each_digest);
 	RUN(endpoint_format);
 	return CHECK_EXIT();

@@ -2,8 +2,10 @@
 /* Unit tests for src/summarise/story: the hand-written articles of
  * tests/data/stories (one story from two outlets joins, an earthquake twin
  * with a similar title stays apart, one story in English and Spanish joins),
- * chunked input, empty articles, the window's ring, a full term table and
- * the halving of document frequencies. */
+ * chunked input, empty articles, the window's ring, a full term table, the
+ * halving of document frequencies, story_article's text cap and changes
+ * taken back (story_undo). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,10 +15,10 @@
 
 static struct story_window w;
 static struct story_doc doc;
-static struct story_terms print, again;
+static struct story_print print, again;
 static char buf[16384];
 
-static void fingerprint(const char *title, const char *text, size_t len, struct story_terms *out)
+static void fingerprint(const char *title, const char *text, size_t len, struct story_print *out)
 {
 	story_begin(&doc);
 	story_feed_title(&doc, title, strlen(title));
@@ -110,7 +112,7 @@ static void test_empty(void)
 }
 
 /* Synthetic article n: words of its own only ("k7a", "k7b", ...). */
-static void synthetic(unsigned n, struct story_terms *out)
+static void synthetic(unsigned n, struct story_print *out)
 {
 	char text[256];
 	int len = snprintf(text, sizeof(text), "k%ualpha k%ubravo k%ucharlie k%udelta k%uecho", n,
@@ -184,6 +186,89 @@ static void test_halving(void)
 	CHECK_INT(w.df[STORY_DF_SLOTS - 1], 4);
 }
 
+/* story_article is begin, title, the text up to SOURCE_TEXT_BYTES, end:
+ * the same fingerprint as those steps, and words past the cap not counted. */
+static void test_article(void)
+{
+	static char big[SOURCE_TEXT_BYTES + 64];
+	static struct story_window w2;
+	size_t n;
+
+	story_window_init(&w);
+	story_window_init(&w2);
+	memset(big, ' ', sizeof(big));
+	memcpy(big, "harbour budget dredging", 23);
+	n = (size_t)snprintf(big + SOURCE_TEXT_BYTES, 64, " zeppelin");
+	story_article(&doc, &w2, "Budget vote", 11, big, SOURCE_TEXT_BYTES + n, &again);
+	fingerprint("Budget vote", big, SOURCE_TEXT_BYTES, &print);
+	CHECK_INT(again.n, 4); /* budget, vote, harbour, dredging: no zeppelin */
+	CHECK(again.n == print.n && memcmp(again.hash, print.hash, print.n * 4) == 0 &&
+	      memcmp(again.weight, print.weight, print.n * 4) == 0);
+	CHECK(memcmp(w.df, w2.df, sizeof(w.df)) == 0 && w.docs == w2.docs);
+}
+
+/* The stories of w are those of before, byte for byte (document
+ * frequencies are not taken back: fingerprinting counts them). */
+static int same_stories(const struct story_window *a, const struct story_window *b)
+{
+	return memcmp(a->s, b->s, sizeof(a->s)) == 0 && a->next == b->next &&
+	       a->next_id == b->next_id;
+}
+
+/* A plan's changes taken back: joins, new stories (the ring wrapping onto
+ * old ones) and a delivery mark, back to the window byte for byte; a full
+ * undo refuses the change and leaves the window as it is. */
+static void test_undo(void)
+{
+	static struct story_window before;
+	static struct story_undo u;
+	uint32_t id = 0;
+	int slot;
+
+	story_window_init(&w);
+	for (unsigned i = 0; i < STORY_WINDOW - 2; i++) {
+		synthetic(i, &print);
+		story_add(&w, -1, &print);
+	}
+	before = w;
+	story_undo_begin(&u, &w);
+	synthetic(3, &print);
+	slot = story_find(&w, &print, NULL);
+	CHECK_INT(slot, 3);
+	CHECK_INT(story_add_undo(&w, slot, &print, &u, &id), 0);
+	CHECK_INT(id, 4);
+	CHECK_INT(w.s[3].articles, 2);
+	for (unsigned i = 0; i < 5; i++) { /* two free slots, then the oldest stories */
+		synthetic(1000 + i, &print);
+		CHECK_INT(story_add_undo(&w, -1, &print, &u, &id), 0);
+		CHECK_INT(id, STORY_WINDOW - 1 + i);
+	}
+	CHECK_INT(w.s[0].id, STORY_WINDOW + 1);
+	CHECK_INT(story_undo_save(&u, &w, 3), 0);
+	w.s[3].delivered = 1416000000;
+	CHECK_INT(u.n, 6);
+	story_undo(&w, &u);
+	CHECK(same_stories(&w, &before));
+	CHECK_INT(u.n, 0);
+
+	/* Full: the change that needs one more slot is refused. */
+	story_undo_begin(&u, &w);
+	for (unsigned i = 0; i < STORY_UNDO_SLOTS; i++) {
+		synthetic(i, &print);
+		CHECK_INT(story_add_undo(&w, story_find(&w, &print, NULL), &print, &u, &id), 0);
+	}
+	synthetic(STORY_UNDO_SLOTS, &print);
+	slot = story_find(&w, &print, NULL);
+	CHECK(slot >= 0);
+	CHECK_INT(story_add_undo(&w, slot, &print, &u, &id), -ENOSPC);
+	CHECK_INT(w.s[slot].articles, 1);
+	synthetic(0, &print); /* a slot saved already still changes */
+	CHECK_INT(story_add_undo(&w, 0, &print, &u, &id), 0);
+	CHECK_INT(w.s[0].articles, 3);
+	story_undo(&w, &u);
+	CHECK(same_stories(&w, &before));
+}
+
 int main(void)
 {
 	RUN(test_stories);
@@ -192,5 +277,7 @@ int main(void)
 	RUN(test_ring);
 	RUN(test_full_table);
 	RUN(test_halving);
+	RUN(test_article);
+	RUN(test_undo);
 	return CHECK_EXIT();
 }
