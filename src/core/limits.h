@@ -38,11 +38,10 @@
  * The story window in all: about 465 KB, and the daemon keeps one. A
  * digest is grouped into it in place, each story slot it changes saved
  * first (struct story_undo) so that a digest not composed leaves the window
- * as it was: at most STORY_UNDO_SLOTS slots (stories joined or begun by one
- * digest; articles past that wait for the next), 1,304 bytes each, 82 KiB,
- * touched only as far as used. */
+ * as it was: room for every slot of the window, 1,304 bytes each, 327 KiB,
+ * touched only as far as used: 64 KiB for a digest of 50 stories, the
+ * default max_articles. */
 #define STORY_PRINT_TERMS 64u
-#define STORY_UNDO_SLOTS 64u
 #define STORY_STORY_TERMS 128u
 #define STORY_DOC_SLOTS 2048u
 #define STORY_WINDOW 256u

@@ -568,8 +568,7 @@ static void story_delivered(struct daemon *d, uint32_t id, unsigned i, int64_t n
 
 		if (s->id != id)
 			continue;
-		if (story_undo_save(&d->story_undo, &d->story, k) < 0)
-			return; /* not saved: left as it is rather than kept by a failed digest */
+		story_undo_save(&d->story_undo, &d->story, k);
 		pending_get(&d->pend, i, &art, spans);
 		s->delivered = now;
 		snprintf(s->url, sizeof s->url, "%s", art.url);
@@ -628,9 +627,8 @@ static unsigned drop_repeats(struct daemon *d, int64_t now)
  * each joins a story of the window (the stories of earlier digests and of
  * this one) or starts one, in the window itself, each story changed saved
  * first in d->story_undo (d->story_planned: pipeline_compose takes it back
- * unless the digest reaches the outbox); an article that would change a
- * story past STORY_UNDO_SLOTS waits, and the articles after it. The
- * articles of one story make one item whose
+ * unless the digest reaches the outbox). The articles of one story make
+ * one item whose
  * first article (the first to arrive) stands for it. Items are ordered by
  * how many sources carried the story, most first, then by the weight of
  * the item's source, highest first, then by when it first arrived; an
@@ -663,9 +661,8 @@ static void plan_digest(struct daemon *d, unsigned limit, struct plan *pl)
 		if (d->cfg->digest.group) {
 			/* None (no room for it): empty, a story of its own. */
 			(void)pending_print(p, i, &d->story_print);
-			if (story_add_undo(&d->story, story_find(&d->story, print, NULL), print,
-					   &d->story_undo, &story[i]) < 0)
-				break; /* this and the later ones wait */
+			story[i] = story_add_undo(&d->story, story_find(&d->story, print, NULL),
+						  print, &d->story_undo);
 		} else {
 			story[i] = i + 1; /* a story of its own */
 		}

@@ -255,8 +255,7 @@ uint32_t story_add(struct story_window *w, int slot, const struct story_print *p
 	return s->id;
 }
 
-_Static_assert(STORY_UNDO_SLOTS <= STORY_WINDOW && STORY_WINDOW <= 65535u,
-	       "undo places are 16-bit");
+_Static_assert(STORY_WINDOW <= 65535u, "undo places are 16-bit");
 
 void story_undo_begin(struct story_undo *u, const struct story_window *w)
 {
@@ -266,30 +265,24 @@ void story_undo_begin(struct story_undo *u, const struct story_window *w)
 	memset(u->at, 0, sizeof(u->at));
 }
 
-int story_undo_save(struct story_undo *u, const struct story_window *w, unsigned slot)
+void story_undo_save(struct story_undo *u, const struct story_window *w, unsigned slot)
 {
 	if (slot >= STORY_WINDOW || u->at[slot])
-		return 0;
-	if (u->n == STORY_UNDO_SLOTS)
-		return -ENOSPC;
+		return;
 	u->slot[u->n] = (uint16_t)slot;
 	u->old[u->n] = w->s[slot];
 	u->at[slot] = (uint16_t)++u->n;
-	return 0;
 }
 
-int story_add_undo(struct story_window *w, int slot, const struct story_print *p,
-		   struct story_undo *u, uint32_t *id)
+uint32_t story_add_undo(struct story_window *w, int slot, const struct story_print *p,
+			struct story_undo *u)
 {
 	/* The slot story_add changes: the story joined, or the next new one's. */
 	unsigned at = slot >= 0 && (uint32_t)slot < STORY_WINDOW && w->s[slot].id ?
 			      (unsigned)slot : w->next;
-	int rc = story_undo_save(u, w, at);
 
-	if (rc < 0)
-		return rc;
-	*id = story_add(w, slot, p);
-	return 0;
+	story_undo_save(u, w, at);
+	return story_add(w, slot, p);
 }
 
 void story_undo(struct story_window *w, struct story_undo *u)

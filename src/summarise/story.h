@@ -96,28 +96,27 @@ uint32_t story_add(struct story_window *w, int slot, const struct story_print *p
 /* Changes to a window that can be taken back: the daemon groups a digest
  * into its only window and takes the grouping back when the digest is not
  * composed (docs/grouping.md). Each story slot changed is saved before its
- * first change, at most STORY_UNDO_SLOTS of them; document frequencies are
- * not saved (story_find and story_add never change them). The caller owns
- * it (82 KiB: static). */
+ * first change, and there is room for every slot, so saving cannot fail;
+ * document frequencies are not saved (story_find and story_add never
+ * change them). The caller owns it (327 KiB: static, touched only as far as
+ * used). */
 struct story_undo {
 	uint32_t next, next_id; /* the window's, at story_undo_begin */
 	uint32_t n;             /* slots saved */
 	uint16_t at[STORY_WINDOW]; /* a slot's place in old, plus 1; 0: not saved */
-	uint16_t slot[STORY_UNDO_SLOTS];
-	struct story old[STORY_UNDO_SLOTS];
+	uint16_t slot[STORY_WINDOW];
+	struct story old[STORY_WINDOW];
 };
 
 /* Starts recording changes to w into u (forgetting what u held). */
 void story_undo_begin(struct story_undo *u, const struct story_window *w);
 
-/* Saves w's story slot into u unless saved already, before it changes.
- * Returns 0, or -ENOSPC when u is full (the slot must then not change). */
-int story_undo_save(struct story_undo *u, const struct story_window *w, unsigned slot);
+/* Saves w's story slot into u unless saved already, before it changes. */
+void story_undo_save(struct story_undo *u, const struct story_window *w, unsigned slot);
 
-/* story_add, its changes recorded in u first: 0 with *id set, or -ENOSPC
- * (w unchanged) when u holds as many slots as it can. */
-int story_add_undo(struct story_window *w, int slot, const struct story_print *p,
-		   struct story_undo *u, uint32_t *id);
+/* story_add, its change recorded in u first: returns the story's id. */
+uint32_t story_add_undo(struct story_window *w, int slot, const struct story_print *p,
+			struct story_undo *u);
 
 /* Puts w's stories back as they were at story_undo_begin (document
  * frequencies stay as they are); u is then empty. */

@@ -855,17 +855,18 @@ static void failed_compose_leaves_the_window(void)
 	remove_tree(dir);
 }
 
-/* A digest changes at most STORY_UNDO_SLOTS stories of the window (what
- * its undo list can put back): the articles of more stories wait for the
- * next digest, none is lost. */
-static void stories_past_the_undo_list_wait(void)
+/* A digest of more stories than the window holds (its first stories
+ * pushed out of the window by its last) goes out whole, and taken back it
+ * leaves the window as it was: the undo list has room for every slot. */
+static void digest_past_the_window(void)
 {
-	const char *dir = make_root("undocap");
-	unsigned n = STORY_UNDO_SLOTS + 6;
+	static struct story_window window_before;
+	const char *dir = make_root("undowrap");
+	unsigned n = STORY_WINDOW + 6;
 
 	if (start(&dm, dir) != 0)
 		return;
-	dm.cfg->digest.max_articles = 2 * STORY_UNDO_SLOTS;
+	dm.cfg->digest.max_articles = n;
 	for (unsigned i = 0; i < n; i++) {
 		char url[64], title[64], text[160];
 		struct source_article a = { .id = "", .lang = "en", .url = url, .title = title,
@@ -879,11 +880,19 @@ static void stories_past_the_undo_list_wait(void)
 					      i, i, i);
 		CHECK_INT(pipeline_article(&dm, "folder", &a), 0);
 	}
+	memcpy(&window_before, &dm.story, sizeof(window_before));
+	story_undo_begin(&dm.story_undo, &dm.story);
+	for (unsigned i = 0; i < n; i++) {
+		struct story_print print;
+
+		(void)pending_print(&dm.pend, i, &print);
+		story_add_undo(&dm.story, story_find(&dm.story, &print, NULL), &print,
+			       &dm.story_undo);
+	}
+	story_undo(&dm.story, &dm.story_undo);
+	CHECK(memcmp(&window_before, &dm.story, sizeof(window_before)) == 0);
 	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
-	CHECK_INT(digest_count(&dm.dg), STORY_UNDO_SLOTS);
-	CHECK_INT(dm.pend.n, n - STORY_UNDO_SLOTS);
-	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
-	CHECK_INT(digest_count(&dm.dg), n - STORY_UNDO_SLOTS);
+	CHECK_INT(digest_count(&dm.dg), n);
 	CHECK_INT(dm.pend.n, 0);
 	daemon_stop(&dm);
 	remove_tree(dir);
@@ -1089,7 +1098,7 @@ int main(void)
 	RUN(story_print_on_arrival);
 	RUN(failed_compose_leaves_the_window);
 	RUN(story_over_max_articles_waits);
-	RUN(stories_past_the_undo_list_wait);
+	RUN(digest_past_the_window);
 	RUN(unsettled_digest_keeps_its_grouping);
 	RUN(every_endpoint_gets_each_digest);
 	RUN(endpoint_format);
