@@ -35,6 +35,11 @@ if [ "${1:-}" = --one ]; then
 	{
 		if [ $rc -ne 0 ]; then
 			printf '%s\n' "--- $name (exit $rc)" "$out" | tail -n 40
+		elif printf '%s\n' "$out" | grep -q '^FAIL: '; then
+			# A script that went on after a failed check: the check and
+			# the detail lines under it, which say why.
+			echo "--- $name: failed checks"
+			printf '%s\n' "$out" | awk '/^FAIL: /{f=1; print; next} f && /^  /{print; next} {f=0}'
 		fi
 		printf '%s\n' "$out" | grep -E '^(PASS|FAIL|SKIP): ' | sed "s|^|[$name] |"
 	} >"$dir/$idx.out"
