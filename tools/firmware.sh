@@ -51,7 +51,10 @@ else
 	cc="$triplet-gcc -specs=$sysroot/musl.specs -static"
 fi
 prefix=$libs/prefix
-cflags="$tune -Os -ffunction-sections -fdata-sections"
+# No unwind tables (.eh_frame, 80 KB on arm64): C code here never unwinds
+# (no C++, no pthread_cancel, no backtraces), and the table would be code
+# pages the kernel maps around each fault.
+cflags="$tune -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables"
 jobs=$(nproc 2>/dev/null || echo 2)
 mkdir -p "$src" "$libs" "$work"
 
