@@ -23,6 +23,14 @@ fi
 top=$(pwd)
 dir=build/boot-$arch
 digestd=build/firmware-$arch$([ "$libc" = glibc ] || echo "-$libc")/digestd
+# Peak RSS of the guest's cycle, in KB: just above what it measured on
+# 2026-12-07 (README, Firmware: arm64 2,588 on musl, 3,284 on glibc), with
+# about 9 % to spare. Story grouping's copy of its window (465 KB) is still
+# in; the issue's target on musl is 2,048.
+case $libc in
+musl) rss_bound=2816 ;;
+*) rss_bound=3584 ;;
+esac
 sink=build/host-boot/digest-sink
 codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
 mkdir -p "$dir"
@@ -219,13 +227,11 @@ check_result() { # QEMU-STATUS WALL-SECONDS
 		exit 1
 	fi
 	echo "boot-test: digestd ran sandboxed: no new privileges, seccomp filter, no capabilities, dynamic user"
-	echo "boot-test: digestd ($libc) peak RSS in the guest: $rss KB (target 5120 KB)"
+	echo "boot-test: digestd ($libc) peak RSS in the guest: $rss KB (bound $rss_bound KB)"
 	id=$(sed -n 's/^received id=\([^ ]*\) .*/\1/p' "$dir/run/sink.log" | tail -n 1)
 	echo "PASS: boot-test $arch: the sink verified and stored the guest's digest $id"
-	# 5 MB: grouping's two story windows (465 KB each, touched whole), the
-	# endpoints' outboxes and the rules took a cycle from 2,176 KB to
-	# 4,296 KB on arm64 (README, Firmware); bringing it back down is open.
-	[ "$rss" -le 5120 ] || { echo "FAIL: boot-test $arch: peak RSS $rss KB is over 5 MB"; exit 1; }
+	[ "$rss" -le "$rss_bound" ] ||
+		{ echo "FAIL: boot-test $arch: peak RSS $rss KB is over $rss_bound KB"; exit 1; }
 }
 
 # The guest's file system: Debian minbase with systemd, made once (3 to 5

@@ -51,7 +51,10 @@ else
 	cc="$triplet-gcc -specs=$sysroot/musl.specs -static"
 fi
 prefix=$libs/prefix
-cflags="$tune -Os -ffunction-sections -fdata-sections"
+# No unwind tables (.eh_frame, 80 KB on arm64): C code here never unwinds
+# (no C++, no pthread_cancel, no backtraces), and the table would be code
+# pages the kernel maps around each fault.
+cflags="$tune -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables"
 jobs=$(nproc 2>/dev/null || echo 2)
 mkdir -p "$src" "$libs" "$work"
 
@@ -160,64 +163,100 @@ fetch_source zlib
 fetch_source mbedtls
 fetch_source curl
 
+# A library is built again when its source version or its recipe (compiler,
+# flags, configure options) differs from the last install's: a changed
+# option (SMTP added to libcurl, say) must not leave the old library linked.
+stale() { # PACKAGE RECIPE
+	! cmp -s "$src/$1/version" "$libs/$1.done" || [ "$(cat "$libs/$1.recipe" 2>/dev/null)" != "$2" ]
+}
+installed() { # PACKAGE RECIPE
+	printf '%s\n' "$2" >"$libs/$1.recipe"
+	cp "$src/$1/version" "$libs/$1.done"
+	rebuilt=yes
+}
+
 rebuilt=no
-if ! cmp -s "$src/zlib/version" "$libs/zlib.done"; then
+if stale zlib "$cc $cflags"; then
 	echo "firmware: zlib for $arch"
 	build_copy zlib
 	(cd "$libs/zlib" && CC="$cc" CFLAGS="$cflags" AR="$triplet-ar" RANLIB="$triplet-ranlib" \
 		./configure --static --prefix="$prefix" >configure.log &&
 		make -j"$jobs" libz.a >make.log && make install >install.log) ||
 		{ echo "firmware: zlib failed; see $libs/zlib/*.log" >&2; exit 1; }
-	cp "$src/zlib/version" "$libs/zlib.done"
-	rebuilt=yes
+	installed zlib "$cc $cflags"
 fi
 
-if ! cmp -s "$src/mbedtls/version" "$libs/mbedtls.done"; then
+# mbedtls: Debian's configuration less what a TLS 1.2 client (and the test
+# suite's digest-sink server, built with the same libraries on musl) never
+# uses. The linker drops unreferenced functions anyway; these are reached
+# through tables (cipher and curve lists, ciphersuites) or compiled into the
+# shared TLS code (DTLS, debug messages, TLS 1.0/1.1, which RFC 8996 retired).
+# Kept: RSA, ECDSA, (EC)DHE, AES-GCM/CBC, ChaCha20-Poly1305, SHA-1/2, MD5,
+# P-256/384/521 and X25519, PEM and PKCS#8 keys without a passphrase (the
+# client key has none: digestd sets no key password).
+mbedtls_unset="MBEDTLS_DEBUG_C MBEDTLS_SSL_PROTO_TLS1 MBEDTLS_SSL_PROTO_TLS1_1
+MBEDTLS_SSL_CBC_RECORD_SPLITTING MBEDTLS_SSL_PROTO_DTLS MBEDTLS_SSL_DTLS_ANTI_REPLAY
+MBEDTLS_SSL_DTLS_HELLO_VERIFY MBEDTLS_SSL_DTLS_CLIENT_PORT_REUSE MBEDTLS_SSL_DTLS_BADMAC_LIMIT
+MBEDTLS_SSL_TRUNCATED_HMAC MBEDTLS_SSL_CONTEXT_SERIALIZATION MBEDTLS_SSL_EXPORT_KEYS
+MBEDTLS_KEY_EXCHANGE_PSK_ENABLED MBEDTLS_KEY_EXCHANGE_DHE_PSK_ENABLED
+MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED MBEDTLS_KEY_EXCHANGE_RSA_PSK_ENABLED
+MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA_ENABLED MBEDTLS_KEY_EXCHANGE_ECDH_RSA_ENABLED
+MBEDTLS_ARC4_C MBEDTLS_BLOWFISH_C MBEDTLS_XTEA_C MBEDTLS_CAMELLIA_C MBEDTLS_DES_C
+MBEDTLS_CCM_C MBEDTLS_RIPEMD160_C MBEDTLS_PKCS5_C MBEDTLS_PKCS12_C
+MBEDTLS_CIPHER_MODE_CFB MBEDTLS_CIPHER_MODE_OFB MBEDTLS_CIPHER_MODE_XTS
+MBEDTLS_ECP_DP_SECP192R1_ENABLED MBEDTLS_ECP_DP_SECP224R1_ENABLED
+MBEDTLS_ECP_DP_SECP192K1_ENABLED MBEDTLS_ECP_DP_SECP224K1_ENABLED
+MBEDTLS_ECP_DP_SECP256K1_ENABLED MBEDTLS_ECP_DP_BP256R1_ENABLED
+MBEDTLS_ECP_DP_BP384R1_ENABLED MBEDTLS_ECP_DP_BP512R1_ENABLED MBEDTLS_ECP_DP_CURVE448_ENABLED"
+if stale mbedtls "$cc $cflags $mbedtls_unset"; then
 	echo "firmware: mbedtls for $arch"
 	build_copy mbedtls
-	(cd "$libs/mbedtls" &&
+	# shellcheck disable=SC2086
+	(cd "$libs/mbedtls" && for o in $mbedtls_unset; do python3 scripts/config.py unset "$o" || exit; done &&
 		make -j"$jobs" -C library CC="$cc" AR="$triplet-ar" CFLAGS="$cflags" static >make.log &&
 		mkdir -p "$prefix/lib" "$prefix/include" &&
 		cp library/libmbedtls.a library/libmbedx509.a library/libmbedcrypto.a "$prefix/lib/" &&
 		cp -R include/mbedtls include/psa "$prefix/include/") ||
 		{ echo "firmware: mbedtls failed; see $libs/mbedtls/make.log" >&2; exit 1; }
-	cp "$src/mbedtls/version" "$libs/mbedtls.done"
-	rebuilt=yes
+	installed mbedtls "$cc $cflags $mbedtls_unset"
 fi
 
-# libcurl with what digestd uses: HTTP and HTTPS over mbedtls, gzip/deflate
-# through zlib (feeds and pages compress several times over; the decoder costs
-# 15-23 KB of code and 40 KB of RAM per transfer), proxies from the
-# environment, a resolver thread so that a slow DNS lookup is abandoned at the
-# connect timeout or on the stop flag (the whole transfer still blocks). The
-# CA bundle is Debian's and Pi OS's file; no CA path, since mbedtls builds
-# fail when that folder is missing.
-if ! cmp -s "$src/curl/version" "$libs/curl.done"; then
+# libcurl with what digestd uses: HTTP(S), and SMTP(S) for email endpoints,
+# over mbedtls; gzip/deflate through zlib (feeds and pages compress several
+# times over; the decoder costs 15-23 KB of code and 40 KB of RAM per
+# transfer); proxies from the environment; a resolver thread so that a slow
+# DNS lookup is abandoned at the connect timeout or on the stop flag (the
+# whole transfer still blocks). No verbose strings or progress meter: digestd
+# sets neither CURLOPT_VERBOSE nor CURLOPT_NOPROGRESS. The CA bundle is
+# Debian's and Pi OS's file; no CA path, since mbedtls builds fail when that
+# folder is missing.
+curl_opts="--disable-shared --enable-static --without-openssl
+--with-ca-bundle=/etc/ssl/certs/ca-certificates.crt --without-ca-path
+--enable-http --enable-smtp --disable-ftp --disable-file --disable-ldap --disable-ldaps
+--disable-rtsp --disable-dict --disable-telnet --disable-tftp --disable-pop3
+--disable-imap --disable-smb --disable-gopher --disable-mqtt
+--disable-manual --disable-ntlm --disable-ntlm-wb --disable-unix-sockets
+--disable-alt-svc --disable-cookies --disable-docs --disable-doh --disable-mime
+--disable-netrc --disable-hsts --disable-aws --disable-dnsshuffle
+--disable-get-easy-options --disable-crypto-auth --disable-tls-srp
+--without-brotli --without-zstd --without-libpsl --without-nghttp2
+--without-libidn2 --without-librtmp --without-libssh2 --without-libgsasl
+--disable-verbose --disable-progress-meter --enable-threaded-resolver"
+if stale curl "$cc $cflags $curl_opts"; then
 	echo "firmware: libcurl for $arch"
 	build_copy curl
 	# Debian's patches touch configure.ac; the shipped configure is current
 	# enough, and autoreconf is not needed if make sees nothing stale.
+	# shellcheck disable=SC2086
 	(cd "$libs/curl" && touch aclocal.m4 && touch configure && find . -name Makefile.in -exec touch {} + &&
 		./configure --host="$triplet" CC="$cc" CFLAGS="$cflags" CPPFLAGS="-I$prefix/include" \
-			LDFLAGS="-L$prefix/lib" --prefix="$prefix" --disable-shared --enable-static \
-			--with-mbedtls="$prefix" --without-openssl --with-zlib="$prefix" \
-			--with-ca-bundle=/etc/ssl/certs/ca-certificates.crt --without-ca-path \
-			--enable-http --disable-ftp --disable-file --disable-ldap --disable-ldaps \
-			--disable-rtsp --disable-dict --disable-telnet --disable-tftp --disable-pop3 \
-			--disable-imap --disable-smb --enable-smtp --disable-gopher --disable-mqtt \
-			--disable-manual --disable-ntlm --disable-ntlm-wb --disable-unix-sockets \
-			--disable-alt-svc --disable-cookies --disable-docs --disable-doh --disable-mime \
-			--disable-netrc --disable-hsts --disable-aws --disable-dnsshuffle \
-			--disable-get-easy-options --disable-crypto-auth --disable-tls-srp \
-			--without-brotli --without-zstd --without-libpsl --without-nghttp2 \
-			--without-libidn2 --without-librtmp --without-libssh2 --without-libgsasl \
-			--enable-threaded-resolver >configure.log 2>&1 &&
+			LDFLAGS="-L$prefix/lib" --prefix="$prefix" --with-mbedtls="$prefix" \
+			--with-zlib="$prefix" $curl_opts >configure.log 2>&1 &&
 		make -j"$jobs" -C lib >make.log 2>&1 &&
 		make -C lib install >install.log 2>&1 && make -C include install >>install.log 2>&1) ||
 		{ echo "firmware: libcurl failed; see $libs/curl/*.log" >&2; exit 1; }
 	sed -n '/Protocols:/p;/SSL:/p;/ZLIB:/p' "$libs/curl/configure.log"
-	cp "$src/curl/version" "$libs/curl.done"
-	rebuilt=yes
+	installed curl "$cc $cflags $curl_opts"
 fi
 
 # inih on musl: Debian's own libinih.a from the glibc sysroot (same ini

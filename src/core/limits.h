@@ -301,10 +301,13 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * at most RULES_RE_COST parts (rules.c, re_cost: each repetition is a copy
  * in glibc's regcomp), and their groups nest at most RULES_RE_DEPTH deep;
  * more is refused at load. glibc takes about 93 bytes a part (measured:
- * a{2047} 185 KiB, ^sport$ 2.7 KiB), so the compiled rules of a config hold
+ * a{2047} 185 KiB before counts were capped, ^sport$ 2.7 KiB), so the compiled rules of a config hold
  * at most about 190 KiB of heap, 380 KiB while a reload builds the next. */
 #define RULES_RE_COST 2048u
 #define RULES_RE_DEPTH 32u
+/* A count in {m,n} is at most this (POSIX's RE_DUP_MAX, musl's limit; glibc
+ * takes up to 32767): a rule that loads on one build loads on all. No RAM. */
+#define RULES_RE_DUP_MAX 255u
 /* include = PATTERN (cfg.c): at most CFG_MAX_INCLUDES files, read after the
  * main one; their names (CFG_PATH_BYTES each) live in the loader's scratch:
  * 16 KiB. A place in a message is (file << CFG_PLACE_SHIFT) | line: a file

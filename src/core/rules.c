@@ -65,21 +65,51 @@ static const char *bracket_end(const char *p, const char *end)
 	return p < end ? p + 1 : end;
 }
 
+/* regcomp's error codes in glibc's words, so that a bad expression is
+ * explained alike by every build (musl words them differently); NULL for a
+ * code POSIX does not name, which regerror then explains. */
+static const char *re_error(int code)
+{
+	static const struct {
+		int code;
+		const char *text;
+	} texts[] = {
+		{ REG_BADPAT, "Invalid regular expression" },
+		{ REG_ECOLLATE, "Invalid collation character" },
+		{ REG_ECTYPE, "Invalid character class name" },
+		{ REG_EESCAPE, "Trailing backslash" },
+		{ REG_ESUBREG, "Invalid back reference" },
+		{ REG_EBRACK, "Unmatched [, [^, [:, [., or [=" },
+		{ REG_EPAREN, "Unmatched ( or \\(" },
+		{ REG_EBRACE, "Unmatched \\{" },
+		{ REG_BADBR, "Invalid content of \\{\\}" },
+		{ REG_ERANGE, "Invalid range end" },
+		{ REG_ESPACE, "Memory exhausted" },
+		{ REG_BADRPT, "Invalid preceding regular expression" },
+	};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i].code == code)
+			return texts[i].text;
+	return NULL;
+}
+
 /* A bound on the size of the automaton glibc's regcomp builds from the ERE
  * p[0..end): it copies a repeated part once per repetition ({m,n}, and a+
  * as aa*), so "x+++...+" or "((a{99}){99}){99}" would take gigabytes. Each
  * literal, class or '.' counts 1, a group its content plus 1, and a
  * quantifier multiplies what it repeats (by 2 for * + ?, by n + 1 for
  * {m,n}). Returns the bound, or RULES_RE_COST + 1 when past it, or with
- * *stacked set when a repetition follows another. */
-static unsigned long re_cost(const char *p, const char *end, bool *stacked)
+ * *stacked set when a repetition follows another, or *big when a count
+ * passes RULES_RE_DUP_MAX. */
+static unsigned long re_cost(const char *p, const char *end, bool *stacked, bool *big)
 {
 	unsigned long sum[RULES_RE_DEPTH + 1], last[RULES_RE_DEPTH + 1];
 	unsigned depth = 0;
 	bool quantified = false;
 
 	sum[0] = last[0] = 0;
-	*stacked = false;
+	*stacked = *big = false;
 	while (p < end) {
 		unsigned long atom = 1, times = 0;
 		char c = *p++;
@@ -108,6 +138,12 @@ static unsigned long re_cost(const char *p, const char *end, bool *stacked)
 				n = *p == ',' ? 0 : cost_add(cost_mul(n, 10), (unsigned long)(*p - '0'));
 				times = n > times ? n : times;
 				p++;
+			}
+			/* Past POSIX's RE_DUP_MAX glibc compiles a count that
+			 * musl refuses: one limit, so a rule loads on every build. */
+			if (times > RULES_RE_DUP_MAX) {
+				*big = true;
+				return RULES_RE_COST + 1;
 			}
 			p += p < end && *p == '}';
 			times = cost_add(times, 1);
@@ -138,7 +174,7 @@ int rules_parse(const char *text, struct rules_spec *out, char *why, size_t whys
 {
 	const char *p = text, *name, *end;
 	size_t nlen;
-	bool words = false, stacked;
+	bool words = false, stacked, big;
 	int field = -1;
 
 	while (blank(*p))
@@ -184,9 +220,12 @@ int rules_parse(const char *text, struct rules_spec *out, char *why, size_t whys
 			return -EINVAL;
 		}
 	}
-	out->cost = out->regex ? re_cost(p, end, &stacked) : 0;
+	out->cost = out->regex ? re_cost(p, end, &stacked, &big) : 0;
 	if (out->cost > RULES_RE_COST) {
-		if (stacked)
+		if (big)
+			snprintf(why, whysz, "a repetition count past %u is not allowed "
+					     "(POSIX's RE_DUP_MAX)", RULES_RE_DUP_MAX);
+		else if (stacked)
 			snprintf(why, whysz, "two repetitions in a row (such as ++ or *{2}) are "
 					     "not allowed: POSIX leaves them undefined");
 		else
@@ -248,9 +287,13 @@ static int compile_re(struct rules_rule *r, char *why, size_t whysz)
 	rc = regcomp(&r->re, pat, REG_EXTENDED | REG_ICASE | REG_NOSUB | REG_NEWLINE);
 	if (rc != 0) {
 		char msg[128];
+		const char *text = re_error(rc);
 
-		regerror(rc, &r->re, msg, sizeof(msg));
-		snprintf(why, whysz, "bad regular expression: %s", msg);
+		if (!text) {
+			regerror(rc, &r->re, msg, sizeof(msg));
+			text = msg;
+		}
+		snprintf(why, whysz, "bad regular expression: %s", text);
 		return -EINVAL;
 	}
 	r->compiled = true;
