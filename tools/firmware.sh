@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# `make firmware ARCH=arm64|armhf|armv6 [LIBC=glibc|musl]`: a fully static
-# digestd in build/firmware-ARCH/digestd (glibc) or build/firmware-ARCH-musl/,
+# `make firmware ARCH=arm64|armhf|armv6 [LIBC=musl|glibc]`: a fully static
+# digestd in build/firmware-ARCH-musl/digestd (musl, the default) or build/firmware-ARCH/,
 # with zlib, mbedtls and a minimal libcurl (and, on musl, inih) built from
 # Debian's source packages (private apt setup; all cached under build/;
 # tools/apt-source.sh falls back to the release suite's version when the
@@ -9,7 +9,7 @@
 set -eu
 
 arch=${1:-}
-libc=${2:-glibc}
+libc=${2:-musl}
 case $arch in
 arm64) triplet=aarch64-linux-gnu musl=aarch64-linux-musl debarch=arm64 tune="" ;;
 armhf) triplet=arm-linux-gnueabihf musl=arm-linux-musleabihf debarch=armhf tune="" ;;
@@ -19,7 +19,7 @@ armhf) triplet=arm-linux-gnueabihf musl=arm-linux-musleabihf debarch=armhf tune=
 armv6) triplet=arm-linux-gnueabi musl=arm-linux-musleabi debarch=armel
 	tune="-march=armv6+fp -mtune=arm1176jzf-s -mfloat-abi=softfp -marm" ;;
 *)
-	echo "usage: sh tools/firmware.sh arm64|armhf|armv6 [glibc|musl]" >&2
+	echo "usage: sh tools/firmware.sh arm64|armhf|armv6 [musl|glibc]" >&2
 	exit 64
 	;;
 esac
