@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# `make firmware ARCH=arm64|armhf|armv6 [LIBC=glibc|musl]`: a fully static
-# digestd in build/firmware-ARCH/digestd (glibc) or build/firmware-ARCH-musl/,
+# `make firmware ARCH=arm64|armhf|armv6 [LIBC=musl|glibc]`: a fully static
+# digestd in build/firmware-ARCH-musl/digestd (musl, the default) or build/firmware-ARCH/,
 # with zlib, mbedtls and a minimal libcurl (and, on musl, inih) built from
 # Debian's source packages (private apt setup; all cached under build/;
 # tools/apt-source.sh falls back to the release suite's version when the
@@ -9,7 +9,7 @@
 set -eu
 
 arch=${1:-}
-libc=${2:-glibc}
+libc=${2:-musl}
 case $arch in
 arm64) triplet=aarch64-linux-gnu musl=aarch64-linux-musl debarch=arm64 tune="" ;;
 armhf) triplet=arm-linux-gnueabihf musl=arm-linux-musleabihf debarch=armhf tune="" ;;
@@ -19,7 +19,7 @@ armhf) triplet=arm-linux-gnueabihf musl=arm-linux-musleabihf debarch=armhf tune=
 armv6) triplet=arm-linux-gnueabi musl=arm-linux-musleabi debarch=armel
 	tune="-march=armv6+fp -mtune=arm1176jzf-s -mfloat-abi=softfp -marm" ;;
 *)
-	echo "usage: sh tools/firmware.sh arm64|armhf|armv6 [glibc|musl]" >&2
+	echo "usage: sh tools/firmware.sh arm64|armhf|armv6 [musl|glibc]" >&2
 	exit 64
 	;;
 esac
@@ -242,21 +242,25 @@ curl_opts="--disable-shared --enable-static --without-openssl
 --without-brotli --without-zstd --without-libpsl --without-nghttp2
 --without-libidn2 --without-librtmp --without-libssh2 --without-libgsasl
 --disable-verbose --disable-progress-meter --enable-threaded-resolver"
-if stale curl "$cc $cflags $curl_opts"; then
+# The socket hash: libcurl's default of 911 lists (29 KB on arm64, all
+# written on the first socket) serves tens of thousands of sockets; digestd
+# has at most NET_MAX_FDS (128), and curl's own earlier default, 97, takes 3 KB.
+curl_cppflags="-DCURL_SOCKET_HASH_TABLE_SIZE=97"
+if stale curl "$cc $cflags $curl_cppflags $curl_opts"; then
 	echo "firmware: libcurl for $arch"
 	build_copy curl
 	# Debian's patches touch configure.ac; the shipped configure is current
 	# enough, and autoreconf is not needed if make sees nothing stale.
 	# shellcheck disable=SC2086
 	(cd "$libs/curl" && touch aclocal.m4 && touch configure && find . -name Makefile.in -exec touch {} + &&
-		./configure --host="$triplet" CC="$cc" CFLAGS="$cflags" CPPFLAGS="-I$prefix/include" \
+		./configure --host="$triplet" CC="$cc" CFLAGS="$cflags" CPPFLAGS="-I$prefix/include $curl_cppflags" \
 			LDFLAGS="-L$prefix/lib" --prefix="$prefix" --with-mbedtls="$prefix" \
 			--with-zlib="$prefix" $curl_opts >configure.log 2>&1 &&
 		make -j"$jobs" -C lib >make.log 2>&1 &&
 		make -C lib install >install.log 2>&1 && make -C include install >>install.log 2>&1) ||
 		{ echo "firmware: libcurl failed; see $libs/curl/*.log" >&2; exit 1; }
 	sed -n '/Protocols:/p;/SSL:/p;/ZLIB:/p' "$libs/curl/configure.log"
-	installed curl "$cc $cflags $curl_opts"
+	installed curl "$cc $cflags $curl_cppflags $curl_opts"
 fi
 
 # inih on musl: Debian's own libinih.a from the glibc sysroot (same ini

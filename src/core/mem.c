@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* mem_zero and mem_copy: memset and memcpy that leave blocks already zero
- * unwritten, so a static struct's pages that were never used stay unmapped. */
+ * unwritten, so a static struct's pages that were never used stay unmapped;
+ * mem_release: the pages of a struct done with, given back. */
 #include "core/mem.h"
 
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* True when the n bytes at p are all zero. */
 static int all_zero(const unsigned char *p, size_t n)
@@ -54,4 +57,17 @@ void mem_copy(void *dst, const void *src, size_t n)
 		s += step;
 		n -= step;
 	}
+}
+
+void mem_release(void *p, size_t n)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	uintptr_t page = ps > 0 ? (uintptr_t)ps : MEM_ZERO_CHUNK;
+	uintptr_t start = ((uintptr_t)p + page - 1) / page * page;
+	uintptr_t end = ((uintptr_t)p + n) / page * page;
+
+	/* Advice only: memory kept is memory as before, which callers clear
+	 * before use anyway (mem.h), so a failure changes nothing. */
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_DONTNEED);
 }

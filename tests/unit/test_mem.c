@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for src/core/mem: mem_zero and mem_copy write every byte they
  * are given as memset and memcpy would and nothing else, at any alignment,
- * and leave pages never written unmapped (the resident set does not grow). */
+ * and leave pages never written unmapped (the resident set does not grow);
+ * mem_release gives back whole pages only, and the resident set shrinks. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -131,6 +133,42 @@ static void test_copy_keeps_pages_unmapped(void)
 	munmap(m, 2 * size);
 }
 
+/* 8 MiB written, released from one byte past its start to one byte before
+ * its end: the partial first and last pages keep their bytes, and (on a
+ * real kernel: qemu-user ignores the advice) the rest is no longer resident
+ * and reads as zero. */
+static void test_release_whole_pages(void)
+{
+	const size_t size = (size_t)8 << 20;
+	long page = sysconf(_SC_PAGESIZE), before, after;
+	unsigned char *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	const char *wrapper = getenv("TEST_WRAPPER");
+
+	CHECK(m != MAP_FAILED);
+	if (m == MAP_FAILED)
+		return;
+	memset(m, 0x6B, size);
+	before = resident_pages();
+	mem_release(m + 1, size - 2);
+	after = resident_pages();
+	CHECK_INT(m[0], 0x6B);
+	CHECK_INT(m[page - 1], 0x6B);
+	CHECK_INT(m[size - page], 0x6B);
+	CHECK_INT(m[size - 1], 0x6B);
+	if (!wrapper || !wrapper[0]) {
+		CHECK_INT(m[page], 0);
+		CHECK_INT(m[size / 2], 0);
+		CHECK_INT(m[size - page - 1], 0);
+		/* All but the two end pages given back, less room for stdio. */
+		CHECK((before - after) * page > (long)(size - (4u << 20)));
+	}
+	/* Nothing whole to give back: a range within one page is kept. */
+	m[page + 10] = 0x11;
+	mem_release(m + page + 5, (size_t)page - 10);
+	CHECK_INT(m[page + 10], 0x11);
+	munmap(m, size);
+}
+
 int main(void)
 {
 	RUN(test_clears_range);
@@ -138,5 +176,6 @@ int main(void)
 	RUN(test_untouched_pages_stay_unmapped);
 	RUN(test_copy_range);
 	RUN(test_copy_keeps_pages_unmapped);
+	RUN(test_release_whole_pages);
 	return CHECK_EXIT();
 }
