@@ -131,7 +131,8 @@ static unsigned long re_cost(const char *p, const char *end, bool *stacked, bool
 			continue;
 		} else if (c == '*' || c == '+' || c == '?') {
 			times = 2;
-		} else if (c == '{' && p < end && *p >= '0' && *p <= '9') {
+		} else if (c == '{' && p < end && ((*p >= '0' && *p <= '9') || *p == ',')) {
+			/* glibc also takes "{,n}" as "{0,n}". */
 			unsigned long n = 0;
 
 			while (p < end && ((*p >= '0' && *p <= '9') || *p == ',')) {
