@@ -169,10 +169,12 @@ static int time_file_save(struct daemon *d, const char *name, int64_t t, const c
 	return rc;
 }
 
+/* A failed save is said and counted, like every state file's. */
 static void last_digest_save(struct daemon *d, int64_t t)
 {
 	d->last_digest = t;
-	(void)time_file_save(d, "last-digest", t, "the schedule still holds until a restart");
+	if (time_file_save(d, "last-digest", t, "the schedule still holds until a restart") < 0)
+		d->n.state_saves++;
 }
 
 /* An interval is watched on the monotonic clock (a clock step does not move

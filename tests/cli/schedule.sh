@@ -58,3 +58,25 @@ expect_grep "a damaged last-digest file is named in a warning" "last-digest: not
 	"$TMP/d3.log"
 kill -TERM "$pid"
 wait_gone "$pid" 10
+
+# A last-digest that cannot be saved (a folder where its temporary file
+# goes, which unlink cannot remove): one warning naming it, counted in the
+# metrics, and the daemon goes on with the time it holds.
+echo $(($(date +%s) - 3600 + 3)) >"$TMP/state/last-digest"
+mkdir -p "$TMP/state/last-digest.tmp/x" "$TMP/prom"
+sed "s|^log_level = .*|&\nmetrics_file = $TMP/prom/digestd.prom|" "$TMP/s.ini" >"$TMP/m.ini"
+$TEST_WRAPPER "$DIGESTD" run --config "$TMP/m.ini" >"$TMP/d4.log" 2>&1 &
+pid=$!
+PIDS="$PIDS $pid"
+wait_count 2 "received id=" "$TMP/sink.log" 40
+wait_grep "^digestd_state_save_failures_total 1$" "$TMP/prom/digestd.prom" 20
+if [ "$(grep -c "$TMP/state/last-digest: cannot save: " "$TMP/d4.log")" -eq 1 ] &&
+	grep -q "^digestd_state_save_failures_total 1$" "$TMP/prom/digestd.prom"; then
+	pass "last-digest not saved: one warning naming the file, counted"
+else
+	fail "last-digest not saved: one warning naming the file, counted" \
+		"$(grep -c "received id=" "$TMP/sink.log") received" "$(grep state_save "$TMP/prom/digestd.prom")" \
+		"$(tail -n 4 "$TMP/d4.log")"
+fi
+kill -TERM "$pid"
+wait_gone "$pid" 10
