@@ -128,6 +128,13 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/digestd: $(MAIN_OBJ) $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
+# The same program linked after N bytes of padding (tools/layout-pad.c), for
+# make bench-libc: its code moved against the pages, which under qemu-user
+# moves the speed as much as the libc does.
+$(BUILD)/digestd-pad%: $(MAIN_OBJ) $(LIB_OBJ) tools/layout-pad.c
+	$(CC) $(ALL_CFLAGS) -DPAD_BYTES=$* -c -o $(BUILD)/obj/layout-pad$*.o tools/layout-pad.c
+	$(CC) $(ALL_LDFLAGS) -Wl,-u,layout_pad -o $@ $(BUILD)/obj/layout-pad$*.o $(MAIN_OBJ) $(LIB_OBJ) $(ALL_LDLIBS)
+
 # The test and demo HTTPS receiver (docs/sink.md); its request reader is a
 # module of its own, which the fuzz target fuzz_sink links too.
 $(BUILD)/digest-sink: $(BUILD)/obj/tools/digest-sink.o $(BUILD)/obj/tools/sink_req.o $(LIB_OBJ)
@@ -257,11 +264,12 @@ bench: deps
 	@python3 tools/bench-cycle.py $(BUILD)/digestd $(BENCH_CYCLE)
 
 # `digestd summarize` under qemu-user, glibc firmware against musl firmware
-# (tools/bench-libc.sh; both built first).
+# (tools/bench-libc.sh; both built first, each also linked with its code
+# moved by 1, 2 and 3 KiB).
 .PHONY: bench-libc
 bench-libc:
-	@sh tools/firmware.sh $(or $(ARCH),arm64) glibc
-	@sh tools/firmware.sh $(or $(ARCH),arm64) musl
+	@LAYOUT_PADS="1024 2048 3072" sh tools/firmware.sh $(or $(ARCH),arm64) glibc
+	@LAYOUT_PADS="1024 2048 3072" sh tools/firmware.sh $(or $(ARCH),arm64) musl
 	@sh tools/bench-libc.sh $(or $(ARCH),arm64) "$(or $(QEMU),qemu-aarch64)"
 
 # One cycle over 1,000 loopback feeds, one transfer at a time and concurrently

@@ -278,7 +278,7 @@ fi
 # dynamic build). The map file lets `make size` say which library takes the space.
 echo "firmware: digestd for $arch ($libc)"
 # The Makefile does not know the libraries: relink after one was rebuilt.
-[ "$rebuilt" = no ] || rm -f "$work/digestd"
+[ "$rebuilt" = no ] || rm -f "$work/digestd" "$work"/digestd-pad*
 # On musl the Makefile's LIBC=musl settings name the same libraries.
 if [ "$libc" = musl ]; then
 	set -- ARCH="$arch" LIBC=musl
@@ -287,9 +287,17 @@ else
 		DEP_LIBS="$prefix/lib/libcurl.a $prefix/lib/libmbedtls.a $prefix/lib/libmbedx509.a \
 $prefix/lib/libmbedcrypto.a $prefix/lib/libz.a -linih -lpthread"
 fi
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -j"$jobs" "$@" BUILD="$work" \
-	CFLAGS="$cflags" LDFLAGS="-static -Wl,--gc-sections -Wl,-Map=$work/digestd.map" \
-	"$work/digestd"
+link() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -j"$jobs" "$@" BUILD="$work" \
+		CFLAGS="$cflags"
+}
+link "$@" LDFLAGS="-static -Wl,--gc-sections -Wl,-Map=$work/digestd.map" "$work/digestd"
+# LAYOUT_PADS="1024 2048 3072" (make bench-libc): the same program linked
+# with its code moved by each many bytes, digestd-padN, without a map (the
+# map stays digestd's).
+for pad in ${LAYOUT_PADS:-}; do
+	link "$@" LDFLAGS="-static -Wl,--gc-sections" "$work/digestd-pad$pad"
+done
 # Which sources went in (`make size` prints it): a fallback to the release
 # suite shows here.
 {
