@@ -574,18 +574,26 @@ static int log_parse_failure(const struct cfg_source *src, const char *raw, int 
 	return -EBADMSG;
 }
 
-/* A folder's or file's poll into its state file: the times, failures,
- * error and items (local sources back off from nothing: no next_due). */
+/* A poll's outcome into p's state: the times, failures (and backoff),
+ * the status and error, the items yielded. */
+static void record_poll(struct source_poll *p, const struct cfg_http *http, int64_t now, int rc,
+			int64_t retry_after, const char *err)
+{
+	srcstate_record(&p->st, http, now, rc >= 0, retry_after);
+	srcstate_note(&p->st, p->status, rc >= 0 ? NULL : err);
+	if (rc >= 0)
+		p->st.items += p->yielded;
+}
+
+/* A folder's or file's poll into its state file (local sources back off
+ * from nothing: no next_due). */
 static void record_local(struct source_ctx *ctx, struct source_poll *p, int rc, int64_t now)
 {
 	const struct cfg *cfg = ctx->cfg;
 
 	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, p->src->name, &p->st);
-	srcstate_record(&p->st, &cfg->http, now, rc >= 0, 0);
+	record_poll(p, &cfg->http, now, rc, 0, p->err[0] ? p->err : strerror(-rc));
 	p->st.next_due = 0;
-	srcstate_note(&p->st, 0, rc >= 0 ? NULL : p->err[0] ? p->err : strerror(-rc));
-	if (rc >= 0)
-		p->st.items += p->yielded;
 }
 
 /* Ends p: the state file (attempt, backoff, and the validators only when
@@ -624,10 +632,7 @@ static void poll_end(struct source_ctx *ctx, struct source_poll *p)
 			if (disk.problem_since == p->st.problem_since)
 				p->st.problem_reported |= disk.problem_reported;
 		}
-		srcstate_record(&p->st, &cfg->http, now, rc >= 0, p->retry_after);
-		srcstate_note(&p->st, p->status, rc >= 0 ? NULL : p->err);
-		if (rc >= 0)
-			p->st.items += p->yielded;
+		record_poll(p, &cfg->http, now, rc, p->retry_after, p->err);
 		if (rc >= 0 && !p->ended && !p->cut && !p->left && !ctx->keep_validators)
 			p->st.v = p->v;
 		nb = srcstate_not_before(&p->st, &cfg->http, now);
