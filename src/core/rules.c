@@ -99,17 +99,18 @@ static const char *re_error(int code)
  * as aa*), so "x+++...+" or "((a{99}){99}){99}" would take gigabytes. Each
  * literal, class or '.' counts 1, a group its content plus 1, and a
  * quantifier multiplies what it repeats (by 2 for * + ?, by n + 1 for
- * {m,n}). Returns the bound, or RULES_RE_COST + 1 when past it, or with
- * *stacked set when a repetition follows another, or *big when a count
- * passes RULES_RE_DUP_MAX. */
-static unsigned long re_cost(const char *p, const char *end, bool *stacked, bool *big)
+ * {m,n}). Returns the bound, or RULES_RE_COST + 1 when past it or when
+ * *refused names a form refused whatever its cost. */
+enum re_refusal { RE_TOO_BIG, RE_STACKED, RE_COUNT_PAST_MAX, RE_COUNT_NO_MIN };
+
+static unsigned long re_cost(const char *p, const char *end, enum re_refusal *refused)
 {
 	unsigned long sum[RULES_RE_DEPTH + 1], last[RULES_RE_DEPTH + 1];
 	unsigned depth = 0;
 	bool quantified = false;
 
 	sum[0] = last[0] = 0;
-	*stacked = *big = false;
+	*refused = RE_TOO_BIG;
 	while (p < end) {
 		unsigned long atom = 1, times = 0;
 		char c = *p++;
@@ -132,9 +133,14 @@ static unsigned long re_cost(const char *p, const char *end, bool *stacked, bool
 		} else if (c == '*' || c == '+' || c == '?') {
 			times = 2;
 		} else if (c == '{' && p < end && ((*p >= '0' && *p <= '9') || *p == ',')) {
-			/* glibc also takes "{,n}" as "{0,n}". */
 			unsigned long n = 0;
 
+			/* glibc takes "{,n}" as "{0,n}", musl refuses it: refused on
+			 * every build, so a rule loads on all or on none. */
+			if (*p == ',') {
+				*refused = RE_COUNT_NO_MIN;
+				return RULES_RE_COST + 1;
+			}
 			while (p < end && ((*p >= '0' && *p <= '9') || *p == ',')) {
 				n = *p == ',' ? 0 : cost_add(cost_mul(n, 10), (unsigned long)(*p - '0'));
 				times = n > times ? n : times;
@@ -143,7 +149,7 @@ static unsigned long re_cost(const char *p, const char *end, bool *stacked, bool
 			/* Past POSIX's RE_DUP_MAX glibc compiles a count that
 			 * musl refuses: one limit, so a rule loads on every build. */
 			if (times > RULES_RE_DUP_MAX) {
-				*big = true;
+				*refused = RE_COUNT_PAST_MAX;
 				return RULES_RE_COST + 1;
 			}
 			p += p < end && *p == '}';
@@ -152,7 +158,7 @@ static unsigned long re_cost(const char *p, const char *end, bool *stacked, bool
 		/* POSIX leaves "a++" or "a*{2}" undefined, and glibc takes
 		 * exponential time over a few of them in a row. */
 		if (times && quantified) {
-			*stacked = true;
+			*refused = RE_STACKED;
 			return RULES_RE_COST + 1;
 		}
 		quantified = times != 0;
@@ -175,7 +181,8 @@ int rules_parse(const char *text, struct rules_spec *out, char *why, size_t whys
 {
 	const char *p = text, *name, *end;
 	size_t nlen;
-	bool words = false, stacked, big;
+	bool words = false;
+	enum re_refusal refused;
 	int field = -1;
 
 	while (blank(*p))
@@ -221,12 +228,15 @@ int rules_parse(const char *text, struct rules_spec *out, char *why, size_t whys
 			return -EINVAL;
 		}
 	}
-	out->cost = out->regex ? re_cost(p, end, &stacked, &big) : 0;
+	out->cost = out->regex ? re_cost(p, end, &refused) : 0;
 	if (out->cost > RULES_RE_COST) {
-		if (big)
+		if (refused == RE_COUNT_PAST_MAX)
 			snprintf(why, whysz, "a repetition count past %u is not allowed "
 					     "(POSIX's RE_DUP_MAX)", RULES_RE_DUP_MAX);
-		else if (stacked)
+		else if (refused == RE_COUNT_NO_MIN)
+			snprintf(why, whysz, "a repetition '{,n}' needs its least count: "
+					     "write '{0,n}'");
+		else if (refused == RE_STACKED)
 			snprintf(why, whysz, "two repetitions in a row (such as ++ or *{2}) are "
 					     "not allowed: POSIX leaves them undefined");
 		else
