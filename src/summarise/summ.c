@@ -16,14 +16,19 @@
 #define TITLE_BOOST 3000u       /* weight multiplier for title terms */
 #define POS_LEAD 6000u          /* extra prior for the first sentence ... */
 #define POS_DECAY 4u            /* ... fading as POS_LEAD*DECAY/(k+DECAY) */
-#define PARA_START_BONUS 150u   /* first sentence of a paragraph */
+#define PARA_START_BONUS 600u   /* first sentence of a paragraph */
+/* A text without paragraph breaks (feeds and corpora that strip them) gives
+ * the paragraph-start bonus nothing to mark but its first sentence: there,
+ * its first sentences stand for the lead paragraph and get this bonus. */
+#define FLAT_LEAD_SENTENCES 3u
+#define FLAT_LEAD_BONUS 2000u
 #define FRAGMENT_FACTOR 250u    /* headings, cut pieces, bullets w/o stop */
 #define SHORT_WORDS 8u          /* fewer words than this is a short sentence */
 #define SHORT_FACTOR 300u
 #define LONG_WORDS 60u          /* more words than this is a long sentence */
 #define LONG_FACTOR 700u
 #define COVERED_DIVISOR 3u      /* weight / (1 + 3 * times covered) */
-#define DUPLICATE_SHARE 600u    /* skip when this share of terms is covered */
+#define DUPLICATE_SHARE 800u    /* skip when this share of terms is covered */
 #define LANG_VOTE_WORDS 4000u   /* words looked at to detect the language */
 
 #define FLAG_TITLE 0x01u
@@ -186,6 +191,12 @@ static void eval_sentence(struct summ *s, uint32_t i, struct sentence_eval *e)
 	tokenize(s->window + ss->start, ss->end - ss->start, ss->start, eval_token, e);
 }
 
+/* Is the whole text one paragraph (no blank line between its sentences)? */
+static int no_paragraphs(const struct summ *s)
+{
+	return s->n_sent > 0 && s->sent[s->n_sent - 1].paragraph == s->sent[0].paragraph;
+}
+
 /* The score of sentence i with the current term weights. */
 static uint32_t score_sentence(struct summ *s, uint32_t i, uint32_t *covered_share)
 {
@@ -203,6 +214,8 @@ static uint32_t score_sentence(struct summ *s, uint32_t i, uint32_t *covered_sha
 	prior = 1000u + POS_LEAD * POS_DECAY / (k + POS_DECAY);
 	if (ss->flags & SENT_PARA_START)
 		prior += PARA_START_BONUS;
+	if (k < FLAT_LEAD_SENTENCES && no_paragraphs(s))
+		prior += FLAT_LEAD_BONUS;
 	score = score * prior / 1000u;
 	if (ss->flags & SENT_FRAGMENT)
 		score = score * FRAGMENT_FACTOR / 1000u;

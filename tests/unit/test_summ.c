@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The summariser's contract: picks in document order, the title weighing
  * terms but never picked, skipped bytes never read as text, near-duplicates
- * not both picked, chunking-independent and deterministic results, language
- * detection, bounded memory on big input. */
+ * not both picked, the lead of a text without paragraphs, chunking-independent
+ * results, language detection, bounded memory on big input. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +236,49 @@ static void sentences_that_lean_back(void)
 	CHECK_INT(r.passed + r.joined, 0);
 }
 
+/* Writes the n sentences into text, sep between them; returns the length. */
+static size_t join(const char *const *sentence, size_t n, const char *sep)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s", i ? sep : "",
+					sentence[i]);
+	return len;
+}
+
+/* A text without paragraph breaks (feeds and corpora that strip them) has no
+ * paragraph start to mark its lead but the first sentence: there the first
+ * three sentences count as the lead paragraph. The same sentences with a
+ * blank line between each are paragraphs of their own, and one of the two
+ * that carry the article's most frequent terms (bridge, cables, engineers)
+ * is picked over the third. */
+static void text_without_paragraphs(void)
+{
+	static const char *const sentence[] = {
+		"The harbour bridge closed on Monday after a violent storm hit the coast.",
+		"Traffic moved to the northern tunnel for most of the afternoon.",
+		"Shops near the old market reported fewer customers than usual.",
+		"Engineers inspected the bridge cables and the bridge towers.",
+		"The storm damaged the bridge cables, and engineers said the bridge "
+		"would stay closed until the cables were repaired.",
+		"Weather forecasters expect calmer conditions by Wednesday.",
+	};
+	struct summ_opts o = { .count = 3, .lang = LANG_EN, .method = SUMM_RANK };
+	struct summ_result flat, paragraphs;
+	size_t n = sizeof(sentence) / sizeof(sentence[0]);
+
+	run(text, join(sentence, n, " "), &o, &flat, 4096);
+	CHECK_INT(flat.sentences, 6);
+	CHECK_INT(flat.n_picks, 3);
+	for (unsigned i = 0; i < flat.n_picks; i++)
+		CHECK_INT(flat.picks[i].index, i);
+	run(text, join(sentence, n, "\n\n"), &o, &paragraphs, 4096);
+	CHECK_INT(paragraphs.sentences, 6);
+	CHECK_INT(paragraphs.n_picks, 3);
+	CHECK(paragraphs.picks[2].index == 3 || paragraphs.picks[2].index == 4);
+}
+
 static void languages(void)
 {
 	static const struct {
@@ -363,6 +406,7 @@ int main(void)
 	RUN(lead_and_ratio);
 	RUN(word_budget);
 	RUN(sentences_that_lean_back);
+	RUN(text_without_paragraphs);
 	RUN(languages);
 	RUN(beyond_the_window);
 	RUN(degenerate_inputs);
