@@ -739,6 +739,24 @@ static void plan_apply(struct daemon *d, const struct plan *pl)
 	}
 }
 
+/* The renderings a digest must keep within a body: the [digest] format
+ * (rendered for the log line), each webhook's, and an email message when
+ * an endpoint mails it. Chat kinds split a digest into parts instead. */
+static unsigned must_fit(const struct cfg *cfg)
+{
+	unsigned mask = 1u << cfg->digest.format;
+
+	for (unsigned i = 0; i < cfg->n_endpoints; i++) {
+		const struct cfg_endpoint *ep = &cfg->endpoints[i];
+
+		if (ep->kind == CFG_KIND_WEBHOOK)
+			mask |= 1u << (ep->format ? ep->format - 1 : cfg->digest.format);
+		else if (ep->kind == CFG_KIND_EMAIL)
+			mask |= DIGEST_FIT_MAIL | 1u << CFG_FORMAT_TEXT | 1u << CFG_FORMAT_HTML;
+	}
+	return mask;
+}
+
 /* Adds the plan's items (whose articles are the first of the pending list,
  * plan_apply) to a digest with this id, as many as fit; returns how many
  * articles went in. */
@@ -751,6 +769,7 @@ static unsigned fill(struct daemon *d, const char *id, int64_t created, const ch
 	unsigned k = 0;
 
 	digest_begin(&d->dg, id, created, host, d->cfg->digest.max_articles);
+	digest_must_fit(&d->dg, must_fit(d->cfg));
 	for (unsigned i = 0; i < d->n_problems; i++) {
 		const struct digest_problem *pr = &d->problems[i];
 

@@ -179,6 +179,7 @@ int digest_begin(struct digest *d, const char *id, int64_t created, const char *
 	}
 	for (int f = 0; f < DIGEST_FORMATS; f++)
 		d->rendered[f] = 0;
+	d->must_fit = DIGEST_FIT_ALL;
 	if (!id || !digest_id_valid(id, strlen(id)) || date_format_rfc3339(created, t) < 0)
 		return -EINVAL;
 	memcpy(d->id, id, strlen(id) + 1);
@@ -876,6 +877,11 @@ static void drop_non_http(char *arena, size_t at, size_t *used)
 	}
 }
 
+void digest_must_fit(struct digest *d, unsigned mask)
+{
+	d->must_fit = mask & DIGEST_FIT_ALL;
+}
+
 int digest_add(struct digest *d, const struct digest_article *a)
 {
 	char t[21];
@@ -943,16 +949,18 @@ int digest_add(struct digest *d, const struct digest_article *a)
 		/* The JSON closing changes from "]}" to "\n]}" with the first article. */
 		if (f == CFG_FORMAT_JSON && d->n_articles == 0)
 			added[f]++;
-		if (d->rendered[f] + added[f] > DIGEST_BODY_BYTES)
+		if ((d->must_fit & (1u << f)) && d->rendered[f] + added[f] > DIGEST_BODY_BYTES)
 			return -ENOSPC;
 	}
 	/* An email endpoint's message carries the text and HTML renderings,
 	 * with every LF made CRLF (at most twice as long), in base64 lines of
-	 * 76 columns, and its headers: it must fit a body too. */
+	 * 76 columns, and its headers: it must fit a body too. Only then: it
+	 * would cap every digest at about 40 % of what a webhook takes. */
 	text_html = 2 * (d->rendered[CFG_FORMAT_TEXT] + added[CFG_FORMAT_TEXT] +
 			 d->rendered[CFG_FORMAT_HTML] + added[CFG_FORMAT_HTML]);
 	b64 = (text_html / 3 + 2) * 4; /* both parts, each padded */
-	if (b64 + 2 * (b64 / 76 + 2) + DIGEST_MAIL_HEAD_BYTES > DIGEST_BODY_BYTES)
+	if ((d->must_fit & DIGEST_FIT_MAIL) &&
+	    b64 + 2 * (b64 / 76 + 2) + DIGEST_MAIL_HEAD_BYTES > DIGEST_BODY_BYTES)
 		return -ENOSPC;
 	for (int f = 0; f < DIGEST_FORMATS; f++)
 		d->rendered[f] += added[f];

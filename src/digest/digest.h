@@ -77,6 +77,7 @@ struct digest {
 	unsigned n_articles;
 	size_t used;                   /* arena bytes in use */
 	size_t rendered[DIGEST_FORMATS]; /* exact body length per enum cfg_format */
+	unsigned must_fit;             /* DIGEST_FIT_* bits: what digest_add keeps in a body */
 	struct digest_entry entry[DIGEST_MAX_ARTICLES];
 	unsigned n_problems;
 	struct digest_problem problem[DIGEST_MAX_PROBLEMS];
@@ -117,13 +118,22 @@ bool digest_id_valid(const char *id, size_t n);
 int digest_begin(struct digest *d, const char *id, int64_t created, const char *host,
 		 unsigned max_articles);
 
+/* What digest_add keeps within DIGEST_BODY_BYTES: the rendering of each
+ * format whose bit (1u << enum cfg_format) is set, and with DIGEST_FIT_MAIL
+ * an email message (its text and HTML parts, base64). digest_begin sets
+ * DIGEST_FIT_ALL; a caller whose endpoints need less says so after it, and
+ * then renders only what it named (another rendering may not fit). */
+#define DIGEST_FIT_MAIL (1u << DIGEST_FORMATS)
+#define DIGEST_FIT_ALL (DIGEST_FIT_MAIL | ((1u << DIGEST_FORMATS) - 1u))
+void digest_must_fit(struct digest *d, unsigned mask);
+
 /* Appends a copy of a. Text is cleaned on the way in: invalid UTF-8 becomes
  * U+FFFD, control characters and whitespace runs become one space, ends are
  * trimmed; empty sentences are skipped. A url that is then not an absolute
  * http(s) URL (url_is_http) is dropped, as if unknown; so is an also
  * entry's. Returns 0; -ENOSPC
- * when max_articles are in, the arena is full, or any rendering would pass
- * DIGEST_BODY_BYTES (d is then unchanged: keep the article for the next
+ * when max_articles are in, the arena is full, or a rendering named by
+ * digest_must_fit would pass DIGEST_BODY_BYTES (d is then unchanged: keep the article for the next
  * digest); -EINVAL for a NULL a, more than SUMM_MAX_PICK sentences or more than
  * DIGEST_MAX_ALSO also entries. Never
  * blocks. */

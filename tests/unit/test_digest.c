@@ -513,6 +513,35 @@ static void test_fills_to_cap(void)
 	}
 }
 
+/* A digest for webhooks alone (digest_must_fit without DIGEST_FIT_MAIL)
+ * is not held to the email bound: more articles go in than when every
+ * rendering must fit, and the one named still fits a body. */
+static void test_fit_only_what_is_sent(void)
+{
+	static char big[8000];
+	static const struct digest_span s[] = { { big, sizeof big } };
+	struct digest_article a = { "s", "t", "https://x/", "en", T0, true, s, 1, NULL, 0 };
+	unsigned all = 0, json = 0;
+	size_t len = 0;
+
+	memset(big, 'a', sizeof big);
+	CHECK_INT(digest_begin(&d, "dg_7", T0, "h", DIGEST_MAX_ARTICLES), 0);
+	while (digest_add(&d, &a) == 0)
+		all++;
+	CHECK_INT(digest_begin(&d, "dg_7", T0, "h", DIGEST_MAX_ARTICLES), 0);
+	digest_must_fit(&d, 1u << CFG_FORMAT_JSON);
+	while (digest_add(&d, &a) == 0)
+		json++;
+	CHECK(all > 10);
+	CHECK(json > all * 2);
+	CHECK_INT(digest_render(&d, CFG_FORMAT_JSON, out, DIGEST_BODY_BYTES, &len), 0);
+	CHECK(len <= DIGEST_BODY_BYTES && len + sizeof big > DIGEST_BODY_BYTES / 2);
+	CHECK_INT(len, d.rendered[CFG_FORMAT_JSON]);
+	/* digest_begin names every rendering again. */
+	CHECK_INT(digest_begin(&d, "dg_7", T0, "h", DIGEST_MAX_ARTICLES), 0);
+	CHECK_INT(d.must_fit, DIGEST_FIT_ALL);
+}
+
 static void test_small_buffer(void)
 {
 	char small[40];
@@ -902,6 +931,7 @@ int main(void)
 	RUN(test_max_articles);
 	RUN(test_too_many_sentences);
 	RUN(test_fills_to_cap);
+	RUN(test_fit_only_what_is_sent);
 	RUN(test_small_buffer);
 	RUN(test_dates_out_of_range);
 	RUN(test_markdown_block_starts);
