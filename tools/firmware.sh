@@ -293,7 +293,7 @@ link() {
 }
 link "$@" LDFLAGS="-static -Wl,--gc-sections -Wl,-Map=$work/digestd.map" "$work/digestd"
 # LAYOUT_PADS="1024 2048 3072" (make bench-libc): the same program linked
-# with its code moved by each many bytes, digestd-padN, without a map (the
+# with its code moved by that many bytes, digestd-padN, without a map (the
 # map stays digestd's).
 for pad in ${LAYOUT_PADS:-}; do
 	link "$@" LDFLAGS="-static -Wl,--gc-sections" "$work/digestd-pad$pad"
