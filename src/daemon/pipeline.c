@@ -739,6 +739,13 @@ static void plan_apply(struct daemon *d, const struct plan *pl)
 	}
 }
 
+/* The format a webhook endpoint is sent in: [endpoint] format, whose 0 is
+ * "digest" ([digest] format) and the others cfg_format + 1. */
+static enum cfg_format webhook_format(const struct cfg *cfg, const struct cfg_endpoint *ep)
+{
+	return (enum cfg_format)(ep->format ? ep->format - 1 : cfg->digest.format);
+}
+
 /* The renderings a digest must keep within a body: the [digest] format
  * (rendered for the log line), each webhook's, and an email message when
  * an endpoint mails it. Chat kinds split a digest into parts instead. */
@@ -750,7 +757,7 @@ static unsigned must_fit(const struct cfg *cfg)
 		const struct cfg_endpoint *ep = &cfg->endpoints[i];
 
 		if (ep->kind == CFG_KIND_WEBHOOK)
-			mask |= 1u << (ep->format ? ep->format - 1 : cfg->digest.format);
+			mask |= 1u << webhook_format(cfg, ep);
 		else if (ep->kind == CFG_KIND_EMAIL)
 			mask |= DIGEST_FIT_MAIL | 1u << CFG_FORMAT_TEXT | 1u << CFG_FORMAT_HTML;
 	}
@@ -959,9 +966,7 @@ static int compose_for(struct daemon *d, unsigned i, const char *id, int64_t now
 			       (int)MESSAGE_WEBHOOK == (int)CFG_KIND_WEBHOOK,
 		       "endpoint kinds and message kinds in one order");
 	if (ep->kind == CFG_KIND_WEBHOOK) {
-		/* [endpoint] format: 0 is "digest", the others cfg_format + 1. */
-		if (ep->format)
-			fmt = (enum cfg_format)(ep->format - 1);
+		fmt = webhook_format(d->cfg, ep);
 		rc = digest_render(&d->dg, fmt, d->body, sizeof(d->body), &len);
 		return rc < 0 ? rc : entry_add(d, ob, id, now, fmt, NULL, len, written);
 	}
