@@ -20,8 +20,8 @@
 
 #include "core/cfg_check.h"
 #include "core/cfg_key.h"
-#include "core/mem.h"
 #include "core/cfg_value.h"
+#include "core/mem.h"
 #include "core/rules.h"
 #include "core/utf8.h"
 
