@@ -127,16 +127,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 f.write(line + "\n")
 
     def do_GET(self):
-        # Requests in progress per t= tag, counted until the answer went
+        # Requests in progress per t= tag, counted until the answer goes
         # out: the tests read concurrency from the log, not from timings.
         self.tag = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get(
             "t", [""])[0]
+        self.counted = True
         with self.server.log_lock:
             for d in (self.server.active, self.server.own_active):
                 d[self.tag] = d.get(self.tag, 0) + 1
         try:
             return self.route()
         finally:
+            self.uncount()
+
+    def uncount(self):
+        # Before a whole answer is sent (send), else once the handler ends:
+        # a client that has the answer may start its next request on
+        # another connection at once, which must not count this one.
+        if self.counted:
+            self.counted = False
             with self.server.log_lock:
                 for d in (self.server.active, self.server.own_active):
                     d[self.tag] -= 1
@@ -148,6 +157,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
         for k, v in extra:
             self.send_header(k, v)
+        self.uncount()
         self.end_headers()
         if code != 304:
             self.wfile.write(body)

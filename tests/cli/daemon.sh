@@ -158,8 +158,10 @@ if wait_count 2 'reloaded' "$TMP/daemon.log" &&
 write_config "$TMP/d.ini"
 
 kill -TERM $pid
-if wait_gone $pid 10 && [ "$RC" -eq 0 ]; then pass "SIGTERM: exit 0"; else fail "SIGTERM: exit 0" "status ${RC:-?}"; fi
-if grep -q '^STOPPING=1$' "$TMP/notify.log"; then pass "notify: STOPPING=1"; else
+if wait_gone $pid 40 && [ "$RC" -eq 0 ]; then pass "SIGTERM: exit 0"; else fail "SIGTERM: exit 0" "status ${RC:-?}"; fi
+# The listener, another process, may write the datagram after the daemon
+# has exited: waited for.
+if wait_grep '^STOPPING=1$' "$TMP/notify.log" 10; then pass "notify: STOPPING=1"; else
 	fail "notify: STOPPING=1" "$(grep -v WATCHDOG "$TMP/notify.log")"; fi
 
 # An abstract notify address (systemd's own form for some managers).
@@ -170,7 +172,7 @@ PIDS="$PIDS $pid"
 if wait_grep '^READY=1$' "$TMP/notify.log"; then pass "notify: abstract socket address"; else
 	fail "notify: abstract socket address" "$(tail -n 3 "$TMP/daemon2.log")"; fi
 kill -TERM $pid
-wait_gone $pid 10
+wait_gone $pid 40
 
 # ---- articles polled but not yet digested survive a restart ----
 # (a feed answering 304 would not offer them again: here the file goes away)
@@ -181,7 +183,7 @@ pid=$!
 PIDS="$PIDS $pid"
 wait_grep 'source articles: 1 new articles' "$TMP/daemon4.log"
 kill -TERM $pid
-wait_gone $pid 10
+wait_gone $pid 40
 rm "$TMP/articles/restart.txt"
 before=$(stored)
 expect_status "restart: --once exit 0" 0 digestd run --once --config "$TMP/d.ini"
@@ -199,14 +201,22 @@ expect_status "--once: sink down: exit 75" 75 digestd run --once --config "$TMP/
 queued=$(sed -n 's/^id: //p' "$TMP"/state/outbox/*.digest 2>/dev/null)
 before=$(stored)
 start_sink "$PORT" --mode hang || exit 1
-PUSH_TIMEOUT=60s write_config "$TMP/d.ini"
+# The push would wait 120 s for its answer; "at once" is well inside that.
+# The margin is wide: the stop commits the seen-set, whose fsync a disk
+# busy with other tests' writes has stalled for over 10 s (as in loop.sh).
+PUSH_TIMEOUT=$((120 * SLOW))s write_config "$TMP/d.ini"
 $TEST_WRAPPER "$DIGESTD" run --config "$TMP/d.ini" 2>"$TMP/daemon3.log" &
 pid=$!
 PIDS="$PIDS $pid"
 if wait_grep "mode=hang: holding the answer" "$TMP/sink.log"; then
+	sent=$(date +%s)
 	kill -TERM $pid
-	if wait_gone $pid 5 && [ "$RC" -eq 0 ]; then pass "SIGTERM during a push: exit 0 within 5 s"; else
-		fail "SIGTERM during a push: exit 0 within 5 s" "status ${RC:-still running}"; fi
+	if wait_gone $pid 40 && [ "$RC" -eq 0 ]; then
+		pass "SIGTERM during a push: exit 0 at once (after $(($(date +%s) - sent)) s)"
+	else
+		fail "SIGTERM during a push: exit 0 at once" "status ${RC:-still running}" \
+			"$(tail -n 3 "$TMP/daemon3.log")"
+	fi
 else
 	fail "SIGTERM during a push: the push started" "$(tail -n 3 "$TMP/daemon3.log")"
 fi
@@ -267,7 +277,7 @@ if grep 'status:' "$TMP/daemon5.log" | tail -n 1 |
 	pass "schedule 1m: the next digest is the next wake-up"; else
 	fail "schedule 1m: the next digest is the next wake-up" "$(grep status: "$TMP/daemon5.log")"; fi
 kill -TERM $pid
-wait_gone $pid 10
+wait_gone $pid 40
 [ $full = yes ] && umount "$TMP/state/outbox"
 if [ "$(stored)" -eq $((before + 1)) ]; then pass "schedule 1m: one digest"; else
 	fail "schedule 1m: one digest" "stored $before -> $(stored)"; fi

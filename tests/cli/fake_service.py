@@ -22,6 +22,7 @@ import hashlib
 import html
 import http.server
 import json
+import os
 import re
 import ssl
 import sys
@@ -47,13 +48,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = json.dumps(body).encode()
         elif isinstance(body, str):
             body = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
+        # Logged before the answer goes out: a client that got it may exit
+        # at once, and the tests read the log as soon as it has.
         path = self.path.replace(A.token, "***") if A.token and A.kind == "telegram" else self.path
         data = getattr(self, "data", b"")
         text = rfc2047(self.headers.get("Title", "")) + data.decode("utf-8", "replace")
@@ -64,6 +60,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                 "sha": hashlib.sha256(data).hexdigest(), "text": text,
                                 "part": part.group(1) + "/" + part.group(2) if part else ""})
                     + "\n")
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
 
     def body(self):
         n = int(self.headers.get("Content-Length", "0"))
@@ -225,8 +228,10 @@ def main():
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(A.cert, A.key)
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    with open(A.ready, "w", encoding="utf-8") as f:
+    # Written whole, then renamed: the tests read it as soon as it exists.
+    with open(A.ready + ".tmp", "w", encoding="utf-8") as f:
         f.write("%d\n" % srv.server_address[1])
+    os.rename(A.ready + ".tmp", A.ready)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

@@ -93,11 +93,11 @@ pid=$!
 PIDS="$PIDS $pid"
 if wait_count 1 "t=hup" "$TMP/requests" 30; then
 	check "STATUS=: busy, not idle, while the poll's transfer runs" \
-		'wait_grep "^STATUS=busy: polling sources" "$TMP/notify.log" 10 && ! grep -q "^STATUS=idle" "$TMP/notify.log"' \
+		'wait_grep "^STATUS=busy: polling sources" "$TMP/notify.log" 40 && ! grep -q "^STATUS=idle" "$TMP/notify.log"' \
 		"$TMP/notify.log"
 	sent=$(date +%s)
 	kill -HUP $pid
-	if wait_grep 'reloaded' "$TMP/hup.log" 40 && wait_grep '^RELOADING=1' "$TMP/notify.log" 5; then
+	if wait_grep 'reloaded' "$TMP/hup.log" 40 && wait_grep '^RELOADING=1' "$TMP/notify.log" 20; then
 		pass "SIGHUP during a transfer: reloaded at once (after $(($(date +%s) - sent)) s)"
 	else
 		fail "SIGHUP during a transfer: reloaded at once" "$(tail -n 3 "$TMP/hup.log")" \
@@ -166,7 +166,7 @@ else
 	fail "validators: the page jobs started" "$(tail -n 3 "$TMP/val.log")"
 fi
 kill -TERM $pid
-wait_gone $pid 10
+wait_gone $pid 40
 
 # ---- --once when the articles taken cannot be saved ----
 # pending.tmp is a folder: the first article's save fails and ends its poll;

@@ -30,7 +30,7 @@ else
 	fail "the time of the new digest is saved" "last-digest: $t"
 fi
 kill -TERM "$pid"
-wait_gone "$pid" 10
+wait_gone "$pid" 40
 
 # Restarted right after it, with a new article: nothing due for an hour.
 sed 's/^Title: .*/Title: A later story/' seeds/002_*.txt >"$TMP/articles/later.txt"
@@ -46,7 +46,7 @@ else
 		"stored $(stored)"
 fi
 kill -TERM "$pid"
-wait_gone "$pid" 10
+wait_gone "$pid" 40
 
 # A damaged file: a warning, and the schedule starts from now.
 echo "not a time" >"$TMP/state/last-digest"
@@ -57,7 +57,7 @@ wait_grep "started" "$TMP/d3.log" 20
 expect_grep "a damaged last-digest file is named in a warning" "last-digest: not a time" \
 	"$TMP/d3.log"
 kill -TERM "$pid"
-wait_gone "$pid" 10
+wait_gone "$pid" 40
 
 # A last-digest that cannot be saved (a folder where its temporary file
 # goes, which unlink cannot remove): one warning naming it, counted in the
@@ -79,4 +79,4 @@ else
 		"$(tail -n 4 "$TMP/d4.log")"
 fi
 kill -TERM "$pid"
-wait_gone "$pid" 10
+wait_gone "$pid" 40

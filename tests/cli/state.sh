@@ -210,7 +210,7 @@ if [ "$RC" -eq 75 ] && grep -q "in use by digestd pid $dpid" "$TMP/err" &&
 	pass "beside the running daemon: --once exits 75 naming its pid"; else
 	fail "beside the running daemon: --once exits 75 naming its pid" "exit $RC" "$(head -n 3 "$TMP/err")"; fi
 kill -TERM $dpid
-wait_gone $dpid 10
+wait_gone $dpid 40
 fresh --mode hang:1
 new_article Held
 PUSH_TIMEOUT=$((10 * SLOW))s write_config "$TMP/hang.ini"
@@ -280,7 +280,7 @@ PIDS="$PIDS $dpid"
 wait_grep "cannot save the articles waiting" "$TMP/daemon.log"
 sleep 1
 kill -KILL $dpid
-wait_gone $dpid 10
+wait_gone $dpid 40
 rmdir "$TMP/state/pending.tmp"
 until_done "$TMP/f.ini"
 titles >"$TMP/titles"

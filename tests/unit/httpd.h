@@ -84,11 +84,16 @@ static inline void httpd_stop(void)
 		waitpid(pid, NULL, 0);
 }
 
+/* The fields of a request line the server logs. */
+#define HTTPD_FIELDS 9
+
 /* The request lines the server logged whose path holds tag, in log order:
  * up to max of them, each line's tab-separated fields (path, If-None-Match,
  * If-Modified-Since, Accept-Encoding, User-Agent, arrival in Unix seconds,
- * the address it came to) into field[i][0..6]. Returns how many. */
-static inline int httpd_requests(const char *tag, char field[][7][256], int max)
+ * the address it came to, then how many requests with its t= tag were in
+ * progress on any port and on its own, itself included) into
+ * field[i][0..8]. Returns how many. */
+static inline int httpd_requests(const char *tag, char field[][HTTPD_FIELDS][256], int max)
 {
 	char line[2048];
 	FILE *f = fopen(log_path, "r");
@@ -102,7 +107,7 @@ static inline int httpd_requests(const char *tag, char field[][7][256], int max)
 
 		if (!strstr(line, tag))
 			continue;
-		while (k < 7) {
+		while (k < HTTPD_FIELDS) {
 			size_t len = strcspn(p, "\t\n");
 
 			snprintf(field[n][k++], 256, "%.*s", (int)len, p);
@@ -110,7 +115,7 @@ static inline int httpd_requests(const char *tag, char field[][7][256], int max)
 				break;
 			p += len + 1;
 		}
-		if (k == 7)
+		if (k == HTTPD_FIELDS)
 			n++;
 	}
 	fclose(f);
@@ -121,7 +126,7 @@ static inline int httpd_requests(const char *tag, char field[][7][256], int max)
  * address each came to. */
 static inline int httpd_arrivals(const char *tag, double *t, char addr[][16], int max)
 {
-	static char field[8][7][256];
+	static char field[8][HTTPD_FIELDS][256];
 	int n = httpd_requests(tag, field, max < 8 ? max : 8);
 
 	for (int i = 0; i < n; i++) {
@@ -130,6 +135,24 @@ static inline int httpd_arrivals(const char *tag, double *t, char addr[][16], in
 			snprintf(addr[i], 16, "%s", field[i][6]);
 	}
 	return n;
+}
+
+/* The most requests tagged tag (up to 8 of them) that the server had in
+ * progress at once: on any port (own = 0) or on the request's own port. The
+ * server counts a request until its answer goes out, so this tells
+ * concurrency from the log, not from arrival times a loaded machine skews. */
+static inline int httpd_most(const char *tag, int own)
+{
+	static char field[8][HTTPD_FIELDS][256];
+	int n = httpd_requests(tag, field, 8), most = 0;
+
+	for (int i = 0; i < n; i++) {
+		int v = (int)strtol(field[i][own ? 8 : 7], NULL, 10);
+
+		if (v > most)
+			most = v;
+	}
+	return most;
 }
 
 static inline void httpd_sort(double *t, int n)

@@ -16,7 +16,7 @@ static struct net *net;
 static struct fetch_client fc, small; /* [http] max_size 4M and 1K */
 static struct fetch_response resp;
 static char body[64 * 1024];
-static char field[4][7][256];
+static char field[4][HTTPD_FIELDS][256];
 
 static int get_with(struct fetch_client *c, const char *path, const struct fetch_validators *in)
 {

@@ -233,13 +233,13 @@ static void test_perform(void)
 	net_close(n);
 }
 
-/* Four transfers on two hosts at once: each request reached the server
- * before the first of them could have been answered (the route waits 2 s). */
+/* Four transfers on two hosts at once: the server had all four in progress
+ * together (each route waits 2 s). Counted by the server, not told from
+ * arrival times: on a loaded machine four connects may take seconds. */
 static void test_concurrent(void)
 {
 	struct net *n = setup(4);
 	double t[8];
-	int k;
 
 	if (!n)
 		return;
@@ -253,12 +253,8 @@ static void test_concurrent(void)
 		CHECK_INT(res[i].kind, NET_OK);
 		CHECK_INT(res[i].status, 200);
 	}
-	k = httpd_arrivals("t=conc", t, NULL, 8);
-	CHECK_INT(k, 4);
-	httpd_sort(t, k);
-	if (k == 4 && t[3] - t[0] >= 2.0)
-		printf("  arrivals spread over %.3f s: not concurrent\n", t[3] - t[0]);
-	CHECK(k == 4 && t[3] - t[0] < 2.0);
+	CHECK_INT(httpd_arrivals("t=conc", t, NULL, 8), 4);
+	CHECK_INT(httpd_most("t=conc", 0), 4);
 	net_close(n);
 }
 
@@ -282,8 +278,9 @@ static void test_max_transfers(void)
 	net_close(n);
 }
 
-/* Four slow requests to one host: NET_PER_HOST (2) run, the third starts
- * only when one of them was answered, 1.5 s after it arrived. */
+/* Four slow requests to one host: NET_PER_HOST (2) run at once, never more
+ * (as the server counted them), the third starts only when one of them was
+ * answered, 1.5 s after it arrived. */
 static void test_per_host_cap(void)
 {
 	struct net *n = setup(4);
@@ -308,7 +305,8 @@ static void test_per_host_cap(void)
 	if (k == 4)
 		printf("  arrivals after the first: %.3f %.3f %.3f s\n", t[1] - t[0], t[2] - t[0],
 		       t[3] - t[0]);
-	CHECK(k == 4 && t[1] - t[0] < 1.5 && t[2] - t[0] >= 1.5);
+	CHECK_INT(httpd_most("t=cap", 1), 2);
+	CHECK(k == 4 && t[2] - t[0] >= 1.5);
 	net_close(n);
 }
 
@@ -461,7 +459,7 @@ static void test_stop(void)
 static void test_codings(void)
 {
 	struct net *n = setup(0);
-	char f[2][7][256];
+	char f[2][HTTPD_FIELDS][256];
 
 	if (!n)
 		return;

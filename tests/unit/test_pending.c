@@ -484,8 +484,15 @@ static void move(void)
 
 int main(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/test_pending.%ld", (long)getpid());
-	mkdir(dir, 0700);
+	const char *t = getenv("TMPDIR");
+
+	/* A new folder of its own: a name from the pid alone may be a folder
+	 * a crashed earlier run left, with its files. */
+	snprintf(dir, sizeof(dir), "%s/test_pending.XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(dir)) {
+		perror(dir);
+		return 1;
+	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	log_init(LOG_LVL_ERR, 1);
 	RUN(add_and_get);
