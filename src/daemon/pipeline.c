@@ -409,8 +409,14 @@ void pipeline_push_step(struct daemon *d)
 			/* Its articles are not in the seen-set yet (settle): pushed
 			 * now, it would leave the outbox, and a restart would compose
 			 * it again and push it a second time. It waits for the
-			 * seen-set. */
+			 * seen-set. What follows it in this outbox is the rest of
+			 * the same digest (its later parts, written again when it is
+			 * composed again): the walk stops here, the cursor before
+			 * it, so that a pass resumed after composing sends its
+			 * parts in order, not part 2 before part 1. */
 			ps->due = min64(ps->due, now + retry_s);
+			ps->ep++;
+			continue;
 		} else if (rc == 0) {
 			notify_status("pushing %s", e->id);
 			rc = push_start(&d->pushes[d->cur][ps->ep], e, now, &ps->res, on_pushed, d);
