@@ -55,6 +55,9 @@ struct daemon_push {
 	unsigned ep;  /* the endpoint being walked, an index of cfg's */
 	bool ep_retry[CFG_MAX_ENDPOINTS];               /* its walk ended at a retry */
 	char from[CFG_MAX_ENDPOINTS][OUTBOX_NAME_BYTES]; /* the last entry tried */
+	/* A digest one of whose parts waits for its retry time: its later
+	 * parts wait with it (parts go out in order). */
+	char held[CFG_MAX_ENDPOINTS][DIGEST_ID_BYTES];
 	char name[OUTBOX_NAME_BYTES]; /* the entry in flight */
 	int64_t due;  /* the earliest push due that the pass saw */
 	struct push_result res;

@@ -349,6 +349,18 @@ static void on_pushed(void *arg, struct push_result *res)
 	}
 }
 
+/* Keeps, in held, the digest that entry id (the digest's id, or a part's
+ * "<digest id>-<k>") belongs to. */
+static void hold_digest(char held[DIGEST_ID_BYTES], const char *id)
+{
+	size_t n = strcspn(id, "-");
+
+	if (n >= DIGEST_ID_BYTES)
+		n = DIGEST_ID_BYTES - 1;
+	memcpy(held, id, n);
+	held[n] = '\0';
+}
+
 void pipeline_push_begin(struct daemon *d, bool every, bool resume)
 {
 	struct daemon_push *ps = &d->push;
@@ -362,6 +374,7 @@ void pipeline_push_begin(struct daemon *d, bool every, bool resume)
 		return;
 	memset(ps->ep_retry, 0, sizeof(ps->ep_retry));
 	memset(ps->from, 0, sizeof(ps->from));
+	memset(ps->held, 0, sizeof(ps->held));
 }
 
 void pipeline_push_step(struct daemon *d)
@@ -405,6 +418,12 @@ void pipeline_push_step(struct daemon *d)
 			ps->due = min64(ps->due, now + retry_s);
 		} else if (rc == 0 && !ps->every && e->next_attempt > now) {
 			ps->due = min64(ps->due, e->next_attempt);
+			hold_digest(ps->held[ps->ep], e->id);
+		} else if (rc == 0 && !ps->every && of_digest(e->id, ps->held[ps->ep])) {
+			/* A later part of a digest whose earlier part waits for
+			 * its retry time (never tried, or tried before it): sent
+			 * now, part 2 would come before part 1. Each part is
+			 * still retried on its own; other digests go on. */
 		} else if (rc == 0 && d->pend.inflight && of_digest(e->id, d->pend.inflight_id)) {
 			/* Its articles are not in the seen-set yet (settle): pushed
 			 * now, it would leave the outbox, and a restart would compose

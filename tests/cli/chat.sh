@@ -180,3 +180,22 @@ if check_parts; then pass "seen-set not saved: the digest's $parts parts wait; i
 expect_status "composed again: run --once delivers (exit 0)" 0 digestd run --once --config "$TMP/c.ini"
 check "composed again after a crash: its parts delivered in order, each once" 2
 stop_fake
+
+# ---- a part waiting for its retry time holds back its digest's later parts ----
+# Discord's 429 on part 1 (Retry-After 5) ends --once with the digest in
+# the outbox, part 1 due in 5 s, part 2 never tried; a daemon started at
+# once sends neither before part 1's time, then both in order (it sent
+# part 2 at once, part 1 after the wait).
+start_fake discord 1 || exit 1
+config discord
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do new_article "wait-$i"; done
+expect_status "429 on part 1: run --once exit 75" 75 digestd run --once --config "$TMP/c.ini"
+$TEST_WRAPPER "$DIGESTD" run --config "$TMP/c.ini" 2>"$TMP/wait.log" &
+pid=$!
+PIDS="$PIDS $pid"
+chat_empty() { [ "$(find "$TMP/state/outbox/chat" -name '*.digest' | wc -l)" -eq 0 ]; }
+wait_until 60 chat_empty
+kill -TERM $pid
+wait_gone $pid 40
+check "part 1 waiting for its retry time: the digest's parts delivered after it, in order, each once" 2
+stop_fake
