@@ -61,6 +61,9 @@ config() {
 		"ca_file = $TMP/tls/cert.pem" "retry_base = 1s" "retry_max = 4s" "$@"
 }
 
+# chat_left: the entries in outbox/chat, the chat endpoint's outbox.
+chat_left() { find "$TMP/state/outbox/chat" -name '*.digest' | wc -l; }
+
 # check NAME [MIN_PARTS] [dedupe]: from the fake's log, the delivered
 # messages: no body twice (with dedupe: a body again is dropped, as a
 # receiver that keeps what it has would, and counted in DUPS), each
@@ -69,7 +72,7 @@ config() {
 # articles are the files in $TMP/articles.
 check() {
 	ls "$TMP/articles" | sed 's/\.txt$//' >"$TMP/names"
-	left=$(find "$TMP/state/outbox/chat" -name '*.digest' | wc -l)
+	left=$(chat_left)
 	if why=$(python3 - "$TMP/f.log" "$TMP/names" "${2:-1}" "${3:-}" 2>&1 <<'EOF'
 import json, re, sys
 log = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
@@ -168,11 +171,11 @@ mkdir -p "$TMP/state/seen.tmp"
 chmod 0700 "$TMP/state"
 digestd run --once --config "$TMP/c.ini" >/dev/null 2>"$TMP/again.log"
 rmdir "$TMP/state/seen.tmp"
-parts=$(find "$TMP/state/outbox/chat" -name '*.digest' | wc -l)
+parts=$(chat_left)
 find "$TMP/state/outbox/chat" -name '*-[2-9].digest' -delete
 check_parts() {
 	[ "$parts" -ge 2 ] && [ "$(grep -c '"status": 20' "$TMP/f.log")" -eq 0 ] &&
-		[ "$(find "$TMP/state/outbox/chat" -name '*.digest' | wc -l)" -eq 1 ]
+		[ "$(chat_left)" -eq 1 ]
 }
 if check_parts; then pass "seen-set not saved: the digest's $parts parts wait; its later parts removed"; else
 	fail "seen-set not saved: the digest's parts wait; its later parts removed" "$parts parts" \
@@ -193,7 +196,7 @@ expect_status "429 on part 1: run --once exit 75" 75 digestd run --once --config
 $TEST_WRAPPER "$DIGESTD" run --config "$TMP/c.ini" 2>"$TMP/wait.log" &
 pid=$!
 PIDS="$PIDS $pid"
-chat_empty() { [ "$(find "$TMP/state/outbox/chat" -name '*.digest' | wc -l)" -eq 0 ]; }
+chat_empty() { [ "$(chat_left)" -eq 0 ]; }
 wait_until 60 chat_empty
 kill -TERM $pid
 wait_gone $pid 40
