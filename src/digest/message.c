@@ -946,15 +946,18 @@ static size_t chat_budget(const struct layout *l, size_t frame)
 	return l->cap > frame + 2 * CLOSE_RESERVE ? l->cap - frame - 2 * CLOSE_RESERVE : 0;
 }
 
+/* Entry i's cost as the first of its part or not: the separator before
+ * it takes room in its field, so a cut entry keeps more of its text as the
+ * first, and can come out longer (a cut at a character boundary). */
 static size_t chat_cost(const struct message_opts *o, const struct layout *l,
-			const struct digest *d, unsigned i, size_t budget)
+			const struct digest *d, unsigned i, int first, size_t budget)
 {
 	struct mw w = { NULL, 0, 0, l->json, l->unit, 0, 0, 0, 0 };
 
 	/* A problem's cost with the heading and the list's end: what it
 	 * costs at most, wherever it falls. */
 	for (int pass = 0; pass < l->passes; pass++)
-		chat_entry(o, &w, pass, d, i, 0, 1, 1, budget);
+		chat_entry(o, &w, pass, d, i, first, 1, 1, budget);
 	return w.total;
 }
 
@@ -980,7 +983,7 @@ static int render_chat(const struct message_opts *o, const struct digest *d, uns
 	frame = chat_frame_cost(o, &l, title);
 	budget = chat_budget(&l, frame);
 	for (unsigned i = 0; i < n; i++) {
-		size_t c = chat_cost(o, &l, d, i, budget);
+		size_t c = chat_cost(o, &l, d, i, count == 0, budget);
 
 		if (count && (frame + used + c > l.cap || count == l.per_part)) {
 			if (parts == part + 1)
@@ -988,6 +991,7 @@ static int render_chat(const struct message_opts *o, const struct digest *d, uns
 			parts++;
 			used = 0;
 			count = 0;
+			c = chat_cost(o, &l, d, i, 1, budget);
 		}
 		if (count == 0 && parts == part + 1)
 			first = i;
