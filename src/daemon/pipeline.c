@@ -969,6 +969,50 @@ static int entry_add(struct daemon *d, struct outbox *ob, const char *id, int64_
 	return 0;
 }
 
+/* Removes digest id's entries (its webhook entry, its parts) from every
+ * outbox: a digest in flight composed again under another id (its articles
+ * no longer fit one digest: max_articles, a format or the host name
+ * changed) must not also go out under the first one. They were never
+ * pushed: the push pass holds the entries of the digest in flight. Parts
+ * are written 1..n and removed n..1, so a crash leaves 1..m, found again.
+ * Returns 0 or a negative errno after logging: the compose then waits. */
+static int withdraw(struct daemon *d, const char *id)
+{
+	char name[OUTBOX_NAME_BYTES], pid[DIGEST_ID_BYTES];
+	int rc = 0;
+
+	for (unsigned i = 0; i < d->cfg->n_endpoints && rc == 0; i++) {
+		struct outbox *ob = &d->outboxes[d->cur][i];
+		unsigned n = 0;
+
+		while (n < OUTBOX_MAX_PARTS && rc == 0) {
+			rc = part_id(pid, id, n + 1);
+			if (rc == 0)
+				rc = outbox_find(ob, pid, name);
+			n += rc == 0;
+		}
+		if (rc == -ENOENT)
+			rc = 0;
+		for (unsigned k = n; k > 0 && rc == 0; k--) {
+			rc = part_id(pid, id, k);
+			if (rc == 0)
+				rc = outbox_find(ob, pid, name);
+			if (rc == 0)
+				rc = outbox_remove(ob, name);
+		}
+		if (rc == 0)
+			rc = outbox_find(ob, id, name);
+		if (rc == 0)
+			rc = outbox_remove(ob, name);
+		if (rc == -ENOENT)
+			rc = 0;
+		if (rc < 0)
+			log_warnx("digest %s: %s: cannot withdraw its entries: %s", id, ob->where,
+				  strerror(-rc));
+	}
+	return rc;
+}
+
 /* Digest id's entries for endpoint i: a webhook's one entry under the
  * digest id (as before kinds, so receivers see no change), another kind's
  * parts as "<id>-<k>" for k = 1..n, each header naming k/n. d->body is
@@ -1086,9 +1130,16 @@ static int compose(struct daemon *d, int64_t now)
 	}
 	if (p->inflight) {
 		again = true;
-		if (strcmp(id, p->inflight_id) != 0)
+		if (strcmp(id, p->inflight_id) != 0) {
 			log_warnx("digest %s: its %u articles no longer fit one digest; composed "
-				  "again as %s", p->inflight_id, p->inflight, id);
+				  "again as %s, its entries under the first id withdrawn",
+				  p->inflight_id, p->inflight, id);
+			/* Before phase one names the new id: until then a
+			 * restart finds the first id in flight, not settled. */
+			rc = withdraw(d, p->inflight_id);
+			if (rc < 0)
+				return rc;
+		}
 	}
 	fill(d, id, now, host, &pl);
 	/* The stories of the items that went in are delivered; an item that
