@@ -58,6 +58,10 @@ struct daemon_push {
 	/* A digest one of whose parts waits for its retry time: its later
 	 * parts wait with it (parts go out in order). */
 	char held[CFG_MAX_ENDPOINTS][DIGEST_ID_BYTES];
+	/* An entry delivered (2xx) whose removal failed (a disk gone read-only,
+	 * an I/O error): never pushed again; its walk first removes it and
+	 * stops while it cannot. Kept across passes and reloads (by name). */
+	char taken[CFG_MAX_ENDPOINTS][OUTBOX_NAME_BYTES];
 	char name[OUTBOX_NAME_BYTES]; /* the entry in flight */
 	int64_t due;  /* the earliest push due that the pass saw */
 	struct push_result res;

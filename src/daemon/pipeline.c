@@ -327,10 +327,16 @@ static void on_pushed(void *arg, struct push_result *res)
 		d->n.delivered++;
 		/* Counted at once, not at the pass's end: a status line or a
 		 * metrics file written meanwhile must not show it waiting. A
-		 * failed remove was logged; the entry is sent again and the
-		 * receiver drops the repeated id. */
-		if (outbox_remove(ob, ps->name) == 0)
+		 * failed remove was logged: the entry is remembered as taken,
+		 * so that no pass sends it again (a chat service would show it
+		 * twice), and this endpoint's walk waits until it is removed. */
+		if (outbox_remove(ob, ps->name) == 0) {
 			pipeline_outbox_count(d);
+			break;
+		}
+		memcpy(ps->taken[ps->ep], ps->name, sizeof(ps->taken[0]));
+		ps->due = min64(ps->due, now + d->cfg->endpoints[ps->ep].retry_base);
+		walk_retry(ps);
 		break;
 	case PUSH_RETRY:
 		d->n.push_failures++;
@@ -400,6 +406,15 @@ void pipeline_push_step(struct daemon *d)
 		}
 		ob = &d->outboxes[d->cur][ps->ep];
 		retry_s = d->cfg->endpoints[ps->ep].retry_base;
+		if (ps->taken[ps->ep][0]) {
+			if (outbox_remove(ob, ps->taken[ps->ep]) < 0) {
+				ps->due = min64(ps->due, now + retry_s);
+				walk_retry(ps);
+				continue;
+			}
+			ps->taken[ps->ep][0] = '\0';
+			pipeline_outbox_count(d);
+		}
 		rc = outbox_next(ob, ps->from[ps->ep], name);
 		if (rc == -ENOENT) {
 			ps->ep++;
