@@ -112,6 +112,13 @@ struct daemon {
 	bool pend_full;        /* an article did not fit: sources wait for a digest */
 	bool pend_dirty;       /* the pending list in memory is not the one on disk */
 	bool inflight_written; /* pend.inflight's digest reached the outbox */
+	/* A digest without articles (send_empty, problems alone) that reached
+	 * some outboxes but not all: composed again under this id, for the
+	 * endpoints not in empty_sent (bits of their indices) only, as no
+	 * article set marks it in flight. "" for none (empty_sent then void). */
+	char empty_id[DIGEST_ID_BYTES];
+	uint32_t empty_sent;
+	_Static_assert(CFG_MAX_ENDPOINTS <= 32, "empty_sent has a bit for each endpoint");
 	bool outbox_full;      /* said once per episode */
 	bool left_over;        /* --once: something stays for a later run */
 	/* When each source is due; SCHEDULE_NEVER while its poll is in flight

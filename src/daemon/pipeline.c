@@ -1095,8 +1095,10 @@ static int compose(struct daemon *d, int64_t now)
 	problems_gather(d);
 	/* Problems alone make a digest: when every feed fails, no article
 	 * comes, and that is when the reader must hear (docs/status.md). */
-	if (p->n == 0 && !dc->send_empty && !d->n_problems)
+	if (p->n == 0 && !dc->send_empty && !d->n_problems) {
+		d->empty_id[0] = '\0'; /* nothing left to retry */
 		return 0;
+	}
 	if (d->ob_bytes >= dc->outbox_max) {
 		if (!d->outbox_full)
 			log_warnx("outbox full (%llu bytes, outbox_max %llu): composing paused, "
@@ -1136,6 +1138,9 @@ static int compose(struct daemon *d, int64_t now)
 		for (unsigned i = 0; i < k; i++)
 			keys[i] = p->item[i].key;
 		rc = digest_content_id(who, keys, k, id, sizeof(id));
+	} else if (d->empty_id[0]) {
+		memcpy(id, d->empty_id, sizeof(id));
+		rc = 0;
 	} else {
 		rc = digest_new_id(now, id, sizeof(id));
 	}
@@ -1177,15 +1182,31 @@ static int compose(struct daemon *d, int64_t now)
 		return -EIO;
 	}
 	/* Each endpoint's entries, each in its own outbox, all before phase
-	 * two: one that failed is written when the digest is composed again. */
+	 * two: one that failed is written when the digest is composed again.
+	 * A digest without articles is not held back from the push (nothing
+	 * marks it in flight): an endpoint that got it at an earlier try may
+	 * have sent it already, and its retry (empty_id, kept when a write
+	 * fails) skips those (empty_sent). One with articles lists the
+	 * problems again, if any. */
+	if (k || !d->empty_id[0])
+		d->empty_sent = 0;
+	if (k)
+		d->empty_id[0] = '\0';
 	for (unsigned i = 0; i < d->cfg->n_endpoints; i++) {
+		if (!k && (d->empty_sent >> i & 1u))
+			continue;
 		rc = compose_for(d, i, id, now, &written);
 		if (rc < 0) {
 			log_warnx("digest %s not composed (%u articles wait): %s: %s", id, p->n,
 				  d->outboxes[d->cur][i].where, strerror(-rc));
+			if (!k)
+				memcpy(d->empty_id, id, sizeof(d->empty_id));
 			return rc;
 		}
+		if (!k)
+			d->empty_sent |= 1u << i;
 	}
+	d->empty_id[0] = '\0';
 	if (written) {
 		d->n.digests++;
 		log_info("digest %s %s: %u articles in %u items, %zu bytes%s", id,

@@ -998,6 +998,15 @@ static void max_per_source_waits(void)
 	remove_tree(dir);
 }
 
+/* How many entries outbox ob holds. */
+static unsigned entries(struct outbox *ob)
+{
+	unsigned count = 0;
+
+	CHECK_INT(outbox_count(ob, &count), 0);
+	return count;
+}
+
 /* Stops dm and starts it again on dir as a crash would have left it:
  * endpoint b's entry `name` not written; the seen-set can be saved again
  * (the folder planted at seen_tmp goes). */
@@ -1075,7 +1084,7 @@ static void recomposed_under_another_id(void)
 	const char *dir = make_root("reid");
 	struct outbox *b;
 	char tmp[128], name[OUTBOX_NAME_BYTES], old_id[DIGEST_ID_BYTES], pid[80];
-	unsigned n = sizeof(ids) / sizeof(ids[0]), count;
+	unsigned n = sizeof(ids) / sizeof(ids[0]);
 
 	second_endpoint = true;
 	if (start(&dm, dir) != 0)
@@ -1109,16 +1118,56 @@ static void recomposed_under_another_id(void)
 	CHECK(outbox_find(&dm.outboxes[dm.cur][0], old_id, name) == -ENOENT);
 	snprintf(pid, sizeof(pid), "%s-1", old_id);
 	CHECK(outbox_find(b, pid, name) == -ENOENT);
-	CHECK_INT(outbox_count(b, &count), 0);
-	CHECK_INT(count, 1);
+	CHECK_INT(entries(b), 1);
 	CHECK_INT(pipeline_compose(&dm, 1709650800), 0);
 	CHECK_INT(pipeline_compose(&dm, 1709654400), 0);
 	CHECK_INT(dm.pend.n, 0);
 	CHECK_INT(outbox_scan_ep(&dm, 0, ids, n, where), 3);
 	for (unsigned i = 0; i < n; i++)
 		CHECK_INT(where[i], (int)i / 4 + 1);
-	CHECK_INT(outbox_count(b, &count), 0);
-	CHECK_INT(count, 3);
+	CHECK_INT(entries(b), 3);
+	daemon_stop(&dm);
+out:
+	second_endpoint = false;
+	remove_tree(dir);
+}
+
+/* A digest without articles (send_empty here; sources with problems
+ * alone do the same) written to the first endpoint but not the second (its
+ * outbox cannot be written: a full disk) is composed again for the second
+ * only, under the same id: the first, which may have pushed it meanwhile,
+ * got a second one under a new random id at every try. */
+static void empty_digest_retried_once(void)
+{
+	const char *dir = make_root("empty");
+	char name[OUTBOX_NAME_BYTES], other_name[OUTBOX_NAME_BYTES];
+	struct outbox *b;
+	int keep;
+
+	second_endpoint = true;
+	if (start(&dm, dir) != 0)
+		goto out;
+	dm.cfg->digest.send_empty = true;
+	b = &dm.outboxes[dm.cur][1];
+	keep = b->dirfd;
+	b->dirfd = open("/dev/null", O_RDONLY | O_CLOEXEC); /* not a folder: every write fails */
+	CHECK(b->dirfd >= 0);
+	CHECK(pipeline_compose(&dm, 1709643600) < 0);
+	CHECK(pipeline_compose(&dm, 1709643660) < 0);
+	CHECK_INT(entries(&dm.outboxes[dm.cur][0]), 1);
+	/* Pushed and removed meanwhile. */
+	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][0], name), 0);
+	CHECK_INT(outbox_remove(&dm.outboxes[dm.cur][0], name), 0);
+	close(b->dirfd);
+	b->dirfd = keep;
+	CHECK_INT(pipeline_compose(&dm, 1709643720), 0);
+	CHECK_INT(entries(&dm.outboxes[dm.cur][0]), 0);
+	CHECK_INT(outbox_oldest(b, other_name), 0);
+	CHECK_STR(strchr(other_name, '-'), strchr(name, '-')); /* the same id */
+	/* The next one is a digest of its own, for both. */
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(entries(&dm.outboxes[dm.cur][0]), 1);
+	CHECK_INT(entries(b), 2);
 	daemon_stop(&dm);
 out:
 	second_endpoint = false;
@@ -1205,6 +1254,7 @@ int main(void)
 	RUN(unsettled_digest_keeps_its_grouping);
 	RUN(every_endpoint_gets_each_digest);
 	RUN(recomposed_under_another_id);
+	RUN(empty_digest_retried_once);
 	RUN(endpoint_format);
 	return CHECK_EXIT();
 }
