@@ -370,6 +370,20 @@ static void counters_remap(struct daemon *d, const struct cfg *old)
 			}
 }
 
+/* An entry delivered but not removed (daemon_push.taken) stays known by
+ * its endpoint's name across a reload: it is never sent again. */
+static void taken_remap(struct daemon *d, const struct cfg *old)
+{
+	char prev[CFG_MAX_ENDPOINTS][OUTBOX_NAME_BYTES];
+
+	memcpy(prev, d->push.taken, sizeof(prev));
+	memset(d->push.taken, 0, sizeof(d->push.taken));
+	for (unsigned i = 0; i < d->cfg->n_endpoints; i++)
+		for (unsigned j = 0; j < old->n_endpoints; j++)
+			if (strcmp(old->endpoints[j].name, d->cfg->endpoints[i].name) == 0)
+				memcpy(d->push.taken[i], prev[j], sizeof(prev[j]));
+}
+
 /* Sources kept across a reload keep their time; new ones (and all at start)
  * are due now, or when an earlier run's backoff ends. */
 static void sources_reschedule(struct daemon *d, const struct cfg *old, const int64_t *old_due)
@@ -588,6 +602,10 @@ static void reload(struct daemon *d)
 	log_set_level(nc->daemon.log_level);
 	sources_reschedule(d, old, old_due);
 	counters_remap(d, old);
+	taken_remap(d, old);
+	/* empty_sent names endpoints by index: a digest without articles
+	 * being retried goes whole to the new ones rather than to none of some. */
+	d->empty_id[0] = '\0';
 	d->metrics_due = true;
 	if (memcmp(&old->digest.schedule, &nc->digest.schedule, sizeof(nc->digest.schedule)) != 0)
 		schedule_digest(d);

@@ -58,6 +58,10 @@ struct daemon_push {
 	/* A digest one of whose parts waits for its retry time: its later
 	 * parts wait with it (parts go out in order). */
 	char held[CFG_MAX_ENDPOINTS][DIGEST_ID_BYTES];
+	/* An entry delivered (2xx) whose removal failed (a disk gone read-only,
+	 * an I/O error): never pushed again; its walk first removes it and
+	 * stops while it cannot. Kept across passes and reloads (by name). */
+	char taken[CFG_MAX_ENDPOINTS][OUTBOX_NAME_BYTES];
 	char name[OUTBOX_NAME_BYTES]; /* the entry in flight */
 	int64_t due;  /* the earliest push due that the pass saw */
 	struct push_result res;
@@ -108,6 +112,13 @@ struct daemon {
 	bool pend_full;        /* an article did not fit: sources wait for a digest */
 	bool pend_dirty;       /* the pending list in memory is not the one on disk */
 	bool inflight_written; /* pend.inflight's digest reached the outbox */
+	/* A digest without articles (send_empty, problems alone) that reached
+	 * some outboxes but not all: composed again under this id, for the
+	 * endpoints not in empty_sent (bits of their indices) only, as no
+	 * article set marks it in flight. "" for none (empty_sent then void). */
+	char empty_id[DIGEST_ID_BYTES];
+	uint32_t empty_sent;
+	_Static_assert(CFG_MAX_ENDPOINTS <= 32, "empty_sent has a bit for each endpoint");
 	bool outbox_full;      /* said once per episode */
 	bool left_over;        /* --once: something stays for a later run */
 	/* When each source is due; SCHEDULE_NEVER while its poll is in flight

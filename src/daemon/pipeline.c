@@ -327,10 +327,16 @@ static void on_pushed(void *arg, struct push_result *res)
 		d->n.delivered++;
 		/* Counted at once, not at the pass's end: a status line or a
 		 * metrics file written meanwhile must not show it waiting. A
-		 * failed remove was logged; the entry is sent again and the
-		 * receiver drops the repeated id. */
-		if (outbox_remove(ob, ps->name) == 0)
+		 * failed remove was logged: the entry is remembered as taken,
+		 * so that no pass sends it again (a chat service would show it
+		 * twice), and this endpoint's walk waits until it is removed. */
+		if (outbox_remove(ob, ps->name) == 0) {
 			pipeline_outbox_count(d);
+			break;
+		}
+		memcpy(ps->taken[ps->ep], ps->name, sizeof(ps->taken[0]));
+		ps->due = min64(ps->due, now + d->cfg->endpoints[ps->ep].retry_base);
+		walk_retry(ps);
 		break;
 	case PUSH_RETRY:
 		d->n.push_failures++;
@@ -400,6 +406,15 @@ void pipeline_push_step(struct daemon *d)
 		}
 		ob = &d->outboxes[d->cur][ps->ep];
 		retry_s = d->cfg->endpoints[ps->ep].retry_base;
+		if (ps->taken[ps->ep][0]) {
+			if (outbox_remove(ob, ps->taken[ps->ep]) < 0) {
+				ps->due = min64(ps->due, now + retry_s);
+				walk_retry(ps);
+				continue;
+			}
+			ps->taken[ps->ep][0] = '\0';
+			pipeline_outbox_count(d);
+		}
 		rc = outbox_next(ob, ps->from[ps->ep], name);
 		if (rc == -ENOENT) {
 			ps->ep++;
@@ -969,6 +984,50 @@ static int entry_add(struct daemon *d, struct outbox *ob, const char *id, int64_
 	return 0;
 }
 
+/* Removes digest id's entries (its webhook entry, its parts) from every
+ * outbox: a digest in flight composed again under another id (its articles
+ * no longer fit one digest: max_articles, a format or the host name
+ * changed) must not also go out under the first one. They were never
+ * pushed: the push pass holds the entries of the digest in flight. Parts
+ * are written 1..n and removed n..1, so a crash leaves 1..m, found again.
+ * Returns 0 or a negative errno after logging: the compose then waits. */
+static int withdraw(struct daemon *d, const char *id)
+{
+	char name[OUTBOX_NAME_BYTES], pid[DIGEST_ID_BYTES];
+	int rc = 0;
+
+	for (unsigned i = 0; i < d->cfg->n_endpoints && rc == 0; i++) {
+		struct outbox *ob = &d->outboxes[d->cur][i];
+		unsigned n = 0;
+
+		while (n < OUTBOX_MAX_PARTS && rc == 0) {
+			rc = part_id(pid, id, n + 1);
+			if (rc == 0)
+				rc = outbox_find(ob, pid, name);
+			n += rc == 0;
+		}
+		if (rc == -ENOENT)
+			rc = 0;
+		for (unsigned k = n; k > 0 && rc == 0; k--) {
+			rc = part_id(pid, id, k);
+			if (rc == 0)
+				rc = outbox_find(ob, pid, name);
+			if (rc == 0)
+				rc = outbox_remove(ob, name);
+		}
+		if (rc == 0)
+			rc = outbox_find(ob, id, name);
+		if (rc == 0)
+			rc = outbox_remove(ob, name);
+		if (rc == -ENOENT)
+			rc = 0;
+		if (rc < 0)
+			log_warnx("digest %s: %s: cannot withdraw its entries: %s", id, ob->where,
+				  strerror(-rc));
+	}
+	return rc;
+}
+
 /* Digest id's entries for endpoint i: a webhook's one entry under the
  * digest id (as before kinds, so receivers see no change), another kind's
  * parts as "<id>-<k>" for k = 1..n, each header naming k/n. d->body is
@@ -1036,8 +1095,10 @@ static int compose(struct daemon *d, int64_t now)
 	problems_gather(d);
 	/* Problems alone make a digest: when every feed fails, no article
 	 * comes, and that is when the reader must hear (docs/status.md). */
-	if (p->n == 0 && !dc->send_empty && !d->n_problems)
+	if (p->n == 0 && !dc->send_empty && !d->n_problems) {
+		d->empty_id[0] = '\0'; /* nothing left to retry */
 		return 0;
+	}
 	if (d->ob_bytes >= dc->outbox_max) {
 		if (!d->outbox_full)
 			log_warnx("outbox full (%llu bytes, outbox_max %llu): composing paused, "
@@ -1077,6 +1138,9 @@ static int compose(struct daemon *d, int64_t now)
 		for (unsigned i = 0; i < k; i++)
 			keys[i] = p->item[i].key;
 		rc = digest_content_id(who, keys, k, id, sizeof(id));
+	} else if (d->empty_id[0]) {
+		memcpy(id, d->empty_id, sizeof(id));
+		rc = 0;
 	} else {
 		rc = digest_new_id(now, id, sizeof(id));
 	}
@@ -1086,9 +1150,16 @@ static int compose(struct daemon *d, int64_t now)
 	}
 	if (p->inflight) {
 		again = true;
-		if (strcmp(id, p->inflight_id) != 0)
+		if (strcmp(id, p->inflight_id) != 0) {
 			log_warnx("digest %s: its %u articles no longer fit one digest; composed "
-				  "again as %s", p->inflight_id, p->inflight, id);
+				  "again as %s, its entries under the first id withdrawn",
+				  p->inflight_id, p->inflight, id);
+			/* Before phase one names the new id: until then a
+			 * restart finds the first id in flight, not settled. */
+			rc = withdraw(d, p->inflight_id);
+			if (rc < 0)
+				return rc;
+		}
 	}
 	fill(d, id, now, host, &pl);
 	/* The stories of the items that went in are delivered; an item that
@@ -1111,15 +1182,31 @@ static int compose(struct daemon *d, int64_t now)
 		return -EIO;
 	}
 	/* Each endpoint's entries, each in its own outbox, all before phase
-	 * two: one that failed is written when the digest is composed again. */
+	 * two: one that failed is written when the digest is composed again.
+	 * A digest without articles is not held back from the push (nothing
+	 * marks it in flight): an endpoint that got it at an earlier try may
+	 * have sent it already, and its retry (empty_id, kept when a write
+	 * fails) skips those (empty_sent). One with articles lists the
+	 * problems again, if any. */
+	if (k || !d->empty_id[0])
+		d->empty_sent = 0;
+	if (k)
+		d->empty_id[0] = '\0';
 	for (unsigned i = 0; i < d->cfg->n_endpoints; i++) {
+		if (!k && (d->empty_sent >> i & 1u))
+			continue;
 		rc = compose_for(d, i, id, now, &written);
 		if (rc < 0) {
 			log_warnx("digest %s not composed (%u articles wait): %s: %s", id, p->n,
 				  d->outboxes[d->cur][i].where, strerror(-rc));
+			if (!k)
+				memcpy(d->empty_id, id, sizeof(d->empty_id));
 			return rc;
 		}
+		if (!k)
+			d->empty_sent |= 1u << i;
 	}
+	d->empty_id[0] = '\0';
 	if (written) {
 		d->n.digests++;
 		log_info("digest %s %s: %u articles in %u items, %zu bytes%s", id,

@@ -164,13 +164,19 @@ stop_fake
 # until the digest is composed again (its parts written again, settled),
 # then sends part 1 before part 2 (the push pass resumed after part 1
 # sent part 2 first, part 1 a run later).
-start_fake discord || exit 1
-config discord
-for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do new_article "again-$i"; done
-mkdir -p "$TMP/state/seen.tmp"
-chmod 0700 "$TMP/state"
-digestd run --once --config "$TMP/c.ini" >/dev/null 2>"$TMP/again.log"
-rmdir "$TMP/state/seen.tmp"
+# held_digest NAME: the fake of Discord and its config, 16 articles NAME-k,
+# and a run whose digest is written with its parts held (the seen-set
+# cannot be saved: seen.tmp a folder, removed after); its log $TMP/NAME.log.
+held_digest() {
+	start_fake discord || exit 1
+	config discord
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do new_article "$1-$i"; done
+	mkdir -p "$TMP/state/seen.tmp"
+	chmod 0700 "$TMP/state"
+	digestd run --once --config "$TMP/c.ini" >/dev/null 2>"$TMP/$1.log"
+	rmdir "$TMP/state/seen.tmp"
+}
+held_digest again
 parts=$(chat_left)
 find "$TMP/state/outbox/chat" -name '*-[2-9].digest' -delete
 check_parts() {
@@ -201,4 +207,46 @@ wait_until 60 chat_empty
 kill -TERM $pid
 wait_gone $pid 40
 check "part 1 waiting for its retry time: the digest's parts delivered after it, in order, each once" 2
+stop_fake
+
+# ---- a part delivered but not removed is never sent again ----
+# The outbox cannot remove its entries (tests/fault/enospc.c refuses while
+# $TMP/no-unlink exists, as on a disk gone read-only): part 1 is delivered
+# and stays in outbox/chat. A pass after it (SIGHUP) retries its removal
+# and sends nothing (it sent part 1 again, and part 2, at every pass); once
+# the disk takes the removal, part 2 goes: each part once, in order. A
+# static musl build cannot preload the shim (diskfull.sh says the same).
+SHIM=$BUILD/tests/libenospc.so
+if [ "${TEST_LIBC:-glibc}" = musl ] || [ ! -f "$SHIM" ]; then
+	echo "SKIP: chat: removal refused: no fault shim on this build"
+	exit 0
+fi
+SHIM=$(cd "$(dirname "$SHIM")" && pwd)/libenospc.so
+held_digest taken
+: >"$TMP/no-unlink"
+asan="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+if [ -n "$TEST_WRAPPER" ]; then
+	DIGESTD_FAULT_DIR=$TMP/state DIGESTD_FAULT_NO_UNLINK=$TMP/no-unlink ASAN_OPTIONS=$asan \
+		$TEST_WRAPPER -E LD_PRELOAD="$SHIM" "$DIGESTD" run --config "$TMP/c.ini" \
+		2>"$TMP/taken.log" &
+else
+	DIGESTD_FAULT_DIR=$TMP/state DIGESTD_FAULT_NO_UNLINK=$TMP/no-unlink ASAN_OPTIONS=$asan \
+		LD_PRELOAD="$SHIM" "$DIGESTD" run --config "$TMP/c.ini" 2>"$TMP/taken.log" &
+fi
+pid=$!
+PIDS="$PIDS $pid"
+wait_grep 'outbox/chat/.*cannot remove' "$TMP/taken.log" 40
+kill -HUP $pid
+# Both endpoints' entries after the reload: removal tried again (or, before,
+# sent again and not removed).
+retried() { [ "$(sed -n '/reloaded/,$p' "$TMP/taken.log" | grep -c 'cannot remove')" -ge 2 ]; }
+wait_until 40 retried
+sent=$(grep -c '"status": 20' "$TMP/f.log")
+if [ "$sent" -eq 1 ]; then pass "removal refused: part 1 delivered once, nothing sent after it"; else
+	fail "removal refused: part 1 delivered once, nothing sent after it" "$sent messages taken"; fi
+rm -f "$TMP/no-unlink"
+wait_until 60 chat_empty
+kill -TERM $pid
+wait_gone $pid 40
+check "removal refused, then taken: the digest's parts each once, in order" 2
 stop_fake

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* An LD_PRELOAD fault injector for tests/cli/diskfull.sh: counts the calls
  * that need room on the state folder's file system (write, fsync, rename,
- * creating a file or folder) and fails the Nth with ENOSPC. Test-only. */
+ * creating a file or folder) and fails the Nth with ENOSPC; for chat.sh,
+ * refuses to remove outbox entries while asked. Test-only. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -26,6 +27,10 @@
  *   DIGESTD_FAULT_KILL a path part, e.g. "/outbox/": once the fault is in,
  *                      the first counted call on a path holding it kills the
  *                      process (SIGKILL), as a crash or power cut would
+ *   DIGESTD_FAULT_NO_UNLINK a file: while it exists, removing an outbox
+ *                      entry (a path of the state folder holding "/outbox/"
+ *                      and ending in ".digest") fails with EROFS, as on a
+ *                      disk gone read-only; not counted
  * One process, one count: the test starts one digestd per run. The state
  * below is the shim's own (a preloaded library has nowhere else to keep it).
  */
@@ -279,4 +284,39 @@ int openat64(int dirfd, const char *path, int flags, ...)
 
 	MODE_ARG(flags, mode);
 	return open_common("openat64", dirfd, path, flags, mode);
+}
+
+/* unlinkat, unlink: refused on an outbox entry while DIGESTD_FAULT_NO_UNLINK
+ * names a file that exists. */
+static int unlink_refused(int dirfd, const char *name)
+{
+	const char *flag = getenv("DIGESTD_FAULT_NO_UNLINK");
+	char p[2 * PATH_MAX + 2];
+	size_t n;
+
+	if (!F.ready)
+		setup();
+	if (!flag || !*flag || !F.dirlen || at_path(dirfd, name, p, sizeof p) < 0 || !inside(p))
+		return 0;
+	n = strlen(p);
+	return strstr(p + F.dirlen, "/outbox/") && n > 7 && strcmp(p + n - 7, ".digest") == 0 &&
+	       access(flag, F_OK) == 0;
+}
+
+int unlinkat(int dirfd, const char *name, int flags)
+{
+	if (unlink_refused(dirfd, name)) {
+		errno = EROFS;
+		return -1;
+	}
+	return ((int (*)(int, const char *, int))real("unlinkat"))(dirfd, name, flags);
+}
+
+int unlink(const char *path)
+{
+	if (unlink_refused(AT_FDCWD, path)) {
+		errno = EROFS;
+		return -1;
+	}
+	return ((int (*)(const char *))real("unlink"))(path);
 }

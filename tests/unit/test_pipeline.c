@@ -998,6 +998,29 @@ static void max_per_source_waits(void)
 	remove_tree(dir);
 }
 
+/* How many entries outbox ob holds. */
+static unsigned entries(struct outbox *ob)
+{
+	unsigned count = 0;
+
+	CHECK_INT(outbox_count(ob, &count), 0);
+	return count;
+}
+
+/* Stops dm and starts it again on dir as a crash would have left it:
+ * endpoint b's entry `name` not written; the seen-set can be saved again
+ * (the folder planted at seen_tmp goes). */
+static int restart_without(const char *dir, const char *name, const char *seen_tmp)
+{
+	char p[256];
+
+	daemon_stop(&dm);
+	snprintf(p, sizeof(p), "%s/state/outbox/b/%s", dir, name);
+	CHECK_INT(unlink(p), 0);
+	CHECK_INT(rmdir(seen_tmp), 0);
+	return start(&dm, dir);
+}
+
 /* Two endpoints: a digest is written to each one's outbox before its
  * articles are settled. One entry lost in a crash before the settling (the
  * seen-set could not be saved; the second entry deleted) is written again
@@ -1007,7 +1030,7 @@ static void every_endpoint_gets_each_digest(void)
 {
 	static const unsigned ids[] = { 1 };
 	const char *dir = make_root("eps");
-	char tmp[128], p[256], name[OUTBOX_NAME_BYTES], first[OUTBOX_NAME_BYTES];
+	char tmp[128], name[OUTBOX_NAME_BYTES], first[OUTBOX_NAME_BYTES];
 	int where[1], seen_disk[1];
 
 	second_endpoint = true;
@@ -1026,12 +1049,8 @@ static void every_endpoint_gets_each_digest(void)
 	CHECK_INT(dm.n.digests, 1);
 	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][0], first), 0);
 	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][1], name), 0);
-	daemon_stop(&dm);
 	/* As if the crash came between the two writes. */
-	snprintf(p, sizeof(p), "%s/state/outbox/b/%s", dir, name);
-	CHECK_INT(unlink(p), 0);
-	CHECK_INT(rmdir(tmp), 0);
-	if (start(&dm, dir) != 0)
+	if (restart_without(dir, name, tmp) != 0)
 		goto out;
 	CHECK_INT(dm.pend.inflight, 1); /* not settled: b lacks it */
 	CHECK_INT(on_disk(dir, ids, 1, seen_disk), 1);
@@ -1046,6 +1065,109 @@ static void every_endpoint_gets_each_digest(void)
 	CHECK_INT(dm.pend.n, 0);
 	CHECK_INT(on_disk(dir, ids, 1, seen_disk), 0);
 	CHECK_INT(seen_disk[0], 1);
+	daemon_stop(&dm);
+out:
+	second_endpoint = false;
+	remove_tree(dir);
+}
+
+/* A digest in flight whose articles no longer fit one digest when it is
+ * composed again (here max_articles lowered before the restart; a reload
+ * or a host name changed does the same) goes out under another id: the
+ * first id's entries, written before the crash (the webhook's entry, the
+ * first of endpoint b's two Discord parts), are withdrawn, not pushed
+ * beside it. Each article in exactly one entry of each outbox. */
+static void recomposed_under_another_id(void)
+{
+	static unsigned ids[12];
+	static int where[12];
+	const char *dir = make_root("reid");
+	struct outbox *b;
+	char tmp[128], name[OUTBOX_NAME_BYTES], old_id[DIGEST_ID_BYTES], pid[80];
+	unsigned n = sizeof(ids) / sizeof(ids[0]);
+
+	second_endpoint = true;
+	if (start(&dm, dir) != 0)
+		goto out;
+	dm.cfg->digest.group = false;
+	dm.cfg->endpoints[1].kind = CFG_KIND_DISCORD; /* at most 10 embeds a part */
+	state_path(tmp, sizeof(tmp), dir, "seen.tmp");
+	for (unsigned i = 0; i < n; i++) {
+		ids[i] = i + 1;
+		CHECK_INT(article(&dm, ids[i]), 0);
+	}
+	CHECK_INT(mkdir(tmp, 0700), 0);
+	CHECK(pipeline_compose(&dm, 1709643600) < 0);
+	CHECK_INT(outbox_scan_ep(&dm, 0, ids, n, where), 1);
+	snprintf(old_id, sizeof(old_id), "%s", dm.pend.inflight_id);
+	snprintf(pid, sizeof(pid), "%s-2", old_id);
+	CHECK_INT(outbox_find(&dm.outboxes[dm.cur][1], pid, name), 0);
+	/* As if the crash came between b's two parts. */
+	if (restart_without(dir, name, tmp) != 0)
+		goto out;
+	dm.cfg->digest.group = false;
+	dm.cfg->endpoints[1].kind = CFG_KIND_DISCORD;
+	dm.cfg->digest.max_articles = 4;
+	b = &dm.outboxes[dm.cur][1];
+	CHECK_INT(dm.pend.inflight, n);
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(dm.pend.n, n - 4);
+	CHECK_INT(outbox_scan_ep(&dm, 0, ids, n, where), 1);
+	for (unsigned i = 0; i < n; i++)
+		CHECK_INT(where[i], i < 4 ? 1 : 0);
+	CHECK(outbox_find(&dm.outboxes[dm.cur][0], old_id, name) == -ENOENT);
+	snprintf(pid, sizeof(pid), "%s-1", old_id);
+	CHECK(outbox_find(b, pid, name) == -ENOENT);
+	CHECK_INT(entries(b), 1);
+	CHECK_INT(pipeline_compose(&dm, 1709650800), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709654400), 0);
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_INT(outbox_scan_ep(&dm, 0, ids, n, where), 3);
+	for (unsigned i = 0; i < n; i++)
+		CHECK_INT(where[i], (int)i / 4 + 1);
+	CHECK_INT(entries(b), 3);
+	daemon_stop(&dm);
+out:
+	second_endpoint = false;
+	remove_tree(dir);
+}
+
+/* A digest without articles (send_empty here; sources with problems
+ * alone do the same) written to the first endpoint but not the second (its
+ * outbox cannot be written: a full disk) is composed again for the second
+ * only, under the same id: the first, which may have pushed it meanwhile,
+ * got a second one under a new random id at every try. */
+static void empty_digest_retried_once(void)
+{
+	const char *dir = make_root("empty");
+	char name[OUTBOX_NAME_BYTES], other_name[OUTBOX_NAME_BYTES];
+	struct outbox *b;
+	int keep;
+
+	second_endpoint = true;
+	if (start(&dm, dir) != 0)
+		goto out;
+	dm.cfg->digest.send_empty = true;
+	b = &dm.outboxes[dm.cur][1];
+	keep = b->dirfd;
+	b->dirfd = open("/dev/null", O_RDONLY | O_CLOEXEC); /* not a folder: every write fails */
+	CHECK(b->dirfd >= 0);
+	CHECK(pipeline_compose(&dm, 1709643600) < 0);
+	CHECK(pipeline_compose(&dm, 1709643660) < 0);
+	CHECK_INT(entries(&dm.outboxes[dm.cur][0]), 1);
+	/* Pushed and removed meanwhile. */
+	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][0], name), 0);
+	CHECK_INT(outbox_remove(&dm.outboxes[dm.cur][0], name), 0);
+	close(b->dirfd);
+	b->dirfd = keep;
+	CHECK_INT(pipeline_compose(&dm, 1709643720), 0);
+	CHECK_INT(entries(&dm.outboxes[dm.cur][0]), 0);
+	CHECK_INT(outbox_oldest(b, other_name), 0);
+	CHECK_STR(strchr(other_name, '-'), strchr(name, '-')); /* the same id */
+	/* The next one is a digest of its own, for both. */
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(entries(&dm.outboxes[dm.cur][0]), 1);
+	CHECK_INT(entries(b), 2);
 	daemon_stop(&dm);
 out:
 	second_endpoint = false;
@@ -1131,6 +1253,8 @@ int main(void)
 	RUN(digest_past_the_window);
 	RUN(unsettled_digest_keeps_its_grouping);
 	RUN(every_endpoint_gets_each_digest);
+	RUN(recomposed_under_another_id);
+	RUN(empty_digest_retried_once);
 	RUN(endpoint_format);
 	return CHECK_EXIT();
 }
