@@ -29,9 +29,10 @@ static void emit(FILE *f, const unsigned char *p, size_t len, int collapse, int 
 		if (json && (cp == '"' || cp == '\\')) {
 			fputc('\\', f);
 			fputc((int)cp, f);
-		} else if (json && cp < 0x20) {
+		} else if (json && utf8_is_control(cp)) {
+			/* A reader may print the string it decodes. */
 			fprintf(f, "\\u%04x", (unsigned)cp);
-		} else if (!json && cp < 0x20 && cp != '\n' && cp != '\t') {
+		} else if (!json && utf8_is_control(cp) && cp != '\n' && cp != '\t') {
 			fputc(' ', f);
 		} else {
 			fwrite(enc, 1, utf8_encode(cp, enc), f);

@@ -7,10 +7,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Writes text to f as valid UTF-8: invalid sequences become U+FFFD and, when
- * collapse is set, every run of whitespace becomes one space. */
+/* Writes text to f as valid UTF-8: invalid sequences become U+FFFD, controls
+ * (C0 but newline and tab, DEL, C1) a space and, when collapse is set, every
+ * run of whitespace becomes one space. */
 void text_write(FILE *f, const void *text, size_t len, int collapse);
-/* Writes a quoted JSON string with the same replacements. */
+/* Writes a quoted JSON string with the same replacements, but controls
+ * escaped (\u00XX) rather than replaced. */
 void json_write_string(FILE *f, const void *text, size_t len, int collapse);
 
 #endif

@@ -70,11 +70,11 @@ size_t utf8_encode(uint32_t cp, unsigned char out[4])
 
 int utf8_is_space(uint32_t cp)
 {
-	if (cp <= 0x20 || cp == 0x7F)
+	if (cp == 0x20 || utf8_is_control(cp))
 		return 1;
 	return cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 ||
 	       cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000 ||
-	       cp == 0xFEFF || (cp >= 0x80 && cp <= 0x9F);
+	       cp == 0xFEFF;
 }
 
 int utf8_is_word(uint32_t cp)

@@ -24,6 +24,12 @@ int utf8_is_space(uint32_t cp);
 int utf8_is_word(uint32_t cp);
 int utf8_is_upper(uint32_t cp);
 int utf8_is_lower(uint32_t cp);
+/* C0, DEL and C1 controls: terminals act on them (some on C1 even as
+ * UTF-8, U+009B opening a control sequence). */
+static inline int utf8_is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
 static inline int utf8_is_digit(uint32_t cp)
 {
 	return cp >= '0' && cp <= '9';
