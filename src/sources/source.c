@@ -194,18 +194,34 @@ static int next_name(DIR *d, const char *last, char *best, size_t size)
 	return found;
 }
 
-/* Opens the folder of a folder source for reading its entries (opendir
- * opens with O_DIRECTORY): every file is then opened relative to this fd,
- * so it must really be a folder. */
+/* Opens the folder of a folder source for reading its entries: every file
+ * is then opened relative to this fd, so it must really be a folder. Its
+ * own name must not be a symbolic link either (O_NOFOLLOW, errno ELOOP):
+ * whoever may replace the folder could otherwise point it at a folder of
+ * secrets (the credentials folder holding the signing key), whose regular
+ * files would then be read like seeds and pushed in a digest. */
 static DIR *open_folder(const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d;
 
-	if (d && (fstat(dirfd(d), &st) != 0 || !S_ISDIR(st.st_mode))) {
-		closedir(d);
-		errno = ENOTDIR;
+	if (fd < 0) {
+		/* O_NOFOLLOW on a link to a folder fails with ENOTDIR, as
+		 * O_DIRECTORY sees the link itself: tell the two apart. */
+		struct stat st;
+		int err = errno;
+
+		if (err == ENOTDIR && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+			err = ELOOP;
+		errno = err;
 		return NULL;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
 	}
 	return d;
 }
@@ -221,6 +237,10 @@ static int poll_folder(const struct cfg_source *src, unsigned idx, struct source
 	int yielded = 0, rc;
 	DIR *d = open_folder(dir);
 
+	if (!d && errno == ELOOP) {
+		log_warnx("source %s: %s: a symbolic link, not a folder; not read", src->name, dir);
+		return -ENOTDIR;
+	}
 	if (!d) {
 		rc = -errno;
 		log_warn("source %s: %s: cannot read the folder", src->name, dir);

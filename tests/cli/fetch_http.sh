@@ -101,6 +101,9 @@ type = folder
 [source planted]
 url = $TMP/planted
 type = folder
+[source swapped]
+url = $TMP/swapped
+type = folder
 [source shuffled]
 url = $BASE/shuffled.xml
 max_items = 2
@@ -324,6 +327,16 @@ check "folder source: a planted symlink or hard link to a secret is not read" \
 	"$TMP/out"
 check "folder source: each link named in one warning" \
 	'[ "$(wc -l <"$TMP/err")" -eq 3 ] && grep -q "source planted: $TMP/planted/b-symlink.txt: a symbolic link; skipped" "$TMP/err" && grep -q "source planted: $TMP/planted/c-hardlink.txt: .*hard link.*; skipped" "$TMP/err" && grep -q "source planted: $TMP/planted/d-dirlink: a symbolic link; skipped" "$TMP/err"'
+
+# The folder itself swapped for a symbolic link (by whoever may write its
+# parent) to a folder of secrets: nothing in it is read, one warning.
+mkdir -p "$TMP/secrets"
+printf 'Title: Secret\n\nSECRET-SIGNING-KEY whsec_abc\n' >"$TMP/secrets/signing-key"
+ln -s "$TMP/secrets" "$TMP/swapped"
+run --config "$TMP/cfg.ini" --source swapped --format json
+check "folder source: the folder swapped for a symlink to secrets is not read" \
+	'[ $RC -eq 66 ] && ! grep -q SECRET "$TMP/out" && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "source swapped: $TMP/swapped: a symbolic link, not a folder; not read" "$TMP/err"' \
+	"$TMP/out"
 
 # Retry-After (seconds and HTTP-date) recorded; no request while it holds.
 state_of() { grep "^$2 " "$(grep -l "^name $1\$" "$TMP"/state/source-*.state)" | cut -d' ' -f2; }
