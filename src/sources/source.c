@@ -920,14 +920,24 @@ void source_cancel(struct source_ctx *ctx)
 		}
 }
 
-/* A feed or page from a local file: no HTTP, no state; read at once. */
+/* A feed or page from a local file: no HTTP, no state; read at once. Not
+ * through a symbolic link or a hard link, as in a folder: whoever may
+ * replace the file could otherwise make it the signing key, whose text a
+ * page source would put into a digest. */
 static int poll_file(struct source_ctx *ctx, struct source_poll *p, const char *path,
 		     char *buf)
 {
 	char lu[NET_URL_BYTES];
-	long n = read_file(AT_FDCWD, path, 0, buf, ctx->body_cap);
+	long n = read_file(AT_FDCWD, path, O_NOFOLLOW, buf, ctx->body_cap);
 	int rc;
 
+	if (n == -ELOOP || n == -EMLINK) {
+		snprintf(p->err, sizeof(p->err), "%s; not read",
+			 n == -ELOOP ? "a symbolic link" : "a file with more than one name (hard link)");
+		log_warnx("source %s: %s: %s", p->src->name, url_redact(p->src->url, lu, sizeof(lu)),
+			  p->err);
+		return (int)n;
+	}
 	if (n < 0) {
 		errno = n == -ENOTSUP ? EISDIR : n == -EFBIG ? EFBIG : (int)-n;
 		log_warn("source %s: %s", p->src->name, url_redact(p->src->url, lu, sizeof(lu)));

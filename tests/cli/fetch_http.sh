@@ -104,6 +104,9 @@ type = folder
 [source swapped]
 url = $TMP/swapped
 type = folder
+[source swappedpage]
+url = $TMP/page.html
+type = page
 [source shuffled]
 url = $BASE/shuffled.xml
 max_items = 2
@@ -337,6 +340,26 @@ run --config "$TMP/cfg.ini" --source swapped --format json
 check "folder source: the folder swapped for a symlink to secrets is not read" \
 	'[ $RC -eq 66 ] && ! grep -q SECRET "$TMP/out" && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "source swapped: $TMP/swapped: a symbolic link, not a folder; not read" "$TMP/err"' \
 	"$TMP/out"
+
+# A page (or feed) file swapped for a symbolic link to a secret, or made
+# a hard link to it: not read, one warning (the page extractor would pass a
+# key's text through).
+ln -s "$TMP/secrets/signing-key" "$TMP/page.html"
+run --config "$TMP/cfg.ini" --source swappedpage --format json
+check "file source: a symlink to a secret is not read" \
+	'[ $RC -ne 0 ] && ! grep -q SECRET "$TMP/out" && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "source swappedpage: $TMP/page.html: a symbolic link; not read" "$TMP/err"' \
+	"$TMP/out"
+rm "$TMP/page.html"
+ln "$TMP/secrets/signing-key" "$TMP/page.html"
+run --config "$TMP/cfg.ini" --source swappedpage --format json
+check "file source: a hard link to a secret is not read" \
+	'[ $RC -ne 0 ] && ! grep -q SECRET "$TMP/out" && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "source swappedpage: $TMP/page.html: a file with more than one name (hard link); not read" "$TMP/err"' \
+	"$TMP/out"
+rm "$TMP/page.html"
+printf '<html><body><p>An ordinary page about the harbour.</p></body></html>\n' >"$TMP/page.html"
+run --config "$TMP/cfg.ini" --source swappedpage --format json
+check "file source: the regular file is read" \
+	'[ $RC -eq 0 ] && grep -q "ordinary page" "$TMP/out"' "$TMP/out" "$TMP/err"
 
 # Retry-After (seconds and HTTP-date) recorded; no request while it holds.
 state_of() { grep "^$2 " "$(grep -l "^name $1\$" "$TMP"/state/source-*.state)" | cut -d' ' -f2; }
