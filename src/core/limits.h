@@ -201,6 +201,10 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * transfer touched are given back when its body has been read. */
 #define SOURCE_FILE_BYTES (1024u * 1024u)
 #define SOURCE_MAX_FILES 4096u
+/* A folder poll picks its names SOURCE_FOLDER_BATCH at a time, one scan of
+ * the folder each (a static table of that many names: 64 x 256 bytes plus
+ * their order, 16.25 KiB). */
+#define SOURCE_FOLDER_BATCH 64u
 #define SOURCE_TEXT_BYTES SUMM_WINDOW_BYTES
 #define SOURCE_MAX_ITEMS 500u
 #define SOURCE_BODY_MAX_BYTES (16u * 1024u * 1024u)

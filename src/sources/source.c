@@ -168,30 +168,45 @@ out:
 	return rc;
 }
 
-/* Folder sources: the smallest eligible name after `last` ("" = first),
- * found by rescanning, so no table of names is kept. Returns 1 with best
- * filled, 0 when no name is left. */
-static int next_name(DIR *d, const char *last, char *best, size_t size)
+/* Folder sources: the next names after `last` ("" = first), the smallest
+ * SOURCE_FOLDER_BATCH of them in byte order, found by one scan of the folder
+ * into b, so no table of all names is kept. A scan per name made a poll of
+ * a folder with many entries quadratic: 4,096 links beside 100,000 hidden
+ * files, which any writer of the folder can plant, held the daemon's loop
+ * for minutes, past its watchdog. Returns the number of names in b. */
+struct folder_batch {
+	char name[SOURCE_FOLDER_BATCH][NAME_MAX + 1];
+	unsigned order[SOURCE_FOLDER_BATCH]; /* indexes into name, in byte order */
+};
+
+static unsigned next_names(DIR *d, const char *last, struct folder_batch *b)
 {
 	struct dirent *e;
-	int found = 0;
+	unsigned n = 0;
 
 	rewinddir(d);
 	while ((e = readdir(d)) != NULL) {
 		const char *nm = e->d_name;
+		unsigned at, slot;
 
 		if (nm[0] == '.' || strcmp(nm, "README.md") == 0)
 			continue;
 		/* readdir never gives a '/', but a name with one would leave
 		 * the folder under openat: never take it. */
-		if (strlen(nm) >= size || strchr(nm, '/') || (last[0] && strcmp(nm, last) <= 0))
+		if (strlen(nm) > NAME_MAX || strchr(nm, '/') || (last[0] && strcmp(nm, last) <= 0))
 			continue;
-		if (found && strcmp(nm, best) >= 0)
+		if (n == SOURCE_FOLDER_BATCH && strcmp(nm, b->name[b->order[n - 1]]) >= 0)
 			continue;
-		snprintf(best, size, "%s", nm);
-		found = 1;
+		at = n;
+		while (at > 0 && strcmp(nm, b->name[b->order[at - 1]]) < 0)
+			at--;
+		/* Full: the largest name's slot takes the new one. */
+		slot = n < SOURCE_FOLDER_BATCH ? n++ : b->order[n - 1];
+		memmove(&b->order[at + 1], &b->order[at], (n - 1 - at) * sizeof(b->order[0]));
+		b->order[at] = slot;
+		memcpy(b->name[slot], nm, strlen(nm) + 1);
 	}
-	return found;
+	return n;
 }
 
 /* Opens the folder of a folder source for reading its entries: every file
@@ -231,10 +246,12 @@ static int poll_folder(const struct cfg_source *src, unsigned idx, struct source
 {
 	const char *dir = url_file_path(src->url) ? url_file_path(src->url) : src->url;
 	size_t cap = ctx->body_cap < SOURCE_FILE_BYTES ? ctx->body_cap : SOURCE_FILE_BYTES;
-	char name[NAME_MAX + 1] = "", last[NAME_MAX + 1] = "";
+	char last[NAME_MAX + 1] = "";
 	char path[CFG_URL_BYTES + NAME_MAX + 2];
 	static struct article_header h;
+	static struct folder_batch b;
 	int yielded = 0, rc;
+	unsigned files = 0, scans = 0, nb = 0, k = 0;
 	DIR *d = open_folder(dir);
 
 	if (!d && errno == ELOOP) {
@@ -246,7 +263,19 @@ static int poll_folder(const struct cfg_source *src, unsigned idx, struct source
 		log_warn("source %s: %s: cannot read the folder", src->name, dir);
 		return rc;
 	}
-	for (unsigned i = 0; i < SOURCE_MAX_FILES && next_name(d, last, name, sizeof(name)); i++) {
+	for (; files < SOURCE_MAX_FILES; files++, k++) {
+		const char *name;
+
+		if (k == nb) { /* the batch is done: the next names, if any */
+			if (scans > 0 && nb < SOURCE_FOLDER_BATCH)
+				break;
+			nb = next_names(d, last, &b);
+			scans++;
+			k = 0;
+			if (nb == 0)
+				break;
+		}
+		name = b.name[b.order[k]];
 		if (net_stopped(ctx->fetch.net)) {
 			yielded = -EINTR;
 			break;
@@ -258,8 +287,8 @@ static int poll_folder(const struct cfg_source *src, unsigned idx, struct source
 		size_t off;
 		int64_t t;
 
-		memcpy(last, name, sizeof(last));
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		memcpy(last, name, strlen(name) + 1);
+		snprintf(path, sizeof(path), "%s/%s", dir, last);
 		if (n == -ENOTSUP)
 			continue;
 		if (n == -ELOOP) {
@@ -299,6 +328,7 @@ static int poll_folder(const struct cfg_source *src, unsigned idx, struct source
 			break;
 	}
 	closedir(d);
+	log_debug("source %s: %u files from the folder in %u scans", src->name, files, scans);
 	return yielded;
 }
 

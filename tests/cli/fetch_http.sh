@@ -361,6 +361,34 @@ run --config "$TMP/cfg.ini" --source swappedpage --format json
 check "file source: the regular file is read" \
 	'[ $RC -eq 0 ] && grep -q "ordinary page" "$TMP/out"' "$TMP/out" "$TMP/err"
 
+# A folder's names are picked 64 at a time, one scan of the folder each: a
+# scan per name made a poll quadratic in the folder's entries (4,096 links
+# beside 100,000 hidden files held the loop for minutes, past the watchdog).
+# 150 seeds made in shuffled order come out in byte order across the batches;
+# 200 FIFOs beside hidden files take 4 scans (one per name before: 201).
+mkdir -p "$TMP/many" "$TMP/fifos"
+for i in $(seq 1 150 | sort -R); do
+	printf 'URL: https://example.org/%03d\n\nSeed %s.\n' "$i" "$i" >"$TMP/many/s$(printf %03d "$i")"
+done
+{
+	printf '[daemon]\nstate_dir = %s\nlog_level = debug\n' "$TMP/state-many"
+	for s in many fifos; do printf '[source %s]\nurl = %s\ntype = folder\n' $s "$TMP/$s"; done
+	printf '[endpoint]\nurl = https://localhost:1/digests\nsigning_key_file = %s\n' "$TMP/key"
+} >"$TMP/many.ini"
+run --config "$TMP/many.ini" --source many --format json
+seq -f 'https://example.org/%03g' 1 150 >"$TMP/want"
+sed -n 's/.*"url":"\([^"]*\)".*/\1/p' "$TMP/out" >"$TMP/got"
+check "folder source: 150 names in byte order across batches" \
+	'[ $RC -eq 0 ] && cmp -s "$TMP/got" "$TMP/want"' "$TMP/got"
+i=0
+while [ $i -lt 200 ]; do
+	mkfifo "$TMP/fifos/f$i" && : >"$TMP/fifos/.h$i"
+	i=$((i + 1))
+done
+$TEST_WRAPPER "$DIGESTD" run --once --config "$TMP/many.ini" >"$TMP/out" 2>"$TMP/err"
+check "folder source: 200 names in 4 scans of the folder" \
+	'grep -q "source fifos: 200 files from the folder in 4 scans" "$TMP/err"' "$TMP/err"
+
 # Retry-After (seconds and HTTP-date) recorded; no request while it holds.
 state_of() { grep "^$2 " "$(grep -l "^name $1\$" "$TMP"/state/source-*.state)" | cut -d' ' -f2; }
 t0=$(now)
