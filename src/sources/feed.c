@@ -116,6 +116,20 @@ static void put_text(char *dst, size_t size, const char *src, size_t n, int keep
 	dst[o] = '\0';
 }
 
+/* A link's text, whitespace collapsed, into text (FEED_LINK_TEXT_BYTES):
+ * 0 when it fits a link (FEED_URL_BYTES), -ENOSPC when it is longer. A link
+ * cut short names another page, and links cut the same way would share one
+ * key in the seen-set, so all but the first article were never delivered:
+ * a link too long is left out (the entry's id keys it) rather than cut. */
+#define FEED_LINK_TEXT_BYTES (FEED_URL_BYTES + 4)
+static int link_text(char text[FEED_LINK_TEXT_BYTES], const char *src, size_t n)
+{
+	/* Cut at a character boundary with 4 bytes to spare, text holds at
+	 * least FEED_URL_BYTES bytes when the link is longer than a link. */
+	put_text(text, FEED_LINK_TEXT_BYTES, src, n, 0);
+	return strlen(text) >= FEED_URL_BYTES ? -ENOSPC : 0;
+}
+
 /* UTF-8 that was encoded to UTF-8 a second time ("FÃ³rmula" for
  * "Fórmula"), as some publishing tools do: when every character of s is
  * below U+0100, some above U+007F, and those bytes form valid UTF-8, the
@@ -446,10 +460,9 @@ static void capture_end(const struct xml_token *t)
 		return;
 	keep_nl = c->f == F_SUMMARY || c->f == F_CONTENT;
 	if (c->f == F_LINK) {
-		char text[FEED_URL_BYTES];
-		put_text(text, sizeof(text), src, n, 0);
+		char text[FEED_LINK_TEXT_BYTES];
 		/* An origLink that is no web URL leaves <link> in place. */
-		if (!text[0] || (c->rank < 0 && !url_is_http(text)) ||
+		if (link_text(text, src, n) < 0 || !text[0] || (c->rank < 0 && !url_is_http(text)) ||
 		    url_resolve(current_base(), text, dst, size) < 0)
 			return;
 	} else {
@@ -556,6 +569,8 @@ static void atom_link(const struct xml_token *t)
 		return;
 	xml_out_init(&o, ref, sizeof(ref));
 	xml_out_text(&o, href->val, href->val_len);
+	if (o.full) /* too long for a link: left out, not cut (link_text) */
+		return;
 	if (url_resolve(current_base(), ref, P.e.link, sizeof(P.e.link)) == 0 && P.e.link[0])
 		taken(F_LINK, 0, t->depth);
 }
@@ -959,9 +974,10 @@ static int json_item(struct jsonr *r, const char *home)
 			n = json_text(r, P.e.id, sizeof(P.e.id));
 		} else if (jsonr_key_is(k, kl, "url") || jsonr_key_is(k, kl, "external_url")) {
 			int main_url = jsonr_key_is(k, kl, "url");
-			char tmp[FEED_URL_BYTES];
+			char tmp[FEED_LINK_TEXT_BYTES];
 			n = json_text(r, tmp, sizeof(tmp));
-			if (n >= 0 && tmp[0])
+			/* too long for a link: left out, not cut (link_text) */
+			if (n >= 0 && tmp[0] && strlen(tmp) < FEED_URL_BYTES)
 				url_resolve(home, tmp, main_url ? P.e.link : ext,
 					    main_url ? sizeof(P.e.link) : sizeof(ext));
 		} else if (jsonr_key_is(k, kl, "title")) {
