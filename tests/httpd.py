@@ -46,6 +46,10 @@ Routes:
   /slow/N           an article page "Slow story N", sent after ?d=S seconds
   /broken.xml       an RSS feed cut off after its first item
   /encoded?e=ENC    a body sent with Content-Encoding: ENC (default zstd)
+  /endless/KIND     a chunked body that never ends, at full speed: KIND
+                    redirect, a 302 to /page.html (libcurl reads and drops a
+                    followed redirect's body); gzip, a 200 gzip body of empty
+                    deflate blocks (it decodes to nothing)
   /trickle/CODE     that status with a body of one byte every half second
                     for 60 s and no Content-Length
 """
@@ -200,6 +204,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             pass
 
+    def endless(self, kind):
+        if kind == "redirect":
+            self.send_response(302)
+            self.send_header("Location", "/page.html")
+            block = b"x" * 65536
+        else:
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip")
+            block = b"\x00\x00\x00\xff\xff" * 13000  # empty stored blocks
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Transfer-Encoding", "chunked")
+        if kind != "redirect":
+            # Not the redirect: libcurl leaves one that closes unread.
+            self.no_length()
+        self.end_headers()
+        chunk = b"%x\r\n%s\r\n" % (len(block), block)
+        try:
+            if kind != "redirect":
+                self.wfile.write(b"a\r\n\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\r\n")
+            # 1 GB at most, should a client never stop reading.
+            for _ in range(16384):
+                self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            pass
+
     def route(self):
         self.record()
         url = urllib.parse.urlsplit(self.path)
@@ -317,6 +346,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # (a hostile server's zstd or br: their windows grow with the body).
             return self.send(200, b"\x28\xb5\x2f\xfd" + b"x" * 64, "application/rss+xml",
                              [("Content-Encoding", q.get("e", ["zstd"])[0])])
+        if p.startswith("/endless/"):
+            return self.endless(p[9:])
         if p.startswith("/trickle/"):
             self.send_response(int(p[9:]))
             self.send_header("Content-Type", "text/html")

@@ -161,6 +161,12 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
 #define NET_MAX_HOSTS 64u
 #define NET_MAX_HEADERS 16u
 #define NET_MAX_FDS (4u * NET_MAX_TRANSFERS)
+/* Bytes on the wire one response of a fetch may bring, before decoding:
+ * its cap plus cap / NET_WIRE_SLACK plus NET_WIRE_EXTRA (gzip's header and
+ * deflate's stored blocks make an incompressible body a little larger). Bounds
+ * a redirect's body, which libcurl reads and drops. No RAM. */
+#define NET_WIRE_SLACK 8u
+#define NET_WIRE_EXTRA 1024u
 #define NET_ETAG_BYTES 256u
 #define NET_DATE_BYTES 64u
 #define NET_REASON_BYTES 320u

@@ -437,6 +437,32 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* The most bytes one response may put on the wire for a 2xx profile. */
+static uint64_t wire_cap(const struct slot *s)
+{
+	return (uint64_t)s->rq.cap + s->rq.cap / NET_WIRE_SLACK + NET_WIRE_EXTRA;
+}
+
+/* Bytes of one response received (dlnow: on the wire, before decoding).
+ * libcurl reads a followed redirect's body without handing it to on_body,
+ * to keep the connection, and a gzip body of empty blocks decodes to
+ * nothing: on_body's cap sees neither, and an endless one ran until the
+ * timeout at line speed. NET_WIRE_SLACK and NET_WIRE_EXTRA leave room for
+ * a real body coded larger than itself. Returning nonzero ends the transfer. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct slot *s = arg;
+
+	(void)dltotal;
+	(void)ultotal;
+	(void)ulnow;
+	if (dlnow < 0 || (uint64_t)dlnow <= wire_cap(s))
+		return 0;
+	s->too_large = 1;
+	return 1;
+}
+
 /* The content codings a response may use when the request offered them:
  * gzip and deflate decode in a small fixed window (zlib's 32 KiB), while
  * zstd and brotli windows grow with the body, up to the size of the body
@@ -631,6 +657,9 @@ static int set_options(struct slot *s, long connect_ms, long total_ms)
 		/* An error status ends the transfer after its headers. */
 		SET(CURLOPT_FAILONERROR, 1L);
 		SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)rq->cap);
+		SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+		SET(CURLOPT_XFERINFODATA, s);
+		SET(CURLOPT_NOPROGRESS, 0L);
 	}
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, s);
@@ -836,6 +865,12 @@ static void classify(const struct slot *s, CURLcode rc, struct net_result *r)
 	case CURLE_ABORTED_BY_CALLBACK:
 		if (s->refused[0]) { /* on_prereq */
 			set_reason(r, NET_ADDRESS, -EACCES, "%s", s->refused);
+			return;
+		}
+		if (s->too_large) { /* on_progress */
+			set_reason(r, NET_TOO_LARGE, -EFBIG,
+				   "too large: over %llu bytes received for one response",
+				   (unsigned long long)wire_cap(s));
 			return;
 		}
 		break;
