@@ -167,6 +167,12 @@ _Static_assert(HTML_HINT_BYTES >= sizeof("article:published_time"), "meta keys m
  * a redirect's body, which libcurl reads and drops. No RAM. */
 #define NET_WIRE_SLACK 8u
 #define NET_WIRE_EXTRA 1024u
+/* Response header lines and bytes one transfer may receive, its redirects
+ * included (a real answer has 10 to 40 lines, 1 to 8 KiB). libcurl keeps
+ * them all: at most about NET_HEAD_BYTES + 60 bytes a line of heap, within
+ * the 300 KiB of headers NET_RSS_TRANSFER_BYTES allows. */
+#define NET_HEAD_LINES 512u
+#define NET_HEAD_BYTES (128u * 1024u)
 #define NET_ETAG_BYTES 256u
 #define NET_DATE_BYTES 64u
 #define NET_REASON_BYTES 320u

@@ -43,6 +43,9 @@ struct slot {
 	struct curl_slist nodes[NET_MAX_HEADERS]; /* the request headers, no malloc */
 	size_t len;	/* body bytes stored */
 	int too_large;
+	size_t head_bytes; /* response header bytes so far, redirects included */
+	unsigned head_lines; /* and their lines (on_header) */
+	int head_over;	/* they went past NET_HEAD_BYTES or NET_HEAD_LINES */
 	char encoding[32]; /* a Content-Encoding refused (on_header), "" none */
 	int deadline_bound; /* the deadline was nearer than the profile's timeout */
 	char refused[NET_REASON_BYTES]; /* why the address rule refused a connection */
@@ -492,15 +495,25 @@ static int coding_ok(const char *value)
 	return 1;
 }
 
-/* Each header line of each response; at the blank line that ends one, its
- * Content-Encoding is checked (coding_ok). Returning short ends the transfer. */
+/* Each header line of each response: libcurl keeps every one of a
+ * transfer (its redirects included) for curl_easy_header, at some 60 bytes
+ * of heap a line beside its text, and stops only at 300 KiB of text: 60,000
+ * lines of "a:b" cost 3.3 MiB, not the 300 KiB the memory bound allows
+ * (docs/daemon.md). NET_HEAD_LINES and NET_HEAD_BYTES cap them. At the blank
+ * line that ends a response, its Content-Encoding is checked (coding_ok).
+ * Returning short ends the transfer. */
 static size_t on_header(char *line, size_t size, size_t nitems, void *arg)
 {
 	struct slot *s = arg;
 	size_t n = size * nitems;
 	struct curl_header *h;
 
-	if (n > 2 || (n > 0 && line[0] != '\r' && line[0] != '\n'))
+	s->head_bytes += n;
+	if (++s->head_lines > NET_HEAD_LINES || s->head_bytes > NET_HEAD_BYTES) {
+		s->head_over = 1;
+		return 0;
+	}
+	if (!s->rq.profile->compressed || n > 2 || (n > 0 && line[0] != '\r' && line[0] != '\n'))
 		return n;
 	if (curl_easy_header(s->easy, "Content-Encoding", 0, CURLH_HEADER, -1, &h) == CURLHE_OK &&
 	    !coding_ok(h->value)) {
@@ -608,17 +621,16 @@ static int set_options(struct slot *s, long connect_ms, long total_ms)
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_ERRORBUFFER, s->errbuf);
 	SET(CURLOPT_USERAGENT, p->user_agent);
-	if (p->compressed) {
-		/* Named, not "" (every coding libcurl has): see coding_ok. */
+	/* Named, not "" (every coding libcurl has): see coding_ok. */
+	if (p->compressed)
 		SET(CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
-		SET(CURLOPT_HEADERFUNCTION, on_header);
-		SET(CURLOPT_HEADERDATA, s);
-	}
 	SET(CURLOPT_FOLLOWLOCATION, p->max_redirects ? 1L : 0L);
 	SET(CURLOPT_MAXREDIRS, (long)p->max_redirects);
 	if (rq->mail_from) {
 		set_smtp(s, &rc);
 	} else {
+		SET(CURLOPT_HEADERFUNCTION, on_header);
+		SET(CURLOPT_HEADERDATA, s);
 #if LIBCURL_VERSION_NUM >= 0x075500
 		SET(CURLOPT_PROTOCOLS_STR, p->allow_http ? "http,https" : "https");
 		SET(CURLOPT_REDIR_PROTOCOLS_STR, p->allow_http ? "http,https" : "https");
@@ -735,6 +747,9 @@ static int start(struct net *n, struct slot *s, int64_t now)
 	}
 	s->len = 0;
 	s->too_large = 0;
+	s->head_bytes = 0;
+	s->head_lines = 0;
+	s->head_over = 0;
 	s->encoding[0] = '\0';
 	s->refused[0] = '\0';
 	s->errbuf[0] = '\0';
@@ -829,6 +844,12 @@ static void classify(const struct slot *s, CURLcode rc, struct net_result *r)
 		return;
 	case CURLE_FILESIZE_EXCEEDED:
 	case CURLE_WRITE_ERROR:
+		if (rc == CURLE_WRITE_ERROR && s->head_over) {
+			set_reason(r, NET_OTHER, -EPROTO,
+				   "too many response headers (over %u lines or %u bytes, "
+				   "redirects included)", NET_HEAD_LINES, NET_HEAD_BYTES);
+			return;
+		}
 		if (rc == CURLE_WRITE_ERROR && s->encoding[0]) {
 			set_reason(r, NET_OTHER, -EPROTO,
 				   "refused Content-Encoding '%s' (only gzip and deflate are "

@@ -80,6 +80,16 @@ for kind in redirect gzip; do
 		'[ $RC -eq 65 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF "$BASE/endless/$kind: too large: over 4719616 bytes received for one response" "$TMP/err" && [ ! -s "$TMP/out" ]'
 done
 
+# Header lines are capped (libcurl keeps every one, at 60 bytes of heap
+# each beside the text, up to 300 KiB of text): 400 are read, 600 refused.
+# shellcheck disable=SC2086
+run $CA "$BASE/headers/400"
+check "400 header lines: the page is read" '[ $RC -eq 0 ] && grep -q "Paragraph 7" "$TMP/out"'
+# shellcheck disable=SC2086
+run $CA "$BASE/headers/600"
+check "600 header lines: refused, one line naming the URL" \
+	'[ $RC -eq 69 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF "$BASE/headers/600: too many response headers (over 512 lines or 131072 bytes, redirects included)" "$TMP/err" && [ ! -s "$TMP/out" ]'
+
 # A configuration for the rest: short stall window, no host delay.
 http_config "contact = https://example.org/contact" "backoff_base = 60s" "backoff_max = 1h" \
 	>"$TMP/cfg.ini"
