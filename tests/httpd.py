@@ -50,7 +50,8 @@ Routes:
                     redirect, a 302 to /page.html (libcurl reads and drops a
                     followed redirect's body); gzip, a 200 gzip body of empty
                     deflate blocks (it decodes to nothing)
-  /headers/N        the article page after N extra header lines
+  /headers/N        the article page after N extra header lines; /headers/long:
+                    after one header line of 200 KB
   /trickle/CODE     that status with a body of one byte every half second
                     for 60 s and no Content-Length
 """
@@ -347,6 +348,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # (a hostile server's zstd or br: their windows grow with the body).
             return self.send(200, b"\x28\xb5\x2f\xfd" + b"x" * 64, "application/rss+xml",
                              [("Content-Encoding", q.get("e", ["zstd"])[0])])
+        if p == "/headers/long":
+            return self.send(200, PAGE.encode(), "text/html; charset=utf-8",
+                             [("X-Long", "v" * 200000)])
         if p.startswith("/headers/"):
             return self.send(200, PAGE.encode(), "text/html; charset=utf-8",
                              [("X-Line-%d" % i, "v") for i in range(int(p[9:]))])

@@ -883,6 +883,16 @@ static void classify(const struct slot *s, CURLcode rc, struct net_result *r)
 		set_reason(r, NET_URL, -EINVAL, "unusable URL (only %s): %s",
 			   p->allow_http ? "http and https" : "https", d);
 		return;
+	case CURLE_OUT_OF_MEMORY:
+		/* libcurl's answer, without a word in errbuf, to a response header
+		 * line over CURL_MAX_HTTP_HEADER (100 KiB): its buffer's cap. */
+		if (!s->errbuf[0]) {
+			set_reason(r, NET_OTHER, -EPROTO,
+				   "transfer failed: a response header line over 100 KiB "
+				   "(or out of memory)");
+			return;
+		}
+		break;
 	case CURLE_ABORTED_BY_CALLBACK:
 		if (s->refused[0]) { /* on_prereq */
 			set_reason(r, NET_ADDRESS, -EACCES, "%s", s->refused);

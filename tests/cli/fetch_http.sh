@@ -90,6 +90,13 @@ run $CA "$BASE/headers/600"
 check "600 header lines: refused, one line naming the URL" \
 	'[ $RC -eq 69 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF "$BASE/headers/600: too many response headers (over 512 lines or 131072 bytes, redirects included)" "$TMP/err" && [ ! -s "$TMP/out" ]'
 
+# One header line over libcurl's 100 KiB: its error has no text but "Out
+# of memory", which named the wrong cause.
+# shellcheck disable=SC2086
+run $CA "$BASE/headers/long"
+check "a 200 KB header line: refused, one line naming the URL and the cause" \
+	'[ $RC -eq 69 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF "$BASE/headers/long: transfer failed: a response header line over 100 KiB (or out of memory)" "$TMP/err"'
+
 # A configuration for the rest: short stall window, no host delay.
 http_config "contact = https://example.org/contact" "backoff_base = 60s" "backoff_max = 1h" \
 	>"$TMP/cfg.ini"
