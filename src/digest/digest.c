@@ -105,14 +105,6 @@ int digest_new_id(int64_t created, char *out, size_t size)
 	return 0;
 }
 
-/* Unicode line and paragraph separators are whitespace too (JSON allows them
- * raw, but JavaScript string literals and many viewers do not). */
-static int is_blank_cp(uint32_t cp)
-{
-	return utf8_is_space(cp) || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
-	       cp == 0x2028 || cp == 0x2029;
-}
-
 /* Appends the cleaned form of p[0..n) and a NUL to arena[*used..cap).
  * Returns 0 or -ENOSPC (arena unchanged as far as the caller can tell:
  * *used only moves on success). */
@@ -130,7 +122,10 @@ static int clean_into(char *arena, size_t *used, size_t cap, const char *p, size
 		size_t m;
 
 		s += step;
-		if (is_blank_cp(cp)) {
+		/* utf8_is_space takes controls and U+2028/U+2029 too (JSON
+		 * allows those raw, but JavaScript string literals and many
+		 * viewers do not). */
+		if (utf8_is_space(cp)) {
 			pending = any;
 			continue;
 		}

@@ -354,8 +354,7 @@ static size_t template_fill(const char *t, const struct digest *d, char out[MESS
 			size_t m = utf8_decode((const unsigned char *)v, (const unsigned char *)ve, &cp);
 
 			v += m;
-			if (utf8_is_space(cp) || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
-			    cp == 0x2028 || cp == 0x2029) {
+			if (utf8_is_space(cp)) { /* controls and U+2028/U+2029 too */
 				space = len > 0;
 				continue;
 			}
