@@ -28,7 +28,8 @@ static const char usage[] =
 	"  opml export [--config PATH]\n"
 	"  run [--config PATH] [--once]\n"
 	"  status [--config PATH] [--format text|json]\n"
-	"  summarize [-n N | --ratio R] [--lang L] [--format text|json] [FILE|-]...\n"
+	"  summarize [-n N | --ratio R] [--words W] [--lang auto|en|fr|de|es|it|pt]\n"
+	"            [--format text|json|features] [--method rank|lead] [FILE|-]...\n"
 	"  version\n";
 
 int main(int argc, char **argv)

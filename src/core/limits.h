@@ -350,7 +350,7 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * one arena, DIGEST_MAX_ARTICLES index entries (24 bytes each, the largest
  * max_articles cfg allows) and the cap on a rendered body in any format;
  * digest_add refuses an article that would push any rendering past it.
- * RAM: struct digest about 524 KiB; one body buffer 1 MiB (the caller's). */
+ * RAM: struct digest about 530 KiB; one body buffer 1 MiB (the caller's). */
 #define DIGEST_ARENA_BYTES (512u * 1024u)
 #define DIGEST_MAX_ARTICLES 500u
 #define DIGEST_BODY_BYTES (1024u * 1024u)

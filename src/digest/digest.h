@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A digest being composed: the articles' cleaned text in a fixed arena and
  * its rendering as JSON (docs/digest.md), Markdown, plain text or HTML. No
- * I/O and no allocation; the caller owns struct digest (about 524 KiB: keep
+ * I/O and no allocation; the caller owns struct digest (about 530 KiB: keep
  * it static). */
 #ifndef DIGESTD_DIGEST_H
 #define DIGESTD_DIGEST_H

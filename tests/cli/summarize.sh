@@ -344,3 +344,19 @@ else
 	fail "--format features: every sentence, the picks' texts and words, the best score picked" \
 		"exit $rc" "$got" "$(cat "$TMP/err")"
 fi
+
+# --- digestd --help names what summarize takes ----------------------------
+# Its own usage (on a bad option) is the reference; the command list of
+# `digestd --help` once lacked --words, --method and features.
+digestd summarize --bogus >/dev/null 2>"$TMP/usage"
+digestd --help >"$TMP/help"
+sed -n '/^  summarize /,/^  [a-z]/p' "$TMP/help" >"$TMP/help-summ"
+missing=
+for w in $(sed -n '/^usage:/,$p' "$TMP/usage" | grep -o -- '-[-a-z]*\|[a-z][a-z]*' |
+	   grep -v '^usage$\|^digestd$\|^summarize$' | sort -u); do
+	grep -q -- "$w" "$TMP/help-summ" || missing="$missing $w"
+done
+if [ -z "$missing" ]; then pass "digestd --help: summarize's options as its own usage says"; else
+	fail "digestd --help: summarize's options as its own usage says" "missing:$missing" \
+		"$(cat "$TMP/help-summ")"
+fi
