@@ -12,7 +12,7 @@
 #include <mbedtls/base64.h>
 
 #include "core/dec.h"
-#include "sources/jsonr.h"
+#include "core/jsonr.h"
 
 /* Appends to out (size bytes) at *n, failing rather than cutting. */
 __attribute__((format(printf, 4, 5))) static int put(char *out, size_t size, size_t *n,

@@ -16,7 +16,7 @@
 #include "core/url.h"
 #include "core/utf8.h"
 #include "extract/html.h"
-#include "sources/jsonr.h"
+#include "core/jsonr.h"
 #include "sources/xml.h"
 
 enum field { F_ID, F_TITLE, F_LINK, F_AUTHOR, F_LANG, F_SUMMARY, F_CONTENT, F_PUBLISHED,

@@ -15,7 +15,7 @@
 
 #include "digest/digest.h"
 #include "digest_check.h"
-#include "sources/jsonr.h"
+#include "core/jsonr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

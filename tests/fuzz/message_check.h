@@ -12,7 +12,7 @@
 
 #include "digest/message.h"
 #include "digest_check.h"
-#include "sources/jsonr.h"
+#include "core/jsonr.h"
 
 /* Decoded JSON strings (a Matrix part is under 60,000 bytes). */
 #define MCHECK_STR_BYTES 65536u

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* A small pull reader for JSON over a caller buffer (for JSON Feed): walks
- * objects and arrays, decodes strings into bounded buffers, skips values
- * without recursion. No allocation; nesting depth is never stored. */
+/* A small pull reader for JSON over a caller buffer (JSON Feed, and the chat
+ * services' answers to a push): walks objects and arrays, decodes strings
+ * into bounded buffers, skips values without recursion. No allocation;
+ * nesting depth is never stored. */
 #ifndef DIGESTD_JSONR_H
 #define DIGESTD_JSONR_H
 
