@@ -18,7 +18,8 @@ struct article_header {
 
 /* Reads header lines at the start of buf (a UTF-8 BOM is skipped). Returns
  * the offset where the body starts (0 when there is no header). Values
- * longer than their field are cut at a character boundary. Never fails. */
+ * longer than their field are cut at a character boundary, but a URL, which
+ * is left out (""): cut, it would name another page. Never fails. */
 size_t article_parse_header(const char *buf, size_t len, struct article_header *h);
 
 #endif

@@ -90,9 +90,15 @@
 
 /* Feed entries (src/sources/feed): one struct feed_entry, reused for every
  * entry, so feed size never matters. Each text field is cut to its size on a
- * character boundary. Sum: about 158 KiB (content 128 KiB, summary 16 KiB,
- * enclosures 4 x 2.2 KiB, the rest under 4 KiB). */
+ * character boundary, but for the id, which keys the article: an id of at
+ * most FEED_ID_BYTES - 1 bytes is kept whole, a longer one as its first
+ * bytes and FEED_ID_HASH_BYTES more (" sha256:" and the SHA-256 of the whole
+ * id in hex), so ids never share a key however long (feed.h). Sum: about
+ * 158 KiB (content 128 KiB, summary 16 KiB, enclosures 4 x 2.2 KiB, the
+ * rest under 4 KiB). */
 #define FEED_ID_BYTES 512u
+#define FEED_ID_HASH_BYTES 72u
+#define FEED_ID_FIELD_BYTES (FEED_ID_BYTES + FEED_ID_HASH_BYTES)
 #define FEED_TITLE_BYTES 1024u
 #define FEED_URL_BYTES 2048u
 #define FEED_AUTHOR_BYTES 256u
@@ -225,9 +231,9 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * address scope and counts, about 1 KiB) and teasers waiting for their page
  * or being fetched (struct source_job: the entry's link, id, title,
  * language, date and its teaser text cut to SOURCE_TEASER_BYTES, about
- * 5.6 KiB), in fixed tables of each source_ctx: 64 x 1 + 64 x 5.6 KiB, about
- * 425 KiB, plus a transfer's request and buffer pointer per slot (3.8 KiB x
- * NET_MAX_TRANSFERS: 121 KiB); a source_ctx is 553 KiB on x86-64. The daemon
+ * 6.4 KiB), in fixed tables of each source_ctx: 64 x 1 + 64 x 6.4 KiB, about
+ * 475 KiB, plus a transfer's request and buffer pointer per slot (3.8 KiB x
+ * NET_MAX_TRANSFERS: 121 KiB); a source_ctx is 637 KiB on x86-64. The daemon
  * keeps two contexts (a reload builds the second) and touches only the
  * entries in use. A feed poll starts only when job slots are free for as
  * many teasers as it may hold (max_items, at most SOURCE_MAX_JOBS); only a

@@ -42,3 +42,14 @@ void sha256_once(const void *p, size_t n, unsigned char out[32])
 	sha256_update(&c, p, n);
 	sha256_finish(&c, out);
 }
+
+void sha256_hex(const unsigned char sum[32], char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < 32; i++) {
+		out[2 * i] = hex[sum[i] >> 4];
+		out[2 * i + 1] = hex[sum[i] & 15];
+	}
+	out[64] = '\0';
+}

@@ -14,5 +14,7 @@ void sha256_update(mbedtls_sha256_context *c, const void *p, size_t n);
 void sha256_finish(mbedtls_sha256_context *c, unsigned char out[32]);
 /* The digest of one buffer. */
 void sha256_once(const void *p, size_t n, unsigned char out[32]);
+/* A digest as 64 lowercase hex digits and a NUL. */
+void sha256_hex(const unsigned char sum[32], char out[65]);
 
 #endif

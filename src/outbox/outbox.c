@@ -79,15 +79,10 @@ static int write_atomic(int dirfd, const char *name, const void *a, size_t alen,
 
 static void sum_hex(const void *body, size_t len, char out[SUM_HEX + 1])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char sum[32];
 
 	sha256_once(body, len, sum);
-	for (size_t i = 0; i < sizeof sum; i++) {
-		out[2 * i] = hex[sum[i] >> 4];
-		out[2 * i + 1] = hex[sum[i] & 15];
-	}
-	out[SUM_HEX] = '\0';
+	sha256_hex(sum, out);
 }
 
 /* A part's title or link is one header line's value: no control

@@ -13,6 +13,7 @@
 #include "core/date.h"
 #include "core/dec.h"
 #include "core/log.h"
+#include "core/sha256.h"
 #include "core/url.h"
 #include "core/utf8.h"
 #include "extract/html.h"
@@ -51,6 +52,9 @@ struct capture {
 	struct xml_out out;
 };
 
+/* A link's text before it is known to fit a link (link_text). */
+#define FEED_LINK_TEXT_BYTES (FEED_URL_BYTES + 4)
+
 static struct parser {
 	struct xml_reader xr;
 	struct xml_token tok;
@@ -66,6 +70,9 @@ static struct parser {
 	int rank[F_COUNT];
 	unsigned fdepth[F_COUNT];
 	int id_is_link;
+	char id_link[FEED_LINK_TEXT_BYTES]; /* the id as a link (set_id) */
+	int title_cut;			     /* the title did not fit (title_seen) */
+	unsigned char title_sum[32];	     /* then the hash of all of it */
 	int count, stop;
 	feed_entry_fn fn;
 	void *ctx;
@@ -77,12 +84,16 @@ static struct parser {
 
 /* Copies src[0..n) into dst as valid UTF-8 with whitespace runs collapsed to
  * one space (or to '\n' when the run holds a newline and keep_nl is set),
- * trimmed, cut at a character boundary. */
-static void put_text(char *dst, size_t size, const char *src, size_t n, int keep_nl)
+ * trimmed, cut at a character boundary. When whole is not NULL, the text
+ * goes on into that hash past the cut, all of it; returns its length then
+ * (dst holds its first bytes), else as much as dst holds. */
+static size_t put_text_hash(char *dst, size_t size, const char *src, size_t n, int keep_nl,
+			    mbedtls_sha256_context *whole)
 {
 	const unsigned char *p = (const unsigned char *)src, *end = p + n;
-	size_t o = 0;
+	size_t o = 0, all = 0;
 	int pending = 0; /* 0 none, 1 space, 2 newline */
+	int cut = 0;
 
 	while (p < end) {
 		uint32_t cp;
@@ -101,19 +112,36 @@ static void put_text(char *dst, size_t size, const char *src, size_t n, int keep
 				pending = 1;
 			continue;
 		}
-		if (pending && o > 0) {
-			if (o + 1 >= size)
-				break;
-			dst[o++] = pending == 2 ? '\n' : ' ';
+		if (pending && all > 0) {
+			char sep = pending == 2 ? '\n' : ' ';
+
+			cut = cut || o + 1 >= size;
+			if (!cut)
+				dst[o++] = sep;
+			if (whole)
+				sha256_update(whole, &sep, 1);
+			all++;
 		}
 		pending = 0;
 		w = utf8_encode(cp, enc);
-		if (w >= size - o)
+		cut = cut || w >= size - o;
+		if (!cut) {
+			memcpy(dst + o, enc, w);
+			o += w;
+		}
+		if (whole)
+			sha256_update(whole, enc, w);
+		all += w;
+		if (cut && !whole)
 			break;
-		memcpy(dst + o, enc, w);
-		o += w;
 	}
 	dst[o] = '\0';
+	return all;
+}
+
+static void put_text(char *dst, size_t size, const char *src, size_t n, int keep_nl)
+{
+	(void)put_text_hash(dst, size, src, n, keep_nl, NULL);
 }
 
 /* A link's text, whitespace collapsed, into text (FEED_LINK_TEXT_BYTES):
@@ -121,13 +149,95 @@ static void put_text(char *dst, size_t size, const char *src, size_t n, int keep
  * cut short names another page, and links cut the same way would share one
  * key in the seen-set, so all but the first article were never delivered:
  * a link too long is left out (the entry's id keys it) rather than cut. */
-#define FEED_LINK_TEXT_BYTES (FEED_URL_BYTES + 4)
 static int link_text(char text[FEED_LINK_TEXT_BYTES], const char *src, size_t n)
 {
 	/* Cut at a character boundary with 4 bytes to spare, text holds at
 	 * least FEED_URL_BYTES bytes when the link is longer than a link. */
 	put_text(text, FEED_LINK_TEXT_BYTES, src, n, 0);
 	return strlen(text) >= FEED_URL_BYTES ? -ENOSPC : 0;
+}
+
+/* Appends " sha256:" and sum in hex to id, at most FEED_ID_BYTES - 1 bytes
+ * long, in a buffer of FEED_ID_FIELD_BYTES. */
+static void id_hashed(char *id, const unsigned char sum[32])
+{
+	size_t o = strlen(id);
+
+	_Static_assert(FEED_ID_HASH_BYTES == sizeof(" sha256:") - 1 + 64,
+		       "the hash's room in an id");
+	memcpy(id + o, " sha256:", 8);
+	sha256_hex(sum, id + o + 8);
+}
+
+/* Sets the entry's id from its text src[0..n), decoded; cut says the text
+ * was cut before it came here (longer than the scratch), raw[0..raw_n)
+ * being the value as the document has it. An id of fewer than
+ * FEED_ID_BYTES bytes once put_text made it one line is kept so, the key
+ * it always had. A cut id keyed every id alike in its first bytes alike
+ * (ids like "tag:example.com,2026:" and a long common part: all but the
+ * first article were never delivered), so a longer one keeps what fits,
+ * then " sha256:" and the hex SHA-256 of its whole text (and of raw after
+ * a NUL, which no text holds, when even that was cut): longer than any id
+ * kept whole, it equals no other id. The text as a link goes to
+ * P.id_link, whole or not at all (link_text), for a guid that is the
+ * permalink. Returns 0, or -ENOENT when the id is blank (nothing changes:
+ * a blank id must not erase one found before). */
+static int set_id(const char *src, size_t n, int cut, const char *raw, size_t raw_n)
+{
+	char id[FEED_ID_FIELD_BYTES];
+	mbedtls_sha256_context sha;
+	unsigned char sum[32];
+	size_t len;
+
+	sha256_start(&sha);
+	len = put_text_hash(id, FEED_ID_BYTES, src, n, 0, &sha);
+	if (cut) {
+		sha256_update(&sha, "", 1);
+		sha256_update(&sha, raw, raw_n);
+	}
+	sha256_finish(&sha, sum);
+	if (len == 0 && !cut)
+		return -ENOENT;
+	if (len >= FEED_ID_BYTES || cut)
+		id_hashed(id, sum);
+	memcpy(P.e.id, id, strlen(id) + 1);
+	if (link_text(P.id_link, src, n) < 0)
+		P.id_link[0] = '\0';
+	return 0;
+}
+
+/* The entry's title came from src[0..n) (as its renderer read it; cut and
+ * raw as for set_id); title_cut says whether it was cut to its field. */
+static void title_seen(const char *src, size_t n, int title_cut, int cut, const char *raw,
+		       size_t raw_n)
+{
+	mbedtls_sha256_context sha;
+
+	P.title_cut = title_cut;
+	if (!title_cut)
+		return;
+	sha256_start(&sha);
+	sha256_update(&sha, src, n);
+	if (cut) {
+		sha256_update(&sha, "", 1);
+		sha256_update(&sha, raw, raw_n);
+	}
+	sha256_finish(&sha, P.title_sum);
+}
+
+/* An entry with neither id nor link is keyed by its title (source.c). Cut
+ * to its field, titles alike in their first bytes gave one key (all but
+ * the first article never delivered): such an entry gets an id as a long
+ * one is kept (set_id), the title's first bytes and the hash of all of it.
+ * A title that fits gives none: its key stays what it was. */
+static void title_id(void)
+{
+	struct feed_entry *e = &P.e;
+
+	if (e->id[0] || e->link[0] || !P.title_cut)
+		return;
+	put_text(e->id, FEED_ID_BYTES, e->title, strlen(e->title), 0);
+	id_hashed(e->id, P.title_sum);
 }
 
 /* UTF-8 that was encoded to UTF-8 a second time ("FÃ³rmula" for
@@ -274,6 +384,8 @@ static void entry_reset(void)
 		P.fdepth[f] = 0;
 	}
 	P.id_is_link = 0;
+	P.id_link[0] = '\0';
+	P.title_cut = 0;
 	P.author_depth = P.skip_depth = 0;
 }
 
@@ -301,10 +413,11 @@ static void entry_end(void)
 {
 	struct feed_entry *e = &P.e;
 
-	if (!e->link[0] && P.id_is_link && e->id[0])
-		put_text(e->link, sizeof(e->link), e->id, strlen(e->id), 0);
+	if (!e->link[0] && P.id_is_link && P.id_link[0])
+		memcpy(e->link, P.id_link, strlen(P.id_link) + 1);
 	if (!e->lang[0])
 		put_text(e->lang, sizeof(e->lang), P.feed_lang, strlen(P.feed_lang), 0);
+	title_id();
 	P.entry_depth = 0;
 	P.count++;
 	if (P.fn(e, P.ctx) != 0)
@@ -396,19 +509,22 @@ static char *field_buf(enum field f, size_t *size)
 	}
 }
 
-/* Puts HTML src[0..n) into dst as plain text; one line unless keep_nl. */
-static void put_html(char *dst, size_t size, const char *src, size_t n, int keep_nl)
+/* Puts HTML src[0..n) into dst as plain text; one line unless keep_nl.
+ * Returns 1 when the text may have been cut to size, else 0: html_to_text
+ * stops at the first piece (at most 4 bytes) that does not fit. */
+static int put_html(char *dst, size_t size, const char *src, size_t n, int keep_nl)
 {
 	long r = html_to_text(src, n, dst, size);
 
 	if (r < 0) {
 		dst[0] = '\0';
-		return;
+		return 0;
 	}
 	if (!keep_nl) {
 		/* in place: put_text never writes ahead of where it reads */
 		put_text(dst, size, dst, (size_t)r, 0);
 	}
+	return (size_t)r + 4 >= size;
 }
 
 static void capture_end(const struct xml_token *t)
@@ -455,6 +571,12 @@ static void capture_end(const struct xml_token *t)
 		category_add(src, n);
 		return;
 	}
+	if (c->f == F_ID) {
+		if (set_id(src, n, c->out.full, c->raw,
+			   t->start > c->raw ? (size_t)(t->start - c->raw) : 0) == 0)
+			taken(F_ID, c->rank, c->depth);
+		return;
+	}
 	dst = field_buf(c->f, &size);
 	if (!dst)
 		return;
@@ -471,17 +593,21 @@ static void capture_end(const struct xml_token *t)
 		 * scratch buffer first (it holds at most the source). */
 		size_t used = src == P.scratch ? n + 1 : 0;
 		char *tmp = dst;
+		int cut;
 
 		if (dst[0] && sizeof(P.scratch) - used >= size)
 			tmp = P.scratch + used;
 		if (html)
-			put_html(tmp, size, src, n, keep_nl);
+			cut = put_html(tmp, size, src, n, keep_nl);
 		else
-			put_text(tmp, size, src, n, keep_nl);
+			cut = put_text_hash(tmp, size, src, n, keep_nl, NULL) >= size;
 		if (!tmp[0])
 			return;
 		if (tmp != dst)
 			memcpy(dst, tmp, strlen(tmp) + 1);
+		if (c->f == F_TITLE)
+			title_seen(src, n, cut, src == P.scratch && c->out.full, c->raw,
+				   t->start > c->raw ? (size_t)(t->start - c->raw) : 0);
 		if (c->f == F_TITLE || c->f == F_AUTHOR)
 			repair_double_utf8(dst);
 	}
@@ -768,12 +894,11 @@ static void on_start(const struct xml_token *t)
 			const struct xml_attr *about = xml_attr_find(t, XML_NS_RDF, "about");
 			entry_begin(t->depth);
 			if (about) {
+				/* No capture runs: the scratch is free. */
 				struct xml_out o;
-				char tmp[FEED_ID_BYTES];
-				xml_out_init(&o, tmp, sizeof(tmp));
+				xml_out_init(&o, P.scratch, sizeof(P.scratch));
 				xml_out_text(&o, about->val, about->val_len);
-				put_text(P.e.id, sizeof(P.e.id), tmp, o.len, 0);
-				if (P.e.id[0])
+				if (set_id(P.scratch, o.len, o.full, about->val, about->val_len) == 0)
 					taken(F_ID, 1, t->depth);
 			}
 		} else if ((is_local(t, "language") && rssish(t->ns)) ||
@@ -841,6 +966,33 @@ static long json_text(struct jsonr *r, char *dst, size_t size)
 	if (n < 0)
 		return jsonr_skip(r);
 	put_text(dst, size, P.scratch, (size_t)n, 0);
+	return 0;
+}
+
+/* An item's id (set_id) or title (f: F_ID or F_TITLE; title_seen, which
+ * title_id needs should the title key the item). jsonr_string cuts without
+ * saying so: a text that nearly fills the scratch counts as cut, its bytes
+ * in the document hashed too. */
+static long json_key_text(struct jsonr *r, enum field f)
+{
+	const char *raw;
+	size_t raw_n, len;
+	long n;
+	int cut;
+
+	(void)jsonr_peek(r);
+	raw = r->p;
+	n = jsonr_string(r, P.scratch, sizeof(P.scratch));
+	if (n < 0)
+		return jsonr_skip(r);
+	raw_n = (size_t)(r->p - raw);
+	cut = (size_t)n + 4 >= sizeof(P.scratch);
+	if (f == F_ID) {
+		(void)set_id(P.scratch, (size_t)n, cut, raw, raw_n);
+		return 0;
+	}
+	len = put_text_hash(P.e.title, sizeof(P.e.title), P.scratch, (size_t)n, 0, NULL);
+	title_seen(P.scratch, (size_t)n, len >= sizeof(P.e.title), cut, raw, raw_n);
 	return 0;
 }
 
@@ -971,7 +1123,7 @@ static int json_item(struct jsonr *r, const char *home)
 		long n = 0;
 
 		if (jsonr_key_is(k, kl, "id")) {
-			n = json_text(r, P.e.id, sizeof(P.e.id));
+			n = json_key_text(r, F_ID);
 		} else if (jsonr_key_is(k, kl, "url") || jsonr_key_is(k, kl, "external_url")) {
 			int main_url = jsonr_key_is(k, kl, "url");
 			char tmp[FEED_LINK_TEXT_BYTES];
@@ -981,7 +1133,7 @@ static int json_item(struct jsonr *r, const char *home)
 				url_resolve(home, tmp, main_url ? P.e.link : ext,
 					    main_url ? sizeof(P.e.link) : sizeof(ext));
 		} else if (jsonr_key_is(k, kl, "title")) {
-			n = json_text(r, P.e.title, sizeof(P.e.title));
+			n = json_key_text(r, F_TITLE);
 		} else if (jsonr_key_is(k, kl, "content_html")) {
 			n = jsonr_string(r, P.scratch, sizeof(P.scratch));
 			if (n >= 0) {
@@ -1016,6 +1168,7 @@ static int json_item(struct jsonr *r, const char *home)
 		return rc;
 	if (!P.e.link[0] && ext[0])
 		memcpy(P.e.link, ext, sizeof(ext));
+	title_id();
 	P.count++;
 	if (P.fn(&P.e, P.ctx) != 0)
 		P.stop = 1;

@@ -21,7 +21,13 @@ struct feed_enclosure {
  * between paragraphs). Links are absolute when the feed gives enough to
  * resolve them. */
 struct feed_entry {
-	char id[FEED_ID_BYTES];
+	/* guid, Atom id, rdf:about or JSON Feed id. Its text when shorter
+	 * than FEED_ID_BYTES; a longer one is its first bytes (cut at a
+	 * character boundary), " sha256:" and the hex SHA-256 of its whole
+	 * text: longer than any id kept whole, so two ids never give one. An
+	 * entry with neither id nor link, keyed by its title, gets one of
+	 * that form from its whole title when the title was cut. */
+	char id[FEED_ID_FIELD_BYTES];
 	char title[FEED_TITLE_BYTES];
 	char link[FEED_URL_BYTES];
 	char author[FEED_AUTHOR_BYTES];

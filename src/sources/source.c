@@ -486,9 +486,11 @@ static int job_add(struct parse *ps, const struct source_article *a)
 			j = &ctx->jobs[i];
 	if (!j)
 		return -ENOSPC;
-	/* Feed fields are no longer than the job's (the same limits). */
+	/* Feed fields are no longer than the job's (the same limits). The
+	 * id is the entry's, else its link (a teaser has one): kept as "". */
 	copy_cut(j->link, sizeof(j->link), a->url, strlen(a->url));
-	copy_cut(j->id, sizeof(j->id), a->id, strlen(a->id));
+	copy_cut(j->id, sizeof(j->id), a->id == a->url ? "" : a->id,
+		 a->id == a->url ? 0 : strlen(a->id));
 	copy_cut(j->title, sizeof(j->title), a->title, strlen(a->title));
 	copy_cut(j->lang, sizeof(j->lang), a->lang, strlen(a->lang));
 	copy_cut(j->author, sizeof(j->author), a->author, strlen(a->author));
@@ -737,7 +739,8 @@ static void job_yield(struct source_ctx *ctx, struct source_poll *p, const struc
 {
 	const char *name = p->src->name;
 	char lu[NET_URL_BYTES];
-	struct source_article a = { .source = name, .idx = p->idx, .id = j->id, .title = j->title,
+	struct source_article a = { .source = name, .idx = p->idx,
+				    .id = j->id[0] ? j->id : j->link, .title = j->title,
 				    .url = j->link, .author = j->author,
 				    .categories = j->categories, .date = j->date, .has_date = j->has_date,
 				    .lang = lang_of(p->src, j->lang), .text = j->teaser,

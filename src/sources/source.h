@@ -65,7 +65,7 @@ struct source_job {
 	int state;	/* JOB_* in source.c; 0 free */
 	unsigned poll;	/* its poll in source_ctx.polls */
 	uint64_t seq;	/* queued order: the oldest starts first */
-	char link[FEED_URL_BYTES], id[FEED_ID_BYTES], title[FEED_TITLE_BYTES];
+	char link[FEED_URL_BYTES], id[FEED_ID_FIELD_BYTES], title[FEED_TITLE_BYTES];
 	char lang[FEED_LANG_BYTES];
 	char author[FEED_AUTHOR_BYTES], categories[FEED_CATEGORIES_BYTES];
 	int64_t date;

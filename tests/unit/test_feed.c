@@ -9,13 +9,14 @@
 
 #include "check.h"
 #include "core/log.h"
+#include "digest/seen.h"
 #include "sources/feed.h"
 
-struct seen {
+struct got {
 	int n, stop_after;
 	char title[4][FEED_TITLE_BYTES];
 	char link[4][FEED_URL_BYTES];
-	char id[4][FEED_ID_BYTES];
+	char id[4][sizeof(((struct feed_entry *)0)->id)];
 	int has_pub[4], has_upd[4];
 	long long pub[4];
 	size_t title_len;
@@ -27,7 +28,7 @@ struct seen {
 
 static int collect(const struct feed_entry *e, void *ctx)
 {
-	struct seen *s = ctx;
+	struct got *s = ctx;
 
 	if (s->n < 4) {
 		memcpy(s->title[s->n], e->title, sizeof(e->title));
@@ -47,7 +48,7 @@ static int collect(const struct feed_entry *e, void *ctx)
 	return s->stop_after && s->n >= s->stop_after;
 }
 
-static int parse(const char *doc, const char *base, const char *ct, struct seen *s)
+static int parse(const char *doc, const char *base, const char *ct, struct got *s)
 {
 	memset(s, 0, sizeof(*s));
 	return feed_parse(doc, strlen(doc), base, ct, 0, collect, s);
@@ -55,7 +56,7 @@ static int parse(const char *doc, const char *base, const char *ct, struct seen 
 
 static void test_not_a_feed(void)
 {
-	struct seen s;
+	struct got s;
 
 	CHECK_INT(parse("", NULL, NULL, &s), -EBADMSG);
 	CHECK_INT(parse("<html><body><item>x</item></body></html>", NULL, NULL, &s), -EBADMSG);
@@ -70,7 +71,7 @@ static void test_not_a_feed(void)
 static const char *logged(const char *doc, unsigned flags, char *out, size_t size)
 {
 	struct check_capture c;
-	struct seen s;
+	struct got s;
 
 	if (check_stderr_begin(&c) < 0)
 		return "(no tmpfile)";
@@ -97,7 +98,7 @@ static void test_quiet(void)
 
 static void test_stop(void)
 {
-	struct seen s;
+	struct got s;
 	const char *doc = "<rss><channel><item><title>1</title></item><item><title>2</title>"
 			  "</item><item><title>3</title></item></channel></rss>";
 
@@ -111,7 +112,7 @@ static void test_stop(void)
 
 static void test_precedence(void)
 {
-	struct seen s;
+	struct got s;
 	const char *doc =
 		"<rss xmlns:dc='http://purl.org/dc/elements/1.1/' "
 		"xmlns:media='http://search.yahoo.com/mrss/'><channel>"
@@ -138,7 +139,7 @@ static void test_precedence(void)
  * prefix; one that is no web URL leaves <link>. */
 static void test_feedburner_origlink(void)
 {
-	struct seen s;
+	struct got s;
 	const char *doc =
 		"<rss xmlns:feedburner='http://rssnamespace.org/feedburner/ext/1.0'><channel>"
 		"<item><link>http://feedproxy.google.com/~r/x/~3/abc/</link>"
@@ -164,7 +165,7 @@ static void test_feedburner_origlink(void)
 static void test_truncation(void)
 {
 	static char doc[3 * FEED_TITLE_BYTES + 200];
-	struct seen s;
+	struct got s;
 	size_t o;
 
 	/* a title of 2-byte characters longer than the field */
@@ -184,7 +185,7 @@ static void test_truncation(void)
  * the feed did not give, however many digits it has. */
 static void test_enclosure_length(void)
 {
-	struct seen s;
+	struct got s;
 	const char *doc = "<rss><channel><item><title>T</title>"
 			  "<enclosure url='/1' length=' 1234'/>"
 			  "<enclosure url='/2' length='99999999999999999999'/>"
@@ -201,7 +202,7 @@ static void test_enclosure_length(void)
 
 static void test_enclosure_cap(void)
 {
-	struct seen s;
+	struct got s;
 	const char *doc = "<rss><channel><item>"
 			  "<enclosure url='/1'/><enclosure url='/2'/><enclosure url='/3'/>"
 			  "<enclosure url='/4'/><enclosure url='/5'/><enclosure url=''/>"
@@ -213,7 +214,7 @@ static void test_enclosure_cap(void)
 
 static void test_charset_and_base(void)
 {
-	struct seen s;
+	struct got s;
 	const char *latin = "<rss><channel><item><title>caf\xE9</title><link>p?a=1&amp;b=2</link>"
 			    "</item></channel></rss>";
 
@@ -228,7 +229,7 @@ static void test_charset_and_base(void)
 
 static void test_atom_text_constructs(void)
 {
-	struct seen s;
+	struct got s;
 	const char *doc = "<feed xmlns='http://www.w3.org/2005/Atom'>"
 			  "<entry><title type='text'>a &lt;b&gt; c</title><id>urn:x</id></entry>"
 			  "<entry><title type='html'>a &lt;b&gt;bold&lt;/b&gt; c</title></entry>"
@@ -248,7 +249,7 @@ static void test_atom_text_constructs(void)
  * those past FEED_CATEGORIES_BYTES dropped. */
 static void test_author_and_categories(void)
 {
-	struct seen s;
+	struct got s;
 	char many[8192], *p = many;
 
 	CHECK_INT(parse("<rss xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel>"
@@ -296,7 +297,7 @@ static void test_long_link(void)
 		  "\"}]}" },
 	};
 	static char link[FEED_URL_BYTES + 8], doc[FEED_URL_BYTES + 256];
-	struct seen s;
+	struct got s;
 
 	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
 		for (size_t len = FEED_URL_BYTES - 1; len <= FEED_URL_BYTES + 1; len++) {
@@ -314,6 +315,124 @@ static void test_long_link(void)
 	}
 }
 
+/* Two entries whose ids agree in their first bytes and differ at the end,
+ * in each form a feed gives an id: their ids, and so their seen-set keys,
+ * must differ however long (a cut id keyed both alike: the second was never
+ * delivered). An id that fits is kept whole, as before (the key it had).
+ * len is the ids' length; the doc holds two entries. */
+static void long_ids(const char *form[3], size_t len)
+{
+	static char id[2][640 * 1024], doc[1300 * 1024];
+	unsigned char key[2][SEEN_KEY_BYTES];
+	struct got s;
+
+	for (int k = 0; k < 2; k++) {
+		size_t o = (size_t)snprintf(id[k], sizeof(id[k]), "tag:example.com,2026:");
+
+		memset(id[k] + o, 'a', len - o);
+		id[k][len - 1] = (char)('0' + k);
+		id[k][len] = '\0';
+	}
+	snprintf(doc, sizeof(doc), "%s%s%s%s%s", form[0], id[0], form[1], id[1], form[2]);
+	CHECK_INT(parse(doc, NULL, NULL, &s), 2);
+	if (len < FEED_ID_BYTES) {
+		CHECK_STR(s.id[0], id[0]);
+		CHECK_STR(s.id[1], id[1]);
+	}
+	CHECK(strncmp(s.id[0], id[0], 64) == 0);
+	CHECK(strcmp(s.id[0], s.id[1]) != 0);
+	CHECK_INT(seen_key(s.link[0], s.id[0], key[0]), 0);
+	CHECK_INT(seen_key(s.link[1], s.id[1], key[1]), 0);
+	CHECK(memcmp(key[0], key[1], SEEN_KEY_BYTES) != 0);
+}
+
+/* Ids of every length keep entries apart: just fitting, one byte over, and
+ * over the 512 KiB an element's text may take before it is read (RSS guid,
+ * Atom id, RSS 1.0 rdf:about, JSON Feed id). */
+static void test_long_id(void)
+{
+	static const char *forms[][3] = {
+		{ "<rss><channel><item><guid isPermaLink=\"false\">", "</guid></item><item>"
+		  "<guid isPermaLink=\"false\">", "</guid></item></channel></rss>" },
+		{ "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>", "</id></entry><entry><id>",
+		  "</id></entry></feed>" },
+		{ "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+		  "xmlns=\"http://purl.org/rss/1.0/\"><channel/><item rdf:about=\"",
+		  "\"><title>t</title></item><item rdf:about=\"", "\"><title>t</title></item></rdf:RDF>" },
+		{ "{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":[{\"id\":\"",
+		  "\"},{\"id\":\"", "\"}]}" },
+	};
+	static const size_t lens[] = { FEED_ID_BYTES - 1, FEED_ID_BYTES, 4 * FEED_ID_BYTES,
+				       600 * 1024 };
+
+	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++)
+		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
+			long_ids(forms[f], lens[l]);
+}
+
+/* An entry with neither id nor link is keyed by its title (source.c takes
+ * the id, else the link, else the title). Two titles too long for their
+ * field and alike in their first bytes gave one key (the second entry was
+ * never delivered): such an entry gets an id from its whole title, one that
+ * fits keeps none (its key as before). RSS text and HTML, Atom, JSON Feed. */
+static void test_long_title(void)
+{
+	static const char *forms[][3] = {
+		{ "<rss><channel><item><title>", "</title></item><item><title>",
+		  "</title></item></channel></rss>" },
+		{ "<rss><channel><item><title>&lt;b&gt;", "&lt;/b&gt;</title></item><item><title>"
+		  "&lt;b&gt;", "&lt;/b&gt;</title></item></channel></rss>" },
+		{ "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>",
+		  "</title></entry><entry><title>", "</title></entry></feed>" },
+		{ "{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":[{\"title\":\"",
+		  "\"},{\"title\":\"", "\"}]}" },
+	};
+	static const size_t lens[] = { FEED_TITLE_BYTES - 8, FEED_TITLE_BYTES, 3 * FEED_TITLE_BYTES };
+	static char title[2][4 * FEED_TITLE_BYTES], doc[10 * FEED_TITLE_BYTES];
+	unsigned char key[2][SEEN_KEY_BYTES];
+	struct got s;
+
+	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+			for (int k = 0; k < 2; k++) {
+				memset(title[k], 'a', lens[l]);
+				title[k][lens[l] - 1] = (char)('0' + k);
+				title[k][lens[l]] = '\0';
+			}
+			snprintf(doc, sizeof(doc), "%s%s%s%s%s", forms[f][0], title[0], forms[f][1],
+				 title[1], forms[f][2]);
+			CHECK_INT(parse(doc, NULL, NULL, &s), 2);
+			for (int k = 0; k < 2; k++) {
+				const char *id = s.id[k][0] ? s.id[k] : s.title[k];
+
+				CHECK_STR(s.link[k], "");
+				CHECK(strncmp(s.title[k], title[k], 64) == 0);
+				if (lens[l] < FEED_TITLE_BYTES - 4)
+					CHECK_STR(s.id[k], "");
+				CHECK_INT(seen_key(s.link[k], id, key[k]), 0);
+			}
+			CHECK(memcmp(key[0], key[1], SEEN_KEY_BYTES) != 0);
+		}
+	}
+}
+
+/* An RSS guid that is a permalink and the entry's only link becomes its
+ * link whole while it fits a link, not cut where an id is. */
+static void test_long_permalink(void)
+{
+	static char link[3 * FEED_ID_BYTES], doc[4 * FEED_ID_BYTES];
+	size_t o = (size_t)snprintf(link, sizeof(link), "https://e.org/");
+	struct got s;
+
+	memset(link + o, 'a', sizeof(link) - 1 - o);
+	link[sizeof(link) - 1] = '\0';
+	snprintf(doc, sizeof(doc), "<rss><channel><item><guid>%s</guid></item></channel></rss>",
+		 link);
+	CHECK_INT(parse(doc, NULL, NULL, &s), 1);
+	CHECK_INT(strlen(s.link[0]), strlen(link));
+	CHECK(strcmp(s.link[0], link) == 0);
+}
+
 int main(void)
 {
 	log_init(LOG_LVL_ERR, 1);
@@ -329,5 +448,8 @@ int main(void)
 	RUN(test_atom_text_constructs);
 	RUN(test_author_and_categories);
 	RUN(test_long_link);
+	RUN(test_long_id);
+	RUN(test_long_permalink);
+	RUN(test_long_title);
 	return CHECK_EXIT();
 }
