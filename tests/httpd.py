@@ -54,6 +54,7 @@ Routes:
                     after one header line of 200 KB
   /trickle/CODE     that status with a body of one byte every half second
                     for 60 s and no Content-Length
+A POST (a push) is answered as the GET of its path, its body dropped.
 """
 import argparse
 import email.utils
@@ -145,6 +146,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.route()
         finally:
             self.uncount()
+
+    def do_POST(self):
+        # A push (hostile.sh points an endpoint here): the request body is
+        # read and dropped, then the route answers as for a GET.
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        return self.do_GET()
 
     def uncount(self):
         # Before a whole answer is sent (send), else once the handler ends:

@@ -404,7 +404,11 @@ static void classify_answer(struct push_client *c, const struct outbox_entry *e,
 	snprintf(r->message, sizeof r->message, "%s %ld", proto, s);
 	if (k == SERVICE_DELIVERED) {
 		r->outcome = PUSH_DELIVERED;
-		log_info("push %s%s: delivered (%s %ld, %zu bytes)", e->id, c->to, proto, s, e->len);
+		/* A 2xx is the server's word: its body breaking off (detail)
+		 * does not make the digest go twice. */
+		log_info("push %s%s: delivered (%s %ld, %zu bytes)%s%s", e->id, c->to, proto, s,
+			 e->len, c->res.detail[0] ? "; the answer then broke off: " : "",
+			 c->res.detail);
 		return;
 	}
 	answer_excerpt(r, ex, sizeof ex);

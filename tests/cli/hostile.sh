@@ -183,3 +183,42 @@ rc=$?
 check "a reused connection is checked too: the file feed's link to loopback refused" \
 	'[ $rc -eq 0 ] && grep -q "^/teasers.xml" "$TMP/requests" && ! grep -q "^/page.html?reused" "$TMP/requests" && grep -q "source byname: $BASE/page.html?\*\*\*: page not fetched, keeping the feed.s text: refused to connect to \(127.0.0.1\|::1\), a loopback address" "$TMP/err"' \
 	"$TMP/err"
+
+# ---- an endpoint whose answer never ends ----
+# A 2xx whose headers all came is the server's word that it took the
+# digest: a body that then trickles past the timeout or never ends does
+# not leave it in the outbox to go again (it went twice, each run). An
+# endless answer ends after the 1 KiB kept of it, not at the timeout.
+for kind in trickle/200 endless/gzip; do
+	tag=$(printf %s "$kind" | tr / -)
+	mkdir -p "$TMP/push-$tag"
+	printf 'Title: Story %s\nURL: https://news.example.org/%s\n\n%s\n' "$tag" "$tag" \
+		"$(sed -n '/^$/,$p' seeds/000_*.txt)" >"$TMP/push-$tag/story.txt"
+	cat >"$TMP/push-$tag.ini" <<EOI
+[daemon]
+state_dir = $TMP/state-$tag
+[source articles]
+url = $TMP/push-$tag
+type = folder
+[digest]
+schedule = 1h
+group = no
+[endpoint]
+url = $BASE/$kind?push
+ca_file = $T/ca.pem
+signing_key_file = $TMP/key
+timeout = $((5 * SLOW))s
+retry_base = 1s
+retry_max = 2s
+EOI
+	for i in 1 2; do
+		digestd run --once --config "$TMP/push-$tag.ini" >"$TMP/out" 2>"$TMP/push-$tag.$i.log"
+		eval "rc$i=\$?"
+	done
+	check "push answered 200 then a $kind body: delivered once, not retried (exits $rc1 $rc2)" \
+		'[ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] && grep -q "push dg_[0-9a-f]*: delivered (HTTP 200" "$TMP/push-$tag.1.log" && [ "$(grep -c "^/$kind?push	" "$TMP/requests")" -eq 1 ] && [ -z "$(ls "$TMP/state-$tag/outbox")" ]' \
+		"$TMP/push-$tag.1.log"
+done
+check "... the trickle's timeout named in the delivered line" \
+	'grep -q "delivered (HTTP 200, [0-9]* bytes); the answer then broke off: .*timed out" "$TMP/push-trickle-200.1.log"' \
+	"$TMP/push-trickle-200.1.log"
