@@ -38,7 +38,8 @@ Routes:
   /shuffled.xml     five dated entries out of date order, one undated
   /rel/feed.xml     an RSS feed whose item link is relative ("item1")
   /to?u=URL         a 302 redirect to URL; &after=S adds Retry-After: S
-  /teaser.xml?link=URL  an RSS feed: one teaser linking to URL
+  /teaser.xml?link=URL  an RSS feed: one teaser linking to URL; &d=S: sent
+                    after S seconds
   /slow.xml         an RSS feed (ETag, 304) of six teasers linking to /slow/1..6;
                     ?fresh: the same without ETag, so every poll gets it whole;
                     ?d=S: the pages wait S seconds (default 1); ?t=TAG: the
@@ -325,6 +326,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             extra = [("Retry-After", q["after"][0])] if "after" in q else []
             return self.send(302, b"moved", "text/plain", [("Location", q["u"][0])] + extra)
         if p == "/teaser.xml":
+            time.sleep(float(q.get("d", ["0"])[0]))
             return self.send(200, rss([
                 ("Linked story", q["link"][0], "l1", "Tue, 05 Mar 2024 09:00:00 GMT",
                  "The harbour authority opened the breakwater. Read more")]),

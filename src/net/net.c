@@ -248,6 +248,18 @@ static int host_of(struct net *n, const char *url)
 	return oldest;
 }
 
+int net_host_full(const struct net *n, const char *url)
+{
+	char name[NET_HOST_BYTES];
+
+	if (url_host(url, name, sizeof(name)) != 0)
+		return 0;
+	for (size_t i = 0; i < NET_MAX_HOSTS; i++)
+		if (n->hosts[i].users >= NET_PER_HOST && strcmp(n->hosts[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 /* Marks a request to s's host as sent or answered now. */
 static void host_touch(struct net *n, const struct slot *s)
 {

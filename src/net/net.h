@@ -176,6 +176,13 @@ void net_scope_init(struct net_scope *s, const char *url, int allow_private);
  * -EINVAL (too many headers, no profile, URL or result). Never blocks. */
 int net_submit(struct net *n, const struct net_request *rq);
 
+/* Nonzero when NET_PER_HOST requests to url's host are submitted already
+ * (running, or queued for the cap or the delay): another one would wait in
+ * a slot of its own, and a slow host's requests so queued would take every
+ * slot while other hosts' wait. A caller with other hosts to ask asks those
+ * first. 0 for a URL naming no host. Pure. */
+int net_host_full(const struct net *n, const char *url);
+
 /* For the caller's poll(): fills fds (at most max) with the sockets libcurl
  * waits on and returns how many; net_timeout gives the milliseconds until
  * net must act even if no socket is ready (-1: nothing to wait for; 0: now).

@@ -222,3 +222,46 @@ done
 check "... the trickle's timeout named in the delivered line" \
 	'grep -q "delivered (HTTP 200, [0-9]* bytes); the answer then broke off: .*timed out" "$TMP/push-trickle-200.1.log"' \
 	"$TMP/push-trickle-200.1.log"
+
+# ---- one slow host does not hold every transfer ----
+# Requests to a host past its 2 at once waited in transfer slots of their
+# own: four feeds on a host that never answers took all four slots, and a
+# feed elsewhere waited for their timeouts; six slow teaser pages on one
+# host likewise kept another poll's page waiting. Now they wait without a
+# slot, and other hosts go first: the order of arrival at the server says
+# so (the third slow request can only come after the first two timed out,
+# or after the first two pages came, seconds later).
+{
+	printf '[daemon]\nstate_dir = %s\nmax_transfers = 4\n' "$TMP/state-starve"
+	printf '[http]\nca_file = %s\nmin_host_delay = 0s\ntimeout = %ss\nconnect_timeout = %ss\n' \
+		"$T/ca.pem" $((5 * SLOW)) $((5 * SLOW))
+	for i in 1 2 3 4; do
+		printf '[source slow%s]\nurl = https://127.0.0.2:%s/trickle/200?t=starve&n=%s\n' $i "$ALT" $i
+	done
+	printf '[source fast]\nurl = %s/feeds/rss2-fr.xml?t=starve\n' "$BASE"
+	printf '[digest]\nschedule = 1h\n[endpoint]\nurl = https://localhost:1/digest\nsigning_key_file = %s\n' \
+		"$TMP/key"
+} >"$TMP/starve.ini"
+sed -e '/^\[source/,$d' -e "s|state-starve|state-pagestarve|" "$TMP/starve.ini" >"$TMP/pagestarve.ini"
+{
+	printf '[source pages]\nurl = %s/slow.xml?fresh&d=%s&t=pagestarve\nfetch_pages = yes\n' \
+		"$BASE" $((3 * SLOW))
+	printf '[source other]\nurl = https://127.0.0.2:%s/teaser.xml?link=https://127.0.0.2:%s/page.html%%3Ft%%3Dpagestarve&d=1\nfetch_pages = yes\n' \
+		"$ALT" "$ALT"
+	sed -n '/^\[digest/,$p' "$TMP/starve.ini"
+} >>"$TMP/pagestarve.ini"
+digestd run --once --config "$TMP/starve.ini" >"$TMP/out" 2>"$TMP/starve.log"
+digestd run --once --config "$TMP/pagestarve.ini" >"$TMP/out" 2>"$TMP/pagestarve.log"
+# before RE FIRST N: the first request matching RE came before the Nth
+# matching FIRST (extended regular expressions over the path).
+before() {
+	awk -F'\t' -v p="$1" -v f="$2" -v n="$3" '$1 ~ f { k++ }
+		$1 ~ p { print (k < n) ? "yes" : "no (after " k ")"; exit }' "$TMP/requests"
+}
+order=$(before '^/feeds/rss2-fr[.]xml[?]t=starve' '^/trickle/200[?]t=starve' 3)
+check "a feed on another host is asked before the slow host's third feed ($order)" \
+	'[ "$order" = yes ] && grep -q "source fast: [0-9]* new article" "$TMP/starve.log"' "$TMP/starve.log"
+order=$(before '^/page[.]html[?]t=pagestarve' '^/slow/.*t=pagestarve' 3)
+check "a teaser page on another host is asked before the slow host's third page ($order)" \
+	'[ "$order" = yes ] && grep -q "source other: 1 new article" "$TMP/pagestarve.log"' \
+	"$TMP/pagestarve.log"
