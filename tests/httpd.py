@@ -53,6 +53,7 @@ Routes:
                     deflate blocks (it decodes to nothing)
   /headers/N        the article page after N extra header lines; /headers/long:
                     after one header line of 200 KB
+  /garbage          bytes that are no HTTP response (no status line)
   /trickle/CODE     that status with a body of one byte every half second
                     for 60 s and no Content-Length
 A POST (a push) is answered as the GET of its path, its body dropped.
@@ -363,6 +364,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if p.startswith("/headers/"):
             return self.send(200, PAGE.encode(), "text/html; charset=utf-8",
                              [("X-Line-%d" % i, "v") for i in range(int(p[9:]))])
+        if p == "/garbage":
+            # Bytes that are no HTTP response (no status line), then close.
+            self.close_connection = True
+            self.wfile.write(b"this is not HTTP at all\r\n\r\n")
+            return None
         if p.startswith("/endless/"):
             return self.endless(p[9:])
         if p.startswith("/trickle/"):

@@ -927,6 +927,12 @@ static void classify(const struct slot *s, CURLcode rc, struct net_result *r)
 		return;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
+		/* libcurl's code for an answer without a status line too (what
+		 * HTTP/0.9 was, refused): a server's garbage, not the URL's fault. */
+		if (strstr(s->errbuf, "HTTP/0.9")) {
+			set_reason(r, NET_OTHER, -EPROTO, "not an HTTP response: %s", d);
+			return;
+		}
 		set_reason(r, NET_URL, -EINVAL, "unusable URL (only %s): %s",
 			   p->allow_http ? "http and https" : "https", d);
 		return;

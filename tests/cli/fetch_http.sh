@@ -97,6 +97,13 @@ run $CA "$BASE/headers/long"
 check "a 200 KB header line: refused, one line naming the URL and the cause" \
 	'[ $RC -eq 69 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF "$BASE/headers/long: transfer failed: a response header line over 100 KiB (or out of memory)" "$TMP/err"'
 
+# An answer without a status line is the server's garbage: libcurl's code
+# for it was read as an unusable URL (exit 64, a usage error).
+# shellcheck disable=SC2086
+run $CA "$BASE/garbage"
+check "an answer that is no HTTP: one line naming the URL, exit 69" \
+	'[ $RC -eq 69 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF "$BASE/garbage: not an HTTP response: Received HTTP/0.9 when not allowed" "$TMP/err"'
+
 # A configuration for the rest: short stall window, no host delay.
 http_config "contact = https://example.org/contact" "backoff_base = 60s" "backoff_max = 1h" \
 	>"$TMP/cfg.ini"
