@@ -285,7 +285,9 @@ int64_t push_backoff(const struct cfg_endpoint *ep, unsigned attempt, uint32_t r
 		d *= 2;
 	if (d > max)
 		d = max;
-	half = d / 2;
+	/* Rounded up: d / 2 made 1 s (retry_base = 1s) a retry in 0 s, at
+	 * once, half of the time. */
+	half = d - d / 2;
 	return half + (int64_t)(rnd % (uint64_t)(d - half + 1));
 }
 
