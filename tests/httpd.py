@@ -38,7 +38,8 @@ Routes:
   /shuffled.xml     five dated entries out of date order, one undated
   /rel/feed.xml     an RSS feed whose item link is relative ("item1")
   /to?u=URL         a 302 redirect to URL; &after=S adds Retry-After: S
-  /teaser.xml?link=URL  an RSS feed: one teaser linking to URL
+  /teaser.xml?link=URL  an RSS feed: one teaser linking to URL; &d=S: sent
+                    after S seconds
   /slow.xml         an RSS feed (ETag, 304) of six teasers linking to /slow/1..6;
                     ?fresh: the same without ETag, so every poll gets it whole;
                     ?d=S: the pages wait S seconds (default 1); ?t=TAG: the
@@ -52,8 +53,10 @@ Routes:
                     deflate blocks (it decodes to nothing)
   /headers/N        the article page after N extra header lines; /headers/long:
                     after one header line of 200 KB
+  /garbage          bytes that are no HTTP response (no status line)
   /trickle/CODE     that status with a body of one byte every half second
                     for 60 s and no Content-Length
+A POST (a push) is answered as the GET of its path, its body dropped.
 """
 import argparse
 import email.utils
@@ -145,6 +148,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.route()
         finally:
             self.uncount()
+
+    def do_POST(self):
+        # A push (hostile.sh points an endpoint here): the request body is
+        # read and dropped, then the route answers as for a GET.
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        return self.do_GET()
 
     def uncount(self):
         # Before a whole answer is sent (send), else once the handler ends:
@@ -318,6 +327,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             extra = [("Retry-After", q["after"][0])] if "after" in q else []
             return self.send(302, b"moved", "text/plain", [("Location", q["u"][0])] + extra)
         if p == "/teaser.xml":
+            time.sleep(float(q.get("d", ["0"])[0]))
             return self.send(200, rss([
                 ("Linked story", q["link"][0], "l1", "Tue, 05 Mar 2024 09:00:00 GMT",
                  "The harbour authority opened the breakwater. Read more")]),
@@ -354,6 +364,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if p.startswith("/headers/"):
             return self.send(200, PAGE.encode(), "text/html; charset=utf-8",
                              [("X-Line-%d" % i, "v") for i in range(int(p[9:]))])
+        if p == "/garbage":
+            # Bytes that are no HTTP response (no status line), then close.
+            self.close_connection = True
+            self.wfile.write(b"this is not HTTP at all\r\n\r\n")
+            return None
         if p.startswith("/endless/"):
             return self.endless(p[9:])
         if p.startswith("/trickle/"):

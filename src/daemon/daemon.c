@@ -297,7 +297,8 @@ static void note_due(struct daemon *d, unsigned i)
 }
 
 /* Starts the polls that are due, in the order of the config, as long as
- * poll and transfer slots are free (d->sources_blocked when one was not). */
+ * poll and transfer slots are free (d->sources_blocked when one was not);
+ * one whose host has its NET_PER_HOST requests out waits, and the next go on. */
 static void start_sources(struct daemon *d)
 {
 	struct source_ctx *ctx = &d->sources[d->cur];
@@ -325,9 +326,12 @@ static void start_sources(struct daemon *d)
 		d->source_due_ms[i] = NEVER; /* in flight; on_polled sets the next */
 		d->poll_new[i] = 0;
 		rc = source_start(ctx, i, &nb);
-		if (rc == -EBUSY) {
+		if (rc == -EBUSY || rc == -EALREADY) {
 			d->source_due_ms[i] = due;
 			d->sources_blocked = true;
+			/* A busy host holds back its own sources only. */
+			if (rc == -EALREADY)
+				continue;
 			return;
 		}
 		d->n.polls++;

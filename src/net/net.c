@@ -46,6 +46,10 @@ struct slot {
 	size_t head_bytes; /* response header bytes so far, redirects included */
 	unsigned head_lines; /* and their lines (on_header) */
 	int head_over;	/* they went past NET_HEAD_BYTES or NET_HEAD_LINES */
+	long final_status; /* a final response's status once its headers all
+			    * arrived (on_header); 0 before, and again at a
+			    * redirect's next response */
+	int head_full;	/* NET_BODY_HEAD: cap bytes kept, the rest not read */
 	char encoding[32]; /* a Content-Encoding refused (on_header), "" none */
 	int deadline_bound; /* the deadline was nearer than the profile's timeout */
 	char refused[NET_REASON_BYTES]; /* why the address rule refused a connection */
@@ -244,6 +248,18 @@ static int host_of(struct net *n, const char *url)
 	return oldest;
 }
 
+int net_host_full(const struct net *n, const char *url)
+{
+	char name[NET_HOST_BYTES];
+
+	if (url_host(url, name, sizeof(name)) != 0)
+		return 0;
+	for (size_t i = 0; i < NET_MAX_HOSTS; i++)
+		if (n->hosts[i].users >= NET_PER_HOST && strcmp(n->hosts[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 /* Marks a request to s's host as sent or answered now. */
 static void host_touch(struct net *n, const struct slot *s)
 {
@@ -299,6 +315,16 @@ static void set_reason(struct net_result *r, enum net_kind kind, int err, const 
 	va_end(ap);
 }
 
+/* Whether s's answer stands though its body failed: an answer kept by its
+ * head (NET_BODY_HEAD: a push's) whose final status and headers all
+ * arrived. The server has taken the request then, whatever becomes of the
+ * body (a timeout, a stall, a reset, a stop): ending it as a failure would
+ * make the caller send the request again. */
+static int answered(const struct slot *s)
+{
+	return s->rq.profile->body == NET_BODY_HEAD && !s->rq.mail_from && s->final_status;
+}
+
 /* Gives s's slot back and tells its caller: the result is already filled.
  * Nothing of libcurl's may point at the caller's memory afterwards. */
 static void finish(struct net *n, struct slot *s)
@@ -324,9 +350,17 @@ static void finish(struct net *n, struct slot *s)
 		done(arg, r);
 }
 
-/* Ends s without a response: kind, errno and reason. */
+static void ended(struct net *n, struct slot *s, CURLcode rc, const char *why);
+
+/* Ends s without a response: kind, errno and reason. An answer whose
+ * headers all arrived stands though (answered): a stop during its body
+ * ends it as the answer it is. */
 static void fail(struct net *n, struct slot *s, enum net_kind kind, int err, const char *reason)
 {
+	if (kind == NET_STOPPED && s->state == SLOT_RUNNING && answered(s)) {
+		ended(n, s, CURLE_ABORTED_BY_CALLBACK, reason);
+		return;
+	}
 	set_reason(s->rq.res, kind, err, "%s", reason);
 	finish(n, s);
 }
@@ -431,9 +465,12 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 			return 0;
 		}
 	} else if (n > room) {
+		/* The rest is not read: an endless answer ends here, not at the
+		 * timeout (the connection is closed rather than kept). */
 		memcpy(s->rq.body + s->len, data, room);
 		s->len += room;
-		return n;
+		s->head_full = 1;
+		return 0;
 	}
 	memcpy(s->rq.body + s->len, data, n);
 	s->len += n;
@@ -500,27 +537,35 @@ static int coding_ok(const char *value)
  * of heap a line beside its text, and stops only at 300 KiB of text: 60,000
  * lines of "a:b" cost 3.3 MiB, not the 300 KiB the memory bound allows
  * (docs/daemon.md). NET_HEAD_LINES and NET_HEAD_BYTES cap them. At the blank
- * line that ends a response, its Content-Encoding is checked (coding_ok).
- * Returning short ends the transfer. */
+ * line that ends a response, its Content-Encoding is checked (coding_ok) and
+ * a final status noted (answered). Returning short ends the transfer. */
 static size_t on_header(char *line, size_t size, size_t nitems, void *arg)
 {
 	struct slot *s = arg;
 	size_t n = size * nitems;
 	struct curl_header *h;
+	long code = 0;
 
 	s->head_bytes += n;
 	if (++s->head_lines > NET_HEAD_LINES || s->head_bytes > NET_HEAD_BYTES) {
 		s->head_over = 1;
 		return 0;
 	}
-	if (!s->rq.profile->compressed || n > 2 || (n > 0 && line[0] != '\r' && line[0] != '\n'))
+	if (n > 2 || (n > 0 && line[0] != '\r' && line[0] != '\n')) {
+		if (n >= 5 && memcmp(line, "HTTP/", 5) == 0)
+			s->final_status = 0; /* another response: a 1xx's, a redirect's */
 		return n;
-	if (curl_easy_header(s->easy, "Content-Encoding", 0, CURLH_HEADER, -1, &h) == CURLHE_OK &&
+	}
+	if (s->rq.profile->compressed &&
+	    curl_easy_header(s->easy, "Content-Encoding", 0, CURLH_HEADER, -1, &h) == CURLHE_OK &&
 	    !coding_ok(h->value)) {
 		snprintf(s->encoding, sizeof(s->encoding), "%.*s",
 			 (int)strcspn(h->value, "\r\n"), h->value);
 		return 0;
 	}
+	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (code >= 200)
+		s->final_status = code;
 	return n;
 }
 
@@ -750,6 +795,8 @@ static int start(struct net *n, struct slot *s, int64_t now)
 	s->head_bytes = 0;
 	s->head_lines = 0;
 	s->head_over = 0;
+	s->final_status = 0;
+	s->head_full = 0;
 	s->encoding[0] = '\0';
 	s->refused[0] = '\0';
 	s->errbuf[0] = '\0';
@@ -880,6 +927,12 @@ static void classify(const struct slot *s, CURLcode rc, struct net_result *r)
 		return;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
+		/* libcurl's code for an answer without a status line too (what
+		 * HTTP/0.9 was, refused): a server's garbage, not the URL's fault. */
+		if (strstr(s->errbuf, "HTTP/0.9")) {
+			set_reason(r, NET_OTHER, -EPROTO, "not an HTTP response: %s", d);
+			return;
+		}
 		set_reason(r, NET_URL, -EINVAL, "unusable URL (only %s): %s",
 			   p->allow_http ? "http and https" : "https", d);
 		return;
@@ -940,16 +993,19 @@ static void smtp_refused(struct slot *s, CURLcode rc, struct net_result *r)
 	snprintf(r->reason, sizeof(r->reason), "SMTP reply %ld", r->status);
 }
 
-/* Fills s's result from libcurl's answer rc and ends s. */
-static void ended(struct net *n, struct slot *s, CURLcode rc)
+/* Fills s's result from libcurl's answer rc and ends s; why, when not
+ * NULL, says why the transfer ended in libcurl's stead (a stop). */
+static void ended(struct net *n, struct slot *s, CURLcode rc, const char *why)
 {
 	struct net_result *r = s->rq.res;
 	const char *v = NULL;
 	char ra[64];
 	curl_off_t after = 0;
 
-	if (rc == CURLE_HTTP_RETURNED_ERROR)
-		rc = CURLE_OK; /* CURLOPT_FAILONERROR: the headers are the answer */
+	/* CURLOPT_FAILONERROR: the headers are the answer; on_body kept the
+	 * head it keeps. */
+	if (rc == CURLE_HTTP_RETURNED_ERROR || (rc == CURLE_WRITE_ERROR && s->head_full))
+		rc = CURLE_OK;
 	if (curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &v) == CURLE_OK && v &&
 	    strlen(v) < sizeof(r->effective_url))
 		memcpy(r->effective_url, v, strlen(v) + 1);
@@ -962,11 +1018,14 @@ static void ended(struct net *n, struct slot *s, CURLcode rc)
 		finish(n, s);
 		return;
 	}
-	if (rc != CURLE_OK) {
+	if (rc != CURLE_OK && !answered(s)) {
 		classify(s, rc, r);
 		finish(n, s);
 		return;
 	}
+	if (rc != CURLE_OK)
+		snprintf(r->detail, sizeof(r->detail), "%s",
+			 why ? why : s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
 	r->kind = NET_OK;
 	r->err = 0;
 	r->len = s->len;
@@ -997,7 +1056,7 @@ static void harvest(struct net *n)
 			continue;
 		rc = m->data.result; /* m is gone once the handle is removed */
 		if (curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv) == CURLE_OK && priv)
-			ended(n, (struct slot *)(void *)priv, rc);
+			ended(n, (struct slot *)(void *)priv, rc, NULL);
 	}
 }
 

@@ -39,7 +39,12 @@ enum net_body {
 	 * a body trickling on cannot turn a clear status into a timeout. The
 	 * bodies of other statuses (1xx, 3xx, 304) are dropped. */
 	NET_BODY_2XX,
-	/* The first cap bytes of any answer; the rest is read and dropped. */
+	/* The first cap bytes of any answer; the rest is not read (the
+	 * transfer ends there). Once a final status and its headers arrived,
+	 * the answer stands: a body that then times out, stalls, breaks off
+	 * or is stopped still gives NET_OK, with its head and libcurl's words
+	 * for the failure in detail (a push's server has taken the request:
+	 * a failure would make it go again). */
 	NET_BODY_HEAD,
 };
 
@@ -99,7 +104,9 @@ struct net_result {
 	size_t len;	  /* body bytes stored in the request's buffer */
 	int64_t retry_after; /* seconds the final response's Retry-After asks, > 0; else 0 */
 	char reason[NET_REASON_BYTES]; /* one phrase: "connection failed: ..." */
-	char detail[NET_DETAIL_BYTES]; /* libcurl's own words for a failure */
+	char detail[NET_DETAIL_BYTES]; /* libcurl's own words for a failure (also
+					* for NET_OK: an answer's body cut short,
+					* an SMTP refusal); "" none */
 	char effective_url[NET_URL_BYTES]; /* after redirects; "" when it did not fit */
 	char content_type[NET_CTYPE_BYTES];
 	char etag[NET_ETAG_BYTES];
@@ -168,6 +175,13 @@ void net_scope_init(struct net_scope *s, const char *url, int allow_private);
  * net_dispatch. Returns 0, -EBUSY when max_transfers slots are taken, or
  * -EINVAL (too many headers, no profile, URL or result). Never blocks. */
 int net_submit(struct net *n, const struct net_request *rq);
+
+/* Nonzero when NET_PER_HOST requests to url's host are submitted already
+ * (running, or queued for the cap or the delay): another one would wait in
+ * a slot of its own, and a slow host's requests so queued would take every
+ * slot while other hosts' wait. A caller with other hosts to ask asks those
+ * first. 0 for a URL naming no host. Pure. */
+int net_host_full(const struct net *n, const char *url);
 
 /* For the caller's poll(): fills fds (at most max) with the sockets libcurl
  * waits on and returns how many; net_timeout gives the milliseconds until

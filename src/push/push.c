@@ -285,7 +285,9 @@ int64_t push_backoff(const struct cfg_endpoint *ep, unsigned attempt, uint32_t r
 		d *= 2;
 	if (d > max)
 		d = max;
-	half = d / 2;
+	/* Rounded up: d / 2 made 1 s (retry_base = 1s) a retry in 0 s, at
+	 * once, half of the time. */
+	half = d - d / 2;
 	return half + (int64_t)(rnd % (uint64_t)(d - half + 1));
 }
 
@@ -404,7 +406,11 @@ static void classify_answer(struct push_client *c, const struct outbox_entry *e,
 	snprintf(r->message, sizeof r->message, "%s %ld", proto, s);
 	if (k == SERVICE_DELIVERED) {
 		r->outcome = PUSH_DELIVERED;
-		log_info("push %s%s: delivered (%s %ld, %zu bytes)", e->id, c->to, proto, s, e->len);
+		/* A 2xx is the server's word: its body breaking off (detail)
+		 * does not make the digest go twice. */
+		log_info("push %s%s: delivered (%s %ld, %zu bytes)%s%s", e->id, c->to, proto, s,
+			 e->len, c->res.detail[0] ? "; the answer then broke off: " : "",
+			 c->res.detail);
 		return;
 	}
 	answer_excerpt(r, ex, sizeof ex);

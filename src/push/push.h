@@ -123,7 +123,8 @@ int push_cancel(struct push_client *c);
 
 /* Delay in seconds before retry number `attempt` (1 = first retry):
  * d = min(retry_max, retry_base x 2^(attempt-1)), then a jitter that keeps
- * it in [d/2, d] using `rnd` (any 32-bit random value). Pure. */
+ * it in [d/2 rounded up, d] using `rnd` (any 32-bit random value): at least
+ * 1 s. Pure. */
 int64_t push_backoff(const struct cfg_endpoint *ep, unsigned attempt, uint32_t rnd);
 
 #endif

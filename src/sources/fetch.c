@@ -55,8 +55,9 @@ static int header(char *line, size_t size, const char *name, const char *value)
 	return 1;
 }
 
-/* Fetch's kind for a response that arrived, and its reason. */
-static void classify_status(struct fetch_response *out)
+/* Fetch's kind for a response that arrived, and its reason; conditional:
+ * the request sent validators. */
+static void classify_status(struct fetch_response *out, int conditional)
 {
 	struct net_result *r = &out->net;
 	int64_t now = (int64_t)time(NULL), wait = r->retry_after;
@@ -64,8 +65,14 @@ static void classify_status(struct fetch_response *out)
 
 	if (r->status >= 200 && r->status <= 299) {
 		out->kind = FETCH_KIND_OK;
-	} else if (r->status == 304) {
+	} else if (r->status == 304 && conditional) {
 		out->kind = FETCH_KIND_NOT_MODIFIED;
+	} else if (r->status == 304) {
+		/* Not modified since nothing (RFC 9110, 15.4.5): counted as
+		 * not modified, the source looked healthy while it never gave
+		 * an article. A failure shows it (backoff, status, problems). */
+		out->kind = FETCH_KIND_HTTP_STATUS;
+		snprintf(ra, sizeof(ra), " to a request without If-None-Match or If-Modified-Since");
 	} else {
 		out->kind = FETCH_KIND_HTTP_STATUS;
 		if ((r->status == 429 || r->status == 503) && wait > 0) {
@@ -110,7 +117,7 @@ static void on_done(void *arg, struct net_result *res)
 
 	(void)res;
 	if (out->net.err == 0) {
-		classify_status(out);
+		classify_status(out, fr->conditional);
 	} else {
 		out->kind = out->net.kind < sizeof(kinds) / sizeof(kinds[0]) ? kinds[out->net.kind]
 									     : FETCH_KIND_OTHER;
@@ -145,6 +152,7 @@ int fetch_submit(struct fetch_client *c, const char *url, const struct fetch_val
 		fr->headers[rq.n_headers++] = fr->inm;
 	if (in && header(fr->ims, sizeof(fr->ims), "If-Modified-Since", in->last_modified))
 		fr->headers[rq.n_headers++] = fr->ims;
+	fr->conditional = rq.n_headers > 0;
 	rq.profile = &c->profile;
 	rq.url = url;
 	rq.scope = scope;

@@ -75,6 +75,7 @@ struct fetch_request {
 	char inm[sizeof("If-None-Match: ") + NET_ETAG_BYTES];
 	char ims[sizeof("If-Modified-Since: ") + NET_DATE_BYTES];
 	const char *headers[2];
+	int conditional;	/* validators were sent: a 304 may answer */
 	fetch_done_fn done;
 	void *arg;
 };

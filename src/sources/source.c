@@ -911,7 +911,10 @@ void source_pump(struct source_ctx *ctx)
 				job_end(ctx, j);
 				continue;
 			}
-			if (!next || j->seq < next->seq)
+			/* A job for a host with its NET_PER_HOST requests out waits
+			 * without a transfer: one slow host's pages must not take
+			 * every transfer while other polls' pages wait. */
+			if ((!next || j->seq < next->seq) && !net_host_full(ctx->fetch.net, j->link))
 				next = j;
 		}
 		x = next ? free_xfer(ctx) : NULL;
@@ -1000,6 +1003,8 @@ int source_start(struct source_ctx *ctx, unsigned idx, int64_t *not_before)
 			p = &ctx->polls[i];
 	if (!p || !x || !jobs_room(ctx, job_need(src)))
 		return -EBUSY;
+	if (url_is_http(src->url) && net_host_full(ctx->fetch.net, src->url))
+		return -EALREADY;
 	memset(p, 0, sizeof(*p));
 	p->reserved = job_need(src);
 	p->idx = idx;

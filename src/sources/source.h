@@ -185,13 +185,17 @@ void source_ctx_bind(struct source_ctx *ctx, source_article_fn fn, source_known_
  * without blocking for the network). Returns 0, after which done is called
  * once (for a folder or a file, before this returns: local disk is read
  * synchronously); -EBUSY when no poll or transfer slot is free now (try
- * again when a transfer ended); -EAGAIN without any request while the
- * source is backing off (*not_before says until when). Blocks on the disk. */
+ * again when a transfer ended); -EALREADY when its host has its NET_PER_HOST
+ * requests out already (net_host_full: try the other sources, then again
+ * when a transfer ended); -EAGAIN without any request while the source is
+ * backing off (*not_before says until when). Blocks on the disk. */
 int source_start(struct source_ctx *ctx, unsigned idx, int64_t *not_before);
 
-/* Starts the page jobs waiting, oldest first, as transfer slots allow, and
- * ends those whose poll's deadline passed (a poll whose last job ended is
- * done). Call after net_dispatch. */
+/* Starts the page jobs waiting, oldest first, as transfer slots allow (one
+ * whose host has its NET_PER_HOST requests out waits, without a transfer,
+ * and younger ones for other hosts go first), and ends those whose poll's
+ * deadline passed (a poll whose last job ended is done). Call after
+ * net_dispatch. */
 void source_pump(struct source_ctx *ctx);
 
 /* Milliseconds until source_pump must run even if no socket is ready (a

@@ -97,6 +97,13 @@ run $CA "$BASE/headers/long"
 check "a 200 KB header line: refused, one line naming the URL and the cause" \
 	'[ $RC -eq 69 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF "$BASE/headers/long: transfer failed: a response header line over 100 KiB (or out of memory)" "$TMP/err"'
 
+# An answer without a status line is the server's garbage: libcurl's code
+# for it was read as an unusable URL (exit 64, a usage error).
+# shellcheck disable=SC2086
+run $CA "$BASE/garbage"
+check "an answer that is no HTTP: one line naming the URL, exit 69" \
+	'[ $RC -eq 69 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF "$BASE/garbage: not an HTTP response: Received HTTP/0.9 when not allowed" "$TMP/err"'
+
 # A configuration for the rest: short stall window, no host delay.
 http_config "contact = https://example.org/contact" "backoff_base = 60s" "backoff_max = 1h" \
 	>"$TMP/cfg.ini"
@@ -145,6 +152,8 @@ url = $BASE/status/503?date=3600
 url = https://localhost:1/feed.xml
 [source gone]
 url = $BASE/status/404
+[source unasked]
+url = $BASE/status/304
 EOF
 
 run --config "$TMP/cfg.ini" "$BASE/stall"
@@ -447,6 +456,13 @@ check "next run backs off without asking" \
 run --config "$TMP/cfg.ini" --source gone
 check "HTTP 404: failure recorded" \
 	'[ $RC -ne 0 ] && grep -q "source gone: .*: HTTP status 404" "$TMP/err" && [ "$(state_of gone failures)" -eq 1 ]'
+
+# A 304 to a request that sent no validators (fetch --source sends none)
+# is the server's fault: a failure, not 'not modified' (which hid a source
+# that never gave an article behind a healthy state).
+run --config "$TMP/cfg.ini" --source unasked
+check "304 without validators asked: a failure, one line, recorded" \
+	'[ $RC -eq 69 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF "source unasked: $BASE/status/304: HTTP status 304 to a request without If-None-Match or If-Modified-Since" "$TMP/err" && [ "$(state_of unasked failures)" -eq 1 ]'
 
 # A damaged state file: one warning, a fresh start.
 file=$(grep -l "^name corpus\$" "$TMP"/state/source-*.state)

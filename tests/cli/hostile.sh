@@ -183,3 +183,85 @@ rc=$?
 check "a reused connection is checked too: the file feed's link to loopback refused" \
 	'[ $rc -eq 0 ] && grep -q "^/teasers.xml" "$TMP/requests" && ! grep -q "^/page.html?reused" "$TMP/requests" && grep -q "source byname: $BASE/page.html?\*\*\*: page not fetched, keeping the feed.s text: refused to connect to \(127.0.0.1\|::1\), a loopback address" "$TMP/err"' \
 	"$TMP/err"
+
+# ---- an endpoint whose answer never ends ----
+# A 2xx whose headers all came is the server's word that it took the
+# digest: a body that then trickles past the timeout or never ends does
+# not leave it in the outbox to go again (it went twice, each run). An
+# endless answer ends after the 1 KiB kept of it, not at the timeout.
+for kind in trickle/200 endless/gzip; do
+	tag=$(printf %s "$kind" | tr / -)
+	mkdir -p "$TMP/push-$tag"
+	printf 'Title: Story %s\nURL: https://news.example.org/%s\n\n%s\n' "$tag" "$tag" \
+		"$(sed -n '/^$/,$p' seeds/000_*.txt)" >"$TMP/push-$tag/story.txt"
+	cat >"$TMP/push-$tag.ini" <<EOI
+[daemon]
+state_dir = $TMP/state-$tag
+[source articles]
+url = $TMP/push-$tag
+type = folder
+[digest]
+schedule = 1h
+group = no
+[endpoint]
+url = $BASE/$kind?push
+ca_file = $T/ca.pem
+signing_key_file = $TMP/key
+timeout = $((5 * SLOW))s
+retry_base = 1s
+retry_max = 2s
+EOI
+	for i in 1 2; do
+		digestd run --once --config "$TMP/push-$tag.ini" >"$TMP/out" 2>"$TMP/push-$tag.$i.log"
+		eval "rc$i=\$?"
+	done
+	check "push answered 200 then a $kind body: delivered once, not retried (exits $rc1 $rc2)" \
+		'[ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] && grep -q "push dg_[0-9a-f]*: delivered (HTTP 200" "$TMP/push-$tag.1.log" && [ "$(grep -c "^/$kind?push	" "$TMP/requests")" -eq 1 ] && [ -z "$(ls "$TMP/state-$tag/outbox")" ]' \
+		"$TMP/push-$tag.1.log"
+done
+check "... the trickle's timeout named in the delivered line" \
+	'grep -q "delivered (HTTP 200, [0-9]* bytes); the answer then broke off: .*timed out" "$TMP/push-trickle-200.1.log"' \
+	"$TMP/push-trickle-200.1.log"
+
+# ---- one slow host does not hold every transfer ----
+# Requests to a host past its 2 at once waited in transfer slots of their
+# own: four feeds on a host that never answers took all four slots, and a
+# feed elsewhere waited for their timeouts; six slow teaser pages on one
+# host likewise kept another poll's page waiting. Now they wait without a
+# slot, and other hosts go first: the order of arrival at the server says
+# so (the third slow request can only come after the first two timed out,
+# or after the first two pages came, seconds later).
+{
+	printf '[daemon]\nstate_dir = %s\nmax_transfers = 4\n' "$TMP/state-starve"
+	printf '[http]\nca_file = %s\nmin_host_delay = 0s\ntimeout = %ss\nconnect_timeout = %ss\n' \
+		"$T/ca.pem" $((5 * SLOW)) $((5 * SLOW))
+	for i in 1 2 3 4; do
+		printf '[source slow%s]\nurl = https://127.0.0.2:%s/trickle/200?t=starve&n=%s\n' $i "$ALT" $i
+	done
+	printf '[source fast]\nurl = %s/feeds/rss2-fr.xml?t=starve\n' "$BASE"
+	printf '[digest]\nschedule = 1h\n[endpoint]\nurl = https://localhost:1/digest\nsigning_key_file = %s\n' \
+		"$TMP/key"
+} >"$TMP/starve.ini"
+sed -e '/^\[source/,$d' -e "s|state-starve|state-pagestarve|" "$TMP/starve.ini" >"$TMP/pagestarve.ini"
+{
+	printf '[source pages]\nurl = %s/slow.xml?fresh&d=%s&t=pagestarve\nfetch_pages = yes\n' \
+		"$BASE" $((3 * SLOW))
+	printf '[source other]\nurl = https://127.0.0.2:%s/teaser.xml?link=https://127.0.0.2:%s/page.html%%3Ft%%3Dpagestarve&d=1\nfetch_pages = yes\n' \
+		"$ALT" "$ALT"
+	sed -n '/^\[digest/,$p' "$TMP/starve.ini"
+} >>"$TMP/pagestarve.ini"
+digestd run --once --config "$TMP/starve.ini" >"$TMP/out" 2>"$TMP/starve.log"
+digestd run --once --config "$TMP/pagestarve.ini" >"$TMP/out" 2>"$TMP/pagestarve.log"
+# before RE FIRST N: the first request matching RE came before the Nth
+# matching FIRST (extended regular expressions over the path).
+before() {
+	awk -F'\t' -v p="$1" -v f="$2" -v n="$3" '$1 ~ f { k++ }
+		$1 ~ p { print (k < n) ? "yes" : "no (after " k ")"; exit }' "$TMP/requests"
+}
+order=$(before '^/feeds/rss2-fr[.]xml[?]t=starve' '^/trickle/200[?]t=starve' 3)
+check "a feed on another host is asked before the slow host's third feed ($order)" \
+	'[ "$order" = yes ] && grep -q "source fast: [0-9]* new article" "$TMP/starve.log"' "$TMP/starve.log"
+order=$(before '^/page[.]html[?]t=pagestarve' '^/slow/.*t=pagestarve' 3)
+check "a teaser page on another host is asked before the slow host's third page ($order)" \
+	'[ "$order" = yes ] && grep -q "source other: 1 new article" "$TMP/pagestarve.log"' \
+	"$TMP/pagestarve.log"

@@ -55,6 +55,12 @@ static void test_conditional_get(void)
 	CHECK_INT(resp.kind, FETCH_KIND_NOT_MODIFIED);
 	CHECK_INT(httpd_requests("t=cond3", field, 4), 1);
 	CHECK_STR(field[0][1], "-");
+	/* A 304 to a request that sent none is the server's fault. */
+	CHECK_INT(get("/status/304?t=cond4", NULL), 0);
+	CHECK_INT(resp.kind, FETCH_KIND_HTTP_STATUS);
+	CHECK_STR(resp.net.reason,
+		  "HTTP status 304 to a request without If-None-Match or If-Modified-Since");
+	CHECK_STR(resp.validators.etag, "");
 }
 
 /* Validators come back from a state file: one that would split a request

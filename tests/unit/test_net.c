@@ -453,6 +453,47 @@ static void test_stop(void)
 	net_close(n);
 }
 
+/* An answer kept by its head (a push's) stands once its headers all came:
+ * a body that then times out or is cancelled gives NET_OK, the failure in
+ * detail; an endless one ends after the cap bytes kept. */
+static void test_head_answered(void)
+{
+	struct net *n = setup(0);
+	struct net_request *r;
+	int64_t give_up = net_now_ms() + 30000;
+
+	if (!n)
+		return;
+	prof.body = NET_BODY_HEAD;
+	prof.timeout = 2;
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/trickle/200?t=head")), 0);
+	CHECK_INT(res[0].kind, NET_OK);
+	CHECK_INT(res[0].status, 200);
+	CHECK(res[0].len > 0 && strstr(res[0].detail, "timed out") != NULL);
+	prof.timeout = 30;
+	/* Cancelled once the first byte of the body came. */
+	r = req(0, "127.0.0.1", port, "/trickle/200?t=head-cancel");
+	body[0][0] = '\0';
+	CHECK_INT(net_submit(n, r), 0);
+	while (res[0].pending && !body[0][0] && net_now_ms() < give_up)
+		net_step(n);
+	CHECK_INT(net_cancel(n, &res[0]), 0);
+	CHECK_INT(res[0].kind, NET_OK);
+	CHECK_INT(res[0].status, 200);
+	CHECK_STR(res[0].detail, "cancelled");
+	r = req(0, "127.0.0.1", port, "/endless/gzip?t=head");
+	r->cap = 1024;
+	CHECK_INT(perform(n, r), 0);
+	CHECK_INT(res[0].status, 200);
+	CHECK_INT(res[0].len, 1024);
+	CHECK_STR(res[0].detail, "");
+	/* A 2xx profile's body that times out is a failure, as before. */
+	prof.body = NET_BODY_2XX;
+	prof.timeout = 2;
+	CHECK_INT(perform(n, req(0, "127.0.0.1", port, "/trickle/200?t=2xx")), -ETIMEDOUT);
+	net_close(n);
+}
+
 /* Compression is offered as gzip and deflate only, and a response in
  * another coding (zstd, br: windows as large as the body) is refused at the
  * end of its headers. */
@@ -589,6 +630,7 @@ int main(void)
 		RUN(test_deadline_timeout);
 		RUN(test_body_cap);
 		RUN(test_stop);
+		RUN(test_head_answered);
 		RUN(test_address);
 		RUN(test_codings);
 	} else {

@@ -694,6 +694,10 @@ static void test_backoff(void)
 	ep.retry_base = 1;
 	ep.retry_max = 1;
 	CHECK_INT(push_backoff(&ep, 5, 12345), 1);
+	/* Never 0 s: an odd delay's half is rounded up. */
+	CHECK_INT(push_backoff(&ep, 1, 0), 1);
+	ep.retry_max = 3;
+	CHECK_INT(push_backoff(&ep, 3, 0), 2);
 }
 
 /* A fake of a service (tests/cli/fake_service.py) on the certificate of the
