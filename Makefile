@@ -118,8 +118,10 @@ FUZZ_SECONDS ?= 60
 .SECONDARY:
 
 .PHONY: all deps run check check-only eval bench fuzz install clean lint
-# No fault shim on musl: a static program cannot preload it (tests/cli/diskfull.sh).
-all: $(BUILD)/digestd $(BUILD)/digest-sink $(UNIT_BIN) $(FUZZ_REPLAY) $(if $(filter musl,$(LIBC)),,$(BUILD)/tests/libenospc.so)
+# No fault shims on musl: a static program cannot preload them (tests/cli/diskfull.sh,
+# clock.sh).
+all: $(BUILD)/digestd $(BUILD)/digest-sink $(UNIT_BIN) $(FUZZ_REPLAY) \
+	$(if $(filter musl,$(LIBC)),,$(BUILD)/tests/libenospc.so $(BUILD)/tests/libclockshift.so)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -155,6 +157,12 @@ $(BUILD)/tests/replay_fuzz_sink: $(BUILD)/obj/tools/sink_req.o
 # digestd: the target's compiler, but no sanitizer (it is not the first
 # library loaded) and no _FILE_OFFSET_BITS (it defines open and open64 both).
 $(BUILD)/tests/libenospc.so: tests/fault/enospc.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(WARN) $(SYSROOT_FLAGS) $(CFLAGS) -shared -fPIC -o $@ $< $(LDFLAGS) -ldl
+
+# The clock test's wall-clock shifter (tests/cli/clock.sh), built like the
+# disk-full shim.
+$(BUILD)/tests/libclockshift.so: tests/fault/clockshift.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 $(WARN) $(SYSROOT_FLAGS) $(CFLAGS) -shared -fPIC -o $@ $< $(LDFLAGS) -ldl
 

@@ -197,6 +197,26 @@ static void schedule_digest(struct daemon *d)
 		d->n.state_saves++;
 }
 
+/* The wall clock stepped (seen at the first wake-up after it: the loop
+ * sleeps on the monotonic clock). What waits on the monotonic clock (an
+ * interval schedule, sources, retries of a compose) keeps its time. The
+ * outbox entries' retry times, wall-clock times, are looked at again at once
+ * (pipeline_push_step tries one now whose time is further ahead than any
+ * retry sets), rather than when the old clock would have reached them. */
+static void clock_check(struct daemon *d)
+{
+	int64_t step = schedule_clock_step(&d->clock, net_now_ms(), wall_ms());
+	int64_t by = ((step > 0 ? step : -step) + 500) / 1000;
+
+	if (step == 0)
+		return;
+	log_info("the wall clock stepped %s by %lld s: retry times looked at again",
+		 step > 0 ? "forward" : "back", (long long)by);
+	/* A pass under way saw the retry times on the old clock too. */
+	d->outbox_due = 0;
+	d->push.due = 0;
+}
+
 static bool digest_is_due(const struct daemon *d)
 {
 	return net_now_ms() >= d->digest_due_ms || time(NULL) >= d->digest_wall;
@@ -676,6 +696,7 @@ int daemon_run(struct daemon *d)
 		handle_signals(d);
 		if (sig_stop)
 			break;
+		clock_check(d);
 		if (!d->push.active && d->outbox_due != NEVER && time(NULL) >= d->outbox_due)
 			pipeline_push_begin(d, false, false);
 		pipeline_push_step(d);
@@ -861,6 +882,7 @@ int daemon_start(struct daemon *d, const char *path, bool once)
 		return rc == -EAGAIN ? EX_TEMPFAIL : EX_CANTCREAT;
 	d->watchdog_ms = (int64_t)(notify_watchdog_usec() / 1000);
 	d->watchdog_due_ms = net_now_ms();
+	schedule_clock_init(&d->clock, net_now_ms(), wall_ms());
 	sources_reschedule(d, NULL, NULL);
 	d->last_digest = daemon_last_digest(d->state_fd, dir);
 	schedule_digest(d);

@@ -12,6 +12,7 @@
 #include "core/cfg.h"
 #include "core/limits.h"
 #include "core/rules.h"
+#include "daemon/schedule.h"
 #include "digest/digest.h"
 #include "digest/pending.h"
 #include "digest/seen.h"
@@ -130,6 +131,7 @@ struct daemon {
 	struct daemon_push push;
 	int64_t digest_due_ms;    /* interval schedules */
 	int64_t digest_wall;      /* times-of-day schedules */
+	struct schedule_clock clock; /* to see the wall clock step */
 	int64_t last_digest;      /* the last digest composed, or -1 */
 	int64_t compose_retry_ms; /* after a failed outbox write */
 	int64_t outbox_due;       /* the earliest push due; 0 = look now */

@@ -431,7 +431,13 @@ void pipeline_push_step(struct daemon *d)
 			d->n.damaged++;
 		} else if (rc < 0 && rc != -ENOENT) {
 			ps->due = min64(ps->due, now + retry_s);
-		} else if (rc == 0 && !ps->every && e->next_attempt > now) {
+		} else if (rc == 0 && !ps->every && e->next_attempt > now &&
+			   e->next_attempt <= now + push_retry_most(&d->cfg->endpoints[ps->ep])) {
+			/* It waits for its retry time. One further ahead than
+			 * any retry sets was written by a clock ahead of this one
+			 * (the clock was set back since, or a hand edit): not
+			 * waited for, but tried now, rather than years later; a
+			 * failure then sets its next time on this clock. */
 			ps->due = min64(ps->due, e->next_attempt);
 			hold_digest(ps->held[ps->ep], e->id);
 		} else if (rc == 0 && !ps->every && of_digest(e->id, ps->held[ps->ep])) {

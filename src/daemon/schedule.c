@@ -82,3 +82,21 @@ int64_t schedule_source_due(unsigned interval, int64_t not_before, int64_t mono_
 		wait = not_before * 1000 - wall_ms;
 	return wait > 0 ? mono_ms + wait : mono_ms;
 }
+
+void schedule_clock_init(struct schedule_clock *c, int64_t mono_ms, int64_t wall_ms)
+{
+	c->offset_ms = wall_ms - mono_ms;
+	c->mono_ms = mono_ms;
+}
+
+int64_t schedule_clock_step(struct schedule_clock *c, int64_t mono_ms, int64_t wall_ms)
+{
+	int64_t offset = wall_ms - mono_ms, step = offset - c->offset_ms;
+	int64_t slack = SCHEDULE_STEP_MS + (mono_ms - c->mono_ms) / 1000;
+
+	/* Slewing moves the difference too, slowly: the difference is kept
+	 * as of each look, so that it never adds up into a step. */
+	c->offset_ms = offset;
+	c->mono_ms = mono_ms;
+	return step > slack || step < -slack ? step : 0;
+}

@@ -33,4 +33,26 @@ int64_t schedule_next_digest(const struct cfg_schedule *s, int64_t last, int64_t
 int64_t schedule_source_due(unsigned interval, int64_t not_before, int64_t mono_ms,
 			    int64_t wall_ms);
 
+/* The wall clock against the monotonic one, as last looked at: a step of
+ * the wall clock (NTP setting a board without a real-time clock right, an
+ * admin, a bad time server) shows as a change of their difference. */
+struct schedule_clock {
+	int64_t offset_ms; /* wall minus monotonic milliseconds */
+	int64_t mono_ms;   /* the monotonic time of that look */
+};
+
+/* A first look at both clocks (mono_ms, wall_ms: the same instant). */
+void schedule_clock_init(struct schedule_clock *c, int64_t mono_ms, int64_t wall_ms);
+
+/* Another look: returns how far the wall clock stepped since the last
+ * look, in ms (> 0 forward, < 0 back), or 0 when the difference moved by
+ * no more than SCHEDULE_STEP_MS plus 1/1000 of the time between the two
+ * looks (twice the fastest NTP slew, 500 ppm, which is no step). Records
+ * this look. Never fails. */
+int64_t schedule_clock_step(struct schedule_clock *c, int64_t mono_ms, int64_t wall_ms);
+
+/* The least change of the wall clock against the monotonic one that counts
+ * as a step. */
+#define SCHEDULE_STEP_MS 1000
+
 #endif

@@ -370,6 +370,11 @@ static int headers_set(struct push_client *c, const struct outbox_entry *e, int6
 	return (int)n;
 }
 
+int64_t push_retry_most(const struct cfg_endpoint *ep)
+{
+	return ep->retry_max > PUSH_RETRY_AFTER_MAX ? ep->retry_max : PUSH_RETRY_AFTER_MAX;
+}
+
 /* wait: what the answer's body asked for (service_classify), 0 for none. */
 static void retry_at(struct push_client *c, const struct outbox_entry *e, int64_t now,
 		     int64_t wait, struct push_result *r)
@@ -380,8 +385,7 @@ static void retry_at(struct push_client *c, const struct outbox_entry *e, int64_
 	 * (or its body's rate-limit field) is honoured past retry_max, up to a
 	 * ceiling that a hostile or broken endpoint cannot push further out. */
 	if (r->status && (c->res.retry_after > 0 || wait > 0)) {
-		int64_t most = c->ep->retry_max > PUSH_RETRY_AFTER_MAX ? c->ep->retry_max
-									: PUSH_RETRY_AFTER_MAX;
+		int64_t most = push_retry_most(c->ep);
 
 		delay = c->res.retry_after > 0 ? c->res.retry_after : wait;
 		if (delay > most)

@@ -127,4 +127,9 @@ int push_cancel(struct push_client *c);
  * 1 s. Pure. */
 int64_t push_backoff(const struct cfg_endpoint *ep, unsigned attempt, uint32_t rnd);
 
+/* The longest wait before a retry that this endpoint's pushes set: its
+ * retry_max, or PUSH_RETRY_AFTER_MAX when that is longer (a server's
+ * Retry-After). Pure. */
+int64_t push_retry_most(const struct cfg_endpoint *ep);
+
 #endif

@@ -2,7 +2,8 @@
 /* Unit tests for src/daemon/schedule: the next digest for an interval
  * counted from the last digest, and for local times of day across the
  * clock changes (POSIX TZ rules, so no zoneinfo file is needed); a source's
- * due time after a poll, a backoff and at start-up. */
+ * due time after a poll, a backoff and at start-up; a step of the wall
+ * clock told from a slew. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,27 @@ static void source_due_times(void)
 	CHECK_INT(schedule_source_due(0, wall / 1000 + 600, mono, wall), mono + 600 * 1000 - 250);
 }
 
+/* A step of the wall clock is told from a slew by how much the difference
+ * of the two clocks moved for the time between two looks. */
+static void clock_steps(void)
+{
+	struct schedule_clock c;
+	int64_t wall = utc(2024, 3, 5, 12, 0) * 1000, mono = 5000;
+
+	schedule_clock_init(&c, mono, wall);
+	CHECK_INT(schedule_clock_step(&c, mono + 60000, wall + 60000), 0);  /* a minute on */
+	/* NTP slewing at its fastest (500 ppm) for a day: no step. */
+	CHECK_INT(schedule_clock_step(&c, mono + 60000 + 86400000, wall + 60000 + 86443200), 0);
+	schedule_clock_init(&c, mono, wall);
+	CHECK_INT(schedule_clock_step(&c, mono + 1000, wall + 1000 + 63072000000), 63072000000);
+	/* The new difference counts from then on: no second step. */
+	CHECK_INT(schedule_clock_step(&c, mono + 2000, wall + 2000 + 63072000000), 0);
+	CHECK_INT(schedule_clock_step(&c, mono + 3000, wall + 3000 - 86400000),
+		  -86400000 - 63072000000);
+	CHECK_INT(schedule_clock_step(&c, mono + 4000, wall + 4000 - 86400000 + 1500), 1500);
+	CHECK_INT(schedule_clock_step(&c, mono + 5000, wall + 5000 - 86400000 + 1500 - 900), 0);
+}
+
 int main(void)
 {
 	RUN(interval_from_last_digest);
@@ -177,5 +199,6 @@ int main(void)
 	RUN(dst_repeated_time);
 	RUN(dst_one_digest_per_time_per_day);
 	RUN(source_due_times);
+	RUN(clock_steps);
 	return CHECK_EXIT();
 }

@@ -1,0 +1,131 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The wall clock steps under a running daemon, as on a board without a
+# real-time clock that NTP sets right minutes after boot, or a bad time
+# server or an admin sets back: the clock shim ($BUILD/tests/libclockshift.so,
+# tests/fault/clockshift.c) moves CLOCK_REALTIME of digestd (and of the
+# sink, whose certificate and signature window then follow the same clock)
+# by the offset in a file, the monotonic clock untouched. Checks that no
+# retry and no time of day waits for a time that is now years away, and that
+# a step forward composes no digest off its schedule.
+. tests/cli/lib.sh
+. tests/cli/daemon.lib
+
+if [ "${TEST_LIBC:-glibc}" = musl ]; then
+	echo "SKIP: clock.sh: a static digestd cannot preload the clock shim"
+	exit 0
+fi
+SHIM=$(cd "$(dirname "$BUILD/tests/libclockshift.so")" 2>/dev/null && pwd)/libclockshift.so
+if [ ! -f "$SHIM" ]; then
+	fail "the clock shim is built ($BUILD/tests/libclockshift.so)"
+	exit 0
+fi
+YEARS2=63072000
+
+# set_clock SECONDS: the shifted processes' clock runs SECONDS ahead (< 0:
+# behind) from now on, as one step.
+set_clock() {
+	echo "$1" >"$TMP/off.tmp" && mv "$TMP/off.tmp" "$TMP/off"
+}
+
+# clock_on, clock_off: the programs started in between run on the shifted
+# clock. Under qemu-user the preload goes to the guest (QEMU_SET_ENV), not
+# to qemu itself; under ASan the shim is loaded before the sanitizer
+# runtime, which it accepts only when told to.
+ASAN0=${ASAN_OPTIONS-}
+clock_on() {
+	export DIGESTD_CLOCK_FILE="$TMP/off"
+	export ASAN_OPTIONS="${ASAN0:+$ASAN0:}verify_asan_link_order=0"
+	if [ -n "$TEST_WRAPPER" ]; then
+		export QEMU_SET_ENV="LD_PRELOAD=$SHIM"
+	else
+		export LD_PRELOAD="$SHIM"
+	fi
+}
+clock_off() {
+	unset DIGESTD_CLOCK_FILE LD_PRELOAD QEMU_SET_ENV
+	if [ -n "$ASAN0" ]; then export ASAN_OPTIONS="$ASAN0"; else unset ASAN_OPTIONS; fi
+}
+
+# start_daemon INI LOG: digestd run on the shifted clock; sets pid.
+start_daemon() {
+	clock_on
+	$TEST_WRAPPER "$DIGESTD" run --config "$1" >"$2" 2>&1 &
+	pid=$!
+	clock_off
+	PIDS="$PIDS $pid"
+	wait_grep "digestd started" "$2" 20
+}
+
+# start_shifted_sink PORT: digest-sink on the shifted clock, with a new
+# certificate made on it (libcurl reads the CA file at each handshake).
+start_shifted_sink() {
+	rm -rf "$TMP/tls"
+	clock_on
+	start_sink "$1"
+	rc=$?
+	clock_off
+	return $rc
+}
+
+stop_daemon() {
+	kill -TERM "$pid"
+	wait_gone "$pid" 40
+}
+
+# offset_to SECONDS-OF-DAY [DAYS]: the offset that puts the shifted clock
+# at that time of day (UTC), DAYS (default 0) before today.
+offset_to() {
+	now=$(date +%s)
+	echo $((now / 86400 * 86400 - ${2:-0} * 86400 + $1 - now))
+}
+
+mkdir -p "$TMP/articles" "$TMP/state"
+cp seeds/001_*.txt "$TMP/articles/"
+
+# ---- a push waiting for its retry when the clock is set back 2 years ----
+# The first push finds no server (retry in 1 s on the right clock); then
+# the clock goes back 2 years and the server comes up, its certificate and
+# signature window on the same clock: the retry is due now, not in 2 years.
+start_sink 0 || exit 1
+stop_sink
+set_clock 0
+write_config "$TMP/c.ini"
+echo 1 >"$TMP/state/last-digest" # long overdue: a digest at once
+start_daemon "$TMP/c.ini" "$TMP/d1.log"
+wait_grep "retry in" "$TMP/d1.log" 20
+set_clock -$YEARS2
+start_shifted_sink "$PORT" || exit 1
+if wait_grep "delivered" "$TMP/d1.log" 30 && [ "$(stored)" -eq 1 ]; then
+	pass "clock set back 2 years: a push waiting for its retry is delivered at once"
+else
+	fail "clock set back 2 years: a push waiting for its retry is delivered at once" \
+		"$(stored) stored" "$(tail -n 4 "$TMP/d1.log")"
+fi
+expect_grep "the step is logged" "the wall clock stepped back by 6307" "$TMP/d1.log"
+stop_daemon
+stop_sink
+
+# ---- an entry left by a run whose clock was 2 years ahead ----
+# Its next attempt was set on the right clock; digestd starts again on a
+# clock 2 years behind (set back while it was down): tried at once.
+rm -rf "$TMP/tls"
+set_clock 0
+start_sink "$PORT" || exit 1
+stop_sink
+new_article later
+echo 1 >"$TMP/state/last-digest"
+start_daemon "$TMP/c.ini" "$TMP/d2.log"
+wait_grep "retry in" "$TMP/d2.log" 20
+stop_daemon
+set_clock -$YEARS2
+start_shifted_sink "$PORT" || exit 1
+start_daemon "$TMP/c.ini" "$TMP/d3.log"
+if wait_grep "delivered" "$TMP/d3.log" 30 && [ "$(stored)" -eq 2 ]; then
+	pass "started 2 years behind the clock of the last run: its entry is delivered at once"
+else
+	fail "started 2 years behind the clock of the last run: its entry is delivered at once" \
+		"$(stored) stored" "$(tail -n 4 "$TMP/d3.log")"
+fi
+stop_daemon
+stop_sink

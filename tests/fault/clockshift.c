@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* An LD_PRELOAD wall-clock shifter for tests/cli/clock.sh: CLOCK_REALTIME
+ * (clock_gettime, time, gettimeofday) runs DIGESTD_CLOCK_FILE's offset
+ * ahead; the monotonic clocks are left alone, as an NTP step leaves them. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * Environment:
+ *   DIGESTD_CLOCK_FILE a file holding the offset in seconds, signed decimal
+ *                      (e.g. -63072000 for two years behind); read at every
+ *                      call, so that a test steps the clock of a running
+ *                      daemon by rewriting it (write a temporary file and
+ *                      rename it over). Missing or unset: no offset.
+ * The shim keeps no state: every call reads the file again.
+ */
+typedef int (*clock_gettime_fn)(clockid_t, struct timespec *);
+
+static long long offset(void)
+{
+	const char *path = getenv("DIGESTD_CLOCK_FILE");
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	if (!path)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtoll(buf, NULL, 10);
+}
+
+static int real_gettime(clockid_t id, struct timespec *ts)
+{
+	static clock_gettime_fn f;
+
+	if (!f)
+		f = (clock_gettime_fn)dlsym(RTLD_NEXT, "clock_gettime");
+	if (!f)
+		abort();
+	return f(id, ts);
+}
+
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+	int rc = real_gettime(id, ts);
+
+	if (rc == 0 && (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE))
+		ts->tv_sec += (time_t)offset();
+	return rc;
+}
+
+time_t time(time_t *t)
+{
+	struct timespec ts;
+	time_t now;
+
+	real_gettime(CLOCK_REALTIME, &ts);
+	now = ts.tv_sec + (time_t)offset();
+	if (t)
+		*t = now;
+	return now;
+}
+
+/* The second argument is void * in glibc's prototype, struct timezone *
+ * in POSIX's: the type of the one this file includes. */
+int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+{
+	struct timespec ts;
+
+	(void)tz;
+	real_gettime(CLOCK_REALTIME, &ts);
+	tv->tv_sec = ts.tv_sec + (time_t)offset();
+	tv->tv_usec = (suseconds_t)(ts.tv_nsec / 1000);
+	return 0;
+}
