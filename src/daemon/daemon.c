@@ -181,40 +181,65 @@ static void last_digest_save(struct daemon *d, int64_t t)
  * it), times of day on the wall clock. The time is recorded for `digestd
  * status` (not with --once: it schedules nothing); a failed save is said
  * and counted. */
+static void next_digest_save(struct daemon *d, int64_t next)
+{
+	if (!d->once && time_file_save(d, "next-digest", next, "digestd status will not show it") < 0)
+		d->n.state_saves++;
+}
+
 static void schedule_digest(struct daemon *d)
 {
 	const struct cfg_schedule *s = &d->cfg->digest.schedule;
 	int64_t now = time(NULL), next = schedule_next_digest(s, d->last_digest, now);
 
+	d->digest_sched_ms = net_now_ms();
 	if (s->n_times) {
 		d->digest_wall = next;
 		d->digest_due_ms = NEVER;
 	} else {
 		d->digest_wall = NEVER;
-		d->digest_due_ms = net_now_ms() + (next - now) * 1000;
+		d->digest_due_ms = d->digest_sched_ms + (next - now) * 1000;
 	}
-	if (!d->once && time_file_save(d, "next-digest", next, "digestd status will not show it") < 0)
-		d->n.state_saves++;
+	next_digest_save(d, next);
 }
 
 /* The wall clock stepped (seen at the first wake-up after it: the loop
  * sleeps on the monotonic clock). What waits on the monotonic clock (an
- * interval schedule, sources, retries of a compose) keeps its time. The
- * outbox entries' retry times, wall-clock times, are looked at again at once
- * (pipeline_push_step tries one now whose time is further ahead than any
- * retry sets), rather than when the old clock would have reached them. */
+ * interval schedule, sources, retries of a compose) keeps its time. What
+ * waits for a wall-clock time is looked at again: the outbox entries'
+ * retry times at once (pipeline_push_step tries one now whose time is
+ * further ahead than any retry sets), rather than when the old clock would
+ * have reached them; and the next time of day, found again from the
+ * instant the digest was scheduled, read on the new clock: one the board
+ * lived through meanwhile is composed now (the clock was slow, or set back
+ * after the digest's time had come), one it did not is not (a board booted
+ * at its build date and set right hours after a time of day), and none
+ * waits for a time that is now years away. next-digest follows, for
+ * `digestd status`. */
 static void clock_check(struct daemon *d)
 {
-	int64_t step = schedule_clock_step(&d->clock, net_now_ms(), wall_ms());
+	const struct cfg_schedule *s = &d->cfg->digest.schedule;
+	int64_t mono = net_now_ms(), wall = wall_ms();
+	int64_t step = schedule_clock_step(&d->clock, mono, wall);
 	int64_t by = ((step > 0 ? step : -step) + 500) / 1000;
 
 	if (step == 0)
 		return;
-	log_info("the wall clock stepped %s by %lld s: retry times looked at again",
+	log_info("the wall clock stepped %s by %lld s: digest and retry times looked at again",
 		 step > 0 ? "forward" : "back", (long long)by);
 	/* A pass under way saw the retry times on the old clock too. */
 	d->outbox_due = 0;
 	d->push.due = 0;
+	if (s->n_times) {
+		/* Rounded up: a digest composed at its time was scheduled
+		 * after it, and is not composed again. */
+		int64_t then = (wall - (mono - d->digest_sched_ms) + 999) / 1000;
+
+		d->digest_wall = schedule_next_digest(s, d->last_digest, then);
+		next_digest_save(d, d->digest_wall);
+	} else {
+		next_digest_save(d, (wall + d->digest_due_ms - mono + 999) / 1000);
+	}
 }
 
 static bool digest_is_due(const struct daemon *d)

@@ -131,6 +131,7 @@ struct daemon {
 	struct daemon_push push;
 	int64_t digest_due_ms;    /* interval schedules */
 	int64_t digest_wall;      /* times-of-day schedules */
+	int64_t digest_sched_ms;  /* when the next digest was scheduled */
 	struct schedule_clock clock; /* to see the wall clock step */
 	int64_t last_digest;      /* the last digest composed, or -1 */
 	int64_t compose_retry_ms; /* after a failed outbox write */

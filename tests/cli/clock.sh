@@ -129,3 +129,64 @@ else
 fi
 stop_daemon
 stop_sink
+
+# ---- a time of day when the clock is set back, or set right at boot ----
+# UTC times of day, digests without articles too (send_empty), so that each
+# digest the schedule makes shows. SIGUSR1 wakes the loop after a step, as
+# the next wake-up it had planned would (a source's poll, at most its
+# interval later): the step is seen then.
+export TZ=UTC
+# tod_config INI STATE: a 07:00 schedule, state in STATE.
+tod_config() {
+	SCHEDULE=07:00 write_config "$1.tmp"
+	sed "s|^state_dir = .*|state_dir = $2|; s/^group = no$/&\nsend_empty = yes/" "$1.tmp" >"$1"
+}
+composed() { grep -c "^.* digest dg_[^ ]* composed" "$1"; }
+# usr1_round LOG N: SIGUSR1, and the loop has gone round once more since
+# (its Nth status line).
+usr1_round() {
+	kill -USR1 "$pid"
+	wait_count "$2" "status:" "$1" 20
+}
+
+rm -rf "$TMP/tls"
+set_clock 0
+start_sink "$PORT" || exit 1
+for days in 1 730; do
+	tod_config "$TMP/t$days.ini" "$TMP/state-t$days"
+	# 3 s before 07:00: the day's digest, then the clock goes back to 3 s
+	# before the 07:00 of $days days earlier.
+	set_clock "$(offset_to $((7 * 3600 - 3)))"
+	start_daemon "$TMP/t$days.ini" "$TMP/t$days.log"
+	wait_count 1 " digest dg_[^ ]* composed" "$TMP/t$days.log" 30
+	set_clock "$(offset_to $((7 * 3600 - 3)) "$days")"
+	usr1_round "$TMP/t$days.log" 1
+	if wait_count 2 " digest dg_[^ ]* composed" "$TMP/t$days.log" 30; then
+		pass "clock set back $days days after a 07:00 digest: the 07:00 of the new clock composes"
+	else
+		fail "clock set back $days days after a 07:00 digest: the 07:00 of the new clock composes" \
+			"$(composed "$TMP/t$days.log") composed" "$(tail -n 3 "$TMP/t$days.log")"
+	fi
+	stop_daemon
+done
+
+# Booted 2 years behind, a minute before 07:00; NTP sets the clock right at
+# noon: no digest until tomorrow's 07:00 (the 07:00 of the stale clock was
+# never lived through).
+tod_config "$TMP/b.ini" "$TMP/state-b"
+set_clock "$(offset_to $((7 * 3600 - 60)) 730)"
+start_daemon "$TMP/b.ini" "$TMP/b.log"
+set_clock "$(offset_to $((12 * 3600)))"
+usr1_round "$TMP/b.log" 1
+wait_grep "stepped forward" "$TMP/b.log" 20
+usr1_round "$TMP/b.log" 2
+tomorrow=$(($(date +%s) / 86400 * 86400 + 86400 + 7 * 3600))
+if [ "$(composed "$TMP/b.log")" -eq 0 ] && [ "$(cat "$TMP/state-b/next-digest")" = "$tomorrow" ]; then
+	pass "booted 2 years behind, set right at noon: no digest off its schedule, the next at 07:00"
+else
+	fail "booted 2 years behind, set right at noon: no digest off its schedule, the next at 07:00" \
+		"$(composed "$TMP/b.log") composed; next-digest $(cat "$TMP/state-b/next-digest"), want $tomorrow" \
+		"$(tail -n 3 "$TMP/b.log")"
+fi
+stop_daemon
+stop_sink
