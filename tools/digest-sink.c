@@ -534,16 +534,24 @@ static const char *status_text(int status)
 }
 
 /* Sends a complete answer with a short text body; the connection is closed
- * afterwards, so every answer says so. Errors are ignored: the client may
- * already be gone, and nothing else depends on the answer. */
+ * afterwards, so every answer says so. It carries the sink's clock in Date,
+ * as HTTP servers do (RFC 9110, 6.6.1), by which digestd tells a refusal of
+ * its signature's timestamp from one of its key. Errors are ignored: the
+ * client may already be gone, and nothing else depends on the answer. */
 static void respond(struct conn *c, int status, const char *extra, const char *text)
 {
-	char head[512];
+	char head[512], date[40] = "";
 	size_t tlen = strlen(text);
-	int n = snprintf(head, sizeof(head),
-			 "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
-			 "Content-Length: %zu\r\nConnection: close\r\n%s\r\n",
-			 status, status_text(status), tlen, extra ? extra : "");
+	time_t now = time(NULL);
+	struct tm tm;
+	int n;
+
+	if (gmtime_r(&now, &tm))
+		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	n = snprintf(head, sizeof(head),
+		     "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		     "Content-Length: %zu\r\nDate: %s\r\nConnection: close\r\n%s\r\n",
+		     status, status_text(status), tlen, date, extra ? extra : "");
 
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return;

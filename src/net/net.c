@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "core/date.h"
 #include "core/url.h"
 #include "net/addr.h"
 
@@ -999,7 +1000,7 @@ static void ended(struct net *n, struct slot *s, CURLcode rc, const char *why)
 {
 	struct net_result *r = s->rq.res;
 	const char *v = NULL;
-	char ra[64];
+	char ra[64], date[NET_DATE_BYTES];
 	curl_off_t after = 0;
 
 	/* CURLOPT_FAILONERROR: the headers are the answer; on_body kept the
@@ -1032,6 +1033,9 @@ static void ended(struct net *n, struct slot *s, CURLcode rc, const char *why)
 	snprintf(r->reason, sizeof(r->reason), "HTTP status %ld", r->status);
 	header_value(s->easy, "ETag", r->etag, sizeof(r->etag));
 	header_value(s->easy, "Last-Modified", r->last_modified, sizeof(r->last_modified));
+	header_value(s->easy, "Date", date, sizeof(date));
+	if (date[0] && date_parse(date, strlen(date), &r->date) < 0)
+		r->date = 0;
 	/* libcurl keeps the last Retry-After of a redirect chain; only the final
 	 * response's counts. */
 	header_value(s->easy, "Retry-After", ra, sizeof(ra));

@@ -103,6 +103,8 @@ struct net_result {
 			   * NET_OK too, the server's words in body and detail) */
 	size_t len;	  /* body bytes stored in the request's buffer */
 	int64_t retry_after; /* seconds the final response's Retry-After asks, > 0; else 0 */
+	int64_t date;	  /* the final response's Date, Unix seconds; 0 when none or
+			   * not a date: the server's clock, against ours */
 	char reason[NET_REASON_BYTES]; /* one phrase: "connection failed: ..." */
 	char detail[NET_DETAIL_BYTES]; /* libcurl's own words for a failure (also
 					* for NET_OK: an answer's body cut short,

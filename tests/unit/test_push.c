@@ -307,6 +307,32 @@ static void test_wrong_key_refused(void)
 	stop_sink();
 }
 
+/* Signed on a clock a day behind the sink's (a board without a real-time
+ * clock before NTP set it): the sink refuses the timestamp with 401, and
+ * its answer's Date shows the skew. Not a dead letter: retried, saying why,
+ * and delivered once signed on the right clock. The same client a minute
+ * behind (within PUSH_CLOCK_SKEW_MAX) is refused for good. */
+static void test_clock_behind_retried(void)
+{
+	if (start_sink("clockbehind", "--tolerance 30") < 0 || client("") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	make_entry("dg_behind");
+	CHECK_INT(push_wait(&pc, &e, time(NULL) - 86400, &r), 0);
+	CHECK_INT(r.status, 401);
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK(strstr(r.message, "s ahead of ours (is this clock set?)") != NULL);
+	CHECK_INT(attempt(), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	CHECK(stored_same("dg_behind"));
+	make_entry("dg_minute");
+	CHECK_INT(push_wait(&pc, &e, time(NULL) - 50, &r), 0);
+	CHECK_INT(r.status, 401);
+	CHECK_INT(r.outcome, PUSH_DEAD);
+	stop_sink();
+}
+
 static void test_500_then_ok(void)
 {
 	int64_t before;
@@ -1101,6 +1127,7 @@ int main(void)
 	RUN(test_delivered);
 	RUN(test_other_formats);
 	RUN(test_wrong_key_refused);
+	RUN(test_clock_behind_retried);
 	RUN(test_500_then_ok);
 	RUN(test_429_retry_after);
 	RUN(test_hang_times_out);
