@@ -35,6 +35,15 @@ else
 	fail "unit: TasksMax holds the main thread and 2 x NET_MAX_TRANSFERS resolver threads" \
 		"NET_MAX_TRANSFERS: '$slots'; unit: $(grep '^TasksMax=' "$unit")"
 fi
+# Ordered after time-sync.target (the clock is at least at its last save,
+# or set by NTP where systemd-time-wait-sync is enabled), but never pulling
+# it in: a board without network must still start digestd.
+if grep -qE '^After=.*[= ]time-sync\.target( |$)' "$unit" &&
+	! grep -qE '^(Wants|Requires|Requisite|BindsTo|Upholds)=.*time-sync\.target' "$unit"; then
+	pass "unit: ordered after time-sync.target without requiring it"
+else
+	fail "unit: ordered after time-sync.target without requiring it" "$(grep -E '^(After|Wants|Requires)=' "$unit")"
+fi
 # The example config names the credential the unit loads.
 expect_grep "digestd.ini reads the unit's credential" '^signing_key_file = signing-key$' config/digestd.ini
 
