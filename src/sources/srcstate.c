@@ -347,13 +347,21 @@ void srcstate_note(struct srcstate *s, long status, const char *error)
 
 int64_t srcstate_not_before(const struct srcstate *s, const struct cfg_http *h, int64_t now)
 {
-	int64_t ra = s->retry_after_until, due = 0;
+	int64_t ra = s->retry_after_until, due = 0, shift = 0;
 
+	/* The last attempt in the future: the clock went back since (a bad
+	 * time server, an admin). Its times are moved back with it, as if the
+	 * attempt were made now: the wait asked for, from now, rather than
+	 * until the clock reaches them again, years later maybe. */
+	if (s->last_attempt > now)
+		shift = now - s->last_attempt;
+	if (ra)
+		ra += shift;
 	if (ra > now + FETCH_RETRY_AFTER_MAX)
 		ra = now + FETCH_RETRY_AFTER_MAX;
 	/* A next_due not past the Retry-After came from it: ra covers it. */
 	if (s->next_due > s->retry_after_until) {
-		due = s->next_due;
+		due = s->next_due + shift;
 		if (due > now + (int64_t)h->backoff_max)
 			due = now + h->backoff_max;
 	}

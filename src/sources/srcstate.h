@@ -75,8 +75,10 @@ void srcstate_record(struct srcstate *s, const struct cfg_http *h, int64_t now, 
 void srcstate_note(struct srcstate *s, long status, const char *error);
 
 /* The UTC second before which the source must not be asked (backoff or
- * Retry-After), or 0. Values further ahead than the config allows (a clock
- * set back, a hand-edited file) are pulled in to now plus that limit. */
+ * Retry-After), or 0. When the last attempt is after now (the clock was set
+ * back since), these times move back by as much: the wait asked for counts
+ * from now. Values further ahead than the config allows (a hand-edited
+ * file) are pulled in to now plus that limit. */
 int64_t srcstate_not_before(const struct srcstate *s, const struct cfg_http *h, int64_t now);
 
 #endif

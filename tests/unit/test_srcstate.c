@@ -178,6 +178,29 @@ static void test_backoff_doubles_and_caps(void)
 	CHECK_INT(srcstate_not_before(&s, &cfg.http, now), now + FETCH_RETRY_AFTER_MAX);
 }
 
+/* The clock set back 2 years after a poll (a bad time server, an admin):
+ * the source waits what it was told to wait, from now, not the 7 days or
+ * backoff_max that a time 2 years ahead would be cut to. Set forward, the
+ * times are past: due now. */
+static void test_clock_set_back(void)
+{
+	struct srcstate s;
+	int64_t then = 1796643809, back = then - 63072000;
+
+	cfg_defaults(&cfg);
+	cfg.http.backoff_base = 60;
+	cfg.http.backoff_max = 21600;
+	srcstate_init(&s);
+	srcstate_record(&s, &cfg.http, then, 0, then + 120); /* 429, Retry-After: 120 */
+	CHECK_INT(srcstate_not_before(&s, &cfg.http, then), then + 120);
+	CHECK_INT(srcstate_not_before(&s, &cfg.http, back), back + 120);
+	CHECK_INT(srcstate_not_before(&s, &cfg.http, then + 63072000), then + 120);
+	srcstate_record(&s, &cfg.http, then, 0, 0); /* a failure: backoff 120 s */
+	CHECK_INT(srcstate_not_before(&s, &cfg.http, back), back + 120);
+	srcstate_record(&s, &cfg.http, then, 1, 0);
+	CHECK_INT(srcstate_not_before(&s, &cfg.http, back), 0);
+}
+
 static void test_save_load(void)
 {
 	char dir[] = "/tmp/test_srcstate.XXXXXX", name[64], path[512], tmp[600];
@@ -233,6 +256,7 @@ int main(void)
 	RUN(test_problem_since);
 	RUN(test_parse_rejects_damage);
 	RUN(test_backoff_doubles_and_caps);
+	RUN(test_clock_set_back);
 	RUN(test_save_load);
 	return CHECK_EXIT();
 }
