@@ -23,7 +23,8 @@ Routes:
   /r/N/PATH         N redirects (302) before /PATH
   /loop             redirects to itself
   /status/CODE      that status; ?after=S sends Retry-After: S, ?date=S an
-                    HTTP-date S seconds ahead
+                    HTTP-date S seconds ahead; &clock=S: the server's clock
+                    (its Date, and that HTTP-date) runs S seconds ahead
   /big              a 5 MiB feed with Content-Length
   /huge             a 100 MB feed streamed without Content-Length
   /stall            a feed that stops after 2000 of its bytes for 60 s
@@ -116,9 +117,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # tested; responses without a length close the connection.
     protocol_version = "HTTP/1.1"
 
+    # Seconds the server's clock runs ahead of the host's (?clock=S).
+    clock = 0
+
     def no_length(self):
         self.send_header("Connection", "close")
         self.close_connection = True
+
+    def date_time_string(self, timestamp=None):
+        return super().date_time_string((timestamp or time.time()) + self.clock)
 
     def log_message(self, fmt, *args):
         pass
@@ -258,11 +265,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(302, b"moved", "text/plain", [("Location", "/loop")])
         if p.startswith("/status/"):
             extra = []
+            self.clock = int(q["clock"][0]) if "clock" in q else 0
             if "after" in q:
                 extra.append(("Retry-After", q["after"][0]))
             if "date" in q:
                 extra.append(("Retry-After", email.utils.formatdate(
-                    time.time() + int(q["date"][0]), usegmt=True)))
+                    time.time() + self.clock + int(q["date"][0]), usegmt=True)))
             return self.send(int(p[8:]), b"status page", "text/html", extra)
         if p == "/big":
             items = b"".join(big_item(i) for i in range(5 * 1024 * 1024 // 1000))

@@ -1002,6 +1002,7 @@ static void ended(struct net *n, struct slot *s, CURLcode rc, const char *why)
 	const char *v = NULL;
 	char ra[64], date[NET_DATE_BYTES];
 	curl_off_t after = 0;
+	int64_t at;
 
 	/* CURLOPT_FAILONERROR: the headers are the answer; on_body kept the
 	 * head it keeps. */
@@ -1039,9 +1040,18 @@ static void ended(struct net *n, struct slot *s, CURLcode rc, const char *why)
 	/* libcurl keeps the last Retry-After of a redirect chain; only the final
 	 * response's counts. */
 	header_value(s->easy, "Retry-After", ra, sizeof(ra));
-	if (ra[0] && curl_easy_getinfo(s->easy, CURLINFO_RETRY_AFTER, &after) == CURLE_OK &&
-	    after > 0)
+	if (ra[0] && r->date && !(ra[0] >= '0' && ra[0] <= '9') &&
+	    date_parse(ra, strlen(ra), &at) == 0) {
+		/* An HTTP-date counts from the answer's Date, both on the
+		 * server's clock: libcurl counts from ours, which on a board
+		 * before NTP set it is years off (a wait of years, cut to the
+		 * cap, or none). */
+		if (at > r->date)
+			r->retry_after = at - r->date;
+	} else if (ra[0] && curl_easy_getinfo(s->easy, CURLINFO_RETRY_AFTER, &after) == CURLE_OK &&
+		   after > 0) {
 		r->retry_after = (int64_t)after;
+	}
 	finish(n, s);
 }
 

@@ -102,7 +102,8 @@ struct net_result {
 			   * last reply code (250 sent; a 4xx or 5xx refusal is
 			   * NET_OK too, the server's words in body and detail) */
 	size_t len;	  /* body bytes stored in the request's buffer */
-	int64_t retry_after; /* seconds the final response's Retry-After asks, > 0; else 0 */
+	int64_t retry_after; /* seconds the final response's Retry-After asks, > 0; else 0
+			      * (an HTTP-date counted from the answer's Date) */
 	int64_t date;	  /* the final response's Date, Unix seconds; 0 when none or
 			   * not a date: the server's clock, against ours */
 	char reason[NET_REASON_BYTES]; /* one phrase: "connection failed: ..." */

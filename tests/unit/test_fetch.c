@@ -101,6 +101,16 @@ static void test_statuses(void)
 	      resp.retry_after <= (int64_t)time(NULL) + 3600 + 1);
 	CHECK_INT(get("/status/503?date=-100", NULL), 0);
 	CHECK_INT(resp.retry_after, 0);
+	/* The server's clock 2 years ahead of ours (this one behind, before
+	 * NTP set it): its HTTP-date counts from its Date, an hour, not from
+	 * our clock, which would ask for 2 years (cut to 7 days). */
+	CHECK_INT(get("/status/503?date=3600&clock=63072000", NULL), 0);
+	CHECK_STR(resp.net.reason, "HTTP status 503, retry after 3600 s");
+	CHECK(resp.retry_after >= t0 + 3600 - 2 &&
+	      resp.retry_after <= (int64_t)time(NULL) + 3600 + 1);
+	/* Its clock 2 years behind: an hour too, not none. */
+	CHECK_INT(get("/status/503?date=3600&clock=-63072000", NULL), 0);
+	CHECK_STR(resp.net.reason, "HTTP status 503, retry after 3600 s");
 	/* 0 or unreadable: no Retry-After at all. */
 	CHECK_INT(get("/status/503?after=0", NULL), 0);
 	CHECK_STR(resp.net.reason, "HTTP status 503");
