@@ -614,6 +614,9 @@ static void reload(struct daemon *d)
 	if (memcmp(&old->digest.schedule, &nc->digest.schedule, sizeof(nc->digest.schedule)) != 0)
 		schedule_digest(d);
 	d->outbox_due = 0;
+	/* The push in flight was cancelled above: d->entry is free. Failed
+	 * (said): those entries go to dead/ when pushed. */
+	(void)pipeline_inflight_refit(d);
 	/* A pass under way walked the old endpoints (their indices, where each
 	 * stood): it starts again on the new ones. */
 	if (d->push.active)
@@ -756,13 +759,18 @@ int daemon_once(struct daemon *d)
 	log_info("one cycle done: %lu new articles, %lu digests composed, %lu delivered, "
 		 "%u left in the outbox%s", d->n.summarised, d->n.digests, d->n.delivered,
 		 d->ob_count, status == EX_TEMPFAIL ? " (exit 75: run again later)" : "");
-	if (status == EX_UNAVAILABLE && !d->n.damaged)
+	if (status == EX_UNAVAILABLE && !d->n.damaged && !d->n.stale)
 		log_warnx("exit 69: %lu digest%s refused, moved to dead/ in %s", d->n.dead,
 			  d->n.dead == 1 ? "" : "s", d->cfg->daemon.state_dir);
-	else if (status == EX_UNAVAILABLE)
+	else if (status == EX_UNAVAILABLE && !d->n.stale)
 		log_warnx("exit 69: %lu digest%s moved to dead/ in %s (%lu damaged, %lu refused)",
 			  d->n.dead, d->n.dead == 1 ? "" : "s", d->cfg->daemon.state_dir,
 			  d->n.damaged, d->n.dead - d->n.damaged);
+	else if (status == EX_UNAVAILABLE)
+		log_warnx("exit 69: %lu digest%s moved to dead/ in %s (%lu damaged, %lu rendered "
+			  "for another kind of endpoint, %lu refused)",
+			  d->n.dead, d->n.dead == 1 ? "" : "s", d->cfg->daemon.state_dir,
+			  d->n.damaged, d->n.stale, d->n.dead - d->n.damaged - d->n.stale);
 	return status;
 }
 

@@ -84,6 +84,15 @@ void pipeline_push_begin(struct daemon *d, bool every, bool resume);
  * ended. Never blocks for the network. */
 void pipeline_push_step(struct daemon *d);
 
+/* The digest in flight that is not yet in every outbox (composed again
+ * next, under its id): its entries rendered for another kind than their
+ * endpoint's now (a reload or a restart changed [endpoint] kind) are
+ * withdrawn, so that it is written again in the endpoint's kind. Reads
+ * entries into d->entry: call only with no push in flight. Returns 0 or
+ * a negative errno after logging (those entries then go to dead/ when
+ * pushed). Blocks on the disk. */
+int pipeline_inflight_refit(struct daemon *d);
+
 /* Counts the entries and bytes of every endpoint's outbox into d (a failure
  * is logged). */
 void pipeline_outbox_count(struct daemon *d);
