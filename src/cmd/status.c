@@ -229,6 +229,10 @@ static void show_source(struct status *s, const struct cfg_source *src)
 	char url[NET_URL_BYTES], head[CFG_SOURCE_NAME_BYTES + 16];
 	const char *why = read_state(s, src->name, &st);
 
+	/* Kept for the feed the source named before its url changed: this
+	 * one has not been polled yet (the daemon starts it afresh). */
+	if (!why && srcstate_for_url(&st, src->url))
+		why = "none";
 	snprintf(head, sizeof(head), "source %s", src->name);
 	open_obj(s, NULL, head);
 	field_str(s, "name", "name", src->name);

@@ -388,8 +388,10 @@ static void taken_remap(struct daemon *d, const struct cfg *old)
 				memcpy(d->push.taken[i], prev[j], sizeof(prev[j]));
 }
 
-/* Sources kept across a reload keep their time; new ones (and all at start)
- * are due now, or when an earlier run's backoff ends. */
+/* Sources kept across a reload (the same name and url) keep their time;
+ * new ones (and all at start) are due now, or when an earlier run's
+ * backoff ends: one whose url changed is a new source (srcstate_for_url),
+ * the other feed's backoff not waited for. */
 static void sources_reschedule(struct daemon *d, const struct cfg *old, const int64_t *old_due)
 {
 	int64_t now = net_now_ms(), wall = wall_ms();
@@ -400,7 +402,8 @@ static void sources_reschedule(struct daemon *d, const struct cfg *old, const in
 
 		d->source_due_ms[i] = schedule_source_due(0, nb, now, wall);
 		for (unsigned j = 0; old && j < old->n_sources; j++)
-			if (strcmp(old->sources[j].name, d->cfg->sources[i].name) == 0)
+			if (strcmp(old->sources[j].name, d->cfg->sources[i].name) == 0 &&
+			    strcmp(old->sources[j].url, d->cfg->sources[i].url) == 0)
 				d->source_due_ms[i] = old_due[j];
 		/* One due later (backing off) has its time recorded now; one due
 		 * now, at its poll's end in a moment. */

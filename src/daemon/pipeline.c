@@ -259,7 +259,7 @@ static void endpoint_note(struct daemon *d, const struct cfg_endpoint *ep,
 	char name[PIPELINE_ENDPOINT_STATE_BYTES];
 
 	pipeline_endpoint_state(ep, name);
-	srcstate_load(d->state_fd, dir, name, &st);
+	srcstate_load(d->state_fd, dir, name, NULL, &st);
 	st.last_attempt = now;
 	if (res->outcome == PUSH_DELIVERED) {
 		st.last_success = now;
@@ -968,7 +968,7 @@ static void problems_gather(struct daemon *d)
 
 		if (src->type == CFG_SOURCE_FOLDER || !url_is_http(src->url))
 			continue;
-		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, &st);
+		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, src->url, &st);
 		if (st.failures < c->daemon.problem_after || st.problem_reported)
 			continue;
 		memcpy(pr->source, src->name, sizeof(pr->source));
@@ -991,7 +991,7 @@ static void problems_told(struct daemon *d)
 		const struct cfg_source *src = &c->sources[d->problem_src[i]];
 		struct srcstate st;
 
-		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, &st);
+		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, src->url, &st);
 		if (st.failures < c->daemon.problem_after)
 			continue;
 		st.problem_reported = 1;

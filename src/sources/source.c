@@ -401,11 +401,18 @@ struct parse {
 	struct source_poll *p;
 	unsigned n;	/* entries seen in this pass */
 	unsigned nrank, next;
+	int known;	/* pass 1 of a moved feed: an entry is known already */
 };
 
 static unsigned poll_index(const struct source_ctx *ctx, const struct source_poll *p)
 {
 	return (unsigned)(p - ctx->polls);
+}
+
+/* An entry's id for its key: its id, else its link, else its title. */
+static const char *entry_id(const struct feed_entry *e)
+{
+	return e->id[0] ? e->id : e->link[0] ? e->link : e->title;
 }
 
 /* Pass 1: keep the newest max_items entries. On equal dates (and among
@@ -417,6 +424,12 @@ static int rank_entry(const struct feed_entry *e, void *arg)
 	struct source_rank *rank = ps->ctx->rank;
 	int64_t key = entry_key(e);
 	unsigned idx = ps->n++, min = 0;
+
+	if (ps->p->moved && !ps->known && ps->ctx->known) {
+		struct source_article a = { .url = e->link, .id = entry_id(e) };
+
+		ps->known = ps->ctx->known(&a, ps->ctx->arg) != 0;
+	}
 
 	if (ps->nrank < ps->p->src->max_items && ps->nrank < SOURCE_MAX_ITEMS) {
 		rank[ps->nrank].key = key;
@@ -526,7 +539,7 @@ static int yield_entry(const struct feed_entry *e, void *arg)
 	p->over += a.over_backlog != 0;
 	a.source = p->src->name;
 	a.idx = p->idx;
-	a.id = e->id[0] ? e->id : e->link[0] ? e->link : e->title;
+	a.id = entry_id(e);
 	a.title = e->title;
 	a.url = e->link;
 	a.author = e->author;
@@ -565,7 +578,10 @@ static int read_feed(struct source_ctx *ctx, struct source_poll *p, const char *
 	if (n < 0)
 		return n;
 	ctx->entries = ps.n;
-	if (p->first)
+	if (p->moved && ps.known)
+		log_info("source %s: the feed at its new url carries articles seen before: the "
+			 "same feed moved, every new entry taken (no backlog)", p->src->name);
+	if (p->first && !(p->moved && ps.known))
 		mark_backlog(ctx->rank, ps.nrank, p->src->backlog);
 	qsort(ctx->rank, ps.nrank, sizeof(ctx->rank[0]), by_idx);
 	ps.n = 0;
@@ -646,7 +662,7 @@ static void record_local(struct source_ctx *ctx, struct source_poll *p, int rc, 
 {
 	const struct cfg *cfg = ctx->cfg;
 
-	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, p->src->name, &p->st);
+	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, p->src->name, p->src->url, &p->st);
 	record_poll(p, &cfg->http, now, rc, 0, p->err[0] ? p->err : strerror(-rc));
 	p->st.next_due = 0;
 }
@@ -683,7 +699,7 @@ static void poll_end(struct source_ctx *ctx, struct source_poll *p)
 		if (rc < 0 && p->st.failures) {
 			struct srcstate disk;
 
-			srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &disk);
+			srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &disk);
 			if (disk.problem_since == p->st.problem_since)
 				p->st.problem_reported |= disk.problem_reported;
 		}
@@ -1034,10 +1050,15 @@ int source_start(struct source_ctx *ctx, unsigned idx, int64_t *not_before)
 			poll_end(ctx, p);
 		return 0;
 	}
-	if (ctx->state_fd >= 0)
-		srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &p->st);
-	else
+	if (ctx->state_fd < 0)
 		srcstate_init(&p->st);
+	else
+		p->moved = srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name,
+					 src->url, &p->st);
+	if (p->moved)
+		log_info("source %s: its url changed: polled as a new source (the other feed's "
+			 "validators, backoff and failures dropped; backlog = %u unless the new "
+			 "feed carries articles seen before)", src->name, src->backlog);
 	p->first = p->st.last_success == 0;
 	nb = ctx->dry_run ? 0 : srcstate_not_before(&p->st, &cfg->http, now);
 	if (nb > now) {
@@ -1090,7 +1111,7 @@ int64_t source_not_before(const struct cfg *cfg, const struct source_ctx *ctx,
 
 	if (!url_is_http(src->url))
 		return 0;
-	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
+	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &st);
 	return srcstate_not_before(&st, &cfg->http, now);
 }
 
@@ -1102,7 +1123,7 @@ int source_note_next_poll(const struct source_ctx *ctx, unsigned idx, int64_t ne
 
 	if (ctx->dry_run || ctx->state_fd < 0)
 		return 0;
-	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
+	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &st);
 	if (st.next_poll == next_poll)
 		return 0;
 	st.next_poll = next_poll;
@@ -1120,7 +1141,7 @@ int source_forget_validators(const struct cfg *cfg, const struct source_ctx *ctx
 
 		if (!url_is_http(src->url))
 			continue;
-		srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
+		srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &st);
 		if (!st.v.etag[0] && !st.v.last_modified[0])
 			continue;
 		memset(&st.v, 0, sizeof(st.v));

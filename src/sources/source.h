@@ -91,6 +91,10 @@ struct source_poll {
 	unsigned left;		     /* entries not yielded for want of a job slot */
 	unsigned cut;		     /* entries left at poll_timeout */
 	int first;		     /* no successful poll before: backlog applies */
+	/* Its url changed since its state was saved (srcstate_for_url): a
+	 * first poll, unless the new feed carries an article already known
+	 * (the same feed at a new address). */
+	int moved;
 	unsigned over;		     /* entries yielded over_backlog */
 	int ended;		     /* the article callback asked to stop */
 	int stopped;		     /* cancelled or the stop flag: nothing recorded */

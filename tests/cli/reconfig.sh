@@ -59,3 +59,79 @@ else
 	fail "kind changed: ntfy got a message, never the webhook's JSON" "$(head -c 300 "$TMP/f.log")"
 fi
 
+# 2. A source keeps its name, its url changes to another feed. Its state
+# file was the other feed's: its validators went to the new URL (a server
+# may answer 304 to them: the new feed unread), and as the source had been
+# polled, the new feed's whole backlog went into the next digest. Now it is
+# a new source: no validators, `backlog` entries, the rest marked seen.
+mkdir -p "$TMP/feeds"
+start_feeds "$TMP/feeds" || exit 1
+set --
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do set -- "$@" "b$i"; done
+rss_feed "$TMP/feeds/b.xml" "$@"
+set --
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do set -- "$@" "c$i"; done
+rss_feed "$TMP/feeds/c.xml" "$@"
+rm -rf "$TMP/state" "$TMP/articles"/*
+FEED_URL="https://localhost:$FEED_PORT/feeds/b.xml" write_config "$TMP/c.ini"
+digestd run --once --config "$TMP/c.ini" 2>"$TMP/u1.log"
+FEED_URL="https://localhost:$FEED_PORT/feeds/c.xml" write_config "$TMP/c.ini"
+expect_status "url changed: --once" 0 digestd run --once --config "$TMP/c.ini"
+cp "$TMP/err" "$TMP/u2.log"
+got=$(titles | grep -c '^Story c')
+if [ "$got" -eq 5 ]; then pass "url changed: the new feed's first poll takes backlog (5) entries"; else
+	fail "url changed: the new feed's first poll takes backlog (5) entries" "took $got" \
+		"$(tail -n 4 "$TMP/u2.log")"
+fi
+if grep '/feeds/c.xml' "$TMP/feeds.log" | head -n 1 | grep -q '/feeds/c.xml	-	-	'; then
+	pass "url changed: the other feed's validators not sent to the new URL"
+else
+	fail "url changed: the other feed's validators not sent to the new URL" \
+		"$(grep '/feeds/c.xml' "$TMP/feeds.log" | head -n 1)"
+fi
+expect_grep "url changed: said in the log" "source feed: its url changed: polled as a new source" \
+	"$TMP/u2.log"
+# The same feed at a new address (http to https, a move): its entries seen
+# before say so, and every new entry is taken, none marked seen unread.
+set --
+for i in 13 14 15 16 17 18 19 20; do set -- "$@" "c$i"; done
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do set -- "$@" "c$i"; done
+rss_feed "$TMP/feeds/c2.xml" "$@"
+FEED_URL="https://localhost:$FEED_PORT/feeds/c2.xml" write_config "$TMP/c.ini"
+expect_status "same feed moved: --once" 0 digestd run --once --config "$TMP/c.ini"
+got=$(titles | grep -c '^Story c')
+if [ "$got" -eq 13 ] && grep -q "the same feed moved, every new entry taken" "$TMP/err"; then
+	pass "same feed moved: its 8 new entries taken, none marked seen unread"
+else
+	fail "same feed moved: its 8 new entries taken, none marked seen unread" \
+		"c stories delivered: $got (want 5 + 8)" "$(tail -n 4 "$TMP/err")"
+fi
+
+# 3. The same across a reload, the source backing off (its URL refused, an
+# hour's backoff): the new URL is polled at once, not after the other's
+# backoff.
+rm -rf "$TMP/state"
+: >"$TMP/feeds.log"
+# backoff_ini URL: the config with the feed at URL and an hour's backoff.
+backoff_ini() {
+	FEED_URL=$1 write_config "$TMP/c.tmp"
+	sed 's/^\[http\]$/[http]\nbackoff_base = 1h/' "$TMP/c.tmp" >"$TMP/c.ini"
+}
+backoff_ini "https://localhost:1/feeds/none.xml"
+$TEST_WRAPPER "$DIGESTD" run --config "$TMP/c.ini" 2>"$TMP/d3.log" &
+pid=$!
+PIDS="$PIDS $pid"
+if wait_grep "source feed: .*backing off\|source feed: .*refused\|source feed:.*failed" "$TMP/d3.log" 30; then
+	backoff_ini "https://localhost:$FEED_PORT/feeds/c.xml"
+	kill -HUP $pid
+	if wait_grep "/feeds/c.xml" "$TMP/feeds.log" 30; then
+		pass "url changed by a reload: the new URL polled at once, not after the hour's backoff"
+	else
+		fail "url changed by a reload: the new URL polled at once, not after the hour's backoff" \
+			"$(tail -n 5 "$TMP/d3.log")"
+	fi
+else
+	fail "url changed by a reload: the refused URL failed" "$(tail -n 5 "$TMP/d3.log")"
+fi
+kill $pid 2>/dev/null
+wait $pid 2>/dev/null
