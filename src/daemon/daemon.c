@@ -625,6 +625,7 @@ static void reload(struct daemon *d)
 	if (d->push.active)
 		pipeline_push_begin(d, false, false);
 	pipeline_outbox_count(d);
+	pipeline_outbox_unclaimed(d);
 	log_info("reloaded %s: %u sources, %u endpoints", d->path, nc->n_sources, nc->n_endpoints);
 out:
 	notify_ready();
@@ -860,6 +861,7 @@ int daemon_start(struct daemon *d, const char *path, bool once)
 	}
 	d->up |= UP_OUTBOX;
 	pipeline_outbox_count(d);
+	pipeline_outbox_unclaimed(d);
 	if (source_ctx_init(&d->sources[0], d->cfg, d->net) < 0) {
 		log_errx("sources cannot start: out of memory");
 		return EX_SOFTWARE;

@@ -233,6 +233,20 @@ void pipeline_outbox_count(struct daemon *d)
 	}
 }
 
+static void unclaimed_say(const char *name, unsigned count, void *arg)
+{
+	(void)arg;
+	log_warnx("outbox%s%s: %u digest%s wait%s for [endpoint%s%s], which is not configured: "
+		  "kept, and pushed if it is configured again (to drop them, move them out of "
+		  "the state folder)", *name ? "/" : "", name, count, count == 1 ? "" : "s",
+		  count == 1 ? "s" : "", *name ? " " : "", name);
+}
+
+void pipeline_outbox_unclaimed(struct daemon *d)
+{
+	(void)outbox_unclaimed(d->state_fd, d->cfg, unclaimed_say, NULL);
+}
+
 /* The pass ends: the next push time and the outbox counts. */
 static void push_pass_end(struct daemon *d)
 {

@@ -93,6 +93,13 @@ void pipeline_push_step(struct daemon *d);
  * pushed). Blocks on the disk. */
 int pipeline_inflight_refit(struct daemon *d);
 
+/* One warning line for each outbox in the state folder that holds entries
+ * and that no configured endpoint takes (an [endpoint NAME] removed or
+ * renamed; outbox_unclaimed): its digests wait, unsent, until an endpoint
+ * of that name is configured again. At start-up and after a reload.
+ * Blocks on the disk. */
+void pipeline_outbox_unclaimed(struct daemon *d);
+
 /* Counts the entries and bytes of every endpoint's outbox into d (a failure
  * is logged). */
 void pipeline_outbox_count(struct daemon *d);

@@ -779,3 +779,58 @@ int outbox_count(struct outbox *ob, unsigned *count)
 
 	return tally(ob, &bytes, count);
 }
+
+/* Does an endpoint of c have outbox name ("" for the plain one)? */
+static int claimed(const struct cfg *c, const char *name)
+{
+	for (unsigned i = 0; i < c->n_endpoints; i++)
+		if (strcmp(c->endpoints[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The entries in folder dirfd; 0 when it cannot be listed. */
+static unsigned entries_at(int dirfd)
+{
+	struct outbox ob = { .dirfd = dirfd, .deadfd = -1 };
+	unsigned count = 0;
+
+	return outbox_count(&ob, &count) == 0 ? count : 0;
+}
+
+unsigned outbox_unclaimed(int state_fd, const struct cfg *c, outbox_unclaimed_fn fn, void *arg)
+{
+	/* O_NONBLOCK: a FIFO in the place of a folder is not waited on. */
+	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+	int fd = openat(state_fd, OUTBOX_DIR, flags);
+	unsigned total = 0, n;
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0)
+		return 0;
+	n = claimed(c, "") ? 0 : entries_at(fd);
+	if (n)
+		fn("", n, arg);
+	total += n;
+	d = scan_open(fd);
+	while (d && (de = readdir(d)) != NULL) {
+		int sub;
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= CFG_SOURCE_NAME_BYTES ||
+		    claimed(c, de->d_name))
+			continue;
+		sub = openat(fd, de->d_name, flags); /* an entry file: ENOTDIR */
+		if (sub < 0)
+			continue;
+		n = entries_at(sub);
+		close(sub);
+		if (n)
+			fn(de->d_name, n, arg);
+		total += n;
+	}
+	if (d)
+		closedir(d);
+	close(fd);
+	return total;
+}

@@ -163,6 +163,15 @@ int outbox_bytes(struct outbox *ob, uint64_t *bytes);
 /* Number of entries in the outbox, same rules as outbox_bytes. */
 int outbox_count(struct outbox *ob, unsigned *count);
 
+/* The outboxes in state folder state_fd that no endpoint of c takes:
+ * outbox/ itself when c has no plain [endpoint], each outbox/NAME/ whose
+ * NAME is not one of c's [endpoint NAME]s (removed or renamed). Calls
+ * fn(name, count, arg) for each that holds entries (name "" for outbox/).
+ * Makes, moves and sweeps nothing; a folder that cannot be read, or a
+ * link, is skipped. Returns the entries of all of them. Blocks on I/O. */
+typedef void (*outbox_unclaimed_fn)(const char *name, unsigned count, void *arg);
+unsigned outbox_unclaimed(int state_fd, const struct cfg *c, outbox_unclaimed_fn fn, void *arg);
+
 /* Parses an entry file image named `name` into e, without I/O or logging.
  * Returns 0, or -EBADMSG with a short reason in why (OUTBOX_REASON_BYTES).
  * For outbox_read and the fuzzer. */

@@ -135,3 +135,58 @@ else
 fi
 kill $pid 2>/dev/null
 wait $pid 2>/dev/null
+
+# 4. [endpoint two] removed while its outbox holds a digest: kept, and said
+# at start-up and at a reload (one line naming the folder); configured
+# again later, it gets the digest then.
+rm -rf "$TMP/state" "$TMP/articles"/*
+new_article r1
+TWO_DOWN="url = https://localhost:1/two"
+write_config "$TMP/c.ini" "[endpoint two]" "$TWO_DOWN" "signing_key_file = $TMP/key" "$EP_TAIL"
+digestd run --once --config "$TMP/c.ini" 2>"$TMP/r1.log"
+write_config "$TMP/c.ini"
+expect_status "endpoint removed: --once" 0 digestd run --once --config "$TMP/c.ini"
+expect_grep "endpoint removed: said at start-up" \
+	"outbox/two: 1 digest waits for \[endpoint two\], which is not configured" "$TMP/err"
+if [ "$(find "$TMP/state/outbox/two" -name '*.digest' | wc -l)" -eq 1 ]; then
+	pass "endpoint removed: its digest kept"
+else
+	fail "endpoint removed: its digest kept" "$(find "$TMP/state" -name '*.digest')"
+fi
+digestd status --format json --config "$TMP/c.ini" >"$TMP/status.json" 2>"$TMP/status.err"
+if python3 - "$TMP/status.json" <<'PYEOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["unclaimed"] == [{"outbox": "outbox/two", "endpoint": "two", "waiting": 1}], s["unclaimed"]
+assert [e["name"] for e in s["endpoints"]] == ["default"]
+PYEOF
+then pass "endpoint removed: status --json lists outbox/two as unclaimed"; else
+	fail "endpoint removed: status --json lists outbox/two as unclaimed" "$(cat "$TMP/status.err")"
+fi
+digestd status --config "$TMP/c.ini" >"$TMP/status.txt" 2>&1
+expect_grep "endpoint removed: status says so" \
+	"outbox/two: for \[endpoint two\], which is not configured" "$TMP/status.txt"
+write_config "$TMP/c.ini" "[endpoint two]" "$TWO_DOWN" "signing_key_file = $TMP/key" "$EP_TAIL"
+$TEST_WRAPPER "$DIGESTD" run --config "$TMP/c.ini" 2>"$TMP/d4.log" &
+pid=$!
+PIDS="$PIDS $pid"
+wait_grep "digestd started" "$TMP/d4.log"
+write_config "$TMP/c.ini"
+kill -HUP $pid
+if wait_grep "reloaded" "$TMP/d4.log" && grep -q "outbox/two: 1 digest waits" "$TMP/d4.log"; then
+	pass "endpoint removed by a reload: said"
+else
+	fail "endpoint removed by a reload: said" "$(tail -n 4 "$TMP/d4.log")"
+fi
+kill $pid 2>/dev/null
+wait $pid 2>/dev/null
+write_config "$TMP/c.ini" "[endpoint two]" "url = https://localhost:$PORT/digest" \
+	"signing_key_file = $TMP/key" "$EP_TAIL"
+expect_status "endpoint configured again: --once" 0 digestd run --once --config "$TMP/c.ini"
+# (The sink keeps one copy of a webhook-id: the plain [endpoint] took it.)
+if grep -q "to \[endpoint two\]: delivered" "$TMP/err" && ! grep -q "not configured" "$TMP/err" &&
+	[ "$(find "$TMP/state/outbox/two" -name '*.digest' | wc -l)" -eq 0 ]; then
+	pass "endpoint configured again: the digest kept for it delivered"
+else
+	fail "endpoint configured again: the digest kept for it delivered" "$(tail -n 4 "$TMP/err")"
+fi
