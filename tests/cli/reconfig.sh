@@ -190,3 +190,51 @@ if grep -q "to \[endpoint two\]: delivered" "$TMP/err" && ! grep -q "not configu
 else
 	fail "endpoint configured again: the digest kept for it delivered" "$(tail -n 4 "$TMP/err")"
 fi
+
+# 5. SIGHUP storms: 100 reloads while the sources are polled, 100 while the
+# digest's push hangs (the sink holds its first answer): every reload done,
+# the daemon still up, the digest delivered once, each article in it once.
+stop_sink
+start_sink "$PORT" --mode hang:1 || exit 1
+rm -rf "$TMP/state" "$TMP/articles"/*
+for i in 1 2 3 4 5 6 7 8 9 10; do new_article "h$i"; done
+set --
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do set -- "$@" "g$i"; done
+rss_feed "$TMP/feeds/g.xml" "$@"
+before=$(stored)
+FEED_URL="https://localhost:$FEED_PORT/feeds/g.xml" SCHEDULE=1m write_config "$TMP/c.ini"
+$TEST_WRAPPER "$DIGESTD" run --config "$TMP/c.ini" 2>"$TMP/d5.log" &
+pid=$!
+PIDS="$PIDS $pid"
+wait_grep "digestd started" "$TMP/d5.log"
+# storm N: N SIGHUPs, 10 ms apart.
+storm() {
+	n=0
+	while [ $n -lt "$1" ]; do
+		kill -HUP $pid
+		n=$((n + 1))
+		sleep 0.01
+	done
+}
+storm 100
+wait_grep "composed" "$TMP/d5.log" 120
+storm 100
+wait_grep ": delivered" "$TMP/d5.log" 120
+kill -USR1 $pid
+wait_grep "status:" "$TMP/d5.log"
+reloads=$(grep -c "^.* reloaded " "$TMP/d5.log")
+if alive $pid && [ "$reloads" -ge 2 ] && ! grep -q "reload failed" "$TMP/d5.log"; then
+	pass "SIGHUP storms: $reloads reloads for 200 signals, none failed, still running"
+else
+	fail "SIGHUP storms: reloaded, still running" "$(tail -n 4 "$TMP/d5.log")"
+fi
+kill -TERM $pid
+wait_gone $pid 40
+titles | grep -E '^Story (h|g)[0-9]+$' | sort >"$TMP/storm.titles"
+if [ "$(stored)" -eq $((before + 1)) ] && [ "$(wc -l <"$TMP/storm.titles")" -eq 15 ] &&
+	[ "$(sort -u "$TMP/storm.titles" | wc -l)" -eq 15 ] && [ "$(outbox_entries)" -eq 0 ]; then
+	pass "SIGHUP storms: one digest, its 15 articles once each, the outbox empty"
+else
+	fail "SIGHUP storms: one digest, its 15 articles once each, the outbox empty" \
+		"stored $before -> $(stored), $(wc -l <"$TMP/storm.titles") titles, outbox $(outbox_entries)"
+fi
