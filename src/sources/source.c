@@ -401,7 +401,6 @@ struct parse {
 	struct source_poll *p;
 	unsigned n;	/* entries seen in this pass */
 	unsigned nrank, next;
-	int known;	/* pass 1 of a moved feed: an entry is known already */
 };
 
 static unsigned poll_index(const struct source_ctx *ctx, const struct source_poll *p)
@@ -424,16 +423,19 @@ static int rank_entry(const struct feed_entry *e, void *arg)
 	struct source_rank *rank = ps->ctx->rank;
 	int64_t key = entry_key(e);
 	unsigned idx = ps->n++, min = 0;
+	int known = 0;
 
-	if (ps->p->moved && !ps->known && ps->ctx->known) {
+	/* A first poll asks which entries are known (mark_backlog). */
+	if (ps->p->first && ps->ctx->known) {
 		struct source_article a = { .url = e->link, .id = entry_id(e) };
 
-		ps->known = ps->ctx->known(&a, ps->ctx->arg) != 0;
+		known = ps->ctx->known(&a, ps->ctx->arg) != 0;
 	}
 
 	if (ps->nrank < ps->p->src->max_items && ps->nrank < SOURCE_MAX_ITEMS) {
 		rank[ps->nrank].key = key;
 		rank[ps->nrank].over = 0;
+		rank[ps->nrank].known = known;
 		rank[ps->nrank++].idx = idx;
 		return 0;
 	}
@@ -443,6 +445,7 @@ static int rank_entry(const struct feed_entry *e, void *arg)
 			min = i;
 	if (ps->nrank > 0 && key > rank[min].key) {
 		rank[min].key = key;
+		rank[min].known = known;
 		rank[min].idx = idx;
 	}
 	return 0;
@@ -458,12 +461,24 @@ static int by_age(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* A first poll: the ranked entries past the newest `backlog` are over it. */
-static void mark_backlog(struct source_rank *rank, unsigned n, unsigned backlog)
+/* A first poll: the ranked entries past the newest `backlog` are over it,
+ * but those newer than the newest entry already known are not: a feed
+ * read before under another name or url (a source renamed, a feed moved)
+ * or carrying an article another source brought has them new since, not
+ * as an old backlog, and none is marked seen unread. Returns how many
+ * were taken for being newer than a known one beyond `backlog`. */
+static unsigned mark_backlog(struct source_rank *rank, unsigned n, unsigned backlog)
 {
+	unsigned f = 0;
+
 	qsort(rank, n, sizeof(rank[0]), by_age);
+	while (f < n && !rank[f].known)
+		f++;
+	if (f == n)
+		f = 0;
 	for (unsigned i = 0; i < n; i++)
-		rank[i].over = i >= backlog;
+		rank[i].over = i >= backlog && i >= f;
+	return f > backlog ? f - backlog : 0;
 }
 
 static int by_idx(const void *a, const void *b)
@@ -578,11 +593,8 @@ static int read_feed(struct source_ctx *ctx, struct source_poll *p, const char *
 	if (n < 0)
 		return n;
 	ctx->entries = ps.n;
-	if (p->moved && ps.known)
-		log_info("source %s: the feed at its new url carries articles seen before: the "
-			 "same feed moved, every new entry taken (no backlog)", p->src->name);
-	if (p->first && !(p->moved && ps.known))
-		mark_backlog(ctx->rank, ps.nrank, p->src->backlog);
+	if (p->first)
+		p->newer = mark_backlog(ctx->rank, ps.nrank, p->src->backlog);
 	qsort(ctx->rank, ps.nrank, sizeof(ctx->rank[0]), by_idx);
 	ps.n = 0;
 	n = feed_parse(body, len, base, ctype, 0, yield_entry, &ps);
@@ -686,10 +698,10 @@ static void poll_end(struct source_ctx *ctx, struct source_poll *p)
 	if (p->left)
 		log_info("source %s: %u teasers left for the next poll: every page job slot (%u) "
 			 "is taken", src->name, p->left, SOURCE_MAX_JOBS);
-	if (p->over)
+	if (p->over || p->newer)
 		log_info("source %s: first poll: the newest %u entries taken, %u older ones marked "
-			 "seen ([source] backlog = %u)", src->name, p->yielded - p->over, p->over,
-			 src->backlog);
+			 "seen ([source] backlog = %u%s)", src->name, p->yielded - p->over, p->over,
+			 src->backlog, p->newer ? ", and every entry newer than one seen before" : "");
 	if (p->stopped) {
 		rc = -EINTR;
 	} else if (p->http && !net_stopped(ctx->fetch.net) && !ctx->dry_run) {
@@ -1052,13 +1064,9 @@ int source_start(struct source_ctx *ctx, unsigned idx, int64_t *not_before)
 	}
 	if (ctx->state_fd < 0)
 		srcstate_init(&p->st);
-	else
-		p->moved = srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name,
-					 src->url, &p->st);
-	if (p->moved)
+	else if (srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &p->st))
 		log_info("source %s: its url changed: polled as a new source (the other feed's "
-			 "validators, backoff and failures dropped; backlog = %u unless the new "
-			 "feed carries articles seen before)", src->name, src->backlog);
+			 "validators, backoff and failures dropped)", src->name);
 	p->first = p->st.last_success == 0;
 	nb = ctx->dry_run ? 0 : srcstate_not_before(&p->st, &cfg->http, now);
 	if (nb > now) {

@@ -100,11 +100,29 @@ rss_feed "$TMP/feeds/c2.xml" "$@"
 FEED_URL="https://localhost:$FEED_PORT/feeds/c2.xml" write_config "$TMP/c.ini"
 expect_status "same feed moved: --once" 0 digestd run --once --config "$TMP/c.ini"
 got=$(titles | grep -c '^Story c')
-if [ "$got" -eq 13 ] && grep -q "the same feed moved, every new entry taken" "$TMP/err"; then
+if [ "$got" -eq 13 ] && grep -q "and every entry newer than one seen before" "$TMP/err"; then
 	pass "same feed moved: its 8 new entries taken, none marked seen unread"
 else
 	fail "same feed moved: its 8 new entries taken, none marked seen unread" \
 		"c stories delivered: $got (want 5 + 8)" "$(tail -n 4 "$TMP/err")"
+fi
+
+# A source renamed, its url kept: a new name has no state, so its poll is a
+# first poll; its 8 entries newer than those seen before are all taken, not
+# `backlog` of them with the other 3 marked seen unread.
+set --
+for i in 21 22 23 24 25 26 27 28; do set -- "$@" "c$i"; done
+for i in 13 14 15 16 17 18 19 20 1 2 3 4; do set -- "$@" "c$i"; done
+rss_feed "$TMP/feeds/c2.xml" "$@"
+FEED_URL="https://localhost:$FEED_PORT/feeds/c2.xml" write_config "$TMP/c.tmp"
+sed 's/^\[source feed\]$/[source renamed]/' "$TMP/c.tmp" >"$TMP/c.ini"
+expect_status "source renamed: --once" 0 digestd run --once --config "$TMP/c.ini"
+got=$(titles | grep -c '^Story c')
+if [ "$got" -eq 21 ]; then
+	pass "source renamed: its 8 new entries taken, none marked seen unread"
+else
+	fail "source renamed: its 8 new entries taken, none marked seen unread" \
+		"c stories delivered: $got (want 13 + 8)" "$(tail -n 4 "$TMP/err")"
 fi
 
 # 3. The same across a reload, the source backing off (its URL refused, an
