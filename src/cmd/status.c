@@ -229,6 +229,10 @@ static void show_source(struct status *s, const struct cfg_source *src)
 	char url[NET_URL_BYTES], head[CFG_SOURCE_NAME_BYTES + 16];
 	const char *why = read_state(s, src->name, &st);
 
+	/* Kept for the feed the source named before its url changed: this
+	 * one has not been polled yet (the daemon starts it afresh). */
+	if (!why && srcstate_for_url(&st, src->url))
+		why = "none";
 	snprintf(head, sizeof(head), "source %s", src->name);
 	open_obj(s, NULL, head);
 	field_str(s, "name", "name", src->name);
@@ -403,6 +407,26 @@ static void show_schedule(struct status *s)
 	close_obj(s);
 }
 
+/* An outbox no configured endpoint takes (outbox_unclaimed): its digests
+ * wait until an endpoint of that name comes back. */
+static void show_unclaimed(const char *name, unsigned count, void *arg)
+{
+	struct status *s = arg;
+	char where[CFG_SOURCE_NAME_BYTES + 8], head[2 * CFG_SOURCE_NAME_BYTES + 64];
+
+	snprintf(where, sizeof(where), "outbox%s%s", *name ? "/" : "", name);
+	snprintf(head, sizeof(head), "%s: for [endpoint%s%s], which is not configured", where,
+		 *name ? " " : "", name);
+	if (s->json && !s->first)
+		putchar(',');
+	s->first = 1;
+	open_obj(s, NULL, head);
+	field_str(s, "outbox", "outbox folder", where);
+	field_str(s, "endpoint", "endpoint", *name ? name : "default");
+	field_num(s, "waiting", "digests waiting", count);
+	close_obj(s);
+}
+
 static int show(struct status *s)
 {
 	const char *dir = s->cfg.daemon.state_dir;
@@ -436,6 +460,11 @@ static int show(struct status *s)
 		s->first = 1;
 		show_endpoint(s, &s->cfg.endpoints[i]);
 	}
+	if (s->json)
+		fputs("],\"unclaimed\":[", stdout);
+	s->first = 1;
+	if (s->state_fd >= 0)
+		(void)outbox_unclaimed(s->state_fd, &s->cfg, show_unclaimed, s);
 	if (s->json)
 		fputs("],\"sources\":[", stdout);
 	for (unsigned i = 0; i < s->cfg.n_sources; i++) {

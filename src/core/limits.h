@@ -407,6 +407,9 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 /* Parts one digest may make for one endpoint: one article a part at worst
  * (docs/messages.md); bounds an entry header's part line. */
 #define OUTBOX_MAX_PARTS DIGEST_MAX_ARTICLES
+/* An entry's "kind:" value: the longest [endpoint] kind, "telegram", and
+ * its NUL. */
+#define OUTBOX_KIND_BYTES 16u
 #define OUTBOX_NAME_BYTES 128u
 #define OUTBOX_REASON_BYTES 256u
 

@@ -433,8 +433,10 @@ static void taken_remap(struct daemon *d, const struct cfg *old)
 				memcpy(d->push.taken[i], prev[j], sizeof(prev[j]));
 }
 
-/* Sources kept across a reload keep their time; new ones (and all at start)
- * are due now, or when an earlier run's backoff ends. */
+/* Sources kept across a reload (the same name and url) keep their time;
+ * new ones (and all at start) are due now, or when an earlier run's
+ * backoff ends: one whose url changed is a new source (srcstate_for_url),
+ * the other feed's backoff not waited for. */
 static void sources_reschedule(struct daemon *d, const struct cfg *old, const int64_t *old_due)
 {
 	int64_t now = net_now_ms(), wall = wall_ms();
@@ -445,7 +447,8 @@ static void sources_reschedule(struct daemon *d, const struct cfg *old, const in
 
 		d->source_due_ms[i] = schedule_source_due(0, nb, now, wall);
 		for (unsigned j = 0; old && j < old->n_sources; j++)
-			if (strcmp(old->sources[j].name, d->cfg->sources[i].name) == 0)
+			if (strcmp(old->sources[j].name, d->cfg->sources[i].name) == 0 &&
+			    strcmp(old->sources[j].url, d->cfg->sources[i].url) == 0)
 				d->source_due_ms[i] = old_due[j];
 		/* One due later (backing off) has its time recorded now; one due
 		 * now, at its poll's end in a moment. */
@@ -659,11 +662,15 @@ static void reload(struct daemon *d)
 	if (memcmp(&old->digest.schedule, &nc->digest.schedule, sizeof(nc->digest.schedule)) != 0)
 		schedule_digest(d);
 	d->outbox_due = 0;
+	/* The push in flight was cancelled above: d->entry is free. Failed
+	 * (said): those entries go to dead/ when pushed. */
+	(void)pipeline_inflight_refit(d);
 	/* A pass under way walked the old endpoints (their indices, where each
 	 * stood): it starts again on the new ones. */
 	if (d->push.active)
 		pipeline_push_begin(d, false, false);
 	pipeline_outbox_count(d);
+	pipeline_outbox_unclaimed(d);
 	log_info("reloaded %s: %u sources, %u endpoints", d->path, nc->n_sources, nc->n_endpoints);
 out:
 	notify_ready();
@@ -802,13 +809,18 @@ int daemon_once(struct daemon *d)
 	log_info("one cycle done: %lu new articles, %lu digests composed, %lu delivered, "
 		 "%u left in the outbox%s", d->n.summarised, d->n.digests, d->n.delivered,
 		 d->ob_count, status == EX_TEMPFAIL ? " (exit 75: run again later)" : "");
-	if (status == EX_UNAVAILABLE && !d->n.damaged)
+	if (status == EX_UNAVAILABLE && !d->n.damaged && !d->n.stale)
 		log_warnx("exit 69: %lu digest%s refused, moved to dead/ in %s", d->n.dead,
 			  d->n.dead == 1 ? "" : "s", d->cfg->daemon.state_dir);
-	else if (status == EX_UNAVAILABLE)
+	else if (status == EX_UNAVAILABLE && !d->n.stale)
 		log_warnx("exit 69: %lu digest%s moved to dead/ in %s (%lu damaged, %lu refused)",
 			  d->n.dead, d->n.dead == 1 ? "" : "s", d->cfg->daemon.state_dir,
 			  d->n.damaged, d->n.dead - d->n.damaged);
+	else if (status == EX_UNAVAILABLE)
+		log_warnx("exit 69: %lu digest%s moved to dead/ in %s (%lu damaged, %lu rendered "
+			  "for another kind of endpoint, %lu refused)",
+			  d->n.dead, d->n.dead == 1 ? "" : "s", d->cfg->daemon.state_dir,
+			  d->n.damaged, d->n.stale, d->n.dead - d->n.damaged - d->n.stale);
 	return status;
 }
 
@@ -895,6 +907,7 @@ int daemon_start(struct daemon *d, const char *path, bool once)
 	}
 	d->up |= UP_OUTBOX;
 	pipeline_outbox_count(d);
+	pipeline_outbox_unclaimed(d);
 	if (source_ctx_init(&d->sources[0], d->cfg, d->net) < 0) {
 		log_errx("sources cannot start: out of memory");
 		return EX_SOFTWARE;

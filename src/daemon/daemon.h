@@ -27,12 +27,13 @@
 #define DAEMON_DEFAULT_CONFIG "/etc/digestd/digestd.ini"
 
 /* dead counts every digest moved to dead/; damaged, those of them that
- * could not be read (a wrong checksum, not a regular file); state_saves,
+ * could not be read (a wrong checksum, not a regular file); stale, those
+ * rendered for another kind than their endpoint's now; state_saves,
  * the state files (a source's, an endpoint's) that could not be saved, but
  * for those of the running source context's polls (its save_failures). */
 struct daemon_counters {
 	unsigned long polls, poll_failures, articles, summarised, known;
-	unsigned long digests, delivered, push_failures, dead, damaged;
+	unsigned long digests, delivered, push_failures, dead, damaged, stale;
 	unsigned long dropped, over_backlog; /* marked seen: by a rule, by backlog */
 	unsigned long state_saves;
 };

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/cfg_key.h"
+#include "core/cfg_value.h"
 #include "core/log.h"
 #include "core/notify.h"
 #include "core/url.h"
@@ -231,6 +233,20 @@ void pipeline_outbox_count(struct daemon *d)
 	}
 }
 
+static void unclaimed_say(const char *name, unsigned count, void *arg)
+{
+	(void)arg;
+	log_warnx("outbox%s%s: %u digest%s wait%s for [endpoint%s%s], which is not configured: "
+		  "kept, and pushed if it is configured again (to drop them, move them out of "
+		  "the state folder)", *name ? "/" : "", name, count, count == 1 ? "" : "s",
+		  count == 1 ? "s" : "", *name ? " " : "", name);
+}
+
+void pipeline_outbox_unclaimed(struct daemon *d)
+{
+	(void)outbox_unclaimed(d->state_fd, d->cfg, unclaimed_say, NULL);
+}
+
 /* The pass ends: the next push time and the outbox counts. */
 static void push_pass_end(struct daemon *d)
 {
@@ -257,7 +273,7 @@ static void endpoint_note(struct daemon *d, const struct cfg_endpoint *ep,
 	char name[PIPELINE_ENDPOINT_STATE_BYTES];
 
 	pipeline_endpoint_state(ep, name);
-	srcstate_load(d->state_fd, dir, name, &st);
+	srcstate_load(d->state_fd, dir, name, NULL, &st);
 	st.last_attempt = now;
 	if (res->outcome == PUSH_DELIVERED) {
 		st.last_success = now;
@@ -367,6 +383,36 @@ static void hold_digest(char held[DIGEST_ID_BYTES], const char *id)
 	held[n] = '\0';
 }
 
+/* Was entry e rendered for an endpoint of ep's kind? One whose kind is
+ * not known (a part of an earlier version) is taken as fitting. */
+static bool kind_fits(const struct outbox_entry *e, const struct cfg_endpoint *ep)
+{
+	return e->kind == OUTBOX_KIND_ANY || e->kind == (int)ep->kind;
+}
+
+/* Entry e was rendered for another kind of endpoint than the one now
+ * configured under its outbox's name (a reload or a restart changed
+ * [endpoint] kind): sent, it would arrive as the raw bytes of the other
+ * kind (a webhook's JSON as an ntfy message), and its articles cannot be
+ * rendered again (they left the pending list). It goes to dead/ with the
+ * reason, never pushed; a failed move is retried at the next pass. */
+static void kind_refuse(struct daemon *d, struct outbox *ob, const struct outbox_entry *e)
+{
+	const struct cfg_endpoint *ep = &d->cfg->endpoints[d->push.ep];
+	const char *words = cfg_keys[CFG_KEY_endpoint_kind].values;
+	char was[OUTBOX_KIND_BYTES], now[OUTBOX_KIND_BYTES], why[OUTBOX_REASON_BYTES];
+
+	cfg_enum_word(words, (unsigned)e->kind, was, sizeof(was));
+	cfg_enum_word(words, ep->kind, now, sizeof(now));
+	snprintf(why, sizeof(why), "rendered for kind = %s; [endpoint%s%s] is now kind = %s", was,
+		 ep->name[0] ? " " : "", ep->name, now);
+	log_warnx("%s/%s: %s: not sent, moved to %s/", ob->where, e->name, why, ob->dead_where);
+	if (outbox_dead_letter(ob, e->name, why, NULL, 0) == 0) {
+		d->n.dead++;
+		d->n.stale++;
+	}
+}
+
 void pipeline_push_begin(struct daemon *d, bool every, bool resume)
 {
 	struct daemon_push *ps = &d->push;
@@ -429,6 +475,8 @@ void pipeline_push_step(struct daemon *d)
 		if (rc == -EBADMSG) { /* damaged: outbox_read moved it to dead/ */
 			d->n.dead++;
 			d->n.damaged++;
+		} else if (rc == 0 && !kind_fits(e, &d->cfg->endpoints[ps->ep])) {
+			kind_refuse(d, ob, e);
 		} else if (rc < 0 && rc != -ENOENT) {
 			ps->due = min64(ps->due, now + retry_s);
 		} else if (rc == 0 && !ps->every && e->next_attempt > now &&
@@ -845,8 +893,9 @@ static unsigned fill(struct daemon *d, const char *id, int64_t created, const ch
 	return k;
 }
 
-/* Did digest id reach the outbox of every endpoint? Until then a restart
- * composes it again (the endpoints that have it say -EEXIST). */
+/* Did digest id reach the outbox of every endpoint, rendered for its kind?
+ * Until then a restart composes it again (the endpoints that have it say
+ * -EEXIST). */
 static bool in_every_outbox(struct daemon *d, const char *id)
 {
 	char name[OUTBOX_NAME_BYTES], pid[DIGEST_ID_BYTES];
@@ -862,7 +911,8 @@ static bool in_every_outbox(struct daemon *d, const char *id)
 		}
 		/* Part 1's header holds the count: every part must be there. */
 		if (part_id(pid, id, 1) < 0 || outbox_find(ob, pid, name) != 0 ||
-		    outbox_read(ob, name, &d->entry) != 0)
+		    outbox_read(ob, name, &d->entry) != 0 ||
+		    !kind_fits(&d->entry, &d->cfg->endpoints[i]))
 			return false;
 		n = d->entry.parts;
 		for (unsigned k = 2; k <= n; k++)
@@ -909,6 +959,8 @@ int pipeline_restore(struct daemon *d)
 		} else {
 			log_info("digest %s was being written at the stop: composed again from its "
 				 "%u articles, under the same id", p->inflight_id, p->inflight);
+			/* Failed (said): those entries go to dead/ when pushed. */
+			(void)pipeline_inflight_refit(d);
 		}
 	}
 	/* Only with no digest in flight: its articles must stay first. */
@@ -936,7 +988,7 @@ static void problems_gather(struct daemon *d)
 
 		if (src->type == CFG_SOURCE_FOLDER || !url_is_http(src->url))
 			continue;
-		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, &st);
+		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, src->url, &st);
 		if (st.failures < c->daemon.problem_after || st.problem_reported)
 			continue;
 		memcpy(pr->source, src->name, sizeof(pr->source));
@@ -959,7 +1011,7 @@ static void problems_told(struct daemon *d)
 		const struct cfg_source *src = &c->sources[d->problem_src[i]];
 		struct srcstate st;
 
-		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, &st);
+		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, src->url, &st);
 		if (st.failures < c->daemon.problem_after)
 			continue;
 		st.problem_reported = 1;
@@ -990,46 +1042,76 @@ static int entry_add(struct daemon *d, struct outbox *ob, const char *id, int64_
 	return 0;
 }
 
+/* Removes from endpoint i's outbox digest id's parts (parts) and its
+ * webhook entry (whole). Parts are written 1..n and removed n..1, so a
+ * crash leaves 1..m, found again. Returns 0 or a negative errno after
+ * logging. */
+static int withdraw_at(struct daemon *d, unsigned i, const char *id, bool parts, bool whole)
+{
+	struct outbox *ob = &d->outboxes[d->cur][i];
+	char name[OUTBOX_NAME_BYTES], pid[DIGEST_ID_BYTES];
+	unsigned n = 0;
+	int rc = 0;
+
+	while (parts && n < OUTBOX_MAX_PARTS && rc == 0) {
+		rc = part_id(pid, id, n + 1);
+		if (rc == 0)
+			rc = outbox_find(ob, pid, name);
+		n += rc == 0;
+	}
+	if (rc == -ENOENT)
+		rc = 0;
+	for (unsigned k = n; k > 0 && rc == 0; k--) {
+		rc = part_id(pid, id, k);
+		if (rc == 0)
+			rc = outbox_find(ob, pid, name);
+		if (rc == 0)
+			rc = outbox_remove(ob, name);
+	}
+	if (rc == 0 && whole)
+		rc = outbox_find(ob, id, name);
+	if (rc == 0 && whole)
+		rc = outbox_remove(ob, name);
+	if (rc == -ENOENT)
+		rc = 0;
+	if (rc < 0)
+		log_warnx("digest %s: %s: cannot withdraw its entries: %s", id, ob->where,
+			  strerror(-rc));
+	return rc;
+}
+
 /* Removes digest id's entries (its webhook entry, its parts) from every
  * outbox: a digest in flight composed again under another id (its articles
  * no longer fit one digest: max_articles, a format or the host name
  * changed) must not also go out under the first one. They were never
- * pushed: the push pass holds the entries of the digest in flight. Parts
- * are written 1..n and removed n..1, so a crash leaves 1..m, found again.
+ * pushed: the push pass holds the entries of the digest in flight.
  * Returns 0 or a negative errno after logging: the compose then waits. */
 static int withdraw(struct daemon *d, const char *id)
 {
+	int rc = 0;
+
+	for (unsigned i = 0; i < d->cfg->n_endpoints && rc == 0; i++)
+		rc = withdraw_at(d, i, id, true, true);
+	return rc;
+}
+
+int pipeline_inflight_refit(struct daemon *d)
+{
+	const char *id = d->pend.inflight_id;
 	char name[OUTBOX_NAME_BYTES], pid[DIGEST_ID_BYTES];
 	int rc = 0;
 
+	if (!d->pend.inflight || d->inflight_written)
+		return 0;
 	for (unsigned i = 0; i < d->cfg->n_endpoints && rc == 0; i++) {
+		const struct cfg_endpoint *ep = &d->cfg->endpoints[i];
 		struct outbox *ob = &d->outboxes[d->cur][i];
-		unsigned n = 0;
+		bool hook = ep->kind == CFG_KIND_WEBHOOK, parts = hook;
 
-		while (n < OUTBOX_MAX_PARTS && rc == 0) {
-			rc = part_id(pid, id, n + 1);
-			if (rc == 0)
-				rc = outbox_find(ob, pid, name);
-			n += rc == 0;
-		}
-		if (rc == -ENOENT)
-			rc = 0;
-		for (unsigned k = n; k > 0 && rc == 0; k--) {
-			rc = part_id(pid, id, k);
-			if (rc == 0)
-				rc = outbox_find(ob, pid, name);
-			if (rc == 0)
-				rc = outbox_remove(ob, name);
-		}
-		if (rc == 0)
-			rc = outbox_find(ob, id, name);
-		if (rc == 0)
-			rc = outbox_remove(ob, name);
-		if (rc == -ENOENT)
-			rc = 0;
-		if (rc < 0)
-			log_warnx("digest %s: %s: cannot withdraw its entries: %s", id, ob->where,
-				  strerror(-rc));
+		if (!hook && part_id(pid, id, 1) == 0 && outbox_find(ob, pid, name) == 0 &&
+		    outbox_read(ob, name, &d->entry) == 0)
+			parts = !kind_fits(&d->entry, ep);
+		rc = withdraw_at(d, i, id, parts, !hook);
 	}
 	return rc;
 }
@@ -1072,7 +1154,8 @@ static int compose_for(struct daemon *d, unsigned i, const char *id, int64_t now
 		rc = part_id(pid, id, k + 1);
 		if (rc < 0)
 			return rc;
-		pt = (struct outbox_part){ .k = k, .n = m.parts, .title = m.title, .click = m.click };
+		pt = (struct outbox_part){ .k = k, .n = m.parts, .kind = (int)ep->kind,
+					   .title = m.title, .click = m.click };
 		rc = entry_add(d, ob, pid, now, fmt, &pt, m.len, written);
 		if (rc < 0)
 			return rc;

@@ -84,6 +84,22 @@ void pipeline_push_begin(struct daemon *d, bool every, bool resume);
  * ended. Never blocks for the network. */
 void pipeline_push_step(struct daemon *d);
 
+/* The digest in flight that is not yet in every outbox (composed again
+ * next, under its id): its entries rendered for another kind than their
+ * endpoint's now (a reload or a restart changed [endpoint] kind) are
+ * withdrawn, so that it is written again in the endpoint's kind. Reads
+ * entries into d->entry: call only with no push in flight. Returns 0 or
+ * a negative errno after logging (those entries then go to dead/ when
+ * pushed). Blocks on the disk. */
+int pipeline_inflight_refit(struct daemon *d);
+
+/* One warning line for each outbox in the state folder that holds entries
+ * and that no configured endpoint takes (an [endpoint NAME] removed or
+ * renamed; outbox_unclaimed): its digests wait, unsent, until an endpoint
+ * of that name is configured again. At start-up and after a reload.
+ * Blocks on the disk. */
+void pipeline_outbox_unclaimed(struct daemon *d);
+
 /* Counts the entries and bytes of every endpoint's outbox into d (a failure
  * is logged). */
 void pipeline_outbox_count(struct daemon *d);

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/cfg_key.h"
+#include "core/cfg_value.h"
 #include "core/dec.h"
 #include "core/file.h"
 #include "core/log.h"
@@ -102,13 +104,23 @@ static int line_ok(const char *v, size_t cap)
 	return n < cap && n < VALUE_BYTES && no_controls(v, n);
 }
 
+/* The word of kind k (enum cfg_kind) as [endpoint] kind spells it, into
+ * out; "" for one out of range. */
+static void kind_word(int k, char out[OUTBOX_KIND_BYTES])
+{
+	out[0] = '\0';
+	if (k >= CFG_KIND_WEBHOOK && k <= CFG_KIND_TELEGRAM)
+		cfg_enum_word(cfg_keys[CFG_KEY_endpoint_kind].values, (unsigned)k, out,
+			      OUTBOX_KIND_BYTES);
+}
+
 /* The part lines are written only for an entry that is a part (pt->n > 0),
  * so that a webhook's entries stay as earlier versions wrote them. */
 static int header_make(const char *id, int64_t created, enum cfg_format fmt, unsigned attempts,
 		       int64_t next_attempt, const struct outbox_part *pt, const void *body,
 		       size_t len, char *out, size_t size)
 {
-	char sum[SUM_HEX + 1];
+	char sum[SUM_HEX + 1], kind[OUTBOX_KIND_BYTES];
 	int n, m = 0;
 
 	sum_hex(body, len, sum);
@@ -118,11 +130,14 @@ static int header_make(const char *id, int64_t created, enum cfg_format fmt, uns
 		     id, created, format_names[fmt], attempts, next_attempt, len, sum);
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
-	if (pt && pt->n)
-		m = snprintf(out + n, size - (size_t)n, "part: %u/%u\n%s%s%s%s%s%s", pt->k + 1,
-			     pt->n, pt->title[0] ? "title: " : "", pt->title,
+	if (pt && pt->n) {
+		kind_word(pt->kind, kind);
+		m = snprintf(out + n, size - (size_t)n, "part: %u/%u\n%s%s%s%s%s%s%s%s%s",
+			     pt->k + 1, pt->n, kind[0] ? "kind: " : "", kind, kind[0] ? "\n" : "",
+			     pt->title[0] ? "title: " : "", pt->title,
 			     pt->title[0] ? "\n" : "", pt->click[0] ? "click: " : "", pt->click,
 			     pt->click[0] ? "\n" : "");
+	}
 	if (m < 0 || (size_t)(n + m) + 1 >= size)
 		return -ENAMETOOLONG;
 	out[n + m] = '\n';
@@ -352,7 +367,7 @@ int outbox_find(struct outbox *ob, const char *id, char *name)
 
 enum {
 	F_ID = 1, F_CREATED = 2, F_FORMAT = 4, F_ATTEMPTS = 8, F_NEXT = 16, F_LENGTH = 32,
-	F_SUM = 64, F_PART = 128, F_TITLE = 256, F_CLICK = 512
+	F_SUM = 64, F_PART = 128, F_TITLE = 256, F_CLICK = 512, F_KIND = 1024
 };
 
 static int set_why(char *why, const char *msg)
@@ -433,6 +448,18 @@ static int header_line(const char *k, size_t klen, const char *v, size_t vlen,
 		e->parts = (unsigned)n;
 		return F_PART;
 	}
+	if (KEY("kind")) {
+		char w[OUTBOX_KIND_BYTES];
+
+		for (int i = CFG_KIND_WEBHOOK; i <= CFG_KIND_TELEGRAM; i++) {
+			kind_word(i, w);
+			if (vlen == strlen(w) && memcmp(v, w, vlen) == 0) {
+				e->kind = i;
+				return F_KIND;
+			}
+		}
+		return 0;
+	}
 	if (KEY("title") || KEY("click")) {
 		char *to = KEY("title") ? e->title : e->click;
 		size_t cap = KEY("title") ? sizeof e->title : sizeof e->click;
@@ -473,6 +500,7 @@ static int header_parse(const char *name, const char *buf, size_t len, struct ou
 		return set_why(why, "not an outbox entry (bad first line)");
 	e->sum[0] = '\0';
 	e->part = e->parts = 0;
+	e->kind = OUTBOX_KIND_ANY;
 	e->title[0] = e->click[0] = '\0';
 	p += sizeof MAGIC_LINE - 1;
 	for (;;) {
@@ -499,11 +527,13 @@ static int header_parse(const char *name, const char *buf, size_t len, struct ou
 		p = nl + 1;
 	}
 	/* The part lines are optional, and only in a version 2 entry. */
-	if ((seen & (F_TITLE | F_CLICK)) && !(seen & F_PART))
-		return set_why(why, "a title or link without a part line");
-	if ((seen & (F_PART | F_TITLE | F_CLICK)) && !(want & F_SUM))
+	if ((seen & (F_TITLE | F_CLICK | F_KIND)) && !(seen & F_PART))
+		return set_why(why, "a kind, title or link without a part line");
+	if ((seen & (F_PART | F_TITLE | F_CLICK | F_KIND)) && !(want & F_SUM))
 		return set_why(why, "part lines in a version 1 entry");
-	seen &= ~(unsigned)(F_PART | F_TITLE | F_CLICK);
+	if (!(seen & F_PART))
+		e->kind = CFG_KIND_WEBHOOK;
+	seen &= ~(unsigned)(F_PART | F_TITLE | F_CLICK | F_KIND);
 	if (seen != want)
 		return set_why(why, (seen & ~want) ? "a checksum in a version 1 entry"
 						   : "header key missing");
@@ -620,8 +650,8 @@ int outbox_update_attempt(struct outbox *ob, struct outbox_entry *e, unsigned at
 		return -EINVAL;
 	e->attempts = attempts;
 	e->next_attempt = next_attempt < 0 ? 0 : next_attempt;
-	struct outbox_part pt = { .k = e->part, .n = e->parts, .title = e->title,
-				  .click = e->click };
+	struct outbox_part pt = { .k = e->part, .n = e->parts, .kind = e->kind,
+				  .title = e->title, .click = e->click };
 
 	n = header_make(e->id, e->created, e->format, e->attempts, e->next_attempt, &pt, e->body,
 			e->len, hdr, sizeof hdr);
@@ -748,4 +778,59 @@ int outbox_count(struct outbox *ob, unsigned *count)
 	uint64_t bytes;
 
 	return tally(ob, &bytes, count);
+}
+
+/* Does an endpoint of c have outbox name ("" for the plain one)? */
+static int claimed(const struct cfg *c, const char *name)
+{
+	for (unsigned i = 0; i < c->n_endpoints; i++)
+		if (strcmp(c->endpoints[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The entries in folder dirfd; 0 when it cannot be listed. */
+static unsigned entries_at(int dirfd)
+{
+	struct outbox ob = { .dirfd = dirfd, .deadfd = -1 };
+	unsigned count = 0;
+
+	return outbox_count(&ob, &count) == 0 ? count : 0;
+}
+
+unsigned outbox_unclaimed(int state_fd, const struct cfg *c, outbox_unclaimed_fn fn, void *arg)
+{
+	/* O_NONBLOCK: a FIFO in the place of a folder is not waited on. */
+	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+	int fd = openat(state_fd, OUTBOX_DIR, flags);
+	unsigned total = 0, n;
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0)
+		return 0;
+	n = claimed(c, "") ? 0 : entries_at(fd);
+	if (n)
+		fn("", n, arg);
+	total += n;
+	d = scan_open(fd);
+	while (d && (de = readdir(d)) != NULL) {
+		int sub;
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= CFG_SOURCE_NAME_BYTES ||
+		    claimed(c, de->d_name))
+			continue;
+		sub = openat(fd, de->d_name, flags); /* an entry file: ENOTDIR */
+		if (sub < 0)
+			continue;
+		n = entries_at(sub);
+		close(sub);
+		if (n)
+			fn(de->d_name, n, arg);
+		total += n;
+	}
+	if (d)
+		closedir(d);
+	close(fd);
+	return total;
 }

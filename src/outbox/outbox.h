@@ -27,10 +27,12 @@
  *   sha256: <64 lowercase hex digits>
  *
  * An entry that is part k of the n a digest makes for a chat endpoint
- * (docs/endpoints.md) has, after sha256, "part: k/n" (1-based) and, when
- * set, "title: <UTF-8, no control characters>" and "click: <URL>", which
- * the push request carries (ntfy's Title and Click). A webhook's entries
- * have none of these lines, as before.
+ * (docs/endpoints.md) has, after sha256, "part: k/n" (1-based), "kind: K"
+ * (the [endpoint] kind it was rendered for: email, ntfy, ...; parts written
+ * before this line existed lack it) and, when set, "title: <UTF-8, no
+ * control characters>" and "click: <URL>", which the push request carries
+ * (ntfy's Title and Click). A webhook's entries have none of these lines,
+ * as before: an entry without a part line was rendered for a webhook.
  *
  * Entries of the previous version ("digestd-outbox 1", no sha256 line) are
  * read and sent as they are; a new attempt count rewrites them as version 2.
@@ -47,6 +49,9 @@ struct outbox_entry {
 	size_t len;
 	char sum[65];                 /* the header's sha256, "" for version 1 */
 	unsigned part, parts;         /* 0-based part of parts; parts 0: no part line */
+	/* The enum cfg_kind it was rendered for: CFG_KIND_WEBHOOK without a
+	 * part line, OUTBOX_KIND_ANY for a part without a kind line. */
+	int kind;
 	char title[MESSAGE_TITLE_BYTES]; /* "" for none */
 	char click[MESSAGE_CLICK_BYTES]; /* "" for none */
 	char body[DIGEST_BODY_BYTES];
@@ -90,10 +95,15 @@ void outbox_close(struct outbox *ob);
 int outbox_add(struct outbox *ob, const char *id, int64_t created, enum cfg_format fmt,
 	       const void *body, size_t len, char *name);
 
-/* Part k (0-based) of n of a digest's messages for one endpoint, with the
+/* An entry's kind when its header does not say (outbox_entry.kind). */
+#define OUTBOX_KIND_ANY (-1)
+
+/* Part k (0-based) of n of a digest's messages for one endpoint of kind
+ * `kind` (an enum cfg_kind; OUTBOX_KIND_ANY writes no kind line), with the
  * title and link its request carries ("" for none; no control characters). */
 struct outbox_part {
 	unsigned k, n;
+	int kind;
 	const char *title;
 	const char *click;
 };
@@ -152,6 +162,15 @@ int outbox_bytes(struct outbox *ob, uint64_t *bytes);
 
 /* Number of entries in the outbox, same rules as outbox_bytes. */
 int outbox_count(struct outbox *ob, unsigned *count);
+
+/* The outboxes in state folder state_fd that no endpoint of c takes:
+ * outbox/ itself when c has no plain [endpoint], each outbox/NAME/ whose
+ * NAME is not one of c's [endpoint NAME]s (removed or renamed). Calls
+ * fn(name, count, arg) for each that holds entries (name "" for outbox/).
+ * Makes, moves and sweeps nothing; a folder that cannot be read, or a
+ * link, is skipped. Returns the entries of all of them. Blocks on I/O. */
+typedef void (*outbox_unclaimed_fn)(const char *name, unsigned count, void *arg);
+unsigned outbox_unclaimed(int state_fd, const struct cfg *c, outbox_unclaimed_fn fn, void *arg);
 
 /* Parses an entry file image named `name` into e, without I/O or logging.
  * Returns 0, or -EBADMSG with a short reason in why (OUTBOX_REASON_BYTES).

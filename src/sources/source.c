@@ -408,6 +408,12 @@ static unsigned poll_index(const struct source_ctx *ctx, const struct source_pol
 	return (unsigned)(p - ctx->polls);
 }
 
+/* An entry's id for its key: its id, else its link, else its title. */
+static const char *entry_id(const struct feed_entry *e)
+{
+	return e->id[0] ? e->id : e->link[0] ? e->link : e->title;
+}
+
 /* Pass 1: keep the newest max_items entries. On equal dates (and among
  * undated entries) the earlier one in the feed wins, feeds being listed
  * newest first by convention. */
@@ -417,10 +423,19 @@ static int rank_entry(const struct feed_entry *e, void *arg)
 	struct source_rank *rank = ps->ctx->rank;
 	int64_t key = entry_key(e);
 	unsigned idx = ps->n++, min = 0;
+	int known = 0;
+
+	/* A first poll asks which entries are known (mark_backlog). */
+	if (ps->p->first && ps->ctx->known) {
+		struct source_article a = { .url = e->link, .id = entry_id(e) };
+
+		known = ps->ctx->known(&a, ps->ctx->arg) != 0;
+	}
 
 	if (ps->nrank < ps->p->src->max_items && ps->nrank < SOURCE_MAX_ITEMS) {
 		rank[ps->nrank].key = key;
 		rank[ps->nrank].over = 0;
+		rank[ps->nrank].known = known;
 		rank[ps->nrank++].idx = idx;
 		return 0;
 	}
@@ -430,6 +445,7 @@ static int rank_entry(const struct feed_entry *e, void *arg)
 			min = i;
 	if (ps->nrank > 0 && key > rank[min].key) {
 		rank[min].key = key;
+		rank[min].known = known;
 		rank[min].idx = idx;
 	}
 	return 0;
@@ -445,12 +461,24 @@ static int by_age(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* A first poll: the ranked entries past the newest `backlog` are over it. */
-static void mark_backlog(struct source_rank *rank, unsigned n, unsigned backlog)
+/* A first poll: the ranked entries past the newest `backlog` are over it,
+ * but those newer than the newest entry already known are not: a feed
+ * read before under another name or url (a source renamed, a feed moved)
+ * or carrying an article another source brought has them new since, not
+ * as an old backlog, and none is marked seen unread. Returns how many
+ * were taken for being newer than a known one beyond `backlog`. */
+static unsigned mark_backlog(struct source_rank *rank, unsigned n, unsigned backlog)
 {
+	unsigned f = 0;
+
 	qsort(rank, n, sizeof(rank[0]), by_age);
+	while (f < n && !rank[f].known)
+		f++;
+	if (f == n)
+		f = 0;
 	for (unsigned i = 0; i < n; i++)
-		rank[i].over = i >= backlog;
+		rank[i].over = i >= backlog && i >= f;
+	return f > backlog ? f - backlog : 0;
 }
 
 static int by_idx(const void *a, const void *b)
@@ -526,7 +554,7 @@ static int yield_entry(const struct feed_entry *e, void *arg)
 	p->over += a.over_backlog != 0;
 	a.source = p->src->name;
 	a.idx = p->idx;
-	a.id = e->id[0] ? e->id : e->link[0] ? e->link : e->title;
+	a.id = entry_id(e);
 	a.title = e->title;
 	a.url = e->link;
 	a.author = e->author;
@@ -566,7 +594,7 @@ static int read_feed(struct source_ctx *ctx, struct source_poll *p, const char *
 		return n;
 	ctx->entries = ps.n;
 	if (p->first)
-		mark_backlog(ctx->rank, ps.nrank, p->src->backlog);
+		p->newer = mark_backlog(ctx->rank, ps.nrank, p->src->backlog);
 	qsort(ctx->rank, ps.nrank, sizeof(ctx->rank[0]), by_idx);
 	ps.n = 0;
 	n = feed_parse(body, len, base, ctype, 0, yield_entry, &ps);
@@ -646,7 +674,7 @@ static void record_local(struct source_ctx *ctx, struct source_poll *p, int rc, 
 {
 	const struct cfg *cfg = ctx->cfg;
 
-	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, p->src->name, &p->st);
+	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, p->src->name, p->src->url, &p->st);
 	record_poll(p, &cfg->http, now, rc, 0, p->err[0] ? p->err : strerror(-rc));
 	p->st.next_due = 0;
 }
@@ -670,10 +698,10 @@ static void poll_end(struct source_ctx *ctx, struct source_poll *p)
 	if (p->left)
 		log_info("source %s: %u teasers left for the next poll: every page job slot (%u) "
 			 "is taken", src->name, p->left, SOURCE_MAX_JOBS);
-	if (p->over)
+	if (p->over || p->newer)
 		log_info("source %s: first poll: the newest %u entries taken, %u older ones marked "
-			 "seen ([source] backlog = %u)", src->name, p->yielded - p->over, p->over,
-			 src->backlog);
+			 "seen ([source] backlog = %u%s)", src->name, p->yielded - p->over, p->over,
+			 src->backlog, p->newer ? ", and every entry newer than one seen before" : "");
 	if (p->stopped) {
 		rc = -EINTR;
 	} else if (p->http && !net_stopped(ctx->fetch.net) && !ctx->dry_run) {
@@ -683,7 +711,7 @@ static void poll_end(struct source_ctx *ctx, struct source_poll *p)
 		if (rc < 0 && p->st.failures) {
 			struct srcstate disk;
 
-			srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &disk);
+			srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &disk);
 			if (disk.problem_since == p->st.problem_since)
 				p->st.problem_reported |= disk.problem_reported;
 		}
@@ -1034,10 +1062,11 @@ int source_start(struct source_ctx *ctx, unsigned idx, int64_t *not_before)
 			poll_end(ctx, p);
 		return 0;
 	}
-	if (ctx->state_fd >= 0)
-		srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &p->st);
-	else
+	if (ctx->state_fd < 0)
 		srcstate_init(&p->st);
+	else if (srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &p->st))
+		log_info("source %s: its url changed: polled as a new source (the other feed's "
+			 "validators, backoff and failures dropped)", src->name);
 	p->first = p->st.last_success == 0;
 	nb = ctx->dry_run ? 0 : srcstate_not_before(&p->st, &cfg->http, now);
 	if (nb > now) {
@@ -1090,7 +1119,7 @@ int64_t source_not_before(const struct cfg *cfg, const struct source_ctx *ctx,
 
 	if (!url_is_http(src->url))
 		return 0;
-	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
+	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &st);
 	return srcstate_not_before(&st, &cfg->http, now);
 }
 
@@ -1102,7 +1131,7 @@ int source_note_next_poll(const struct source_ctx *ctx, unsigned idx, int64_t ne
 
 	if (ctx->dry_run || ctx->state_fd < 0)
 		return 0;
-	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
+	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &st);
 	if (st.next_poll == next_poll)
 		return 0;
 	st.next_poll = next_poll;
@@ -1120,7 +1149,7 @@ int source_forget_validators(const struct cfg *cfg, const struct source_ctx *ctx
 
 		if (!url_is_http(src->url))
 			continue;
-		srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
+		srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &st);
 		if (!st.v.etag[0] && !st.v.last_modified[0])
 			continue;
 		memset(&st.v, 0, sizeof(st.v));

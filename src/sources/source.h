@@ -92,6 +92,7 @@ struct source_poll {
 	unsigned cut;		     /* entries left at poll_timeout */
 	int first;		     /* no successful poll before: backlog applies */
 	unsigned over;		     /* entries yielded over_backlog */
+	unsigned newer;		     /* taken past backlog, newer than a known entry */
 	int ended;		     /* the article callback asked to stop */
 	int stopped;		     /* cancelled or the stop flag: nothing recorded */
 	int rc;			     /* source_poll's return when it ends */
@@ -134,6 +135,7 @@ struct source_ctx {
 		int64_t key;
 		unsigned idx;
 		int over; /* past the backlog of a first poll */
+		int known; /* a first poll's entry already seen or waiting */
 	} rank[SOURCE_MAX_ITEMS];
 	/* Set by source_poll: the UTC second before which this source should not
 	 * be polled again (backoff or Retry-After), 0 when only its interval

@@ -113,6 +113,23 @@ static int parse_line(const char *k, size_t kn, const char *v, size_t vn, const 
 		return parse_int(v, vn, INT64_MAX, &s->problem_since);
 	if (KEY("next_poll"))
 		return parse_int(v, vn, INT64_MAX, &s->next_poll);
+	if (KEY("url")) {
+		uint64_t h = 0;
+
+		/* 16 lowercase hex digits, as srcstate_format writes them. */
+		if (vn != 16)
+			return -EBADMSG;
+		for (size_t i = 0; i < vn; i++) {
+			int d = v[i] >= '0' && v[i] <= '9' ? v[i] - '0'
+				: v[i] >= 'a' && v[i] <= 'f' ? v[i] - 'a' + 10 : -1;
+
+			if (d < 0)
+				return -EBADMSG;
+			h = h << 4 | (uint64_t)d;
+		}
+		s->url_id = h;
+		return 0;
+	}
 	if (KEY("problem_reported")) {
 		rc = parse_int(v, vn, 1, &x);
 		s->problem_reported = (unsigned)x;
@@ -215,10 +232,24 @@ long srcstate_format(const struct srcstate *s, const char *name, char *out, size
 		s->problem_reported);
 	/* A key of its own line: earlier versions skip it. */
 	wprintf(&w, "next_poll %lld\n", (long long)s->next_poll);
+	if (s->url_id)
+		wprintf(&w, "url %016llx\n", (unsigned long long)s->url_id);
 	return w.full || w.len > SRCSTATE_FILE_BYTES ? -ENOSPC : (long)w.len;
 }
 
-void srcstate_load(int dirfd, const char *state_dir, const char *name, struct srcstate *s)
+int srcstate_for_url(struct srcstate *s, const char *url)
+{
+	uint64_t id = fnv1a(url);
+	int other = s->url_id && s->url_id != id;
+
+	if (other)
+		srcstate_init(s);
+	s->url_id = id;
+	return other;
+}
+
+int srcstate_load(int dirfd, const char *state_dir, const char *name, const char *url,
+		  struct srcstate *s)
 {
 	char file[64], buf[SRCSTATE_FILE_BYTES + 1];
 	size_t n = 0;
@@ -226,13 +257,13 @@ void srcstate_load(int dirfd, const char *state_dir, const char *name, struct sr
 
 	srcstate_init(s);
 	if (srcstate_name(name, file, sizeof(file)) != 0)
-		return;
+		goto out;
 	fd = file_open_read(dirfd, file);
 	if (fd < 0) {
 		if (fd != -ENOENT)
 			log_warnx("source %s: state file %s/%s: %s (starting afresh)", name, state_dir,
 				  file, file_strerror(fd));
-		return;
+		goto out;
 	}
 	rc = file_read_full(fd, buf, sizeof(buf), &n);
 	close(fd);
@@ -242,6 +273,8 @@ void srcstate_load(int dirfd, const char *state_dir, const char *name, struct sr
 	else if (srcstate_parse(buf, n, name, s) != 0)
 		log_warnx("source %s: state file %s/%s is damaged; starting afresh", name,
 			  state_dir, file);
+out:
+	return url ? srcstate_for_url(s, url) : 0;
 }
 
 int srcstate_save(int dirfd, const char *state_dir, const char *name, const struct srcstate *s)

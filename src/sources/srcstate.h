@@ -30,6 +30,10 @@ struct srcstate {
 	 * source has a state file, folder and file:// ones too, which keep
 	 * only these fields and the poll times, failures and items. */
 	int64_t next_poll;
+	/* Which feed the state is of: a 64-bit FNV-1a hash of the source's
+	 * url as configured (not the URL itself, which may hold a token), 0
+	 * in files of earlier versions and in an endpoint's state. */
+	uint64_t url_id;
 };
 
 /* A fresh state: nothing known. */
@@ -49,12 +53,24 @@ int srcstate_parse(const char *buf, size_t len, const char *name, struct srcstat
 /* Writes the file form of s into out. Returns its length, or -ENOSPC. */
 long srcstate_format(const struct srcstate *s, const char *name, char *out, size_t size);
 
+/* Makes s, read for a source whose url is now `url`, the state of that
+ * url: one kept for another URL (the source's url changed, its name
+ * kept) is replaced by a fresh state, as for a new source: the other
+ * feed's validators, backoff and failures say nothing about this one, and
+ * its first poll takes only `backlog` entries. s then names url (saved
+ * with it). Returns 1 when it was replaced, else 0 (also for a state that
+ * named no URL: a file of an earlier version). */
+int srcstate_for_url(struct srcstate *s, const char *url);
+
 /* Reads the state of `name` from the state folder dirfd (state_dir names it
  * in messages). A missing file gives a fresh state quietly; an unreadable or
  * corrupt one, or one that is not a regular file (never followed if a link,
  * never waited on if a FIFO), a fresh state and one log_warnx naming the
- * file. Never fails. Blocks on the file. */
-void srcstate_load(int dirfd, const char *state_dir, const char *name, struct srcstate *s);
+ * file. With url (a source's; NULL for an endpoint's state), then
+ * srcstate_for_url: returns what it returns, else 0. Never fails. Blocks
+ * on the file. */
+int srcstate_load(int dirfd, const char *state_dir, const char *name, const char *url,
+		  struct srcstate *s);
 
 /* Writes the state atomically into the state folder dirfd (temporary file,
  * fsync, rename, fsync of the folder). Returns 0, or a negative errno after

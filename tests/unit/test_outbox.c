@@ -508,17 +508,28 @@ static void test_named_endpoint(void)
 }
 
 /* A part's header lines: written, read back, kept by an attempt's rewrite;
- * absent from an entry that is no part; refused when they would break the
- * header; refused in a file without a part line or in a version 1 entry. */
+ * absent from an entry that is no part (a webhook's); a part without a kind
+ * line (an earlier version's) read as of any kind; refused when they would
+ * break the header; refused in a file without a part line or in a version
+ * 1 entry. */
 static void test_parts(void)
 {
 	static const char orphan[] = "digestd-outbox 2\nid: dg_1\ncreated: 1\nformat: json\n"
 				     "attempts: 0\nnext-attempt: 0\nlength: 0\nsha256: e3b0c44298fc"
 				     "1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
 				     "title: x\n\n";
+	static const char no_kind[] = "digestd-outbox 2\nid: dg_1-1\ncreated: 1\nformat: json\n"
+				      "attempts: 0\nnext-attempt: 0\nlength: 0\nsha256: e3b0c44298fc"
+				      "1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
+				      "part: 1/1\n\n";
+	static const char kind_alone[] = "digestd-outbox 2\nid: dg_1\ncreated: 1\nformat: json\n"
+					 "attempts: 0\nnext-attempt: 0\nlength: 0\nsha256: e3b0c44298fc"
+					 "1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
+					 "kind: ntfy\n\n";
 	static const char v1[] = "digestd-outbox 1\nid: dg_1\ncreated: 1\nformat: json\n"
 				 "attempts: 0\nnext-attempt: 0\nlength: 0\npart: 1/1\n\n";
-	struct outbox_part pt = { .k = 1, .n = 3, .title = "News \xc3\xa9t\xc3\xa9 (2/3)",
+	struct outbox_part pt = { .k = 1, .n = 3, .kind = CFG_KIND_TELEGRAM,
+				  .title = "News \xc3\xa9t\xc3\xa9 (2/3)",
 				  .click = "https://news.example.org/a?b=c" };
 	char n1[OUTBOX_NAME_BYTES], n2[OUTBOX_NAME_BYTES], why[OUTBOX_REASON_BYTES];
 
@@ -534,6 +545,7 @@ static void test_parts(void)
 		CHECK_INT(e.attempts, attempts);
 		CHECK_INT(e.part, 1);
 		CHECK_INT(e.parts, 3);
+		CHECK_INT(e.kind, CFG_KIND_TELEGRAM);
 		CHECK_STR(e.title, pt.title);
 		CHECK_STR(e.click, pt.click);
 		CHECK(memcmp(e.body, "two", 3) == 0);
@@ -542,7 +554,15 @@ static void test_parts(void)
 	CHECK_INT(outbox_add(&ob, "dg_w", 5, CFG_FORMAT_JSON, "w", 1, n2), 0);
 	CHECK_INT(outbox_read(&ob, n2, &e), 0);
 	CHECK_INT(e.parts, 0);
+	CHECK_INT(e.kind, CFG_KIND_WEBHOOK);
 	CHECK_STR(e.title, "");
+	CHECK_INT(outbox_parse("00000000000000000001-dg_1-1.digest", no_kind, sizeof no_kind - 1,
+			       &e, why),
+		  0);
+	CHECK_INT(e.kind, OUTBOX_KIND_ANY);
+	CHECK_INT(outbox_parse("00000000000000000001-dg_1.digest", kind_alone,
+			       sizeof kind_alone - 1, &e, why),
+		  -EBADMSG);
 	/* A title with a line break would add a header line: refused. */
 	pt.title = "a\nlength: 0";
 	CHECK_INT(outbox_add_part(&ob, "dg_p-3", 5, CFG_FORMAT_JSON, &pt, "x", 1, NULL), -EINVAL);

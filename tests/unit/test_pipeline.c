@@ -44,6 +44,7 @@ static void put(const char *path, const char *text, mode_t mode)
 /* A config with a folder source and an endpoint nobody listens on: the
  * steps under test never push. Returns its path (static). */
 static bool second_endpoint; /* config() adds [endpoint b] */
+static const char *b_kind;    /* [endpoint b]'s kind, NULL: a webhook (slack, discord) */
 
 static const char *config(const char *dir)
 {
@@ -63,7 +64,12 @@ static const char *config(const char *dir)
 			     "[endpoint]\nurl = https://localhost:9/digest\n"
 			     "signing_key_file = %s/key\n",
 			     dir, dir, source_extra, dir);
-	if (second_endpoint)
+	snprintf(p, sizeof(p), "%s/hook", dir);
+	put(p, "https://localhost:9/api/webhooks/1/tok\n", 0600);
+	if (second_endpoint && b_kind)
+		snprintf(text + n, sizeof(text) - n, "[endpoint b]\nkind = %s\nurl_file = %s/hook\n",
+			 b_kind, dir);
+	else if (second_endpoint)
 		snprintf(text + n, sizeof(text) - n,
 			 "[endpoint b]\nurl = https://localhost:9/b\nsigning_key_file = %s/key\n",
 			 dir);
@@ -1132,6 +1138,71 @@ out:
 	remove_tree(dir);
 }
 
+/* Every entry of outbox ob was rendered for kind `kind`; how many. */
+static unsigned entries_of_kind(struct daemon *d, struct outbox *ob, int kind)
+{
+	char name[OUTBOX_NAME_BYTES], after[OUTBOX_NAME_BYTES] = "";
+	unsigned count = 0;
+
+	while (outbox_next(ob, after, name) == 0) {
+		CHECK_INT(outbox_read(ob, name, &d->entry), 0);
+		CHECK_INT(d->entry.kind, kind);
+		count++;
+		snprintf(after, sizeof(after), "%s", name);
+	}
+	return count;
+}
+
+/* A digest in flight, in every outbox but not settled (the seen-set could
+ * not be saved), when a restart changes [endpoint b] kind from discord to
+ * slack: b's Discord parts do not count as the digest written there, nor
+ * are they kept beside Slack ones; it is composed again under its id,
+ * b's parts all rendered for Slack, the webhook's entry kept as it was. */
+static void recomposed_for_another_kind(void)
+{
+	static unsigned ids[12];
+	const char *dir = make_root("kind");
+	char tmp[128], first[OUTBOX_NAME_BYTES], name[OUTBOX_NAME_BYTES], id[DIGEST_ID_BYTES];
+	unsigned n = sizeof(ids) / sizeof(ids[0]);
+
+	second_endpoint = true;
+	b_kind = "discord";
+	if (start(&dm, dir) != 0)
+		goto out;
+	dm.cfg->digest.group = false;
+	state_path(tmp, sizeof(tmp), dir, "seen.tmp");
+	for (unsigned i = 0; i < n; i++) {
+		ids[i] = i + 1;
+		CHECK_INT(article(&dm, ids[i]), 0);
+	}
+	CHECK_INT(mkdir(tmp, 0700), 0);
+	CHECK(pipeline_compose(&dm, 1709643600) < 0);
+	snprintf(id, sizeof(id), "%s", dm.pend.inflight_id);
+	CHECK(entries_of_kind(&dm, &dm.outboxes[dm.cur][1], CFG_KIND_DISCORD) >= 2);
+	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][0], first), 0);
+	daemon_stop(&dm);
+	CHECK_INT(rmdir(tmp), 0);
+	b_kind = "slack";
+	if (start(&dm, dir) != 0)
+		goto out;
+	dm.cfg->digest.group = false;
+	CHECK_INT(dm.pend.inflight, n); /* not settled: b's parts are Discord's */
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_STR(dm.pend.inflight_id, "");
+	CHECK(entries_of_kind(&dm, &dm.outboxes[dm.cur][1], CFG_KIND_SLACK) >= 1);
+	snprintf(tmp, sizeof(tmp), "%s-1", id);
+	CHECK_INT(outbox_find(&dm.outboxes[dm.cur][1], tmp, name), 0);
+	CHECK_INT(entries(&dm.outboxes[dm.cur][0]), 1);
+	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][0], name), 0);
+	CHECK_STR(name, first);
+	daemon_stop(&dm);
+out:
+	second_endpoint = false;
+	b_kind = NULL;
+	remove_tree(dir);
+}
+
 /* A digest without articles (send_empty here; sources with problems
  * alone do the same) written to the first endpoint but not the second (its
  * outbox cannot be written: a full disk) is composed again for the second
@@ -1254,6 +1325,7 @@ int main(void)
 	RUN(unsettled_digest_keeps_its_grouping);
 	RUN(every_endpoint_gets_each_digest);
 	RUN(recomposed_under_another_id);
+	RUN(recomposed_for_another_kind);
 	RUN(empty_digest_retried_once);
 	RUN(endpoint_format);
 	return CHECK_EXIT();
