@@ -440,11 +440,11 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 #define PUSH_RETRY_AFTER_MAX 86400
 
 /* Seconds between an endpoint's clock (its answer's Date) and ours past
- * which a webhook's 4xx refusal may be of the signature's timestamp
- * (receivers allow 5 minutes by the Standard Webhooks specification; a
- * board without a real-time clock can be days or years behind until NTP
- * sets it): retried rather than moved to dead/. Well under the 5 minutes,
- * over a slow answer's second or two. */
+ * which a webhook's 400, 401 or 403 refusal may be of the signature's
+ * timestamp (receivers allow 5 minutes by the Standard Webhooks
+ * specification; a board without a real-time clock can be days or years
+ * behind until NTP sets it): retried rather than moved to dead/. Well under
+ * the 5 minutes, over a slow answer's second or two. */
 #define PUSH_CLOCK_SKEW_MAX 60
 
 /* The daemon's peak RSS, for every configuration cfg accepts and any input

@@ -397,18 +397,23 @@ static void retry_at(struct push_client *c, const struct outbox_entry *e, int64_
 	r->retry_at = now + delay;
 }
 
-/* A webhook's 4xx refusal when the endpoint's clock (its answer's Date)
- * and ours are more than PUSH_CLOCK_SKEW_MAX apart: the refusal may be of
- * the webhook-timestamp the digest was signed with, which a receiver takes
- * only within minutes of its own clock, and which a clock set right (NTP
- * on a board without a real-time clock, minutes after boot) makes good.
- * Says so in r->message. Returns 1 when it is such a refusal. */
+/* A webhook's 400, 401 or 403 refusal when the endpoint's clock (its
+ * answer's Date) and ours are more than PUSH_CLOCK_SKEW_MAX apart: the
+ * refusal may be of the webhook-timestamp the digest was signed with, which
+ * a receiver takes only within minutes of its own clock, and which a clock
+ * set right (NTP on a board without a real-time clock, minutes after boot)
+ * makes good. Only those three: a receiver refuses a bad signature with
+ * them, while any other 4xx (404, 410, 413...) says nothing of the
+ * timestamp and, retried, would come back forever and hold every later
+ * digest of the endpoint. Says so in r->message. Returns 1 when it is such
+ * a refusal. */
 static int clock_skewed(const struct push_client *c, int64_t now, struct push_result *r)
 {
 	int64_t skew = c->res.date - now;
 
-	if (c->ep->kind != CFG_KIND_WEBHOOK || r->status < 400 || r->status > 499 ||
-	    !c->res.date || (skew <= PUSH_CLOCK_SKEW_MAX && skew >= -PUSH_CLOCK_SKEW_MAX))
+	if (c->ep->kind != CFG_KIND_WEBHOOK ||
+	    (r->status != 400 && r->status != 401 && r->status != 403) || !c->res.date ||
+	    (skew <= PUSH_CLOCK_SKEW_MAX && skew >= -PUSH_CLOCK_SKEW_MAX))
 		return 0;
 	snprintf(r->message, sizeof r->message,
 		 "HTTP %ld from a server whose clock is %" PRId64 " s %s ours (is this clock set?)",

@@ -333,6 +333,23 @@ static void test_clock_behind_retried(void)
 	stop_sink();
 }
 
+/* A refusal no signature's timestamp gives (413: the body is too large)
+ * stays a dead letter when the server's clock is off: retried, it would
+ * come back refused forever, holding the endpoint's later digests. */
+static void test_clock_behind_413_dead(void)
+{
+	if (start_sink("clock413", "--max-body 10") < 0 || client("") < 0) {
+		check_current_failed = 1;
+		return;
+	}
+	make_entry("dg_413");
+	CHECK_INT(push_wait(&pc, &e, time(NULL) - 86400, &r), 0);
+	CHECK_INT(r.status, 413);
+	CHECK_INT(r.outcome, PUSH_DEAD);
+	CHECK_STR(r.message, "HTTP 413");
+	stop_sink();
+}
+
 static void test_500_then_ok(void)
 {
 	int64_t before;
@@ -1128,6 +1145,7 @@ int main(void)
 	RUN(test_other_formats);
 	RUN(test_wrong_key_refused);
 	RUN(test_clock_behind_retried);
+	RUN(test_clock_behind_413_dead);
 	RUN(test_500_then_ok);
 	RUN(test_429_retry_after);
 	RUN(test_hang_times_out);
