@@ -1077,6 +1077,20 @@ out:
 	remove_tree(dir);
 }
 
+/* Articles 1..n (ids[]) composed into a digest left in flight: written to
+ * every outbox but not settled, the seen-set's save blocked by a folder at
+ * its temporary name, whose path goes to tmp. */
+static void compose_unsettled(const char *dir, unsigned *ids, unsigned n, char *tmp, size_t size)
+{
+	state_path(tmp, size, dir, "seen.tmp");
+	for (unsigned i = 0; i < n; i++) {
+		ids[i] = i + 1;
+		CHECK_INT(article(&dm, ids[i]), 0);
+	}
+	CHECK_INT(mkdir(tmp, 0700), 0);
+	CHECK(pipeline_compose(&dm, 1709643600) < 0);
+}
+
 /* A digest in flight whose articles no longer fit one digest when it is
  * composed again (here max_articles lowered before the restart; a reload
  * or a host name changed does the same) goes out under another id: the
@@ -1097,13 +1111,7 @@ static void recomposed_under_another_id(void)
 		goto out;
 	dm.cfg->digest.group = false;
 	dm.cfg->endpoints[1].kind = CFG_KIND_DISCORD; /* at most 10 embeds a part */
-	state_path(tmp, sizeof(tmp), dir, "seen.tmp");
-	for (unsigned i = 0; i < n; i++) {
-		ids[i] = i + 1;
-		CHECK_INT(article(&dm, ids[i]), 0);
-	}
-	CHECK_INT(mkdir(tmp, 0700), 0);
-	CHECK(pipeline_compose(&dm, 1709643600) < 0);
+	compose_unsettled(dir, ids, n, tmp, sizeof(tmp));
 	CHECK_INT(outbox_scan_ep(&dm, 0, ids, n, where), 1);
 	snprintf(old_id, sizeof(old_id), "%s", dm.pend.inflight_id);
 	snprintf(pid, sizeof(pid), "%s-2", old_id);
@@ -1170,13 +1178,7 @@ static void recomposed_for_another_kind(void)
 	if (start(&dm, dir) != 0)
 		goto out;
 	dm.cfg->digest.group = false;
-	state_path(tmp, sizeof(tmp), dir, "seen.tmp");
-	for (unsigned i = 0; i < n; i++) {
-		ids[i] = i + 1;
-		CHECK_INT(article(&dm, ids[i]), 0);
-	}
-	CHECK_INT(mkdir(tmp, 0700), 0);
-	CHECK(pipeline_compose(&dm, 1709643600) < 0);
+	compose_unsettled(dir, ids, n, tmp, sizeof(tmp));
 	snprintf(id, sizeof(id), "%s", dm.pend.inflight_id);
 	CHECK(entries_of_kind(&dm, &dm.outboxes[dm.cur][1], CFG_KIND_DISCORD) >= 2);
 	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][0], first), 0);
