@@ -531,6 +531,8 @@ static void capture_end(const struct xml_token *t)
 {
 	struct capture *c = &P.cap;
 	const char *src = c->out.buf;
+	/* The element's own bytes in the document, markup and all. */
+	size_t raw_n = t->start > c->raw ? (size_t)(t->start - c->raw) : 0;
 	size_t n = c->out.len, size;
 	int html = 0, keep_nl;
 	char *dst;
@@ -539,7 +541,7 @@ static void capture_end(const struct xml_token *t)
 	if (c->m == M_XHTML || (c->children && (c->m == M_HTML || c->m == M_GUESS))) {
 		/* Inline markup: the element's own bytes are the HTML. */
 		src = c->raw;
-		n = t->start > c->raw ? (size_t)(t->start - c->raw) : 0;
+		n = raw_n;
 		html = 1;
 	} else if (c->m == M_HTML) {
 		html = 1;
@@ -572,8 +574,7 @@ static void capture_end(const struct xml_token *t)
 		return;
 	}
 	if (c->f == F_ID) {
-		if (set_id(src, n, c->out.full, c->raw,
-			   t->start > c->raw ? (size_t)(t->start - c->raw) : 0) == 0)
+		if (set_id(src, n, c->out.full, c->raw, raw_n) == 0)
 			taken(F_ID, c->rank, c->depth);
 		return;
 	}
@@ -606,8 +607,7 @@ static void capture_end(const struct xml_token *t)
 		if (tmp != dst)
 			memcpy(dst, tmp, strlen(tmp) + 1);
 		if (c->f == F_TITLE)
-			title_seen(src, n, cut, src == P.scratch && c->out.full, c->raw,
-				   t->start > c->raw ? (size_t)(t->start - c->raw) : 0);
+			title_seen(src, n, cut, src == P.scratch && c->out.full, c->raw, raw_n);
 		if (c->f == F_TITLE || c->f == F_AUTHOR)
 			repair_double_utf8(dst);
 	}
