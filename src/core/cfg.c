@@ -7,7 +7,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <ini.h>
 #include <limits.h>
@@ -21,6 +20,7 @@
 #include "core/cfg_check.h"
 #include "core/cfg_key.h"
 #include "core/cfg_value.h"
+#include "core/file.h"
 #include "core/mem.h"
 #include "core/rules.h"
 #include "core/utf8.h"
@@ -859,24 +859,17 @@ static void read_include(struct cfg_parse *ps, unsigned i, bool fixed, const str
 	int fd, rc;
 
 	snprintf(path, sizeof(path), "%s/%s", ps->inc_dir, slash ? slash + 1 : name);
-	/* A FIFO or a device is refused unopened (opening some has effects),
-	 * and again on the descriptor, should it have been swapped since. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		cfg_fail(ps, base, "not a regular file");
-		return;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 && fixed && errno == ENOENT) {
+	fd = file_open_path(path, &st);
+	if (fd == -ENOENT && fixed) {
 		cfg_fail(ps, place, "[daemon] include: %s: no such file", name);
 		return;
 	}
-	if (fd < 0) {
-		cfg_fail(ps, base, "cannot read: %s", strerror(errno));
+	if (fd == -EISDIR || fd == -ENXIO) {
+		cfg_fail(ps, base, "not a regular file");
 		return;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		cfg_fail(ps, base, "not a regular file");
-		close(fd);
+	if (fd < 0) {
+		cfg_fail(ps, base, "cannot read: %s", strerror(-fd));
 		return;
 	}
 	if (st.st_dev == main_st->st_dev && st.st_ino == main_st->st_ino) {
@@ -1019,14 +1012,23 @@ int cfg_load(const char *path, unsigned flags, struct cfg *out, struct cfg_error
 {
 	char dir[PATH_MAX], real[PATH_MAX];
 	const char *slash = strrchr(path, '/');
+	struct stat st;
 	FILE *f;
-	int rc;
+	int fd, rc;
 
 	err->n = 1;
 	err->line[0] = 0;
-	f = fopen(path, "re");
+	/* Not a FIFO: a reload reading one would hang the loop. */
+	fd = file_open_path(path, &st);
+	f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!f) {
-		rc = -errno;
+		rc = fd < 0 ? fd : -errno;
+		if (fd >= 0)
+			close(fd);
+		if (rc == -ENXIO) {
+			snprintf(err->msg[0], sizeof(err->msg[0]), "%s: not a regular file", path);
+			return -EINVAL;
+		}
 		snprintf(err->msg[0], sizeof(err->msg[0]), "%s: cannot read: %s", path,
 			 strerror(-rc));
 		return rc;

@@ -5,7 +5,6 @@
 #include "cfg_check.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/cfg_value.h"
+#include "core/file.h"
 #include "core/url.h"
 
 /* Is the normalised path inside $CREDENTIALS_DIRECTORY? */
@@ -28,41 +28,18 @@ static int in_credentials(const char *path)
 	return n > 1 && strncmp(path, dir, n) == 0 && path[n] == '/';
 }
 
-/* Opens the regular file at path to read, st its fstat, or says why not in
- * why. A FIFO or a device is refused before it is opened: opening one can
- * block or act (a watchdog device starts counting). */
+/* file_open_path, saying why not in why. */
 static int open_regular(const char *path, struct stat *st, char *why, size_t whysz)
 {
-	int fd, rc;
+	int fd = file_open_path(path, st);
 
-	if (stat(path, st) < 0) {
-		rc = -errno;
-		snprintf(why, whysz, "cannot open: %s", strerror(-rc));
-		return rc;
-	}
-	if (!S_ISREG(st->st_mode)) {
+	if (fd == -EISDIR || fd == -ENXIO) {
 		snprintf(why, whysz, "not a regular file");
 		return -EINVAL;
 	}
-	/* O_NONBLOCK: should a FIFO be swapped in meanwhile, it does not hang
-	 * start-up (fstat below refuses it); a regular file ignores the flag. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(why, whysz, "cannot open: %s", strerror(-rc));
-		return rc;
-	}
-	if (fstat(fd, st) < 0) {
-		rc = -errno;
-		snprintf(why, whysz, "cannot stat: %s", strerror(-rc));
-	} else if (!S_ISREG(st->st_mode)) {
-		rc = -EINVAL;
-		snprintf(why, whysz, "not a regular file");
-	} else {
-		return fd;
-	}
-	close(fd);
-	return rc;
+	if (fd < 0)
+		snprintf(why, whysz, "cannot open: %s", strerror(-fd));
+	return fd;
 }
 
 /* Links are followed: an admin may link /etc/digestd/signing-key to where

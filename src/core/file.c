@@ -92,6 +92,13 @@ int file_replace_mode_at(int dirfd, const char *name, const char *tmp_name, cons
 	return replace(dirfd, name, tmp_name, buf, len, NULL, 0, mode);
 }
 
+static int regular_or_why(const struct stat *st)
+{
+	if (S_ISREG(st->st_mode))
+		return 0;
+	return S_ISDIR(st->st_mode) ? -EISDIR : -ENXIO;
+}
+
 int file_open_read(int dirfd, const char *name)
 {
 	struct stat st;
@@ -105,9 +112,30 @@ int file_open_read(int dirfd, const char *name)
 		close(fd);
 		return rc;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	rc = regular_or_why(&st);
+	if (rc < 0) {
 		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -ENXIO;
+		return rc;
+	}
+	return fd;
+}
+
+int file_open_path(const char *path, struct stat *st)
+{
+	int fd, rc;
+
+	if (stat(path, st) < 0)
+		return -errno;
+	rc = regular_or_why(st);
+	if (rc < 0)
+		return rc;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	rc = fstat(fd, st) < 0 ? -errno : regular_or_why(st);
+	if (rc < 0) {
+		close(fd);
+		return rc;
 	}
 	return fd;
 }

@@ -6,6 +6,7 @@
 #define DIGESTD_FILE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Writes all n bytes, retrying short writes and EINTR. 0 or -errno. */
@@ -37,6 +38,15 @@ int file_replace_mode_at(int dirfd, const char *name, const char *tmp_name, cons
  * Returns the descriptor (O_NONBLOCK is harmless on a regular file) or a
  * negative errno (-ENOENT when it does not exist). */
 int file_open_read(int dirfd, const char *name);
+
+/* Opens the file at path for reading, for a file the admin names (the
+ * ini, an included file, a secret): links are followed, as the admin may
+ * keep it elsewhere, but only a regular file is opened, st its fstat. A
+ * FIFO or a device is refused before it is opened (opening one can block,
+ * or act: a watchdog device starts counting), and again on the descriptor
+ * should one be swapped in meanwhile. The descriptor, or a negative errno
+ * (-EISDIR, -ENXIO as file_open_read's). */
+int file_open_path(const char *path, struct stat *st);
 
 /* A short text for a negative errno from the calls above, naming the
  * refusals of file_open_read ("a symbolic link, not followed", "not a

@@ -218,6 +218,14 @@ mkfifo "$s/fifo"
 secret_config 'signing_key_file = fifo'
 both_refuse "a FIFO as the signing key (no hang)" \
 	"$s/d.ini:10: [endpoint] signing_key_file: $s/fifo: not a regular file"
+# The ini itself: a FIFO would hang start-up and, worse, a reload (the loop
+# waits on it).
+mkfifo "$s/ini-fifo"
+for cmd in check-config "run --once"; do
+	expect_status "the ini a FIFO: $cmd exits 78, no hang" 78 \
+		timeout 60 $TEST_WRAPPER "$DIGESTD" $cmd --config "$s/ini-fifo"
+	expect_grep "the ini a FIFO: $cmd says so" "^digestd: $s/ini-fifo: not a regular file\$" "$TMP/err"
+done
 mkdir "$s/adir"
 secret_config 'signing_key_file = adir'
 both_refuse "a folder as the signing key" "$s/d.ini:10: [endpoint] signing_key_file: $s/adir: not a regular file"

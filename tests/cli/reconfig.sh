@@ -196,6 +196,19 @@ if wait_grep "reloaded" "$TMP/d4.log" && grep -q "outbox/two: 1 digest waits" "$
 else
 	fail "endpoint removed by a reload: said" "$(tail -n 4 "$TMP/d4.log")"
 fi
+# The ini swapped for a FIFO no one writes: the reload must not wait on it
+# (the loop would stop); it is refused, and the daemon goes on.
+mv "$TMP/c.ini" "$TMP/c.ini.file"
+mkfifo "$TMP/c.ini"
+kill -HUP $pid
+if wait_grep "reload failed" "$TMP/d4.log" && grep -q "$TMP/c.ini: not a regular file" "$TMP/d4.log" &&
+	kill -USR1 $pid && wait_grep "status:" "$TMP/d4.log"; then
+	pass "the ini a FIFO at reload: refused in one line, the loop goes on"
+else
+	fail "the ini a FIFO at reload: refused in one line, the loop goes on" "$(tail -n 4 "$TMP/d4.log")"
+fi
+rm -f "$TMP/c.ini"
+mv "$TMP/c.ini.file" "$TMP/c.ini"
 kill $pid 2>/dev/null
 wait $pid 2>/dev/null
 write_config "$TMP/c.ini" "[endpoint two]" "url = https://localhost:$PORT/digest" \
