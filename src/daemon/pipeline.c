@@ -478,7 +478,14 @@ void pipeline_push_step(struct daemon *d)
 		} else if (rc == 0 && !kind_fits(e, &d->cfg->endpoints[ps->ep])) {
 			kind_refuse(d, ob, e);
 		} else if (rc < 0 && rc != -ENOENT) {
+			/* It cannot be read now (an I/O error, logged): tried
+			 * again after retry_base, and its digest's later parts
+			 * wait with it, as behind a retry time, rather than
+			 * arrive before it. Other digests go on: a bad sector
+			 * holds only its own digest. */
 			ps->due = min64(ps->due, now + retry_s);
+			if (outbox_name_id(name, e->id) == 0)
+				hold_digest(ps->held[ps->ep], e->id);
 		} else if (rc == 0 && !ps->every && e->next_attempt > now &&
 			   e->next_attempt <= now + push_retry_most(&d->cfg->endpoints[ps->ep])) {
 			/* It waits for its retry time. One further ahead than
@@ -488,11 +495,13 @@ void pipeline_push_step(struct daemon *d)
 			 * failure then sets its next time on this clock. */
 			ps->due = min64(ps->due, e->next_attempt);
 			hold_digest(ps->held[ps->ep], e->id);
-		} else if (rc == 0 && !ps->every && of_digest(e->id, ps->held[ps->ep])) {
+		} else if (rc == 0 && of_digest(e->id, ps->held[ps->ep])) {
 			/* A later part of a digest whose earlier part waits for
-			 * its retry time (never tried, or tried before it): sent
-			 * now, part 2 would come before part 1. Each part is
-			 * still retried on its own; other digests go on. */
+			 * its retry time (never tried, or tried before it; not
+			 * under `every`, which tries each whatever its time) or
+			 * could not be read: sent now, part 2 would come before
+			 * part 1. Each part is still retried on its own; other
+			 * digests go on. */
 		} else if (rc == 0 && d->pend.inflight && of_digest(e->id, d->pend.inflight_id)) {
 			/* Its articles are not in the seen-set yet (settle): pushed
 			 * now, it would leave the outbox, and a restart would compose

@@ -69,6 +69,19 @@ static int is_entry_name(const char *name)
 	return name_parse(name, &seq, &id, &idlen);
 }
 
+int outbox_name_id(const char *name, char id[DIGEST_ID_BYTES])
+{
+	uint64_t seq;
+	const char *at;
+	size_t n;
+
+	if (!name_parse(name, &seq, &at, &n) || n >= DIGEST_ID_BYTES)
+		return -EINVAL;
+	memcpy(id, at, n);
+	id[n] = '\0';
+	return 0;
+}
+
 /* Writes a then b as dirfd/name through dirfd/.tmp-name (swept on open). */
 static int write_atomic(int dirfd, const char *name, const void *a, size_t alen, const void *b,
 			size_t blen)

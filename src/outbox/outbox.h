@@ -128,6 +128,11 @@ int outbox_oldest(struct outbox *ob, char *name);
  * errno from reading the folder. Blocks on I/O (one folder scan). */
 int outbox_find(struct outbox *ob, const char *id, char *name);
 
+/* The id in entry name `name` (as outbox_next gives it) to id
+ * (DIGEST_ID_BYTES): for an entry that cannot be read. 0, or -EINVAL when
+ * name is not an entry's. */
+int outbox_name_id(const char *name, char id[DIGEST_ID_BYTES]);
+
 /* Reads entry `name` into e (caller-owned, about 1 MiB). Returns 0;
  * -ENOENT when it has gone; -EBADMSG when it is damaged (bad header, wrong
  * length, unknown format, id not matching the name, body not matching its

@@ -250,3 +250,37 @@ kill -TERM $pid
 wait_gone $pid 40
 check "removal refused, then taken: the digest's parts each once, in order" 2
 stop_fake
+
+# ---- part 1 cannot be read: its digest's later parts wait for it ----
+# Discord's 429 on part 1 leaves the digest's parts in outbox/chat. Then
+# part 1 cannot be opened (the shim fails it with EIO while $TMP/eio
+# exists, as a bad sector would): a run sends nothing of that digest (it
+# sent part 2, part 1 coming a run later) and says what it cannot read.
+# Once part 1 reads again, each part goes once, in order.
+start_fake discord 1 || exit 1
+config discord
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do new_article "eio-$i"; done
+expect_status "part 1 unreadable: the first run leaves the parts (429, exit 75)" 75 \
+	digestd run --once --config "$TMP/c.ini"
+: >"$TMP/eio"
+sent=$(grep -c '"status": 20' "$TMP/f.log")
+if [ -n "$TEST_WRAPPER" ]; then
+	DIGESTD_FAULT_DIR=$TMP/state DIGESTD_FAULT_EIO_PART1=$TMP/eio ASAN_OPTIONS=$asan \
+		$TEST_WRAPPER -E LD_PRELOAD="$SHIM" "$DIGESTD" run --once --config "$TMP/c.ini" \
+		2>"$TMP/eio.log"
+else
+	DIGESTD_FAULT_DIR=$TMP/state DIGESTD_FAULT_EIO_PART1=$TMP/eio ASAN_OPTIONS=$asan \
+		LD_PRELOAD="$SHIM" "$DIGESTD" run --once --config "$TMP/c.ini" 2>"$TMP/eio.log"
+fi
+rc=$?
+if [ $rc -eq 75 ] && [ "$(grep -c '"status": 20' "$TMP/f.log")" -eq "$sent" ] &&
+	grep -q 'outbox/chat/.*-1\.digest: cannot open: Input/output error' "$TMP/eio.log"; then
+	pass "part 1 unreadable: said, nothing of its digest sent (exit 75)"
+else
+	fail "part 1 unreadable: said, nothing of its digest sent (exit 75)" "exit $rc" \
+		"$(($(grep -c '"status": 20' "$TMP/f.log") - sent)) messages taken" "$(tail -n 3 "$TMP/eio.log")"
+fi
+rm -f "$TMP/eio"
+expect_status "part 1 read again: run --once delivers (exit 0)" 0 digestd run --once --config "$TMP/c.ini"
+check "part 1 unreadable, then read: the digest's parts each once, in order" 2
+stop_fake

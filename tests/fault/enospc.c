@@ -2,7 +2,8 @@
 /* An LD_PRELOAD fault injector for tests/cli/diskfull.sh: counts the calls
  * that need room on the state folder's file system (write, fsync, rename,
  * creating a file or folder) and fails the Nth with ENOSPC; for chat.sh,
- * refuses to remove outbox entries while asked. Test-only. */
+ * refuses to remove outbox entries, or to open a digest's part 1, while
+ * asked. Test-only. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -31,6 +32,10 @@
  *                      entry (a path of the state folder holding "/outbox/"
  *                      and ending in ".digest") fails with EROFS, as on a
  *                      disk gone read-only; not counted
+ *   DIGESTD_FAULT_EIO_PART1 a file: while it exists, opening part 1 of a
+ *                      digest to read it (an outbox entry ending in
+ *                      "-1.digest", opened without O_CREAT) fails with EIO,
+ *                      as a bad sector would; not counted
  * One process, one count: the test starts one digestd per run. The state
  * below is the shim's own (a preloaded library has nowhere else to keep it).
  */
@@ -234,11 +239,34 @@ int mkdirat(int dirfd, const char *path, mode_t mode)
 	return ((int (*)(int, const char *, mode_t))real("mkdirat"))(dirfd, path, mode);
 }
 
+/* Is dirfd/name part 1 of a digest in an outbox, opened to read while
+ * DIGESTD_FAULT_EIO_PART1 names a file that exists? */
+static int part1_unreadable(int dirfd, const char *name, int flags)
+{
+	const char *flag = getenv("DIGESTD_FAULT_EIO_PART1");
+	static const char part1[] = "-1.digest";
+	char p[2 * PATH_MAX + 2];
+	size_t n;
+
+	if (!F.ready)
+		setup();
+	if ((flags & O_CREAT) || !flag || !*flag || !F.dirlen ||
+	    at_path(dirfd, name, p, sizeof p) < 0 || !inside(p))
+		return 0;
+	n = strlen(p);
+	return strstr(p + F.dirlen, "/outbox/") && n > sizeof part1 - 1 &&
+	       strcmp(p + n - (sizeof part1 - 1), part1) == 0 && access(flag, F_OK) == 0;
+}
+
 /* open, open64, openat, openat64: counted when they create the file. */
 static int open_common(const char *sym, int dirfd, const char *path, int flags, mode_t mode)
 {
 	if ((flags & O_CREAT) && creates(dirfd, path) && count_at("create", dirfd, path))
 		FAIL_WITH_ENOSPC();
+	if (part1_unreadable(dirfd, path, flags)) {
+		errno = EIO;
+		return -1;
+	}
 	if (dirfd == AT_FDCWD && (!strcmp(sym, "open") || !strcmp(sym, "open64")))
 		return ((int (*)(const char *, int, ...))real(sym))(path, flags, mode);
 	return ((int (*)(int, const char *, int, ...))real(sym))(dirfd, path, flags, mode);
