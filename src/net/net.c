@@ -591,13 +591,17 @@ static size_t on_read(char *buf, size_t size, size_t nitems, void *arg)
 	return n;
 }
 
-/* Each SMTP reply line: the last one is kept as the answer's body (capped),
- * so that a refusal logs the server's own words. */
+/* Each SMTP reply line of a refusal (4xx, 5xx): the last one is kept as the
+ * answer's body (capped), so that a refusal logs the server's own words.
+ * Only those: after a refused RCPT, libcurl still sends QUIT, and its "221
+ * bye" replaced the refusal in the log and the dead letter. */
 static size_t on_reply(char *line, size_t size, size_t nitems, void *arg)
 {
 	struct slot *s = arg;
 	size_t n = size * nitems;
 
+	if (!n || (line[0] != '4' && line[0] != '5'))
+		return n;
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
 	s->len = n < s->rq.cap ? n : s->rq.cap;

@@ -6,10 +6,11 @@ with Debian's python3-aiosmtpd: STARTTLS (--starttls) or implicit TLS
 is given, each message stored and parsed back with Python's email package.
 
   fake_smtp.py --ready FILE --store DIR [--cert PEM --key PEM (--starttls|--smtps)]
-               [--user U --password P] [--fail CODE --limit N] [--host H]
+               [--user U --password P] [--fail CODE --limit N] [--refuse ADDR] [--host H]
 
 --fail CODE --limit N: the first N messages get CODE (421, 451, 554...) at
-DATA instead of being stored. Message k (from 1) is stored as DIR/k.eml (the
+DATA instead of being stored. --refuse ADDR: RCPT TO ADDR gets 550 (the
+others are taken). Message k (from 1) is stored as DIR/k.eml (the
 bytes received), DIR/k.text and DIR/k.html (the decoded parts of its
 multipart/alternative) and DIR/k.json (the envelope, the login, whether TLS
 was on, and the headers From, To, Subject, Date, Message-ID, Content-Type).
@@ -47,6 +48,12 @@ def parse(raw):
 
 
 class Handler:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == A.refuse:
+            return "550 5.1.1 <%s>: Recipient address rejected: no such user" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         if STATE["failed"] < A.limit:
             STATE["failed"] += 1
@@ -96,6 +103,7 @@ def main():
     ap.add_argument("--password")
     ap.add_argument("--fail", type=int, default=0)
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--refuse", default="")
     A = ap.parse_args()
     os.makedirs(A.store, exist_ok=True)
     ctx = None

@@ -1104,6 +1104,17 @@ static void test_email(void)
 	CHECK_INT(r.status, 554);
 	CHECK(r.answer_len > 0 && has_bytes(r.answer, r.answer_len, "554 5.7.1"));
 
+	/* One recipient of two refused: the message is one submission, so a
+	 * dead letter for both (docs/endpoints.md), with the refusal naming the
+	 * address; not the "221" of the QUIT that libcurl sends after it. */
+	if (mail_round("rcpt", "--starttls --refuse bob@example.net", "smtp", "localhost", pw) <
+	    0)
+		return;
+	CHECK_INT(r.outcome, PUSH_DEAD);
+	CHECK_INT(r.status, 550);
+	CHECK(has_bytes(r.answer, r.answer_len, "550 5.1.1 <bob@example.net>"));
+	CHECK(!has_bytes(r.answer, r.answer_len, "221"));
+
 	/* No STARTTLS offered: on loopback the message goes in the clear. */
 	if (mail_round("plain", "", "smtp", "127.0.0.1", pw) < 0)
 		return;
