@@ -291,11 +291,34 @@ static void endpoint_note(struct daemon *d, const struct cfg_endpoint *ep,
 }
 
 /* The walk of the current endpoint ends at a push to retry (or an outbox
- * it cannot list); the pass goes on with the next endpoint. */
+ * it cannot list); the pass goes on with the other endpoints. */
 static void walk_retry(struct daemon_push *ps)
 {
 	ps->ep_retry[ps->ep] = true;
-	ps->ep++;
+}
+
+/* A push of the current endpoint ended: the next endpoint's turn. */
+static void walk_turn(struct daemon *d)
+{
+	d->push.ep = (d->push.ep + 1) % d->cfg->n_endpoints;
+}
+
+/* Moves ps->ep to the first endpoint from it on (round) whose walk is not
+ * over; false when every walk is. */
+static bool walk_pick(struct daemon *d)
+{
+	struct daemon_push *ps = &d->push;
+	unsigned n = d->cfg->n_endpoints;
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = (ps->ep + i) % n;
+
+		if (!ps->ep_retry[k] && !ps->ep_done[k]) {
+			ps->ep = k;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Entry eid is digest id's: its one webhook entry, or one of its parts
@@ -348,6 +371,7 @@ static void on_pushed(void *arg, struct push_result *res)
 		 * twice), and this endpoint's walk waits until it is removed. */
 		if (outbox_remove(ob, ps->name) == 0) {
 			pipeline_outbox_count(d);
+			walk_turn(d);
 			break;
 		}
 		memcpy(ps->taken[ps->ep], ps->name, sizeof(ps->taken[0]));
@@ -364,6 +388,7 @@ static void on_pushed(void *arg, struct push_result *res)
 	case PUSH_DEAD:
 		d->n.dead++;
 		outbox_dead_letter(ob, ps->name, res->message, res->answer, res->answer_len);
+		walk_turn(d);
 		break;
 	case PUSH_STOPPED:
 		push_pass_end(d);
@@ -422,6 +447,7 @@ void pipeline_push_begin(struct daemon *d, bool every, bool resume)
 	ps->every = every;
 	ps->due = SCHEDULE_NEVER;
 	ps->ep = 0;
+	memset(ps->ep_done, 0, sizeof(ps->ep_done));
 	if (resume)
 		return;
 	memset(ps->ep_retry, 0, sizeof(ps->ep_retry));
@@ -442,13 +468,9 @@ void pipeline_push_step(struct daemon *d)
 		struct outbox *ob;
 		unsigned retry_s;
 
-		if (*d->stop || ps->ep >= d->cfg->n_endpoints) {
+		if (*d->stop || !walk_pick(d)) {
 			push_pass_end(d);
 			return;
-		}
-		if (ps->ep_retry[ps->ep]) {
-			ps->ep++;
-			continue;
 		}
 		ob = &d->outboxes[d->cur][ps->ep];
 		retry_s = d->cfg->endpoints[ps->ep].retry_base;
@@ -463,7 +485,7 @@ void pipeline_push_step(struct daemon *d)
 		}
 		rc = outbox_next(ob, ps->from[ps->ep], name);
 		if (rc == -ENOENT) {
-			ps->ep++;
+			ps->ep_done[ps->ep] = true;
 			continue;
 		}
 		if (rc < 0) {
@@ -503,7 +525,7 @@ void pipeline_push_step(struct daemon *d)
 			 * it, so that a pass resumed after composing sends its
 			 * parts in order, not part 2 before part 1. */
 			ps->due = min64(ps->due, now + retry_s);
-			ps->ep++;
+			ps->ep_done[ps->ep] = true;
 			continue;
 		} else if (rc == 0) {
 			notify_status("pushing %s", e->id);
