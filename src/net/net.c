@@ -891,8 +891,15 @@ static void classify(const struct slot *s, CURLcode rc, struct net_result *r)
 	case CURLE_SSL_INVALIDCERTSTATUS:
 	case CURLE_SSL_CRL_BADFILE:
 	case CURLE_SSL_SHUTDOWN_FAILED:
-	case CURLE_USE_SSL_FAILED:
 		set_reason(r, NET_TLS, -EPROTO, "TLS handshake failed: %s", d);
+		return;
+	case CURLE_USE_SSL_FAILED:
+		/* libcurl's "STARTTLS not supported." does not say why that
+		 * stops the mail: set_smtp wants TLS of a server not on loopback. */
+		snprintf(r->detail, sizeof(r->detail),
+			 "the SMTP server offers no STARTTLS, and mail goes in the clear only to "
+			 "a loopback server: use smtps:// or a server with STARTTLS");
+		set_reason(r, NET_TLS, -EPROTO, "TLS handshake failed: %s", r->detail);
 		return;
 	case CURLE_FILESIZE_EXCEEDED:
 	case CURLE_WRITE_ERROR:

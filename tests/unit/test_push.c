@@ -1037,7 +1037,7 @@ static int mail_round(const char *name, const char *args, const char *scheme, co
 static void test_email(void)
 {
 	static const char pw[] = "s3cret-app-pw\n";
-	char cert[300];
+	char cert[300], eml[400];
 	int64_t now;
 
 	/* test_kinds' certificate: made again at the same path, it would not be
@@ -1120,6 +1120,18 @@ static void test_email(void)
 		return;
 	CHECK_INT(r.outcome, PUSH_DELIVERED);
 	CHECK(stored_has(1, "\"tls\": false"));
+	/* The same server by a name that is not a loopback one to digestd
+	 * (127.1, which the resolver reads as 127.0.0.1): refused, retried,
+	 * with a line that says why, and nothing sent. */
+	if (mail_round("clear", "", "smtp", "127.1", pw) < 0)
+		return;
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	if (!strstr(r.message, "offers no STARTTLS")) {
+		printf("  %s\n", r.message);
+		check_current_failed = 1;
+	}
+	snprintf(eml, sizeof eml, "%s/store/1.eml", sink_dir);
+	CHECK(access(eml, F_OK) != 0);
 	stop_sink();
 }
 
