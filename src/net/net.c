@@ -1033,6 +1033,14 @@ static void ended(struct net *n, struct slot *s, CURLcode rc, const char *why)
 	}
 	if (rc != CURLE_OK && !answered(s)) {
 		classify(s, rc, r);
+		/* The whole message went after DATA's 354, and the reply to its
+		 * final '.' never came: the server may have it, and the retry
+		 * sends it again. The log says so. */
+		if (s->rq.mail_from && r->status == 354 && s->sent == s->rq.post_len)
+			snprintf(r->detail, sizeof(r->detail),
+				 "no reply after the whole message (the server may have taken "
+				 "it: it goes again): %.100s", s->errbuf[0] ? s->errbuf :
+				 curl_easy_strerror(rc));
 		finish(n, s);
 		return;
 	}

@@ -1104,6 +1104,20 @@ static void test_email(void)
 	CHECK_INT(r.status, 554);
 	CHECK(r.answer_len > 0 && has_bytes(r.answer, r.answer_len, "554 5.7.1"));
 
+	/* The connection cut after the message's final '.', before the 250:
+	 * the server has it, digestd cannot know, so it is sent again (SMTP
+	 * has no way to ask, RFC 1047) under the same Message-ID, which mail
+	 * clients show once. */
+	if (mail_round("drop", "--starttls --drop 1", "smtp", "localhost", pw) < 0)
+		return;
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK_INT(r.status, 0);
+	CHECK(strstr(r.message, "no reply after the whole message") != NULL);
+	CHECK_INT(push_wait(&pc, &e, time(NULL), &r), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	CHECK(stored_has(1, "\"Message-ID\": \"<dg_mail@"));
+	CHECK(stored_has(2, "\"Message-ID\": \"<dg_mail@"));
+
 	/* One recipient of two refused: the message is one submission, so a
 	 * dead letter for both (docs/endpoints.md), with the refusal naming the
 	 * address; not the "221" of the QUIT that libcurl sends after it. */
