@@ -301,6 +301,16 @@ static int64_t body_wait(unsigned kind, const char *body, size_t len)
 	}
 }
 
+int service_moved_chat(const char *body, size_t len, char *out, size_t size)
+{
+	struct jsonr r;
+
+	jsonr_init(&r, body, len);
+	return find_number(&r, "parameters", "migrate_to_chat_id", out, size) &&
+	       out[0] == '-' && out[1] >= '1' && out[1] <= '9' &&
+	       strspn(out + 1, "0123456789") == strlen(out + 1);
+}
+
 enum service_class service_classify(unsigned kind, long status, const char *body, size_t len,
 				    int64_t *wait)
 {

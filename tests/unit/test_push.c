@@ -857,6 +857,14 @@ static void test_kinds(void)
 			 "url = https://localhost:%d\n", port);
 		kind_round("telegram", lines, "{\"chat_id\":42,\"text\":\"hi\",\"parse_mode\":\"HTML\"}",
 			   3, "\"path\": \"/bot***/sendMessage\", \"status\": 200");
+		/* A group made a supergroup: 400, a dead letter whose line names
+		 * the new chat id (the log's excerpt of the answer ends before it). */
+		kind_entry("{\"chat_id\":-4242,\"text\":\"hi\",\"parse_mode\":\"HTML\"}");
+		CHECK_INT(push_wait(&pc, &e, time(NULL), &r), 0);
+		CHECK_INT(r.outcome, PUSH_DEAD);
+		CHECK_INT(r.status, 400);
+		CHECK_STR(r.message, "HTTP 400 (the group became a supergroup: set [endpoint k] "
+				     "chat_id = -1004242)");
 		/* Another bot token: 401, a dead letter. */
 		secret("tg-token", "999:wrong\n");
 		CHECK_INT(kind_client(lines), 0);

@@ -229,6 +229,17 @@ static void answers(void)
 		{ CFG_KIND_MATRIX, "{\"retry_after_ms\": 2.5e3}", 3 },
 		{ CFG_KIND_MATRIX, "{\"retry_after_ms\": 1E4}", 10 },
 	};
+	/* Telegram's group made a supergroup: its new id, a negative number. */
+	static const char *moved[] = {
+		"{\"ok\":false,\"parameters\":{\"migrate_to_chat_id\":-1001234567890}}",
+		"{\"parameters\":{\"migrate_to_chat_id\":\"-1\"}}",
+		"{\"parameters\":{\"migrate_to_chat_id\":1.5}}",
+	};
+	char chat[32];
+	CHECK_INT(service_moved_chat(moved[0], strlen(moved[0]), chat, sizeof chat), 1);
+	CHECK_STR(chat, "-1001234567890");
+	CHECK_INT(service_moved_chat(moved[1], strlen(moved[1]), chat, sizeof chat), 0);
+	CHECK_INT(service_moved_chat(moved[2], strlen(moved[2]), chat, sizeof chat), 0);
 	for (size_t i = 0; i < sizeof expo / sizeof expo[0]; i++) {
 		CHECK_INT(classify(expo[i].kind, 429, expo[i].body), SERVICE_RETRY);
 		CHECK_INT(wait, expo[i].want);
