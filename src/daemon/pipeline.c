@@ -215,6 +215,23 @@ unsigned pipeline_retry_s(const struct daemon *d)
 	return s;
 }
 
+/* The label of the endpoint whose outbox holds the most bytes into label
+ * (size bytes) and those bytes into *most: the one that is not taking its
+ * digests when the outboxes are full. */
+static void outbox_fullest(struct daemon *d, char *label, size_t size, uint64_t *most)
+{
+	*most = 0;
+	snprintf(label, size, "?");
+	for (unsigned i = 0; i < d->cfg->n_endpoints; i++) {
+		uint64_t bytes;
+
+		if (outbox_bytes(&d->outboxes[d->cur][i], &bytes) == 0 && bytes > *most) {
+			*most = bytes;
+			cfg_endpoint_label(&d->cfg->endpoints[i], label, size);
+		}
+	}
+}
+
 void pipeline_outbox_count(struct daemon *d)
 {
 	d->ob_count = 0;
@@ -1211,10 +1228,19 @@ static int compose(struct daemon *d, int64_t now)
 		return 0;
 	}
 	if (d->ob_bytes >= dc->outbox_max) {
-		if (!d->outbox_full)
-			log_warnx("outbox full (%llu bytes, outbox_max %llu): composing paused, "
-				  "%u articles wait", (unsigned long long)d->ob_bytes,
-				  (unsigned long long)dc->outbox_max, p->n);
+		char label[CFG_SOURCE_NAME_BYTES + 16];
+		uint64_t most;
+
+		/* outbox_max is one cap for every endpoint: say which one fills it,
+		 * since the others, which take their digests, wait too. */
+		if (!d->outbox_full) {
+			outbox_fullest(d, label, sizeof(label), &most);
+			log_warnx("outbox full (%llu bytes, outbox_max %llu): composing paused for "
+				  "every endpoint, %u articles wait; %s holds %llu bytes of it (is it "
+				  "down?)", (unsigned long long)d->ob_bytes,
+				  (unsigned long long)dc->outbox_max, p->n, label,
+				  (unsigned long long)most);
+		}
 		d->outbox_full = true;
 		return -EBUSY;
 	}
