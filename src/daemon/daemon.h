@@ -54,8 +54,12 @@ struct daemon_source_counters {
 struct daemon_push {
 	bool active, inflight, every;
 	bool blocked; /* no transfer slot was free: tried again when one ends */
-	unsigned ep;  /* the endpoint being walked, an index of cfg's */
+	/* The endpoint whose turn it is, an index of cfg's: the walks take
+	 * turns, one push each, so that an endpoint slow to answer holds each
+	 * of the others for one push at most, not for its whole outbox. */
+	unsigned ep;
 	bool ep_retry[CFG_MAX_ENDPOINTS];               /* its walk ended at a retry */
+	bool ep_done[CFG_MAX_ENDPOINTS]; /* its walk ended otherwise, for this pass */
 	char from[CFG_MAX_ENDPOINTS][OUTBOX_NAME_BYTES]; /* the last entry tried */
 	/* A digest one of whose parts waits for its retry time: its later
 	 * parts wait with it (parts go out in order). */

@@ -215,6 +215,23 @@ unsigned pipeline_retry_s(const struct daemon *d)
 	return s;
 }
 
+/* The label of the endpoint whose outbox holds the most bytes into label
+ * (size bytes) and those bytes into *most: the one that is not taking its
+ * digests when the outboxes are full. */
+static void outbox_fullest(struct daemon *d, char *label, size_t size, uint64_t *most)
+{
+	*most = 0;
+	snprintf(label, size, "?");
+	for (unsigned i = 0; i < d->cfg->n_endpoints; i++) {
+		uint64_t bytes;
+
+		if (outbox_bytes(&d->outboxes[d->cur][i], &bytes) == 0 && bytes > *most) {
+			*most = bytes;
+			cfg_endpoint_label(&d->cfg->endpoints[i], label, size);
+		}
+	}
+}
+
 void pipeline_outbox_count(struct daemon *d)
 {
 	d->ob_count = 0;
@@ -291,11 +308,34 @@ static void endpoint_note(struct daemon *d, const struct cfg_endpoint *ep,
 }
 
 /* The walk of the current endpoint ends at a push to retry (or an outbox
- * it cannot list); the pass goes on with the next endpoint. */
+ * it cannot list); the pass goes on with the other endpoints. */
 static void walk_retry(struct daemon_push *ps)
 {
 	ps->ep_retry[ps->ep] = true;
-	ps->ep++;
+}
+
+/* A push of the current endpoint ended: the next endpoint's turn. */
+static void walk_turn(struct daemon *d)
+{
+	d->push.ep = (d->push.ep + 1) % d->cfg->n_endpoints;
+}
+
+/* Moves ps->ep to the first endpoint from it on (round) whose walk is not
+ * over; false when every walk is. */
+static bool walk_pick(struct daemon *d)
+{
+	struct daemon_push *ps = &d->push;
+	unsigned n = d->cfg->n_endpoints;
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = (ps->ep + i) % n;
+
+		if (!ps->ep_retry[k] && !ps->ep_done[k]) {
+			ps->ep = k;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Entry eid is digest id's: its one webhook entry, or one of its parts
@@ -348,6 +388,7 @@ static void on_pushed(void *arg, struct push_result *res)
 		 * twice), and this endpoint's walk waits until it is removed. */
 		if (outbox_remove(ob, ps->name) == 0) {
 			pipeline_outbox_count(d);
+			walk_turn(d);
 			break;
 		}
 		memcpy(ps->taken[ps->ep], ps->name, sizeof(ps->taken[0]));
@@ -364,6 +405,7 @@ static void on_pushed(void *arg, struct push_result *res)
 	case PUSH_DEAD:
 		d->n.dead++;
 		outbox_dead_letter(ob, ps->name, res->message, res->answer, res->answer_len);
+		walk_turn(d);
 		break;
 	case PUSH_STOPPED:
 		push_pass_end(d);
@@ -422,6 +464,7 @@ void pipeline_push_begin(struct daemon *d, bool every, bool resume)
 	ps->every = every;
 	ps->due = SCHEDULE_NEVER;
 	ps->ep = 0;
+	memset(ps->ep_done, 0, sizeof(ps->ep_done));
 	if (resume)
 		return;
 	memset(ps->ep_retry, 0, sizeof(ps->ep_retry));
@@ -442,13 +485,9 @@ void pipeline_push_step(struct daemon *d)
 		struct outbox *ob;
 		unsigned retry_s;
 
-		if (*d->stop || ps->ep >= d->cfg->n_endpoints) {
+		if (*d->stop || !walk_pick(d)) {
 			push_pass_end(d);
 			return;
-		}
-		if (ps->ep_retry[ps->ep]) {
-			ps->ep++;
-			continue;
 		}
 		ob = &d->outboxes[d->cur][ps->ep];
 		retry_s = d->cfg->endpoints[ps->ep].retry_base;
@@ -463,7 +502,7 @@ void pipeline_push_step(struct daemon *d)
 		}
 		rc = outbox_next(ob, ps->from[ps->ep], name);
 		if (rc == -ENOENT) {
-			ps->ep++;
+			ps->ep_done[ps->ep] = true;
 			continue;
 		}
 		if (rc < 0) {
@@ -512,7 +551,7 @@ void pipeline_push_step(struct daemon *d)
 			 * it, so that a pass resumed after composing sends its
 			 * parts in order, not part 2 before part 1. */
 			ps->due = min64(ps->due, now + retry_s);
-			ps->ep++;
+			ps->ep_done[ps->ep] = true;
 			continue;
 		} else if (rc == 0) {
 			notify_status("pushing %s", e->id);
@@ -1198,10 +1237,19 @@ static int compose(struct daemon *d, int64_t now)
 		return 0;
 	}
 	if (d->ob_bytes >= dc->outbox_max) {
-		if (!d->outbox_full)
-			log_warnx("outbox full (%llu bytes, outbox_max %llu): composing paused, "
-				  "%u articles wait", (unsigned long long)d->ob_bytes,
-				  (unsigned long long)dc->outbox_max, p->n);
+		char label[CFG_SOURCE_NAME_BYTES + 16];
+		uint64_t most;
+
+		/* outbox_max is one cap for every endpoint: say which one fills it,
+		 * since the others, which take their digests, wait too. */
+		if (!d->outbox_full) {
+			outbox_fullest(d, label, sizeof(label), &most);
+			log_warnx("outbox full (%llu bytes, outbox_max %llu): composing paused for "
+				  "every endpoint, %u articles wait; %s holds %llu bytes of it (is it "
+				  "down?)", (unsigned long long)d->ob_bytes,
+				  (unsigned long long)dc->outbox_max, p->n, label,
+				  (unsigned long long)most);
+		}
 		d->outbox_full = true;
 		return -EBUSY;
 	}

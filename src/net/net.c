@@ -591,13 +591,17 @@ static size_t on_read(char *buf, size_t size, size_t nitems, void *arg)
 	return n;
 }
 
-/* Each SMTP reply line: the last one is kept as the answer's body (capped),
- * so that a refusal logs the server's own words. */
+/* Each SMTP reply line of a refusal (4xx, 5xx): the last one is kept as the
+ * answer's body (capped), so that a refusal logs the server's own words.
+ * Only those: after a refused RCPT, libcurl still sends QUIT, and its "221
+ * bye" replaced the refusal in the log and the dead letter. */
 static size_t on_reply(char *line, size_t size, size_t nitems, void *arg)
 {
 	struct slot *s = arg;
 	size_t n = size * nitems;
 
+	if (!n || (line[0] != '4' && line[0] != '5'))
+		return n;
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
 	s->len = n < s->rq.cap ? n : s->rq.cap;
@@ -887,8 +891,15 @@ static void classify(const struct slot *s, CURLcode rc, struct net_result *r)
 	case CURLE_SSL_INVALIDCERTSTATUS:
 	case CURLE_SSL_CRL_BADFILE:
 	case CURLE_SSL_SHUTDOWN_FAILED:
-	case CURLE_USE_SSL_FAILED:
 		set_reason(r, NET_TLS, -EPROTO, "TLS handshake failed: %s", d);
+		return;
+	case CURLE_USE_SSL_FAILED:
+		/* libcurl's "STARTTLS not supported." does not say why that
+		 * stops the mail: set_smtp wants TLS of a server not on loopback. */
+		snprintf(r->detail, sizeof(r->detail),
+			 "the SMTP server offers no STARTTLS, and mail goes in the clear only to "
+			 "a loopback server: use smtps:// or a server with STARTTLS");
+		set_reason(r, NET_TLS, -EPROTO, "TLS handshake failed: %s", r->detail);
 		return;
 	case CURLE_FILESIZE_EXCEEDED:
 	case CURLE_WRITE_ERROR:
@@ -1022,6 +1033,14 @@ static void ended(struct net *n, struct slot *s, CURLcode rc, const char *why)
 	}
 	if (rc != CURLE_OK && !answered(s)) {
 		classify(s, rc, r);
+		/* The whole message went after DATA's 354, and the reply to its
+		 * final '.' never came: the server may have it, and the retry
+		 * sends it again. The log says so. */
+		if (s->rq.mail_from && r->status == 354 && s->sent == s->rq.post_len)
+			snprintf(r->detail, sizeof(r->detail),
+				 "no reply after the whole message (the server may have taken "
+				 "it: it goes again): %.100s", s->errbuf[0] ? s->errbuf :
+				 curl_easy_strerror(rc));
 		finish(n, s);
 		return;
 	}

@@ -445,8 +445,19 @@ static void classify_answer(struct push_client *c, const struct outbox_entry *e,
 	if (k == SERVICE_DEAD && clock_skewed(c, now, r))
 		k = SERVICE_RETRY;
 	if (k == SERVICE_DEAD) {
+		char chat[32], hint[CFG_SOURCE_NAME_BYTES + 96] = "";
+
 		r->outcome = PUSH_DEAD;
-		log_warnx("push %s%s: refused with %s %ld: %s", e->id, c->to, proto, s, ex);
+		/* The new id is what the admin needs, and the excerpt, cut at
+		 * LOG_ANSWER_BYTES, ends before it. */
+		if (c->ep->kind == CFG_KIND_TELEGRAM &&
+		    service_moved_chat(r->answer, r->answer_len, chat, sizeof chat)) {
+			snprintf(hint, sizeof hint,
+				 " (the group became a supergroup: set %s chat_id = %s)", c->label,
+				 chat);
+			snprintf(r->message, sizeof r->message, "%s %ld%s", proto, s, hint);
+		}
+		log_warnx("push %s%s: refused with %s %ld%s: %s", e->id, c->to, proto, s, hint, ex);
 		return;
 	}
 	if (s >= 300 && s <= 399)

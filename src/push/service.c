@@ -11,7 +11,6 @@
 
 #include <mbedtls/base64.h>
 
-#include "core/dec.h"
 #include "core/jsonr.h"
 
 /* Appends to out (size bytes) at *n, failing rather than cutting. */
@@ -211,20 +210,51 @@ int service_request(const struct service_in *in, struct service_req *rq)
 	return rc;
 }
 
-/* A JSON number's text in seconds (whole or with a fraction) as whole
- * seconds rounded up, scaled down by div (1000 for milliseconds). */
+/* A JSON number's text (RFC 8259: digits, a fraction, an exponent) as whole
+ * seconds rounded up, scaled down by div (1000 for milliseconds): 0 for
+ * zero or a negative; more than PUSH_RETRY_AFTER_MAX for a value past it
+ * (the caller caps). An exponent counts: Python's json writes 1e+16 and
+ * 5e-05, which read as 1 s and 5 s when it was dropped. */
 static int64_t wait_of(const char *num, int64_t div)
 {
-	size_t digits = strspn(num, "0123456789");
-	uint64_t v;
+	char dig[32]; /* the significant digits, leading zeros dropped */
+	size_t nd = 0, i = 0;
+	long exp10 = div == 1000 ? -3 : 0, e = 0, intlen;
+	int64_t whole = 0;
+	bool neg_e = false, up = false;
 
-	if (!digits || dec_parse(num, digits < 15 ? digits : 15, UINT64_MAX, &v) < 0)
+	if (div != 1 && div != 1000)
 		return 0;
-	/* A fraction (Discord's 1.234) or a remainder waits one second more. */
-	if ((num[digits] == '.' && strspn(num + digits + 1, "0") != strlen(num + digits + 1)) ||
-	    v % (uint64_t)div)
-		return (int64_t)(v / (uint64_t)div) + 1;
-	return (int64_t)(v / (uint64_t)div);
+	for (; num[i] >= '0' && num[i] <= '9'; i++)
+		if ((nd || num[i] != '0') && nd < sizeof dig)
+			dig[nd++] = num[i];
+	if (num[i] == '.')
+		for (i++; num[i] >= '0' && num[i] <= '9'; i++) {
+			exp10--;
+			if ((nd || num[i] != '0') && nd < sizeof dig)
+				dig[nd++] = num[i];
+		}
+	if (num[i] == 'e' || num[i] == 'E') {
+		i++;
+		neg_e = num[i] == '-';
+		i += num[i] == '-' || num[i] == '+';
+		for (; num[i] >= '0' && num[i] <= '9'; i++)
+			if (e < 10000)
+				e = e * 10 + (num[i] - '0');
+	}
+	if (!nd || num[i] != '\0')
+		return 0; /* zero, or not a number (a '-' first) */
+	exp10 += neg_e ? -e : e;
+	intlen = (long)nd + exp10;
+	if (intlen <= 0)
+		return 1; /* more than zero, less than a second */
+	if (intlen > 9)
+		return INT32_MAX;
+	for (long k = 0; k < intlen; k++)
+		whole = whole * 10 + ((size_t)k < nd ? dig[k] - '0' : 0);
+	for (size_t k = (size_t)intlen; k < nd; k++)
+		up = up || dig[k] != '0';
+	return whole + up;
 }
 
 /* The value of key in the JSON object at r, as text, into out; nested
@@ -269,6 +299,16 @@ static int64_t body_wait(unsigned kind, const char *body, size_t len)
 	default:
 		return 0;
 	}
+}
+
+int service_moved_chat(const char *body, size_t len, char *out, size_t size)
+{
+	struct jsonr r;
+
+	jsonr_init(&r, body, len);
+	return find_number(&r, "parameters", "migrate_to_chat_id", out, size) &&
+	       out[0] == '-' && out[1] >= '1' && out[1] <= '9' &&
+	       strspn(out + 1, "0123456789") == strlen(out + 1);
 }
 
 enum service_class service_classify(unsigned kind, long status, const char *body, size_t len,

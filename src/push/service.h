@@ -54,4 +54,9 @@ enum service_class {
 enum service_class service_classify(unsigned kind, long status, const char *body, size_t len,
 				    int64_t *wait);
 
+/* Telegram's refusal of a group made a supergroup carries the chat's new id
+ * (parameters.migrate_to_chat_id): into out (size bytes, e.g. "-100123"),
+ * returning 1; 0 when body[0..len) has none, or not a negative number. */
+int service_moved_chat(const char *body, size_t len, char *out, size_t size);
+
 #endif

@@ -7,7 +7,7 @@
 # for one message arrives as n numbered parts; a rate-limit answer is
 # retried after its wait and the part still arrives once; SIGKILL across
 # multi-part deliveries then clean runs: every article in exactly one
-# delivered part.
+# delivered part; the endpoints take turns, one push each.
 . tests/cli/lib.sh
 . tests/cli/daemon.lib
 
@@ -128,6 +128,28 @@ for kind in ntfy matrix slack discord telegram; do
 		fail "$kind: nothing is sent twice by a second run"; fi
 	stop_fake
 done
+
+# ---- the endpoints take turns, one push each ----
+# [endpoint chat] (ntfy, a digest in several parts) before [endpoint hook]
+# (a webhook to the sink): the hook's digest goes after chat's part 1, not
+# after chat's last part, so that a service slow to answer (each part up to
+# its timeout) holds the others for one push, not for its whole outbox.
+start_fake ntfy || exit 1
+config ntfy
+printf '[endpoint hook]\nurl = https://localhost:%s/digest\nca_file = %s\nsigning_key_file = %s\n' \
+	"$PORT" "$TMP/tls/cert.pem" "$TMP/key" >>"$TMP/c.ini"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24; do
+	new_article "turn-$i"
+done
+expect_status "turns: run --once delivers (exit 0)" 0 digestd run --once --config "$TMP/c.ini"
+turns=$(grep -o 'to \[endpoint [a-z]*\]: delivered' "$TMP/err" | sed 's/.*endpoint \([a-z]*\).*/\1/' |
+	tr '\n' ' ')
+case $turns in
+"chat hook chat "*) pass "turns: [endpoint hook] delivered after chat's part 1, before its part 2" ;;
+*) fail "turns: [endpoint hook] delivered after chat's part 1, before its part 2" "order: $turns" ;;
+esac
+check "turns: chat's parts each once and in order" 2
+stop_fake
 
 # ---- Telegram's 429 with parameters.retry_after (3 s, retry_base 1 s) ----
 # run --once tries every entry whatever its wait; the retry's time is the

@@ -14,7 +14,8 @@ first N valid requests get the service's rate-limit answer. Each request is
 one JSON line in --log: kind, method, path (a Telegram token shown as ***),
 status, what was checked, the body's SHA-256 (sha, to count deliveries by
 content), its title and body (text) and the part "k/n" they name ("" for
-none). The ready file gets the port.
+none). The ready file gets the port. Telegram's chat -4242 is a group made a
+supergroup: refused with its new id, -1004242, as Telegram does.
 """
 import argparse
 import email.header
@@ -198,6 +199,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if "chat_id" not in msg or not isinstance(msg.get("text"), str):
             return self.answer(400, {"ok": False, "error_code": 400,
                                      "description": "Bad Request: message text is empty"})
+        if str(msg["chat_id"]) == "-4242":
+            return self.answer(400, {"ok": False, "error_code": 400,
+                                     "description": "Bad Request: group chat was upgraded to "
+                                                    "a supergroup chat",
+                                     "parameters": {"migrate_to_chat_id": -1004242}})
         # Telegram counts the text after parsing its entities: the HTML
         # tags are not characters of the message, entities are one each.
         if len(html.unescape(re.sub(r"<[^>]*>", "", msg["text"]))) > 4096:

@@ -6,10 +6,12 @@ with Debian's python3-aiosmtpd: STARTTLS (--starttls) or implicit TLS
 is given, each message stored and parsed back with Python's email package.
 
   fake_smtp.py --ready FILE --store DIR [--cert PEM --key PEM (--starttls|--smtps)]
-               [--user U --password P] [--fail CODE --limit N] [--host H]
+               [--user U --password P] [--fail CODE --limit N] [--refuse ADDR] [--drop N] [--host H]
 
 --fail CODE --limit N: the first N messages get CODE (421, 451, 554...) at
-DATA instead of being stored. Message k (from 1) is stored as DIR/k.eml (the
+DATA instead of being stored. --refuse ADDR: RCPT TO ADDR gets 550 (the
+others are taken). --drop N: the first N messages are stored, then the
+connection is cut before the reply to the final '.'. Message k (from 1) is stored as DIR/k.eml (the
 bytes received), DIR/k.text and DIR/k.html (the decoded parts of its
 multipart/alternative) and DIR/k.json (the envelope, the login, whether TLS
 was on, and the headers From, To, Subject, Date, Message-ID, Content-Type).
@@ -47,6 +49,12 @@ def parse(raw):
 
 
 class Handler:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == A.refuse:
+            return "550 5.1.1 <%s>: Recipient address rejected: no such user" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         if STATE["failed"] < A.limit:
             STATE["failed"] += 1
@@ -69,6 +77,8 @@ class Handler:
                     f.write(parts[ctype][0])
         with open(base + ".json", "w", encoding="utf-8") as f:
             json.dump(fields, f, indent=1, sort_keys=True)
+        if STATE["n"] <= A.drop:
+            server.transport.abort()  # taken, but the client never hears it
         return "250 2.0.0 OK stored as %d" % STATE["n"]
 
 
@@ -96,6 +106,8 @@ def main():
     ap.add_argument("--password")
     ap.add_argument("--fail", type=int, default=0)
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--refuse", default="")
+    ap.add_argument("--drop", type=int, default=0)
     A = ap.parse_args()
     os.makedirs(A.store, exist_ok=True)
     ctx = None

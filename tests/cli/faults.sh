@@ -175,7 +175,8 @@ done
 queued=$(outbox_entries)
 new_article cap-last
 expect_status "outbox at its cap: --once exit 75" 75 digestd run --once --config "$TMP/cap.ini"
-expect_grep "outbox at its cap: says composing is paused" "outbox full .*composing paused" "$TMP/err"
+expect_grep "outbox at its cap: says composing is paused, and which endpoint fills it" \
+	"outbox full .*composing paused for every endpoint.*; \[endpoint\] holds [0-9]* bytes" "$TMP/err"
 if [ "$(outbox_entries)" -eq "$queued" ]; then pass "outbox at its cap: no digest composed"; else
 	fail "outbox at its cap: no digest composed" "$queued -> $(outbox_entries)"; fi
 start_sink "$PORT" || exit 1

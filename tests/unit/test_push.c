@@ -857,6 +857,14 @@ static void test_kinds(void)
 			 "url = https://localhost:%d\n", port);
 		kind_round("telegram", lines, "{\"chat_id\":42,\"text\":\"hi\",\"parse_mode\":\"HTML\"}",
 			   3, "\"path\": \"/bot***/sendMessage\", \"status\": 200");
+		/* A group made a supergroup: 400, a dead letter whose line names
+		 * the new chat id (the log's excerpt of the answer ends before it). */
+		kind_entry("{\"chat_id\":-4242,\"text\":\"hi\",\"parse_mode\":\"HTML\"}");
+		CHECK_INT(push_wait(&pc, &e, time(NULL), &r), 0);
+		CHECK_INT(r.outcome, PUSH_DEAD);
+		CHECK_INT(r.status, 400);
+		CHECK_STR(r.message, "HTTP 400 (the group became a supergroup: set [endpoint k] "
+				     "chat_id = -1004242)");
 		/* Another bot token: 401, a dead letter. */
 		secret("tg-token", "999:wrong\n");
 		CHECK_INT(kind_client(lines), 0);
@@ -1037,7 +1045,7 @@ static int mail_round(const char *name, const char *args, const char *scheme, co
 static void test_email(void)
 {
 	static const char pw[] = "s3cret-app-pw\n";
-	char cert[300];
+	char cert[300], eml[400];
 	int64_t now;
 
 	/* test_kinds' certificate: made again at the same path, it would not be
@@ -1104,11 +1112,48 @@ static void test_email(void)
 	CHECK_INT(r.status, 554);
 	CHECK(r.answer_len > 0 && has_bytes(r.answer, r.answer_len, "554 5.7.1"));
 
+	/* The connection cut after the message's final '.', before the 250:
+	 * the server has it, digestd cannot know, so it is sent again (SMTP
+	 * has no way to ask, RFC 1047) under the same Message-ID, which mail
+	 * clients show once. */
+	if (mail_round("drop", "--starttls --drop 1", "smtp", "localhost", pw) < 0)
+		return;
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	CHECK_INT(r.status, 0);
+	CHECK(strstr(r.message, "no reply after the whole message") != NULL);
+	CHECK_INT(push_wait(&pc, &e, time(NULL), &r), 0);
+	CHECK_INT(r.outcome, PUSH_DELIVERED);
+	CHECK(stored_has(1, "\"Message-ID\": \"<dg_mail@"));
+	CHECK(stored_has(2, "\"Message-ID\": \"<dg_mail@"));
+
+	/* One recipient of two refused: the message is one submission, so a
+	 * dead letter for both (docs/endpoints.md), with the refusal naming the
+	 * address; not the "221" of the QUIT that libcurl sends after it. */
+	if (mail_round("rcpt", "--starttls --refuse bob@example.net", "smtp", "localhost", pw) <
+	    0)
+		return;
+	CHECK_INT(r.outcome, PUSH_DEAD);
+	CHECK_INT(r.status, 550);
+	CHECK(has_bytes(r.answer, r.answer_len, "550 5.1.1 <bob@example.net>"));
+	CHECK(!has_bytes(r.answer, r.answer_len, "221"));
+
 	/* No STARTTLS offered: on loopback the message goes in the clear. */
 	if (mail_round("plain", "", "smtp", "127.0.0.1", pw) < 0)
 		return;
 	CHECK_INT(r.outcome, PUSH_DELIVERED);
 	CHECK(stored_has(1, "\"tls\": false"));
+	/* The same server by a name that is not a loopback one to digestd
+	 * (127.1, which the resolver reads as 127.0.0.1): refused, retried,
+	 * with a line that says why, and nothing sent. */
+	if (mail_round("clear", "", "smtp", "127.1", pw) < 0)
+		return;
+	CHECK_INT(r.outcome, PUSH_RETRY);
+	if (!strstr(r.message, "offers no STARTTLS")) {
+		printf("  %s\n", r.message);
+		check_current_failed = 1;
+	}
+	snprintf(eml, sizeof eml, "%s/store/1.eml", sink_dir);
+	CHECK(access(eml, F_OK) != 0);
 	stop_sink();
 }
 

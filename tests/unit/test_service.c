@@ -212,6 +212,38 @@ static void answers(void)
 	CHECK_INT(wait, 0);
 	CHECK_INT(classify(CFG_KIND_TELEGRAM, 429, "<html>busy</html>"), SERVICE_RETRY);
 	CHECK_INT(wait, 0);
+	/* A number with an exponent, as Python's json writes one past 1e16 or
+	 * below 1e-4: its value, not its first digits (1e+16 was 1 s, 3.0E2 4 s,
+	 * 5e-05 5 s). */
+	static const struct {
+		unsigned kind;
+		const char *body;
+		int64_t want;
+	} expo[] = {
+		{ CFG_KIND_DISCORD, "{\"retry_after\": 1e+16}", PUSH_RETRY_AFTER_MAX },
+		{ CFG_KIND_DISCORD, "{\"retry_after\": 3.0E2}", 300 },
+		{ CFG_KIND_DISCORD, "{\"retry_after\": 5e-05}", 1 },
+		{ CFG_KIND_DISCORD, "{\"retry_after\": 1.25e1}", 13 },
+		{ CFG_KIND_DISCORD, "{\"retry_after\": 0.0e5}", 0 },
+		{ CFG_KIND_DISCORD, "{\"retry_after\": 007.50}", 8 },
+		{ CFG_KIND_MATRIX, "{\"retry_after_ms\": 2.5e3}", 3 },
+		{ CFG_KIND_MATRIX, "{\"retry_after_ms\": 1E4}", 10 },
+	};
+	/* Telegram's group made a supergroup: its new id, a negative number. */
+	static const char *moved[] = {
+		"{\"ok\":false,\"parameters\":{\"migrate_to_chat_id\":-1001234567890}}",
+		"{\"parameters\":{\"migrate_to_chat_id\":\"-1\"}}",
+		"{\"parameters\":{\"migrate_to_chat_id\":1.5}}",
+	};
+	char chat[32];
+	CHECK_INT(service_moved_chat(moved[0], strlen(moved[0]), chat, sizeof chat), 1);
+	CHECK_STR(chat, "-1001234567890");
+	CHECK_INT(service_moved_chat(moved[1], strlen(moved[1]), chat, sizeof chat), 0);
+	CHECK_INT(service_moved_chat(moved[2], strlen(moved[2]), chat, sizeof chat), 0);
+	for (size_t i = 0; i < sizeof expo / sizeof expo[0]; i++) {
+		CHECK_INT(classify(expo[i].kind, 429, expo[i].body), SERVICE_RETRY);
+		CHECK_INT(wait, expo[i].want);
+	}
 }
 
 int main(void)
