@@ -861,6 +861,20 @@ static void failed_compose_leaves_the_window(void)
 	remove_tree(dir);
 }
 
+/* Hands article i of words of its own only (a story each) from source. */
+static int distinct_art(struct daemon *d, const char *source, unsigned i)
+{
+	char url[64], title[64], text[160];
+	struct source_article a = { .id = "", .lang = "en", .url = url, .title = title,
+				    .text = text };
+
+	snprintf(url, sizeof(url), "https://news.example.org/distinct-%u", i);
+	snprintf(title, sizeof(title), "k%uxray k%uyankee", i, i);
+	a.text_len = (size_t)snprintf(text, sizeof(text),
+				      "k%ualpha k%ubravo k%ucharlie k%udelta k%uecho.", i, i, i, i, i);
+	return pipeline_article(d, source, &a);
+}
+
 /* A digest of more stories than the window holds (its first stories
  * pushed out of the window by its last) goes out whole, and taken back it
  * leaves the window as it was: the undo list has room for every slot. */
@@ -873,19 +887,8 @@ static void digest_past_the_window(void)
 	if (start(&dm, dir) != 0)
 		return;
 	dm.cfg->digest.max_articles = n;
-	for (unsigned i = 0; i < n; i++) {
-		char url[64], title[64], text[160];
-		struct source_article a = { .id = "", .lang = "en", .url = url, .title = title,
-					    .text = text };
-
-		/* Words of its own only: a story each. */
-		snprintf(url, sizeof(url), "https://news.example.org/distinct-%u", i);
-		snprintf(title, sizeof(title), "k%uxray k%uyankee", i, i);
-		a.text_len = (size_t)snprintf(text, sizeof(text),
-					      "k%ualpha k%ubravo k%ucharlie k%udelta k%uecho.", i, i,
-					      i, i, i);
-		CHECK_INT(pipeline_article(&dm, "folder", &a), 0);
-	}
+	for (unsigned i = 0; i < n; i++)
+		CHECK_INT(distinct_art(&dm, "folder", i), 0);
 	memcpy(&window_before, &dm.story, sizeof(window_before));
 	story_undo_begin(&dm.story_undo, &dm.story);
 	for (unsigned i = 0; i < n; i++) {
@@ -900,6 +903,39 @@ static void digest_past_the_window(void)
 	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
 	CHECK_INT(digest_count(&dm.dg), n);
 	CHECK_INT(dm.pend.n, 0);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* Articles that wait (max_per_source, max_articles) take no place in the
+ * window: a busy feed whose backlog holds more stories than the window
+ * cannot push out a story delivered before, which then comes back under a
+ * new URL and is held back; the window holds only delivered stories. */
+static void waiting_articles_keep_no_place(void)
+{
+	const char *dir = make_root("flood");
+	unsigned char key[SEEN_KEY_BYTES];
+	unsigned n = STORY_WINDOW + 6, used = 0;
+
+	if (start(&dm, dir) != 0)
+		return;
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	dm.cfg->digest.max_per_source = 1;
+	for (unsigned i = 0; i < n; i++)
+		CHECK_INT(distinct_art(&dm, "noisy", i), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(digest_count(&dm.dg), 1);
+	CHECK_INT(dm.pend.n, n - 1);
+	for (unsigned i = 0; i < STORY_WINDOW; i++)
+		used += dm.story.s[i].id != 0;
+	CHECK_INT(used, 2);
+	CHECK_INT(story_art(&dm, "wire", 1), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709650800), 0);
+	story_key(1, key);
+	CHECK_INT(seen_contains(&dm.seen, key), 1);
+	CHECK(!pending_has(&dm.pend, key));
+	CHECK(strstr(last_body(&dm), "wire.example") == NULL);
 	daemon_stop(&dm);
 	remove_tree(dir);
 }
@@ -1324,6 +1360,7 @@ int main(void)
 	RUN(story_over_max_articles_waits);
 	RUN(webhook_digest_not_held_to_email);
 	RUN(digest_past_the_window);
+	RUN(waiting_articles_keep_no_place);
 	RUN(unsettled_digest_keeps_its_grouping);
 	RUN(every_endpoint_gets_each_digest);
 	RUN(recomposed_under_another_id);
