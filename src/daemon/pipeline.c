@@ -690,7 +690,10 @@ static unsigned drop_repeats(struct daemon *d, int64_t now)
 		char a[STORY_URL_BYTES], b[STORY_URL_BYTES];
 		int slot;
 
-		if (pending_print(p, i, &d->story_print) < 0)
+		/* A headline with little or no text goes out: the lost article
+		 * would cost more than a repeated line. */
+		if (pending_print(p, i, &d->story_print) < 0 ||
+		    d->story_print.n < STORY_HOLD_TERMS)
 			continue;
 		slot = story_find(&d->story, &d->story_print, NULL);
 		if (slot < 0)

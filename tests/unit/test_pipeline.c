@@ -772,6 +772,35 @@ static void story_delivered_once(void)
 	remove_tree(dir);
 }
 
+/* A headline with no text (a title-only feed: "Daily briefing" every day,
+ * "Podcast episode 13" after 12, whose numbers are no terms) has too few
+ * words to tell a new article from the one before: it is delivered, not
+ * held back as a story already delivered. */
+static void thin_article_not_held_back(void)
+{
+	static const char *const titles[] = { "Podcast episode 12", "Podcast episode 13" };
+	const char *dir = make_root("thin");
+	unsigned char key[SEEN_KEY_BYTES];
+
+	if (start(&dm, dir) != 0)
+		return;
+	for (unsigned i = 0; i < 2; i++) {
+		char url[64];
+		struct source_article a = { .id = "", .lang = "en", .url = url, .text = "",
+					    .title = titles[i] };
+
+		snprintf(url, sizeof(url), "https://pod.example/%u", 12 + i);
+		CHECK_INT(pipeline_article(&dm, "pod", &a), 0);
+		CHECK_INT(pipeline_compose(&dm, 1709643600 + 86400 * (int64_t)i), 0);
+		CHECK_INT(digest_count(&dm.dg), 1);
+		CHECK(strstr(last_body(&dm), titles[i]) != NULL);
+		CHECK_INT(seen_key(url, "", key), 0);
+		CHECK_INT(seen_contains(&dm.seen, key), 1);
+	}
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
 /* Each article's fingerprint is taken as it arrives, from its whole title
  * and text as `digestd group` takes it (story_article), and counted once
  * in the window; articles listed without one (by an older digestd, or
@@ -1355,6 +1384,7 @@ int main(void)
 	RUN(one_story_two_sources);
 	RUN(max_per_source_waits);
 	RUN(story_delivered_once);
+	RUN(thin_article_not_held_back);
 	RUN(story_print_on_arrival);
 	RUN(failed_compose_leaves_the_window);
 	RUN(story_over_max_articles_waits);
