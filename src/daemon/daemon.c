@@ -215,7 +215,8 @@ static void schedule_digest(struct daemon *d)
  * after the digest's time had come), one it did not is not (a board booted
  * at its build date and set right hours after a time of day), and none
  * waits for a time that is now years away. next-digest follows, for
- * `digestd status`. */
+ * `digestd status`. The story window's delivery times move with the step
+ * ([digest] repeat_after counts real time). */
 static void clock_check(struct daemon *d)
 {
 	const struct cfg_schedule *s = &d->cfg->digest.schedule;
@@ -227,6 +228,7 @@ static void clock_check(struct daemon *d)
 		return;
 	log_info("the wall clock stepped %s by %lld s: digest and retry times looked at again",
 		 step > 0 ? "forward" : "back", (long long)by);
+	pipeline_clock_step(d, step > 0 ? by : -by);
 	/* A pass under way saw the retry times on the old clock too. */
 	d->outbox_due = 0;
 	d->push.due = 0;

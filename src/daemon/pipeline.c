@@ -682,6 +682,12 @@ static unsigned drop_repeats(struct daemon *d, int64_t now)
 
 	if (p->inflight || !d->cfg->digest.group)
 		return 0;
+	/* A time ahead of the clock was stamped on one since set back with no
+	 * step seen (before a restart, or a step's shift past the file's
+	 * times): counted from now, never waited for. */
+	for (unsigned k = 0; k < STORY_WINDOW; k++)
+		if (d->story.s[k].delivered > now)
+			d->story.s[k].delivered = now;
 	prints_fill(d);
 	for (unsigned i = 0; i < p->n; i++) {
 		const struct story *s;
@@ -717,6 +723,17 @@ static unsigned drop_repeats(struct daemon *d, int64_t now)
 	if (seen_commit(&d->seen) == 0)
 		pipeline_save(d);
 	return dropped;
+}
+
+void pipeline_clock_step(struct daemon *d, int64_t step_s)
+{
+	for (unsigned k = 0; k < STORY_WINDOW; k++) {
+		int64_t *t = &d->story.s[k].delivered;
+
+		/* Never 0 (never delivered) nor below (a damaged file). */
+		if (*t)
+			*t = *t + step_s > 0 ? *t + step_s : 1;
+	}
 }
 
 /* Groups the first `limit` pending articles by story (docs/grouping.md):

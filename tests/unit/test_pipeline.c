@@ -772,6 +772,43 @@ static void story_delivered_once(void)
 	remove_tree(dir);
 }
 
+/* repeat_after counts real time across clock steps: a story delivered
+ * while the clock was a year behind (a board before NTP) is not "a year
+ * old" once the clock is set right (the step moves its time), and one
+ * whose time lies ahead of the clock (set back before a restart, which no
+ * step told) counts as delivered now, not held back for that long. */
+static void repeat_after_across_clock_steps(void)
+{
+	const char *dir = make_root("stepped");
+	const int64_t t = 1709643600, year = 365 * 86400;
+	unsigned char key[SEEN_KEY_BYTES];
+
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.repeat_after = 3600;
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
+	CHECK_INT(pipeline_compose(&dm, t - year), 0); /* a board before NTP */
+	pipeline_clock_step(&dm, year);
+	CHECK_INT(story_art(&dm, "wire", 1), 0);
+	CHECK_INT(pipeline_compose(&dm, t + 60), 0);
+	story_key(1, key);
+	CHECK_INT(seen_contains(&dm.seen, key), 1);
+	CHECK(strstr(last_body(&dm), "wire.example") == NULL); /* held back */
+	daemon_stop(&dm);
+
+	/* Restarted with the clock a year behind the file's times. */
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.repeat_after = 3600;
+	CHECK_INT(story_art(&dm, "sport", 3), 0);
+	CHECK_INT(pipeline_compose(&dm, t - year), 0); /* sees the story's time */
+	CHECK_INT(story_art(&dm, "other", 4), 0);
+	CHECK_INT(pipeline_compose(&dm, t - year + 7200), 0);
+	CHECK(strstr(last_body(&dm), "https://bbc.example/quake-again") != NULL);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
 /* A headline with no text (a title-only feed: "Daily briefing" every day,
  * "Podcast episode 13" after 12, whose numbers are no terms) has too few
  * words to tell a new article from the one before: it is delivered, not
@@ -1385,6 +1422,7 @@ int main(void)
 	RUN(max_per_source_waits);
 	RUN(story_delivered_once);
 	RUN(thin_article_not_held_back);
+	RUN(repeat_after_across_clock_steps);
 	RUN(story_print_on_arrival);
 	RUN(failed_compose_leaves_the_window);
 	RUN(story_over_max_articles_waits);
