@@ -782,6 +782,7 @@ static void once_until_done(struct daemon *d, bool sources)
 int daemon_once(struct daemon *d)
 {
 	bool left;
+	char held[64] = "";
 	int status;
 
 	/* The outbox as it is and every source once, side by side. */
@@ -808,9 +809,14 @@ int daemon_once(struct daemon *d)
 	 * help. */
 	status = d->n.dead ? EX_UNAVAILABLE : left ? EX_TEMPFAIL : 0;
 	metrics_write(d, time(NULL));
+	/* Held back articles were logged one by one; the count says why new
+	 * articles made no digest. */
+	if (d->n.repeats)
+		snprintf(held, sizeof held, ", %lu held back as stories already delivered",
+			 d->n.repeats);
 	log_info("one cycle done: %lu new articles, %lu digests composed, %lu delivered, "
-		 "%u left in the outbox%s", d->n.summarised, d->n.digests, d->n.delivered,
-		 d->ob_count, status == EX_TEMPFAIL ? " (exit 75: run again later)" : "");
+		 "%u left in the outbox%s%s", d->n.summarised, d->n.digests, d->n.delivered,
+		 d->ob_count, held, status == EX_TEMPFAIL ? " (exit 75: run again later)" : "");
 	if (status == EX_UNAVAILABLE && !d->n.damaged && !d->n.stale)
 		log_warnx("exit 69: %lu digest%s refused, moved to dead/ in %s", d->n.dead,
 			  d->n.dead == 1 ? "" : "s", d->cfg->daemon.state_dir);

@@ -714,6 +714,7 @@ static unsigned drop_repeats(struct daemon *d, int64_t now)
 		seen_add(&d->seen, p->item[i].key);
 		dropped++;
 	}
+	d->n.repeats += dropped;
 	if (!dropped)
 		return 0;
 	pending_drop_if(p, in_seen, &d->seen);
