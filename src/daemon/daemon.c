@@ -215,7 +215,8 @@ static void schedule_digest(struct daemon *d)
  * after the digest's time had come), one it did not is not (a board booted
  * at its build date and set right hours after a time of day), and none
  * waits for a time that is now years away. next-digest follows, for
- * `digestd status`. */
+ * `digestd status`. The story window's delivery times move with the step
+ * ([digest] repeat_after counts real time). */
 static void clock_check(struct daemon *d)
 {
 	const struct cfg_schedule *s = &d->cfg->digest.schedule;
@@ -227,6 +228,7 @@ static void clock_check(struct daemon *d)
 		return;
 	log_info("the wall clock stepped %s by %lld s: digest and retry times looked at again",
 		 step > 0 ? "forward" : "back", (long long)by);
+	pipeline_clock_step(d, step > 0 ? by : -by);
 	/* A pass under way saw the retry times on the old clock too. */
 	d->outbox_due = 0;
 	d->push.due = 0;
@@ -780,6 +782,7 @@ static void once_until_done(struct daemon *d, bool sources)
 int daemon_once(struct daemon *d)
 {
 	bool left;
+	char held[64] = "";
 	int status;
 
 	/* The outbox as it is and every source once, side by side. */
@@ -806,9 +809,14 @@ int daemon_once(struct daemon *d)
 	 * help. */
 	status = d->n.dead ? EX_UNAVAILABLE : left ? EX_TEMPFAIL : 0;
 	metrics_write(d, time(NULL));
+	/* Held back articles were logged one by one; the count says why new
+	 * articles made no digest. */
+	if (d->n.repeats)
+		snprintf(held, sizeof held, ", %lu held back as stories already delivered",
+			 d->n.repeats);
 	log_info("one cycle done: %lu new articles, %lu digests composed, %lu delivered, "
-		 "%u left in the outbox%s", d->n.summarised, d->n.digests, d->n.delivered,
-		 d->ob_count, status == EX_TEMPFAIL ? " (exit 75: run again later)" : "");
+		 "%u left in the outbox%s%s", d->n.summarised, d->n.digests, d->n.delivered,
+		 d->ob_count, held, status == EX_TEMPFAIL ? " (exit 75: run again later)" : "");
 	if (status == EX_UNAVAILABLE && !d->n.damaged && !d->n.stale)
 		log_warnx("exit 69: %lu digest%s refused, moved to dead/ in %s", d->n.dead,
 			  d->n.dead == 1 ? "" : "s", d->cfg->daemon.state_dir);

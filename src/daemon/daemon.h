@@ -35,6 +35,7 @@ struct daemon_counters {
 	unsigned long polls, poll_failures, articles, summarised, known;
 	unsigned long digests, delivered, push_failures, dead, damaged, stale;
 	unsigned long dropped, over_backlog; /* marked seen: by a rule, by backlog */
+	unsigned long repeats; /* marked seen: a story a digest delivered (grouping) */
 	unsigned long state_saves;
 };
 

@@ -94,6 +94,8 @@ long metrics_format(const struct daemon *d, int64_t now, char *out, size_t cap)
 	    "Articles summarised and added to the pending list.", n->summarised);
 	one(&o, "digestd_articles_known_total", "counter",
 	    "Articles already digested or waiting.", n->known);
+	one(&o, "digestd_articles_repeats_total", "counter",
+	    "New articles held back: a story a digest delivered.", n->repeats);
 	one(&o, "digestd_digests_composed_total", "counter", "Digests written to the outbox.",
 	    n->digests);
 	one(&o, "digestd_digests_delivered_total", "counter",

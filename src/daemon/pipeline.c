@@ -642,7 +642,6 @@ struct plan {
 	unsigned n_items, n_articles;
 	unsigned size[RUN_PENDING_MAX];
 	unsigned idx[RUN_PENDING_MAX];
-	uint32_t story[RUN_PENDING_MAX]; /* each item's story id (group = yes) */
 };
 
 /* Every waiting article without a story fingerprint gets one from what
@@ -731,6 +730,12 @@ static unsigned drop_repeats(struct daemon *d, int64_t now)
 
 	if (p->inflight || !d->cfg->digest.group)
 		return 0;
+	/* A time ahead of the clock was stamped on one since set back with no
+	 * step seen (before a restart, or a step's shift past the file's
+	 * times): counted from now, never waited for. */
+	for (unsigned k = 0; k < STORY_WINDOW; k++)
+		if (d->story.s[k].delivered > now)
+			d->story.s[k].delivered = now;
 	prints_fill(d);
 	for (unsigned i = 0; i < p->n; i++) {
 		const struct story *s;
@@ -739,7 +744,10 @@ static unsigned drop_repeats(struct daemon *d, int64_t now)
 		char a[STORY_URL_BYTES], b[STORY_URL_BYTES];
 		int slot;
 
-		if (pending_print(p, i, &d->story_print) < 0)
+		/* A headline with little or no text goes out: the lost article
+		 * would cost more than a repeated line. */
+		if (pending_print(p, i, &d->story_print) < 0 ||
+		    d->story_print.n < STORY_HOLD_TERMS)
 			continue;
 		slot = story_find(&d->story, &d->story_print, NULL);
 		if (slot < 0)
@@ -754,6 +762,7 @@ static unsigned drop_repeats(struct daemon *d, int64_t now)
 		seen_add(&d->seen, p->item[i].key);
 		dropped++;
 	}
+	d->n.repeats += dropped;
 	if (!dropped)
 		return 0;
 	pending_drop_if(p, in_seen, &d->seen);
@@ -763,6 +772,17 @@ static unsigned drop_repeats(struct daemon *d, int64_t now)
 	if (seen_commit(&d->seen) == 0)
 		pipeline_save(d);
 	return dropped;
+}
+
+void pipeline_clock_step(struct daemon *d, int64_t step_s)
+{
+	for (unsigned k = 0; k < STORY_WINDOW; k++) {
+		int64_t *t = &d->story.s[k].delivered;
+
+		/* Never 0 (never delivered) nor below (a damaged file). */
+		if (*t)
+			*t = *t + step_s > 0 ? *t + step_s : 1;
+	}
 }
 
 /* Groups the first `limit` pending articles by story (docs/grouping.md):
@@ -778,7 +798,7 @@ static unsigned drop_repeats(struct daemon *d, int64_t now)
  * max_per_source items. Articles left out (over that cap, or past
  * DIGEST_MAX_ALSO also entries) stay pending for the next digest, and so
  * do those that do not fit the digest (fill): only the stories of items
- * that went in count as delivered (pipeline_compose). */
+ * that went in keep a place in the window, as delivered (window_keep). */
 static void plan_digest(struct daemon *d, unsigned limit, struct plan *pl)
 {
 	static const unsigned none = RUN_PENDING_MAX;
@@ -856,11 +876,40 @@ static void plan_digest(struct daemon *d, unsigned limit, struct plan *pl)
 			if (l < n_led)
 				led[l]++;
 		}
-		pl->story[pl->n_items] = story[first[g]];
 		pl->size[pl->n_items++] = count[g];
 		for (unsigned i = first[g]; i != none; i = next[i])
 			pl->idx[pl->n_articles++] = i;
 	}
+}
+
+/* Only the digest's own articles (its first k in the list, whole items)
+ * keep a place in the window: the plan's grouping is taken back and theirs
+ * made again in the order they arrived, so that articles left to wait
+ * (max_per_source, max_articles, a busy feed's backlog) never push out a
+ * story an earlier digest delivered (docs/grouping.md); they are grouped
+ * again when they go out. The stories of the items that went in count as
+ * delivered; an item that did not fit waits, its story not counted. */
+static void window_keep(struct daemon *d, const struct plan *pl, unsigned k, int64_t now)
+{
+	static const unsigned none = RUN_PENDING_MAX;
+	unsigned at[RUN_PENDING_MAX]; /* arrival place -> place in the list */
+	uint32_t id[RUN_PENDING_MAX]; /* place in the list -> its story */
+
+	story_undo(&d->story, &d->story_undo);
+	for (unsigned i = 0; i < RUN_PENDING_MAX; i++)
+		at[i] = none;
+	for (unsigned t = 0; t < k; t++)
+		at[pl->idx[t]] = t;
+	for (unsigned i = 0; i < RUN_PENDING_MAX; i++) {
+		if (at[i] == none)
+			continue;
+		/* None (no room for it): empty, a story of its own. */
+		(void)pending_print(&d->pend, at[i], &d->story_print);
+		id[at[i]] = story_add_undo(&d->story, story_find(&d->story, &d->story_print, NULL),
+					   &d->story_print, &d->story_undo);
+	}
+	for (unsigned g = 0, t = 0; g < pl->n_items && t + pl->size[g] <= k; t += pl->size[g++])
+		story_delivered(d, id[t], t, now);
 }
 
 /* Moves the planned articles to the front of the pending list in plan
@@ -1308,11 +1357,8 @@ static int compose(struct daemon *d, int64_t now)
 		}
 	}
 	fill(d, id, now, host, &pl);
-	/* The stories of the items that went in are delivered; an item that
-	 * did not fit waits, its story not counted as delivered. */
-	for (unsigned g = 0, at = 0; dc->group && g < pl.n_items && at + pl.size[g] <= k;
-	     at += pl.size[g++])
-		story_delivered(d, pl.story[g], at, now);
+	if (dc->group)
+		window_keep(d, &pl, k, now);
 	rc = digest_render(&d->dg, (enum cfg_format)dc->format, d->body, sizeof(d->body), &len);
 	if (rc < 0) {
 		log_warnx("digest %s: cannot render: %s", id, strerror(-rc));

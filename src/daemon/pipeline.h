@@ -68,6 +68,11 @@ int pipeline_restore(struct daemon *d);
  * articles then stay pending. Blocks on the disk. */
 int pipeline_compose(struct daemon *d, int64_t now);
 
+/* The wall clock stepped by step_s seconds (negative: back): the story
+ * window's delivery times, stamped on the old clock, move with it, so that
+ * [digest] repeat_after counts real time. Memory only. */
+void pipeline_clock_step(struct daemon *d, int64_t step_s);
+
 /* Begins a pass over the endpoints' outboxes, each oldest first (d->push).
  * Only entries whose time has come are tried, or with `every` each entry
  * once (--once). An endpoint's walk stops at its first push to retry (the

@@ -15,6 +15,13 @@
  * tuned on the dev set of docs/grouping.md for precision first. */
 #define STORY_JOIN_PERMILLE 250u
 
+/* Fewest stems an article's fingerprint needs before it is held back as a
+ * story already delivered (docs/grouping.md): a headline alone has about
+ * five, and from those a new episode of a series titled alike ("Daily
+ * briefing", "Podcast episode 13") cannot be told from the last one.
+ * Grouping within a digest does not use it: a wrong join there shows. */
+#define STORY_HOLD_TERMS 8u
+
 /* A weighted set of stems, sorted by hash (so that two sets meet in one
  * merge); the weights of a fingerprint have unit length. */
 struct story_terms {

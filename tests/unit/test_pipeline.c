@@ -772,6 +772,72 @@ static void story_delivered_once(void)
 	remove_tree(dir);
 }
 
+/* repeat_after counts real time across clock steps: a story delivered
+ * while the clock was a year behind (a board before NTP) is not "a year
+ * old" once the clock is set right (the step moves its time), and one
+ * whose time lies ahead of the clock (set back before a restart, which no
+ * step told) counts as delivered now, not held back for that long. */
+static void repeat_after_across_clock_steps(void)
+{
+	const char *dir = make_root("stepped");
+	const int64_t t = 1709643600, year = 365 * 86400;
+	unsigned char key[SEEN_KEY_BYTES];
+
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.repeat_after = 3600;
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
+	CHECK_INT(pipeline_compose(&dm, t - year), 0); /* a board before NTP */
+	pipeline_clock_step(&dm, year);
+	CHECK_INT(story_art(&dm, "wire", 1), 0);
+	CHECK_INT(pipeline_compose(&dm, t + 60), 0);
+	story_key(1, key);
+	CHECK_INT(seen_contains(&dm.seen, key), 1);
+	CHECK(strstr(last_body(&dm), "wire.example") == NULL); /* held back */
+	daemon_stop(&dm);
+
+	/* Restarted with the clock a year behind the file's times. */
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.repeat_after = 3600;
+	CHECK_INT(story_art(&dm, "sport", 3), 0);
+	CHECK_INT(pipeline_compose(&dm, t - year), 0); /* sees the story's time */
+	CHECK_INT(story_art(&dm, "other", 4), 0);
+	CHECK_INT(pipeline_compose(&dm, t - year + 7200), 0);
+	CHECK(strstr(last_body(&dm), "https://bbc.example/quake-again") != NULL);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* A headline with no text (a title-only feed: "Daily briefing" every day,
+ * "Podcast episode 13" after 12, whose numbers are no terms) has too few
+ * words to tell a new article from the one before: it is delivered, not
+ * held back as a story already delivered. */
+static void thin_article_not_held_back(void)
+{
+	static const char *const titles[] = { "Podcast episode 12", "Podcast episode 13" };
+	const char *dir = make_root("thin");
+	unsigned char key[SEEN_KEY_BYTES];
+
+	if (start(&dm, dir) != 0)
+		return;
+	for (unsigned i = 0; i < 2; i++) {
+		char url[64];
+		struct source_article a = { .id = "", .lang = "en", .url = url, .text = "",
+					    .title = titles[i] };
+
+		snprintf(url, sizeof(url), "https://pod.example/%u", 12 + i);
+		CHECK_INT(pipeline_article(&dm, "pod", &a), 0);
+		CHECK_INT(pipeline_compose(&dm, 1709643600 + 86400 * (int64_t)i), 0);
+		CHECK_INT(digest_count(&dm.dg), 1);
+		CHECK(strstr(last_body(&dm), titles[i]) != NULL);
+		CHECK_INT(seen_key(url, "", key), 0);
+		CHECK_INT(seen_contains(&dm.seen, key), 1);
+	}
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
 /* Each article's fingerprint is taken as it arrives, from its whole title
  * and text as `digestd group` takes it (story_article), and counted once
  * in the window; articles listed without one (by an older digestd, or
@@ -861,6 +927,20 @@ static void failed_compose_leaves_the_window(void)
 	remove_tree(dir);
 }
 
+/* Hands article i of words of its own only (a story each) from source. */
+static int distinct_art(struct daemon *d, const char *source, unsigned i)
+{
+	char url[64], title[64], text[160];
+	struct source_article a = { .id = "", .lang = "en", .url = url, .title = title,
+				    .text = text };
+
+	snprintf(url, sizeof(url), "https://news.example.org/distinct-%u", i);
+	snprintf(title, sizeof(title), "k%uxray k%uyankee", i, i);
+	a.text_len = (size_t)snprintf(text, sizeof(text),
+				      "k%ualpha k%ubravo k%ucharlie k%udelta k%uecho.", i, i, i, i, i);
+	return pipeline_article(d, source, &a);
+}
+
 /* A digest of more stories than the window holds (its first stories
  * pushed out of the window by its last) goes out whole, and taken back it
  * leaves the window as it was: the undo list has room for every slot. */
@@ -873,19 +953,8 @@ static void digest_past_the_window(void)
 	if (start(&dm, dir) != 0)
 		return;
 	dm.cfg->digest.max_articles = n;
-	for (unsigned i = 0; i < n; i++) {
-		char url[64], title[64], text[160];
-		struct source_article a = { .id = "", .lang = "en", .url = url, .title = title,
-					    .text = text };
-
-		/* Words of its own only: a story each. */
-		snprintf(url, sizeof(url), "https://news.example.org/distinct-%u", i);
-		snprintf(title, sizeof(title), "k%uxray k%uyankee", i, i);
-		a.text_len = (size_t)snprintf(text, sizeof(text),
-					      "k%ualpha k%ubravo k%ucharlie k%udelta k%uecho.", i, i,
-					      i, i, i);
-		CHECK_INT(pipeline_article(&dm, "folder", &a), 0);
-	}
+	for (unsigned i = 0; i < n; i++)
+		CHECK_INT(distinct_art(&dm, "folder", i), 0);
 	memcpy(&window_before, &dm.story, sizeof(window_before));
 	story_undo_begin(&dm.story_undo, &dm.story);
 	for (unsigned i = 0; i < n; i++) {
@@ -900,6 +969,39 @@ static void digest_past_the_window(void)
 	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
 	CHECK_INT(digest_count(&dm.dg), n);
 	CHECK_INT(dm.pend.n, 0);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
+
+/* Articles that wait (max_per_source, max_articles) take no place in the
+ * window: a busy feed whose backlog holds more stories than the window
+ * cannot push out a story delivered before, which then comes back under a
+ * new URL and is held back; the window holds only delivered stories. */
+static void waiting_articles_keep_no_place(void)
+{
+	const char *dir = make_root("flood");
+	unsigned char key[SEEN_KEY_BYTES];
+	unsigned n = STORY_WINDOW + 6, used = 0;
+
+	if (start(&dm, dir) != 0)
+		return;
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	dm.cfg->digest.max_per_source = 1;
+	for (unsigned i = 0; i < n; i++)
+		CHECK_INT(distinct_art(&dm, "noisy", i), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(digest_count(&dm.dg), 1);
+	CHECK_INT(dm.pend.n, n - 1);
+	for (unsigned i = 0; i < STORY_WINDOW; i++)
+		used += dm.story.s[i].id != 0;
+	CHECK_INT(used, 2);
+	CHECK_INT(story_art(&dm, "wire", 1), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709650800), 0);
+	story_key(1, key);
+	CHECK_INT(seen_contains(&dm.seen, key), 1);
+	CHECK(!pending_has(&dm.pend, key));
+	CHECK(strstr(last_body(&dm), "wire.example") == NULL);
 	daemon_stop(&dm);
 	remove_tree(dir);
 }
@@ -1319,11 +1421,14 @@ int main(void)
 	RUN(one_story_two_sources);
 	RUN(max_per_source_waits);
 	RUN(story_delivered_once);
+	RUN(thin_article_not_held_back);
+	RUN(repeat_after_across_clock_steps);
 	RUN(story_print_on_arrival);
 	RUN(failed_compose_leaves_the_window);
 	RUN(story_over_max_articles_waits);
 	RUN(webhook_digest_not_held_to_email);
 	RUN(digest_past_the_window);
+	RUN(waiting_articles_keep_no_place);
 	RUN(unsettled_digest_keeps_its_grouping);
 	RUN(every_endpoint_gets_each_digest);
 	RUN(recomposed_under_another_id);
