@@ -1407,6 +1407,11 @@ static int compose(struct daemon *d, int64_t now)
 		problems_told(d);
 	}
 	d->outbox_due = 0;
+	/* A pass under way walks on into the new entries: one whose walk had
+	 * reached the end of its outbox would leave them to the next pass, and
+	 * the pass's end sets the next one's time without them (the next
+	 * digest's, for an endpoint with nothing to retry). */
+	memset(d->push.ep_done, 0, sizeof(d->push.ep_done));
 	d->inflight_written = true;
 	return settle(d);
 }

@@ -4,12 +4,14 @@
  * then composed into an outbox entry (pending list emptied, keys in the
  * seen-set, on disk too); known articles; a seen-set or pending list that
  * cannot be saved (a folder planted at seen.tmp or pending.tmp) loses no
- * article and digests none twice, across a restart too; and two daemons in
- * one process share nothing. */
+ * article and digests none twice, across a restart too; two daemons in
+ * one process share nothing; a digest composed during a push pass goes out
+ * in it (its pushes refused by a loopback port nobody listens on). */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +43,8 @@ static void put(const char *path, const char *text, mode_t mode)
 	CHECK(chmod(path, mode) == 0);
 }
 
-/* A config with a folder source and an endpoint nobody listens on: the
- * steps under test never push. Returns its path (static). */
+/* A config with a folder source and an endpoint nobody listens on: a push
+ * ends in a retry. Returns its path (static). */
 static bool second_endpoint; /* config() adds [endpoint b] */
 static const char *b_kind;    /* [endpoint b]'s kind, NULL: a webhook (slack, discord) */
 
@@ -1179,6 +1181,60 @@ out:
 	remove_tree(dir);
 }
 
+/* Runs dm's transfers until its push in flight has its answer (here a
+ * refused connection: a retry), at most 30 s. */
+static void push_answered(void)
+{
+	int64_t give_up = net_now_ms() + 30000;
+
+	while (dm.push.inflight && net_now_ms() < give_up) {
+		struct pollfd fds[NET_MAX_FDS];
+		size_t nf = net_pollfds(dm.net, fds, NET_MAX_FDS);
+		int t = net_timeout(dm.net);
+
+		if (poll(fds, nf, t < 0 || t > 1000 ? 1000 : t) < 0 && errno != EINTR)
+			break;
+		net_dispatch(dm.net, fds, nf);
+	}
+	CHECK(!dm.push.inflight);
+}
+
+/* A digest composed while a push pass is under way (a push of another
+ * endpoint in flight) goes out in that pass to every endpoint, also to one
+ * whose walk had already reached the end of its outbox: its entry does not
+ * wait for a pass that only the next digest would start. */
+static void digest_composed_during_a_pass(void)
+{
+	const char *dir = make_root("midpass");
+	char name[OUTBOX_NAME_BYTES], second[OUTBOX_NAME_BYTES];
+
+	second_endpoint = true;
+	if (start(&dm, dir) != 0)
+		goto out;
+	CHECK_INT(distinct_art(&dm, "folder", 1), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	/* The first endpoint took the first digest already; b has it. */
+	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][0], name), 0);
+	CHECK_INT(outbox_remove(&dm.outboxes[dm.cur][0], name), 0);
+	pipeline_push_begin(&dm, false, false);
+	pipeline_push_step(&dm);
+	CHECK(dm.push.active && dm.push.inflight);
+	CHECK_INT(dm.push.ep, 1);
+	CHECK_INT(distinct_art(&dm, "folder", 2), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709647200), 0);
+	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][0], second), 0);
+	/* b's push ends in a retry (nobody listens), which ends b's walk. */
+	push_answered();
+	pipeline_push_step(&dm);
+	CHECK(dm.push.active && dm.push.inflight);
+	CHECK_INT(dm.push.ep, 0);
+	CHECK_STR(dm.push.name, second);
+	daemon_stop(&dm);
+out:
+	second_endpoint = false;
+	remove_tree(dir);
+}
+
 /* Articles 1..n (ids[]) composed into a digest left in flight: written to
  * every outbox but not settled, the seen-set's save blocked by a folder at
  * its temporary name, whose path goes to tmp. */
@@ -1431,6 +1487,7 @@ int main(void)
 	RUN(waiting_articles_keep_no_place);
 	RUN(unsettled_digest_keeps_its_grouping);
 	RUN(every_endpoint_gets_each_digest);
+	RUN(digest_composed_during_a_pass);
 	RUN(recomposed_under_another_id);
 	RUN(recomposed_for_another_kind);
 	RUN(empty_digest_retried_once);
