@@ -783,6 +783,13 @@ void pipeline_clock_step(struct daemon *d, int64_t step_s)
 		if (*t)
 			*t = *t + step_s > 0 ? *t + step_s : 1;
 	}
+	/* Saved now, or a restart before the next digest (an upgrade, a
+	 * crash) reads the old clock's times: a story delivered before NTP
+	 * set the clock forward would be a year old. A digest not settled yet
+	 * keeps its grouping out of the file until it is (settle saves it).
+	 * Failing is said by stories_save, and the next settle saves again. */
+	if (d->cfg->digest.group && !d->story_planned)
+		(void)stories_save(&d->story, d->state_fd, d->cfg->daemon.state_dir);
 }
 
 /* Groups the first `limit` pending articles by story (docs/grouping.md):

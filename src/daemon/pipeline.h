@@ -70,7 +70,8 @@ int pipeline_compose(struct daemon *d, int64_t now);
 
 /* The wall clock stepped by step_s seconds (negative: back): the story
  * window's delivery times, stamped on the old clock, move with it, so that
- * [digest] repeat_after counts real time. Memory only. */
+ * [digest] repeat_after counts real time, and the window is saved (unless a
+ * digest not settled yet holds its grouping in it). Blocks on the disk. */
 void pipeline_clock_step(struct daemon *d, int64_t step_s);
 
 /* Begins a pass over the endpoints' outboxes, each oldest first (d->push).
