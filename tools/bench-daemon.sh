@@ -3,8 +3,8 @@
 # `make bench`, daemon part (docs/daemon.md reports the figures): syscalls and
 # wake-ups of an idle daemon over 60 s (tools/bench-idle.sh), RSS across 1,000 --once
 # cycles and 1,000 reloads against the local digest-sink, and a valgrind
-# leak check of a cycle and of the daemon (LeakSanitizer when valgrind is
-# missing). Missing tools are reported and their part skipped.
+# leak check of a cycle and of the daemon (`make bench` installs valgrind:
+# tools/deps.sh bench). Missing tools are reported and their part skipped.
 # Usage: tools/bench-daemon.sh BUILD/digestd [CYCLES] [IDLE_SECONDS]
 set -eu
 digestd=$1
