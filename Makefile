@@ -265,6 +265,7 @@ screenshots: deps
 	@ls -l docs/img/digest-*.png
 
 bench: deps
+	@sh tools/deps.sh bench
 	@$(MAKE) --no-print-directory $(BUILD)/digestd $(BUILD)/digest-sink
 	@sh tools/bench.sh $(BUILD)/digestd
 	@python3 tools/bench-memory.py $(BUILD)/digestd

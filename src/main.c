@@ -34,7 +34,7 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
-	log_init(LOG_LVL_INFO, 1);
+	log_init(LOG_LVL_INFO, "digestd");
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return EX_USAGE;

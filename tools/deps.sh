@@ -4,14 +4,20 @@
 # only those missing, saying which. Run as root on Debian 12; as another user
 # it only lists what is missing. With an ARM target (arm64, armhf, armv6) it
 # also installs the cross toolchain and qemu-user, and makes a Debian sysroot;
-# firmware-ARCH adds what `make firmware` and `make boot-test` need.
+# firmware-ARCH adds what `make firmware` and `make boot-test` need, bench
+# what `make bench` needs besides.
 set -eu
 
 arch=${1:-}
 # firmware-ARCH: also what tools/firmware.sh and tools/boot-test.sh need.
 firmware=no
+# bench (native only): also valgrind, for tools/bench-daemon.sh's leak check;
+# 89 MB installed with libc6-dbg (22 MB to download): too much to add to
+# every make run and make check.
+bench=no
 case $arch in
 firmware-*) firmware=yes arch=${arch#firmware-} ;;
+bench) bench=yes arch= ;;
 esac
 debarch=$arch
 case $arch in
@@ -21,7 +27,7 @@ armhf) triplet=arm-linux-gnueabihf ;;
 # Pi Zero/1: Debian's armhf is ARMv7; armel (ARMv5TE) runs on ARMv6.
 armv6) triplet=arm-linux-gnueabi debarch=armel ;;
 *)
-	echo "usage: sh tools/deps.sh [[firmware-]arm64|armhf|armv6 [SYSROOT]]" >&2
+	echo "usage: sh tools/deps.sh [bench | [firmware-]arm64|armhf|armv6 [SYSROOT]]" >&2
 	exit 64
 	;;
 esac
@@ -43,6 +49,8 @@ if [ "$firmware" = yes ]; then
 	pkgs="$pkgs dpkg-dev qemu-user-static binfmt-support qemu-system-arm e2fsprogs cpio
 device-tree-compiler"
 fi
+
+[ "$bench" = no ] || pkgs="$pkgs valgrind"
 
 missing=""
 for p in $pkgs; do

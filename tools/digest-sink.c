@@ -1214,7 +1214,7 @@ int main(int argc, char **argv)
 	char msg[128];
 	int ret, rc = EX_SOFTWARE;
 
-	log_init(LOG_LVL_INFO, 1);
+	log_init(LOG_LVL_INFO, "digest-sink");
 	if (argc >= 2 && strcmp(argv[1], "--sign") == 0)
 		return sign_main(argc, argv);
 	if (parse_args(argc, argv) < 0) {

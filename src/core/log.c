@@ -12,16 +12,21 @@
 
 static enum log_level current_level = LOG_LVL_INFO;
 static enum { STYLE_TOOL, STYLE_JOURNAL, STYLE_STAMP } style = STYLE_TOOL;
+/* digest-sink logs through these functions too: its lines must not say
+ * "digestd". */
+static const char *tool_name = "digestd";
 
-void log_init(enum log_level level, int tool)
+void log_init(enum log_level level, const char *tool)
 {
 	current_level = level;
-	if (tool)
+	if (tool) {
 		style = STYLE_TOOL;
-	else if (getenv("JOURNAL_STREAM"))
+		tool_name = tool;
+	} else if (getenv("JOURNAL_STREAM")) {
 		style = STYLE_JOURNAL;
-	else
+	} else {
 		style = STYLE_STAMP;
+	}
 }
 
 void log_set_level(enum log_level level)
@@ -70,7 +75,7 @@ static void vlog(enum log_level level, const char *suffix, const char *fmt, va_l
 		break;
 	}
 	case STYLE_TOOL:
-		fputs("digestd: ", stderr);
+		fprintf(stderr, "%s: ", tool_name);
 		break;
 	}
 	/* Control characters from network input would forge extra log lines. */

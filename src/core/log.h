@@ -7,9 +7,11 @@
 
 enum log_level { LOG_LVL_ERR = 3, LOG_LVL_WARN = 4, LOG_LVL_INFO = 6, LOG_LVL_DEBUG = 7 };
 
-/* Decides the line format from $JOURNAL_STREAM; `tool` mode prints plain
- * "digestd: message" lines, as command-line tools do. Never fails. */
-void log_init(enum log_level level, int tool);
+/* A non-NULL `tool` (the program's name, a string that outlives the
+ * program's logging) prints plain "TOOL: message" lines, as command-line
+ * tools do; NULL (the daemon) decides the format from $JOURNAL_STREAM.
+ * Never fails. */
+void log_init(enum log_level level, const char *tool);
 void log_set_level(enum log_level level);
 /* Parses "err|warn|info|debug"; returns 0 or -EINVAL. */
 int log_level_parse(const char *name, enum log_level *out);

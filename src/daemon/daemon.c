@@ -869,7 +869,7 @@ int daemon_start(struct daemon *d, const char *path, bool once)
 	rc = load_config(path, d->cfg);
 	if (rc < 0)
 		return rc == -EINVAL ? EX_CONFIG : EX_NOINPUT;
-	log_init(d->cfg->daemon.log_level, 0);
+	log_init(d->cfg->daemon.log_level, NULL);
 	if (rules_compile(&d->rules[0], d->cfg) < 0)
 		return EX_CONFIG;
 	d->up |= UP_RULES;

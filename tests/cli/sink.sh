@@ -324,6 +324,8 @@ fi
 expect_status "a missing --signing-key file exits 78" 78 \
 	sink --self-signed "$TMP/e/tls" --store "$TMP/e/store" --signing-key "$TMP/nope"
 expect_grep "... naming the file" "$TMP/nope" "$TMP/err"
+# Its messages name the program that said them, not digestd.
+expect_grep "... said by digest-sink" "^digest-sink: .*$TMP/nope" "$TMP/err"
 printf 'not a key\n' >"$TMP/badkey"
 expect_status "a malformed signing key exits 78" 78 \
 	sink --self-signed "$TMP/e/tls" --store "$TMP/e/store" --signing-key "$TMP/badkey"

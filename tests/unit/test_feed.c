@@ -435,7 +435,7 @@ static void test_long_permalink(void)
 
 int main(void)
 {
-	log_init(LOG_LVL_ERR, 1);
+	log_init(LOG_LVL_ERR, "digestd");
 	RUN(test_not_a_feed);
 	RUN(test_stop);
 	RUN(test_precedence);

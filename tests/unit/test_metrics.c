@@ -126,7 +126,7 @@ static void test_write(void)
 
 int main(void)
 {
-	log_init(LOG_LVL_ERR, 1);
+	log_init(LOG_LVL_ERR, "digestd");
 	RUN(test_format);
 	RUN(test_largest_fits);
 	RUN(test_write);

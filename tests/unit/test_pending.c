@@ -494,7 +494,7 @@ int main(void)
 		return 1;
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	log_init(LOG_LVL_ERR, 1);
+	log_init(LOG_LVL_ERR, "digestd");
 	RUN(add_and_get);
 	RUN(caps);
 	RUN(move);

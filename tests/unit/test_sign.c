@@ -230,7 +230,7 @@ static void key_files(void)
 
 int main(void)
 {
-	log_init(LOG_LVL_ERR, 1);
+	log_init(LOG_LVL_ERR, "digestd");
 	RUN(reference_vector);
 	RUN(tampering_is_rejected);
 	RUN(wrong_key_is_rejected);

@@ -287,7 +287,7 @@ static void test_url_changed(void)
 
 int main(void)
 {
-	log_init(LOG_LVL_ERR, 1);
+	log_init(LOG_LVL_ERR, "digestd");
 	RUN(test_format_parse_round_trip);
 	RUN(test_status_fields);
 	RUN(test_problem_since);
