@@ -267,16 +267,7 @@ SHIM=$(cd "$(dirname "$SHIM")" && pwd)/libenospc.so
 held_digest taken
 : >"$TMP/no-unlink"
 asan="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-if [ -n "$TEST_WRAPPER" ]; then
-	DIGESTD_FAULT_DIR=$TMP/state DIGESTD_FAULT_NO_UNLINK=$TMP/no-unlink ASAN_OPTIONS=$asan \
-		$TEST_WRAPPER -E LD_PRELOAD="$SHIM" "$DIGESTD" run --config "$TMP/c.ini" \
-		2>"$TMP/taken.log" &
-else
-	DIGESTD_FAULT_DIR=$TMP/state DIGESTD_FAULT_NO_UNLINK=$TMP/no-unlink ASAN_OPTIONS=$asan \
-		LD_PRELOAD="$SHIM" "$DIGESTD" run --config "$TMP/c.ini" 2>"$TMP/taken.log" &
-fi
-pid=$!
-PIDS="$PIDS $pid"
+start_shimmed "$TMP/taken.log" DIGESTD_FAULT_NO_UNLINK="$TMP/no-unlink"
 wait_grep 'outbox/chat/.*cannot remove' "$TMP/taken.log" 40
 kill -HUP $pid
 # Both endpoints' entries after the reload: removal tried again (or, before,
