@@ -306,21 +306,29 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@sh tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-# The unit names the installed paths; an existing config or signing key is
-# never replaced (the unit's LoadCredential= reads the key written here).
+# The unit and the example config name the installed paths; an existing
+# config or signing key is never replaced (the unit's LoadCredential= reads
+# the key written here). systemd keeps ConfigurationDirectory= under /etc
+# whatever is asked: with another SYSCONFDIR the unit goes without it (it
+# would only make an empty /etc/digestd), and install says so.
+OTHER_SYSCONFDIR = $(filter-out /etc /etc/,$(SYSCONFDIR))
 install: $(BUILD)/digestd
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/digestd
 	install -m 0755 $(BUILD)/digestd $(DESTDIR)$(BINDIR)/digestd
 	sed -e 's|/usr/bin/digestd|$(BINDIR)/digestd|g' -e 's|/etc/digestd|$(SYSCONFDIR)/digestd|g' \
+		$(if $(OTHER_SYSCONFDIR),-e '/^ConfigurationDirectory=/d') \
 		firmware/digestd.service >$(DESTDIR)$(UNITDIR)/digestd.service.tmp
 	chmod 0644 $(DESTDIR)$(UNITDIR)/digestd.service.tmp
 	mv -f $(DESTDIR)$(UNITDIR)/digestd.service.tmp $(DESTDIR)$(UNITDIR)/digestd.service
 	install -m 0644 docs/man/digestd.8 $(DESTDIR)$(MANDIR)/man8/digestd.8
 	install -m 0644 docs/man/digestd.ini.5 $(DESTDIR)$(MANDIR)/man5/digestd.ini.5
-	[ -e $(DESTDIR)$(SYSCONFDIR)/digestd/digestd.ini ] || \
-		install -m 0644 config/digestd.ini $(DESTDIR)$(SYSCONFDIR)/digestd/digestd.ini
+	[ -e $(DESTDIR)$(SYSCONFDIR)/digestd/digestd.ini ] || { \
+		sed -e 's|/etc/digestd|$(SYSCONFDIR)/digestd|g' config/digestd.ini \
+			>$(DESTDIR)$(SYSCONFDIR)/digestd/digestd.ini && \
+		chmod 0644 $(DESTDIR)$(SYSCONFDIR)/digestd/digestd.ini; }
 	sh tools/signing-key.sh $(DESTDIR)$(SYSCONFDIR)/digestd/signing-key
+	$(if $(OTHER_SYSCONFDIR),@echo 'install: SYSCONFDIR=$(SYSCONFDIR): the unit has no ConfigurationDirectory= (systemd keeps it under /etc); it reads $(SYSCONFDIR)/digestd')
 
 lint:
 	@sh tools/lint.sh

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* JSON and text output helpers. One decoder loop serves both so that text
- * and JSON show the same characters for the same input. */
+/* JSON and text output helpers. One decoder loop serves them all so that
+ * text, log lines and JSON show the same characters for the same input. */
 #include "json.h"
 
 #include <stdint.h>
 
 #include "core/utf8.h"
 
-static void emit(FILE *f, const unsigned char *p, size_t len, int collapse, int json)
+enum emit_mode { EMIT_TEXT, EMIT_LINE, EMIT_JSON };
+
+static void emit(FILE *f, const unsigned char *p, size_t len, int collapse, enum emit_mode mode)
 {
+	int json = mode == EMIT_JSON;
 	const unsigned char *end = p + len;
 	int pending_space = 0;
 
@@ -32,7 +35,10 @@ static void emit(FILE *f, const unsigned char *p, size_t len, int collapse, int 
 		} else if (json && utf8_is_control(cp)) {
 			/* A reader may print the string it decodes. */
 			fprintf(f, "\\u%04x", (unsigned)cp);
-		} else if (!json && utf8_is_control(cp) && cp != '\n' && cp != '\t') {
+		} else if (!json && utf8_is_control(cp) && cp != '\t' &&
+			   (cp != '\n' || mode == EMIT_LINE)) {
+			fputc(' ', f);
+		} else if (mode == EMIT_LINE && utf8_is_layout_control(cp)) {
 			fputc(' ', f);
 		} else {
 			fwrite(enc, 1, utf8_encode(cp, enc), f);
@@ -42,12 +48,17 @@ static void emit(FILE *f, const unsigned char *p, size_t len, int collapse, int 
 
 void text_write(FILE *f, const void *text, size_t len, int collapse)
 {
-	emit(f, text, len, collapse, 0);
+	emit(f, text, len, collapse, EMIT_TEXT);
+}
+
+void text_write_line(FILE *f, const void *text, size_t len)
+{
+	emit(f, text, len, 0, EMIT_LINE);
 }
 
 void json_write_string(FILE *f, const void *text, size_t len, int collapse)
 {
 	fputc('"', f);
-	emit(f, text, len, collapse, 1);
+	emit(f, text, len, collapse, EMIT_JSON);
 	fputc('"', f);
 }

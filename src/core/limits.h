@@ -527,4 +527,9 @@ _Static_assert(CFG_FILE_BYTES < (1u << CFG_PLACE_SHIFT) && CFG_MAX_INCLUDES < (1
 _Static_assert(CFG_URL_BYTES + 32 < CFG_LINE_BYTES && 2 * CFG_PATH_BYTES + 64 < CFG_LINE_BYTES,
 	       "a dumped config line (value and comment) must load back");
 
+/* stderr's buffer (core/log.c): one log line, 1 KiB formatted, each byte of
+ * it at most 3 written (an invalid one as U+FFFD), goes out in one write.
+ * RAM: 4 KiB. */
+#define LOG_STDERR_BYTES 4096u
+
 #endif

@@ -10,6 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/json.h"
+#include "core/limits.h"
+
 static enum log_level current_level = LOG_LVL_INFO;
 static enum { STYLE_TOOL, STYLE_JOURNAL, STYLE_STAMP } style = STYLE_TOOL;
 /* digest-sink logs through these functions too: its lines must not say
@@ -18,6 +21,16 @@ static const char *tool_name = "digestd";
 
 void log_init(enum log_level level, const char *tool)
 {
+	/* vlog writes a line a character at a time (text_write_line): a
+	 * line-buffered stderr sends it in one write, never in pieces. Set
+	 * once, before anything is written: main and the daemon both call. */
+	static char buf[LOG_STDERR_BYTES];
+	static int buffered;
+
+	if (!buffered) {
+		setvbuf(stderr, buf, _IOLBF, sizeof buf);
+		buffered = 1;
+	}
 	current_level = level;
 	if (tool) {
 		style = STYLE_TOOL;
@@ -78,11 +91,10 @@ static void vlog(enum log_level level, const char *suffix, const char *fmt, va_l
 		fprintf(stderr, "%s: ", tool_name);
 		break;
 	}
-	/* Control characters from network input would forge extra log lines. */
-	for (char *c = line; *c; c++)
-		if ((unsigned char)*c < 0x20 && *c != '\t')
-			*c = ' ';
-	fputs(line, stderr);
+	/* Lines quote network input (a server's answer, its reply line):
+	 * its controls, raw or as UTF-8 C1, would forge extra lines or drive
+	 * the terminal that shows the journal. */
+	text_write_line(stderr, line, strlen(line));
 	if (suffix)
 		fprintf(stderr, ": %s", suffix);
 	fputc('\n', stderr);

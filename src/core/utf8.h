@@ -30,6 +30,14 @@ static inline int utf8_is_control(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
+/* U+2028, U+2029 and the bidi embedding, override and isolate controls
+ * (U+202A-202E, U+2066-2069): a viewer may break a line at the first two
+ * or show what follows the others reversed, so one quoted line could pass
+ * for two, or read as something else. */
+static inline int utf8_is_layout_control(uint32_t cp)
+{
+	return (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
 static inline int utf8_is_digit(uint32_t cp)
 {
 	return cp >= '0' && cp <= '9';

@@ -437,8 +437,9 @@ static bool kind_fits(const struct outbox_entry *e, const struct cfg_endpoint *e
  * [endpoint] kind): sent, it would arrive as the raw bytes of the other
  * kind (a webhook's JSON as an ntfy message), and its articles cannot be
  * rendered again (they left the pending list). It goes to dead/ with the
- * reason, never pushed; a failed move is retried at the next pass. */
-static void kind_refuse(struct daemon *d, struct outbox *ob, const struct outbox_entry *e)
+ * reason, never pushed. Returns 0, or outbox_dead_letter's error when the
+ * move failed (logged). */
+static int kind_refuse(struct daemon *d, struct outbox *ob, const struct outbox_entry *e)
 {
 	const struct cfg_endpoint *ep = &d->cfg->endpoints[d->push.ep];
 	const char *words = cfg_keys[CFG_KEY_endpoint_kind].values;
@@ -449,10 +450,13 @@ static void kind_refuse(struct daemon *d, struct outbox *ob, const struct outbox
 	snprintf(why, sizeof(why), "rendered for kind = %s; [endpoint%s%s] is now kind = %s", was,
 		 ep->name[0] ? " " : "", ep->name, now);
 	log_warnx("%s/%s: %s: not sent, moved to %s/", ob->where, e->name, why, ob->dead_where);
-	if (outbox_dead_letter(ob, e->name, why, NULL, 0) == 0) {
+	int rc = outbox_dead_letter(ob, e->name, why, NULL, 0);
+
+	if (rc == 0) {
 		d->n.dead++;
 		d->n.stale++;
 	}
+	return rc;
 }
 
 void pipeline_push_begin(struct daemon *d, bool every, bool resume)
@@ -515,7 +519,12 @@ void pipeline_push_step(struct daemon *d)
 			d->n.dead++;
 			d->n.damaged++;
 		} else if (rc == 0 && !kind_fits(e, &d->cfg->endpoints[ps->ep])) {
-			kind_refuse(d, ob, e);
+			/* A failed move (disk full or read-only) is tried again
+			 * after retry_base, as a damaged entry's is (outbox_read's
+			 * error, below): left to the next pass, it would wait for
+			 * whatever else starts one. */
+			if (kind_refuse(d, ob, e) < 0)
+				ps->due = min64(ps->due, now + retry_s);
 		} else if (rc < 0 && rc != -ENOENT) {
 			/* It cannot be read now (an I/O error, logged): tried
 			 * again after retry_base, and its digest's later parts
@@ -565,8 +574,10 @@ void pipeline_push_step(struct daemon *d)
 				return;
 			}
 			if (rc < 0) {
-				d->n.dead++;
-				outbox_dead_letter(ob, name, ps->res.message, NULL, 0);
+				if (outbox_dead_letter(ob, name, ps->res.message, NULL, 0) < 0)
+					ps->due = min64(ps->due, now + retry_s);
+				else
+					d->n.dead++;
 			} else {
 				memcpy(ps->name, name, sizeof(ps->name));
 				ps->inflight = true;

@@ -744,6 +744,9 @@ int outbox_dead_letter(struct outbox *ob, const char *name, const char *reason,
 	}
 	if (renameat(ob->dirfd, name, ob->deadfd, dname) < 0) {
 		rc = -errno;
+		/* The retry writes the reason again: left, this one would
+		 * stand beside no entry and push the retry to NAME.1. */
+		unlinkat(ob->deadfd, rname, 0);
 		log_warnx("%s/%s: cannot move to %s/: %s", ob->where, name, ob->dead_where,
 			  strerror(-rc));
 		return rc;

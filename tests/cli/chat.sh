@@ -231,6 +231,26 @@ wait_gone $pid 40
 check "part 1 waiting for its retry time: the digest's parts delivered after it, in order, each once" 2
 stop_fake
 
+# ---- a hostile server's answer reaches the log as plain text ----
+# ntfy's topic "hostile" refuses with controls a terminal acts on, U+2028
+# and a bidi override (fake_service.py): the log line quoting it holds none
+# of them raw (it held DEL, U+009B, a lone 0x9B, U+2028 and U+202E).
+start_fake ntfy || exit 1
+config ntfy
+sed -i "s|^url = .*/digests$|url = https://localhost:$F_PORT/hostile|" "$TMP/c.ini"
+new_article hostile-1
+expect_status "hostile answer: a dead letter (exit 69)" 69 digestd run --once --config "$TMP/c.ini"
+# The excerpt has C0 and DEL as '?' (push.c), then the log line the rest
+# as spaces, the lone 0x9B as U+FFFD.
+want=$(printf 'refused with HTTP 400: {"error":"x?\\[2J? 31m\357\277\27531m <3>fake line enil"}$')
+expect_grep "hostile answer: the refusal is logged with its excerpt, as plain text" "$want" "$TMP/err"
+raw=$(printf '\033|\177|\302\233|\233|\342\200\250|\342\200\256')
+if LC_ALL=C grep -q -E "$raw" "$TMP/err"; then
+	fail "hostile answer: no control, line separator or bidi override in the log" \
+		"$(LC_ALL=C grep -E "$raw" "$TMP/err" | od -c | head -n 8)"
+else pass "hostile answer: no control, line separator or bidi override in the log"; fi
+stop_fake
+
 # ---- a part delivered but not removed is never sent again ----
 # The outbox cannot remove its entries (tests/fault/enospc.c refuses while
 # $TMP/no-unlink exists, as on a disk gone read-only): part 1 is delivered
@@ -247,16 +267,7 @@ SHIM=$(cd "$(dirname "$SHIM")" && pwd)/libenospc.so
 held_digest taken
 : >"$TMP/no-unlink"
 asan="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-if [ -n "$TEST_WRAPPER" ]; then
-	DIGESTD_FAULT_DIR=$TMP/state DIGESTD_FAULT_NO_UNLINK=$TMP/no-unlink ASAN_OPTIONS=$asan \
-		$TEST_WRAPPER -E LD_PRELOAD="$SHIM" "$DIGESTD" run --config "$TMP/c.ini" \
-		2>"$TMP/taken.log" &
-else
-	DIGESTD_FAULT_DIR=$TMP/state DIGESTD_FAULT_NO_UNLINK=$TMP/no-unlink ASAN_OPTIONS=$asan \
-		LD_PRELOAD="$SHIM" "$DIGESTD" run --config "$TMP/c.ini" 2>"$TMP/taken.log" &
-fi
-pid=$!
-PIDS="$PIDS $pid"
+start_shimmed "$TMP/taken.log" DIGESTD_FAULT_NO_UNLINK="$TMP/no-unlink"
 wait_grep 'outbox/chat/.*cannot remove' "$TMP/taken.log" 40
 kill -HUP $pid
 # Both endpoints' entries after the reload: removal tried again (or, before,

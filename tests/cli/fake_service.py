@@ -15,7 +15,10 @@ one JSON line in --log: kind, method, path (a Telegram token shown as ***),
 status, what was checked, the body's SHA-256 (sha, to count deliveries by
 content), its title and body (text) and the part "k/n" they name ("" for
 none). The ready file gets the port. Telegram's chat -4242 is a group made a
-supergroup: refused with its new id, -1004242, as Telegram does.
+supergroup: refused with its new id, -1004242, as Telegram does. ntfy's
+topic "hostile" is refused with an answer a hostile server would write:
+raw controls a terminal acts on (ESC, DEL, U+009B as UTF-8, a lone 0x9B),
+U+2028 and a right-to-left override, each before a fake log line.
 """
 import argparse
 import email.header
@@ -98,6 +101,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.answer(404, {"code": 40401, "http": 404, "error": "page not found"})
         if A.token and not self.bearer_ok():
             return self.answer(401, {"code": 40101, "http": 401, "error": "unauthorized"})
+        if self.path == "/hostile":
+            return self.answer(400, b'{"error":"x\x1b[2J\x7f\xc2\x9b31m\x9b31m'
+                               b'\xe2\x80\xa8<3>fake line\xe2\x80\xaeenil"}')
         if len(data) > 4096:
             return self.answer(413, {"code": 41301, "http": 413, "error": "message too large"})
         prio = self.headers.get("Priority", "3")

@@ -6,10 +6,13 @@
 . tests/cli/lib.sh
 : "${BUILD:=build}"
 
-# -o: install the binary under test as it is, never rebuild it here.
+# install_to DESTDIR PREFIX [VAR=VALUE...]; -o: install the binary under
+# test as it is, never rebuild it here.
 install_to() {
-	make --no-print-directory -o "$BUILD/digestd" install BUILD="$BUILD" DESTDIR="$1" \
-		PREFIX="$2" >"$TMP/make.out" 2>&1
+	dest=$1 prefix=$2
+	shift 2
+	make --no-print-directory -o "$BUILD/digestd" install BUILD="$BUILD" DESTDIR="$dest" \
+		PREFIX="$prefix" "$@" >"$TMP/make.out" 2>&1
 }
 
 root=$TMP/root
@@ -63,6 +66,7 @@ expect_same "a second install keeps the existing config" "$root/etc/digestd/dige
 expect_same "a second install keeps the signing key" "$key" "$TMP/key.1"
 
 install_to "$TMP/local" /usr/local
+cp "$TMP/make.out" "$TMP/local.out"
 expect_grep "PREFIX=/usr/local: unit runs the installed binary" \
 	'^ExecStart=/usr/local/bin/digestd run --config /etc/digestd/digestd.ini$' \
 	"$TMP/local/usr/local/lib/systemd/system/digestd.service"
@@ -71,6 +75,35 @@ if [ -s "$TMP/local/etc/digestd/signing-key" ] && ! cmp -s "$TMP/local/etc/diges
 else
 	fail "each machine gets its own signing key" "$(ls -l "$TMP/local/etc/digestd" 2>&1)"
 fi
+
+# SYSCONFDIR=/usr/local/etc: the unit and the example config name it, never
+# /etc (they said /etc/digestd, and the unit's ConfigurationDirectory=
+# made an empty /etc/digestd). systemd keeps ConfigurationDirectory= under
+# /etc: the unit goes without it, and make install says so.
+sc=$TMP/sysconf
+if install_to "$sc" /usr/local SYSCONFDIR=/usr/local/etc; then
+	pass "make install SYSCONFDIR=/usr/local/etc"; else
+	fail "make install SYSCONFDIR=/usr/local/etc" "$(tail -n 5 "$TMP/make.out")"; fi
+unit=$sc/usr/local/lib/systemd/system/digestd.service
+expect_grep "SYSCONFDIR: the unit reads the config there" \
+	'^ExecStart=/usr/local/bin/digestd run --config /usr/local/etc/digestd/digestd.ini$' "$unit"
+expect_grep "SYSCONFDIR: the unit loads the signing key written there" \
+	'^LoadCredential=signing-key:/usr/local/etc/digestd/signing-key$' "$unit"
+if [ -s "$sc/usr/local/etc/digestd/signing-key" ] && [ ! -e "$sc/etc" ]; then
+	pass "SYSCONFDIR: the config and key installed there, nothing under /etc"; else
+	fail "SYSCONFDIR: the config and key installed there, nothing under /etc" \
+		"$(cd "$sc" && find . -path '*etc*')"; fi
+etc_paths=$(grep -nE '(^|[^[:alnum:]_.-])/etc(/|$)|^ConfigurationDirectory=' "$unit" \
+	"$sc/usr/local/etc/digestd/digestd.ini")
+if [ -z "$etc_paths" ]; then
+	pass "SYSCONFDIR: no /etc path nor ConfigurationDirectory= in the unit or the config"; else
+	fail "SYSCONFDIR: no /etc path nor ConfigurationDirectory= in the unit or the config" \
+		"$etc_paths"; fi
+expect_grep "SYSCONFDIR: make install says the unit has no ConfigurationDirectory=" \
+	'no ConfigurationDirectory=' "$TMP/make.out"
+if grep -q 'ConfigurationDirectory' "$TMP/local.out"; then
+	fail "SYSCONFDIR=/etc: make install says nothing of ConfigurationDirectory="; else
+	pass "SYSCONFDIR=/etc: make install says nothing of ConfigurationDirectory="; fi
 
 if command -v man >/dev/null 2>&1; then
 	for page in "$root/usr/share/man/man8/digestd.8" "$root/usr/share/man/man5/digestd.ini.5"; do

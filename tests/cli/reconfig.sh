@@ -59,6 +59,67 @@ else
 	fail "kind changed: ntfy got a message, never the webhook's JSON" "$(head -c 300 "$TMP/f.log")"
 fi
 
+# 1b. The move to dead/ of such an entry fails (tests/fault/enospc.c
+# refuses it while $TMP/no-move exists, as on a disk gone read-only): the
+# pass retries it after retry_base (1 s), as after any failure, and once
+# the disk takes it the entry is in dead/hook/ with one reason file. It was
+# tried again only when something else started a pass (here: never, the
+# schedule 1h), and the failed move left a reason file behind (the retry
+# then wrote NAME.1). Then a damaged entry, whose failed move was already
+# retried: no reason file left behind either.
+SHIM=$BUILD/tests/libenospc.so
+if [ "${TEST_LIBC:-glibc}" = musl ] || [ ! -f "$SHIM" ]; then
+	echo "SKIP: reconfig: move to dead/ refused: no fault shim on this build"
+else
+	SHIM=$(cd "$(dirname "$SHIM")" && pwd)/libenospc.so
+	write_config "$TMP/c.ini" "[endpoint hook]" "url = https://localhost:1/x" \
+		"signing_key_file = $TMP/key" "$EP_TAIL"
+	new_article k4
+	digestd run --once --config "$TMP/c.ini" 2>"$TMP/k4.log"
+	write_config "$TMP/c.ini" "[endpoint hook]" "kind = ntfy" \
+		"url = https://localhost:$F_PORT/digests" "token_file = $TMP/token" "$EP_TAIL"
+	sent=$(grep -c '"status": 200' "$TMP/f.log")
+	: >"$TMP/no-move"
+	start_shimmed "$TMP/move.log" DIGESTD_FAULT_NO_MOVE="$TMP/no-move"
+	# in_hook DIR PATTERN: how many of DIR/hook's files match PATTERN.
+	in_hook() { ls "$TMP/state/$1/hook" | grep -c -- "$2"; }
+	# refused_then_moved NAME ENTRY OUTBOX DEAD REASONS: with the move of
+	# outbox/hook/ENTRY refused, OUTBOX entries stay and no reason file is
+	# added; once it is taken, DEAD entries and REASONS reason files in
+	# dead/hook/, the outbox empty.
+	refused_then_moved() {
+		what=$1 stay=$3 want=$4 reasons=$5
+		wait_grep "outbox/hook/$2: cannot move to dead/hook/" "$TMP/move.log" 40
+		if [ "$(in_hook outbox '\.digest$')" -eq "$stay" ] &&
+			[ "$(in_hook dead '\.reason$')" -eq $((reasons - stay)) ]; then
+			pass "$what: refused: the entry stays, no reason file left for it"
+		else
+			fail "$what: refused: the entry stays, no reason file left for it" \
+				"$(ls "$TMP/state/outbox/hook" "$TMP/state/dead/hook")"
+		fi
+		rm -f "$TMP/no-move"
+		moved() { [ "$(in_hook dead '\.digest$')" -eq "$want" ]; }
+		wait_until 30 moved
+		if moved && [ "$(in_hook outbox '\.digest$')" -eq 0 ] &&
+			[ "$(in_hook dead '\.reason$')" -eq "$reasons" ] &&
+			[ "$(grep -c '"status": 200' "$TMP/f.log")" -eq "$sent" ]; then
+			pass "$what: then taken: retried after retry_base, moved once, not sent"
+		else
+			fail "$what: then taken: retried after retry_base, moved once, not sent" \
+				"$(ls "$TMP/state/outbox/hook" "$TMP/state/dead/hook")" \
+				"$(tail -n 5 "$TMP/move.log")"
+		fi
+	}
+	refused_then_moved "kind changed, move to dead/" "$(ls "$TMP/state/outbox/hook")" 1 2 2
+	: >"$TMP/no-move"
+	bad=00000000000000000009-dg_00000000000000000000000000000009.digest
+	printf 'not an entry\n' >"$TMP/state/outbox/hook/$bad"
+	kill -HUP $pid
+	refused_then_moved "damaged, move to dead/" "$bad" 1 3 3
+	kill -TERM $pid
+	wait_gone $pid 40
+fi
+
 # 2. A source keeps its name, its url changes to another feed. Its state
 # file was the other feed's: its validators went to the new URL (a server
 # may answer 304 to them: the new feed unread), and as the source had been

@@ -2,8 +2,8 @@
 /* An LD_PRELOAD fault injector for tests/cli/diskfull.sh: counts the calls
  * that need room on the state folder's file system (write, fsync, rename,
  * creating a file or folder) and fails the Nth with ENOSPC; for chat.sh,
- * refuses to remove outbox entries, or to open a digest's part 1, while
- * asked. Test-only. */
+ * refuses to remove outbox entries, or to open a digest's part 1, and for
+ * reconfig.sh to move an entry to dead/, while asked. Test-only. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -32,6 +32,9 @@
  *                      entry (a path of the state folder holding "/outbox/"
  *                      and ending in ".digest") fails with EROFS, as on a
  *                      disk gone read-only; not counted
+ *   DIGESTD_FAULT_NO_MOVE a file: while it exists, renaming an outbox
+ *                      entry (as above) fails with EROFS: its move to
+ *                      dead/ is refused; not counted
  *   DIGESTD_FAULT_EIO_PART1 a file: while it exists, opening part 1 of a
  *                      digest to read it (an outbox entry ending in
  *                      "-1.digest", opened without O_CREAT) fails with EIO,
@@ -217,8 +220,14 @@ int rename(const char *from, const char *to)
 	return ((int (*)(const char *, const char *))real("rename"))(from, to);
 }
 
+static int entry_refused(const char *env, int dirfd, const char *name);
+
 int renameat(int fromfd, const char *from, int tofd, const char *to)
 {
+	if (entry_refused("DIGESTD_FAULT_NO_MOVE", fromfd, from)) {
+		errno = EROFS;
+		return -1;
+	}
 	if (count_at("rename", tofd, to))
 		FAIL_WITH_ENOSPC();
 	return ((int (*)(int, const char *, int, const char *))real("renameat"))(fromfd, from,
@@ -314,11 +323,12 @@ int openat64(int dirfd, const char *path, int flags, ...)
 	return open_common("openat64", dirfd, path, flags, mode);
 }
 
-/* unlinkat, unlink: refused on an outbox entry while DIGESTD_FAULT_NO_UNLINK
- * names a file that exists. */
-static int unlink_refused(int dirfd, const char *name)
+/* Is dirfd/name an outbox entry, and does the file that env names exist?
+ * unlinkat and unlink are refused on it under DIGESTD_FAULT_NO_UNLINK,
+ * renameat under DIGESTD_FAULT_NO_MOVE. */
+static int entry_refused(const char *env, int dirfd, const char *name)
 {
-	const char *flag = getenv("DIGESTD_FAULT_NO_UNLINK");
+	const char *flag = getenv(env);
 	char p[2 * PATH_MAX + 2];
 	size_t n;
 
@@ -333,7 +343,7 @@ static int unlink_refused(int dirfd, const char *name)
 
 int unlinkat(int dirfd, const char *name, int flags)
 {
-	if (unlink_refused(dirfd, name)) {
+	if (entry_refused("DIGESTD_FAULT_NO_UNLINK", dirfd, name)) {
 		errno = EROFS;
 		return -1;
 	}
@@ -342,7 +352,7 @@ int unlinkat(int dirfd, const char *name, int flags)
 
 int unlink(const char *path)
 {
-	if (unlink_refused(AT_FDCWD, path)) {
+	if (entry_refused("DIGESTD_FAULT_NO_UNLINK", AT_FDCWD, path)) {
 		errno = EROFS;
 		return -1;
 	}
