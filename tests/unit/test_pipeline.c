@@ -823,8 +823,9 @@ static void repeat_after_across_clock_steps(void)
  * repeat_after (www. added and ?ref=, then a new guid in an entry without a
  * link) is the article already delivered, not a story coming back: seen,
  * logged, not delivered again, also after a restart (the seen-set's file
- * holds its text key). A story's genuinely new article still comes back
- * after repeat_after, and a headline without text still goes out again. */
+ * holds its text key), and with group = no. A story's genuinely new
+ * article still comes back after repeat_after, and a headline without text
+ * still goes out again. */
 static void same_article_rekeyed(void)
 {
 	const char *dir = make_root("rekeyed");
@@ -884,6 +885,24 @@ static void same_article_rekeyed(void)
 		CHECK_INT(digest_count(&dm.dg), 1);
 		CHECK(strstr(last_body(&dm), "Daily briefing") != NULL);
 	}
+	daemon_stop(&dm);
+	remove_tree(dir);
+
+	/* group = no: no story window, the text key still holds. */
+	dir = make_root("rekeyed-nogroup");
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.group = false;
+	a.url = "https://www.bbc.example/quake?ref=rss";
+	a.id = "";
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
+	CHECK_INT(pipeline_compose(&dm, t), 0);
+	CHECK_INT(pipeline_article(&dm, "bbc", &a), 0);
+	CHECK_INT(story_art(&dm, "sport", 3), 0);
+	CHECK_INT(pipeline_compose(&dm, t + 60), 0);
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_INT(digest_count(&dm.dg), 1);
+	CHECK(strstr(last_body(&dm), "www.bbc.example") == NULL);
 	daemon_stop(&dm);
 	remove_tree(dir);
 }
