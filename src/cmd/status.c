@@ -387,7 +387,7 @@ static void show_seen(struct status *s)
 		why = NULL;
 	open_obj(s, "seen", "seen-set");
 	field_str(s, "state", "state file", why ? why : "ok");
-	field_num(s, "count", "articles remembered", count);
+	field_num(s, "count", "keys remembered", count);
 	field_num(s, "capacity", "capacity", cap ? cap : s->cfg.digest.seen_capacity);
 	close_obj(s);
 }

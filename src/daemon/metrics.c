@@ -112,9 +112,10 @@ long metrics_format(const struct daemon *d, int64_t now, char *out, size_t cap)
 	one(&o, "digestd_outbox_digests", "gauge", "Digests waiting in the outbox.", d->ob_count);
 	one(&o, "digestd_outbox_bytes", "gauge", "Bytes of the digests in the outbox.",
 	    (unsigned long long)d->ob_bytes);
-	one(&o, "digestd_seen_articles", "gauge", "Articles the seen-set remembers.",
+	one(&o, "digestd_seen_articles", "gauge",
+	    "Keys the seen-set remembers (articles, and delivered articles' text).",
 	    seen_count(&d->seen));
-	one(&o, "digestd_seen_capacity", "gauge", "Articles the seen-set can remember.",
+	one(&o, "digestd_seen_capacity", "gauge", "Keys the seen-set can remember.",
 	    d->seen.capacity);
 	one(&o, "digestd_sources", "gauge", "Configured sources.", d->cfg->n_sources);
 	per_source(&o, d, "digestd_source_polls_total", "counter", "Polls of the source.",

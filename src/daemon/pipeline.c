@@ -127,13 +127,13 @@ int pipeline_known(const struct daemon *d, const struct source_article *a)
 
 int pipeline_article(struct daemon *d, const char *source, const struct source_article *a)
 {
-	unsigned char key[SEEN_KEY_BYTES];
+	unsigned char key[SEEN_KEY_BYTES], text_key[SEEN_KEY_BYTES];
 	struct digest_span spans[SUMM_MAX_PICK];
 	struct digest_article art;
 	struct summ_result res;
 	struct rules_verdict v;
 	char why[CFG_RULE_BYTES + 64];
-	bool group = d->cfg->digest.group;
+	bool group = d->cfg->digest.group, has_text;
 	int rc;
 
 	d->n.articles++;
@@ -181,8 +181,14 @@ int pipeline_article(struct daemon *d, const char *source, const struct source_a
 	if (rc == 0 && group)
 		story_article(&d->story_doc, &d->story, a->title, strlen(a->title), a->text,
 			      a->text_len, &d->story_print);
+	/* Its text key, from the same title and text, goes into the seen-set
+	 * with it once delivered (settle): the same text under a new link is
+	 * then the article delivered, whatever grouping says (drop_repeats). */
+	has_text = rc == 0 && seen_text_key(a->title, strlen(a->title), a->text, a->text_len,
+					    text_key) == 0;
 	if (rc == 0)
-		rc = pending_add(&d->pend, key, &art, group ? &d->story_print : NULL);
+		rc = pending_add(&d->pend, key, has_text ? text_key : NULL, &art,
+				 group ? &d->story_print : NULL);
 	if (rc < 0) {
 		if (!d->pend_full)
 			log_warnx("%u articles wait for the next digest (the most it holds): "
@@ -610,8 +616,13 @@ static int settle(struct daemon *d)
 	if (!p->inflight)
 		return 0; /* an empty digest (send_empty) has nothing to settle */
 	d->inflight_written = true;
-	for (unsigned i = 0; i < p->inflight; i++)
+	for (unsigned i = 0; i < p->inflight; i++) {
+		const unsigned char *text_key = pending_text_key(p, i);
+
 		seen_add(&d->seen, p->item[i].key);
+		if (text_key)
+			seen_add(&d->seen, text_key);
+	}
 	rc = seen_commit(&d->seen);
 	if (rc < 0) {
 		log_warnx("digest %s: its %u articles stay listed until the seen-set is saved; "
@@ -728,48 +739,81 @@ static void story_delivered(struct daemon *d, uint32_t id, unsigned i, int64_t n
 	}
 }
 
-/* Articles of a story an earlier digest delivered (docs/grouping.md) are
- * not delivered again as new, unless [digest] repeat_after has passed since:
- * they are marked seen and leave the pending list, each logged with the
- * URL that stood for the story. Only between digests (none in flight: its
- * articles must stay as they were) and with group = yes. Returns how many
- * left; the lists are saved when any did. */
+/* Is article i the same title and text as an article a digest delivered
+ * (its text key in the seen-set)? Then it is that article under a new link
+ * (www., ?ref=, a new guid), never new coverage: held back whatever
+ * repeat_after says, logged. */
+static bool delivered_text(struct daemon *d, unsigned i)
+{
+	const unsigned char *text_key = pending_text_key(&d->pend, i);
+	struct digest_article art;
+	struct digest_span spans[SUMM_MAX_PICK];
+	char a[STORY_URL_BYTES];
+
+	if (!text_key || !seen_contains(&d->seen, text_key))
+		return false;
+	pending_get(&d->pend, i, &art, spans);
+	log_info("%s: %s has the title and text of an article already delivered: marked seen, "
+		 "not delivered again", art.source,
+		 art.url[0] ? url_redact(art.url, a, sizeof a) : art.title);
+	return true;
+}
+
+/* Is article i of a story an earlier digest delivered, repeat_after not
+ * passed since? Logged with the URL that stood for the story. */
+static bool delivered_story(struct daemon *d, unsigned i, int64_t now)
+{
+	unsigned repeat_after = d->cfg->digest.repeat_after;
+	const struct story *s;
+	struct digest_article art;
+	struct digest_span spans[SUMM_MAX_PICK];
+	char a[STORY_URL_BYTES], b[STORY_URL_BYTES];
+	int slot;
+
+	/* A headline with little or no text goes out: the lost article
+	 * would cost more than a repeated line. */
+	if (pending_print(&d->pend, i, &d->story_print) < 0 ||
+	    d->story_print.n < STORY_HOLD_TERMS)
+		return false;
+	slot = story_find(&d->story, &d->story_print, NULL);
+	if (slot < 0)
+		return false;
+	s = &d->story.s[slot];
+	if (!s->delivered || (repeat_after && now - s->delivered >= (int64_t)repeat_after))
+		return false;
+	pending_get(&d->pend, i, &art, spans);
+	log_info("%s: %s is a story already delivered (as %s): marked seen, not "
+		 "delivered again", art.source, url_redact(art.url, a, sizeof a),
+		 url_redact(s->url, b, sizeof b));
+	return true;
+}
+
+/* Articles already delivered are not delivered again as new: one with the
+ * title and text of an article delivered (with group = yes or no), and,
+ * with group = yes, one of a story an earlier digest delivered unless
+ * [digest] repeat_after has passed since (docs/grouping.md). They are
+ * marked seen and leave the pending list. Only between digests (none in
+ * flight: its articles must stay as they were). Returns how many left; the
+ * lists are saved when any did. */
 static unsigned drop_repeats(struct daemon *d, int64_t now)
 {
 	struct pending *p = &d->pend;
-	unsigned repeat_after = d->cfg->digest.repeat_after, dropped = 0;
+	bool group = d->cfg->digest.group;
+	unsigned dropped = 0;
 
-	if (p->inflight || !d->cfg->digest.group)
+	if (p->inflight)
 		return 0;
 	/* A time ahead of the clock was stamped on one since set back with no
 	 * step seen (before a restart, or a step's shift past the file's
 	 * times): counted from now, never waited for. */
-	for (unsigned k = 0; k < STORY_WINDOW; k++)
+	for (unsigned k = 0; k < STORY_WINDOW && group; k++)
 		if (d->story.s[k].delivered > now)
 			d->story.s[k].delivered = now;
-	prints_fill(d);
+	if (group)
+		prints_fill(d);
 	for (unsigned i = 0; i < p->n; i++) {
-		const struct story *s;
-		struct digest_article art;
-		struct digest_span spans[SUMM_MAX_PICK];
-		char a[STORY_URL_BYTES], b[STORY_URL_BYTES];
-		int slot;
-
-		/* A headline with little or no text goes out: the lost article
-		 * would cost more than a repeated line. */
-		if (pending_print(p, i, &d->story_print) < 0 ||
-		    d->story_print.n < STORY_HOLD_TERMS)
+		if (!delivered_text(d, i) && !(group && delivered_story(d, i, now)))
 			continue;
-		slot = story_find(&d->story, &d->story_print, NULL);
-		if (slot < 0)
-			continue;
-		s = &d->story.s[slot];
-		if (!s->delivered || (repeat_after && now - s->delivered >= (int64_t)repeat_after))
-			continue;
-		pending_get(p, i, &art, spans);
-		log_info("%s: %s is a story already delivered (as %s): marked seen, not "
-			 "delivered again", art.source, url_redact(art.url, a, sizeof a),
-			 url_redact(s->url, b, sizeof b));
 		seen_add(&d->seen, p->item[i].key);
 		dropped++;
 	}

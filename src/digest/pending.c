@@ -27,6 +27,8 @@ _Static_assert(RUN_PENDING_BYTES < 0xffffffffu, "arena offsets are 32-bit");
 _Static_assert(sizeof(struct pending_item) <= RUN_PENDING_ITEM_BYTES,
 	       "limits.h states what a pending article costs");
 _Static_assert(sizeof(float) == 4, "a weight is kept as its 32 bits");
+_Static_assert(PENDING_RECORD_BYTES == PENDING_RECORD_V2_BYTES + SEEN_KEY_BYTES,
+	       "version 3 added the text key to version 2's record");
 
 /* A fingerprint's bytes in the file: 8 a stem. */
 #define PRINT_TERM_BYTES 8u
@@ -91,7 +93,8 @@ static void put_print(struct pending *p, uint32_t at, const struct story_print *
 }
 
 int pending_add(struct pending *p, const unsigned char key[SEEN_KEY_BYTES],
-		const struct digest_article *a, const struct story_print *print)
+		const unsigned char *text_key, const struct digest_article *a,
+		const struct story_print *print)
 {
 	const char *strs[4] = { a->source, a->title ? a->title : "", a->url ? a->url : "",
 				a->lang ? a->lang : "" };
@@ -105,6 +108,10 @@ int pending_add(struct pending *p, const unsigned char key[SEEN_KEY_BYTES],
 		return -ENOSPC;
 	it = &p->item[p->n];
 	memcpy(it->key, key, SEEN_KEY_BYTES);
+	if (text_key)
+		memcpy(it->text_key, text_key, SEEN_KEY_BYTES);
+	else
+		memset(it->text_key, 0, SEEN_KEY_BYTES);
 	it->published = a->has_published ? a->published : 0;
 	it->has_published = a->has_published;
 	it->off = p->used;
@@ -138,6 +145,14 @@ static int get_print(const unsigned char *b, uint32_t n, struct story_print *out
 			return -EBADMSG;
 	}
 	return 0;
+}
+
+const unsigned char *pending_text_key(const struct pending *p, unsigned i)
+{
+	static const unsigned char none[SEEN_KEY_BYTES];
+	const unsigned char *k = p->item[i].text_key;
+
+	return memcmp(k, none, SEEN_KEY_BYTES) != 0 ? k : NULL;
 }
 
 int pending_print(const struct pending *p, unsigned i, struct story_print *out)
@@ -298,10 +313,11 @@ static void record(const struct pending_item *it, unsigned char r[PENDING_RECORD
 	bytes_put32(r + 48, it->len);
 	bytes_put32(r + 52, it->n_sentences);
 	bytes_put32(r + 56, it->n_print);
+	memcpy(r + 60, it->text_key, SEEN_KEY_BYTES);
 }
 
 /* The header and the records, built whole so that the file is written in
- * two parts (this and the arena). RAM: 29 KiB. */
+ * two parts (this and the arena). RAM: 45 KiB. */
 static unsigned char image[PENDING_HEADER_BYTES + RUN_PENDING_MAX * PENDING_RECORD_BYTES];
 
 int pending_save(const struct pending *p, int dirfd, const char *dir)
@@ -378,9 +394,11 @@ int pending_parse(struct pending *p, const void *buf, size_t len)
 	if (len < PENDING_HEADER_BYTES || memcmp(b, pending_magic, sizeof(pending_magic)) != 0)
 		goto bad;
 	version = bytes_get32(b + 8);
-	if (version != 1 && version != PENDING_VERSION)
+	if (version < 1 || version > PENDING_VERSION)
 		goto bad;
-	rec_bytes = version == 1 ? PENDING_RECORD_V1_BYTES : PENDING_RECORD_BYTES;
+	rec_bytes = version == 1   ? PENDING_RECORD_V1_BYTES
+		    : version == 2 ? PENDING_RECORD_V2_BYTES
+				   : PENDING_RECORD_BYTES;
 	count = bytes_get32(b + 12);
 	arena_len = bytes_get32(b + 16);
 	inflight = bytes_get32(b + 20);
@@ -408,6 +426,10 @@ int pending_parse(struct pending *p, const void *buf, size_t len)
 		it->len = bytes_get32(rec + 48);
 		it->n_sentences = bytes_get32(rec + 52);
 		it->n_print = version == 1 ? PENDING_NO_PRINT : bytes_get32(rec + 56);
+		if (version >= 3)
+			memcpy(it->text_key, rec + 60, SEEN_KEY_BYTES);
+		else
+			memset(it->text_key, 0, SEEN_KEY_BYTES);
 		if (it->has_published > 1 || it->off != at || it->len > arena_len - at ||
 		    it->n_sentences > SUMM_MAX_PICK ||
 		    !record_ok(p->arena + it->off, it->len, it->n_sentences, it->n_print))

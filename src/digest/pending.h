@@ -15,25 +15,28 @@
 /*
  * On-disk layout (integers little-endian): a PENDING_HEADER_BYTES header,
  * count records of PENDING_RECORD_BYTES, then arena_len bytes of arena.
- *   header:  0 "DGSTPEND"  8 version (2)  12 count  16 arena_len
+ *   header:  0 "DGSTPEND"  8 version (3)  12 count  16 arena_len
  *            20 inflight (articles of the digest being written, 0 = none)
  *            24 its id, NUL-padded to DIGEST_ID_BYTES
  *            88 SHA-256 of header bytes 0..88, the records and the arena
  *   record:  0 key (32)  32 published (int64)  40 has_published  44 offset
  *            48 length  52 sentence count  56 its story fingerprint's stems
  *            (at most STORY_PRINT_TERMS; PENDING_NO_PRINT: none taken)
+ *            60 its text key (seen_text_key; 32 zero bytes: none)
  * A record's bytes [offset, offset + length) of the arena are its strings
  * (source, title, url, lang, then its sentences, each NUL-terminated), then
  * its fingerprint: 8 bytes a stem, its hash and its weight's IEEE 754 bits,
  * hashes rising. Records are contiguous and in order. The arena is the same
- * in memory and on disk. Version 1 (before fingerprints were kept) had
- * 56-byte records and no fingerprints: it still loads, its articles without
- * one. docs/daemon.md describes the two-phase use.
+ * in memory and on disk. Version 2 (before text keys were kept) had 60-byte
+ * records, version 1 (before fingerprints) 56-byte ones: both still load,
+ * their articles without what they lacked. docs/daemon.md describes the
+ * two-phase use.
  */
 #define PENDING_HEADER_BYTES 120u
-#define PENDING_RECORD_BYTES 60u
+#define PENDING_RECORD_BYTES 92u
+#define PENDING_RECORD_V2_BYTES 60u
 #define PENDING_RECORD_V1_BYTES 56u
-#define PENDING_VERSION 2u
+#define PENDING_VERSION 3u
 #define PENDING_NO_PRINT 0xffffffffu
 
 struct pending_item {
@@ -42,9 +45,10 @@ struct pending_item {
 	uint32_t has_published;
 	uint32_t off, len, n_sentences;
 	uint32_t n_print; /* its fingerprint's stems, at its bytes' end; or PENDING_NO_PRINT */
+	unsigned char text_key[SEEN_KEY_BYTES]; /* all zero: none */
 };
 
-/* About 800 KiB (limits.h): keep it static. inflight/inflight_id mark the first
+/* About 815 KiB (limits.h): keep it static. inflight/inflight_id mark the first
  * `inflight` articles as going into digest inflight_id (see pending_save). */
 struct pending {
 	unsigned n;
@@ -62,16 +66,20 @@ void pending_init(struct pending *p);
 int pending_has(const struct pending *p, const unsigned char key[SEEN_KEY_BYTES]);
 
 /* Appends a copy of a (its strings may be NULL for ""; NUL bytes inside a
- * sentence become spaces) and of its story fingerprint print (NULL: none
- * taken). Returns 0; -ENOSPC when the list or its arena is full (p
- * unchanged); -EINVAL for more than SUMM_MAX_PICK sentences or a NULL
- * source. Never blocks. */
+ * sentence become spaces), its text key (seen_text_key; NULL: none) and a
+ * copy of its story fingerprint print (NULL: none taken). Returns 0;
+ * -ENOSPC when the list or its arena is full (p unchanged); -EINVAL for
+ * more than SUMM_MAX_PICK sentences or a NULL source. Never blocks. */
 int pending_add(struct pending *p, const unsigned char key[SEEN_KEY_BYTES],
-		const struct digest_article *a, const struct story_print *print);
+		const unsigned char *text_key, const struct digest_article *a,
+		const struct story_print *print);
 
 /* 1 when pending_add would take a with a fingerprint of n_print stems,
  * else 0 (a's sentences must be within SUMM_MAX_PICK). Pure. */
 int pending_fits(const struct pending *p, const struct digest_article *a, uint32_t n_print);
+
+/* Article i's (< p->n) text key, pointing into p; NULL when it has none. */
+const unsigned char *pending_text_key(const struct pending *p, unsigned i);
 
 /* Article i's (< p->n) fingerprint into out: 0, or -ENOENT when none was
  * taken (out empty). */

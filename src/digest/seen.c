@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The seen-set: SHA-256 keys of canonical URLs, a ring with a linear-
- * probing index, and its file. Reads damaged files without trusting any
- * field; writes only through a temporary file and rename. */
+/* The seen-set: SHA-256 keys of canonical URLs and of delivered articles'
+ * text, a ring with a linear-probing index, and its file. Reads damaged
+ * files without trusting any field; writes only through a temporary file
+ * and rename. */
 #include "seen.h"
 
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "core/sha256.h"
 #include "core/url.h"
 #include "core/utf8.h"
+#include "summarise/token.h"
 
 static const char seen_magic[8] = { 'D', 'G', 'S', 'T', 'S', 'E', 'E', 'N' };
 
@@ -67,6 +69,47 @@ int seen_key(const char *url, const char *guid, unsigned char key[SEEN_KEY_BYTES
 int seen_key_legacy(const char *url, const char *guid, unsigned char key[SEEN_KEY_BYTES])
 {
 	return key_with(url, guid, URL_CANON_UTM_ONLY, key);
+}
+
+/* The text key's running hash and how many words went into it. */
+struct text_hash {
+	mbedtls_sha256_context sha;
+	uint32_t words;
+};
+
+static void hash_word(void *ctx, const struct token *t)
+{
+	struct text_hash *h = ctx;
+	unsigned char b[8];
+
+	bytes_put64(b, t->word_hash);
+	sha256_update(&h->sha, b, sizeof b);
+	h->words++;
+}
+
+int seen_text_key(const char *title, size_t title_len, const char *text, size_t len,
+		  unsigned char key[SEEN_KEY_BYTES])
+{
+	static const unsigned char mark[8];
+	struct text_hash h = { .words = 0 };
+	struct token_state tok;
+	uint32_t title_words;
+
+	sha256_start(&h.sha);
+	sha256_update(&h.sha, "text:", 5);
+	token_init(&tok, 0);
+	token_feed(&tok, (const unsigned char *)title, title_len, hash_word, &h);
+	token_finish(&tok, hash_word, &h);
+	title_words = h.words;
+	/* Where the title ends: a word moved into the text makes another
+	 * article, as the reader sees it. */
+	sha256_update(&h.sha, mark, sizeof mark);
+	token_init(&tok, 0);
+	token_feed(&tok, (const unsigned char *)text,
+		   len < SOURCE_TEXT_BYTES ? len : SOURCE_TEXT_BYTES, hash_word, &h);
+	token_finish(&tok, hash_word, &h);
+	sha256_finish(&h.sha, key);
+	return h.words - title_words < SEEN_TEXT_MIN_WORDS ? -ENODATA : 0;
 }
 
 static uint32_t home(const struct seen *s, const unsigned char *k)

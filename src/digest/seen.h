@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The seen-set: SHA-256 keys of articles already digested, in a fixed ring
- * (oldest forgotten first) with an index, kept in one file replaced
- * atomically. Never allocates; reading a damaged file never crashes. */
+/* The seen-set: SHA-256 keys of articles already digested and of delivered
+ * articles' text, in a fixed ring (oldest forgotten first) with an index, in
+ * one file replaced atomically. Never allocates; reads damage safely. */
 #ifndef DIGESTD_SEEN_H
 #define DIGESTD_SEEN_H
 
@@ -39,6 +39,22 @@ struct seen {
  * with surrounding whitespace trimmed. Returns 0, or -EINVAL when both are
  * blank. */
 int seen_key(const char *url, const char *guid, unsigned char key[SEEN_KEY_BYTES]);
+
+/* Fewest words of text (the title's aside) an article needs for a text
+ * key: from a headline alone, or with a line of teaser, a series titled
+ * alike ("Daily briefing") cannot be told from its last episode. */
+#define SEEN_TEXT_MIN_WORDS 8u
+
+/* The key of an article's content, which goes into the set beside its URL
+ * key once it is delivered: SHA-256 of "text:" + the 64-bit hashes of the
+ * case-folded words (summarise/token.h: punctuation and spacing do not
+ * count, numbers do) of title[0, title_len), a zero mark, then those of
+ * the first SOURCE_TEXT_BYTES of text[0, len). The same title and text give
+ * the same key under any URL or guid; it cannot equal a URL or guid key.
+ * Returns 0, or -ENODATA (key written, not to be used) when the text has
+ * fewer than SEEN_TEXT_MIN_WORDS words. Never blocks. */
+int seen_text_key(const char *title, size_t title_len, const char *text, size_t len,
+		  unsigned char key[SEEN_KEY_BYTES]);
 
 /* The key digestd 0.1.0 gave the same article (its canonical URL dropped
  * only utm_* parameters): where it differs from seen_key's, a set written

@@ -53,7 +53,8 @@ check_text "its error" "last error: HTTP status 404"
 check_text "its failures" "consecutive failures: 1"
 check_text "a digest waiting" "digests waiting: 1"
 check_text "the endpoint's last answer" "last HTTP status: 500"
-check_text "the seen-set's fill" "articles remembered: 1"
+# One article delivered with text: its URL key and its text key.
+check_text "the seen-set's fill" "keys remembered: 2"
 check_text "the story window's fill" "stories remembered: 1"
 check_text "no digestd runs after --once" "digestd not running"
 if grep -q s3cret "$TMP/out"; then fail "the feed's URL is redacted" "$(grep s3cret "$TMP/out")"; else
@@ -76,7 +77,7 @@ check_json "after --once: no next digest recorded" '(j["digest"]["next"], j["dig
 check_json "endpoint waiting" 'j["endpoints"][0]["waiting"]' 1
 check_json "endpoint last status" 'j["endpoints"][0]["last_status"]' 500
 check_json "endpoint dead letters" 'j["endpoints"][0]["dead"]' 0
-check_json "seen count" 'j["seen"]["count"]' 1
+check_json "seen count" 'j["seen"]["count"]' 2
 check_json "story window: one story, carried by a digest" '(j["stories"]["state"], j["stories"]["count"], j["stories"]["delivered"])' "('ok', 1, 1)"
 
 snapshot "$TMP/after"

@@ -11,7 +11,8 @@
 # the same order, predicts (and a story of the first run coming back in the
 # second is held back, not delivered), with one key sentence kept: the
 # daemon fingerprints an article's whole text as it arrives, not what the
-# pending list keeps of it.
+# pending list keeps of it. Last, the same article under a re-keyed link
+# after repeat_after is held back, the story's new article is not.
 . tests/cli/lib.sh
 . tests/cli/daemon.lib
 
@@ -134,4 +135,38 @@ PY
 else
 	fail "the daemon groups as digestd group predicts, over two runs" "$(cat "$TMP/cmp")" \
 		"$(cat "$TMP/group.err")"
+fi
+
+# The same article re-keyed by its feed (www. added, ?ref=) after
+# repeat_after, in a second --once run (a second process: the seen-set's
+# file holds its text key): held back, while the story's new article from
+# another outlet goes out as new coverage.
+rm -rf "$TMP/state" "$TMP/store"/* "$TMP/articles" "$TMP/wire" "$TMP/runs"
+mkdir -p "$TMP/runs"
+seed quake-north-1 "$TMP/articles" https://one.example/quake
+GROUP=yes write_config "$TMP/d.ini"
+sed 's/^group = yes$/&\nrepeat_after = 1s/' "$TMP/d.ini" >"$TMP/d2.ini"
+digestd run --once --config "$TMP/d2.ini" >/dev/null 2>"$TMP/runs/1.log" ||
+	fail "re-keyed article: run 1 exit 0" "$(tail -n 5 "$TMP/runs/1.log")"
+mv "$TMP/store"/*.json "$TMP/runs/1.json"
+rm -f "$TMP/articles"/*
+seed quake-north-1 "$TMP/articles" 'https://www.one.example/quake?ref=rss'
+seed quake-north-2 "$TMP/articles" https://wire.example/valdera-quake
+sleep 2 # repeat_after (1s) passes: only more time can pass while loaded
+digestd run --once --config "$TMP/d2.ini" >/dev/null 2>"$TMP/runs/2.log" ||
+	fail "re-keyed article: run 2 exit 0" "$(tail -n 5 "$TMP/runs/2.log")"
+if python3 - "$TMP/store" "$TMP/runs/2.log" >"$TMP/cmp" 2>&1 <<'PY'; then
+import glob, json, sys
+(path,) = glob.glob(sys.argv[1] + "/*.json")
+d = json.load(open(path, encoding="utf-8"))
+got = [(a["url"], [o["url"] for o in a["also"]]) for a in d["articles"]]
+assert got == [("https://wire.example/valdera-quake", [])], got
+log = open(sys.argv[2], encoding="utf-8").read()
+assert ("https://www.one.example/quake?*** has the title and text of an article already "
+        "delivered: marked seen, not delivered again") in log, log[-600:]
+assert "1 held back as stories already delivered" in log, log[-300:]
+PY
+	pass "the same article under a re-keyed link after repeat_after: held back; the story's new article goes out"
+else
+	fail "the same article under a re-keyed link after repeat_after: held back" "$(cat "$TMP/cmp")"
 fi

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the pending-list file reader. Byte 0 bit 0 asks for the
  * checksum to be fixed first (so that inputs reach the record checks); the
- * rest is the file (version 1, or 2 with story fingerprints). A list that
- * loads must give back every article and fingerprint (stems within
- * STORY_PRINT_TERMS, hashes rising, finite non-negative weights), copy into
- * a second list byte for byte, and survive shifting and dropping. */
+ * rest is the file (version 1, 2 with story fingerprints, 3 with text keys).
+ * A list that loads must give back every article, text key and fingerprint
+ * (stems within STORY_PRINT_TERMS, hashes rising, finite non-negative
+ * weights), copy into a second list byte for byte, and survive shifting
+ * and dropping. */
 #include <stddef.h>
 #include <errno.h>
 #include <math.h>
@@ -92,7 +93,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int rc = check_print(&p, i, &pr);
 
 		pending_get(&p, i, &a, spans);
-		if (pending_add(&q, p.item[i].key, &a, rc == 0 ? &pr : NULL) != 0)
+		if (pending_add(&q, p.item[i].key, pending_text_key(&p, i), &a,
+				rc == 0 ? &pr : NULL) != 0)
+			abort();
+		if (memcmp(q.item[i].text_key, p.item[i].text_key, SEEN_KEY_BYTES) != 0)
 			abort();
 		if (check_print(&q, i, &qr) != rc || qr.n != pr.n ||
 		    memcmp(qr.hash, pr.hash, pr.n * 4) != 0 || memcmp(qr.weight, pr.weight, pr.n * 4) != 0)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The pending list: add and get back, NUL bytes, caps, shift and drop, the
- * file round trip with an in-flight digest and story fingerprints, a
- * version 1 file (no fingerprints) still read, damaged and missing files. */
+ * file round trip with an in-flight digest, story fingerprints and text
+ * keys, version 1 (no fingerprints) and 2 (no text keys) files still read,
+ * damaged and missing files. */
 #include <errno.h>
 #include <math.h>
 #include <fcntl.h>
@@ -40,21 +41,30 @@ static void print_of(unsigned i, struct story_print *pr)
 	}
 }
 
-/* The same article: fields, and the same fingerprint (or none). */
+/* Article i's text key: its key with another last byte. */
+static void text_key_of(unsigned i, unsigned char key[SEEN_KEY_BYTES])
+{
+	key_of(i, key);
+	key[31] = 0x7e;
+}
+
+/* The same article: fields, text key, and the same fingerprint (or none). */
 static int same_item(const struct pending *a, const struct pending *b, unsigned i)
 {
 	const struct pending_item *x = &a->item[i], *y = &b->item[i];
 	static struct story_print px, py;
 	int rx = pending_print(a, i, &px), ry = pending_print(b, i, &py);
 
-	return memcmp(x->key, y->key, SEEN_KEY_BYTES) == 0 && x->published == y->published &&
+	return memcmp(x->key, y->key, SEEN_KEY_BYTES) == 0 &&
+	       memcmp(x->text_key, y->text_key, SEEN_KEY_BYTES) == 0 && x->published == y->published &&
 	       x->has_published == y->has_published && x->off == y->off && x->len == y->len &&
 	       x->n_sentences == y->n_sentences && x->n_print == y->n_print && rx == ry &&
 	       px.n == py.n && memcmp(px.hash, py.hash, px.n * sizeof(px.hash[0])) == 0 &&
 	       memcmp(px.weight, py.weight, px.n * sizeof(px.weight[0])) == 0;
 }
 
-/* Adds article i; every third (i % 3 == 1) without a fingerprint. */
+/* Adds article i; every third (i % 3 == 1) without a fingerprint, every
+ * second (odd i) without a text key. */
 static int add(struct pending *l, unsigned i, const char *title, unsigned n_sentences)
 {
 	struct story_print pr;
@@ -64,11 +74,12 @@ static int add(struct pending *l, unsigned i, const char *title, unsigned n_sent
 				    .lang = "en", .published = 1416000000 + i,
 				    .has_published = i % 2 == 0, .sentences = spans,
 				    .n_sentences = n_sentences };
-	unsigned char key[SEEN_KEY_BYTES];
+	unsigned char key[SEEN_KEY_BYTES], text_key[SEEN_KEY_BYTES];
 
 	key_of(i, key);
+	text_key_of(i, text_key);
 	print_of(i, &pr);
-	return pending_add(l, key, &a, i % 3 == 1 ? NULL : &pr);
+	return pending_add(l, key, i % 2 ? NULL : text_key, &a, i % 3 == 1 ? NULL : &pr);
 }
 
 static void add_and_get(void)
@@ -119,14 +130,14 @@ static void caps(void)
 	memset(big, 'a', sizeof(big));
 	key_of(0, key);
 	for (i = 0; i < 3; i++)
-		CHECK_INT(pending_add(&p, key, &a, NULL), 0);
-	CHECK_INT(pending_add(&p, key, &a, NULL), -ENOSPC);
+		CHECK_INT(pending_add(&p, key, NULL, &a, NULL), 0);
+	CHECK_INT(pending_add(&p, key, NULL, &a, NULL), -ENOSPC);
 	CHECK_INT(p.n, 3);
 	a.n_sentences = SUMM_MAX_PICK + 1;
-	CHECK_INT(pending_add(&p, key, &a, NULL), -EINVAL);
+	CHECK_INT(pending_add(&p, key, NULL, &a, NULL), -EINVAL);
 	a.source = NULL;
 	a.n_sentences = 0;
-	CHECK_INT(pending_add(&p, key, &a, NULL), -EINVAL);
+	CHECK_INT(pending_add(&p, key, NULL, &a, NULL), -EINVAL);
 }
 
 static int even(const unsigned char *key, void *arg)
@@ -170,6 +181,7 @@ static void shift_and_drop(void)
 static void save_and_load(void)
 {
 	static struct story_print pr, want;
+	unsigned char key[SEEN_KEY_BYTES];
 	char path[128], other[160];
 	struct digest_span spans[SUMM_MAX_PICK];
 	struct digest_article a;
@@ -196,6 +208,10 @@ static void save_and_load(void)
 		CHECK(same_item(&q, &p, i));
 	CHECK_INT(q.item[0].n_print, 0); /* an empty one is one */
 	CHECK_INT(q.item[1].n_print, PENDING_NO_PRINT);
+	CHECK(pending_text_key(&q, 1) == NULL);
+	text_key_of(4, key);
+	CHECK(pending_text_key(&q, 4) != NULL &&
+	      memcmp(pending_text_key(&q, 4), key, SEEN_KEY_BYTES) == 0);
 	CHECK_INT(pending_print(&q, 1, &pr), -ENOENT);
 	CHECK_INT(pr.n, 0);
 	CHECK_INT(pending_print(&q, 2, &pr), 0);
@@ -228,11 +244,40 @@ static unsigned char img[PENDING_HEADER_BYTES +
 			 RUN_PENDING_MAX * (PENDING_RECORD_BYTES + 8 * STORY_PRINT_TERMS) +
 			 RUN_PENDING_BYTES];
 
+/* p as digestd wrote it in an older version (1: 56-byte records without
+ * fingerprints, 2: 60-byte ones without text keys) into img: its size. */
+static size_t old_file(unsigned version)
+{
+	unsigned char *r = img + PENDING_HEADER_BYTES;
+	size_t rec = version == 1 ? PENDING_RECORD_V1_BYTES : PENDING_RECORD_V2_BYTES, n;
+
+	memset(img, 0, PENDING_HEADER_BYTES);
+	memcpy(img, "DGSTPEND", 8);
+	bytes_put32(img + 8, version);
+	bytes_put32(img + 12, p.n);
+	bytes_put32(img + 16, p.used);
+	bytes_put32(img + 20, p.inflight);
+	memcpy(img + 24, p.inflight_id, strnlen(p.inflight_id, DIGEST_ID_BYTES));
+	for (unsigned i = 0; i < p.n; i++, r += rec) {
+		memcpy(r, p.item[i].key, SEEN_KEY_BYTES);
+		bytes_put64(r + 32, (uint64_t)p.item[i].published);
+		bytes_put32(r + 40, p.item[i].has_published);
+		bytes_put32(r + 44, p.item[i].off);
+		bytes_put32(r + 48, p.item[i].len);
+		bytes_put32(r + 52, p.item[i].n_sentences);
+		if (version == 2)
+			bytes_put32(r + 56, p.item[i].n_print);
+	}
+	memcpy(r, p.arena, p.used);
+	n = (size_t)(r - img) + p.used;
+	fix_sum(img, n);
+	return n;
+}
+
 /* A file as digestd wrote it before fingerprints were kept (version 1,
  * 56-byte records): read, every article without a fingerprint. */
 static void version_one(void)
 {
-	unsigned char *r = img + PENDING_HEADER_BYTES;
 	size_t n;
 	int fd;
 
@@ -241,24 +286,7 @@ static void version_one(void)
 		CHECK_INT(add(&p, 1 + 3 * i, "Old", 1 + i % 2), 0); /* none with a fingerprint */
 	p.inflight = 2;
 	snprintf(p.inflight_id, sizeof(p.inflight_id), "dg_20261128T180000Z_1f0c3a9e");
-	memset(img, 0, PENDING_HEADER_BYTES);
-	memcpy(img, "DGSTPEND", 8);
-	bytes_put32(img + 8, 1);
-	bytes_put32(img + 12, p.n);
-	bytes_put32(img + 16, p.used);
-	bytes_put32(img + 20, p.inflight);
-	memcpy(img + 24, p.inflight_id, strlen(p.inflight_id));
-	for (unsigned i = 0; i < p.n; i++, r += PENDING_RECORD_V1_BYTES) {
-		memcpy(r, p.item[i].key, SEEN_KEY_BYTES);
-		bytes_put64(r + 32, (uint64_t)p.item[i].published);
-		bytes_put32(r + 40, p.item[i].has_published);
-		bytes_put32(r + 44, p.item[i].off);
-		bytes_put32(r + 48, p.item[i].len);
-		bytes_put32(r + 52, p.item[i].n_sentences);
-	}
-	memcpy(r, p.arena, p.used);
-	n = (size_t)(r - img) + p.used;
-	fix_sum(img, n);
+	n = old_file(1);
 	CHECK_INT(pending_parse(&q, img, n), 0);
 	CHECK_INT(q.n, 4);
 	CHECK_INT(q.inflight, 2);
@@ -271,7 +299,7 @@ static void version_one(void)
 		CHECK(memcmp(it->key, p.item[i].key, SEEN_KEY_BYTES) == 0 &&
 		      it->n_sentences == p.item[i].n_sentences && it->len == p.item[i].len);
 	}
-	/* The same from the state folder; saved again, it is version 2. */
+	/* The same from the state folder; saved again, it is the current version. */
 	fd = openat(dfd, "pending", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	CHECK(fd >= 0 && write(fd, img, n) == (ssize_t)n);
 	if (fd >= 0)
@@ -286,9 +314,28 @@ static void version_one(void)
 	CHECK_INT(bytes_get32(img + 8), PENDING_VERSION);
 	CHECK_INT(pending_parse(&q, img, n), 0);
 	/* Any other version is damage. */
-	bytes_put32(img + 8, 3);
+	bytes_put32(img + 8, PENDING_VERSION + 1);
 	fix_sum(img, n);
 	CHECK_INT(pending_parse(&q, img, n), -EBADMSG);
+}
+
+/* A file as digestd wrote it before text keys were kept (version 2, 60-byte
+ * records): read with its fingerprints, every article without a text key. */
+static void version_two(void)
+{
+	size_t n;
+
+	pending_init(&p);
+	for (unsigned i = 0; i < 4; i++)
+		CHECK_INT(add(&p, i, "Two", 1 + i % 2), 0);
+	n = old_file(2);
+	CHECK_INT(pending_parse(&q, img, n), 0);
+	CHECK_INT(q.n, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		CHECK(pending_text_key(&q, i) == NULL);
+		memset(p.item[i].text_key, 0, SEEN_KEY_BYTES);
+		CHECK(same_item(&q, &p, i));
+	}
 }
 
 /* A fingerprint that cannot be one: the whole file is damaged. */
@@ -501,6 +548,7 @@ int main(void)
 	RUN(shift_and_drop);
 	RUN(save_and_load);
 	RUN(version_one);
+	RUN(version_two);
 	RUN(damaged_print);
 	RUN(set_print);
 	RUN(damaged);

@@ -818,6 +818,94 @@ static void repeat_after_across_clock_steps(void)
 	remove_tree(dir);
 }
 
+
+/* The same article (the same title and text) that its feed re-keys after
+ * repeat_after (www. added and ?ref=, then a new guid in an entry without a
+ * link) is the article already delivered, not a story coming back: seen,
+ * logged, not delivered again, also after a restart (the seen-set's file
+ * holds its text key), and with group = no. A story's genuinely new
+ * article still comes back after repeat_after, and a headline without text
+ * still goes out again. */
+static void same_article_rekeyed(void)
+{
+	const char *dir = make_root("rekeyed");
+	const int64_t t = 1709643600;
+	char log[4096];
+	unsigned char key[SEEN_KEY_BYTES];
+	struct source_article a = { .id = "", .lang = "en", .date = 1709640000, .has_date = 1,
+				    .url = "https://www.bbc.example/quake?ref=rss",
+				    .title = stories[0].title, .text = stories[0].text };
+
+	a.text_len = strlen(a.text);
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.repeat_after = 3600;
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
+	CHECK_INT(pipeline_compose(&dm, t), 0);
+	CHECK_INT(digest_count(&dm.dg), 1);
+	daemon_stop(&dm);
+
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.repeat_after = 3600;
+	CHECK_INT(pipeline_article(&dm, "bbc", &a), 0);
+	CHECK_INT(story_art(&dm, "sport", 3), 0);
+	CHECK_INT(compose_logged(&dm, t + 7200, log, sizeof log), 0);
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_INT(digest_count(&dm.dg), 1);
+	CHECK(strstr(last_body(&dm), "www.bbc.example") == NULL);
+	CHECK_INT(seen_key(a.url, "", key), 0);
+	CHECK_INT(seen_contains(&dm.seen, key), 1);
+	CHECK(strstr(log, "bbc: https://www.bbc.example/quake?*** has the title and text of "
+			  "an article already delivered: marked seen, not delivered again") != NULL);
+
+	/* A new guid, no link: the same text again, a day later. */
+	a.url = "";
+	a.id = "urn:uuid:6f1c0a9e-5b7d-4c2e-8f0a-0b1c2d3e4f50";
+	CHECK_INT(pipeline_article(&dm, "bbc", &a), 0);
+	CHECK_INT(story_art(&dm, "other", 2), 0);
+	CHECK_INT(pipeline_compose(&dm, t + 86400), 0);
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_INT(digest_count(&dm.dg), 1);
+	CHECK(strstr(last_body(&dm), stories[0].title) == NULL);
+
+	/* New coverage of the story: delivered, repeat_after having passed. */
+	CHECK_INT(story_art(&dm, "bbc", 4), 0);
+	CHECK_INT(pipeline_compose(&dm, t + 2 * 86400), 0);
+	CHECK(strstr(last_body(&dm), "https://bbc.example/quake-again") != NULL);
+
+	/* A headline without text under a new link goes out again. */
+	for (unsigned i = 0; i < 2; i++) {
+		struct source_article h = { .id = "", .lang = "en", .text = "",
+					    .title = "Daily briefing" };
+
+		h.url = i ? "https://www.pod.example/briefing" : "https://pod.example/briefing";
+		CHECK_INT(pipeline_article(&dm, "pod", &h), 0);
+		CHECK_INT(pipeline_compose(&dm, t + (3 + (int64_t)i) * 86400), 0);
+		CHECK_INT(digest_count(&dm.dg), 1);
+		CHECK(strstr(last_body(&dm), "Daily briefing") != NULL);
+	}
+	daemon_stop(&dm);
+	remove_tree(dir);
+
+	/* group = no: no story window, the text key still holds. */
+	dir = make_root("rekeyed-nogroup");
+	if (start(&dm, dir) != 0)
+		return;
+	dm.cfg->digest.group = false;
+	a.url = "https://www.bbc.example/quake?ref=rss";
+	a.id = "";
+	CHECK_INT(story_art(&dm, "bbc", 0), 0);
+	CHECK_INT(pipeline_compose(&dm, t), 0);
+	CHECK_INT(pipeline_article(&dm, "bbc", &a), 0);
+	CHECK_INT(story_art(&dm, "sport", 3), 0);
+	CHECK_INT(pipeline_compose(&dm, t + 60), 0);
+	CHECK_INT(dm.pend.n, 0);
+	CHECK_INT(digest_count(&dm.dg), 1);
+	CHECK(strstr(last_body(&dm), "www.bbc.example") == NULL);
+	daemon_stop(&dm);
+	remove_tree(dir);
+}
 /* A headline with no text (a title-only feed: "Daily briefing" every day,
  * "Podcast episode 13" after 12, whose numbers are no terms) has too few
  * words to tell a new article from the one before: it is delivered, not
@@ -1486,6 +1574,7 @@ int main(void)
 	RUN(story_delivered_once);
 	RUN(thin_article_not_held_back);
 	RUN(repeat_after_across_clock_steps);
+	RUN(same_article_rekeyed);
 	RUN(story_print_on_arrival);
 	RUN(failed_compose_leaves_the_window);
 	RUN(story_over_max_articles_waits);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for src/digest/seen: keys (and digestd 0.1.0's), the ring and its
+/* Unit tests for src/digest/seen: keys (and digestd 0.1.0's), text keys, the ring and its
  * index against a plain model, the file round trip, capacity changes and
  * damaged files (each read back as an empty set, never a crash). */
 #include <errno.h>
@@ -47,6 +47,50 @@ static void test_keys(void)
 	CHECK(memcmp(b, c, 32) == 0);
 	CHECK_INT(seen_key(" ", "\t", a), -EINVAL);
 	CHECK_INT(seen_key(NULL, NULL, a), -EINVAL);
+}
+
+/* The text key: the same words of title and text give it whatever the
+ * case, punctuation or spacing; a changed number, a word moved
+ * from the title into the text, or another word give another; a text of
+ * fewer than SEEN_TEXT_MIN_WORDS words gives none. */
+static void test_text_keys(void)
+{
+	static const char title[] = "Quake hits Chile", text[] =
+		"A magnitude 7.1 earthquake struck off Chile on Tuesday; 12 were hurt.";
+	static const char *const same[][2] = {
+		{ "QUAKE hits  Chile!", "A magnitude 7.1 earthquake struck off Chile\non "
+					"Tuesday -- 12 were HURT" },
+	};
+	static const char *const other[][2] = {
+		{ "Quake hits Chile", "A magnitude 7.1 earthquake struck off Chile on Tuesday; "
+				      "13 were hurt." },
+		{ "Quake hits", "Chile A magnitude 7.1 earthquake struck off Chile on Tuesday; "
+				"12 were hurt." },
+		{ "Quake hits Peru", "A magnitude 7.1 earthquake struck off Chile on Tuesday; "
+				     "12 were hurt." },
+	};
+	unsigned char a[32], b[32], url[32];
+
+	CHECK_INT(seen_text_key(title, strlen(title), text, strlen(text), a), 0);
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		CHECK_INT(seen_text_key(same[i][0], strlen(same[i][0]), same[i][1],
+					strlen(same[i][1]), b), 0);
+		CHECK(memcmp(a, b, 32) == 0);
+	}
+	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++) {
+		CHECK_INT(seen_text_key(other[i][0], strlen(other[i][0]), other[i][1],
+					strlen(other[i][1]), b), 0);
+		CHECK(memcmp(a, b, 32) != 0);
+	}
+	/* Too few words of text, however long the title: none. */
+	CHECK_INT(seen_text_key(title, strlen(title), text, 7, b), -ENODATA);
+	CHECK_INT(seen_text_key(text, strlen(text), "Listen to episode 13 of the show.", 33, b),
+		  -ENODATA);
+	CHECK_INT(seen_text_key(title, strlen(title), "Listen to episode 13 of our weekly show "
+				"now.", 44, b), 0);
+	CHECK_INT(seen_text_key("", 0, "", 0, b), -ENODATA);
+	CHECK_INT(seen_key(NULL, text, url), 0);
+	CHECK(memcmp(a, url, 32) != 0);
 }
 
 static void key_of(unsigned n, unsigned char k[32])
@@ -377,6 +421,7 @@ int main(void)
 	snprintf(path, sizeof path, "%s/seen", dir);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	RUN(test_keys);
+	RUN(test_text_keys);
 	RUN(test_ring_and_file);
 	RUN(test_capacity_change);
 	RUN(test_index_against_model);
