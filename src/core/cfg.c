@@ -854,12 +854,17 @@ static void read_include(struct cfg_parse *ps, unsigned i, bool fixed, const str
 	const char *name = ps->inc_name[i - 1], *slash = strrchr(name, '/');
 	unsigned place = ps->key_line[0][CFG_KEY_daemon_include], base = i << CFG_PLACE_SHIFT;
 	char path[2 * CFG_PATH_BYTES];
+	struct file_walk w;
 	struct stat st;
 	FILE *f;
 	int fd, rc;
 
 	snprintf(path, sizeof(path), "%s/%s", ps->inc_dir, slash ? slash + 1 : name);
-	fd = file_open_path(path, &st);
+	fd = file_open_path(path, &st, &w);
+	if (fd < 0 && w.why[0]) {
+		cfg_fail(ps, base, "%s", w.why);
+		return;
+	}
 	if (fd == -ENOENT && fixed) {
 		cfg_fail(ps, place, "[daemon] include: %s: no such file", name);
 		return;
@@ -904,8 +909,10 @@ static void read_includes(struct cfg_parse *ps, const struct stat *main_st)
 	unsigned place = ps->key_line[0][CFG_KEY_daemon_include];
 	char prefix[CFG_PATH_BYTES], q[80];
 	bool fixed = !strpbrk(last, "*?[");
+	struct file_walk w;
 	struct dirent *e;
-	DIR *d;
+	DIR *d = NULL;
+	int fd;
 
 	/* cfg_value_set made the pattern an absolute, normalised path. */
 	snprintf(ps->inc_dir, sizeof(ps->inc_dir), "%.*s",
@@ -923,10 +930,21 @@ static void read_includes(struct cfg_parse *ps, const struct stat *main_st)
 	if (fixed) {
 		add_include(ps, place, prefix, last);
 	} else {
-		d = opendir(ps->inc_dir);
-		if (!d && errno != ENOENT && errno != ENOTDIR) {
+		fd = file_open_dir(ps->inc_dir, FILE_WALK_FOLLOW, &w);
+		d = fd >= 0 ? fdopendir(fd) : NULL;
+		if (fd >= 0 && !d) {
+			int err = -errno;
+
+			close(fd);
+			fd = err;
+		}
+		if (fd < 0 && w.why[0]) {
+			cfg_fail(ps, place, "[daemon] include: %s: %s", ps->inc_dir, w.why);
+			return;
+		}
+		if (fd < 0 && fd != -ENOENT && fd != -ENOTDIR) {
 			cfg_fail(ps, place, "[daemon] include: cannot read the folder %s: %s",
-				 ps->inc_dir, strerror(errno));
+				 ps->inc_dir, strerror(-fd));
 			return;
 		}
 		while (d && (e = readdir(d)) && !ps->stop)
@@ -1012,6 +1030,7 @@ int cfg_load(const char *path, unsigned flags, struct cfg *out, struct cfg_error
 {
 	char dir[PATH_MAX], real[PATH_MAX];
 	const char *slash = strrchr(path, '/');
+	struct file_walk w;
 	struct stat st;
 	FILE *f;
 	int fd, rc;
@@ -1019,12 +1038,18 @@ int cfg_load(const char *path, unsigned flags, struct cfg *out, struct cfg_error
 	err->n = 1;
 	err->line[0] = 0;
 	/* Not a FIFO: a reload reading one would hang the loop. */
-	fd = file_open_path(path, &st);
+	fd = file_open_path(path, &st, &w);
 	f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!f) {
 		rc = fd < 0 ? fd : -errno;
 		if (fd >= 0)
 			close(fd);
+		if (fd < 0 && w.why[0]) {
+			/* A link refused on the way: cut to the line. */
+			snprintf(err->msg[0], sizeof(err->msg[0]), "%s: %.*s", path,
+				 (int)sizeof(err->msg[0]) - 3, w.why);
+			return -EINVAL;
+		}
 		if (rc == -ENXIO) {
 			snprintf(err->msg[0], sizeof(err->msg[0]), "%s: not a regular file", path);
 			return -EINVAL;

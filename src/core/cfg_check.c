@@ -31,21 +31,24 @@ static int in_credentials(const char *path)
 /* file_open_path, saying why not in why. */
 static int open_regular(const char *path, struct stat *st, char *why, size_t whysz)
 {
-	int fd = file_open_path(path, st);
+	struct file_walk w;
+	int fd = file_open_path(path, st, &w);
 
 	if (fd == -EISDIR || fd == -ENXIO) {
 		snprintf(why, whysz, "not a regular file");
 		return -EINVAL;
 	}
-	if (fd < 0)
+	if (fd < 0 && w.why[0])
+		snprintf(why, whysz, "%s", w.why);
+	else if (fd < 0)
 		snprintf(why, whysz, "cannot open: %s", strerror(-fd));
 	return fd;
 }
 
-/* Links are followed: an admin may link /etc/digestd/signing-key to where
- * keys are kept, and what is checked below is the file reached. Whoever can
- * write the folder holding a secret can point digestd elsewhere anyway; that
- * folder is root's (/etc/digestd) or systemd's. */
+/* Links are followed when only root or digestd's user could have made them
+ * (file_walk): an admin may link /etc/digestd/signing-key to where keys are
+ * kept, and what is checked below is the file reached; a link planted by
+ * whoever may write a folder on the way is refused. */
 int cfg_secret_open(const struct cfg *c, const char *value, char *path, size_t size, char *why,
 		    size_t whysz)
 {

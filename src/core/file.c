@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* Whole reads and writes, and atomic replacement of state files. Callers
- * name the file in their own error messages; nothing here logs. */
+/* Whole reads and writes, atomic replacement of state files, and the walk
+ * of the paths the ini names. Callers name the file in their own error
+ * messages; nothing here logs. */
+/* O_PATH: glibc shows it only to _GNU_SOURCE (musl always). */
+#define _GNU_SOURCE
 #include "file.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -120,23 +125,286 @@ int file_open_read(int dirfd, const char *name)
 	return fd;
 }
 
-int file_open_path(const char *path, struct stat *st)
+/* Says why a walk stopped, in one line cut to FILE_WALK_WHY_BYTES (a path
+ * near PATH_MAX is shown cut). */
+static void walk_why(struct file_walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void walk_why(struct file_walk *w, const char *fmt, ...)
 {
-	int fd, rc;
+	va_list ap;
 
-	if (stat(path, st) < 0)
-		return -errno;
-	rc = regular_or_why(st);
-	if (rc < 0)
-		return rc;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	rc = fstat(fd, st) < 0 ? -errno : regular_or_why(st);
-	if (rc < 0) {
+	va_start(ap, fmt);
+	vsnprintf(w->why, sizeof(w->why), fmt, ap);
+	va_end(ap);
+}
+
+/* The folder where and comp in it as one path for messages: "." is left
+ * out and "/" not doubled. */
+static void where_join(char *out, size_t size, const char *where, const char *comp)
+{
+	if (strcmp(where, ".") == 0)
+		snprintf(out, size, "%s", comp);
+	else
+		snprintf(out, size, "%s%s%s", where, strcmp(where, "/") == 0 ? "" : "/", comp);
+}
+
+/* Moves where, the folder a walk has reached as a path for messages, into
+ * comp, which is "..", "." or a folder's name: ".." goes back one name
+ * (what the kernel does, as every link on the way is replaced by its
+ * target in where), but past the root or the working folder's start. */
+static void where_step(char *where, size_t size, const char *comp)
+{
+	char *slash = strrchr(where, '/');
+	const char *tail = slash ? slash + 1 : where;
+	size_t n = strlen(where);
+
+	if (strcmp(comp, ".") == 0 || (strcmp(comp, "..") == 0 && strcmp(where, "/") == 0))
+		return;
+	if (strcmp(comp, "..") == 0 && strcmp(tail, "..") != 0 && strcmp(where, ".") != 0) {
+		if (!slash)
+			snprintf(where, size, ".");
+		else if (slash == where)
+			where[1] = '\0';
+		else
+			*slash = '\0';
+		return;
+	}
+	if (strcmp(where, ".") == 0)
+		snprintf(where, size, "%s", comp);
+	else if (n + 1 < size)
+		snprintf(where + n, size - n, "%s%s", strcmp(where, "/") == 0 ? "" : "/", comp);
+}
+
+/* An O_PATH descriptor of the root folder, reached by climbing ".." from
+ * the working folder (at the root, ".." is the root) rather than by opening
+ * "/": qemu-user -L, which runs the board builds' tests, serves an absolute
+ * path that exists in its sysroot from there, and "/" always does. "/" only
+ * when the climb fails (a working folder digestd may not search). */
+static int open_root(void)
+{
+	const int flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+	int fd = open(".", flags), up;
+	struct stat a, b;
+
+	while (fd >= 0) {
+		up = openat(fd, "..", flags);
+		if (up < 0 || fstat(fd, &a) < 0 || fstat(up, &b) < 0) {
+			if (up >= 0)
+				close(up);
+			close(fd);
+			break;
+		}
 		close(fd);
+		if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return up;
+		fd = up;
+	}
+	fd = open("/", flags);
+	return fd < 0 ? -errno : fd;
+}
+
+/* 0 when the link lst, shown as link, in the folder dfd (shown as where)
+ * can only have been put there by root or digestd's user; else -EPERM with
+ * w->why saying so. As OpenSSH's safe_path asks of the folders above a key,
+ * and the kernel's protected_symlinks of a link in a sticky folder. */
+static int link_trusted(int dfd, const struct stat *lst, const char *where, const char *link,
+			struct file_walk *w)
+{
+	uid_t me = geteuid();
+	struct stat d;
+
+	if (fstat(dfd, &d) < 0)
+		return -errno;
+	if (d.st_uid != 0 && d.st_uid != me) {
+		walk_why(w, "%s: a symbolic link in %s, which uid %u owns (neither root nor digestd's "
+			 "uid %u); not followed", link, where, (unsigned)d.st_uid, (unsigned)me);
+		return -EPERM;
+	}
+	if (!(d.st_mode & (S_IWGRP | S_IWOTH)))
+		return 0;
+	if (!(d.st_mode & S_ISVTX)) {
+		walk_why(w, "%s: a symbolic link in %s, which group or others may write (mode %04o, "
+			 "no sticky bit); not followed", link, where, (unsigned)(d.st_mode & 07777));
+		return -EPERM;
+	}
+	if (lst->st_uid == 0 || lst->st_uid == me || lst->st_uid == d.st_uid)
+		return 0;
+	walk_why(w, "%s: a symbolic link of uid %u in the sticky folder %s (mode %04o), neither "
+		 "root's, digestd's (uid %u) nor the folder owner's; not followed", link,
+		 (unsigned)lst->st_uid, where, (unsigned)(d.st_mode & 07777), (unsigned)me);
+	return -EPERM;
+}
+
+int file_walk(const char *path, unsigned flags, struct file_walk *w)
+{
+	/* rest: what is left to walk, a link's target spliced in front of
+	 * the rest of the path; from own on, it is the path as given (what
+	 * FILE_WALK_MKDIR may make). */
+	char rest[PATH_MAX], where[PATH_MAX], link[PATH_MAX];
+	size_t pos = 0, own = 0, n = strlen(path);
+	unsigned links = 0;
+	int dfd, fd = -1, rc;
+
+	w->name[0] = w->why[0] = '\0';
+	if (n == 0)
+		return -ENOENT;
+	if (n >= sizeof(rest))
+		return -ENAMETOOLONG;
+	memcpy(rest, path, n + 1);
+	snprintf(where, sizeof(where), "%s", path[0] == '/' ? "/" : ".");
+	dfd = path[0] == '/' ? open_root() : open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return path[0] == '/' ? dfd : -errno;
+	for (;;) {
+		char *comp;
+		size_t len, next;
+		bool last, dots;
+		struct stat st;
+		ssize_t ln;
+
+		while (rest[pos] == '/')
+			pos++;
+		if (!rest[pos]) { /* "/", or a path ending in "." or "..": the folder */
+			snprintf(w->name, sizeof(w->name), ".");
+			return dfd;
+		}
+		comp = rest + pos;
+		len = strcspn(comp, "/");
+		for (next = pos + len; rest[next] == '/'; next++)
+			;
+		last = rest[next] == '\0';
+		if (len > NAME_MAX) {
+			rc = -ENAMETOOLONG;
+			goto out;
+		}
+		comp[len] = '\0';
+		dots = strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0;
+		if (last && !dots)
+			memcpy(w->name, comp, len + 1);
+		if (last && !dots && !(flags & FILE_WALK_FOLLOW))
+			return dfd;
+		fd = openat(dfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && (flags & FILE_WALK_MKDIR) && pos >= own && !dots) {
+			if (mkdirat(dfd, comp, 0700) < 0 && errno != EEXIST) {
+				rc = -errno;
+				where_join(link, sizeof(link), where, comp);
+				walk_why(w, "cannot create %s: %s", link,
+					 strerror(-rc));
+				goto out;
+			}
+			fd = openat(dfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (fd < 0 && errno == ENOENT && last)
+			return dfd; /* the caller says it is missing, or makes it */
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (last && !dots && !S_ISLNK(st.st_mode)) {
+			close(fd);
+			return dfd;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			where_join(link, sizeof(link), where, comp);
+			if (++links > FILE_WALK_LINKS) {
+				walk_why(w, "%s: more than %u symbolic links on "
+					 "the way (a loop?); not followed", link, FILE_WALK_LINKS);
+				rc = -ELOOP;
+				goto out;
+			}
+			rc = link_trusted(dfd, &st, where, link, w);
+			if (rc < 0)
+				goto out;
+			/* The target of the very link checked: "" reads fd's. */
+			ln = readlinkat(fd, "", link, sizeof(link));
+			close(fd);
+			fd = -1;
+			if (ln <= 0 || (size_t)ln >= sizeof(link) ||
+			    (size_t)ln + 1 + strlen(rest + next) >= sizeof(rest)) {
+				rc = ln < 0 ? -errno : ln == 0 ? -ENOENT : -ENAMETOOLONG;
+				goto out;
+			}
+			/* The target, then what was left after the link. */
+			own = own > next ? (size_t)ln + 1 + own - next : (size_t)ln + 1;
+			memmove(rest + ln + 1, rest + next, strlen(rest + next) + 1);
+			memcpy(rest, link, (size_t)ln);
+			rest[ln] = last ? '\0' : '/';
+			if (last)
+				own = sizeof(rest);
+			pos = 0;
+			if (rest[0] == '/') {
+				close(dfd);
+				dfd = open_root();
+				if (dfd < 0)
+					return dfd;
+				snprintf(where, sizeof(where), "/");
+			}
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			rc = -ENOTDIR;
+			goto out;
+		}
+		close(dfd);
+		dfd = fd;
+		fd = -1;
+		where_step(where, sizeof(where), comp);
+		pos = next;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+	return rc;
+}
+
+int file_open_path(const char *path, struct stat *st, struct file_walk *w)
+{
+	int dfd = file_walk(path, FILE_WALK_FOLLOW, w), fd = -1, rc;
+
+	if (dfd < 0)
+		return dfd;
+	if (fstatat(dfd, w->name, st, AT_SYMLINK_NOFOLLOW) < 0)
+		rc = -errno;
+	else
+		rc = S_ISLNK(st->st_mode) ? -ELOOP : regular_or_why(st);
+	if (rc == 0) {
+		/* O_NOFOLLOW: what the walk left is no link, unless one was
+		 * swapped in since; O_NONBLOCK: nor a FIFO. */
+		fd = openat(dfd, w->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		rc = fd < 0 ? -errno : fstat(fd, st) < 0 ? -errno : regular_or_why(st);
+	}
+	close(dfd);
+	if (rc < 0) {
+		if (fd >= 0)
+			close(fd);
 		return rc;
 	}
+	return fd;
+}
+
+int file_open_dir_at(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), rc;
+	struct stat st;
+
+	if (fd >= 0)
+		return fd;
+	rc = -errno;
+	/* O_DIRECTORY with O_NOFOLLOW fails ENOTDIR on a link: tell them apart. */
+	if ((rc == -ENOTDIR || rc == -ELOOP) &&
+	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		rc = S_ISLNK(st.st_mode) ? -ELOOP : -ENOTDIR;
+	return rc;
+}
+
+int file_open_dir(const char *path, unsigned flags, struct file_walk *w)
+{
+	int dfd = file_walk(path, flags, w), fd;
+
+	if (dfd < 0)
+		return dfd;
+	fd = file_open_dir_at(dfd, w->name);
+	close(dfd);
 	return fd;
 }
 

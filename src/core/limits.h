@@ -504,6 +504,15 @@ _Static_assert(RUN_RSS_BOUND_BYTES <= RUN_MEMORY_MAX_BYTES,
 	       "the daemon's memory bound must sit under the unit's MemoryMax");
 _Static_assert(SOURCE_PAGE_BYTES <= SOURCE_BODY_MAX_BYTES, "a page fits the body cap");
 
+/* Walking a path the ini names (core/file.c, file_walk): at most
+ * FILE_WALK_LINKS symbolic links are followed in one walk, the kernel's own
+ * bound (MAXSYMLINKS); past it the walk stops as a loop. A refusal is said
+ * in one line of at most FILE_WALK_WHY_BYTES, which fits a config error line
+ * (CFG_ERROR_BYTES) once cut. RAM: the walk's three path buffers, 12 KiB of
+ * stack while it runs, and the caller's struct file_walk (768 bytes). */
+#define FILE_WALK_LINKS 40u
+#define FILE_WALK_WHY_BYTES 512u
+
 _Static_assert(DIGEST_ARENA_BYTES < 0xffffffffu, "arena offsets are 32-bit");
 _Static_assert(4096u + CFG_MAX_SOURCES * 4u * (48u + CFG_SOURCE_NAME_BYTES + 24u) <=
 		       METRICS_FILE_BYTES,

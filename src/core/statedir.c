@@ -57,80 +57,51 @@ static int checked(int fd, const char *dir, const char *sub)
 	return fd;
 }
 
-/* Opens the existing folder dir and checks it; -ENOENT unsaid when it is
- * missing and may_be_missing (check-config: run would make it). */
-static int open_top(const char *dir, bool may_be_missing)
+/* Opens the folder dir (through links only root or digestd's user could
+ * have made: file_walk), making what is missing when make, and checks it;
+ * -ENOENT unsaid when it is missing and may_be_missing (check-config: run
+ * would make it). */
+static int open_top(const char *dir, bool make, bool may_be_missing)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+	struct file_walk w;
+	int fd = file_open_dir(dir, FILE_WALK_FOLLOW | (make ? FILE_WALK_MKDIR : 0), &w);
 
 	if (fd < 0) {
-		rc = -errno;
-		if (rc == -ENOENT && may_be_missing)
-			return rc;
-		if (rc == -ENOTDIR)
+		if (fd == -ENOENT && may_be_missing)
+			return fd;
+		if (w.why[0])
+			log_errx("state directory %s: %s", dir, w.why);
+		else if (fd == -ENOTDIR)
 			log_errx("%s: not a folder; refusing to use it", dir);
 		else
-			log_errx("state directory %s: cannot open: %s", dir, file_strerror(rc));
-		return rc;
+			log_errx("state directory %s: cannot open: %s", dir, file_strerror(fd));
+		return fd;
 	}
 	return checked(fd, dir, NULL);
 }
 
 int statedir_open(const char *dir)
 {
-	char path[PATH_MAX];
-	size_t n = strlen(dir);
-	int rc;
-
-	if (n == 0 || n >= sizeof(path)) {
-		log_errx("state directory %s: name too long", dir);
-		return -ENAMETOOLONG;
-	}
-	memcpy(path, dir, n + 1);
-	for (char *c = path + 1;; c++) {
-		char end = *c;
-
-		if (end != '/' && end != '\0')
-			continue;
-		*c = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-			rc = -errno;
-			log_warn("state directory %s: cannot create %s", dir, path);
-			return rc;
-		}
-		*c = end;
-		if (!end)
-			break;
-	}
-	return open_top(dir, false);
+	return open_top(dir, true, false);
 }
 
 int statedir_check(const char *dir)
 {
-	return open_top(dir, true);
+	return open_top(dir, false, true);
 }
 
 /* Opens the folder sub of dirfd without following a link, and checks it;
  * -ENOENT unsaid when it is missing and may_be_missing. */
 static int open_sub(int dirfd, const char *dir, const char *sub, bool may_be_missing)
 {
-	int fd, rc;
+	int fd = file_open_dir_at(dirfd, sub);
 
-	fd = openat(dirfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		rc = -errno;
-		if (rc == -ENOENT && may_be_missing)
-			return rc;
-		/* O_DIRECTORY with O_NOFOLLOW fails ENOTDIR on a link. */
-		if (rc == -ENOTDIR || rc == -ELOOP) {
-			struct stat st;
-
-			if (fstatat(dirfd, sub, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-				rc = -ELOOP;
-		}
+		if (fd == -ENOENT && may_be_missing)
+			return fd;
 		log_errx("%s/%s: %s; refusing to use it", dir, sub,
-			 rc == -ELOOP ? "a symbolic link" : file_strerror(rc));
-		return rc;
+			 fd == -ELOOP ? "a symbolic link" : file_strerror(fd));
+		return fd;
 	}
 	return checked(fd, dir, sub);
 }
@@ -152,23 +123,6 @@ int statedir_sub(int dirfd, const char *dir, const char *sub)
 		return rc;
 	}
 	return open_sub(dirfd, dir, sub, false);
-}
-
-int statedir_open_read(int dirfd, const char *dir)
-{
-	int fd = dirfd >= 0 ? openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-			    : open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct stat st;
-	int rc;
-
-	if (fd >= 0)
-		return fd;
-	rc = -errno;
-	/* O_DIRECTORY with O_NOFOLLOW fails ENOTDIR on a link. */
-	if (dirfd >= 0 && rc == -ENOTDIR && fstatat(dirfd, dir, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISLNK(st.st_mode))
-		return -ELOOP;
-	return rc;
 }
 
 int statedir_sub_check(int dirfd, const char *dir, const char *sub)

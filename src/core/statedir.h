@@ -6,8 +6,9 @@
 #define DIGESTD_STATEDIR_H
 
 /* Makes dir and its missing parents (mode 0700), opens dir (a symbolic link
- * on the way is followed, once: systemd's DynamicUser StateDirectory is one)
- * and checks the open folder: owned by the effective uid and not writable by
+ * on the way is followed when only root or digestd's user could have made
+ * it, file_walk: systemd's DynamicUser StateDirectory is one) and checks the
+ * open folder: owned by the effective uid and not writable by
  * group or others, else refused (-EPERM). Everything inside is then reached
  * through the returned descriptor. Returns it, or a negative errno after one
  * log line naming dir. Blocks on the disk. */
@@ -42,12 +43,5 @@ int statedir_lock(int dirfd, const char *dir);
  * there when it ended), or 0 when it cannot be read. fd is the lock file,
  * just opened: the read starts at its beginning. */
 long statedir_holder_pid(int fd);
-
-/* For readers that change nothing (`digestd status`): opens dir, or its
- * subfolder sub when dirfd >= 0 (never through a link: -ELOOP), as a folder
- * (-ENOTDIR), quietly and without the owner checks, since nothing is
- * written through it and root may read the daemon's folder. Files in it
- * are opened with file_open_read. Returns the descriptor or -errno. */
-int statedir_open_read(int dirfd, const char *dir);
 
 #endif

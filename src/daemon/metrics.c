@@ -135,6 +135,7 @@ int metrics_write(struct daemon *d, int64_t now)
 {
 	const char *path = d->cfg->daemon.metrics_file, *base;
 	char dir[CFG_PATH_BYTES], tmp[CFG_PATH_BYTES + 8];
+	struct file_walk w;
 	long len;
 	int fd, rc;
 
@@ -154,9 +155,11 @@ int metrics_write(struct daemon *d, int64_t now)
 				  path, d->cfg->n_sources, METRICS_FILE_BYTES);
 		goto out;
 	}
-	fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Through links only root or digestd's user could have made: this
+	 * file is written, and a planted link would choose where. */
+	fd = file_open_dir(dir[0] ? dir : "/", FILE_WALK_FOLLOW, &w);
 	if (fd < 0) {
-		rc = -errno;
+		rc = fd;
 	} else {
 		/* node_exporter runs as another user: the file is readable. */
 		rc = file_replace_mode_at(fd, base, tmp, d->metrics, (size_t)len, 0644);
@@ -164,7 +167,7 @@ int metrics_write(struct daemon *d, int64_t now)
 	}
 	if (rc < 0 && !d->metrics_failed)
 		log_warnx("%s: cannot write the metrics: %s (said once until a write succeeds)",
-			  path, strerror(-rc));
+			  path, fd < 0 && w.why[0] ? w.why : strerror(-rc));
 out:
 	if (rc == 0 && d->metrics_failed)
 		log_info("%s: metrics written again", path);

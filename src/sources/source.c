@@ -211,32 +211,24 @@ static unsigned next_names(DIR *d, const char *last, struct folder_batch *b)
 
 /* Opens the folder of a folder source for reading its entries: every file
  * is then opened relative to this fd, so it must really be a folder. Its
- * own name must not be a symbolic link either (O_NOFOLLOW, errno ELOOP):
- * whoever may replace the folder could otherwise point it at a folder of
- * secrets (the credentials folder holding the signing key), whose regular
- * files would then be read like seeds and pushed in a digest. */
-static DIR *open_folder(const char *dir)
+ * own name must not be a symbolic link either (-ELOOP), nor may a link on
+ * the way be one that a user other than root and digestd's could have
+ * planted (file_walk, -EPERM, w->why saying which): whoever may replace
+ * the folder could otherwise point it at a folder of secrets (the
+ * credentials folder holding the signing key), whose regular files would
+ * then be read like seeds and pushed in a digest. */
+static DIR *open_folder(const char *dir, struct file_walk *w, int *rc)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = file_open_dir(dir, 0, w);
 	DIR *d;
 
-	if (fd < 0) {
-		/* O_NOFOLLOW on a link to a folder fails with ENOTDIR, as
-		 * O_DIRECTORY sees the link itself: tell the two apart. */
-		struct stat st;
-		int err = errno;
-
-		if (err == ENOTDIR && lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
-			err = ELOOP;
-		errno = err;
+	*rc = fd;
+	if (fd < 0)
 		return NULL;
-	}
 	d = fdopendir(fd);
 	if (!d) {
-		int err = errno;
-
+		*rc = -errno;
 		close(fd);
-		errno = err;
 	}
 	return d;
 }
@@ -252,15 +244,20 @@ static int poll_folder(const struct cfg_source *src, unsigned idx, struct source
 	static struct folder_batch b;
 	int yielded = 0, rc;
 	unsigned files = 0, scans = 0, nb = 0, k = 0;
-	DIR *d = open_folder(dir);
+	struct file_walk w;
+	DIR *d = open_folder(dir, &w, &rc);
 
-	if (!d && errno == ELOOP) {
+	if (!d && rc == -ELOOP && !w.why[0]) {
 		log_warnx("source %s: %s: a symbolic link, not a folder; not read", src->name, dir);
 		return -ENOTDIR;
 	}
+	if (!d && w.why[0]) {
+		log_warnx("source %s: %s: %s", src->name, dir, w.why);
+		return -EACCES;
+	}
 	if (!d) {
-		rc = -errno;
-		log_warn("source %s: %s: cannot read the folder", src->name, dir);
+		log_warnx("source %s: %s: cannot read the folder: %s", src->name, dir,
+			  strerror(-rc));
 		return rc;
 	}
 	for (; files < SOURCE_MAX_FILES; files++, k++) {
@@ -988,16 +985,27 @@ void source_cancel(struct source_ctx *ctx)
 }
 
 /* A feed or page from a local file: no HTTP, no state; read at once. Not
- * through a symbolic link or a hard link, as in a folder: whoever may
+ * through a symbolic link or a hard link, as in a folder, nor through a link
+ * on the way that another user could have planted (file_walk): whoever may
  * replace the file could otherwise make it the signing key, whose text a
  * page source would put into a digest. */
 static int poll_file(struct source_ctx *ctx, struct source_poll *p, const char *path,
 		     char *buf)
 {
 	char lu[NET_URL_BYTES];
-	long n = read_file(AT_FDCWD, path, O_NOFOLLOW, buf, ctx->body_cap);
-	int rc;
+	struct file_walk w;
+	int dfd = file_walk(path, 0, &w), rc;
+	long n = dfd < 0 ? dfd : read_file(dfd, w.name, O_NOFOLLOW, buf, ctx->body_cap);
 
+	if (dfd >= 0)
+		close(dfd);
+	if (n < 0 && w.why[0]) {
+		/* The state file keeps what fits of it; the log has it whole. */
+		snprintf(p->err, sizeof(p->err), "%.*s", (int)sizeof(p->err) - 1, w.why);
+		log_warnx("source %s: %s: %s", p->src->name, url_redact(p->src->url, lu, sizeof(lu)),
+			  w.why);
+		return -EACCES;
+	}
 	if (n == -ELOOP || n == -EMLINK) {
 		snprintf(p->err, sizeof(p->err), "%s; not read",
 			 n == -ELOOP ? "a symbolic link" : "a file with more than one name (hard link)");
