@@ -853,6 +853,7 @@ static void read_include(struct cfg_parse *ps, unsigned i, bool fixed, const str
 {
 	const char *name = ps->inc_name[i - 1], *slash = strrchr(name, '/');
 	unsigned place = ps->key_line[0][CFG_KEY_daemon_include], base = i << CFG_PLACE_SHIFT;
+	const char *not_regular;
 	char path[2 * CFG_PATH_BYTES];
 	struct stat st;
 	FILE *f;
@@ -860,12 +861,13 @@ static void read_include(struct cfg_parse *ps, unsigned i, bool fixed, const str
 
 	snprintf(path, sizeof(path), "%s/%s", ps->inc_dir, slash ? slash + 1 : name);
 	fd = file_open_path(path, &st);
+	not_regular = file_not_regular(fd);
 	if (fd == -ENOENT && fixed) {
 		cfg_fail(ps, place, "[daemon] include: %s: no such file", name);
 		return;
 	}
-	if (fd == -EISDIR || fd == -ENXIO) {
-		cfg_fail(ps, base, "not a regular file");
+	if (not_regular) {
+		cfg_fail(ps, base, "%s", not_regular);
 		return;
 	}
 	if (fd < 0) {
@@ -1011,7 +1013,7 @@ int cfg_load_buffer(const char *buf, size_t len, const char *name, const char *b
 int cfg_load(const char *path, unsigned flags, struct cfg *out, struct cfg_error *err)
 {
 	char dir[PATH_MAX], real[PATH_MAX];
-	const char *slash = strrchr(path, '/');
+	const char *slash = strrchr(path, '/'), *not_regular;
 	struct stat st;
 	FILE *f;
 	int fd, rc;
@@ -1023,15 +1025,17 @@ int cfg_load(const char *path, unsigned flags, struct cfg *out, struct cfg_error
 	f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!f) {
 		rc = fd < 0 ? fd : -errno;
+		not_regular = file_not_regular(rc);
 		if (fd >= 0)
 			close(fd);
-		if (rc == -ENXIO) {
-			snprintf(err->msg[0], sizeof(err->msg[0]), "%s: not a regular file", path);
-			return -EINVAL;
-		}
-		snprintf(err->msg[0], sizeof(err->msg[0]), "%s: cannot read: %s", path,
-			 strerror(-rc));
-		return rc;
+		if (not_regular)
+			snprintf(err->msg[0], sizeof(err->msg[0]), "%s: %s", path, not_regular);
+		else
+			snprintf(err->msg[0], sizeof(err->msg[0]), "%s: cannot read: %s", path,
+				 strerror(-rc));
+		/* A FIFO or a device is a config error (exit 78); a folder, as a
+		 * missing file, is no input (66). */
+		return rc == -ENXIO ? -EINVAL : rc;
 	}
 	if (!slash)
 		snprintf(dir, sizeof(dir), ".");

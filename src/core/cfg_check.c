@@ -32,9 +32,10 @@ static int in_credentials(const char *path)
 static int open_regular(const char *path, struct stat *st, char *why, size_t whysz)
 {
 	int fd = file_open_path(path, st);
+	const char *not_regular = file_not_regular(fd);
 
-	if (fd == -EISDIR || fd == -ENXIO) {
-		snprintf(why, whysz, "not a regular file");
+	if (not_regular) {
+		snprintf(why, whysz, "%s", not_regular);
 		return -EINVAL;
 	}
 	if (fd < 0)

@@ -577,6 +577,7 @@ static void secret_rules(void)
 	CHECK_INT(try_open("fifo", path, sizeof(path)), -EINVAL);
 	CHECK_STR(why, "not a regular file");
 	CHECK_INT(try_open("/", path, sizeof(path)), -EINVAL);
+	CHECK_STR(why, "not a regular file (a folder)");
 	/* A link is followed; the rules hold for the file it leads to. */
 	CHECK_INT(put("key", "k\n", 0600), 0);
 	snprintf(p, sizeof(p), "%s/link", dir);
