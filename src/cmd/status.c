@@ -14,8 +14,6 @@
 #include <unistd.h>
 
 #include "core/cfg.h"
-#include "core/cfg_key.h"
-#include "core/cfg_value.h"
 #include "core/date.h"
 #include "core/file.h"
 #include "core/json.h"
@@ -315,7 +313,7 @@ static void show_endpoint(struct status *s, const struct cfg_endpoint *ep)
 	snprintf(title, sizeof(title), "endpoint %s", name);
 	open_obj(s, NULL, title);
 	field_str(s, "name", "name", name);
-	cfg_value_format(&cfg_keys[CFG_KEY_endpoint_kind], &ep->kind, kind, sizeof(kind));
+	cfg_kind_word((int)ep->kind, kind, sizeof(kind));
 	field_str(s, "kind", "kind", kind);
 	field_str(s, "url", "url", ep->url[0] ? url_redact(ep->url, url, sizeof(url)) : NULL);
 	field_str(s, "outbox", "outbox folder", why ? why : "ok");

@@ -148,6 +148,14 @@ void cfg_endpoint_label(const struct cfg_endpoint *e, char *out, size_t size)
 	snprintf(out, size, "[endpoint%s%s]", e->name[0] ? " " : "", e->name);
 }
 
+void cfg_kind_word(int kind, char *out, size_t size)
+{
+	if (kind >= CFG_KIND_WEBHOOK && kind <= CFG_KIND_TELEGRAM)
+		cfg_enum_word(cfg_keys[CFG_KEY_endpoint_kind].values, (unsigned)kind, out, size);
+	else if (size)
+		out[0] = '\0';
+}
+
 void cfg_label(const struct cfg_parse *ps, unsigned sec, unsigned src, char *out, size_t size)
 {
 	if (sec == CFG_SEC_source)

@@ -211,7 +211,6 @@ bool cfg_kind_takes(unsigned key, unsigned kind)
 /* The kinds of mask as "matrix" or "webhook, ntfy", for messages. */
 static void kinds_list(unsigned mask, char *out, size_t size)
 {
-	const char *words = cfg_keys[CFG_KEY_endpoint_kind].values;
 	size_t n = 0;
 
 	out[0] = '\0';
@@ -220,7 +219,7 @@ static void kinds_list(unsigned mask, char *out, size_t size)
 
 		if (!(mask & (1u << k)))
 			continue;
-		cfg_enum_word(words, k, w, sizeof(w));
+		cfg_kind_word((int)k, w, sizeof(w));
 		n += (size_t)snprintf(out + n, size - n, "%s%s", n ? ", " : "", w);
 	}
 }
@@ -232,7 +231,7 @@ static void check_kind_keys(struct cfg_parse *ps, unsigned i, const char *where)
 	unsigned kind = ps->cfg.endpoints[i].kind, bit = 1u << kind;
 	char kw[16], list[64];
 
-	cfg_enum_word(cfg_keys[CFG_KEY_endpoint_kind].values, kind, kw, sizeof(kw));
+	cfg_kind_word((int)kind, kw, sizeof(kw));
 	for (size_t j = 0; j < sizeof(kind_keys) / sizeof(kind_keys[0]); j++) {
 		const struct kind_key *r = &kind_keys[j];
 		unsigned line = line_of(ps, r->key, i);

@@ -11,8 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/cfg_key.h"
-#include "core/cfg_value.h"
 #include "core/log.h"
 #include "core/notify.h"
 #include "core/url.h"
@@ -442,11 +440,10 @@ static bool kind_fits(const struct outbox_entry *e, const struct cfg_endpoint *e
 static int kind_refuse(struct daemon *d, struct outbox *ob, const struct outbox_entry *e)
 {
 	const struct cfg_endpoint *ep = &d->cfg->endpoints[d->push.ep];
-	const char *words = cfg_keys[CFG_KEY_endpoint_kind].values;
 	char was[OUTBOX_KIND_BYTES], now[OUTBOX_KIND_BYTES], why[OUTBOX_REASON_BYTES];
 
-	cfg_enum_word(words, (unsigned)e->kind, was, sizeof(was));
-	cfg_enum_word(words, ep->kind, now, sizeof(now));
+	cfg_kind_word(e->kind, was, sizeof(was));
+	cfg_kind_word((int)ep->kind, now, sizeof(now));
 	snprintf(why, sizeof(why), "rendered for kind = %s; [endpoint%s%s] is now kind = %s", was,
 		 ep->name[0] ? " " : "", ep->name, now);
 	log_warnx("%s/%s: %s: not sent, moved to %s/", ob->where, e->name, why, ob->dead_where);

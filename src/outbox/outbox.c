@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/cfg_key.h"
-#include "core/cfg_value.h"
 #include "core/dec.h"
 #include "core/file.h"
 #include "core/log.h"
@@ -117,16 +115,6 @@ static int line_ok(const char *v, size_t cap)
 	return n < cap && n < VALUE_BYTES && no_controls(v, n);
 }
 
-/* The word of kind k (enum cfg_kind) as [endpoint] kind spells it, into
- * out; "" for one out of range. */
-static void kind_word(int k, char out[OUTBOX_KIND_BYTES])
-{
-	out[0] = '\0';
-	if (k >= CFG_KIND_WEBHOOK && k <= CFG_KIND_TELEGRAM)
-		cfg_enum_word(cfg_keys[CFG_KEY_endpoint_kind].values, (unsigned)k, out,
-			      OUTBOX_KIND_BYTES);
-}
-
 /* The part lines are written only for an entry that is a part (pt->n > 0),
  * so that a webhook's entries stay as earlier versions wrote them. */
 static int header_make(const char *id, int64_t created, enum cfg_format fmt, unsigned attempts,
@@ -144,7 +132,7 @@ static int header_make(const char *id, int64_t created, enum cfg_format fmt, uns
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
 	if (pt && pt->n) {
-		kind_word(pt->kind, kind);
+		cfg_kind_word(pt->kind, kind, sizeof(kind));
 		m = snprintf(out + n, size - (size_t)n, "part: %u/%u\n%s%s%s%s%s%s%s%s%s",
 			     pt->k + 1, pt->n, kind[0] ? "kind: " : "", kind, kind[0] ? "\n" : "",
 			     pt->title[0] ? "title: " : "", pt->title,
@@ -465,7 +453,7 @@ static int header_line(const char *k, size_t klen, const char *v, size_t vlen,
 		char w[OUTBOX_KIND_BYTES];
 
 		for (int i = CFG_KIND_WEBHOOK; i <= CFG_KIND_TELEGRAM; i++) {
-			kind_word(i, w);
+			cfg_kind_word(i, w, sizeof(w));
 			if (vlen == strlen(w) && memcmp(v, w, vlen) == 0) {
 				e->kind = i;
 				return F_KIND;

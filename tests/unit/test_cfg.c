@@ -974,6 +974,27 @@ static void endpoints(void)
 			      "(1h)");
 }
 
+/* cfg_kind_word spells each kind as `kind =` reads it, and nothing for a
+ * value that is no kind (an outbox entry that names none). */
+static void kind_words(void)
+{
+	static const struct {
+		int kind;
+		const char *word;
+	} k[] = { { CFG_KIND_WEBHOOK, "webhook" }, { CFG_KIND_EMAIL, "email" },
+		  { CFG_KIND_NTFY, "ntfy" },	   { CFG_KIND_MATRIX, "matrix" },
+		  { CFG_KIND_SLACK, "slack" },	   { CFG_KIND_DISCORD, "discord" },
+		  { CFG_KIND_TELEGRAM, "telegram" }, { -1, "" },
+		  { CFG_KIND_TELEGRAM + 1, "" } };
+	char w[16];
+
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		snprintf(w, sizeof(w), "?");
+		cfg_kind_word(k[i].kind, w, sizeof(w));
+		CHECK_STR(w, k[i].word);
+	}
+}
+
 /* An endpoint of each kind dumps only its kind's keys and loads back. */
 static void endpoints_dump(void)
 {
@@ -1145,6 +1166,7 @@ int main(void)
 	RUN(dump_round_trip);
 	RUN(endpoints);
 	RUN(endpoints_dump);
+	RUN(kind_words);
 	RUN(memory_bound);
 	RUN(unused_sources_untouched);
 	RUN(failed_load_keeps_old);
