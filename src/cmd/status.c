@@ -407,14 +407,13 @@ static void show_schedule(struct status *s)
 
 /* An outbox no configured endpoint takes (outbox_unclaimed): its digests
  * wait until an endpoint of that name comes back. */
-static void show_unclaimed(const char *name, unsigned count, void *arg)
+static void show_unclaimed(const char *name, const char *where, unsigned count, void *arg)
 {
 	struct status *s = arg;
-	char where[CFG_SOURCE_NAME_BYTES + 8], head[2 * CFG_SOURCE_NAME_BYTES + 64];
+	char label[CFG_SOURCE_NAME_BYTES + 16], head[2 * CFG_SOURCE_NAME_BYTES + 64];
 
-	snprintf(where, sizeof(where), "outbox%s%s", *name ? "/" : "", name);
-	snprintf(head, sizeof(head), "%s: for [endpoint%s%s], which is not configured", where,
-		 *name ? " " : "", name);
+	cfg_endpoint_label(name, label, sizeof(label));
+	snprintf(head, sizeof(head), "%s: for %s, which is not configured", where, label);
 	if (s->json && !s->first)
 		putchar(',');
 	s->first = 1;

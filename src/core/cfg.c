@@ -143,9 +143,9 @@ static void damage(struct cfg_parse *ps)
 		ps->damaged_sec[ps->sec] = true;
 }
 
-void cfg_endpoint_label(const struct cfg_endpoint *e, char *out, size_t size)
+void cfg_endpoint_label(const char *name, char *out, size_t size)
 {
-	snprintf(out, size, "[endpoint%s%s]", e->name[0] ? " " : "", e->name);
+	snprintf(out, size, "[endpoint%s%s]", name[0] ? " " : "", name);
 }
 
 void cfg_kind_word(int kind, char *out, size_t size)
@@ -161,7 +161,7 @@ void cfg_label(const struct cfg_parse *ps, unsigned sec, unsigned src, char *out
 	if (sec == CFG_SEC_source)
 		snprintf(out, size, "[source %s]", ps->cfg.sources[src].name);
 	else if (sec == CFG_SEC_endpoint)
-		cfg_endpoint_label(&ps->cfg.endpoints[src], out, size);
+		cfg_endpoint_label(ps->cfg.endpoints[src].name, out, size);
 	else
 		snprintf(out, size, "[%s]", cfg_sec_names[sec]);
 }

@@ -225,7 +225,7 @@ static void outbox_fullest(struct daemon *d, char *label, size_t size, uint64_t 
 
 		if (outbox_bytes(&d->outboxes[d->cur][i], &bytes) == 0 && bytes > *most) {
 			*most = bytes;
-			cfg_endpoint_label(&d->cfg->endpoints[i], label, size);
+			cfg_endpoint_label(d->cfg->endpoints[i].name, label, size);
 		}
 	}
 }
@@ -248,13 +248,15 @@ void pipeline_outbox_count(struct daemon *d)
 	}
 }
 
-static void unclaimed_say(const char *name, unsigned count, void *arg)
+static void unclaimed_say(const char *name, const char *where, unsigned count, void *arg)
 {
+	char label[CFG_SOURCE_NAME_BYTES + 16];
+
 	(void)arg;
-	log_warnx("outbox%s%s: %u digest%s wait%s for [endpoint%s%s], which is not configured: "
-		  "kept, and pushed if it is configured again (to drop them, move them out of "
-		  "the state folder)", *name ? "/" : "", name, count, count == 1 ? "" : "s",
-		  count == 1 ? "s" : "", *name ? " " : "", name);
+	cfg_endpoint_label(name, label, sizeof(label));
+	log_warnx("%s: %u digest%s wait%s for %s, which is not configured: kept, and pushed if "
+		  "it is configured again (to drop them, move them out of the state folder)",
+		  where, count, count == 1 ? "" : "s", count == 1 ? "s" : "", label);
 }
 
 void pipeline_outbox_unclaimed(struct daemon *d)
@@ -441,11 +443,12 @@ static int kind_refuse(struct daemon *d, struct outbox *ob, const struct outbox_
 {
 	const struct cfg_endpoint *ep = &d->cfg->endpoints[d->push.ep];
 	char was[OUTBOX_KIND_BYTES], now[OUTBOX_KIND_BYTES], why[OUTBOX_REASON_BYTES];
+	char label[CFG_SOURCE_NAME_BYTES + 16];
 
 	cfg_kind_word(e->kind, was, sizeof(was));
 	cfg_kind_word((int)ep->kind, now, sizeof(now));
-	snprintf(why, sizeof(why), "rendered for kind = %s; [endpoint%s%s] is now kind = %s", was,
-		 ep->name[0] ? " " : "", ep->name, now);
+	cfg_endpoint_label(ep->name, label, sizeof(label));
+	snprintf(why, sizeof(why), "rendered for kind = %s; %s is now kind = %s", was, label, now);
 	log_warnx("%s/%s: %s: not sent, moved to %s/", ob->where, e->name, why, ob->dead_where);
 	int rc = outbox_dead_letter(ob, e->name, why, NULL, 0);
 

@@ -231,6 +231,13 @@ int outbox_check(int state_fd, const char *state_dir, const char *name)
 	return 0;
 }
 
+/* "outbox" or "outbox/NAME" (top DEAD_DIR: "dead", "dead/NAME") into out:
+ * the folder as messages and `digestd status` name it. */
+static void where_of(const char *top, const char *name, char *out, size_t size)
+{
+	snprintf(out, size, "%s%s%s", top, *name ? "/" : "", name);
+}
+
 int outbox_open(struct outbox *ob, int state_fd, const char *state_dir, const char *name)
 {
 	uint64_t max_seq = 0;
@@ -239,8 +246,8 @@ int outbox_open(struct outbox *ob, int state_fd, const char *state_dir, const ch
 	ob->dirfd = -1;
 	ob->deadfd = -1;
 	ob->next_seq = 1;
-	snprintf(ob->where, sizeof ob->where, OUTBOX_DIR "%s%s", *name ? "/" : "", name);
-	snprintf(ob->dead_where, sizeof ob->dead_where, DEAD_DIR "%s%s", *name ? "/" : "", name);
+	where_of(OUTBOX_DIR, name, ob->where, sizeof ob->where);
+	where_of(DEAD_DIR, name, ob->dead_where, sizeof ob->dead_where);
 	rc = open_folder(state_fd, state_dir, OUTBOX_DIR, name, false);
 	if (rc < 0)
 		goto out;
@@ -807,6 +814,7 @@ unsigned outbox_unclaimed(int state_fd, const struct cfg *c, outbox_unclaimed_fn
 	/* O_NONBLOCK: a FIFO in the place of a folder is not waited on. */
 	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
 	int fd = openat(state_fd, OUTBOX_DIR, flags);
+	char where[CFG_SOURCE_NAME_BYTES + 8]; /* as outbox.where */
 	unsigned total = 0, n;
 	struct dirent *de;
 	DIR *d;
@@ -815,7 +823,7 @@ unsigned outbox_unclaimed(int state_fd, const struct cfg *c, outbox_unclaimed_fn
 		return 0;
 	n = claimed(c, "") ? 0 : entries_at(fd);
 	if (n)
-		fn("", n, arg);
+		fn("", OUTBOX_DIR, n, arg);
 	total += n;
 	d = scan_open(fd);
 	while (d && (de = readdir(d)) != NULL) {
@@ -829,8 +837,10 @@ unsigned outbox_unclaimed(int state_fd, const struct cfg *c, outbox_unclaimed_fn
 			continue;
 		n = entries_at(sub);
 		close(sub);
-		if (n)
-			fn(de->d_name, n, arg);
+		if (n) {
+			where_of(OUTBOX_DIR, de->d_name, where, sizeof where);
+			fn(de->d_name, where, n, arg);
+		}
 		total += n;
 	}
 	if (d)

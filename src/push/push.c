@@ -213,7 +213,7 @@ int push_init(struct push_client *c, const struct cfg *cfg, const struct cfg_end
 	mem_zero(c, sizeof *c);
 	c->ep = ep;
 	c->net = net;
-	cfg_endpoint_label(ep, c->label, sizeof c->label);
+	cfg_endpoint_label(ep->name, c->label, sizeof c->label);
 	/* The plain [endpoint]'s lines read as they always have. */
 	if (ep->name[0])
 		snprintf(c->to, sizeof c->to, " to %s", c->label);
