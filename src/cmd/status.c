@@ -14,8 +14,6 @@
 #include <unistd.h>
 
 #include "core/cfg.h"
-#include "core/cfg_key.h"
-#include "core/cfg_value.h"
 #include "core/date.h"
 #include "core/file.h"
 #include "core/json.h"
@@ -315,7 +313,7 @@ static void show_endpoint(struct status *s, const struct cfg_endpoint *ep)
 	snprintf(title, sizeof(title), "endpoint %s", name);
 	open_obj(s, NULL, title);
 	field_str(s, "name", "name", name);
-	cfg_value_format(&cfg_keys[CFG_KEY_endpoint_kind], &ep->kind, kind, sizeof(kind));
+	cfg_kind_word((int)ep->kind, kind, sizeof(kind));
 	field_str(s, "kind", "kind", kind);
 	field_str(s, "url", "url", ep->url[0] ? url_redact(ep->url, url, sizeof(url)) : NULL);
 	field_str(s, "outbox", "outbox folder", why ? why : "ok");
@@ -409,14 +407,13 @@ static void show_schedule(struct status *s)
 
 /* An outbox no configured endpoint takes (outbox_unclaimed): its digests
  * wait until an endpoint of that name comes back. */
-static void show_unclaimed(const char *name, unsigned count, void *arg)
+static void show_unclaimed(const char *name, const char *where, unsigned count, void *arg)
 {
 	struct status *s = arg;
-	char where[CFG_SOURCE_NAME_BYTES + 8], head[2 * CFG_SOURCE_NAME_BYTES + 64];
+	char label[CFG_SOURCE_NAME_BYTES + 16], head[2 * CFG_SOURCE_NAME_BYTES + 64];
 
-	snprintf(where, sizeof(where), "outbox%s%s", *name ? "/" : "", name);
-	snprintf(head, sizeof(head), "%s: for [endpoint%s%s], which is not configured", where,
-		 *name ? " " : "", name);
+	cfg_endpoint_label(name, label, sizeof(label));
+	snprintf(head, sizeof(head), "%s: for %s, which is not configured", where, label);
 	if (s->json && !s->first)
 		putchar(',');
 	s->first = 1;

@@ -143,9 +143,17 @@ static void damage(struct cfg_parse *ps)
 		ps->damaged_sec[ps->sec] = true;
 }
 
-void cfg_endpoint_label(const struct cfg_endpoint *e, char *out, size_t size)
+void cfg_endpoint_label(const char *name, char *out, size_t size)
 {
-	snprintf(out, size, "[endpoint%s%s]", e->name[0] ? " " : "", e->name);
+	snprintf(out, size, "[endpoint%s%s]", name[0] ? " " : "", name);
+}
+
+void cfg_kind_word(int kind, char *out, size_t size)
+{
+	if (kind >= CFG_KIND_WEBHOOK && kind <= CFG_KIND_TELEGRAM)
+		cfg_enum_word(cfg_keys[CFG_KEY_endpoint_kind].values, (unsigned)kind, out, size);
+	else if (size)
+		out[0] = '\0';
 }
 
 void cfg_label(const struct cfg_parse *ps, unsigned sec, unsigned src, char *out, size_t size)
@@ -153,7 +161,7 @@ void cfg_label(const struct cfg_parse *ps, unsigned sec, unsigned src, char *out
 	if (sec == CFG_SEC_source)
 		snprintf(out, size, "[source %s]", ps->cfg.sources[src].name);
 	else if (sec == CFG_SEC_endpoint)
-		cfg_endpoint_label(&ps->cfg.endpoints[src], out, size);
+		cfg_endpoint_label(ps->cfg.endpoints[src].name, out, size);
 	else
 		snprintf(out, size, "[%s]", cfg_sec_names[sec]);
 }
@@ -853,6 +861,7 @@ static void read_include(struct cfg_parse *ps, unsigned i, bool fixed, const str
 {
 	const char *name = ps->inc_name[i - 1], *slash = strrchr(name, '/');
 	unsigned place = ps->key_line[0][CFG_KEY_daemon_include], base = i << CFG_PLACE_SHIFT;
+	const char *not_regular;
 	char path[2 * CFG_PATH_BYTES];
 	struct file_walk w;
 	struct stat st;
@@ -865,12 +874,13 @@ static void read_include(struct cfg_parse *ps, unsigned i, bool fixed, const str
 		cfg_fail(ps, base, "%s", w.why);
 		return;
 	}
+	not_regular = file_not_regular(fd);
 	if (fd == -ENOENT && fixed) {
 		cfg_fail(ps, place, "[daemon] include: %s: no such file", name);
 		return;
 	}
-	if (fd == -EISDIR || fd == -ENXIO) {
-		cfg_fail(ps, base, "not a regular file");
+	if (not_regular) {
+		cfg_fail(ps, base, "%s", not_regular);
 		return;
 	}
 	if (fd < 0) {
@@ -1029,7 +1039,7 @@ int cfg_load_buffer(const char *buf, size_t len, const char *name, const char *b
 int cfg_load(const char *path, unsigned flags, struct cfg *out, struct cfg_error *err)
 {
 	char dir[PATH_MAX], real[PATH_MAX];
-	const char *slash = strrchr(path, '/');
+	const char *slash = strrchr(path, '/'), *not_regular;
 	struct file_walk w;
 	struct stat st;
 	FILE *f;
@@ -1042,6 +1052,7 @@ int cfg_load(const char *path, unsigned flags, struct cfg *out, struct cfg_error
 	f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!f) {
 		rc = fd < 0 ? fd : -errno;
+		not_regular = file_not_regular(rc);
 		if (fd >= 0)
 			close(fd);
 		if (fd < 0 && w.why[0]) {
@@ -1050,13 +1061,14 @@ int cfg_load(const char *path, unsigned flags, struct cfg *out, struct cfg_error
 				 (int)sizeof(err->msg[0]) - 3, w.why);
 			return -EINVAL;
 		}
-		if (rc == -ENXIO) {
-			snprintf(err->msg[0], sizeof(err->msg[0]), "%s: not a regular file", path);
-			return -EINVAL;
-		}
-		snprintf(err->msg[0], sizeof(err->msg[0]), "%s: cannot read: %s", path,
-			 strerror(-rc));
-		return rc;
+		if (not_regular)
+			snprintf(err->msg[0], sizeof(err->msg[0]), "%s: %s", path, not_regular);
+		else
+			snprintf(err->msg[0], sizeof(err->msg[0]), "%s: cannot read: %s", path,
+				 strerror(-rc));
+		/* A FIFO or a device is a config error (exit 78); a folder, as a
+		 * missing file, is no input (66). */
+		return rc == -ENXIO ? -EINVAL : rc;
 	}
 	if (!slash)
 		snprintf(dir, sizeof(dir), ".");

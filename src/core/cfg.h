@@ -223,8 +223,14 @@ int cfg_load(const char *path, unsigned flags, struct cfg *out, struct cfg_error
 int cfg_load_buffer(const char *buf, size_t len, const char *name, const char *base_dir,
 		    unsigned flags, struct cfg *out, struct cfg_error *err);
 
-/* "[endpoint]" or "[endpoint NAME]" into out, for messages. */
-void cfg_endpoint_label(const struct cfg_endpoint *e, char *out, size_t size);
+/* "[endpoint]" or "[endpoint NAME]" for the endpoint named name ("" for
+ * the plain one) into out, for messages. */
+void cfg_endpoint_label(const char *name, char *out, size_t size);
+
+/* The word [endpoint] kind spells kind (an enum cfg_kind) with, "webhook"
+ * to "telegram", into out (from the key table, the one list of them); ""
+ * for a value that is no kind. */
+void cfg_kind_word(int kind, char *out, size_t size);
 
 /* Logs each line of err with log_errx. */
 void cfg_log_errors(const struct cfg_error *err);

@@ -33,9 +33,10 @@ static int open_regular(const char *path, struct stat *st, char *why, size_t why
 {
 	struct file_walk w;
 	int fd = file_open_path(path, st, &w);
+	const char *not_regular = file_not_regular(fd);
 
-	if (fd == -EISDIR || fd == -ENXIO) {
-		snprintf(why, whysz, "not a regular file");
+	if (not_regular) {
+		snprintf(why, whysz, "%s", not_regular);
 		return -EINVAL;
 	}
 	if (fd < 0 && w.why[0])
@@ -213,7 +214,6 @@ bool cfg_kind_takes(unsigned key, unsigned kind)
 /* The kinds of mask as "matrix" or "webhook, ntfy", for messages. */
 static void kinds_list(unsigned mask, char *out, size_t size)
 {
-	const char *words = cfg_keys[CFG_KEY_endpoint_kind].values;
 	size_t n = 0;
 
 	out[0] = '\0';
@@ -222,7 +222,7 @@ static void kinds_list(unsigned mask, char *out, size_t size)
 
 		if (!(mask & (1u << k)))
 			continue;
-		cfg_enum_word(words, k, w, sizeof(w));
+		cfg_kind_word((int)k, w, sizeof(w));
 		n += (size_t)snprintf(out + n, size - n, "%s%s", n ? ", " : "", w);
 	}
 }
@@ -234,7 +234,7 @@ static void check_kind_keys(struct cfg_parse *ps, unsigned i, const char *where)
 	unsigned kind = ps->cfg.endpoints[i].kind, bit = 1u << kind;
 	char kw[16], list[64];
 
-	cfg_enum_word(cfg_keys[CFG_KEY_endpoint_kind].values, kind, kw, sizeof(kw));
+	cfg_kind_word((int)kind, kw, sizeof(kw));
 	for (size_t j = 0; j < sizeof(kind_keys) / sizeof(kind_keys[0]); j++) {
 		const struct kind_key *r = &kind_keys[j];
 		unsigned line = line_of(ps, r->key, i);

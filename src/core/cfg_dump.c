@@ -105,8 +105,10 @@ void cfg_dump(const struct cfg *c, FILE *f)
 	fputs("\n[digest]\n", f);
 	dump_section(c, f, CFG_SEC_digest, &c->digest, "", 0);
 	for (unsigned i = 0; i < c->n_endpoints; i++) {
-		fprintf(f, "\n[endpoint%s%s]\n", c->endpoints[i].name[0] ? " " : "",
-			c->endpoints[i].name);
+		char label[CFG_SOURCE_NAME_BYTES + 16];
+
+		cfg_endpoint_label(c->endpoints[i].name, label, sizeof(label));
+		fprintf(f, "\n%s\n", label);
 		dump_section(c, f, CFG_SEC_endpoint, &c->endpoints[i], "", UINT_MAX);
 	}
 	if (!c->n_endpoints) {

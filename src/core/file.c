@@ -408,13 +408,20 @@ int file_open_dir(const char *path, unsigned flags, struct file_walk *w)
 	return fd;
 }
 
-const char *file_strerror(int rc)
+const char *file_not_regular(int rc)
 {
-	if (rc == -ELOOP)
-		return "a symbolic link, not followed";
 	if (rc == -EISDIR)
 		return "not a regular file (a folder)";
 	if (rc == -ENXIO)
 		return "not a regular file";
-	return strerror(-rc);
+	return NULL;
+}
+
+const char *file_strerror(int rc)
+{
+	const char *why = file_not_regular(rc);
+
+	if (rc == -ELOOP)
+		return "a symbolic link, not followed";
+	return why ? why : strerror(-rc);
 }

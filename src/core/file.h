@@ -91,9 +91,14 @@ int file_open_dir_at(int dirfd, const char *name);
  * folder's descriptor or a negative errno, w->why saying a refusal. */
 int file_open_dir(const char *path, unsigned flags, struct file_walk *w);
 
+/* The one wording of the refusal file_open_read and file_open_path give
+ * what is not a regular file: "not a regular file (a folder)" for -EISDIR,
+ * "not a regular file" for -ENXIO; NULL for any other rc. Static strings. */
+const char *file_not_regular(int rc);
+
 /* A short text for a negative errno from the calls above, naming the
- * refusals of file_open_read ("a symbolic link, not followed", "not a
- * regular file"); strerror otherwise. Static strings. */
+ * refusals of file_open_read ("a symbolic link, not followed", and
+ * file_not_regular's); strerror otherwise. Static strings. */
 const char *file_strerror(int rc);
 
 #endif

@@ -398,12 +398,7 @@ void url_canonical_emit(const char *url, size_t len, unsigned flags, url_emit_fn
 	struct url_parts u;
 	int web;
 
-	while (len && utf8_ascii_space(*url)) {
-		url++;
-		len--;
-	}
-	while (len && utf8_ascii_space(url[len - 1]))
-		len--;
+	utf8_ascii_trim(&url, &len);
 	url_split(url, len, &u);
 	web = url_web_scheme(&u) != 0;
 	if (u.scheme.len) {

@@ -52,6 +52,17 @@ static inline int utf8_ascii_space(int c)
 {
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
+/* Narrows the *n bytes at *p to drop the utf8_ascii_space bytes at both
+ * ends: a word or URL with the blanks around it. */
+static inline void utf8_ascii_trim(const char **p, size_t *n)
+{
+	while (*n && utf8_ascii_space(**p)) {
+		(*p)++;
+		(*n)--;
+	}
+	while (*n && utf8_ascii_space((*p)[*n - 1]))
+		(*n)--;
+}
 /* A-Z to a-z, every other byte as is: for protocol words, tag names and
  * labels, which are ASCII whatever the text around them. */
 static inline char utf8_ascii_lower(char c)

@@ -850,6 +850,7 @@ static void reset(struct daemon *d, const char *path, bool once)
 	d->outbox_due = 0;
 	d->ob_count = 0;
 	d->ob_bytes = 0;
+	memset(d->ob_bytes_at, 0, sizeof(d->ob_bytes_at));
 	memset(&d->n, 0, sizeof(d->n));
 	mem_zero(&d->src_n, sizeof(d->src_n)); /* 32 KiB, for 1,000 sources */
 	d->n_problems = 0;

@@ -145,6 +145,9 @@ struct daemon {
 	int64_t watchdog_due_ms, watchdog_ms;
 	unsigned ob_count;  /* entries in every endpoint's outbox */
 	uint64_t ob_bytes;
+	/* ob_bytes endpoint by endpoint (cfg's order), kept with it: which
+	 * one fills the outbox is said from these without listing again. */
+	uint64_t ob_bytes_at[CFG_MAX_ENDPOINTS];
 	struct daemon_counters n;
 	struct daemon_source_counters src_n;
 	/* Feed health: the sources with a problem the digest being composed

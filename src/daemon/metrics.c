@@ -6,85 +6,61 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/file.h"
 #include "core/log.h"
+#include "core/outbuf.h"
 #include "digest/seen.h"
 
-/* A checked output: stops at the first piece that does not fit. */
-struct mout {
-	char *p;
-	size_t len, cap;
-	int full;
-};
-
-static void mprintf(struct mout *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void mprintf(struct mout *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->full)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->cap - o->len)
-		o->full = 1;
-	else
-		o->len += (size_t)n;
-}
-
 /* A label value, escaped as the exposition format says. */
-static void label(struct mout *o, const char *s)
+static void label(struct outbuf *o, const char *s)
 {
 	for (; *s && !o->full; s++) {
 		if (*s == '\\')
-			mprintf(o, "\\\\");
+			outbuf_printf(o, "\\\\");
 		else if (*s == '"')
-			mprintf(o, "\\\"");
+			outbuf_printf(o, "\\\"");
 		else if (*s == '\n')
-			mprintf(o, "\\n");
+			outbuf_printf(o, "\\n");
 		else
-			mprintf(o, "%c", *s);
+			outbuf_printf(o, "%c", *s);
 	}
 }
 
-static void family(struct mout *o, const char *name, const char *type, const char *help)
+static void family(struct outbuf *o, const char *name, const char *type, const char *help)
 {
-	mprintf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	outbuf_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void one(struct mout *o, const char *name, const char *type, const char *help,
+static void one(struct outbuf *o, const char *name, const char *type, const char *help,
 		unsigned long long v)
 {
 	family(o, name, type, help);
-	mprintf(o, "%s %llu\n", name, v);
+	outbuf_printf(o, "%s %llu\n", name, v);
 }
 
 /* One family with a sample per source; v[i] of source i. */
-static void per_source(struct mout *o, const struct daemon *d, const char *name,
+static void per_source(struct outbuf *o, const struct daemon *d, const char *name,
 		       const char *type, const char *help, const unsigned long *v)
 {
 	family(o, name, type, help);
 	for (unsigned i = 0; i < d->cfg->n_sources; i++) {
-		mprintf(o, "%s{source=\"", name);
+		outbuf_printf(o, "%s{source=\"", name);
 		label(o, d->cfg->sources[i].name);
-		mprintf(o, "\"} %lu\n", v[i]);
+		outbuf_printf(o, "\"} %lu\n", v[i]);
 	}
 }
 
 long metrics_format(const struct daemon *d, int64_t now, char *out, size_t cap)
 {
-	struct mout o = { out, 0, cap, cap == 0 };
+	struct outbuf o;
 	const struct daemon_counters *n = &d->n;
 	const struct daemon_source_counters *s = &d->src_n;
 
+	outbuf_init(&o, out, cap);
 	one(&o, "digestd_polls_total", "counter", "Polls of sources started.", n->polls);
 	one(&o, "digestd_poll_failures_total", "counter", "Polls of sources that failed.",
 	    n->poll_failures);

@@ -11,8 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/cfg_key.h"
-#include "core/cfg_value.h"
 #include "core/log.h"
 #include "core/notify.h"
 #include "core/url.h"
@@ -224,16 +222,14 @@ unsigned pipeline_retry_s(const struct daemon *d)
 /* The label of the endpoint whose outbox holds the most bytes into label
  * (size bytes) and those bytes into *most: the one that is not taking its
  * digests when the outboxes are full. */
-static void outbox_fullest(struct daemon *d, char *label, size_t size, uint64_t *most)
+static void outbox_fullest(const struct daemon *d, char *label, size_t size, uint64_t *most)
 {
 	*most = 0;
 	snprintf(label, size, "?");
 	for (unsigned i = 0; i < d->cfg->n_endpoints; i++) {
-		uint64_t bytes;
-
-		if (outbox_bytes(&d->outboxes[d->cur][i], &bytes) == 0 && bytes > *most) {
-			*most = bytes;
-			cfg_endpoint_label(&d->cfg->endpoints[i], label, size);
+		if (d->ob_bytes_at[i] > *most) {
+			*most = d->ob_bytes_at[i];
+			cfg_endpoint_label(d->cfg->endpoints[i].name, label, size);
 		}
 	}
 }
@@ -247,22 +243,26 @@ void pipeline_outbox_count(struct daemon *d)
 		uint64_t bytes;
 		unsigned count;
 
+		d->ob_bytes_at[i] = 0;
 		if (outbox_count(ob, &count) < 0 || outbox_bytes(ob, &bytes) < 0) {
 			log_warnx("%s: cannot count its entries", ob->where);
 			continue;
 		}
 		d->ob_count += count;
 		d->ob_bytes += bytes;
+		d->ob_bytes_at[i] = bytes;
 	}
 }
 
-static void unclaimed_say(const char *name, unsigned count, void *arg)
+static void unclaimed_say(const char *name, const char *where, unsigned count, void *arg)
 {
+	char label[CFG_SOURCE_NAME_BYTES + 16];
+
 	(void)arg;
-	log_warnx("outbox%s%s: %u digest%s wait%s for [endpoint%s%s], which is not configured: "
-		  "kept, and pushed if it is configured again (to drop them, move them out of "
-		  "the state folder)", *name ? "/" : "", name, count, count == 1 ? "" : "s",
-		  count == 1 ? "s" : "", *name ? " " : "", name);
+	cfg_endpoint_label(name, label, sizeof(label));
+	log_warnx("%s: %u digest%s wait%s for %s, which is not configured: kept, and pushed if "
+		  "it is configured again (to drop them, move them out of the state folder)",
+		  where, count, count == 1 ? "" : "s", count == 1 ? "s" : "", label);
 }
 
 void pipeline_outbox_unclaimed(struct daemon *d)
@@ -448,13 +448,13 @@ static bool kind_fits(const struct outbox_entry *e, const struct cfg_endpoint *e
 static int kind_refuse(struct daemon *d, struct outbox *ob, const struct outbox_entry *e)
 {
 	const struct cfg_endpoint *ep = &d->cfg->endpoints[d->push.ep];
-	const char *words = cfg_keys[CFG_KEY_endpoint_kind].values;
 	char was[OUTBOX_KIND_BYTES], now[OUTBOX_KIND_BYTES], why[OUTBOX_REASON_BYTES];
+	char label[CFG_SOURCE_NAME_BYTES + 16];
 
-	cfg_enum_word(words, (unsigned)e->kind, was, sizeof(was));
-	cfg_enum_word(words, ep->kind, now, sizeof(now));
-	snprintf(why, sizeof(why), "rendered for kind = %s; [endpoint%s%s] is now kind = %s", was,
-		 ep->name[0] ? " " : "", ep->name, now);
+	cfg_kind_word(e->kind, was, sizeof(was));
+	cfg_kind_word((int)ep->kind, now, sizeof(now));
+	cfg_endpoint_label(ep->name, label, sizeof(label));
+	snprintf(why, sizeof(why), "rendered for kind = %s; %s is now kind = %s", was, label, now);
 	log_warnx("%s/%s: %s: not sent, moved to %s/", ob->where, e->name, why, ob->dead_where);
 	int rc = outbox_dead_letter(ob, e->name, why, NULL, 0);
 
@@ -1180,12 +1180,13 @@ static void problems_told(struct daemon *d)
 	d->n_problems = 0;
 }
 
-/* One entry written to ob: counted toward outbox_max, or said to be there
- * already. */
-static int entry_add(struct daemon *d, struct outbox *ob, const char *id, int64_t now,
+/* One entry written to endpoint i's outbox: counted toward outbox_max, or
+ * said to be there already. */
+static int entry_add(struct daemon *d, unsigned i, const char *id, int64_t now,
 		     enum cfg_format fmt, const struct outbox_part *pt, size_t len,
 		     unsigned *written)
 {
+	struct outbox *ob = &d->outboxes[d->cur][i];
 	char name[OUTBOX_NAME_BYTES];
 	int rc = outbox_add_part(ob, id, now, fmt, pt, d->body, len, name);
 
@@ -1198,6 +1199,7 @@ static int entry_add(struct daemon *d, struct outbox *ob, const char *id, int64_
 	(*written)++;
 	d->ob_count++;
 	d->ob_bytes += len;
+	d->ob_bytes_at[i] += len;
 	return 0;
 }
 
@@ -1283,7 +1285,6 @@ static int compose_for(struct daemon *d, unsigned i, const char *id, int64_t now
 		       unsigned *written)
 {
 	const struct cfg_endpoint *ep = &d->cfg->endpoints[i];
-	struct outbox *ob = &d->outboxes[d->cur][i];
 	enum cfg_format fmt = (enum cfg_format)d->cfg->digest.format;
 	struct message_opts o = { .kind = (enum message_kind)ep->kind, .format = fmt,
 				  .from = ep->from, .to = ep->to, .subject = ep->subject,
@@ -1299,7 +1300,7 @@ static int compose_for(struct daemon *d, unsigned i, const char *id, int64_t now
 	if (ep->kind == CFG_KIND_WEBHOOK) {
 		fmt = webhook_format(d->cfg, ep);
 		rc = digest_render(&d->dg, fmt, d->body, sizeof(d->body), &len);
-		return rc < 0 ? rc : entry_add(d, ob, id, now, fmt, NULL, len, written);
+		return rc < 0 ? rc : entry_add(d, i, id, now, fmt, NULL, len, written);
 	}
 	do {
 		char pid[DIGEST_ID_BYTES];
@@ -1315,7 +1316,7 @@ static int compose_for(struct daemon *d, unsigned i, const char *id, int64_t now
 			return rc;
 		pt = (struct outbox_part){ .k = k, .n = m.parts, .kind = (int)ep->kind,
 					   .title = m.title, .click = m.click };
-		rc = entry_add(d, ob, pid, now, fmt, &pt, m.len, written);
+		rc = entry_add(d, i, pid, now, fmt, &pt, m.len, written);
 		if (rc < 0)
 			return rc;
 	} while (++k < m.parts);

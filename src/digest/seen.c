@@ -22,16 +22,6 @@
 
 static const char seen_magic[8] = { 'D', 'G', 'S', 'T', 'S', 'E', 'E', 'N' };
 
-static void trim(const char **p, size_t *n)
-{
-	while (*n && utf8_ascii_space(**p)) {
-		(*p)++;
-		(*n)--;
-	}
-	while (*n && utf8_ascii_space((*p)[*n - 1]))
-		(*n)--;
-}
-
 static void emit_sha(void *ctx, const char *p, size_t n)
 {
 	sha256_update(ctx, p, n);
@@ -45,8 +35,8 @@ static int key_with(const char *url, const char *guid, unsigned flags,
 	mbedtls_sha256_context sha;
 	size_t un = url ? strlen(url) : 0, gn = guid ? strlen(guid) : 0;
 
-	trim(&url, &un);
-	trim(&guid, &gn);
+	utf8_ascii_trim(&url, &un);
+	utf8_ascii_trim(&guid, &gn);
 	if (un == 0 && gn == 0)
 		return -EINVAL;
 	sha256_start(&sha);

@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/cfg_key.h"
-#include "core/cfg_value.h"
 #include "core/dec.h"
 #include "core/file.h"
 #include "core/log.h"
@@ -117,16 +115,6 @@ static int line_ok(const char *v, size_t cap)
 	return n < cap && n < VALUE_BYTES && no_controls(v, n);
 }
 
-/* The word of kind k (enum cfg_kind) as [endpoint] kind spells it, into
- * out; "" for one out of range. */
-static void kind_word(int k, char out[OUTBOX_KIND_BYTES])
-{
-	out[0] = '\0';
-	if (k >= CFG_KIND_WEBHOOK && k <= CFG_KIND_TELEGRAM)
-		cfg_enum_word(cfg_keys[CFG_KEY_endpoint_kind].values, (unsigned)k, out,
-			      OUTBOX_KIND_BYTES);
-}
-
 /* The part lines are written only for an entry that is a part (pt->n > 0),
  * so that a webhook's entries stay as earlier versions wrote them. */
 static int header_make(const char *id, int64_t created, enum cfg_format fmt, unsigned attempts,
@@ -144,7 +132,7 @@ static int header_make(const char *id, int64_t created, enum cfg_format fmt, uns
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
 	if (pt && pt->n) {
-		kind_word(pt->kind, kind);
+		cfg_kind_word(pt->kind, kind, sizeof(kind));
 		m = snprintf(out + n, size - (size_t)n, "part: %u/%u\n%s%s%s%s%s%s%s%s%s",
 			     pt->k + 1, pt->n, kind[0] ? "kind: " : "", kind, kind[0] ? "\n" : "",
 			     pt->title[0] ? "title: " : "", pt->title,
@@ -243,6 +231,13 @@ int outbox_check(int state_fd, const char *state_dir, const char *name)
 	return 0;
 }
 
+/* "outbox" or "outbox/NAME" (top DEAD_DIR: "dead", "dead/NAME") into out:
+ * the folder as messages and `digestd status` name it. */
+static void where_of(const char *top, const char *name, char *out, size_t size)
+{
+	snprintf(out, size, "%s%s%s", top, *name ? "/" : "", name);
+}
+
 int outbox_open(struct outbox *ob, int state_fd, const char *state_dir, const char *name)
 {
 	uint64_t max_seq = 0;
@@ -251,8 +246,8 @@ int outbox_open(struct outbox *ob, int state_fd, const char *state_dir, const ch
 	ob->dirfd = -1;
 	ob->deadfd = -1;
 	ob->next_seq = 1;
-	snprintf(ob->where, sizeof ob->where, OUTBOX_DIR "%s%s", *name ? "/" : "", name);
-	snprintf(ob->dead_where, sizeof ob->dead_where, DEAD_DIR "%s%s", *name ? "/" : "", name);
+	where_of(OUTBOX_DIR, name, ob->where, sizeof ob->where);
+	where_of(DEAD_DIR, name, ob->dead_where, sizeof ob->dead_where);
 	rc = open_folder(state_fd, state_dir, OUTBOX_DIR, name, false);
 	if (rc < 0)
 		goto out;
@@ -465,7 +460,7 @@ static int header_line(const char *k, size_t klen, const char *v, size_t vlen,
 		char w[OUTBOX_KIND_BYTES];
 
 		for (int i = CFG_KIND_WEBHOOK; i <= CFG_KIND_TELEGRAM; i++) {
-			kind_word(i, w);
+			cfg_kind_word(i, w, sizeof(w));
 			if (vlen == strlen(w) && memcmp(v, w, vlen) == 0) {
 				e->kind = i;
 				return F_KIND;
@@ -819,6 +814,7 @@ unsigned outbox_unclaimed(int state_fd, const struct cfg *c, outbox_unclaimed_fn
 	/* O_NONBLOCK: a FIFO in the place of a folder is not waited on. */
 	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
 	int fd = openat(state_fd, OUTBOX_DIR, flags);
+	char where[CFG_SOURCE_NAME_BYTES + 8]; /* as outbox.where */
 	unsigned total = 0, n;
 	struct dirent *de;
 	DIR *d;
@@ -827,7 +823,7 @@ unsigned outbox_unclaimed(int state_fd, const struct cfg *c, outbox_unclaimed_fn
 		return 0;
 	n = claimed(c, "") ? 0 : entries_at(fd);
 	if (n)
-		fn("", n, arg);
+		fn("", OUTBOX_DIR, n, arg);
 	total += n;
 	d = scan_open(fd);
 	while (d && (de = readdir(d)) != NULL) {
@@ -841,8 +837,10 @@ unsigned outbox_unclaimed(int state_fd, const struct cfg *c, outbox_unclaimed_fn
 			continue;
 		n = entries_at(sub);
 		close(sub);
-		if (n)
-			fn(de->d_name, n, arg);
+		if (n) {
+			where_of(OUTBOX_DIR, de->d_name, where, sizeof where);
+			fn(de->d_name, where, n, arg);
+		}
 		total += n;
 	}
 	if (d)

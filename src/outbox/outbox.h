@@ -171,10 +171,12 @@ int outbox_count(struct outbox *ob, unsigned *count);
 /* The outboxes in state folder state_fd that no endpoint of c takes:
  * outbox/ itself when c has no plain [endpoint], each outbox/NAME/ whose
  * NAME is not one of c's [endpoint NAME]s (removed or renamed). Calls
- * fn(name, count, arg) for each that holds entries (name "" for outbox/).
+ * fn(name, where, count, arg) for each that holds entries (name "" for
+ * outbox/; where as outbox.where says it, "outbox" or "outbox/NAME").
  * Makes, moves and sweeps nothing; a folder that cannot be read, or a
  * link, is skipped. Returns the entries of all of them. Blocks on I/O. */
-typedef void (*outbox_unclaimed_fn)(const char *name, unsigned count, void *arg);
+typedef void (*outbox_unclaimed_fn)(const char *name, const char *where, unsigned count,
+				    void *arg);
 unsigned outbox_unclaimed(int state_fd, const struct cfg *c, outbox_unclaimed_fn fn, void *arg);
 
 /* Parses an entry file image named `name` into e, without I/O or logging.

@@ -48,12 +48,7 @@ static int word_read(const struct push_client *c, int fd, const char *key, const
 		log_errx("%s %s: %s: longer than %zu bytes", c->label, key, path, size - 1);
 		goto out;
 	}
-	while (n && utf8_ascii_space(*p)) {
-		p++;
-		n--;
-	}
-	while (n && utf8_ascii_space(p[n - 1]))
-		n--;
+	utf8_ascii_trim(&p, &n);
 	rc = -EINVAL;
 	if (n == 0 || n >= size) {
 		log_errx("%s %s: %s: %s", c->label, key, path, n ? "too long" : "empty");
@@ -136,12 +131,7 @@ static int bare_addresses(const char *list, char **at, const char *end, const ch
 			a = lt + 1;
 			n = strcspn(a, ">");
 		}
-		while (n && utf8_ascii_space(*a)) {
-			a++;
-			n--;
-		}
-		while (n && utf8_ascii_space(a[n - 1]))
-			n--;
+		utf8_ascii_trim(&a, &n);
 		if (n + 1 > (size_t)(end - *at))
 			return -ENAMETOOLONG;
 		memcpy(*at, a, n);
@@ -213,7 +203,7 @@ int push_init(struct push_client *c, const struct cfg *cfg, const struct cfg_end
 	mem_zero(c, sizeof *c);
 	c->ep = ep;
 	c->net = net;
-	cfg_endpoint_label(ep, c->label, sizeof c->label);
+	cfg_endpoint_label(ep->name, c->label, sizeof c->label);
 	/* The plain [endpoint]'s lines read as they always have. */
 	if (ep->name[0])
 		snprintf(c->to, sizeof c->to, " to %s", c->label);

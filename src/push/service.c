@@ -214,7 +214,10 @@ int service_request(const struct service_in *in, struct service_req *rq)
  * seconds rounded up, scaled down by div (1000 for milliseconds): 0 for
  * zero or a negative; more than PUSH_RETRY_AFTER_MAX for a value past it
  * (the caller caps). An exponent counts: Python's json writes 1e+16 and
- * 5e-05, which read as 1 s and 5 s when it was dropped. */
+ * 5e-05, which read as 1 s and 5 s when it was dropped. Read here, not by
+ * jsonr (which hands a number over as its text) or dec (whole numbers
+ * only, -ERANGE past uint64): neither has fractions, exponents or
+ * rounding up, and this is the one place that needs them. */
 static int64_t wait_of(const char *num, int64_t div)
 {
 	char dig[32]; /* the significant digits, leading zeros dropped */

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +15,7 @@
 #include "core/dec.h"
 #include "core/file.h"
 #include "core/log.h"
+#include "core/outbuf.h"
 #include "core/url.h"
 #include "core/utf8.h"
 
@@ -189,51 +189,28 @@ out:
 	return rc;
 }
 
-struct wbuf {
-	char *p;
-	size_t size, len;
-	int full;
-};
-
-static void wprintf(struct wbuf *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void wprintf(struct wbuf *w, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (w->full)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(w->p + w->len, w->size - w->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= w->size - w->len)
-		w->full = 1;
-	else
-		w->len += (size_t)n;
-}
-
 long srcstate_format(const struct srcstate *s, const char *name, char *out, size_t size)
 {
-	struct wbuf w = { out, size, 0, size == 0 };
+	struct outbuf w;
 
 	if (!clean(name, strlen(name)) || !clean(s->v.etag, strlen(s->v.etag)) ||
 	    !clean(s->v.last_modified, strlen(s->v.last_modified)) ||
 	    !clean(s->error, strlen(s->error)))
 		return -EINVAL;
-	wprintf(&w, "%s\nname %s\netag %s\nlast_modified %s\n", MAGIC, name, s->v.etag,
+	outbuf_init(&w, out, size);
+	outbuf_printf(&w, "%s\nname %s\netag %s\nlast_modified %s\n", MAGIC, name, s->v.etag,
 		s->v.last_modified);
-	wprintf(&w, "last_attempt %lld\nlast_success %lld\nfailures %u\n",
+	outbuf_printf(&w, "last_attempt %lld\nlast_success %lld\nfailures %u\n",
 		(long long)s->last_attempt, (long long)s->last_success, s->failures);
-	wprintf(&w, "next_due %lld\nretry_after_until %lld\n", (long long)s->next_due,
+	outbuf_printf(&w, "next_due %lld\nretry_after_until %lld\n", (long long)s->next_due,
 		(long long)s->retry_after_until);
-	wprintf(&w, "status %ld\nerror %s\nitems %llu\nproblem_since %lld\nproblem_reported %u\n",
+	outbuf_printf(&w, "status %ld\nerror %s\nitems %llu\nproblem_since %lld\nproblem_reported %u\n",
 		s->status, s->error, (unsigned long long)s->items, (long long)s->problem_since,
 		s->problem_reported);
 	/* A key of its own line: earlier versions skip it. */
-	wprintf(&w, "next_poll %lld\n", (long long)s->next_poll);
+	outbuf_printf(&w, "next_poll %lld\n", (long long)s->next_poll);
 	if (s->url_id)
-		wprintf(&w, "url %016llx\n", (unsigned long long)s->url_id);
+		outbuf_printf(&w, "url %016llx\n", (unsigned long long)s->url_id);
 	return w.full || w.len > SRCSTATE_FILE_BYTES ? -ENOSPC : (long)w.len;
 }
 

@@ -228,7 +228,7 @@ for cmd in check-config "run --once"; do
 done
 mkdir "$s/adir"
 secret_config 'signing_key_file = adir'
-both_refuse "a folder as the signing key" "$s/d.ini:10: [endpoint] signing_key_file: $s/adir: not a regular file"
+both_refuse "a folder as the signing key" "$s/d.ini:10: [endpoint] signing_key_file: $s/adir: not a regular file (a folder)"
 # A link is followed (an admin may link /etc/digestd/signing-key to where the
 # key is kept); the rules hold for the file it leads to.
 ln -s key "$s/link"
@@ -327,7 +327,7 @@ both_refuse "a missing [endpoint] client_cert" \
 	"$s/d.ini:11: [endpoint] client_cert: $s/none.pem: cannot open: No such file or directory"
 secret_config
 printf '[http]\nca_file = %s\n' "$s" >>"$s/d.ini"
-both_refuse "a folder as [http] ca_file" "$s/d.ini:12: [http] ca_file: $s: not a regular file"
+both_refuse "a folder as [http] ca_file" "$s/d.ini:12: [http] ca_file: $s: not a regular file (a folder)"
 rm -f "$s/client.key"
 
 # The state folder is checked by check-config as by run (exit 73 both), and
@@ -372,7 +372,7 @@ expect_status "missing file: exit 66" 66 digestd check-config --config "$TMP/non
 expect_grep "missing file: named in the message" \
 	"^digestd: $TMP/none.ini: cannot read: No such file or directory\$" "$TMP/err"
 expect_status "a directory: exit 66" 66 digestd check-config --config "$TMP"
-expect_grep "a directory: named in the message" "^digestd: $TMP: cannot read: Is a directory\$" \
+expect_grep "a directory: named in the message" "^digestd: $TMP: not a regular file (a folder)\$" \
 	"$TMP/err"
 if [ "$(id -u)" -ne 0 ]; then
 	cp config/demo.ini "$TMP/private.ini"

@@ -147,6 +147,12 @@ if mkfifo "$etc/conf.d/40-fifo.ini" 2>/dev/null; then
 		"$TMP/err"
 	rm "$etc/conf.d/40-fifo.ini"
 fi
+mkdir "$etc/conf.d/50-folder.ini"
+expect_status "include: a folder is refused (exit 78)" 78 \
+	digestd check-config --config "$etc/digestd.ini"
+expect_grep "include: ... as not a regular file (a folder)" \
+	"$etc/conf.d/50-folder.ini: not a regular file (a folder)" "$TMP/err"
+rmdir "$etc/conf.d/50-folder.ini"
 # A missing folder matches nothing, as an empty one.
 sed -i 's|^include = .*|include = absent.d/*.ini|' "$etc/digestd.ini"
 expect_status "include: a missing folder matches nothing (exit 0)" 0 \

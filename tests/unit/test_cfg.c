@@ -577,6 +577,7 @@ static void secret_rules(void)
 	CHECK_INT(try_open("fifo", path, sizeof(path)), -EINVAL);
 	CHECK_STR(why, "not a regular file");
 	CHECK_INT(try_open("/", path, sizeof(path)), -EINVAL);
+	CHECK_STR(why, "not a regular file (a folder)");
 	/* A link is followed; the rules hold for the file it leads to. */
 	CHECK_INT(put("key", "k\n", 0600), 0);
 	snprintf(p, sizeof(p), "%s/link", dir);
@@ -973,6 +974,27 @@ static void endpoints(void)
 			      "(1h)");
 }
 
+/* cfg_kind_word spells each kind as `kind =` reads it, and nothing for a
+ * value that is no kind (an outbox entry that names none). */
+static void kind_words(void)
+{
+	static const struct {
+		int kind;
+		const char *word;
+	} k[] = { { CFG_KIND_WEBHOOK, "webhook" }, { CFG_KIND_EMAIL, "email" },
+		  { CFG_KIND_NTFY, "ntfy" },	   { CFG_KIND_MATRIX, "matrix" },
+		  { CFG_KIND_SLACK, "slack" },	   { CFG_KIND_DISCORD, "discord" },
+		  { CFG_KIND_TELEGRAM, "telegram" }, { -1, "" },
+		  { CFG_KIND_TELEGRAM + 1, "" } };
+	char w[16];
+
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		snprintf(w, sizeof(w), "?");
+		cfg_kind_word(k[i].kind, w, sizeof(w));
+		CHECK_STR(w, k[i].word);
+	}
+}
+
 /* An endpoint of each kind dumps only its kind's keys and loads back. */
 static void endpoints_dump(void)
 {
@@ -1144,6 +1166,7 @@ int main(void)
 	RUN(dump_round_trip);
 	RUN(endpoints);
 	RUN(endpoints_dump);
+	RUN(kind_words);
 	RUN(memory_bound);
 	RUN(unused_sources_untouched);
 	RUN(failed_load_keeps_old);

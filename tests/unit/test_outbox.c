@@ -507,6 +507,48 @@ static void test_named_endpoint(void)
 	close(fd);
 }
 
+static char said[256];
+
+static void say_unclaimed(const char *name, const char *where, unsigned count, void *arg)
+{
+	size_t n = strlen(said);
+
+	CHECK(arg == said);
+	snprintf(said + n, sizeof said - n, "[%s] %s %u;", name, where, count);
+}
+
+/* The outboxes no endpoint takes are named as outbox.where names them
+ * ("outbox", "outbox/NAME"), with their entries; the claimed ones not. */
+static void test_unclaimed(void)
+{
+	static struct cfg c;
+	char name[OUTBOX_NAME_BYTES];
+	struct outbox nb;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	wipe();
+	CHECK_INT(ob_open(), 0);
+	CHECK_INT(outbox_add(&ob, "dg_a", 1, CFG_FORMAT_TEXT, "hi", 2, name), 0);
+	CHECK_INT(outbox_open(&nb, fd, dir, "phone"), 0);
+	CHECK_INT(outbox_add(&nb, "dg_b", 1, CFG_FORMAT_TEXT, "hi", 2, name), 0);
+	CHECK_INT(outbox_add(&nb, "dg_c", 1, CFG_FORMAT_TEXT, "hi", 2, name), 0);
+	c.n_endpoints = 1;
+	snprintf(c.endpoints[0].name, sizeof c.endpoints[0].name, "tablet");
+	said[0] = '\0';
+	CHECK_INT(outbox_unclaimed(fd, &c, say_unclaimed, said), 3);
+	CHECK_STR(said, "[] outbox 1;[phone] outbox/phone 2;");
+	c.n_endpoints = 2;
+	snprintf(c.endpoints[1].name, sizeof c.endpoints[1].name, "phone");
+	said[0] = '\0';
+	CHECK_INT(outbox_unclaimed(fd, &c, say_unclaimed, said), 1);
+	CHECK_STR(said, "[] outbox 1;");
+	outbox_close(&nb);
+	wipe_sub("outbox/phone");
+	wipe_sub("dead/phone");
+	outbox_close(&ob);
+	close(fd);
+}
+
 /* A part's header lines: written, read back, kept by an attempt's rewrite;
  * absent from an entry that is no part (a webhook's); a part without a kind
  * line (an earlier version's) read as of any kind; refused when they would
@@ -597,6 +639,7 @@ int main(void)
 	RUN(test_one_entry_per_id);
 	RUN(test_full_disk);
 	RUN(test_named_endpoint);
+	RUN(test_unclaimed);
 	RUN(test_parts);
 	wipe();
 	snprintf(cmd, sizeof cmd, "%s/outbox", dir);

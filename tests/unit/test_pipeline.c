@@ -1294,6 +1294,23 @@ static void push_answered(void)
 	CHECK(!dm.push.inflight);
 }
 
+/* Starts dm in dir with [endpoint b] (second_endpoint set) and composes a
+ * first digest that the first endpoint took already: b alone holds it.
+ * Returns start's result. */
+static int first_taken_b_holds(const char *dir)
+{
+	char name[OUTBOX_NAME_BYTES];
+
+	second_endpoint = true;
+	if (start(&dm, dir) != 0)
+		return -1;
+	CHECK_INT(distinct_art(&dm, "folder", 1), 0);
+	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
+	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][0], name), 0);
+	CHECK_INT(outbox_remove(&dm.outboxes[dm.cur][0], name), 0);
+	return 0;
+}
+
 /* A digest composed while a push pass is under way (a push of another
  * endpoint in flight) goes out in that pass to every endpoint, also to one
  * whose walk had already reached the end of its outbox: its entry does not
@@ -1301,16 +1318,10 @@ static void push_answered(void)
 static void digest_composed_during_a_pass(void)
 {
 	const char *dir = make_root("midpass");
-	char name[OUTBOX_NAME_BYTES], second[OUTBOX_NAME_BYTES];
+	char second[OUTBOX_NAME_BYTES];
 
-	second_endpoint = true;
-	if (start(&dm, dir) != 0)
+	if (first_taken_b_holds(dir) != 0)
 		goto out;
-	CHECK_INT(distinct_art(&dm, "folder", 1), 0);
-	CHECK_INT(pipeline_compose(&dm, 1709643600), 0);
-	/* The first endpoint took the first digest already; b has it. */
-	CHECK_INT(outbox_oldest(&dm.outboxes[dm.cur][0], name), 0);
-	CHECK_INT(outbox_remove(&dm.outboxes[dm.cur][0], name), 0);
 	pipeline_push_begin(&dm, false, false);
 	pipeline_push_step(&dm);
 	CHECK(dm.push.active && dm.push.inflight);
@@ -1324,6 +1335,35 @@ static void digest_composed_during_a_pass(void)
 	CHECK(dm.push.active && dm.push.inflight);
 	CHECK_INT(dm.push.ep, 0);
 	CHECK_STR(dm.push.name, second);
+	daemon_stop(&dm);
+out:
+	second_endpoint = false;
+	remove_tree(dir);
+}
+
+/* At outbox_max, composing pauses and the log names the endpoint whose
+ * outbox holds the most, with its bytes: b, once the first endpoint took
+ * its entry. */
+static void outbox_full_names_the_fullest(void)
+{
+	const char *dir = make_root("full");
+	char log[2048], want[128];
+	uint64_t b_bytes;
+
+	if (first_taken_b_holds(dir) != 0)
+		goto out;
+	pipeline_outbox_count(&dm);
+	CHECK_INT(outbox_bytes(&dm.outboxes[dm.cur][1], &b_bytes), 0);
+	CHECK(b_bytes > 0);
+	CHECK_INT(dm.ob_bytes, b_bytes);
+	dm.cfg->digest.outbox_max = b_bytes;
+	CHECK_INT(distinct_art(&dm, "folder", 2), 0);
+	CHECK_INT(compose_logged(&dm, 1709647200, log, sizeof log), -EBUSY);
+	snprintf(want, sizeof want, "; [endpoint b] holds %llu bytes of it (is it down?)",
+		 (unsigned long long)b_bytes);
+	CHECK(strstr(log, want) != NULL);
+	if (!strstr(log, want))
+		printf("  log: %s\n", log);
 	daemon_stop(&dm);
 out:
 	second_endpoint = false;
@@ -1584,6 +1624,7 @@ int main(void)
 	RUN(unsettled_digest_keeps_its_grouping);
 	RUN(every_endpoint_gets_each_digest);
 	RUN(digest_composed_during_a_pass);
+	RUN(outbox_full_names_the_fullest);
 	RUN(recomposed_under_another_id);
 	RUN(recomposed_for_another_kind);
 	RUN(empty_digest_retried_once);

@@ -176,6 +176,17 @@ static int client(const char *extra)
 	return push_init(&pc, &cfg, &cfg.endpoints[0], net);
 }
 
+/* start_sink(name, args) and, unless extra is NULL, client(extra): 0, or
+ * -1 with the test marked failed (a set-up that did not come up). */
+static int sink_client(const char *name, const char *args, const char *extra)
+{
+	if (start_sink(name, args) < 0 || (extra && client(extra) < 0)) {
+		check_current_failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
 /* A one-article JSON digest as the daemon would queue it. */
 static void make_entry(const char *id)
 {
@@ -238,10 +249,8 @@ static void test_delivered(void)
 {
 	char out[300];
 
-	if (start_sink("ok", "") < 0 || client("") < 0) {
-		check_current_failed = 1;
+	if (sink_client("ok", "", "") < 0)
 		return;
-	}
 	make_entry("dg_ok");
 	CHECK_INT(attempt(), 0);
 	CHECK_INT(r.outcome, PUSH_DELIVERED);
@@ -265,10 +274,8 @@ static void test_other_formats(void)
 		enum cfg_format fmt;
 	} f[] = { { "dg_md", CFG_FORMAT_MARKDOWN }, { "dg_html", CFG_FORMAT_HTML } };
 
-	if (start_sink("fmt", "") < 0 || client("") < 0) {
-		check_current_failed = 1;
+	if (sink_client("fmt", "", "") < 0)
 		return;
-	}
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 		make_entry(f[i].id);
 		e.format = f[i].fmt;
@@ -287,10 +294,8 @@ static void test_wrong_key_refused(void)
 	char p[300];
 	FILE *f;
 
-	if (start_sink("wrongkey", "") < 0) {
-		check_current_failed = 1;
+	if (sink_client("wrongkey", "", NULL) < 0)
 		return;
-	}
 	snprintf(p, sizeof p, "%s/otherkey", dir);
 	f = fopen(p, "w");
 	if (f) {
@@ -314,10 +319,8 @@ static void test_wrong_key_refused(void)
  * behind (within PUSH_CLOCK_SKEW_MAX) is refused for good. */
 static void test_clock_behind_retried(void)
 {
-	if (start_sink("clockbehind", "--tolerance 30") < 0 || client("") < 0) {
-		check_current_failed = 1;
+	if (sink_client("clockbehind", "--tolerance 30", "") < 0)
 		return;
-	}
 	make_entry("dg_behind");
 	CHECK_INT(push_wait(&pc, &e, time(NULL) - 86400, &r), 0);
 	CHECK_INT(r.status, 401);
@@ -338,10 +341,8 @@ static void test_clock_behind_retried(void)
  * come back refused forever, holding the endpoint's later digests. */
 static void test_clock_behind_413_dead(void)
 {
-	if (start_sink("clock413", "--max-body 10") < 0 || client("") < 0) {
-		check_current_failed = 1;
+	if (sink_client("clock413", "--max-body 10", "") < 0)
 		return;
-	}
 	make_entry("dg_413");
 	CHECK_INT(push_wait(&pc, &e, time(NULL) - 86400, &r), 0);
 	CHECK_INT(r.status, 413);
@@ -354,10 +355,8 @@ static void test_500_then_ok(void)
 {
 	int64_t before;
 
-	if (start_sink("fail500", "--mode fail500:1") < 0 || client("") < 0) {
-		check_current_failed = 1;
+	if (sink_client("fail500", "--mode fail500:1", "") < 0)
 		return;
-	}
 	make_entry("dg_500");
 	before = time(NULL);
 	CHECK_INT(attempt(), 0);
@@ -380,10 +379,8 @@ static void retry_after_waits(const char *name, long after, const char *extra, i
 	int64_t now;
 
 	snprintf(mode, sizeof mode, "--mode ratelimit:%ld:1", after);
-	if (start_sink(name, mode) < 0 || client(extra) < 0) {
-		check_current_failed = 1;
+	if (sink_client(name, mode, extra) < 0)
 		return;
-	}
 	now = time(NULL);
 	CHECK_INT(push_wait(&pc, &e, now, &r), 0);
 	CHECK_INT(r.outcome, PUSH_RETRY);
@@ -394,10 +391,8 @@ static void retry_after_waits(const char *name, long after, const char *extra, i
 
 static void test_429_retry_after(void)
 {
-	if (start_sink("ratelimit", "--mode ratelimit:7:1") < 0 || client("") < 0) {
-		check_current_failed = 1;
+	if (sink_client("ratelimit", "--mode ratelimit:7:1", "") < 0)
 		return;
-	}
 	make_entry("dg_429");
 	CHECK_INT(push_wait(&pc, &e, time(NULL), &r), 0);
 	CHECK_INT(r.outcome, PUSH_RETRY);
@@ -414,10 +409,8 @@ static void test_429_retry_after(void)
 
 static void test_hang_times_out(void)
 {
-	if (start_sink("hang", "--mode hang:1") < 0 || client("timeout = 2s\n") < 0) {
-		check_current_failed = 1;
+	if (sink_client("hang", "--mode hang:1", "timeout = 2s\n") < 0)
 		return;
-	}
 	make_entry("dg_hang");
 	CHECK_INT(attempt(), 0);
 	CHECK_INT(r.outcome, PUSH_RETRY);
@@ -442,10 +435,8 @@ static void test_stop_flag(void)
 {
 	struct sigaction sa;
 
-	if (start_sink("stop", "--mode hang:1") < 0 || client("timeout = 60s\n") < 0) {
-		check_current_failed = 1;
+	if (sink_client("stop", "--mode hang:1", "timeout = 60s\n") < 0)
 		return;
-	}
 	make_entry("dg_stop");
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_alarm;
@@ -466,10 +457,8 @@ static void test_stop_flag(void)
 
 static void test_close_mid_request(void)
 {
-	if (start_sink("close", "--mode close:1") < 0 || client("") < 0) {
-		check_current_failed = 1;
+	if (sink_client("close", "--mode close:1", "") < 0)
 		return;
-	}
 	make_entry("dg_close");
 	CHECK_INT(attempt(), 0);
 	CHECK_INT(r.outcome, PUSH_RETRY);
@@ -483,10 +472,8 @@ static void test_close_mid_request(void)
 
 static void test_400_dead(void)
 {
-	if (start_sink("reject", "--mode reject400") < 0 || client("") < 0) {
-		check_current_failed = 1;
+	if (sink_client("reject", "--mode reject400", "") < 0)
 		return;
-	}
 	make_entry("dg_400");
 	CHECK_INT(attempt(), 0);
 	CHECK_INT(r.outcome, PUSH_DEAD);
@@ -498,10 +485,8 @@ static void test_400_dead(void)
 
 static void test_sink_down(void)
 {
-	if (start_sink("down", "") < 0 || client("") < 0) {
-		check_current_failed = 1;
+	if (sink_client("down", "", "") < 0)
 		return;
-	}
 	stop_sink();
 	make_entry("dg_down");
 	CHECK_INT(attempt(), 0);
@@ -516,15 +501,11 @@ static void test_unknown_ca(void)
 
 	/* Another sink's self-signed certificate is a CA that never signed
 	 * this sink's. */
-	if (start_sink("ca-other", "") < 0) {
-		check_current_failed = 1;
+	if (sink_client("ca-other", "", NULL) < 0)
 		return;
-	}
 	snprintf(other, sizeof other, "%s", sink_dir);
-	if (start_sink("ca", "") < 0) {
-		check_current_failed = 1;
+	if (sink_client("ca", "", NULL) < 0)
 		return;
-	}
 	{
 		char extra[400];
 		snprintf(extra, sizeof extra, "ca_file = %s/tls/cert.pem\n", other);
@@ -548,10 +529,8 @@ static void test_wrong_host_name(void)
 		     dir, dir),
 		  0);
 	snprintf(args, sizeof args, "--cert '%s/wrong.pem' --key '%s/wrong.key'", dir, dir);
-	if (start_sink("wronghost", args) < 0) {
-		check_current_failed = 1;
+	if (sink_client("wronghost", args, NULL) < 0)
 		return;
-	}
 	{
 		char extra[400];
 		snprintf(extra, sizeof extra, "ca_file = %s/wrong.pem\n", dir);
@@ -596,10 +575,8 @@ static void test_pinned_key(void)
 {
 	char cert[300], pin[100], extra[300];
 
-	if (start_sink("pin", "") < 0) {
-		check_current_failed = 1;
+	if (sink_client("pin", "", NULL) < 0)
 		return;
-	}
 	snprintf(cert, sizeof cert, "%s/tls/cert.pem", sink_dir);
 	CHECK_INT(pin_of(cert, pin, sizeof pin), 0);
 	snprintf(extra, sizeof extra, "pinned_pubkey = %s\n", pin);
@@ -629,10 +606,8 @@ static void test_token(void)
 	}
 	chmod(p, 0600);
 	snprintf(args, sizeof args, "--token '%s'", p);
-	if (start_sink("token", args) < 0 || client("token_file = tokenfile\n") < 0) {
-		check_current_failed = 1;
+	if (sink_client("token", args, "token_file = tokenfile\n") < 0)
 		return;
-	}
 	make_entry("dg_tok");
 	CHECK_INT(attempt(), 0);
 	CHECK_INT(r.outcome, PUSH_DELIVERED);
@@ -657,10 +632,8 @@ static void test_mutual_tls(void)
 		     dir),
 		  0);
 	snprintf(args, sizeof args, "--client-ca '%s/cca.pem'", dir);
-	if (start_sink("mtls", args) < 0) {
-		check_current_failed = 1;
+	if (sink_client("mtls", args, NULL) < 0)
 		return;
-	}
 	snprintf(extra, sizeof extra, "client_cert = %s/client.pem\nclient_key = %s/client.key\n",
 		 dir, dir);
 	CHECK_INT(client(extra), 0);
@@ -846,10 +819,8 @@ static void test_kinds(void)
 	char lines[1024], log[300];
 
 	/* The fakes use this sink's self-signed certificate. */
-	if (start_sink("kinds", "") < 0) {
-		check_current_failed = 1;
+	if (sink_client("kinds", "", NULL) < 0)
 		return;
-	}
 	stop_sink();
 	secret("tg-token", "123456:ABC-tg\n");
 	if (start_fake("telegram", "123456:ABC-tg", 1) == 0) {
@@ -1051,10 +1022,8 @@ static void test_email(void)
 	/* test_kinds' certificate: made again at the same path, it would not be
 	 * read again (libcurl caches a CA file's store by its path). */
 	snprintf(cert, sizeof cert, "%s/kinds/tls/cert.pem", dir);
-	if (access(cert, R_OK) != 0 && start_sink("kinds", "") < 0) {
-		check_current_failed = 1;
+	if (access(cert, R_OK) != 0 && sink_client("kinds", "", NULL) < 0)
 		return;
-	}
 	stop_sink();
 	if (mail_round("starttls", "--starttls", "smtp", "localhost", pw) < 0)
 		return;
