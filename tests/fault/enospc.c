@@ -2,8 +2,9 @@
 /* An LD_PRELOAD fault injector for tests/cli/diskfull.sh: counts the calls
  * that need room on the state folder's file system (write, fsync, rename,
  * creating a file or folder) and fails the Nth with ENOSPC; for chat.sh,
- * refuses to remove outbox entries, or to open a digest's part 1, and for
- * reconfig.sh to move an entry to dead/, while asked. Test-only. */
+ * refuses to remove outbox entries, or to open a digest's part 1, for
+ * reconfig.sh to move an entry to dead/, and for empty_digest.sh to create
+ * files in one folder, while asked. Test-only. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -39,6 +40,10 @@
  *                      digest to read it (an outbox entry ending in
  *                      "-1.digest", opened without O_CREAT) fails with EIO,
  *                      as a bad sector would; not counted
+ *   DIGESTD_FAULT_FULL a file: while it exists, creating a file in the
+ *                      state folder whose path holds DIGESTD_FAULT_FULL_IN
+ *                      (e.g. "/outbox/b/") fails with ENOSPC, as on a disk
+ *                      that one outbox filled; not counted
  * One process, one count: the test starts one digestd per run. The state
  * below is the shim's own (a preloaded library has nowhere else to keep it).
  */
@@ -267,9 +272,25 @@ static int part1_unreadable(int dirfd, const char *name, int flags)
 	       strcmp(p + n - (sizeof part1 - 1), part1) == 0 && access(flag, F_OK) == 0;
 }
 
+/* Is dirfd/name in the state folder under DIGESTD_FAULT_FULL_IN, while the
+ * file DIGESTD_FAULT_FULL names exists? */
+static int folder_full(int dirfd, const char *name)
+{
+	const char *flag = getenv("DIGESTD_FAULT_FULL"), *part = getenv("DIGESTD_FAULT_FULL_IN");
+	char p[2 * PATH_MAX + 2];
+
+	if (!F.ready)
+		setup();
+	return flag && *flag && part && *part && F.dirlen &&
+	       at_path(dirfd, name, p, sizeof p) == 0 && inside(p) && strstr(p + F.dirlen, part) &&
+	       access(flag, F_OK) == 0;
+}
+
 /* open, open64, openat, openat64: counted when they create the file. */
 static int open_common(const char *sym, int dirfd, const char *path, int flags, mode_t mode)
 {
+	if ((flags & O_CREAT) && creates(dirfd, path) && folder_full(dirfd, path))
+		FAIL_WITH_ENOSPC();
 	if ((flags & O_CREAT) && creates(dirfd, path) && count_at("create", dirfd, path))
 		FAIL_WITH_ENOSPC();
 	if (part1_unreadable(dirfd, path, flags)) {
