@@ -1364,20 +1364,25 @@ static bool empty_everywhere(const struct daemon *d)
 	return true;
 }
 
-/* Endpoint i's outbox holds the digest without articles d->empty names:
- * saved, with the others that hold it (an endpoint a reload removed is
- * dropped). Only a saved mark counts: until then the push holds the
- * entries back (in_flight), so that a restart, which writes them again
- * (an entry already there is kept), never sends one twice. */
-static int empty_mark(struct daemon *d, unsigned i)
+/* Saves digest id without articles, held by endpoint i (none: -1) and the
+ * others that hold it already (an endpoint a reload removed is dropped),
+ * listing the problems d->problems holds, as d->empty. Only a saved mark
+ * counts: until then the push holds the endpoint's entries back
+ * (in_flight), so that a restart, which writes them again (an entry
+ * already there is kept), never sends one twice. 0 or a negative errno
+ * after logging. */
+static int empty_mark(struct daemon *d, const char *id, int i)
 {
 	struct pending_empty e = { .n = 0 };
 	int rc = 0;
 
-	memcpy(e.id, d->empty.id, sizeof(e.id));
+	memcpy(e.id, id, sizeof(e.id));
 	for (unsigned j = 0; j < d->cfg->n_endpoints && rc == 0; j++)
-		if (j == i || pending_empty_holds(&d->empty, d->cfg->endpoints[j].name))
+		if ((int)j == i || (strcmp(id, d->empty.id) == 0 &&
+				    pending_empty_holds(&d->empty, d->cfg->endpoints[j].name)))
 			rc = pending_empty_add(&e, d->cfg->endpoints[j].name);
+	for (unsigned j = 0; j < d->n_problems && rc == 0; j++)
+		rc = pending_empty_list(&e, d->problems[j].source);
 	if (rc == 0)
 		rc = pending_empty_save(&e, d->state_fd, d->cfg->daemon.state_dir);
 	if (rc == 0)
@@ -1426,13 +1431,17 @@ static int compose(struct daemon *d, int64_t now)
 	if (p->inflight && d->inflight_written)
 		return settle(d);
 	drop_repeats(d, now);
-	/* A reload removed the endpoints that lacked the digest without
-	 * articles: it is done, and the problems it listed (d->problems, as
-	 * the compose that last wrote it gathered them) are told. After a
-	 * restart none are known: they are listed again rather than never. */
+	/* Every endpoint holds the digest without articles, but it was not
+	 * done: a reload removed the endpoints that lacked it, or digestd
+	 * stopped after its last write. The problems its last copy listed
+	 * (empty-digest names their sources) are told now. */
 	if (d->empty.id[0] && empty_everywhere(d)) {
 		log_info("digest %s (without articles) is done: every endpoint holds it",
 			 d->empty.id);
+		d->n_problems = 0;
+		for (unsigned i = 0; i < d->empty.n_listed; i++)
+			memcpy(d->problems[d->n_problems++].source, d->empty.listed[i],
+			       sizeof(d->problems[0].source));
 		problems_told(d);
 		rc = empty_drop(d);
 		if (rc < 0)
@@ -1533,16 +1542,10 @@ static int compose(struct daemon *d, int64_t now)
 	/* Phase one: the list names the digest before it is written, so that
 	 * start-up can tell whether its articles went into the outbox; a
 	 * digest without articles is named by empty-digest. */
-	if (!k && strcmp(id, d->empty.id) != 0) {
-		struct pending_empty e = { .n = 0 };
-
-		memcpy(e.id, id, sizeof(e.id));
-		if (pending_empty_save(&e, d->state_fd, d->cfg->daemon.state_dir) < 0) {
-			log_warnx("digest %s not composed: %s/empty-digest cannot be saved", id,
-				  d->cfg->daemon.state_dir);
-			return -EIO;
-		}
-		d->empty = e;
+	if (!k && strcmp(id, d->empty.id) != 0 && empty_mark(d, id, -1) < 0) {
+		log_warnx("digest %s not composed: %s/empty-digest cannot be saved", id,
+			  d->cfg->daemon.state_dir);
+		return -EIO;
 	}
 	p->inflight = k;
 	memcpy(p->inflight_id, id, sizeof(p->inflight_id));
@@ -1561,7 +1564,7 @@ static int compose(struct daemon *d, int64_t now)
 			continue;
 		rc = compose_for(d, i, id, now, &written);
 		if (rc == 0 && !k)
-			rc = empty_mark(d, i);
+			rc = empty_mark(d, id, (int)i);
 		if (rc < 0) {
 			log_warnx("digest %s not composed (%u articles wait): %s: %s", id, p->n,
 				  d->outboxes[d->cur][i].where, strerror(-rc));

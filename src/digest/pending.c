@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -519,19 +520,32 @@ int pending_empty_holds(const struct pending_empty *e, const char *name)
 	return 0;
 }
 
-int pending_empty_add(struct pending_empty *e, const char *name)
+/* Adds name to the *n names of names (at most max), once. */
+static int names_add(char (*names)[CFG_SOURCE_NAME_BYTES], unsigned *n, unsigned max,
+		     const char *name)
 {
 	size_t len = strnlen(name, CFG_SOURCE_NAME_BYTES);
 
 	if (len == CFG_SOURCE_NAME_BYTES)
 		return -EINVAL;
-	if (pending_empty_holds(e, name))
-		return 0;
-	if (e->n == CFG_MAX_ENDPOINTS)
+	for (unsigned i = 0; i < *n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 0;
+	if (*n == max)
 		return -ENOSPC;
-	memcpy(e->name[e->n], name, len + 1);
-	e->n++;
+	memcpy(names[*n], name, len + 1);
+	(*n)++;
 	return 0;
+}
+
+int pending_empty_add(struct pending_empty *e, const char *name)
+{
+	return names_add(e->name, &e->n, CFG_MAX_ENDPOINTS, name);
+}
+
+int pending_empty_list(struct pending_empty *e, const char *name)
+{
+	return name[0] ? names_add(e->listed, &e->n_listed, DIGEST_MAX_PROBLEMS, name) : -EINVAL;
 }
 
 int pending_empty_save(const struct pending_empty *e, int dirfd, const char *dir)
@@ -555,6 +569,11 @@ int pending_empty_save(const struct pending_empty *e, int dirfd, const char *dir
 			     e->name[i][0] ? " " : "", e->name[i]);
 		n = n < 0 ? n : n + (int)len;
 	}
+	for (unsigned i = 0; n > 0 && (size_t)n < sizeof(buf) && i < e->n_listed; i++) {
+		len = (size_t)n;
+		n = snprintf(buf + len, sizeof(buf) - len, "[source %s]\n", e->listed[i]);
+		n = n < 0 ? n : n + (int)len;
+	}
 	/* Cannot happen within the limits (limits.h asserts it). */
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -ENAMETOOLONG;
@@ -576,6 +595,7 @@ int pending_empty_parse(struct pending_empty *e, const void *buf, size_t len)
 	memcpy(out.id, p, (size_t)(nl - p));
 	for (p = nl + 1; p < end; p = nl + 1) {
 		char name[CFG_SOURCE_NAME_BYTES];
+		bool source = false;
 		size_t n;
 
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -588,13 +608,18 @@ int pending_empty_parse(struct pending_empty *e, const void *buf, size_t len)
 			   p[n - 1] == ']') {
 			p += 10;
 			n -= 11;
+		} else if (n > 9 && n - 9 < sizeof(name) && memcmp(p, "[source ", 8) == 0 &&
+			   p[n - 1] == ']') {
+			source = true;
+			p += 8;
+			n -= 9;
 		} else {
 			return -EBADMSG;
 		}
 		memcpy(name, p, n);
 		name[n] = '\0';
 		if (strlen(name) != n || memchr(name, ' ', n) || memchr(name, ']', n) ||
-		    pending_empty_add(&out, name) < 0)
+		    (source ? pending_empty_list(&out, name) : pending_empty_add(&out, name)) < 0)
 			return -EBADMSG;
 	}
 	*e = out;

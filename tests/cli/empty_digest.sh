@@ -7,7 +7,8 @@
 # first endpoint, which had it, does not get the same problems again under
 # a new id, and b gets it under the first id (docs/daemon.md, "The pending
 # list"); the same when the first endpoint's mark cannot be saved (its copy
-# waits unpushed). Then the same with the feed recovered by the restart:
+# waits unpushed), and when digestd is killed after the last copy, before
+# the problem is marked as told. Then the same with the feed recovered by the restart:
 # nothing left to say, b gets nothing and nothing stays behind. A damaged
 # empty-digest file is one warning naming it, not a crash. Last, the
 # running daemon with b's outbox full (the shim): a reload that removes b
@@ -135,6 +136,30 @@ if [ "$RC" -eq 0 ] && [ "$(wc -l <"$TMP/ids-a")" -eq 1 ] && cmp -s "$TMP/ids-a" 
 	fail "first mark not saved, restart: each endpoint gets it once, under one id" "exit $RC" \
 		"first $(tr '\n' ' ' <"$TMP/ids-a"), b $(tr '\n' ' ' <"$TMP/ids-b")" \
 		"$(tail -n 5 "$TMP/mark-restart.log")"; fi
+
+# Killed after the last copy's mark, at the save that marks the problem as
+# told (tests/fault/enospc.c's DIGESTD_FAULT_KILL_AT): the restart finds
+# every endpoint holding it, marks the problem then, and sends nothing
+# again.
+last=$(grep ' create /empty-digest.tmp' "$TMP/points" | sed -n 3p | cut -d' ' -f1)
+told=$(awk -v l="$last" '$1 > l && $2 == "create" && $3 ~ /^\/source-/ { print $1; exit }' "$TMP/points")
+fresh
+once killed DIGESTD_FAULT_KILL_AT="$told"
+if [ -n "$told" ] && [ "$RC" -gt 128 ] && [ "$(outbox_entries)" -eq 2 ] && [ -e "$TMP/state/empty-digest" ]; then
+	pass "killed before the told mark: both copies in the outboxes"; else
+	fail "killed before the told mark: both copies in the outboxes" "point '$told', exit $RC" \
+		"$(find "$TMP/state/outbox")" "$(tail -n 3 "$TMP/killed.log")"; fi
+once killed-restart
+sleep 1.1 # past the feed's backoff: polled again, still failing
+once killed-later
+ids "$TMP/store" >"$TMP/ids-a"
+ids "$TMP/b/store" >"$TMP/ids-b"
+if [ "$RC" -eq 0 ] && [ "$(wc -l <"$TMP/ids-a")" -eq 1 ] && cmp -s "$TMP/ids-a" "$TMP/ids-b" &&
+	[ ! -e "$TMP/state/empty-digest" ]; then
+	pass "killed before the told mark, restarted twice: each endpoint got it once"; else
+	fail "killed before the told mark, restarted twice: each endpoint got it once" "exit $RC" \
+		"first $(tr '\n' ' ' <"$TMP/ids-a"), b $(tr '\n' ' ' <"$TMP/ids-b")" \
+		"$(tail -n 4 "$TMP/killed-restart.log")"; fi
 
 # The feed recovered by the restart (an empty one: no article): the
 # problem is gone, send_empty is no, so nothing is said to b.

@@ -29,6 +29,8 @@
  *   DIGESTD_FAULT_KILL a path part, e.g. "/outbox/": once the fault is in,
  *                      the first counted call on a path holding it kills the
  *                      process (SIGKILL), as a crash or power cut would
+ *   DIGESTD_FAULT_KILL_AT N: the Nth counted call kills the process
+ *                      (SIGKILL) before it is made, fault or not
  *   DIGESTD_FAULT_NO_UNLINK a file: while it exists, removing an outbox
  *                      entry (a path of the state folder holding "/outbox/"
  *                      and ending in ".digest") fails with EROFS, as on a
@@ -51,7 +53,7 @@ static struct {
 	int ready;
 	char dir[PATH_MAX];
 	size_t dirlen;
-	long at, n;
+	long at, kill_at, n;
 	int logfd, faulted;
 	const char *kill_on;
 } F = { .logfd = -1 };
@@ -80,6 +82,8 @@ static void setup(void)
 	}
 	F.dirlen = strlen(F.dir);
 	F.at = at ? strtol(at, NULL, 10) : 0;
+	at = getenv("DIGESTD_FAULT_KILL_AT");
+	F.kill_at = at ? strtol(at, NULL, 10) : 0;
 	F.kill_on = getenv("DIGESTD_FAULT_KILL");
 	if (log)
 		F.logfd = open_(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -135,6 +139,8 @@ static int count(const char *call, const char *path)
 	if (F.faulted && F.kill_on && *F.kill_on && strstr(path + F.dirlen, F.kill_on))
 		kill(getpid(), SIGKILL);
 	F.n++;
+	if (F.kill_at > 0 && F.n == F.kill_at)
+		kill(getpid(), SIGKILL);
 	fault = F.at > 0 && F.n == F.at;
 	n = snprintf(line, sizeof line, "%ld %s%s %s\n", F.n, fault ? "FAULT " : "", call,
 		     path + F.dirlen);

@@ -2,7 +2,8 @@
 /* libFuzzer target: the empty-digest file reader (src/digest/pending.c).
  * A refused file leaves no digest; one that parses names a valid id and at
  * most CFG_MAX_ENDPOINTS distinct endpoints, each terminated within its
- * slot, free of ' ' and ']', and held. */
+ * slot, free of ' ' and ']', and held; and at most DIGEST_MAX_PROBLEMS
+ * distinct sources, none "", the same way. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,6 +34,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (unsigned j = 0; j < i; j++)
 			if (strcmp(e.name[i], e.name[j]) == 0)
+				abort();
+	}
+	if (e.n_listed > DIGEST_MAX_PROBLEMS)
+		abort();
+	for (unsigned i = 0; i < e.n_listed; i++) {
+		size_t n = strnlen(e.listed[i], CFG_SOURCE_NAME_BYTES);
+
+		if (n == 0 || n == CFG_SOURCE_NAME_BYTES || memchr(e.listed[i], ' ', n) ||
+		    memchr(e.listed[i], ']', n))
+			abort();
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(e.listed[i], e.listed[j]) == 0)
 				abort();
 	}
 	return 0;

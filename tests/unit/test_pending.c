@@ -486,8 +486,8 @@ static void planted(void)
 	rmdir(path);
 }
 
-/* The empty-digest file: its endpoints by name (the plain one ""), saved
- * and read back, removed when it names no digest; every damaged form is
+/* The empty-digest file: its endpoints by name (the plain one "") and the
+ * sources it lists, saved and read back, removed when it names no digest; every damaged form is
  * refused whole and moved aside; a planted link is neither followed nor
  * written through. */
 static void empty_digest(void)
@@ -495,7 +495,7 @@ static void empty_digest(void)
 	static const char id[] = "dg_20261207T120000Z_0a1b2c3d";
 	static const char *const bad[] = {
 		"", "dg_1", "not an id\n", "dg_1\n[endpoint]", "dg_1\n[endpoint b c]\n",
-		"dg_1\n[endpoint ]\n", "dg_1\n[endpoint b]]\n", "dg_1\nb\n", "dg_1\n[source b]\n",
+		"dg_1\n[endpoint ]\n", "dg_1\n[endpoint b]]\n", "dg_1\nb\n", "dg_1\n[source]\n", "dg_1\n[source ]\n", "dg_1\n[sources b]\n",
 		"dg_1\n[endpoint b\n", "dg_1\n[endpoint 0123456789abcdef0123456789abcdef]\n",
 	};
 	struct pending_empty e = { .n = 0 }, g;
@@ -514,14 +514,18 @@ static void empty_digest(void)
 	CHECK_INT(pending_empty_add(&e, "b"), 0); /* once */
 	CHECK_INT(e.n, 2);
 	CHECK_INT(pending_empty_add(&e, "0123456789abcdef0123456789abcdef"), -EINVAL);
+	CHECK_INT(pending_empty_list(&e, "feed"), 0);
+	CHECK_INT(pending_empty_list(&e, ""), -EINVAL);
+	CHECK_INT(e.n_listed, 1);
 	CHECK_INT(pending_empty_save(&e, dfd, dir), 0);
 	fd = open(path, O_RDONLY);
 	n = fd >= 0 ? (size_t)read(fd, buf, sizeof(buf) - 1) : 0;
 	close(fd);
 	buf[n] = '\0';
-	CHECK_STR(buf, "dg_20261207T120000Z_0a1b2c3d\n[endpoint]\n[endpoint b]\n");
+	CHECK_STR(buf, "dg_20261207T120000Z_0a1b2c3d\n[endpoint]\n[endpoint b]\n[source feed]\n");
 	CHECK_INT(pending_empty_load(&g, dfd, dir), 0);
 	CHECK_STR(g.id, id);
+	CHECK(g.n_listed == 1 && strcmp(g.listed[0], "feed") == 0);
 	CHECK(g.n == 2 && pending_empty_holds(&g, "") && pending_empty_holds(&g, "b") &&
 	      !pending_empty_holds(&g, "c"));
 	/* Full: one per endpoint at most. */
@@ -530,9 +534,15 @@ static void empty_digest(void)
 		CHECK_INT(pending_empty_add(&e, name), 0);
 	}
 	CHECK_INT(pending_empty_add(&e, "one-more"), -ENOSPC);
+	for (unsigned i = 1; i < DIGEST_MAX_PROBLEMS; i++) {
+		snprintf(name, sizeof(name), "s%u", i);
+		CHECK_INT(pending_empty_list(&e, name), 0);
+	}
+	CHECK_INT(pending_empty_list(&e, "one-more"), -ENOSPC);
 	CHECK_INT(pending_empty_save(&e, dfd, dir), 0);
 	CHECK_INT(pending_empty_load(&g, dfd, dir), 0);
 	CHECK_INT(g.n, CFG_MAX_ENDPOINTS);
+	CHECK_INT(g.n_listed, DIGEST_MAX_PROBLEMS);
 	/* Done: the file goes; removing a missing one is no error. */
 	memset(&e, 0, sizeof(e));
 	CHECK_INT(pending_empty_save(&e, dfd, dir), 0);
