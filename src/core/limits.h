@@ -362,6 +362,12 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
 #define DIGEST_BODY_BYTES (1024u * 1024u)
 #define DIGEST_ID_BYTES 64u
 #define DIGEST_HOST_BYTES 256u
+/* The file naming a digest without articles being written, the endpoints
+ * that hold it and the sources whose problems it lists
+ * (src/digest/pending.c, "empty-digest"): its id, a line "[endpoint NAME]"
+ * per endpoint and "[source NAME]" per source; read whole into a stack
+ * buffer of this size (one larger file is damaged). */
+#define PENDING_EMPTY_FILE_BYTES 2048u
 /* The metrics file ([daemon] metrics_file, src/daemon/metrics): built whole
  * in struct daemon's buffer before it is written: 512 KiB of bss, touched
  * only as far as written (about 2 KiB plus 320 to 420 bytes per source). */
@@ -518,6 +524,10 @@ _Static_assert(4096u + CFG_MAX_SOURCES * 4u * (48u + CFG_SOURCE_NAME_BYTES + 24u
 		       METRICS_FILE_BYTES,
 	       "the metrics of the most sources fit the metrics file's buffer");
 _Static_assert(DIGEST_ID_BYTES + 32 < OUTBOX_NAME_BYTES, "an outbox file name holds an id");
+_Static_assert(DIGEST_ID_BYTES + CFG_MAX_ENDPOINTS * (CFG_SOURCE_NAME_BYTES + 12u) +
+			       DIGEST_MAX_PROBLEMS * (CFG_SOURCE_NAME_BYTES + 10u) <
+		       PENDING_EMPTY_FILE_BYTES,
+	       "the empty-digest file holds an id, every endpoint's line and every problem's");
 _Static_assert((SEEN_MAX_SLOTS & (SEEN_MAX_SLOTS - 1)) == 0, "SEEN_MAX_SLOTS must be a power of two");
 
 _Static_assert((STORY_DOC_SLOTS & (STORY_DOC_SLOTS - 1)) == 0 &&

@@ -657,9 +657,6 @@ static void reload(struct daemon *d)
 	sources_reschedule(d, old, old_due);
 	counters_remap(d, old);
 	taken_remap(d, old);
-	/* empty_sent names endpoints by index: a digest without articles
-	 * being retried goes whole to the new ones rather than to none of some. */
-	d->empty_id[0] = '\0';
 	d->metrics_due = true;
 	if (memcmp(&old->digest.schedule, &nc->digest.schedule, sizeof(nc->digest.schedule)) != 0)
 		schedule_digest(d);

@@ -119,13 +119,13 @@ struct daemon {
 	bool pend_full;        /* an article did not fit: sources wait for a digest */
 	bool pend_dirty;       /* the pending list in memory is not the one on disk */
 	bool inflight_written; /* pend.inflight's digest reached the outbox */
-	/* A digest without articles (send_empty, problems alone) that reached
-	 * some outboxes but not all: composed again under this id, for the
-	 * endpoints not in empty_sent (bits of their indices) only, as no
-	 * article set marks it in flight. "" for none (empty_sent then void). */
-	char empty_id[DIGEST_ID_BYTES];
-	uint32_t empty_sent;
-	_Static_assert(CFG_MAX_ENDPOINTS <= 32, "empty_sent has a bit for each endpoint");
+	/* A digest without articles (send_empty, problems alone) being written,
+	 * as <state_dir>/empty-digest holds it: its id and the endpoints (by
+	 * name, so a reload or a restart keeps them) whose outbox holds it. No
+	 * article set marks it in flight: composed again, it goes under this id
+	 * to the others only, and their entries are held back from the push
+	 * until their mark is saved. */
+	struct pending_empty empty;
 	bool outbox_full;      /* said once per episode */
 	bool left_over;        /* --once: something stays for a later run */
 	/* When each source is due; SCHEDULE_NEVER while its poll is in flight
@@ -151,9 +151,8 @@ struct daemon {
 	struct daemon_counters n;
 	struct daemon_source_counters src_n;
 	/* Feed health: the sources with a problem the digest being composed
-	 * lists (their index in cfg, and what it shows). */
+	 * lists (by name, and what it shows). */
 	unsigned n_problems;
-	unsigned problem_src[DIGEST_MAX_PROBLEMS];
 	struct digest_problem problems[DIGEST_MAX_PROBLEMS];
 	bool metrics_due;    /* something changed since the metrics file was written */
 	bool metrics_failed; /* the last write failed (said once) */

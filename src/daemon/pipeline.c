@@ -465,6 +465,17 @@ static int kind_refuse(struct daemon *d, struct outbox *ob, const struct outbox_
 	return rc;
 }
 
+/* Is entry id (a digest's, or a part's) of the digest being written, for
+ * endpoint ep: the articles' digest until settled, or the digest without
+ * articles until ep's mark in empty-digest is saved? */
+static bool in_flight(const struct daemon *d, const char *id, unsigned ep)
+{
+	if (d->pend.inflight && of_digest(id, d->pend.inflight_id))
+		return true;
+	return d->empty.id[0] && of_digest(id, d->empty.id) &&
+	       !pending_empty_holds(&d->empty, d->cfg->endpoints[ep].name);
+}
+
 void pipeline_push_begin(struct daemon *d, bool every, bool resume)
 {
 	struct daemon_push *ps = &d->push;
@@ -556,15 +567,17 @@ void pipeline_push_step(struct daemon *d)
 			 * could not be read: sent now, part 2 would come before
 			 * part 1. Each part is still retried on its own; other
 			 * digests go on. */
-		} else if (rc == 0 && d->pend.inflight && of_digest(e->id, d->pend.inflight_id)) {
-			/* Its articles are not in the seen-set yet (settle): pushed
-			 * now, it would leave the outbox, and a restart would compose
-			 * it again and push it a second time. It waits for the
-			 * seen-set. What follows it in this outbox is the rest of
-			 * the same digest (its later parts, written again when it is
-			 * composed again): the walk stops here, the cursor before
-			 * it, so that a pass resumed after composing sends its
-			 * parts in order, not part 2 before part 1. */
+		} else if (rc == 0 && in_flight(d, e->id, ps->ep)) {
+			/* Its articles are not in the seen-set yet (settle), or,
+			 * for a digest without articles, this endpoint's mark is
+			 * not saved yet (empty-digest): pushed now, it would leave
+			 * the outbox, and a restart would compose it again and
+			 * push it a second time. It waits. What follows it in
+			 * this outbox is the rest of the same digest (its later
+			 * parts, written again when it is composed again): the
+			 * walk stops here, the cursor before it, so that a pass
+			 * resumed after composing sends its parts in order, not
+			 * part 2 before part 1. */
 			ps->due = min64(ps->due, now + retry_s);
 			ps->ep_done[ps->ep] = true;
 			continue;
@@ -646,14 +659,22 @@ static int settle(struct daemon *d)
 	return 0;
 }
 
+/* The source called name, NULL for one no longer configured. */
+static const struct cfg_source *source_named(const struct cfg *c, const char *name)
+{
+	for (unsigned i = 0; i < c->n_sources; i++)
+		if (strcmp(c->sources[i].name, name) == 0)
+			return &c->sources[i];
+	return NULL;
+}
+
 /* [source] weight of the source called name, 0 for one no longer
  * configured. */
 static unsigned source_weight(const struct cfg *c, const char *name)
 {
-	for (unsigned i = 0; i < c->n_sources; i++)
-		if (strcmp(c->sources[i].name, name) == 0)
-			return c->sources[i].weight;
-	return 0;
+	const struct cfg_source *src = source_named(c, name);
+
+	return src ? src->weight : 0;
 }
 
 /* A digest's plan: its items in digest order, each a run of size[i]
@@ -1122,6 +1143,12 @@ int pipeline_restore(struct daemon *d)
 			(void)pipeline_inflight_refit(d);
 		}
 	}
+	/* Said when it cannot be used: the digest then goes to every endpoint
+	 * under a new id. */
+	(void)pending_empty_load(&d->empty, d->state_fd, dir);
+	if (d->empty.id[0])
+		log_info("digest %s (without articles) was being written at the stop: the "
+			 "endpoints that lack it get it under the same id", d->empty.id);
 	/* Only with no digest in flight: its articles must stay first. */
 	if (!p->inflight)
 		dropped = pending_drop_if(p, in_seen, &d->seen);
@@ -1154,22 +1181,27 @@ static void problems_gather(struct daemon *d)
 		memcpy(pr->error, st.error, sizeof(pr->error));
 		pr->since = st.problem_since;
 		pr->failures = st.failures;
-		d->problem_src[d->n_problems++] = i;
+		d->n_problems++;
 	}
 }
 
 /* The digest listing d->problems is in the outbox: each source's state file
  * marks its problem as told, unless it recovered meanwhile. A mark that
  * cannot be saved (said by srcstate_save, with its path, and counted)
- * lists the problem again next time: told twice rather than never. */
+ * lists the problem again next time: told twice rather than never. Sources
+ * are found by name: a reload may come between the gathering and this (a
+ * digest without articles done once a reload removed the endpoints that
+ * lacked it), and one it removed has nothing to mark. */
 static void problems_told(struct daemon *d)
 {
 	const struct cfg *c = d->cfg;
 
 	for (unsigned i = 0; i < d->n_problems; i++) {
-		const struct cfg_source *src = &c->sources[d->problem_src[i]];
+		const struct cfg_source *src = source_named(c, d->problems[i].source);
 		struct srcstate st;
 
+		if (!src)
+			continue;
 		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, src->url, &st);
 		if (st.failures < c->daemon.problem_after)
 			continue;
@@ -1323,6 +1355,65 @@ static int compose_for(struct daemon *d, unsigned i, const char *id, int64_t now
 	return 0;
 }
 
+/* Does every endpoint hold the digest without articles d->empty names? It
+ * is then done: the next one takes a new id. */
+static bool empty_everywhere(const struct daemon *d)
+{
+	for (unsigned i = 0; i < d->cfg->n_endpoints; i++)
+		if (!pending_empty_holds(&d->empty, d->cfg->endpoints[i].name))
+			return false;
+	return true;
+}
+
+/* Saves digest id without articles, held by endpoint i (none: -1) and the
+ * others that hold it already (an endpoint a reload removed is dropped),
+ * listing the problems d->problems holds, as d->empty. Only a saved mark
+ * counts: until then the push holds the endpoint's entries back
+ * (in_flight), so that a restart, which writes them again (an entry
+ * already there is kept), never sends one twice. 0 or a negative errno
+ * after logging. */
+static int empty_mark(struct daemon *d, const char *id, int i)
+{
+	struct pending_empty e = { .n = 0 };
+	int rc = 0;
+
+	memcpy(e.id, id, sizeof(e.id));
+	for (unsigned j = 0; j < d->cfg->n_endpoints && rc == 0; j++)
+		if ((int)j == i || (strcmp(id, d->empty.id) == 0 &&
+				    pending_empty_holds(&d->empty, d->cfg->endpoints[j].name)))
+			rc = pending_empty_add(&e, d->cfg->endpoints[j].name);
+	for (unsigned j = 0; j < d->n_problems && rc == 0; j++)
+		rc = pending_empty_list(&e, d->problems[j].source);
+	if (rc == 0)
+		rc = pending_empty_save(&e, d->state_fd, d->cfg->daemon.state_dir);
+	if (rc == 0)
+		d->empty = e;
+	return rc;
+}
+
+/* The digest without articles d->empty names is not to be written further:
+ * a digest with articles lists the problems, or nothing is left to say (a
+ * source recovered). What a cut-short write left in the outboxes of the
+ * endpoints that do not hold it (never pushed: in_flight) is withdrawn,
+ * then the file removed. 0, or a negative errno after logging (kept: tried
+ * again at the next compose). */
+static int empty_drop(struct daemon *d)
+{
+	static const struct pending_empty none;
+	int rc = 0;
+
+	if (!d->empty.id[0])
+		return 0;
+	for (unsigned i = 0; i < d->cfg->n_endpoints && rc == 0; i++)
+		if (!pending_empty_holds(&d->empty, d->cfg->endpoints[i].name))
+			rc = withdraw_at(d, i, d->empty.id, true, true);
+	if (rc == 0)
+		rc = pending_empty_save(&none, d->state_fd, d->cfg->daemon.state_dir);
+	if (rc == 0)
+		d->empty = none;
+	return rc;
+}
+
 /* pipeline_compose's work; the grouping it leaves in the window is taken
  * back by the caller unless the digest reached the outbox. */
 static int compose(struct daemon *d, int64_t now)
@@ -1341,13 +1432,27 @@ static int compose(struct daemon *d, int64_t now)
 	if (p->inflight && d->inflight_written)
 		return settle(d);
 	drop_repeats(d, now);
+	/* Every endpoint holds the digest without articles, but it was not
+	 * done: a reload removed the endpoints that lacked it, or digestd
+	 * stopped after its last write. The problems its last copy listed
+	 * (empty-digest names their sources) are told now. */
+	if (d->empty.id[0] && empty_everywhere(d)) {
+		log_info("digest %s (without articles) is done: every endpoint holds it",
+			 d->empty.id);
+		d->n_problems = 0;
+		for (unsigned i = 0; i < d->empty.n_listed; i++)
+			memcpy(d->problems[d->n_problems++].source, d->empty.listed[i],
+			       sizeof(d->problems[0].source));
+		problems_told(d);
+		rc = empty_drop(d);
+		if (rc < 0)
+			return rc;
+	}
 	problems_gather(d);
 	/* Problems alone make a digest: when every feed fails, no article
 	 * comes, and that is when the reader must hear (docs/status.md). */
-	if (p->n == 0 && !dc->send_empty && !d->n_problems) {
-		d->empty_id[0] = '\0'; /* nothing left to retry */
-		return 0;
-	}
+	if (p->n == 0 && !dc->send_empty && !d->n_problems)
+		return empty_drop(d); /* nothing left to retry */
 	if (d->ob_bytes >= dc->outbox_max) {
 		char label[CFG_SOURCE_NAME_BYTES + 16];
 		uint64_t most;
@@ -1396,8 +1501,9 @@ static int compose(struct daemon *d, int64_t now)
 		for (unsigned i = 0; i < k; i++)
 			keys[i] = p->item[i].key;
 		rc = digest_content_id(who, keys, k, id, sizeof(id));
-	} else if (d->empty_id[0]) {
-		memcpy(id, d->empty_id, sizeof(id));
+	} else if (d->empty.id[0] && !empty_everywhere(d)) {
+		memcpy(id, d->empty.id, sizeof(id));
+		again = true;
 		rc = 0;
 	} else {
 		rc = digest_new_id(now, id, sizeof(id));
@@ -1427,8 +1533,21 @@ static int compose(struct daemon *d, int64_t now)
 		log_warnx("digest %s: cannot render: %s", id, strerror(-rc));
 		return rc;
 	}
+	/* One with articles lists the problems again, if any: a digest
+	 * without articles still being written goes no further. */
+	if (k) {
+		rc = empty_drop(d);
+		if (rc < 0)
+			return rc;
+	}
 	/* Phase one: the list names the digest before it is written, so that
-	 * start-up can tell whether its articles went into the outbox. */
+	 * start-up can tell whether its articles went into the outbox; a
+	 * digest without articles is named by empty-digest. */
+	if (!k && strcmp(id, d->empty.id) != 0 && empty_mark(d, id, -1) < 0) {
+		log_warnx("digest %s not composed: %s/empty-digest cannot be saved", id,
+			  d->cfg->daemon.state_dir);
+		return -EIO;
+	}
 	p->inflight = k;
 	memcpy(p->inflight_id, id, sizeof(p->inflight_id));
 	if (k && pipeline_save(d) < 0) {
@@ -1438,30 +1557,21 @@ static int compose(struct daemon *d, int64_t now)
 	}
 	/* Each endpoint's entries, each in its own outbox, all before phase
 	 * two: one that failed is written when the digest is composed again.
-	 * A digest without articles is not held back from the push (nothing
-	 * marks it in flight): an endpoint that got it at an earlier try may
-	 * have sent it already, and its retry (empty_id, kept when a write
-	 * fails) skips those (empty_sent). One with articles lists the
-	 * problems again, if any. */
-	if (k || !d->empty_id[0])
-		d->empty_sent = 0;
-	if (k)
-		d->empty_id[0] = '\0';
+	 * A digest without articles is not held back from the push once an
+	 * endpoint's mark is saved (empty_mark): that endpoint may have sent
+	 * it already, and its retry, here or after a restart, skips it. */
 	for (unsigned i = 0; i < d->cfg->n_endpoints; i++) {
-		if (!k && (d->empty_sent >> i & 1u))
+		if (!k && pending_empty_holds(&d->empty, d->cfg->endpoints[i].name))
 			continue;
 		rc = compose_for(d, i, id, now, &written);
+		if (rc == 0 && !k)
+			rc = empty_mark(d, id, (int)i);
 		if (rc < 0) {
 			log_warnx("digest %s not composed (%u articles wait): %s: %s", id, p->n,
 				  d->outboxes[d->cur][i].where, strerror(-rc));
-			if (!k)
-				memcpy(d->empty_id, id, sizeof(d->empty_id));
 			return rc;
 		}
-		if (!k)
-			d->empty_sent |= 1u << i;
 	}
-	d->empty_id[0] = '\0';
 	if (written) {
 		d->n.digests++;
 		log_info("digest %s %s: %u articles in %u items, %zu bytes%s", id,
@@ -1469,6 +1579,11 @@ static int compose(struct daemon *d, int64_t now)
 			 p->n > k ? " (more wait for the next one)" : "");
 		problems_told(d);
 	}
+	/* Every endpoint holds it, its problems are told: the file goes. A
+	 * removal that failed (said) is harmless: a file whose every endpoint
+	 * holds its digest names none to write. */
+	if (!k && empty_drop(d) < 0)
+		memset(&d->empty, 0, sizeof(d->empty));
 	d->outbox_due = 0;
 	/* A pass under way walks on into the new entries: one whose walk had
 	 * reached the end of its outbox would leave them to the next pass, and

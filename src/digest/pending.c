@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -504,4 +505,155 @@ int pending_set_aside(int dirfd, const char *dir)
 	}
 	log_warnx("%s/pending: damaged; moved to %s/pending.corrupt", dir, dir);
 	return 0;
+}
+
+/* ---- the digest without articles being written (empty-digest) ---- */
+
+/* What a file that cannot be used means. */
+#define EMPTY_AGAIN "a digest without articles it named goes to every endpoint again"
+
+int pending_empty_holds(const struct pending_empty *e, const char *name)
+{
+	for (unsigned i = 0; i < e->n; i++)
+		if (strcmp(e->name[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Adds name to the *n names of names (at most max), once. */
+static int names_add(char (*names)[CFG_SOURCE_NAME_BYTES], unsigned *n, unsigned max,
+		     const char *name)
+{
+	size_t len = strnlen(name, CFG_SOURCE_NAME_BYTES);
+
+	if (len == CFG_SOURCE_NAME_BYTES)
+		return -EINVAL;
+	for (unsigned i = 0; i < *n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 0;
+	if (*n == max)
+		return -ENOSPC;
+	memcpy(names[*n], name, len + 1);
+	(*n)++;
+	return 0;
+}
+
+int pending_empty_add(struct pending_empty *e, const char *name)
+{
+	return names_add(e->name, &e->n, CFG_MAX_ENDPOINTS, name);
+}
+
+int pending_empty_list(struct pending_empty *e, const char *name)
+{
+	return name[0] ? names_add(e->listed, &e->n_listed, DIGEST_MAX_PROBLEMS, name) : -EINVAL;
+}
+
+int pending_empty_save(const struct pending_empty *e, int dirfd, const char *dir)
+{
+	char buf[PENDING_EMPTY_FILE_BYTES];
+	size_t len;
+	int n, rc;
+
+	if (!e->id[0]) {
+		rc = unlinkat(dirfd, "empty-digest", 0) < 0 && errno != ENOENT ? -errno : 0;
+		if (rc == 0 && fsync(dirfd) < 0)
+			rc = -errno;
+		if (rc < 0)
+			log_warnx("%s/empty-digest: cannot remove: %s", dir, strerror(-rc));
+		return rc;
+	}
+	n = snprintf(buf, sizeof(buf), "%s\n", e->id);
+	for (unsigned i = 0; n > 0 && (size_t)n < sizeof(buf) && i < e->n; i++) {
+		len = (size_t)n;
+		n = snprintf(buf + len, sizeof(buf) - len, "[endpoint%s%s]\n",
+			     e->name[i][0] ? " " : "", e->name[i]);
+		n = n < 0 ? n : n + (int)len;
+	}
+	for (unsigned i = 0; n > 0 && (size_t)n < sizeof(buf) && i < e->n_listed; i++) {
+		len = (size_t)n;
+		n = snprintf(buf + len, sizeof(buf) - len, "[source %s]\n", e->listed[i]);
+		n = n < 0 ? n : n + (int)len;
+	}
+	/* Cannot happen within the limits (limits.h asserts it). */
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	rc = file_replace_at(dirfd, "empty-digest", "empty-digest.tmp", buf, (size_t)n, NULL, 0);
+	if (rc < 0)
+		log_warnx("%s/empty-digest: cannot save which endpoints hold digest %s: %s", dir,
+			  e->id, strerror(-rc));
+	return rc;
+}
+
+int pending_empty_parse(struct pending_empty *e, const void *buf, size_t len)
+{
+	const char *p = buf, *end = p + len, *nl = memchr(p, '\n', len);
+	struct pending_empty out = { .n = 0 };
+
+	memset(e, 0, sizeof(*e));
+	if (!nl || !digest_id_valid(p, (size_t)(nl - p)))
+		return -EBADMSG;
+	memcpy(out.id, p, (size_t)(nl - p));
+	for (p = nl + 1; p < end; p = nl + 1) {
+		char name[CFG_SOURCE_NAME_BYTES];
+		bool source = false;
+		size_t n;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return -EBADMSG;
+		n = (size_t)(nl - p);
+		if (n == 10 && memcmp(p, "[endpoint]", 10) == 0) {
+			n = 0;
+		} else if (n > 11 && n - 11 < sizeof(name) && memcmp(p, "[endpoint ", 10) == 0 &&
+			   p[n - 1] == ']') {
+			p += 10;
+			n -= 11;
+		} else if (n > 9 && n - 9 < sizeof(name) && memcmp(p, "[source ", 8) == 0 &&
+			   p[n - 1] == ']') {
+			source = true;
+			p += 8;
+			n -= 9;
+		} else {
+			return -EBADMSG;
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (strlen(name) != n || memchr(name, ' ', n) || memchr(name, ']', n) ||
+		    (source ? pending_empty_list(&out, name) : pending_empty_add(&out, name)) < 0)
+			return -EBADMSG;
+	}
+	*e = out;
+	return 0;
+}
+
+int pending_empty_load(struct pending_empty *e, int dirfd, const char *dir)
+{
+	char buf[PENDING_EMPTY_FILE_BYTES + 1];
+	size_t got = 0;
+	int fd, rc;
+
+	memset(e, 0, sizeof(*e));
+	unlinkat(dirfd, "empty-digest.tmp", 0);
+	fd = file_open_read(dirfd, "empty-digest");
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0) {
+		log_warnx("%s/empty-digest: %s; %s", dir, file_strerror(fd), EMPTY_AGAIN);
+		return fd;
+	}
+	rc = file_read_full(fd, buf, sizeof(buf), &got);
+	close(fd);
+	if (rc < 0) {
+		log_warnx("%s/empty-digest: cannot read: %s; %s", dir, strerror(-rc), EMPTY_AGAIN);
+		return rc;
+	}
+	if (got <= PENDING_EMPTY_FILE_BYTES && pending_empty_parse(e, buf, got) == 0)
+		return 0;
+	if (renameat(dirfd, "empty-digest", dirfd, "empty-digest.corrupt") < 0)
+		log_warnx("%s/empty-digest: damaged, and cannot be moved aside (%s); %s", dir,
+			  strerror(errno), EMPTY_AGAIN);
+	else
+		log_warnx("%s/empty-digest: damaged; moved to %s/empty-digest.corrupt; %s", dir,
+			  dir, EMPTY_AGAIN);
+	return -EBADMSG;
 }

@@ -133,4 +133,50 @@ int pending_set_aside(int dirfd, const char *dir);
  * p empty. For pending_load and the fuzzer. */
 int pending_parse(struct pending *p, const void *buf, size_t len);
 
+/*
+ * A digest without articles (send_empty, or problems alone) has no article
+ * to mark it in flight: the file "empty-digest" names it while it is
+ * written to the endpoints, with each endpoint whose outbox holds it, so
+ * that a restart writes it under the same id to the others only, and the
+ * sources whose problems its last copy lists, told once every endpoint
+ * holds it. Text: its id on the first line, then "[endpoint]" or
+ * "[endpoint NAME]" per endpoint and "[source NAME]" per source, at most
+ * PENDING_EMPTY_FILE_BYTES.
+ */
+struct pending_empty {
+	char id[DIGEST_ID_BYTES]; /* "" for none (n and n_listed are then 0) */
+	unsigned n, n_listed;
+	char name[CFG_MAX_ENDPOINTS][CFG_SOURCE_NAME_BYTES]; /* "" the plain [endpoint] */
+	char listed[DIGEST_MAX_PROBLEMS][CFG_SOURCE_NAME_BYTES];
+};
+
+/* 1 when e holds the endpoint called name ("" the plain one), else 0. */
+int pending_empty_holds(const struct pending_empty *e, const char *name);
+
+/* Adds the endpoint called name to e: 0, -ENOSPC when e is full, -EINVAL
+ * for a name of CFG_SOURCE_NAME_BYTES or more. */
+int pending_empty_add(struct pending_empty *e, const char *name);
+
+/* Adds the source called name (not "") to those whose problems e lists:
+ * 0, -ENOSPC after DIGEST_MAX_PROBLEMS, -EINVAL as above. */
+int pending_empty_list(struct pending_empty *e, const char *name);
+
+/* Writes e to dirfd's "empty-digest" (dir names it in messages) through
+ * "empty-digest.tmp" as pending_save does; with no id, removes the file
+ * and fsyncs the folder. Returns 0 or a negative errno after logging.
+ * Blocks on I/O. */
+int pending_empty_save(const struct pending_empty *e, int dirfd, const char *dir);
+
+/* Reads dirfd's "empty-digest" into e (none when it is missing), removing
+ * a leftover "empty-digest.tmp". A damaged file is moved aside as
+ * "empty-digest.corrupt", one that cannot be read (a link, a FIFO, an I/O
+ * error) is left; either is one warning and gives none (the digest is then
+ * written to every endpoint under a new id: told twice rather than never)
+ * and its negative errno. Blocks on I/O. */
+int pending_empty_load(struct pending_empty *e, int dirfd, const char *dir);
+
+/* Parses the file's bytes into e, without I/O or logging: 0, or -EBADMSG
+ * with e none. */
+int pending_empty_parse(struct pending_empty *e, const void *buf, size_t len);
+
 #endif

@@ -2,8 +2,9 @@
 /* An LD_PRELOAD fault injector for tests/cli/diskfull.sh: counts the calls
  * that need room on the state folder's file system (write, fsync, rename,
  * creating a file or folder) and fails the Nth with ENOSPC; for chat.sh,
- * refuses to remove outbox entries, or to open a digest's part 1, and for
- * reconfig.sh to move an entry to dead/, while asked. Test-only. */
+ * refuses to remove outbox entries, or to open a digest's part 1, for
+ * reconfig.sh to move an entry to dead/, and for empty_digest.sh to create
+ * files in one folder, while asked. Test-only. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -28,6 +29,8 @@
  *   DIGESTD_FAULT_KILL a path part, e.g. "/outbox/": once the fault is in,
  *                      the first counted call on a path holding it kills the
  *                      process (SIGKILL), as a crash or power cut would
+ *   DIGESTD_FAULT_KILL_AT N: the Nth counted call kills the process
+ *                      (SIGKILL) before it is made, fault or not
  *   DIGESTD_FAULT_NO_UNLINK a file: while it exists, removing an outbox
  *                      entry (a path of the state folder holding "/outbox/"
  *                      and ending in ".digest") fails with EROFS, as on a
@@ -39,6 +42,10 @@
  *                      digest to read it (an outbox entry ending in
  *                      "-1.digest", opened without O_CREAT) fails with EIO,
  *                      as a bad sector would; not counted
+ *   DIGESTD_FAULT_FULL a file: while it exists, creating a file in the
+ *                      state folder whose path holds DIGESTD_FAULT_FULL_IN
+ *                      (e.g. "/outbox/b/") fails with ENOSPC, as on a disk
+ *                      that one outbox filled; not counted
  * One process, one count: the test starts one digestd per run. The state
  * below is the shim's own (a preloaded library has nowhere else to keep it).
  */
@@ -46,7 +53,7 @@ static struct {
 	int ready;
 	char dir[PATH_MAX];
 	size_t dirlen;
-	long at, n;
+	long at, kill_at, n;
 	int logfd, faulted;
 	const char *kill_on;
 } F = { .logfd = -1 };
@@ -75,6 +82,8 @@ static void setup(void)
 	}
 	F.dirlen = strlen(F.dir);
 	F.at = at ? strtol(at, NULL, 10) : 0;
+	at = getenv("DIGESTD_FAULT_KILL_AT");
+	F.kill_at = at ? strtol(at, NULL, 10) : 0;
 	F.kill_on = getenv("DIGESTD_FAULT_KILL");
 	if (log)
 		F.logfd = open_(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -130,6 +139,8 @@ static int count(const char *call, const char *path)
 	if (F.faulted && F.kill_on && *F.kill_on && strstr(path + F.dirlen, F.kill_on))
 		kill(getpid(), SIGKILL);
 	F.n++;
+	if (F.kill_at > 0 && F.n == F.kill_at)
+		kill(getpid(), SIGKILL);
 	fault = F.at > 0 && F.n == F.at;
 	n = snprintf(line, sizeof line, "%ld %s%s %s\n", F.n, fault ? "FAULT " : "", call,
 		     path + F.dirlen);
@@ -267,9 +278,25 @@ static int part1_unreadable(int dirfd, const char *name, int flags)
 	       strcmp(p + n - (sizeof part1 - 1), part1) == 0 && access(flag, F_OK) == 0;
 }
 
+/* Is dirfd/name in the state folder under DIGESTD_FAULT_FULL_IN, while the
+ * file DIGESTD_FAULT_FULL names exists? */
+static int folder_full(int dirfd, const char *name)
+{
+	const char *flag = getenv("DIGESTD_FAULT_FULL"), *part = getenv("DIGESTD_FAULT_FULL_IN");
+	char p[2 * PATH_MAX + 2];
+
+	if (!F.ready)
+		setup();
+	return flag && *flag && part && *part && F.dirlen &&
+	       at_path(dirfd, name, p, sizeof p) == 0 && inside(p) && strstr(p + F.dirlen, part) &&
+	       access(flag, F_OK) == 0;
+}
+
 /* open, open64, openat, openat64: counted when they create the file. */
 static int open_common(const char *sym, int dirfd, const char *path, int flags, mode_t mode)
 {
+	if ((flags & O_CREAT) && creates(dirfd, path) && folder_full(dirfd, path))
+		FAIL_WITH_ENOSPC();
 	if ((flags & O_CREAT) && creates(dirfd, path) && count_at("create", dirfd, path))
 		FAIL_WITH_ENOSPC();
 	if (part1_unreadable(dirfd, path, flags)) {

@@ -2,7 +2,7 @@
 /* The pending list: add and get back, NUL bytes, caps, shift and drop, the
  * file round trip with an in-flight digest, story fingerprints and text
  * keys, version 1 (no fingerprints) and 2 (no text keys) files still read,
- * damaged and missing files. */
+ * damaged and missing files; the empty-digest file the same way. */
 #include <errno.h>
 #include <math.h>
 #include <fcntl.h>
@@ -486,9 +486,110 @@ static void planted(void)
 	rmdir(path);
 }
 
+/* The empty-digest file: its endpoints by name (the plain one "") and the
+ * sources it lists, saved and read back, removed when it names no digest; every damaged form is
+ * refused whole and moved aside; a planted link is neither followed nor
+ * written through. */
+static void empty_digest(void)
+{
+	static const char id[] = "dg_20261207T120000Z_0a1b2c3d";
+	static const char *const bad[] = {
+		"", "dg_1", "not an id\n", "dg_1\n[endpoint]", "dg_1\n[endpoint b c]\n",
+		"dg_1\n[endpoint ]\n", "dg_1\n[endpoint b]]\n", "dg_1\nb\n", "dg_1\n[source]\n", "dg_1\n[source ]\n", "dg_1\n[sources b]\n",
+		"dg_1\n[endpoint b\n", "dg_1\n[endpoint 0123456789abcdef0123456789abcdef]\n",
+	};
+	struct pending_empty e = { .n = 0 }, g;
+	char path[128], aside[160], name[8], buf[PENDING_EMPTY_FILE_BYTES + 8];
+	size_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/empty-digest", dir);
+	snprintf(aside, sizeof(aside), "%s.corrupt", path);
+	/* None: no file, nothing held. */
+	CHECK_INT(pending_empty_load(&g, dfd, dir), 0);
+	CHECK(!g.id[0] && g.n == 0 && !pending_empty_holds(&g, ""));
+	memcpy(e.id, id, sizeof(id));
+	CHECK_INT(pending_empty_add(&e, ""), 0);
+	CHECK_INT(pending_empty_add(&e, "b"), 0);
+	CHECK_INT(pending_empty_add(&e, "b"), 0); /* once */
+	CHECK_INT(e.n, 2);
+	CHECK_INT(pending_empty_add(&e, "0123456789abcdef0123456789abcdef"), -EINVAL);
+	CHECK_INT(pending_empty_list(&e, "feed"), 0);
+	CHECK_INT(pending_empty_list(&e, ""), -EINVAL);
+	CHECK_INT(e.n_listed, 1);
+	CHECK_INT(pending_empty_save(&e, dfd, dir), 0);
+	fd = open(path, O_RDONLY);
+	n = fd >= 0 ? (size_t)read(fd, buf, sizeof(buf) - 1) : 0;
+	close(fd);
+	buf[n] = '\0';
+	CHECK_STR(buf, "dg_20261207T120000Z_0a1b2c3d\n[endpoint]\n[endpoint b]\n[source feed]\n");
+	CHECK_INT(pending_empty_load(&g, dfd, dir), 0);
+	CHECK_STR(g.id, id);
+	CHECK(g.n_listed == 1 && strcmp(g.listed[0], "feed") == 0);
+	CHECK(g.n == 2 && pending_empty_holds(&g, "") && pending_empty_holds(&g, "b") &&
+	      !pending_empty_holds(&g, "c"));
+	/* Full: one per endpoint at most. */
+	for (unsigned i = 0; i < CFG_MAX_ENDPOINTS - 2; i++) {
+		snprintf(name, sizeof(name), "e%u", i);
+		CHECK_INT(pending_empty_add(&e, name), 0);
+	}
+	CHECK_INT(pending_empty_add(&e, "one-more"), -ENOSPC);
+	for (unsigned i = 1; i < DIGEST_MAX_PROBLEMS; i++) {
+		snprintf(name, sizeof(name), "s%u", i);
+		CHECK_INT(pending_empty_list(&e, name), 0);
+	}
+	CHECK_INT(pending_empty_list(&e, "one-more"), -ENOSPC);
+	CHECK_INT(pending_empty_save(&e, dfd, dir), 0);
+	CHECK_INT(pending_empty_load(&g, dfd, dir), 0);
+	CHECK_INT(g.n, CFG_MAX_ENDPOINTS);
+	CHECK_INT(g.n_listed, DIGEST_MAX_PROBLEMS);
+	/* Done: the file goes; removing a missing one is no error. */
+	memset(&e, 0, sizeof(e));
+	CHECK_INT(pending_empty_save(&e, dfd, dir), 0);
+	CHECK(access(path, F_OK) != 0);
+	CHECK_INT(pending_empty_save(&e, dfd, dir), 0);
+	/* A leftover temporary file goes at the next start. */
+	snprintf(buf, sizeof(buf), "%s.tmp", path);
+	fd = open(buf, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	close(fd);
+	CHECK_INT(pending_empty_load(&g, dfd, dir), 0);
+	CHECK(access(buf, F_OK) != 0);
+	/* Damaged: refused whole, moved aside. */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_INT(pending_empty_parse(&g, bad[i], strlen(bad[i])), -EBADMSG);
+		CHECK(!g.id[0] && g.n == 0);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		CHECK(fd >= 0 && write(fd, bad[i], strlen(bad[i])) == (ssize_t)strlen(bad[i]));
+		close(fd);
+		CHECK_INT(pending_empty_load(&g, dfd, dir), -EBADMSG);
+		CHECK(!g.id[0] && access(path, F_OK) != 0 && access(aside, F_OK) == 0);
+	}
+	CHECK_INT(pending_empty_parse(&g, "dg_1\n", 5), 0);
+	CHECK_INT(pending_empty_parse(&g, "dg_1\n[endpoint]\n[endpoint]\n", 27), 0);
+	CHECK_INT(g.n, 1);
+	/* Larger than any such file: damaged, whatever it holds. */
+	memset(buf, 'a', sizeof(buf));
+	memcpy(buf, "dg_1\n", 5);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && write(fd, buf, sizeof(buf)) == (ssize_t)sizeof(buf));
+	close(fd);
+	CHECK_INT(pending_empty_load(&g, dfd, dir), -EBADMSG);
+	/* A planted link: not followed; a save replaces the link itself. */
+	CHECK_INT(symlink("/etc/hostname", path), 0);
+	CHECK_INT(pending_empty_load(&g, dfd, dir), -ELOOP);
+	CHECK(!g.id[0]);
+	memcpy(e.id, id, sizeof(id));
+	CHECK_INT(pending_empty_save(&e, dfd, dir), 0);
+	CHECK_INT(pending_empty_load(&g, dfd, dir), 0);
+	CHECK_STR(g.id, id);
+	memset(&e, 0, sizeof(e));
+	CHECK_INT(pending_empty_save(&e, dfd, dir), 0);
+}
+
 static void remove_dir(void)
 {
-	static const char *const names[] = { "pending", "pending.corrupt", "pending.tmp" };
+	static const char *const names[] = { "pending", "pending.corrupt", "pending.tmp",
+					     "empty-digest", "empty-digest.corrupt" };
 	char path[128];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -553,6 +654,7 @@ int main(void)
 	RUN(set_print);
 	RUN(damaged);
 	RUN(planted);
+	RUN(empty_digest);
 	remove_dir();
 	close(dfd);
 	return CHECK_EXIT();
