@@ -455,14 +455,17 @@ static int kind_refuse(struct daemon *d, struct outbox *ob, const struct outbox_
 	cfg_kind_word((int)ep->kind, now, sizeof(now));
 	cfg_endpoint_label(ep->name, label, sizeof(label));
 	snprintf(why, sizeof(why), "rendered for kind = %s; %s is now kind = %s", was, label, now);
-	log_warnx("%s/%s: %s: not sent, moved to %s/", ob->where, e->name, why, ob->dead_where);
 	int rc = outbox_dead_letter(ob, e->name, why, NULL, 0);
 
-	if (rc == 0) {
-		d->n.dead++;
-		d->n.stale++;
+	if (rc < 0) {
+		log_warnx("%s/%s: %s: not sent; kept in %s/, its move to %s/ tried again in %us",
+			  ob->where, e->name, why, ob->where, ob->dead_where, ep->retry_base);
+		return rc;
 	}
-	return rc;
+	log_warnx("%s/%s: %s: not sent, moved to %s/", ob->where, e->name, why, ob->dead_where);
+	d->n.dead++;
+	d->n.stale++;
+	return 0;
 }
 
 void pipeline_push_begin(struct daemon *d, bool every, bool resume)

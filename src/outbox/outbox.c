@@ -641,10 +641,17 @@ int outbox_read(struct outbox *ob, const char *name, struct outbox_entry *e)
 damaged:
 	if (!why[0])
 		snprintf(why, sizeof why, "a symbolic link");
+	/* Said after the move: a refused one (a disk gone read-only) leaves
+	 * the entry where it is, read and moved again by the next walk. */
+	rc = outbox_dead_letter(ob, name, why, NULL, 0);
+	if (rc < 0) {
+		log_warnx("%s/%s: damaged entry (%s); kept in %s/, its move to %s/ tried again",
+			  ob->where, name, why, ob->where, ob->dead_where);
+		return rc;
+	}
 	log_warnx("%s/%s: damaged entry (%s); moved to %s/", ob->where, name, why,
 		  ob->dead_where);
-	rc = outbox_dead_letter(ob, name, why, NULL, 0);
-	return rc < 0 ? rc : -EBADMSG;
+	return -EBADMSG;
 }
 
 int outbox_update_attempt(struct outbox *ob, struct outbox_entry *e, unsigned attempts,

@@ -139,7 +139,8 @@ int outbox_name_id(const char *name, char id[DIGEST_ID_BYTES]);
  * checksum, a link, a FIFO or anything but a regular file: opened without
  * following links or blocking), in which case it has been moved to dead/
  * with a reason file and logged: go on with the next.
- * Other negative errnos: an I/O error, logged, entry left in place. */
+ * Other negative errnos: an I/O error, or a damaged entry's move to dead/
+ * refused, logged, entry left in place. */
 int outbox_read(struct outbox *ob, const char *name, struct outbox_entry *e);
 
 /* Records a failed attempt: sets e->attempts and e->next_attempt and
