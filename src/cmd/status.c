@@ -73,8 +73,9 @@ static void field_str(struct status *s, const char *k, const char *label, const 
 		fputs("null", stdout);
 	else if (s->json)
 		json_write_string(stdout, v, strlen(v), 0);
-	else
-		text_write(stdout, v ? v : "-", v ? strlen(v) : 1, 1);
+	else /* a feed's or a server's words (an error, an answer): one line,
+	      * no bidi override to make it read as something else */
+		text_write_line(stdout, v ? v : "-", v ? strlen(v) : 1, 1);
 	end(s);
 }
 
@@ -108,7 +109,9 @@ static void open_obj(struct status *s, const char *k, const char *title)
 		putchar('{');
 		s->first = 1;
 	} else {
-		printf("%s\n", title);
+		/* An unclaimed outbox's title names a folder found on disk. */
+		text_write_line(stdout, title, strlen(title), 0);
+		putchar('\n');
 	}
 }
 

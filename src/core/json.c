@@ -51,9 +51,9 @@ void text_write(FILE *f, const void *text, size_t len, int collapse)
 	emit(f, text, len, collapse, EMIT_TEXT);
 }
 
-void text_write_line(FILE *f, const void *text, size_t len)
+void text_write_line(FILE *f, const void *text, size_t len, int collapse)
 {
-	emit(f, text, len, 0, EMIT_LINE);
+	emit(f, text, len, collapse, EMIT_LINE);
 }
 
 void json_write_string(FILE *f, const void *text, size_t len, int collapse)

@@ -11,10 +11,10 @@
  * (C0 but newline and tab, DEL, C1) a space and, when collapse is set, every
  * run of whitespace becomes one space. */
 void text_write(FILE *f, const void *text, size_t len, int collapse);
-/* Writes text to f as one line, for a log line that quotes remote words:
- * as text_write without collapsing, but a newline too, and the layout
+/* Writes text to f as one line, for a log line or a `status` field that
+ * quotes remote words: as text_write, but a newline too, and the layout
  * controls (utf8_is_layout_control), become a space. */
-void text_write_line(FILE *f, const void *text, size_t len);
+void text_write_line(FILE *f, const void *text, size_t len, int collapse);
 /* Writes a quoted JSON string with the same replacements, but controls
  * escaped (\u00XX) rather than replaced. */
 void json_write_string(FILE *f, const void *text, size_t len, int collapse);

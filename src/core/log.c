@@ -94,7 +94,7 @@ static void vlog(enum log_level level, const char *suffix, const char *fmt, va_l
 	/* Lines quote network input (a server's answer, its reply line):
 	 * its controls, raw or as UTF-8 C1, would forge extra lines or drive
 	 * the terminal that shows the journal. */
-	text_write_line(stderr, line, strlen(line));
+	text_write_line(stderr, line, strlen(line), 0);
 	if (suffix)
 		fprintf(stderr, ": %s", suffix);
 	fputc('\n', stderr);

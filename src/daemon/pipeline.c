@@ -403,7 +403,7 @@ static void on_pushed(void *arg, struct push_result *res)
 		break;
 	case PUSH_RETRY:
 		d->n.push_failures++;
-		if (outbox_update_attempt(ob, e, e->attempts + 1, res->retry_at) < 0)
+		if (outbox_update_attempt(ob, e, e->attempts + 1, res->retry_at, now) < 0)
 			res->retry_at = now + d->cfg->endpoints[ps->ep].retry_base;
 		ps->due = min64(ps->due, res->retry_at);
 		walk_retry(ps);
@@ -455,14 +455,34 @@ static int kind_refuse(struct daemon *d, struct outbox *ob, const struct outbox_
 	cfg_kind_word((int)ep->kind, now, sizeof(now));
 	cfg_endpoint_label(ep->name, label, sizeof(label));
 	snprintf(why, sizeof(why), "rendered for kind = %s; %s is now kind = %s", was, label, now);
-	log_warnx("%s/%s: %s: not sent, moved to %s/", ob->where, e->name, why, ob->dead_where);
 	int rc = outbox_dead_letter(ob, e->name, why, NULL, 0);
 
-	if (rc == 0) {
-		d->n.dead++;
-		d->n.stale++;
+	if (rc < 0) {
+		log_warnx("%s/%s: %s: not sent; kept in %s/, its move to %s/ tried again in %us",
+			  ob->where, e->name, why, ob->where, ob->dead_where, ep->retry_base);
+		return rc;
 	}
-	return rc;
+	log_warnx("%s/%s: %s: not sent, moved to %s/", ob->where, e->name, why, ob->dead_where);
+	d->n.dead++;
+	d->n.stale++;
+	return 0;
+}
+
+/* Entry e's last attempt is recorded ahead of now: the clock was set back
+ * since (a bad time server, an admin). Its next-attempt, on the old clock,
+ * would wait up to the step longer than asked; the wait asked for (the two
+ * recorded times apart) counts from now instead, as a source's backoff does
+ * (srcstate_not_before). Written back, so that the passes until then keep
+ * that time rather than count the wait from each one's now. A failed write
+ * (logged) leaves e due now: an early retry rather than a late one. */
+static void attempt_rebase(struct outbox *ob, struct outbox_entry *e, int64_t now)
+{
+	int64_t wait = e->next_attempt > e->last_attempt ? e->next_attempt - e->last_attempt : 0;
+
+	log_info("%s/%s: the clock was set back since its last attempt: next attempt in %lld s",
+		 ob->where, e->name, (long long)wait);
+	if (outbox_update_attempt(ob, e, e->attempts, now + wait, now) < 0)
+		e->next_attempt = 0;
 }
 
 /* Is entry id (a digest's, or a part's) of the digest being written, for
@@ -532,6 +552,8 @@ void pipeline_push_step(struct daemon *d)
 			continue;
 		}
 		rc = outbox_read(ob, name, e);
+		if (rc == 0 && !ps->every && e->last_attempt > now)
+			attempt_rebase(ob, e, now);
 		if (rc == -EBADMSG) { /* damaged: outbox_read moved it to dead/ */
 			d->n.dead++;
 			d->n.damaged++;

@@ -116,19 +116,23 @@ static int line_ok(const char *v, size_t cap)
 }
 
 /* The part lines are written only for an entry that is a part (pt->n > 0),
- * so that a webhook's entries stay as earlier versions wrote them. */
+ * and the last-attempt line only once an attempt is recorded (last_attempt
+ * > 0), so that a webhook's entries stay as earlier versions wrote them
+ * until a push of them fails. */
 static int header_make(const char *id, int64_t created, enum cfg_format fmt, unsigned attempts,
-		       int64_t next_attempt, const struct outbox_part *pt, const void *body,
-		       size_t len, char *out, size_t size)
+		       int64_t next_attempt, int64_t last_attempt, const struct outbox_part *pt,
+		       const void *body, size_t len, char *out, size_t size)
 {
-	char sum[SUM_HEX + 1], kind[OUTBOX_KIND_BYTES];
+	char sum[SUM_HEX + 1], kind[OUTBOX_KIND_BYTES], last[48] = "";
 	int n, m = 0;
 
 	sum_hex(body, len, sum);
+	if (last_attempt > 0)
+		snprintf(last, sizeof last, "last-attempt: %" PRId64 "\n", last_attempt);
 	n = snprintf(out, size,
 		     MAGIC_LINE "id: %s\ncreated: %" PRId64 "\nformat: %s\nattempts: %u\n"
-				"next-attempt: %" PRId64 "\nlength: %zu\nsha256: %s\n",
-		     id, created, format_names[fmt], attempts, next_attempt, len, sum);
+				"next-attempt: %" PRId64 "\n%slength: %zu\nsha256: %s\n",
+		     id, created, format_names[fmt], attempts, next_attempt, last, len, sum);
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
 	if (pt && pt->n) {
@@ -307,7 +311,7 @@ int outbox_add_part(struct outbox *ob, const char *id, int64_t created, enum cfg
 		return -EEXIST;
 	}
 	snprintf(fname, sizeof fname, "%020" PRIu64 "-%s" SUFFIX, ob->next_seq, id);
-	n = header_make(id, created, fmt, 0, 0, pt, body, len, hdr, sizeof hdr);
+	n = header_make(id, created, fmt, 0, 0, 0, pt, body, len, hdr, sizeof hdr);
 	if (n < 0)
 		return n;
 	ob->next_seq++;
@@ -375,7 +379,7 @@ int outbox_find(struct outbox *ob, const char *id, char *name)
 
 enum {
 	F_ID = 1, F_CREATED = 2, F_FORMAT = 4, F_ATTEMPTS = 8, F_NEXT = 16, F_LENGTH = 32,
-	F_SUM = 64, F_PART = 128, F_TITLE = 256, F_CLICK = 512, F_KIND = 1024
+	F_SUM = 64, F_PART = 128, F_TITLE = 256, F_CLICK = 512, F_KIND = 1024, F_LAST = 2048
 };
 
 static int set_why(char *why, const char *msg)
@@ -426,6 +430,12 @@ static int header_line(const char *k, size_t klen, const char *v, size_t vlen,
 			return 0;
 		e->next_attempt = x;
 		return F_NEXT;
+	}
+	if (KEY("last-attempt")) {
+		if (dec_parse_i64(v, vlen, 1, INT64_MAX, &x) < 0)
+			return 0;
+		e->last_attempt = x;
+		return F_LAST;
 	}
 	if (KEY("length")) {
 		if (dec_parse_i64(v, vlen, 0, DIGEST_BODY_BYTES, &x) < 0)
@@ -507,6 +517,7 @@ static int header_parse(const char *name, const char *buf, size_t len, struct ou
 	else if (memcmp(buf, MAGIC_LINE, sizeof MAGIC_LINE - 1) != 0)
 		return set_why(why, "not an outbox entry (bad first line)");
 	e->sum[0] = '\0';
+	e->last_attempt = 0;
 	e->part = e->parts = 0;
 	e->kind = OUTBOX_KIND_ANY;
 	e->title[0] = e->click[0] = '\0';
@@ -534,14 +545,18 @@ static int header_parse(const char *name, const char *buf, size_t len, struct ou
 		seen |= (unsigned)flag;
 		p = nl + 1;
 	}
-	/* The part lines are optional, and only in a version 2 entry. */
+	/* The part lines and last-attempt are optional, and only in a
+	 * version 2 entry (a version 1 entry is rewritten as 2 when an attempt
+	 * is recorded). */
 	if ((seen & (F_TITLE | F_CLICK | F_KIND)) && !(seen & F_PART))
 		return set_why(why, "a kind, title or link without a part line");
 	if ((seen & (F_PART | F_TITLE | F_CLICK | F_KIND)) && !(want & F_SUM))
 		return set_why(why, "part lines in a version 1 entry");
+	if ((seen & F_LAST) && !(want & F_SUM))
+		return set_why(why, "a last-attempt line in a version 1 entry");
 	if (!(seen & F_PART))
 		e->kind = CFG_KIND_WEBHOOK;
-	seen &= ~(unsigned)(F_PART | F_TITLE | F_CLICK | F_KIND);
+	seen &= ~(unsigned)(F_PART | F_TITLE | F_CLICK | F_KIND | F_LAST);
 	if (seen != want)
 		return set_why(why, (seen & ~want) ? "a checksum in a version 1 entry"
 						   : "header key missing");
@@ -641,14 +656,21 @@ int outbox_read(struct outbox *ob, const char *name, struct outbox_entry *e)
 damaged:
 	if (!why[0])
 		snprintf(why, sizeof why, "a symbolic link");
+	/* Said after the move: a refused one (a disk gone read-only) leaves
+	 * the entry where it is, read and moved again by the next walk. */
+	rc = outbox_dead_letter(ob, name, why, NULL, 0);
+	if (rc < 0) {
+		log_warnx("%s/%s: damaged entry (%s); kept in %s/, its move to %s/ tried again",
+			  ob->where, name, why, ob->where, ob->dead_where);
+		return rc;
+	}
 	log_warnx("%s/%s: damaged entry (%s); moved to %s/", ob->where, name, why,
 		  ob->dead_where);
-	rc = outbox_dead_letter(ob, name, why, NULL, 0);
-	return rc < 0 ? rc : -EBADMSG;
+	return -EBADMSG;
 }
 
 int outbox_update_attempt(struct outbox *ob, struct outbox_entry *e, unsigned attempts,
-			  int64_t next_attempt)
+			  int64_t next_attempt, int64_t at)
 {
 	char hdr[OUTBOX_HEADER_BYTES];
 	int n, rc;
@@ -658,11 +680,12 @@ int outbox_update_attempt(struct outbox *ob, struct outbox_entry *e, unsigned at
 		return -EINVAL;
 	e->attempts = attempts;
 	e->next_attempt = next_attempt < 0 ? 0 : next_attempt;
+	e->last_attempt = at < 0 ? 0 : at;
 	struct outbox_part pt = { .k = e->part, .n = e->parts, .kind = e->kind,
 				  .title = e->title, .click = e->click };
 
-	n = header_make(e->id, e->created, e->format, e->attempts, e->next_attempt, &pt, e->body,
-			e->len, hdr, sizeof hdr);
+	n = header_make(e->id, e->created, e->format, e->attempts, e->next_attempt, e->last_attempt,
+			&pt, e->body, e->len, hdr, sizeof hdr);
 	if (n < 0)
 		return n;
 	rc = write_atomic(ob->dirfd, e->name, hdr, (size_t)n, e->body, e->len);

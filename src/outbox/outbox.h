@@ -26,6 +26,13 @@
  *   length: 2291
  *   sha256: <64 lowercase hex digits>
  *
+ * Once a push of it failed, "last-attempt: T" follows next-attempt: when
+ * that attempt was made, on the clock that set next-attempt, so that a
+ * clock set back since can be told (T ahead of now) and the wait counted
+ * from now. Entries without it (never tried, or written by an earlier
+ * version) read as last_attempt 0; an earlier digestd reads the line as
+ * damage (it moves such an entry to dead/).
+ *
  * An entry that is part k of the n a digest makes for a chat endpoint
  * (docs/endpoints.md) has, after sha256, "part: k/n" (1-based), "kind: K"
  * (the [endpoint] kind it was rendered for: email, ntfy, ...; parts written
@@ -46,6 +53,7 @@ struct outbox_entry {
 	enum cfg_format format;
 	unsigned attempts;            /* push attempts made so far */
 	int64_t next_attempt;         /* Unix seconds; 0 = now */
+	int64_t last_attempt;         /* Unix seconds of the attempt that set it; 0 = none recorded */
 	size_t len;
 	char sum[65];                 /* the header's sha256, "" for version 1 */
 	unsigned part, parts;         /* 0-based part of parts; parts 0: no part line */
@@ -139,14 +147,17 @@ int outbox_name_id(const char *name, char id[DIGEST_ID_BYTES]);
  * checksum, a link, a FIFO or anything but a regular file: opened without
  * following links or blocking), in which case it has been moved to dead/
  * with a reason file and logged: go on with the next.
- * Other negative errnos: an I/O error, logged, entry left in place. */
+ * Other negative errnos: an I/O error, or a damaged entry's move to dead/
+ * refused, logged, entry left in place. */
 int outbox_read(struct outbox *ob, const char *name, struct outbox_entry *e);
 
-/* Records a failed attempt: sets e->attempts and e->next_attempt and
- * rewrites the entry atomically. Returns 0 or a negative errno after
- * logging (the old file is then intact). Blocks on I/O. */
+/* Records a failed attempt made at `at` (Unix seconds, the clock that
+ * computed next_attempt): sets e->attempts, e->next_attempt and
+ * e->last_attempt and rewrites the entry atomically. Returns 0 or a
+ * negative errno after logging (the old file is then intact; e holds the
+ * new values). Blocks on I/O. */
 int outbox_update_attempt(struct outbox *ob, struct outbox_entry *e, unsigned attempts,
-			  int64_t next_attempt);
+			  int64_t next_attempt, int64_t at);
 
 /* Deletes a delivered entry. Call only after a 2xx. Returns 0 (also when it
  * is already gone) or a negative errno after logging. Blocks on I/O. */

@@ -66,7 +66,8 @@ fi
 # tried again only when something else started a pass (here: never, the
 # schedule 1h), and the failed move left a reason file behind (the retry
 # then wrote NAME.1). Then a damaged entry, whose failed move was already
-# retried: no reason file left behind either.
+# retried: no reason file left behind either. In both, the log said "moved
+# to dead/" before the "cannot move" line: it says the entry is kept.
 SHIM=$BUILD/tests/libenospc.so
 if [ "${TEST_LIBC:-glibc}" = musl ] || [ ! -f "$SHIM" ]; then
 	echo "SKIP: reconfig: move to dead/ refused: no fault shim on this build"
@@ -97,7 +98,23 @@ else
 			fail "$what: refused: the entry stays, no reason file left for it" \
 				"$(ls "$TMP/state/outbox/hook" "$TMP/state/dead/hook")"
 		fi
+		# The log says what happened: the entry kept, its move tried
+		# again; "moved" only once it is moved, on one line.
+		if wait_grep "outbox/hook/$2: .*kept in outbox/hook/, its move to dead/hook/ tried again" \
+			"$TMP/move.log" 10 && ! grep -q "outbox/hook/$2: .*moved to dead/hook/" "$TMP/move.log"; then
+			pass "$what: refused: the log says the entry is kept, never that it moved"
+		else
+			fail "$what: refused: the log says the entry is kept, never that it moved" \
+				"$(grep -- "$2" "$TMP/move.log" | head -n 4)"
+		fi
 		rm -f "$TMP/no-move"
+		if wait_grep "outbox/hook/$2: .*moved to dead/hook/" "$TMP/move.log" 30 &&
+			[ "$(grep -c "outbox/hook/$2: .*moved to dead/hook/" "$TMP/move.log")" -eq 1 ]; then
+			pass "$what: taken: the log says moved, once"
+		else
+			fail "$what: taken: the log says moved, once" \
+				"$(grep -- "$2" "$TMP/move.log" | tail -n 4)"
+		fi
 		moved() { [ "$(in_hook dead '\.digest$')" -eq "$want" ]; }
 		wait_until 30 moved
 		if moved && [ "$(in_hook outbox '\.digest$')" -eq 0 ] &&

@@ -130,6 +130,32 @@ status --config "$TMP/d.ini"
 check_text "stopped daemon: not running" "digestd not running"
 check_text "stopped daemon: the stale time is said" "no digestd runs: not running"
 
+# A hostile server's words in a state file (the feed's last error): a
+# right-to-left override (U+202E) and a C1 CSI (U+009B) would make the
+# terminal show a line that says something else. Text shows each as a space
+# (the override beside the space before it: two); JSON keeps the exact
+# string (C1 escaped, U+202E as is: decoded, both are there).
+st=$(grep -l '^name feed$' "$TMP/state"/source-*.state)
+python3 - "$st" <<'PY'
+import sys
+p = sys.argv[1]
+lines = open(p, "rb").read().split(b"\n")
+lines = [b"error HTTP status 404 \xe2\x80\xaegnp.exe\xc2\x9b31m" if l.startswith(b"error ") else l
+         for l in lines]
+open(p, "wb").write(b"\n".join(lines))
+PY
+status --config "$TMP/d.ini"
+if [ "$RC" -eq 0 ] && grep -q "last error: HTTP status 404  gnp.exe 31m" "$TMP/out" &&
+	! grep -q "$(printf '\342\200\256')" "$TMP/out" && ! grep -q "$(printf '\302\233')" "$TMP/out"; then
+	pass "text: a planted error's U+202E and U+009B shown as spaces"
+else
+	fail "text: a planted error's U+202E and U+009B shown as spaces" "exit $RC" \
+		"$(grep "last error: HTTP status 404" "$TMP/out" | od -c | head -n 4)"
+fi
+status --config "$TMP/d.ini" --format json
+check_json "a planted error kept exact" \
+	'[s["error"] == "HTTP status 404 \u202egnp.exe\u009b31m" for s in j["sources"] if s["name"]=="feed"][0]' True
+
 # Hostile state: the feed's state file a FIFO, the seen-set a link, the
 # oldest outbox entry garbage, last-digest garbage, next-digest a FIFO,
 # dead/ a link.

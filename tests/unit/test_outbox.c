@@ -175,11 +175,15 @@ static void test_attempts(void)
 	CHECK_INT(ob_open(), 0);
 	CHECK_INT(outbox_add(&ob, "dg_x", 5, CFG_FORMAT_JSON, "body", 4, n1), 0);
 	CHECK_INT(outbox_read(&ob, n1, &e), 0);
-	CHECK_INT(outbox_update_attempt(&ob, &e, 3, 1795888800), 0);
+	/* Never tried: no last attempt recorded, and no line for it. */
+	CHECK_INT(e.last_attempt, 0);
+	CHECK_INT(outbox_update_attempt(&ob, &e, 3, 1795888800, 1795888740), 0);
 	memset(&e, 0, offsetof(struct outbox_entry, body));
 	CHECK_INT(outbox_read(&ob, n1, &e), 0);
 	CHECK_INT(e.attempts, 3);
 	CHECK_INT(e.next_attempt, 1795888800);
+	/* The attempt's own time, which tells a clock set back since. */
+	CHECK_INT(e.last_attempt, 1795888740);
 	CHECK_INT(e.len, 4);
 	CHECK(memcmp(e.body, "body", 4) == 0);
 	outbox_close(&ob);
@@ -282,8 +286,10 @@ static void test_damaged_entries(void)
 	wipe();
 	CHECK_INT(ob_open(), 0);
 	put_file("outbox", nm, good, sizeof good - 1);
+	e.last_attempt = 42;
 	CHECK_INT(outbox_read(&ob, nm, &e), 0);
 	CHECK(memcmp(e.body, "body", 4) == 0);
+	CHECK_INT(e.last_attempt, 0); /* an earlier version's entry: none recorded */
 
 	expect_damaged("empty", nm, "", 0);
 	expect_damaged("magic", nm, "digestd-outbox 3\n", 17);
@@ -309,6 +315,15 @@ static void test_damaged_entries(void)
 	snprintf(buf, sizeof buf, "digestd-outbox 1\nid: dg_1\ncreated: 5\nformat: json\n"
 				  "attempts: -1\nnext-attempt: 0\nlength: 4\n\nbody");
 	expect_damaged("negative attempts", nm, buf, strlen(buf));
+	/* last-attempt: written only in a version 2 entry, never 0 or less. */
+	snprintf(buf, sizeof buf, "digestd-outbox 1\nid: dg_1\ncreated: 5\nformat: json\n"
+				  "attempts: 1\nnext-attempt: 9\nlast-attempt: 8\nlength: 4\n\nbody");
+	expect_damaged("last-attempt in version 1", nm, buf, strlen(buf));
+	snprintf(buf, sizeof buf, "digestd-outbox 2\nid: dg_1\ncreated: 5\nformat: json\n"
+				  "attempts: 1\nnext-attempt: 9\nlast-attempt: 0\nlength: 4\n"
+				  "sha256: 230d8358dc8e8890b4c58deeb62912ee2f20357ae92a5cc861b98e68fe31acb5"
+				  "\n\nbody");
+	expect_damaged("last-attempt 0", nm, buf, strlen(buf));
 	memset(big, 'a', sizeof big);
 	memcpy(big, "digestd-outbox 1\nid: ", 21);
 	expect_damaged("endless header", nm, big, sizeof big);
@@ -365,7 +380,7 @@ static void test_checksum(void)
 	/* An attempt count rewritten keeps the checksum right. */
 	CHECK_INT(outbox_add(&ob, "dg_sum2", 5, CFG_FORMAT_TEXT, "text", 4, n1), 0);
 	CHECK_INT(outbox_read(&ob, n1, &e), 0);
-	CHECK_INT(outbox_update_attempt(&ob, &e, 2, 7), 0);
+	CHECK_INT(outbox_update_attempt(&ob, &e, 2, 7, 5), 0);
 	CHECK_INT(outbox_read(&ob, n1, &e), 0);
 	CHECK_INT(e.attempts, 2);
 	expect_damaged("a checksum in a version 1 entry", "00000000000000000001-dg_1.digest", v1_sum,
@@ -417,7 +432,7 @@ static void test_full_disk(void)
 	/* The entry that is there survives a failed rewrite too. */
 	e.len = sizeof body;
 	memcpy(e.body, body, sizeof body);
-	CHECK_INT(outbox_update_attempt(&ob, &e, 1, 99), -EFBIG);
+	CHECK_INT(outbox_update_attempt(&ob, &e, 1, 99, 98), -EFBIG);
 	CHECK_INT(setrlimit(RLIMIT_FSIZE, &old), 0);
 	signal(SIGXFSZ, SIG_DFL);
 	CHECK_INT(rc, -EFBIG);
@@ -581,7 +596,7 @@ static void test_parts(void)
 	/* Read back, then again after an attempt rewrote the header. */
 	for (unsigned attempts = 0; attempts <= 2; attempts += 2) {
 		if (attempts)
-			CHECK_INT(outbox_update_attempt(&ob, &e, attempts, 9), 0);
+			CHECK_INT(outbox_update_attempt(&ob, &e, attempts, 9, 8), 0);
 		memset(&e, 0, offsetof(struct outbox_entry, body));
 		CHECK_INT(outbox_read(&ob, n1, &e), 0);
 		CHECK_INT(e.attempts, attempts);
