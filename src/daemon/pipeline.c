@@ -1599,8 +1599,13 @@ static int compose(struct daemon *d, int64_t now)
 		log_info("digest %s %s: %u articles in %u items, %zu bytes%s", id,
 			 again ? "composed again" : "composed", k, digest_count(&d->dg), len,
 			 p->n > k ? " (more wait for the next one)" : "");
-		problems_told(d);
 	}
+	/* Every endpoint holds it now. A digest without articles whose copies
+	 * were all there already (written before a stop that came ahead of
+	 * their marks) wrote nothing, but it is the digest telling the
+	 * problems: left untold, they would make a second one. */
+	if (written || !k)
+		problems_told(d);
 	/* Every endpoint holds it, its problems are told: the file goes. A
 	 * removal that failed (said) is harmless: a file whose every endpoint
 	 * holds its digest names none to write. */

@@ -637,23 +637,32 @@ int pending_empty_load(struct pending_empty *e, int dirfd, const char *dir)
 	fd = file_open_read(dirfd, "empty-digest");
 	if (fd == -ENOENT)
 		return 0;
-	if (fd < 0) {
+	/* A folder is moved aside as a damaged file is: the rename of the
+	 * next save cannot replace it (a link or a FIFO it replaces), so no
+	 * digest without articles could be composed while it is there. */
+	if (fd < 0 && fd != -EISDIR) {
 		log_warnx("%s/empty-digest: %s; %s", dir, file_strerror(fd), EMPTY_AGAIN);
 		return fd;
 	}
-	rc = file_read_full(fd, buf, sizeof(buf), &got);
-	close(fd);
-	if (rc < 0) {
-		log_warnx("%s/empty-digest: cannot read: %s; %s", dir, strerror(-rc), EMPTY_AGAIN);
-		return rc;
+	rc = fd;
+	if (fd >= 0) {
+		rc = file_read_full(fd, buf, sizeof(buf), &got);
+		close(fd);
+		if (rc < 0) {
+			log_warnx("%s/empty-digest: cannot read: %s; %s", dir, strerror(-rc),
+				  EMPTY_AGAIN);
+			return rc;
+		}
+		if (got <= PENDING_EMPTY_FILE_BYTES && pending_empty_parse(e, buf, got) == 0)
+			return 0;
+		rc = -EBADMSG;
 	}
-	if (got <= PENDING_EMPTY_FILE_BYTES && pending_empty_parse(e, buf, got) == 0)
-		return 0;
 	if (renameat(dirfd, "empty-digest", dirfd, "empty-digest.corrupt") < 0)
-		log_warnx("%s/empty-digest: damaged, and cannot be moved aside (%s); %s", dir,
-			  strerror(errno), EMPTY_AGAIN);
+		log_warnx("%s/empty-digest: %s, and cannot be moved aside (%s); %s", dir,
+			  rc == -EBADMSG ? "damaged" : file_strerror(rc), strerror(errno),
+			  EMPTY_AGAIN);
 	else
-		log_warnx("%s/empty-digest: damaged; moved to %s/empty-digest.corrupt; %s", dir,
-			  dir, EMPTY_AGAIN);
-	return -EBADMSG;
+		log_warnx("%s/empty-digest: %s; moved to %s/empty-digest.corrupt; %s", dir,
+			  rc == -EBADMSG ? "damaged" : file_strerror(rc), dir, EMPTY_AGAIN);
+	return rc;
 }

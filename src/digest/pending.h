@@ -168,9 +168,10 @@ int pending_empty_list(struct pending_empty *e, const char *name);
 int pending_empty_save(const struct pending_empty *e, int dirfd, const char *dir);
 
 /* Reads dirfd's "empty-digest" into e (none when it is missing), removing
- * a leftover "empty-digest.tmp". A damaged file is moved aside as
- * "empty-digest.corrupt", one that cannot be read (a link, a FIFO, an I/O
- * error) is left; either is one warning and gives none (the digest is then
+ * a leftover "empty-digest.tmp". A damaged file, or a folder (which a save
+ * could not replace), is moved aside as "empty-digest.corrupt", one that
+ * cannot be read (a link, a FIFO, an I/O error) is left for the next save
+ * to replace; either is one warning and gives none (the digest is then
  * written to every endpoint under a new id: told twice rather than never)
  * and its negative errno. Blocks on I/O. */
 int pending_empty_load(struct pending_empty *e, int dirfd, const char *dir);

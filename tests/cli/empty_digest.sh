@@ -7,8 +7,10 @@
 # first endpoint, which had it, does not get the same problems again under
 # a new id, and b gets it under the first id (docs/daemon.md, "The pending
 # list"); the same when the first endpoint's mark cannot be saved (its copy
-# waits unpushed), and when digestd is killed after the last copy, before
-# the problem is marked as told. Then the same with the feed recovered by the restart:
+# waits unpushed), when digestd is killed after the last copy, before
+# the problem is marked as told, and when it is killed at the last copy's
+# mark (the restart finds the copy there already, writes nothing, and must
+# still mark the problem as told). Then the same with the feed recovered by the restart:
 # nothing left to say, b gets nothing and nothing stays behind. A damaged
 # empty-digest file is one warning naming it, not a crash. Last, the
 # running daemon with b's outbox full (the shim): a reload that removes b
@@ -160,6 +162,31 @@ if [ "$RC" -eq 0 ] && [ "$(wc -l <"$TMP/ids-a")" -eq 1 ] && cmp -s "$TMP/ids-a" 
 	fail "killed before the told mark, restarted twice: each endpoint got it once" "exit $RC" \
 		"first $(tr '\n' ' ' <"$TMP/ids-a"), b $(tr '\n' ' ' <"$TMP/ids-b")" \
 		"$(tail -n 4 "$TMP/killed-restart.log")"; fi
+
+# Killed at the save of b's mark (its copy written, the mark not saved):
+# the restart finds b's copy there already (nothing written) and saves the
+# mark; the problem is marked as told then, so a later run, the feed still
+# failing, sends no second digest of the same problem.
+fresh
+once killed-mark DIGESTD_FAULT_KILL_AT="$last"
+if [ -n "$last" ] && [ "$RC" -gt 128 ] && [ "$(outbox_entries)" -eq 2 ] &&
+	[ -e "$TMP/state/empty-digest" ]; then
+	pass "killed at b's mark: both copies in the outboxes, b's not marked"; else
+	fail "killed at b's mark: both copies in the outboxes, b's not marked" \
+		"point '$last', exit $RC" "$(find "$TMP/state/outbox")" \
+		"$(tail -n 3 "$TMP/killed-mark.log")"; fi
+once killed-mark-restart
+sleep 1.1 # past the feed's backoff: polled again, still failing
+once killed-mark-later
+ids "$TMP/store" >"$TMP/ids-a"
+ids "$TMP/b/store" >"$TMP/ids-b"
+if [ "$RC" -eq 0 ] && [ "$(wc -l <"$TMP/ids-a")" -eq 1 ] && cmp -s "$TMP/ids-a" "$TMP/ids-b" &&
+	[ ! -e "$TMP/state/empty-digest" ]; then
+	pass "killed at b's mark, restarted twice: each endpoint got it once"; else
+	fail "killed at b's mark, restarted twice: each endpoint got it once" "exit $RC" \
+		"first $(tr '\n' ' ' <"$TMP/ids-a"), b $(tr '\n' ' ' <"$TMP/ids-b")" \
+		"$(tail -n 4 "$TMP/killed-mark-restart.log")" \
+		"$(tail -n 4 "$TMP/killed-mark-later.log")"; fi
 
 # The feed recovered by the restart (an empty one: no article): the
 # problem is gone, send_empty is no, so nothing is said to b.

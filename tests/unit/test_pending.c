@@ -582,6 +582,17 @@ static void empty_digest(void)
 	CHECK_INT(pending_empty_save(&e, dfd, dir), 0);
 	CHECK_INT(pending_empty_load(&g, dfd, dir), 0);
 	CHECK_STR(g.id, id);
+	/* A folder (which a save cannot replace, so that no digest without
+	 * articles could be composed): moved aside, and the save works. */
+	CHECK_INT(unlink(aside), 0);
+	CHECK_INT(unlink(path), 0);
+	CHECK_INT(mkdir(path, 0700), 0);
+	CHECK_INT(pending_empty_load(&g, dfd, dir), -EISDIR);
+	CHECK(!g.id[0] && access(path, F_OK) != 0 && access(aside, F_OK) == 0);
+	CHECK_INT(rmdir(aside), 0);
+	CHECK_INT(pending_empty_save(&e, dfd, dir), 0);
+	CHECK_INT(pending_empty_load(&g, dfd, dir), 0);
+	CHECK_STR(g.id, id);
 	memset(&e, 0, sizeof(e));
 	CHECK_INT(pending_empty_save(&e, dfd, dir), 0);
 }
