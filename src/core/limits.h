@@ -251,9 +251,10 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * pause until a digest goes out. RAM: an article costs RUN_PENDING_ITEM_BYTES
  * in the item table (its URL key and text key among them), its strings (about
  * 1 KiB with 3 key sentences) and its fingerprint (8 bytes a stem, at most
- * 512) in the arena, each touched only as far as used: 500 x 96 bytes +
- * 768 KiB, about 815 KiB when full (the arena was 512 KiB before
- * fingerprints were kept: about as many articles fit). */
+ * 512) in the arena, each touched only as far as used; with the problems
+ * the digest in flight lists (DIGEST_MAX_PROBLEMS x 176 bytes): 500 x 96
+ * bytes + 768 KiB + 5.5 KiB, about 820 KiB when full (the arena was 512 KiB
+ * before fingerprints were kept: about as many articles fit). */
 #define RUN_PENDING_MAX 500u
 #define RUN_PENDING_BYTES (768u * 1024u)
 #define RUN_PENDING_ITEM_BYTES 96u

@@ -1126,61 +1126,6 @@ static bool in_every_outbox(struct daemon *d, const char *id)
 	return true;
 }
 
-int pipeline_restore(struct daemon *d)
-{
-	const char *dir = d->cfg->daemon.state_dir;
-	struct pending *p = &d->pend;
-	unsigned dropped = 0;
-	int rc;
-
-	rc = pending_load(p, d->state_fd, dir);
-	if (rc == -EBADMSG) {
-		rc = source_forget_validators(d->cfg, &d->sources[d->cur]);
-		if (rc < 0) {
-			log_errx("%s/pending: damaged, and the feeds' validators cannot be dropped "
-				 "to fetch its articles again; trying again later", dir);
-			return -EAGAIN;
-		}
-		log_warnx("%s/pending: damaged; every feed is fetched in full at its next poll", dir);
-		rc = pending_set_aside(d->state_fd, dir);
-		if (rc < 0)
-			return -EAGAIN;
-	} else if (rc < 0) {
-		return rc;
-	}
-	if (p->inflight) {
-		bool seen_all = true;
-
-		for (unsigned i = 0; i < p->inflight; i++)
-			seen_all = seen_all && seen_contains(&d->seen, p->item[i].key);
-		if (seen_all || in_every_outbox(d, p->inflight_id)) {
-			d->inflight_written = true;
-			if (settle(d) == 0)
-				log_info("digest %s reached the outbox before the stop: its %u articles "
-					 "are done", p->inflight_id, p->inflight);
-		} else {
-			log_info("digest %s was being written at the stop: composed again from its "
-				 "%u articles, under the same id", p->inflight_id, p->inflight);
-			/* Failed (said): those entries go to dead/ when pushed. */
-			(void)pipeline_inflight_refit(d);
-		}
-	}
-	/* Said when it cannot be used: the digest then goes to every endpoint
-	 * under a new id. */
-	(void)pending_empty_load(&d->empty, d->state_fd, dir);
-	if (d->empty.id[0])
-		log_info("digest %s (without articles) was being written at the stop: the "
-			 "endpoints that lack it get it under the same id", d->empty.id);
-	/* Only with no digest in flight: its articles must stay first. */
-	if (!p->inflight)
-		dropped = pending_drop_if(p, in_seen, &d->seen);
-	if (dropped)
-		pipeline_save(d);
-	if (p->n)
-		log_info("%u articles from before the restart wait for the next digest", p->n);
-	return 0;
-}
-
 /* Feed health: the HTTP sources whose failed polls in a row reached
  * [daemon] problem_after and that no digest listed yet (their state files),
  * into d->problems; at most DIGEST_MAX_PROBLEMS, the rest wait. */
@@ -1232,6 +1177,78 @@ static void problems_told(struct daemon *d)
 			d->n.state_saves++;
 	}
 	d->n_problems = 0;
+}
+
+/* The problems the digest in flight lists (the pending list keeps them
+ * with its mark) into d->problems. */
+static void problems_inflight(struct daemon *d)
+{
+	d->n_problems = d->pend.n_problems;
+	memcpy(d->problems, d->pend.problem, sizeof(d->problems[0]) * d->n_problems);
+}
+
+int pipeline_restore(struct daemon *d)
+{
+	const char *dir = d->cfg->daemon.state_dir;
+	struct pending *p = &d->pend;
+	unsigned dropped = 0;
+	int rc;
+
+	rc = pending_load(p, d->state_fd, dir);
+	if (rc == -EBADMSG) {
+		rc = source_forget_validators(d->cfg, &d->sources[d->cur]);
+		if (rc < 0) {
+			log_errx("%s/pending: damaged, and the feeds' validators cannot be dropped "
+				 "to fetch its articles again; trying again later", dir);
+			return -EAGAIN;
+		}
+		log_warnx("%s/pending: damaged; every feed is fetched in full at its next poll", dir);
+		rc = pending_set_aside(d->state_fd, dir);
+		if (rc < 0)
+			return -EAGAIN;
+	} else if (rc < 0) {
+		return rc;
+	}
+	if (p->inflight) {
+		bool seen_all = true;
+
+		for (unsigned i = 0; i < p->inflight; i++)
+			seen_all = seen_all && seen_contains(&d->seen, p->item[i].key);
+		if (seen_all || in_every_outbox(d, p->inflight_id)) {
+			char id[DIGEST_ID_BYTES];
+			unsigned n = p->inflight;
+
+			/* Said after settle, which clears the list's mark. */
+			memcpy(id, p->inflight_id, sizeof(id));
+			/* Every endpoint holds it: the problems it lists are told
+			 * now (the stop may have come before), not listed again. */
+			problems_inflight(d);
+			problems_told(d);
+			d->inflight_written = true;
+			if (settle(d) == 0)
+				log_info("digest %s reached the outbox before the stop: its %u articles "
+					 "are done", id, n);
+		} else {
+			log_info("digest %s was being written at the stop: composed again from its "
+				 "%u articles, under the same id", p->inflight_id, p->inflight);
+			/* Failed (said): those entries go to dead/ when pushed. */
+			(void)pipeline_inflight_refit(d);
+		}
+	}
+	/* Said when it cannot be used: the digest then goes to every endpoint
+	 * under a new id. */
+	(void)pending_empty_load(&d->empty, d->state_fd, dir);
+	if (d->empty.id[0])
+		log_info("digest %s (without articles) was being written at the stop: the "
+			 "endpoints that lack it get it under the same id", d->empty.id);
+	/* Only with no digest in flight: its articles must stay first. */
+	if (!p->inflight)
+		dropped = pending_drop_if(p, in_seen, &d->seen);
+	if (dropped)
+		pipeline_save(d);
+	if (p->n)
+		log_info("%u articles from before the restart wait for the next digest", p->n);
+	return 0;
 }
 
 /* One entry written to endpoint i's outbox: counted toward outbox_max, or
@@ -1470,7 +1487,14 @@ static int compose(struct daemon *d, int64_t now)
 		if (rc < 0)
 			return rc;
 	}
-	problems_gather(d);
+	/* A digest in flight composed again lists the problems it listed when
+	 * first composed (the pending list keeps them): the endpoints that hold
+	 * it and those that get it now see the same digest, and a problem new
+	 * since waits for the next one rather than being told to some only. */
+	if (p->inflight)
+		problems_inflight(d);
+	else
+		problems_gather(d);
 	/* Problems alone make a digest: when every feed fails, no article
 	 * comes, and that is when the reader must hear (docs/status.md). */
 	if (p->n == 0 && !dc->send_empty && !d->n_problems)
@@ -1572,6 +1596,10 @@ static int compose(struct daemon *d, int64_t now)
 	}
 	p->inflight = k;
 	memcpy(p->inflight_id, id, sizeof(p->inflight_id));
+	/* With the mark, the problems it lists: told at start-up if digestd
+	 * stops before it tells them below (pipeline_restore). */
+	p->n_problems = k ? d->n_problems : 0;
+	memcpy(p->problem, d->problems, sizeof(p->problem[0]) * p->n_problems);
 	if (k && pipeline_save(d) < 0) {
 		log_warnx("digest %s not composed (%u articles wait): the article list cannot be "
 			  "saved", id, p->n);

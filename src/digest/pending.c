@@ -40,6 +40,7 @@ void pending_init(struct pending *p)
 	p->used = 0;
 	p->inflight = 0;
 	memset(p->inflight_id, 0, sizeof(p->inflight_id));
+	p->n_problems = 0;
 }
 
 int pending_has(const struct pending *p, const unsigned char key[SEEN_KEY_BYTES])
@@ -276,6 +277,7 @@ void pending_shift(struct pending *p, unsigned n)
 		p->item[k].off -= cut;
 	p->inflight = 0;
 	memset(p->inflight_id, 0, sizeof(p->inflight_id));
+	p->n_problems = 0;
 }
 
 unsigned pending_drop_if(struct pending *p,
@@ -298,7 +300,7 @@ static void header(const struct pending *p, unsigned char h[PENDING_HEADER_BYTES
 {
 	memset(h, 0, PENDING_HEADER_BYTES);
 	memcpy(h, pending_magic, sizeof(pending_magic));
-	bytes_put32(h + 8, PENDING_VERSION);
+	bytes_put32(h + 8, p->n_problems ? PENDING_VERSION_PROBLEMS : PENDING_VERSION);
 	bytes_put32(h + 12, p->n);
 	bytes_put32(h + 16, p->used);
 	bytes_put32(h + 20, p->inflight);
@@ -317,27 +319,49 @@ static void record(const struct pending_item *it, unsigned char r[PENDING_RECORD
 	memcpy(r + 60, it->text_key, SEEN_KEY_BYTES);
 }
 
-/* The header and the records, built whole so that the file is written in
- * two parts (this and the arena). RAM: 45 KiB. */
-static unsigned char image[PENDING_HEADER_BYTES + RUN_PENDING_MAX * PENDING_RECORD_BYTES];
+/* The problems block of version 4 (none: no bytes); returns its length. */
+static size_t problems(const struct pending *p, unsigned char *b)
+{
+	if (!p->n_problems)
+		return 0;
+	bytes_put32(b, p->n_problems);
+	for (unsigned i = 0; i < p->n_problems; i++) {
+		const struct digest_problem *pr = &p->problem[i];
+		unsigned char *r = b + 4 + (size_t)i * PENDING_PROBLEM_BYTES;
+
+		memset(r, 0, PENDING_PROBLEM_BYTES);
+		memcpy(r, pr->source, strnlen(pr->source, CFG_SOURCE_NAME_BYTES - 1));
+		memcpy(r + CFG_SOURCE_NAME_BYTES, pr->error,
+		       strnlen(pr->error, SRCSTATE_ERROR_BYTES - 1));
+		bytes_put64(r + CFG_SOURCE_NAME_BYTES + SRCSTATE_ERROR_BYTES, (uint64_t)pr->since);
+		bytes_put32(r + CFG_SOURCE_NAME_BYTES + SRCSTATE_ERROR_BYTES + 8, pr->failures);
+	}
+	return 4 + (size_t)p->n_problems * PENDING_PROBLEM_BYTES;
+}
+
+/* The header, the records and the problems, built whole so that the file is
+ * written in two parts (this and the arena). RAM: 51 KiB. */
+static unsigned char image[PENDING_HEADER_BYTES + RUN_PENDING_MAX * PENDING_RECORD_BYTES + 4 +
+			   DIGEST_MAX_PROBLEMS * PENDING_PROBLEM_BYTES];
 
 int pending_save(const struct pending *p, int dirfd, const char *dir)
 {
 	unsigned char *r = image + PENDING_HEADER_BYTES;
+	size_t rec_len = (size_t)p->n * PENDING_RECORD_BYTES, len;
 	mbedtls_sha256_context sha;
 	int rc;
 
 	header(p, image);
 	for (unsigned i = 0; i < p->n; i++)
 		record(&p->item[i], r + (size_t)i * PENDING_RECORD_BYTES);
+	len = rec_len + problems(p, r + rec_len);
 	sha256_start(&sha);
 	sha256_update(&sha, image, 88);
-	sha256_update(&sha, r, (size_t)p->n * PENDING_RECORD_BYTES);
+	sha256_update(&sha, r, len);
 	sha256_update(&sha, p->arena, p->used);
 	sha256_finish(&sha, image + 88);
-	rc = file_replace_at(dirfd, "pending", "pending.tmp", image,
-			     PENDING_HEADER_BYTES + (size_t)p->n * PENDING_RECORD_BYTES, p->arena,
-			     p->used);
+	rc = file_replace_at(dirfd, "pending", "pending.tmp", image, PENDING_HEADER_BYTES + len,
+			     p->arena, p->used);
 	if (rc < 0)
 		log_warnx("%s/pending: cannot save the articles waiting for a digest: %s", dir,
 			  strerror(-rc));
@@ -383,19 +407,43 @@ static int record_ok(const char *s, uint32_t len, uint32_t n_sentences, uint32_t
 	return k == 0 || get_print((const unsigned char *)s + len - k, n_print, &print) == 0;
 }
 
+/* Version 4's problems block at b, of the len bytes before the arena, into
+ * p: 1, or 0 when damaged. */
+static int problems_ok(struct pending *p, const unsigned char *b, size_t len)
+{
+	uint32_t n = len >= 4 ? bytes_get32(b) : 0;
+
+	if (n == 0 || n > DIGEST_MAX_PROBLEMS || len != 4 + (size_t)n * PENDING_PROBLEM_BYTES)
+		return 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const unsigned char *r = b + 4 + (size_t)i * PENDING_PROBLEM_BYTES;
+		struct digest_problem *pr = &p->problem[i];
+
+		memcpy(pr->source, r, CFG_SOURCE_NAME_BYTES);
+		memcpy(pr->error, r + CFG_SOURCE_NAME_BYTES, SRCSTATE_ERROR_BYTES);
+		if (!pr->source[0] || pr->source[CFG_SOURCE_NAME_BYTES - 1] ||
+		    pr->error[SRCSTATE_ERROR_BYTES - 1])
+			return 0;
+		pr->since = (int64_t)bytes_get64(r + CFG_SOURCE_NAME_BYTES + SRCSTATE_ERROR_BYTES);
+		pr->failures = bytes_get32(r + CFG_SOURCE_NAME_BYTES + SRCSTATE_ERROR_BYTES + 8);
+	}
+	p->n_problems = n;
+	return 1;
+}
+
 int pending_parse(struct pending *p, const void *buf, size_t len)
 {
 	const unsigned char *b = buf, *rec;
 	unsigned char sum[32];
 	mbedtls_sha256_context sha;
 	uint32_t version, count, arena_len, inflight, at = 0;
-	size_t rec_bytes;
+	size_t rec_bytes, extra;
 
 	pending_init(p);
 	if (len < PENDING_HEADER_BYTES || memcmp(b, pending_magic, sizeof(pending_magic)) != 0)
 		goto bad;
 	version = bytes_get32(b + 8);
-	if (version < 1 || version > PENDING_VERSION)
+	if (version < 1 || version > PENDING_VERSION_PROBLEMS)
 		goto bad;
 	rec_bytes = version == 1   ? PENDING_RECORD_V1_BYTES
 		    : version == 2 ? PENDING_RECORD_V2_BYTES
@@ -404,7 +452,12 @@ int pending_parse(struct pending *p, const void *buf, size_t len)
 	arena_len = bytes_get32(b + 16);
 	inflight = bytes_get32(b + 20);
 	if (count > RUN_PENDING_MAX || arena_len > RUN_PENDING_BYTES || inflight > count ||
-	    len != PENDING_HEADER_BYTES + (size_t)count * rec_bytes + arena_len)
+	    len < PENDING_HEADER_BYTES + (size_t)count * rec_bytes + arena_len)
+		goto bad;
+	extra = len - (PENDING_HEADER_BYTES + (size_t)count * rec_bytes + arena_len);
+	if (version == PENDING_VERSION_PROBLEMS ?
+		    !inflight || !problems_ok(p, b + len - arena_len - extra, extra) :
+		    extra != 0)
 		goto bad;
 	sha256_start(&sha);
 	sha256_update(&sha, b, 88);
@@ -415,7 +468,7 @@ int pending_parse(struct pending *p, const void *buf, size_t len)
 	memcpy(p->inflight_id, b + 24, DIGEST_ID_BYTES);
 	if (inflight ? !id_ok(p->inflight_id) : p->inflight_id[0] != '\0')
 		goto bad;
-	memcpy(p->arena, b + PENDING_HEADER_BYTES + (size_t)count * rec_bytes, arena_len);
+	memcpy(p->arena, b + len - arena_len, arena_len);
 	rec = b + PENDING_HEADER_BYTES;
 	for (uint32_t i = 0; i < count; i++, rec += rec_bytes) {
 		struct pending_item *it = &p->item[i];
@@ -472,9 +525,7 @@ int pending_load(struct pending *p, int dirfd, const char *dir)
 	}
 	/* Larger than any list could be: damaged, and never mapped whole. */
 	if (st.st_size < (off_t)PENDING_HEADER_BYTES ||
-	    (uint64_t)st.st_size > PENDING_HEADER_BYTES +
-					   (uint64_t)RUN_PENDING_MAX * PENDING_RECORD_BYTES +
-					   RUN_PENDING_BYTES) {
+	    (uint64_t)st.st_size > sizeof(image) + (uint64_t)RUN_PENDING_BYTES) {
 		rc = -EBADMSG;
 	} else {
 		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);

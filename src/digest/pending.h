@@ -23,6 +23,12 @@
  *            48 length  52 sentence count  56 its story fingerprint's stems
  *            (at most STORY_PRINT_TERMS; PENDING_NO_PRINT: none taken)
  *            60 its text key (seen_text_key; 32 zero bytes: none)
+ * Version 4 is version 3 with, between the records and the arena, the
+ * problems the digest in flight lists (docs/daemon.md): a count (1 to
+ * DIGEST_MAX_PROBLEMS, inflight not 0), then per problem PENDING_PROBLEM_BYTES:
+ *            0 source (NUL-padded)  32 error (NUL-padded)  160 since (int64)
+ *            168 failures
+ * A list naming no problem is written as version 3.
  * A record's bytes [offset, offset + length) of the arena are its strings
  * (source, title, url, lang, then its sentences, each NUL-terminated), then
  * its fingerprint: 8 bytes a stem, its hash and its weight's IEEE 754 bits,
@@ -37,6 +43,8 @@
 #define PENDING_RECORD_V2_BYTES 60u
 #define PENDING_RECORD_V1_BYTES 56u
 #define PENDING_VERSION 3u
+#define PENDING_VERSION_PROBLEMS 4u
+#define PENDING_PROBLEM_BYTES (CFG_SOURCE_NAME_BYTES + SRCSTATE_ERROR_BYTES + 12u)
 #define PENDING_NO_PRINT 0xffffffffu
 
 struct pending_item {
@@ -48,13 +56,17 @@ struct pending_item {
 	unsigned char text_key[SEEN_KEY_BYTES]; /* all zero: none */
 };
 
-/* About 815 KiB (limits.h): keep it static. inflight/inflight_id mark the first
- * `inflight` articles as going into digest inflight_id (see pending_save). */
+/* About 820 KiB (limits.h): keep it static. inflight/inflight_id mark the first
+ * `inflight` articles as going into digest inflight_id (see pending_save),
+ * which lists the n_problems problems problem[]: the same ones when it is
+ * composed again, and told once every endpoint holds it. */
 struct pending {
 	unsigned n;
 	uint32_t used;
 	unsigned inflight;
 	char inflight_id[DIGEST_ID_BYTES];
+	unsigned n_problems;
+	struct digest_problem problem[DIGEST_MAX_PROBLEMS];
 	struct pending_item item[RUN_PENDING_MAX];
 	char arena[RUN_PENDING_BYTES];
 };
@@ -101,7 +113,8 @@ void pending_get(const struct pending *p, unsigned i, struct digest_article *a,
  * place). Never blocks; costs up to two passes over the arena. */
 void pending_move(struct pending *p, unsigned from, unsigned to);
 
-/* Drops the first n articles (they went out) and clears inflight. */
+/* Drops the first n articles (they went out) and clears inflight and the
+ * problems its digest lists. */
 void pending_shift(struct pending *p, unsigned n);
 
 /* Drops every article for which drop(key, arg) returns nonzero, keeping the

@@ -19,24 +19,10 @@
 . tests/cli/lib.sh
 . tests/cli/daemon.lib
 
-SHIM=$(cd "$(dirname "$BUILD/tests/libenospc.so")" 2>/dev/null && pwd)/libenospc.so
-if [ "${TEST_LIBC:-glibc}" = musl ] || [ ! -f "$SHIM" ]; then
-	echo "SKIP: empty_digest: a failed write needs the fault shim (glibc builds)"
-	exit 0
-fi
+need_shim "empty_digest: a failed write"
 mkdir -p "$TMP/articles" "$TMP/feeds" "$TMP/b"
 start_sink 0 || exit 1
 start_feeds "$TMP/feeds" || exit 1
-# start_b: a second digest-sink with its own store ($TMP/b/store); sets B_PORT.
-start_b() {
-	rm -f "$TMP/b/ready"
-	$TEST_WRAPPER "$SINK" --cert "$TMP/tls/cert.pem" --key "$TMP/tls/key.pem" \
-		--store "$TMP/b/store" --signing-key "$TMP/key" --port "${1:-0}" \
-		--ready-file "$TMP/b/ready" >>"$TMP/b/sink.log" 2>&1 &
-	PIDS="$PIDS $!"
-	wait_grep . "$TMP/b/ready" 20 || { echo "second digest-sink did not start"; return 1; }
-	B_PORT=$(cat "$TMP/b/ready")
-}
 start_b || exit 1
 FEED_URL="https://localhost:$FEED_PORT/feeds/gone.xml" write_config "$TMP/w.ini" \
 	"[endpoint b]" "url = https://localhost:$B_PORT/digest" "ca_file = $TMP/tls/cert.pem" \
@@ -45,23 +31,6 @@ FEED_URL="https://localhost:$FEED_PORT/feeds/gone.xml" write_config "$TMP/w.ini"
 sed -e "s|^log_level = .*|&\nproblem_after = 1|" \
 	-e 's|^min_host_delay = 0s|&\nbackoff_base = 1s\nbackoff_max = 1s|' "$TMP/w.ini" >"$TMP/d.ini"
 
-# once NAME [VAR=VALUE...]: `run --once` under the shim with its settings
-# (none: count only), its log in $TMP/NAME.log, its exit status in RC.
-once() {
-	name=$1
-	shift
-	asan="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-	if [ -n "$TEST_WRAPPER" ]; then
-		# shellcheck disable=SC2086
-		env DIGESTD_FAULT_DIR="$TMP/state" "$@" ASAN_OPTIONS="$asan" $TEST_WRAPPER \
-			-E LD_PRELOAD="$SHIM" "$DIGESTD" run --once --config "$TMP/d.ini" \
-			>"$TMP/$name.log" 2>&1
-	else
-		env DIGESTD_FAULT_DIR="$TMP/state" "$@" ASAN_OPTIONS="$asan" LD_PRELOAD="$SHIM" \
-			"$DIGESTD" run --once --config "$TMP/d.ini" >"$TMP/$name.log" 2>&1
-	fi
-	RC=$?
-}
 ids() {
 	find "$1" -name '*.json' 2>/dev/null | sed 's|.*/||; s|\.json$||' | sort
 }

@@ -21,8 +21,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct pending p, q;
-static unsigned char img[PENDING_HEADER_BYTES + RUN_PENDING_MAX * PENDING_RECORD_BYTES +
-			 RUN_PENDING_BYTES];
+static unsigned char img[PENDING_HEADER_BYTES + RUN_PENDING_MAX * PENDING_RECORD_BYTES + 4 +
+			 DIGEST_MAX_PROBLEMS * PENDING_PROBLEM_BYTES + RUN_PENDING_BYTES];
 
 static struct story_print pr, qr;
 
@@ -82,12 +82,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((data[0] & 1) && n >= PENDING_HEADER_BYTES)
 		fix_checksum(img, n);
 	if (pending_parse(&p, img, n) != 0) {
-		if (p.n != 0 || p.used != 0 || p.inflight != 0)
+		if (p.n != 0 || p.used != 0 || p.inflight != 0 || p.n_problems != 0)
 			abort();
 		return 0;
 	}
-	if (p.inflight > p.n || p.used > RUN_PENDING_BYTES)
+	if (p.inflight > p.n || p.used > RUN_PENDING_BYTES || p.n_problems > DIGEST_MAX_PROBLEMS ||
+	    (p.n_problems && !p.inflight))
 		abort();
+	for (unsigned i = 0; i < p.n_problems; i++)
+		if (!p.problem[i].source[0] || strnlen(p.problem[i].source, CFG_SOURCE_NAME_BYTES) ==
+						       CFG_SOURCE_NAME_BYTES ||
+		    strnlen(p.problem[i].error, SRCSTATE_ERROR_BYTES) == SRCSTATE_ERROR_BYTES)
+			abort();
 	pending_init(&q);
 	for (unsigned i = 0; i < p.n; i++) {
 		int rc = check_print(&p, i, &pr);

@@ -244,6 +244,17 @@ static unsigned char img[PENDING_HEADER_BYTES +
 			 RUN_PENDING_MAX * (PENDING_RECORD_BYTES + 8 * STORY_PRINT_TERMS) +
 			 RUN_PENDING_BYTES];
 
+/* The state folder's "pending" into img: its length (0: unreadable). */
+static size_t read_back(void)
+{
+	int fd = openat(dfd, "pending", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, img, sizeof(img)) : 0;
+
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? (size_t)n : 0;
+}
+
 /* p as digestd wrote it in an older version (1: 56-byte records without
  * fingerprints, 2: 60-byte ones without text keys) into img: its size. */
 static size_t old_file(unsigned version)
@@ -307,14 +318,11 @@ static void version_one(void)
 	CHECK_INT(pending_load(&q, dfd, dir), 0);
 	CHECK_INT(q.n, 4);
 	CHECK_INT(pending_save(&q, dfd, dir), 0);
-	fd = openat(dfd, "pending", O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? (size_t)read(fd, img, sizeof(img)) : 0;
-	if (fd >= 0)
-		close(fd);
+	n = read_back();
 	CHECK_INT(bytes_get32(img + 8), PENDING_VERSION);
 	CHECK_INT(pending_parse(&q, img, n), 0);
 	/* Any other version is damage. */
-	bytes_put32(img + 8, PENDING_VERSION + 1);
+	bytes_put32(img + 8, PENDING_VERSION_PROBLEMS + 1);
 	fix_sum(img, n);
 	CHECK_INT(pending_parse(&q, img, n), -EBADMSG);
 }
@@ -338,22 +346,79 @@ static void version_two(void)
 	}
 }
 
+/* The problems the digest in flight lists go with its mark (version 4)
+ * and leave with it; a block that cannot be one is damage. */
+static void problems(void)
+{
+	unsigned char *blk;
+	size_t n;
+
+	pending_init(&p);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK_INT(add(&p, i, "T", 1), 0);
+	p.inflight = 2;
+	snprintf(p.inflight_id, sizeof(p.inflight_id), "dg_20261128T180000Z_1f0c3a9e");
+	p.n_problems = 2;
+	p.problem[0] = (struct digest_problem){ .source = "feed", .error = "HTTP status 404",
+						.since = 1764000000, .failures = 3 };
+	p.problem[1] = (struct digest_problem){ .source = "two", .error = "", .since = -1,
+						.failures = 1 };
+	CHECK_INT(pending_save(&p, dfd, dir), 0);
+	n = read_back();
+	CHECK_INT(bytes_get32(img + 8), PENDING_VERSION_PROBLEMS);
+	CHECK_INT(pending_load(&q, dfd, dir), 0);
+	CHECK_INT(q.n, 3);
+	CHECK_INT(q.inflight, 2);
+	CHECK_INT(q.n_problems, 2);
+	CHECK_STR(q.problem[0].source, "feed");
+	CHECK_STR(q.problem[0].error, "HTTP status 404");
+	CHECK(q.problem[0].since == 1764000000);
+	CHECK_INT(q.problem[0].failures, 3);
+	CHECK_STR(q.problem[1].source, "two");
+	CHECK_STR(q.problem[1].error, "");
+	CHECK(q.problem[1].since == -1);
+	CHECK(memcmp(q.arena, p.arena, p.used) == 0);
+	for (unsigned i = 0; i < 3; i++)
+		CHECK(same_item(&q, &p, i));
+	/* Damaged: a source without its NUL, a count of 0, no digest in flight. */
+	blk = img + PENDING_HEADER_BYTES + 3 * PENDING_RECORD_BYTES;
+	memset(blk + 4, 'x', CFG_SOURCE_NAME_BYTES);
+	fix_sum(img, n);
+	CHECK_INT(pending_parse(&q, img, n), -EBADMSG);
+	CHECK_INT(q.n_problems, 0);
+	bytes_put32(blk, 0);
+	fix_sum(img, n);
+	CHECK_INT(pending_parse(&q, img, n), -EBADMSG);
+	CHECK_INT(pending_save(&p, dfd, dir), 0);
+	n = read_back();
+	CHECK_INT(pending_parse(&q, img, n), 0);
+	bytes_put32(img + 20, 0);
+	memset(img + 24, 0, DIGEST_ID_BYTES);
+	fix_sum(img, n);
+	CHECK_INT(pending_parse(&q, img, n), -EBADMSG);
+	/* Settled: the problems go with the mark, and the file is version 3. */
+	pending_shift(&p, p.inflight);
+	CHECK_INT(p.n_problems, 0);
+	CHECK_INT(pending_save(&p, dfd, dir), 0);
+	CHECK_INT(pending_load(&q, dfd, dir), 0);
+	CHECK_INT(q.n, 1);
+	CHECK_INT(q.n_problems, 0);
+	n = read_back();
+	CHECK_INT(bytes_get32(img + 8), PENDING_VERSION);
+}
+
 /* A fingerprint that cannot be one: the whole file is damaged. */
 static void damaged_print(void)
 {
 	unsigned char *rec = img + PENDING_HEADER_BYTES, *stems;
 	size_t n;
-	int fd;
 	uint32_t bits;
 	float nan = NAN;
 
 	pending_init(&p);
 	CHECK_INT(add(&p, 2, "T", 1), 0); /* 14 stems, after its strings */
 	CHECK_INT(pending_save(&p, dfd, dir), 0);
-	fd = openat(dfd, "pending", O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? (size_t)read(fd, img, sizeof(img)) : 0;
-	if (fd >= 0)
-		close(fd);
+	n = read_back();
 	CHECK_INT(bytes_get32(rec + 56), 14);
 	CHECK_INT(pending_parse(&q, img, n), 0);
 	stems = img + n - 14 * 8;
@@ -662,6 +727,7 @@ int main(void)
 	RUN(version_one);
 	RUN(version_two);
 	RUN(damaged_print);
+	RUN(problems);
 	RUN(set_print);
 	RUN(damaged);
 	RUN(planted);
