@@ -39,12 +39,13 @@ struct daemon_counters {
 	unsigned long state_saves;
 };
 
-/* Per source (its index in the running cfg; carried by name across a
- * reload), for the metrics file: polls, failed polls, articles handed over
- * and, for HTTP sources, failed polls in a row. 32 KiB. */
+/* One source's counters (struct daemon's src_n[i] for its index in the
+ * running cfg; carried by name across a reload), for the metrics file:
+ * polls, failed polls, articles handed over and, for HTTP sources, failed
+ * polls in a row. A row per source, not an array per counter: a board's
+ * few sources then write one page of the 32 KiB, not one page a counter. */
 struct daemon_source_counters {
-	unsigned long polls[CFG_MAX_SOURCES], failures[CFG_MAX_SOURCES];
-	unsigned long items[CFG_MAX_SOURCES], consecutive[CFG_MAX_SOURCES];
+	unsigned long polls, failures, items, consecutive;
 };
 
 /* The push pass in progress (pipeline_push_*): each endpoint's outbox in
@@ -149,7 +150,7 @@ struct daemon {
 	 * one fills the outbox is said from these without listing again. */
 	uint64_t ob_bytes_at[CFG_MAX_ENDPOINTS];
 	struct daemon_counters n;
-	struct daemon_source_counters src_n;
+	struct daemon_source_counters src_n[CFG_MAX_SOURCES];
 	/* Feed health: the sources with a problem the digest being composed
 	 * lists (by name, and what it shows). */
 	unsigned n_problems;
