@@ -266,9 +266,9 @@ static int on_article(const struct source_article *a, void *arg)
 		d->src_n[a->idx].items++;
 	rc = pipeline_article(d, a->source, a);
 	if (d->n.summarised > before && a->idx < CFG_MAX_SOURCES)
-		d->poll_new[a->idx]++;
+		d->poll_n[a->idx].added++;
 	if (d->n.dropped > dropped && a->idx < CFG_MAX_SOURCES)
-		d->poll_dropped[a->idx]++;
+		d->poll_n[a->idx].dropped++;
 	return rc < 0;
 }
 
@@ -310,12 +310,12 @@ static void on_polled(void *arg, unsigned idx, int rc, int64_t not_before)
 			log_warnx("source %s: %u polls in a row failed; listed under \"sources with "
 				  "problems\" in the next digest", src->name, fails);
 	}
-	if (d->poll_new[idx])
-		log_info("source %s: %u new articles", src->name, d->poll_new[idx]);
-	if (d->poll_dropped[idx])
+	if (d->poll_n[idx].added)
+		log_info("source %s: %u new articles", src->name, d->poll_n[idx].added);
+	if (d->poll_n[idx].dropped)
 		log_info("source %s: %u new articles dropped by keep/drop rules", src->name,
-			 d->poll_dropped[idx]);
-	d->poll_new[idx] = d->poll_dropped[idx] = 0;
+			 d->poll_n[idx].dropped);
+	d->poll_n[idx].added = d->poll_n[idx].dropped = 0;
 	/* Articles dropped or over a first poll's backlog were only marked
 	 * seen (pipeline_article): kept now, so that they are not judged again
 	 * after a restart. A failure is logged there and retried by the next
@@ -371,7 +371,7 @@ static void start_sources(struct daemon *d)
 			return;
 		}
 		d->source_due_ms[i] = NEVER; /* in flight; on_polled sets the next */
-		d->poll_new[i] = 0;
+		d->poll_n[i].added = 0;
 		rc = source_start(ctx, i, &nb);
 		if (rc == -EBUSY || rc == -EALREADY) {
 			d->source_due_ms[i] = due;

@@ -132,8 +132,12 @@ struct daemon {
 	/* When each source is due; SCHEDULE_NEVER while its poll is in flight
 	 * (or, with --once, once it was polled). */
 	int64_t source_due_ms[CFG_MAX_SOURCES];
-	unsigned poll_new[CFG_MAX_SOURCES]; /* new articles of its poll in flight */
-	unsigned poll_dropped[CFG_MAX_SOURCES]; /* and those its rules dropped */
+	/* Each source's poll in flight: its new articles and those its rules
+	 * dropped. A row per source, not an array per count: a board's few
+	 * sources then write one page of them, not two. */
+	struct daemon_poll_count {
+		unsigned added, dropped;
+	} poll_n[CFG_MAX_SOURCES];
 	bool sources_blocked; /* a due source found no transfer slot free */
 	struct daemon_push push;
 	int64_t digest_due_ms;    /* interval schedules */
