@@ -263,12 +263,12 @@ static int on_article(const struct source_article *a, void *arg)
 	if (*d->stop)
 		return 1;
 	if (a->idx < CFG_MAX_SOURCES)
-		d->src_n.items[a->idx]++;
+		d->src_n[a->idx].items++;
 	rc = pipeline_article(d, a->source, a);
 	if (d->n.summarised > before && a->idx < CFG_MAX_SOURCES)
-		d->poll_new[a->idx]++;
+		d->poll_n[a->idx].added++;
 	if (d->n.dropped > dropped && a->idx < CFG_MAX_SOURCES)
-		d->poll_dropped[a->idx]++;
+		d->poll_n[a->idx].dropped++;
 	return rc < 0;
 }
 
@@ -300,22 +300,22 @@ static void on_polled(void *arg, unsigned idx, int rc, int64_t not_before)
 	if (rc == -EAGAIN) {
 		log_debug("source %s: backing off", src->name);
 	} else if (rc != -EINTR) {
-		d->src_n.consecutive[idx] = fails;
+		d->src_n[idx].consecutive = fails;
 		if (rc < 0) {
 			d->n.poll_failures++;
-			d->src_n.failures[idx]++;
+			d->src_n[idx].failures++;
 		}
 		/* Feed health: said once, as the count is reached. */
 		if (rc < 0 && fails == d->cfg->daemon.problem_after)
 			log_warnx("source %s: %u polls in a row failed; listed under \"sources with "
 				  "problems\" in the next digest", src->name, fails);
 	}
-	if (d->poll_new[idx])
-		log_info("source %s: %u new articles", src->name, d->poll_new[idx]);
-	if (d->poll_dropped[idx])
+	if (d->poll_n[idx].added)
+		log_info("source %s: %u new articles", src->name, d->poll_n[idx].added);
+	if (d->poll_n[idx].dropped)
 		log_info("source %s: %u new articles dropped by keep/drop rules", src->name,
-			 d->poll_dropped[idx]);
-	d->poll_new[idx] = d->poll_dropped[idx] = 0;
+			 d->poll_n[idx].dropped);
+	d->poll_n[idx].added = d->poll_n[idx].dropped = 0;
 	/* Articles dropped or over a first poll's backlog were only marked
 	 * seen (pipeline_article): kept now, so that they are not judged again
 	 * after a restart. A failure is logged there and retried by the next
@@ -371,7 +371,7 @@ static void start_sources(struct daemon *d)
 			return;
 		}
 		d->source_due_ms[i] = NEVER; /* in flight; on_polled sets the next */
-		d->poll_new[i] = 0;
+		d->poll_n[i].added = 0;
 		rc = source_start(ctx, i, &nb);
 		if (rc == -EBUSY || rc == -EALREADY) {
 			d->source_due_ms[i] = due;
@@ -382,7 +382,7 @@ static void start_sources(struct daemon *d)
 			return;
 		}
 		d->n.polls++;
-		d->src_n.polls[i]++;
+		d->src_n[i].polls++;
 		if (rc != -EAGAIN)
 			continue;
 		/* Still backing off: scheduled without a poll's end. */
@@ -406,18 +406,16 @@ static bool sources_left(const struct daemon *d)
  * new source starts at 0. */
 static void counters_remap(struct daemon *d, const struct cfg *old)
 {
-	static struct daemon_source_counters prev; /* a reload's scratch, 32 KiB */
+	/* A reload's scratch, 32 KiB. */
+	static struct daemon_source_counters prev[CFG_MAX_SOURCES];
 
 	/* mem_copy, mem_zero: the rows past the sources in use stay unmapped. */
-	mem_copy(&prev, &d->src_n, sizeof(prev));
-	mem_zero(&d->src_n, sizeof(d->src_n));
+	mem_copy(prev, d->src_n, sizeof(prev));
+	mem_zero(d->src_n, sizeof(d->src_n));
 	for (unsigned i = 0; i < d->cfg->n_sources; i++)
 		for (unsigned j = 0; j < old->n_sources; j++)
 			if (strcmp(old->sources[j].name, d->cfg->sources[i].name) == 0) {
-				d->src_n.polls[i] = prev.polls[j];
-				d->src_n.failures[i] = prev.failures[j];
-				d->src_n.items[i] = prev.items[j];
-				d->src_n.consecutive[i] = prev.consecutive[j];
+				d->src_n[i] = prev[j];
 			}
 }
 
@@ -849,7 +847,7 @@ static void reset(struct daemon *d, const char *path, bool once)
 	d->ob_bytes = 0;
 	memset(d->ob_bytes_at, 0, sizeof(d->ob_bytes_at));
 	memset(&d->n, 0, sizeof(d->n));
-	mem_zero(&d->src_n, sizeof(d->src_n)); /* 32 KiB, for 1,000 sources */
+	mem_zero(d->src_n, sizeof(d->src_n)); /* 32 KiB, for 1,000 sources */
 	d->n_problems = 0;
 	d->metrics_due = true; /* the first idle moment writes the file */
 	d->metrics_failed = false;

@@ -39,12 +39,13 @@ struct daemon_counters {
 	unsigned long state_saves;
 };
 
-/* Per source (its index in the running cfg; carried by name across a
- * reload), for the metrics file: polls, failed polls, articles handed over
- * and, for HTTP sources, failed polls in a row. 32 KiB. */
+/* One source's counters (struct daemon's src_n[i] for its index in the
+ * running cfg; carried by name across a reload), for the metrics file:
+ * polls, failed polls, articles handed over and, for HTTP sources, failed
+ * polls in a row. A row per source, not an array per counter: a board's
+ * few sources then write one page of the 32 KiB, not one page a counter. */
 struct daemon_source_counters {
-	unsigned long polls[CFG_MAX_SOURCES], failures[CFG_MAX_SOURCES];
-	unsigned long items[CFG_MAX_SOURCES], consecutive[CFG_MAX_SOURCES];
+	unsigned long polls, failures, items, consecutive;
 };
 
 /* The push pass in progress (pipeline_push_*): each endpoint's outbox in
@@ -131,8 +132,12 @@ struct daemon {
 	/* When each source is due; SCHEDULE_NEVER while its poll is in flight
 	 * (or, with --once, once it was polled). */
 	int64_t source_due_ms[CFG_MAX_SOURCES];
-	unsigned poll_new[CFG_MAX_SOURCES]; /* new articles of its poll in flight */
-	unsigned poll_dropped[CFG_MAX_SOURCES]; /* and those its rules dropped */
+	/* Each source's poll in flight: its new articles and those its rules
+	 * dropped. A row per source, not an array per count: a board's few
+	 * sources then write one page of them, not two. */
+	struct daemon_poll_count {
+		unsigned added, dropped;
+	} poll_n[CFG_MAX_SOURCES];
 	bool sources_blocked; /* a due source found no transfer slot free */
 	struct daemon_push push;
 	int64_t digest_due_ms;    /* interval schedules */
@@ -149,7 +154,7 @@ struct daemon {
 	 * one fills the outbox is said from these without listing again. */
 	uint64_t ob_bytes_at[CFG_MAX_ENDPOINTS];
 	struct daemon_counters n;
-	struct daemon_source_counters src_n;
+	struct daemon_source_counters src_n[CFG_MAX_SOURCES];
 	/* Feed health: the sources with a problem the digest being composed
 	 * lists (by name, and what it shows). */
 	unsigned n_problems;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,15 +43,20 @@ static void one(struct outbuf *o, const char *name, const char *type, const char
 	outbuf_printf(o, "%s %llu\n", name, v);
 }
 
-/* One family with a sample per source; v[i] of source i. */
+/* One family with a sample per source: the counter at byte offset field
+ * (offsetof) of source i's row in d->src_n. */
 static void per_source(struct outbuf *o, const struct daemon *d, const char *name,
-		       const char *type, const char *help, const unsigned long *v)
+		       const char *type, const char *help, size_t field)
 {
 	family(o, name, type, help);
 	for (unsigned i = 0; i < d->cfg->n_sources; i++) {
+		const char *row = (const char *)&d->src_n[i];
+		unsigned long v;
+
+		memcpy(&v, row + field, sizeof(v));
 		outbuf_printf(o, "%s{source=\"", name);
 		label(o, d->cfg->sources[i].name);
-		outbuf_printf(o, "\"} %lu\n", v[i]);
+		outbuf_printf(o, "\"} %lu\n", v);
 	}
 }
 
@@ -58,7 +64,6 @@ long metrics_format(const struct daemon *d, int64_t now, char *out, size_t cap)
 {
 	struct outbuf o;
 	const struct daemon_counters *n = &d->n;
-	const struct daemon_source_counters *s = &d->src_n;
 
 	outbuf_init(&o, out, cap);
 	one(&o, "digestd_polls_total", "counter", "Polls of sources started.", n->polls);
@@ -95,13 +100,17 @@ long metrics_format(const struct daemon *d, int64_t now, char *out, size_t cap)
 	    d->seen.capacity);
 	one(&o, "digestd_sources", "gauge", "Configured sources.", d->cfg->n_sources);
 	per_source(&o, d, "digestd_source_polls_total", "counter", "Polls of the source.",
-		   s->polls);
+		  
+		   offsetof(struct daemon_source_counters, polls));
 	per_source(&o, d, "digestd_source_poll_failures_total", "counter",
-		   "Failed polls of the source.", s->failures);
+		   "Failed polls of the source.",
+		   offsetof(struct daemon_source_counters, failures));
 	per_source(&o, d, "digestd_source_items_total", "counter",
-		   "Articles the source handed over.", s->items);
+		   "Articles the source handed over.",
+		   offsetof(struct daemon_source_counters, items));
 	per_source(&o, d, "digestd_source_consecutive_failures", "gauge",
-		   "Failed polls of the source in a row.", s->consecutive);
+		   "Failed polls of the source in a row.",
+		   offsetof(struct daemon_source_counters, consecutive));
 	one(&o, "digestd_last_cycle_timestamp_seconds", "gauge",
 	    "When this file was written, in Unix seconds.", (unsigned long long)now);
 	return o.full ? -ENOSPC : (long)o.len;

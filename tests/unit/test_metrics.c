@@ -34,10 +34,10 @@ static void setup(void)
 	dm.ob_bytes = 4096;
 	dm.seen.capacity = 4096;
 	dm.seen.count = 12;
-	dm.src_n.polls[0] = 5;
-	dm.src_n.failures[1] = 2;
-	dm.src_n.items[0] = 40;
-	dm.src_n.consecutive[1] = 2;
+	dm.src_n[0].polls = 5;
+	dm.src_n[1].failures = 2;
+	dm.src_n[0].items = 40;
+	dm.src_n[1].consecutive = 2;
 }
 
 static void test_format(void)
@@ -78,8 +78,8 @@ static void test_largest_fits(void)
 	for (unsigned i = 0; i < CFG_MAX_SOURCES; i++) {
 		memset(dm.cfg->sources[i].name, 'n', CFG_SOURCE_NAME_BYTES - 1);
 		dm.cfg->sources[i].name[CFG_SOURCE_NAME_BYTES - 1] = '\0';
-		dm.src_n.polls[i] = dm.src_n.failures[i] = (unsigned long)-1;
-		dm.src_n.items[i] = dm.src_n.consecutive[i] = (unsigned long)-1;
+		dm.src_n[i].polls = dm.src_n[i].failures = (unsigned long)-1;
+		dm.src_n[i].items = dm.src_n[i].consecutive = (unsigned long)-1;
 	}
 	CHECK(metrics_format(&dm, 1795888800, out, sizeof(out)) > 0);
 }
