@@ -1202,7 +1202,6 @@ int pipeline_restore(struct daemon *d)
 				 "to fetch its articles again; trying again later", dir);
 			return -EAGAIN;
 		}
-		log_warnx("%s/pending: damaged; every feed is fetched in full at its next poll", dir);
 		rc = pending_set_aside(d->state_fd, dir);
 		if (rc < 0)
 			return -EAGAIN;
