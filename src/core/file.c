@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Whole reads and writes, atomic replacement of state files, and the walk
- * of the paths the ini names. Callers name the file in their own error
- * messages; nothing here logs. */
+/* Whole reads and writes, atomic replacement of state files, setting a
+ * damaged one aside, and the walk of the paths the ini names. Callers name
+ * the file in their own error messages; only the setting aside logs, so
+ * that its four users say it in one wording. */
 /* O_PATH: glibc shows it only to _GNU_SOURCE (musl always). */
 #define _GNU_SOURCE
 #include "file.h"
@@ -14,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/log.h"
 
 int file_write_full(int fd, const void *buf, size_t n)
 {
@@ -123,6 +126,28 @@ int file_open_read(int dirfd, const char *name)
 		return rc;
 	}
 	return fd;
+}
+
+int file_set_aside(int dirfd, const char *dir, const char *name, const char *next,
+		   const char *kept, const char *fmt, ...)
+{
+	char what[FILE_ASIDE_WHAT_BYTES], aside[NAME_MAX + 1];
+	va_list ap;
+	int n = snprintf(aside, sizeof(aside), "%s.corrupt", name), rc = 0;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(aside))
+		rc = -ENAMETOOLONG;
+	else if (renameat(dirfd, name, dirfd, aside) < 0)
+		rc = -errno;
+	if (rc < 0)
+		log_warnx("%s/%s: %s, and cannot be moved aside (%s); %s", dir, name, what,
+			  strerror(-rc), kept ? kept : next);
+	else
+		log_warnx("%s/%s: %s; moved to %s/%s; %s", dir, name, what, dir, aside, next);
+	return rc;
 }
 
 /* Says why a walk stopped, in one line cut to FILE_WALK_WHY_BYTES (a path

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Whole reads and writes; the one way digestd replaces a state file (temporary
- * file, fsync, rename, fsync of the folder: a crash leaves the old or the new);
- * the one way it walks a path the ini names, trusting or refusing each link. */
+ * file, fsync, rename, fsync of the folder: a crash leaves the old or the new)
+ * and sets a damaged one aside; the one way it walks a path the ini names,
+ * trusting or refusing each link. */
 #ifndef DIGESTD_FILE_H
 #define DIGESTD_FILE_H
 
@@ -41,6 +42,15 @@ int file_replace_mode_at(int dirfd, const char *name, const char *tmp_name, cons
  * Returns the descriptor (O_NONBLOCK is harmless on a regular file) or a
  * negative errno (-ENOENT when it does not exist). */
 int file_open_read(int dirfd, const char *name);
+
+/* Sets the damaged state file dirfd/name aside: renames it to name.corrupt
+ * in the same folder (replacing an older one), kept for a look, and logs one
+ * warning naming dir/name, what is wrong (fmt), where it went or why the
+ * move failed (the file is then left in place), and what happens next:
+ * next, or kept when the move failed and that changes it (NULL: next either
+ * way). Returns 0 or the rename's negative errno. */
+int file_set_aside(int dirfd, const char *dir, const char *name, const char *next,
+		   const char *kept, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* Flags of file_walk. FILE_WALK_FOLLOW: a trusted link as the last
  * component is followed too (else it is left for the caller, who opens it

@@ -520,6 +520,11 @@ _Static_assert(SOURCE_PAGE_BYTES <= SOURCE_BODY_MAX_BYTES, "a page fits the body
 #define FILE_WALK_LINKS 40u
 #define FILE_WALK_WHY_BYTES 512u
 
+/* What is wrong with a state file set aside (core/file.c, file_set_aside),
+ * such as "damaged story window (written by a build of other sizes or byte
+ * order)": one clause of its log line, 160 bytes of stack while it logs. */
+#define FILE_ASIDE_WHAT_BYTES 160u
+
 _Static_assert(DIGEST_ARENA_BYTES < 0xffffffffu, "arena offsets are 32-bit");
 _Static_assert(4096u + CFG_MAX_SOURCES * 4u * (48u + CFG_SOURCE_NAME_BYTES + 24u) <=
 		       METRICS_FILE_BYTES,

@@ -785,59 +785,63 @@ static void story_delivered(struct daemon *d, uint32_t id, unsigned i, int64_t n
 /* Is article i the same title and text as an article a digest delivered
  * (its text key in the seen-set)? Then it is that article under a new link
  * (www., ?ref=, a new guid), never new coverage: held back whatever
- * repeat_after says, logged. */
+ * repeat_after says. */
 static bool delivered_text(struct daemon *d, unsigned i)
 {
 	const unsigned char *text_key = pending_text_key(&d->pend, i);
-	struct digest_article art;
-	struct digest_span spans[SUMM_MAX_PICK];
-	char a[STORY_URL_BYTES];
 
-	if (!text_key || !seen_contains(&d->seen, text_key))
-		return false;
-	pending_get(&d->pend, i, &art, spans);
-	log_info("%s: %s has the title and text of an article already delivered: marked seen, "
-		 "not delivered again", art.source,
-		 art.url[0] ? url_redact(art.url, a, sizeof a) : art.title);
-	return true;
+	return text_key && seen_contains(&d->seen, text_key);
 }
 
-/* Is article i of a story an earlier digest delivered, repeat_after not
- * passed since? Logged with the URL that stood for the story. */
-static bool delivered_story(struct daemon *d, unsigned i, int64_t now)
+/* The story of article i that an earlier digest delivered, repeat_after not
+ * passed since; NULL when there is none. */
+static const struct story *delivered_story(struct daemon *d, unsigned i, int64_t now)
 {
 	unsigned repeat_after = d->cfg->digest.repeat_after;
 	const struct story *s;
-	struct digest_article art;
-	struct digest_span spans[SUMM_MAX_PICK];
-	char a[STORY_URL_BYTES], b[STORY_URL_BYTES];
 	int slot;
 
 	/* A headline with little or no text goes out: the lost article
 	 * would cost more than a repeated line. */
 	if (pending_print(&d->pend, i, &d->story_print) < 0 ||
 	    d->story_print.n < STORY_HOLD_TERMS)
-		return false;
+		return NULL;
 	slot = story_find(&d->story, &d->story_print, NULL);
 	if (slot < 0)
-		return false;
+		return NULL;
 	s = &d->story.s[slot];
 	if (!s->delivered || (repeat_after && now - s->delivered >= (int64_t)repeat_after))
-		return false;
+		return NULL;
+	return s;
+}
+
+/* Says why article i is held back: its title and text delivered before
+ * (story NULL), or its story, delivered as story->url. The article is
+ * read from the list once, here, for either line. */
+static void repeat_said(struct daemon *d, unsigned i, const struct story *story)
+{
+	struct digest_article art;
+	struct digest_span spans[SUMM_MAX_PICK];
+	char a[STORY_URL_BYTES], b[STORY_URL_BYTES];
+
 	pending_get(&d->pend, i, &art, spans);
-	log_info("%s: %s is a story already delivered (as %s): marked seen, not "
-		 "delivered again", art.source, url_redact(art.url, a, sizeof a),
-		 url_redact(s->url, b, sizeof b));
-	return true;
+	if (!story)
+		log_info("%s: %s has the title and text of an article already delivered: marked "
+			 "seen, not delivered again", art.source,
+			 art.url[0] ? url_redact(art.url, a, sizeof a) : art.title);
+	else
+		log_info("%s: %s is a story already delivered (as %s): marked seen, not "
+			 "delivered again", art.source, url_redact(art.url, a, sizeof a),
+			 url_redact(story->url, b, sizeof b));
 }
 
 /* Articles already delivered are not delivered again as new: one with the
  * title and text of an article delivered (with group = yes or no), and,
  * with group = yes, one of a story an earlier digest delivered unless
  * [digest] repeat_after has passed since (docs/grouping.md). They are
- * marked seen and leave the pending list. Only between digests (none in
- * flight: its articles must stay as they were). Returns how many left; the
- * lists are saved when any did. */
+ * logged, marked seen and leave the pending list. Only between digests
+ * (none in flight: its articles must stay as they were). Returns how many
+ * left; the lists are saved when any did. */
 static unsigned drop_repeats(struct daemon *d, int64_t now)
 {
 	struct pending *p = &d->pend;
@@ -855,8 +859,12 @@ static unsigned drop_repeats(struct daemon *d, int64_t now)
 	if (group)
 		prints_fill(d);
 	for (unsigned i = 0; i < p->n; i++) {
-		if (!delivered_text(d, i) && !(group && delivered_story(d, i, now)))
+		bool text = delivered_text(d, i);
+		const struct story *story = text || !group ? NULL : delivered_story(d, i, now);
+
+		if (!text && !story)
 			continue;
+		repeat_said(d, i, story);
 		seen_add(&d->seen, p->item[i].key);
 		dropped++;
 	}
@@ -1202,7 +1210,6 @@ int pipeline_restore(struct daemon *d)
 				 "to fetch its articles again; trying again later", dir);
 			return -EAGAIN;
 		}
-		log_warnx("%s/pending: damaged; every feed is fetched in full at its next poll", dir);
 		rc = pending_set_aside(d->state_fd, dir);
 		if (rc < 0)
 			return -EAGAIN;

@@ -538,8 +538,6 @@ int pending_load(struct pending *p, int dirfd, const char *dir)
 		rc = pending_parse(p, map, (size_t)st.st_size);
 		munmap(map, (size_t)st.st_size);
 	}
-	if (rc == -EBADMSG)
-		log_warnx("%s/pending: damaged; starting with no articles waiting", dir);
 out:
 	close(fd);
 	return rc;
@@ -547,15 +545,10 @@ out:
 
 int pending_set_aside(int dirfd, const char *dir)
 {
-	int rc;
-
-	if (renameat(dirfd, "pending", dirfd, "pending.corrupt") < 0) {
-		rc = -errno;
-		log_warnx("%s/pending: damaged, and cannot be moved aside: %s", dir, strerror(-rc));
-		return rc;
-	}
-	log_warnx("%s/pending: damaged; moved to %s/pending.corrupt", dir, dir);
-	return 0;
+	return file_set_aside(dirfd, dir, "pending",
+			      "starting with no articles waiting; every feed is fetched in full at "
+			      "its next poll",
+			      "start-up stops (exit 75) to try again", "damaged pending list");
 }
 
 /* ---- the digest without articles being written (empty-digest) ---- */
@@ -708,12 +701,7 @@ int pending_empty_load(struct pending_empty *e, int dirfd, const char *dir)
 			return 0;
 		rc = -EBADMSG;
 	}
-	if (renameat(dirfd, "empty-digest", dirfd, "empty-digest.corrupt") < 0)
-		log_warnx("%s/empty-digest: %s, and cannot be moved aside (%s); %s", dir,
-			  rc == -EBADMSG ? "damaged" : file_strerror(rc), strerror(errno),
-			  EMPTY_AGAIN);
-	else
-		log_warnx("%s/empty-digest: %s; moved to %s/empty-digest.corrupt; %s", dir,
-			  rc == -EBADMSG ? "damaged" : file_strerror(rc), dir, EMPTY_AGAIN);
+	(void)file_set_aside(dirfd, dir, "empty-digest", EMPTY_AGAIN, NULL, "%s",
+			     rc == -EBADMSG ? "damaged" : file_strerror(rc));
 	return rc;
 }

@@ -130,16 +130,19 @@ unsigned pending_drop_if(struct pending *p,
 int pending_save(const struct pending *p, int dirfd, const char *dir);
 
 /* Reads dirfd's "pending" into p. Returns 0 (also for a missing file: an
- * empty list). A damaged file gives an empty list and -EBADMSG, logged and
- * left in place: the caller first forgets what the file covered (the feeds'
- * validators), then calls pending_set_aside. A file that cannot be read or
+ * empty list). A damaged file gives an empty list and -EBADMSG, not logged
+ * and left in place: the caller first forgets what the file covered (the
+ * feeds' validators), then calls pending_set_aside, whose line says it. A file that cannot be read or
  * is not a regular file (never followed if a link, never waited on if a
  * FIFO; see file_open_read) is logged and gives an empty list and its
  * negative errno. A leftover "pending.tmp" is removed. Blocks on I/O. */
 int pending_load(struct pending *p, int dirfd, const char *dir);
 
 /* Renames dirfd's damaged "pending" to "pending.corrupt" (kept for a look)
- * and logs it. Returns 0 or a negative errno after logging. */
+ * with file_set_aside's one line, which says that digestd starts with no
+ * articles waiting and fetches every feed in full (the caller has dropped
+ * the validators), or, when it cannot be moved, that start-up stops (the
+ * caller returns -EAGAIN). Returns 0 or a negative errno after logging. */
 int pending_set_aside(int dirfd, const char *dir);
 
 /* Parses a file image into p, without I/O or logging: 0, or -EBADMSG with

@@ -379,11 +379,8 @@ int seen_open(struct seen *s, int dirfd, const char *dir, unsigned capacity)
 			  strerror(-rc));
 		return rc;
 	}
-	if (renameat(dirfd, "seen", dirfd, "seen.corrupt") == 0)
-		log_warnx("%s: damaged seen-set (%s), kept as %s.corrupt; starting with an empty one",
-			  path, why, path);
-	else
-		log_warnx("%s: damaged seen-set (%s); starting with an empty one", path, why);
+	(void)file_set_aside(dirfd, dir, "seen", "starting with an empty one", NULL,
+			     "damaged seen-set (%s)", why);
 	s->dirty = 1;
 	return -EBADMSG;
 }

@@ -145,12 +145,9 @@ int stories_open(struct story_window *w, int dirfd, const char *dir)
 	if (rc != -EBADMSG)
 		log_warnx("%s/stories: cannot read the story window: %s; starting with an empty one",
 			  dir, file_strerror(rc));
-	else if (renameat(dirfd, "stories", dirfd, "stories.corrupt") == 0)
-		log_warnx("%s/stories: damaged story window (%s), kept as %s/stories.corrupt; "
-			  "starting with an empty one", dir, why, dir);
 	else
-		log_warnx("%s/stories: damaged story window (%s); starting with an empty one", dir,
-			  why);
+		(void)file_set_aside(dirfd, dir, "stories", "starting with an empty one", NULL,
+				     "damaged story window (%s)", why);
 	return rc;
 }
 

@@ -108,54 +108,44 @@ if [ "$RC" -eq 0 ] && [ "$(wc -l <"$TMP/ids-a")" -eq 1 ] && cmp -s "$TMP/ids-a" 
 		"first $(tr '\n' ' ' <"$TMP/ids-a"), b $(tr '\n' ' ' <"$TMP/ids-b")" \
 		"$(tail -n 5 "$TMP/mark-restart.log")"; fi
 
+# killed_run TAG POINT CASE: from a fresh state, a run killed at the shim's
+# call POINT (tests/fault/enospc.c's DIGESTD_FAULT_KILL_AT) leaves both
+# copies in the outboxes and the empty-digest file in place; two restarts,
+# the feed still failing, then give each endpoint the digest once, under
+# one id, and leave no empty-digest file. CASE names the kill point.
+killed_run() {
+	fresh
+	once "$1" DIGESTD_FAULT_KILL_AT="$2"
+	if [ -n "$2" ] && [ "$RC" -gt 128 ] && [ "$(outbox_entries)" -eq 2 ] &&
+		[ -e "$TMP/state/empty-digest" ]; then
+		pass "$3: both copies in the outboxes"; else
+		fail "$3: both copies in the outboxes" "point '$2', exit $RC" \
+			"$(find "$TMP/state/outbox")" "$(tail -n 3 "$TMP/$1.log")"; fi
+	once "$1-restart"
+	sleep 1.1 # past the feed's backoff: polled again, still failing
+	once "$1-later"
+	ids "$TMP/store" >"$TMP/ids-a"
+	ids "$TMP/b/store" >"$TMP/ids-b"
+	if [ "$RC" -eq 0 ] && [ "$(wc -l <"$TMP/ids-a")" -eq 1 ] && cmp -s "$TMP/ids-a" "$TMP/ids-b" &&
+		[ ! -e "$TMP/state/empty-digest" ]; then
+		pass "$3, restarted twice: each endpoint got it once"; else
+		fail "$3, restarted twice: each endpoint got it once" "exit $RC" \
+			"first $(tr '\n' ' ' <"$TMP/ids-a"), b $(tr '\n' ' ' <"$TMP/ids-b")" \
+			"$(tail -n 4 "$TMP/$1-restart.log")" "$(tail -n 4 "$TMP/$1-later.log")"; fi
+}
+
 # Killed after the last copy's mark, at the save that marks the problem as
-# told (tests/fault/enospc.c's DIGESTD_FAULT_KILL_AT): the restart finds
-# every endpoint holding it, marks the problem then, and sends nothing
-# again.
+# told: the restart finds every endpoint holding it, marks the problem
+# then, and sends nothing again.
 last=$(grep ' create /empty-digest.tmp' "$TMP/points" | sed -n 3p | cut -d' ' -f1)
 told=$(awk -v l="$last" '$1 > l && $2 == "create" && $3 ~ /^\/source-/ { print $1; exit }' "$TMP/points")
-fresh
-once killed DIGESTD_FAULT_KILL_AT="$told"
-if [ -n "$told" ] && [ "$RC" -gt 128 ] && [ "$(outbox_entries)" -eq 2 ] && [ -e "$TMP/state/empty-digest" ]; then
-	pass "killed before the told mark: both copies in the outboxes"; else
-	fail "killed before the told mark: both copies in the outboxes" "point '$told', exit $RC" \
-		"$(find "$TMP/state/outbox")" "$(tail -n 3 "$TMP/killed.log")"; fi
-once killed-restart
-sleep 1.1 # past the feed's backoff: polled again, still failing
-once killed-later
-ids "$TMP/store" >"$TMP/ids-a"
-ids "$TMP/b/store" >"$TMP/ids-b"
-if [ "$RC" -eq 0 ] && [ "$(wc -l <"$TMP/ids-a")" -eq 1 ] && cmp -s "$TMP/ids-a" "$TMP/ids-b" &&
-	[ ! -e "$TMP/state/empty-digest" ]; then
-	pass "killed before the told mark, restarted twice: each endpoint got it once"; else
-	fail "killed before the told mark, restarted twice: each endpoint got it once" "exit $RC" \
-		"first $(tr '\n' ' ' <"$TMP/ids-a"), b $(tr '\n' ' ' <"$TMP/ids-b")" \
-		"$(tail -n 4 "$TMP/killed-restart.log")"; fi
+killed_run killed "$told" "killed before the told mark"
 
 # Killed at the save of b's mark (its copy written, the mark not saved):
 # the restart finds b's copy there already (nothing written) and saves the
 # mark; the problem is marked as told then, so a later run, the feed still
 # failing, sends no second digest of the same problem.
-fresh
-once killed-mark DIGESTD_FAULT_KILL_AT="$last"
-if [ -n "$last" ] && [ "$RC" -gt 128 ] && [ "$(outbox_entries)" -eq 2 ] &&
-	[ -e "$TMP/state/empty-digest" ]; then
-	pass "killed at b's mark: both copies in the outboxes, b's not marked"; else
-	fail "killed at b's mark: both copies in the outboxes, b's not marked" \
-		"point '$last', exit $RC" "$(find "$TMP/state/outbox")" \
-		"$(tail -n 3 "$TMP/killed-mark.log")"; fi
-once killed-mark-restart
-sleep 1.1 # past the feed's backoff: polled again, still failing
-once killed-mark-later
-ids "$TMP/store" >"$TMP/ids-a"
-ids "$TMP/b/store" >"$TMP/ids-b"
-if [ "$RC" -eq 0 ] && [ "$(wc -l <"$TMP/ids-a")" -eq 1 ] && cmp -s "$TMP/ids-a" "$TMP/ids-b" &&
-	[ ! -e "$TMP/state/empty-digest" ]; then
-	pass "killed at b's mark, restarted twice: each endpoint got it once"; else
-	fail "killed at b's mark, restarted twice: each endpoint got it once" "exit $RC" \
-		"first $(tr '\n' ' ' <"$TMP/ids-a"), b $(tr '\n' ' ' <"$TMP/ids-b")" \
-		"$(tail -n 4 "$TMP/killed-mark-restart.log")" \
-		"$(tail -n 4 "$TMP/killed-mark-later.log")"; fi
+killed_run killed-mark "$last" "killed at b's mark"
 
 # The feed recovered by the restart (an empty one: no article): the
 # problem is gone, send_empty is no, so nothing is said to b.

@@ -141,7 +141,8 @@ if [ "$RC" -eq 0 ] && grep -q "stories: cannot read the story window: .*symbolic
 rm "$TMP/open/stories"
 printf 'DGSTSTRY damaged' >"$TMP/open/stories"
 run_once "$TMP/s.ini"
-if [ "$RC" -eq 0 ] && grep -q "damaged story window (truncated header), kept as .*stories.corrupt" "$TMP/err" &&
+if [ "$RC" -eq 0 ] &&
+	grep -q "open/stories: damaged story window (truncated header); moved to .*open/stories.corrupt; starting with an empty one$" "$TMP/err" &&
 	[ -f "$TMP/open/stories.corrupt" ]; then
 	pass "a damaged stories file: kept aside, started afresh"; else
 	fail "a damaged stories file: kept aside, started afresh" "exit $RC" \
@@ -299,10 +300,18 @@ run_once "$TMP/c.ini"
 if [ "$RC" -eq 75 ] && [ "$(stored)" -eq 1 ]; then pass "max_articles 1: one digest, two articles wait"; else
 	fail "max_articles 1: one digest, two articles wait" "exit $RC, stored $(stored)"; fi
 printf 'damaged\n' >"$TMP/state/pending"
-until_done "$TMP/c.ini"
+run_once "$TMP/c.ini"
+cp "$TMP/err" "$TMP/damaged.err"
+[ "$RC" -eq 0 ] || until_done "$TMP/c.ini"
 titles >"$TMP/titles"
 lost=0
 for t in c1 c2 c3; do grep -qx "Story $t" "$TMP/titles" || lost=$((lost + 1)); done
+# One line says it all: what, where it went, what follows.
+if [ "$(grep -c "state/pending: " "$TMP/damaged.err")" -eq 1 ] &&
+	grep -q "state/pending: damaged pending list; moved to .*state/pending.corrupt; starting with no articles waiting; every feed is fetched in full at its next poll$" "$TMP/damaged.err"; then
+	pass "damaged pending list: one line naming it, where it went and what follows"; else
+	fail "damaged pending list: one line naming it, where it went and what follows" \
+		"$(grep "state/pending" "$TMP/damaged.err")"; fi
 if [ -f "$TMP/state/pending.corrupt" ] && [ $lost -eq 0 ] &&
 	[ "$(sort "$TMP/titles" | uniq -d | wc -l)" -eq 0 ]; then
 	pass "damaged pending list: moved aside, the feed fetched in full, no article lost"; else

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for src/core/file's walk of a path: where it ends, links
  * followed or refused by who could have planted them, "..", loops, the
- * bound on links, folders made, and the opens built on it. */
+ * bound on links, folders made, and the opens built on it; and the setting
+ * aside of a damaged state file, with its one log line. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -262,6 +263,81 @@ static void test_opens(void)
 	CHECK_INT(file_open_dir(at("a/b/f"), 0, &w), -ENOTDIR);
 }
 
+/* Writes text as the whole of dir/rel. */
+static void put(const char *rel, const char *text)
+{
+	FILE *f = fopen(at(rel), "w");
+
+	CHECK(f != NULL && fputs(text, f) >= 0);
+	CHECK(f != NULL && fclose(f) == 0);
+}
+
+/* The whole content of dir/rel, at most size - 1 bytes, into buf. */
+static const char *content(const char *rel, char *buf, size_t size)
+{
+	FILE *f = fopen(at(rel), "r");
+	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* file_set_aside in dir/sa, its log into line. */
+static int set_aside_logged(int dfd, const char *kept, char *line, size_t size)
+{
+	struct check_capture c;
+	int rc;
+
+	CHECK_INT(check_stderr_begin(&c), 0);
+	rc = file_set_aside(dfd, at("sa"), "seen", "starting with an empty one", kept,
+			    "damaged seen-set (%s)", "checksum mismatch");
+	check_stderr_end(&c, line, size);
+	return rc;
+}
+
+/* A damaged file goes to NAME.corrupt, over an older one; a move that
+ * fails says why and leaves the file where it was. One line either way. */
+static void test_set_aside(void)
+{
+	char line[1024], want[PATH_MAX + 256], buf[16];
+	int dfd;
+
+	CHECK_INT(mkdir(at("sa"), 0700), 0);
+	dfd = open(at("sa"), O_RDONLY | O_DIRECTORY);
+	CHECK(dfd >= 0);
+	put("sa/seen", "bad");
+	put("sa/seen.corrupt", "older");
+	CHECK_INT(set_aside_logged(dfd, NULL, line, sizeof(line)), 0);
+	snprintf(want, sizeof(want),
+		 "digestd: %s: damaged seen-set (checksum mismatch); moved to %s; starting with "
+		 "an empty one\n", at("sa/seen"), at("sa/seen.corrupt"));
+	CHECK_STR(line, want);
+	CHECK(access(at("sa/seen"), F_OK) < 0 && errno == ENOENT);
+	CHECK_STR(content("sa/seen.corrupt", buf, sizeof(buf)), "bad");
+	/* A folder in the way: the rename fails (even for root), the file stays. */
+	CHECK_INT(unlink(at("sa/seen.corrupt")), 0);
+	CHECK_INT(mkdir(at("sa/seen.corrupt"), 0700), 0);
+	mkfile("sa/seen.corrupt/x");
+	mkfile("sa/seen");
+	CHECK_INT(set_aside_logged(dfd, NULL, line, sizeof(line)), -EISDIR);
+	snprintf(want, sizeof(want),
+		 "digestd: %s: damaged seen-set (checksum mismatch), and cannot be moved aside "
+		 "(%s); starting with an empty one\n", at("sa/seen"), strerror(EISDIR));
+	CHECK_STR(line, want);
+	CHECK(access(at("sa/seen"), F_OK) == 0);
+	/* What follows a failed move, when the caller says it differs. */
+	CHECK_INT(set_aside_logged(dfd, "start-up stops", line, sizeof(line)), -EISDIR);
+	CHECK(strstr(line, "; start-up stops\n") != NULL);
+	/* Nothing there: said all the same. */
+	CHECK_INT(unlink(at("sa/seen")), 0);
+	CHECK_INT(set_aside_logged(dfd, NULL, line, sizeof(line)), -ENOENT);
+	CHECK(strstr(line, strerror(ENOENT)) != NULL);
+	if (dfd >= 0)
+		close(dfd);
+}
+
 /* Removes the tree under path (links not followed). */
 static void remove_tree(const char *path)
 {
@@ -297,6 +373,7 @@ int main(void)
 	RUN(test_link_bound);
 	RUN(test_mkdir);
 	RUN(test_opens);
+	RUN(test_set_aside);
 	remove_tree(dir);
 	return CHECK_EXIT();
 }
