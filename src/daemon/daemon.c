@@ -655,6 +655,7 @@ static void reload(struct daemon *d)
 	sources_reschedule(d, old, old_due);
 	counters_remap(d, old);
 	taken_remap(d, old);
+	pipeline_push_marks(d);
 	d->metrics_due = true;
 	if (memcmp(&old->digest.schedule, &nc->digest.schedule, sizeof(nc->digest.schedule)) != 0)
 		schedule_digest(d);
@@ -893,6 +894,7 @@ int daemon_start(struct daemon *d, const char *path, bool once)
 	if (pushes_init(d, 0) < 0)
 		return EX_CONFIG;
 	d->up |= UP_PUSH;
+	pipeline_push_marks(d);
 	rc = seen_open(&d->seen, d->state_fd, dir, d->cfg->digest.seen_capacity);
 	if (rc == -EINVAL)
 		return EX_CONFIG;

@@ -52,7 +52,8 @@ struct daemon_source_counters {
  * turn, walked in name order from its `from`, one push in flight at a time,
  * its entry in struct daemon's entry. An endpoint's walk ends at its first
  * push to retry (the endpoint is then unlikely to take the next one); the
- * pass goes on with the next endpoint. */
+ * pass goes on with the next endpoint. The endpoints whose last push failed
+ * take their turns only once the others have no push left in the pass. */
 struct daemon_push {
 	bool active, inflight, every;
 	bool blocked; /* no transfer slot was free: tried again when one ends */
@@ -62,6 +63,14 @@ struct daemon_push {
 	unsigned ep;
 	bool ep_retry[CFG_MAX_ENDPOINTS];               /* its walk ended at a retry */
 	bool ep_done[CFG_MAX_ENDPOINTS]; /* its walk ended otherwise, for this pass */
+	/* Its last push failed (any answer but delivered, or none): its turns
+	 * wait until the others have no push left in the pass, so that a
+	 * service that hangs holds their news only for its push in flight
+	 * when the news comes, not for one timeout a pass. Set
+	 * and cleared by each push's answer; kept across passes, and across
+	 * a restart or a reload through the endpoint's state file (failures,
+	 * counted since its last delivered push: pipeline_push_marks). */
+	bool ep_failing[CFG_MAX_ENDPOINTS];
 	char from[CFG_MAX_ENDPOINTS][OUTBOX_NAME_BYTES]; /* the last entry tried */
 	/* A digest one of whose parts waits for its retry time: its later
 	 * parts wait with it (parts go out in order). */

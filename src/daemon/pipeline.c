@@ -285,9 +285,10 @@ static void push_pass_end(struct daemon *d)
 }
 
 /* An endpoint's last answer, kept like a source's state (srcstate, under
- * the name pipeline_endpoint_state gives) for `digestd status`. Only shown,
- * never acted on: a failed save is logged by srcstate_save (with its path)
- * and counted, and the next answer tries again. */
+ * the name pipeline_endpoint_state gives) for `digestd status`, and for
+ * the order of the push after a restart or a reload (pipeline_push_marks).
+ * A failed save is logged by srcstate_save (with its path) and counted, and
+ * the next answer tries again. */
 static void endpoint_note(struct daemon *d, const struct cfg_endpoint *ep,
 			  const struct push_result *res, int64_t now)
 {
@@ -327,20 +328,25 @@ static void walk_turn(struct daemon *d)
 }
 
 /* Moves ps->ep to the first endpoint from it on (round) whose walk is not
- * over; false when every walk is. */
+ * over, one whose last push failed only when no other's is left: such an
+ * endpoint (a service that hangs until the timeout) then delays the others'
+ * news by none of its pushes but the one in flight when the news comes. It
+ * still takes its turn in every pass, after them. False when every walk
+ * is over. */
 static bool walk_pick(struct daemon *d)
 {
 	struct daemon_push *ps = &d->push;
 	unsigned n = d->cfg->n_endpoints;
 
-	for (unsigned i = 0; i < n; i++) {
-		unsigned k = (ps->ep + i) % n;
+	for (int failing = 0; failing <= 1; failing++)
+		for (unsigned i = 0; i < n; i++) {
+			unsigned k = (ps->ep + i) % n;
 
-		if (!ps->ep_retry[k] && !ps->ep_done[k]) {
-			ps->ep = k;
-			return true;
+			if (!ps->ep_retry[k] && !ps->ep_done[k] && ps->ep_failing[k] == failing) {
+				ps->ep = k;
+				return true;
+			}
 		}
-	}
 	return false;
 }
 
@@ -382,8 +388,10 @@ static void on_pushed(void *arg, struct push_result *res)
 	int64_t now = time(NULL);
 
 	ps->inflight = false;
-	if (res->outcome != PUSH_STOPPED)
+	if (res->outcome != PUSH_STOPPED) {
 		endpoint_note(d, &d->cfg->endpoints[ps->ep], res, now);
+		ps->ep_failing[ps->ep] = res->outcome != PUSH_DELIVERED;
+	}
 	switch (res->outcome) {
 	case PUSH_DELIVERED:
 		d->n.delivered++;
@@ -494,6 +502,19 @@ static bool in_flight(const struct daemon *d, const char *id, unsigned ep)
 		return true;
 	return d->empty.id[0] && of_digest(id, d->empty.id) &&
 	       !pending_empty_holds(&d->empty, d->cfg->endpoints[ep].name);
+}
+
+void pipeline_push_marks(struct daemon *d)
+{
+	char name[PIPELINE_ENDPOINT_STATE_BYTES];
+	struct srcstate st;
+
+	memset(d->push.ep_failing, 0, sizeof(d->push.ep_failing));
+	for (unsigned i = 0; i < d->cfg->n_endpoints; i++) {
+		pipeline_endpoint_state(&d->cfg->endpoints[i], name);
+		srcstate_load(d->state_fd, d->cfg->daemon.state_dir, name, NULL, &st);
+		d->push.ep_failing[i] = st.failures > 0;
+	}
 }
 
 void pipeline_push_begin(struct daemon *d, bool every, bool resume)

@@ -76,12 +76,20 @@ void pipeline_clock_step(struct daemon *d, int64_t step_s);
 
 /* Begins a pass over the endpoints' outboxes, each oldest first (d->push).
  * Only entries whose time has come are tried, or with `every` each entry
- * once (--once). An endpoint's walk stops at its first push to retry (the
- * endpoint is then unlikely to take the next one), the pass when *d->stop
- * rises. With `resume`, each endpoint goes on after the last entry the
+ * once (--once). The endpoints take turns, one push each, those whose last
+ * push failed only once the others have none left in the pass. An
+ * endpoint's walk stops at its first push to retry (the endpoint is then
+ * unlikely to take the next one), the pass when *d->stop rises. With `resume`, each endpoint goes on after the last entry the
  * previous pass tried there, and one whose walk stopped at a retry is left
  * alone. */
 void pipeline_push_begin(struct daemon *d, bool every, bool resume);
+
+/* Each endpoint's mark in d->push.ep_failing from its state file
+ * (pipeline_endpoint_state): failing while it counts failures since its
+ * last delivered push; a missing or unreadable file, not failing. Call
+ * once d->cfg's push clients are the running ones (start-up, a reload),
+ * before a pass begins on them. Blocks on the disk. */
+void pipeline_push_marks(struct daemon *d);
 
 /* Walks the pass on until a push is in flight (one at a time; its answer,
  * from net's callback, moves the entry on) or the pass ended: then
