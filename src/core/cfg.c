@@ -394,6 +394,21 @@ static int enter_endpoint(struct cfg_parse *ps, const char *name, size_t len)
 			cfg_fail(ps, ps->line, "[endpoint] appears twice (first at %s)", first);
 		return -EINVAL;
 	}
+	/* The plain endpoint keeps its last answer in the state file
+	 * endpoint:default (pipeline_endpoint_state): [endpoint default] beside
+	 * it would share it, each taking the other's answers for its own in
+	 * `digestd status` and in the push order read back at start-up. */
+	for (unsigned j = 0; i == c->n_endpoints && j < c->n_endpoints; j++) {
+		const char *o = c->endpoints[j].name;
+
+		if (len ? o[0] || len != 7 || memcmp(name, "default", 7) : strcmp(o, "default"))
+			continue;
+		cfg_place(ps, ps->ep_line[j], first, sizeof(first));
+		cfg_fail(ps, ps->line, "[endpoint%s] would share the state file endpoint:default "
+				       "with [endpoint%s] (at %s): name [endpoint default] otherwise",
+			 len ? " default" : "", len ? "" : " default", first);
+		return -EINVAL;
+	}
 	if (i == c->n_endpoints && i == CFG_MAX_ENDPOINTS) {
 		cfg_fail(ps, ps->line, "too many endpoints: at most %u [endpoint NAME] sections",
 			 CFG_MAX_ENDPOINTS);

@@ -27,6 +27,15 @@ if [ "$(grep -c '^retry_base = 1h$' "$TMP/d.ini")" -ne 1 ]; then
 	fail "config: the first endpoint retries after 1h" "$(cat "$TMP/d.ini")"
 	exit 1
 fi
+# The same with a timeout no push waits for: the cycles in which the first
+# endpoint must answer (or hold a push until SIGTERM) use it, so that a
+# loaded machine or qemu, slow to shake hands, cannot turn an answer into a
+# timeout.
+sed "s/^timeout = $((3 * SLOW))s\$/timeout = $((120 * SLOW))s/" "$TMP/d.ini" >"$TMP/long.ini"
+if [ "$(grep -c "^timeout = $((120 * SLOW))s\$" "$TMP/long.ini")" -ne 1 ]; then
+	fail "config: the first endpoint's long timeout" "$(cat "$TMP/long.ini")"
+	exit 1
+fi
 
 # composed LOG: the id of the last digest LOG says was composed.
 composed() {
@@ -100,7 +109,7 @@ stop_sink
 start_sink "$PORT" || exit 1
 new_article third
 expect_status "the first endpoint answers: exit 0, its copies delivered" 0 \
-	digestd run --once --config "$TMP/d.ini"
+	digestd run --once --config "$TMP/long.ini"
 cp "$TMP/err" "$TMP/third.log"
 id3=$(composed "$TMP/third.log")
 if before "push $id3: delivered" "push $id3 to \[endpoint b\]: delivered" "$TMP/third.log"; then
@@ -118,7 +127,6 @@ fi
 # pass, puts its push of the new digest after b's.
 stop_sink
 start_sink "$PORT" --mode hang || exit 1
-sed "s/^timeout = $((3 * SLOW))s\$/timeout = $((120 * SLOW))s/" "$TMP/d.ini" >"$TMP/long.ini"
 held=$(grep -c "mode=hang: holding the answer" "$TMP/sink.log")
 new_article fifth
 $TEST_WRAPPER "$DIGESTD" run --once --config "$TMP/long.ini" 2>"$TMP/fifth.log" &
@@ -134,7 +142,7 @@ id5=$(composed "$TMP/fifth.log")
 stop_sink
 start_sink "$PORT" --mode reject400 || exit 1
 new_article sixth
-expect_status "the first endpoint refuses: exit 69" 69 digestd run --once --config "$TMP/d.ini"
+expect_status "the first endpoint refuses: exit 69" 69 digestd run --once --config "$TMP/long.ini"
 cp "$TMP/err" "$TMP/sixth.log"
 id6=$(composed "$TMP/sixth.log")
 if [ -n "$id5" ] && before "push $id5: refused" "push $id5 to \[endpoint b\]: delivered" "$TMP/sixth.log"; then

@@ -856,6 +856,22 @@ static void endpoints(void)
 	CHECK_INT(load("[endpoint]\nurl = https://a.org/\nsigning_key_file = k\n[endpoint]\n"),
 		  -EINVAL);
 	CHECK_STR(err.msg[0], "t.ini:4: [endpoint] appears twice (first at line 1)");
+	/* The plain endpoint's state file is endpoint:default: never shared. */
+	CHECK_INT(load("[endpoint]\nurl = https://a.org/\nsigning_key_file = k\n"
+		       "[endpoint default]\nurl = https://b.org/\nsigning_key_file = k\n"),
+		  -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:4: [endpoint default] would share the state file "
+			      "endpoint:default with [endpoint] (at line 1): name [endpoint "
+			      "default] otherwise");
+	CHECK_INT(load("[endpoint default]\nurl = https://b.org/\nsigning_key_file = k\n"
+		       "[endpoint]\nurl = https://a.org/\nsigning_key_file = k\n"),
+		  -EINVAL);
+	CHECK_STR(err.msg[0], "t.ini:4: [endpoint] would share the state file endpoint:default "
+			      "with [endpoint default] (at line 1): name [endpoint default] "
+			      "otherwise");
+	CHECK_INT(load("[endpoint default]\nurl = https://b.org/\nsigning_key_file = k\n"
+		       "[endpoint defaults]\nurl = https://a.org/\nsigning_key_file = k\n"),
+		  0);
 	CHECK_INT(load("[endpoint a/b]\n"), -EINVAL);
 	CHECK_STR(err.msg[0], "t.ini:1: endpoint name 'a/b' may use only letters, digits, '.', "
 			      "'_' and '-' (not first)");

@@ -660,6 +660,19 @@ static void empty_digest(void)
 	CHECK_STR(g.id, id);
 	memset(&e, 0, sizeof(e));
 	CHECK_INT(pending_empty_save(&e, dfd, dir), 0);
+	/* A folder whose way aside is blocked (a file empty-digest.corrupt:
+	 * a folder cannot replace it): it stays, and no save replaces it,
+	 * unlike a damaged file left in place (docs/daemon.md). */
+	fd = open(aside, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK_INT(mkdir(path, 0700), 0);
+	CHECK_INT(pending_empty_load(&g, dfd, dir), -EISDIR);
+	CHECK(!g.id[0] && access(path, F_OK) == 0 && access(aside, F_OK) == 0);
+	memcpy(e.id, id, sizeof(id));
+	CHECK(pending_empty_save(&e, dfd, dir) < 0);
+	CHECK_INT(rmdir(path), 0);
+	CHECK_INT(unlink(aside), 0);
 }
 
 static void remove_dir(void)
