@@ -66,16 +66,19 @@ int srcstate_for_url(struct srcstate *s, const char *url);
  * in messages). A missing file gives a fresh state quietly; an unreadable or
  * corrupt one, or one that is not a regular file (never followed if a link,
  * never waited on if a FIFO), a fresh state and one log_warnx naming the
- * file. With url (a source's; NULL for an endpoint's state), then
- * srcstate_for_url: returns what it returns, else 0. Never fails. Blocks
- * on the file. */
-int srcstate_load(int dirfd, const char *state_dir, const char *name, const char *url,
-		  struct srcstate *s);
+ * file and its owner: label (an endpoint's "[endpoint NAME]", shorter than
+ * SRCSTATE_WHO_BYTES), or with label NULL "source NAME". With url (a
+ * source's; NULL for an endpoint's state), then srcstate_for_url: returns
+ * what it returns, else 0. Never fails. Blocks on the file. */
+int srcstate_load(int dirfd, const char *state_dir, const char *name, const char *label,
+		  const char *url, struct srcstate *s);
 
 /* Writes the state atomically into the state folder dirfd (temporary file,
  * fsync, rename, fsync of the folder). Returns 0, or a negative errno after
- * one log_warnx naming the file. Blocks on the disk. */
-int srcstate_save(int dirfd, const char *state_dir, const char *name, const struct srcstate *s);
+ * one log_warnx naming the file and its owner (label, as srcstate_load).
+ * Blocks on the disk. */
+int srcstate_save(int dirfd, const char *state_dir, const char *name, const char *label,
+		  const struct srcstate *s);
 
 /* Records a poll at now. ok: failures reset, backoff cleared. Otherwise the
  * failure count grows and next_due = now + backoff_base * 2^(failures-1),
