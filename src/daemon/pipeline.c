@@ -32,6 +32,17 @@ void pipeline_endpoint_state(const struct cfg_endpoint *ep,
 		 ep->name[0] ? ep->name : "default");
 }
 
+void pipeline_endpoint_address(const struct cfg_endpoint *ep,
+			       char out[PIPELINE_ENDPOINT_ADDRESS_BYTES])
+{
+	char kind[16];
+
+	/* Values are one line each: the newlines keep them apart. */
+	cfg_kind_word((int)ep->kind, kind, sizeof(kind));
+	snprintf(out, PIPELINE_ENDPOINT_ADDRESS_BYTES, "%s\n%s\n%s\n%s\n%s\n%s", kind, ep->url,
+		 ep->url_file, ep->room, ep->chat_id, ep->to);
+}
+
 int pipeline_save(struct daemon *d)
 {
 	int rc = pending_save(&d->pend, d->state_fd, d->cfg->daemon.state_dir);
@@ -284,16 +295,20 @@ static void push_pass_end(struct daemon *d)
 	}
 }
 
-/* Endpoint ep's state (its last answer) into st; name: its state's name
+/* Endpoint ep's state (its last answer) into st, fresh when it was kept
+ * for another address (pipeline_endpoint_address); name: its state's name
  * (pipeline_endpoint_state), label: the endpoint's ("[endpoint NAME]"),
  * which its warnings (srcstate's) say with the file's path. */
 static void endpoint_load(const struct daemon *d, const struct cfg_endpoint *ep,
 			  char name[PIPELINE_ENDPOINT_STATE_BYTES],
 			  char label[SRCSTATE_WHO_BYTES], struct srcstate *st)
 {
+	char addr[PIPELINE_ENDPOINT_ADDRESS_BYTES];
+
 	pipeline_endpoint_state(ep, name);
+	pipeline_endpoint_address(ep, addr);
 	cfg_endpoint_label(ep->name, label, SRCSTATE_WHO_BYTES);
-	srcstate_load(d->state_fd, d->cfg->daemon.state_dir, name, label, NULL, st);
+	srcstate_load(d->state_fd, d->cfg->daemon.state_dir, name, label, addr, st);
 }
 
 /* An endpoint's last answer, kept like a source's state (srcstate, under

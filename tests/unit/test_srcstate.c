@@ -277,7 +277,7 @@ static void test_url_changed(void)
 	CHECK_STR(back.v.etag, "");
 	CHECK_INT(srcstate_save(fd, dir, "news", NULL, &back), 0);
 	CHECK_INT(srcstate_load(fd, dir, "news", NULL, "https://b.example/feed", &back), 0);
-	/* An endpoint's state names no url. */
+	/* Loaded with no url: kept as it is, none checked. */
 	CHECK_INT(srcstate_load(fd, dir, "news", NULL, NULL, &back), 0);
 	CHECK_INT(srcstate_name("news", name, sizeof(name)), 0);
 	CHECK_INT(unlinkat(fd, name, 0), 0);
