@@ -304,6 +304,7 @@ static void show_endpoint(struct status *s, const struct cfg_endpoint *ep)
 {
 	struct srcstate st;
 	char url[NET_URL_BYTES], state[PIPELINE_ENDPOINT_STATE_BYTES], kind[16];
+	char addr[PIPELINE_ENDPOINT_ADDRESS_BYTES];
 	char title[CFG_SOURCE_NAME_BYTES + 16];
 	const char *why, *dead_why, *name = ep->name[0] ? ep->name : "default";
 	unsigned waiting = 0, dead = 0;
@@ -326,6 +327,11 @@ static void show_endpoint(struct status *s, const struct cfg_endpoint *ep)
 	field_num(s, "oldest_attempts", "its push attempts", waiting ? s->e.attempts : 0);
 	pipeline_endpoint_state(ep, state);
 	why = read_state(s, state, &st);
+	/* Kept for where its pushes went before a key that says it changed:
+	 * none at the new address yet (the daemon starts it afresh). */
+	pipeline_endpoint_address(ep, addr);
+	if (!why && srcstate_for_url(&st, addr))
+		why = "none";
 	fields_state(s, why, &st, &endpoint_keys);
 	field_num(s, "delivered", "digests delivered", st.items);
 	field_str(s, "dead_folder", "dead folder", dead_why ? dead_why : "ok");

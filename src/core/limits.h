@@ -202,6 +202,9 @@ _Static_assert(NET_MAX_HOSTS > NET_MAX_TRANSFERS,
  * digest: one short line (in struct srcstate, struct source_poll and each
  * of a digest's DIGEST_MAX_PROBLEMS problems: 128 bytes each). */
 #define SRCSTATE_ERROR_BYTES 128u
+/* What its warnings call a state's owner, "source NAME" or "[endpoint
+ * NAME]": a stack buffer of the load and the save. */
+#define SRCSTATE_WHO_BYTES (CFG_SOURCE_NAME_BYTES + 16u)
 
 /* Sources (src/sources/source): a seed file in a folder source larger than
  * SOURCE_FILE_BYTES is skipped; at most SOURCE_MAX_FILES files are read per

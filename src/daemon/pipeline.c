@@ -32,6 +32,17 @@ void pipeline_endpoint_state(const struct cfg_endpoint *ep,
 		 ep->name[0] ? ep->name : "default");
 }
 
+void pipeline_endpoint_address(const struct cfg_endpoint *ep,
+			       char out[PIPELINE_ENDPOINT_ADDRESS_BYTES])
+{
+	char kind[16];
+
+	/* Values are one line each: the newlines keep them apart. */
+	cfg_kind_word((int)ep->kind, kind, sizeof(kind));
+	snprintf(out, PIPELINE_ENDPOINT_ADDRESS_BYTES, "%s\n%s\n%s\n%s\n%s\n%s", kind, ep->url,
+		 ep->url_file, ep->room, ep->chat_id, ep->to);
+}
+
 int pipeline_save(struct daemon *d)
 {
 	int rc = pending_save(&d->pend, d->state_fd, d->cfg->daemon.state_dir);
@@ -284,6 +295,22 @@ static void push_pass_end(struct daemon *d)
 	}
 }
 
+/* Endpoint ep's state (its last answer) into st, fresh when it was kept
+ * for another address (pipeline_endpoint_address); name: its state's name
+ * (pipeline_endpoint_state), label: the endpoint's ("[endpoint NAME]"),
+ * which its warnings (srcstate's) say with the file's path. */
+static void endpoint_load(const struct daemon *d, const struct cfg_endpoint *ep,
+			  char name[PIPELINE_ENDPOINT_STATE_BYTES],
+			  char label[SRCSTATE_WHO_BYTES], struct srcstate *st)
+{
+	char addr[PIPELINE_ENDPOINT_ADDRESS_BYTES];
+
+	pipeline_endpoint_state(ep, name);
+	pipeline_endpoint_address(ep, addr);
+	cfg_endpoint_label(ep->name, label, SRCSTATE_WHO_BYTES);
+	srcstate_load(d->state_fd, d->cfg->daemon.state_dir, name, label, addr, st);
+}
+
 /* An endpoint's last answer, kept like a source's state (srcstate, under
  * the name pipeline_endpoint_state gives) for `digestd status`, and for
  * the order of the push after a restart or a reload (pipeline_push_marks).
@@ -293,11 +320,9 @@ static void endpoint_note(struct daemon *d, const struct cfg_endpoint *ep,
 			  const struct push_result *res, int64_t now)
 {
 	struct srcstate st;
-	const char *dir = d->cfg->daemon.state_dir;
-	char name[PIPELINE_ENDPOINT_STATE_BYTES];
+	char name[PIPELINE_ENDPOINT_STATE_BYTES], label[SRCSTATE_WHO_BYTES];
 
-	pipeline_endpoint_state(ep, name);
-	srcstate_load(d->state_fd, dir, name, NULL, &st);
+	endpoint_load(d, ep, name, label, &st);
 	st.last_attempt = now;
 	if (res->outcome == PUSH_DELIVERED) {
 		st.last_success = now;
@@ -310,7 +335,7 @@ static void endpoint_note(struct daemon *d, const struct cfg_endpoint *ep,
 	}
 	srcstate_note(&st, res->status, res->outcome == PUSH_DELIVERED ? NULL : res->message);
 	st.items += res->outcome == PUSH_DELIVERED;
-	if (srcstate_save(d->state_fd, dir, name, &st) < 0)
+	if (srcstate_save(d->state_fd, d->cfg->daemon.state_dir, name, label, &st) < 0)
 		d->n.state_saves++;
 }
 
@@ -506,13 +531,12 @@ static bool in_flight(const struct daemon *d, const char *id, unsigned ep)
 
 void pipeline_push_marks(struct daemon *d)
 {
-	char name[PIPELINE_ENDPOINT_STATE_BYTES];
+	char name[PIPELINE_ENDPOINT_STATE_BYTES], label[SRCSTATE_WHO_BYTES];
 	struct srcstate st;
 
 	memset(d->push.ep_failing, 0, sizeof(d->push.ep_failing));
 	for (unsigned i = 0; i < d->cfg->n_endpoints; i++) {
-		pipeline_endpoint_state(&d->cfg->endpoints[i], name);
-		srcstate_load(d->state_fd, d->cfg->daemon.state_dir, name, NULL, &st);
+		endpoint_load(d, &d->cfg->endpoints[i], name, label, &st);
 		d->push.ep_failing[i] = st.failures > 0;
 	}
 }
@@ -1170,7 +1194,7 @@ static void problems_gather(struct daemon *d)
 
 		if (src->type == CFG_SOURCE_FOLDER || !url_is_http(src->url))
 			continue;
-		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, src->url, &st);
+		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, NULL, src->url, &st);
 		if (st.failures < c->daemon.problem_after || st.problem_reported)
 			continue;
 		memcpy(pr->source, src->name, sizeof(pr->source));
@@ -1198,11 +1222,11 @@ static void problems_told(struct daemon *d)
 
 		if (!src)
 			continue;
-		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, src->url, &st);
+		srcstate_load(d->state_fd, c->daemon.state_dir, src->name, NULL, src->url, &st);
 		if (st.failures < c->daemon.problem_after)
 			continue;
 		st.problem_reported = 1;
-		if (srcstate_save(d->state_fd, c->daemon.state_dir, src->name, &st) < 0)
+		if (srcstate_save(d->state_fd, c->daemon.state_dir, src->name, NULL, &st) < 0)
 			d->n.state_saves++;
 	}
 	d->n_problems = 0;

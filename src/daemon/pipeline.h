@@ -20,6 +20,18 @@
 void pipeline_endpoint_state(const struct cfg_endpoint *ep,
 			     char name[PIPELINE_ENDPOINT_STATE_BYTES]);
 
+/* Where endpoint ep's pushes go, as one string of the keys that say it:
+ * kind, url, url_file (slack, discord: the file's path, not the URL in
+ * it), room (matrix), chat_id (telegram) and to (email). Its state is
+ * kept for this address (srcstate_for_url): when a reload or a restart
+ * changes one of these keys, the endpoint starts afresh, its failures at
+ * the old address not counted against the new one (pipeline_push_marks).
+ * Pure. */
+#define PIPELINE_ENDPOINT_ADDRESS_BYTES                                                    \
+	(16u + CFG_URL_BYTES + CFG_PATH_BYTES + 2u * CFG_TEXT_BYTES + CFG_ADDRLIST_BYTES)
+void pipeline_endpoint_address(const struct cfg_endpoint *ep,
+			       char out[PIPELINE_ENDPOINT_ADDRESS_BYTES]);
+
 /* Saves the pending list. A failure is remembered (d->pend_dirty): until a
  * save succeeds no source may be polled (a feed would record validators
  * covering articles that are only in memory) and --once does not report
@@ -86,7 +98,8 @@ void pipeline_push_begin(struct daemon *d, bool every, bool resume);
 
 /* Each endpoint's mark in d->push.ep_failing from its state file
  * (pipeline_endpoint_state): failing while it counts failures since its
- * last delivered push; a missing or unreadable file, not failing. Call
+ * last delivered push; a missing or unreadable file, or one kept for
+ * another address (pipeline_endpoint_address), not failing. Call
  * once d->cfg's push clients are the running ones (start-up, a reload),
  * before a pass begins on them. Blocks on the disk. */
 void pipeline_push_marks(struct daemon *d);

@@ -671,7 +671,8 @@ static void record_local(struct source_ctx *ctx, struct source_poll *p, int rc, 
 {
 	const struct cfg *cfg = ctx->cfg;
 
-	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, p->src->name, p->src->url, &p->st);
+	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, p->src->name, NULL, p->src->url,
+		      &p->st);
 	record_poll(p, &cfg->http, now, rc, 0, p->err[0] ? p->err : strerror(-rc));
 	p->st.next_due = 0;
 }
@@ -708,7 +709,8 @@ static void poll_end(struct source_ctx *ctx, struct source_poll *p)
 		if (rc < 0 && p->st.failures) {
 			struct srcstate disk;
 
-			srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &disk);
+			srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, NULL, src->url,
+				      &disk);
 			if (disk.problem_since == p->st.problem_since)
 				p->st.problem_reported |= disk.problem_reported;
 		}
@@ -731,7 +733,8 @@ static void poll_end(struct source_ctx *ctx, struct source_poll *p)
 		ctx->done(ctx->arg, p->idx, rc, nb);
 	if (record) {
 		p->st.next_poll = ctx->next_poll;
-		if (srcstate_save(ctx->state_fd, cfg->daemon.state_dir, src->name, &p->st) < 0)
+		if (srcstate_save(ctx->state_fd, cfg->daemon.state_dir, src->name, NULL,
+				  &p->st) < 0)
 			ctx->save_failures++;
 	}
 	p->busy = 0;
@@ -1072,7 +1075,8 @@ int source_start(struct source_ctx *ctx, unsigned idx, int64_t *not_before)
 	}
 	if (ctx->state_fd < 0)
 		srcstate_init(&p->st);
-	else if (srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &p->st))
+	else if (srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, NULL, src->url,
+			       &p->st))
 		log_info("source %s: its url changed: polled as a new source (the other feed's "
 			 "validators, backoff and failures dropped)", src->name);
 	p->first = p->st.last_success == 0;
@@ -1127,7 +1131,7 @@ int64_t source_not_before(const struct cfg *cfg, const struct source_ctx *ctx,
 
 	if (!url_is_http(src->url))
 		return 0;
-	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &st);
+	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, NULL, src->url, &st);
 	return srcstate_not_before(&st, &cfg->http, now);
 }
 
@@ -1139,11 +1143,11 @@ int source_note_next_poll(const struct source_ctx *ctx, unsigned idx, int64_t ne
 
 	if (ctx->dry_run || ctx->state_fd < 0)
 		return 0;
-	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &st);
+	srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, NULL, src->url, &st);
 	if (st.next_poll == next_poll)
 		return 0;
 	st.next_poll = next_poll;
-	return srcstate_save(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
+	return srcstate_save(ctx->state_fd, cfg->daemon.state_dir, src->name, NULL, &st);
 }
 
 int source_forget_validators(const struct cfg *cfg, const struct source_ctx *ctx)
@@ -1157,11 +1161,12 @@ int source_forget_validators(const struct cfg *cfg, const struct source_ctx *ctx
 
 		if (!url_is_http(src->url))
 			continue;
-		srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, src->url, &st);
+		srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, NULL, src->url,
+			      &st);
 		if (!st.v.etag[0] && !st.v.last_modified[0])
 			continue;
 		memset(&st.v, 0, sizeof(st.v));
-		rc = srcstate_save(ctx->state_fd, cfg->daemon.state_dir, src->name, &st);
+		rc = srcstate_save(ctx->state_fd, cfg->daemon.state_dir, src->name, NULL, &st);
 		if (rc < 0 && first == 0)
 			first = rc;
 	}

@@ -225,10 +225,20 @@ int srcstate_for_url(struct srcstate *s, const char *url)
 	return other;
 }
 
-int srcstate_load(int dirfd, const char *state_dir, const char *name, const char *url,
-		  struct srcstate *s)
+/* What messages call the owner of the state of name: label, or for a
+ * source (label NULL) "source NAME". Returns label or who. */
+static const char *owner(const char *name, const char *label, char who[SRCSTATE_WHO_BYTES])
 {
-	char file[64], buf[SRCSTATE_FILE_BYTES + 1];
+	if (label)
+		return label;
+	snprintf(who, SRCSTATE_WHO_BYTES, "source %s", name);
+	return who;
+}
+
+int srcstate_load(int dirfd, const char *state_dir, const char *name, const char *label,
+		  const char *url, struct srcstate *s)
+{
+	char file[64], buf[SRCSTATE_FILE_BYTES + 1], who[SRCSTATE_WHO_BYTES];
 	size_t n = 0;
 	int fd, rc;
 
@@ -238,39 +248,40 @@ int srcstate_load(int dirfd, const char *state_dir, const char *name, const char
 	fd = file_open_read(dirfd, file);
 	if (fd < 0) {
 		if (fd != -ENOENT)
-			log_warnx("source %s: state file %s/%s: %s (starting afresh)", name, state_dir,
-				  file, file_strerror(fd));
+			log_warnx("%s: state file %s/%s: %s (starting afresh)",
+				  owner(name, label, who), state_dir, file, file_strerror(fd));
 		goto out;
 	}
 	rc = file_read_full(fd, buf, sizeof(buf), &n);
 	close(fd);
 	if (rc < 0)
-		log_warnx("source %s: state file %s/%s: %s (starting afresh)", name, state_dir, file,
-			  strerror(-rc));
+		log_warnx("%s: state file %s/%s: %s (starting afresh)", owner(name, label, who),
+			  state_dir, file, strerror(-rc));
 	else if (srcstate_parse(buf, n, name, s) != 0)
-		log_warnx("source %s: state file %s/%s is damaged; starting afresh", name,
-			  state_dir, file);
+		log_warnx("%s: state file %s/%s is damaged; starting afresh",
+			  owner(name, label, who), state_dir, file);
 out:
 	return url ? srcstate_for_url(s, url) : 0;
 }
 
-int srcstate_save(int dirfd, const char *state_dir, const char *name, const struct srcstate *s)
+int srcstate_save(int dirfd, const char *state_dir, const char *name, const char *label,
+		  const struct srcstate *s)
 {
-	char file[64], tmp[72], buf[SRCSTATE_FILE_BYTES];
+	char file[64], tmp[72], buf[SRCSTATE_FILE_BYTES], who[SRCSTATE_WHO_BYTES];
 	long len = srcstate_format(s, name, buf, sizeof(buf));
 	int rc;
 
 	srcstate_name(name, file, sizeof(file));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
 	if (len < 0) {
-		log_warnx("source %s: saving state: %s/%s: does not fit in %u bytes; not saved",
-			  name, state_dir, file, SRCSTATE_FILE_BYTES);
+		log_warnx("%s: saving state: %s/%s: does not fit in %u bytes; not saved",
+			  owner(name, label, who), state_dir, file, SRCSTATE_FILE_BYTES);
 		return (int)len;
 	}
 	rc = file_replace_at(dirfd, file, tmp, buf, (size_t)len, NULL, 0);
 	if (rc != 0)
-		log_warnx("source %s: saving state: %s/%s: %s", name, state_dir, file,
-			  strerror(-rc));
+		log_warnx("%s: saving state: %s/%s: %s", owner(name, label, who), state_dir,
+			  file, strerror(-rc));
 	return rc;
 }
 

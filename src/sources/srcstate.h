@@ -31,8 +31,9 @@ struct srcstate {
 	 * only these fields and the poll times, failures and items. */
 	int64_t next_poll;
 	/* Which feed the state is of: a 64-bit FNV-1a hash of the source's
-	 * url as configured (not the URL itself, which may hold a token), 0
-	 * in files of earlier versions and in an endpoint's state. */
+	 * url as configured (not the URL itself, which may hold a token); for
+	 * an endpoint's state, of where its pushes go (the daemon's
+	 * pipeline_endpoint_address). 0 in files of earlier versions. */
 	uint64_t url_id;
 };
 
@@ -58,24 +59,28 @@ long srcstate_format(const struct srcstate *s, const char *name, char *out, size
  * kept) is replaced by a fresh state, as for a new source: the other
  * feed's validators, backoff and failures say nothing about this one, and
  * its first poll takes only `backlog` entries. s then names url (saved
- * with it). Returns 1 when it was replaced, else 0 (also for a state that
- * named no URL: a file of an earlier version). */
+ * with it). An endpoint's state is kept so for its address. Returns 1
+ * when it was replaced, else 0 (also for a state that named no URL: a
+ * file of an earlier version). */
 int srcstate_for_url(struct srcstate *s, const char *url);
 
 /* Reads the state of `name` from the state folder dirfd (state_dir names it
  * in messages). A missing file gives a fresh state quietly; an unreadable or
  * corrupt one, or one that is not a regular file (never followed if a link,
  * never waited on if a FIFO), a fresh state and one log_warnx naming the
- * file. With url (a source's; NULL for an endpoint's state), then
- * srcstate_for_url: returns what it returns, else 0. Never fails. Blocks
- * on the file. */
-int srcstate_load(int dirfd, const char *state_dir, const char *name, const char *url,
-		  struct srcstate *s);
+ * file and its owner: label (an endpoint's "[endpoint NAME]", shorter than
+ * SRCSTATE_WHO_BYTES), or with label NULL "source NAME". With url (a
+ * source's, an endpoint's address), then srcstate_for_url: returns what it
+ * returns, else 0. Never fails. Blocks on the file. */
+int srcstate_load(int dirfd, const char *state_dir, const char *name, const char *label,
+		  const char *url, struct srcstate *s);
 
 /* Writes the state atomically into the state folder dirfd (temporary file,
  * fsync, rename, fsync of the folder). Returns 0, or a negative errno after
- * one log_warnx naming the file. Blocks on the disk. */
-int srcstate_save(int dirfd, const char *state_dir, const char *name, const struct srcstate *s);
+ * one log_warnx naming the file and its owner (label, as srcstate_load).
+ * Blocks on the disk. */
+int srcstate_save(int dirfd, const char *state_dir, const char *name, const char *label,
+		  const struct srcstate *s);
 
 /* Records a poll at now. ok: failures reset, backoff cleared. Otherwise the
  * failure count grows and next_due = now + backoff_base * 2^(failures-1),

@@ -37,14 +37,6 @@ if [ "$(grep -c "^timeout = $((120 * SLOW))s\$" "$TMP/long.ini")" -ne 1 ]; then
 	exit 1
 fi
 
-# composed LOG: the id of the last digest LOG says was composed.
-composed() {
-	sed -n 's/.*digest \(dg_[0-9A-Za-z_]*\) composed.*/\1/p' "$1" | tail -n 1
-}
-# line_of PATTERN FILE: the number of the first line of FILE with PATTERN.
-line_of() {
-	grep -n -- "$1" "$2" | head -n 1 | cut -d: -f1
-}
 # daemon_digest NAME LOG: a new article NAME, then the daemon (pid), its
 # stderr in LOG, composing a digest at once (last-digest long overdue);
 # sets ID to it and waits for its push to each endpoint to end, the first
