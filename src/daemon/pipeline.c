@@ -298,17 +298,24 @@ static void push_pass_end(struct daemon *d)
 /* Endpoint ep's state (its last answer) into st, fresh when it was kept
  * for another address (pipeline_endpoint_address); name: its state's name
  * (pipeline_endpoint_state), label: the endpoint's ("[endpoint NAME]"),
- * which its warnings (srcstate's) say with the file's path. */
-static void endpoint_load(const struct daemon *d, const struct cfg_endpoint *ep,
+ * which its warnings (srcstate's) say with the file's path. Returns true
+ * when st holds an answer of an earlier version's file, which names no
+ * address: taken as of this one, it must be saved so for a later move to
+ * be seen before the endpoint's next answer. */
+static bool endpoint_load(const struct daemon *d, const struct cfg_endpoint *ep,
 			  char name[PIPELINE_ENDPOINT_STATE_BYTES],
 			  char label[SRCSTATE_WHO_BYTES], struct srcstate *st)
 {
 	char addr[PIPELINE_ENDPOINT_ADDRESS_BYTES];
+	bool unnamed;
 
 	pipeline_endpoint_state(ep, name);
 	pipeline_endpoint_address(ep, addr);
 	cfg_endpoint_label(ep->name, label, SRCSTATE_WHO_BYTES);
-	srcstate_load(d->state_fd, d->cfg->daemon.state_dir, name, label, addr, st);
+	srcstate_load(d->state_fd, d->cfg->daemon.state_dir, name, label, NULL, st);
+	unnamed = !st->url_id && st->last_attempt;
+	srcstate_for_url(st, addr);
+	return unnamed;
 }
 
 /* An endpoint's last answer, kept like a source's state (srcstate, under
@@ -536,7 +543,9 @@ void pipeline_push_marks(struct daemon *d)
 
 	memset(d->push.ep_failing, 0, sizeof(d->push.ep_failing));
 	for (unsigned i = 0; i < d->cfg->n_endpoints; i++) {
-		endpoint_load(d, &d->cfg->endpoints[i], name, label, &st);
+		if (endpoint_load(d, &d->cfg->endpoints[i], name, label, &st) &&
+		    srcstate_save(d->state_fd, d->cfg->daemon.state_dir, name, label, &st) < 0)
+			d->n.state_saves++;
 		d->push.ep_failing[i] = st.failures > 0;
 	}
 }

@@ -99,7 +99,9 @@ void pipeline_push_begin(struct daemon *d, bool every, bool resume);
 /* Each endpoint's mark in d->push.ep_failing from its state file
  * (pipeline_endpoint_state): failing while it counts failures since its
  * last delivered push; a missing or unreadable file, or one kept for
- * another address (pipeline_endpoint_address), not failing. Call
+ * another address (pipeline_endpoint_address), not failing. A file of an
+ * earlier version (no address) is taken as of the current one and saved
+ * with it (a failed save logged and counted). Call
  * once d->cfg's push clients are the running ones (start-up, a reload),
  * before a pass begins on them. Blocks on the disk. */
 void pipeline_push_marks(struct daemon *d);

@@ -102,3 +102,22 @@ echo 1 >"$TMP/state/last-digest"
 expect_status "restart: exit 69 (two refusals)" 69 digestd run --once --config "$TMP/d.ini"
 cp "$TMP/err" "$TMP/third.log"
 order "after a restart" "$TMP/third.log" "$(composed "$TMP/third.log")"
+
+# ---- an upgrade: a state file of an earlier version (no address) ----
+# Taken as of the address the daemon starts on, and saved so at start-up:
+# a move before the endpoint's next answer still starts it afresh.
+plain=$(grep -l '^name endpoint:default$' "$TMP/state"/source-*.state)
+sed '/^url /d' "$plain" >"$TMP/old.state" && cp "$TMP/old.state" "$plain"
+expect_status "upgrade: a start-up with nothing to push, exit 0" 0 \
+	digestd run --once --config "$TMP/d.ini"
+conf 1h "https://localhost:$PORT/digest?fixed"
+expect_status "upgrade, moved: status exit 0" 0 digestd status --config "$TMP/d.ini" \
+	--format json
+got=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1]));
+print([(e["name"], e["failures"]) for e in j["endpoints"]])' "$TMP/out" 2>&1)
+if [ "$got" = "[('default', 0), ('c', 3), ('b', 0)]" ]; then
+	pass "upgrade: [endpoint], moved after a start-up on its old file, starts afresh"
+else
+	fail "upgrade: [endpoint], moved after a start-up on its old file, starts afresh" \
+		"$got" "$(cat "$plain")"
+fi
