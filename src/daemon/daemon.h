@@ -66,10 +66,10 @@ struct daemon_push {
 	/* Its last push failed (any answer but delivered, or none): its turns
 	 * wait until the others have no push left in the pass, so that a
 	 * service that hangs holds their news only for its push in flight
-	 * when the news comes, not for one timeout a pass. Set
-	 * and cleared by each push's answer; kept across passes, and across
-	 * a restart or a reload through the endpoint's state file (failures,
-	 * counted since its last delivered push: pipeline_push_marks). */
+	 * when the news comes, not for one timeout a pass. Set and cleared by
+	 * each push's answer; kept across passes, and across a restart or a
+	 * reload through the endpoint's state file (failures, counted since
+	 * its last delivered push: pipeline_push_marks). */
 	bool ep_failing[CFG_MAX_ENDPOINTS];
 	char from[CFG_MAX_ENDPOINTS][OUTBOX_NAME_BYTES]; /* the last entry tried */
 	/* A digest one of whose parts waits for its retry time: its later

@@ -100,7 +100,6 @@ long metrics_format(const struct daemon *d, int64_t now, char *out, size_t cap)
 	    d->seen.capacity);
 	one(&o, "digestd_sources", "gauge", "Configured sources.", d->cfg->n_sources);
 	per_source(&o, d, "digestd_source_polls_total", "counter", "Polls of the source.",
-		  
 		   offsetof(struct daemon_source_counters, polls));
 	per_source(&o, d, "digestd_source_poll_failures_total", "counter",
 		   "Failed polls of the source.",

@@ -91,9 +91,9 @@ void pipeline_clock_step(struct daemon *d, int64_t step_s);
  * once (--once). The endpoints take turns, one push each, those whose last
  * push failed only once the others have none left in the pass. An
  * endpoint's walk stops at its first push to retry (the endpoint is then
- * unlikely to take the next one), the pass when *d->stop rises. With `resume`, each endpoint goes on after the last entry the
- * previous pass tried there, and one whose walk stopped at a retry is left
- * alone. */
+ * unlikely to take the next one), the pass when *d->stop rises. With
+ * `resume`, each endpoint goes on after the last entry the previous pass
+ * tried there, and one whose walk stopped at a retry is left alone. */
 void pipeline_push_begin(struct daemon *d, bool every, bool resume);
 
 /* Each endpoint's mark in d->push.ep_failing from its state file
@@ -101,9 +101,9 @@ void pipeline_push_begin(struct daemon *d, bool every, bool resume);
  * last delivered push; a missing or unreadable file, or one kept for
  * another address (pipeline_endpoint_address), not failing. A file of an
  * earlier version (no address) is taken as of the current one and saved
- * with it (a failed save logged and counted). Call
- * once d->cfg's push clients are the running ones (start-up, a reload),
- * before a pass begins on them. Blocks on the disk. */
+ * with it (a failed save logged and counted). Call once d->cfg's push
+ * clients are the running ones (start-up, a reload), before a pass begins
+ * on them. Blocks on the disk. */
 void pipeline_push_marks(struct daemon *d);
 
 /* Walks the pass on until a push is in flight (one at a time; its answer,

@@ -132,10 +132,11 @@ int pending_save(const struct pending *p, int dirfd, const char *dir);
 /* Reads dirfd's "pending" into p. Returns 0 (also for a missing file: an
  * empty list). A damaged file gives an empty list and -EBADMSG, not logged
  * and left in place: the caller first forgets what the file covered (the
- * feeds' validators), then calls pending_set_aside, whose line says it. A file that cannot be read or
- * is not a regular file (never followed if a link, never waited on if a
- * FIFO; see file_open_read) is logged and gives an empty list and its
- * negative errno. A leftover "pending.tmp" is removed. Blocks on I/O. */
+ * feeds' validators), then calls pending_set_aside, whose line says it. A
+ * file that cannot be read or is not a regular file (never followed if a
+ * link, never waited on if a FIFO; see file_open_read) is logged and gives
+ * an empty list and its negative errno. A leftover "pending.tmp" is
+ * removed. Blocks on I/O. */
 int pending_load(struct pending *p, int dirfd, const char *dir);
 
 /* Renames dirfd's damaged "pending" to "pending.corrupt" (kept for a look)
