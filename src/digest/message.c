@@ -522,10 +522,13 @@ static void chat_tail(const struct message_opts *o, struct mw *w, int pass)
 {
 	switch (o->kind) {
 	case MESSAGE_MATRIX:
+		/* An empty m.mentions (Matrix 1.7's intentional mentions) turns
+		 * off the servers' body rules, under which a member's name or
+		 * "@room" in a feed's text would notify them. */
 		if (pass == 0)
 			mw_open(w, "\",\"format\":\"org.matrix.custom.html\",\"formatted_body\":\"");
 		else
-			mw_close(w, "\"}");
+			mw_close(w, "\",\"m.mentions\":{}}");
 		break;
 	case MESSAGE_SLACK:
 		mw_close(w, pass == 0 ? "\",\"blocks\":[" : "]}");

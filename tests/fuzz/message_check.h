@@ -86,6 +86,26 @@ static inline long mcheck_count(const char *json, size_t n, const char *path)
 	return count;
 }
 
+/* 1 when the top-level member `key` is an empty object; the key is taken
+ * whole, not as a path (Matrix's keys hold dots). */
+static inline int mcheck_empty_member(const char *json, size_t n, const char *key)
+{
+	struct jsonr r;
+	const char *k;
+	size_t kl;
+
+	jsonr_init(&r, json, n);
+	if (jsonr_enter(&r, JSONR_OBJECT) < 0)
+		return 0;
+	while (jsonr_next_key(&r, &k, &kl) == 1) {
+		if (jsonr_key_is(k, kl, key))
+			return jsonr_enter(&r, JSONR_OBJECT) == 0 && jsonr_next_key(&r, &k, &kl) == 0;
+		if (jsonr_skip(&r) < 0)
+			return 0;
+	}
+	return 0;
+}
+
 /* UTF-16 code units of UTF-8 text (never fewer than its code points). */
 static inline size_t mcheck_u16(const char *s, size_t n)
 {
@@ -252,6 +272,8 @@ static inline const char *mcheck_chat(const struct message_opts *o, const char *
 			return "Matrix: format is not org.matrix.custom.html";
 		if (mcheck_str(b, n, "body", s) < 0)
 			return "Matrix: no body";
+		if (!mcheck_empty_member(b, n, "m.mentions"))
+			return "Matrix: m.mentions is not {}";
 		len = mcheck_str(b, n, "formatted_body", s);
 		if (len < 0)
 			return "Matrix: no formatted_body";
