@@ -130,25 +130,17 @@ static void close_obj(struct status *s)
  * on a FIFO. */
 static const char *read_state(const struct status *s, const char *name, struct srcstate *st)
 {
-	char file[64], buf[SRCSTATE_FILE_BYTES + 1];
-	size_t n = 0;
-	int fd, rc;
+	int rc;
 
 	srcstate_init(st);
-	if (s->state_fd < 0 || srcstate_name(name, file, sizeof(file)) < 0)
+	if (s->state_fd < 0)
 		return "none";
-	fd = file_open_read(s->state_fd, file);
-	if (fd == -ENOENT)
+	rc = srcstate_read(s->state_fd, name, st);
+	if (rc == 0)
+		return NULL;
+	if (rc == -ENOENT)
 		return "none";
-	if (fd < 0)
-		return file_strerror(fd);
-	rc = file_read_full(fd, buf, sizeof(buf), &n);
-	close(fd);
-	if (rc < 0)
-		return file_strerror(rc);
-	if (srcstate_parse(buf, n, name, st) < 0)
-		return "damaged";
-	return NULL;
+	return rc == -EBADMSG ? "damaged" : file_strerror(rc);
 }
 
 /* The fields of a state file, the same for a source and the endpoint but
