@@ -130,25 +130,30 @@ static void close_obj(struct status *s)
  * on a FIFO. */
 static const char *read_state(const struct status *s, const char *name, struct srcstate *st)
 {
-	char file[64], buf[SRCSTATE_FILE_BYTES + 1];
-	size_t n = 0;
-	int fd, rc;
+	int rc;
 
 	srcstate_init(st);
-	if (s->state_fd < 0 || srcstate_name(name, file, sizeof(file)) < 0)
+	if (s->state_fd < 0)
 		return "none";
-	fd = file_open_read(s->state_fd, file);
-	if (fd == -ENOENT)
+	rc = srcstate_read(s->state_fd, name, st);
+	if (rc == 0)
+		return NULL;
+	if (rc == -ENOENT)
 		return "none";
-	if (fd < 0)
-		return file_strerror(fd);
-	rc = file_read_full(fd, buf, sizeof(buf), &n);
-	close(fd);
-	if (rc < 0)
-		return file_strerror(rc);
-	if (srcstate_parse(buf, n, name, st) < 0)
-		return "damaged";
-	return NULL;
+	return rc == -EBADMSG ? "damaged" : file_strerror(rc);
+}
+
+/* The path of the state kept under name, which the daemon's warnings about
+ * it name: for an admin to map a source-HASH.state to its source or
+ * endpoint. Shown whether the file exists or not. */
+static void field_state_file(struct status *s, const char *label, const char *name)
+{
+	char file[64], path[CFG_PATH_BYTES + 64];
+
+	if (srcstate_name(name, file, sizeof(file)) < 0)
+		file[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", s->cfg.daemon.state_dir, file);
+	field_str(s, "state_file", label, path);
 }
 
 /* The fields of a state file, the same for a source and the endpoint but
@@ -239,6 +244,7 @@ static void show_source(struct status *s, const struct cfg_source *src)
 	field_str(s, "name", "name", src->name);
 	field_str(s, "type", "type", type_names[src->type]);
 	field_str(s, "url", "url", url_redact(src->url, url, sizeof(url)));
+	field_state_file(s, "state file path", src->name);
 	fields_state(s, why, &st, &source_keys);
 	field_time(s, "problem_since", "failing since", st.problem_since, "-");
 	/* As the daemon scheduled it at the poll's end. */
@@ -332,6 +338,7 @@ static void show_endpoint(struct status *s, const struct cfg_endpoint *ep)
 	pipeline_endpoint_address(ep, addr);
 	if (!why && srcstate_for_url(&st, addr))
 		why = "none";
+	field_state_file(s, "answer state file path", state);
 	fields_state(s, why, &st, &endpoint_keys);
 	field_num(s, "delivered", "digests delivered", st.items);
 	field_str(s, "dead_folder", "dead folder", dead_why ? dead_why : "ok");

@@ -2,7 +2,7 @@
 /* Whole reads and writes, atomic replacement of state files, setting a
  * damaged one aside, and the walk of the paths the ini names. Callers name
  * the file in their own error messages; only the setting aside logs, so
- * that its four users say it in one wording. */
+ * that its users say it in one wording. */
 /* O_PATH: glibc shows it only to _GNU_SOURCE (musl always). */
 #define _GNU_SOURCE
 #include "file.h"
@@ -128,10 +128,11 @@ int file_open_read(int dirfd, const char *name)
 	return fd;
 }
 
-int file_set_aside(int dirfd, const char *dir, const char *name, const char *next,
-		   const char *kept, const char *fmt, ...)
+int file_set_aside(int dirfd, const char *dir, const char *name, const char *who,
+		   const char *next, const char *kept, const char *fmt, ...)
 {
 	char what[FILE_ASIDE_WHAT_BYTES], aside[NAME_MAX + 1];
+	const char *sep = who ? ": " : "";
 	va_list ap;
 	int n = snprintf(aside, sizeof(aside), "%s.corrupt", name), rc = 0;
 
@@ -142,11 +143,14 @@ int file_set_aside(int dirfd, const char *dir, const char *name, const char *nex
 		rc = -ENAMETOOLONG;
 	else if (renameat(dirfd, name, dirfd, aside) < 0)
 		rc = -errno;
+	if (!who)
+		who = "";
 	if (rc < 0)
-		log_warnx("%s/%s: %s, and cannot be moved aside (%s); %s", dir, name, what,
-			  strerror(-rc), kept ? kept : next);
+		log_warnx("%s%s%s/%s: %s, and cannot be moved aside (%s); %s", who, sep, dir, name,
+			  what, strerror(-rc), kept ? kept : next);
 	else
-		log_warnx("%s/%s: %s; moved to %s/%s; %s", dir, name, what, dir, aside, next);
+		log_warnx("%s%s%s/%s: %s; moved to %s/%s; %s", who, sep, dir, name, what, dir, aside,
+			  next);
 	return rc;
 }
 

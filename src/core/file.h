@@ -45,12 +45,15 @@ int file_open_read(int dirfd, const char *name);
 
 /* Sets the damaged state file dirfd/name aside: renames it to name.corrupt
  * in the same folder (replacing an older one), kept for a look, and logs one
- * warning naming dir/name, what is wrong (fmt), where it went or why the
- * move failed (the file is then left in place), and what happens next:
+ * warning naming dir/name (after "who: " when who is not NULL: the file's
+ * owner, such as "source NAME"), what is wrong (fmt), where it went or why
+ * the move failed (the file is then left in place), and what happens next:
  * next, or kept when the move failed and that changes it (NULL: next either
- * way). Returns 0 or the rename's negative errno. */
-int file_set_aside(int dirfd, const char *dir, const char *name, const char *next,
-		   const char *kept, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+ * way). The rename neither follows a link nor opens a FIFO: what was planted
+ * under the name is what moves. Returns 0 or the rename's negative errno. */
+int file_set_aside(int dirfd, const char *dir, const char *name, const char *who,
+		   const char *next, const char *kept, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
 
 /* Flags of file_walk. FILE_WALK_FOLLOW: a trusted link as the last
  * component is followed too (else it is left for the caller, who opens it

@@ -545,7 +545,7 @@ out:
 
 int pending_set_aside(int dirfd, const char *dir)
 {
-	return file_set_aside(dirfd, dir, "pending",
+	return file_set_aside(dirfd, dir, "pending", NULL,
 			      "starting with no articles waiting; every feed is fetched in full at "
 			      "its next poll",
 			      "start-up stops (exit 75) to try again", "damaged pending list");
@@ -701,7 +701,7 @@ int pending_empty_load(struct pending_empty *e, int dirfd, const char *dir)
 			return 0;
 		rc = -EBADMSG;
 	}
-	(void)file_set_aside(dirfd, dir, "empty-digest", EMPTY_AGAIN, NULL, "%s",
+	(void)file_set_aside(dirfd, dir, "empty-digest", NULL, EMPTY_AGAIN, NULL, "%s",
 			     rc == -EBADMSG ? "damaged" : file_strerror(rc));
 	return rc;
 }

@@ -379,7 +379,7 @@ int seen_open(struct seen *s, int dirfd, const char *dir, unsigned capacity)
 			  strerror(-rc));
 		return rc;
 	}
-	(void)file_set_aside(dirfd, dir, "seen", "starting with an empty one", NULL,
+	(void)file_set_aside(dirfd, dir, "seen", NULL, "starting with an empty one", NULL,
 			     "damaged seen-set (%s)", why);
 	s->dirty = 1;
 	return -EBADMSG;

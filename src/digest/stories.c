@@ -146,7 +146,7 @@ int stories_open(struct story_window *w, int dirfd, const char *dir)
 		log_warnx("%s/stories: cannot read the story window: %s; starting with an empty one",
 			  dir, file_strerror(rc));
 	else
-		(void)file_set_aside(dirfd, dir, "stories", "starting with an empty one", NULL,
+		(void)file_set_aside(dirfd, dir, "stories", NULL, "starting with an empty one", NULL,
 				     "damaged story window (%s)", why);
 	return rc;
 }

@@ -987,6 +987,20 @@ void source_cancel(struct source_ctx *ctx)
 		}
 }
 
+/* The state of src for its poll: srcstate_load's, or for filter-test
+ * (dry_run), which changes nothing, srcstate_read's, a file that cannot be
+ * used reading as none (the daemon sets it aside and says so). Returns 1
+ * when it was kept for another url (srcstate_for_url). */
+static int poll_state(const struct source_ctx *ctx, const struct cfg_source *src,
+		      struct srcstate *st)
+{
+	if (!ctx->dry_run)
+		return srcstate_load(ctx->state_fd, ctx->cfg->daemon.state_dir, src->name, NULL,
+				     src->url, st);
+	(void)srcstate_read(ctx->state_fd, src->name, st);
+	return srcstate_for_url(st, src->url);
+}
+
 /* A feed or page from a local file: no HTTP, no state; read at once. Not
  * through a symbolic link or a hard link, as in a folder, nor through a link
  * on the way that another user could have planted (file_walk): whoever may
@@ -1075,8 +1089,7 @@ int source_start(struct source_ctx *ctx, unsigned idx, int64_t *not_before)
 	}
 	if (ctx->state_fd < 0)
 		srcstate_init(&p->st);
-	else if (srcstate_load(ctx->state_fd, cfg->daemon.state_dir, src->name, NULL, src->url,
-			       &p->st))
+	else if (poll_state(ctx, src, &p->st))
 		log_info("source %s: its url changed: polled as a new source (the other feed's "
 			 "validators, backoff and failures dropped)", src->name);
 	p->first = p->st.last_success == 0;

@@ -235,31 +235,46 @@ static const char *owner(const char *name, const char *label, char who[SRCSTATE_
 	return who;
 }
 
-int srcstate_load(int dirfd, const char *state_dir, const char *name, const char *label,
-		  const char *url, struct srcstate *s)
+int srcstate_read(int dirfd, const char *name, struct srcstate *s)
 {
-	char file[64], buf[SRCSTATE_FILE_BYTES + 1], who[SRCSTATE_WHO_BYTES];
+	char file[64], buf[SRCSTATE_FILE_BYTES + 1];
 	size_t n = 0;
 	int fd, rc;
 
 	srcstate_init(s);
-	if (srcstate_name(name, file, sizeof(file)) != 0)
-		goto out;
+	rc = srcstate_name(name, file, sizeof(file));
+	if (rc < 0)
+		return rc;
 	fd = file_open_read(dirfd, file);
-	if (fd < 0) {
-		if (fd != -ENOENT)
-			log_warnx("%s: state file %s/%s: %s (starting afresh)",
-				  owner(name, label, who), state_dir, file, file_strerror(fd));
-		goto out;
-	}
+	if (fd < 0)
+		return fd;
 	rc = file_read_full(fd, buf, sizeof(buf), &n);
 	close(fd);
-	if (rc < 0)
+	return rc < 0 ? rc : srcstate_parse(buf, n, name, s);
+}
+
+int srcstate_load(int dirfd, const char *state_dir, const char *name, const char *label,
+		  const char *url, struct srcstate *s)
+{
+	char file[64], who[SRCSTATE_WHO_BYTES];
+	int rc = srcstate_read(dirfd, name, s);
+
+	if (rc == 0 || rc == -ENOENT || srcstate_name(name, file, sizeof(file)) != 0)
+		goto out;
+	/* Damaged, or a link, FIFO or folder in its place: moved aside at
+	 * once (the rename neither follows the link nor opens the FIFO), so
+	 * that the next loads, of this run (a poll loads its source's state
+	 * more than once) and of the next start-ups and reloads, find no file
+	 * and say nothing more; left in place, it was said again at each of
+	 * them until a save replaced it, days later for an endpoint that has
+	 * nothing to push. A folder no save could replace. */
+	if (rc == -EBADMSG || rc == -ELOOP || file_not_regular(rc))
+		(void)file_set_aside(dirfd, state_dir, file, owner(name, label, who),
+				     "starting afresh", NULL, "%s",
+				     rc == -EBADMSG ? "damaged" : file_strerror(rc));
+	else /* cannot be read (EIO, EACCES): not known to be damaged, kept */
 		log_warnx("%s: state file %s/%s: %s (starting afresh)", owner(name, label, who),
-			  state_dir, file, strerror(-rc));
-	else if (srcstate_parse(buf, n, name, s) != 0)
-		log_warnx("%s: state file %s/%s is damaged; starting afresh",
-			  owner(name, label, who), state_dir, file);
+			  state_dir, file, file_strerror(rc));
 out:
 	return url ? srcstate_for_url(s, url) : 0;
 }

@@ -64,14 +64,25 @@ long srcstate_format(const struct srcstate *s, const char *name, char *out, size
  * file of an earlier version). */
 int srcstate_for_url(struct srcstate *s, const char *url);
 
+/* Reads the state of `name` from the state folder dirfd into s, changing
+ * nothing and saying nothing: 0; or s fresh and -ENOENT (no file),
+ * -EBADMSG (damaged), or file_open_read's or the read's negative errno
+ * (-ELOOP a link, never followed; -ENXIO a FIFO, never waited on; -EISDIR a
+ * folder). For `digestd status` and filter-test, which change nothing, and
+ * srcstate_load. Blocks on the file. */
+int srcstate_read(int dirfd, const char *name, struct srcstate *s);
+
 /* Reads the state of `name` from the state folder dirfd (state_dir names it
- * in messages). A missing file gives a fresh state quietly; an unreadable or
- * corrupt one, or one that is not a regular file (never followed if a link,
- * never waited on if a FIFO), a fresh state and one log_warnx naming the
- * file and its owner: label (an endpoint's "[endpoint NAME]", shorter than
- * SRCSTATE_WHO_BYTES), or with label NULL "source NAME". With url (a
- * source's, an endpoint's address), then srcstate_for_url: returns what it
- * returns, else 0. Never fails. Blocks on the file. */
+ * in messages), as srcstate_read. A missing file gives a fresh state
+ * quietly. A damaged one, or a link, FIFO or folder in its place, gives a
+ * fresh state and is set aside (file_set_aside: renamed NAME.corrupt, one
+ * warning), so the next load finds no file; one that cannot be read (an I/O
+ * error) a fresh state and one log_warnx, the file kept. Each warning names
+ * the file and its owner: label (an endpoint's "[endpoint NAME]", shorter
+ * than SRCSTATE_WHO_BYTES), or with label NULL "source NAME". With url (a
+ * source's, an endpoint's address), then srcstate_for_url (a state kept for
+ * another url is not damage: it is left for the next save to replace):
+ * returns what it returns, else 0. Never fails. Blocks on the file. */
 int srcstate_load(int dirfd, const char *state_dir, const char *name, const char *label,
 		  const char *url, struct srcstate *s);
 

@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # An endpoint's state file (its last answer, docs/status.md) that is
-# damaged, a FIFO, a link or a folder: each warning names the endpoint as
-# the config writes it ([endpoint], [endpoint NAME]) and the file's path,
-# never calls it a source; the run goes on and the next answer is saved.
+# damaged, a FIFO, a link or a folder: set aside as .corrupt with one
+# warning that names the endpoint as the config writes it ([endpoint],
+# [endpoint NAME]) and the file's path, never calls it a source; the run
+# goes on and the next answer is saved (tests/cli/state_aside.sh counts the
+# warnings).
 . tests/cli/lib.sh
 . tests/cli/daemon.lib
 
@@ -51,9 +53,9 @@ printf 'not a state file\n' >"$plain"
 rm -f "$named" && mkfifo "$named"
 cycle damaged
 said "damaged: the warning names [endpoint] and the file" damaged \
-	"[endpoint]: state file $plain is damaged; starting afresh"
+	"[endpoint]: $plain: damaged; moved to $plain.corrupt; starting afresh"
 said "a FIFO: the warning names [endpoint b] and the file" damaged \
-	"[endpoint b]: state file $named: not a regular file (starting afresh)"
+	"[endpoint b]: $named: not a regular file; moved to $named.corrupt; starting afresh"
 unsourced "damaged, a FIFO: no endpoint called a source" damaged
 if grep -q '^name endpoint:default$' "$plain" && grep -q '^name endpoint:b$' "$named" &&
 	[ -f "$named" ] && [ ! -p "$named" ]; then
@@ -62,12 +64,15 @@ else
 	fail "damaged, a FIFO: the next answer saved over them" "$(ls -l "$TMP/state")"
 fi
 
-# A link (b's), a folder (the plain one's: not read, nor saved over).
+# A link (b's), a folder (the plain one's: not read; no save could replace
+# it). The earlier .corrupt files go first: a folder cannot be renamed over
+# a file.
+rm -f "$plain.corrupt" "$named.corrupt"
 mv "$named" "$TMP/b.state" && ln -s "$TMP/b.state" "$named"
 rm -f "$plain" && mkdir "$plain"
 cycle linked
 said "a link: the warning names [endpoint b] and the file" linked \
-	"[endpoint b]: state file $named: a symbolic link, not followed (starting afresh)"
-said "a folder: its save's warning names [endpoint] and the file" linked \
-	"[endpoint]: saving state: $plain: "
+	"[endpoint b]: $named: a symbolic link, not followed; moved to $named.corrupt; starting afresh"
+said "a folder: the warning names [endpoint] and the file" linked \
+	"[endpoint]: $plain: not a regular file (a folder); moved to $plain.corrupt; starting afresh"
 unsourced "a link, a folder: no endpoint called a source" linked

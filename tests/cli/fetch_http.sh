@@ -464,12 +464,12 @@ run --config "$TMP/cfg.ini" --source unasked
 check "304 without validators asked: a failure, one line, recorded" \
 	'[ $RC -eq 69 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF "source unasked: $BASE/status/304: HTTP status 304 to a request without If-None-Match or If-Modified-Since" "$TMP/err" && [ "$(state_of unasked failures)" -eq 1 ]'
 
-# A damaged state file: one warning, a fresh start.
+# A damaged state file: one warning, the file set aside, a fresh start.
 file=$(grep -l "^name corpus\$" "$TMP"/state/source-*.state)
 printf 'garbage\n' >"$file"
 run --config "$TMP/cfg.ini" --source corpus --format json
-check "damaged state file: one warning, fetched afresh" \
-	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 3 ] && grep -q "state file .* is damaged" "$TMP/err" && grep -q "^name corpus" "$file"'
+check "damaged state file: one warning, set aside, fetched afresh" \
+	'[ $RC -eq 0 ] && [ "$(wc -l <"$TMP/out")" -eq 3 ] && [ "$(grep -c "$file" "$TMP/err")" -eq 1 ] && grep -qF "source corpus: $file: damaged; moved to $file.corrupt; starting afresh" "$TMP/err" && [ "$(cat "$file.corrupt")" = garbage ] && grep -q "^name corpus" "$file"'
 
 # Usage errors.
 expect_status "--source without --config" 64 digestd fetch --source corpus

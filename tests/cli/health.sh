@@ -91,9 +91,10 @@ if [ "$RC" -eq 0 ] && [ "$(grep -c "cannot write the metrics" "$TMP/once-e.log")
 	pass "metrics: an unwritable folder is one warning, exit 0"; else
 	fail "metrics: an unwritable folder is one warning, exit 0" "exit $RC" "$(tail -n 4 "$TMP/once-e.log")"; fi
 
-# A state file that cannot be saved (a folder stands where it goes, which
-# rename cannot replace, even as root): the feed's after its poll, the
-# endpoint's after its answer. Each failure is one warning naming the file,
+# A state file that cannot be saved (a folder, not empty, stands at its
+# temporary name, which the save cannot remove, even as root; one at the
+# file's own name would be set aside at its load): the feed's after its
+# poll, the endpoint's after its answer. Each failure is one warning naming the file,
 # counted in the metrics; the run goes on.
 state_file() {
 	python3 -c 'import sys
@@ -103,8 +104,7 @@ for b in sys.argv[1].encode():
 print("source-%016x.state" % h)' "$1"
 }
 for n in feed endpoint:default; do
-	f=$TMP/state/$(state_file "$n")
-	rm -f "$f" && mkdir -p "$f/x"
+	mkdir -p "$TMP/state/$(state_file "$n").tmp/x"
 done
 cp seeds/003_*.txt "$TMP/articles/"
 once 8
@@ -148,7 +148,7 @@ fault_once() {
 	ls -t "$TMP"/store/*.json 2>/dev/null | head -n 1 | xargs -r cat >"$TMP/last.json"
 }
 f=$(state_file feed)
-for n in feed endpoint:default; do rm -rf "$TMP/state/$(state_file "$n")"; done
+for n in feed endpoint:default; do rm -rf "$TMP/state/$(state_file "$n")" "$TMP/state/$(state_file "$n").tmp"; done
 once 9 # the feed's first failure of a new run
 cp -a "$TMP/state" "$TMP/state.1"
 fault_once 0

@@ -59,6 +59,14 @@ check_text "the story window's fill" "stories remembered: 1"
 check_text "no digestd runs after --once" "digestd not running"
 if grep -q s3cret "$TMP/out"; then fail "the feed's URL is redacted" "$(grep s3cret "$TMP/out")"; else
 	pass "the feed's URL is redacted"; fi
+# Each source's and endpoint's state file path, as the daemon's warnings
+# name it: a source-HASH.state mapped to its name.
+feed_st=$(grep -l '^name feed$' "$TMP/state"/source-*.state)
+arts_st=$(grep -l '^name articles$' "$TMP/state"/source-*.state)
+ep_st=$(grep -l '^name endpoint:default$' "$TMP/state"/source-*.state)
+check_text "the feed's state file path" "^  state file path: $feed_st$"
+check_text "the folder source's state file path" "^  state file path: $arts_st$"
+check_text "the endpoint's state file path" "^  answer state file path: $ep_st$"
 
 status --config "$TMP/d.ini" --format json
 [ "$RC" -eq 0 ] && pass "json: exit 0" || fail "json: exit 0" "exit $RC"
@@ -75,6 +83,9 @@ check_json "folder source: state, last poll, items" '[(s["state"], s["last_poll"
 check_json "after --once: no next poll recorded" '[(s["next_poll"], s["next_poll_stale"]) for s in j["sources"]]' "[(None, False), (None, False)]"
 check_json "after --once: no next digest recorded" '(j["digest"]["next"], j["digest"]["next_stale"], j["running"])' "(None, False, False)"
 check_json "endpoint waiting" 'j["endpoints"][0]["waiting"]' 1
+check_json "each source's state_file" '[s["state_file"] for s in j["sources"]]' \
+	"['$arts_st', '$feed_st']"
+check_json "the endpoint's state_file" 'j["endpoints"][0]["state_file"]' "$ep_st"
 check_json "endpoint last status" 'j["endpoints"][0]["last_status"]' 500
 check_json "endpoint dead letters" 'j["endpoints"][0]["dead"]' 0
 check_json "seen count" 'j["seen"]["count"]' 2
@@ -160,7 +171,9 @@ check_json "a planted error kept exact" \
 # oldest outbox entry garbage, last-digest garbage, next-digest a FIFO,
 # dead/ a link.
 st=$(ls "$TMP/state"/source-*.state | head -n 1)
+other=$(ls "$TMP/state"/source-*.state | grep -vxF "$st" | head -n 1)
 rm -f "$st" && mkfifo "$st"
+printf 'damaged\n' >"$other"
 mv "$TMP/state/seen" "$TMP/seen.real" && ln -s "$TMP/seen.real" "$TMP/state/seen"
 printf 'not an entry\n' >"$TMP/state/outbox/00000000000000000001-dg_garbage.digest"
 printf 'yesterday\n' >"$TMP/state/last-digest"
@@ -170,6 +183,8 @@ snapshot "$TMP/before"
 status --config "$TMP/d.ini"
 [ "$RC" -eq 0 ] && pass "hostile state: exit 0, no hang" || fail "hostile state: exit 0, no hang" "exit $RC" "$(cat "$TMP/err")"
 check_text "a FIFO state file is reported" "state file: not a regular file"
+check_text "a damaged state file is reported (left where it is: nothing touched, below)" \
+	"state file: damaged"
 check_text "a linked seen-set is reported" "state file: a symbolic link"
 check_text "a garbage outbox entry is reported" "outbox folder: the oldest entry is damaged"
 check_text "a linked dead/ is reported" "dead folder: a symbolic link"

@@ -291,7 +291,7 @@ static int set_aside_logged(int dfd, const char *kept, char *line, size_t size)
 	int rc;
 
 	CHECK_INT(check_stderr_begin(&c), 0);
-	rc = file_set_aside(dfd, at("sa"), "seen", "starting with an empty one", kept,
+	rc = file_set_aside(dfd, at("sa"), "seen", NULL, "starting with an empty one", kept,
 			    "damaged seen-set (%s)", "checksum mismatch");
 	check_stderr_end(&c, line, size);
 	return rc;
@@ -302,6 +302,7 @@ static int set_aside_logged(int dfd, const char *kept, char *line, size_t size)
 static void test_set_aside(void)
 {
 	char line[1024], want[PATH_MAX + 256], buf[16];
+	struct check_capture c;
 	int dfd;
 
 	CHECK_INT(mkdir(at("sa"), 0700), 0);
@@ -316,6 +317,16 @@ static void test_set_aside(void)
 	CHECK_STR(line, want);
 	CHECK(access(at("sa/seen"), F_OK) < 0 && errno == ENOENT);
 	CHECK_STR(content("sa/seen.corrupt", buf, sizeof(buf)), "bad");
+	/* With its owner first, as a source's state file says it. */
+	put("sa/seen", "bad");
+	CHECK_INT(check_stderr_begin(&c), 0);
+	CHECK_INT(file_set_aside(dfd, at("sa"), "seen", "source news", "starting afresh", NULL,
+				 "damaged"), 0);
+	check_stderr_end(&c, line, sizeof(line));
+	snprintf(want, sizeof(want),
+		 "digestd: source news: %s: damaged; moved to %s; starting afresh\n", at("sa/seen"),
+		 at("sa/seen.corrupt"));
+	CHECK_STR(line, want);
 	/* A folder in the way: the rename fails (even for root), the file stays. */
 	CHECK_INT(unlink(at("sa/seen.corrupt")), 0);
 	CHECK_INT(mkdir(at("sa/seen.corrupt"), 0700), 0);

@@ -205,6 +205,7 @@ static void test_save_load(void)
 {
 	char dir[] = "/tmp/test_srcstate.XXXXXX", name[64], path[512], tmp[600];
 	struct srcstate s, back;
+	struct stat st;
 	FILE *f;
 	int fd;
 
@@ -229,19 +230,48 @@ static void test_save_load(void)
 		fputs("digestd-source-state 1\nname name with spaces\nfailures x\n", f);
 		fclose(f);
 	}
+	/* Read only: damaged, said by its code, left in place. */
+	CHECK_INT(srcstate_read(fd, "name with spaces", &back), -EBADMSG);
+	CHECK_INT(access(path, F_OK), 0);
+	/* Loaded: a fresh state, the file set aside as NAME.corrupt. */
+	snprintf(tmp, sizeof(tmp), "%s.corrupt", path);
 	srcstate_load(fd, dir, "name with spaces", NULL, NULL, &back);
 	CHECK_INT(back.failures, 0);
-	/* A FIFO under the name: a fresh state at once, not a hang. */
-	unlink(path);
+	CHECK(access(path, F_OK) < 0 && errno == ENOENT);
+	CHECK_INT(access(tmp, F_OK), 0);
+	CHECK_INT(srcstate_read(fd, "name with spaces", &back), -ENOENT);
+	unlink(tmp);
+	/* A FIFO under the name: a fresh state at once, not a hang; read only
+	 * -ENXIO and left; loaded, moved aside as it is (still a FIFO). */
 	CHECK_INT(mkfifo(path, 0600), 0);
+	CHECK_INT(srcstate_read(fd, "name with spaces", &back), -ENXIO);
 	srcstate_load(fd, dir, "name with spaces", NULL, NULL, &back);
 	CHECK_INT(back.failures, 0);
+	CHECK(access(path, F_OK) < 0 && errno == ENOENT);
+	CHECK(lstat(tmp, &st) == 0 && S_ISFIFO(st.st_mode));
+	unlink(tmp);
+	/* A link: never followed, moved aside as a link. */
+	CHECK_INT(symlink("/nonexistent/target", path), 0);
+	CHECK_INT(srcstate_read(fd, "name with spaces", &back), -ELOOP);
+	srcstate_load(fd, dir, "name with spaces", NULL, NULL, &back);
+	CHECK(lstat(path, &st) < 0 && errno == ENOENT);
+	CHECK(lstat(tmp, &st) == 0 && S_ISLNK(st.st_mode));
+	unlink(tmp);
+	/* A folder, which no save could replace: moved aside too. */
+	CHECK_INT(mkdir(path, 0700), 0);
+	CHECK_INT(srcstate_read(fd, "name with spaces", &back), -EISDIR);
+	srcstate_load(fd, dir, "name with spaces", NULL, NULL, &back);
+	CHECK(access(path, F_OK) < 0 && errno == ENOENT);
+	CHECK(lstat(tmp, &st) == 0 && S_ISDIR(st.st_mode));
+	rmdir(tmp);
 	/* Saving replaces it with a regular file; a link at the temporary name
 	 * is replaced too, never written through. */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	CHECK_INT(symlink("/nonexistent/target", tmp), 0);
 	CHECK_INT(srcstate_save(fd, dir, "name with spaces", NULL, &s), 0);
 	srcstate_load(fd, dir, "name with spaces", NULL, NULL, &back);
+	CHECK_INT(back.failures, 2);
+	CHECK_INT(srcstate_read(fd, "name with spaces", &back), 0);
 	CHECK_INT(back.failures, 2);
 	unlink(path);
 	close(fd);
