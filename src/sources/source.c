@@ -988,17 +988,16 @@ void source_cancel(struct source_ctx *ctx)
 }
 
 /* The state of src for its poll: srcstate_load's, or for filter-test
- * (dry_run), which changes nothing, srcstate_read's, a file that cannot be
- * used reading as none (the daemon sets it aside and says so). Returns 1
- * when it was kept for another url (srcstate_for_url). */
+ * (dry_run), which changes nothing, srcstate_peek's, a file that cannot be
+ * used said and read as none (the daemon sets it aside). Returns 1 when it
+ * was kept for another url (srcstate_for_url). */
 static int poll_state(const struct source_ctx *ctx, const struct cfg_source *src,
 		      struct srcstate *st)
 {
 	if (!ctx->dry_run)
 		return srcstate_load(ctx->state_fd, ctx->cfg->daemon.state_dir, src->name, NULL,
 				     src->url, st);
-	(void)srcstate_read(ctx->state_fd, src->name, st);
-	return srcstate_for_url(st, src->url);
+	return srcstate_peek(ctx->state_fd, ctx->cfg->daemon.state_dir, src->name, src->url, st);
 }
 
 /* A feed or page from a local file: no HTTP, no state; read at once. Not

@@ -253,6 +253,21 @@ int srcstate_read(int dirfd, const char *name, struct srcstate *s)
 	return rc < 0 ? rc : srcstate_parse(buf, n, name, s);
 }
 
+int srcstate_peek(int dirfd, const char *state_dir, const char *name, const char *url,
+		  struct srcstate *s)
+{
+	char file[64], who[SRCSTATE_WHO_BYTES];
+	int rc = srcstate_read(dirfd, name, s);
+
+	/* Read as none, the source's next poll is its first (its backlog):
+	 * the line says why. */
+	if (rc < 0 && rc != -ENOENT && srcstate_name(name, file, sizeof(file)) == 0)
+		log_warnx("%s: state file %s/%s: %s; read as none, left for the daemon",
+			  owner(name, NULL, who), state_dir, file,
+			  rc == -EBADMSG ? "damaged" : file_strerror(rc));
+	return srcstate_for_url(s, url);
+}
+
 int srcstate_load(int dirfd, const char *state_dir, const char *name, const char *label,
 		  const char *url, struct srcstate *s)
 {

@@ -72,6 +72,14 @@ int srcstate_for_url(struct srcstate *s, const char *url);
  * srcstate_load. Blocks on the file. */
 int srcstate_read(int dirfd, const char *name, struct srcstate *s);
 
+/* Source name's state as srcstate_read, for filter-test, which changes
+ * nothing: a file that cannot be used (damaged, a link, FIFO or folder, an
+ * I/O error) gives a fresh state and one log_warnx naming the source and
+ * the file (state_dir/...), which stays where it is. Then
+ * srcstate_for_url(s, url), whose result it returns. Blocks on the file. */
+int srcstate_peek(int dirfd, const char *state_dir, const char *name, const char *url,
+		  struct srcstate *s);
+
 /* Reads the state of `name` from the state folder dirfd (state_dir names it
  * in messages), as srcstate_read. A missing file gives a fresh state
  * quietly. A damaged one, or a link, FIFO or folder in its place, gives a

@@ -117,7 +117,8 @@ if [ "$RC" -eq 0 ] && grep -q "source feed: its url changed" "$TMP/moved.log" &&
 	fail "a feed's url changed: started afresh, nothing set aside or warned" "exit $RC" \
 		"$(grep -F "source feed" "$TMP/moved.log")"; fi
 
-# ---- filter-test changes nothing: a damaged file stays where it is ----
+# ---- filter-test changes nothing: a damaged file stays where it is, and
+# is said once (it reads as none: the source's first poll, its backlog) ----
 printf 'damaged feed\n' >"$feed"
 digestd filter-test --config "$TMP/d.ini" >/dev/null 2>"$TMP/ft.log"
 rc=$?
@@ -125,3 +126,8 @@ if [ $rc -eq 0 ] && [ "$(cat "$feed")" = "damaged feed" ] && [ ! -e "$feed.corru
 	pass "filter-test: a damaged state file left in place, nothing set aside"; else
 	fail "filter-test: a damaged state file left in place, nothing set aside" "exit $rc" \
 		"$(ls "$TMP/state")" "$(tail -n 3 "$TMP/ft.log")"; fi
+want="source feed: state file $feed: damaged; read as none, left for the daemon"
+if [ "$(said "source feed" "$feed" "$TMP/ft.log")" -eq 1 ] && grep -qF -- "$want" "$TMP/ft.log"; then
+	pass "filter-test: the damaged state file it reads as none said once"; else
+	fail "filter-test: the damaged state file it reads as none said once" "want once: $want" \
+		"got:" "$(cat "$TMP/ft.log")"; fi

@@ -86,6 +86,12 @@ check_json "endpoint waiting" 'j["endpoints"][0]["waiting"]' 1
 check_json "each source's state_file" '[s["state_file"] for s in j["sources"]]' \
 	"['$arts_st', '$feed_st']"
 check_json "the endpoint's state_file" 'j["endpoints"][0]["state_file"]' "$ep_st"
+# The plain endpoint's file name is the same everywhere (the hash of
+# endpoint:default): docs/status.md's example shows that one.
+if grep -qF "\"state_file\":\"/var/lib/digestd/$(basename "$ep_st")\"" docs/status.md; then
+	pass "docs/status.md: the example's endpoint state_file is the plain endpoint's"; else
+	fail "docs/status.md: the example's endpoint state_file is the plain endpoint's" \
+		"want $(basename "$ep_st") in:" "$(grep -F state_file docs/status.md)"; fi
 check_json "endpoint last status" 'j["endpoints"][0]["last_status"]' 500
 check_json "endpoint dead letters" 'j["endpoints"][0]["dead"]' 0
 check_json "seen count" 'j["seen"]["count"]' 2
