@@ -156,13 +156,13 @@ $(BUILD)/tests/replay_fuzz_sink: $(BUILD)/obj/tools/sink_req.o
 # The disk-full test's fault injector (tests/cli/diskfull.sh), preloaded into
 # digestd: the target's compiler, but no sanitizer (it is not the first
 # library loaded) and no _FILE_OFFSET_BITS (it defines open and open64 both).
-$(BUILD)/tests/libenospc.so: tests/fault/enospc.c
+$(BUILD)/tests/libenospc.so: tests/fault/enospc.c tests/fault/mode_arg.h
 	@mkdir -p $(@D)
 	$(CC) -std=c11 $(WARN) $(SYSROOT_FLAGS) $(CFLAGS) -shared -fPIC -o $@ $< $(LDFLAGS) -ldl
 
 # The clock test's wall-clock shifter (tests/cli/clock.sh), built like the
 # disk-full shim.
-$(BUILD)/tests/libclockshift.so: tests/fault/clockshift.c
+$(BUILD)/tests/libclockshift.so: tests/fault/clockshift.c tests/fault/mode_arg.h
 	@mkdir -p $(@D)
 	$(CC) -std=c11 $(WARN) $(SYSROOT_FLAGS) $(CFLAGS) -shared -fPIC -o $@ $< $(LDFLAGS) -ldl
 

@@ -244,9 +244,15 @@ static void clock_check(struct daemon *d)
 	}
 }
 
+/* A time of day is held against the wall clock as clock_check last saw it,
+ * moved on by the monotonic clock: a step after that look (NTP setting the
+ * clock while a poll is under way) is clock_check's to see first, not taken
+ * for hours gone by, which would compose a digest off its schedule. */
 static bool digest_is_due(const struct daemon *d)
 {
-	return net_now_ms() >= d->digest_due_ms || time(NULL) >= d->digest_wall;
+	int64_t mono = net_now_ms();
+
+	return mono >= d->digest_due_ms || (mono + d->clock.offset_ms) / 1000 >= d->digest_wall;
 }
 
 /* ---- sources ---- */

@@ -48,7 +48,7 @@ cp -R src "$tree/src"
 cp tools/*.c tools/*.h "$tree/tools/"
 cp tests/unit/*.[ch] "$tree/tests/unit/"
 cp tests/fuzz/*.[ch] "$tree/tests/fuzz/"
-cp tests/fault/*.c "$tree/tests/fault/"
+cp tests/fault/*.[ch] "$tree/tests/fault/"
 cat >"$TMP/bin/pkg-config" <<PC
 #!/bin/sh
 [ -f "$TMP/installed" ] || exit 1

@@ -213,4 +213,30 @@ else
 		"$(tail -n 3 "$TMP/b.log")"
 fi
 stop_daemon
+
+# The same step landing while a poll is under way, between the loop's look
+# at the clocks and its look at the digest's time: the shim sets the clock
+# right as the folder source's poll opens an article (stepnow.txt). Before,
+# the digest's look took noon for five hours gone by, and composed.
+tod_config "$TMP/p.ini" "$TMP/state-p"
+rm -f "$TMP"/articles/*
+new_article stepnow
+set_clock "$(offset_to $((7 * 3600 - 60)) 730)"
+offset_to $((12 * 3600)) >"$TMP/off.next"
+export DIGESTD_CLOCK_STEP_ON=stepnow.txt
+start_daemon "$TMP/p.ini" "$TMP/p.log"
+unset DIGESTD_CLOCK_STEP_ON
+wait_grep "stepped forward" "$TMP/p.log" 20
+usr1_round "$TMP/p.log" 1
+tomorrow=$(($(date +%s) / 86400 * 86400 + 86400 + 7 * 3600))
+if [ ! -e "$TMP/off.next" ] && [ "$(composed "$TMP/p.log")" -eq 0 ] &&
+	[ "$(cat "$TMP/state-p/next-digest")" = "$tomorrow" ]; then
+	pass "set right at noon in the middle of a poll: no digest off its schedule, the next at 07:00"
+else
+	fail "set right at noon in the middle of a poll: no digest off its schedule, the next at 07:00" \
+		"step file left: $([ -e "$TMP/off.next" ] && echo yes || echo no);" \
+		"$(composed "$TMP/p.log") composed; next-digest $(cat "$TMP/state-p/next-digest")," \
+		"want $tomorrow" "$(tail -n 4 "$TMP/p.log")"
+fi
+stop_daemon
 stop_sink

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* An LD_PRELOAD wall-clock shifter for tests/cli/clock.sh: CLOCK_REALTIME
  * (clock_gettime, time, gettimeofday) runs DIGESTD_CLOCK_FILE's offset
- * ahead; the monotonic clocks are left alone, as an NTP step leaves them. */
+ * ahead; the monotonic clocks are left alone, as an NTP step leaves them.
+ * It can also step the clock from inside the process, at the moment it
+ * opens a given file, which a test cannot time from outside. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "mode_arg.h"
 
 /*
  * Environment:
@@ -17,6 +23,13 @@
  *                      call, so that a test steps the clock of a running
  *                      daemon by rewriting it (write a temporary file and
  *                      rename it over). Missing or unset: no offset.
+ *   DIGESTD_CLOCK_STEP_ON
+ *                      a file name: when the process opens a file of that
+ *                      name (its last component, by openat), the shim
+ *                      first renames DIGESTD_CLOCK_FILE.next over
+ *                      DIGESTD_CLOCK_FILE (when there is one), so that the
+ *                      step lands in the middle of what the open is part of
+ *                      (a folder source's poll, say).
  * The shim keeps no state: every call reads the file again.
  */
 typedef int (*clock_gettime_fn)(clockid_t, struct timespec *);
@@ -84,4 +97,49 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 	tv->tv_sec = ts.tv_sec + (time_t)offset();
 	tv->tv_usec = (suseconds_t)(ts.tv_nsec / 1000);
 	return 0;
+}
+
+/* Steps the clock when path names the DIGESTD_CLOCK_STEP_ON file. */
+static void step_on(const char *path)
+{
+	const char *want = getenv("DIGESTD_CLOCK_STEP_ON"), *file = getenv("DIGESTD_CLOCK_FILE");
+	const char *base = path ? strrchr(path, '/') : NULL;
+	char next[4096];
+
+	if (!want || !file || !path)
+		return;
+	base = base ? base + 1 : path;
+	if (strcmp(base, want) != 0)
+		return;
+	if (snprintf(next, sizeof next, "%s.next", file) < (int)sizeof next)
+		(void)rename(next, file);
+}
+
+typedef int (*openat_fn)(int, const char *, int, ...);
+
+static int real_openat(const char *name, int dirfd, const char *path, int flags, mode_t mode)
+{
+	openat_fn f = (openat_fn)dlsym(RTLD_NEXT, name);
+
+	if (!f)
+		abort();
+	return f(dirfd, path, flags, mode);
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	MODE_ARG(flags, mode);
+	step_on(path);
+	return real_openat("openat", dirfd, path, flags, mode);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	MODE_ARG(flags, mode);
+	step_on(path);
+	return real_openat("openat64", dirfd, path, flags, mode);
 }

@@ -19,6 +19,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "mode_arg.h"
+
 /*
  * Environment:
  *   DIGESTD_FAULT_DIR  the state folder: only calls on it and inside it count
@@ -307,16 +309,6 @@ static int open_common(const char *sym, int dirfd, const char *path, int flags, 
 		return ((int (*)(const char *, int, ...))real(sym))(path, flags, mode);
 	return ((int (*)(int, const char *, int, ...))real(sym))(dirfd, path, flags, mode);
 }
-
-#define MODE_ARG(flags, mode)                          \
-	do {                                           \
-		if ((flags) & (O_CREAT | __O_TMPFILE)) { \
-			va_list ap;                    \
-			va_start(ap, flags);           \
-			mode = va_arg(ap, mode_t);     \
-			va_end(ap);                    \
-		}                                      \
-	} while (0)
 
 int open(const char *path, int flags, ...)
 {
