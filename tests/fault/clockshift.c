@@ -117,13 +117,17 @@ static void step_on(const char *path)
 
 typedef int (*openat_fn)(int, const char *, int, ...);
 
-static int real_openat(const char *name, int dirfd, const char *path, int flags, mode_t mode)
+/* The next openat (large: openat64), looked up once, as real_gettime does:
+ * not a dlsym at every open. */
+static int real_openat(int large, int dirfd, const char *path, int flags, mode_t mode)
 {
-	openat_fn f = (openat_fn)dlsym(RTLD_NEXT, name);
+	static openat_fn f[2];
 
-	if (!f)
+	if (!f[large])
+		f[large] = (openat_fn)dlsym(RTLD_NEXT, large ? "openat64" : "openat");
+	if (!f[large])
 		abort();
-	return f(dirfd, path, flags, mode);
+	return f[large](dirfd, path, flags, mode);
 }
 
 int openat(int dirfd, const char *path, int flags, ...)
@@ -132,7 +136,7 @@ int openat(int dirfd, const char *path, int flags, ...)
 
 	MODE_ARG(flags, mode);
 	step_on(path);
-	return real_openat("openat", dirfd, path, flags, mode);
+	return real_openat(0, dirfd, path, flags, mode);
 }
 
 int openat64(int dirfd, const char *path, int flags, ...)
@@ -141,5 +145,5 @@ int openat64(int dirfd, const char *path, int flags, ...)
 
 	MODE_ARG(flags, mode);
 	step_on(path);
-	return real_openat("openat64", dirfd, path, flags, mode);
+	return real_openat(1, dirfd, path, flags, mode);
 }
